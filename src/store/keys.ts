@@ -1,0 +1,102 @@
+/**
+ * Key helpers: a string identity for maps, the encoded size Deno KV will charge, and the
+ * byte order Deno KV lists in (so staged writes merge into range reads in the right place).
+ * @module
+ */
+import type { Key } from "./types.ts";
+
+/** Deno KV's write limit on an encoded key. */
+export const MAX_KEY_BYTES = 2048;
+
+const encoder = new TextEncoder();
+
+function bytesToLatin1(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  }
+  return out;
+}
+
+/** A string that identifies a key exactly, for use as a Map key. */
+export function keyId(key: Key): string {
+  let id = "";
+  for (const part of key) {
+    if (part instanceof Uint8Array) id += `b${part.length}:${bytesToLatin1(part)}`;
+    else if (typeof part === "string") id += `s${part.length}:${part}`;
+    else if (typeof part === "number") id += `n${part};`;
+    else if (typeof part === "bigint") id += `i${part};`;
+    else id += part ? "T" : "F";
+  }
+  return id;
+}
+
+function zeros(bytes: Uint8Array): number {
+  let n = 0;
+  for (const b of bytes) if (b === 0) n++;
+  return n;
+}
+
+/** The size of a key in Deno KV's tuple encoding (what its 2048-byte limit counts). */
+export function encodedKeySize(key: Key): number {
+  let size = 0;
+  for (const part of key) {
+    if (part instanceof Uint8Array) size += 2 + part.length + zeros(part);
+    else if (typeof part === "string") {
+      const bytes = encoder.encode(part);
+      size += 2 + bytes.length + zeros(bytes);
+    } else if (typeof part === "number") size += 9;
+    else if (typeof part === "bigint") size += 10 + Math.ceil(part.toString(16).length / 2);
+    else size += 1;
+  }
+  return size;
+}
+
+/** Throw a RangeError naming the limit when a key is too large for Deno KV. */
+export function assertKeySize(key: Key): void {
+  const size = encodedKeySize(key);
+  if (size > MAX_KEY_BYTES) {
+    throw new RangeError(`Key too large: ${size} bytes (max ${MAX_KEY_BYTES} bytes)`);
+  }
+}
+
+function rank(part: Deno.KvKeyPart): number {
+  if (part instanceof Uint8Array) return 0;
+  if (typeof part === "string") return 1;
+  if (typeof part === "bigint") return 2;
+  if (typeof part === "number") return 3;
+  return 4;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+function comparePart(a: Deno.KvKeyPart, b: Deno.KvKeyPart): number {
+  const ra = rank(a), rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (a instanceof Uint8Array) return compareBytes(a, b as Uint8Array);
+  if (typeof a === "string") return compareBytes(encoder.encode(a), encoder.encode(b as string));
+  if (typeof a === "boolean") return Number(a) - Number(b as boolean);
+  const x = a as number | bigint, y = b as number | bigint;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Compare two keys in Deno KV's list order. */
+export function compareKeys(a: Key, b: Key): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = comparePart(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+/** True when `key` starts with every part of `prefix`. */
+export function hasPrefix(key: Key, prefix: Key): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (comparePart(key[i], prefix[i]) !== 0) return false;
+  return true;
+}

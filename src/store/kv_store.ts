@@ -1,0 +1,412 @@
+/**
+ * The Deno KV backing of the Store interface: opens a local file, an in-memory store or a
+ * remote KV Connect URL, and owns the write loop, read cache, chunking and TTL sweeper.
+ * This is the only module that calls `Deno.openKv`.
+ * @module
+ */
+import { ReadCache } from "./cache.ts";
+import { collectOrphanChunks, deleteChunks, readChunks, writeChunks } from "./chunks.ts";
+import { EMPTY, type Envelope, isExpired, kvExpireIn, toEntry, TTL_INDEX } from "./envelope.ts";
+import { keyId } from "./keys.ts";
+import { type DataLock, lockDataFile } from "./lock.ts";
+import { Sweeper } from "./ttl.ts";
+import type {
+  Change,
+  Entry,
+  Key,
+  ListOptions,
+  ListPage,
+  Record,
+  Selector,
+  Store,
+  StoreInfo,
+  StoreStats,
+  WriteTx,
+} from "./types.ts";
+import {
+  type Batch,
+  ConflictError,
+  fullSelector,
+  type LoopBackend,
+  type Raw,
+  WriteLoop,
+} from "./write_loop.ts";
+
+/** How to open a store. Exactly one of `path`, `memory` or `url`. */
+export interface OpenStoreOptions {
+  path?: string;
+  memory?: boolean;
+  url?: string;
+  /** Read-cache budget in MiB (local stores only); 0 turns it off. */
+  cacheMb?: number;
+  /** TTL sweeper period in ms; 0 turns it off. */
+  sweepIntervalMs?: number;
+  /**
+   * Open a local file as one of several writers, as a remote store is: no lock, no cache,
+   * every read of a write checked at commit. Lets tests drive the remote path on one machine.
+   */
+  shared?: boolean;
+}
+
+/** Checks a self-hosted denokv server allows per atomic. */
+const REMOTE_MAX_CHECKS = 10;
+/** Attempts to read a chunked payload while its generation is being replaced. */
+const TORN_READ_RETRIES = 50;
+
+type Hook = (changes: Change[]) => void;
+
+/** A Store on Deno KV; `close()` drains the write loop and releases the file. */
+export interface OpenedStore extends Store, AsyncDisposable {
+  close(): Promise<void>;
+}
+
+class Engine implements LoopBackend {
+  readonly kv: Deno.Kv;
+  readonly info: StoreInfo;
+  readonly maxChecks: number;
+  readonly cache: ReadCache | null;
+  readonly loop: WriteLoop;
+  readonly sweeper: Sweeper;
+  readonly hooks = new Set<Hook>();
+  #lock: DataLock | null;
+
+  constructor(
+    kv: Deno.Kv,
+    info: StoreInfo,
+    lock: DataLock | null,
+    options: OpenStoreOptions,
+  ) {
+    this.kv = kv;
+    this.info = info;
+    this.#lock = lock;
+    this.maxChecks = info.exclusive ? Infinity : REMOTE_MAX_CHECKS;
+    const cacheMb = options.cacheMb ?? 64;
+    this.cache = info.exclusive && cacheMb > 0 ? new ReadCache(cacheMb * 1024 * 1024) : null;
+    this.loop = new WriteLoop(this);
+    this.sweeper = new Sweeper(kv, this.loop, options.sweepIntervalMs ?? 250);
+  }
+
+  async #fetch(key: Key, withData: boolean): Promise<Raw> {
+    const res = await this.kv.get<Envelope>(key as Deno.KvKey);
+    const env = res.value ?? null;
+    const raw: Raw = { env, data: env?.c ? null : env?.d ?? EMPTY, versionstamp: res.versionstamp };
+    if (withData && env?.c) {
+      raw.data = await readChunks(this.kv, env.c);
+      if (raw.data === null) return this.#retryTorn(key);
+    }
+    return raw;
+  }
+
+  /** A chunked read found its generation gone: a newer write flipped the pointer. Re-read. */
+  async #retryTorn(key: Key): Promise<Raw> {
+    for (let i = 0; i < TORN_READ_RETRIES; i++) {
+      const res = await this.kv.get<Envelope>(key as Deno.KvKey);
+      const env = res.value ?? null;
+      if (!env?.c) return { env, data: env?.d ?? EMPTY, versionstamp: res.versionstamp };
+      const data = await readChunks(this.kv, env.c);
+      if (data) return { env, data, versionstamp: res.versionstamp };
+    }
+    throw new Error("Cannot read a consistent value: it is being rewritten continuously");
+  }
+
+  async readRaw(key: Key, withData: boolean): Promise<Raw> {
+    const id = keyId(key);
+    const cached = this.cache?.get(id);
+    if (cached && (!withData || cached.data !== null || !cached.env?.c)) return { ...cached };
+    const epoch = this.cache?.epoch ?? 0;
+    const raw = await this.#fetch(key, withData);
+    this.cache?.fill(id, raw, epoch);
+    return { ...raw };
+  }
+
+  async resolve(raw: Raw): Promise<Uint8Array> {
+    if (raw.data) return raw.data;
+    if (!raw.env?.c) return raw.env?.d ?? EMPTY;
+    const data = await readChunks(this.kv, raw.env.c);
+    if (data === null) throw new Error("Value was rewritten while it was being read");
+    return data;
+  }
+
+  async listRaw(selector: Selector, options: ListOptions): Promise<{ key: Key; raw: Raw }[]> {
+    const iter = this.kv.list<Envelope>(selector as Deno.KvListSelector, {
+      limit: options.limit,
+      reverse: options.reverse,
+      cursor: options.cursor,
+      batchSize: Math.min(Math.max(options.limit ?? 500, 1), 500),
+    });
+    const out: { key: Key; raw: Raw }[] = [];
+    for await (const { key, value, versionstamp } of iter) {
+      out.push({ key, raw: { env: value, data: value.c ? null : value.d ?? EMPTY, versionstamp } });
+    }
+    return out;
+  }
+
+  async commit(batch: Batch): Promise<void> {
+    const now = Date.now();
+    const written: Envelope[] = [];
+    const op = this.kv.atomic();
+    if (this.maxChecks !== Infinity) {
+      for (const { key, raw } of batch.bases.values()) {
+        op.check({ key: key as Deno.KvKey, versionstamp: raw.versionstamp });
+      }
+    }
+    try {
+      for (const [id, w] of batch.writes) {
+        const old = batch.bases.get(id)?.raw.env ?? null;
+        const env = w.env;
+        if (env?.c) {
+          await writeChunks(this.kv, w.key, env.c, w.data);
+          written.push(env);
+        }
+        if (env) {
+          if (env.e !== undefined) env.t = old?.e === env.e && old.t ? old.t : env.t ?? newTtlId();
+          op.set(w.key as Deno.KvKey, env, { expireIn: kvExpireIn(env, now) });
+        } else if (old) op.delete(w.key as Deno.KvKey);
+        if (old?.t && old.t !== env?.t) op.delete([TTL_INDEX, old.e!, old.t]);
+        if (env?.t && env.t !== old?.t) {
+          op.set([TTL_INDEX, env.e!, env.t], w.key, { expireIn: kvExpireIn(env, now) });
+        }
+      }
+      const res = await op.commit();
+      if (!res.ok) throw new ConflictError();
+      this.#applied(batch, res.versionstamp);
+    } catch (error) {
+      for (const env of written) await deleteChunks(this.kv, env.c!).catch(() => {});
+      // SQLite's busy timeout ran out under another writer on the same file: nothing was
+      // written, so this is a conflict the loop retries, not a failure.
+      if (error instanceof TypeError && /database is locked/.test(error.message)) {
+        await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
+        throw new ConflictError();
+      }
+      throw error;
+    }
+    // Old generations are unreachable now; readers that still hold the old pointer re-read.
+    for (const [id, w] of batch.writes) {
+      const old = batch.bases.get(id)?.raw.env?.c;
+      if (old && old.g !== w.env?.c?.g) await deleteChunks(this.kv, old);
+    }
+  }
+
+  #applied(batch: Batch, versionstamp: string): void {
+    this.cache?.commit(
+      [...batch.writes].map(([id, w]) => [id, { env: w.env, data: w.data, versionstamp }]),
+    );
+    if (this.hooks.size === 0) return;
+    const changes: Change[] = [...batch.writes.values()].map((w) => ({
+      key: w.key,
+      entry: w.env ? toEntry(w.key, w.env, w.data, versionstamp) : null,
+      cause: w.cause,
+    }));
+    for (const hook of this.hooks) {
+      try {
+        hook(changes);
+      } catch {
+        // A hook's failure is its own; the commit is durable and other hooks still run.
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.sweeper.stop();
+    await this.loop.idle();
+    this.kv.close();
+    this.#lock?.close();
+  }
+}
+
+function newTtlId(): string {
+  return crypto.randomUUID().slice(0, 18);
+}
+
+function stripPrefix(key: Key, prefix: Key): Key {
+  return prefix.length === 0 ? key : key.slice(prefix.length);
+}
+
+function prefixed(prefix: Key, key: Key): Key {
+  return prefix.length === 0 ? key : [...prefix, ...key];
+}
+
+/** A view of the engine on one key prefix. */
+class KvStoreView implements OpenedStore {
+  #engine: Engine;
+  #prefix: Key;
+
+  constructor(engine: Engine, prefix: Key) {
+    this.#engine = engine;
+    this.#prefix = prefix;
+  }
+
+  get info(): StoreInfo {
+    return this.#engine.info;
+  }
+
+  async get<M = unknown>(key: Key): Promise<Entry<M> | null> {
+    const raw = await this.#engine.readRaw(prefixed(this.#prefix, key), true);
+    return live<M>(key, raw, Date.now());
+  }
+
+  async getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
+    const now = Date.now();
+    const raws = await Promise.all(
+      keys.map((k) => this.#engine.readRaw(prefixed(this.#prefix, k), true)),
+    );
+    return raws.map((raw, i) => live<M>(keys[i], raw, now));
+  }
+
+  async *list<M = unknown>(selector: Selector, options: ListOptions = {}): AsyncIterable<Entry<M>> {
+    let remaining = options.limit ?? Infinity;
+    let cursor = options.cursor;
+    while (remaining > 0) {
+      const page = await this.listPage<M>(selector, {
+        ...options,
+        cursor,
+        limit: Math.min(remaining, 500),
+      });
+      for (const entry of page.entries) yield entry;
+      remaining -= page.entries.length;
+      if (!page.cursor) return;
+      cursor = page.cursor;
+    }
+  }
+
+  async listPage<M = unknown>(selector: Selector, options: ListOptions = {}): Promise<ListPage<M>> {
+    const limit = options.limit ?? 500;
+    const iter = this.#engine.kv.list<Envelope>(
+      fullSelector(selector, this.#prefix) as Deno.KvListSelector,
+      {
+        limit,
+        reverse: options.reverse,
+        cursor: options.cursor || undefined,
+        batchSize: Math.min(Math.max(limit, 1), 500),
+      },
+    );
+    const now = Date.now();
+    const entries: Entry<M>[] = [];
+    let seen = 0;
+    for await (const { key, value, versionstamp } of iter) {
+      seen++;
+      if (isExpired(value, now)) continue;
+      let data = value.c || options.keysOnly ? null : value.d ?? EMPTY;
+      if (data === null && !options.keysOnly) {
+        data = (await this.#engine.readRaw(key, true)).data ?? EMPTY;
+      }
+      entries.push(toEntry<M>(stripPrefix(key, this.#prefix), value, data ?? EMPTY, versionstamp));
+    }
+    return { entries, cursor: seen < limit ? "" : iter.cursor };
+  }
+
+  write<T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T> {
+    return this.#engine.loop.submit(fn, this.#prefix);
+  }
+
+  set<M = unknown>(key: Key, record: Record<M>): Promise<void> {
+    return this.write((tx) => tx.set(key, record));
+  }
+
+  delete(key: Key): Promise<void> {
+    return this.write((tx) => tx.delete(key));
+  }
+
+  async deletePrefix(prefix: Key): Promise<number> {
+    let removed = 0;
+    while (true) {
+      const n = await this.write(async (tx) => {
+        const entries = await tx.list({ prefix }, { limit: 300, keysOnly: true });
+        for (const { key } of entries) tx.delete(key);
+        return entries.length;
+      });
+      removed += n;
+      if (n === 0) return removed;
+    }
+  }
+
+  onCommit(hook: (changes: Change[]) => void): () => void {
+    const prefix = this.#prefix;
+    const scoped: Hook = (changes) => {
+      const mine = changes.filter((c) => prefix.every((p, i) => samePart(c.key[i], p)));
+      if (mine.length === 0) return;
+      hook(mine.map((c) => {
+        const key = stripPrefix(c.key, prefix);
+        return { ...c, key, entry: c.entry ? { ...c.entry, key } : null };
+      }));
+    };
+    this.#engine.hooks.add(scoped);
+    return () => this.#engine.hooks.delete(scoped);
+  }
+
+  scope(prefix: Key): Store {
+    return new KvStoreView(this.#engine, prefixed(this.#prefix, prefix));
+  }
+
+  stats(): StoreStats {
+    const e = this.#engine;
+    return {
+      commits: e.loop.commits,
+      writes: e.loop.units,
+      cacheHits: e.cache?.hits ?? 0,
+      cacheMisses: e.cache?.misses ?? 0,
+      cacheBytes: e.cache?.bytes ?? 0,
+      expired: e.sweeper.expired,
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#engine.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function samePart(a: Deno.KvKeyPart | undefined, b: Deno.KvKeyPart): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+  return a === b;
+}
+
+function live<M>(key: Key, raw: Raw, now: number): Entry<M> | null {
+  if (raw.env === null || isExpired(raw.env, now)) return null;
+  return toEntry<M>(key, raw.env, raw.data ?? EMPTY, raw.versionstamp ?? "");
+}
+
+async function ensureDir(path: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+}
+
+/**
+ * Open the store: a local SQLite file (locked against a second process), an in-memory
+ * store, or a remote KV Connect URL (cache off, checks on every conditional write).
+ */
+export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
+  let kv: Deno.Kv;
+  let info: StoreInfo;
+  let lock: DataLock | null = null;
+  if (options.url) {
+    kv = await Deno.openKv(options.url);
+    info = { kind: "remote", exclusive: false, location: options.url };
+  } else if (options.memory || !options.path) {
+    kv = await Deno.openKv(":memory:");
+    info = { kind: "memory", exclusive: true, location: ":memory:" };
+  } else if (options.shared) {
+    await ensureDir(options.path);
+    kv = await Deno.openKv(options.path);
+    info = { kind: "file", exclusive: false, location: options.path };
+  } else {
+    await ensureDir(options.path);
+    lock = lockDataFile(options.path);
+    try {
+      kv = await Deno.openKv(options.path);
+    } catch (error) {
+      lock.close();
+      throw error;
+    }
+    info = { kind: "file", exclusive: true, location: options.path };
+  }
+  const engine = new Engine(kv, info, lock, options);
+  if (info.exclusive) await collectOrphanChunks(kv);
+  engine.sweeper.start();
+  return new KvStoreView(engine, []);
+}

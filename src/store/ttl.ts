@@ -1,0 +1,75 @@
+/**
+ * The TTL sweeper: Deno KV's own expiry is lazy (up to a minute late), so deadlines live in
+ * each envelope, reads filter them, and this bounded background task deletes expired entries
+ * through the write loop, oldest deadline first, using the `_ttl` index.
+ * @module
+ */
+import { isExpired, TTL_INDEX } from "./envelope.ts";
+import type { Key } from "./types.ts";
+import type { WriteLoop } from "./write_loop.ts";
+
+/** Entries examined per sweep. */
+const SWEEP_BATCH = 500;
+
+/** Periodically deletes expired entries; `stop()` waits for a sweep in progress. */
+export class Sweeper {
+  #kv: Deno.Kv;
+  #loop: WriteLoop;
+  #intervalMs: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #running: Promise<number> | null = null;
+  expired = 0;
+
+  constructor(kv: Deno.Kv, loop: WriteLoop, intervalMs: number) {
+    this.#kv = kv;
+    this.#loop = loop;
+    this.#intervalMs = intervalMs;
+  }
+
+  start(): void {
+    if (this.#timer !== undefined || this.#intervalMs <= 0) return;
+    const timer = setInterval(() => {
+      if (this.#running === null) {
+        this.#running = this.sweep().catch(() => 0).finally(() => this.#running = null);
+      }
+    }, this.#intervalMs);
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  /** Delete up to one batch of entries whose deadline has passed; returns how many. */
+  async sweep(now = Date.now()): Promise<number> {
+    const due: { index: Key; key: Key; t: string }[] = [];
+    const iter = this.#kv.list<Key>(
+      { start: [TTL_INDEX], end: [TTL_INDEX, now + 1] },
+      { limit: SWEEP_BATCH, batchSize: SWEEP_BATCH },
+    );
+    for await (const { key, value } of iter) {
+      due.push({ index: key, key: value, t: key[2] as string });
+    }
+    if (due.length === 0) return 0;
+    const removed = await this.#loop.submit(async (tx) => {
+      let n = 0;
+      for (const item of due) {
+        const env = await tx.rawEnvelope(item.key);
+        if (env && env.t === item.t && isExpired(env, now)) {
+          tx.expire(item.key);
+          n++;
+        }
+      }
+      return n;
+    });
+    // Index records whose entry was rewritten or already removed are stale: drop them.
+    const stale = this.#kv.atomic();
+    for (const item of due) stale.delete(item.index);
+    await stale.commit();
+    this.expired += removed;
+    return removed;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The store's public types: what an entry is, what a write transaction may do, and the
+ * Store interface every protocol programs against. Nothing here knows about Deno KV.
+ * @module
+ */
+
+/** A key: a tuple of parts. Protocol keys are relative to the protocol's namespace. */
+export type Key = readonly Deno.KvKeyPart[];
+
+/** What a write stores under a key: payload bytes of any size, small metadata and a deadline. */
+export interface Record<M = unknown> {
+  /** Payload bytes, binary-safe, any size up to {@link MAX_DATA_BYTES}; chunked beyond 60 KiB. */
+  data?: Uint8Array;
+  /** Small structured metadata (flags, type tags, counters), V8-serializable, well under 60 KiB. */
+  meta?: M;
+  /** Absolute deadline in ms since the epoch; null or absent means no expiry. */
+  expiresAt?: number | null;
+}
+
+/** A live (unexpired) entry as read from the store. */
+export interface Entry<M = unknown> {
+  key: Key;
+  data: Uint8Array;
+  meta: M | undefined;
+  expiresAt: number | null;
+  /** Commit versionstamp; changes on every write of this key. */
+  versionstamp: string;
+}
+
+/** Range selector, as Deno KV's: a prefix, optionally bounded; or start/end. End is exclusive. */
+export type Selector =
+  | { prefix: Key }
+  | { prefix: Key; start: Key }
+  | { prefix: Key; end: Key }
+  | { start: Key; end: Key };
+
+/** Options for range reads. */
+export interface ListOptions {
+  limit?: number;
+  reverse?: boolean;
+  /** Resume after this opaque cursor (from a previous {@link ListPage}). */
+  cursor?: string;
+  /** Skip reading payloads: entries come with empty `data` (for key listings). */
+  keysOnly?: boolean;
+}
+
+/** One page of a range read, with the cursor that resumes after its last entry. */
+export interface ListPage<M = unknown> {
+  entries: Entry<M>[];
+  /** Empty when the range is exhausted. */
+  cursor: string;
+}
+
+/** What one commit changed, reported to commit hooks after the commit is durable. */
+export interface Change {
+  key: Key;
+  /** The new entry, or null when the key was deleted. */
+  entry: Entry | null;
+  /** Why: an explicit write, or the TTL sweeper removing an expired entry. */
+  cause: "write" | "expire";
+}
+
+/**
+ * A read-modify-write unit run inside the write loop. Reads see every earlier write of the
+ * loop, committed or staged; writes are staged and committed with the unit, all or nothing.
+ * The function may be re-run (when a batch has to be retried), so it must have no effects
+ * outside the transaction.
+ */
+export interface WriteTx {
+  /** The clock reading every expiry decision in this transaction uses. */
+  readonly now: number;
+  get<M = unknown>(key: Key): Promise<Entry<M> | null>;
+  getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]>;
+  /** Range read merged with the writes staged before it. */
+  list<M = unknown>(selector: Selector, options?: ListOptions): Promise<Entry<M>[]>;
+  set<M = unknown>(key: Key, record: Record<M>): void;
+  delete(key: Key): void;
+}
+
+/** Store-wide facts a protocol may need. */
+export interface StoreInfo {
+  /** "file", "memory" or "remote". */
+  kind: "file" | "memory" | "remote";
+  /** True while this process is the only writer (file or memory): the read cache is on. */
+  exclusive: boolean;
+  /** Where the data lives (path, ":memory:" or URL). */
+  location: string;
+}
+
+/** Counters the write loop keeps, for INFO/stats and benchmarks. */
+export interface StoreStats {
+  commits: number;
+  writes: number;
+  cacheHits: number;
+  cacheMisses: number;
+  cacheBytes: number;
+  expired: number;
+}
+
+/**
+ * The one interface protocols use. A Store is a view on one key prefix (a protocol's
+ * namespace): keys in and out are relative to it, so nothing can escape it.
+ */
+export interface Store {
+  readonly info: StoreInfo;
+  get<M = unknown>(key: Key): Promise<Entry<M> | null>;
+  getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]>;
+  list<M = unknown>(selector: Selector, options?: ListOptions): AsyncIterable<Entry<M>>;
+  listPage<M = unknown>(selector: Selector, options?: ListOptions): Promise<ListPage<M>>;
+  /** Run a read-modify-write unit in the write loop; resolves after its commit is durable. */
+  write<T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T>;
+  set<M = unknown>(key: Key, record: Record<M>): Promise<void>;
+  delete(key: Key): Promise<void>;
+  /** Delete everything under a prefix through the write loop (in several commits). */
+  deletePrefix(prefix: Key): Promise<number>;
+  /** Subscribe to durable changes under this view, in commit order. Returns an unsubscribe. */
+  onCommit(hook: (changes: Change[]) => void): () => void;
+  /** A view on a sub-prefix. */
+  scope(prefix: Key): Store;
+  stats(): StoreStats;
+}
+
+/** Largest payload one entry may hold (Redis's string limit). */
+export const MAX_DATA_BYTES = 512 * 1024 * 1024;

@@ -1,0 +1,388 @@
+/**
+ * Group commit: every write runs here, one unit after another, against the latest state
+ * (committed or staged earlier in the batch); whatever is pending is committed in as few
+ * Deno KV atomics as the limits allow, and each unit's promise settles only after its commit.
+ * @module
+ */
+import { EMPTY, type Envelope, INLINE_MAX_BYTES, isExpired, newId, toEntry } from "./envelope.ts";
+import { chunkCount } from "./chunks.ts";
+import { assertKeySize, compareKeys, encodedKeySize, hasPrefix, keyId } from "./keys.ts";
+import {
+  type Entry,
+  type Key,
+  type ListOptions,
+  MAX_DATA_BYTES,
+  type Record,
+  type Selector,
+  type WriteTx,
+} from "./types.ts";
+
+/** A key's state as stored: envelope (null = absent), payload if resolved, versionstamp. */
+export interface Raw {
+  env: Envelope | null;
+  data: Uint8Array | null;
+  versionstamp: string | null;
+}
+
+/** A staged write: the new envelope (null = delete) and its full payload. */
+export interface StagedWrite {
+  key: Key;
+  env: Envelope | null;
+  data: Uint8Array;
+  cause: "write" | "expire";
+}
+
+/** What one commit carries: final writes per key and the state each key had before. */
+export interface Batch {
+  writes: Map<string, StagedWrite>;
+  bases: Map<string, { key: Key; raw: Raw }>;
+}
+
+/** What the loop needs from the storage backing. */
+export interface LoopBackend {
+  /** Checks allowed per atomic (Infinity when the loop is the sole writer and needs none). */
+  readonly maxChecks: number;
+  readRaw(key: Key, withData: boolean): Promise<Raw>;
+  listRaw(selector: Selector, options: ListOptions): Promise<{ key: Key; raw: Raw }[]>;
+  resolve(raw: Raw): Promise<Uint8Array>;
+  /** Commit a batch durably; throws {@link ConflictError} when a check failed. */
+  commit(batch: Batch): Promise<void>;
+}
+
+/** A batch's checks failed: another writer changed a key this batch read. */
+export class ConflictError extends Error {
+  constructor() {
+    super("Commit conflict: a key read by the transaction changed");
+    this.name = "ConflictError";
+  }
+}
+
+/** Deno KV's per-atomic limits, with margin for envelopes and index records. */
+const MAX_MUTATIONS = 1000;
+const MAX_ATOMIC_BYTES = 760 * 1024;
+const META_ESTIMATE = 256;
+/** How often a unit is re-run after write conflicts before giving up. */
+const MAX_CONFLICT_RETRIES = 20;
+
+function emptyBatch(): Batch {
+  return { writes: new Map(), bases: new Map() };
+}
+
+function stagedEntry<M>(key: Key, w: StagedWrite, now: number): Entry<M> | null {
+  if (w.env === null || isExpired(w.env, now)) return null;
+  return toEntry<M>(key, w.env, w.data, "");
+}
+
+/** One transaction's view: its own writes over the batch's over the committed state. */
+export class LoopTx implements WriteTx {
+  readonly now = Date.now();
+  readonly writes = new Map<string, StagedWrite>();
+  readonly reads = new Map<string, { key: Key; raw: Raw }>();
+  #backend: LoopBackend;
+  #batch: Batch;
+  #prefix: Key;
+
+  constructor(backend: LoopBackend, batch: Batch, prefix: Key) {
+    this.#backend = backend;
+    this.#batch = batch;
+    this.#prefix = prefix;
+  }
+
+  #full(key: Key): Key {
+    return this.#prefix.length === 0 ? key : [...this.#prefix, ...key];
+  }
+
+  #rel(key: Key): Key {
+    return this.#prefix.length === 0 ? key : key.slice(this.#prefix.length);
+  }
+
+  #staged(id: string): StagedWrite | undefined {
+    return this.writes.get(id) ?? this.#batch.writes.get(id);
+  }
+
+  async #base(key: Key, id: string, withData: boolean): Promise<Raw> {
+    let known = this.#batch.bases.get(id) ?? this.reads.get(id);
+    if (!known) {
+      known = { key, raw: await this.#backend.readRaw(key, withData) };
+      this.reads.set(id, known);
+    }
+    if (withData && known.raw.data === null && known.raw.env) {
+      known.raw.data = await this.#backend.resolve(known.raw);
+    }
+    return known.raw;
+  }
+
+  async #entry<M>(full: Key): Promise<Entry<M> | null> {
+    const id = keyId(full);
+    const staged = this.#staged(id);
+    if (staged) return stagedEntry<M>(this.#rel(full), staged, this.now);
+    const raw = await this.#base(full, id, true);
+    if (raw.env === null || isExpired(raw.env, this.now)) return null;
+    return toEntry<M>(this.#rel(full), raw.env, raw.data ?? EMPTY, raw.versionstamp ?? "");
+  }
+
+  get<M = unknown>(key: Key): Promise<Entry<M> | null> {
+    return this.#entry<M>(this.#full(key));
+  }
+
+  getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
+    return Promise.all(keys.map((k) => this.#entry<M>(this.#full(k))));
+  }
+
+  /** The raw envelope of a key, expired or not (for the TTL sweeper). */
+  async rawEnvelope(key: Key): Promise<Envelope | null> {
+    const id = keyId(key);
+    const staged = this.#staged(id);
+    if (staged) return staged.env;
+    return (await this.#base(key, id, false)).env;
+  }
+
+  async list<M = unknown>(selector: Selector, options: ListOptions = {}): Promise<Entry<M>[]> {
+    const full = fullSelector(selector, this.#prefix);
+    const inRange = (key: Key) => selectorContains(full, key);
+    const staged = new Map<string, StagedWrite>();
+    for (const [id, w] of this.#batch.writes) if (inRange(w.key)) staged.set(id, w);
+    for (const [id, w] of this.writes) if (inRange(w.key)) staged.set(id, w);
+    const limit = options.limit === undefined ? undefined : options.limit + staged.size;
+    const committed = await this.#backend.listRaw(full, { ...options, limit });
+    const out: { key: Key; entry: Entry<M> }[] = [];
+    for (const { key, raw } of committed) {
+      const id = keyId(key);
+      if (staged.has(id)) continue;
+      if (!this.reads.has(id) && !this.#batch.bases.has(id)) this.reads.set(id, { key, raw });
+      if (raw.env === null || isExpired(raw.env, this.now)) continue;
+      const data = options.keysOnly ? EMPTY : raw.data ?? await this.#backend.resolve(raw);
+      out.push({
+        key,
+        entry: toEntry<M>(this.#rel(key), raw.env, data, raw.versionstamp ?? ""),
+      });
+    }
+    for (const w of staged.values()) {
+      const entry = stagedEntry<M>(this.#rel(w.key), w, this.now);
+      if (entry) {
+        out.push({ key: w.key, entry: options.keysOnly ? { ...entry, data: EMPTY } : entry });
+      }
+    }
+    out.sort((a, b) => options.reverse ? compareKeys(b.key, a.key) : compareKeys(a.key, b.key));
+    const entries = out.map((o) => o.entry);
+    return options.limit === undefined ? entries : entries.slice(0, options.limit);
+  }
+
+  set<M = unknown>(key: Key, record: Record<M>): void {
+    const full = this.#full(key);
+    assertKeySize(full);
+    const data = record.data ?? EMPTY;
+    if (data.length > MAX_DATA_BYTES) {
+      throw new RangeError(`Value too large: ${data.length} bytes (max ${MAX_DATA_BYTES} bytes)`);
+    }
+    const expiresAt = record.expiresAt ?? null;
+    if (expiresAt !== null && expiresAt <= this.now) {
+      this.delete(key);
+      return;
+    }
+    const env: Envelope = {};
+    if (data.length > INLINE_MAX_BYTES) {
+      env.c = { g: newId(), n: chunkCount(data.length), s: data.length };
+    } else if (data.length > 0) env.d = data;
+    if (record.meta !== undefined) env.m = record.meta;
+    if (expiresAt !== null) env.e = expiresAt;
+    this.writes.set(keyId(full), { key: full, env, data, cause: "write" });
+  }
+
+  delete(key: Key): void {
+    const full = this.#full(key);
+    this.writes.set(keyId(full), { key: full, env: null, data: EMPTY, cause: "write" });
+  }
+
+  /** Delete an expired entry on the sweeper's behalf (reported to hooks as an expiry). */
+  expire(key: Key): void {
+    this.writes.set(keyId(key), { key, env: null, data: EMPTY, cause: "expire" });
+  }
+
+  /** Learn the committed state of every key written blind, so the commit can clean up after it. */
+  async finish(): Promise<void> {
+    const missing: [string, Key][] = [];
+    for (const [id, w] of this.writes) {
+      if (!this.#batch.bases.has(id) && !this.reads.has(id) && !this.#batch.writes.has(id)) {
+        missing.push([id, w.key]);
+      }
+    }
+    await Promise.all(missing.map(async ([id, key]) => {
+      this.reads.set(id, { key, raw: await this.#backend.readRaw(key, false) });
+    }));
+  }
+}
+
+/** Prefix every key of a selector. */
+export function fullSelector(selector: Selector, prefix: Key): Selector {
+  if (prefix.length === 0) return selector;
+  const p = (k: Key) => [...prefix, ...k];
+  if ("prefix" in selector) {
+    if ("start" in selector) return { prefix: p(selector.prefix), start: p(selector.start) };
+    if ("end" in selector) return { prefix: p(selector.prefix), end: p(selector.end) };
+    return { prefix: p(selector.prefix) };
+  }
+  return { start: p(selector.start), end: p(selector.end) };
+}
+
+function selectorContains(selector: Selector, key: Key): boolean {
+  if ("prefix" in selector) {
+    if (!hasPrefix(key, selector.prefix) || key.length === selector.prefix.length) return false;
+    if ("start" in selector && compareKeys(key, selector.start) < 0) return false;
+    if ("end" in selector && compareKeys(key, selector.end) >= 0) return false;
+    return true;
+  }
+  return compareKeys(key, selector.start) >= 0 && compareKeys(key, selector.end) < 0;
+}
+
+interface Member {
+  fn: (tx: LoopTx) => unknown;
+  prefix: Key;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  result?: unknown;
+}
+
+/** Cost of a batch in Deno KV's atomic limits. */
+function cost(batch: Batch): { mutations: number; bytes: number; checks: number } {
+  let mutations = 0, bytes = 0;
+  for (const w of batch.writes.values()) {
+    const keyBytes = encodedKeySize(w.key);
+    mutations += 3;
+    bytes += 3 * keyBytes + META_ESTIMATE + (w.env?.d?.length ?? 0);
+  }
+  return { mutations, bytes, checks: batch.bases.size };
+}
+
+function merge(batch: Batch, tx: LoopTx): Batch {
+  const next: Batch = { writes: new Map(batch.writes), bases: new Map(batch.bases) };
+  for (const [id, read] of tx.reads) if (!next.bases.has(id)) next.bases.set(id, read);
+  for (const [id, w] of tx.writes) next.writes.set(id, w);
+  return next;
+}
+
+/** The single writer: a FIFO of units, executed in order, committed in groups. */
+export class WriteLoop {
+  #backend: LoopBackend;
+  #queue: Member[] = [];
+  #running: Promise<void> | null = null;
+  commits = 0;
+  units = 0;
+
+  constructor(backend: LoopBackend) {
+    this.#backend = backend;
+  }
+
+  /** Queue a unit; resolves with its result after its writes are durable. */
+  submit<T>(fn: (tx: LoopTx) => T | Promise<T>, prefix: Key = []): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, prefix, resolve: resolve as (v: unknown) => void, reject });
+      if (this.#running === null) this.#running = this.#drain();
+    });
+  }
+
+  /** Resolves when every unit queued so far has settled. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const members = this.#queue.splice(0, this.#queue.length);
+        await this.#runBatch(members);
+      }
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  #fits(batch: Batch): boolean {
+    const c = cost(batch);
+    return c.mutations <= MAX_MUTATIONS && c.bytes <= MAX_ATOMIC_BYTES &&
+      (this.#backend.maxChecks === Infinity || c.checks <= this.#backend.maxChecks);
+  }
+
+  async #execute(member: Member, batch: Batch): Promise<LoopTx> {
+    const tx = new LoopTx(this.#backend, batch, member.prefix);
+    member.result = await member.fn(tx);
+    await tx.finish();
+    return tx;
+  }
+
+  async #runBatch(members: Member[]): Promise<void> {
+    let batch = emptyBatch();
+    let group: Member[] = [];
+    for (const member of members) {
+      let tx: LoopTx;
+      try {
+        tx = await this.#execute(member, batch);
+      } catch (error) {
+        member.reject(error);
+        continue;
+      }
+      let next = merge(batch, tx);
+      if (!this.#fits(next) && group.length > 0) {
+        await this.#commitGroup(batch, group);
+        batch = emptyBatch();
+        group = [];
+        try {
+          tx = await this.#execute(member, batch);
+        } catch (error) {
+          member.reject(error);
+          continue;
+        }
+        next = merge(batch, tx);
+      }
+      if (!this.#fits(next)) {
+        member.reject(new RangeError("Transaction too large for one commit (max 1000 writes)"));
+        continue;
+      }
+      batch = next;
+      group.push(member);
+    }
+    await this.#commitGroup(batch, group);
+  }
+
+  async #commitGroup(batch: Batch, group: Member[]): Promise<void> {
+    if (group.length === 0) return;
+    if (batch.writes.size === 0) {
+      for (const m of group) m.resolve(m.result);
+      return;
+    }
+    try {
+      await this.#backend.commit(batch);
+      this.commits++;
+      this.units += group.length;
+      for (const m of group) m.resolve(m.result);
+      return;
+    } catch (error) {
+      if (group.length === 1 && !(error instanceof ConflictError)) {
+        group[0].reject(error);
+        return;
+      }
+    }
+    // One member's failure must not fail its neighbours: run each alone, re-reading state.
+    for (const member of group) await this.#commitAlone(member);
+  }
+
+  async #commitAlone(member: Member): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      try {
+        const tx = await this.#execute(member, emptyBatch());
+        const batch = merge(emptyBatch(), tx);
+        if (batch.writes.size > 0) await this.#backend.commit(batch);
+        this.commits++;
+        this.units++;
+        member.resolve(member.result);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) {
+          member.reject(error);
+          return;
+        }
+      }
+    }
+    member.reject(new ConflictError());
+  }
+}
