@@ -119,6 +119,28 @@ class Engine implements LoopBackend {
     return { ...raw };
   }
 
+  async readManyRaw(keys: readonly Key[]): Promise<Raw[]> {
+    const out: (Raw | undefined)[] = keys.map((k) => {
+      const cached = this.cache?.get(keyId(k));
+      return cached ? { ...cached } : undefined;
+    });
+    const misses = keys.map((k, i) => [k, i] as const).filter(([, i]) => out[i] === undefined);
+    const groups = [];
+    for (let g = 0; g < misses.length; g += 10) groups.push(misses.slice(g, g + 10));
+    await Promise.all(groups.map(async (group) => {
+      const res = await this.kv.getMany<Envelope[]>(group.map(([k]) => k as Deno.KvKey));
+      res.forEach((r, j) => {
+        const env = r.value ?? null;
+        out[group[j][1]] = {
+          env,
+          data: env?.c ? null : env?.d ?? EMPTY,
+          versionstamp: r.versionstamp,
+        };
+      });
+    }));
+    return out as Raw[];
+  }
+
   async resolve(raw: Raw): Promise<Uint8Array> {
     if (raw.data) return raw.data;
     if (!raw.env?.c) return raw.env?.d ?? EMPTY;
@@ -390,20 +412,23 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   } else if (options.memory || !options.path) {
     kv = await Deno.openKv(":memory:");
     info = { kind: "memory", exclusive: true, location: ":memory:" };
-  } else if (options.shared) {
-    await ensureDir(options.path);
-    kv = await Deno.openKv(options.path);
-    info = { kind: "file", exclusive: false, location: options.path };
   } else {
-    await ensureDir(options.path);
-    lock = lockDataFile(options.path);
+    const path = options.path;
+    const fail = (error: unknown) =>
+      new Error(`Cannot open data file ${path}: ${(error as Error).message}`);
     try {
-      kv = await Deno.openKv(options.path);
+      await ensureDir(path);
+      if (!options.shared) lock = lockDataFile(path);
     } catch (error) {
-      lock.close();
-      throw error;
+      throw (error as Error).message.includes("another basekv") ? error : fail(error);
     }
-    info = { kind: "file", exclusive: true, location: options.path };
+    try {
+      kv = await Deno.openKv(path);
+    } catch (error) {
+      lock?.close();
+      throw fail(error);
+    }
+    info = { kind: "file", exclusive: !options.shared, location: path };
   }
   const engine = new Engine(kv, info, lock, options);
   if (info.exclusive) await collectOrphanChunks(kv);

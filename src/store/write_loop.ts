@@ -43,6 +43,8 @@ export interface LoopBackend {
   /** Checks allowed per atomic (Infinity when the loop is the sole writer and needs none). */
   readonly maxChecks: number;
   readRaw(key: Key, withData: boolean): Promise<Raw>;
+  /** Envelopes (no payloads) of many keys at once. */
+  readManyRaw(keys: readonly Key[]): Promise<Raw[]>;
   listRaw(selector: Selector, options: ListOptions): Promise<{ key: Key; raw: Raw }[]>;
   resolve(raw: Raw): Promise<Uint8Array>;
   /** Commit a batch durably; throws {@link ConflictError} when a check failed. */
@@ -198,19 +200,6 @@ export class LoopTx implements WriteTx {
   expire(key: Key): void {
     this.writes.set(keyId(key), { key, env: null, data: EMPTY, cause: "expire" });
   }
-
-  /** Learn the committed state of every key written blind, so the commit can clean up after it. */
-  async finish(): Promise<void> {
-    const missing: [string, Key][] = [];
-    for (const [id, w] of this.writes) {
-      if (!this.#batch.bases.has(id) && !this.reads.has(id) && !this.#batch.writes.has(id)) {
-        missing.push([id, w.key]);
-      }
-    }
-    await Promise.all(missing.map(async ([id, key]) => {
-      this.reads.set(id, { key, raw: await this.#backend.readRaw(key, false) });
-    }));
-  }
 }
 
 /** Prefix every key of a selector. */
@@ -243,22 +232,46 @@ interface Member {
   result?: unknown;
 }
 
-/** Cost of a batch in Deno KV's atomic limits. */
-function cost(batch: Batch): { mutations: number; bytes: number; checks: number } {
-  let mutations = 0, bytes = 0;
-  for (const w of batch.writes.values()) {
-    const keyBytes = encodedKeySize(w.key);
-    mutations += 3;
-    bytes += 3 * keyBytes + META_ESTIMATE + (w.env?.d?.length ?? 0);
-  }
-  return { mutations, bytes, checks: batch.bases.size };
+/** Cost of a batch in Deno KV's atomic limits, kept as running totals. */
+interface Cost {
+  mutations: number;
+  bytes: number;
+  checks: number;
 }
 
-function merge(batch: Batch, tx: LoopTx): Batch {
-  const next: Batch = { writes: new Map(batch.writes), bases: new Map(batch.bases) };
-  for (const [id, read] of tx.reads) if (!next.bases.has(id)) next.bases.set(id, read);
-  for (const [id, w] of tx.writes) next.writes.set(id, w);
-  return next;
+function writeCost(w: StagedWrite): { mutations: number; bytes: number } {
+  return {
+    mutations: 3,
+    bytes: 3 * encodedKeySize(w.key) + META_ESTIMATE + (w.env?.d?.length ?? 0),
+  };
+}
+
+/** What adding `tx` to `batch` would cost on top of the batch's cost. */
+function added(batch: Batch, tx: LoopTx): Cost {
+  const c: Cost = { mutations: 0, bytes: 0, checks: 0 };
+  for (const id of tx.reads.keys()) if (!batch.bases.has(id)) c.checks++;
+  for (const id of tx.writes.keys()) {
+    if (!batch.bases.has(id) && !batch.writes.has(id) && !tx.reads.has(id)) c.checks++;
+  }
+  for (const [id, w] of tx.writes) {
+    const cw = writeCost(w);
+    const prev = batch.writes.get(id);
+    if (prev) {
+      c.bytes += cw.bytes - writeCost(prev).bytes;
+    } else {
+      c.mutations += cw.mutations;
+      c.bytes += cw.bytes;
+    }
+  }
+  return c;
+}
+
+function merge(batch: Batch, cost: Cost, tx: LoopTx, delta: Cost): void {
+  for (const [id, read] of tx.reads) if (!batch.bases.has(id)) batch.bases.set(id, read);
+  for (const [id, w] of tx.writes) batch.writes.set(id, w);
+  cost.mutations += delta.mutations;
+  cost.bytes += delta.bytes;
+  cost.checks += delta.checks;
 }
 
 /** The single writer: a FIFO of units, executed in order, committed in groups. */
@@ -297,21 +310,22 @@ export class WriteLoop {
     }
   }
 
-  #fits(batch: Batch): boolean {
-    const c = cost(batch);
-    return c.mutations <= MAX_MUTATIONS && c.bytes <= MAX_ATOMIC_BYTES &&
-      (this.#backend.maxChecks === Infinity || c.checks <= this.#backend.maxChecks);
+  #fits(cost: Cost, delta: Cost): boolean {
+    return cost.mutations + delta.mutations <= MAX_MUTATIONS &&
+      cost.bytes + delta.bytes <= MAX_ATOMIC_BYTES &&
+      (this.#backend.maxChecks === Infinity ||
+        cost.checks + delta.checks <= this.#backend.maxChecks);
   }
 
   async #execute(member: Member, batch: Batch): Promise<LoopTx> {
     const tx = new LoopTx(this.#backend, batch, member.prefix);
     member.result = await member.fn(tx);
-    await tx.finish();
     return tx;
   }
 
   async #runBatch(members: Member[]): Promise<void> {
     let batch = emptyBatch();
+    let cost: Cost = { mutations: 0, bytes: 0, checks: 0 };
     let group: Member[] = [];
     for (const member of members) {
       let tx: LoopTx;
@@ -321,10 +335,12 @@ export class WriteLoop {
         member.reject(error);
         continue;
       }
-      let next = merge(batch, tx);
-      if (!this.#fits(next) && group.length > 0) {
+      let delta = added(batch, tx);
+      if (!this.#fits(cost, delta) && group.length > 0) {
+        // Commit what is staged, then re-run this unit on top of it in a fresh batch.
         await this.#commitGroup(batch, group);
         batch = emptyBatch();
+        cost = { mutations: 0, bytes: 0, checks: 0 };
         group = [];
         try {
           tx = await this.#execute(member, batch);
@@ -332,13 +348,13 @@ export class WriteLoop {
           member.reject(error);
           continue;
         }
-        next = merge(batch, tx);
+        delta = added(batch, tx);
       }
-      if (!this.#fits(next)) {
+      if (!this.#fits(cost, delta)) {
         member.reject(new RangeError("Transaction too large for one commit (max 1000 writes)"));
         continue;
       }
-      batch = next;
+      merge(batch, cost, tx, delta);
       group.push(member);
     }
     await this.#commitGroup(batch, group);
@@ -351,6 +367,7 @@ export class WriteLoop {
       return;
     }
     try {
+      await this.#fillBases(batch);
       await this.#backend.commit(batch);
       this.commits++;
       this.units += group.length;
@@ -366,12 +383,25 @@ export class WriteLoop {
     for (const member of group) await this.#commitAlone(member);
   }
 
+  /** Learn, in one go, the stored state of every key written blind, so the commit can clean up. */
+  async #fillBases(batch: Batch): Promise<void> {
+    const missing: [string, Key][] = [];
+    for (const [id, w] of batch.writes) if (!batch.bases.has(id)) missing.push([id, w.key]);
+    if (missing.length === 0) return;
+    const raws = await this.#backend.readManyRaw(missing.map(([, key]) => key));
+    missing.forEach(([id, key], i) => batch.bases.set(id, { key, raw: raws[i] }));
+  }
+
   async #commitAlone(member: Member): Promise<void> {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       try {
-        const tx = await this.#execute(member, emptyBatch());
-        const batch = merge(emptyBatch(), tx);
-        if (batch.writes.size > 0) await this.#backend.commit(batch);
+        const batch = emptyBatch();
+        const tx = await this.#execute(member, batch);
+        merge(batch, { mutations: 0, bytes: 0, checks: 0 }, tx, added(batch, tx));
+        if (batch.writes.size > 0) {
+          await this.#fillBases(batch);
+          await this.#backend.commit(batch);
+        }
         this.commits++;
         this.units++;
         member.resolve(member.result);

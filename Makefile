@@ -1,0 +1,44 @@
+# basekv: `make serve` and `make test` set up everything they need on a fresh machine.
+DENO := $(shell command -v deno 2>/dev/null || echo node_modules/.bin/deno)
+ARGS ?=
+# package.json only pins the Deno binary for npm; Deno itself must not try to install it.
+export DENO_NO_PACKAGE_JSON := 1
+
+.PHONY: serve test deps test-deps check fmt lint bench compile bundle clean
+
+node_modules/.bin/deno: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.bin/deno
+
+serve: deps
+	$(DENO) task serve $(ARGS)
+
+test-deps: deps
+	bash scripts/test-deps.sh
+
+test: test-deps
+	$(DENO) task test
+
+check: deps
+	$(DENO) fmt --check
+	$(DENO) lint
+	$(DENO) task check
+
+fmt: deps
+	$(DENO) fmt
+
+bench: test-deps
+	$(DENO) task bench $(ARGS)
+
+# Needs Deno's denort runtime: set DENORT_BIN, or have it in $DENO_DIR/dl/release/v<ver>/, or a
+# network that reaches Deno's download host.
+compile: deps
+	$(DENO) task compile
+
+bundle: deps
+	$(DENO) task bundle
+
+clean:
+	rm -rf dist basekv

@@ -1,0 +1,47 @@
+/**
+ * basekv's entry point: parse flags, start the enabled listeners over one store, print the
+ * ready line, and shut down cleanly on SIGINT/SIGTERM.
+ * @module
+ */
+import { ConfigError, parseConfig } from "./src/config.ts";
+import { createLogger } from "./src/log.ts";
+import { startServer } from "./src/server.ts";
+import { VERSION } from "./src/version.ts";
+import { SERVICES } from "./protocols/mod.ts";
+
+async function main(args: string[]): Promise<number> {
+  let result;
+  try {
+    result = parseConfig(args);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`basekv: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (result.kind === "print") {
+    console.log(result.text || `basekv ${VERSION}`);
+    return 0;
+  }
+  const config = result.config;
+  const log = createLogger(config.logLevel);
+  let server;
+  try {
+    server = await startServer(config, SERVICES, log);
+  } catch (error) {
+    console.error(`basekv: ${(error as Error).message}`);
+    return 1;
+  }
+  console.log(server.readyLine);
+  const stopped = Promise.withResolvers<string>();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, () => stopped.resolve(s));
+  const signal = await stopped.promise;
+  log.info(`${signal}: shutting down`);
+  await server.close();
+  log.info("stopped");
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite and benchmarks drive (real clients and reference
+# servers), only those missing; uses sudo when not root.
+set -euo pipefail
+need=()
+command -v redis-cli >/dev/null || need+=(redis-tools)
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v memcached >/dev/null || [ -x /usr/bin/memcached ] || need+=(memcached)
+command -v memcslap >/dev/null || command -v memcaslap >/dev/null || need+=(libmemcached-tools)
+python3 -c 'import pymemcache' 2>/dev/null || need+=(python3-pymemcache)
+command -v aws >/dev/null || need+=(awscli)
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing Debian packages: ${need[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

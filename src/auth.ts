@@ -1,0 +1,37 @@
+/**
+ * The shared authentication layer: one password (from --password / BASEKV_PASSWORD) that every
+ * protocol checks in its own wire form (Redis AUTH, memcached SASL/text auth, DynamoDB keys).
+ * @module
+ */
+
+/** Answers whether credentials are required and whether a given pair is right. */
+export class Auth {
+  #password: string | null;
+
+  constructor(password: string | null) {
+    this.#password = password;
+  }
+
+  /** True when clients must authenticate before anything else. */
+  get required(): boolean {
+    return this.#password !== null;
+  }
+
+  /** The configured secret (for protocols that sign with it, like SigV4); null when none. */
+  get secret(): string | null {
+    return this.#password;
+  }
+
+  /**
+   * True when `password` is right. Any user name is accepted (Redis's "default" user, the
+   * memcached SASL user): there is one password, as with Redis's requirepass.
+   */
+  verify(password: string): boolean {
+    if (this.#password === null) return true;
+    const a = new TextEncoder().encode(password);
+    const b = new TextEncoder().encode(this.#password);
+    let diff = a.length ^ b.length;
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+    return diff === 0;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Test helpers that run a real basekv: in-process on ephemeral ports over an in-memory store
+ * (fast, for protocol tests), or as a child process through main.ts (for CLI and lifecycle).
+ * @module
+ */
+import { type Config, parseConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/log.ts";
+import { type RunningServer, startServer } from "../../src/server.ts";
+import { SERVICES } from "../../protocols/mod.ts";
+
+/** Ports a started server listens on (0 for protocols not started). */
+export interface Ports {
+  redis: number;
+  memcached: number;
+  http: number;
+}
+
+/** A config for tests: in-memory store, every port ephemeral, quiet log. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const result = parseConfig([
+    "--memory",
+    "--redis-port=0",
+    "--memcached-port=0",
+    "--http-port=0",
+    "--log-level=error",
+  ], () => undefined);
+  if (result.kind !== "run") throw new Error("unreachable");
+  return { ...result.config, ...overrides };
+}
+
+/** An in-process server; dispose it (`await using`) to shut it down. */
+export interface TestServer extends AsyncDisposable {
+  server: RunningServer;
+  ports: Ports;
+}
+
+/** Start basekv in this process with `testConfig(overrides)`. */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const config = testConfig(overrides);
+  const server = await startServer(config, SERVICES, createLogger(config.logLevel));
+  const port = (name: "redis" | "memcached" | "dynamodb") => server.services.get(name)?.port ?? 0;
+  return {
+    server,
+    ports: { redis: port("redis"), memcached: port("memcached"), http: port("dynamodb") },
+    [Symbol.asyncDispose]: () => server.close(),
+  };
+}
+
+/** A basekv child process. */
+export interface ChildServer extends AsyncDisposable {
+  ports: Ports;
+  readyLine: string;
+  /** Send SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number>;
+  stderr(): Promise<string>;
+}
+
+/** The deno binary running these tests. */
+export const DENO = Deno.execPath();
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Run main.ts with `args` to completion (for flag errors); returns code and output. */
+export async function runMain(args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(DENO, {
+    args: ["run", "-A", "--unstable-kv", MAIN, ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Parse "redis 127.0.0.1:1234, memcached ..., dynamodb http://127.0.0.1:5678" into ports. */
+export function parseReadyLine(line: string): Ports {
+  const port = (name: string) => Number(line.match(new RegExp(`${name} \\S*:(\\d+)`))?.[1] ?? 0);
+  return { redis: port("redis"), memcached: port("memcached"), http: port("dynamodb") };
+}
+
+/** Start main.ts as a child and wait for its ready line. */
+export async function startChild(args: string[], script = MAIN): Promise<ChildServer> {
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-A", "--unstable-kv", script, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const errText = new Response(child.stderr).text();
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) {
+      const status = await child.status;
+      throw new Error(`basekv exited (${status.code}) before ready: ${await errText}`);
+    }
+    text += value;
+  }
+  const readyLine = text.split("\n")[0];
+  const drain = (async () => {
+    while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+  })();
+  let stopped: Promise<number> | null = null;
+  const stop = () =>
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      const status = await child.status;
+      await drain;
+      return status.code;
+    })();
+  return {
+    ports: parseReadyLine(readyLine),
+    readyLine,
+    stop,
+    stderr: () => errText,
+    [Symbol.asyncDispose]: async () => {
+      await stop();
+      await errText;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The whole path end to end through main.ts: each protocol's simplest request, restart
+ * persistence, the data-file lock and the CLI's one-line errors.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { RawClient } from "./helpers/net.ts";
+import { runMain, startChild } from "./helpers/server.ts";
+
+const EPHEMERAL = ["--redis-port=0", "--memcached-port=0", "--http-port=0"];
+
+async function listTables(port: number): Promise<unknown> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": "DynamoDB_20120810.ListTables",
+    },
+    body: "{}",
+  });
+  return await res.json();
+}
+
+Deno.test("main.ts serves PING, version and ListTables, then exits 0 on SIGTERM", async () => {
+  const child = await startChild(["--memory", ...EPHEMERAL]);
+  assert.match(child.readyLine, /^basekv ready: redis 127\.0\.0\.1:\d+, memcached .*dynamodb http/);
+  using redis = await RawClient.connect(child.ports.redis);
+  await redis.send("*1\r\n$4\r\nPING\r\n");
+  assert.equal(await redis.readText("\r\n"), "+PONG\r\n");
+  using mc = await RawClient.connect(child.ports.memcached);
+  await mc.send("version\r\n");
+  assert.match(await mc.readText("\r\n"), /^VERSION \S+\r\n$/);
+  assert.deepEqual(await listTables(child.ports.http), { TableNames: [] });
+  assert.equal(await child.stop(), 0);
+  await child.stderr();
+});
+
+Deno.test("main.ts refuses a second process on the same data file", async () => {
+  const dir = await Deno.makeTempDir();
+  const data = `${dir}/sub/db.sqlite`;
+  await using first = await startChild([`--data=${data}`, ...EPHEMERAL]);
+  const second = await runMain([`--data=${data}`, ...EPHEMERAL]);
+  assert.equal(second.code, 1);
+  assert.match(second.stderr, /another basekv process is using .*db\.sqlite/);
+  assert.equal(second.stderr.trim().split("\n").length, 1);
+  assert.equal(await first.stop(), 0);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("main.ts names the protocol and port when the port is taken", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const res = await runMain(["--memory", ...EPHEMERAL, `--memcached-port=${port}`]);
+  assert.equal(res.code, 1);
+  assert.equal(
+    res.stderr.trim(),
+    `basekv: Cannot listen for memcached on 127.0.0.1:${port}: address already in use`,
+  );
+});
+
+Deno.test("main.ts rejects bad flags with one line and exit code 2", async () => {
+  for (
+    const [args, pattern] of [
+      [["--nope"], /Unknown option '--nope'/],
+      [["--redis-port=70000"], /Invalid --redis-port: "70000" is not a port/],
+      [["--protocols=redis,smtp"], /unknown protocol "smtp"/],
+      [["--log-level=loud"], /Invalid --log-level/],
+    ] as const
+  ) {
+    const res = await runMain([...args]);
+    assert.equal(res.code, 2, args.join(" "));
+    assert.match(res.stderr, pattern);
+    assert.equal(res.stderr.trim().split("\n").length, 1);
+  }
+  const env = await runMain([], { BASEKV_HTTP_PORT: "x" });
+  assert.equal(env.code, 2);
+  assert.match(env.stderr, /Invalid --http-port/);
+});
+
+Deno.test("main.ts reports an unwritable data path in one line", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/file`, "");
+  const res = await runMain([`--data=${dir}/file/db.sqlite`, ...EPHEMERAL]);
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /^basekv: Cannot open data file .*file\/db\.sqlite: /);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("main.ts prints --help and --version", async () => {
+  const help = await runMain(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--redis-port <value>/);
+  const version = await runMain(["--version"]);
+  assert.match(version.stdout, /^basekv \d+\.\d+\.\d+/);
+});
