@@ -7,7 +7,7 @@ export DENO_NO_PACKAGE_JSON := 1
 .PHONY: serve test deps test-deps check fmt lint bench compile bundle clean
 
 node_modules/.bin/deno: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $@
 
 deps: node_modules/.bin/deno
