@@ -5,6 +5,9 @@
  */
 const BENCHES: Record<string, string> = {
   store: "./store_bench.ts",
+  redis: "./redis_bench.ts",
+  memcached: "./memcached_bench.ts",
+  dynamodb: "./dynamodb_bench.ts",
 };
 
 const names = Deno.args.length > 0 ? Deno.args : Object.keys(BENCHES);

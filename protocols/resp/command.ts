@@ -1,0 +1,61 @@
+/**
+ * The contract between the RESP server and command handlers: what a handler receives (the
+ * session, and read/write access to the keyspace) and how a command is declared.
+ * Handlers never call the store's write loop themselves: `ctx.write` does, so MULTI/EXEC and
+ * scripts can run many handlers inside one transaction by supplying another context.
+ * @module
+ */
+import type { Entry, Key, ListOptions, Selector, Store, WriteTx } from "../../src/store/mod.ts";
+import type { Reply } from "./reply.ts";
+
+/** Read access to the keyspace: the committed state, or a transaction's view inside one. */
+export interface Reader {
+  readonly now: number;
+  get<M = unknown>(key: Key): Promise<Entry<M> | null>;
+  getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]>;
+  list<M = unknown>(selector: Selector, options?: ListOptions): Promise<Entry<M>[]>;
+}
+
+/** Per-connection state. */
+export interface Session {
+  readonly id: number;
+  /** Selected database, 0-15. */
+  db: number;
+  /** 2 or 3, chosen by HELLO. */
+  protocol: 2 | 3;
+  name: string | null;
+  authenticated: boolean;
+  /** Remote address "ip:port". */
+  readonly addr: string;
+}
+
+/** What a handler gets for one command. */
+export interface CommandContext {
+  session: Session;
+  /** The redis namespace of the store (for reclaiming unreachable data in the background). */
+  store: Store;
+  /** Read the keyspace, seeing this connection's earlier writes. */
+  read<T>(fn: (r: Reader) => Promise<T>): Promise<T>;
+  /** Run a read-modify-write unit; resolves after it is durable. */
+  write<T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T>;
+}
+
+/** A command's handler: argv includes the command name at [0], as Redis's. */
+export type Handler = (ctx: CommandContext, argv: Uint8Array[]) => Reply | Promise<Reply>;
+
+/** One command-table entry (Redis's COMMAND INFO shape). */
+export interface CommandSpec {
+  /** Lower-case name. */
+  name: string;
+  /** Redis arity: N = exactly N args incl. the name; -N = at least N. */
+  arity: number;
+  /** Redis flags: "write", "readonly", "fast", "denyoom", "admin", "noscript", "loading", … */
+  flags: string[];
+  /** Key positions: first key index, last key index (-1 = last arg), step; 0,0,0 = none. */
+  firstKey: number;
+  lastKey: number;
+  step: number;
+  handler: Handler;
+  /** One-line summary for COMMAND DOCS. */
+  summary?: string;
+}

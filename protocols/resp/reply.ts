@@ -1,0 +1,94 @@
+/**
+ * RESP replies as data: handlers return these, and the encoder renders each for the
+ * connection's protocol (RESP2 or RESP3), so a command states its reply type once.
+ * @module
+ */
+
+/** One reply. Comments give the RESP2 rendering where it differs from RESP3's. */
+export type Reply =
+  | { type: "simple"; value: string }
+  /** Full text with its prefix word: "ERR …", "WRONGTYPE …", "NOAUTH …". */
+  | { type: "error"; value: string }
+  | { type: "integer"; value: number | bigint }
+  | { type: "bulk"; value: Uint8Array | string }
+  /** RESP2 `$-1`; RESP3 `_`. */
+  | { type: "null" }
+  /** RESP2 `*-1`; RESP3 `_`. */
+  | { type: "nullArray" }
+  | { type: "array"; value: Reply[] }
+  /** RESP2: flat array of key, value, key, value. */
+  | { type: "map"; value: [Reply, Reply][] }
+  /** RESP2: array. */
+  | { type: "set"; value: Reply[] }
+  /** RESP2: bulk string (`inf`, `-inf`, `nan`, shortest round-trip digits). */
+  | { type: "double"; value: number }
+  /** RESP2: integer 1 or 0. */
+  | { type: "boolean"; value: boolean }
+  /** RESP2: bulk string. */
+  | { type: "bignum"; value: bigint }
+  /** RESP2: bulk string of `value` (without the format). */
+  | { type: "verbatim"; format: string; value: string }
+  /** Out-of-band (pub/sub, invalidation). RESP2: array. */
+  | { type: "push"; value: Reply[] }
+  /** Sends nothing (CLIENT REPLY OFF/SKIP, QUIT after its +OK is handled by the server). */
+  | { type: "none" };
+
+export const OK: Reply = { type: "simple", value: "OK" };
+export const NULL: Reply = { type: "null" };
+export const NULL_ARRAY: Reply = { type: "nullArray" };
+export const NONE: Reply = { type: "none" };
+
+/** A simple string reply. */
+export function simple(value: string): Reply {
+  return { type: "simple", value };
+}
+
+/** An error reply; `value` starts with its code word, e.g. "ERR syntax error". */
+export function error(value: string): Reply {
+  return { type: "error", value };
+}
+
+/** An integer reply. */
+export function integer(value: number | bigint): Reply {
+  return { type: "integer", value };
+}
+
+/** A bulk string reply (binary-safe). */
+export function bulk(value: Uint8Array | string): Reply {
+  return { type: "bulk", value };
+}
+
+/** A bulk string, or null when absent. */
+export function bulkOrNull(value: Uint8Array | string | null | undefined): Reply {
+  return value === null || value === undefined ? NULL : bulk(value);
+}
+
+/** An array reply. */
+export function array(value: Reply[]): Reply {
+  return { type: "array", value };
+}
+
+/** A map reply (RESP2: flat array). */
+export function map(value: [Reply, Reply][]): Reply {
+  return { type: "map", value };
+}
+
+/** A double reply (RESP2: bulk string). */
+export function double(value: number): Reply {
+  return { type: "double", value };
+}
+
+/** Redis's common errors, byte for byte. */
+export const ERRORS = {
+  wrongType: "WRONGTYPE Operation against a key holding the wrong kind of value",
+  syntax: "ERR syntax error",
+  notInteger: "ERR value is not an integer or out of range",
+  notFloat: "ERR value is not a valid float",
+  overflow: "ERR increment or decrement would overflow",
+  noAuth: "NOAUTH Authentication required.",
+  wrongPass: "WRONGPASS invalid username-password pair or user is disabled.",
+  noSuchKey: "ERR no such key",
+  dbIndex: "ERR DB index is out of range",
+  invalidExpire: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
+  arity: (cmd: string) => `ERR wrong number of arguments for '${cmd}' command`,
+} as const;
