@@ -44,11 +44,6 @@ export function isExpired(env: Envelope, now: number): boolean {
   return env.e !== undefined && env.e <= now;
 }
 
-/** The `expireIn` to pass to Deno KV for an envelope, or undefined for none. */
-export function kvExpireIn(env: Envelope, now: number): number | undefined {
-  return env.e === undefined ? undefined : Math.max(1, env.e - now) + KV_EXPIRY_GRACE_MS;
-}
-
 /** A random id for chunk generations and TTL-index records. */
 export function newId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(9));

@@ -6,8 +6,24 @@
  */
 import { ReadCache } from "./cache.ts";
 import { collectOrphanChunks, deleteChunks, readChunks, writeChunks } from "./chunks.ts";
-import { EMPTY, type Envelope, isExpired, kvExpireIn, toEntry, TTL_INDEX } from "./envelope.ts";
+import {
+  EMPTY,
+  type Envelope,
+  isExpired,
+  KV_EXPIRY_GRACE_MS,
+  toEntry,
+  TTL_INDEX,
+} from "./envelope.ts";
 import { keyId } from "./keys.ts";
+import {
+  type Check,
+  commitJournaled,
+  commitOne,
+  fitsOneAtomic,
+  type Mutation,
+  replayJournals,
+} from "./atomic_plan.ts";
+import { ReadGate } from "./read_gate.ts";
 import { type DataLock, lockDataFile } from "./lock.ts";
 import { Sweeper } from "./ttl.ts";
 import type {
@@ -68,6 +84,8 @@ class Engine implements LoopBackend {
   readonly loop: WriteLoop;
   readonly sweeper: Sweeper;
   readonly hooks = new Set<Hook>();
+  /** Keeps readers out while a journaled unit is half applied. */
+  readonly gate = new ReadGate();
   #lock: DataLock | null;
 
   constructor(
@@ -163,35 +181,63 @@ class Engine implements LoopBackend {
     return out;
   }
 
-  async commit(batch: Batch): Promise<void> {
-    const now = Date.now();
-    const written: Envelope[] = [];
-    const op = this.kv.atomic();
-    if (this.maxChecks !== Infinity) {
+  /** Turn a batch into KV mutations and checks (TTL-index upkeep included). */
+  #plan(batch: Batch): { mutations: Mutation[]; checks: Check[] } {
+    const mutations: Mutation[] = [];
+    const checks: Check[] = [];
+    if (!this.info.exclusive) {
       for (const { key, raw } of batch.bases.values()) {
-        op.check({ key: key as Deno.KvKey, versionstamp: raw.versionstamp });
+        checks.push({ key, versionstamp: raw.versionstamp });
       }
     }
+    for (const [id, w] of batch.writes) {
+      const old = batch.bases.get(id)?.raw.env ?? null;
+      const env = w.env;
+      const expireAt = env?.e === undefined ? undefined : env.e + KV_EXPIRY_GRACE_MS;
+      if (env) {
+        if (env.e !== undefined) env.t = old?.e === env.e && old.t ? old.t : env.t ?? newTtlId();
+        mutations.push({ key: w.key, value: env, expireAt });
+      } else if (old) mutations.push({ key: w.key });
+      if (old?.t && old.t !== env?.t) mutations.push({ key: [TTL_INDEX, old.e!, old.t] });
+      if (env?.t && env.t !== old?.t) {
+        mutations.push({ key: [TTL_INDEX, env.e!, env.t], value: w.key, expireAt });
+      }
+    }
+    return { mutations, checks };
+  }
+
+  async commit(batch: Batch): Promise<void> {
+    const written: Envelope[] = [];
     try {
-      for (const [id, w] of batch.writes) {
-        const old = batch.bases.get(id)?.raw.env ?? null;
-        const env = w.env;
-        if (env?.c) {
-          await writeChunks(this.kv, w.key, env.c, w.data);
-          written.push(env);
-        }
-        if (env) {
-          if (env.e !== undefined) env.t = old?.e === env.e && old.t ? old.t : env.t ?? newTtlId();
-          op.set(w.key as Deno.KvKey, env, { expireIn: kvExpireIn(env, now) });
-        } else if (old) op.delete(w.key as Deno.KvKey);
-        if (old?.t && old.t !== env?.t) op.delete([TTL_INDEX, old.e!, old.t]);
-        if (env?.t && env.t !== old?.t) {
-          op.set([TTL_INDEX, env.e!, env.t], w.key, { expireIn: kvExpireIn(env, now) });
+      for (const w of batch.writes.values()) {
+        if (w.env?.c) {
+          await writeChunks(this.kv, w.key, w.env.c, w.data);
+          written.push(w.env);
         }
       }
-      const res = await op.commit();
-      if (!res.ok) throw new ConflictError();
-      this.#applied(batch, res.versionstamp);
+      const { mutations, checks } = this.#plan(batch);
+      if (fitsOneAtomic(mutations, checks)) {
+        const versionstamp = await commitOne(this.kv, mutations, checks);
+        if (versionstamp === null) throw new ConflictError();
+        this.#applied(batch, versionstamp);
+      } else if (!this.info.exclusive) {
+        throw new RangeError(
+          "Transaction too large for one atomic commit on a shared store (max 1000 writes)",
+        );
+      } else {
+        // Readers wait while the store is between states; they resume seeing the whole unit.
+        await commitJournaled(
+          this.kv,
+          newTtlId(),
+          mutations,
+          (apply) =>
+            this.gate.exclusive(async () => {
+              const vs = await apply();
+              this.#applied(batch, vs);
+              return vs;
+            }),
+        );
+      }
     } catch (error) {
       for (const env of written) await deleteChunks(this.kv, env.c!).catch(() => {});
       // SQLite's busy timeout ran out under another writer on the same file: nothing was
@@ -263,14 +309,15 @@ class KvStoreView implements OpenedStore {
   }
 
   async get<M = unknown>(key: Key): Promise<Entry<M> | null> {
-    const raw = await this.#engine.readRaw(prefixed(this.#prefix, key), true);
+    const full = prefixed(this.#prefix, key);
+    const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true));
     return live<M>(key, raw, Date.now());
   }
 
   async getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
     const now = Date.now();
-    const raws = await Promise.all(
-      keys.map((k) => this.#engine.readRaw(prefixed(this.#prefix, k), true)),
+    const raws = await this.#engine.gate.read(() =>
+      Promise.all(keys.map((k) => this.#engine.readRaw(prefixed(this.#prefix, k), true)))
     );
     return raws.map((raw, i) => live<M>(keys[i], raw, now));
   }
@@ -291,7 +338,11 @@ class KvStoreView implements OpenedStore {
     }
   }
 
-  async listPage<M = unknown>(selector: Selector, options: ListOptions = {}): Promise<ListPage<M>> {
+  listPage<M = unknown>(selector: Selector, options: ListOptions = {}): Promise<ListPage<M>> {
+    return this.#engine.gate.read(() => this.#listPage<M>(selector, options));
+  }
+
+  async #listPage<M>(selector: Selector, options: ListOptions): Promise<ListPage<M>> {
     const limit = options.limit ?? 500;
     const iter = this.#engine.kv.list<Envelope>(
       fullSelector(selector, this.#prefix) as Deno.KvListSelector,
@@ -431,7 +482,10 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     info = { kind: "file", exclusive: !options.shared, location: path };
   }
   const engine = new Engine(kv, info, lock, options);
-  if (info.exclusive) await collectOrphanChunks(kv);
+  if (info.exclusive) {
+    await replayJournals(kv);
+    await collectOrphanChunks(kv);
+  }
   engine.sweeper.start();
   return new KvStoreView(engine, []);
 }

@@ -10,6 +10,8 @@ import type { WriteLoop } from "./write_loop.ts";
 
 /** Entries examined per sweep. */
 const SWEEP_BATCH = 500;
+/** Sweeps run back to back per tick while a backlog lasts (bounds one tick's work). */
+const SWEEPS_PER_TICK = 20;
 
 /** Periodically deletes expired entries; `stop()` waits for a sweep in progress. */
 export class Sweeper {
@@ -30,7 +32,7 @@ export class Sweeper {
     if (this.#timer !== undefined || this.#intervalMs <= 0) return;
     const timer = setInterval(() => {
       if (this.#running === null) {
-        this.#running = this.sweep().catch(() => 0).finally(() => this.#running = null);
+        this.#running = this.#tick().catch(() => 0).finally(() => this.#running = null);
       }
     }, this.#intervalMs);
     Deno.unrefTimer(timer);
@@ -43,8 +45,22 @@ export class Sweeper {
     await this.#running;
   }
 
+  async #tick(): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < SWEEPS_PER_TICK; i++) {
+      const { examined, removed } = await this.#sweepBatch(Date.now());
+      total += removed;
+      if (examined < SWEEP_BATCH) break;
+    }
+    return total;
+  }
+
   /** Delete up to one batch of entries whose deadline has passed; returns how many. */
   async sweep(now = Date.now()): Promise<number> {
+    return (await this.#sweepBatch(now)).removed;
+  }
+
+  async #sweepBatch(now: number): Promise<{ examined: number; removed: number }> {
     const due: { index: Key; key: Key; t: string }[] = [];
     const iter = this.#kv.list<Key>(
       { start: [TTL_INDEX], end: [TTL_INDEX, now + 1] },
@@ -53,7 +69,7 @@ export class Sweeper {
     for await (const { key, value } of iter) {
       due.push({ index: key, key: value, t: key[2] as string });
     }
-    if (due.length === 0) return 0;
+    if (due.length === 0) return { examined: 0, removed: 0 };
     const removed = await this.#loop.submit(async (tx) => {
       let n = 0;
       for (const item of due) {
@@ -70,6 +86,6 @@ export class Sweeper {
     for (const item of due) stale.delete(item.index);
     await stale.commit();
     this.expired += removed;
-    return removed;
+    return { examined: due.length, removed };
   }
 }

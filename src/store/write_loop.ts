@@ -59,7 +59,7 @@ export class ConflictError extends Error {
   }
 }
 
-/** Deno KV's per-atomic limits, with margin for envelopes and index records. */
+/** How much one group commit takes: Deno KV's per-atomic limits, with margin for index records. */
 const MAX_MUTATIONS = 1000;
 const MAX_ATOMIC_BYTES = 760 * 1024;
 const META_ESTIMATE = 256;
@@ -241,7 +241,7 @@ interface Cost {
 
 function writeCost(w: StagedWrite): { mutations: number; bytes: number } {
   return {
-    mutations: 3,
+    mutations: w.env?.e === undefined ? 2 : 3,
     bytes: 3 * encodedKeySize(w.key) + META_ESTIMATE + (w.env?.d?.length ?? 0),
   };
 }
@@ -350,12 +350,16 @@ export class WriteLoop {
         }
         delta = added(batch, tx);
       }
-      if (!this.#fits(cost, delta)) {
-        member.reject(new RangeError("Transaction too large for one commit (max 1000 writes)"));
-        continue;
-      }
+      const alone = !this.#fits(cost, delta);
       merge(batch, cost, tx, delta);
       group.push(member);
+      if (alone) {
+        // Larger than one atomic: the backend journals it; nothing else joins its commit.
+        await this.#commitGroup(batch, group);
+        batch = emptyBatch();
+        cost = { mutations: 0, bytes: 0, checks: 0 };
+        group = [];
+      }
     }
     await this.#commitGroup(batch, group);
   }

@@ -61,3 +61,15 @@ Deno.test("data written before a restart is there after it", async () => {
   await second.close();
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("the sweeper works through a backlog of expired keys in one tick", async () => {
+  await using store = await openStore({ memory: true, sweepIntervalMs: 50 });
+  const expiresAt = Date.now() + 30;
+  await store.write((tx) => {
+    for (let i = 0; i < 900; i++) tx.set(["e", i], { data: new Uint8Array([1]), expiresAt });
+  });
+  for (let i = 0; i < 100 && store.stats().expired < 900; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(store.stats().expired, 900);
+});

@@ -209,4 +209,43 @@ export function storeCases(name: string, open: StoreFactory): void {
     const rev = await store.listPage({ prefix: ["k"] }, { limit: 3, reverse: true });
     assert.deepEqual(rev.entries.map((e) => e.key[1]), [24, 23, 22]);
   });
+
+  test("a unit larger than one atomic commits whole, and readers never see half of it", async (store) => {
+    const n = 3000;
+    if (!store.info.exclusive) {
+      // Other front-ends could see half of it: a shared store refuses such units.
+      await assert.rejects(
+        () =>
+          store.write((tx) => {
+            for (let i = 0; i < n; i++) tx.set(["u", i], { data: enc.encode("x") });
+          }),
+        /Transaction too large/,
+      );
+      return;
+    }
+    await store.write((tx) => {
+      for (let i = 0; i < n; i++) tx.set(["u", i], { data: enc.encode("old") });
+    });
+    let reading = true;
+    const reader = (async () => {
+      let checks = 0;
+      while (reading || checks < 3) {
+        const [first, last] = await store.getMany([["u", 0], ["u", n - 1]]);
+        assert.equal(dec.decode(first!.data), dec.decode(last!.data), "saw half a unit");
+        checks++;
+        await sleep(0);
+      }
+    })();
+    await store.write((tx) => {
+      for (let i = 0; i < n; i++) tx.set(["u", i], { data: enc.encode("new") });
+    });
+    reading = false;
+    await reader;
+    let count = 0;
+    for await (const e of store.list({ prefix: ["u"] })) {
+      assert.equal(dec.decode(e.data), "new");
+      count++;
+    }
+    assert.equal(count, n);
+  });
 }
