@@ -14,6 +14,8 @@ const UPDATES = 5_000;
 const KEYS = 1_000;
 const READY_TIMEOUT_MS = 180_000;
 const DYNALITE = "dynalite@4.0.0";
+/** Where the bench installs dynalite once (npm), so it runs under node and can be stopped. */
+const DYNALITE_DIR = `${Deno.env.get("HOME") ?? "/tmp"}/.cache/basekv-bench/dynalite-4.0.0`;
 
 // dynalite checks the SigV4 header's shape only; basekv without --password accepts any.
 const HEADERS = {
@@ -90,6 +92,25 @@ async function measure(port: number): Promise<Record<string, number>> {
   };
 }
 
+/** Install dynalite into DYNALITE_DIR unless present; returns its cli.js path. */
+async function installDynalite(): Promise<string> {
+  const cli = `${DYNALITE_DIR}/node_modules/dynalite/cli.js`;
+  try {
+    await Deno.stat(cli);
+    return cli;
+  } catch {
+    // Not installed yet.
+  }
+  await Deno.mkdir(DYNALITE_DIR, { recursive: true });
+  const out = await new Deno.Command("npm", {
+    args: ["install", "--no-audit", "--no-fund", "--prefix", DYNALITE_DIR, DYNALITE],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr).trim());
+  return cli;
+}
+
 async function freePort(): Promise<number> {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
@@ -118,22 +139,24 @@ export async function dynamodbBench(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   let reference: Record<string, number> | null = null;
   const port = await freePort();
-  const dynalite = new Deno.Command("npx", {
-    args: ["--yes", DYNALITE, "--port", String(port)],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  let dynalite: Deno.ChildProcess | null = null;
   try {
+    dynalite = new Deno.Command("node", {
+      args: [await installDynalite(), "--port", String(port)],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
     await waitUp(port, dynalite);
     reference = await measure(port);
   } catch (error) {
     console.log(`dynalite unavailable (${(error as Error).message}); basekv figures only`);
   } finally {
-    try {
-      dynalite.kill("SIGTERM");
-    } catch { /* already gone */ }
-    await dynalite.stderr.cancel();
-    await dynalite.status;
+    if (dynalite) {
+      try {
+        dynalite.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await dynalite.status;
+    }
   }
   const child = await startChild([
     `--data=${dir}/bench.sqlite`,

@@ -51,33 +51,28 @@ function reply(status: number, body: unknown, id: string): Response {
   });
 }
 
+function tooLarge(): DynamoError {
+  return new DynamoError("com.amazon.coral.service#RequestEntityTooLarge", MESSAGES.bodyTooLarge, {
+    status: 413,
+  });
+}
+
 /** Read the body, refusing more than MAX_BODY_BYTES without buffering it all. */
 async function readBody(req: Request): Promise<Uint8Array> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) {
-    throw new DynamoError(
-      "com.amazon.coral.service#RequestEntityTooLarge",
-      MESSAGES.bodyTooLarge,
-      { status: 413 },
-    );
+  const length = req.headers.get("content-length");
+  if (length !== null) {
+    // The declared length bounds what the HTTP layer will read: one native copy.
+    if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
+    return new Uint8Array(await req.arrayBuffer());
   }
   if (!req.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of req.body) {
     total += chunk.length;
-    if (total > MAX_BODY_BYTES) {
-      throw new DynamoError(
-        "com.amazon.coral.service#RequestEntityTooLarge",
-        MESSAGES.bodyTooLarge,
-        {
-          status: 413,
-        },
-      );
-    }
+    if (total > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(chunk);
   }
-  if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
   let at = 0;
   for (const c of chunks) {
@@ -87,10 +82,12 @@ async function readBody(req: Request): Promise<Uint8Array> {
   return out;
 }
 
+const decoder = new TextDecoder();
+
 function parseBody(bytes: Uint8Array): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
+    value = JSON.parse(decoder.decode(bytes));
   } catch {
     throw serialization("");
   }
