@@ -75,9 +75,17 @@ Deno.test("parseCondition() reports syntax errors with DynamoDB's token and near
     ["(a = :s", 'Syntax error; token: "<EOF>", near: ":s"'],
     ["_a = :s", 'Syntax error; token: "_", near: "_a"'],
     ["a[x] = :s", 'Syntax error; token: "x", near: "[x]"'],
+    // Real DynamoDB answers, as reported by its users.
+    ["contains (themes, :s", 'Syntax error; token: "<EOF>", near: ":s"'],
+    ["a[-1] = :s", 'Syntax error; token: "-", near: "[-1"'],
+    ["NOT (#n)", 'Syntax error; token: "<EOF>", near: ")"'],
+    [`${"(".repeat(2000)}a = :s`, 'Syntax error; token: "<EOF>", near: ":s"'],
   ];
   for (const [text, message] of cases) {
-    assertExpressionError(() => condition(text), `Invalid ConditionExpression: ${message}`);
+    assertExpressionError(
+      () => condition(text, { "#n": "n" }),
+      `Invalid ConditionExpression: ${message}`,
+    );
   }
   assertExpressionError(
     () => parseCondition("foo", context(), "FilterExpression"),

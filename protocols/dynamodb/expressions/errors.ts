@@ -25,8 +25,12 @@ export type ExpressionKind =
 export const MAX_EXPRESSION_BYTES = 4096;
 /** Most operators and functions one expression may contain. */
 export const MAX_OPERATORS = 300;
-/** Deepest nesting the parser follows (bounds recursion on hostile input). */
-export const MAX_NESTING_DEPTH = 128;
+/**
+ * Deepest nesting the parser follows. An expression within {@link MAX_EXPRESSION_BYTES} cannot
+ * nest deeper (one byte per level at least), so valid-size input always gets DynamoDB's own
+ * answer; the cap bounds recursion should the size limit ever be lifted.
+ */
+export const MAX_NESTING_DEPTH = MAX_EXPRESSION_BYTES;
 
 /** DynamoDB's message texts (without the "Invalid <kind>: " prefix where one applies). */
 export const MESSAGES = {
