@@ -87,6 +87,8 @@ Deno.test("evaluateCondition() implements every function", () => {
   assert.equal(holds("contains(ns, :n)", ITEM, { ":n": { N: "2.50" } }), true);
   assert.equal(holds("contains(elems, :a)"), true, "lists contain elements");
   assert.equal(holds("contains(num, :five)"), false);
+  assert.equal(holds("contains(bin, :mid)", ITEM, { ":mid": { B: "AgM=" } }), true);
+  assert.equal(holds("contains(bin, :mid)", ITEM, { ":mid": { B: "AwI=" } }), false);
   assert.equal(holds("size(str) = :eleven", ITEM, { ":eleven": { N: "11" } }), true);
   assert.equal(holds("size(elems) = :three", ITEM, { ":three": { N: "3" } }), true);
   assert.equal(holds("size(bin) = :four", ITEM, { ":four": { N: "4" } }), true);
