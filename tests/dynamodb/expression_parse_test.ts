@@ -161,6 +161,15 @@ Deno.test("parseCondition() reports semantic errors with DynamoDB's messages", (
 });
 
 Deno.test("parseCondition() reports the error DynamoDB ranks first", () => {
+  // The first undefined reference in the text, name or value.
+  assertExpressionError(
+    () => condition("a = :nope AND #nope = :s"),
+    "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :nope",
+  );
+  assertExpressionError(
+    () => parseUpdate("SET a = :nope, #nope = :s", context()),
+    "Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #nope",
+  );
   // A reserved word outranks an undefined value; an unknown function outranks a reserved word.
   assertExpressionError(
     () => condition("name = :nope"),
@@ -195,6 +204,15 @@ Deno.test("parseCondition() bounds size, operator count and nesting depth", () =
     "Invalid ConditionExpression: The expression contains too many operators; operator count: 1001",
   );
   condition(`${"NOT ".repeat(100)}a = :s`);
+  const values = Object.fromEntries(
+    Array.from({ length: 101 }, (_, i) => [`:v${i}`, { N: String(i) }]),
+  );
+  const list = Object.keys(values);
+  parseCondition(`a IN (${list.slice(0, 100).join(", ")})`, new ExpressionContext({ values }));
+  assertExpressionError(
+    () => parseCondition(`a IN (${list.join(", ")})`, new ExpressionContext({ values })),
+    "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101",
+  );
 });
 
 Deno.test("parseUpdate() parses all four sections", () => {
