@@ -25,8 +25,14 @@ export type ExpressionKind =
 export const MAX_EXPRESSION_BYTES = 4096;
 /** Most operators and functions one expression may contain. */
 export const MAX_OPERATORS = 300;
-/** Deepest nesting the parser follows (bounds recursion on hostile input). */
-export const MAX_NESTING_DEPTH = 128;
+/** Most values an IN list may hold. */
+export const MAX_IN_OPERANDS = 100;
+/**
+ * Deepest nesting the parser follows. An expression within {@link MAX_EXPRESSION_BYTES} cannot
+ * nest deeper (one byte per level at least), so valid-size input always gets DynamoDB's own
+ * answer; the cap bounds recursion should the size limit ever be lifted.
+ */
+export const MAX_NESTING_DEPTH = MAX_EXPRESSION_BYTES;
 
 /** DynamoDB's message texts (without the "Invalid <kind>: " prefix where one applies). */
 export const MESSAGES = {
@@ -45,6 +51,8 @@ export const MESSAGES = {
   unknownFunction: (name: string) => `Invalid function name; function: ${name}`,
   misusedFunction: (name: string) =>
     `The function is not allowed to be used this way in an expression; function: ${name}`,
+  tooManyInOperands: (count: number) =>
+    `The IN operator is provided with too many operands; number of operands: ${count}`,
   operandCount: (name: string, count: number) =>
     `Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${count}`,
   needsPath: (name: string) =>

@@ -64,9 +64,20 @@ function beginsWith(value: AttributeValue | undefined, prefix: AttributeValue | 
   return false;
 }
 
+function hasSubsequence(bytes: Uint8Array, part: Uint8Array): boolean {
+  outer: for (let start = 0; start + part.length <= bytes.length; start++) {
+    for (let i = 0; i < part.length; i++) if (bytes[start + i] !== part[i]) continue outer;
+    return true;
+  }
+  return false;
+}
+
 function contains(value: AttributeValue | undefined, operand: AttributeValue | undefined) {
   if (value === undefined || operand === undefined) return false;
   if ("S" in value) return "S" in operand && value.S.includes(operand.S);
+  if ("B" in value) {
+    return "B" in operand && hasSubsequence(binaryBytes(value.B), binaryBytes(operand.B));
+  }
   if ("L" in value) return value.L.some((element) => attributeValuesEqual(element, operand));
   for (const setType of ["SS", "NS", "BS"] as const) {
     if (setType in value) {

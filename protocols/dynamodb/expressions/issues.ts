@@ -15,6 +15,7 @@ export type IssueCategory =
   | "section"
   | "attrName"
   | "attrValue"
+  | "reference"
   | "pathOverlap"
   | "pathConflict"
   | "operand"
@@ -22,13 +23,14 @@ export type IssueCategory =
   | "function";
 
 /** Priorities per expression family. */
+// Conditions and projections report the first undefined name or value in text order
+// ("reference"); updates report undefined names before undefined values.
 export const CONDITION_ORDER: IssueCategory[] = [
   "parens",
   "unknownFunction",
   "misusedFunction",
   "reserved",
-  "attrName",
-  "attrValue",
+  "reference",
   "operand",
   "distinct",
   "function",
@@ -46,7 +48,7 @@ export const UPDATE_ORDER: IssueCategory[] = [
 ];
 export const PROJECTION_ORDER: IssueCategory[] = [
   "reserved",
-  "attrName",
+  "reference",
   "pathOverlap",
   "pathConflict",
 ];

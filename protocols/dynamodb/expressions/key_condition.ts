@@ -27,7 +27,8 @@ const DISALLOWED_FUNCTIONS = new Set([
   "contains",
 ]);
 
-interface KeyPart {
+/** One attribute's key condition. */
+export interface KeyPart {
   operator: KeyOperator;
   values: AttributeValue[];
 }
@@ -112,6 +113,15 @@ export function parseKeyCondition(
   const condition = parseCondition(text, ctx, "KeyConditionExpression");
   const parts = new Map<string, KeyPart>();
   collect(condition, parts);
+  return checkKeyParts(parts, schema);
+}
+
+/**
+ * Checks per-attribute key conditions against the key schema (shared with the legacy
+ * KeyConditions parameter) and returns the structured form.
+ * @throws {ExpressionError} DynamoDB's schema errors
+ */
+export function checkKeyParts(parts: Map<string, KeyPart>, schema: KeySchema): KeyCondition {
   const hash = parts.get(schema.hashKey);
   if (!hash) fail(MESSAGES.keyMissedElement(schema.hashKey));
   if (hash.operator !== "EQ") fail(MESSAGES.keyNotSupported);

@@ -85,8 +85,11 @@ export function nearText(source: string, tokens: Token[], index: number): string
       bad.end < source.length && !isSpace(next) ? bad.end + 1 : bad.end,
     );
   }
-  const start = index > 0 ? tokens[index - 1].start : bad.start;
+  const previous = index > 0 ? tokens[index - 1] : undefined;
+  const start = previous ? previous.start : bad.start;
   const next = tokens[index + 1];
-  const end = next && next.kind !== "eof" ? next.end : bad.end;
+  let end = next && next.kind !== "eof" ? next.end : bad.end;
+  // The end of input quotes no trailing whitespace.
+  if (bad.kind === "eof") end = previous ? previous.end : 0;
   return source.slice(start, end);
 }

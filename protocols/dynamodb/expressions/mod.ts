@@ -38,3 +38,13 @@ export { applyUpdate, updatedAttributes } from "./update.ts";
 export { projectItem } from "./projection.ts";
 export { formatPath, getPath } from "./paths.ts";
 export { attributeValuesEqual, compareAttributeValues } from "./values.ts";
+export {
+  applyAttributeUpdates,
+  checkAttributeUpdates,
+  checkExpressionParameters,
+  conditionFromExpected,
+  conditionFromFilter,
+  keyConditionFromKeyConditions,
+  pathsFromAttributesToGet,
+} from "./legacy.ts";
+export type { AttributeValueUpdate, ExpectedAttributeValue, LegacyCondition } from "./legacy.ts";

@@ -76,6 +76,7 @@ class Parser {
   #ctx: ExpressionContext;
   #kind: ExpressionKind;
   #keywords: ReadonlySet<string>;
+  #separateReferences: boolean;
   #depth = 0;
   #operators = 0;
   // Nodes already written inside their own parentheses: a second pair is redundant.
@@ -95,6 +96,7 @@ class Parser {
     this.#ctx = ctx;
     this.#kind = kind;
     this.#keywords = keywords;
+    this.#separateReferences = kind === "UpdateExpression";
   }
 
   // --- token helpers -------------------------------------------------------------------------
@@ -181,7 +183,10 @@ class Parser {
       this.#next();
       const name = this.#ctx.resolveName(token.text);
       if (name !== undefined) return name;
-      this.issues.add("attrName", MESSAGES.undefinedName(token.text));
+      this.issues.add(
+        this.#separateReferences ? "attrName" : "reference",
+        MESSAGES.undefinedName(token.text),
+      );
       return token.text;
     }
     if (token.kind !== "identifier" || this.#isAnyKeyword(token)) this.#fail();
@@ -212,7 +217,12 @@ class Parser {
   #value(): Operand {
     const token = this.#next();
     const value = this.#ctx.resolveValue(token.text);
-    if (value === undefined) this.issues.add("attrValue", MESSAGES.undefinedValue(token.text));
+    if (value === undefined) {
+      this.issues.add(
+        this.#separateReferences ? "attrValue" : "reference",
+        MESSAGES.undefinedValue(token.text),
+      );
+    }
     return { kind: "value", ref: token.text, value: value ?? MISSING_VALUE };
   }
 

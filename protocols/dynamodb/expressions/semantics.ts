@@ -6,7 +6,7 @@
  */
 import type { AttributeValue } from "../attribute_value.ts";
 import type { Condition, Operand, Path, UpdateAction } from "./ast.ts";
-import { MESSAGES } from "./errors.ts";
+import { MAX_IN_OPERANDS, MESSAGES } from "./errors.ts";
 import type { Issues } from "./issues.ts";
 import { formatPath } from "./paths.ts";
 import { compareAttributeValues, typeOf } from "./values.ts";
@@ -174,6 +174,9 @@ export function checkCondition(condition: Condition, issues: Issues): void {
       checkBetween(condition.low, condition.high, issues);
       return;
     case "in":
+      if (condition.list.length > MAX_IN_OPERANDS) {
+        issues.add("operand", MESSAGES.tooManyInOperands(condition.list.length));
+      }
       for (const operand of [condition.operand, ...condition.list]) {
         checkConditionOperand(operand, issues);
       }
