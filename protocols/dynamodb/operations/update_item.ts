@@ -6,7 +6,6 @@
 import type { Item } from "../attribute_value.ts";
 import type { OperationContext } from "../context.ts";
 import { invalidParameter } from "../errors.ts";
-import { applyUpdate, updatedAttributes } from "../expressions/mod.ts";
 import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
 import { writeItem } from "../item_store.ts";
 import { keyNames, keyOfItem } from "../keys.ts";
@@ -24,18 +23,16 @@ export async function updateItem(ctx: OperationContext, body: Body) {
   const expressions = parseItemExpressions(body, { condition: true, update: true });
   const [table, key] = await tableAndKey(ctx, body);
   const keys = keyNames(table);
-  for (const path of expressions.update?.paths ?? []) {
-    if (typeof path[0] === "string" && keys.includes(path[0])) {
-      throw invalidParameter(
-        `Cannot update attribute ${path[0]}. This attribute is part of the key`,
-      );
+  for (const name of expressions.update?.targets ?? []) {
+    if (keys.includes(name)) {
+      throw invalidParameter(`Cannot update attribute ${name}. This attribute is part of the key`);
     }
   }
   const result = await writeItem(ctx.store, table, key, {
     condition: (old) => conditionHolds(expressions, old),
     mutate: (old) => {
       const base = clone(old ?? key);
-      const next = expressions.update ? applyUpdate(expressions.update, base) : base;
+      const next = expressions.update ? expressions.update.apply(base) : base;
       keyOfItem(table, next);
       checkItemSize(next);
       return next;
@@ -49,9 +46,9 @@ export async function updateItem(ctx: OperationContext, body: Body) {
     : mode === "ALL_NEW"
     ? result.current
     : mode === "UPDATED_OLD" && update && result.old
-    ? updatedAttributes(result.old, update)
+    ? update.touched(result.old)
     : mode === "UPDATED_NEW" && update && result.current
-    ? updatedAttributes(result.current, update)
+    ? update.touched(result.current)
     : null;
   return writeReply(table, body, key, result, attributes);
 }
