@@ -1,14 +1,24 @@
 /**
- * The DynamoDB HTTP front-end (stub until the DynamoDB issue lands): answers ListTables.
+ * The DynamoDB service: an HTTP endpoint (Deno.serve) speaking DynamoDB's JSON 1.0 API over
+ * the store's `dynamodb` namespace.
  * @module
  */
 import type { Service } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
+import { createHandler } from "./server.ts";
 
 /** The DynamoDB service. */
 export const dynamodbService: Service = {
   name: "dynamodb",
-  start(_ctx, listen) {
+  start(ctx, listen) {
+    const pending = new Set<Promise<unknown>>();
+    function background(task: Promise<unknown>) {
+      const tracked = task.catch((error) =>
+        ctx.log.error(`dynamodb background task failed: ${error}`)
+      ).finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    }
+    const handler = createHandler(ctx, background);
     return new Promise((resolve, reject) => {
       let server: Deno.HttpServer<Deno.NetAddr>;
       try {
@@ -19,19 +29,12 @@ export const dynamodbService: Service = {
             resolve({
               address: `http://${listen.hostname}:${addr.port}`,
               port: addr.port,
-              close: () => server.shutdown(),
+              close: async () => {
+                await server.shutdown();
+                await Promise.all(pending);
+              },
             }),
-        }, (req) => {
-          const target = req.headers.get("x-amz-target") ?? "";
-          if (req.method === "POST" && target.endsWith(".ListTables")) {
-            return Response.json({ TableNames: [] }, {
-              headers: { "content-type": "application/x-amz-json-1.0" },
-            });
-          }
-          return Response.json({
-            __type: "com.amazon.coral.service#UnknownOperationException",
-          }, { status: 400 });
-        });
+        }, handler);
       } catch (error) {
         reject(listenError("dynamodb", listen.hostname, listen.port, error));
       }

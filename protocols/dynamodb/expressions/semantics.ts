@@ -1,0 +1,265 @@
+/**
+ * Semantic checks DynamoDB makes on a syntactically valid expression: function names, arity
+ * and operand types, misused functions, distinct operands, BETWEEN bounds, ADD/DELETE operand
+ * types and overlapping or conflicting document paths.
+ * @module
+ */
+import type { AttributeValue } from "../attribute_value.ts";
+import type { Condition, Operand, Path, UpdateAction } from "./ast.ts";
+import { MAX_IN_OPERANDS, MESSAGES } from "./errors.ts";
+import type { Issues } from "./issues.ts";
+import { formatPath } from "./paths.ts";
+import { compareAttributeValues, typeOf } from "./values.ts";
+
+const CONDITION_FUNCTIONS: Record<string, number> = {
+  attribute_exists: 1,
+  attribute_not_exists: 1,
+  attribute_type: 2,
+  begins_with: 2,
+  contains: 2,
+  size: 1,
+};
+const UPDATE_FUNCTIONS: Record<string, number> = { if_not_exists: 2, list_append: 2 };
+const TYPE_NAMES = new Set(["S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"]);
+// How DynamoDB names value types in ADD/DELETE operand errors (sets keep their tags).
+const UPDATE_TYPE_NAMES: Record<string, string> = {
+  S: "STRING",
+  N: "NUMBER",
+  B: "BINARY",
+  NULL: "NULL",
+  BOOL: "BOOLEAN",
+  L: "LIST",
+  M: "MAP",
+};
+
+/** The statically known type of an operand: a literal's tag, or a function's result type. */
+function staticType(operand: Operand): string | null {
+  if (operand.kind === "value") return typeOf(operand.value);
+  if (operand.kind === "function") {
+    if (operand.name === "size") return "N";
+    if (operand.name === "list_append") return "L";
+    if (operand.name === "if_not_exists" && operand.args.length === 2) {
+      return staticType(operand.args[1]);
+    }
+    if (operand.name in CONDITION_FUNCTIONS) return "BOOL";
+  }
+  if (operand.kind === "arithmetic") return "N";
+  return null;
+}
+
+/** The type of a literal only (functions excluded), as update operand checks use. */
+function literalType(operand: Operand): string | null {
+  return operand.kind === "value" ? typeOf(operand.value) : null;
+}
+
+function samePath(a: Path, b: Path): boolean {
+  return a.length === b.length && a.every((step, i) => step === b[i]);
+}
+
+function render(value: AttributeValue): string {
+  const type = typeOf(value);
+  return `{${type}:${(value as Record<string, unknown>)[type]}}`;
+}
+
+function checkDistinct(operator: string, args: Operand[], issues: Issues): void {
+  const [first, second] = args;
+  if (
+    args.length === 2 && first.kind === "path" && second.kind === "path" &&
+    samePath(first.path, second.path)
+  ) {
+    issues.add("distinct", MESSAGES.distinct(operator, formatPath(first.path)));
+  }
+}
+
+function checkConditionFunction(name: string, args: Operand[], issues: Issues): void {
+  const arity = CONDITION_FUNCTIONS[name];
+  if (arity === undefined) {
+    issues.add("unknownFunction", MESSAGES.unknownFunction(name));
+    return;
+  }
+  if (arity !== args.length) {
+    issues.add("operand", MESSAGES.operandCount(name, args.length));
+    return;
+  }
+  checkDistinct(name, args, issues);
+  switch (name) {
+    case "attribute_exists":
+    case "attribute_not_exists":
+      if (args[0].kind !== "path") issues.add("function", MESSAGES.needsPath(name));
+      break;
+    case "begins_with":
+      for (const arg of args) {
+        const type = staticType(arg);
+        if (type && type !== "S" && type !== "B") {
+          issues.add("function", MESSAGES.operandType(name, type));
+          break;
+        }
+      }
+      break;
+    case "attribute_type": {
+      const type = staticType(args[1]);
+      if (type !== "S") {
+        issues.add(
+          "function",
+          MESSAGES.operandType(name, type ?? "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"),
+        );
+      } else if (args[1].kind === "value" && "S" in args[1].value) {
+        const typeName = args[1].value.S;
+        if (!TYPE_NAMES.has(typeName)) issues.add("function", MESSAGES.invalidTypeName(typeName));
+      }
+      break;
+    }
+    case "size": {
+      const type = staticType(args[0]);
+      if (type === "N" || type === "BOOL" || type === "NULL") {
+        issues.add("function", MESSAGES.operandType(name, type));
+      }
+      break;
+    }
+  }
+}
+
+/** Checks an operand of a comparison, BETWEEN, IN or a function argument. */
+function checkConditionOperand(operand: Operand, issues: Issues): void {
+  if (operand.kind !== "function") return;
+  if (operand.name !== "size") {
+    issues.add("misusedFunction", MESSAGES.misusedFunction(operand.name));
+  }
+  checkConditionFunction(operand.name, operand.args, issues);
+  for (const arg of operand.args) checkConditionOperand(arg, issues);
+}
+
+function checkBetween(low: Operand, high: Operand, issues: Issues): void {
+  if (low.kind !== "value" || high.kind !== "value") return;
+  const lowType = typeOf(low.value);
+  const highType = typeOf(high.value);
+  if (lowType !== highType) {
+    issues.add("function", MESSAGES.betweenTypes(render(low.value), render(high.value)));
+    return;
+  }
+  const order = compareAttributeValues(low.value, high.value);
+  if (order !== null && order > 0) {
+    issues.add("function", MESSAGES.betweenOrder(render(low.value), render(high.value)));
+  }
+}
+
+/** Records every problem DynamoDB finds in a parsed condition. */
+export function checkCondition(condition: Condition, issues: Issues): void {
+  switch (condition.kind) {
+    case "and":
+    case "or":
+      checkCondition(condition.left, issues);
+      checkCondition(condition.right, issues);
+      return;
+    case "not":
+      checkCondition(condition.condition, issues);
+      return;
+    case "function":
+      // size() yields a number; on its own it is not a condition.
+      if (condition.name === "size") {
+        issues.add("misusedFunction", MESSAGES.misusedFunction("size"));
+      }
+      checkConditionFunction(condition.name, condition.args, issues);
+      for (const arg of condition.args) checkConditionOperand(arg, issues);
+      return;
+    case "compare":
+      checkConditionOperand(condition.left, issues);
+      checkConditionOperand(condition.right, issues);
+      checkDistinct(condition.operator, [condition.left, condition.right], issues);
+      return;
+    case "between":
+      for (const operand of [condition.operand, condition.low, condition.high]) {
+        checkConditionOperand(operand, issues);
+      }
+      checkBetween(condition.low, condition.high, issues);
+      return;
+    case "in":
+      if (condition.list.length > MAX_IN_OPERANDS) {
+        issues.add("operand", MESSAGES.tooManyInOperands(condition.list.length));
+      }
+      for (const operand of [condition.operand, ...condition.list]) {
+        checkConditionOperand(operand, issues);
+      }
+      return;
+  }
+}
+
+function checkUpdateOperand(operand: Operand, issues: Issues): void {
+  if (operand.kind === "arithmetic") {
+    for (const side of [operand.left, operand.right]) {
+      const type = literalType(side);
+      if (type && type !== "N") {
+        issues.add("function", MESSAGES.operandType(operand.operator, type));
+        break;
+      }
+    }
+    checkUpdateOperand(operand.left, issues);
+    checkUpdateOperand(operand.right, issues);
+    return;
+  }
+  if (operand.kind !== "function") return;
+  const { name, args } = operand;
+  const arity = UPDATE_FUNCTIONS[name];
+  if (arity === undefined) {
+    issues.add("unknownFunction", MESSAGES.unknownFunction(name));
+  } else if (arity !== args.length) {
+    issues.add("function", MESSAGES.operandCount(name, args.length));
+  } else if (name === "if_not_exists" && args[0].kind !== "path") {
+    issues.add("function", MESSAGES.needsPath(name));
+  } else if (name === "list_append") {
+    for (const arg of args) {
+      const type = literalType(arg);
+      if (type && type !== "L") {
+        issues.add("function", MESSAGES.operandType(name, type));
+        break;
+      }
+    }
+  }
+  for (const arg of args) checkUpdateOperand(arg, issues);
+}
+
+/**
+ * Records overlapping (one path a prefix of another) and conflicting (a key where another path
+ * has an index) document paths, comparing each path with the ones before it.
+ */
+export function checkPathSet(paths: Path[], issues: Issues): void {
+  const seen: Path[] = [];
+  for (const path of paths) {
+    for (const earlier of seen) {
+      const length = Math.min(earlier.length, path.length);
+      let overlap = true;
+      for (let i = 0; i < length; i++) {
+        if (typeof earlier[i] !== typeof path[i]) {
+          issues.add("pathConflict", MESSAGES.pathConflict(formatPath(earlier), formatPath(path)));
+          overlap = false;
+          break;
+        }
+        if (earlier[i] !== path[i]) {
+          overlap = false;
+          break;
+        }
+      }
+      if (overlap) {
+        issues.add("pathOverlap", MESSAGES.pathOverlap(formatPath(earlier), formatPath(path)));
+        return;
+      }
+    }
+    seen.push(path);
+  }
+}
+
+/** Records every problem DynamoDB finds in parsed update actions. */
+export function checkUpdateActions(actions: UpdateAction[], issues: Issues): void {
+  checkPathSet(actions.map((action) => action.path), issues);
+  for (const action of actions) {
+    if (action.kind === "SET") {
+      checkUpdateOperand(action.value, issues);
+    } else if (action.kind === "ADD" || action.kind === "DELETE") {
+      const type = typeOf(action.value);
+      const name = UPDATE_TYPE_NAMES[type];
+      if (name && !(action.kind === "ADD" && type === "N")) {
+        issues.add("operand", MESSAGES.updateOperandType(action.kind, name));
+      }
+    }
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Applies a parsed UpdateExpression to an item as DynamoDB does: SET values are computed from
+ * the item as it was before the update, list indexes refer to the original positions (REMOVE
+ * a[0], a[1] removes two elements; SET past the end appends), ADD and DELETE work on numbers
+ * and sets, and type errors use DynamoDB's messages.
+ * @module
+ */
+import type { AttributeValue, Item } from "../attribute_value.ts";
+import { addNumbers, NumberError, subtractNumbers } from "../number.ts";
+import type { Operand, Path, UpdateAction, UpdateExpression } from "./ast.ts";
+import { ExpressionError, MESSAGES } from "./errors.ts";
+import { getPath } from "./paths.ts";
+import { projectItem } from "./projection.ts";
+import { cloneValue, memberEquals } from "./values.ts";
+
+// Marks a removed list element until the lists are compacted, so that later indexes in the
+// same update still refer to the original positions.
+const REMOVED: AttributeValue = Object.freeze({ NULL: true }) as AttributeValue;
+const SET_TYPES = ["SS", "NS", "BS"] as const;
+type SetType = typeof SET_TYPES[number];
+
+function fail(message: string): never {
+  throw new ExpressionError(message);
+}
+
+function arithmetic(operator: "+" | "-", left: string, right: string): string {
+  try {
+    return operator === "+" ? addNumbers(left, right) : subtractNumbers(left, right);
+  } catch (error) {
+    if (error instanceof NumberError) fail(error.message);
+    throw error;
+  }
+}
+
+/** Computes a SET operand from the item as it was before the update. */
+function evaluate(operand: Operand, original: Item): AttributeValue {
+  switch (operand.kind) {
+    case "value":
+      return operand.value;
+    case "path":
+      return getPath(original, operand.path) ?? fail(MESSAGES.missingAttribute);
+    case "arithmetic": {
+      const left = evaluate(operand.left, original);
+      if (!("N" in left)) fail(MESSAGES.wrongOperandType);
+      const right = evaluate(operand.right, original);
+      if (!("N" in right)) fail(MESSAGES.wrongOperandType);
+      return { N: arithmetic(operand.operator, left.N, right.N) };
+    }
+    case "function": {
+      if (operand.name === "if_not_exists") {
+        const [path, fallback] = operand.args;
+        const existing = path.kind === "path" ? getPath(original, path.path) : undefined;
+        return existing ?? evaluate(fallback, original);
+      }
+      // list_append (the parser admits no other update function)
+      const first = evaluate(operand.args[0], original);
+      if (!("L" in first)) fail(MESSAGES.wrongOperandType);
+      const second = evaluate(operand.args[1], original);
+      if (!("L" in second)) fail(MESSAGES.wrongOperandType);
+      return { L: [...first.L, ...second.L] };
+    }
+  }
+}
+
+/** Where an action writes: the container holding the last path step. */
+type Slot =
+  | { kind: "map"; map: Record<string, AttributeValue>; key: string }
+  | { kind: "list"; list: AttributeValue[]; index: number };
+
+function locate(item: Item, path: Path, touched: Set<AttributeValue[]>): Slot {
+  let container: AttributeValue = { M: item };
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i];
+    const last = i === path.length - 1;
+    if (typeof step === "number") {
+      if (!("L" in container)) fail(MESSAGES.invalidUpdatePath);
+      const list: AttributeValue[] = container.L;
+      if (last) {
+        touched.add(list);
+        return { kind: "list", list, index: step };
+      }
+      const next: AttributeValue | undefined = list[step];
+      if (next === undefined || next === REMOVED) fail(MESSAGES.invalidUpdatePath);
+      container = next;
+    } else {
+      if (!("M" in container)) fail(MESSAGES.invalidUpdatePath);
+      const map: Record<string, AttributeValue> = container.M;
+      if (last) return { kind: "map", map, key: step };
+      const next: AttributeValue | undefined = Object.hasOwn(map, step) ? map[step] : undefined;
+      if (next === undefined) fail(MESSAGES.invalidUpdatePath);
+      container = next;
+    }
+  }
+  return fail(MESSAGES.invalidUpdatePath);
+}
+
+function read(slot: Slot): AttributeValue | undefined {
+  if (slot.kind === "map") {
+    return Object.hasOwn(slot.map, slot.key) ? slot.map[slot.key] : undefined;
+  }
+  const value = slot.list[slot.index];
+  return value === REMOVED ? undefined : value;
+}
+
+function write(slot: Slot, value: AttributeValue): void {
+  if (slot.kind === "map") slot.map[slot.key] = value;
+  else slot.list[slot.index] = value;
+}
+
+function remove(slot: Slot): void {
+  if (slot.kind === "map") delete slot.map[slot.key];
+  else if (slot.index < slot.list.length) slot.list[slot.index] = REMOVED;
+}
+
+function setTypeOf(value: AttributeValue): SetType | undefined {
+  return SET_TYPES.find((type) => type in value);
+}
+
+function members(value: AttributeValue, type: SetType): string[] {
+  return (value as Record<SetType, string[]>)[type];
+}
+
+function add(slot: Slot, value: AttributeValue): void {
+  const existing = read(slot);
+  if ("N" in value) {
+    if (existing === undefined) return write(slot, { N: arithmetic("+", "0", value.N) });
+    if (!("N" in existing)) fail(MESSAGES.wrongOperandType);
+    return write(slot, { N: arithmetic("+", existing.N, value.N) });
+  }
+  const type = setTypeOf(value)!;
+  if (existing === undefined) return write(slot, cloneValue(value));
+  if (!(type in existing)) fail(MESSAGES.wrongOperandType);
+  const same = memberEquals(type);
+  const union = [...members(existing, type)];
+  for (const member of members(value, type)) {
+    if (!union.some((m) => same(m, member))) union.push(member);
+  }
+  write(slot, { [type]: union } as AttributeValue);
+}
+
+function deleteMembers(slot: Slot, value: AttributeValue): void {
+  const existing = read(slot);
+  if (existing === undefined) return;
+  const type = setTypeOf(value)!;
+  if (!(type in existing)) fail(MESSAGES.wrongOperandType);
+  const same = memberEquals(type);
+  const drop = members(value, type);
+  const kept = members(existing, type).filter((member) => !drop.some((d) => same(d, member)));
+  if (kept.length === 0) remove(slot);
+  else write(slot, { [type]: kept } as AttributeValue);
+}
+
+function apply(action: UpdateAction, slot: Slot, value: AttributeValue | undefined): void {
+  switch (action.kind) {
+    case "SET":
+      return write(slot, value!);
+    case "REMOVE":
+      return remove(slot);
+    case "ADD":
+      return add(slot, action.value);
+    case "DELETE":
+      return deleteMembers(slot, action.value);
+  }
+}
+
+/**
+ * Applies an update to a copy of an item.
+ * @param item the current item, or the key attributes alone when the item does not exist
+ * @returns the new item; the input is not modified
+ * @throws {ExpressionError} invalid document path, missing attribute or wrong operand type,
+ *   or a number out of range
+ */
+export function applyUpdate(update: UpdateExpression, item: Item): Item {
+  const values = update.actions.map((action) =>
+    action.kind === "SET" ? cloneValue(evaluate(action.value, item)) : undefined
+  );
+  const result = structuredClone(item);
+  const touched = new Set<AttributeValue[]>();
+  update.actions.forEach((action, i) => {
+    // SET/ADD past the end of a list append (holes are squeezed out below).
+    apply(action, locate(result, action.path, touched), values[i]);
+  });
+  for (const list of touched) {
+    const kept = list.filter((element) => element !== undefined && element !== REMOVED);
+    list.length = 0;
+    list.push(...kept);
+  }
+  return result;
+}
+
+/**
+ * The attributes an update touched, as UpdateItem returns them for UPDATED_OLD (pass the old
+ * item) and UPDATED_NEW (pass the new item).
+ */
+export function updatedAttributes(item: Item, update: UpdateExpression): Item {
+  return projectItem(item, update.paths);
+}

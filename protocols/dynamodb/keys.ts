@@ -1,0 +1,132 @@
+/**
+ * Primary keys: extracting and checking them against a table's key schema, and encoding them
+ * as store keys (a digest of the partition key + the order-preserving sort key bytes).
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { Key } from "../../src/store/types.ts";
+import type { AttributeValue, Item } from "./attribute_value.ts";
+import { invalidParameter, MESSAGES, validation } from "./errors.ts";
+import { encodeNumberKey } from "./number.ts";
+import type { TableRecord } from "./tables.ts";
+import { decodeBase64, typeOf, utf8Length } from "./types.ts";
+
+/** Largest partition key value in bytes. */
+export const MAX_HASH_KEY_BYTES = 2048;
+/** Largest sort key value in bytes. */
+export const MAX_RANGE_KEY_BYTES = 1024;
+
+/** The store-key prefix under which all items live. */
+export const ITEM_PREFIX = "item";
+
+/** The key attribute names of a table: partition, then sort (if any). */
+export function keyNames(table: TableRecord): string[] {
+  return table.keySchema.map((k) => k.AttributeName);
+}
+
+function attrType(table: TableRecord, name: string): string {
+  return table.attributeDefinitions.find((d) => d.AttributeName === name)?.AttributeType ?? "S";
+}
+
+function checkKeyValue(name: string, value: AttributeValue, isHash: boolean) {
+  let bytes = 0;
+  if ("S" in value) {
+    if (value.S === "") {
+      throw validation(
+        "One or more parameter values are not valid. The AttributeValue for a key attribute " +
+          `cannot contain an empty string value. Key: ${name}`,
+      );
+    }
+    bytes = utf8Length(value.S);
+  } else if ("B" in value) {
+    bytes = decodeBase64(value.B).length;
+    if (bytes === 0) {
+      throw validation(
+        "One or more parameter values are not valid. The AttributeValue for a key attribute " +
+          `cannot contain an empty binary value. Key: ${name}`,
+      );
+    }
+  }
+  if (isHash && bytes > MAX_HASH_KEY_BYTES) {
+    throw invalidParameter(
+      `Size of hashkey has exceeded the maximum size limit of${MAX_HASH_KEY_BYTES} bytes`,
+    );
+  }
+  if (!isHash && bytes > MAX_RANGE_KEY_BYTES) {
+    throw invalidParameter(
+      `Aggregated size of all range keys has exceeded the size limit of ${MAX_RANGE_KEY_BYTES} bytes`,
+    );
+  }
+}
+
+/** Check a `Key` parameter (exactly the key attributes, right types) and return it. */
+export function checkKey(table: TableRecord, key: Item): Item {
+  const names = keyNames(table);
+  if (Object.keys(key).length !== names.length) throw validation(MESSAGES.keySchema);
+  names.forEach((name, i) => {
+    const v = key[name];
+    if (!v || typeOf(v) !== attrType(table, name)) throw validation(MESSAGES.keySchema);
+    checkKeyValue(name, v, i === 0);
+  });
+  return key;
+}
+
+/** Check the key attributes inside a full item (PutItem) and return just the key. */
+export function keyOfItem(table: TableRecord, item: Item): Item {
+  const key: Item = {};
+  keyNames(table).forEach((name, i) => {
+    const v = item[name];
+    if (!v) throw invalidParameter(`Missing the key ${name} in the item`);
+    const expected = attrType(table, name);
+    if (typeOf(v) !== expected) {
+      throw invalidParameter(
+        `Type mismatch for key ${name} expected: ${expected} actual: ${typeOf(v)}`,
+      );
+    }
+    checkKeyValue(name, v, i === 0);
+    key[name] = v;
+  });
+  for (const index of [...table.gsis, ...table.lsis]) {
+    for (const k of index.KeySchema) {
+      const v = item[k.AttributeName];
+      const expected = attrType(table, k.AttributeName);
+      if (v && typeOf(v) !== expected) {
+        throw invalidParameter(
+          `Type mismatch for Index Key ${k.AttributeName} Expected: ${expected} Actual: ${
+            typeOf(v)
+          } IndexName: ${index.IndexName}`,
+        );
+      }
+    }
+  }
+  return key;
+}
+
+const encoder = new TextEncoder();
+
+/** Bytes of a key value whose unsigned order is DynamoDB's order for its type. */
+export function keyBytes(v: AttributeValue): Uint8Array {
+  if ("S" in v) return encoder.encode(v.S);
+  if ("B" in v) return decodeBase64(v.B);
+  if ("N" in v) return encodeNumberKey(v.N);
+  throw new TypeError(`Cannot encode a ${typeOf(v)} key value`);
+}
+
+/** Fixed-size digest of the partition key, so any 2048-byte key fits Deno KV's key limit. */
+export function partitionDigest(v: AttributeValue): Uint8Array {
+  const hash = createHash("sha256").update(keyBytes(v)).digest();
+  return new Uint8Array(hash.buffer, hash.byteOffset, 16).slice();
+}
+
+/** Where an item lives in the store: [item, tableId, digest(partition), sort bytes?]. */
+export function itemStoreKey(table: TableRecord, key: Item): Key {
+  const [hash, range] = keyNames(table);
+  const parts: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id, partitionDigest(key[hash])];
+  if (range !== undefined) parts.push(keyBytes(key[range]));
+  return parts;
+}
+
+/** Prefix of every item of a table. */
+export function tableItemsPrefix(tableId: string): Key {
+  return [ITEM_PREFIX, tableId];
+}

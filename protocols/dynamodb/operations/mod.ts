@@ -1,0 +1,37 @@
+/**
+ * The DynamoDB API actions basekv implements, by X-Amz-Target operation name.
+ * @module
+ */
+import type { Operation } from "../context.ts";
+import { describeEndpoints, describeLimits } from "./account.ts";
+import { createTable } from "./create_table.ts";
+import { deleteItem } from "./delete_item.ts";
+import { deleteTable } from "./delete_table.ts";
+import { describeTable } from "./describe_table.ts";
+import { getItem } from "./get_item.ts";
+import { listTables } from "./list_tables.ts";
+import { putItem } from "./put_item.ts";
+import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
+import { describeTimeToLive, updateTimeToLive } from "./time_to_live.ts";
+import { updateItem } from "./update_item.ts";
+import { updateTable } from "./update_table.ts";
+
+/** Operation name -> handler. */
+export const OPERATIONS: Readonly<Record<string, Operation>> = {
+  CreateTable: createTable,
+  DescribeTable: describeTable,
+  ListTables: listTables,
+  DeleteTable: deleteTable,
+  UpdateTable: updateTable,
+  UpdateTimeToLive: updateTimeToLive,
+  DescribeTimeToLive: describeTimeToLive,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsOfResource: listTagsOfResource,
+  DescribeEndpoints: describeEndpoints,
+  DescribeLimits: describeLimits,
+  PutItem: putItem,
+  GetItem: getItem,
+  UpdateItem: updateItem,
+  DeleteItem: deleteItem,
+};

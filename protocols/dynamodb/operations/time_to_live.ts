@@ -1,0 +1,49 @@
+/**
+ * UpdateTimeToLive / DescribeTimeToLive. With TTL on, item writes give the store entry a
+ * deadline from the TTL attribute (epoch seconds), so expired items really disappear.
+ * @module
+ */
+import type { OperationContext } from "../context.ts";
+import { resourceNotFound, validation } from "../errors.ts";
+import { getTable, tableKey, type TableRecord } from "../tables.ts";
+import { type Body, checkShape, Constraints } from "../validation.ts";
+import { checkTableName } from "./describe_table.ts";
+
+/** UpdateTimeToLive. */
+export async function updateTimeToLive(ctx: OperationContext, body: Body) {
+  const name = checkTableName(body);
+  checkShape(body, { TimeToLiveSpecification: "object" });
+  const spec = body.TimeToLiveSpecification as
+    | { Enabled?: boolean; AttributeName?: string }
+    | undefined;
+  const c = new Constraints();
+  if (c.required("timeToLiveSpecification", spec)) {
+    c.required("timeToLiveSpecification.enabled", spec?.Enabled);
+    c.required("timeToLiveSpecification.attributeName", spec?.AttributeName);
+  }
+  c.throwIfAny();
+  const table = await getTable(ctx.store, name, true);
+  await ctx.store.write(async (tx) => {
+    const entry = await tx.get<TableRecord>(tableKey(table.name));
+    if (!entry?.meta) throw resourceNotFound(table.name);
+    const t = entry.meta;
+    if (spec!.Enabled && t.ttl?.enabled) throw validation("TimeToLive is already enabled");
+    if (!spec!.Enabled && !t.ttl?.enabled) throw validation("TimeToLive is already disabled");
+    tx.set(tableKey(t.name), {
+      meta: { ...t, ttl: { attribute: spec!.AttributeName!, enabled: spec!.Enabled! } },
+    });
+  });
+  return {
+    TimeToLiveSpecification: { Enabled: spec!.Enabled, AttributeName: spec!.AttributeName },
+  };
+}
+
+/** DescribeTimeToLive. */
+export async function describeTimeToLive(ctx: OperationContext, body: Body) {
+  const table = await getTable(ctx.store, checkTableName(body), true);
+  return {
+    TimeToLiveDescription: table.ttl?.enabled
+      ? { TimeToLiveStatus: "ENABLED", AttributeName: table.ttl.attribute }
+      : { TimeToLiveStatus: "DISABLED" },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * UpdateItem: apply an UpdateExpression (or legacy AttributeUpdates) to the current item (or
+ * the key when absent) inside one write unit, after checking the condition.
+ * @module
+ */
+import type { Item } from "../attribute_value.ts";
+import type { OperationContext } from "../context.ts";
+import { invalidParameter } from "../errors.ts";
+import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
+import { writeItem } from "../item_store.ts";
+import { keyNames, keyOfItem } from "../keys.ts";
+import { checkItemSize } from "../types.ts";
+import type { Body } from "../validation.ts";
+import { checkItemRequest, tableAndKey, writeReply } from "./item_common.ts";
+
+function clone(item: Item): Item {
+  return structuredClone(item);
+}
+
+/** UpdateItem. */
+export async function updateItem(ctx: OperationContext, body: Body) {
+  checkItemRequest(body, "key");
+  const expressions = parseItemExpressions(body, { condition: true, update: true });
+  const [table, key] = await tableAndKey(ctx, body);
+  const keys = keyNames(table);
+  for (const name of expressions.update?.targets ?? []) {
+    if (keys.includes(name)) {
+      throw invalidParameter(`Cannot update attribute ${name}. This attribute is part of the key`);
+    }
+  }
+  const result = await writeItem(ctx.store, table, key, {
+    condition: (old) => conditionHolds(expressions, old),
+    mutate: (old) => {
+      const base = clone(old ?? key);
+      const next = expressions.update ? expressions.update.apply(base) : base;
+      keyOfItem(table, next);
+      checkItemSize(next);
+      return next;
+    },
+    returnOldOnFailure: body.ReturnValuesOnConditionCheckFailure === "ALL_OLD",
+  });
+  const mode = body.ReturnValues ?? "NONE";
+  const update = expressions.update;
+  const attributes = mode === "ALL_OLD"
+    ? result.old
+    : mode === "ALL_NEW"
+    ? result.current
+    : mode === "UPDATED_OLD" && update && result.old
+    ? update.touched(result.old)
+    : mode === "UPDATED_NEW" && update && result.current
+    ? update.touched(result.current)
+    : null;
+  return writeReply(table, body, key, result, attributes);
+}

@@ -1,0 +1,170 @@
+/**
+ * UpdateTable: billing mode, provisioned throughput, stream and deletion-protection settings,
+ * and creating/updating/deleting GSIs (ACTIVE at once).
+ * @module
+ */
+import type { OperationContext } from "../context.ts";
+import { invalidParameter, resourceInUse, resourceNotFound, validation } from "../errors.ts";
+import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "../schema.ts";
+import {
+  type AttributeDefinition,
+  describeTable,
+  getTable,
+  type IndexRecord,
+  tableKey,
+  type TableRecord,
+  tableStats,
+} from "../tables.ts";
+import { type Body, checkShape, Constraints } from "../validation.ts";
+import { checkTableName } from "./describe_table.ts";
+
+interface GsiUpdate {
+  Create?: IndexRecord;
+  Update?: { IndexName: string; ProvisionedThroughput?: IndexRecord["ProvisionedThroughput"] };
+  Delete?: { IndexName: string };
+}
+
+function applyGsiUpdates(
+  table: TableRecord,
+  updates: GsiUpdate[],
+  defs: AttributeDefinition[],
+): IndexRecord[] {
+  let gsis = [...table.gsis];
+  for (const u of updates) {
+    if (u.Create) {
+      const [index] = parseIndexes([u.Create], "global");
+      if (gsis.some((g) => g.IndexName === index.IndexName)) {
+        throw resourceInUse(`Attempting to create an index which already exists`);
+      }
+      checkKeySchema(index.KeySchema, defs, index.IndexName);
+      gsis.push(
+        table.billingMode === "PROVISIONED"
+          ? index
+          : { ...index, ProvisionedThroughput: undefined },
+      );
+    } else if (u.Delete) {
+      const name = u.Delete.IndexName;
+      if (!gsis.some((g) => g.IndexName === name)) {
+        throw resourceNotFound();
+      }
+      gsis = gsis.filter((g) => g.IndexName !== name);
+    } else if (u.Update) {
+      const name = u.Update.IndexName;
+      const i = gsis.findIndex((g) => g.IndexName === name);
+      if (i < 0) throw resourceNotFound();
+      gsis[i] = { ...gsis[i], ProvisionedThroughput: u.Update.ProvisionedThroughput };
+    }
+  }
+  checkIndexes(table.keySchema, defs, gsis, table.lsis, table.billingMode);
+  return gsis;
+}
+
+/** UpdateTable. */
+export async function updateTable(ctx: OperationContext, body: Body) {
+  const name = checkTableName(body);
+  checkShape(body, {
+    AttributeDefinitions: "array",
+    BillingMode: "string",
+    ProvisionedThroughput: "object",
+    GlobalSecondaryIndexUpdates: "array",
+    StreamSpecification: "object",
+    DeletionProtectionEnabled: "boolean",
+    TableClass: "string",
+  });
+  const c = new Constraints();
+  c.oneOf("billingMode", body.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
+  c.throwIfAny();
+  if (
+    body.ProvisionedThroughput === undefined && body.BillingMode === undefined &&
+    body.GlobalSecondaryIndexUpdates === undefined && body.StreamSpecification === undefined &&
+    body.DeletionProtectionEnabled === undefined && body.TableClass === undefined
+  ) {
+    throw validation(
+      "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
+    );
+  }
+  const before = await getTable(ctx.store, name, true);
+  const now = Date.now() / 1000;
+  const table = await ctx.store.write(async (tx) => {
+    const entry = await tx.get<TableRecord>(tableKey(before.name));
+    if (!entry?.meta) throw resourceNotFound(before.name);
+    const t: TableRecord = { ...entry.meta };
+    if (body.BillingMode !== undefined && body.BillingMode !== t.billingMode) {
+      t.billingMode = body.BillingMode as TableRecord["billingMode"];
+      if (t.billingMode === "PAY_PER_REQUEST") {
+        t.payPerRequestSince = now;
+        t.readCapacity = 0;
+        t.writeCapacity = 0;
+        t.gsis = t.gsis.map((g) => ({ ...g, ProvisionedThroughput: undefined }));
+      } else if (!body.ProvisionedThroughput) {
+        throw invalidParameter(
+          "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+        );
+      }
+    }
+    if (body.ProvisionedThroughput !== undefined) {
+      const pt = checkThroughput(t.billingMode, body.ProvisionedThroughput);
+      if (
+        body.BillingMode === undefined && pt.ReadCapacityUnits === t.readCapacity &&
+        pt.WriteCapacityUnits === t.writeCapacity && !body.GlobalSecondaryIndexUpdates
+      ) {
+        throw validation(
+          `The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${t.readCapacity}. Requested ReadCapacityUnits: ${pt.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${t.writeCapacity}. Requested WriteCapacityUnits: ${pt.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`,
+        );
+      }
+      if (pt.ReadCapacityUnits > t.readCapacity || pt.WriteCapacityUnits > t.writeCapacity) {
+        t.lastIncrease = now;
+      }
+      if (pt.ReadCapacityUnits < t.readCapacity || pt.WriteCapacityUnits < t.writeCapacity) {
+        t.lastDecrease = now;
+        t.decreasesToday++;
+      }
+      t.readCapacity = pt.ReadCapacityUnits;
+      t.writeCapacity = pt.WriteCapacityUnits;
+    }
+    if (body.GlobalSecondaryIndexUpdates !== undefined) {
+      const defs = mergeDefinitions(t.attributeDefinitions, body.AttributeDefinitions);
+      t.gsis = applyGsiUpdates(t, body.GlobalSecondaryIndexUpdates as GsiUpdate[], defs);
+      const used = new Set(
+        [
+          ...t.keySchema,
+          ...t.gsis.flatMap((g) => g.KeySchema),
+          ...t.lsis.flatMap((l) => l.KeySchema),
+        ].map((k) => k.AttributeName),
+      );
+      t.attributeDefinitions = defs.filter((d) => used.has(d.AttributeName));
+    }
+    if (body.StreamSpecification !== undefined) {
+      const s = body.StreamSpecification as NonNullable<TableRecord["stream"]>;
+      if (s.StreamEnabled && t.stream?.StreamEnabled) {
+        throw validation(`Table already has an enabled stream: ${t.arn}/stream/${t.streamLabel}`);
+      }
+      if (!s.StreamEnabled && !t.stream?.StreamEnabled) {
+        throw validation("Table already has no stream enabled");
+      }
+      t.stream = s.StreamEnabled ? s : undefined;
+      if (s.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");
+    }
+    if (body.DeletionProtectionEnabled !== undefined) {
+      t.deletionProtection = body.DeletionProtectionEnabled as boolean;
+    }
+    if (body.TableClass !== undefined) t.tableClass = body.TableClass as string;
+    tx.set(tableKey(t.name), { meta: t });
+    return t;
+  });
+  return { TableDescription: describeTable(table, await tableStats(ctx.store, table)) };
+}
+
+function mergeDefinitions(existing: AttributeDefinition[], added: unknown): AttributeDefinition[] {
+  const out = [...existing];
+  for (const d of (added ?? []) as AttributeDefinition[]) {
+    const i = out.findIndex((e) => e.AttributeName === d.AttributeName);
+    if (i >= 0 && out[i].AttributeType !== d.AttributeType) {
+      throw invalidParameter(
+        `Cannot change the type of an existing attribute definition: ${d.AttributeName}`,
+      );
+    }
+    if (i < 0) out.push(d);
+  }
+  return out;
+}

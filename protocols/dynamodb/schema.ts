@@ -1,0 +1,174 @@
+/**
+ * Key schema, secondary index and throughput rules shared by CreateTable and UpdateTable,
+ * with DynamoDB's messages.
+ * @module
+ */
+import { invalidParameter, validation } from "./errors.ts";
+import type { AttributeDefinition, IndexRecord, KeySchemaElement, Projection } from "./tables.ts";
+import { Constraints } from "./validation.ts";
+
+/** Most GSIs per table (DynamoDB's default quota). */
+export const MAX_GSIS = 20;
+/** Most LSIs per table. */
+export const MAX_LSIS = 5;
+
+/** A key schema: HASH first, RANGE second, distinct names, every key attribute defined. */
+export function checkKeySchema(
+  schema: readonly KeySchemaElement[],
+  defs: readonly AttributeDefinition[],
+  indexName?: string,
+): void {
+  const what = indexName ? "Index KeySchema" : "KeySchema";
+  if (schema[0].KeyType !== "HASH") {
+    throw validation(`Invalid ${what}: The first KeySchemaElement is not a HASH key type`);
+  }
+  if (schema[1] && schema[1].KeyType !== "RANGE") {
+    throw validation(`Invalid ${what}: The second KeySchemaElement is not a RANGE key type`);
+  }
+  if (schema[1] && schema[1].AttributeName === schema[0].AttributeName) {
+    throw validation(
+      `Both the Hash Key and the Range Key element in the ${what} have the same name`,
+    );
+  }
+  const missing = schema.filter((k) => !defs.some((d) => d.AttributeName === k.AttributeName));
+  if (missing.length > 0) {
+    throw invalidParameter(
+      `Some index key attributes are not defined in AttributeDefinitions. Keys: [${
+        missing.map((k) => k.AttributeName).join(", ")
+      }], AttributeDefinitions: [${defs.map((d) => d.AttributeName).join(", ")}]`,
+    );
+  }
+}
+
+/** ProvisionedThroughput against BillingMode; returns the capacities (0 when on demand). */
+export function checkThroughput(
+  billingMode: string,
+  value: unknown,
+  path = "provisionedThroughput",
+): { ReadCapacityUnits: number; WriteCapacityUnits: number } {
+  const pt = value as { ReadCapacityUnits?: number; WriteCapacityUnits?: number } | undefined;
+  if (billingMode === "PAY_PER_REQUEST") {
+    if (pt) {
+      throw invalidParameter(
+        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+      );
+    }
+    return { ReadCapacityUnits: 0, WriteCapacityUnits: 0 };
+  }
+  if (!pt || pt.ReadCapacityUnits == null || pt.WriteCapacityUnits == null) {
+    throw invalidParameter(
+      "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+    );
+  }
+  const c = new Constraints();
+  c.range(`${path}.readCapacityUnits`, pt.ReadCapacityUnits, 1);
+  c.range(`${path}.writeCapacityUnits`, pt.WriteCapacityUnits, 1);
+  c.throwIfAny();
+  return { ReadCapacityUnits: pt.ReadCapacityUnits, WriteCapacityUnits: pt.WriteCapacityUnits };
+}
+
+function checkProjection(p: Projection | undefined, index: string): Projection {
+  if (!p || !p.ProjectionType) {
+    throw invalidParameter(`Unknown ProjectionType: null for index: ${index}`);
+  }
+  if (p.ProjectionType === "INCLUDE" && !p.NonKeyAttributes?.length) {
+    throw invalidParameter("ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+  }
+  if (p.ProjectionType !== "INCLUDE" && p.NonKeyAttributes) {
+    throw invalidParameter(
+      `ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`,
+    );
+  }
+  return p.ProjectionType === "INCLUDE"
+    ? { ProjectionType: "INCLUDE", NonKeyAttributes: p.NonKeyAttributes }
+    : { ProjectionType: p.ProjectionType };
+}
+
+/** Read GlobalSecondaryIndexes / LocalSecondaryIndexes from a request. */
+export function parseIndexes(value: unknown, kind: "global" | "local"): IndexRecord[] {
+  if (value === undefined || value === null) return [];
+  const list = value as IndexRecord[];
+  const path = kind === "global" ? "globalSecondaryIndexes" : "localSecondaryIndexes";
+  const c = new Constraints();
+  if (list.length === 0) {
+    throw invalidParameter(
+      `List of ${kind === "global" ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes"} is empty`,
+    );
+  }
+  list.forEach((index, i) => {
+    c.name(`${path}.${i + 1}.member.indexName`, index?.IndexName);
+    c.required(`${path}.${i + 1}.member.keySchema`, index?.KeySchema);
+    c.required(`${path}.${i + 1}.member.projection`, index?.Projection);
+  });
+  c.throwIfAny();
+  return list.map((index) => ({
+    IndexName: index.IndexName,
+    KeySchema: index.KeySchema,
+    Projection: checkProjection(index.Projection, index.IndexName),
+    ProvisionedThroughput: index.ProvisionedThroughput
+      ? {
+        ReadCapacityUnits: index.ProvisionedThroughput.ReadCapacityUnits,
+        WriteCapacityUnits: index.ProvisionedThroughput.WriteCapacityUnits,
+      }
+      : undefined,
+  }));
+}
+
+/** Index rules: unique names, key schemas valid, LSIs share the table's hash key, quotas. */
+export function checkIndexes(
+  schema: readonly KeySchemaElement[],
+  defs: readonly AttributeDefinition[],
+  gsis: readonly IndexRecord[],
+  lsis: readonly IndexRecord[],
+  billingMode: string,
+): void {
+  const names = new Set<string>();
+  for (const index of [...lsis, ...gsis]) {
+    if (names.has(index.IndexName)) {
+      throw invalidParameter(`Duplicate index name: ${index.IndexName}`);
+    }
+    names.add(index.IndexName);
+    checkKeySchema(index.KeySchema, defs, index.IndexName);
+  }
+  if (lsis.length > 0 && schema.length < 2) {
+    throw invalidParameter(
+      "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
+    );
+  }
+  for (const index of lsis) {
+    if (index.KeySchema.length !== 2) {
+      throw invalidParameter(
+        `Index KeySchema does not have a range key for index: ${index.IndexName}`,
+      );
+    }
+    if (index.KeySchema[0].AttributeName !== schema[0].AttributeName) {
+      throw invalidParameter(
+        `Index KeySchema does not have the same leading hash key as table KeySchema for index: ${index.IndexName}`,
+      );
+    }
+  }
+  if (lsis.length > MAX_LSIS) {
+    throw invalidParameter(
+      `Number of LocalSecondaryIndexes exceeds per-table limit of ${MAX_LSIS}`,
+    );
+  }
+  if (gsis.length > MAX_GSIS) {
+    throw validation(
+      `One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of ${MAX_GSIS}`,
+    );
+  }
+  for (const index of gsis) {
+    if (billingMode === "PROVISIONED") {
+      if (!index.ProvisionedThroughput) {
+        throw invalidParameter(
+          `ProvisionedThroughput must be specified for index: ${index.IndexName}`,
+        );
+      }
+      checkThroughput("PROVISIONED", index.ProvisionedThroughput);
+    } else if (index.ProvisionedThroughput) {
+      throw invalidParameter(
+        `ProvisionedThroughput should not be specified for index: ${index.IndexName} when BillingMode is PAY_PER_REQUEST`,
+      );
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * AWS Signature Version 4 as DynamoDB checks it: without a password any signature (or none)
+ * is accepted; with one, the request must be signed with the password as the secret key.
+ * @module
+ */
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { invalidSignature, missingAuthToken, unrecognizedClient } from "./errors.ts";
+
+/** Region assumed for unsigned requests. */
+export const DEFAULT_REGION = "us-east-1";
+
+const AUTH =
+  /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)\s*$/;
+
+/** The region named in the credential scope, or us-east-1. */
+export function regionOf(authorization: string | null): string {
+  if (!authorization) return DEFAULT_REGION;
+  return AUTH.exec(authorization)?.[3] ?? DEFAULT_REGION;
+}
+
+function hex(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function hmac(key: string | Uint8Array, data: string): Uint8Array {
+  return createHmac("sha256", key).update(data).digest();
+}
+
+function encodePath(path: string): string {
+  return path.split("/").map((p) => encodeURIComponent(decodeURIComponent(p))).join("/");
+}
+
+/** Throw AWS's error unless `req` carries a valid SigV4 signature made with `secret`. */
+export function checkSignature(req: Request, body: Uint8Array, secret: string): Promise<void> {
+  const authorization = req.headers.get("authorization");
+  if (!authorization) throw missingAuthToken();
+  const m = AUTH.exec(authorization);
+  if (!m) throw unrecognizedClient();
+  const [, accessKey, date, region, service, signedHeaders, signature] = m;
+  if (accessKey === "") throw unrecognizedClient();
+  const amzDate = req.headers.get("x-amz-date") ?? "";
+  const url = new URL(req.url);
+  const headers = signedHeaders.split(";").map((name) =>
+    `${name}:${(req.headers.get(name) ?? "").trim().replace(/\s+/g, " ")}\n`
+  ).join("");
+  const query = [...url.searchParams].map(([k, v]) =>
+    `${encodeURIComponent(k)}=${encodeURIComponent(v)}`
+  ).sort().join("&");
+  const canonical = [
+    "POST",
+    encodePath(url.pathname),
+    query,
+    headers,
+    signedHeaders,
+    req.headers.get("x-amz-content-sha256") ?? hex(body),
+  ].join("\n");
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, hex(canonical)].join("\n");
+  let key = hmac(`AWS4${secret}`, date);
+  key = hmac(key, region);
+  key = hmac(key, service);
+  key = hmac(key, "aws4_request");
+  const expected = createHmac("sha256", key).update(toSign).digest();
+  const given = new Uint8Array(signature.match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw invalidSignature();
+  }
+  return Promise.resolve();
+}

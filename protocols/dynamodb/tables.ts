@@ -1,0 +1,191 @@
+/**
+ * Table metadata in the store (one entry per table under ["table", name]) and the
+ * TableDescription shape DescribeTable, CreateTable, DeleteTable and UpdateTable return.
+ * @module
+ */
+import type { Store } from "../../src/store/types.ts";
+import { resourceNotFound } from "./errors.ts";
+import { itemSize } from "./types.ts";
+
+/** One element of a key schema. */
+export interface KeySchemaElement {
+  AttributeName: string;
+  KeyType: "HASH" | "RANGE";
+}
+
+/** An attribute definition (key attributes only). */
+export interface AttributeDefinition {
+  AttributeName: string;
+  AttributeType: "S" | "N" | "B";
+}
+
+/** An index's projection. */
+export interface Projection {
+  ProjectionType: "ALL" | "KEYS_ONLY" | "INCLUDE";
+  NonKeyAttributes?: string[];
+}
+
+/** A secondary index as stored. */
+export interface IndexRecord {
+  IndexName: string;
+  KeySchema: KeySchemaElement[];
+  Projection: Projection;
+  /** GSIs on provisioned tables only. */
+  ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+}
+
+/** Everything basekv keeps about a table. */
+export interface TableRecord {
+  name: string;
+  /** Random id naming the table's item prefix, so a re-created table starts empty. */
+  id: string;
+  arn: string;
+  /** Seconds since the epoch, fractional, as DynamoDB reports it. */
+  createdAt: number;
+  keySchema: KeySchemaElement[];
+  attributeDefinitions: AttributeDefinition[];
+  billingMode: "PROVISIONED" | "PAY_PER_REQUEST";
+  /** When the table last switched to on-demand (seconds). */
+  payPerRequestSince?: number;
+  readCapacity: number;
+  writeCapacity: number;
+  lastIncrease?: number;
+  lastDecrease?: number;
+  decreasesToday: number;
+  gsis: IndexRecord[];
+  lsis: IndexRecord[];
+  stream?: { StreamEnabled: boolean; StreamViewType?: string };
+  streamLabel?: string;
+  tags: { Key: string; Value: string }[];
+  deletionProtection: boolean;
+  ttl?: { attribute: string; enabled: boolean };
+  tableClass?: string;
+}
+
+/** Store key of a table's record. */
+export function tableKey(name: string): Deno.KvKeyPart[] {
+  return ["table", name];
+}
+
+/** "arn:aws:dynamodb:<region>:<account>:table/<name>" -> name; a plain name as it is. */
+export function tableNameOf(nameOrArn: string): string {
+  const m = /^arn:[^:]*:dynamodb:[^:]*:[^:]*:table\/([^/]+)$/.exec(nameOrArn);
+  return m ? m[1] : nameOrArn;
+}
+
+/** The account id basekv reports in ARNs. */
+export const ACCOUNT_ID = "000000000000";
+
+/** A table's ARN in a region. */
+export function tableArn(region: string, name: string): string {
+  return `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${name}`;
+}
+
+/** Read a table's record (committed state), or null. */
+export async function findTable(store: Store, nameOrArn: string): Promise<TableRecord | null> {
+  const entry = await store.get<TableRecord>(tableKey(tableNameOf(nameOrArn)));
+  return entry?.meta ?? null;
+}
+
+/**
+ * Read a table's record or throw ResourceNotFoundException: item operations say only
+ * "Requested resource not found"; table operations add the table name (`detailed`).
+ */
+export async function getTable(
+  store: Store,
+  nameOrArn: string,
+  detailed = false,
+): Promise<TableRecord> {
+  const table = await findTable(store, nameOrArn);
+  if (!table) throw resourceNotFound(detailed ? tableNameOf(nameOrArn) : undefined);
+  return table;
+}
+
+/** Item count and total size, counted from the stored items. */
+export interface TableStats {
+  itemCount: number;
+  sizeBytes: number;
+}
+
+function throughput(t: { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined) {
+  return {
+    NumberOfDecreasesToday: 0,
+    ReadCapacityUnits: t?.ReadCapacityUnits ?? 0,
+    WriteCapacityUnits: t?.WriteCapacityUnits ?? 0,
+  };
+}
+
+/** The TableDescription DynamoDB returns, with status `status`. */
+export function describeTable(
+  table: TableRecord,
+  stats: TableStats,
+  status = "ACTIVE",
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    AttributeDefinitions: table.attributeDefinitions,
+    TableName: table.name,
+    KeySchema: table.keySchema,
+    TableStatus: status,
+    CreationDateTime: table.createdAt,
+    ProvisionedThroughput: {
+      ...(table.lastIncrease ? { LastIncreaseDateTime: table.lastIncrease } : {}),
+      ...(table.lastDecrease ? { LastDecreaseDateTime: table.lastDecrease } : {}),
+      NumberOfDecreasesToday: table.decreasesToday,
+      ReadCapacityUnits: table.readCapacity,
+      WriteCapacityUnits: table.writeCapacity,
+    },
+    TableSizeBytes: stats.sizeBytes,
+    ItemCount: stats.itemCount,
+    TableArn: table.arn,
+    TableId: table.id,
+    BillingModeSummary: {
+      BillingMode: table.billingMode,
+      ...(table.payPerRequestSince
+        ? { LastUpdateToPayPerRequestDateTime: table.payPerRequestSince }
+        : {}),
+    },
+  };
+  if (table.lsis.length > 0) {
+    out.LocalSecondaryIndexes = table.lsis.map((i) => ({
+      IndexName: i.IndexName,
+      KeySchema: i.KeySchema,
+      Projection: i.Projection,
+      IndexSizeBytes: stats.sizeBytes,
+      ItemCount: stats.itemCount,
+      IndexArn: `${table.arn}/index/${i.IndexName}`,
+    }));
+  }
+  if (table.gsis.length > 0) {
+    out.GlobalSecondaryIndexes = table.gsis.map((i) => ({
+      IndexName: i.IndexName,
+      KeySchema: i.KeySchema,
+      Projection: i.Projection,
+      IndexStatus: "ACTIVE",
+      ProvisionedThroughput: throughput(i.ProvisionedThroughput),
+      IndexSizeBytes: 0,
+      ItemCount: 0,
+      IndexArn: `${table.arn}/index/${i.IndexName}`,
+    }));
+  }
+  if (table.stream?.StreamEnabled) {
+    out.StreamSpecification = table.stream;
+    out.LatestStreamLabel = table.streamLabel;
+    out.LatestStreamArn = `${table.arn}/stream/${table.streamLabel}`;
+  }
+  out.DeletionProtectionEnabled = table.deletionProtection;
+  if (table.tableClass) out.TableClassSummary = { TableClass: table.tableClass };
+  return out;
+}
+
+/** Count a table's items and their sizes (DynamoDB refreshes these periodically; we count). */
+export async function tableStats(store: Store, table: TableRecord): Promise<TableStats> {
+  let itemCount = 0;
+  let sizeBytes = 0;
+  for await (const entry of store.list({ prefix: ["item", table.id] })) {
+    itemCount++;
+    sizeBytes += itemSize(JSON.parse(decoder.decode(entry.data)));
+  }
+  return { itemCount, sizeBytes };
+}
+
+const decoder = new TextDecoder();

@@ -1,0 +1,174 @@
+/**
+ * The AttributeValue type system: validation with DynamoDB's messages, normalisation (numbers
+ * as DynamoDB stores them), and item size computed the way DynamoDB bills and limits it.
+ * @module
+ */
+import type { AttributeValue, Item } from "./attribute_value.ts";
+import { invalidParameter, MESSAGES, serialization, validation } from "./errors.ts";
+import { normalizeNumber, toDecimal } from "./number.ts";
+
+/** Largest item (names + values), DynamoDB's 400 KB. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+/** Deepest nesting of M/L values DynamoDB accepts. */
+export const MAX_NESTING = 32;
+
+const TYPES = ["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"] as const;
+const SET_NAMES: Record<string, string> = { SS: "string", NS: "number", BS: "binary" };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function expectString(v: unknown, type: string): string {
+  if (typeof v !== "string") throw serialization(`Unexpected value type for ${type}`);
+  return v;
+}
+
+function expectArray(v: unknown, type: string): unknown[] {
+  if (!Array.isArray(v)) throw serialization(`Unexpected value type for ${type}`);
+  return v;
+}
+
+/** Decode base64 as DynamoDB does (SerializationException when malformed). */
+export function decodeBase64(text: string): Uint8Array {
+  try {
+    const bin = atob(text);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  } catch {
+    throw serialization(
+      "Base64 encoded length is expected a multiple of 4 bytes but found: " +
+        text.length,
+    );
+  }
+}
+
+function noDuplicates(values: readonly string[], shown: readonly string[]) {
+  if (new Set(values).size !== values.length) {
+    throw invalidParameter(`Input collection [${shown.join(", ")}] contains duplicates.`);
+  }
+}
+
+/**
+ * Validate one AttributeValue from a request and return it normalised (numbers in canonical
+ * form). Throws DynamoError with DynamoDB's message on the first problem.
+ */
+export function normalizeValue(value: unknown, depth = 1): AttributeValue {
+  if (!isObject(value)) throw serialization("Unexpected value type for AttributeValue");
+  if (depth > MAX_NESTING) throw validation(MESSAGES.tooDeep);
+  const present = TYPES.filter((t) => value[t] !== undefined && value[t] !== null);
+  for (const k of Object.keys(value)) {
+    if (!(TYPES as readonly string[]).includes(k)) {
+      throw serialization(`Unrecognized field ${JSON.stringify(k)} in AttributeValue`);
+    }
+  }
+  if (present.length === 0) throw validation(MESSAGES.emptyAttributeValue);
+  if (present.length > 1) throw validation(MESSAGES.multipleTypes);
+  const type = present[0];
+  const raw = value[type];
+  switch (type) {
+    case "S":
+      return { S: expectString(raw, type) };
+    case "N":
+      return { N: normalizeNumber(expectString(raw, type)) };
+    case "B":
+      decodeBase64(expectString(raw, type));
+      return { B: raw as string };
+    case "BOOL":
+      if (typeof raw !== "boolean") throw serialization("Unexpected value type for BOOL");
+      return { BOOL: raw };
+    case "NULL":
+      if (raw !== true) throw validation(MESSAGES.nullNotTrue);
+      return { NULL: true };
+    case "M": {
+      if (!isObject(raw)) throw serialization("Unexpected value type for M");
+      const out: Record<string, AttributeValue> = {};
+      for (const [k, v] of Object.entries(raw)) out[k] = normalizeValue(v, depth + 1);
+      return { M: out };
+    }
+    case "L":
+      return { L: expectArray(raw, type).map((v) => normalizeValue(v, depth + 1)) };
+    case "SS":
+    case "NS":
+    case "BS": {
+      const items = expectArray(raw, type).map((v) => expectString(v, type));
+      if (items.length === 0) {
+        throw invalidParameter(`An ${SET_NAMES[type]} set  may not be empty`);
+      }
+      if (type === "NS") {
+        const norm = items.map(normalizeNumber);
+        noDuplicates(norm, items);
+        return { NS: norm };
+      }
+      if (type === "BS") {
+        const hex = items.map((b) => Array.from(decodeBase64(b)).join(","));
+        noDuplicates(hex, items);
+        return { BS: items };
+      }
+      noDuplicates(items, items);
+      return { SS: items };
+    }
+  }
+}
+
+/** Validate and normalise every attribute of an item (a map of name to AttributeValue). */
+export function normalizeItem(item: unknown): Item {
+  if (!isObject(item)) throw serialization("Unexpected value type for Item");
+  const out: Item = {};
+  for (const [name, v] of Object.entries(item)) out[name] = normalizeValue(v);
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 length without allocating for ASCII-only strings. */
+export function utf8Length(s: string): number {
+  // deno-lint-ignore no-control-regex
+  return /^[\x00-\x7f]*$/.test(s) ? s.length : encoder.encode(s).length;
+}
+
+function numberSize(n: string): number {
+  const { digits: text, exponent } = toDecimal(n);
+  const digits = text.length;
+  if (digits === 0) return 1;
+  // One byte per two significant digits, counted from an even exponent, plus one byte.
+  return Math.ceil((digits + (exponent % 2 === 0 ? 0 : 1)) / 2) + 1;
+}
+
+function base64Length(b: string): number {
+  const pad = b.endsWith("==") ? 2 : b.endsWith("=") ? 1 : 0;
+  return Math.floor(b.length * 3 / 4) - pad;
+}
+
+/** Size of one value, as DynamoDB counts it (names not included). */
+export function valueSize(v: AttributeValue): number {
+  if ("S" in v) return utf8Length(v.S);
+  if ("N" in v) return numberSize(v.N);
+  if ("B" in v) return base64Length(v.B);
+  if ("BOOL" in v || "NULL" in v) return 1;
+  if ("SS" in v) return v.SS.reduce((n, s) => n + utf8Length(s), 0);
+  if ("NS" in v) return v.NS.reduce((n, s) => n + numberSize(s), 0);
+  if ("BS" in v) return v.BS.reduce((n, s) => n + base64Length(s), 0);
+  if ("L" in v) return v.L.reduce((n, e) => n + 1 + valueSize(e), 3);
+  return Object.entries(v.M).reduce((n, [k, e]) => n + 1 + utf8Length(k) + valueSize(e), 3);
+}
+
+/** Item size: every attribute name's UTF-8 length plus its value's size. */
+export function itemSize(item: Item): number {
+  let size = 0;
+  for (const [name, v] of Object.entries(item)) size += utf8Length(name) + valueSize(v);
+  return size;
+}
+
+/** Throw DynamoDB's error when an item is over 400 KB. */
+export function checkItemSize(item: Item): number {
+  const size = itemSize(item);
+  if (size > MAX_ITEM_BYTES) throw validation(MESSAGES.itemTooLarge);
+  return size;
+}
+
+/** The single type tag of a value ("S", "N", ...). */
+export function typeOf(v: AttributeValue): string {
+  return Object.keys(v)[0];
+}

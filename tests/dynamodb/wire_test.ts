@@ -1,0 +1,101 @@
+/**
+ * The DynamoDB HTTP layer: health check, routing errors, malformed and oversized bodies,
+ * CRC32 and request-id headers, and SigV4 checking when a password is set.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { crc32 } from "../../protocols/dynamodb/crc32.ts";
+import { rejection, sdkClient, startDynamo } from "./client.ts";
+
+Deno.test("GET / answers DynamoDB's health check", async () => {
+  await using f = await startDynamo();
+  const res = await fetch(`http://127.0.0.1:${f.port}/`);
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), "healthy: dynamodb.us-east-1.amazonaws.com ");
+});
+
+Deno.test("unknown or missing X-Amz-Target gives UnknownOperationException", async () => {
+  await using f = await startDynamo();
+  const r = await f.raw("NoSuchOperation", {});
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.body, { __type: "com.amazon.coral.service#UnknownOperationException" });
+  const res = await fetch(`http://127.0.0.1:${f.port}/`, { method: "POST", body: "{}" });
+  assert.equal(res.status, 400);
+  assert.equal((await res.json()).__type, "com.amazon.coral.service#UnknownOperationException");
+});
+
+Deno.test("malformed JSON and non-object bodies give SerializationException", async () => {
+  await using f = await startDynamo();
+  for (const body of ["{bad", "null", "[1]", "42", ""]) {
+    const r = await f.raw("ListTables", body);
+    assert.equal(r.status, 400, body);
+    assert.equal(r.body.__type, "com.amazon.coral.service#SerializationException", body);
+  }
+  const wrongType = await f.raw("DescribeTable", { TableName: 5 });
+  assert.equal(wrongType.body.__type, "com.amazon.coral.service#SerializationException");
+  assert.equal(wrongType.body.message, "NUMBER_VALUE cannot be converted to String");
+});
+
+Deno.test("a body over 16 MiB is refused cleanly and the server keeps serving", async () => {
+  await using f = await startDynamo();
+  const big = new Uint8Array(16 * 1024 * 1024 + 10).fill(0x20);
+  const res = await fetch(`http://127.0.0.1:${f.port}/`, {
+    method: "POST",
+    headers: { "x-amz-target": "DynamoDB_20120810.ListTables" },
+    body: big,
+  });
+  assert.equal(res.status, 413);
+  assert.equal((await res.json()).message, "Request size exceeded 16777216 bytes");
+  assert.deepEqual((await f.raw("ListTables", {})).body, { TableNames: [] });
+});
+
+Deno.test("replies carry x-amz-crc32 of the body and a 52-character request id", async () => {
+  await using f = await startDynamo();
+  const res = await fetch(`http://127.0.0.1:${f.port}/`, {
+    method: "POST",
+    headers: { "x-amz-target": "DynamoDB_20120810.ListTables" },
+    body: "{}",
+  });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  assert.equal(res.headers.get("x-amz-crc32"), String(crc32(bytes)));
+  assert.match(res.headers.get("x-amzn-requestid") ?? "", /^[A-Z0-9]{52}$/);
+  assert.equal(res.headers.get("content-type"), "application/x-amz-json-1.0");
+});
+
+Deno.test("with --password, SigV4 must be signed with it", async () => {
+  await using f = await startDynamo({ password: "s3cret" });
+  const good = sdkClient(f.port, "s3cret");
+  const bad = sdkClient(f.port, "wrong");
+  try {
+    assert.deepEqual((await good.send(new ListTablesCommand({}))).TableNames, []);
+    const e = await rejection(bad.send(new ListTablesCommand({})));
+    assert.equal(e.name, "InvalidSignatureException");
+    assert.match(e.message, /^The request signature we calculated does not match/);
+    const unsigned = await f.raw("ListTables", {});
+    assert.equal(unsigned.status, 400);
+    assert.equal(
+      unsigned.body.__type,
+      "com.amazon.coral.service#MissingAuthenticationTokenException",
+    );
+    assert.equal(unsigned.body.message, "Request is missing Authentication Token");
+    const garbage = await f.raw("ListTables", {}, { authorization: "Bearer x" });
+    assert.equal(
+      garbage.body.__type,
+      "com.amazonaws.dynamodb.v20120810#UnrecognizedClientException",
+    );
+  } finally {
+    good.destroy();
+    bad.destroy();
+  }
+});
+
+Deno.test("without a password any signature is accepted", async () => {
+  await using f = await startDynamo();
+  const other = sdkClient(f.port, "anything-at-all");
+  try {
+    assert.deepEqual((await other.send(new ListTablesCommand({}))).TableNames, []);
+  } finally {
+    other.destroy();
+  }
+});
