@@ -9,8 +9,8 @@ import type { Entry, Key, Store, WriteTx } from "../../src/store/types.ts";
 export const MAX_RELATIVE_EXPTIME = 60 * 60 * 24 * 30;
 /** Longest key, in bytes. */
 export const KEY_MAX = 250;
-/** memcached counts its item header, CAS and key into the item size limit (-I). */
-const ITEM_HEADER_BYTES = 59;
+/** memcached counts its item header, CAS and key into the -I limit (measured on 1.6.18: 63 + key). */
+const ITEM_HEADER_BYTES = 63;
 
 /** What each item keeps besides its value. */
 export interface ItemMeta {

@@ -113,6 +113,7 @@ async function serveConnection(
       end += n;
       counters.bytesRead += n;
       const replies: Reply[] = [];
+      const view = buf.subarray(0, end);
       while (!session.closing) {
         if (skip > 0) {
           const k = Math.min(skip, end - start);
@@ -123,7 +124,7 @@ async function serveConnection(
         if (start >= end) break;
         binary ??= buf[start] === REQUEST_MAGIC;
         if (binary) {
-          const parsed = parseBinary(buf, start);
+          const parsed = parseBinary(view, start);
           if (!parsed) break;
           if ("error" in parsed) {
             session.closing = true;
@@ -132,7 +133,7 @@ async function serveConnection(
           start += parsed.consumed;
           replies.push(runBinary(session, parsed.request));
         } else {
-          const parsed = parseText(buf, start, options);
+          const parsed = parseText(view, start, options);
           if (!parsed) break;
           start += parsed.consumed;
           if (parsed.command.kind === "reply") skip = parsed.command.skip;
