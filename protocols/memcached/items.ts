@@ -9,8 +9,10 @@ import type { Entry, Key, Store, WriteTx } from "../../src/store/types.ts";
 export const MAX_RELATIVE_EXPTIME = 60 * 60 * 24 * 30;
 /** Longest key, in bytes. */
 export const KEY_MAX = 250;
-/** memcached counts its item header, CAS and key into the -I limit (measured on 1.6.18: 63 + key). */
-const ITEM_HEADER_BYTES = 63;
+/** memcached's item header with CAS, as `me` reports item sizes. */
+const ITEM_HEADER_BYTES = 59;
+/** The -I check counts 4 bytes more than `me` shows (measured on 1.6.18: value <= -I - 63 - key). */
+const ITEM_LIMIT_SLACK = 4;
 
 /** What each item keeps besides its value. */
 export interface ItemMeta {
@@ -143,7 +145,7 @@ export class Items {
 
   /** True when a value of this length fits the item size limit for this key. */
   fits(keyLength: number, valueLength: number): boolean {
-    return itemSize(keyLength, valueLength) <= this.itemMax;
+    return itemSize(keyLength, valueLength) + ITEM_LIMIT_SLACK <= this.itemMax;
   }
 
   #key(key: Uint8Array, gen = this.#flush.gen): Key {
