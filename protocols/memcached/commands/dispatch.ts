@@ -53,9 +53,7 @@ export function runText(s: Session, cmd: TextCommand): Reply {
     case "line": {
       const name = cmd.tokens.length > 0 ? text(cmd.tokens[0]) : "";
       const handler = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-      if (!s.authenticated && name !== "quit") {
-        return line(handler ? TEXT.UNAUTHENTICATED : TEXT.ERROR);
-      }
+      if (!s.authenticated && name !== "quit") return line(TEXT.UNAUTHENTICATED);
       if (!handler) {
         // memcached drops a client that looks like it speaks HTTP.
         const last = cmd.tokens.length > 1 ? text(cmd.tokens[cmd.tokens.length - 1]) : "";
