@@ -201,8 +201,16 @@ export class Items {
   /** set/add/replace/append/prepend/cas in one unit. */
   store(req: StoreRequest): Promise<WriteResult> {
     return this.#store.write(async (tx) => {
-      const old = await this.#read(tx, req.key);
       const cas = req.cas ?? 0;
+      if (req.mode === "set" && cas === 0) {
+        // A plain set needs nothing from the old item: write blind (no read in the loop).
+        const newCas = this.#cas();
+        const expiresAt = deadline(req.exptime, tx.now);
+        const { key, value, flags } = req;
+        this.#put(tx, { key, value, flags, cas: newCas, expiresAt, stale: false, won: false });
+        return { status: "ok", cas: newCas } as WriteResult;
+      }
+      const old = await this.#read(tx, req.key);
       let stale = false;
       if (cas !== 0) {
         if (!old) return { status: "not_found", cas: 0 } as WriteResult;
