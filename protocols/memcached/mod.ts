@@ -1,30 +1,20 @@
 /**
- * The Memcached front-end (stub until the memcached issue lands): answers `version`.
+ * The Memcached front-end: text, meta and binary protocols, byte-exact with memcached 1.6.18,
+ * over the store's `memcached` namespace.
  * @module
  */
 import type { Service } from "../../src/server.ts";
-import { serveTcp } from "../../src/tcp.ts";
-
-const VERSION_REPLY = new TextEncoder().encode("VERSION 1.6.18\r\n");
-const ERROR = new TextEncoder().encode("ERROR\r\n");
+import { startMemcachedServer } from "./server.ts";
 
 /** The memcached service. */
 export const memcachedService: Service = {
   name: "memcached",
-  start(_ctx, listen) {
-    const server = serveTcp({ protocol: "memcached", ...listen }, async (conn, signal) => {
-      const buf = new Uint8Array(4096);
-      while (!signal.aborted) {
-        const n = await conn.read(buf);
-        if (n === null) return;
-        const line = new TextDecoder().decode(buf.subarray(0, n)).trim();
-        await conn.write(line === "version" ? VERSION_REPLY : ERROR);
-      }
-    });
-    return Promise.resolve({
-      address: `${listen.hostname}:${server.addr.port}`,
-      port: server.addr.port,
-      close: () => server.close(),
-    });
+  async start(ctx, listen) {
+    const { tcp } = await startMemcachedServer(ctx, listen);
+    return {
+      address: `${listen.hostname}:${tcp.addr.port}`,
+      port: tcp.addr.port,
+      close: () => tcp.close(),
+    };
   },
 };

@@ -1,0 +1,36 @@
+/**
+ * incr/decr: unsigned 64-bit, incr wraps at 2^64, decr floors at 0, flags and TTL kept.
+ * @module
+ */
+import { TEXT } from "../errors.ts";
+import { KEY_MAX } from "../items.ts";
+import { text } from "../parser.ts";
+import { line, type Reply, type Session } from "./context.ts";
+import { hasNoreply } from "./retrieval.ts";
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** Parse a delta as memcached's safe_strtoull: digits only, below 2^64. */
+export function parseDelta(token: Uint8Array): bigint | null {
+  const s = text(token);
+  if (!/^\d{1,20}$/.test(s)) return null;
+  const n = BigInt(s);
+  return n > U64_MAX ? null : n;
+}
+
+/** incr/decr `<key> <delta> [noreply]`. */
+export function arithCommand(s: Session, tokens: Uint8Array[], incr: boolean): Reply {
+  if (tokens.length !== 3 && tokens.length !== 4) return line(TEXT.ERROR);
+  const noreply = hasNoreply(tokens);
+  if (tokens[1].length > KEY_MAX) return noreply ? [] : line(TEXT.BAD_FORMAT);
+  const delta = parseDelta(tokens[2]);
+  if (delta === null) return noreply ? [] : line(TEXT.BAD_DELTA);
+  const { items, counters } = s.shared;
+  return s.seq.write(() => items.arith({ key: tokens[1], incr, delta })).then((r) => {
+    if (r.status === "ok") incr ? counters.incrHits++ : counters.decrHits++;
+    else if (r.status === "not_found") incr ? counters.incrMisses++ : counters.decrMisses++;
+    if (noreply) return [];
+    if (r.status === "ok") return line(r.value.toString());
+    return line(r.status === "not_found" ? TEXT.NOT_FOUND : TEXT.NON_NUMERIC);
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * What a command handler gets (the connection's session) and what it gives back (reply chunks).
+ * @module
+ */
+import type { ServiceContext } from "../../../src/server.ts";
+import type { Item, Items } from "../items.ts";
+import type { Sequencer } from "../sequencer.ts";
+import type { Counters } from "../stats.ts";
+
+/** Reply bytes: text lines already CRLF-terminated, or raw value bytes. */
+export type Chunk = string | Uint8Array;
+
+/** A handler's reply: chunks now, or later. */
+export type Reply = Chunk[] | Promise<Chunk[]>;
+
+/** Shared by every connection of one service. */
+export interface Shared {
+  items: Items;
+  counters: Counters;
+  ctx: ServiceContext;
+  /** The port the service listens on (stats settings). */
+  port: number;
+}
+
+/** One connection's state. */
+export interface Session {
+  shared: Shared;
+  seq: Sequencer;
+  /** False until text or SASL auth succeeds when a password is set. */
+  authenticated: boolean;
+  /** Set by quit (and fatal errors): stop after flushing replies. */
+  closing: boolean;
+}
+
+/** A reply line. */
+export function line(text: string): Chunk[] {
+  return [text + "\r\n"];
+}
+
+const enc = new TextEncoder();
+
+/** The `VALUE <key> <flags> <bytes> [<cas>]` block for one item. */
+export function valueBlock(item: Item, withCas: boolean): Chunk[] {
+  const head = enc.encode(
+    " " + item.flags + " " + item.value.length +
+      (withCas ? " " + item.cas : "") + "\r\n",
+  );
+  const out = new Uint8Array(6 + item.key.length + head.length + item.value.length + 2);
+  out.set(VALUE_PREFIX);
+  out.set(item.key, 6);
+  out.set(head, 6 + item.key.length);
+  out.set(item.value, 6 + item.key.length + head.length);
+  out[out.length - 2] = 0x0d;
+  out[out.length - 1] = 0x0a;
+  return [out];
+}
+
+const VALUE_PREFIX = enc.encode("VALUE ");

@@ -1,0 +1,96 @@
+/**
+ * get/gets/gat/gats, touch and delete.
+ * @module
+ */
+import { TEXT } from "../errors.ts";
+import { KEY_MAX } from "../items.ts";
+import { parseInteger, text } from "../parser.ts";
+import { type Chunk, line, type Reply, type Session, valueBlock } from "./context.ts";
+
+const END = "END\r\n";
+
+/** get/gets `<key>*`. */
+export function getCommand(s: Session, tokens: Uint8Array[], withCas: boolean): Reply {
+  const keys = tokens.slice(1);
+  if (keys.length === 0) return line(TEXT.ERROR);
+  if (keys.some((k) => k.length > KEY_MAX)) return line(TEXT.BAD_FORMAT);
+  const { items, counters } = s.shared;
+  return s.seq.read(() => items.getMany(keys)).then((found) => {
+    const out: Chunk[] = [];
+    for (const item of found) {
+      counters.cmdGet++;
+      if (item) {
+        counters.getHits++;
+        out.push(...valueBlock(item, withCas));
+      } else counters.getMisses++;
+    }
+    out.push(END);
+    return out;
+  });
+}
+
+/** gat/gats `<exptime> <key>*`: get and touch each key. */
+export function gatCommand(s: Session, tokens: Uint8Array[], withCas: boolean): Reply {
+  const exptime = parseInteger(tokens[1]);
+  if (exptime === null || tokens.length < 3) return line(TEXT.BAD_EXPTIME);
+  const keys = tokens.slice(2);
+  if (keys.some((k) => k.length > KEY_MAX)) return line(TEXT.BAD_FORMAT);
+  const { items, counters } = s.shared;
+  const touched = keys.map((k) => s.seq.write(() => items.touch(k, exptime)));
+  return Promise.all(touched).then((found) => {
+    const out: Chunk[] = [];
+    for (const item of found) {
+      counters.cmdGet++;
+      counters.cmdTouch++;
+      if (item) {
+        counters.getHits++;
+        counters.touchHits++;
+        out.push(...valueBlock(item, withCas));
+      } else {
+        counters.getMisses++;
+        counters.touchMisses++;
+      }
+    }
+    out.push(END);
+    return out;
+  });
+}
+
+/** True when the last token is `noreply`. */
+export function hasNoreply(tokens: Uint8Array[]): boolean {
+  return tokens.length > 1 && text(tokens[tokens.length - 1]) === "noreply";
+}
+
+/** touch `<key> <exptime> [noreply]`. */
+export function touchCommand(s: Session, tokens: Uint8Array[]): Reply {
+  if (tokens.length !== 3 && tokens.length !== 4) return line(TEXT.ERROR);
+  const noreply = hasNoreply(tokens);
+  if (tokens[1].length > KEY_MAX) return noreply ? [] : line(TEXT.BAD_FORMAT);
+  const exptime = parseInteger(tokens[2]);
+  if (exptime === null) return noreply ? [] : line(TEXT.BAD_EXPTIME);
+  const { items, counters } = s.shared;
+  counters.cmdTouch++;
+  return s.seq.write(() => items.touch(tokens[1], exptime)).then((item) => {
+    if (item) counters.touchHits++;
+    else counters.touchMisses++;
+    return noreply ? [] : line(item ? TEXT.TOUCHED : TEXT.NOT_FOUND);
+  });
+}
+
+/** delete `<key> [0] [noreply]`. */
+export function deleteCommand(s: Session, tokens: Uint8Array[]): Reply {
+  if (tokens.length < 2 || tokens.length > 4) return line(TEXT.ERROR);
+  const noreply = hasNoreply(tokens);
+  const extra = tokens.length - (noreply ? 3 : 2);
+  // Only the legacy `delete <key> 0` form may carry a time.
+  if (extra > 1 || (extra === 1 && text(tokens[2]) !== "0")) {
+    return noreply ? [] : line(TEXT.BAD_DELETE);
+  }
+  if (tokens[1].length > KEY_MAX) return noreply ? [] : line(TEXT.BAD_FORMAT);
+  const { items, counters } = s.shared;
+  return s.seq.write(() => items.delete(tokens[1])).then((r) => {
+    if (r.status === "ok") counters.deleteHits++;
+    else counters.deleteMisses++;
+    return noreply ? [] : line(r.status === "ok" ? TEXT.DELETED : TEXT.NOT_FOUND);
+  });
+}

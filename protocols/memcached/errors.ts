@@ -1,0 +1,73 @@
+/**
+ * Every memcached wire string basekv sends, byte for byte as memcached 1.6.18 sends it; shared
+ * by the handlers and the tests.
+ * @module
+ */
+
+/** Text-protocol reply lines (without the trailing CRLF). */
+export const TEXT = {
+  ERROR: "ERROR",
+  STORED: "STORED",
+  NOT_STORED: "NOT_STORED",
+  EXISTS: "EXISTS",
+  NOT_FOUND: "NOT_FOUND",
+  DELETED: "DELETED",
+  TOUCHED: "TOUCHED",
+  END: "END",
+  OK: "OK",
+  RESET: "RESET",
+  BAD_FORMAT: "CLIENT_ERROR bad command line format",
+  BAD_DELETE: "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]",
+  BAD_CHUNK: "CLIENT_ERROR bad data chunk",
+  BAD_EXPTIME: "CLIENT_ERROR invalid exptime argument",
+  BAD_DELTA: "CLIENT_ERROR invalid numeric delta argument",
+  NON_NUMERIC: "CLIENT_ERROR cannot increment or decrement non-numeric value",
+  TOO_LARGE: "SERVER_ERROR object too large for cache",
+  OUT_OF_MEMORY: "SERVER_ERROR out of memory storing object",
+  UNAUTHENTICATED: "CLIENT_ERROR unauthenticated",
+  AUTH_FAILURE: "CLIENT_ERROR authentication failure",
+  AUTH_FORMAT: "CLIENT_ERROR bad authentication token format",
+  SHUTDOWN_DISABLED: "ERROR: shutdown not enabled",
+  RATE_LIMITED: "SERVER_ERROR rate limit exceeded",
+  SERVER_FAILURE: "SERVER_ERROR internal error",
+  // Meta protocol.
+  INVALID_FLAG: "CLIENT_ERROR invalid flag",
+  DUPLICATE_FLAG: "CLIENT_ERROR duplicate flag",
+  BAD_KEY_ENCODING: "CLIENT_ERROR error decoding key",
+  BAD_MS_MODE: "CLIENT_ERROR invalid mode for ms M token",
+  BAD_MA_MODE: "CLIENT_ERROR invalid mode for ma M token",
+  BAD_TOKEN: "CLIENT_ERROR bad token in command line format",
+  OPAQUE_TOO_LONG: "CLIENT_ERROR opaque token too long",
+  BAD_INITIAL: "CLIENT_ERROR invalid numeric initial value",
+  BAD_META_DELTA: "CLIENT_ERROR invalid numeric delta value",
+  BAD_MODE_LENGTH: "CLIENT_ERROR incorrect length for M token",
+} as const;
+
+/** Binary-protocol response statuses. */
+export const STATUS = {
+  OK: 0x00,
+  KEY_NOT_FOUND: 0x01,
+  KEY_EXISTS: 0x02,
+  TOO_LARGE: 0x03,
+  INVALID_ARGUMENTS: 0x04,
+  NOT_STORED: 0x05,
+  NON_NUMERIC: 0x06,
+  AUTH_ERROR: 0x20,
+  UNKNOWN_COMMAND: 0x81,
+  OUT_OF_MEMORY: 0x82,
+  TEMPORARY_FAILURE: 0x86,
+} as const;
+
+/** The body memcached sends with each binary error status. */
+export const STATUS_TEXT: Readonly<Record<number, string>> = {
+  [STATUS.KEY_NOT_FOUND]: "Not found",
+  [STATUS.KEY_EXISTS]: "Data exists for key.",
+  [STATUS.TOO_LARGE]: "Too large.",
+  [STATUS.INVALID_ARGUMENTS]: "Invalid arguments",
+  [STATUS.NOT_STORED]: "Not stored.",
+  [STATUS.NON_NUMERIC]: "Non-numeric server-side value for incr or decr",
+  [STATUS.AUTH_ERROR]: "Auth failure.",
+  [STATUS.UNKNOWN_COMMAND]: "Unknown command",
+  [STATUS.OUT_OF_MEMORY]: "Out of memory",
+  [STATUS.TEMPORARY_FAILURE]: "Temporary failure",
+};

@@ -1,0 +1,380 @@
+/**
+ * Memcached items over the store: layout, CAS uniques, exptime rules and flush_all, with every
+ * conditional mutation (add/replace/cas/incr/…) decided inside one write-loop unit.
+ * @module
+ */
+import type { Entry, Key, Store, WriteTx } from "../../src/store/types.ts";
+
+/** Relative exptimes above this many seconds (30 days) are absolute unix times. */
+export const MAX_RELATIVE_EXPTIME = 60 * 60 * 24 * 30;
+/** Longest key, in bytes. */
+export const KEY_MAX = 250;
+/** memcached's item header with CAS, as `me` reports item sizes. */
+const ITEM_HEADER_BYTES = 59;
+/** The -I check counts 4 bytes more than `me` shows (measured on 1.6.18: value <= -I - 63 - key). */
+const ITEM_LIMIT_SLACK = 4;
+
+/** What each item keeps besides its value. */
+export interface ItemMeta {
+  /** Client flags (u32). */
+  f: number;
+  /** CAS unique. */
+  c: number;
+  /** Last update, ms epoch (for delayed flush_all). */
+  t: number;
+  /** Marked stale by meta invalidation. */
+  x?: boolean;
+  /** A meta "win" token has been handed out for this item. */
+  w?: boolean;
+}
+
+/** A live item as clients see it. */
+export interface Item {
+  key: Uint8Array;
+  value: Uint8Array;
+  flags: number;
+  cas: number;
+  /** ms epoch, or null for never. */
+  expiresAt: number | null;
+  stale: boolean;
+  won: boolean;
+}
+
+/** How a storage command combines with what is there. */
+export type StoreMode = "set" | "add" | "replace" | "append" | "prepend";
+
+/** A storage request (text, meta and binary all come down to this). */
+export interface StoreRequest {
+  mode: StoreMode;
+  key: Uint8Array;
+  value: Uint8Array;
+  flags: number;
+  /** Raw memcached exptime (seconds; see {@link deadline}). */
+  exptime: number;
+  /** Compare-and-swap unique; 0 or absent = unconditional. */
+  cas?: number;
+  /** Meta I: a CAS mismatch against an older item still stores, marked stale. */
+  invalidate?: boolean;
+}
+
+/** Outcome of a conditional mutation. */
+export type Status = "ok" | "not_stored" | "exists" | "not_found" | "non_numeric" | "too_large";
+
+/** Result of a store/delete/touch: status and, on success, the item's CAS. */
+export interface WriteResult {
+  status: Status;
+  cas: number;
+}
+
+/** An incr/decr request. */
+export interface ArithRequest {
+  key: Uint8Array;
+  incr: boolean;
+  delta: bigint;
+  /** Vivify on miss with this value and exptime (meta N/J, binary initial). */
+  create?: { initial: bigint; exptime: number };
+  cas?: number;
+  /** New exptime on hit (meta T). */
+  exptime?: number;
+}
+
+/** Result of incr/decr. */
+export interface ArithResult {
+  status: Status;
+  value: bigint;
+  item: Item | null;
+}
+
+/** The flush_all state, kept in the store and mirrored in memory. */
+interface FlushState {
+  /** Items live under this generation; flush_all without delay starts a new one. */
+  gen: number;
+  /** Delayed flush_all deadline (ms epoch): items updated before it vanish at it; 0 = none. */
+  at: number;
+}
+
+const FLUSH_KEY: Key = ["flush"];
+const ITEMS = "i";
+const U64 = (1n << 64n) - 1n;
+const EMPTY = new Uint8Array(0);
+const enc = new TextEncoder();
+const NUMERIC = /^[ \t\n\v\f\r]*(\d{1,20})(?:[ \t\n\v\f\r][\s\S]*)?$/;
+
+/** Turn a memcached exptime (seconds) into a deadline in ms: null = never. */
+export function deadline(exptime: number, now: number): number | null {
+  if (exptime === 0) return null;
+  if (exptime < 0) return now - 1;
+  if (exptime <= MAX_RELATIVE_EXPTIME) return now + exptime * 1000;
+  return exptime * 1000;
+}
+
+/** Parse a stored value as memcached's incr/decr does (u64 decimal, spaces around allowed). */
+export function parseCounter(value: Uint8Array): bigint | null {
+  if (value.length === 0 || value.length > 64) return null;
+  const m = NUMERIC.exec(new TextDecoder("latin1").decode(value));
+  if (!m) return null;
+  const n = BigInt(m[1]);
+  return n > U64 ? null : n;
+}
+
+/** The full memcached item size of a key/value pair, as checked against the -I limit. */
+export function itemSize(keyLength: number, valueLength: number): number {
+  return ITEM_HEADER_BYTES + keyLength + valueLength;
+}
+
+/** Items of one memcached namespace. */
+export class Items {
+  #store: Store;
+  #flush: FlushState = { gen: 0, at: 0 };
+  #nextCas: number;
+  /** Largest item (memcached -I) in bytes. */
+  readonly itemMax: number;
+
+  constructor(store: Store, itemMax: number) {
+    this.#store = store;
+    this.itemMax = itemMax;
+    // Unique across restarts of a persistent store without storing a counter: the clock in µs.
+    this.#nextCas = Date.now() * 1000;
+  }
+
+  /** Load the flush state (call once before serving). */
+  async open(): Promise<void> {
+    const e = await this.#store.get<FlushState>(FLUSH_KEY);
+    if (e?.meta) this.#flush = e.meta;
+  }
+
+  /** True when a value of this length fits the item size limit for this key. */
+  fits(keyLength: number, valueLength: number): boolean {
+    return itemSize(keyLength, valueLength) + ITEM_LIMIT_SLACK <= this.itemMax;
+  }
+
+  #key(key: Uint8Array, gen = this.#flush.gen): Key {
+    return [ITEMS, gen, key];
+  }
+
+  #cas(): number {
+    return ++this.#nextCas;
+  }
+
+  #live(e: Entry<ItemMeta> | null, now: number): Item | null {
+    if (!e || !e.meta) return null;
+    const { at } = this.#flush;
+    if (at !== 0 && now >= at && e.meta.t < at) return null;
+    const key = e.key[2] as Uint8Array;
+    return {
+      key,
+      value: e.data,
+      flags: e.meta.f,
+      cas: e.meta.c,
+      expiresAt: e.expiresAt,
+      stale: e.meta.x === true,
+      won: e.meta.w === true,
+    };
+  }
+
+  /** Read items (committed state), in order; misses are null. */
+  async getMany(keys: readonly Uint8Array[]): Promise<(Item | null)[]> {
+    const entries = await this.#store.getMany<ItemMeta>(keys.map((k) => this.#key(k)));
+    const now = Date.now();
+    return entries.map((e) => this.#live(e, now));
+  }
+
+  async #read(tx: WriteTx, key: Uint8Array): Promise<Item | null> {
+    return this.#live(await tx.get<ItemMeta>(this.#key(key)), tx.now);
+  }
+
+  #put(tx: WriteTx, item: Omit<Item, "key"> & { key: Uint8Array }): void {
+    if (item.expiresAt !== null && item.expiresAt <= tx.now) {
+      tx.delete(this.#key(item.key));
+      return;
+    }
+    const meta: ItemMeta = { f: item.flags, c: item.cas, t: tx.now };
+    if (item.stale) meta.x = true;
+    if (item.won) meta.w = true;
+    tx.set<ItemMeta>(this.#key(item.key), {
+      data: item.value,
+      meta,
+      expiresAt: item.expiresAt,
+    });
+  }
+
+  /** set/add/replace/append/prepend/cas in one unit. */
+  store(req: StoreRequest): Promise<WriteResult> {
+    return this.#store.write(async (tx) => {
+      const cas = req.cas ?? 0;
+      if (req.mode === "set" && cas === 0) {
+        // A plain set needs nothing from the old item: write blind (no read in the loop).
+        const newCas = this.#cas();
+        const expiresAt = deadline(req.exptime, tx.now);
+        const { key, value, flags } = req;
+        this.#put(tx, { key, value, flags, cas: newCas, expiresAt, stale: false, won: false });
+        return { status: "ok", cas: newCas } as WriteResult;
+      }
+      const old = await this.#read(tx, req.key);
+      let stale = false;
+      if (cas !== 0) {
+        if (!old) return { status: "not_found", cas: 0 } as WriteResult;
+        if (old.cas !== cas) {
+          if (!(req.invalidate && cas < old.cas)) return { status: "exists", cas: 0 };
+          stale = true;
+        }
+      }
+      if (req.mode === "add" && old) return { status: "not_stored", cas: 0 };
+      if (req.mode !== "set" && req.mode !== "add" && !old) {
+        return { status: "not_stored", cas: 0 };
+      }
+      let { value, flags } = req;
+      let expiresAt = deadline(req.exptime, tx.now);
+      if (old && (req.mode === "append" || req.mode === "prepend")) {
+        if (!this.fits(req.key.length, old.value.length + value.length)) {
+          return { status: "too_large", cas: 0 };
+        }
+        value = req.mode === "append" ? concat(old.value, value) : concat(value, old.value);
+        flags = old.flags;
+        expiresAt = old.expiresAt;
+      }
+      const newCas = this.#cas();
+      this.#put(tx, { key: req.key, value, flags, cas: newCas, expiresAt, stale, won: false });
+      return { status: "ok", cas: newCas };
+    });
+  }
+
+  /** Delete; with `cas`, only that version; meta I marks stale instead (with a new exptime). */
+  delete(
+    key: Uint8Array,
+    opts: { cas?: number; invalidate?: boolean; exptime?: number } = {},
+  ): Promise<WriteResult> {
+    return this.#store.write(async (tx) => {
+      const old = await this.#read(tx, key);
+      if (!old) return { status: "not_found", cas: 0 } as WriteResult;
+      if (opts.cas && old.cas !== opts.cas) return { status: "exists", cas: 0 };
+      if (opts.invalidate) {
+        const expiresAt = opts.exptime === undefined
+          ? old.expiresAt
+          : deadline(opts.exptime, tx.now);
+        this.#put(tx, { ...old, stale: true, won: false, expiresAt });
+        return { status: "ok", cas: old.cas };
+      }
+      tx.delete(this.#key(key));
+      return { status: "ok", cas: 0 };
+    });
+  }
+
+  /** Change an item's exptime, keeping its CAS; returns the item (gat) or null. */
+  touch(key: Uint8Array, exptime: number): Promise<Item | null> {
+    return this.#store.write(async (tx) => {
+      const old = await this.#read(tx, key);
+      if (!old) return null;
+      const item = { ...old, expiresAt: deadline(exptime, tx.now) };
+      this.#put(tx, item);
+      return item;
+    });
+  }
+
+  /**
+   * Meta get's write side: optional new exptime (T), vivify on miss (N), hand out the win token
+   * for stale or vivified items. Returns the item as fetched (before the win mark) and whether
+   * this fetch won.
+   */
+  fetchForUpdate(
+    key: Uint8Array,
+    opts: { exptime?: number; vivify?: number },
+  ): Promise<{ item: Item | null; won: boolean; created: boolean }> {
+    return this.#store.write(async (tx) => {
+      const old = await this.#read(tx, key);
+      if (!old) {
+        if (opts.vivify === undefined) return { item: null, won: false, created: false };
+        const item: Item = {
+          key,
+          value: EMPTY,
+          flags: 0,
+          cas: this.#cas(),
+          expiresAt: deadline(opts.vivify, tx.now),
+          stale: false,
+          won: true,
+        };
+        this.#put(tx, item);
+        return { item: { ...item, won: false }, won: true, created: true };
+      }
+      const expiresAt = opts.exptime === undefined ? old.expiresAt : deadline(opts.exptime, tx.now);
+      const won = old.stale && !old.won;
+      if (won || expiresAt !== old.expiresAt) {
+        this.#put(tx, { ...old, expiresAt, won: old.won || won });
+      }
+      return { item: { ...old, expiresAt }, won, created: false };
+    });
+  }
+
+  /** incr/decr: u64, incr wraps at 2^64, decr floors at 0; shorter results are space-padded. */
+  arith(req: ArithRequest): Promise<ArithResult> {
+    return this.#store.write(async (tx) => {
+      const old = await this.#read(tx, req.key);
+      if (!old) {
+        if (!req.create) return { status: "not_found", value: 0n, item: null } as ArithResult;
+        const item: Item = {
+          key: req.key,
+          value: enc.encode(req.create.initial.toString()),
+          flags: 0,
+          cas: this.#cas(),
+          expiresAt: deadline(req.create.exptime, tx.now),
+          stale: false,
+          won: false,
+        };
+        this.#put(tx, item);
+        return { status: "ok", value: req.create.initial, item };
+      }
+      if (req.cas && req.cas !== old.cas) return { status: "exists", value: 0n, item: null };
+      const current = parseCounter(old.value);
+      if (current === null) return { status: "non_numeric", value: 0n, item: null };
+      const next = req.incr
+        ? (current + req.delta) & U64
+        : current > req.delta
+        ? current - req.delta
+        : 0n;
+      let text = next.toString();
+      if (text.length < old.value.length) text = text.padEnd(old.value.length, " ");
+      const expiresAt = req.exptime === undefined ? old.expiresAt : deadline(req.exptime, tx.now);
+      const item: Item = { ...old, value: enc.encode(text), cas: this.#cas(), expiresAt };
+      this.#put(tx, item);
+      return { status: "ok", value: next, item };
+    });
+  }
+
+  /** flush_all: now (new generation, old one purged in the background) or at a delay. */
+  async flush(delaySeconds: number): Promise<void> {
+    const old = this.#flush.gen;
+    const state = await this.#store.write((tx) => {
+      const next: FlushState = delaySeconds > 0
+        ? { gen: this.#flush.gen, at: tx.now + delaySeconds * 1000 }
+        : { gen: this.#flush.gen + 1, at: 0 };
+      tx.set<FlushState>(FLUSH_KEY, { meta: next });
+      // Idempotent (same value on a re-run): later units and reads must see the new generation.
+      this.#flush = next;
+      return next;
+    });
+    if (state.gen !== old) {
+      this.#store.deletePrefix([ITEMS, old]).catch(() => {});
+    }
+  }
+
+  /** Count items and bytes (for stats; walks keys only). */
+  async usage(): Promise<{ items: number; bytes: number }> {
+    let items = 0;
+    let bytes = 0;
+    const now = Date.now();
+    for await (const e of this.#store.list<ItemMeta>({ prefix: [ITEMS, this.#flush.gen] })) {
+      const item = this.#live(e, now);
+      if (!item) continue;
+      items++;
+      bytes += itemSize(item.key.length, item.value.length);
+    }
+    return { items, bytes };
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,227 @@
+/**
+ * Pure text and meta protocol framing: bytes in, one command (or "need more") out. Storage
+ * lines (set/add/…/cas, ms) are validated here because their data block's framing depends on it.
+ * @module
+ */
+import { TEXT } from "./errors.ts";
+import { KEY_MAX } from "./items.ts";
+
+/** A command line longer than this without a newline closes the connection (not for gets). */
+export const LINE_MAX = 2048;
+/** Even a `get` line may not grow beyond this. */
+export const GET_LINE_MAX = 8 * 1024 * 1024;
+/** memcached's `<bytes>` must stay below INT_MAX once the CRLF is added. */
+const BYTES_MAX = 2 ** 31 - 3;
+const U32 = 2 ** 32;
+
+/** Classic storage command names. */
+export type StorageName = "set" | "add" | "replace" | "append" | "prepend" | "cas";
+
+/** A parsed classic storage command with its data block. */
+export interface StorageCommand {
+  kind: "storage";
+  name: StorageName;
+  key: Uint8Array;
+  flags: number;
+  exptime: number;
+  cas: number;
+  noreply: boolean;
+  data: Uint8Array;
+}
+
+/** A parsed `ms` line with its data block; flags are left to the meta handler. */
+export interface MetaSetCommand {
+  kind: "ms";
+  tokens: Uint8Array[];
+  data: Uint8Array;
+}
+
+/** Any other command line, split into tokens. */
+export interface LineCommand {
+  kind: "line";
+  tokens: Uint8Array[];
+}
+
+/**
+ * The line was answered by the framing layer: `reply` (null = nothing, as with noreply), then
+ * `skip` bytes of data to discard (too large) and whether to close.
+ */
+export interface FramingReply {
+  kind: "reply";
+  reply: string | null;
+  skip: number;
+  close: boolean;
+  /** The storage command named a key (set too large removes the old item). */
+  tooLarge?: { name: string; key: Uint8Array; noreply: boolean };
+}
+
+export type TextCommand = StorageCommand | MetaSetCommand | LineCommand | FramingReply;
+
+/** A parse result: the command and the bytes it used, or null for "need more bytes". */
+export interface Parsed {
+  command: TextCommand;
+  consumed: number;
+}
+
+/** Options the framing needs. */
+export interface ParseOptions {
+  /** Does a value of this length fit for this key (item size limit)? */
+  fits(keyLength: number, valueLength: number): boolean;
+}
+
+const STORAGE = new Set(["set", "add", "replace", "append", "prepend", "cas"]);
+const latin1 = new TextDecoder("latin1");
+const SPACE = 0x20;
+
+/** Split a line on spaces (repeats ignored). */
+export function tokenize(line: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = -1;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === SPACE) {
+      if (start >= 0) out.push(line.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) out.push(line.slice(start));
+  return out;
+}
+
+/** A token as ASCII text. */
+export function text(token: Uint8Array): string {
+  return latin1.decode(token);
+}
+
+/** strtol-like parsing as memcached's safe_strto* do: optional sign, digits only. */
+export function parseInteger(token: Uint8Array | undefined): number | null {
+  if (!token || token.length === 0 || token.length > 24) return null;
+  const s = text(token);
+  if (!/^[+-]?\d+$/.test(s)) return null;
+  return Number(s);
+}
+
+/** Find the next command in `buf` from `start`. */
+export function parseText(buf: Uint8Array, start: number, opts: ParseOptions): Parsed | null {
+  const nl = buf.indexOf(0x0a, start);
+  if (nl < 0) {
+    const pending = buf.length - start;
+    if (pending > LINE_MAX) {
+      const head = text(buf.subarray(start, start + 5));
+      const isGet = head.startsWith("get ") || head.startsWith("gets ");
+      if (!isGet || pending > GET_LINE_MAX) {
+        return { command: { kind: "reply", reply: null, skip: 0, close: true }, consumed: pending };
+      }
+    }
+    return null;
+  }
+  const end = nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+  const line = buf.subarray(start, end);
+  const lineLength = nl + 1 - start;
+  const tokens = tokenize(line);
+  const name = tokens.length > 0 ? text(tokens[0]) : "";
+  if (STORAGE.has(name)) return parseStorage(buf, start + lineLength, lineLength, tokens, opts);
+  if (name === "ms") return parseMetaSet(buf, start + lineLength, lineLength, tokens, opts);
+  return { command: { kind: "line", tokens }, consumed: lineLength };
+}
+
+function reply(text: string | null, consumed: number, skip = 0): Parsed {
+  return { command: { kind: "reply", reply: text, skip, close: false }, consumed };
+}
+
+/** Read `bytes` of data plus CRLF after the line; null when not all here yet. */
+function dataBlock(
+  buf: Uint8Array,
+  dataStart: number,
+  bytes: number,
+): { data: Uint8Array; ok: boolean } | null {
+  if (buf.length - dataStart < bytes + 2) return null;
+  // A copy: the connection reuses its buffer while the store may keep the value.
+  const data = buf.slice(dataStart, dataStart + bytes);
+  const ok = buf[dataStart + bytes] === 0x0d && buf[dataStart + bytes + 1] === 0x0a;
+  return { data, ok };
+}
+
+function parseStorage(
+  buf: Uint8Array,
+  dataStart: number,
+  lineLength: number,
+  tokens: Uint8Array[],
+  opts: ParseOptions,
+): Parsed | null {
+  const name = text(tokens[0]) as StorageName;
+  const isCas = name === "cas";
+  const base = isCas ? 6 : 5;
+  if (tokens.length !== base && tokens.length !== base + 1) return reply(TEXT.ERROR, lineLength);
+  const noreply = tokens.length === base + 1 && text(tokens[base]) === "noreply";
+  const quiet = (t: string) => noreply ? null : t;
+  const key = tokens[1];
+  const flags = parseInteger(tokens[2]);
+  const exptime = parseInteger(tokens[3]);
+  const bytes = parseInteger(tokens[4]);
+  const cas = isCas ? parseCas(tokens[5]) : 0;
+  if (
+    key.length > KEY_MAX || flags === null || flags < 0 || exptime === null || bytes === null ||
+    bytes < 0 || bytes > BYTES_MAX || cas === null
+  ) {
+    return reply(quiet(TEXT.BAD_FORMAT), lineLength);
+  }
+  if (!opts.fits(key.length, bytes)) {
+    return {
+      command: {
+        kind: "reply",
+        reply: quiet(TEXT.TOO_LARGE),
+        skip: bytes + 2,
+        close: false,
+        tooLarge: { name, key, noreply },
+      },
+      consumed: lineLength,
+    };
+  }
+  const block = dataBlock(buf, dataStart, bytes);
+  if (!block) return null;
+  // A bad block swallows the declared bytes; what follows is read as the next command.
+  if (!block.ok) return reply(quiet(TEXT.BAD_CHUNK), lineLength + bytes);
+  return {
+    command: {
+      kind: "storage",
+      name,
+      key,
+      // memcached keeps the low 32 bits of a larger flags value.
+      flags: flags % U32,
+      exptime,
+      cas,
+      noreply,
+      data: block.data,
+    },
+    consumed: lineLength + bytes + 2,
+  };
+}
+
+function parseCas(token: Uint8Array): number | null {
+  const s = text(token);
+  if (!/^\d{1,20}$/.test(s)) return null;
+  const n = BigInt(s);
+  return n >= 1n << 64n ? null : Number(n);
+}
+
+function parseMetaSet(
+  buf: Uint8Array,
+  dataStart: number,
+  lineLength: number,
+  tokens: Uint8Array[],
+  opts: ParseOptions,
+): Parsed | null {
+  if (tokens.length < 2) return reply(TEXT.ERROR, lineLength);
+  const bytes = parseInteger(tokens[2]);
+  if (tokens[1].length > KEY_MAX || bytes === null || bytes < 0 || bytes > BYTES_MAX) {
+    return reply(TEXT.BAD_FORMAT, lineLength);
+  }
+  if (!opts.fits(tokens[1].length, bytes)) {
+    const quiet = tokens.slice(3).some((t) => t.length === 1 && t[0] === 0x71 /* q */);
+    return reply(quiet ? null : TEXT.TOO_LARGE, lineLength, bytes + 2);
+  }
+  const block = dataBlock(buf, dataStart, bytes);
+  if (!block) return null;
+  if (!block.ok) return reply(TEXT.BAD_CHUNK, lineLength + bytes);
+  return { command: { kind: "ms", tokens, data: block.data }, consumed: lineLength + bytes + 2 };
+}

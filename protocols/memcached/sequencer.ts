@@ -1,0 +1,51 @@
+/**
+ * Per-connection ordering of store operations: writes go to the write loop in request order
+ * without waiting for each other, a read waits for the connection's earlier writes, and a write
+ * waits for the reads before it (so a pipelined `get` never sees a later `set`).
+ * @module
+ */
+
+/** Orders one connection's reads and writes. */
+export class Sequencer {
+  #reads: Promise<unknown>[] = [];
+  #lastWrite: Promise<unknown> | null = null;
+  #gate: Promise<void> | null = null;
+
+  /** Submit a write (in order with this connection's other writes). */
+  write<T>(fn: () => Promise<T>): Promise<T> {
+    let result: Promise<T>;
+    if (this.#reads.length === 0 && this.#gate === null) {
+      result = fn();
+    } else {
+      const before = Promise.all([this.#gate, ...this.#reads]);
+      let submitted!: () => void;
+      const gate = new Promise<void>((resolve) => submitted = resolve);
+      result = before.then(() => {
+        try {
+          return fn();
+        } finally {
+          submitted();
+        }
+      });
+      this.#gate = gate;
+      gate.then(() => {
+        if (this.#gate === gate) this.#gate = null;
+      });
+    }
+    this.#reads = [];
+    this.#lastWrite = result;
+    const done = () => {
+      if (this.#lastWrite === result) this.#lastWrite = null;
+    };
+    result.then(done, done);
+    return result;
+  }
+
+  /** Run a read after this connection's earlier writes are durable. */
+  read<T>(fn: () => Promise<T>): Promise<T> {
+    const wait = this.#lastWrite;
+    const result = wait ? wait.then(fn, fn) : fn();
+    this.#reads.push(result.catch(() => {}));
+    return result;
+  }
+}

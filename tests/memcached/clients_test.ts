@@ -1,0 +1,39 @@
+/** Real text-protocol clients: npm `memcached` (node) and Debian's pymemcache (python). */
+import assert from "node:assert/strict";
+import { startMemcached } from "./wire.ts";
+
+/** Debian's python3 (where python3-pymemcache lives), even when another python3 is on PATH. */
+const PYTHON = ["/usr/bin/python3", "python3"].find((p) => {
+  try {
+    return Deno.statSync(p).isFile;
+  } catch {
+    return p === "python3";
+  }
+})!;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+async function run(cmd: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  return (new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr)).trim();
+}
+
+Deno.test("npm memcached stores typed values, gets/cas, counters, multi-get and stats", async () => {
+  await using s = await startMemcached();
+  const script = new URL("./node_memcached_client.ts", import.meta.url).pathname;
+  const out = await run(Deno.execPath(), [
+    "run",
+    "-A",
+    "--unsafe-proto",
+    "--config",
+    CONFIG,
+    script,
+    String(s.ports.memcached),
+  ]);
+  assert.equal(out, "OK");
+});
+
+Deno.test("pymemcache (noreply by default) round-trips types, cas, counters and flush", async () => {
+  await using s = await startMemcached();
+  const script = new URL("./pymemcache_client.py", import.meta.url).pathname;
+  assert.equal(await run(PYTHON, [script, String(s.ports.memcached)]), "OK");
+});
