@@ -15,7 +15,7 @@ import {
   ERRORS,
   integer,
   map,
-  NULL_ARRAY,
+  NULL,
   OK,
   type Reply,
   simple,
