@@ -3,8 +3,13 @@
  * handlers without a socket (the socket tests use real clients).
  * @module
  */
-import { openStore, type OpenedStore } from "../../../src/store/mod.ts";
-import type { CommandContext, CommandSpec, Reader, Session } from "../../../protocols/resp/command.ts";
+import { type OpenedStore, openStore } from "../../../src/store/mod.ts";
+import type {
+  CommandContext,
+  CommandSpec,
+  Reader,
+  Session,
+} from "../../../protocols/resp/command.ts";
 import type { Reply } from "../../../protocols/resp/reply.ts";
 import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
@@ -60,7 +65,10 @@ export async function openHarness(): Promise<Harness> {
       if (!spec) throw new Error(`no command ${name}`);
       const n = argv.length;
       if ((spec.arity > 0 && n !== spec.arity) || (spec.arity < 0 && n < -spec.arity)) {
-        return Promise.resolve({ type: "error", value: `ERR wrong number of arguments for '${name}' command` });
+        return Promise.resolve({
+          type: "error",
+          value: `ERR wrong number of arguments for '${name}' command`,
+        });
       }
       return Promise.resolve(spec.handler(ctx, argv));
     },
