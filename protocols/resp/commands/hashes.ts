@@ -6,13 +6,7 @@
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { globMatch, matchesAll } from "../glob.ts";
-import {
-  fitsInt64,
-  formatHumanFloat,
-  parseFloatArg,
-  parseInt64,
-  parseInteger,
-} from "../numbers.ts";
+import { fitsInt64, formatHumanFloat, parseFloatArg, parseInt64 } from "../numbers.ts";
 import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
 import { literalPrefix, saveCursor, scanPage } from "../scan.ts";
 import {
