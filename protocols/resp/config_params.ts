@@ -4,7 +4,7 @@
  * (every write is durable before it is acknowledged, like appendfsync always).
  * @module
  */
-import { globMatch } from "./glob_match.ts";
+import { globMatch } from "./glob.ts";
 
 /** How a parameter's value is checked on CONFIG SET. */
 type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable";
