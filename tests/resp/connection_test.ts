@@ -378,3 +378,23 @@ Deno.test("rate limiting answers an error once a client exceeds its rate", async
   assert.deepEqual(replies.slice(0, 5).map(replyText), Array(5).fill("PONG"));
   assert.equal(replyText(replies[7]), SERVER_ERRORS.rateLimited(5));
 });
+
+Deno.test("a pipeline of reads and writes on one key answers as if run one by one", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RespClient.connect(s.ports.redis);
+  using other = await RespClient.connect(s.ports.redis);
+  const script: string[][] = [];
+  const expected: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    script.push(["GET", "k"], ["SET", "k", String(i)], ["GET", "k"], ["GET", "k"], ["INCR", "k"]);
+    expected.push(i === 0 ? "(nil)" : String(i), "OK", String(i), String(i), String(i + 1));
+  }
+  await c.send(new Uint8Array(script.flatMap((args) => [...command(...args)])));
+  const got: string[] = [];
+  for (let i = 0; i < script.length; i++) {
+    const r = await c.reply();
+    got.push(r.type === "null" ? "(nil)" : r.type === "integer" ? String(r.value) : replyText(r));
+  }
+  assert.deepEqual(got, expected);
+  assert.equal(replyText(await other.call("GET", "k")), "50");
+});
