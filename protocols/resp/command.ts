@@ -58,4 +58,10 @@ export interface CommandSpec {
   handler: Handler;
   /** One-line summary for COMMAND DOCS. */
   summary?: string;
+  /**
+   * Container commands (CLIENT, CONFIG, OBJECT, …): subcommands by lower-case `name`, each with
+   * its own arity counting the container name and the subcommand. The container's handler is
+   * not called when argv[1] names a subcommand; unknown subcommands get Redis's error.
+   */
+  subcommands?: CommandSpec[];
 }

@@ -1,26 +1,51 @@
 /**
- * The Redis RESP front-end (stub until the RESP issue lands): answers PING over TCP.
+ * The Redis RESP front-end: builds the command table from every family, listens on the RESP
+ * port and serves each connection with the pipelined connection loop.
  * @module
  */
 import type { Service } from "../../src/server.ts";
 import { serveTcp } from "../../src/tcp.ts";
-
-const PONG = new TextEncoder().encode("+PONG\r\n");
-const UNKNOWN = new TextEncoder().encode("-ERR unknown command\r\n");
+import { CommandTable } from "./command_table.ts";
+import { connectionCommands } from "./commands/connection.ts";
+import { COMMANDS as HASHES } from "./commands/hashes.ts";
+import { COMMANDS as KEYS } from "./commands/keys.ts";
+import { serverCommands } from "./commands/server.ts";
+import { COMMANDS as STRINGS } from "./commands/strings.ts";
+import { ConfigParams } from "./config_params.ts";
+import { serveConnection } from "./server.ts";
+import { ServerState } from "./server_state.ts";
 
 /** The Redis service. */
 export const redisService: Service = {
   name: "redis",
-  start(_ctx, listen) {
-    const server = serveTcp({ protocol: "redis", ...listen }, async (conn, signal) => {
-      const buf = new Uint8Array(4096);
-      while (!signal.aborted) {
-        const n = await conn.read(buf);
-        if (n === null) return;
-        const text = new TextDecoder().decode(buf.subarray(0, n)).toUpperCase();
-        await conn.write(text.includes("PING") ? PONG : UNKNOWN);
-      }
-    });
+  start(ctx, listen) {
+    const state = new ServerState(
+      new ConfigParams({ port: listen.port, password: ctx.config.password }),
+    );
+    let table: CommandTable | null = null;
+    table = new CommandTable([
+      { group: "connection", commands: connectionCommands(state, ctx.auth) },
+      { group: "server", commands: serverCommands(state, () => table!) },
+      { group: "string", commands: STRINGS },
+      { group: "generic", commands: KEYS },
+      { group: "hash", commands: HASHES },
+    ]);
+    const deps = {
+      store: ctx.store,
+      auth: ctx.auth,
+      limiter: ctx.limiter,
+      rateLimit: ctx.config.rateLimit,
+      log: ctx.log,
+      state,
+      table,
+    };
+    const server = serveTcp(
+      { protocol: "redis", ...listen },
+      (conn, signal) => serveConnection(conn, signal, deps),
+    );
+    state.port = server.addr.port;
+    state.config.setInternal("port", String(server.addr.port));
+    state.config.setInternal("bind", listen.hostname);
     return Promise.resolve({
       address: `${listen.hostname}:${server.addr.port}`,
       port: server.addr.port,

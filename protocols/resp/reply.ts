@@ -30,6 +30,10 @@ export type Reply =
   | { type: "verbatim"; format: string; value: string }
   /** Out-of-band (pub/sub, invalidation). RESP2: array. */
   | { type: "push"; value: Reply[] }
+  /** RESP3 `|` metadata about `reply`, which follows it. RESP2: `reply` alone. */
+  | { type: "attribute"; value: [Reply, Reply][]; reply: Reply }
+  /** RESP3 `!` error with binary-safe text. RESP2: simple error. */
+  | { type: "bulkError"; value: string }
   /** Sends nothing (CLIENT REPLY OFF/SKIP, QUIT after its +OK is handled by the server). */
   | { type: "none" };
 

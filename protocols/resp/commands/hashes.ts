@@ -1,5 +1,288 @@
-/** Redis hashes commands (to be filled in by the data-model work). */
-import type { CommandSpec } from "../command.ts";
+/**
+ * Redis hash commands. Each field is its own entry under the hash's generation: HGET reads one
+ * entry, HLEN reads the counter in the meta entry. Field TTL commands are merged in.
+ * @module
+ */
+import type { CommandContext, CommandSpec } from "../command.ts";
+import { DATA_ERRORS } from "../data_errors.ts";
+import { globMatch, matchesAll } from "../glob.ts";
+import { fitsInt64, formatHumanFloat, parseFloatArg, parseInt64 } from "../numbers.ts";
+import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
+import { literalPrefix, saveCursor, scanPage } from "../scan.ts";
+import {
+  deleteField,
+  fieldName,
+  getField,
+  hashLength,
+  listFields,
+  openHash,
+  saveHash,
+  setField,
+} from "../storage/hash.ts";
+import { fieldPrefix } from "../storage/layout.ts";
+import { checkKey, command, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
+import { parseScanArgs } from "./keys.ts";
+import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
+
+const encoder = new TextEncoder();
+/** HRANDFIELD's count bound with WITHVALUES (LONG_MAX/2). */
+const RANDFIELD_MAX_WITHVALUES = 2n ** 62n - 1n;
+
+function readHash(ctx: CommandContext, key: Uint8Array) {
+  return readSlot(ctx, async (r, slot) => ({ r, entry: await getTyped(r, slot, key, "hash") }));
+}
+
+/** HSET/HMSET: set field-value pairs, creating the hash; returns how many fields were new. */
+async function setPairs(ctx: CommandContext, argv: Uint8Array[], name: string): Promise<number> {
+  if (argv.length % 2 !== 0) fail(DATA_ERRORS.arity(name));
+  checkKey(argv[1]);
+  for (let i = 2; i < argv.length; i += 2) checkKey(argv[i]);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
+    let added = 0;
+    for (let i = 2; i < argv.length; i += 2) {
+      if (await setField(tx, h, argv[i], argv[i + 1])) added++;
+    }
+    await saveHash(tx, h);
+    return added;
+  });
+}
+
+async function hset(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  return integer(await setPairs(ctx, argv, "hset"));
+}
+
+async function hmset(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  await setPairs(ctx, argv, "hmset");
+  return OK;
+}
+
+async function hsetnx(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  checkKey(argv[1]);
+  checkKey(argv[2]);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
+    const old = h.entry ? await getField(tx, h.meta, argv[2]) : null;
+    if (old) return integer(0);
+    await setField(tx, h, argv[2], argv[3], null, null);
+    await saveHash(tx, h);
+    return integer(1);
+  });
+}
+
+async function hget(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const field = await readSlot(ctx, async (r, slot) => {
+    const entry = await getTyped(r, slot, argv[1], "hash");
+    return entry ? await getField(r, entry.meta!, argv[2]) : null;
+  });
+  return bulkOrNull(field?.data);
+}
+
+async function hmget(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const fields = argv.slice(2);
+  const values = await readSlot(ctx, async (r, slot) => {
+    const entry = await getTyped(r, slot, argv[1], "hash");
+    if (!entry) return fields.map(() => null);
+    return await Promise.all(fields.map((f) => getField(r, entry.meta!, f)));
+  });
+  return array(values.map((v) => bulkOrNull(v?.data)));
+}
+
+/** HGETALL, HKEYS, HVALS: every live field, in field order. */
+function listing(shape: "all" | "keys" | "values") {
+  return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
+    const fields = await readSlot(ctx, async (r, slot) => {
+      const entry = await getTyped(r, slot, argv[1], "hash");
+      return entry ? await listFields(r, entry.meta!, shape === "keys") : [];
+    });
+    if (shape === "all") return map(fields.map((f) => [bulk(fieldName(f)), bulk(f.data)]));
+    return array(fields.map((f) => bulk(shape === "keys" ? fieldName(f) : f.data)));
+  };
+}
+
+async function hdel(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  return await writeSlot(ctx, async (tx, slot) => {
+    const entry = await getTyped(tx, slot, argv[1], "hash");
+    if (!entry) return integer(0);
+    const h = openHash(slot, argv[1], entry);
+    let removed = 0;
+    for (const field of argv.slice(2)) if (await deleteField(tx, h, field)) removed++;
+    await saveHash(tx, h);
+    return integer(removed);
+  });
+}
+
+async function hexists(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const field = await readSlot(ctx, async (r, slot) => {
+    const entry = await getTyped(r, slot, argv[1], "hash");
+    return entry ? await getField(r, entry.meta!, argv[2]) : null;
+  });
+  return integer(field ? 1 : 0);
+}
+
+async function hlen(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  return integer(
+    await readSlot(ctx, async (r, slot) => {
+      const entry = await getTyped(r, slot, argv[1], "hash");
+      return entry ? await hashLength(r, entry.meta!) : 0;
+    }),
+  );
+}
+
+async function hstrlen(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const field = await readSlot(ctx, async (r, slot) => {
+    const entry = await getTyped(r, slot, argv[1], "hash");
+    return entry ? await getField(r, entry.meta!, argv[2]) : null;
+  });
+  return integer(field?.data.length ?? 0);
+}
+
+/** HINCRBY/HINCRBYFLOAT: read-modify-write of one field, keeping the field's TTL. */
+async function incrField(
+  ctx: CommandContext,
+  argv: Uint8Array[],
+  next: (current: Uint8Array | null) => Uint8Array,
+): Promise<Uint8Array> {
+  checkKey(argv[1]);
+  checkKey(argv[2]);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
+    const old = h.entry ? await getField(tx, h.meta, argv[2]) : null;
+    const value = next(old?.data ?? null);
+    await setField(tx, h, argv[2], value, old?.expiresAt ?? null, old);
+    await saveHash(tx, h);
+    return value;
+  });
+}
+
+async function hincrby(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const delta = parseInt64(argv[3]);
+  if (delta === null) fail(DATA_ERRORS.notInteger);
+  let result = 0n;
+  await incrField(ctx, argv, (current) => {
+    const base = current === null ? 0n : parseInt64(current);
+    if (base === null) fail(DATA_ERRORS.hashNotInteger);
+    result = base + delta;
+    if (!fitsInt64(result)) fail(DATA_ERRORS.overflow);
+    return encoder.encode(result.toString());
+  });
+  return integer(result);
+}
+
+async function hincrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const delta = parseFloatArg(argv[3]);
+  if (delta === null) fail(DATA_ERRORS.notFloat);
+  const value = await incrField(ctx, argv, (current) => {
+    const base = current === null ? 0 : parseFloatArg(current);
+    if (base === null) fail(DATA_ERRORS.hashNotFloat);
+    const sum = base + delta;
+    if (!Number.isFinite(sum)) fail(DATA_ERRORS.nanOrInfinity);
+    return encoder.encode(formatHumanFloat(sum));
+  });
+  return bulk(value);
+}
+
+function randomIndex(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+async function hrandfield(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  let count: bigint | null = null;
+  let withValues = false;
+  if (argv.length >= 3) {
+    count = parseInt64(argv[2]);
+    if (count === null) fail(DATA_ERRORS.notInteger);
+    if (argv.length > 4 || (argv.length === 4 && option(argv[3]) !== "WITHVALUES")) {
+      fail(DATA_ERRORS.syntax);
+    }
+    withValues = argv.length === 4;
+    if (withValues && (count < -RANDFIELD_MAX_WITHVALUES || count > RANDFIELD_MAX_WITHVALUES)) {
+      fail(DATA_ERRORS.countNegative);
+    }
+  }
+  const { r, entry } = await readHash(ctx, argv[1]);
+  const fields = entry ? await listFields(r, entry.meta!, !withValues) : [];
+  if (count === null) {
+    return fields.length === 0 ? NULL : bulk(fieldName(fields[randomIndex(fields.length)]));
+  }
+  let picked = fields;
+  if (count < 0n) {
+    const n = fields.length === 0 ? 0 : Number(-count);
+    picked = Array.from({ length: n }, () => fields[randomIndex(fields.length)]);
+  } else if (count < BigInt(fields.length)) {
+    picked = [...fields];
+    for (let i = picked.length - 1; i > 0; i--) {
+      const j = randomIndex(i + 1);
+      [picked[i], picked[j]] = [picked[j], picked[i]];
+    }
+    picked = picked.slice(0, Number(count));
+  }
+  return pairsReply(ctx, picked.map((f) => [fieldName(f), f.data]), withValues);
+}
+
+/** Field(-value) pairs: RESP3 nests each pair, RESP2 flattens them. */
+function pairsReply(
+  ctx: CommandContext,
+  pairs: [Uint8Array, Uint8Array][],
+  values: boolean,
+): Reply {
+  if (!values) return array(pairs.map(([f]) => bulk(f)));
+  if (ctx.session.protocol === 3) return array(pairs.map(([f, v]) => array([bulk(f), bulk(v)])));
+  return array(pairs.flatMap(([f, v]) => [bulk(f), bulk(v)]));
+}
+
+async function hscan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  let noValues = false;
+  const rest = argv.filter((a, i) => {
+    if (i > 2 && option(a) === "NOVALUES" && option(argv[i - 1]) !== "MATCH") {
+      noValues = true;
+      return false;
+    }
+    return true;
+  });
+  const args = parseScanArgs(rest, 2, false);
+  const { r, entry } = await readHash(ctx, argv[1]);
+  if (!entry) return array([bulk("0"), array([])]);
+  const page = await scanPage(
+    r,
+    fieldPrefix(entry.meta!.g!),
+    args.after,
+    args.count,
+    args.pattern ? literalPrefix(args.pattern) : undefined,
+    noValues,
+  );
+  const out: Reply[] = [];
+  for (const f of page.entries) {
+    const name = fieldName(f);
+    if (args.pattern && !matchesAll(args.pattern) && !globMatch(args.pattern, name)) continue;
+    out.push(bulk(name));
+    if (!noValues) out.push(bulk(f.data));
+  }
+  return array([bulk(page.next ? saveCursor(page.next) : "0"), array(out)]);
+}
+
+const WF = ["write", "denyoom", "fast"];
+const R = ["readonly"];
+const RF = ["readonly", "fast"];
+const ONE: [number, number, number] = [1, 1, 1];
 
 /** The hashes command family. */
-export const COMMANDS: CommandSpec[] = [];
+export const COMMANDS: CommandSpec[] = [
+  command("hset", { arity: -4, flags: WF, keys: ONE }, hset),
+  command("hmset", { arity: -4, flags: WF, keys: ONE }, hmset),
+  command("hsetnx", { arity: 4, flags: WF, keys: ONE }, hsetnx),
+  command("hget", { arity: 3, flags: RF, keys: ONE }, hget),
+  command("hmget", { arity: -3, flags: RF, keys: ONE }, hmget),
+  command("hgetall", { arity: 2, flags: R, keys: ONE }, listing("all")),
+  command("hkeys", { arity: 2, flags: R, keys: ONE }, listing("keys")),
+  command("hvals", { arity: 2, flags: R, keys: ONE }, listing("values")),
+  command("hdel", { arity: -3, flags: ["write", "fast"], keys: ONE }, hdel),
+  command("hexists", { arity: 3, flags: RF, keys: ONE }, hexists),
+  command("hlen", { arity: 2, flags: RF, keys: ONE }, hlen),
+  command("hstrlen", { arity: 3, flags: RF, keys: ONE }, hstrlen),
+  command("hincrby", { arity: 4, flags: WF, keys: ONE }, hincrby),
+  command("hincrbyfloat", { arity: 4, flags: WF, keys: ONE }, hincrbyfloat),
+  command("hrandfield", { arity: -2, flags: R, keys: ONE }, hrandfield),
+  command("hscan", { arity: -3, flags: R, keys: ONE }, hscan),
+  ...FIELD_TTL_COMMANDS,
+];

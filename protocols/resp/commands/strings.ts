@@ -1,5 +1,425 @@
-/** Redis strings commands (to be filled in by the data-model work). */
-import type { CommandSpec } from "../command.ts";
+/**
+ * Redis string commands. One generic SET (like setGenericCommand) serves SET, SETNX, SETEX,
+ * PSETEX and GETSET; one counter helper serves the INCR family.
+ * @module
+ */
+import { MAX_DATA_BYTES, type WriteTx } from "../../../src/store/mod.ts";
+import type { CommandContext, CommandSpec } from "../command.ts";
+import { DATA_ERRORS } from "../data_errors.ts";
+import {
+  fitsInt64,
+  formatHumanFloat,
+  parseFloatArg,
+  parseInt64,
+  parseInteger,
+} from "../numbers.ts";
+import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
+import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
+import { checkKey, command, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
+import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
+
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+/** Options of one SET-family call, after parsing. */
+interface SetOptions {
+  nx?: boolean;
+  xx?: boolean;
+  get?: boolean;
+  keepTtl?: boolean;
+  /** Absolute deadline, or null for none. */
+  expiresAt: number | null;
+}
+
+/** What the generic SET replies when it did (or did not) write. */
+interface SetReplies {
+  ok: Reply;
+  skipped: Reply;
+}
+
+const SET_REPLIES: SetReplies = { ok: OK, skipped: NULL };
+
+/** The value of a string entry (strings keep their bytes in the meta entry's data). */
+function stringValue(entry: KeyEntry | null): Uint8Array | null {
+  return entry ? entry.data : null;
+}
+
+/** A string key's meta record. */
+function stringRecord(data: Uint8Array, expiresAt: number | null) {
+  return { meta: { t: "string" as const }, data, expiresAt };
+}
+
+/** Write a string value over whatever the key held. */
+function storeString(
+  tx: WriteTx,
+  slot: number,
+  key: Uint8Array,
+  data: Uint8Array,
+  expiresAt: number | null,
+  old: KeyEntry | null,
+): void {
+  if (expiresAt !== null && expiresAt <= tx.now) {
+    if (old) dropKey(tx, slot, key, old);
+    return;
+  }
+  putKey(tx, slot, key, stringRecord(data, expiresAt), old);
+}
+
+/** setGenericCommand: NX/XX conditions, GET of the old value, expiry or KEEPTTL. */
+async function setGeneric(
+  ctx: CommandContext,
+  key: Uint8Array,
+  value: Uint8Array,
+  options: SetOptions,
+  replies: SetReplies,
+): Promise<Reply> {
+  checkKey(key);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const old = await getKey(tx, slot, key);
+    if (options.get && old && old.meta?.t !== "string") fail(DATA_ERRORS.wrongType);
+    const previous = options.get ? bulkOrNull(stringValue(old)) : null;
+    if ((options.nx && old) || (options.xx && !old)) return previous ?? replies.skipped;
+    const expiresAt = options.keepTtl ? old?.expiresAt ?? null : options.expiresAt;
+    storeString(tx, slot, key, value, expiresAt, old);
+    return previous ?? replies.ok;
+  });
+}
+
+/** Which options a SET-style parser accepts. */
+type ParseMode = "set" | "getex";
+
+/** parseExtendedStringArgumentsOrReply: options from argv[from], syntax errors first. */
+function parseSetOptions(argv: Uint8Array[], from: number, mode: ParseMode, now: number) {
+  const out: SetOptions & { persist?: boolean } = { expiresAt: null };
+  let unit: ExpiryUnit | null = null;
+  let expireArg: Uint8Array | null = null;
+  for (let i = from; i < argv.length; i++) {
+    const opt = option(argv[i]);
+    const next = i + 1 < argv.length ? argv[i + 1] : null;
+    const hasExpire = unit !== null;
+    if (mode === "set" && opt === "NX" && !out.xx) out.nx = true;
+    else if (mode === "set" && opt === "XX" && !out.nx) out.xx = true;
+    else if (mode === "set" && opt === "GET") out.get = true;
+    else if (mode === "set" && opt === "KEEPTTL" && !hasExpire) out.keepTtl = true;
+    else if (mode === "getex" && opt === "PERSIST" && !hasExpire) out.persist = true;
+    else if (
+      (opt === "EX" || opt === "PX" || opt === "EXAT" || opt === "PXAT") &&
+      !out.keepTtl && !out.persist && (unit === null || unit === opt) && next
+    ) {
+      unit = opt;
+      expireArg = next;
+      i++;
+    } else {
+      fail(DATA_ERRORS.syntax);
+    }
+  }
+  if (unit && expireArg) out.expiresAt = setDeadline(expireArg, unit, now, mode);
+  return out;
+}
+
+async function set(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const options = parseSetOptions(argv, 3, "set", Date.now());
+  return await setGeneric(ctx, argv[1], argv[2], options, SET_REPLIES);
+}
+
+async function setnx(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  return await setGeneric(ctx, argv[1], argv[2], { nx: true, expiresAt: null }, {
+    ok: integer(1),
+    skipped: integer(0),
+  });
+}
+
+function setWithExpire(unit: ExpiryUnit, name: string) {
+  return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
+    const expiresAt = setDeadline(argv[2], unit, Date.now(), name);
+    return await setGeneric(ctx, argv[1], argv[3], { expiresAt }, SET_REPLIES);
+  };
+}
+
+async function getset(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  return await setGeneric(ctx, argv[1], argv[2], { get: true, expiresAt: null }, SET_REPLIES);
+}
+
+async function get(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const entry = await readSlot(ctx, (r, slot) => getTyped(r, slot, argv[1], "string"));
+  return bulkOrNull(stringValue(entry));
+}
+
+async function getdel(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  return await writeSlot(ctx, async (tx, slot) => {
+    const entry = await getTyped(tx, slot, argv[1], "string");
+    if (entry) dropKey(tx, slot, argv[1], entry);
+    return bulkOrNull(stringValue(entry));
+  });
+}
+
+async function getex(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const options = parseSetOptions(argv, 2, "getex", Date.now());
+  const touchesTtl = options.persist || options.expiresAt !== null;
+  if (!touchesTtl) return await get(ctx, argv);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const entry = await getTyped(tx, slot, argv[1], "string");
+    if (!entry) return NULL;
+    const expiresAt = options.persist ? null : options.expiresAt;
+    storeString(tx, slot, argv[1], entry.data, expiresAt, entry);
+    return bulk(entry.data);
+  });
+}
+
+async function mget(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const keys = argv.slice(1);
+  const entries = await readSlot(
+    ctx,
+    (r, slot) => Promise.all(keys.map((k) => getKey(r, slot, k))),
+  );
+  return array(entries.map((e) => e?.meta?.t === "string" ? bulk(e.data) : NULL));
+}
+
+function msetGeneric(onlyIfNoneExist: boolean) {
+  return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
+    if (argv.length % 2 === 0) fail(DATA_ERRORS.arity(onlyIfNoneExist ? "msetnx" : "mset"));
+    for (let i = 1; i < argv.length; i += 2) checkKey(argv[i]);
+    return await writeSlot(ctx, async (tx, slot) => {
+      const pairs: [Uint8Array, Uint8Array][] = [];
+      for (let i = 1; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
+      const olds = await Promise.all(pairs.map(([k]) => getKey(tx, slot, k)));
+      if (onlyIfNoneExist && olds.some((o) => o !== null)) return integer(0);
+      // A key given twice keeps its last value, as Redis's sequential setKey calls do.
+      const last = new Map<string, number>();
+      pairs.forEach(([k], i) => last.set(k.join(","), i));
+      pairs.forEach(([k, v], i) => {
+        if (last.get(k.join(",")) === i) storeString(tx, slot, k, v, null, olds[i]);
+      });
+      return onlyIfNoneExist ? integer(1) : OK;
+    });
+  };
+}
+
+function checkSize(length: number): void {
+  if (length > MAX_DATA_BYTES) fail(DATA_ERRORS.stringTooLong);
+}
+
+async function append(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  checkKey(argv[1]);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const old = await getTyped(tx, slot, argv[1], "string");
+    const base = stringValue(old) ?? EMPTY;
+    checkSize(base.length + argv[2].length);
+    const data = new Uint8Array(base.length + argv[2].length);
+    data.set(base);
+    data.set(argv[2], base.length);
+    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old);
+    return integer(data.length);
+  });
+}
+
+async function strlen(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const entry = await readSlot(ctx, (r, slot) => getTyped(r, slot, argv[1], "string"));
+  return integer(entry?.data.length ?? 0);
+}
+
+function intArg(arg: Uint8Array): number {
+  const value = parseInteger(arg);
+  if (value === null) fail(DATA_ERRORS.notInteger);
+  return value;
+}
+
+async function getrange(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  let start = intArg(argv[2]);
+  let end = intArg(argv[3]);
+  const entry = await readSlot(ctx, (r, slot) => getTyped(r, slot, argv[1], "string"));
+  const value = stringValue(entry) ?? EMPTY;
+  const length = value.length;
+  if (start < 0 && end < 0 && start > end) return bulk(EMPTY);
+  if (start < 0) start = length + start;
+  if (end < 0) end = length + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= length) end = length - 1;
+  if (start > end || length === 0) return bulk(EMPTY);
+  return bulk(value.slice(start, end + 1));
+}
+
+async function setrange(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  checkKey(argv[1]);
+  const offset = intArg(argv[2]);
+  const patch = argv[3];
+  if (offset < 0) fail(DATA_ERRORS.offsetRange);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const old = await getTyped(tx, slot, argv[1], "string");
+    const base = stringValue(old);
+    if (patch.length === 0) return integer(base?.length ?? 0);
+    checkSize(offset + patch.length);
+    const length = Math.max(base?.length ?? 0, offset + patch.length);
+    const data = new Uint8Array(length);
+    if (base) data.set(base);
+    data.set(patch, offset);
+    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old);
+    return integer(length);
+  });
+}
+
+/** incrDecrCommand: signed 64-bit arithmetic on the text value, keeping the TTL. */
+async function incrBy(ctx: CommandContext, key: Uint8Array, delta: bigint): Promise<Reply> {
+  checkKey(key);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const old = await getTyped(tx, slot, key, "string");
+    const current = old ? parseInt64(old.data) : 0n;
+    if (current === null) fail(DATA_ERRORS.notInteger);
+    const next = current + delta;
+    if (!fitsInt64(next)) fail(DATA_ERRORS.overflow);
+    storeString(tx, slot, key, encoder.encode(next.toString()), old?.expiresAt ?? null, old);
+    return integer(next);
+  });
+}
+
+function deltaArg(arg: Uint8Array): bigint {
+  const value = parseInt64(arg);
+  if (value === null) fail(DATA_ERRORS.notInteger);
+  return value;
+}
+
+async function incrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  checkKey(argv[1]);
+  const delta = parseFloatArg(argv[2]);
+  if (delta === null) fail(DATA_ERRORS.notFloat);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const old = await getTyped(tx, slot, argv[1], "string");
+    const current = old ? parseFloatArg(old.data) : 0;
+    if (current === null) fail(DATA_ERRORS.notFloat);
+    const next = current + delta;
+    if (!Number.isFinite(next)) fail(DATA_ERRORS.nanOrInfinity);
+    const text = encoder.encode(formatHumanFloat(next));
+    storeString(tx, slot, argv[1], text, old?.expiresAt ?? null, old);
+    return bulk(text);
+  });
+}
+
+/** LCS options. */
+interface LcsOptions {
+  len: boolean;
+  idx: boolean;
+  minMatchLen: number;
+  withMatchLen: boolean;
+}
+
+function parseLcsOptions(argv: Uint8Array[]): LcsOptions {
+  const out: LcsOptions = { len: false, idx: false, minMatchLen: 0, withMatchLen: false };
+  for (let i = 3; i < argv.length; i++) {
+    const opt = option(argv[i]);
+    if (opt === "IDX") out.idx = true;
+    else if (opt === "LEN") out.len = true;
+    else if (opt === "WITHMATCHLEN") out.withMatchLen = true;
+    else if (opt === "MINMATCHLEN" && i + 1 < argv.length) {
+      out.minMatchLen = Math.max(0, intArg(argv[++i]));
+    } else fail(DATA_ERRORS.syntax);
+  }
+  return out;
+}
+
+/** lcsCommand, ported: the DP table, then matches walked back from the ends. */
+function lcsReply(a: Uint8Array, b: Uint8Array, o: LcsOptions): Reply {
+  const width = b.length + 1;
+  const table = new Uint32Array((a.length + 1) * width);
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      table[i * width + j] = a[i - 1] === b[j - 1]
+        ? table[(i - 1) * width + j - 1] + 1
+        : Math.max(table[(i - 1) * width + j], table[i * width + j - 1]);
+    }
+  }
+  const total = table[a.length * width + b.length];
+  if (o.len && !o.idx) return integer(total);
+  const result = new Uint8Array(total);
+  const matches: Reply[] = [];
+  let idx = total;
+  let aStart = a.length, aEnd = 0, bStart = 0, bEnd = 0;
+  let i = a.length, j = b.length;
+  while (i > 0 && j > 0) {
+    let emit = false;
+    if (a[i - 1] === b[j - 1]) {
+      result[idx - 1] = a[i - 1];
+      if (aStart === a.length) {
+        aStart = aEnd = i - 1;
+        bStart = bEnd = j - 1;
+      } else if (aStart === i && bStart === j) {
+        aStart--;
+        bStart--;
+      } else emit = true;
+      if (aStart === 0 || bStart === 0) emit = true;
+      idx--;
+      i--;
+      j--;
+    } else {
+      if (table[(i - 1) * width + j] > table[i * width + j - 1]) i--;
+      else j--;
+      if (aStart !== a.length) emit = true;
+    }
+    const matchLen = aEnd - aStart + 1;
+    if (emit) {
+      if (o.minMatchLen === 0 || matchLen >= o.minMatchLen) {
+        const item = [
+          array([integer(aStart), integer(aEnd)]),
+          array([integer(bStart), integer(bEnd)]),
+        ];
+        if (o.withMatchLen) item.push(integer(matchLen));
+        matches.push(array(item));
+      }
+      aStart = a.length;
+    }
+  }
+  if (!o.idx) return bulk(result);
+  return map([[bulk("matches"), array(matches)], [bulk("len"), integer(total)]]);
+}
+
+async function lcs(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const options = parseLcsOptions(argv);
+  if (options.len && options.idx) fail(DATA_ERRORS.lcsLenAndIdx);
+  const [a, b] = await readSlot(
+    ctx,
+    (r, slot) => Promise.all([getKey(r, slot, argv[1]), getKey(r, slot, argv[2])]),
+  );
+  if ((a && a.meta?.t !== "string") || (b && b.meta?.t !== "string")) {
+    fail(DATA_ERRORS.lcsNotString);
+  }
+  return lcsReply(a?.data ?? EMPTY, b?.data ?? EMPTY, options);
+}
+
+const W = ["write", "denyoom"];
+const WF = ["write", "denyoom", "fast"];
+const RF = ["readonly", "fast"];
+const ONE: [number, number, number] = [1, 1, 1];
 
 /** The strings command family. */
-export const COMMANDS: CommandSpec[] = [];
+export const COMMANDS: CommandSpec[] = [
+  command("get", { arity: 2, flags: RF, keys: ONE }, get),
+  command("set", { arity: -3, flags: W, keys: ONE }, set),
+  command("setnx", { arity: 3, flags: WF, keys: ONE }, setnx),
+  command("setex", { arity: 4, flags: W, keys: ONE }, setWithExpire("EX", "setex")),
+  command("psetex", { arity: 4, flags: W, keys: ONE }, setWithExpire("PX", "psetex")),
+  command("getset", { arity: 3, flags: WF, keys: ONE }, getset),
+  command("getdel", { arity: 2, flags: ["write", "fast"], keys: ONE }, getdel),
+  command("getex", { arity: -2, flags: ["write", "fast"], keys: ONE }, getex),
+  command("mget", { arity: -2, flags: RF, keys: [1, -1, 1] }, mget),
+  command("mset", { arity: -3, flags: W, keys: [1, -1, 2] }, msetGeneric(false)),
+  command("msetnx", { arity: -3, flags: W, keys: [1, -1, 2] }, msetGeneric(true)),
+  command("append", { arity: 3, flags: WF, keys: ONE }, append),
+  command("strlen", { arity: 2, flags: RF, keys: ONE }, strlen),
+  command("getrange", { arity: 4, flags: ["readonly"], keys: ONE }, getrange),
+  command("substr", { arity: 4, flags: ["readonly"], keys: ONE }, getrange),
+  command("setrange", { arity: 4, flags: W, keys: ONE }, setrange),
+  command("incr", { arity: 2, flags: WF, keys: ONE }, (ctx, argv) => incrBy(ctx, argv[1], 1n)),
+  command("decr", { arity: 2, flags: WF, keys: ONE }, (ctx, argv) => incrBy(ctx, argv[1], -1n)),
+  command(
+    "incrby",
+    { arity: 3, flags: WF, keys: ONE },
+    (ctx, argv) => incrBy(ctx, argv[1], deltaArg(argv[2])),
+  ),
+  command("decrby", { arity: 3, flags: WF, keys: ONE }, (ctx, argv) => {
+    const delta = deltaArg(argv[2]);
+    if (delta === -(2n ** 63n)) fail(DATA_ERRORS.decrementOverflow);
+    return incrBy(ctx, argv[1], -delta);
+  }),
+  command("incrbyfloat", { arity: 3, flags: WF, keys: ONE }, incrbyfloat),
+  command("lcs", { arity: -3, flags: ["readonly"], keys: [1, 2, 1] }, lcs),
+];

@@ -1,0 +1,179 @@
+/**
+ * The one command table: merges the command families, looks a request up the way Redis 7.2's
+ * processCommand does (container subcommands, then existence, then arity) with its exact errors,
+ * and renders COMMAND INFO / DOCS entries from the same data.
+ * @module
+ */
+import type { CommandSpec } from "./command.ts";
+import { SERVER_ERRORS, unknownCommandError } from "./errors.ts";
+import { ERRORS, type Reply } from "./reply.ts";
+
+const latin1 = new TextDecoder("latin1");
+
+/** Argument text as Redis's `%s` prints it: up to the first NUL byte. */
+export function argText(arg: Uint8Array): string {
+  const nul = arg.indexOf(0);
+  return latin1.decode(nul < 0 ? arg : arg.subarray(0, nul));
+}
+
+/** A looked-up command: the spec to run and its full name ("client|list"), or the error reply. */
+export type Lookup = { spec: CommandSpec; fullName: string } | { error: string };
+
+function arityOk(arity: number, argc: number): boolean {
+  return arity > 0 ? argc === arity : argc >= -arity;
+}
+
+/** A command family and the COMMAND DOCS group its commands belong to. */
+export interface CommandFamily {
+  group: string;
+  commands: readonly CommandSpec[];
+}
+
+/** Name → spec for every family, with Redis's dispatch rules. */
+export class CommandTable {
+  #byName = new Map<string, CommandSpec>();
+  #groups = new Map<string, string>();
+
+  constructor(families: readonly CommandFamily[]) {
+    for (const family of families) {
+      for (const spec of family.commands) {
+        this.#byName.set(spec.name, spec);
+        this.#groups.set(spec.name, family.group);
+      }
+    }
+  }
+
+  /** The COMMAND DOCS group of a command. */
+  group(name: string): string {
+    return this.#groups.get(name) ?? "generic";
+  }
+
+  /** Every command, in registration order. */
+  get specs(): CommandSpec[] {
+    return [...this.#byName.values()];
+  }
+
+  /** The spec named `name` (case-insensitive), or undefined. */
+  get(name: string): CommandSpec | undefined {
+    return this.#byName.get(name.toLowerCase());
+  }
+
+  /** Resolve argv to a spec, or to Redis's unknown-command / subcommand / arity error. */
+  lookup(argv: Uint8Array[]): Lookup {
+    const name = latin1.decode(argv[0]);
+    const base = this.#byName.get(name.toLowerCase());
+    if (!base) {
+      return { error: unknownCommandError(argText(argv[0]), argv.slice(1).map(argText)) };
+    }
+    let spec = base;
+    let fullName = base.name;
+    if (base.subcommands && argv.length >= 2) {
+      const subName = latin1.decode(argv[1]).toLowerCase();
+      const sub = base.subcommands.find((s) => s.name === subName);
+      if (!sub) {
+        return { error: SERVER_ERRORS.unknownSubcommand(argText(argv[1]), argText(argv[0])) };
+      }
+      spec = sub;
+      fullName = `${base.name}|${sub.name}`;
+    }
+    if (!arityOk(spec.arity, argv.length)) return { error: ERRORS.arity(fullName) };
+    return { spec, fullName };
+  }
+}
+
+const CATEGORY_BY_FLAG: Record<string, string> = {
+  write: "@write",
+  readonly: "@read",
+  fast: "@fast",
+  admin: "@admin",
+};
+
+function status(value: string): Reply {
+  return { type: "simple", value };
+}
+
+/** One COMMAND INFO entry (Redis 7.2 shape: 10 fields, subcommands nested). */
+export function commandInfo(spec: CommandSpec, fullName = spec.name): Reply {
+  const categories = spec.flags.filter((f) => CATEGORY_BY_FLAG[f]).map((f) =>
+    status(CATEGORY_BY_FLAG[f])
+  );
+  if (spec.flags.includes("admin")) categories.push(status("@dangerous"));
+  if (spec.flags.includes("write") || spec.flags.includes("readonly")) {
+    categories.push(status("@keyspace"));
+  }
+  const keySpecs: Reply[] = spec.firstKey > 0
+    ? [{
+      type: "map",
+      value: [
+        [{ type: "bulk", value: "flags" }, { type: "set", value: [] }],
+        [{ type: "bulk", value: "begin_search" }, {
+          type: "map",
+          value: [
+            [{ type: "bulk", value: "type" }, { type: "bulk", value: "index" }],
+            [{ type: "bulk", value: "spec" }, {
+              type: "map",
+              value: [[{ type: "bulk", value: "index" }, {
+                type: "integer",
+                value: spec.firstKey,
+              }]],
+            }],
+          ],
+        }],
+        [{ type: "bulk", value: "find_keys" }, {
+          type: "map",
+          value: [
+            [{ type: "bulk", value: "type" }, { type: "bulk", value: "range" }],
+            [{ type: "bulk", value: "spec" }, {
+              type: "map",
+              value: [
+                [{ type: "bulk", value: "lastkey" }, {
+                  type: "integer",
+                  value: spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey,
+                }],
+                [{ type: "bulk", value: "keystep" }, { type: "integer", value: spec.step }],
+                [{ type: "bulk", value: "limit" }, { type: "integer", value: 0 }],
+              ],
+            }],
+          ],
+        }],
+      ],
+    }]
+    : [];
+  return {
+    type: "array",
+    value: [
+      { type: "bulk", value: fullName },
+      { type: "integer", value: spec.arity },
+      { type: "set", value: spec.flags.map(status) },
+      { type: "integer", value: spec.firstKey },
+      { type: "integer", value: spec.lastKey },
+      { type: "integer", value: spec.step },
+      { type: "set", value: categories },
+      { type: "set", value: [] },
+      { type: "array", value: keySpecs },
+      {
+        type: "array",
+        value: (spec.subcommands ?? []).map((s) => commandInfo(s, `${spec.name}|${s.name}`)),
+      },
+    ],
+  };
+}
+
+/** One COMMAND DOCS entry: summary, since, group and subcommands. */
+export function commandDocs(spec: CommandSpec, group: string): Reply {
+  const fields: [Reply, Reply][] = [
+    [{ type: "bulk", value: "summary" }, { type: "bulk", value: spec.summary ?? "" }],
+    [{ type: "bulk", value: "since" }, { type: "bulk", value: "1.0.0" }],
+    [{ type: "bulk", value: "group" }, { type: "bulk", value: group }],
+  ];
+  if (spec.subcommands?.length) {
+    fields.push([{ type: "bulk", value: "subcommands" }, {
+      type: "map",
+      value: spec.subcommands.map((s) => [
+        { type: "bulk", value: `${spec.name}|${s.name}` },
+        commandDocs(s, group),
+      ]),
+    }]);
+  }
+  return { type: "map", value: fields };
+}

@@ -1,0 +1,102 @@
+/**
+ * What every data command shares: a spec builder that installs background reclaim and turns a
+ * thrown {@link ReplyError} into an error reply, key-argument checks, and typed key lookups.
+ * @module
+ */
+import type { CommandContext, CommandSpec, Handler } from "../command.ts";
+import { DATA_ERRORS } from "../data_errors.ts";
+import { error, type Reply } from "../reply.ts";
+import { type Access, getKey, type KeyEntry, slotOf } from "../storage/db.ts";
+import { encodedLength, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
+import { installReclaimer } from "../storage/reclaim.ts";
+
+/** An error reply raised from deep inside a handler (also aborts a write unit). */
+export class ReplyError extends Error {
+  constructor(readonly reply: string) {
+    super(reply);
+  }
+}
+
+/** Key positions and flags, as Redis's command table states them. */
+export interface SpecShape {
+  arity: number;
+  flags: string[];
+  keys?: [first: number, last: number, step: number];
+  summary?: string;
+}
+
+/** A command-table entry whose handler reports ReplyErrors as error replies. */
+export function command(name: string, shape: SpecShape, handler: Handler): CommandSpec {
+  const [firstKey, lastKey, step] = shape.keys ?? [0, 0, 0];
+  return {
+    name,
+    arity: shape.arity,
+    flags: shape.flags,
+    firstKey,
+    lastKey,
+    step,
+    summary: shape.summary,
+    handler: async (ctx, argv) => {
+      installReclaimer(ctx.store);
+      try {
+        return await handler(ctx, argv);
+      } catch (e) {
+        if (e instanceof ReplyError) return error(e.reply);
+        throw e;
+      }
+    },
+  };
+}
+
+/** Throw an error reply. */
+export function fail(reply: string): never {
+  throw new ReplyError(reply);
+}
+
+/** A key (or field) argument checked against the store's key size limit. */
+export function checkKey(arg: Uint8Array): Uint8Array {
+  if (encodedLength(arg) > MAX_KEY_BYTES) fail(DATA_ERRORS.keyTooLarge);
+  return arg;
+}
+
+/** ASCII-uppercased text of an option argument. */
+export function option(arg: Uint8Array): string {
+  let text = "";
+  for (const b of arg) text += String.fromCharCode(b >= 0x61 && b <= 0x7a ? b - 32 : b);
+  return text;
+}
+
+/** A key's entry if it holds `type`, null if absent; WRONGTYPE otherwise. */
+export async function getTyped(
+  r: Access,
+  slot: number,
+  key: Uint8Array,
+  type: KeyMeta["t"],
+): Promise<KeyEntry | null> {
+  const entry = await getKey(r, slot, key);
+  if (entry && entry.meta?.t !== type) fail(DATA_ERRORS.wrongType);
+  return entry;
+}
+
+/** The storage slot of the connection's selected db. */
+export function slotFor(ctx: CommandContext, r: Access): Promise<number> {
+  return slotOf(r, ctx.session.db);
+}
+
+/** Read through the connection's view: resolve its slot, then run `fn`. */
+export function readSlot<T>(
+  ctx: CommandContext,
+  fn: (r: Access, slot: number) => Promise<T>,
+): Promise<T> {
+  return ctx.read(async (r) => fn(r, await slotOf(r, ctx.session.db)));
+}
+
+/** Write through the connection's view: resolve its slot inside the unit, then run `fn`. */
+export function writeSlot<T>(
+  ctx: CommandContext,
+  fn: (tx: import("../../../src/store/mod.ts").WriteTx, slot: number) => Promise<T>,
+): Promise<T> {
+  return ctx.write(async (tx) => fn(tx, await slotOf(tx, ctx.session.db)));
+}
+
+export type { Reply };

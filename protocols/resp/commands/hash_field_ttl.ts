@@ -1,0 +1,152 @@
+/**
+ * Hash field TTL commands (Redis 7.4): HEXPIRE, HPEXPIRE, HEXPIREAT, HPEXPIREAT, HTTL, HPTTL,
+ * HEXPIRETIME, HPEXPIRETIME and HPERSIST, with per-field integer replies. A field's deadline is
+ * its entry's own, so the store hides it exactly on time and the sweeper reclaims it.
+ * @module
+ */
+import type { CommandContext, CommandSpec } from "../command.ts";
+import { DATA_ERRORS } from "../data_errors.ts";
+import { parseInt64, parseInteger } from "../numbers.ts";
+import { array, integer, type Reply } from "../reply.ts";
+import { getField, openHash, saveHash } from "../storage/hash.ts";
+import { fieldKey, ownerKey } from "../storage/layout.ts";
+import { command, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
+import { expireAllowed, type ExpireFlags } from "./expire.ts";
+
+/** Latest field deadline Redis accepts (HFE_MAX_ABS_TIME_MSEC = EB_EXPIRE_TIME_MAX >> 2). */
+const MAX_FIELD_DEADLINE_MS = 2 ** 46 - 1;
+/** Per-field replies, as Redis 7.4 documents them. */
+const NO_FIELD = -2;
+const NO_TTL = -1;
+const CONDITION_FAILED = 0;
+const UPDATED = 1;
+const DELETED = 2;
+
+/** Parse `FIELDS numfields field…` at argv[at]; returns the fields. */
+function parseFields(argv: Uint8Array[], at: number): Uint8Array[] {
+  if (at >= argv.length || option(argv[at]) !== "FIELDS") fail(DATA_ERRORS.mandatoryFields);
+  const count = at + 1 < argv.length ? parseInteger(argv[at + 1]) : null;
+  if (count === null || count <= 0) fail(DATA_ERRORS.numFields);
+  const fields = argv.slice(at + 2);
+  if (fields.length !== count) fail(DATA_ERRORS.numFieldsMismatch);
+  return fields;
+}
+
+function parseCondition(argv: Uint8Array[], at: number): { flags: ExpireFlags; next: number } {
+  const flags: ExpireFlags = { nx: false, xx: false, gt: false, lt: false };
+  const opt = at < argv.length ? option(argv[at]) : "";
+  if (opt === "NX" || opt === "XX" || opt === "GT" || opt === "LT") {
+    flags[opt.toLowerCase() as keyof ExpireFlags] = true;
+    return { flags, next: at + 1 };
+  }
+  return { flags, next: at };
+}
+
+function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
+  return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
+    const value = parseInt64(argv[2]);
+    if (value === null) fail(DATA_ERRORS.notInteger);
+    if (value < 0n) fail("ERR invalid expire time, must be >= 0");
+    const { flags, next } = parseCondition(argv, 3);
+    const fields = parseFields(argv, next);
+    return await writeSlot(ctx, async (tx, slot) => {
+      if (seconds && value > BigInt(Math.floor(MAX_FIELD_DEADLINE_MS / 1000))) {
+        fail(DATA_ERRORS.invalidExpire(name));
+      }
+      const base = relative ? tx.now : 0;
+      const ms = Number(seconds ? value * 1000n : value);
+      if (ms > MAX_FIELD_DEADLINE_MS - base) fail(DATA_ERRORS.invalidExpire(name));
+      const when = ms + base;
+      const entry = await getTyped(tx, slot, argv[1], "hash");
+      if (!entry) return array(fields.map(() => integer(NO_FIELD)));
+      const h = openHash(slot, argv[1], entry);
+      const codes: Reply[] = [];
+      for (const field of fields) {
+        const old = await getField(tx, h.meta, field);
+        if (!old) {
+          codes.push(integer(NO_FIELD));
+        } else if (!expireAllowed(flags, old.expiresAt, when)) {
+          codes.push(integer(CONDITION_FAILED));
+        } else if (when <= tx.now) {
+          tx.delete(fieldKey(h.meta.g!, field));
+          h.meta.n = Math.max(0, (h.meta.n ?? 1) - 1);
+          h.dirty = true;
+          codes.push(integer(DELETED));
+        } else {
+          tx.set(fieldKey(h.meta.g!, field), { data: old.data, expiresAt: when });
+          if (!h.meta.fx) {
+            h.meta.fx = true;
+            h.dirty = true;
+            tx.set(ownerKey(h.meta.g!), { meta: { slot, key: argv[1] } });
+          }
+          codes.push(integer(UPDATED));
+        }
+      }
+      await saveHash(tx, h);
+      return array(codes);
+    });
+  };
+}
+
+function httlGeneric(ms: boolean, absolute: boolean) {
+  return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
+    const fields = parseFields(argv, 2);
+    const [entries, now] = await readSlot(ctx, async (r, slot) => {
+      const entry = await getTyped(r, slot, argv[1], "hash");
+      if (!entry) return [fields.map(() => null), r.now] as const;
+      return [await Promise.all(fields.map((f) => getField(r, entry.meta!, f))), r.now] as const;
+    });
+    return array(entries.map((field) => {
+      if (!field) return integer(NO_FIELD);
+      if (field.expiresAt === null) return integer(NO_TTL);
+      const left = absolute ? field.expiresAt : field.expiresAt - now;
+      return integer(ms ? left : Math.floor((left + 999) / 1000));
+    }));
+  };
+}
+
+async function hpersist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const fields = parseFields(argv, 2);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const entry = await getTyped(tx, slot, argv[1], "hash");
+    if (!entry) return array(fields.map(() => integer(NO_FIELD)));
+    const h = openHash(slot, argv[1], entry);
+    const codes: Reply[] = [];
+    for (const field of fields) {
+      const old = await getField(tx, h.meta, field);
+      if (!old) codes.push(integer(NO_FIELD));
+      else if (old.expiresAt === null) codes.push(integer(NO_TTL));
+      else {
+        tx.set(fieldKey(h.meta.g!, field), { data: old.data, expiresAt: null });
+        codes.push(integer(UPDATED));
+      }
+    }
+    await saveHash(tx, h);
+    return array(codes);
+  });
+}
+
+const WF = ["write", "denyoom", "fast"];
+const RF = ["readonly", "fast"];
+const ONE: [number, number, number] = [1, 1, 1];
+
+/** The hash field TTL commands. */
+export const COMMANDS: CommandSpec[] = [
+  command("hexpire", { arity: -6, flags: WF, keys: ONE }, hexpireGeneric(true, true, "hexpire")),
+  command("hpexpire", { arity: -6, flags: WF, keys: ONE }, hexpireGeneric(false, true, "hpexpire")),
+  command(
+    "hexpireat",
+    { arity: -6, flags: WF, keys: ONE },
+    hexpireGeneric(true, false, "hexpireat"),
+  ),
+  command(
+    "hpexpireat",
+    { arity: -6, flags: WF, keys: ONE },
+    hexpireGeneric(false, false, "hpexpireat"),
+  ),
+  command("httl", { arity: -5, flags: RF, keys: ONE }, httlGeneric(false, false)),
+  command("hpttl", { arity: -5, flags: RF, keys: ONE }, httlGeneric(true, false)),
+  command("hexpiretime", { arity: -5, flags: RF, keys: ONE }, httlGeneric(false, true)),
+  command("hpexpiretime", { arity: -5, flags: RF, keys: ONE }, httlGeneric(true, true)),
+  command("hpersist", { arity: -5, flags: ["write", "fast"], keys: ONE }, hpersist),
+];

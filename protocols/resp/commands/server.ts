@@ -1,0 +1,312 @@
+/**
+ * Server commands: INFO, TIME, COMMAND (from the command table), CONFIG GET/SET/RESETSTAT,
+ * LASTSAVE, SAVE/BGSAVE/BGREWRITEAOF (every write is already durable) and DEBUG SLEEP.
+ * @module
+ */
+import type { CommandSpec, Handler } from "../command.ts";
+import { argText, commandDocs, commandInfo, type CommandTable } from "../command_table.ts";
+import { SERVER_ERRORS } from "../errors.ts";
+import { infoSections, infoText, needsKeyspace } from "../info.ts";
+import { type DbStats, keyspaceStats } from "../keyspace.ts";
+import {
+  array,
+  bulk,
+  error,
+  ERRORS,
+  integer,
+  map,
+  NULL,
+  OK,
+  type Reply,
+  simple,
+} from "../reply.ts";
+import type { ServerState } from "../server_state.ts";
+
+const latin1 = new TextDecoder("latin1");
+
+/** Longest DEBUG SLEEP basekv honours, so a typo cannot hang a connection for hours. */
+export const MAX_DEBUG_SLEEP_SECONDS = 3600;
+
+function spec(
+  name: string,
+  arity: number,
+  flags: string[],
+  handler: Handler,
+  summary: string,
+  subcommands?: CommandSpec[],
+): CommandSpec {
+  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, handler, summary, subcommands };
+}
+
+/** Build the server family over the shared state and the (complete) command table. */
+export function serverCommands(state: ServerState, table: () => CommandTable): CommandSpec[] {
+  const info: Handler = async (ctx, argv) => {
+    const sections = infoSections(argv.slice(1).map((a) => latin1.decode(a)));
+    const keyspace = needsKeyspace(sections)
+      ? await ctx.read(() => keyspaceStats(ctx.store))
+      : new Map<number, DbStats>();
+    const text = infoText(sections, { state, keyspace, expiredKeys: ctx.store.stats().expired });
+    return { type: "verbatim", format: "txt", value: text };
+  };
+
+  const time: Handler = () => {
+    const us = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+    return array([bulk(String(us / 1_000_000n)), bulk(String(us % 1_000_000n))]);
+  };
+
+  const command: Handler = () => array(table().specs.map((s) => commandInfo(s)));
+
+  const commandInfoHandler: Handler = (_ctx, argv) => {
+    if (argv.length === 2) return command(_ctx, argv);
+    return array(
+      argv.slice(2).map((a) => {
+        const s = table().get(latin1.decode(a));
+        return s ? commandInfo(s) : NULL;
+      }),
+    );
+  };
+
+  const commandDocsHandler: Handler = (_ctx, argv) => {
+    const specs = argv.length === 2
+      ? table().specs
+      : argv.slice(2).map((a) => table().get(latin1.decode(a))).filter((s) => s !== undefined);
+    return map(specs.map((s) => [bulk(s.name), commandDocs(s, table().group(s.name))]));
+  };
+
+  const commandGetkeys: Handler = (_ctx, argv) => {
+    const args = argv.slice(2);
+    const found = table().lookup(args);
+    if ("error" in found) {
+      return error(
+        table().get(latin1.decode(args[0]))
+          ? "ERR Invalid number of arguments specified for command"
+          : "ERR Invalid command specified",
+      );
+    }
+    const s = found.spec;
+    if (s.firstKey <= 0) return error("ERR The command has no key arguments");
+    const last = s.lastKey < 0 ? args.length + s.lastKey : s.lastKey;
+    const keys: Reply[] = [];
+    for (let i = s.firstKey; i <= last && i < args.length; i += Math.max(1, s.step)) {
+      keys.push(bulk(args[i]));
+    }
+    return array(keys);
+  };
+
+  const configGet: Handler = (_ctx, argv) => {
+    return map(state.config.get(argv.slice(2)).map(([k, v]) => [bulk(k), bulk(v)]));
+  };
+
+  const configSet: Handler = (_ctx, argv) => {
+    if (argv.length % 2 !== 0) return error(ERRORS.arity("config|set"));
+    const pairs: [string, string][] = [];
+    for (let i = 2; i < argv.length; i += 2) {
+      pairs.push([argText(argv[i]), latin1.decode(argv[i + 1])]);
+    }
+    const result = state.config.set(pairs);
+    if (result.ok) return OK;
+    if (result.error === "unknown") return error(SERVER_ERRORS.configSetUnknown(result.name));
+    if (result.error === "immutable") return error(SERVER_ERRORS.configSetImmutable(result.name));
+    return error(SERVER_ERRORS.configSetInvalid(result.name, result.error));
+  };
+
+  const debugSleep = async (seconds: number): Promise<Reply> => {
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    return OK;
+  };
+
+  const debug: Handler = (_ctx, argv) => {
+    const sub = latin1.decode(argv[1]).toLowerCase();
+    if (sub === "sleep" && argv.length === 3) {
+      const seconds = Number(latin1.decode(argv[2]));
+      if (!Number.isFinite(seconds)) return error(ERRORS.notFloat);
+      return debugSleep(Math.min(Math.max(0, seconds), MAX_DEBUG_SLEEP_SECONDS));
+    }
+    return error(`ERR unknown subcommand '${argText(argv[1])}'. Try DEBUG HELP.`);
+  };
+
+  const commandSubcommands = [
+    spec(
+      "count",
+      2,
+      ["loading", "stale"],
+      () => integer(table().specs.length),
+      "Returns a count of commands.",
+    ),
+    spec(
+      "info",
+      -2,
+      ["loading", "stale"],
+      commandInfoHandler,
+      "Returns information about one, multiple or all commands.",
+    ),
+    spec(
+      "docs",
+      -2,
+      ["loading", "stale"],
+      commandDocsHandler,
+      "Returns documentary information about one, multiple or all commands.",
+    ),
+    spec(
+      "list",
+      -2,
+      ["loading", "stale"],
+      () => array(table().specs.map((s) => bulk(s.name))),
+      "Returns a list of command names.",
+    ),
+    spec(
+      "getkeys",
+      -3,
+      ["loading", "stale"],
+      commandGetkeys,
+      "Extracts the key names from an arbitrary command.",
+    ),
+    spec(
+      "help",
+      2,
+      ["loading", "stale"],
+      () =>
+        array(
+          [
+            "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "(no subcommand)",
+            "    Return details about all Redis commands.",
+            "COUNT",
+            "    Return the total number of commands in this Redis server.",
+            "LIST",
+            "    Return a list of all commands in this Redis server.",
+            "INFO [<command-name> ...]",
+            "    Return details about multiple Redis commands.",
+            "DOCS [<command-name> ...]",
+            "    Return documentation details about multiple Redis commands.",
+            "GETKEYS <full-command>",
+            "    Return the keys from a full Redis command.",
+            "HELP",
+            "    Print this help.",
+          ].map(simple),
+        ),
+      "Returns helpful text about the different subcommands.",
+    ),
+  ];
+
+  const configSubcommands = [
+    spec(
+      "get",
+      -3,
+      ["admin", "noscript", "loading", "stale"],
+      configGet,
+      "Returns the effective values of configuration parameters.",
+    ),
+    spec(
+      "set",
+      -4,
+      ["admin", "noscript", "loading", "stale"],
+      configSet,
+      "Sets configuration parameters in-flight.",
+    ),
+    spec("resetstat", 2, ["admin", "noscript", "loading", "stale"], () => {
+      state.resetStats();
+      return OK;
+    }, "Resets the server's statistics."),
+    spec(
+      "rewrite",
+      2,
+      ["admin", "noscript", "loading", "stale"],
+      () => error(SERVER_ERRORS.configRewrite),
+      "Persists the effective configuration to file.",
+    ),
+    spec(
+      "help",
+      2,
+      ["loading", "stale"],
+      () =>
+        array(
+          [
+            "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "GET <pattern>",
+            "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value>.",
+            "RESETSTAT",
+            "    Reset statistics reported by the INFO command.",
+            "REWRITE",
+            "    Rewrite the configuration file.",
+            "HELP",
+            "    Print this help.",
+          ].map(simple),
+        ),
+      "Returns helpful text about the different subcommands.",
+    ),
+  ];
+
+  const save: Handler = () => {
+    state.lastSave = Math.floor(Date.now() / 1000);
+    return OK;
+  };
+
+  return [
+    spec(
+      "info",
+      -1,
+      ["loading", "stale"],
+      info,
+      "Returns information and statistics about the server.",
+    ),
+    spec("time", 1, ["loading", "stale", "fast"], time, "Returns the server time."),
+    spec(
+      "command",
+      -1,
+      ["loading", "stale"],
+      command,
+      "Returns detailed information about all commands.",
+      commandSubcommands,
+    ),
+    spec(
+      "config",
+      -2,
+      [],
+      () => error(ERRORS.syntax),
+      "A container for server configuration commands.",
+      configSubcommands,
+    ),
+    spec(
+      "lastsave",
+      1,
+      ["loading", "stale", "fast"],
+      () => integer(state.lastSave),
+      "Returns the Unix timestamp of the last successful save to disk.",
+    ),
+    spec(
+      "save",
+      1,
+      ["admin", "noscript", "no_async_loading", "no_multi"],
+      save,
+      "Synchronously saves the database(s) to disk.",
+    ),
+    spec("bgsave", -1, ["admin", "noscript", "no_async_loading"], (ctx, argv) => {
+      void ctx;
+      if (
+        argv.length > 2 ||
+        (argv.length === 2 && latin1.decode(argv[1]).toLowerCase() !== "schedule")
+      ) {
+        return error(ERRORS.syntax);
+      }
+      save(ctx, argv);
+      return simple("Background saving started");
+    }, "Asynchronously saves the database(s) to disk."),
+    spec(
+      "bgrewriteaof",
+      1,
+      ["admin", "noscript", "no_async_loading"],
+      () => simple("Background append only file rewriting started"),
+      "Asynchronously rewrites the append-only file to disk.",
+    ),
+    spec(
+      "debug",
+      -2,
+      ["admin", "noscript", "loading", "stale"],
+      debug,
+      "A container for debugging commands.",
+    ),
+  ];
+}

@@ -1,0 +1,169 @@
+/**
+ * The CONFIG GET/SET parameter table: the parameters clients and tools read (save, appendonly,
+ * databases, maxmemory-policy, …) with Redis 7.2's defaults, adjusted to what basekv does
+ * (every write is durable before it is acknowledged, like appendfsync always).
+ * @module
+ */
+import { globMatch } from "./glob.ts";
+
+/** How a parameter's value is checked on CONFIG SET. */
+type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable";
+
+interface Param {
+  value: string;
+  kind: Kind;
+  choices?: readonly string[];
+}
+
+/** The number of databases (SELECT 0-15). */
+export const DATABASES = 16;
+
+const MAXMEMORY_POLICIES = [
+  "volatile-lru",
+  "volatile-lfu",
+  "volatile-random",
+  "volatile-ttl",
+  "allkeys-lru",
+  "allkeys-lfu",
+  "allkeys-random",
+  "noeviction",
+] as const;
+
+function defaults(port: number, password: string | null): Record<string, Param> {
+  return {
+    "appendonly": { value: "yes", kind: "bool" },
+    "appendfsync": { value: "always", kind: "enum", choices: ["always", "everysec", "no"] },
+    "appendfilename": { value: "appendonly.aof", kind: "immutable" },
+    "save": { value: "", kind: "string" },
+    "dbfilename": { value: "dump.rdb", kind: "string" },
+    "dir": { value: Deno.cwd(), kind: "string" },
+    "databases": { value: String(DATABASES), kind: "immutable" },
+    "maxmemory": { value: "0", kind: "memory" },
+    "maxmemory-policy": { value: "noeviction", kind: "enum", choices: MAXMEMORY_POLICIES },
+    "maxmemory-samples": { value: "5", kind: "int" },
+    "maxclients": { value: "10000", kind: "int" },
+    "timeout": { value: "0", kind: "int" },
+    "tcp-keepalive": { value: "300", kind: "int" },
+    "port": { value: String(port), kind: "immutable" },
+    "bind": { value: "127.0.0.1", kind: "immutable" },
+    "protected-mode": { value: "no", kind: "bool" },
+    "requirepass": { value: password ?? "", kind: "immutable" },
+    "daemonize": { value: "no", kind: "immutable" },
+    "cluster-enabled": { value: "no", kind: "immutable" },
+    "io-threads": { value: "1", kind: "immutable" },
+    "loglevel": {
+      value: "notice",
+      kind: "enum",
+      choices: ["debug", "verbose", "notice", "warning", "nothing"],
+    },
+    "hz": { value: "10", kind: "int" },
+    "notify-keyspace-events": { value: "", kind: "string" },
+    "proto-max-bulk-len": { value: "536870912", kind: "memory" },
+    "client-query-buffer-limit": { value: "1073741824", kind: "memory" },
+    "lua-time-limit": { value: "5000", kind: "int" },
+    "busy-reply-threshold": { value: "5000", kind: "int" },
+    "slowlog-log-slower-than": { value: "10000", kind: "int" },
+    "slowlog-max-len": { value: "128", kind: "int" },
+    "latency-monitor-threshold": { value: "0", kind: "int" },
+    "lazyfree-lazy-user-flush": { value: "no", kind: "bool" },
+    "replica-read-only": { value: "yes", kind: "bool" },
+    "hash-max-listpack-entries": { value: "128", kind: "int" },
+    "hash-max-listpack-value": { value: "64", kind: "int" },
+    "list-max-listpack-size": { value: "-2", kind: "int" },
+    "set-max-intset-entries": { value: "512", kind: "int" },
+    "set-max-listpack-entries": { value: "128", kind: "int" },
+    "zset-max-listpack-entries": { value: "128", kind: "int" },
+    "zset-max-listpack-value": { value: "64", kind: "int" },
+    "activedefrag": { value: "no", kind: "bool" },
+    "lfu-log-factor": { value: "10", kind: "int" },
+    "lfu-decay-time": { value: "1", kind: "int" },
+  };
+}
+
+const MEMORY_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1000,
+  kb: 1024,
+  m: 1000 ** 2,
+  mb: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1024 ** 3,
+};
+
+/** The reason text CONFIG SET gives for a bad value; null when the value is fine. */
+function invalid(param: Param, value: string): string | null {
+  switch (param.kind) {
+    case "bool":
+      return ["yes", "no"].includes(value.toLowerCase()) ? null : "argument must be 'yes' or 'no'";
+    case "int":
+      return /^-?\d+$/.test(value) ? null : "argument couldn't be parsed into an integer";
+    case "memory": {
+      const m = /^(\d+)([a-z]*)$/i.exec(value);
+      return m && MEMORY_UNITS[m[2].toLowerCase()] !== undefined
+        ? null
+        : "argument must be a memory value";
+    }
+    case "enum":
+      return param.choices!.includes(value.toLowerCase())
+        ? null
+        : "argument(s) must be one of the following: " +
+          param.choices!.join(", ");
+    default:
+      return null;
+  }
+}
+
+/** What CONFIG SET decided. */
+export type SetResult = { ok: true } | {
+  ok: false;
+  error: "unknown" | "immutable" | string;
+  name: string;
+};
+
+/** The live parameter values of one server. */
+export class ConfigParams {
+  #params: Record<string, Param>;
+
+  constructor(options: { port: number; password: string | null }) {
+    this.#params = defaults(options.port, options.password);
+  }
+
+  /** Update a value the server learns after start (the bound port). */
+  setInternal(name: string, value: string): void {
+    if (this.#params[name]) this.#params[name].value = value;
+  }
+
+  /** Every parameter whose name matches one of the globs (case-insensitive), once each. */
+  get(patterns: Uint8Array[]): [string, string][] {
+    const enc = new TextEncoder();
+    const out: [string, string][] = [];
+    for (const [name, param] of Object.entries(this.#params)) {
+      const bytes = enc.encode(name);
+      if (patterns.some((p) => globMatch(p, bytes, true))) out.push([name, param.value]);
+    }
+    return out;
+  }
+
+  /** Set several parameters all-or-nothing, as Redis 7's multi-parameter CONFIG SET. */
+  set(pairs: [string, string][]): SetResult {
+    for (const [rawName, value] of pairs) {
+      const name = rawName.toLowerCase();
+      const param = this.#params[name];
+      if (!param) return { ok: false, error: "unknown", name: rawName };
+      if (param.kind === "immutable") return { ok: false, error: "immutable", name };
+      const reason = invalid(param, value);
+      if (reason) return { ok: false, error: reason, name };
+    }
+    for (const [name, value] of pairs) {
+      const param = this.#params[name.toLowerCase()];
+      param.value = param.kind === "bool" || param.kind === "enum" ? value.toLowerCase() : value;
+    }
+    return { ok: true };
+  }
+
+  /** One value (for INFO). */
+  value(name: string): string {
+    return this.#params[name]?.value ?? "";
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * The RESP connection loop: read, parse every complete command, run them in order, and write
+ * all their replies with one write per batch. Writes are submitted to the store's loop in order
+ * without awaiting each (a pipeline of writes shares one commit); a read first waits for the
+ * connection's last write, so every reply reflects the connection's earlier commands.
+ * @module
+ */
+import type { Auth } from "../../src/auth.ts";
+import type { Logger } from "../../src/log.ts";
+import type { RateLimiter } from "../../src/rate_limit.ts";
+import type { Entry, Store } from "../../src/store/mod.ts";
+import type { CommandContext, CommandSpec, Reader, Session } from "./command.ts";
+import type { CommandTable } from "./command_table.ts";
+import { SERVER_ERRORS } from "./errors.ts";
+import { parseRequests } from "./request_parser.ts";
+import { encodeReply, ReplyWriter } from "./reply_encoder.ts";
+import { error, ERRORS, type Reply } from "./reply.ts";
+import type { ClientRecord, ServerState } from "./server_state.ts";
+
+/** Read buffer size; grown on demand for large arguments. */
+const READ_CHUNK = 64 * 1024;
+/** A reply buffer grown past this is dropped after its batch, so idle connections stay small. */
+const KEEP_WRITER_BYTES = 1024 * 1024;
+
+/** What the connection loop needs from the server. */
+export interface ConnectionDeps {
+  store: Store;
+  auth: Auth;
+  limiter: RateLimiter;
+  rateLimit: number;
+  log: Logger;
+  state: ServerState;
+  table: CommandTable;
+}
+
+/** A handler's failure as an error reply (store limits, unexpected bugs). */
+function errorReply(e: unknown, log: Logger): Reply {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!(e instanceof RangeError)) log.error(`redis: command failed: ${message}`);
+  return error(`ERR ${message}`);
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+}
+
+/** One client connection. */
+class RespConnection {
+  #conn: Deno.TcpConn;
+  #deps: ConnectionDeps;
+  #session: Session;
+  #record: ClientRecord;
+  #ctx: CommandContext;
+  #ip: string;
+  #buf = new Uint8Array(READ_CHUNK);
+  #len = 0;
+  #writer = new ReplyWriter();
+  /** Settles when the connection's latest submitted write is durable; null when none is pending. */
+  #lastWrite: Promise<void> | null = null;
+  /** Set when the running handler submitted a write before returning its promise. */
+  #submitted = false;
+  #skipNext = false;
+  #killed = false;
+  #idle = false;
+
+  constructor(conn: Deno.TcpConn, deps: ConnectionDeps) {
+    this.#conn = conn;
+    this.#deps = deps;
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    const local = conn.localAddr as Deno.NetAddr;
+    this.#ip = remote.hostname;
+    this.#session = {
+      id: deps.state.nextClientId(),
+      db: 0,
+      protocol: 2,
+      name: null,
+      authenticated: !deps.auth.required,
+      addr: `${remote.hostname}:${remote.port}`,
+    };
+    const now = Date.now();
+    this.#record = {
+      session: this.#session,
+      laddr: `${local.hostname}:${local.port}`,
+      createdAt: now,
+      lastActive: now,
+      lastCommand: "NULL",
+      libName: "",
+      libVer: "",
+      replyMode: "on",
+      noEvict: false,
+      noTouch: false,
+      closeAfterReply: false,
+      kill: () => {
+        this.#killed = true;
+        try {
+          this.#conn.close();
+        } catch {
+          // Already closed.
+        }
+      },
+    };
+    this.#ctx = this.#context(deps.store);
+  }
+
+  #context(store: Store): CommandContext {
+    const reader: Reader = {
+      get now() {
+        return Date.now();
+      },
+      get: (key) => store.get(key),
+      getMany: (keys) => store.getMany(keys),
+      async list<M>(
+        selector: Parameters<Store["list"]>[0],
+        options?: Parameters<Store["list"]>[1],
+      ) {
+        const out: Entry<M>[] = [];
+        for await (const entry of store.list<M>(selector, options)) out.push(entry);
+        return out;
+      },
+    };
+    return {
+      session: this.#session,
+      store,
+      read: async (fn) => {
+        if (this.#lastWrite) await this.#lastWrite;
+        return await fn(reader);
+      },
+      write: (fn) => {
+        const done = store.write(fn);
+        this.#submitted = true;
+        const settled: Promise<void> = done.then(() => {}, () => {});
+        this.#lastWrite = settled;
+        settled.then(() => {
+          if (this.#lastWrite === settled) this.#lastWrite = null;
+        });
+        return done;
+      },
+    };
+  }
+
+  /** Serve until the client leaves, is killed, or the server shuts down. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { state } = this.#deps;
+    state.clients.set(this.#session.id, this.#record);
+    state.stats.connectionsReceived++;
+    const onAbort = () => {
+      if (this.#idle) this.#record.kill();
+    };
+    signal.addEventListener("abort", onAbort);
+    try {
+      await this.#loop(signal);
+    } catch (e) {
+      if (!this.#killed && !(e instanceof Deno.errors.BadResource)) {
+        this.#deps.log.debug(`redis: connection ${this.#session.addr} ended: ${e}`);
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      state.clients.delete(this.#session.id);
+    }
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
+    let need = 1;
+    while (!signal.aborted && !this.#killed) {
+      if (this.#buf.length - this.#len < READ_CHUNK / 4 || this.#buf.length < need) {
+        this.#grow(Math.max(need, this.#len + READ_CHUNK));
+      }
+      this.#idle = true;
+      const n = await this.#conn.read(this.#buf.subarray(this.#len));
+      this.#idle = false;
+      if (n === null) return;
+      this.#deps.state.stats.netInputBytes += n;
+      this.#len += n;
+      if (this.#len < need) continue;
+      const parsed = parseRequests(this.#buf.subarray(0, this.#len));
+      // Arguments must outlive the buffer (the store may cache them): copy them out.
+      const commands = parsed.commands.map((argv) => argv.map((a) => a.slice()));
+      this.#buf.copyWithin(0, parsed.used, this.#len);
+      this.#len -= parsed.used;
+      need = parsed.error ? 0 : Math.max(1, parsed.need - parsed.used);
+      const replies = await this.#runBatch(commands);
+      if (parsed.error) {
+        const text = SERVER_ERRORS.protocol(parsed.error);
+        this.#deps.state.countError(text);
+        replies.push({ reply: error(text), protocol: this.#session.protocol });
+      }
+      await this.#flush(replies);
+      if (parsed.error || this.#record.closeAfterReply) return;
+      if (this.#buf.length > READ_CHUNK * 4 && this.#len < READ_CHUNK) {
+        this.#buf = this.#buf.slice(0, READ_CHUNK);
+      }
+    }
+  }
+
+  #grow(size: number): void {
+    let cap = this.#buf.length;
+    while (cap < size) cap *= 2;
+    if (cap === this.#buf.length) return;
+    const next = new Uint8Array(cap);
+    next.set(this.#buf.subarray(0, this.#len));
+    this.#buf = next;
+  }
+
+  /**
+   * Run commands in order. A command that has submitted its write is not awaited (its reply
+   * only waits for the commit); consecutive read-only commands run concurrently, and the next
+   * command that may write starts only after them, so replies match a serial execution.
+   */
+  async #runBatch(commands: Uint8Array[][]): Promise<{ reply: Reply; protocol: 2 | 3 }[]> {
+    const pending: { reply: Reply | Promise<Reply>; protocol: 2 | 3 }[] = [];
+    let reads: Promise<Reply>[] = [];
+    for (const argv of commands) {
+      if (this.#record.closeAfterReply || this.#killed) break;
+      const found = this.#admit(argv);
+      let reply: Reply | Promise<Reply>;
+      if ("reply" in found) {
+        reply = found.reply;
+      } else {
+        const readonly = found.spec.flags.includes("readonly");
+        if (!readonly && reads.length > 0) {
+          await Promise.all(reads);
+          reads = [];
+        }
+        this.#submitted = false;
+        reply = this.#invoke(found.spec, argv);
+        if (reply instanceof Promise) {
+          reply = reply.catch((e) => errorReply(e, this.#deps.log));
+          if (readonly) reads.push(reply);
+          else if (!this.#submitted) reply = await reply;
+        }
+      }
+      if (this.#dropReply()) continue;
+      pending.push({ reply, protocol: this.#session.protocol });
+    }
+    const out: { reply: Reply; protocol: 2 | 3 }[] = [];
+    for (const p of pending) out.push({ reply: await p.reply, protocol: p.protocol });
+    return out;
+  }
+
+  /** CLIENT REPLY OFF / SKIP: whether the command just run gets no reply. */
+  #dropReply(): boolean {
+    if (this.#skipNext) {
+      this.#skipNext = false;
+      return true;
+    }
+    if (this.#record.replyMode === "off") return true;
+    if (this.#record.replyMode === "skip") {
+      this.#record.replyMode = "on";
+      this.#skipNext = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** Look the command up and apply the gates before it (auth, rate limit), in Redis's order. */
+  #admit(argv: Uint8Array[]): { spec: CommandSpec } | { reply: Reply } {
+    const { state, table, auth, limiter } = this.#deps;
+    state.stats.commandsProcessed++;
+    this.#record.lastActive = Date.now();
+    const found = table.lookup(argv);
+    if ("error" in found) return { reply: error(found.error) };
+    this.#record.lastCommand = found.fullName;
+    if (auth.required && !this.#session.authenticated && !found.spec.flags.includes("no_auth")) {
+      return { reply: error(ERRORS.noAuth) };
+    }
+    if (limiter.enabled && !limiter.take(this.#ip)) {
+      return { reply: error(SERVER_ERRORS.rateLimited(this.#deps.rateLimit)) };
+    }
+    return { spec: found.spec };
+  }
+
+  #invoke(spec: CommandSpec, argv: Uint8Array[]): Reply | Promise<Reply> {
+    try {
+      return spec.handler(this.#ctx, argv);
+    } catch (e) {
+      return errorReply(e, this.#deps.log);
+    }
+  }
+
+  async #flush(replies: { reply: Reply; protocol: 2 | 3 }[]): Promise<void> {
+    if (replies.length === 0) return;
+    const w = this.#writer;
+    for (const { reply, protocol } of replies) {
+      if (reply.type === "error") this.#deps.state.countError(reply.value);
+      encodeReply(w, reply, protocol);
+    }
+    if (w.length === 0) return;
+    this.#deps.state.stats.netOutputBytes += w.length;
+    try {
+      await writeAll(this.#conn, w.view());
+    } finally {
+      if (w.length > KEEP_WRITER_BYTES) this.#writer = new ReplyWriter();
+      else w.reset();
+    }
+  }
+}
+
+/** Serve one TCP connection with the RESP protocol. */
+export function serveConnection(
+  conn: Deno.TcpConn,
+  signal: AbortSignal,
+  deps: ConnectionDeps,
+): Promise<void> {
+  return new RespConnection(conn, deps).run(signal);
+}

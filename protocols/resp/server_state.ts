@@ -1,0 +1,96 @@
+/**
+ * State one RESP server shares across its connections: the clients registry (CLIENT LIST/KILL,
+ * INFO # Clients), stats counters (INFO # Stats), the start time and the CONFIG parameters.
+ * @module
+ */
+import type { Session } from "./command.ts";
+import { ConfigParams } from "./config_params.ts";
+
+/** How a client wants replies (CLIENT REPLY). */
+export type ReplyMode = "on" | "off" | "skip";
+
+/** One connected client, as CLIENT LIST shows it. */
+export interface ClientRecord {
+  session: Session;
+  /** Local address "ip:port". */
+  laddr: string;
+  createdAt: number;
+  lastActive: number;
+  /** Full name of the last command, e.g. "client|list". */
+  lastCommand: string;
+  libName: string;
+  libVer: string;
+  replyMode: ReplyMode;
+  noEvict: boolean;
+  noTouch: boolean;
+  /** Set by QUIT / self-kill: send this batch's replies, then close. */
+  closeAfterReply: boolean;
+  /** Close the connection now (CLIENT KILL from another client). */
+  kill(): void;
+}
+
+/** Counters INFO reports; CONFIG RESETSTAT zeroes them. */
+export interface ServerStats {
+  connectionsReceived: number;
+  commandsProcessed: number;
+  rejectedConnections: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  errorReplies: number;
+  /** Error replies by code word (ERR, WRONGTYPE, …) for INFO # Errorstats. */
+  errorCodes: Map<string, number>;
+}
+
+function freshStats(): ServerStats {
+  return {
+    connectionsReceived: 0,
+    commandsProcessed: 0,
+    rejectedConnections: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
+    errorReplies: 0,
+    errorCodes: new Map(),
+  };
+}
+
+/** Random hex of `n` characters (run_id, replication ids). */
+function randomHex(n: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(n / 2));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The shared state of one RESP server. */
+export class ServerState {
+  readonly startedAt = Date.now();
+  readonly runId = randomHex(40);
+  readonly replId = randomHex(40);
+  readonly clients = new Map<number, ClientRecord>();
+  readonly config: ConfigParams;
+  /** Bound TCP port (set once listening). */
+  port = 0;
+  /** Unix seconds of the last "save": every write is durable, so the start time or a SAVE. */
+  lastSave = Math.floor(Date.now() / 1000);
+  stats: ServerStats = freshStats();
+  #nextId = 1;
+
+  constructor(config: ConfigParams) {
+    this.config = config;
+  }
+
+  /** The next client id (Redis's ids start at 1 and only grow). */
+  nextClientId(): number {
+    return this.#nextId++;
+  }
+
+  /** Count an error reply under its code word. */
+  countError(text: string): void {
+    this.stats.errorReplies++;
+    const code = text.split(" ", 1)[0];
+    this.stats.errorCodes.set(code, (this.stats.errorCodes.get(code) ?? 0) + 1);
+  }
+
+  /** CONFIG RESETSTAT. */
+  resetStats(): void {
+    this.stats = freshStats();
+  }
+}

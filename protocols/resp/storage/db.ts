@@ -1,0 +1,106 @@
+/**
+ * Key-level operations every command family shares: resolving a db to its storage slot, and
+ * reading, writing and dropping a key's meta entry while keeping reclaim markers in step.
+ * @module
+ */
+import type { Entry, WriteTx } from "../../../src/store/mod.ts";
+import type { Reader } from "../command.ts";
+import {
+  DATABASES,
+  genMarkerKey,
+  type KeyMeta,
+  metaKey,
+  ownerKey,
+  type SlotMap,
+  slotMarkerKey,
+  SLOTS_KEY,
+} from "./layout.ts";
+
+/** Anything that can read the keyspace: a reader outside the loop or a write transaction. */
+export type Access = Reader | WriteTx;
+/** A live key's meta entry. */
+export type KeyEntry = Entry<KeyMeta>;
+
+/** What a write stores in a key's meta entry. */
+export interface KeyRecord {
+  meta: KeyMeta;
+  data?: Uint8Array;
+  expiresAt: number | null;
+}
+
+/**
+ * Delay before a reclaim marker expires: a deadline at or before the write's clock would be a
+ * plain delete, and only the sweeper's expiry starts the reclaim.
+ */
+const RECLAIM_DELAY_MS = 1;
+
+function identity(): SlotMap {
+  return { map: Array.from({ length: DATABASES }, (_, i) => i), next: DATABASES };
+}
+
+/** The db-to-slot map (identity until the first FLUSHDB/SWAPDB). */
+export async function readSlots(r: Pick<Access, "get">): Promise<SlotMap> {
+  const entry = await r.get<SlotMap>(SLOTS_KEY);
+  return entry?.meta ? { map: [...entry.meta.map], next: entry.meta.next } : identity();
+}
+
+/** The storage slot db `db` currently maps to. */
+export async function slotOf(r: Pick<Access, "get">, db: number): Promise<number> {
+  const entry = await r.get<SlotMap>(SLOTS_KEY);
+  return entry?.meta?.map[db] ?? db;
+}
+
+/** A key's live meta entry, or null. */
+export function getKey(r: Access, slot: number, key: Uint8Array): Promise<KeyEntry | null> {
+  return r.get<KeyMeta>(metaKey(slot, key));
+}
+
+/**
+ * Write a key's meta entry. When it replaces a hash of another generation, that generation is
+ * marked for reclaim; a hash's TTL is mirrored on its generation marker so expiry reclaims it.
+ */
+export function putKey(
+  tx: WriteTx,
+  slot: number,
+  key: Uint8Array,
+  record: KeyRecord,
+  old: KeyEntry | null,
+): void {
+  tx.set<KeyMeta>(metaKey(slot, key), record);
+  const oldGen = old?.meta?.t === "hash" ? old.meta.g : undefined;
+  const newGen = record.meta.t === "hash" ? record.meta.g : undefined;
+  if (oldGen && oldGen !== newGen) retireGeneration(tx, old!);
+  if (newGen && (newGen !== oldGen || old?.expiresAt !== record.expiresAt)) {
+    if (record.expiresAt === null) tx.delete(genMarkerKey(newGen));
+    else tx.set(genMarkerKey(newGen), { expiresAt: record.expiresAt });
+  }
+}
+
+/** Delete a key; a hash's fields become unreachable at once and are reclaimed later. */
+export function dropKey(tx: WriteTx, slot: number, key: Uint8Array, old: KeyEntry): void {
+  tx.delete(metaKey(slot, key));
+  if (old.meta?.t === "hash") retireGeneration(tx, old);
+}
+
+function retireGeneration(tx: WriteTx, old: KeyEntry): void {
+  const gen = old.meta!.g!;
+  tx.set(genMarkerKey(gen), { expiresAt: tx.now + RECLAIM_DELAY_MS });
+  if (old.meta!.fx) tx.delete(ownerKey(gen));
+}
+
+/** Point each of `dbs` at a fresh empty slot; the old slots are reclaimed in the background. */
+export async function flushDbs(tx: WriteTx, dbs: readonly number[]): Promise<void> {
+  const slots = await readSlots(tx);
+  for (const db of dbs) {
+    tx.set(slotMarkerKey(slots.map[db]), { expiresAt: tx.now + RECLAIM_DELAY_MS });
+    slots.map[db] = slots.next++;
+  }
+  tx.set<SlotMap>(SLOTS_KEY, { meta: slots });
+}
+
+/** Exchange two dbs' slots: O(1), as SWAPDB is. */
+export async function swapDbs(tx: WriteTx, a: number, b: number): Promise<void> {
+  const slots = await readSlots(tx);
+  [slots.map[a], slots.map[b]] = [slots.map[b], slots.map[a]];
+  tx.set<SlotMap>(SLOTS_KEY, { meta: slots });
+}

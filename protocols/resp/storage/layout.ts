@@ -1,0 +1,94 @@
+/**
+ * Where Redis data lives in the store: one small meta entry per key (type, expiry, size, and a
+ * string's bytes), hash fields under the hash's generation id, and reclaim markers.
+ * @module
+ */
+import type { Key } from "../../../src/store/mod.ts";
+
+/**
+ * A key's meta entry. Strings keep their value in the entry's data; hashes keep their fields
+ * in separate entries under `g`, so dropping a hash is one small write.
+ */
+export interface KeyMeta {
+  /** Redis type name as TYPE reports it. */
+  t: "string" | "hash";
+  /** Hash: generation id its fields live under. */
+  g?: string;
+  /** Hash: field count (may run high while fields with a TTL await the sweeper). */
+  n?: number;
+  /** Hash: some field has (or had) a TTL, so the count is checked by listing. */
+  fx?: boolean;
+  /** Hash: some field or value was longer than the listpack limit. */
+  big?: boolean;
+}
+
+/** Which storage slot each db (0-15) maps to; FLUSHDB and SWAPDB only rewrite this. */
+export interface SlotMap {
+  map: number[];
+  next: number;
+}
+
+/** Databases a client may SELECT. */
+export const DATABASES = 16;
+/**
+ * Longest key or hash field, in encoded bytes (a 0x00 byte counts twice): Deno KV keys stop at
+ * 2048 bytes, and the namespace, slot and generation take the rest.
+ */
+export const MAX_KEY_BYTES = 1900;
+
+export const SLOTS_KEY: Key = ["slots"];
+
+/** A key's meta entry in a storage slot. */
+export function metaKey(slot: number, key: Uint8Array): Key {
+  return ["k", slot, key];
+}
+
+/** Every meta entry of a slot. */
+export function slotPrefix(slot: number): Key {
+  return ["k", slot];
+}
+
+/** One hash field. */
+export function fieldKey(gen: string, field: Uint8Array): Key {
+  return ["f", gen, field];
+}
+
+/** Every field of one hash generation. */
+export function fieldPrefix(gen: string): Key {
+  return ["f", gen];
+}
+
+/** Which key owns a generation (kept for hashes with field TTLs, to drop them when empty). */
+export function ownerKey(gen: string): Key {
+  return ["o", gen];
+}
+
+/** Marker whose expiry reclaims a generation's fields (when the hash is gone or expires). */
+export function genMarkerKey(gen: string): Key {
+  return ["gc", gen];
+}
+
+/** Marker whose expiry reclaims a whole flushed slot. */
+export function slotMarkerKey(slot: number): Key {
+  return ["gcs", slot];
+}
+
+/** A fresh generation id, unique across restarts and front-ends. */
+export function newGeneration(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return Date.now().toString(36) + Array.from(bytes, (b) => b.toString(36)).join("");
+}
+
+/** Encoded size of a key part, as the 2048-byte KV key limit counts it. */
+export function encodedLength(part: Uint8Array): number {
+  let n = part.length;
+  for (const b of part) if (b === 0) n++;
+  return n;
+}
+
+/** The key (or field) that continues a scan right after `part` in key order. */
+export function successor(part: Uint8Array): Uint8Array {
+  const next = new Uint8Array(part.length + 1);
+  next.set(part);
+  return next;
+}

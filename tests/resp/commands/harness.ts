@@ -1,0 +1,104 @@
+/**
+ * A direct harness for the data commands: a CommandContext over an in-memory store, calling
+ * handlers without a socket (the socket tests use real clients).
+ * @module
+ */
+import { type OpenedStore, openStore } from "../../../src/store/mod.ts";
+import type {
+  CommandContext,
+  CommandSpec,
+  Reader,
+  Session,
+} from "../../../protocols/resp/command.ts";
+import type { Reply } from "../../../protocols/resp/reply.ts";
+import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
+import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
+import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
+
+const TABLE = new Map<string, CommandSpec>(
+  [...STRINGS, ...KEYS, ...HASHES].map((spec) => [spec.name, spec]),
+);
+const encoder = new TextEncoder();
+
+/** A harness: `call("SET", "k", "v")` runs one command on db `session.db`. */
+export interface Harness extends AsyncDisposable {
+  store: OpenedStore;
+  session: Session;
+  call(...args: (string | Uint8Array)[]): Promise<Reply>;
+}
+
+/** Open an in-memory store and a session on db 0. */
+export async function openHarness(): Promise<Harness> {
+  const store = await openStore({ memory: true, sweepIntervalMs: 20 });
+  const redis = store.scope(["redis"]);
+  const session: Session = {
+    id: 1,
+    db: 0,
+    protocol: 3,
+    name: null,
+    authenticated: true,
+    addr: "127.0.0.1:1",
+  };
+  const reader: Omit<Reader, "now"> = {
+    get: (key) => redis.get(key),
+    getMany: (keys) => redis.getMany(keys),
+    list: async (selector, options) => {
+      const out = [];
+      for await (const e of redis.list(selector, options)) out.push(e);
+      // deno-lint-ignore no-explicit-any -- generic entry type is erased in the array
+      return out as any;
+    },
+  };
+  const ctx: CommandContext = {
+    session,
+    store: redis,
+    read: (fn) => fn({ ...reader, now: Date.now() }),
+    write: (fn) => redis.write(fn),
+  };
+  return {
+    store,
+    session,
+    call(...args) {
+      const argv = args.map((a) => typeof a === "string" ? encoder.encode(a) : a);
+      const name = new TextDecoder().decode(argv[0]).toLowerCase();
+      const spec = TABLE.get(name);
+      if (!spec) throw new Error(`no command ${name}`);
+      const n = argv.length;
+      if ((spec.arity > 0 && n !== spec.arity) || (spec.arity < 0 && n < -spec.arity)) {
+        return Promise.resolve({
+          type: "error",
+          value: `ERR wrong number of arguments for '${name}' command`,
+        });
+      }
+      return Promise.resolve(spec.handler(ctx, argv));
+    },
+    [Symbol.asyncDispose]: () => store.close(),
+  };
+}
+
+/** A reply as plain data for assertions: bulk strings become text, maps become arrays. */
+export function plain(reply: Reply): unknown {
+  switch (reply.type) {
+    case "bulk":
+      return typeof reply.value === "string" ? reply.value : new TextDecoder().decode(reply.value);
+    case "simple":
+      return reply.value;
+    case "error":
+      return { error: reply.value };
+    case "integer":
+      return Number(reply.value);
+    case "null":
+    case "nullArray":
+      return null;
+    case "array":
+    case "set":
+    case "push":
+      return reply.value.map(plain);
+    case "map":
+      return reply.value.map(([k, v]) => [plain(k), plain(v)]);
+    case "double":
+      return reply.value;
+    default:
+      return reply;
+  }
+}

@@ -1,0 +1,140 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { openHarness, plain } from "./harness.ts";
+import { DATA_ERRORS } from "../../../protocols/resp/data_errors.ts";
+import { globMatch } from "../../../protocols/resp/glob.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+Deno.test("globMatch() follows stringmatchlen", () => {
+  const cases: [string, string, boolean][] = [
+    ["*", "anything", true],
+    ["h?llo", "hello", true],
+    ["h?llo", "hllo", false],
+    ["h*llo", "heeeello", true],
+    ["h[ae]llo", "hallo", true],
+    ["h[ae]llo", "hillo", false],
+    ["h[^e]llo", "hallo", true],
+    ["h[^e]llo", "hello", false],
+    ["h[a-b]llo", "hbllo", true],
+    ["h[b-a]llo", "hallo", true],
+    ["h\\*llo", "h*llo", true],
+    ["h\\*llo", "hello", false],
+    ["a*b*c", "aXXbYYc", true],
+    ["a*b*c", "aXXbYY", false],
+    ["[abc", "a", true],
+    ["user:*", "user:", true],
+  ];
+  for (const [p, s, want] of cases) assertEquals(globMatch(enc(p), enc(s)), want, `${p} ~ ${s}`);
+});
+
+Deno.test("DEL, EXISTS, RENAME, RENAMENX, COPY, KEYS, DBSIZE, TYPE", async () => {
+  await using h = await openHarness();
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  await c("MSET", "a", "1", "b", "2", "user:1", "x", "user:2", "y");
+  await c("HSET", "hh", "f", "v");
+  assertEquals(await c("DBSIZE"), 5);
+  assertEquals(await c("KEYS", "user:*"), ["user:1", "user:2"]);
+  assertEquals(await c("KEYS", "*"), ["a", "b", "hh", "user:1", "user:2"]);
+  assertEquals(await c("RENAME", "nokey", "x"), { error: DATA_ERRORS.noSuchKey });
+  assertEquals(await c("RENAME", "a", "a2"), "OK");
+  assertEquals(await c("RENAMENX", "a2", "b"), 0);
+  assertEquals(await c("RENAME", "hh", "h2"), "OK");
+  assertEquals(await c("HGET", "h2", "f"), "v");
+  assertEquals(await c("COPY", "h2", "h3"), 1);
+  assertEquals(await c("COPY", "h2", "h3"), 0);
+  assertEquals(await c("HSET", "h3", "g", "w"), 1);
+  assertEquals(await c("HLEN", "h2"), 1);
+  assertEquals(await c("COPY", "a2", "a2"), { error: DATA_ERRORS.sameObject });
+  assertEquals(await c("COPY", "a2", "a2", "DB", "3"), 1);
+  assertEquals(await c("COPY", "a2", "a2", "DB", "16"), { error: DATA_ERRORS.dbIndex });
+  assertEquals(await c("DEL", "a2", "b", "nokey"), 2);
+  assertEquals(await c("TYPE", "h3"), "hash");
+  assertEquals(await c("OBJECT", "ENCODING", "user:1"), "embstr");
+  await c("SET", "n", "123");
+  assertEquals(await c("OBJECT", "ENCODING", "n"), "int");
+  assertEquals(await c("OBJECT", "ENCODING", "h3"), "listpack");
+  assertEquals(await c("OBJECT", "ENCODING", "nokey"), null);
+  h.session.db = 3;
+  assertEquals(await c("GET", "a2"), "1");
+  assertEquals(await c("DBSIZE"), 1);
+});
+
+Deno.test("EXPIRE family: flags, deadlines, PERSIST, past deadlines delete", async () => {
+  await using h = await openHarness();
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  await c("SET", "k", "v");
+  assertEquals(await c("EXPIRE", "k", "100", "XX"), 0);
+  assertEquals(await c("EXPIRE", "k", "100", "NX"), 1);
+  assertEquals(await c("EXPIRE", "k", "50", "GT"), 0);
+  assertEquals(await c("EXPIRE", "k", "200", "GT"), 1);
+  assertEquals(await c("TTL", "k"), 200);
+  assertEquals(await c("EXPIRE", "k", "100", "NX", "XX"), { error: DATA_ERRORS.nxAndOthers });
+  assertEquals(await c("EXPIRE", "k", "100", "GT", "LT"), { error: DATA_ERRORS.gtAndLt });
+  assertEquals(await c("EXPIRE", "k", "100", "FOO"), { error: "ERR Unsupported option FOO" });
+  assertEquals(await c("EXPIRE", "k", "x"), { error: DATA_ERRORS.notInteger });
+  assertEquals(await c("PEXPIREAT", "k", "99999999999999"), 1);
+  assertEquals(await c("PEXPIRETIME", "k"), 99999999999999);
+  assertEquals(await c("EXPIRETIME", "k"), 100000000000);
+  assertEquals(await c("PERSIST", "k"), 1);
+  assertEquals(await c("PERSIST", "k"), 0);
+  assertEquals(await c("TTL", "k"), -1);
+  assertEquals(await c("EXPIRE", "k", "-1"), 1);
+  assertEquals(await c("EXISTS", "k"), 0);
+  await c("SET", "p", "v", "PX", "25");
+  assertEquals(await c("EXISTS", "p"), 1);
+  await new Promise((r) => setTimeout(r, 30));
+  assertEquals(await c("GET", "p"), null);
+  assertEquals(await c("DBSIZE"), 0);
+});
+
+Deno.test("SCAN returns every key present for the whole scan despite concurrent writes", async () => {
+  await using h = await openHarness();
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  const stable = Array.from({ length: 200 }, (_, i) => `stable:${i}`);
+  for (let i = 0; i < stable.length; i += 50) {
+    await c("MSET", ...stable.slice(i, i + 50).flatMap((k) => [k, "v"]));
+  }
+  const seen = new Set<string>();
+  let cursor = "0";
+  let round = 0;
+  do {
+    // Writers add and delete other keys between pages, before and after the cursor.
+    await c("SET", `churn:${round}`, "x");
+    await c("SET", `a:${round}`, "x");
+    if (round > 2) await c("DEL", `churn:${round - 2}`);
+    const [next, keys] = await c("SCAN", cursor, "COUNT", "7") as [string, string[]];
+    for (const k of keys) seen.add(k);
+    cursor = next;
+    round++;
+  } while (cursor !== "0");
+  for (const k of stable) assertEquals(seen.has(k), true, k);
+  const [, typed] = await c("SCAN", "0", "TYPE", "hash", "COUNT", "1000") as [string, string[]];
+  assertEquals(typed, []);
+  const [, matched] = await c("SCAN", "0", "MATCH", "stable:1?", "COUNT", "1000") as [
+    string,
+    string[],
+  ];
+  assertEquals(matched.length, 10);
+  assertEquals(await c("SCAN", "abc"), { error: DATA_ERRORS.invalidCursor });
+});
+
+Deno.test("FLUSHDB, FLUSHALL and SWAPDB switch storage slots", async () => {
+  await using h = await openHarness();
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  await c("SET", "k0", "v0");
+  await c("HSET", "h0", "f", "v");
+  h.session.db = 1;
+  await c("SET", "k1", "v1");
+  assertEquals(await c("SWAPDB", "0", "1"), "OK");
+  assertEquals(await c("GET", "k0"), "v0");
+  assertEquals(await c("HGET", "h0", "f"), "v");
+  assertEquals(await c("FLUSHDB"), "OK");
+  assertEquals(await c("DBSIZE"), 0);
+  h.session.db = 0;
+  assertEquals(await c("GET", "k1"), "v1");
+  assertEquals(await c("FLUSHALL", "ASYNC"), "OK");
+  assertEquals(await c("DBSIZE"), 0);
+  assertEquals(await c("FLUSHALL", "LATER"), { error: DATA_ERRORS.syntax });
+  assertEquals(await c("SWAPDB", "0", "16"), { error: DATA_ERRORS.dbIndex });
+  assertEquals(await c("SWAPDB", "x", "1"), { error: DATA_ERRORS.invalidDbIndex });
+});
