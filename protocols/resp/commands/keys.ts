@@ -21,7 +21,7 @@ import {
 } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, metaKey, ownerKey, slotPrefix } from "../storage/layout.ts";
 import { countKeys } from "../keyspace.ts";
-import { checkKey, command, fail, option, readSlot, writeSlot } from "./common.ts";
+import { checkKey, command, fail, option, readSlot, writeChunks, writeSlot } from "./common.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
 import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 
@@ -29,8 +29,7 @@ import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 const SCAN_DEFAULT_COUNT = 10;
 
 async function del(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const keys = argv.slice(1);
-  return await writeSlot(ctx, async (tx, slot) => {
+  const counts = await writeChunks(ctx, argv.slice(1), async (tx, slot, keys) => {
     let removed = 0;
     for (const key of keys) {
       const entry = await getKey(tx, slot, key);
@@ -38,8 +37,9 @@ async function del(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
       dropKey(tx, slot, key, entry);
       removed++;
     }
-    return integer(removed);
+    return removed;
   });
+  return integer(counts.reduce((a, b) => a + b, 0));
 }
 
 async function exists(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
