@@ -111,7 +111,7 @@ async function installDynalite(): Promise<string> {
   return cli;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -138,7 +138,7 @@ export async function dynamodbBench(): Promise<Record<string, number>> {
   const dir = await Deno.makeTempDir();
   const out: Record<string, number> = {};
   let reference: Record<string, number> | null = null;
-  const port = await freePort();
+  const port = freePort();
   let dynalite: Deno.ChildProcess | null = null;
   try {
     dynalite = new Deno.Command("node", {
