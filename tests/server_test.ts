@@ -93,3 +93,54 @@ Deno.test("main.ts prints --help and --version", async () => {
   const version = await runMain(["--version"]);
   assert.match(version.stdout, /^basekv \d+\.\d+\.\d+/);
 });
+
+async function dynamo(port: number, op: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `DynamoDB_20120810.${op}`,
+    },
+    body: JSON.stringify(body),
+  });
+  return await res.json();
+}
+
+Deno.test("data written through each protocol survives a restart on the same --data", async () => {
+  const dir = await Deno.makeTempDir();
+  const args = [`--data=${dir}/db.sqlite`, ...EPHEMERAL];
+  {
+    await using first = await startChild(args);
+    using redis = await RawClient.connect(first.ports.redis);
+    await redis.send("*3\r\n$3\r\nSET\r\n$4\r\nuser\r\n$5\r\nredis\r\n");
+    assert.equal(await redis.readText("\r\n"), "+OK\r\n");
+    using mc = await RawClient.connect(first.ports.memcached);
+    await mc.send("set user 5 0 9\r\nmemcached\r\n");
+    assert.equal(await mc.readText("\r\n"), "STORED\r\n");
+    await dynamo(first.ports.http, "CreateTable", {
+      TableName: "users",
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      BillingMode: "PAY_PER_REQUEST",
+    });
+    await dynamo(first.ports.http, "PutItem", {
+      TableName: "users",
+      Item: { pk: { S: "user" }, v: { S: "dynamodb" } },
+    });
+    assert.equal(await first.stop(), 0);
+  }
+  await using second = await startChild(args);
+  using redis = await RawClient.connect(second.ports.redis);
+  await redis.send("*2\r\n$3\r\nGET\r\n$4\r\nuser\r\n");
+  assert.equal(await redis.readText("redis\r\n"), "$5\r\nredis\r\n");
+  using mc = await RawClient.connect(second.ports.memcached);
+  await mc.send("get user\r\n");
+  assert.equal(await mc.readText("END\r\n"), "VALUE user 5 9\r\nmemcached\r\nEND\r\n");
+  const got = await dynamo(second.ports.http, "GetItem", {
+    TableName: "users",
+    Key: { pk: { S: "user" } },
+  });
+  assert.deepEqual(got, { Item: { pk: { S: "user" }, v: { S: "dynamodb" } } });
+  assert.equal(await second.stop(), 0);
+  await Deno.remove(dir, { recursive: true });
+});
