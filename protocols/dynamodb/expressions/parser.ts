@@ -76,7 +76,10 @@ class Parser {
   #ctx: ExpressionContext;
   #kind: ExpressionKind;
   #keywords: ReadonlySet<string>;
-  #separateReferences: boolean;
+  // Undefined references: updates report names before values, projections in text order, and
+  // conditions per comparison (see semantics.ts), so conditions only note where they are.
+  #referenceMode: "separate" | "ordered" | "leaf";
+  #pendingName: string | undefined;
   #depth = 0;
   #operators = 0;
   // Nodes already written inside their own parentheses: a second pair is redundant.
@@ -96,7 +99,11 @@ class Parser {
     this.#ctx = ctx;
     this.#kind = kind;
     this.#keywords = keywords;
-    this.#separateReferences = kind === "UpdateExpression";
+    this.#referenceMode = kind === "UpdateExpression"
+      ? "separate"
+      : kind === "ProjectionExpression"
+      ? "ordered"
+      : "leaf";
   }
 
   // --- token helpers -------------------------------------------------------------------------
@@ -183,10 +190,11 @@ class Parser {
       this.#next();
       const name = this.#ctx.resolveName(token.text);
       if (name !== undefined) return name;
-      this.issues.add(
-        this.#separateReferences ? "attrName" : "reference",
-        MESSAGES.undefinedName(token.text),
-      );
+      if (this.#referenceMode === "leaf") this.#pendingName ??= token.text;
+      else {
+        const category = this.#referenceMode === "separate" ? "attrName" : "reference";
+        this.issues.add(category, MESSAGES.undefinedName(token.text));
+      }
       return token.text;
     }
     if (token.kind !== "identifier" || this.#isAnyKeyword(token)) this.#fail();
@@ -196,6 +204,7 @@ class Parser {
   }
 
   path(): Path {
+    this.#pendingName = undefined;
     const path: Path = [this.#pathName()];
     for (;;) {
       if (this.#isPunct(".")) {
@@ -209,6 +218,7 @@ class Parser {
         this.#expectPunct("]");
         path.push(Number(index.text));
       } else {
+        if (this.#pendingName !== undefined) this.issues.unresolved.set(path, this.#pendingName);
         return path;
       }
     }
@@ -217,13 +227,12 @@ class Parser {
   #value(): Operand {
     const token = this.#next();
     const value = this.#ctx.resolveValue(token.text);
+    const operand: Operand = { kind: "value", ref: token.text, value: value ?? MISSING_VALUE };
     if (value === undefined) {
-      this.issues.add(
-        this.#separateReferences ? "attrValue" : "reference",
-        MESSAGES.undefinedValue(token.text),
-      );
+      if (this.#referenceMode === "leaf") this.issues.unresolved.set(operand, token.text);
+      else this.issues.add("attrValue", MESSAGES.undefinedValue(token.text));
     }
-    return { kind: "value", ref: token.text, value: value ?? MISSING_VALUE };
+    return operand;
   }
 
   operand(): Operand {

@@ -122,11 +122,12 @@ function checkConditionFunction(name: string, args: Operand[], issues: Issues): 
 /** Checks an operand of a comparison, BETWEEN, IN or a function argument. */
 function checkConditionOperand(operand: Operand, issues: Issues): void {
   if (operand.kind !== "function") return;
+  // Arguments first: DynamoDB reports the innermost function's problem.
+  for (const arg of operand.args) checkConditionOperand(arg, issues);
   if (operand.name !== "size") {
     issues.add("misusedFunction", MESSAGES.misusedFunction(operand.name));
   }
   checkConditionFunction(operand.name, operand.args, issues);
-  for (const arg of operand.args) checkConditionOperand(arg, issues);
 }
 
 function checkBetween(low: Operand, high: Operand, issues: Issues): void {
@@ -143,6 +144,38 @@ function checkBetween(low: Operand, high: Operand, issues: Issues): void {
   }
 }
 
+/** Reports the first undefined reference among operands, in text order. */
+function checkReferences(operands: Operand[], issues: Issues): boolean {
+  for (const operand of operands) {
+    const holder = operand.kind === "path" ? operand.path : operand;
+    const ref = issues.unresolved.get(holder);
+    if (ref !== undefined) {
+      const message = ref.startsWith("#")
+        ? MESSAGES.undefinedName(ref)
+        : MESSAGES.undefinedValue(ref);
+      issues.add("reference", message);
+      return true;
+    }
+    if (operand.kind === "function" && checkReferences(operand.args, issues)) return true;
+  }
+  return false;
+}
+
+function leafOperands(condition: Condition): Operand[] {
+  switch (condition.kind) {
+    case "function":
+      return condition.args;
+    case "compare":
+      return [condition.left, condition.right];
+    case "between":
+      return [condition.operand, condition.low, condition.high];
+    case "in":
+      return [condition.operand, ...condition.list];
+    default:
+      return [];
+  }
+}
+
 /** Records every problem DynamoDB finds in a parsed condition. */
 export function checkCondition(condition: Condition, issues: Issues): void {
   switch (condition.kind) {
@@ -154,13 +187,23 @@ export function checkCondition(condition: Condition, issues: Issues): void {
     case "not":
       checkCondition(condition.condition, issues);
       return;
+    default:
+      issues.beginLeaf();
+      checkReferences(leafOperands(condition), issues);
+      checkLeaf(condition, issues);
+      issues.endLeaf();
+  }
+}
+
+function checkLeaf(condition: Condition, issues: Issues): void {
+  switch (condition.kind) {
     case "function":
+      for (const arg of condition.args) checkConditionOperand(arg, issues);
       // size() yields a number; on its own it is not a condition.
       if (condition.name === "size") {
         issues.add("misusedFunction", MESSAGES.misusedFunction("size"));
       }
       checkConditionFunction(condition.name, condition.args, issues);
-      for (const arg of condition.args) checkConditionOperand(arg, issues);
       return;
     case "compare":
       checkConditionOperand(condition.left, issues);
@@ -180,6 +223,8 @@ export function checkCondition(condition: Condition, issues: Issues): void {
       for (const operand of [condition.operand, ...condition.list]) {
         checkConditionOperand(operand, issues);
       }
+      return;
+    default:
       return;
   }
 }
