@@ -2,6 +2,7 @@
  * Which error DynamoDB reports when an expression has several: cases recorded against the real
  * service (dynalite's validation suite), run through parseCondition as FilterExpressions.
  */
+import assert from "node:assert/strict";
 import type { AttributeValue } from "../../protocols/dynamodb/attribute_value.ts";
 import { ExpressionContext, parseCondition } from "../../protocols/dynamodb/expressions/mod.ts";
 import { assertExpressionError } from "./expression_helpers.ts";
@@ -111,6 +112,79 @@ Deno.test("parseCondition() reports the first comparison's problem", () => {
     assertExpressionError(
       () => filter(text, undefined, { "#a": "a" }),
       `${PREFIX}The first operand must be distinct from the remaining operands for this operator or function; operator: ${operator}, first operand: ${path}`,
+    );
+  }
+});
+
+Deno.test("parseCondition() reports syntax errors DynamoDB reports", () => {
+  const expressions = [
+    "things are not gonna be ok",
+    "a > 4",
+    "attribute_exists(Pictures-RearView)",
+    'attribute_exists("Pictures.RearView")',
+    "attribute_exists(Pictures..RearView)",
+    "attribute_exists(Pi#ctures.RearView)",
+    "attribute_exists(asdf[a])",
+    "a.:a < b.:b",
+    "a in b, c",
+    "a > between",
+    "a in b",
+    "a in (b,c,)",
+    "(a)between(b.(c.d))and(c)",
+    "(a)between(b.c.d)and((c)",
+    "#$.b > a",
+    "a > :things.stuff",
+    "b[:a] > a",
+    "b[#_] > a",
+    "ü > a",
+    "(a)between(b.c[4.5].#d)and(:a)",
+    "size(a).b > a",
+    "(size(a)).b > a",
+    "size(a)[0] > a",
+    "(size(a))[0] > a",
+  ];
+  for (const text of expressions) {
+    assert.throws(() => filter(text), (error: Error) => {
+      assert.match(error.message, /^Invalid FilterExpression: Syntax error; token: /, text);
+      return true;
+    });
+  }
+});
+
+Deno.test("parseCondition() reports redundant parentheses first", () => {
+  const expressions = [
+    "a=a and a > ((views))",
+    "(a)between(((b.c)).d)and(c)",
+    "a > whatever((:things), ((a)))",
+    "a=a AND ((a=a AND a=a)) AND a=a",
+    "a=a OR ((a=a OR a=a)) OR a=a",
+    "a=a AND ((a=a AND (a=a AND a=a)))",
+    "a=a OR ((a=a OR (a=a OR a=a)))",
+  ];
+  for (const text of expressions) {
+    assertExpressionError(() => filter(text), `${PREFIX}The expression has redundant parentheses;`);
+  }
+  filter("(a.b).c = :v AND (a)[1] = :v", { ":v": { S: "x" } });
+});
+
+Deno.test("parseCondition() reports unknown and misplaced functions", () => {
+  for (
+    const [text, name] of [
+      ["a=a and whatever((:things)) > a", "whatever"],
+      ["attRIbute_exIsts((views), #a)", "attRIbute_exIsts"],
+    ]
+  ) {
+    assertExpressionError(() => filter(text), `${PREFIX}Invalid function name; function: ${name}`);
+  }
+  for (
+    const [text, name] of [
+      ["a=a and attribute_exists((views), (#a)) > b", "attribute_exists"],
+      ["attribute_not_exists(things) > b", "attribute_not_exists"],
+    ]
+  ) {
+    assertExpressionError(
+      () => filter(text),
+      `${PREFIX}The function is not allowed to be used this way in an expression; function: ${name}`,
     );
   }
 });

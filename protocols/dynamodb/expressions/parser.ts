@@ -203,9 +203,10 @@ class Parser {
     return token.text;
   }
 
-  path(): Path {
-    this.#pendingName = undefined;
-    const path: Path = [this.#pathName()];
+  /** Parses a document path, or more steps after `(path)` when `head` is given. */
+  path(head?: Path): Path {
+    this.#pendingName = head ? this.issues.unresolved.get(head) : undefined;
+    const path: Path = head ? [...head] : [this.#pathName()];
     for (;;) {
       if (this.#isPunct(".")) {
         this.#next();
@@ -243,7 +244,7 @@ class Parser {
       const inner = this.operand();
       this.#leave();
       this.#expectPunct(")");
-      return this.#wrap(inner);
+      return this.#groupedPath(this.#wrap(inner));
     }
     if (token.kind === "value") return this.#value();
     if (token.kind === "identifier" && this.#isPunct("(", 1) && !this.#isAnyKeyword(token)) {
@@ -315,8 +316,19 @@ class Parser {
     const inner = this.#or();
     this.#leave();
     this.#expectPunct(")");
-    if (inner.kind === "bare") return this.#suffix(this.#wrap(inner.operand));
+    if (inner.kind === "bare") return this.#suffix(this.#groupedPath(this.#wrap(inner.operand)));
     return this.#wrap(inner);
+  }
+
+  /** Conditions accept `(a.b).c` and `(a)[0]`: a parenthesized path may go on. */
+  #groupedPath(operand: Operand): Operand {
+    if (
+      operand.kind !== "path" || this.#referenceMode !== "leaf" ||
+      !(this.#isPunct(".") || this.#isPunct("["))
+    ) {
+      return operand;
+    }
+    return { kind: "path", path: this.path(operand.path) };
   }
 
   #suffix(left: Operand): Condition | BareOperand {
