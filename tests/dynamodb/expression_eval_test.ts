@@ -299,6 +299,11 @@ Deno.test("parseKeyCondition() reports DynamoDB's key condition errors", () => {
     ["sk = :n", "Query condition missed key schema element: pk"],
     ["pk = :p AND extra = :n", "Query condition missed key schema element: sk"],
     ["pk > :p", "Query key condition not supported"],
+    ["pk = :p AND sk = :n AND extra = :n", "Conditions can be of length 1 or 2 only"],
+    [
+      "pk = :p AND sk > :n AND sk < :n",
+      "KeyConditionExpressions must only contain one condition per key",
+    ],
     [
       "pk = :n",
       "One or more parameter values were invalid: Condition parameter type does not match schema type",

@@ -8,7 +8,7 @@
  */
 import type { AttributeValue, Item } from "../attribute_value.ts";
 import { addNumbers, NumberError } from "../number.ts";
-import type { Condition, KeyCondition, KeyOperator, KeySchema, Operand, Path } from "./ast.ts";
+import type { Condition, KeyCondition, KeySchema, Operand, Path } from "./ast.ts";
 import { ExpressionError } from "./errors.ts";
 import { checkKeyParts, type KeyPart } from "./key_condition.ts";
 import { compareAttributeValues, memberEquals, setEntry, typeOf } from "./values.ts";
@@ -268,16 +268,6 @@ export function conditionFromFilter(
   return combine(conditions, conditionalOperator);
 }
 
-const KEY_OPERATORS: ReadonlySet<string> = new Set([
-  "EQ",
-  "LE",
-  "LT",
-  "GE",
-  "GT",
-  "BEGINS_WITH",
-  "BETWEEN",
-]);
-
 /** Turns the legacy `KeyConditions` of a Query into the structured key condition. */
 export function keyConditionFromKeyConditions(
   keyConditions: Record<string, LegacyCondition>,
@@ -287,10 +277,7 @@ export function keyConditionFromKeyConditions(
   for (const [name, entry] of Object.entries(keyConditions)) {
     const values = entry.AttributeValueList ?? [];
     checkFilterEntry(entry.ComparisonOperator, values);
-    if (!KEY_OPERATORS.has(entry.ComparisonOperator)) {
-      fail("Attempted conditional constraint is not an indexable operation");
-    }
-    parts.set(name, { operator: entry.ComparisonOperator as KeyOperator, values });
+    parts.set(name, { operator: entry.ComparisonOperator, values });
   }
   return checkKeyParts(parts, schema);
 }
