@@ -3,6 +3,9 @@ import assert from "node:assert/strict";
 import type { Item } from "../../protocols/dynamodb/attribute_value.ts";
 import {
   applyUpdate,
+  checkFilterKeys,
+  checkKeyPaths,
+  conditionPaths,
   evaluateCondition,
   ExpressionContext,
   parseCondition,
@@ -326,4 +329,25 @@ Deno.test("applyUpdate() and projectItem() treat __proto__ as an ordinary attrib
   assert.deepEqual(Object.getOwnPropertyDescriptor(result, "__proto__")?.value, { S: "x" });
   const projected = projectItem(result, [["__proto__"]]);
   assert.deepEqual(Object.getOwnPropertyDescriptor(projected, "__proto__")?.value, { S: "x" });
+});
+
+Deno.test("checkKeyPaths() and checkFilterKeys() guard key attributes", () => {
+  const values = { ":v": { S: "x" } };
+  const condition = parseCondition("pk.a = :v AND size(elems[0]) > :v", context(undefined, values));
+  assert.deepEqual(conditionPaths(condition), [["pk", "a"], ["elems", 0]]);
+  assertExpressionError(
+    () => checkKeyPaths(conditionPaths(condition), ["pk", "sk"]),
+    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk",
+  );
+  assertExpressionError(
+    () => checkKeyPaths([["gsi", 0]], ["pk"], ["gsi"]),
+    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: gsi",
+  );
+  checkKeyPaths([["pk"], ["other", "x"]], ["pk"]);
+  const filter = parseCondition("attribute_exists(sk) OR x = :v", context(undefined, values));
+  assertExpressionError(
+    () => checkFilterKeys(filter, ["pk", "sk"]),
+    "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk",
+  );
+  checkFilterKeys(filter, ["pk"]);
 });

@@ -48,3 +48,4 @@ export {
   pathsFromAttributesToGet,
 } from "./legacy.ts";
 export type { AttributeValueUpdate, ExpectedAttributeValue, LegacyCondition } from "./legacy.ts";
+export { checkFilterKeys, checkKeyPaths, conditionPaths } from "./key_paths.ts";
