@@ -38,7 +38,9 @@ import {
 import { CONDITION_ORDER, Issues, PROJECTION_ORDER, UPDATE_ORDER } from "./issues.ts";
 import { nearText, type Token, tokenize } from "./lexer.ts";
 import { isReservedWord } from "./reserved_words.ts";
-import { checkCondition, checkPathSet, checkUpdateActions } from "./semantics.ts";
+import { checkCondition } from "./condition_checks.ts";
+import { checkPathSet } from "./path_checks.ts";
+import { checkUpdateActions } from "./update_checks.ts";
 
 const CONDITION_KEYWORDS: ReadonlySet<string> = new Set(["AND", "OR", "NOT", "BETWEEN", "IN"]);
 const UPDATE_KEYWORDS: ReadonlySet<string> = new Set(["SET", "REMOVE", "ADD", "DELETE"]);
@@ -77,7 +79,7 @@ class Parser {
   #kind: ExpressionKind;
   #keywords: ReadonlySet<string>;
   // Undefined references: updates report names before values, projections in text order, and
-  // conditions per comparison (see semantics.ts), so conditions only note where they are.
+  // conditions per comparison (see condition_checks.ts), so conditions only note where they are.
   #referenceMode: "separate" | "ordered" | "leaf";
   #pendingName: string | undefined;
   #depth = 0;

@@ -1,11 +1,11 @@
 /**
- * Semantic checks DynamoDB makes on a syntactically valid expression: function names, arity
- * and operand types, misused functions, distinct operands, BETWEEN bounds, ADD/DELETE operand
- * types and overlapping or conflicting document paths.
+ * Semantic checks DynamoDB makes on a parsed condition: function names, arity and operand
+ * types, misused functions, undefined references, distinct operands and BETWEEN bounds,
+ * reported per comparison in text order (see issues.ts).
  * @module
  */
 import type { AttributeValue } from "../attribute_value.ts";
-import type { Condition, Operand, Path, UpdateAction } from "./ast.ts";
+import type { Condition, Operand, Path } from "./ast.ts";
 import { MAX_IN_OPERANDS, MESSAGES } from "./errors.ts";
 import type { Issues } from "./issues.ts";
 import { formatPath } from "./paths.ts";
@@ -19,19 +19,7 @@ const CONDITION_FUNCTIONS: Record<string, number> = {
   contains: 2,
   size: 1,
 };
-const UPDATE_FUNCTIONS: Record<string, number> = { if_not_exists: 2, list_append: 2 };
 const TYPE_NAMES = new Set(["S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"]);
-// How DynamoDB names value types in ADD/DELETE operand errors (sets keep their tags).
-const UPDATE_TYPE_NAMES: Record<string, string> = {
-  S: "STRING",
-  N: "NUMBER",
-  B: "BINARY",
-  NULL: "NULL",
-  BOOL: "BOOLEAN",
-  L: "LIST",
-  M: "MAP",
-};
-
 /** The statically known type of an operand: a literal's tag, or a function's result type. */
 function staticType(operand: Operand): string | null {
   if (operand.kind === "value") return typeOf(operand.value);
@@ -45,11 +33,6 @@ function staticType(operand: Operand): string | null {
   }
   if (operand.kind === "arithmetic") return "N";
   return null;
-}
-
-/** The type of a literal only (functions excluded), as update operand checks use. */
-function literalType(operand: Operand): string | null {
-  return operand.kind === "value" ? typeOf(operand.value) : null;
 }
 
 function samePath(a: Path, b: Path): boolean {
@@ -226,85 +209,5 @@ function checkLeaf(condition: Condition, issues: Issues): void {
       return;
     default:
       return;
-  }
-}
-
-function checkUpdateOperand(operand: Operand, issues: Issues): void {
-  if (operand.kind === "arithmetic") {
-    for (const side of [operand.left, operand.right]) {
-      const type = literalType(side);
-      if (type && type !== "N") {
-        issues.add("function", MESSAGES.operandType(operand.operator, type));
-        break;
-      }
-    }
-    checkUpdateOperand(operand.left, issues);
-    checkUpdateOperand(operand.right, issues);
-    return;
-  }
-  if (operand.kind !== "function") return;
-  const { name, args } = operand;
-  const arity = UPDATE_FUNCTIONS[name];
-  if (arity === undefined) {
-    issues.add("unknownFunction", MESSAGES.unknownFunction(name));
-  } else if (arity !== args.length) {
-    issues.add("function", MESSAGES.operandCount(name, args.length));
-  } else if (name === "if_not_exists" && args[0].kind !== "path") {
-    issues.add("function", MESSAGES.needsPath(name));
-  } else if (name === "list_append") {
-    for (const arg of args) {
-      const type = literalType(arg);
-      if (type && type !== "L") {
-        issues.add("function", MESSAGES.operandType(name, type));
-        break;
-      }
-    }
-  }
-  for (const arg of args) checkUpdateOperand(arg, issues);
-}
-
-/**
- * Records overlapping (one path a prefix of another) and conflicting (a key where another path
- * has an index) document paths, comparing each path with the ones before it.
- */
-export function checkPathSet(paths: Path[], issues: Issues): void {
-  const seen: Path[] = [];
-  for (const path of paths) {
-    for (const earlier of seen) {
-      const length = Math.min(earlier.length, path.length);
-      let overlap = true;
-      for (let i = 0; i < length; i++) {
-        if (typeof earlier[i] !== typeof path[i]) {
-          issues.add("pathConflict", MESSAGES.pathConflict(formatPath(earlier), formatPath(path)));
-          overlap = false;
-          break;
-        }
-        if (earlier[i] !== path[i]) {
-          overlap = false;
-          break;
-        }
-      }
-      if (overlap) {
-        issues.add("pathOverlap", MESSAGES.pathOverlap(formatPath(earlier), formatPath(path)));
-        return;
-      }
-    }
-    seen.push(path);
-  }
-}
-
-/** Records every problem DynamoDB finds in parsed update actions. */
-export function checkUpdateActions(actions: UpdateAction[], issues: Issues): void {
-  checkPathSet(actions.map((action) => action.path), issues);
-  for (const action of actions) {
-    if (action.kind === "SET") {
-      checkUpdateOperand(action.value, issues);
-    } else if (action.kind === "ADD" || action.kind === "DELETE") {
-      const type = typeOf(action.value);
-      const name = UPDATE_TYPE_NAMES[type];
-      if (name && !(action.kind === "ADD" && type === "N")) {
-        issues.add("operand", MESSAGES.updateOperandType(action.kind, name));
-      }
-    }
   }
 }
