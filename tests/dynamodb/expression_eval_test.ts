@@ -245,7 +245,7 @@ Deno.test("updatedAttributes() returns the touched paths for UPDATED_OLD/NEW", (
   });
 });
 
-Deno.test("projectItem() keeps nested paths and elems elements in order", () => {
+Deno.test("projectItem() keeps nested paths and list elements in order", () => {
   const projection = parseProjection("elems[2].deep, elems[0], doc.nest, nope, pk", context());
   assert.deepEqual(projectItem(ITEM, projection), {
     elems: { L: [{ S: "a" }, { M: { deep: { S: "d" } } }] },
