@@ -1,4 +1,4 @@
-/** Evaluating conditions, applying updates, projecting elems and reducing key conditions. */
+/** Evaluating conditions, applying updates, projecting items and reducing key conditions. */
 import assert from "node:assert/strict";
 import type { Item } from "../../protocols/dynamodb/attribute_value.ts";
 import {
@@ -164,7 +164,7 @@ Deno.test("applyUpdate() runs the Developer Guide's REMOVE, ADD and DELETE examp
   assert.equal("Brand" in removed || "InStock" in removed, false);
   assert.deepEqual(updated("REMOVE #ri[1], #ri[2]", PRODUCT).RelatedItems, {
     L: [{ S: "Hammer" }],
-  }, "indexes refer to the elems before the update");
+  }, "indexes refer to the list before the update");
   assert.deepEqual(updated("REMOVE #ri[7]", PRODUCT).RelatedItems, PRODUCT.RelatedItems);
   assert.deepEqual(updated("ADD QuantityOnHand :one", PRODUCT).QuantityOnHand, { N: "1" });
   assert.deepEqual(updated("ADD Price :one", PRODUCT).Price, { N: "53" });
