@@ -97,6 +97,15 @@ export function keyOfItem(table: TableRecord, item: Item): Item {
           } IndexName: ${index.IndexName}`,
         );
       }
+      if (v && (("S" in v && v.S === "") || ("B" in v && v.B === ""))) {
+        throw validation(
+          "One or more parameter values are not valid. A value specified for a secondary index key " +
+            "is not supported. The AttributeValue for a key attribute cannot contain an empty " +
+            `${
+              "S" in v ? "string" : "binary"
+            } value. IndexName: ${index.IndexName}, IndexKey: ${k.AttributeName}`,
+        );
+      }
     }
   }
   return key;

@@ -59,16 +59,28 @@ function tooLarge(): DynamoError {
 
 /** Read the body, refusing more than MAX_BODY_BYTES without buffering it all. */
 async function readBody(req: Request): Promise<Uint8Array> {
+  if (/gzip/i.test(req.headers.get("content-encoding") ?? "") && req.body) {
+    try {
+      return await readStream(req.body.pipeThrough(new DecompressionStream("gzip")));
+    } catch (error) {
+      if (error instanceof DynamoError) throw error;
+      throw serialization("");
+    }
+  }
   const length = req.headers.get("content-length");
   if (length !== null) {
     // The declared length bounds what the HTTP layer will read: one native copy.
     if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
     return new Uint8Array(await req.arrayBuffer());
   }
-  if (!req.body) return new Uint8Array();
+  return req.body ? await readStream(req.body) : new Uint8Array();
+}
+
+/** Collect a stream, refusing more than MAX_BODY_BYTES. */
+async function readStream(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of req.body) {
+  for await (const chunk of body) {
     total += chunk.length;
     if (total > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(chunk);

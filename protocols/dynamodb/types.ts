@@ -19,8 +19,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function expectString(v: unknown, type: string): string {
-  if (typeof v !== "string") throw serialization(`Unexpected value type for ${type}`);
+/** The Jackson token name AWS's deserializer quotes for a JSON value. */
+function jsonToken(v: unknown): string {
+  if (Array.isArray(v)) return "START_ARRAY";
+  if (typeof v === "object" && v !== null) return "START_OBJECT";
+  if (typeof v === "number") return Number.isInteger(v) ? "VALUE_NUMBER_INT" : "VALUE_NUMBER_FLOAT";
+  if (typeof v === "boolean") return v ? "VALUE_TRUE" : "VALUE_FALSE";
+  return "VALUE_STRING";
+}
+
+function expectString(v: unknown, _type: string): string {
+  if (typeof v !== "string") {
+    throw serialization(`${jsonToken(v)} can not be converted to a String`);
+  }
   return v;
 }
 
@@ -76,7 +87,9 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
       decodeBase64(expectString(raw, type));
       return { B: raw as string };
     case "BOOL":
-      if (typeof raw !== "boolean") throw serialization("Unexpected value type for BOOL");
+      if (typeof raw !== "boolean") {
+        throw serialization(`${jsonToken(raw)} can not be converted to a Boolean`);
+      }
       return { BOOL: raw };
     case "NULL":
       if (raw !== true) throw validation(MESSAGES.nullNotTrue);
