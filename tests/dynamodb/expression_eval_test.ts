@@ -312,3 +312,13 @@ Deno.test("parseKeyCondition() reports DynamoDB's key condition errors", () => {
     );
   }
 });
+
+Deno.test("applyUpdate() and projectItem() treat __proto__ as an ordinary attribute name", () => {
+  const ctx = context({ "#p": "__proto__" }, { ":v": { S: "x" } });
+  const result = applyUpdate(parseUpdate("SET #p = :v", ctx), {});
+  assert.deepEqual(Object.keys(result), ["__proto__"]);
+  assert.equal(Object.getPrototypeOf(result), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(result, "__proto__")?.value, { S: "x" });
+  const projected = projectItem(result, [["__proto__"]]);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(projected, "__proto__")?.value, { S: "x" });
+});

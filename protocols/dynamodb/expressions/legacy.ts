@@ -11,7 +11,7 @@ import { addNumbers, NumberError } from "../number.ts";
 import type { Condition, KeyCondition, KeyOperator, KeySchema, Operand, Path } from "./ast.ts";
 import { ExpressionError } from "./errors.ts";
 import { checkKeyParts, type KeyPart } from "./key_condition.ts";
-import { compareAttributeValues, memberEquals, typeOf } from "./values.ts";
+import { compareAttributeValues, memberEquals, setEntry, typeOf } from "./values.ts";
 
 const INVALID = "One or more parameter values were invalid: ";
 
@@ -341,14 +341,15 @@ export function applyAttributeUpdates(
     const value = update.Value;
     const existing = Object.hasOwn(result, name) ? result[name] : undefined;
     if (action === "PUT") {
-      result[name] = structuredClone(value!);
+      setEntry(result, name, structuredClone(value!));
     } else if (value === undefined) {
       delete result[name];
     } else if (action === "ADD") {
       if ("N" in value) {
         if (existing && !("N" in existing)) fail(TYPE_MISMATCH);
         try {
-          result[name] = { N: addNumbers(existing && "N" in existing ? existing.N : "0", value.N) };
+          const base = existing && "N" in existing ? existing.N : "0";
+          setEntry(result, name, { N: addNumbers(base, value.N) });
         } catch (error) {
           if (error instanceof NumberError) fail(error.message);
           throw error;
@@ -356,7 +357,7 @@ export function applyAttributeUpdates(
       } else if ("L" in value) {
         if (existing && !("L" in existing)) fail(TYPE_MISMATCH);
         const list = existing && "L" in existing ? existing.L : [];
-        result[name] = { L: [...list, ...structuredClone(value.L)] };
+        setEntry(result, name, { L: [...list, ...structuredClone(value.L)] });
       } else {
         const type = typeOf(value) as "SS" | "NS" | "BS";
         if (existing && !(type in existing)) fail(TYPE_MISMATCH);
@@ -365,7 +366,7 @@ export function applyAttributeUpdates(
         for (const member of (value as Record<string, string[]>)[type]) {
           if (!merged.some((m) => same(m, member))) merged.push(member);
         }
-        result[name] = { [type]: merged } as AttributeValue;
+        setEntry(result, name, { [type]: merged } as AttributeValue);
       }
     } else {
       const type = typeOf(value) as "SS" | "NS" | "BS";
@@ -377,7 +378,7 @@ export function applyAttributeUpdates(
         !drop.some((d) => same(d, member))
       );
       if (kept.length === 0) delete result[name];
-      else result[name] = { [type]: kept } as AttributeValue;
+      else setEntry(result, name, { [type]: kept } as AttributeValue);
     }
   }
   return result;

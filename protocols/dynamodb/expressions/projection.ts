@@ -5,7 +5,7 @@
  */
 import type { AttributeValue, Item } from "../attribute_value.ts";
 import type { Path, Projection } from "./ast.ts";
-import { cloneValue } from "./values.ts";
+import { cloneValue, setEntry } from "./values.ts";
 
 type Node =
   | { kind: "leaf"; value: AttributeValue }
@@ -16,7 +16,7 @@ function toValue(node: Node): AttributeValue {
   if (node.kind === "leaf") return cloneValue(node.value);
   if (node.kind === "map") {
     const map: Record<string, AttributeValue> = {};
-    for (const [key, child] of node.entries) map[key] = toValue(child);
+    for (const [key, child] of node.entries) setEntry(map, key, toValue(child));
     return { M: map };
   }
   const indexes = [...node.entries.keys()].sort((a, b) => a - b);
@@ -66,6 +66,6 @@ export function projectItem(item: Item, projection: Projection | Path[]): Item {
   const root = new Map<string, Node>();
   for (const path of paths) insert(root, item, path);
   const result: Item = {};
-  for (const [key, node] of root) result[key] = toValue(node);
+  for (const [key, node] of root) setEntry(result, key, toValue(node));
   return result;
 }

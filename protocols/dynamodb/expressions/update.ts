@@ -11,7 +11,7 @@ import type { Operand, Path, UpdateAction, UpdateExpression } from "./ast.ts";
 import { ExpressionError, MESSAGES } from "./errors.ts";
 import { getPath } from "./paths.ts";
 import { projectItem } from "./projection.ts";
-import { cloneValue, memberEquals } from "./values.ts";
+import { cloneValue, memberEquals, setEntry } from "./values.ts";
 
 // Marks a removed list element until the lists are compacted, so that later indexes in the
 // same update still refer to the original positions.
@@ -103,7 +103,7 @@ function read(slot: Slot): AttributeValue | undefined {
 }
 
 function write(slot: Slot, value: AttributeValue): void {
-  if (slot.kind === "map") slot.map[slot.key] = value;
+  if (slot.kind === "map") setEntry(slot.map, slot.key, value);
   else slot.list[slot.index] = value;
 }
 

@@ -87,6 +87,19 @@ export function attributeValuesEqual(a: AttributeValue, b: AttributeValue): bool
   return false;
 }
 
+/**
+ * Sets `record[key]` as an own property, even for keys such as `__proto__` that plain
+ * assignment would treat specially (attribute names are arbitrary strings).
+ */
+export function setEntry<T>(record: Record<string, T>, key: string, value: NoInfer<T>): void {
+  Object.defineProperty(record, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
 /** Deep copy of a value (items are plain JSON-shaped data). */
 export function cloneValue<T extends AttributeValue>(value: T): T {
   return structuredClone(value);
