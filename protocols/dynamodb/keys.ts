@@ -8,6 +8,7 @@ import type { Key } from "../../src/store/types.ts";
 import type { AttributeValue, Item } from "./attribute_value.ts";
 import { invalidParameter, MESSAGES, validation } from "./errors.ts";
 import { encodeNumberKey } from "./number.ts";
+import { setEntry } from "./expressions/values.ts";
 import type { TableRecord } from "./tables.ts";
 import { decodeBase64, typeOf, utf8Length } from "./types.ts";
 
@@ -84,7 +85,7 @@ export function keyOfItem(table: TableRecord, item: Item): Item {
       );
     }
     checkKeyValue(name, v, i === 0);
-    key[name] = v;
+    setEntry(key, name, v);
   });
   for (const index of [...table.gsis, ...table.lsis]) {
     for (const k of index.KeySchema) {

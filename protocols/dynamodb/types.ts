@@ -6,6 +6,7 @@
 import type { AttributeValue, Item } from "./attribute_value.ts";
 import { invalidParameter, MESSAGES, serialization, validation } from "./errors.ts";
 import { normalizeNumber, toDecimal } from "./number.ts";
+import { setEntry } from "./expressions/values.ts";
 
 /** Largest item (names + values), DynamoDB's 400 KB. */
 export const MAX_ITEM_BYTES = 400 * 1024;
@@ -97,7 +98,7 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
     case "M": {
       if (!isObject(raw)) throw serialization("Unexpected value type for M");
       const out: Record<string, AttributeValue> = {};
-      for (const [k, v] of Object.entries(raw)) out[k] = normalizeValue(v, depth + 1);
+      for (const [k, v] of Object.entries(raw)) setEntry(out, k, normalizeValue(v, depth + 1));
       return { M: out };
     }
     case "L":
@@ -129,7 +130,7 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
 export function normalizeItem(item: unknown): Item {
   if (!isObject(item)) throw serialization("Unexpected value type for Item");
   const out: Item = {};
-  for (const [name, v] of Object.entries(item)) out[name] = normalizeValue(v);
+  for (const [name, v] of Object.entries(item)) setEntry(out, name, normalizeValue(v));
   return out;
 }
 

@@ -511,3 +511,18 @@ Deno.test("legacy Expected, AttributeUpdates and AttributesToGet still work", as
     "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}",
   );
 });
+
+Deno.test("an attribute named __proto__ is an ordinary attribute", async () => {
+  await using f = await startDynamo();
+  await withTable(f);
+  const body = '{"TableName":"items","Item":{"pk":{"S":"p"},"sk":{"N":"1"},' +
+    '"__proto__":{"M":{"__proto__":{"S":"x"}}}}}';
+  assert.equal((await f.raw("PutItem", body)).status, 200);
+  const got = await f.raw("GetItem", { TableName: "items", Key: KEY });
+  const item = got.body.Item as Record<string, unknown>;
+  assert.ok(Object.hasOwn(item, "__proto__"));
+  assert.equal(
+    JSON.stringify(item),
+    '{"pk":{"S":"p"},"sk":{"N":"1"},"__proto__":{"M":{"__proto__":{"S":"x"}}}}',
+  );
+});
