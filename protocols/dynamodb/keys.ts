@@ -122,16 +122,35 @@ export function keyBytes(v: AttributeValue): Uint8Array {
   throw new TypeError(`Cannot encode a ${typeOf(v)} key value`);
 }
 
-/** Fixed-size digest of the partition key, so any 2048-byte key fits Deno KV's key limit. */
-export function partitionDigest(v: AttributeValue): Uint8Array {
-  const hash = createHash("sha256").update(keyBytes(v)).digest();
-  return new Uint8Array(hash.buffer, hash.byteOffset, 16).slice();
+/** Partition keys up to this many bytes are stored as they are; longer ones as a digest. */
+export const INLINE_PARTITION_BYTES = 128;
+const INLINE_TAG = 0x00;
+const DIGEST_TAG = 0x01;
+
+/**
+ * The store-key part for a partition key: tag 0 + the key bytes when short (no hashing on the
+ * hot path), else tag 1 + a 16-byte SHA-256 prefix, so any 2048-byte key fits Deno KV's
+ * 2048-byte key limit next to a 1024-byte sort key. The tags keep the two forms apart.
+ */
+export function partitionPart(v: AttributeValue): Uint8Array {
+  const bytes = keyBytes(v);
+  if (bytes.length <= INLINE_PARTITION_BYTES) {
+    const out = new Uint8Array(bytes.length + 1);
+    out[0] = INLINE_TAG;
+    out.set(bytes, 1);
+    return out;
+  }
+  const hash = createHash("sha256").update(bytes).digest();
+  const out = new Uint8Array(17);
+  out[0] = DIGEST_TAG;
+  out.set(hash.subarray(0, 16), 1);
+  return out;
 }
 
-/** Where an item lives in the store: [item, tableId, digest(partition), sort bytes?]. */
+/** Where an item lives in the store: [item, tableId, partition part, sort bytes?]. */
 export function itemStoreKey(table: TableRecord, key: Item): Key {
   const [hash, range] = keyNames(table);
-  const parts: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id, partitionDigest(key[hash])];
+  const parts: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id, partitionPart(key[hash])];
   if (range !== undefined) parts.push(keyBytes(key[range]));
   return parts;
 }

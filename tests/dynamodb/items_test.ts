@@ -526,3 +526,54 @@ Deno.test("an attribute named __proto__ is an ordinary attribute", async () => {
     '{"pk":{"S":"p"},"sk":{"N":"1"},"__proto__":{"M":{"__proto__":{"S":"x"}}}}',
   );
 });
+
+Deno.test("partition keys up to 2048 bytes and sort keys up to 1024 bytes are addressable", async () => {
+  await using f = await startDynamo();
+  await f.client.send(
+    new CreateTableCommand({
+      TableName: "bkeys",
+      KeySchema: [{ AttributeName: "h", KeyType: "HASH" }, {
+        AttributeName: "r",
+        KeyType: "RANGE",
+      }],
+      AttributeDefinitions: [
+        { AttributeName: "h", AttributeType: "S" },
+        { AttributeName: "r", AttributeType: "B" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  const long = "h".repeat(2048);
+  const range = new Uint8Array(1024).fill(7);
+  for (const h of [long, "h".repeat(2047), "short"]) {
+    await f.client.send(
+      new PutItemCommand({
+        TableName: "bkeys",
+        Item: { h: { S: h }, r: { B: range }, v: { S: h.slice(0, 5) + h.length } },
+      }),
+    );
+  }
+  for (const h of [long, "h".repeat(2047), "short"]) {
+    const got = await f.client.send(
+      new GetItemCommand({ TableName: "bkeys", Key: { h: { S: h }, r: { B: range } } }),
+    );
+    assert.equal(got.Item?.v.S, h.slice(0, 5) + h.length);
+  }
+  const tooLong = await rejection(f.client.send(
+    new PutItemCommand({ TableName: "bkeys", Item: { h: { S: long + "h" }, r: { B: range } } }),
+  ));
+  assert.equal(
+    tooLong.message,
+    "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes",
+  );
+  const rangeTooLong = await rejection(f.client.send(
+    new PutItemCommand({
+      TableName: "bkeys",
+      Item: { h: { S: "x" }, r: { B: new Uint8Array(1025) } },
+    }),
+  ));
+  assert.equal(
+    rangeTooLong.message,
+    "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
+  );
+});
