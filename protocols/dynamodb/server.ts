@@ -7,7 +7,6 @@
 import type { ServiceContext } from "../../src/server.ts";
 import {
   DynamoError,
-  type DynamoError as DynamoErrorType,
   internal,
   MESSAGES,
   serialization,
@@ -122,14 +121,16 @@ export function createHandler(
     try {
       if (req.method !== "POST") throw unknownOperation();
       const target = req.headers.get("x-amz-target") ?? "";
-      const op: Operation | undefined = target.startsWith(TARGET_PREFIX)
-        ? OPERATIONS[target.slice(TARGET_PREFIX.length)]
+      const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
+      // Own properties only: "constructor" or "__proto__" must not reach Object.prototype.
+      const op: Operation | undefined = Object.hasOwn(OPERATIONS, name)
+        ? OPERATIONS[name]
         : undefined;
       const bytes = await readBody(req);
       if (!op) throw unknownOperation();
       const authorization = req.headers.get("authorization");
       if (ctx.auth.required) {
-        await checkSignature(req, bytes, ctx.auth.secret ?? "");
+        checkSignature(req, bytes, ctx.auth.secret ?? "");
       }
       const addr = info.remoteAddr as Deno.NetAddr;
       if (!ctx.limiter.take(addr.hostname ?? "local")) throw throttled();
@@ -150,7 +151,7 @@ export function createHandler(
         return reply(400, validation(MESSAGES.itemTooLarge).body(), id);
       }
       ctx.log.error(`dynamodb: ${(error as Error)?.stack ?? error}`);
-      const e: DynamoErrorType = internal();
+      const e = internal();
       return reply(e.status, e.body(), id);
     }
   };

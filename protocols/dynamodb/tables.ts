@@ -106,7 +106,7 @@ export interface TableStats {
   itemCount: number;
   sizeBytes: number;
   /** Per index name: the items that carry the index's key attributes. */
-  indexes: Record<string, { itemCount: number; sizeBytes: number }>;
+  indexes: Map<string, { itemCount: number; sizeBytes: number }>;
 }
 
 function throughput(t: { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined) {
@@ -152,8 +152,8 @@ export function describeTable(
       IndexName: i.IndexName,
       KeySchema: i.KeySchema,
       Projection: i.Projection,
-      IndexSizeBytes: stats.indexes[i.IndexName]?.sizeBytes ?? 0,
-      ItemCount: stats.indexes[i.IndexName]?.itemCount ?? 0,
+      IndexSizeBytes: stats.indexes.get(i.IndexName)?.sizeBytes ?? 0,
+      ItemCount: stats.indexes.get(i.IndexName)?.itemCount ?? 0,
       IndexArn: `${table.arn}/index/${i.IndexName}`,
     }));
   }
@@ -164,8 +164,8 @@ export function describeTable(
       Projection: i.Projection,
       IndexStatus: "ACTIVE",
       ProvisionedThroughput: throughput(i.ProvisionedThroughput),
-      IndexSizeBytes: stats.indexes[i.IndexName]?.sizeBytes ?? 0,
-      ItemCount: stats.indexes[i.IndexName]?.itemCount ?? 0,
+      IndexSizeBytes: stats.indexes.get(i.IndexName)?.sizeBytes ?? 0,
+      ItemCount: stats.indexes.get(i.IndexName)?.itemCount ?? 0,
       IndexArn: `${table.arn}/index/${i.IndexName}`,
     }));
   }
@@ -184,9 +184,9 @@ export const MAX_COUNTED_ITEMS = 100_000;
 
 /** Count a table's items, their sizes and each index's share (DynamoDB refreshes these periodically). */
 export async function tableStats(store: Store, table: TableRecord): Promise<TableStats> {
-  const stats: TableStats = { itemCount: 0, sizeBytes: 0, indexes: {} };
+  const stats: TableStats = { itemCount: 0, sizeBytes: 0, indexes: new Map() };
   const indexes = [...table.gsis, ...table.lsis];
-  for (const index of indexes) stats.indexes[index.IndexName] = { itemCount: 0, sizeBytes: 0 };
+  for (const index of indexes) stats.indexes.set(index.IndexName, { itemCount: 0, sizeBytes: 0 });
   const entries = store.list({ prefix: ["item", table.id] }, { limit: MAX_COUNTED_ITEMS });
   for await (const entry of entries) {
     const item = JSON.parse(decoder.decode(entry.data));
@@ -195,8 +195,9 @@ export async function tableStats(store: Store, table: TableRecord): Promise<Tabl
     stats.sizeBytes += size;
     for (const index of indexes) {
       if (index.KeySchema.every((k) => Object.hasOwn(item, k.AttributeName))) {
-        stats.indexes[index.IndexName].itemCount++;
-        stats.indexes[index.IndexName].sizeBytes += size;
+        const counts = stats.indexes.get(index.IndexName)!;
+        counts.itemCount++;
+        counts.sizeBytes += size;
       }
     }
   }

@@ -20,6 +20,10 @@ Deno.test("unknown or missing X-Amz-Target gives UnknownOperationException", asy
   const r = await f.raw("NoSuchOperation", {});
   assert.equal(r.status, 400);
   assert.deepEqual(r.body, { __type: "com.amazon.coral.service#UnknownOperationException" });
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+    const r = await f.raw(name, {});
+    assert.deepEqual(r.body, { __type: "com.amazon.coral.service#UnknownOperationException" });
+  }
   const res = await fetch(`http://127.0.0.1:${f.port}/`, { method: "POST", body: "{}" });
   assert.equal(res.status, 400);
   assert.equal((await res.json()).__type, "com.amazon.coral.service#UnknownOperationException");
