@@ -159,3 +159,36 @@ export function itemStoreKey(table: TableRecord, key: Item): Key {
 export function tableItemsPrefix(tableId: string): Key {
   return [ITEM_PREFIX, tableId];
 }
+
+/** Unsigned byte order. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** The smallest byte string after `b` (b + 0x00): turns "<= b" into "< successor". */
+export function successor(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(b.length + 1);
+  out.set(b);
+  return out;
+}
+
+/** The smallest byte string after every string starting with `p`, or null when none is. */
+export function prefixEnd(p: Uint8Array): Uint8Array | null {
+  for (let i = p.length - 1; i >= 0; i--) {
+    if (p[i] !== 0xff) {
+      const out = p.slice(0, i + 1);
+      out[i]++;
+      return out;
+    }
+  }
+  return null;
+}
+
+/** FNV-1a of a partition part, to split a Scan into stable segments. */
+export function segmentOf(part: Uint8Array, totalSegments: number): number {
+  let h = 0x811c9dc5;
+  for (const b of part) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h % totalSegments;
+}

@@ -11,6 +11,8 @@ import { describeTable } from "./describe_table.ts";
 import { getItem } from "./get_item.ts";
 import { listTables } from "./list_tables.ts";
 import { putItem } from "./put_item.ts";
+import { query } from "./query.ts";
+import { scan } from "./scan.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 import { describeTimeToLive, updateTimeToLive } from "./time_to_live.ts";
 import { updateItem } from "./update_item.ts";
@@ -34,4 +36,6 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   GetItem: getItem,
   UpdateItem: updateItem,
   DeleteItem: deleteItem,
+  Query: query,
+  Scan: scan,
 };
