@@ -4,6 +4,8 @@
  */
 import type { Operation } from "../context.ts";
 import { describeEndpoints, describeLimits } from "./account.ts";
+import { batchGetItem } from "./batch_get_item.ts";
+import { batchWriteItem } from "./batch_write_item.ts";
 import { createTable } from "./create_table.ts";
 import { deleteItem } from "./delete_item.ts";
 import { deleteTable } from "./delete_table.ts";
@@ -38,4 +40,6 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   DeleteItem: deleteItem,
   Query: query,
   Scan: scan,
+  BatchGetItem: batchGetItem,
+  BatchWriteItem: batchWriteItem,
 };
