@@ -1,8 +1,11 @@
-/** Evaluating conditions, applying updates, projecting elems and reducing key conditions. */
+/** Evaluating conditions, applying updates, projecting items and reducing key conditions. */
 import assert from "node:assert/strict";
 import type { Item } from "../../protocols/dynamodb/attribute_value.ts";
 import {
   applyUpdate,
+  checkFilterKeys,
+  checkKeyPaths,
+  conditionPaths,
   evaluateCondition,
   ExpressionContext,
   parseCondition,
@@ -161,7 +164,7 @@ Deno.test("applyUpdate() runs the Developer Guide's REMOVE, ADD and DELETE examp
   assert.equal("Brand" in removed || "InStock" in removed, false);
   assert.deepEqual(updated("REMOVE #ri[1], #ri[2]", PRODUCT).RelatedItems, {
     L: [{ S: "Hammer" }],
-  }, "indexes refer to the elems before the update");
+  }, "indexes refer to the list before the update");
   assert.deepEqual(updated("REMOVE #ri[7]", PRODUCT).RelatedItems, PRODUCT.RelatedItems);
   assert.deepEqual(updated("ADD QuantityOnHand :one", PRODUCT).QuantityOnHand, { N: "1" });
   assert.deepEqual(updated("ADD Price :one", PRODUCT).Price, { N: "53" });
@@ -242,7 +245,7 @@ Deno.test("updatedAttributes() returns the touched paths for UPDATED_OLD/NEW", (
   });
 });
 
-Deno.test("projectItem() keeps nested paths and elems elements in order", () => {
+Deno.test("projectItem() keeps nested paths and list elements in order", () => {
   const projection = parseProjection("elems[2].deep, elems[0], doc.nest, nope, pk", context());
   assert.deepEqual(projectItem(ITEM, projection), {
     elems: { L: [{ S: "a" }, { M: { deep: { S: "d" } } }] },
@@ -299,6 +302,11 @@ Deno.test("parseKeyCondition() reports DynamoDB's key condition errors", () => {
     ["sk = :n", "Query condition missed key schema element: pk"],
     ["pk = :p AND extra = :n", "Query condition missed key schema element: sk"],
     ["pk > :p", "Query key condition not supported"],
+    ["pk = :p AND sk = :n AND extra = :n", "Conditions can be of length 1 or 2 only"],
+    [
+      "pk = :p AND sk > :n AND sk < :n",
+      "KeyConditionExpressions must only contain one condition per key",
+    ],
     [
       "pk = :n",
       "One or more parameter values were invalid: Condition parameter type does not match schema type",
@@ -321,4 +329,25 @@ Deno.test("applyUpdate() and projectItem() treat __proto__ as an ordinary attrib
   assert.deepEqual(Object.getOwnPropertyDescriptor(result, "__proto__")?.value, { S: "x" });
   const projected = projectItem(result, [["__proto__"]]);
   assert.deepEqual(Object.getOwnPropertyDescriptor(projected, "__proto__")?.value, { S: "x" });
+});
+
+Deno.test("checkKeyPaths() and checkFilterKeys() guard key attributes", () => {
+  const values = { ":v": { S: "x" } };
+  const condition = parseCondition("pk.a = :v AND size(elems[0]) > :v", context(undefined, values));
+  assert.deepEqual(conditionPaths(condition), [["pk", "a"], ["elems", 0]]);
+  assertExpressionError(
+    () => checkKeyPaths(conditionPaths(condition), ["pk", "sk"]),
+    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk",
+  );
+  assertExpressionError(
+    () => checkKeyPaths([["gsi", 0]], ["pk"], ["gsi"]),
+    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: gsi",
+  );
+  checkKeyPaths([["pk"], ["other", "x"]], ["pk"]);
+  const filter = parseCondition("attribute_exists(sk) OR x = :v", context(undefined, values));
+  assertExpressionError(
+    () => checkFilterKeys(filter, ["pk", "sk"]),
+    "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk",
+  );
+  checkFilterKeys(filter, ["pk"]);
 });

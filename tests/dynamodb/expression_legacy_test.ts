@@ -144,6 +144,37 @@ Deno.test("keyConditionFromKeyConditions() returns the same structure as the exp
       }, schema),
     "Query condition missed key schema element: pk",
   );
+  const eq = { ComparisonOperator: "EQ", AttributeValueList: [{ S: "a" }] };
+  const cases: [
+    Record<string, { ComparisonOperator: string; AttributeValueList?: { S: string }[] }>,
+    string,
+  ][] = [
+    [{}, "Conditions can be of length 1 or 2 only"],
+    [{ pk: eq, sk: eq, x: eq }, "Conditions can be of length 1 or 2 only"],
+    [
+      { pk: { ComparisonOperator: "NULL" } },
+      "Attempted conditional constraint is not an indexable operation",
+    ],
+    [
+      { pk: eq, sk: { ComparisonOperator: "CONTAINS", AttributeValueList: [{ S: "a" }] } },
+      "Attempted conditional constraint is not an indexable operation",
+    ],
+    [
+      { pk: { ComparisonOperator: "LE", AttributeValueList: [{ S: "a" }] } },
+      "Query key condition not supported",
+    ],
+    [
+      { pk: eq, x: { ComparisonOperator: "NULL" } },
+      "Query condition missed key schema element: sk",
+    ],
+  ];
+  for (const [conditions, message] of cases) {
+    assertExpressionError(() => keyConditionFromKeyConditions(conditions, schema), message);
+  }
+  assertExpressionError(
+    () => keyConditionFromKeyConditions({ pk: eq, sk: eq }, { hashKey: "pk" }),
+    "Query key condition not supported",
+  );
 });
 
 Deno.test("applyAttributeUpdates() applies PUT, ADD and DELETE as the legacy API does", () => {

@@ -39,6 +39,22 @@ Deno.test("normalizeNumber() returns DynamoDB's canonical form", () => {
   for (const [input, expected] of cases) assert.equal(normalizeNumber(input), expected, input);
 });
 
+Deno.test("normalizeNumber() reads back long numbers as DynamoDB returns them", () => {
+  // PutItem then GetItem against DynamoDB (dynalite's "should put really long numbers").
+  const cases: [string, string][] = [
+    ["0000012345678901234567890123456789012345678", "12345678901234567890123456789012345678"],
+    [
+      "-00001.23456789012345678901234567890123456780000",
+      "-1.2345678901234567890123456789012345678",
+    ],
+    ["0009.99999999999999999999999999999999999990000e125", "9".repeat(38) + "0".repeat(88)],
+    ["-0009.99999999999999999999999999999999999990000e125", "-" + "9".repeat(38) + "0".repeat(88)],
+    ["0001.000e-130", `0.${"0".repeat(129)}1`],
+    ["-0001.000e-130", `-0.${"0".repeat(129)}1`],
+  ];
+  for (const [input, expected] of cases) assert.equal(normalizeNumber(input), expected, input);
+});
+
 Deno.test("normalizeNumber() rejects invalid numbers with DynamoDB's messages", () => {
   const cases: [string, string][] = [
     ["", "The parameter cannot be converted to a numeric value"],

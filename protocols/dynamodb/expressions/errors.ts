@@ -103,6 +103,8 @@ export const MESSAGES = {
   keyNoAttribute: "Invalid condition in KeyConditionExpression: No key attribute specified",
   keyOneConditionPerKey: "KeyConditionExpressions must only contain one condition per key",
   keyMissedElement: (name: string) => `Query condition missed key schema element: ${name}`,
+  keyConditionCount: "Conditions can be of length 1 or 2 only",
+  keyNotIndexable: "Attempted conditional constraint is not an indexable operation",
   keyNotSupported: "Query key condition not supported",
   keyTypeMismatch:
     "One or more parameter values were invalid: Condition parameter type does not match schema type",

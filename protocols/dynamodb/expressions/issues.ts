@@ -16,6 +16,7 @@ export type IssueCategory =
   | "attrName"
   | "attrValue"
   | "reference"
+  | "condition"
   | "pathOverlap"
   | "pathConflict"
   | "operand"
@@ -23,18 +24,17 @@ export type IssueCategory =
   | "function";
 
 /** Priorities per expression family. */
-// Conditions and projections report the first undefined name or value in text order
-// ("reference"); updates report undefined names before undefined values.
+// A condition reports, after the expression-wide problems, the first comparison or function
+// (in text order) that has a problem ("condition"), and within it the first of LEAF_ORDER.
 export const CONDITION_ORDER: IssueCategory[] = [
   "parens",
   "unknownFunction",
   "misusedFunction",
   "reserved",
-  "reference",
-  "operand",
-  "distinct",
-  "function",
+  "condition",
 ];
+const LEAF_ORDER: IssueCategory[] = ["reference", "operand", "distinct", "function"];
+const LEAF_CATEGORIES: ReadonlySet<IssueCategory> = new Set(LEAF_ORDER);
 export const UPDATE_ORDER: IssueCategory[] = [
   "reserved",
   "unknownFunction",
@@ -55,11 +55,28 @@ export const PROJECTION_ORDER: IssueCategory[] = [
 
 /** The first problem of each category, reported by priority. */
 export class Issues {
+  /** `#name` / `:value` references left undefined, by the path or operand holding them. */
+  readonly unresolved = new WeakMap<object, string>();
   #first = new Map<IssueCategory, string>();
+  #leaf: Map<IssueCategory, string> | null = null;
 
   /** Records a problem unless one of its category was already found. */
   add(category: IssueCategory, message: string): void {
-    if (!this.#first.has(category)) this.#first.set(category, message);
+    const target = this.#leaf && LEAF_CATEGORIES.has(category) ? this.#leaf : this.#first;
+    if (!target.has(category)) target.set(category, message);
+  }
+
+  /** Starts collecting the problems of one comparison or function condition. */
+  beginLeaf(): void {
+    this.#leaf = new Map();
+  }
+
+  /** Ends a leaf: its first problem becomes the condition's, unless an earlier leaf had one. */
+  endLeaf(): void {
+    const leaf = this.#leaf;
+    this.#leaf = null;
+    const category = leaf && LEAF_ORDER.find((c) => leaf.has(c));
+    if (category) this.add("condition", leaf.get(category)!);
   }
 
   /** Whether a problem of this category was recorded. */

@@ -20,6 +20,15 @@ const OPERATORS: Record<string, KeyOperator> = {
 };
 // `:v < key` means `key > :v`.
 const MIRRORED: Record<string, string> = { "=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
+const INDEXABLE: ReadonlySet<string> = new Set([
+  "EQ",
+  "LE",
+  "LT",
+  "GE",
+  "GT",
+  "BEGINS_WITH",
+  "BETWEEN",
+]);
 const DISALLOWED_FUNCTIONS = new Set([
   "attribute_exists",
   "attribute_not_exists",
@@ -27,9 +36,9 @@ const DISALLOWED_FUNCTIONS = new Set([
   "contains",
 ]);
 
-/** One attribute's key condition. */
+/** One attribute's key condition (operator as the legacy ComparisonOperator names it). */
 export interface KeyPart {
-  operator: KeyOperator;
+  operator: string;
   values: AttributeValue[];
 }
 
@@ -122,24 +131,33 @@ export function parseKeyCondition(
  * @throws {ExpressionError} DynamoDB's schema errors
  */
 export function checkKeyParts(parts: Map<string, KeyPart>, schema: KeySchema): KeyCondition {
-  const hash = parts.get(schema.hashKey);
-  if (!hash) fail(MESSAGES.keyMissedElement(schema.hashKey));
-  if (hash.operator !== "EQ") fail(MESSAGES.keyNotSupported);
-  for (const name of parts.keys()) {
-    if (name !== schema.hashKey && name !== schema.rangeKey) {
-      fail(MESSAGES.keyMissedElement(schema.rangeKey ?? schema.hashKey));
+  if (parts.size !== 1 && parts.size !== 2) fail(MESSAGES.keyConditionCount);
+  // DynamoDB's order: per key attribute (hash, then range), presence, operator, type, then EQ.
+  const keys = schema.rangeKey === undefined ? [schema.hashKey] : [schema.hashKey, schema.rangeKey];
+  keys.forEach((name, i) => {
+    const isHash = i === 0;
+    if (isHash && keys.length === 1 && parts.size > 1) fail(MESSAGES.keyNotSupported);
+    const part = parts.get(name);
+    if (!part) {
+      if (isHash || parts.size > 1) fail(MESSAGES.keyMissedElement(name));
+      return;
     }
-  }
-  for (const [name, part] of parts) {
+    if (!INDEXABLE.has(part.operator)) fail(MESSAGES.keyNotIndexable);
     const type = schema.types?.[name];
     if (type && part.values.some((value) => typeOf(value) !== type)) {
       fail(MESSAGES.keyTypeMismatch);
     }
-  }
+    if (isHash && part.operator !== "EQ") fail(MESSAGES.keyNotSupported);
+  });
+  const hash = parts.get(schema.hashKey)!;
   const result: KeyCondition = { hash: { name: schema.hashKey, value: hash.values[0] } };
   const range = schema.rangeKey === undefined ? undefined : parts.get(schema.rangeKey);
   if (range && schema.rangeKey !== undefined) {
-    result.range = { name: schema.rangeKey, operator: range.operator, values: range.values };
+    result.range = {
+      name: schema.rangeKey,
+      operator: range.operator as KeyOperator,
+      values: range.values,
+    };
   }
   return result;
 }

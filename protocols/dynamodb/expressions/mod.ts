@@ -38,13 +38,14 @@ export { applyUpdate, updatedAttributes } from "./update.ts";
 export { projectItem } from "./projection.ts";
 export { formatPath, getPath } from "./paths.ts";
 export { attributeValuesEqual, compareAttributeValues } from "./values.ts";
+export { applyAttributeUpdates, checkAttributeUpdates } from "./attribute_updates.ts";
+export type { AttributeValueUpdate } from "./attribute_updates.ts";
 export {
-  applyAttributeUpdates,
-  checkAttributeUpdates,
   checkExpressionParameters,
   conditionFromExpected,
   conditionFromFilter,
   keyConditionFromKeyConditions,
   pathsFromAttributesToGet,
-} from "./legacy.ts";
-export type { AttributeValueUpdate, ExpectedAttributeValue, LegacyCondition } from "./legacy.ts";
+} from "./legacy_conditions.ts";
+export type { ExpectedAttributeValue, LegacyCondition } from "./legacy_conditions.ts";
+export { checkFilterKeys, checkKeyPaths, conditionPaths } from "./key_paths.ts";

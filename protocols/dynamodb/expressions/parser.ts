@@ -38,7 +38,9 @@ import {
 import { CONDITION_ORDER, Issues, PROJECTION_ORDER, UPDATE_ORDER } from "./issues.ts";
 import { nearText, type Token, tokenize } from "./lexer.ts";
 import { isReservedWord } from "./reserved_words.ts";
-import { checkCondition, checkPathSet, checkUpdateActions } from "./semantics.ts";
+import { checkCondition } from "./condition_checks.ts";
+import { checkPathSet } from "./path_checks.ts";
+import { checkUpdateActions } from "./update_checks.ts";
 
 const CONDITION_KEYWORDS: ReadonlySet<string> = new Set(["AND", "OR", "NOT", "BETWEEN", "IN"]);
 const UPDATE_KEYWORDS: ReadonlySet<string> = new Set(["SET", "REMOVE", "ADD", "DELETE"]);
@@ -76,7 +78,10 @@ class Parser {
   #ctx: ExpressionContext;
   #kind: ExpressionKind;
   #keywords: ReadonlySet<string>;
-  #separateReferences: boolean;
+  // Undefined references: updates report names before values, projections in text order, and
+  // conditions per comparison (see condition_checks.ts), so conditions only note where they are.
+  #referenceMode: "separate" | "ordered" | "leaf";
+  #pendingName: string | undefined;
   #depth = 0;
   #operators = 0;
   // Nodes already written inside their own parentheses: a second pair is redundant.
@@ -96,7 +101,11 @@ class Parser {
     this.#ctx = ctx;
     this.#kind = kind;
     this.#keywords = keywords;
-    this.#separateReferences = kind === "UpdateExpression";
+    this.#referenceMode = kind === "UpdateExpression"
+      ? "separate"
+      : kind === "ProjectionExpression"
+      ? "ordered"
+      : "leaf";
   }
 
   // --- token helpers -------------------------------------------------------------------------
@@ -183,10 +192,11 @@ class Parser {
       this.#next();
       const name = this.#ctx.resolveName(token.text);
       if (name !== undefined) return name;
-      this.issues.add(
-        this.#separateReferences ? "attrName" : "reference",
-        MESSAGES.undefinedName(token.text),
-      );
+      if (this.#referenceMode === "leaf") this.#pendingName ??= token.text;
+      else {
+        const category = this.#referenceMode === "separate" ? "attrName" : "reference";
+        this.issues.add(category, MESSAGES.undefinedName(token.text));
+      }
       return token.text;
     }
     if (token.kind !== "identifier" || this.#isAnyKeyword(token)) this.#fail();
@@ -195,8 +205,10 @@ class Parser {
     return token.text;
   }
 
-  path(): Path {
-    const path: Path = [this.#pathName()];
+  /** Parses a document path, or more steps after `(path)` when `head` is given. */
+  path(head?: Path): Path {
+    this.#pendingName = head ? this.issues.unresolved.get(head) : undefined;
+    const path: Path = head ? [...head] : [this.#pathName()];
     for (;;) {
       if (this.#isPunct(".")) {
         this.#next();
@@ -209,6 +221,7 @@ class Parser {
         this.#expectPunct("]");
         path.push(Number(index.text));
       } else {
+        if (this.#pendingName !== undefined) this.issues.unresolved.set(path, this.#pendingName);
         return path;
       }
     }
@@ -217,13 +230,12 @@ class Parser {
   #value(): Operand {
     const token = this.#next();
     const value = this.#ctx.resolveValue(token.text);
+    const operand: Operand = { kind: "value", ref: token.text, value: value ?? MISSING_VALUE };
     if (value === undefined) {
-      this.issues.add(
-        this.#separateReferences ? "attrValue" : "reference",
-        MESSAGES.undefinedValue(token.text),
-      );
+      if (this.#referenceMode === "leaf") this.issues.unresolved.set(operand, token.text);
+      else this.issues.add("attrValue", MESSAGES.undefinedValue(token.text));
     }
-    return { kind: "value", ref: token.text, value: value ?? MISSING_VALUE };
+    return operand;
   }
 
   operand(): Operand {
@@ -234,7 +246,7 @@ class Parser {
       const inner = this.operand();
       this.#leave();
       this.#expectPunct(")");
-      return this.#wrap(inner);
+      return this.#groupedPath(this.#wrap(inner));
     }
     if (token.kind === "value") return this.#value();
     if (token.kind === "identifier" && this.#isPunct("(", 1) && !this.#isAnyKeyword(token)) {
@@ -306,8 +318,19 @@ class Parser {
     const inner = this.#or();
     this.#leave();
     this.#expectPunct(")");
-    if (inner.kind === "bare") return this.#suffix(this.#wrap(inner.operand));
+    if (inner.kind === "bare") return this.#suffix(this.#groupedPath(this.#wrap(inner.operand)));
     return this.#wrap(inner);
+  }
+
+  /** Conditions accept `(a.b).c` and `(a)[0]`: a parenthesized path may go on. */
+  #groupedPath(operand: Operand): Operand {
+    if (
+      operand.kind !== "path" || this.#referenceMode !== "leaf" ||
+      !(this.#isPunct(".") || this.#isPunct("["))
+    ) {
+      return operand;
+    }
+    return { kind: "path", path: this.path(operand.path) };
   }
 
   #suffix(left: Operand): Condition | BareOperand {

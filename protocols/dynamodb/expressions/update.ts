@@ -6,30 +6,19 @@
  * @module
  */
 import type { AttributeValue, Item } from "../attribute_value.ts";
-import { addNumbers, NumberError, subtractNumbers } from "../number.ts";
 import type { Operand, Path, UpdateAction, UpdateExpression } from "./ast.ts";
 import { ExpressionError, MESSAGES } from "./errors.ts";
 import { getPath } from "./paths.ts";
 import { projectItem } from "./projection.ts";
-import { cloneValue, memberEquals, setEntry } from "./values.ts";
+import { addValue, deleteValue, numberArithmetic } from "./add_delete.ts";
+import { cloneValue, setEntry } from "./values.ts";
 
 // Marks a removed list element until the lists are compacted, so that later indexes in the
 // same update still refer to the original positions.
 const REMOVED: AttributeValue = Object.freeze({ NULL: true }) as AttributeValue;
-const SET_TYPES = ["SS", "NS", "BS"] as const;
-type SetType = typeof SET_TYPES[number];
 
 function fail(message: string): never {
   throw new ExpressionError(message);
-}
-
-function arithmetic(operator: "+" | "-", left: string, right: string): string {
-  try {
-    return operator === "+" ? addNumbers(left, right) : subtractNumbers(left, right);
-  } catch (error) {
-    if (error instanceof NumberError) fail(error.message);
-    throw error;
-  }
 }
 
 /** Computes a SET operand from the item as it was before the update. */
@@ -44,7 +33,7 @@ function evaluate(operand: Operand, original: Item): AttributeValue {
       if (!("N" in left)) fail(MESSAGES.wrongOperandType);
       const right = evaluate(operand.right, original);
       if (!("N" in right)) fail(MESSAGES.wrongOperandType);
-      return { N: arithmetic(operand.operator, left.N, right.N) };
+      return { N: numberArithmetic(operand.operator, left.N, right.N) };
     }
     case "function": {
       if (operand.name === "if_not_exists") {
@@ -112,42 +101,14 @@ function remove(slot: Slot): void {
   else if (slot.index < slot.list.length) slot.list[slot.index] = REMOVED;
 }
 
-function setTypeOf(value: AttributeValue): SetType | undefined {
-  return SET_TYPES.find((type) => type in value);
-}
-
-function members(value: AttributeValue, type: SetType): string[] {
-  return (value as Record<SetType, string[]>)[type];
-}
-
 function add(slot: Slot, value: AttributeValue): void {
-  const existing = read(slot);
-  if ("N" in value) {
-    if (existing === undefined) return write(slot, { N: arithmetic("+", "0", value.N) });
-    if (!("N" in existing)) fail(MESSAGES.wrongOperandType);
-    return write(slot, { N: arithmetic("+", existing.N, value.N) });
-  }
-  const type = setTypeOf(value)!;
-  if (existing === undefined) return write(slot, cloneValue(value));
-  if (!(type in existing)) fail(MESSAGES.wrongOperandType);
-  const same = memberEquals(type);
-  const union = [...members(existing, type)];
-  for (const member of members(value, type)) {
-    if (!union.some((m) => same(m, member))) union.push(member);
-  }
-  write(slot, { [type]: union } as AttributeValue);
+  write(slot, addValue(read(slot), value, MESSAGES.wrongOperandType));
 }
 
 function deleteMembers(slot: Slot, value: AttributeValue): void {
-  const existing = read(slot);
-  if (existing === undefined) return;
-  const type = setTypeOf(value)!;
-  if (!(type in existing)) fail(MESSAGES.wrongOperandType);
-  const same = memberEquals(type);
-  const drop = members(value, type);
-  const kept = members(existing, type).filter((member) => !drop.some((d) => same(d, member)));
-  if (kept.length === 0) remove(slot);
-  else write(slot, { [type]: kept } as AttributeValue);
+  const remaining = deleteValue(read(slot), value, MESSAGES.wrongOperandType);
+  if (remaining === undefined) remove(slot);
+  else write(slot, remaining);
 }
 
 function apply(action: UpdateAction, slot: Slot, value: AttributeValue | undefined): void {

@@ -1,17 +1,15 @@
 /**
- * The legacy (pre-expression) parameters older SDKs and ORMs still send, turned into the
- * expression trees so one evaluator serves both: Expected + ConditionalOperator, QueryFilter /
- * ScanFilter, KeyConditions, AttributesToGet, and AttributeUpdates (with its own semantics:
- * ADD appends to lists, DELETE without a value removes the attribute). Errors use DynamoDB's
- * messages.
+ * The legacy (pre-expression) read and condition parameters older SDKs and ORMs still send,
+ * turned into the expression trees so one evaluator serves both: Expected +
+ * ConditionalOperator, QueryFilter / ScanFilter, KeyConditions and AttributesToGet; plus the
+ * check that a request does not mix them with expressions. Errors use DynamoDB's messages.
  * @module
  */
-import type { AttributeValue, Item } from "../attribute_value.ts";
-import { addNumbers, NumberError } from "../number.ts";
-import type { Condition, KeyCondition, KeyOperator, KeySchema, Operand, Path } from "./ast.ts";
+import type { AttributeValue } from "../attribute_value.ts";
+import type { Condition, KeyCondition, KeySchema, Operand, Path } from "./ast.ts";
 import { ExpressionError } from "./errors.ts";
 import { checkKeyParts, type KeyPart } from "./key_condition.ts";
-import { compareAttributeValues, memberEquals, setEntry, typeOf } from "./values.ts";
+import { compareAttributeValues, typeOf } from "./values.ts";
 
 const INVALID = "One or more parameter values were invalid: ";
 
@@ -27,12 +25,6 @@ export interface ExpectedAttributeValue {
 export interface LegacyCondition {
   ComparisonOperator: string;
   AttributeValueList?: AttributeValue[];
-}
-
-/** One entry of `AttributeUpdates`. */
-export interface AttributeValueUpdate {
-  Action?: "PUT" | "ADD" | "DELETE";
-  Value?: AttributeValue;
 }
 
 function fail(message: string): never {
@@ -268,16 +260,6 @@ export function conditionFromFilter(
   return combine(conditions, conditionalOperator);
 }
 
-const KEY_OPERATORS: ReadonlySet<string> = new Set([
-  "EQ",
-  "LE",
-  "LT",
-  "GE",
-  "GT",
-  "BEGINS_WITH",
-  "BETWEEN",
-]);
-
 /** Turns the legacy `KeyConditions` of a Query into the structured key condition. */
 export function keyConditionFromKeyConditions(
   keyConditions: Record<string, LegacyCondition>,
@@ -287,10 +269,7 @@ export function keyConditionFromKeyConditions(
   for (const [name, entry] of Object.entries(keyConditions)) {
     const values = entry.AttributeValueList ?? [];
     checkFilterEntry(entry.ComparisonOperator, values);
-    if (!KEY_OPERATORS.has(entry.ComparisonOperator)) {
-      fail("Attempted conditional constraint is not an indexable operation");
-    }
-    parts.set(name, { operator: entry.ComparisonOperator as KeyOperator, values });
+    parts.set(name, { operator: entry.ComparisonOperator, values });
   }
   return checkKeyParts(parts, schema);
 }
@@ -298,88 +277,4 @@ export function keyConditionFromKeyConditions(
 /** The projection `AttributesToGet` stands for. */
 export function pathsFromAttributesToGet(names: string[]): Path[] {
   return names.map((name) => [name]);
-}
-
-/**
- * Validates `AttributeUpdates` as DynamoDB does before touching the item.
- * @throws {ExpressionError} an action the value's type does not allow
- */
-export function checkAttributeUpdates(updates: Record<string, AttributeValueUpdate>): void {
-  for (const update of Object.values(updates)) {
-    const action = update.Action ?? "PUT";
-    if (update.Value === undefined) {
-      if (action !== "DELETE") {
-        fail(`${INVALID}Only DELETE action is allowed when no attribute value is specified`);
-      }
-      continue;
-    }
-    const type = typeOf(update.Value);
-    if (action === "DELETE" && !["SS", "NS", "BS"].includes(type)) {
-      fail(`${INVALID}DELETE action with value is not supported for the type ${type}`);
-    }
-    if (action === "ADD" && !["L", "SS", "NS", "BS", "N"].includes(type)) {
-      fail(`${INVALID}ADD action is not supported for the type ${type}`);
-    }
-  }
-}
-
-const TYPE_MISMATCH = "Type mismatch for attribute to update";
-
-/**
- * Applies `AttributeUpdates` to a copy of the item: PUT replaces, ADD adds numbers and merges
- * sets and appends lists, DELETE removes the attribute or the given set members.
- * @throws {ExpressionError} "Type mismatch for attribute to update" or a number out of range
- */
-export function applyAttributeUpdates(
-  updates: Record<string, AttributeValueUpdate>,
-  item: Item,
-): Item {
-  checkAttributeUpdates(updates);
-  const result = structuredClone(item);
-  for (const [name, update] of Object.entries(updates)) {
-    const action = update.Action ?? "PUT";
-    const value = update.Value;
-    const existing = Object.hasOwn(result, name) ? result[name] : undefined;
-    if (action === "PUT") {
-      setEntry(result, name, structuredClone(value!));
-    } else if (value === undefined) {
-      delete result[name];
-    } else if (action === "ADD") {
-      if ("N" in value) {
-        if (existing && !("N" in existing)) fail(TYPE_MISMATCH);
-        try {
-          const base = existing && "N" in existing ? existing.N : "0";
-          setEntry(result, name, { N: addNumbers(base, value.N) });
-        } catch (error) {
-          if (error instanceof NumberError) fail(error.message);
-          throw error;
-        }
-      } else if ("L" in value) {
-        if (existing && !("L" in existing)) fail(TYPE_MISMATCH);
-        const list = existing && "L" in existing ? existing.L : [];
-        setEntry(result, name, { L: [...list, ...structuredClone(value.L)] });
-      } else {
-        const type = typeOf(value) as "SS" | "NS" | "BS";
-        if (existing && !(type in existing)) fail(TYPE_MISMATCH);
-        const same = memberEquals(type);
-        const merged = existing ? [...(existing as Record<string, string[]>)[type]] : [];
-        for (const member of (value as Record<string, string[]>)[type]) {
-          if (!merged.some((m) => same(m, member))) merged.push(member);
-        }
-        setEntry(result, name, { [type]: merged } as AttributeValue);
-      }
-    } else {
-      const type = typeOf(value) as "SS" | "NS" | "BS";
-      if (existing === undefined) continue;
-      if (!(type in existing)) fail(TYPE_MISMATCH);
-      const same = memberEquals(type);
-      const drop = (value as Record<string, string[]>)[type];
-      const kept = (existing as Record<string, string[]>)[type].filter((member) =>
-        !drop.some((d) => same(d, member))
-      );
-      if (kept.length === 0) delete result[name];
-      else setEntry(result, name, { [type]: kept } as AttributeValue);
-    }
-  }
-  return result;
 }

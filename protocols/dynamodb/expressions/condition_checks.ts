@@ -1,11 +1,11 @@
 /**
- * Semantic checks DynamoDB makes on a syntactically valid expression: function names, arity
- * and operand types, misused functions, distinct operands, BETWEEN bounds, ADD/DELETE operand
- * types and overlapping or conflicting document paths.
+ * Semantic checks DynamoDB makes on a parsed condition: function names, arity and operand
+ * types, misused functions, undefined references, distinct operands and BETWEEN bounds,
+ * reported per comparison in text order (see issues.ts).
  * @module
  */
 import type { AttributeValue } from "../attribute_value.ts";
-import type { Condition, Operand, Path, UpdateAction } from "./ast.ts";
+import type { Condition, Operand, Path } from "./ast.ts";
 import { MAX_IN_OPERANDS, MESSAGES } from "./errors.ts";
 import type { Issues } from "./issues.ts";
 import { formatPath } from "./paths.ts";
@@ -19,19 +19,7 @@ const CONDITION_FUNCTIONS: Record<string, number> = {
   contains: 2,
   size: 1,
 };
-const UPDATE_FUNCTIONS: Record<string, number> = { if_not_exists: 2, list_append: 2 };
 const TYPE_NAMES = new Set(["S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"]);
-// How DynamoDB names value types in ADD/DELETE operand errors (sets keep their tags).
-const UPDATE_TYPE_NAMES: Record<string, string> = {
-  S: "STRING",
-  N: "NUMBER",
-  B: "BINARY",
-  NULL: "NULL",
-  BOOL: "BOOLEAN",
-  L: "LIST",
-  M: "MAP",
-};
-
 /** The statically known type of an operand: a literal's tag, or a function's result type. */
 function staticType(operand: Operand): string | null {
   if (operand.kind === "value") return typeOf(operand.value);
@@ -45,11 +33,6 @@ function staticType(operand: Operand): string | null {
   }
   if (operand.kind === "arithmetic") return "N";
   return null;
-}
-
-/** The type of a literal only (functions excluded), as update operand checks use. */
-function literalType(operand: Operand): string | null {
-  return operand.kind === "value" ? typeOf(operand.value) : null;
 }
 
 function samePath(a: Path, b: Path): boolean {
@@ -122,11 +105,12 @@ function checkConditionFunction(name: string, args: Operand[], issues: Issues): 
 /** Checks an operand of a comparison, BETWEEN, IN or a function argument. */
 function checkConditionOperand(operand: Operand, issues: Issues): void {
   if (operand.kind !== "function") return;
+  // Arguments first: DynamoDB reports the innermost function's problem.
+  for (const arg of operand.args) checkConditionOperand(arg, issues);
   if (operand.name !== "size") {
     issues.add("misusedFunction", MESSAGES.misusedFunction(operand.name));
   }
   checkConditionFunction(operand.name, operand.args, issues);
-  for (const arg of operand.args) checkConditionOperand(arg, issues);
 }
 
 function checkBetween(low: Operand, high: Operand, issues: Issues): void {
@@ -143,6 +127,38 @@ function checkBetween(low: Operand, high: Operand, issues: Issues): void {
   }
 }
 
+/** Reports the first undefined reference among operands, in text order. */
+function checkReferences(operands: Operand[], issues: Issues): boolean {
+  for (const operand of operands) {
+    const holder = operand.kind === "path" ? operand.path : operand;
+    const ref = issues.unresolved.get(holder);
+    if (ref !== undefined) {
+      const message = ref.startsWith("#")
+        ? MESSAGES.undefinedName(ref)
+        : MESSAGES.undefinedValue(ref);
+      issues.add("reference", message);
+      return true;
+    }
+    if (operand.kind === "function" && checkReferences(operand.args, issues)) return true;
+  }
+  return false;
+}
+
+function leafOperands(condition: Condition): Operand[] {
+  switch (condition.kind) {
+    case "function":
+      return condition.args;
+    case "compare":
+      return [condition.left, condition.right];
+    case "between":
+      return [condition.operand, condition.low, condition.high];
+    case "in":
+      return [condition.operand, ...condition.list];
+    default:
+      return [];
+  }
+}
+
 /** Records every problem DynamoDB finds in a parsed condition. */
 export function checkCondition(condition: Condition, issues: Issues): void {
   switch (condition.kind) {
@@ -154,13 +170,23 @@ export function checkCondition(condition: Condition, issues: Issues): void {
     case "not":
       checkCondition(condition.condition, issues);
       return;
+    default:
+      issues.beginLeaf();
+      checkReferences(leafOperands(condition), issues);
+      checkLeaf(condition, issues);
+      issues.endLeaf();
+  }
+}
+
+function checkLeaf(condition: Condition, issues: Issues): void {
+  switch (condition.kind) {
     case "function":
+      for (const arg of condition.args) checkConditionOperand(arg, issues);
       // size() yields a number; on its own it is not a condition.
       if (condition.name === "size") {
         issues.add("misusedFunction", MESSAGES.misusedFunction("size"));
       }
       checkConditionFunction(condition.name, condition.args, issues);
-      for (const arg of condition.args) checkConditionOperand(arg, issues);
       return;
     case "compare":
       checkConditionOperand(condition.left, issues);
@@ -181,85 +207,7 @@ export function checkCondition(condition: Condition, issues: Issues): void {
         checkConditionOperand(operand, issues);
       }
       return;
-  }
-}
-
-function checkUpdateOperand(operand: Operand, issues: Issues): void {
-  if (operand.kind === "arithmetic") {
-    for (const side of [operand.left, operand.right]) {
-      const type = literalType(side);
-      if (type && type !== "N") {
-        issues.add("function", MESSAGES.operandType(operand.operator, type));
-        break;
-      }
-    }
-    checkUpdateOperand(operand.left, issues);
-    checkUpdateOperand(operand.right, issues);
-    return;
-  }
-  if (operand.kind !== "function") return;
-  const { name, args } = operand;
-  const arity = UPDATE_FUNCTIONS[name];
-  if (arity === undefined) {
-    issues.add("unknownFunction", MESSAGES.unknownFunction(name));
-  } else if (arity !== args.length) {
-    issues.add("function", MESSAGES.operandCount(name, args.length));
-  } else if (name === "if_not_exists" && args[0].kind !== "path") {
-    issues.add("function", MESSAGES.needsPath(name));
-  } else if (name === "list_append") {
-    for (const arg of args) {
-      const type = literalType(arg);
-      if (type && type !== "L") {
-        issues.add("function", MESSAGES.operandType(name, type));
-        break;
-      }
-    }
-  }
-  for (const arg of args) checkUpdateOperand(arg, issues);
-}
-
-/**
- * Records overlapping (one path a prefix of another) and conflicting (a key where another path
- * has an index) document paths, comparing each path with the ones before it.
- */
-export function checkPathSet(paths: Path[], issues: Issues): void {
-  const seen: Path[] = [];
-  for (const path of paths) {
-    for (const earlier of seen) {
-      const length = Math.min(earlier.length, path.length);
-      let overlap = true;
-      for (let i = 0; i < length; i++) {
-        if (typeof earlier[i] !== typeof path[i]) {
-          issues.add("pathConflict", MESSAGES.pathConflict(formatPath(earlier), formatPath(path)));
-          overlap = false;
-          break;
-        }
-        if (earlier[i] !== path[i]) {
-          overlap = false;
-          break;
-        }
-      }
-      if (overlap) {
-        issues.add("pathOverlap", MESSAGES.pathOverlap(formatPath(earlier), formatPath(path)));
-        return;
-      }
-    }
-    seen.push(path);
-  }
-}
-
-/** Records every problem DynamoDB finds in parsed update actions. */
-export function checkUpdateActions(actions: UpdateAction[], issues: Issues): void {
-  checkPathSet(actions.map((action) => action.path), issues);
-  for (const action of actions) {
-    if (action.kind === "SET") {
-      checkUpdateOperand(action.value, issues);
-    } else if (action.kind === "ADD" || action.kind === "DELETE") {
-      const type = typeOf(action.value);
-      const name = UPDATE_TYPE_NAMES[type];
-      if (name && !(action.kind === "ADD" && type === "N")) {
-        issues.add("operand", MESSAGES.updateOperandType(action.kind, name));
-      }
-    }
+    default:
+      return;
   }
 }
