@@ -76,7 +76,7 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
     }
   }
   const results = await Promise.all(
-    planned.map((w) => writeItem(ctx.store, w.table, w.key, { mutate: () => w.item })),
+    planned.map((w) => writeItem(ctx.store, { table: w.table, key: w.key, mutate: () => w.item })),
   );
   const out: Record<string, unknown> = { UnprocessedItems: {} };
   const units = new Map<string, number>();
