@@ -17,6 +17,8 @@ import { query } from "./query.ts";
 import { scan } from "./scan.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 import { describeTimeToLive, updateTimeToLive } from "./time_to_live.ts";
+import { transactGetItems } from "./transact_get_items.ts";
+import { transactWriteItems } from "./transact_write_items.ts";
 import { updateItem } from "./update_item.ts";
 import { updateTable } from "./update_table.ts";
 
@@ -42,4 +44,6 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   Scan: scan,
   BatchGetItem: batchGetItem,
   BatchWriteItem: batchWriteItem,
+  TransactWriteItems: transactWriteItems,
+  TransactGetItems: transactGetItems,
 };
