@@ -242,6 +242,19 @@ Deno.test("Query() errors use DynamoDB's messages", async () => {
     consistent.message,
     "Consistent reads are not supported on global secondary indexes",
   );
+  const all = await rejection(f.client.send(
+    new QueryCommand({
+      TableName: "events",
+      IndexName: "by-kind",
+      Select: "ALL_ATTRIBUTES",
+      KeyConditionExpression: "kind = :k",
+      ExpressionAttributeValues: { ":k": { S: "even" } },
+    }),
+  ));
+  assert.equal(
+    all.message,
+    "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index by-kind because its projection type is not ALL",
+  );
   const table = await rejection(f.client.send(q({ TableName: "ghost" })));
   assert.equal(table.name, "ResourceNotFoundException");
 });

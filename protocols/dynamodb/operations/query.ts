@@ -5,6 +5,7 @@ import { parseReadExpressions } from "../read_expressions.ts";
 import { getTable } from "../tables.ts";
 import type { Body } from "../validation.ts";
 import {
+  checkSelect,
   checkStartKey,
   indexSource,
   readPage,
@@ -19,6 +20,7 @@ export async function query(ctx: OperationContext, body: Body) {
   checkReadRequest(body, "query");
   const table = await getTable(ctx.store, body.TableName as string);
   const view = resolveView(table, body.IndexName);
+  checkSelect(view, body.Select);
   if (view.index?.global && body.ConsistentRead === true) {
     throw validation("Consistent reads are not supported on global secondary indexes");
   }

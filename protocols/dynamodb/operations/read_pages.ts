@@ -61,6 +61,18 @@ export function resolveView(table: TableRecord, indexName: unknown): ReadView {
   };
 }
 
+/** Select ALL_ATTRIBUTES needs the whole item: a GSI has it only with projection ALL. */
+export function checkSelect(view: ReadView, select: unknown): void {
+  const index = view.index;
+  if (
+    select === "ALL_ATTRIBUTES" && index?.global && index.projection.ProjectionType !== "ALL"
+  ) {
+    throw validation(
+      `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${index.name} because its projection type is not ALL`,
+    );
+  }
+}
+
 /** The key schema a KeyConditionExpression is checked against. */
 export function viewKeySchema(view: ReadView): KeySchema {
   const schema = view.index?.keySchema ?? view.table.keySchema;

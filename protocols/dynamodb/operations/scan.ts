@@ -6,6 +6,7 @@ import { parseReadExpressions } from "../read_expressions.ts";
 import { getTable } from "../tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import {
+  checkSelect,
   checkStartKey,
   indexSource,
   readPage,
@@ -101,6 +102,7 @@ export async function scan(ctx: OperationContext, body: Body) {
   const segment = segmentOf(body);
   const table = await getTable(ctx.store, body.TableName as string);
   const view = resolveView(table, body.IndexName);
+  checkSelect(view, body.Select);
   if (view.index?.global && body.ConsistentRead === true) {
     throw validation("Consistent reads are not supported on global secondary indexes");
   }
