@@ -1,5 +1,5 @@
 /**
- * DynamoDB benchmark: PutItem, GetItem and UpdateItem throughput at 16 concurrent HTTP/1.1
+ * DynamoDB benchmark: PutItem, GetItem, Query and UpdateItem throughput at 16 concurrent HTTP/1.1
  * keep-alive clients against basekv (child process, temp-file store) and dynalite 4.0.0
  * (in-memory, started with npx) in the same run; prints both and the ratio.
  * Run: deno task bench dynamodb
@@ -11,6 +11,7 @@ const CONCURRENCY = 16;
 const PUTS = 5_000;
 const GETS = 5_000;
 const UPDATES = 5_000;
+const QUERIES = 3_000;
 const KEYS = 1_000;
 const ROUNDS = 3;
 const READY_TIMEOUT_MS = 180_000;
@@ -84,6 +85,14 @@ const PHASES: Record<string, [number, (i: number) => [string, unknown]]> = {
     { TableName: "bench", Item: { ...key(i), n: { N: String(i) }, payload: PAYLOAD } },
   ]],
   GetItem: [GETS, (i) => ["GetItem", { TableName: "bench", Key: key(i) }]],
+  "Query (10 items)": [QUERIES, (i) => [
+    "Query",
+    {
+      TableName: "bench",
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": key(i).pk },
+    },
+  ]],
   UpdateItem: [UPDATES, (i) => [
     "UpdateItem",
     {
