@@ -577,3 +577,62 @@ Deno.test("partition keys up to 2048 bytes and sort keys up to 1024 bytes are ad
     "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
   );
 });
+
+Deno.test("concurrent conditional puts: exactly one attribute_not_exists put wins", async () => {
+  await using f = await startDynamo();
+  await withTable(f);
+  const attempts = Array.from({ length: 40 }, (_, i) =>
+    f.client.send(
+      new PutItemCommand({
+        TableName: "items",
+        Item: { ...KEY, owner: { N: String(i) } },
+        ConditionExpression: "attribute_not_exists(pk)",
+      }),
+    ).then(() => "ok", (e: Error) => e.name));
+  const outcomes = await Promise.all(attempts);
+  assert.equal(outcomes.filter((o) => o === "ok").length, 1);
+  assert.equal(outcomes.filter((o) => o === "ConditionalCheckFailedException").length, 39);
+  const counters = Array.from({ length: 40 }, () =>
+    f.client.send(
+      new UpdateItemCommand({
+        TableName: "items",
+        Key: KEY,
+        UpdateExpression: "ADD hits :one",
+        ExpressionAttributeValues: { ":one": { N: "1" } },
+      }),
+    ));
+  await Promise.all(counters);
+  const got = (await f.client.send(new GetItemCommand({ TableName: "items", Key: KEY }))).Item;
+  assert.equal(got?.hits.N, "40");
+});
+
+Deno.test("hostile bodies get clean errors: deep nesting, huge arrays, wrong shapes", async () => {
+  await using f = await startDynamo();
+  await withTable(f);
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  const r1 = await f.raw("PutItem", deep);
+  assert.equal(r1.body.__type, "com.amazon.coral.service#SerializationException");
+  let nested = '{"S":"x"}';
+  for (let i = 0; i < 40; i++) nested = `{"L":[${nested}]}`;
+  const r2 = await f.raw(
+    "PutItem",
+    `{"TableName":"items","Item":{"pk":{"S":"p"},"sk":{"N":"1"},"x":${nested}}}`,
+  );
+  assert.equal(r2.status, 400);
+  assert.equal(r2.body.message, "Nesting Levels have exceeded supported limits");
+  const r3 = await f.raw("PutItem", { TableName: "items", Item: [] });
+  assert.equal(r3.status, 400);
+  const r4 = await f.raw("GetItem", { TableName: "items", Key: null });
+  assert.equal(
+    r4.body.message,
+    "1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null",
+  );
+  const r5 = await f.raw("UpdateItem", {
+    TableName: "items",
+    Key: KEY,
+    UpdateExpression: "SET a = " + "(".repeat(5000) + ":v" + ")".repeat(5000),
+    ExpressionAttributeValues: { ":v": { S: "x" } },
+  });
+  assert.equal(r5.status, 400);
+  assert.equal(r5.body.__type, "com.amazon.coral.validate#ValidationException");
+});
