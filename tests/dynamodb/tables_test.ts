@@ -259,8 +259,11 @@ Deno.test("DeleteTable() refuses a table with deletion protection", async () => 
   await using f = await startDynamo();
   await f.client.send(simpleTable("kept", { DeletionProtectionEnabled: true }));
   const e = await rejection(f.client.send(new DeleteTableCommand({ TableName: "kept" })));
-  assert.equal(e.name, "ValidationException");
-  assert.match(e.message, /protected against deletion/);
+  assert.equal(e.name, "ResourceInUseException");
+  assert.equal(
+    e.message,
+    "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+  );
   await f.client.send(
     new UpdateTableCommand({ TableName: "kept", DeletionProtectionEnabled: false }),
   );
