@@ -425,6 +425,15 @@ Deno.test("ReturnConsumedCapacity and ReturnItemCollectionMetrics are computed",
     }),
   );
   assert.equal(strong.ConsumedCapacity?.CapacityUnits, 1);
+  const arn = "arn:aws:dynamodb:us-east-1:000000000000:table/items";
+  const byArn = await f.client.send(
+    new GetItemCommand({
+      TableName: arn,
+      Key: KEY,
+      ReturnConsumedCapacity: "TOTAL",
+    }),
+  );
+  assert.equal(byArn.ConsumedCapacity?.TableName, arn);
   await f.client.send(
     new CreateTableCommand({
       TableName: "lsi",

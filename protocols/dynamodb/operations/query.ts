@@ -37,5 +37,6 @@ export async function query(ctx: OperationContext, body: Body) {
     select: body.Select as string | undefined,
     consistent: body.ConsistentRead === true,
     capacityMode: body.ReturnConsumedCapacity,
+    requestedName: body.TableName,
   });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { READ_UNIT_BYTES } from "../capacity.ts";
+import { READ_UNIT_BYTES, replyTableName } from "../capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
 import {
@@ -257,6 +257,8 @@ export interface PageOptions {
   select?: string;
   consistent: boolean;
   capacityMode: unknown;
+  /** TableName as the request gave it (a table ARN is echoed back). */
+  requestedName?: unknown;
 }
 
 /** Read one page from `source` and shape the Query/Scan reply. */
@@ -299,7 +301,10 @@ export async function readPage(
   if (mode === "TOTAL" || mode === "INDEXES") {
     const units = Math.max(1, Math.ceil(bytes / READ_UNIT_BYTES)) *
       (options.consistent ? 1 : 0.5);
-    const capacity: Record<string, unknown> = { TableName: view.table.name, CapacityUnits: units };
+    const capacity: Record<string, unknown> = {
+      TableName: replyTableName(view.table, options.requestedName),
+      CapacityUnits: units,
+    };
     if (mode === "INDEXES") {
       if (view.index) {
         capacity[view.index.global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes"] = {

@@ -118,5 +118,6 @@ export async function scan(ctx: OperationContext, body: Body) {
     select: body.Select as string | undefined,
     consistent: body.ConsistentRead === true,
     capacityMode: body.ReturnConsumedCapacity,
+    requestedName: body.TableName,
   });
 }
