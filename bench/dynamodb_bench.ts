@@ -1,5 +1,5 @@
 /**
- * DynamoDB benchmark: PutItem, GetItem and UpdateItem throughput at 16 concurrent HTTP/1.1
+ * DynamoDB benchmark: PutItem, GetItem, Query and UpdateItem throughput at 16 concurrent HTTP/1.1
  * keep-alive clients against basekv (child process, temp-file store) and dynalite 4.0.0
  * (in-memory, started with npx) in the same run; prints both and the ratio.
  * Run: deno task bench dynamodb
@@ -8,10 +8,12 @@
 import { startChild } from "../tests/helpers/server.ts";
 
 const CONCURRENCY = 16;
-const PUTS = 10_000;
-const GETS = 10_000;
+const PUTS = 5_000;
+const GETS = 5_000;
 const UPDATES = 5_000;
+const QUERIES = 3_000;
 const KEYS = 1_000;
+const ROUNDS = 3;
 const READY_TIMEOUT_MS = 180_000;
 const DYNALITE = "dynalite@4.0.0";
 /** Where the bench installs dynalite once (npm), so it runs under node and can be stopped. */
@@ -50,14 +52,14 @@ async function phase(port: number, total: number, request: (i: number) => [strin
 
 const key = (i: number) => ({ pk: { S: `user-${i % KEYS}` }, sk: { S: `item-${i % 10}` } });
 
-/** Run the three phases against one endpoint. */
-async function measure(port: number): Promise<Record<string, number>> {
+/** Create the bench table and wait until it takes writes (dynalite: CREATING for 500 ms). */
+async function prepare(port: number): Promise<void> {
   await call(port, "CreateTable", {
     TableName: "bench",
-    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, {
-      AttributeName: "sk",
-      KeyType: "RANGE",
-    }],
+    KeySchema: [
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ],
     AttributeDefinitions: [
       { AttributeName: "pk", AttributeType: "S" },
       { AttributeName: "sk", AttributeType: "S" },
@@ -66,30 +68,45 @@ async function measure(port: number): Promise<Record<string, number>> {
   });
   for (let i = 0; i < 100; i++) {
     try {
-      await call(port, "DescribeTable", { TableName: "bench" }); // dynalite: CREATING for 500 ms
       await call(port, "PutItem", { TableName: "bench", Item: { ...key(0), n: { N: "0" } } });
-      break;
+      return;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const payload = { S: "x".repeat(100) };
-  return {
-    PutItem: await phase(port, PUTS, (i) => [
-      "PutItem",
-      { TableName: "bench", Item: { ...key(i), n: { N: String(i) }, payload } },
-    ]),
-    GetItem: await phase(port, GETS, (i) => ["GetItem", { TableName: "bench", Key: key(i) }]),
-    UpdateItem: await phase(port, UPDATES, (i) => [
-      "UpdateItem",
-      {
-        TableName: "bench",
-        Key: key(i),
-        UpdateExpression: "SET n = n + :one",
-        ExpressionAttributeValues: { ":one": { N: "1" } },
-      },
-    ]),
-  };
+}
+
+const PAYLOAD = { S: "x".repeat(100) };
+
+/** The phases, each repeatable (puts overwrite, updates increment). */
+const PHASES: Record<string, [number, (i: number) => [string, unknown]]> = {
+  PutItem: [PUTS, (i) => [
+    "PutItem",
+    { TableName: "bench", Item: { ...key(i), n: { N: String(i) }, payload: PAYLOAD } },
+  ]],
+  GetItem: [GETS, (i) => ["GetItem", { TableName: "bench", Key: key(i) }]],
+  "Query (10 items)": [QUERIES, (i) => [
+    "Query",
+    {
+      TableName: "bench",
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": key(i).pk },
+    },
+  ]],
+  UpdateItem: [UPDATES, (i) => [
+    "UpdateItem",
+    {
+      TableName: "bench",
+      Key: key(i),
+      UpdateExpression: "SET n = n + :one",
+      ExpressionAttributeValues: { ":one": { N: "1" } },
+    },
+  ]],
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Install dynalite into DYNALITE_DIR unless present; returns its cli.js path. */
@@ -137,27 +154,8 @@ async function waitUp(port: number, child: Deno.ChildProcess) {
 export async function dynamodbBench(): Promise<Record<string, number>> {
   const dir = await Deno.makeTempDir();
   const out: Record<string, number> = {};
-  let reference: Record<string, number> | null = null;
   const port = freePort();
   let dynalite: Deno.ChildProcess | null = null;
-  try {
-    dynalite = new Deno.Command("node", {
-      args: [await installDynalite(), "--port", String(port)],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    await waitUp(port, dynalite);
-    reference = await measure(port);
-  } catch (error) {
-    console.log(`dynalite unavailable (${(error as Error).message}); basekv figures only`);
-  } finally {
-    if (dynalite) {
-      try {
-        dynalite.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await dynalite.status;
-    }
-  }
   const child = await startChild([
     `--data=${dir}/bench.sqlite`,
     "--protocols=dynamodb",
@@ -165,24 +163,49 @@ export async function dynamodbBench(): Promise<Record<string, number>> {
     "--log-level=error",
   ]);
   try {
-    const ours = await measure(child.ports.http);
+    try {
+      dynalite = new Deno.Command("node", {
+        args: [await installDynalite(), "--port", String(port)],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      await waitUp(port, dynalite);
+      await prepare(port);
+    } catch (error) {
+      console.log(`dynalite unavailable (${(error as Error).message}); basekv figures only`);
+      dynalite = null;
+    }
+    await prepare(child.ports.http);
     console.log(
       `${"phase (16 clients)".padEnd(20)} ${"basekv".padStart(10)} ${"dynalite".padStart(10)} ${
         "ratio".padStart(7)
-      }`,
+      }   (median of ${ROUNDS} interleaved rounds)`,
     );
-    for (const [name, rate] of Object.entries(ours)) {
-      const ref = reference?.[name];
-      const ratio = ref ? rate / ref : NaN;
+    for (const [name, [count, request]] of Object.entries(PHASES)) {
+      // Interleave the two servers round by round so load from elsewhere hits both alike.
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        if (dynalite) theirs.push(await phase(port, count, request));
+        ours.push(await phase(child.ports.http, count, request));
+      }
+      const rate = median(ours);
+      const ref = dynalite ? median(theirs) : NaN;
       out[name] = rate;
-      if (ref) out[`${name}Ratio`] = ratio;
+      if (dynalite) out[`${name}Ratio`] = rate / ref;
       console.log(
         `${name.padEnd(20)} ${Math.round(rate).toString().padStart(10)} ${
-          (ref ? Math.round(ref).toString() : "-").padStart(10)
-        } ${(ref ? ratio.toFixed(2) + "x" : "-").padStart(7)}`,
+          (dynalite ? Math.round(ref).toString() : "-").padStart(10)
+        } ${(dynalite ? (rate / ref).toFixed(2) + "x" : "-").padStart(7)}`,
       );
     }
   } finally {
+    if (dynalite) {
+      try {
+        dynalite.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await dynalite.status;
+    }
     await child.stop();
     await Deno.remove(dir, { recursive: true });
   }

@@ -22,9 +22,17 @@ export function checkReturnOptions(c: Constraints, body: Record<string, unknown>
   c.oneOf("returnItemCollectionMetrics", body.ReturnItemCollectionMetrics, RETURN_METRICS);
 }
 
-function shape(table: TableRecord, mode: unknown, units: number) {
+/** The TableName a reply names: the table's ARN when the request gave its ARN. */
+export function replyTableName(table: TableRecord, requested: unknown): string {
+  return requested === table.arn ? table.arn : table.name;
+}
+
+function shape(table: TableRecord, mode: unknown, units: number, requested: unknown) {
   if (mode !== "TOTAL" && mode !== "INDEXES") return undefined;
-  const out: Record<string, unknown> = { TableName: table.name, CapacityUnits: units };
+  const out: Record<string, unknown> = {
+    TableName: replyTableName(table, requested),
+    CapacityUnits: units,
+  };
   if (mode === "INDEXES") out.Table = { CapacityUnits: units };
   return out;
 }
@@ -34,12 +42,13 @@ export function writeCapacity(
   table: TableRecord,
   mode: unknown,
   items: { old: Item | null; current: Item | null },
+  requested?: unknown,
 ): Record<string, unknown> | undefined {
   const size = Math.max(
     items.old ? itemSize(items.old) : 0,
     items.current ? itemSize(items.current) : 0,
   );
-  return shape(table, mode, Math.max(1, Math.ceil(size / WRITE_UNIT_BYTES)));
+  return shape(table, mode, Math.max(1, Math.ceil(size / WRITE_UNIT_BYTES)), requested);
 }
 
 /** ConsumedCapacity of a single-item read, or undefined when not asked for. */
@@ -48,9 +57,10 @@ export function readCapacity(
   mode: unknown,
   item: Item | null,
   consistent: boolean,
+  requested?: unknown,
 ): Record<string, unknown> | undefined {
   const units = Math.max(1, Math.ceil((item ? itemSize(item) : 0) / READ_UNIT_BYTES));
-  return shape(table, mode, consistent ? units : units / 2);
+  return shape(table, mode, consistent ? units : units / 2, requested);
 }
 
 /** ItemCollectionMetrics (tables with local secondary indexes only), or undefined. */

@@ -1,4 +1,8 @@
-/** What every DynamoDB operation receives: the store, the request's region, the logger. */
+/**
+ * What every DynamoDB operation receives (the store, the request's region, the logger) and
+ * the operation signature.
+ * @module
+ */
 import type { Store } from "../../src/store/types.ts";
 import type { Logger } from "../../src/log.ts";
 import type { Body } from "./validation.ts";

@@ -87,6 +87,32 @@ export function conditionalCheckFailed(item?: Record<string, unknown>): DynamoEr
   );
 }
 
+/** One entry of a cancelled transaction's CancellationReasons. */
+export interface CancellationReason {
+  Code: string;
+  Message?: string;
+  Item?: Record<string, unknown>;
+}
+
+/** `TransactionCanceledException` listing each action's reason, in action order. */
+export function transactionCanceled(reasons: readonly CancellationReason[]): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}TransactionCanceledException`,
+    `Transaction cancelled, please refer cancellation reasons for specific reasons [${
+      reasons.map((r) => r.Code).join(", ")
+    }]`,
+    { extra: { CancellationReasons: reasons } },
+  );
+}
+
+/** `IdempotentParameterMismatchException`: a reused ClientRequestToken with other parameters. */
+export function idempotentMismatch(): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}IdempotentParameterMismatchException`,
+    "The request uses the same client token as a previous, but non-identical request.",
+  );
+}
+
 /** `MissingAuthenticationTokenException` (no Authorization header with a password set). */
 export function missingAuthToken(): DynamoError {
   return new DynamoError(

@@ -26,6 +26,7 @@ import {
   updatedAttributes,
 } from "./expressions/mod.ts";
 import { normalizeValue } from "./types.ts";
+import { setEntry } from "./expressions/values.ts";
 import type { Body } from "./validation.ts";
 
 /** An update, from UpdateExpression or AttributeUpdates. */
@@ -67,7 +68,7 @@ function normalizeMap(
   const out: Record<string, AttributeValue> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     try {
-      out[k] = normalizeValue(v);
+      setEntry(out, k, normalizeValue(v));
     } catch (error) {
       onError(k, (error as Error).message);
     }
@@ -86,25 +87,28 @@ function expressionValues(body: Body): Record<string, AttributeValue> | undefine
 function normalizeExpected(raw: unknown): Record<string, ExpectedAttributeValue> {
   const out: Record<string, ExpectedAttributeValue> = {};
   for (const [name, entry] of Object.entries(raw as Record<string, ExpectedAttributeValue>)) {
-    out[name] = {
+    setEntry(out, name, {
       ...entry,
       Value: entry.Value === undefined ? undefined : normalizeValue(entry.Value),
       AttributeValueList: entry.AttributeValueList?.map((v) => normalizeValue(v)),
-    };
+    });
   }
   return out;
 }
 
 function pick(item: Item, names: readonly string[]): Item {
   const out: Item = {};
-  for (const n of names) if (Object.hasOwn(item, n)) out[n] = item[n];
+  for (const n of names) if (Object.hasOwn(item, n)) setEntry(out, n, item[n]);
   return out;
 }
 
 function legacyUpdate(raw: unknown): ItemUpdate {
   const updates: Record<string, AttributeValueUpdate> = {};
   for (const [name, u] of Object.entries(raw as Record<string, AttributeValueUpdate>)) {
-    updates[name] = { ...u, Value: u.Value === undefined ? undefined : normalizeValue(u.Value) };
+    setEntry(updates, name, {
+      ...u,
+      Value: u.Value === undefined ? undefined : normalizeValue(u.Value),
+    });
   }
   checkAttributeUpdates(updates);
   const targets = Object.keys(updates);

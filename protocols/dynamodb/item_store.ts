@@ -3,7 +3,7 @@
  * reads, and the one generic conditional write every item operation goes through.
  * @module
  */
-import type { Entry, Store } from "../../src/store/types.ts";
+import type { Entry, Store, WriteTx } from "../../src/store/types.ts";
 import type { Item } from "./attribute_value.ts";
 import { conditionalCheckFailed, resourceNotFound } from "./errors.ts";
 import { itemStoreKey } from "./keys.ts";
@@ -51,39 +51,57 @@ export type Mutation = (old: Item | null) => Item | null | undefined;
 /** A condition on the current item; false fails the write with ConditionalCheckFailed. */
 export type Condition = (old: Item | null) => boolean;
 
-/** The outcome of {@link writeItem}. */
+/** The outcome of a write. */
 export interface WriteResult {
   old: Item | null;
   /** The item after the write (null when absent). */
   current: Item | null;
 }
 
+/** One planned item write: the table and key, the condition and the change. */
+export interface PreparedWrite {
+  table: TableRecord;
+  key: Item;
+  condition?: Condition;
+  mutate: Mutation;
+  /** Attach the old item to the condition failure (ReturnValuesOnConditionCheckFailure). */
+  returnOldOnFailure?: boolean;
+}
+
+/** What applying a prepared write inside a write unit gave. */
+export type Applied = { ok: true; result: WriteResult } | { ok: false; old: Item | null };
+
 /**
- * The generic item write (as Redis's setGenericCommand): in one write unit, check the table
- * still exists (same id), read the item, check `condition`, apply `mutate`, stage the result.
- * `returnOldOnFailure` attaches the old item to ConditionalCheckFailedException.
+ * Apply one prepared write inside a write unit: check the table still exists (same id), read
+ * the item, check the condition, apply the change and stage it. A false condition stages
+ * nothing and reports the old item.
  */
-export function writeItem(
-  store: Store,
-  table: TableRecord,
-  key: Item,
-  options: { condition?: Condition; mutate: Mutation; returnOldOnFailure?: boolean },
-): Promise<WriteResult> {
-  const storeKey = itemStoreKey(table, key);
+export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied> {
+  const storeKey = itemStoreKey(w.table, w.key);
+  const [tableEntry, entry] = await tx.getMany<TableRecord>([tableKey(w.table.name), storeKey]);
+  if (tableEntry?.meta?.id !== w.table.id) throw resourceNotFound();
+  const old = entry ? decodeItem(entry) : null;
+  if (w.condition && !w.condition(old)) return { ok: false, old };
+  const next = w.mutate(old);
+  if (next === undefined) return { ok: true, result: { old, current: old } };
+  if (next === null) {
+    if (entry) tx.delete(storeKey);
+    return { ok: true, result: { old, current: null } };
+  }
+  tx.set(storeKey, { data: encodeItem(next), expiresAt: ttlDeadline(w.table, next, tx.now) });
+  return { ok: true, result: { old, current: next } };
+}
+
+/**
+ * The generic single-item write (as Redis's setGenericCommand) in its own write unit;
+ * a false condition is ConditionalCheckFailedException (with the old item when asked).
+ */
+export function writeItem(store: Store, w: PreparedWrite): Promise<WriteResult> {
   return store.write(async (tx) => {
-    const [tableEntry, entry] = await tx.getMany<TableRecord>([tableKey(table.name), storeKey]);
-    if (tableEntry?.meta?.id !== table.id) throw resourceNotFound();
-    const old = entry ? decodeItem(entry) : null;
-    if (options.condition && !options.condition(old)) {
-      throw conditionalCheckFailed(options.returnOldOnFailure && old ? old : undefined);
+    const applied = await applyWrite(tx, w);
+    if (!applied.ok) {
+      throw conditionalCheckFailed(w.returnOldOnFailure && applied.old ? applied.old : undefined);
     }
-    const next = options.mutate(old);
-    if (next === undefined) return { old, current: old };
-    if (next === null) {
-      if (entry) tx.delete(storeKey);
-      return { old, current: null };
-    }
-    tx.set(storeKey, { data: encodeItem(next), expiresAt: ttlDeadline(table, next, tx.now) });
-    return { old, current: next };
+    return applied.result;
   });
 }

@@ -8,6 +8,7 @@ import type { Key } from "../../src/store/types.ts";
 import type { AttributeValue, Item } from "./attribute_value.ts";
 import { invalidParameter, MESSAGES, validation } from "./errors.ts";
 import { encodeNumberKey } from "./number.ts";
+import { setEntry } from "./expressions/values.ts";
 import type { TableRecord } from "./tables.ts";
 import { decodeBase64, typeOf, utf8Length } from "./types.ts";
 
@@ -84,7 +85,7 @@ export function keyOfItem(table: TableRecord, item: Item): Item {
       );
     }
     checkKeyValue(name, v, i === 0);
-    key[name] = v;
+    setEntry(key, name, v);
   });
   for (const index of [...table.gsis, ...table.lsis]) {
     for (const k of index.KeySchema) {
@@ -95,6 +96,15 @@ export function keyOfItem(table: TableRecord, item: Item): Item {
           `Type mismatch for Index Key ${k.AttributeName} Expected: ${expected} Actual: ${
             typeOf(v)
           } IndexName: ${index.IndexName}`,
+        );
+      }
+      if (v && (("S" in v && v.S === "") || ("B" in v && v.B === ""))) {
+        throw validation(
+          "One or more parameter values are not valid. A value specified for a secondary index key " +
+            "is not supported. The AttributeValue for a key attribute cannot contain an empty " +
+            `${
+              "S" in v ? "string" : "binary"
+            } value. IndexName: ${index.IndexName}, IndexKey: ${k.AttributeName}`,
         );
       }
     }
@@ -112,16 +122,35 @@ export function keyBytes(v: AttributeValue): Uint8Array {
   throw new TypeError(`Cannot encode a ${typeOf(v)} key value`);
 }
 
-/** Fixed-size digest of the partition key, so any 2048-byte key fits Deno KV's key limit. */
-export function partitionDigest(v: AttributeValue): Uint8Array {
-  const hash = createHash("sha256").update(keyBytes(v)).digest();
-  return new Uint8Array(hash.buffer, hash.byteOffset, 16).slice();
+/** Partition keys up to this many bytes are stored as they are; longer ones as a digest. */
+export const INLINE_PARTITION_BYTES = 128;
+const INLINE_TAG = 0x00;
+const DIGEST_TAG = 0x01;
+
+/**
+ * The store-key part for a partition key: tag 0 + the key bytes when short (no hashing on the
+ * hot path), else tag 1 + a 16-byte SHA-256 prefix, so any 2048-byte key fits Deno KV's
+ * 2048-byte key limit next to a 1024-byte sort key. The tags keep the two forms apart.
+ */
+export function partitionPart(v: AttributeValue): Uint8Array {
+  const bytes = keyBytes(v);
+  if (bytes.length <= INLINE_PARTITION_BYTES) {
+    const out = new Uint8Array(bytes.length + 1);
+    out[0] = INLINE_TAG;
+    out.set(bytes, 1);
+    return out;
+  }
+  const hash = createHash("sha256").update(bytes).digest();
+  const out = new Uint8Array(17);
+  out[0] = DIGEST_TAG;
+  out.set(hash.subarray(0, 16), 1);
+  return out;
 }
 
-/** Where an item lives in the store: [item, tableId, digest(partition), sort bytes?]. */
+/** Where an item lives in the store: [item, tableId, partition part, sort bytes?]. */
 export function itemStoreKey(table: TableRecord, key: Item): Key {
   const [hash, range] = keyNames(table);
-  const parts: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id, partitionDigest(key[hash])];
+  const parts: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id, partitionPart(key[hash])];
   if (range !== undefined) parts.push(keyBytes(key[range]));
   return parts;
 }
@@ -129,4 +158,37 @@ export function itemStoreKey(table: TableRecord, key: Item): Key {
 /** Prefix of every item of a table. */
 export function tableItemsPrefix(tableId: string): Key {
   return [ITEM_PREFIX, tableId];
+}
+
+/** Unsigned byte order. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** The smallest byte string after `b` (b + 0x00): turns "<= b" into "< successor". */
+export function successor(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(b.length + 1);
+  out.set(b);
+  return out;
+}
+
+/** The smallest byte string after every string starting with `p`, or null when none is. */
+export function prefixEnd(p: Uint8Array): Uint8Array | null {
+  for (let i = p.length - 1; i >= 0; i--) {
+    if (p[i] !== 0xff) {
+      const out = p.slice(0, i + 1);
+      out[i]++;
+      return out;
+    }
+  }
+  return null;
+}
+
+/** FNV-1a of a partition part, to split a Scan into stable segments. */
+export function segmentOf(part: Uint8Array, totalSegments: number): number {
+  let h = 0x811c9dc5;
+  for (const b of part) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h % totalSegments;
 }

@@ -7,7 +7,6 @@
 import type { ServiceContext } from "../../src/server.ts";
 import {
   DynamoError,
-  type DynamoError as DynamoErrorType,
   internal,
   MESSAGES,
   serialization,
@@ -59,16 +58,28 @@ function tooLarge(): DynamoError {
 
 /** Read the body, refusing more than MAX_BODY_BYTES without buffering it all. */
 async function readBody(req: Request): Promise<Uint8Array> {
+  if (/gzip/i.test(req.headers.get("content-encoding") ?? "") && req.body) {
+    try {
+      return await readStream(req.body.pipeThrough(new DecompressionStream("gzip")));
+    } catch (error) {
+      if (error instanceof DynamoError) throw error;
+      throw serialization("");
+    }
+  }
   const length = req.headers.get("content-length");
   if (length !== null) {
     // The declared length bounds what the HTTP layer will read: one native copy.
     if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
     return new Uint8Array(await req.arrayBuffer());
   }
-  if (!req.body) return new Uint8Array();
+  return req.body ? await readStream(req.body) : new Uint8Array();
+}
+
+/** Collect a stream, refusing more than MAX_BODY_BYTES. */
+async function readStream(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of req.body) {
+  for await (const chunk of body) {
     total += chunk.length;
     if (total > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(chunk);
@@ -110,14 +121,16 @@ export function createHandler(
     try {
       if (req.method !== "POST") throw unknownOperation();
       const target = req.headers.get("x-amz-target") ?? "";
-      const op: Operation | undefined = target.startsWith(TARGET_PREFIX)
-        ? OPERATIONS[target.slice(TARGET_PREFIX.length)]
+      const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
+      // Own properties only: "constructor" or "__proto__" must not reach Object.prototype.
+      const op: Operation | undefined = Object.hasOwn(OPERATIONS, name)
+        ? OPERATIONS[name]
         : undefined;
       const bytes = await readBody(req);
       if (!op) throw unknownOperation();
       const authorization = req.headers.get("authorization");
       if (ctx.auth.required) {
-        await checkSignature(req, bytes, ctx.auth.secret ?? "");
+        checkSignature(req, bytes, ctx.auth.secret ?? "");
       }
       const addr = info.remoteAddr as Deno.NetAddr;
       if (!ctx.limiter.take(addr.hostname ?? "local")) throw throttled();
@@ -138,7 +151,7 @@ export function createHandler(
         return reply(400, validation(MESSAGES.itemTooLarge).body(), id);
       }
       ctx.log.error(`dynamodb: ${(error as Error)?.stack ?? error}`);
-      const e: DynamoErrorType = internal();
+      const e = internal();
       return reply(e.status, e.body(), id);
     }
   };

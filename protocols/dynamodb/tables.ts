@@ -105,6 +105,8 @@ export async function getTable(
 export interface TableStats {
   itemCount: number;
   sizeBytes: number;
+  /** Per index name: the items that carry the index's key attributes. */
+  indexes: Map<string, { itemCount: number; sizeBytes: number }>;
 }
 
 function throughput(t: { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined) {
@@ -150,8 +152,8 @@ export function describeTable(
       IndexName: i.IndexName,
       KeySchema: i.KeySchema,
       Projection: i.Projection,
-      IndexSizeBytes: stats.sizeBytes,
-      ItemCount: stats.itemCount,
+      IndexSizeBytes: stats.indexes.get(i.IndexName)?.sizeBytes ?? 0,
+      ItemCount: stats.indexes.get(i.IndexName)?.itemCount ?? 0,
       IndexArn: `${table.arn}/index/${i.IndexName}`,
     }));
   }
@@ -162,8 +164,8 @@ export function describeTable(
       Projection: i.Projection,
       IndexStatus: "ACTIVE",
       ProvisionedThroughput: throughput(i.ProvisionedThroughput),
-      IndexSizeBytes: 0,
-      ItemCount: 0,
+      IndexSizeBytes: stats.indexes.get(i.IndexName)?.sizeBytes ?? 0,
+      ItemCount: stats.indexes.get(i.IndexName)?.itemCount ?? 0,
       IndexArn: `${table.arn}/index/${i.IndexName}`,
     }));
   }
@@ -177,15 +179,29 @@ export function describeTable(
   return out;
 }
 
-/** Count a table's items and their sizes (DynamoDB refreshes these periodically; we count). */
+/** Most items DescribeTable counts; beyond it the figures are a floor (DynamoDB's are stale too). */
+export const MAX_COUNTED_ITEMS = 100_000;
+
+/** Count a table's items, their sizes and each index's share (DynamoDB refreshes these periodically). */
 export async function tableStats(store: Store, table: TableRecord): Promise<TableStats> {
-  let itemCount = 0;
-  let sizeBytes = 0;
-  for await (const entry of store.list({ prefix: ["item", table.id] })) {
-    itemCount++;
-    sizeBytes += itemSize(JSON.parse(decoder.decode(entry.data)));
+  const stats: TableStats = { itemCount: 0, sizeBytes: 0, indexes: new Map() };
+  const indexes = [...table.gsis, ...table.lsis];
+  for (const index of indexes) stats.indexes.set(index.IndexName, { itemCount: 0, sizeBytes: 0 });
+  const entries = store.list({ prefix: ["item", table.id] }, { limit: MAX_COUNTED_ITEMS });
+  for await (const entry of entries) {
+    const item = JSON.parse(decoder.decode(entry.data));
+    const size = itemSize(item);
+    stats.itemCount++;
+    stats.sizeBytes += size;
+    for (const index of indexes) {
+      if (index.KeySchema.every((k) => Object.hasOwn(item, k.AttributeName))) {
+        const counts = stats.indexes.get(index.IndexName)!;
+        counts.itemCount++;
+        counts.sizeBytes += size;
+      }
+    }
   }
-  return { itemCount, sizeBytes };
+  return stats;
 }
 
 const decoder = new TextDecoder();

@@ -6,6 +6,7 @@
 import type { AttributeValue, Item } from "./attribute_value.ts";
 import { invalidParameter, MESSAGES, serialization, validation } from "./errors.ts";
 import { normalizeNumber, toDecimal } from "./number.ts";
+import { setEntry } from "./expressions/values.ts";
 
 /** Largest item (names + values), DynamoDB's 400 KB. */
 export const MAX_ITEM_BYTES = 400 * 1024;
@@ -19,8 +20,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function expectString(v: unknown, type: string): string {
-  if (typeof v !== "string") throw serialization(`Unexpected value type for ${type}`);
+/** The Jackson token name AWS's deserializer quotes for a JSON value. */
+function jsonToken(v: unknown): string {
+  if (Array.isArray(v)) return "START_ARRAY";
+  if (typeof v === "object" && v !== null) return "START_OBJECT";
+  if (typeof v === "number") return Number.isInteger(v) ? "VALUE_NUMBER_INT" : "VALUE_NUMBER_FLOAT";
+  if (typeof v === "boolean") return v ? "VALUE_TRUE" : "VALUE_FALSE";
+  return "VALUE_STRING";
+}
+
+function expectString(v: unknown, _type: string): string {
+  if (typeof v !== "string") {
+    throw serialization(`${jsonToken(v)} can not be converted to a String`);
+  }
   return v;
 }
 
@@ -76,7 +88,9 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
       decodeBase64(expectString(raw, type));
       return { B: raw as string };
     case "BOOL":
-      if (typeof raw !== "boolean") throw serialization("Unexpected value type for BOOL");
+      if (typeof raw !== "boolean") {
+        throw serialization(`${jsonToken(raw)} can not be converted to a Boolean`);
+      }
       return { BOOL: raw };
     case "NULL":
       if (raw !== true) throw validation(MESSAGES.nullNotTrue);
@@ -84,7 +98,7 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
     case "M": {
       if (!isObject(raw)) throw serialization("Unexpected value type for M");
       const out: Record<string, AttributeValue> = {};
-      for (const [k, v] of Object.entries(raw)) out[k] = normalizeValue(v, depth + 1);
+      for (const [k, v] of Object.entries(raw)) setEntry(out, k, normalizeValue(v, depth + 1));
       return { M: out };
     }
     case "L":
@@ -116,7 +130,7 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
 export function normalizeItem(item: unknown): Item {
   if (!isObject(item)) throw serialization("Unexpected value type for Item");
   const out: Item = {};
-  for (const [name, v] of Object.entries(item)) out[name] = normalizeValue(v);
+  for (const [name, v] of Object.entries(item)) setEntry(out, name, normalizeValue(v));
   return out;
 }
 

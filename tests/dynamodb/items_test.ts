@@ -425,6 +425,15 @@ Deno.test("ReturnConsumedCapacity and ReturnItemCollectionMetrics are computed",
     }),
   );
   assert.equal(strong.ConsumedCapacity?.CapacityUnits, 1);
+  const arn = "arn:aws:dynamodb:us-east-1:000000000000:table/items";
+  const byArn = await f.client.send(
+    new GetItemCommand({
+      TableName: arn,
+      Key: KEY,
+      ReturnConsumedCapacity: "TOTAL",
+    }),
+  );
+  assert.equal(byArn.ConsumedCapacity?.TableName, arn);
   await f.client.send(
     new CreateTableCommand({
       TableName: "lsi",
@@ -510,4 +519,129 @@ Deno.test("legacy Expected, AttributeUpdates and AttributesToGet still work", as
     mixed.message,
     "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}",
   );
+});
+
+Deno.test("an attribute named __proto__ is an ordinary attribute", async () => {
+  await using f = await startDynamo();
+  await withTable(f);
+  const body = '{"TableName":"items","Item":{"pk":{"S":"p"},"sk":{"N":"1"},' +
+    '"__proto__":{"M":{"__proto__":{"S":"x"}}}}}';
+  assert.equal((await f.raw("PutItem", body)).status, 200);
+  const got = await f.raw("GetItem", { TableName: "items", Key: KEY });
+  const item = got.body.Item as Record<string, unknown>;
+  assert.ok(Object.hasOwn(item, "__proto__"));
+  assert.equal(
+    JSON.stringify(item),
+    '{"pk":{"S":"p"},"sk":{"N":"1"},"__proto__":{"M":{"__proto__":{"S":"x"}}}}',
+  );
+});
+
+Deno.test("partition keys up to 2048 bytes and sort keys up to 1024 bytes are addressable", async () => {
+  await using f = await startDynamo();
+  await f.client.send(
+    new CreateTableCommand({
+      TableName: "bkeys",
+      KeySchema: [{ AttributeName: "h", KeyType: "HASH" }, {
+        AttributeName: "r",
+        KeyType: "RANGE",
+      }],
+      AttributeDefinitions: [
+        { AttributeName: "h", AttributeType: "S" },
+        { AttributeName: "r", AttributeType: "B" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  const long = "h".repeat(2048);
+  const range = new Uint8Array(1024).fill(7);
+  for (const h of [long, "h".repeat(2047), "short"]) {
+    await f.client.send(
+      new PutItemCommand({
+        TableName: "bkeys",
+        Item: { h: { S: h }, r: { B: range }, v: { S: h.slice(0, 5) + h.length } },
+      }),
+    );
+  }
+  for (const h of [long, "h".repeat(2047), "short"]) {
+    const got = await f.client.send(
+      new GetItemCommand({ TableName: "bkeys", Key: { h: { S: h }, r: { B: range } } }),
+    );
+    assert.equal(got.Item?.v.S, h.slice(0, 5) + h.length);
+  }
+  const tooLong = await rejection(f.client.send(
+    new PutItemCommand({ TableName: "bkeys", Item: { h: { S: long + "h" }, r: { B: range } } }),
+  ));
+  assert.equal(
+    tooLong.message,
+    "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes",
+  );
+  const rangeTooLong = await rejection(f.client.send(
+    new PutItemCommand({
+      TableName: "bkeys",
+      Item: { h: { S: "x" }, r: { B: new Uint8Array(1025) } },
+    }),
+  ));
+  assert.equal(
+    rangeTooLong.message,
+    "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
+  );
+});
+
+Deno.test("concurrent conditional puts: exactly one attribute_not_exists put wins", async () => {
+  await using f = await startDynamo();
+  await withTable(f);
+  const attempts = Array.from({ length: 40 }, (_, i) =>
+    f.client.send(
+      new PutItemCommand({
+        TableName: "items",
+        Item: { ...KEY, owner: { N: String(i) } },
+        ConditionExpression: "attribute_not_exists(pk)",
+      }),
+    ).then(() => "ok", (e: Error) => e.name));
+  const outcomes = await Promise.all(attempts);
+  assert.equal(outcomes.filter((o) => o === "ok").length, 1);
+  assert.equal(outcomes.filter((o) => o === "ConditionalCheckFailedException").length, 39);
+  const counters = Array.from({ length: 40 }, () =>
+    f.client.send(
+      new UpdateItemCommand({
+        TableName: "items",
+        Key: KEY,
+        UpdateExpression: "ADD hits :one",
+        ExpressionAttributeValues: { ":one": { N: "1" } },
+      }),
+    ));
+  await Promise.all(counters);
+  const got = (await f.client.send(new GetItemCommand({ TableName: "items", Key: KEY }))).Item;
+  assert.equal(got?.hits.N, "40");
+});
+
+Deno.test("hostile bodies get clean errors: deep nesting, huge arrays, wrong shapes", async () => {
+  await using f = await startDynamo();
+  await withTable(f);
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  const r1 = await f.raw("PutItem", deep);
+  assert.equal(r1.body.__type, "com.amazon.coral.service#SerializationException");
+  let nested = '{"S":"x"}';
+  for (let i = 0; i < 40; i++) nested = `{"L":[${nested}]}`;
+  const r2 = await f.raw(
+    "PutItem",
+    `{"TableName":"items","Item":{"pk":{"S":"p"},"sk":{"N":"1"},"x":${nested}}}`,
+  );
+  assert.equal(r2.status, 400);
+  assert.equal(r2.body.message, "Nesting Levels have exceeded supported limits");
+  const r3 = await f.raw("PutItem", { TableName: "items", Item: [] });
+  assert.equal(r3.status, 400);
+  const r4 = await f.raw("GetItem", { TableName: "items", Key: null });
+  assert.equal(
+    r4.body.message,
+    "1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null",
+  );
+  const r5 = await f.raw("UpdateItem", {
+    TableName: "items",
+    Key: KEY,
+    UpdateExpression: "SET a = " + "(".repeat(5000) + ":v" + ")".repeat(5000),
+    ExpressionAttributeValues: { ":v": { S: "x" } },
+  });
+  assert.equal(r5.status, 400);
+  assert.equal(r5.body.__type, "com.amazon.coral.validate#ValidationException");
 });

@@ -107,6 +107,32 @@ Deno.test("CreateTable() with provisioned throughput, GSI and LSI describes them
     ProjectionType: "INCLUDE",
     NonKeyAttributes: ["name"],
   });
+  await f.client.send(
+    new PutItemCommand({
+      TableName: "users",
+      Item: { id: { S: "1" }, ts: { N: "1" }, email: { S: "a@b" } },
+    }),
+  );
+  await f.client.send(
+    new PutItemCommand({
+      TableName: "users",
+      Item: { id: { S: "1" }, ts: { N: "2" }, score: { N: "7" } },
+    }),
+  );
+  const d = (await f.client.send(new DescribeTableCommand({ TableName: "users" }))).Table!;
+  assert.equal(d.ItemCount, 2);
+  assert.equal(d.GlobalSecondaryIndexes?.[0].ItemCount, 1);
+  assert.equal(d.LocalSecondaryIndexes?.[0].ItemCount, 1);
+  const empty = await rejection(f.client.send(
+    new PutItemCommand({
+      TableName: "users",
+      Item: { id: { S: "1" }, ts: { N: "3" }, email: { S: "" } },
+    }),
+  ));
+  assert.equal(
+    empty.message,
+    "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: by-email, IndexKey: email",
+  );
   const e = await rejection(
     f.client.send(
       new PutItemCommand({
@@ -233,8 +259,11 @@ Deno.test("DeleteTable() refuses a table with deletion protection", async () => 
   await using f = await startDynamo();
   await f.client.send(simpleTable("kept", { DeletionProtectionEnabled: true }));
   const e = await rejection(f.client.send(new DeleteTableCommand({ TableName: "kept" })));
-  assert.equal(e.name, "ValidationException");
-  assert.match(e.message, /protected against deletion/);
+  assert.equal(e.name, "ResourceInUseException");
+  assert.equal(
+    e.message,
+    "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+  );
   await f.client.send(
     new UpdateTableCommand({ TableName: "kept", DeletionProtectionEnabled: false }),
   );

@@ -20,6 +20,10 @@ Deno.test("unknown or missing X-Amz-Target gives UnknownOperationException", asy
   const r = await f.raw("NoSuchOperation", {});
   assert.equal(r.status, 400);
   assert.deepEqual(r.body, { __type: "com.amazon.coral.service#UnknownOperationException" });
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+    const r = await f.raw(name, {});
+    assert.deepEqual(r.body, { __type: "com.amazon.coral.service#UnknownOperationException" });
+  }
   const res = await fetch(`http://127.0.0.1:${f.port}/`, { method: "POST", body: "{}" });
   assert.equal(res.status, 400);
   assert.equal((await res.json()).__type, "com.amazon.coral.service#UnknownOperationException");
@@ -35,6 +39,15 @@ Deno.test("malformed JSON and non-object bodies give SerializationException", as
   const wrongType = await f.raw("DescribeTable", { TableName: 5 });
   assert.equal(wrongType.body.__type, "com.amazon.coral.service#SerializationException");
   assert.equal(wrongType.body.message, "NUMBER_VALUE cannot be converted to String");
+  await f.raw("CreateTable", {
+    TableName: "ser",
+    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+    BillingMode: "PAY_PER_REQUEST",
+  });
+  const badValue = await f.raw("PutItem", { TableName: "ser", Item: { pk: { S: 5 } } });
+  assert.equal(badValue.body.__type, "com.amazon.coral.service#SerializationException");
+  assert.equal(badValue.body.message, "VALUE_NUMBER_INT can not be converted to a String");
 });
 
 Deno.test("a body over 16 MiB is refused cleanly and the server keeps serving", async () => {
@@ -48,6 +61,22 @@ Deno.test("a body over 16 MiB is refused cleanly and the server keeps serving", 
   assert.equal(res.status, 413);
   assert.equal((await res.json()).message, "Request size exceeded 16777216 bytes");
   assert.deepEqual((await f.raw("ListTables", {})).body, { TableNames: [] });
+});
+
+Deno.test("gzip-compressed request bodies are accepted; broken gzip is a SerializationException", async () => {
+  await using f = await startDynamo();
+  const gz = await new Response(
+    new Blob(['{"Limit": 5}']).stream().pipeThrough(new CompressionStream("gzip")),
+  ).arrayBuffer();
+  const headers = {
+    "x-amz-target": "DynamoDB_20120810.ListTables",
+    "content-encoding": "gzip",
+  };
+  const ok = await fetch(`http://127.0.0.1:${f.port}/`, { method: "POST", headers, body: gz });
+  assert.deepEqual(await ok.json(), { TableNames: [] });
+  const bad = await fetch(`http://127.0.0.1:${f.port}/`, { method: "POST", headers, body: "nope" });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).__type, "com.amazon.coral.service#SerializationException");
 });
 
 Deno.test("replies carry x-amz-crc32 of the body and a 52-character request id", async () => {

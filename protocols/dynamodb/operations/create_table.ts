@@ -122,5 +122,7 @@ export async function createTable(ctx: OperationContext, body: Body) {
     if (await tx.get(tableKey(name))) throw tableExists(name);
     tx.set(tableKey(name), { meta: table });
   });
-  return { TableDescription: describeTable(table, { itemCount: 0, sizeBytes: 0 }) };
+  return {
+    TableDescription: describeTable(table, { itemCount: 0, sizeBytes: 0, indexes: new Map() }),
+  };
 }

@@ -1,20 +1,41 @@
 /** DeleteItem: check the condition, delete the item atomically. */
 import type { OperationContext } from "../context.ts";
 import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
-import { writeItem } from "../item_store.ts";
+import { type PreparedWrite, writeItem } from "../item_store.ts";
 import type { Body } from "../validation.ts";
 import { checkItemRequest, onlyAllOld, tableAndKey, writeReply } from "./item_common.ts";
+
+/**
+ * Validate a delete (DeleteItem, or a transaction's Delete / ConditionCheck with `keep`) and
+ * plan it.
+ */
+export async function prepareDelete(
+  ctx: OperationContext,
+  body: Body,
+  keep = false,
+): Promise<PreparedWrite> {
+  const expressions = parseItemExpressions(body, { condition: true });
+  const [table, key] = await tableAndKey(ctx, body);
+  return {
+    table,
+    key,
+    condition: (old) => conditionHolds(expressions, old),
+    mutate: () => keep ? undefined : null,
+    returnOldOnFailure: body.ReturnValuesOnConditionCheckFailure === "ALL_OLD",
+  };
+}
 
 /** DeleteItem. */
 export async function deleteItem(ctx: OperationContext, body: Body) {
   checkItemRequest(body, "key");
   onlyAllOld(body);
-  const expressions = parseItemExpressions(body, { condition: true });
-  const [table, key] = await tableAndKey(ctx, body);
-  const result = await writeItem(ctx.store, table, key, {
-    condition: (old) => conditionHolds(expressions, old),
-    mutate: () => null,
-    returnOldOnFailure: body.ReturnValuesOnConditionCheckFailure === "ALL_OLD",
-  });
-  return writeReply(table, body, key, result, body.ReturnValues === "ALL_OLD" ? result.old : null);
+  const write = await prepareDelete(ctx, body);
+  const result = await writeItem(ctx.store, write);
+  return writeReply(
+    write.table,
+    body,
+    write.key,
+    result,
+    body.ReturnValues === "ALL_OLD" ? result.old : null,
+  );
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { OperationContext } from "../context.ts";
-import { MESSAGES, resourceNotFound, validation } from "../errors.ts";
+import { MESSAGES, resourceInUse, resourceNotFound } from "../errors.ts";
 import { tableItemsPrefix } from "../keys.ts";
 import { describeTable, tableKey, tableNameOf, type TableRecord, tableStats } from "../tables.ts";
 import type { Body } from "../validation.ts";
@@ -19,7 +19,7 @@ export async function deleteTable(ctx: OperationContext, body: Body) {
   const table = await ctx.store.write(async (tx) => {
     const entry = await tx.get<TableRecord>(tableKey(name));
     if (!entry?.meta) throw resourceNotFound(name);
-    if (entry.meta.deletionProtection) throw validation(MESSAGES.deletionProtected);
+    if (entry.meta.deletionProtection) throw resourceInUse(MESSAGES.deletionProtected);
     tx.delete(tableKey(name));
     return entry.meta;
   });

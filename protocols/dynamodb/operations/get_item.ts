@@ -20,6 +20,7 @@ export async function getItem(ctx: OperationContext, body: Body) {
     body.ReturnConsumedCapacity,
     item,
     body.ConsistentRead === true,
+    body.TableName,
   );
   if (capacity) out.ConsumedCapacity = capacity;
   return out;

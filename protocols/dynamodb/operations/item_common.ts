@@ -81,7 +81,7 @@ export function writeReply(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (attributes && Object.keys(attributes).length > 0) out.Attributes = attributes;
-  const capacity = writeCapacity(table, body.ReturnConsumedCapacity, result);
+  const capacity = writeCapacity(table, body.ReturnConsumedCapacity, result, body.TableName);
   if (capacity) out.ConsumedCapacity = capacity;
   const metrics = collectionMetrics(table, body.ReturnItemCollectionMetrics, key);
   if (metrics) out.ItemCollectionMetrics = metrics;

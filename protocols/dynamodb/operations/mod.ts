@@ -4,6 +4,8 @@
  */
 import type { Operation } from "../context.ts";
 import { describeEndpoints, describeLimits } from "./account.ts";
+import { batchGetItem } from "./batch_get_item.ts";
+import { batchWriteItem } from "./batch_write_item.ts";
 import { createTable } from "./create_table.ts";
 import { deleteItem } from "./delete_item.ts";
 import { deleteTable } from "./delete_table.ts";
@@ -11,8 +13,12 @@ import { describeTable } from "./describe_table.ts";
 import { getItem } from "./get_item.ts";
 import { listTables } from "./list_tables.ts";
 import { putItem } from "./put_item.ts";
+import { query } from "./query.ts";
+import { scan } from "./scan.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 import { describeTimeToLive, updateTimeToLive } from "./time_to_live.ts";
+import { transactGetItems } from "./transact_get_items.ts";
+import { transactWriteItems } from "./transact_write_items.ts";
 import { updateItem } from "./update_item.ts";
 import { updateTable } from "./update_table.ts";
 
@@ -34,4 +40,10 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   GetItem: getItem,
   UpdateItem: updateItem,
   DeleteItem: deleteItem,
+  Query: query,
+  Scan: scan,
+  BatchGetItem: batchGetItem,
+  BatchWriteItem: batchWriteItem,
+  TransactWriteItems: transactWriteItems,
+  TransactGetItems: transactGetItems,
 };

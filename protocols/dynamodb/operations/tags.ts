@@ -1,7 +1,6 @@
 /** TagResource, UntagResource and ListTagsOfResource on a table ARN. */
-import { DynamoError } from "../errors.ts";
 import type { OperationContext } from "../context.ts";
-import { resourceArnNotFound, validation } from "../errors.ts";
+import { DynamoError, resourceArnNotFound, validation } from "../errors.ts";
 import { tableKey, tableNameOf, type TableRecord } from "../tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import { MAX_TAGS } from "./create_table.ts";

@@ -6,8 +6,8 @@
 import type { Item } from "../attribute_value.ts";
 import type { OperationContext } from "../context.ts";
 import { invalidParameter } from "../errors.ts";
-import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
-import { writeItem } from "../item_store.ts";
+import { conditionHolds, type ItemUpdate, parseItemExpressions } from "../item_expressions.ts";
+import { type PreparedWrite, writeItem } from "../item_store.ts";
 import { keyNames, keyOfItem } from "../keys.ts";
 import { checkItemSize } from "../types.ts";
 import type { Body } from "../validation.ts";
@@ -17,9 +17,11 @@ function clone(item: Item): Item {
   return structuredClone(item);
 }
 
-/** UpdateItem. */
-export async function updateItem(ctx: OperationContext, body: Body) {
-  checkItemRequest(body, "key");
+/** Validate an update (UpdateItem, or a transaction's Update) and plan it. */
+export async function prepareUpdate(
+  ctx: OperationContext,
+  body: Body,
+): Promise<PreparedWrite & { update?: ItemUpdate }> {
   const expressions = parseItemExpressions(body, { condition: true, update: true });
   const [table, key] = await tableAndKey(ctx, body);
   const keys = keyNames(table);
@@ -28,7 +30,10 @@ export async function updateItem(ctx: OperationContext, body: Body) {
       throw invalidParameter(`Cannot update attribute ${name}. This attribute is part of the key`);
     }
   }
-  const result = await writeItem(ctx.store, table, key, {
+  return {
+    table,
+    key,
+    update: expressions.update,
     condition: (old) => conditionHolds(expressions, old),
     mutate: (old) => {
       const base = clone(old ?? key);
@@ -38,9 +43,16 @@ export async function updateItem(ctx: OperationContext, body: Body) {
       return next;
     },
     returnOldOnFailure: body.ReturnValuesOnConditionCheckFailure === "ALL_OLD",
-  });
+  };
+}
+
+/** UpdateItem. */
+export async function updateItem(ctx: OperationContext, body: Body) {
+  checkItemRequest(body, "key");
+  const write = await prepareUpdate(ctx, body);
+  const result = await writeItem(ctx.store, write);
   const mode = body.ReturnValues ?? "NONE";
-  const update = expressions.update;
+  const update = write.update;
   const attributes = mode === "ALL_OLD"
     ? result.old
     : mode === "ALL_NEW"
@@ -50,5 +62,5 @@ export async function updateItem(ctx: OperationContext, body: Body) {
     : mode === "UPDATED_NEW" && update && result.current
     ? update.touched(result.current)
     : null;
-  return writeReply(table, body, key, result, attributes);
+  return writeReply(write.table, body, write.key, result, attributes);
 }

@@ -1,0 +1,101 @@
+/**
+ * BatchGetItem: up to 100 keys over several tables, each table with its own projection and
+ * consistency; the reply stops at 16 MB and returns the rest as UnprocessedKeys.
+ * @module
+ */
+import type { Item } from "../attribute_value.ts";
+import { checkReturnOptions, READ_UNIT_BYTES } from "../capacity.ts";
+import type { OperationContext } from "../context.ts";
+import { validation } from "../errors.ts";
+import { projectItem } from "../expressions/mod.ts";
+import { parseItemExpressions } from "../item_expressions.ts";
+import { readItem } from "../item_store.ts";
+import { checkKey, itemStoreKey } from "../keys.ts";
+import { getTable } from "../tables.ts";
+import { itemSize, normalizeItem } from "../types.ts";
+import { type Body, checkShape, Constraints } from "../validation.ts";
+
+/** Most keys one BatchGetItem may ask for. */
+export const MAX_BATCH_KEYS = 100;
+/** Largest BatchGetItem reply before keys are left unprocessed. */
+export const MAX_BATCH_REPLY_BYTES = 16 * 1024 * 1024;
+
+interface TableRequest extends Record<string, unknown> {
+  Keys?: unknown[];
+  ConsistentRead?: boolean;
+}
+
+/** BatchGetItem. */
+export async function batchGetItem(ctx: OperationContext, body: Body) {
+  checkShape(body, { RequestItems: "object", ReturnConsumedCapacity: "string" });
+  const c = new Constraints();
+  c.required("requestItems", body.RequestItems);
+  checkReturnOptions(c, body);
+  c.throwIfAny();
+  const requests = Object.entries(body.RequestItems as Record<string, TableRequest>);
+  const total = requests.reduce((n, [, r]) => n + (Array.isArray(r?.Keys) ? r.Keys.length : 0), 0);
+  if (
+    requests.length === 0 || requests.some(([, r]) => !Array.isArray(r?.Keys) || !r.Keys.length)
+  ) {
+    throw validation(
+      "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater than or equal to 1]",
+    );
+  }
+  if (total > MAX_BATCH_KEYS) {
+    throw validation("Too many items requested for the BatchGetItem call");
+  }
+  const plans = [];
+  for (const [name, request] of requests) {
+    const table = await getTable(ctx.store, name);
+    const expressions = parseItemExpressions(request, { projection: true });
+    const seen = new Set<string>();
+    const keys = request.Keys!.map((raw) => {
+      const key = checkKey(table, normalizeItem(raw));
+      const id = JSON.stringify(itemStoreKey(table, key).map(String));
+      if (seen.has(id)) throw validation("Provided list of item keys contains duplicates");
+      seen.add(id);
+      return key;
+    });
+    plans.push({ name, table, request, expressions, keys });
+  }
+  const responses: Record<string, Item[]> = {};
+  const unprocessed: Record<string, TableRequest> = {};
+  const capacity: Record<string, unknown>[] = [];
+  let bytes = 0;
+  for (const plan of plans) {
+    const found = await Promise.all(plan.keys.map((k) => readItem(ctx.store, plan.table, k)));
+    const items: Item[] = [];
+    let units = 0;
+    found.forEach((item, i) => {
+      const size = item ? itemSize(item) : 0;
+      if (bytes + size > MAX_BATCH_REPLY_BYTES) {
+        const rest = (unprocessed[plan.name] ??= { ...plan.request, Keys: [] });
+        rest.Keys!.push(plan.keys[i]);
+        return;
+      }
+      bytes += size;
+      units += Math.max(1, Math.ceil(size / READ_UNIT_BYTES));
+      if (item) {
+        items.push(
+          plan.expressions.projection ? projectItem(item, plan.expressions.projection) : item,
+        );
+      }
+    });
+    responses[plan.name] = items;
+    const consistent = plan.request.ConsistentRead === true;
+    const total = consistent ? units : units / 2;
+    if (body.ReturnConsumedCapacity === "TOTAL") {
+      capacity.push({ TableName: plan.name, CapacityUnits: total });
+    }
+    if (body.ReturnConsumedCapacity === "INDEXES") {
+      capacity.push({
+        TableName: plan.name,
+        CapacityUnits: total,
+        Table: { CapacityUnits: total },
+      });
+    }
+  }
+  const out: Record<string, unknown> = { Responses: responses, UnprocessedKeys: unprocessed };
+  if (capacity.length > 0) out.ConsumedCapacity = capacity;
+  return out;
+}

@@ -1,0 +1,100 @@
+/**
+ * BatchWriteItem: up to 25 puts and deletes over several tables, each applied on its own (not
+ * atomically, as DynamoDB), all submitted at once so they share commits.
+ * @module
+ */
+import type { Item } from "../attribute_value.ts";
+import { checkReturnOptions, collectionMetrics, writeCapacity } from "../capacity.ts";
+import type { OperationContext } from "../context.ts";
+import { validation } from "../errors.ts";
+import { writeItem } from "../item_store.ts";
+import { checkKey, itemStoreKey, keyOfItem } from "../keys.ts";
+import { getTable, type TableRecord } from "../tables.ts";
+import { checkItemSize, normalizeItem } from "../types.ts";
+import { type Body, checkShape, Constraints } from "../validation.ts";
+
+/** Most write requests one BatchWriteItem may carry. */
+export const MAX_BATCH_WRITES = 25;
+
+interface WriteRequest {
+  PutRequest?: { Item?: unknown };
+  DeleteRequest?: { Key?: unknown };
+}
+
+interface PlannedWrite {
+  table: TableRecord;
+  key: Item;
+  item: Item | null;
+}
+
+/** BatchWriteItem. */
+export async function batchWriteItem(ctx: OperationContext, body: Body) {
+  checkShape(body, {
+    RequestItems: "object",
+    ReturnConsumedCapacity: "string",
+    ReturnItemCollectionMetrics: "string",
+  });
+  const c = new Constraints();
+  c.required("requestItems", body.RequestItems);
+  checkReturnOptions(c, body);
+  c.throwIfAny();
+  const requests = Object.entries(body.RequestItems as Record<string, WriteRequest[]>);
+  const total = requests.reduce((n, [, list]) => n + (Array.isArray(list) ? list.length : 0), 0);
+  if (requests.length === 0 || requests.some(([, list]) => !Array.isArray(list) || !list.length)) {
+    throw validation(
+      "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
+    );
+  }
+  if (total > MAX_BATCH_WRITES) {
+    throw validation("Too many items requested for the BatchWriteItem call");
+  }
+  const planned: PlannedWrite[] = [];
+  for (const [name, list] of requests) {
+    const table = await getTable(ctx.store, name);
+    const seen = new Set<string>();
+    for (const request of list) {
+      const put = request?.PutRequest;
+      const del = request?.DeleteRequest;
+      if ((put === undefined) === (del === undefined)) {
+        throw validation(
+          "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+        );
+      }
+      let key: Item;
+      let item: Item | null = null;
+      if (put) {
+        item = normalizeItem(put.Item);
+        key = keyOfItem(table, item);
+        checkItemSize(item);
+      } else {
+        key = checkKey(table, normalizeItem(del!.Key));
+      }
+      const id = JSON.stringify(itemStoreKey(table, key).map(String));
+      if (seen.has(id)) throw validation("Provided list of item keys contains duplicates");
+      seen.add(id);
+      planned.push({ table, key, item });
+    }
+  }
+  const results = await Promise.all(
+    planned.map((w) => writeItem(ctx.store, { table: w.table, key: w.key, mutate: () => w.item })),
+  );
+  const out: Record<string, unknown> = { UnprocessedItems: {} };
+  const units = new Map<string, number>();
+  const metrics: Record<string, unknown[]> = {};
+  planned.forEach((w, i) => {
+    const cap = writeCapacity(w.table, "TOTAL", results[i]);
+    units.set(w.table.name, (units.get(w.table.name) ?? 0) + (cap!.CapacityUnits as number));
+    const m = collectionMetrics(w.table, body.ReturnItemCollectionMetrics, w.key);
+    if (m) (metrics[w.table.name] ??= []).push(m);
+  });
+  const mode = body.ReturnConsumedCapacity;
+  if (mode === "TOTAL" || mode === "INDEXES") {
+    out.ConsumedCapacity = [...units].map(([TableName, CapacityUnits]) =>
+      mode === "INDEXES"
+        ? { TableName, CapacityUnits, Table: { CapacityUnits } }
+        : { TableName, CapacityUnits }
+    );
+  }
+  if (body.ReturnItemCollectionMetrics === "SIZE") out.ItemCollectionMetrics = metrics;
+  return out;
+}

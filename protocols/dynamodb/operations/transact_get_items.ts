@@ -1,0 +1,52 @@
+/** TransactGetItems: up to 100 Gets read from one consistent snapshot (one write-loop unit). */
+import type { Item } from "../attribute_value.ts";
+import { READ_UNIT_BYTES } from "../capacity.ts";
+import type { OperationContext } from "../context.ts";
+import { validation } from "../errors.ts";
+import { type Path, projectItem } from "../expressions/mod.ts";
+import { parseItemExpressions } from "../item_expressions.ts";
+import { decodeItem } from "../item_store.ts";
+import { itemStoreKey } from "../keys.ts";
+import type { TableRecord } from "../tables.ts";
+import { itemSize } from "../types.ts";
+import type { Body } from "../validation.ts";
+import { tableAndKey } from "./item_common.ts";
+import { checkTransactItems } from "./transact_write_items.ts";
+
+/** TransactGetItems. */
+export async function transactGetItems(ctx: OperationContext, body: Body) {
+  const items = checkTransactItems(body);
+  const gets: { table: TableRecord; key: Item; projection?: Path[] }[] = [];
+  for (const entry of items) {
+    const request = entry?.Get as Body | undefined;
+    if (!request || Object.keys(entry).length !== 1) {
+      throw validation("TransactItems can only contain one of Get");
+    }
+    const expressions = parseItemExpressions(request, { projection: true });
+    const [table, key] = await tableAndKey(ctx, request);
+    gets.push({ table, key, projection: expressions.projection });
+  }
+  // Reading inside a write unit sees one state: no write interleaves between the Gets.
+  const found = await ctx.store.write(async (tx) => {
+    const entries = await tx.getMany(gets.map((g) => itemStoreKey(g.table, g.key)));
+    return entries.map((e) => e ? decodeItem(e) : null);
+  });
+  const units = new Map<string, number>();
+  const responses = found.map((item: Item | null, i) => {
+    const g = gets[i];
+    const cost = 2 * Math.max(1, Math.ceil((item ? itemSize(item) : 0) / READ_UNIT_BYTES));
+    units.set(g.table.name, (units.get(g.table.name) ?? 0) + cost);
+    if (!item) return {};
+    return { Item: g.projection ? projectItem(item, g.projection) : item };
+  });
+  const reply: Record<string, unknown> = { Responses: responses };
+  const mode = body.ReturnConsumedCapacity;
+  if (mode === "TOTAL" || mode === "INDEXES") {
+    reply.ConsumedCapacity = [...units].map(([TableName, CapacityUnits]) => ({
+      TableName,
+      CapacityUnits,
+      ReadCapacityUnits: CapacityUnits,
+    }));
+  }
+  return reply;
+}

@@ -1,0 +1,174 @@
+/**
+ * TransactWriteItems: up to 100 Put/Update/Delete/ConditionCheck actions checked and applied
+ * in one write unit, all or nothing; a failed action cancels the whole transaction with
+ * DynamoDB's per-action CancellationReasons. ClientRequestToken makes retries idempotent.
+ * @module
+ */
+import type { Item } from "../attribute_value.ts";
+import { checkReturnOptions, WRITE_UNIT_BYTES } from "../capacity.ts";
+import type { OperationContext } from "../context.ts";
+import {
+  type CancellationReason,
+  DynamoError,
+  idempotentMismatch,
+  MESSAGES,
+  transactionCanceled,
+  validation,
+} from "../errors.ts";
+import { ExpressionError } from "../expressions/mod.ts";
+import { applyWrite, type PreparedWrite, type WriteResult } from "../item_store.ts";
+import { itemStoreKey } from "../keys.ts";
+import { NumberError } from "../number.ts";
+import { itemSize } from "../types.ts";
+import { type Body, checkShape, Constraints } from "../validation.ts";
+import { prepareDelete } from "./delete_item.ts";
+import { preparePut } from "./put_item.ts";
+import { prepareUpdate } from "./update_item.ts";
+
+/** Most actions in one transaction. */
+export const MAX_TRANSACT_ITEMS = 100;
+/** How long a ClientRequestToken is remembered, as DynamoDB's 10 minutes. */
+export const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
+
+const ACTIONS = ["ConditionCheck", "Put", "Delete", "Update"] as const;
+
+/** Recent tokens: token -> request fingerprint, reply and time (best effort, per process). */
+const tokens = new Map<
+  string,
+  { fingerprint: string; reply: Record<string, unknown>; at: number }
+>();
+
+/** Check the TransactItems list shared with TransactGetItems. */
+export function checkTransactItems(body: Body): Record<string, unknown>[] {
+  checkShape(body, {
+    TransactItems: "array",
+    ReturnConsumedCapacity: "string",
+    ReturnItemCollectionMetrics: "string",
+    ClientRequestToken: "string",
+  });
+  const c = new Constraints();
+  const items = body.TransactItems as Record<string, unknown>[] | undefined;
+  if (c.required("transactItems", items) && items!.length > MAX_TRANSACT_ITEMS) {
+    c.fail(
+      "transactItems",
+      "[...]",
+      `Member must have length less than or equal to ${MAX_TRANSACT_ITEMS}`,
+    );
+  }
+  if (items && items.length === 0) {
+    c.fail("transactItems", "[]", "Member must have length greater than or equal to 1");
+  }
+  checkReturnOptions(c, body);
+  c.throwIfAny();
+  return items!;
+}
+
+function reasonFor(error: unknown): CancellationReason | null {
+  if (error instanceof ExpressionError || error instanceof NumberError) {
+    return { Code: "ValidationError", Message: error.message };
+  }
+  if (error instanceof DynamoError && error.type.endsWith("#ValidationException")) {
+    return { Code: "ValidationError", Message: error.message };
+  }
+  return null;
+}
+
+/** TransactWriteItems. */
+export async function transactWriteItems(ctx: OperationContext, body: Body) {
+  const items = checkTransactItems(body);
+  const token = body.ClientRequestToken as string | undefined;
+  const fingerprint = JSON.stringify(body.TransactItems);
+  if (token !== undefined) {
+    const now = Date.now();
+    for (const [t, v] of tokens) if (now - v.at > IDEMPOTENCY_WINDOW_MS) tokens.delete(t);
+    const seen = tokens.get(token);
+    if (seen) {
+      if (seen.fingerprint !== fingerprint) throw idempotentMismatch();
+      return seen.reply;
+    }
+  }
+  const writes: PreparedWrite[] = [];
+  const targets = new Set<string>();
+  for (const entry of items) {
+    const present = ACTIONS.filter((a) => entry?.[a] !== undefined && entry?.[a] !== null);
+    if (present.length !== 1) {
+      throw validation("TransactItems can only contain one of Check, Put, Update or Delete");
+    }
+    const action = present[0];
+    const request = entry[action] as Body;
+    const write = action === "Put"
+      ? await preparePut(ctx, request)
+      : action === "Update"
+      ? await prepareUpdate(ctx, request)
+      : await prepareDelete(ctx, request, action === "ConditionCheck");
+    const id = `${write.table.id}/${itemStoreKey(write.table, write.key).map(String).join("/")}`;
+    if (targets.has(id)) {
+      throw validation("Transaction request cannot include multiple operations on one item");
+    }
+    targets.add(id);
+    writes.push(write);
+  }
+  let results: WriteResult[];
+  try {
+    results = await ctx.store.write(async (tx) => {
+      const reasons: CancellationReason[] = [];
+      const done: WriteResult[] = [];
+      let cancelled = false;
+      for (const write of writes) {
+        try {
+          const applied = await applyWrite(tx, write);
+          if (applied.ok) {
+            reasons.push({ Code: "None" });
+            done.push(applied.result);
+          } else {
+            cancelled = true;
+            reasons.push({
+              Code: "ConditionalCheckFailed",
+              Message: MESSAGES.conditionFailed,
+              ...(write.returnOldOnFailure && applied.old ? { Item: applied.old } : {}),
+            });
+          }
+        } catch (error) {
+          const reason = reasonFor(error);
+          if (!reason) throw error;
+          cancelled = true;
+          reasons.push(reason);
+        }
+      }
+      // Throwing discards everything this unit staged: all or nothing.
+      if (cancelled) throw transactionCanceled(reasons);
+      return done;
+    });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw validation("Transaction request cannot be larger than 4 MB");
+    }
+    throw error;
+  }
+  const reply: Record<string, unknown> = {};
+  const mode = body.ReturnConsumedCapacity;
+  if (mode === "TOTAL" || mode === "INDEXES") {
+    const units = new Map<string, number>();
+    writes.forEach((w, i) => {
+      const size = Math.max(sizeOf(results[i].old), sizeOf(results[i].current));
+      const cost = 2 * Math.max(1, Math.ceil(size / WRITE_UNIT_BYTES));
+      units.set(w.table.name, (units.get(w.table.name) ?? 0) + cost);
+    });
+    reply.ConsumedCapacity = [...units].map(([TableName, CapacityUnits]) =>
+      mode === "INDEXES"
+        ? {
+          TableName,
+          CapacityUnits,
+          WriteCapacityUnits: CapacityUnits,
+          Table: { CapacityUnits, WriteCapacityUnits: CapacityUnits },
+        }
+        : { TableName, CapacityUnits, WriteCapacityUnits: CapacityUnits }
+    );
+  }
+  if (token !== undefined) tokens.set(token, { fingerprint, reply, at: Date.now() });
+  return reply;
+}
+
+function sizeOf(item: Item | null): number {
+  return item ? itemSize(item) : 0;
+}

@@ -1,0 +1,151 @@
+/**
+ * The expressions of Query and Scan: KeyConditionExpression (or legacy KeyConditions),
+ * FilterExpression (or QueryFilter/ScanFilter + ConditionalOperator) and ProjectionExpression
+ * (or AttributesToGet), parsed against one ExpressionContext, plus evaluating a key condition
+ * on an item (for index reads).
+ * @module
+ */
+import type { AttributeValue, Item } from "./attribute_value.ts";
+import {
+  checkExpressionParameters,
+  compareAttributeValues,
+  type Condition,
+  conditionFromFilter,
+  ExpressionContext,
+  type KeyCondition,
+  keyConditionFromKeyConditions,
+  type KeySchema,
+  type LegacyCondition,
+  parseCondition,
+  parseKeyCondition,
+  parseProjection,
+  type Path,
+  pathsFromAttributesToGet,
+} from "./expressions/mod.ts";
+import { normalizeValue } from "./types.ts";
+import { setEntry } from "./expressions/values.ts";
+import { validation } from "./errors.ts";
+import type { Body } from "./validation.ts";
+
+/** The parsed expressions of one Query or Scan. */
+export interface ReadExpressions {
+  key?: KeyCondition;
+  filter?: Condition;
+  projection?: Path[];
+}
+
+function normalizeLegacy(raw: unknown): Record<string, LegacyCondition> {
+  const out: Record<string, LegacyCondition> = {};
+  for (const [name, entry] of Object.entries(raw as Record<string, LegacyCondition>)) {
+    setEntry(out, name, {
+      ...entry,
+      AttributeValueList: entry.AttributeValueList?.map((v) => normalizeValue(v)),
+    });
+  }
+  return out;
+}
+
+function expressionValues(body: Body): Record<string, AttributeValue> | undefined {
+  const raw = body.ExpressionAttributeValues as Record<string, unknown> | undefined;
+  if (raw === undefined || raw === null) return undefined;
+  const out: Record<string, AttributeValue> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    try {
+      setEntry(out, k, normalizeValue(v));
+    } catch (error) {
+      throw validation(
+        `ExpressionAttributeValues contains invalid value: ${
+          (error as Error).message
+        } for key ${k}`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Parse a Query's (`schema` given) or Scan's expressions. Throws ExpressionError or
+ * DynamoError with DynamoDB's messages.
+ */
+export function parseReadExpressions(body: Body, schema?: KeySchema): ReadExpressions {
+  const filterName = schema ? "QueryFilter" : "ScanFilter";
+  const expressions = ["FilterExpression", "ProjectionExpression"];
+  const legacy = [filterName, "AttributesToGet"];
+  if (schema) {
+    expressions.unshift("KeyConditionExpression");
+    legacy.unshift("KeyConditions");
+  }
+  checkExpressionParameters(body, expressions, legacy);
+  const out: ReadExpressions = {};
+  if (schema && body.KeyConditions !== undefined) {
+    out.key = keyConditionFromKeyConditions(normalizeLegacy(body.KeyConditions), schema);
+  }
+  if (body[filterName] !== undefined) {
+    out.filter = conditionFromFilter(
+      normalizeLegacy(body[filterName]),
+      body.ConditionalOperator as string | undefined,
+    );
+  }
+  if (body.AttributesToGet !== undefined) {
+    out.projection = pathsFromAttributesToGet(body.AttributesToGet as string[]);
+  }
+  const used = expressions.filter((n) => typeof body[n] === "string");
+  if (used.length > 0) {
+    const ctx = new ExpressionContext({
+      names: body.ExpressionAttributeNames as Record<string, string> | undefined,
+      values: expressionValues(body),
+    });
+    if (schema && typeof body.KeyConditionExpression === "string") {
+      out.key = parseKeyCondition(body.KeyConditionExpression, ctx, schema);
+    }
+    if (typeof body.FilterExpression === "string") {
+      out.filter = parseCondition(body.FilterExpression, ctx, "FilterExpression");
+    }
+    if (typeof body.ProjectionExpression === "string") {
+      out.projection = parseProjection(body.ProjectionExpression, ctx).paths;
+    }
+    ctx.assertAllUsed();
+  }
+  if (schema && !out.key) {
+    throw validation(
+      "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+    );
+  }
+  return out;
+}
+
+function beginsWith(value: AttributeValue, prefix: AttributeValue): boolean {
+  if ("S" in value && "S" in prefix) return value.S.startsWith(prefix.S);
+  if ("B" in value && "B" in prefix) {
+    const a = atob(value.B);
+    return a.startsWith(atob(prefix.B));
+  }
+  return false;
+}
+
+/** Whether an item satisfies a key condition (index reads filter items with it). */
+export function keyConditionHolds(kc: KeyCondition, item: Item): boolean {
+  const hash = item[kc.hash.name];
+  if (!hash || compareAttributeValues(hash, kc.hash.value) !== 0) return false;
+  if (!kc.range) return true;
+  const v = item[kc.range.name];
+  if (!v) return false;
+  const [a, b] = kc.range.values;
+  const cmp = (x: AttributeValue) => compareAttributeValues(v, x);
+  switch (kc.range.operator) {
+    case "EQ":
+      return cmp(a) === 0;
+    case "LT":
+      return (cmp(a) ?? 0) < 0 && cmp(a) !== null;
+    case "LE":
+      return cmp(a) !== null && cmp(a)! <= 0;
+    case "GT":
+      return cmp(a) !== null && cmp(a)! > 0;
+    case "GE":
+      return cmp(a) !== null && cmp(a)! >= 0;
+    case "BETWEEN":
+      return cmp(a) !== null && cmp(a)! >= 0 && cmp(b) !== null && cmp(b)! <= 0;
+    case "BEGINS_WITH":
+      return beginsWith(v, a);
+  }
+}

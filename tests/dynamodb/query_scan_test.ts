@@ -1,0 +1,304 @@
+/**
+ * Query and Scan through the AWS SDK v3: key conditions as range reads (numbers in numeric
+ * order), direction, paging with Limit and LastEvaluatedKey, filters, projections, COUNT,
+ * indexes and parallel segments.
+ * @module
+ */
+import assert from "node:assert/strict";
+import {
+  CreateTableCommand,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
+import { paginateQuery, QueryCommand as DocQuery } from "@aws-sdk/lib-dynamodb";
+import { type DynamoFixture, rejection, startDynamo } from "./client.ts";
+
+const NUMBERS = ["-10", "-1.5", "0", "0.25", "2", "10", "100", "1e3"];
+
+async function seed(f: DynamoFixture) {
+  await f.client.send(
+    new CreateTableCommand({
+      TableName: "events",
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, {
+        AttributeName: "n",
+        KeyType: "RANGE",
+      }],
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "n", AttributeType: "N" },
+        { AttributeName: "kind", AttributeType: "S" },
+      ],
+      GlobalSecondaryIndexes: [{
+        IndexName: "by-kind",
+        KeySchema: [{ AttributeName: "kind", KeyType: "HASH" }, {
+          AttributeName: "n",
+          KeyType: "RANGE",
+        }],
+        Projection: { ProjectionType: "KEYS_ONLY" },
+      }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  for (const [i, n] of NUMBERS.entries()) {
+    await f.client.send(
+      new PutItemCommand({
+        TableName: "events",
+        Item: {
+          pk: { S: "a" },
+          n: { N: n },
+          ...(i % 2 === 0 ? { kind: { S: "even" } } : {}),
+          label: { S: `item${i}` },
+        },
+      }),
+    );
+  }
+  await f.client.send(
+    new PutItemCommand({
+      TableName: "events",
+      Item: { pk: { S: "b" }, n: { N: "5" }, kind: { S: "even" }, label: { S: "other" } },
+    }),
+  );
+}
+
+function q(extra: Partial<QueryCommandInput>) {
+  return new QueryCommand({
+    TableName: "events",
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": { S: "a" } },
+    ...extra,
+  });
+}
+
+Deno.test("Query() returns a partition in numeric sort-key order, both directions", async () => {
+  await using f = await startDynamo();
+  await seed(f);
+  const up = await f.client.send(q({}));
+  assert.deepEqual(up.Items?.map((i) => i.n.N), [
+    "-10",
+    "-1.5",
+    "0",
+    "0.25",
+    "2",
+    "10",
+    "100",
+    "1000",
+  ]);
+  assert.equal(up.Count, 8);
+  assert.equal(up.LastEvaluatedKey, undefined);
+  const down = await f.client.send(q({ ScanIndexForward: false }));
+  assert.deepEqual(down.Items?.map((i) => i.n.N), [
+    "1000",
+    "100",
+    "10",
+    "2",
+    "0.25",
+    "0",
+    "-1.5",
+    "-10",
+  ]);
+});
+
+Deno.test("Query() sort-key conditions select the right range", async () => {
+  await using f = await startDynamo();
+  await seed(f);
+  const cases: [string, Record<string, { N: string }>, string[]][] = [
+    ["n = :a", { ":a": { N: "2.0" } }, ["2"]],
+    ["n < :a", { ":a": { N: "0" } }, ["-10", "-1.5"]],
+    ["n <= :a", { ":a": { N: "0" } }, ["-10", "-1.5", "0"]],
+    ["n > :a", { ":a": { N: "10" } }, ["100", "1000"]],
+    ["n >= :a", { ":a": { N: "10" } }, ["10", "100", "1000"]],
+    ["n BETWEEN :a AND :b", { ":a": { N: "-1.5" }, ":b": { N: "2" } }, ["-1.5", "0", "0.25", "2"]],
+  ];
+  for (const [cond, values, expected] of cases) {
+    const r = await f.client.send(q({
+      KeyConditionExpression: `pk = :pk AND ${cond}`,
+      ExpressionAttributeValues: { ":pk": { S: "a" }, ...values },
+    }));
+    assert.deepEqual(r.Items?.map((i) => i.n.N), expected, cond);
+  }
+});
+
+Deno.test("Query() pages with Limit and ExclusiveStartKey; DocumentClient paginates", async () => {
+  await using f = await startDynamo();
+  await seed(f);
+  const seen: string[] = [];
+  let start: QueryCommandInput["ExclusiveStartKey"];
+  let pages = 0;
+  do {
+    const r = await f.client.send(q({ Limit: 3, ExclusiveStartKey: start }));
+    seen.push(...r.Items!.map((i) => i.n.N!));
+    start = r.LastEvaluatedKey;
+    pages++;
+  } while (start);
+  assert.deepEqual(seen, ["-10", "-1.5", "0", "0.25", "2", "10", "100", "1000"]);
+  assert.equal(pages, 3);
+  const all: number[] = [];
+  const pager = paginateQuery({ client: f.doc, pageSize: 2 }, {
+    TableName: "events",
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": "a" },
+    ScanIndexForward: false,
+  });
+  for await (const page of pager) all.push(...page.Items!.map((i) => i.n as number));
+  assert.deepEqual(all, [1000, 100, 10, 2, 0.25, 0, -1.5, -10]);
+});
+
+Deno.test("Query() applies FilterExpression after Limit and projects", async () => {
+  await using f = await startDynamo();
+  await seed(f);
+  const r = await f.client.send(q({
+    FilterExpression: "attribute_exists(kind)",
+    ProjectionExpression: "label",
+    Limit: 4,
+  }));
+  assert.deepEqual(r.Items, [{ label: { S: "item0" } }, { label: { S: "item2" } }]);
+  assert.equal(r.Count, 2);
+  assert.equal(r.ScannedCount, 4);
+  assert.ok(r.LastEvaluatedKey);
+  const count = await f.client.send(q({ Select: "COUNT" }));
+  assert.equal(count.Items, undefined);
+  assert.equal(count.Count, 8);
+  const doc = await f.doc.send(
+    new DocQuery({
+      TableName: "events",
+      KeyConditionExpression: "pk = :pk AND n > :z",
+      FilterExpression: "begins_with(label, :p)",
+      ExpressionAttributeValues: { ":pk": "a", ":z": 0, ":p": "item" },
+    }),
+  );
+  assert.deepEqual(doc.Items?.map((i) => i.n), [0.25, 2, 10, 100, 1000]);
+});
+
+Deno.test("Query() on a GSI returns projected keys in index order", async () => {
+  await using f = await startDynamo();
+  await seed(f);
+  const r = await f.client.send(
+    new QueryCommand({
+      TableName: "events",
+      IndexName: "by-kind",
+      KeyConditionExpression: "kind = :k AND n >= :z",
+      ExpressionAttributeValues: { ":k": { S: "even" }, ":z": { N: "0" } },
+    }),
+  );
+  assert.deepEqual(r.Items, [
+    { pk: { S: "a" }, n: { N: "0" }, kind: { S: "even" } },
+    { pk: { S: "a" }, n: { N: "2" }, kind: { S: "even" } },
+    { pk: { S: "b" }, n: { N: "5" }, kind: { S: "even" } },
+    { pk: { S: "a" }, n: { N: "100" }, kind: { S: "even" } },
+  ]);
+  const page = await f.client.send(
+    new QueryCommand({
+      TableName: "events",
+      IndexName: "by-kind",
+      KeyConditionExpression: "kind = :k",
+      ExpressionAttributeValues: { ":k": { S: "even" } },
+      Limit: 2,
+    }),
+  );
+  assert.deepEqual(page.LastEvaluatedKey, { pk: { S: "a" }, n: { N: "0" }, kind: { S: "even" } });
+  const next = await f.client.send(
+    new QueryCommand({
+      TableName: "events",
+      IndexName: "by-kind",
+      KeyConditionExpression: "kind = :k",
+      ExpressionAttributeValues: { ":k": { S: "even" } },
+      ExclusiveStartKey: page.LastEvaluatedKey,
+    }),
+  );
+  assert.deepEqual(next.Items?.map((i) => i.n.N), ["2", "5", "100"]);
+});
+
+Deno.test("Query() errors use DynamoDB's messages", async () => {
+  await using f = await startDynamo();
+  await seed(f);
+  const missing = await rejection(f.client.send(new QueryCommand({ TableName: "events" })));
+  assert.equal(
+    missing.message,
+    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+  );
+  const noIndex = await rejection(f.client.send(q({ IndexName: "nope" })));
+  assert.equal(noIndex.message, "The table does not have the specified index: nope");
+  const wrongKey = await rejection(f.client.send(
+    new QueryCommand({
+      TableName: "events",
+      KeyConditionExpression: "n = :n",
+      ExpressionAttributeValues: { ":n": { N: "1" } },
+    }),
+  ));
+  assert.equal(wrongKey.name, "ValidationException");
+  assert.equal(wrongKey.message, "Query condition missed key schema element: pk");
+  const consistent = await rejection(f.client.send(
+    new QueryCommand({
+      TableName: "events",
+      IndexName: "by-kind",
+      ConsistentRead: true,
+      KeyConditionExpression: "kind = :k",
+      ExpressionAttributeValues: { ":k": { S: "even" } },
+    }),
+  ));
+  assert.equal(
+    consistent.message,
+    "Consistent reads are not supported on global secondary indexes",
+  );
+  const all = await rejection(f.client.send(
+    new QueryCommand({
+      TableName: "events",
+      IndexName: "by-kind",
+      Select: "ALL_ATTRIBUTES",
+      KeyConditionExpression: "kind = :k",
+      ExpressionAttributeValues: { ":k": { S: "even" } },
+    }),
+  ));
+  assert.equal(
+    all.message,
+    "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index by-kind because its projection type is not ALL",
+  );
+  const table = await rejection(f.client.send(q({ TableName: "ghost" })));
+  assert.equal(table.name, "ResourceNotFoundException");
+});
+
+Deno.test("Scan() reads every item, pages, filters and splits into segments", async () => {
+  await using f = await startDynamo();
+  await seed(f);
+  const all = await f.client.send(new ScanCommand({ TableName: "events" }));
+  assert.equal(all.Count, 9);
+  const seen = new Set<string>();
+  let start: Record<string, never> | undefined;
+  do {
+    const r = await f.client.send(
+      new ScanCommand({ TableName: "events", Limit: 4, ExclusiveStartKey: start }),
+    );
+    for (const i of r.Items!) seen.add(`${i.pk.S}/${i.n.N}`);
+    start = r.LastEvaluatedKey as typeof start;
+  } while (start);
+  assert.equal(seen.size, 9);
+  const filtered = await f.client.send(
+    new ScanCommand({
+      TableName: "events",
+      FilterExpression: "#l = :l",
+      ExpressionAttributeNames: { "#l": "label" },
+      ExpressionAttributeValues: { ":l": { S: "other" } },
+    }),
+  );
+  assert.deepEqual(filtered.Items?.map((i) => i.pk.S), ["b"]);
+  assert.equal(filtered.ScannedCount, 9);
+  let total = 0;
+  for (let s = 0; s < 3; s++) {
+    const r = await f.client.send(
+      new ScanCommand({ TableName: "events", Segment: s, TotalSegments: 3 }),
+    );
+    total += r.Count!;
+  }
+  assert.equal(total, 9);
+  const idx = await f.client.send(new ScanCommand({ TableName: "events", IndexName: "by-kind" }));
+  assert.equal(idx.Count, 5);
+  const bad = await rejection(
+    f.client.send(new ScanCommand({ TableName: "events", Segment: 3, TotalSegments: 3 })),
+  );
+  assert.equal(
+    bad.message,
+    "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 3 is not less than TotalSegments: 3",
+  );
+});
