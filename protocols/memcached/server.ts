@@ -9,7 +9,7 @@ import { serveTcp, type TcpServer } from "../../src/tcp.ts";
 import { parseBinary, REQUEST_MAGIC } from "./binary.ts";
 import { runBinary } from "./commands/binary.ts";
 import type { Chunk, Reply, Session, Shared } from "./commands/context.ts";
-import { runText } from "./commands/dispatch.ts";
+import { binaryThrottled, runText, textThrottled } from "./commands/dispatch.ts";
 import { TEXT } from "./errors.ts";
 import { Items } from "./items.ts";
 import { parseText } from "./parser.ts";
@@ -95,6 +95,8 @@ async function serveConnection(
   let end = 0;
   let skip = 0;
   let binary: boolean | null = null;
+  const client = (conn.remoteAddr as Deno.NetAddr).hostname ?? "local";
+  const allowed = () => !ctx.limiter.enabled || ctx.limiter.take(client);
   try {
     while (!signal.aborted && !session.closing) {
       if (end === buf.length) {
@@ -131,13 +133,19 @@ async function serveConnection(
             break;
           }
           start += parsed.consumed;
-          replies.push(runBinary(session, parsed.request));
+          replies.push(
+            allowed() ? runBinary(session, parsed.request) : binaryThrottled(parsed.request),
+          );
         } else {
           const parsed = parseText(view, start, options);
           if (!parsed) break;
           start += parsed.consumed;
           if (parsed.command.kind === "reply") skip = parsed.command.skip;
-          replies.push(runText(session, parsed.command));
+          replies.push(
+            parsed.command.kind === "reply" || allowed()
+              ? runText(session, parsed.command)
+              : textThrottled(parsed.command),
+          );
         }
       }
       if (start === end) start = end = 0;
