@@ -48,12 +48,24 @@ function latin1(s: string): Uint8Array {
   return out;
 }
 
+/** The fixed reply lines, encoded once. */
+const ENCODED = new Map<string, Uint8Array>(
+  [...Object.values(TEXT), "END", "HD", "EN", "NF", "NS", "EX", "MN"].map((t) => [
+    t + "\r\n",
+    latin1(t + "\r\n"),
+  ]),
+);
+
+function bytesOf(s: string): Uint8Array {
+  return ENCODED.get(s) ?? latin1(s);
+}
+
 function join(chunks: Chunk[][]): Uint8Array {
   const parts: Uint8Array[] = [];
   let length = 0;
   for (const list of chunks) {
     for (const c of list) {
-      const bytes = typeof c === "string" ? latin1(c) : c;
+      const bytes = typeof c === "string" ? bytesOf(c) : c;
       parts.push(bytes);
       length += bytes.length;
     }
@@ -74,6 +86,10 @@ async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
 }
 
 const FAILURE: Chunk[] = [TEXT.SERVER_FAILURE + "\r\n"];
+
+function settle(r: Reply): Chunk[] | Promise<Chunk[]> {
+  return Array.isArray(r) ? r : r.catch(() => FAILURE);
+}
 
 async function serveConnection(
   conn: Deno.TcpConn,
@@ -150,9 +166,9 @@ async function serveConnection(
       }
       if (start === end) start = end = 0;
       if (replies.length === 0) continue;
-      const settled = await Promise.all(
-        replies.map((r) => Array.isArray(r) ? r : r.catch(() => FAILURE)),
-      );
+      const settled = replies.length === 1
+        ? [await settle(replies[0])]
+        : await Promise.all(replies.map(settle));
       const out = join(settled);
       if (out.length > 0) {
         await writeAll(conn, out);
