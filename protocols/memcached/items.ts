@@ -22,6 +22,8 @@ export interface ItemMeta {
   c: number;
   /** Last update, ms epoch (for delayed flush_all). */
   t: number;
+  /** Value length (so stats can size items from a key-only listing). */
+  n?: number;
   /** Marked stale by meta invalidation. */
   x?: boolean;
   /** A meta "win" token has been handed out for this item. */
@@ -215,7 +217,7 @@ export class Items {
       tx.delete(this.#key(item.key));
       return;
     }
-    const meta: ItemMeta = { f: item.flags, c: item.cas, t: tx.now };
+    const meta: ItemMeta = { f: item.flags, c: item.cas, t: tx.now, n: item.value.length };
     if (item.stale) meta.x = true;
     if (item.won) meta.w = true;
     tx.set<ItemMeta>(this.#key(item.key), {
@@ -386,16 +388,17 @@ export class Items {
     }
   }
 
-  /** Count items and bytes (for stats; walks keys only). */
+  /** Count items and bytes (for stats; walks keys and metadata only, not values). */
   async usage(): Promise<{ items: number; bytes: number }> {
     let items = 0;
     let bytes = 0;
     const now = Date.now();
-    for await (const e of this.#store.list<ItemMeta>({ prefix: [ITEMS, this.#flush.gen] })) {
+    const selector = { prefix: [ITEMS, this.#flush.gen] };
+    for await (const e of this.#store.list<ItemMeta>(selector, { keysOnly: true })) {
       const item = this.#live(e, now);
       if (!item) continue;
       items++;
-      bytes += itemSize(item.key.length, item.value.length);
+      bytes += itemSize(item.key.length, e.meta?.n ?? 0);
     }
     return { items, bytes };
   }
