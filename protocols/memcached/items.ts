@@ -22,6 +22,8 @@ export interface ItemMeta {
   c: number;
   /** Last update, ms epoch (for delayed flush_all). */
   t: number;
+  /** Value length (so stats can size items from a key-only listing). */
+  n?: number;
   /** Marked stale by meta invalidation. */
   x?: boolean;
   /** A meta "win" token has been handed out for this item. */
@@ -126,12 +128,15 @@ export function itemSize(keyLength: number, valueLength: number): number {
 export class Items {
   #store: Store;
   #flush: FlushState = { gen: 0, at: 0 };
+  /** Sole writer: the in-memory flush state is the truth; otherwise it is re-read every time. */
+  #exclusive: boolean;
   #nextCas: number;
   /** Largest item (memcached -I) in bytes. */
   readonly itemMax: number;
 
   constructor(store: Store, itemMax: number) {
     this.#store = store;
+    this.#exclusive = store.info.exclusive;
     this.itemMax = itemMax;
     // Unique across restarts of a persistent store without storing a counter: the clock in µs.
     this.#nextCas = Date.now() * 1000;
@@ -152,8 +157,10 @@ export class Items {
     return [ITEMS, gen, key];
   }
 
-  #cas(): number {
-    return ++this.#nextCas;
+  /** A new CAS unique, above the replaced item's (front-ends sharing a store keep their own). */
+  #cas(old?: Item | null): number {
+    this.#nextCas = Math.max(this.#nextCas, old?.cas ?? 0) + 1;
+    return this.#nextCas;
   }
 
   #live(e: Entry<ItemMeta> | null, now: number): Item | null {
@@ -174,12 +181,34 @@ export class Items {
 
   /** Read items (committed state), in order; misses are null. */
   async getMany(keys: readonly Uint8Array[]): Promise<(Item | null)[]> {
-    const entries = await this.#store.getMany<ItemMeta>(keys.map((k) => this.#key(k)));
+    let entries: (Entry<ItemMeta> | null)[];
+    if (this.#exclusive) {
+      entries = await this.#store.getMany<ItemMeta>(keys.map((k) => this.#key(k)));
+    } else {
+      // Another front-end may have flushed: read the flush state with the items, and read
+      // again in the new generation when it moved.
+      const gen = this.#flush.gen;
+      const [flush, ...rest] = await this.#store.getMany<ItemMeta | FlushState>([
+        FLUSH_KEY,
+        ...keys.map((k) => this.#key(k, gen)),
+      ]);
+      this.#flush = (flush?.meta as FlushState | undefined) ?? { gen: 0, at: 0 };
+      entries = this.#flush.gen === gen
+        ? rest as (Entry<ItemMeta> | null)[]
+        : await this.#store.getMany<ItemMeta>(keys.map((k) => this.#key(k)));
+    }
     const now = Date.now();
     return entries.map((e) => this.#live(e, now));
   }
 
+  /** In a unit: bring the flush state up to date when other front-ends may change it. */
+  async #sync(tx: WriteTx): Promise<void> {
+    if (this.#exclusive) return;
+    this.#flush = (await tx.get<FlushState>(FLUSH_KEY))?.meta ?? { gen: 0, at: 0 };
+  }
+
   async #read(tx: WriteTx, key: Uint8Array): Promise<Item | null> {
+    await this.#sync(tx);
     return this.#live(await tx.get<ItemMeta>(this.#key(key)), tx.now);
   }
 
@@ -188,7 +217,7 @@ export class Items {
       tx.delete(this.#key(item.key));
       return;
     }
-    const meta: ItemMeta = { f: item.flags, c: item.cas, t: tx.now };
+    const meta: ItemMeta = { f: item.flags, c: item.cas, t: tx.now, n: item.value.length };
     if (item.stale) meta.x = true;
     if (item.won) meta.w = true;
     tx.set<ItemMeta>(this.#key(item.key), {
@@ -204,6 +233,7 @@ export class Items {
       const cas = req.cas ?? 0;
       if (req.mode === "set" && cas === 0) {
         // A plain set needs nothing from the old item: write blind (no read in the loop).
+        await this.#sync(tx);
         const newCas = this.#cas();
         const expiresAt = deadline(req.exptime, tx.now);
         const { key, value, flags } = req;
@@ -233,7 +263,7 @@ export class Items {
         flags = old.flags;
         expiresAt = old.expiresAt;
       }
-      const newCas = this.#cas();
+      const newCas = this.#cas(old);
       this.#put(tx, { key: req.key, value, flags, cas: newCas, expiresAt, stale, won: false });
       return { status: "ok", cas: newCas };
     });
@@ -256,7 +286,7 @@ export class Items {
         return { status: "ok", cas: old.cas };
       }
       tx.delete(this.#key(key));
-      return { status: "ok", cas: 0 };
+      return { status: "ok", cas: 0 } as WriteResult;
     });
   }
 
@@ -334,7 +364,7 @@ export class Items {
       let text = next.toString();
       if (text.length < old.value.length) text = text.padEnd(old.value.length, " ");
       const expiresAt = req.exptime === undefined ? old.expiresAt : deadline(req.exptime, tx.now);
-      const item: Item = { ...old, value: enc.encode(text), cas: this.#cas(), expiresAt };
+      const item: Item = { ...old, value: enc.encode(text), cas: this.#cas(old), expiresAt };
       this.#put(tx, item);
       return { status: "ok", value: next, item };
     });
@@ -342,31 +372,33 @@ export class Items {
 
   /** flush_all: now (new generation, old one purged in the background) or at a delay. */
   async flush(delaySeconds: number): Promise<void> {
-    const old = this.#flush.gen;
-    const state = await this.#store.write((tx) => {
+    const { prev, next } = await this.#store.write(async (tx) => {
+      // From the store, not memory, so a re-run of this unit computes the same state.
+      const prev = (await tx.get<FlushState>(FLUSH_KEY))?.meta ?? { gen: 0, at: 0 };
       const next: FlushState = delaySeconds > 0
-        ? { gen: this.#flush.gen, at: tx.now + delaySeconds * 1000 }
-        : { gen: this.#flush.gen + 1, at: 0 };
+        ? { gen: prev.gen, at: tx.now + delaySeconds * 1000 }
+        : { gen: prev.gen + 1, at: 0 };
       tx.set<FlushState>(FLUSH_KEY, { meta: next });
-      // Idempotent (same value on a re-run): later units and reads must see the new generation.
+      // Later units of this batch and reads after it must use the new generation.
       this.#flush = next;
-      return next;
+      return { prev, next };
     });
-    if (state.gen !== old) {
-      this.#store.deletePrefix([ITEMS, old]).catch(() => {});
+    if (next.gen !== prev.gen) {
+      this.#store.deletePrefix([ITEMS, prev.gen]).catch(() => {});
     }
   }
 
-  /** Count items and bytes (for stats; walks keys only). */
+  /** Count items and bytes (for stats; walks keys and metadata only, not values). */
   async usage(): Promise<{ items: number; bytes: number }> {
     let items = 0;
     let bytes = 0;
     const now = Date.now();
-    for await (const e of this.#store.list<ItemMeta>({ prefix: [ITEMS, this.#flush.gen] })) {
+    const selector = { prefix: [ITEMS, this.#flush.gen] };
+    for await (const e of this.#store.list<ItemMeta>(selector, { keysOnly: true })) {
       const item = this.#live(e, now);
       if (!item) continue;
       items++;
-      bytes += itemSize(item.key.length, item.value.length);
+      bytes += itemSize(item.key.length, e.meta?.n ?? 0);
     }
     return { items, bytes };
   }

@@ -9,7 +9,7 @@ import { serveTcp, type TcpServer } from "../../src/tcp.ts";
 import { parseBinary, REQUEST_MAGIC } from "./binary.ts";
 import { runBinary } from "./commands/binary.ts";
 import type { Chunk, Reply, Session, Shared } from "./commands/context.ts";
-import { runText } from "./commands/dispatch.ts";
+import { binaryThrottled, runText, textThrottled } from "./commands/dispatch.ts";
 import { TEXT } from "./errors.ts";
 import { Items } from "./items.ts";
 import { parseText } from "./parser.ts";
@@ -48,12 +48,24 @@ function latin1(s: string): Uint8Array {
   return out;
 }
 
+/** The fixed reply lines, encoded once. */
+const ENCODED = new Map<string, Uint8Array>(
+  [...Object.values(TEXT), "END", "HD", "EN", "NF", "NS", "EX", "MN"].map((t) => [
+    t + "\r\n",
+    latin1(t + "\r\n"),
+  ]),
+);
+
+function bytesOf(s: string): Uint8Array {
+  return ENCODED.get(s) ?? latin1(s);
+}
+
 function join(chunks: Chunk[][]): Uint8Array {
   const parts: Uint8Array[] = [];
   let length = 0;
   for (const list of chunks) {
     for (const c of list) {
-      const bytes = typeof c === "string" ? latin1(c) : c;
+      const bytes = typeof c === "string" ? bytesOf(c) : c;
       parts.push(bytes);
       length += bytes.length;
     }
@@ -75,6 +87,10 @@ async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
 
 const FAILURE: Chunk[] = [TEXT.SERVER_FAILURE + "\r\n"];
 
+function settle(r: Reply): Chunk[] | Promise<Chunk[]> {
+  return Array.isArray(r) ? r : r.catch(() => FAILURE);
+}
+
 async function serveConnection(
   conn: Deno.TcpConn,
   signal: AbortSignal,
@@ -95,6 +111,8 @@ async function serveConnection(
   let end = 0;
   let skip = 0;
   let binary: boolean | null = null;
+  const client = (conn.remoteAddr as Deno.NetAddr).hostname ?? "local";
+  const allowed = () => !ctx.limiter.enabled || ctx.limiter.take(client);
   try {
     while (!signal.aborted && !session.closing) {
       if (end === buf.length) {
@@ -131,20 +149,26 @@ async function serveConnection(
             break;
           }
           start += parsed.consumed;
-          replies.push(runBinary(session, parsed.request));
+          replies.push(
+            allowed() ? runBinary(session, parsed.request) : binaryThrottled(parsed.request),
+          );
         } else {
           const parsed = parseText(view, start, options);
           if (!parsed) break;
           start += parsed.consumed;
           if (parsed.command.kind === "reply") skip = parsed.command.skip;
-          replies.push(runText(session, parsed.command));
+          replies.push(
+            parsed.command.kind === "reply" || allowed()
+              ? runText(session, parsed.command)
+              : textThrottled(parsed.command),
+          );
         }
       }
       if (start === end) start = end = 0;
       if (replies.length === 0) continue;
-      const settled = await Promise.all(
-        replies.map((r) => Array.isArray(r) ? r : r.catch(() => FAILURE)),
-      );
+      const settled = replies.length === 1
+        ? [await settle(replies[0])]
+        : await Promise.all(replies.map(settle));
       const out = join(settled);
       if (out.length > 0) {
         await writeAll(conn, out);

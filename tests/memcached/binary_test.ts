@@ -168,3 +168,37 @@ Deno.test("binary add, cas mismatch and unknown opcodes answer memcached's statu
   assert.equal(prepend.status, 0);
   assert.equal(new TextDecoder().decode(get.value), "<v");
 });
+
+Deno.test("binary packets split byte by byte across writes are answered whole", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  const packets = [
+    encodeBinary({
+      opcode: OP.SET,
+      opaque: 1,
+      extras: new Uint8Array([0, 0, 0, 3, 0, 0, 0, 0]),
+      key: enc.encode("k"),
+      value: enc.encode("v\r\n"),
+    }),
+    encodeBinary({ opcode: OP.GET, opaque: 2, key: enc.encode("k") }),
+    encodeBinary({ opcode: OP.VERSION, opaque: 3 }),
+  ];
+  const all = new Uint8Array(packets.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of packets) {
+    p[0] = 0x80;
+    all.set(p, off);
+    off += p.length;
+  }
+  for (const byte of all) await c.send(new Uint8Array([byte]));
+  const replies = [];
+  for (let i = 0; i < 3; i++) {
+    const head = await c.readBytes(24);
+    const len = new DataView(head.buffer).getUint32(8);
+    const body = len > 0 ? await c.readBytes(len) : new Uint8Array(0);
+    replies.push({ opaque: new DataView(head.buffer).getUint32(12), body });
+  }
+  assert.deepEqual(replies.map((r) => r.opaque), [1, 2, 3]);
+  assert.deepEqual([...replies[1].body], [0, 0, 0, 3, ...enc.encode("v\r\n")]);
+  assert.equal(new TextDecoder().decode(replies[2].body), "1.6.18");
+});

@@ -268,6 +268,7 @@ Deno.test("stats reports real counters; settings, items, slabs, reset", async ()
   assert.deepEqual(stat("get_misses"), "1");
   assert.deepEqual(stat("cmd_set"), "1");
   assert.deepEqual(stat("curr_items"), "1");
+  assert.deepEqual(stat("bytes"), "61"); // memcached's 59-byte header + key + value
   assert.deepEqual(stat("curr_connections"), "1");
   assert.match(stat("time")!, /^\d+$/);
   await c.send("stats settings\r\n");

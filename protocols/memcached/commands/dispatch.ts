@@ -2,7 +2,8 @@
  * The text/meta command table: command name to handler, and the auth gate in front of it.
  * @module
  */
-import { TEXT } from "../errors.ts";
+import { type BinaryRequest, encodeBinary } from "../binary.ts";
+import { STATUS, STATUS_TEXT, TEXT } from "../errors.ts";
 import { text, type TextCommand } from "../parser.ts";
 import { flushCommand, statsCommand, verbosityCommand, versionCommand } from "./admin.ts";
 import { arithCommand } from "./arithmetic.ts";
@@ -37,6 +38,25 @@ const COMMANDS: Readonly<Record<string, LineHandler>> = {
     return [];
   },
 };
+
+/** The reply to a command over the client's --rate-limit (nothing when it asked for none). */
+export function textThrottled(cmd: TextCommand): Reply {
+  const quiet = cmd.kind === "storage"
+    ? cmd.noreply
+    : cmd.kind === "line" && cmd.tokens.length > 1 &&
+      text(cmd.tokens[cmd.tokens.length - 1]) === "noreply";
+  return quiet ? [] : line(TEXT.RATE_LIMITED);
+}
+
+/** A binary request over the client's --rate-limit: memcached's "Temporary failure". */
+export function binaryThrottled(req: BinaryRequest): Reply {
+  return [encodeBinary({
+    opcode: req.opcode,
+    opaque: req.opaque,
+    status: STATUS.TEMPORARY_FAILURE,
+    value: new TextEncoder().encode(STATUS_TEXT[STATUS.TEMPORARY_FAILURE]),
+  })];
+}
 
 /** Run one parsed text command; the reply is in request order with the others. */
 export function runText(s: Session, cmd: TextCommand): Reply {

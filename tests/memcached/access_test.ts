@@ -1,4 +1,4 @@
-/** memcached's text-protocol authentication (-Y) when --password is set. */
+/** Access control: memcached's text-protocol authentication (-Y) and the shared --rate-limit. */
 import { TEXT } from "../../protocols/memcached/errors.ts";
 import { connect, exchange, startMemcached } from "./wire.ts";
 
@@ -21,4 +21,15 @@ Deno.test("text auth: without --password no authentication is needed", async () 
   await using s = await startMemcached();
   using c = await connect(s);
   await exchange(c, "get k\r\n", "END\r\n");
+});
+
+Deno.test("--rate-limit refuses commands over the client's rate, noreply ones silently", async () => {
+  await using s = await startMemcached({ rateLimit: 3 });
+  using c = await connect(s);
+  await exchange(
+    c,
+    "version\r\nversion\r\nversion\r\nversion\r\n",
+    E("VERSION 1.6.18").repeat(3) + E(TEXT.RATE_LIMITED),
+  );
+  await exchange(c, "set k 0 0 1 noreply\r\nv\r\nmn\r\n", E(TEXT.RATE_LIMITED));
 });
