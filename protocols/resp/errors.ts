@@ -32,6 +32,8 @@ export const SERVER_ERRORS = {
     `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
   configSetInvalid: (name: string, reason: string) =>
     `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`,
+  cachingWithoutTracking: "ERR CLIENT CACHING can be called only when the client is in " +
+    "tracking mode with OPTIN or OPTOUT mode enabled",
   configRewrite: "ERR The server is running without a config file",
   notInteger: "ERR value is not an integer or out of range",
   timeoutNegative: "ERR timeout is negative",

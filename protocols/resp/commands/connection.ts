@@ -196,7 +196,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
         const ids = new Set<number>();
         for (j++; j < argv.length; j++) {
           const id = parseStrictInt(argv[j]);
-          if (id === null || id <= 0) return error("ERR Invalid client ID");
+          if (id === null) return error("ERR Invalid client ID");
           ids.add(id);
         }
         clients = clients.filter((c) => ids.has(c.session.id));
@@ -247,7 +247,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
         skipMe = v === "yes";
       } else if (o === "maxage") {
         const age = parseStrictInt(argv[j + 1]);
-        if (age === null) return error(ERRORS.notInteger);
+        if (age === null) return error(ERRORS.syntax);
         filters.push((c) => Date.now() - c.createdAt >= age * 1000);
       } else {
         return error(ERRORS.syntax);
@@ -397,7 +397,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
       "caching",
       3,
       ["noscript", "loading", "stale"],
-      accept,
+      () => error(SERVER_ERRORS.cachingWithoutTracking),
       "Instructs the server whether to track the keys in the next request.",
     ),
     spec(
