@@ -193,9 +193,13 @@ class RespConnection {
     }
   }
 
+  /**
+   * Grow towards `size`, at most doubling per call: a declared 512 MiB argument is buffered as
+   * its bytes arrive rather than allocated up front on the strength of its header.
+   */
   #grow(size: number): void {
     let cap = this.#buf.length;
-    while (cap < size) cap *= 2;
+    while (cap < size && cap < this.#len * 2 + READ_CHUNK) cap *= 2;
     if (cap === this.#buf.length) return;
     const next = new Uint8Array(cap);
     next.set(this.#buf.subarray(0, this.#len));

@@ -398,3 +398,15 @@ Deno.test("a pipeline of reads and writes on one key answers as if run one by on
   assert.deepEqual(got, expected);
   assert.equal(replyText(await other.call("GET", "k")), "50");
 });
+
+Deno.test("INFO keyspace counts keys and expiries per selected db", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RespClient.connect(s.ports.redis);
+  await c.call("SELECT", "3");
+  await c.call("SET", "a", "1");
+  await c.call("SET", "b", "2", "EX", "100");
+  const text = replyText(await c.call("INFO", "keyspace"));
+  assert.match(text, /^# Keyspace\r\ndb3:keys=2,expires=1,avg_ttl=\d+\r\n$/);
+  const stats = replyText(await c.call("INFO", "stats"));
+  assert.match(stats, /total_commands_processed:[1-9]\d*\r\n/);
+});
