@@ -19,6 +19,17 @@ export function argText(arg: Uint8Array): string {
 /** A looked-up command: the spec to run and its full name ("client|list"), or the error reply. */
 export type Lookup = { spec: CommandSpec; fullName: string } | { error: string };
 
+/** Longest command name worth a table lookup; longer names are unknown without decoding. */
+const MAX_NAME_BYTES = 64;
+
+/** ASCII-lower-cased command name (hot path: avoids a TextDecoder per command). */
+function lowerName(arg: Uint8Array): string {
+  if (arg.length > MAX_NAME_BYTES) return "";
+  let name = "";
+  for (const c of arg) name += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+  return name;
+}
+
 function arityOk(arity: number, argc: number): boolean {
   return arity > 0 ? argc === arity : argc >= -arity;
 }
@@ -60,15 +71,14 @@ export class CommandTable {
 
   /** Resolve argv to a spec, or to Redis's unknown-command / subcommand / arity error. */
   lookup(argv: Uint8Array[]): Lookup {
-    const name = latin1.decode(argv[0]);
-    const base = this.#byName.get(name.toLowerCase());
+    const base = this.#byName.get(lowerName(argv[0]));
     if (!base) {
       return { error: unknownCommandError(argText(argv[0]), argv.slice(1).map(argText)) };
     }
     let spec = base;
     let fullName = base.name;
     if (base.subcommands && argv.length >= 2) {
-      const subName = latin1.decode(argv[1]).toLowerCase();
+      const subName = lowerName(argv[1]);
       const sub = base.subcommands.find((s) => s.name === subName);
       if (!sub) {
         return { error: SERVER_ERRORS.unknownSubcommand(argText(argv[1]), argText(argv[0])) };

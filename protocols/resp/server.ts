@@ -122,10 +122,7 @@ class RespConnection {
     return {
       session: this.#session,
       store,
-      read: async (fn) => {
-        if (this.#lastWrite) await this.#lastWrite;
-        return await fn(reader);
-      },
+      read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       write: (fn) => {
         const done = store.write(fn);
         this.#submitted = true;
