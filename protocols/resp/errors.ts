@@ -7,6 +7,17 @@
 /** Longest argument text Redis quotes in an error (its `%.128s`). */
 export const MAX_QUOTED_ARG = 128;
 
+/** Request-parser failures, the text after "ERR Protocol error: " (networking.c). */
+export const PROTOCOL_ERRORS = {
+  multibulkLength: "invalid multibulk length",
+  bulkLength: "invalid bulk length",
+  expectedDollar: (got: string) => `expected '$', got '${got}'`,
+  unbalancedQuotes: "unbalanced quotes in request",
+  inlineTooBig: "too big inline request",
+  mbulkTooBig: "too big mbulk count string",
+  bulkTooBig: "too big bulk count string",
+} as const;
+
 /** Error texts, each starting with its code word. */
 export const SERVER_ERRORS = {
   protocol: (detail: string) => `ERR Protocol error: ${detail}`,

@@ -410,3 +410,17 @@ Deno.test("INFO keyspace counts keys and expiries per selected db", async () => 
   const stats = replyText(await c.call("INFO", "stats"));
   assert.match(stats, /total_commands_processed:[1-9]\d*\r\n/);
 });
+
+Deno.test("shutdown closes idle connections at once and lets a running batch finish", async () => {
+  const s = await startTestServer({ protocols: ["redis"] });
+  using idle = await RespClient.connect(s.ports.redis);
+  using busy = await RespClient.connect(s.ports.redis);
+  assert.deepEqual(await idle.call("PING"), { type: "simple", value: "PONG" });
+  await busy.send("DEBUG SLEEP 0.2\r\n");
+  await new Promise((r) => setTimeout(r, 50));
+  const started = Date.now();
+  await s.server.close();
+  assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+  assert.ok(await idle.raw.closedWithin(1000));
+  assert.equal(await busy.raw.readText("\r\n"), "+OK\r\n");
+});
