@@ -3,6 +3,7 @@
  * thrown {@link ReplyError} into an error reply, key-argument checks, and typed key lookups.
  * @module
  */
+import type { WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext, CommandSpec, Handler } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { error, type Reply } from "../reply.ts";
@@ -94,9 +95,31 @@ export function readSlot<T>(
 /** Write through the connection's view: resolve its slot inside the unit, then run `fn`. */
 export function writeSlot<T>(
   ctx: CommandContext,
-  fn: (tx: import("../../../src/store/mod.ts").WriteTx, slot: number) => Promise<T>,
+  fn: (tx: WriteTx, slot: number) => Promise<T>,
 ): Promise<T> {
   return ctx.write(async (tx) => fn(tx, await slotOf(tx, ctx.session.db)));
+}
+
+/**
+ * Items per write unit for commands whose argument count is unbounded (MSET, DEL, HSET…): a
+ * unit may stage about 1000 KV mutations and a write costs up to three (entry, TTL index,
+ * marker). Chunks are queued back to back in one go, so no other client's write lands between
+ * them, though a reader may see the first chunk committed before the last.
+ */
+export const ITEMS_PER_UNIT = 200;
+
+/** Run `fn` over `items` in units of {@link ITEMS_PER_UNIT}, queued together, in order. */
+export function writeChunks<T, R>(
+  ctx: CommandContext,
+  items: readonly T[],
+  fn: (tx: WriteTx, slot: number, chunk: readonly T[]) => Promise<R>,
+): Promise<R[]> {
+  const units: Promise<R>[] = [];
+  for (let i = 0; i < items.length || i === 0; i += ITEMS_PER_UNIT) {
+    const chunk = items.slice(i, i + ITEMS_PER_UNIT);
+    units.push(writeSlot(ctx, (tx, slot) => fn(tx, slot, chunk)));
+  }
+  return Promise.all(units);
 }
 
 export type { Reply };

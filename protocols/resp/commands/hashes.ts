@@ -20,7 +20,16 @@ import {
   setField,
 } from "../storage/hash.ts";
 import { fieldPrefix } from "../storage/layout.ts";
-import { checkKey, command, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
+import {
+  checkKey,
+  command,
+  fail,
+  getTyped,
+  option,
+  readSlot,
+  writeChunks,
+  writeSlot,
+} from "./common.ts";
 import { parseScanArgs } from "./keys.ts";
 import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
 
@@ -36,16 +45,16 @@ function readHash(ctx: CommandContext, key: Uint8Array) {
 async function setPairs(ctx: CommandContext, argv: Uint8Array[], name: string): Promise<number> {
   if (argv.length % 2 !== 0) fail(DATA_ERRORS.arity(name));
   checkKey(argv[1]);
-  for (let i = 2; i < argv.length; i += 2) checkKey(argv[i]);
-  return await writeSlot(ctx, async (tx, slot) => {
+  const pairs: [Uint8Array, Uint8Array][] = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([checkKey(argv[i]), argv[i + 1]]);
+  const added = await writeChunks(ctx, pairs, async (tx, slot, chunk) => {
     const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
-    let added = 0;
-    for (let i = 2; i < argv.length; i += 2) {
-      if (await setField(tx, h, argv[i], argv[i + 1])) added++;
-    }
+    let n = 0;
+    for (const [field, value] of chunk) if (await setField(tx, h, field, value)) n++;
     await saveHash(tx, h);
-    return added;
+    return n;
   });
+  return added.reduce((a, b) => a + b, 0);
 }
 
 async function hset(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
@@ -101,15 +110,16 @@ function listing(shape: "all" | "keys" | "values") {
 }
 
 async function hdel(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  return await writeSlot(ctx, async (tx, slot) => {
+  const counts = await writeChunks(ctx, argv.slice(2), async (tx, slot, fields) => {
     const entry = await getTyped(tx, slot, argv[1], "hash");
-    if (!entry) return integer(0);
+    if (!entry) return 0;
     const h = openHash(slot, argv[1], entry);
     let removed = 0;
-    for (const field of argv.slice(2)) if (await deleteField(tx, h, field)) removed++;
+    for (const field of fields) if (await deleteField(tx, h, field)) removed++;
     await saveHash(tx, h);
-    return integer(removed);
+    return removed;
   });
+  return integer(counts.reduce((a, b) => a + b, 0));
 }
 
 async function hexists(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {

@@ -6,7 +6,7 @@
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { globMatch, matchesAll } from "../glob.ts";
-import { ascii, parseInt64, parseInteger } from "../numbers.ts";
+import { ascii, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
 import { literalPrefix, loadCursor, saveCursor, scanPage } from "../scan.ts";
 import { copyValue } from "../storage/copy.ts";
@@ -21,23 +21,15 @@ import {
 } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, metaKey, ownerKey, slotPrefix } from "../storage/layout.ts";
 import { countKeys } from "../keyspace.ts";
-import { checkKey, command, fail, option, readSlot, writeSlot } from "./common.ts";
+import { checkKey, command, fail, option, readSlot, writeChunks, writeSlot } from "./common.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
+import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 
-/** Fields a hash may have to stay a listpack (hash-max-listpack-entries). */
-export const LISTPACK_MAX_ENTRIES = 128;
 /** Keys examined per SCAN call by default. */
 const SCAN_DEFAULT_COUNT = 10;
-/** Redis's refcount for shared integer objects (OBJ_SHARED_REFCOUNT = INT_MAX). */
-const SHARED_REFCOUNT = 2147483647;
-/** Integers Redis keeps as shared objects (OBJ_SHARED_INTEGERS). */
-const SHARED_INTEGERS = 10000n;
-/** Largest string Redis embeds in its object header (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
-const EMBSTR_MAX = 44;
 
 async function del(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const keys = argv.slice(1);
-  return await writeSlot(ctx, async (tx, slot) => {
+  const counts = await writeChunks(ctx, argv.slice(1), async (tx, slot, keys) => {
     let removed = 0;
     for (const key of keys) {
       const entry = await getKey(tx, slot, key);
@@ -45,8 +37,9 @@ async function del(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
       dropKey(tx, slot, key, entry);
       removed++;
     }
-    return integer(removed);
+    return removed;
   });
+  return integer(counts.reduce((a, b) => a + b, 0));
 }
 
 async function exists(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
@@ -268,85 +261,6 @@ async function touch(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return await exists(ctx, argv);
 }
 
-/** OBJECT ENCODING's answer for an entry, as Redis 7.2 would store it. */
-export function encodingOf(entry: KeyEntry): string {
-  if (entry.meta?.t === "hash") {
-    return (entry.meta.n ?? 0) > LISTPACK_MAX_ENTRIES || entry.meta.big ? "hashtable" : "listpack";
-  }
-  if (entry.data.length <= 20 && parseInt64(entry.data) !== null) return "int";
-  return entry.data.length <= EMBSTR_MAX ? "embstr" : "raw";
-}
-
-function subcommandArity(container: string, sub: string): string {
-  return DATA_ERRORS.arity(`${container}|${sub.toLowerCase()}`);
-}
-
-function unknownSubcommand(container: string, sub: Uint8Array): never {
-  fail(`ERR unknown subcommand '${ascii(sub)}'. Try ${container} HELP.`);
-}
-
-const OBJECT_HELP = [
-  "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-  "ENCODING <key>",
-  "    Return the kind of internal representation used in order to store the value",
-  "    associated with a <key>.",
-  "FREQ <key>",
-  "    Return the access frequency index of the <key>. The returned integer is",
-  "    proportional to the logarithm of the recent access frequency of the key.",
-  "IDLETIME <key>",
-  "    Return the idle time of the <key>, that is the approximated number of",
-  "    seconds elapsed since the last access to the key.",
-  "REFCOUNT <key>",
-  "    Return the number of references of the value associated with the specified",
-  "    <key>.",
-  "HELP",
-  "    Print this help.",
-];
-
-async function object(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const sub = option(argv[1]);
-  if (sub === "HELP" && argv.length === 2) return array(OBJECT_HELP.map((l) => simple(l)));
-  if (!["ENCODING", "FREQ", "IDLETIME", "REFCOUNT"].includes(sub)) {
-    unknownSubcommand("OBJECT", argv[1]);
-  }
-  if (argv.length !== 3) fail(subcommandArity("object", sub));
-  const entry = await readSlot(ctx, (r, slot) => getKey(r, slot, argv[2]));
-  if (!entry) return NULL;
-  switch (sub) {
-    case "ENCODING":
-      return bulk(encodingOf(entry));
-    case "FREQ":
-      return fail(DATA_ERRORS.noLfu);
-    case "IDLETIME":
-      return integer(0);
-    default: {
-      const n = entry.meta?.t === "string" ? parseInt64(entry.data) : null;
-      const shared = n !== null && n >= 0n && n < SHARED_INTEGERS;
-      return integer(shared ? SHARED_REFCOUNT : 1);
-    }
-  }
-}
-
-/** An estimate of a key's footprint in Redis (object header, key, value, hash overhead). */
-function memoryUsage(key: Uint8Array, entry: KeyEntry): number {
-  const header = 16 + 24 + key.length + 8;
-  if (entry.meta?.t === "hash") return header + 64 + (entry.meta.n ?? 0) * 32;
-  return header + Math.ceil((entry.data.length + 1) / 8) * 8;
-}
-
-async function memory(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const sub = option(argv[1]);
-  if (sub === "PURGE" && argv.length === 2) return OK;
-  if (sub !== "USAGE") unknownSubcommand("MEMORY", argv[1]);
-  if (argv.length !== 3 && argv.length !== 5) fail(subcommandArity("memory", sub));
-  if (argv.length === 5) {
-    if (option(argv[3]) !== "SAMPLES") fail(DATA_ERRORS.syntax);
-    if (parseInteger(argv[4]) === null) fail(DATA_ERRORS.notInteger);
-  }
-  const entry = await readSlot(ctx, (r, slot) => getKey(r, slot, argv[2]));
-  return entry ? integer(memoryUsage(argv[2], entry)) : NULL;
-}
-
 const W = ["write"];
 const WF = ["write", "fast"];
 const R = ["readonly"];
@@ -371,7 +285,6 @@ export const COMMANDS: CommandSpec[] = [
   command("flushdb", { arity: -1, flags: W }, flushdb),
   command("flushall", { arity: -1, flags: W }, flushall),
   command("swapdb", { arity: 3, flags: WF }, swapdb),
-  command("object", { arity: -2, flags: R, keys: [2, 2, 1] }, object),
-  command("memory", { arity: -2, flags: R, keys: [2, 2, 1] }, memory),
+  ...INTROSPECTION_COMMANDS,
   ...EXPIRE_COMMANDS,
 ];

@@ -15,7 +15,16 @@ import {
 } from "../numbers.ts";
 import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
-import { checkKey, command, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
+import {
+  checkKey,
+  command,
+  fail,
+  getTyped,
+  option,
+  readSlot,
+  writeChunks,
+  writeSlot,
+} from "./common.ts";
 import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
 
 const encoder = new TextEncoder();
@@ -178,20 +187,25 @@ async function mget(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 function msetGeneric(onlyIfNoneExist: boolean) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     if (argv.length % 2 === 0) fail(DATA_ERRORS.arity(onlyIfNoneExist ? "msetnx" : "mset"));
-    for (let i = 1; i < argv.length; i += 2) checkKey(argv[i]);
-    return await writeSlot(ctx, async (tx, slot) => {
-      const pairs: [Uint8Array, Uint8Array][] = [];
-      for (let i = 1; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
-      const olds = await Promise.all(pairs.map(([k]) => getKey(tx, slot, k)));
-      if (onlyIfNoneExist && olds.some((o) => o !== null)) return integer(0);
+    const pairs: [Uint8Array, Uint8Array][] = [];
+    for (let i = 1; i < argv.length; i += 2) pairs.push([checkKey(argv[i]), argv[i + 1]]);
+    const store = async (tx: WriteTx, slot: number, chunk: readonly [Uint8Array, Uint8Array][]) => {
+      const olds = await Promise.all(chunk.map(([k]) => getKey(tx, slot, k)));
+      if (onlyIfNoneExist && olds.some((o) => o !== null)) return false;
       // A key given twice keeps its last value, as Redis's sequential setKey calls do.
       const last = new Map<string, number>();
-      pairs.forEach(([k], i) => last.set(k.join(","), i));
-      pairs.forEach(([k, v], i) => {
+      chunk.forEach(([k], i) => last.set(k.join(","), i));
+      chunk.forEach(([k, v], i) => {
         if (last.get(k.join(",")) === i) storeString(tx, slot, k, v, null, olds[i]);
       });
-      return onlyIfNoneExist ? integer(1) : OK;
-    });
+      return true;
+    };
+    if (!onlyIfNoneExist) {
+      await writeChunks(ctx, pairs, store);
+      return OK;
+    }
+    // MSETNX must decide for all keys at once: one unit.
+    return integer(await writeSlot(ctx, (tx, slot) => store(tx, slot, pairs)) ? 1 : 0);
   };
 }
 

@@ -4,20 +4,18 @@
  * @module
  */
 import { type OpenedStore, openStore } from "../../../src/store/mod.ts";
-import type {
-  CommandContext,
-  CommandSpec,
-  Reader,
-  Session,
-} from "../../../protocols/resp/command.ts";
+import type { CommandContext, Reader, Session } from "../../../protocols/resp/command.ts";
+import { CommandTable } from "../../../protocols/resp/command_table.ts";
 import type { Reply } from "../../../protocols/resp/reply.ts";
 import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
 
-const TABLE = new Map<string, CommandSpec>(
-  [...STRINGS, ...KEYS, ...HASHES].map((spec) => [spec.name, spec]),
-);
+const TABLE = new CommandTable([
+  { group: "string", commands: STRINGS },
+  { group: "generic", commands: KEYS },
+  { group: "hash", commands: HASHES },
+]);
 const encoder = new TextEncoder();
 
 /** A harness: `call("SET", "k", "v")` runs one command on db `session.db`. */
@@ -60,17 +58,9 @@ export async function openHarness(): Promise<Harness> {
     session,
     call(...args) {
       const argv = args.map((a) => typeof a === "string" ? encoder.encode(a) : a);
-      const name = new TextDecoder().decode(argv[0]).toLowerCase();
-      const spec = TABLE.get(name);
-      if (!spec) throw new Error(`no command ${name}`);
-      const n = argv.length;
-      if ((spec.arity > 0 && n !== spec.arity) || (spec.arity < 0 && n < -spec.arity)) {
-        return Promise.resolve({
-          type: "error",
-          value: `ERR wrong number of arguments for '${name}' command`,
-        });
-      }
-      return Promise.resolve(spec.handler(ctx, argv));
+      const found = TABLE.lookup(argv);
+      if ("error" in found) return Promise.resolve({ type: "error", value: found.error });
+      return Promise.resolve(found.spec.handler(ctx, argv));
     },
     [Symbol.asyncDispose]: () => store.close(),
   };
