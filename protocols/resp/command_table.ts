@@ -94,23 +94,33 @@ export class CommandTable {
 const CATEGORY_BY_FLAG: Record<string, string> = {
   write: "@write",
   readonly: "@read",
-  fast: "@fast",
   admin: "@admin",
+  fast: "@fast",
+};
+
+/** The ACL category a COMMAND DOCS group implies (Redis's per-command categories). */
+const CATEGORY_BY_GROUP: Record<string, string> = {
+  string: "@string",
+  hash: "@hash",
+  generic: "@keyspace",
+  connection: "@connection",
 };
 
 function status(value: string): Reply {
   return { type: "simple", value };
 }
 
+/** ACL categories as Redis derives them: from flags (non-fast commands are @slow) and group. */
+function categories(spec: CommandSpec, group: string): Reply[] {
+  const out = spec.flags.filter((f) => CATEGORY_BY_FLAG[f]).map((f) => CATEGORY_BY_FLAG[f]);
+  if (spec.flags.includes("admin")) out.push("@dangerous");
+  if (!spec.flags.includes("fast")) out.push("@slow");
+  if (CATEGORY_BY_GROUP[group]) out.push(CATEGORY_BY_GROUP[group]);
+  return [...new Set(out)].map(status);
+}
+
 /** One COMMAND INFO entry (Redis 7.2 shape: 10 fields, subcommands nested). */
-export function commandInfo(spec: CommandSpec, fullName = spec.name): Reply {
-  const categories = spec.flags.filter((f) => CATEGORY_BY_FLAG[f]).map((f) =>
-    status(CATEGORY_BY_FLAG[f])
-  );
-  if (spec.flags.includes("admin")) categories.push(status("@dangerous"));
-  if (spec.flags.includes("write") || spec.flags.includes("readonly")) {
-    categories.push(status("@keyspace"));
-  }
+export function commandInfo(spec: CommandSpec, group: string, fullName = spec.name): Reply {
   const keySpecs: Reply[] = spec.firstKey > 0
     ? [{
       type: "map",
@@ -158,12 +168,12 @@ export function commandInfo(spec: CommandSpec, fullName = spec.name): Reply {
       { type: "integer", value: spec.firstKey },
       { type: "integer", value: spec.lastKey },
       { type: "integer", value: spec.step },
-      { type: "set", value: categories },
+      { type: "set", value: categories(spec, group) },
       { type: "set", value: [] },
       { type: "array", value: keySpecs },
       {
         type: "array",
-        value: (spec.subcommands ?? []).map((s) => commandInfo(s, `${spec.name}|${s.name}`)),
+        value: (spec.subcommands ?? []).map((s) => commandInfo(s, group, `${spec.name}|${s.name}`)),
       },
     ],
   };

@@ -54,14 +54,15 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
     return array([bulk(String(us / 1_000_000n)), bulk(String(us % 1_000_000n))]);
   };
 
-  const command: Handler = () => array(table().specs.map((s) => commandInfo(s)));
+  const info1 = (s: CommandSpec): Reply => commandInfo(s, table().group(s.name));
+  const command: Handler = () => array(table().specs.map(info1));
 
   const commandInfoHandler: Handler = (_ctx, argv) => {
     if (argv.length === 2) return command(_ctx, argv);
     return array(
       argv.slice(2).map((a) => {
         const s = table().get(latin1.decode(a));
-        return s ? commandInfo(s) : NULL;
+        return s ? info1(s) : NULL;
       }),
     );
   };
