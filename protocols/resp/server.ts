@@ -40,6 +40,20 @@ function errorReply(e: unknown, log: Logger): Reply {
   return error(`ERR ${message}`);
 }
 
+/**
+ * Arguments must outlive the read buffer (the store may cache them): copy each command's bytes
+ * out once and view its arguments in that copy (one allocation per command, not per argument).
+ * Inline commands' arguments are already fresh arrays.
+ */
+function detach(argv: Uint8Array[], buf: Uint8Array): Uint8Array[] {
+  const first = argv[0];
+  if (first.buffer !== buf.buffer) return argv;
+  const last = argv[argv.length - 1];
+  const start = first.byteOffset;
+  const copy = buf.buffer.slice(start, last.byteOffset + last.length);
+  return argv.map((a) => new Uint8Array(copy, a.byteOffset - start, a.length));
+}
+
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let off = 0;
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
@@ -171,8 +185,7 @@ class RespConnection {
       this.#len += n;
       if (this.#len < need) continue;
       const parsed = parseRequests(this.#buf.subarray(0, this.#len));
-      // Arguments must outlive the buffer (the store may cache them): copy them out.
-      const commands = parsed.commands.map((argv) => argv.map((a) => a.slice()));
+      const commands = parsed.commands.map((argv) => detach(argv, this.#buf));
       this.#buf.copyWithin(0, parsed.used, this.#len);
       this.#len -= parsed.used;
       need = parsed.error ? 0 : Math.max(1, parsed.need - parsed.used);
