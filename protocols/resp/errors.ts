@@ -48,6 +48,8 @@ export const SERVER_ERRORS = {
   configRewrite: "ERR The server is running without a config file",
   notInteger: "ERR value is not an integer or out of range",
   timeoutNegative: "ERR timeout is negative",
+  clusterDisabled: "ERR This instance has cluster support disabled",
+  slowlogCount: "ERR count should be greater than or equal to -1",
   rateLimited: (rate: number) =>
     `ERR rate limit exceeded: max ${rate} requests per second per client`,
 } as const;

@@ -424,3 +424,26 @@ Deno.test("shutdown closes idle connections at once and lets a running batch fin
   assert.ok(await idle.raw.closedWithin(1000));
   assert.equal(await busy.raw.readText("\r\n"), "+OK\r\n");
 });
+
+Deno.test("ROLE, WAIT, WAITAOF, SLOWLOG and cluster commands answer as a lone durable master", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RespClient.connect(s.ports.redis);
+  assert.equal(
+    await c.callRaw(["ROLE"], "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n"),
+    "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n",
+  );
+  assert.deepEqual(await c.call("WAIT", "1", "0"), { type: "integer", value: 0 });
+  assert.equal(replyText(await c.call("WAIT", "0", "-1")), "ERR timeout is negative");
+  assert.equal(
+    await c.callRaw(["WAITAOF", "1", "0", "0"], "*2\r\n:1\r\n:0\r\n"),
+    "*2\r\n:1\r\n:0\r\n",
+  );
+  assert.deepEqual(await c.call("SLOWLOG", "GET"), { type: "array", value: [] });
+  assert.deepEqual(await c.call("SLOWLOG", "LEN"), { type: "integer", value: 0 });
+  assert.equal(
+    replyText(await c.call("SLOWLOG", "GET", "x")),
+    "ERR count should be greater than or equal to -1",
+  );
+  assert.equal(replyText(await c.call("CLUSTER", "INFO")), SERVER_ERRORS.clusterDisabled);
+  assert.equal(replyText(await c.call("READONLY")), SERVER_ERRORS.clusterDisabled);
+});

@@ -21,6 +21,7 @@ import {
   simple,
 } from "../reply.ts";
 import type { ServerState } from "../server_state.ts";
+import { parseStrictInt } from "./connection.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -240,12 +241,99 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
     ),
   ];
 
+  /** WAIT: there are no replicas, so none acknowledge; the timeout is validated as Redis does. */
+  const wait: Handler = (_ctx, argv) => {
+    const replicas = parseStrictInt(argv[1]);
+    const timeout = parseStrictInt(argv[2]);
+    if (replicas === null || timeout === null) return error(ERRORS.notInteger);
+    if (timeout < 0) return error(SERVER_ERRORS.timeoutNegative);
+    return integer(0);
+  };
+
+  /** WAITAOF: every acknowledged write is already fsynced locally; no replicas. */
+  const waitaof: Handler = (_ctx, argv) => {
+    const local = parseStrictInt(argv[1]);
+    const replicas = parseStrictInt(argv[2]);
+    const timeout = parseStrictInt(argv[3]);
+    if (local === null || replicas === null || timeout === null) return error(ERRORS.notInteger);
+    if (timeout < 0) return error(SERVER_ERRORS.timeoutNegative);
+    return array([integer(1), integer(0)]);
+  };
+
+  const slowlogSubcommands = [
+    spec("get", -2, ["admin", "loading", "stale"], (_ctx, argv) => {
+      const count = argv.length === 3 ? parseStrictInt(argv[2]) : 10;
+      if (count === null || count < -1) return error(SERVER_ERRORS.slowlogCount);
+      return array([]);
+    }, "Returns the slow log's entries."),
+    spec(
+      "len",
+      2,
+      ["admin", "loading", "stale"],
+      () => integer(0),
+      "Returns the number of entries in the slow log.",
+    ),
+    spec(
+      "reset",
+      2,
+      ["admin", "loading", "stale"],
+      () => OK,
+      "Clears all entries from the slow log.",
+    ),
+  ];
+
+  const clusterDisabled: Handler = () => error(SERVER_ERRORS.clusterDisabled);
+
   const save: Handler = () => {
     state.lastSave = Math.floor(Date.now() / 1000);
     return OK;
   };
 
   return [
+    spec(
+      "role",
+      1,
+      ["noscript", "loading", "stale", "fast"],
+      () => array([bulk("master"), integer(0), array([])]),
+      "Returns the replication role.",
+    ),
+    spec(
+      "wait",
+      3,
+      ["noscript"],
+      wait,
+      "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.",
+    ),
+    spec(
+      "waitaof",
+      4,
+      ["noscript"],
+      waitaof,
+      "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.",
+    ),
+    spec(
+      "slowlog",
+      -2,
+      [],
+      () => error(ERRORS.syntax),
+      "A container for slow log commands.",
+      slowlogSubcommands,
+    ),
+    spec("cluster", -2, [], clusterDisabled, "A container for Redis Cluster commands."),
+    spec(
+      "readonly",
+      1,
+      ["loading", "stale", "fast"],
+      clusterDisabled,
+      "Enables read-only queries for a connection to a Redis Cluster replica node.",
+    ),
+    spec(
+      "readwrite",
+      1,
+      ["loading", "stale", "fast"],
+      clusterDisabled,
+      "Enables read-write queries for a connection to a Redis Cluster replica node.",
+    ),
     spec(
       "info",
       -1,
