@@ -8,6 +8,7 @@ import type { CommandContext, CommandSpec, Handler } from "../command.ts";
 import { argText } from "../command_table.ts";
 import { DATABASES } from "../config_params.ts";
 import { SERVER_ERRORS } from "../errors.ts";
+import { parseInteger } from "../numbers.ts";
 import {
   array,
   bulk,
@@ -29,14 +30,6 @@ const utf8 = new TextDecoder();
 /** The argument as lower-case ASCII (option names). */
 function opt(arg: Uint8Array): string {
   return latin1.decode(arg).toLowerCase();
-}
-
-/** Redis string2ll: a strict decimal integer, or null. */
-export function parseStrictInt(arg: Uint8Array): number | null {
-  const text = latin1.decode(arg);
-  if (!/^-?(0|[1-9]\d{0,18})$/.test(text)) return null;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : null;
 }
 
 /** Client names and SETINFO values: printable ASCII without spaces ('!'..'~'). */
@@ -103,7 +96,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
     let version = 0;
     let next = 1;
     if (argv.length >= 2) {
-      const v = parseStrictInt(argv[next++]);
+      const v = parseInteger(argv[next++]);
       if (v === null) return error(SERVER_ERRORS.protoNotInteger);
       if (v < 2 || v > 3) return error(SERVER_ERRORS.noProto);
       version = v;
@@ -150,7 +143,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
   };
 
   const select: Handler = (ctx, argv) => {
-    const db = parseStrictInt(argv[1]);
+    const db = parseInteger(argv[1]);
     if (db === null || db < -(2 ** 31) || db >= 2 ** 31) return error(ERRORS.notInteger);
     if (db < 0 || db >= DATABASES) return error(ERRORS.dbIndex);
     ctx.session.db = db;
@@ -195,7 +188,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
       } else if (o === "id" && j + 1 < argv.length) {
         const ids = new Set<number>();
         for (j++; j < argv.length; j++) {
-          const id = parseStrictInt(argv[j]);
+          const id = parseInteger(argv[j]);
           if (id === null) return error("ERR Invalid client ID");
           ids.add(id);
         }
@@ -226,7 +219,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
       const o = opt(argv[j]);
       const value = latin1.decode(argv[j + 1]);
       if (o === "id") {
-        const id = parseStrictInt(argv[j + 1]);
+        const id = parseInteger(argv[j + 1]);
         if (id === null || id <= 0) return error(SERVER_ERRORS.clientIdInvalid);
         filters.push((c) => c.session.id === id);
       } else if (o === "addr") {
@@ -246,7 +239,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
         if (v !== "yes" && v !== "no") return error(ERRORS.syntax);
         skipMe = v === "yes";
       } else if (o === "maxage") {
-        const age = parseStrictInt(argv[j + 1]);
+        const age = parseInteger(argv[j + 1]);
         if (age === null) return error(ERRORS.syntax);
         filters.push((c) => Date.now() - c.createdAt >= age * 1000);
       } else {

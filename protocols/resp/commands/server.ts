@@ -21,7 +21,7 @@ import {
   simple,
 } from "../reply.ts";
 import type { ServerState } from "../server_state.ts";
-import { parseStrictInt } from "./connection.ts";
+import { parseInteger } from "../numbers.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -243,8 +243,8 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
 
   /** WAIT: there are no replicas, so none acknowledge; the timeout is validated as Redis does. */
   const wait: Handler = (_ctx, argv) => {
-    const replicas = parseStrictInt(argv[1]);
-    const timeout = parseStrictInt(argv[2]);
+    const replicas = parseInteger(argv[1]);
+    const timeout = parseInteger(argv[2]);
     if (replicas === null || timeout === null) return error(ERRORS.notInteger);
     if (timeout < 0) return error(SERVER_ERRORS.timeoutNegative);
     return integer(0);
@@ -252,9 +252,9 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
 
   /** WAITAOF: every acknowledged write is already fsynced locally; no replicas. */
   const waitaof: Handler = (_ctx, argv) => {
-    const local = parseStrictInt(argv[1]);
-    const replicas = parseStrictInt(argv[2]);
-    const timeout = parseStrictInt(argv[3]);
+    const local = parseInteger(argv[1]);
+    const replicas = parseInteger(argv[2]);
+    const timeout = parseInteger(argv[3]);
     if (local === null || replicas === null || timeout === null) return error(ERRORS.notInteger);
     if (timeout < 0) return error(SERVER_ERRORS.timeoutNegative);
     return array([integer(1), integer(0)]);
@@ -262,7 +262,7 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
 
   const slowlogSubcommands = [
     spec("get", -2, ["admin", "loading", "stale"], (_ctx, argv) => {
-      const count = argv.length === 3 ? parseStrictInt(argv[2]) : 10;
+      const count = argv.length === 3 ? parseInteger(argv[2]) : 10;
       if (count === null || count < -1) return error(SERVER_ERRORS.slowlogCount);
       return array([]);
     }, "Returns the slow log's entries."),
