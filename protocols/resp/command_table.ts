@@ -4,7 +4,7 @@
  * and renders COMMAND INFO / DOCS entries from the same data.
  * @module
  */
-import type { CommandSpec } from "./command.ts";
+import type { CommandSpec, Handler } from "./command.ts";
 import { SERVER_ERRORS, unknownCommandError } from "./errors.ts";
 import { ERRORS, type Reply } from "./reply.ts";
 
@@ -14,6 +14,18 @@ const latin1 = new TextDecoder("latin1");
 export function argText(arg: Uint8Array): string {
   const nul = arg.indexOf(0);
   return latin1.decode(nul < 0 ? arg : arg.subarray(0, nul));
+}
+
+/** A command-table entry for a command without key arguments (connection and server commands). */
+export function keylessCommand(
+  name: string,
+  arity: number,
+  flags: string[],
+  handler: Handler,
+  summary: string,
+  subcommands?: CommandSpec[],
+): CommandSpec {
+  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, handler, summary, subcommands };
 }
 
 /** A looked-up command: the spec to run and its full name ("client|list"), or the error reply. */

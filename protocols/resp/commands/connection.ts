@@ -5,7 +5,7 @@
  */
 import type { Auth } from "../../../src/auth.ts";
 import type { CommandContext, CommandSpec, Handler } from "../command.ts";
-import { argText } from "../command_table.ts";
+import { argText, keylessCommand as spec } from "../command_table.ts";
 import { DATABASES } from "../config_params.ts";
 import { SERVER_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
@@ -35,17 +35,6 @@ function opt(arg: Uint8Array): string {
 /** Client names and SETINFO values: printable ASCII without spaces ('!'..'~'). */
 function validClientText(arg: Uint8Array): boolean {
   return arg.every((c) => c >= 33 && c <= 126);
-}
-
-function spec(
-  name: string,
-  arity: number,
-  flags: string[],
-  handler: Handler,
-  summary: string,
-  subcommands?: CommandSpec[],
-): CommandSpec {
-  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, handler, summary, subcommands };
 }
 
 /** One CLIENT LIST / CLIENT INFO line (Redis 7.2 field order). */

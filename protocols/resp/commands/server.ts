@@ -4,7 +4,13 @@
  * @module
  */
 import type { CommandSpec, Handler } from "../command.ts";
-import { argText, commandDocs, commandInfo, type CommandTable } from "../command_table.ts";
+import {
+  argText,
+  commandDocs,
+  commandInfo,
+  type CommandTable,
+  keylessCommand as spec,
+} from "../command_table.ts";
 import { SERVER_ERRORS } from "../errors.ts";
 import { infoSections, infoText, needsKeyspace } from "../info.ts";
 import { type DbStats, keyspaceStats } from "../keyspace.ts";
@@ -27,17 +33,6 @@ const latin1 = new TextDecoder("latin1");
 
 /** Longest DEBUG SLEEP basekv honours, so a typo cannot hang a connection for hours. */
 export const MAX_DEBUG_SLEEP_SECONDS = 3600;
-
-function spec(
-  name: string,
-  arity: number,
-  flags: string[],
-  handler: Handler,
-  summary: string,
-  subcommands?: CommandSpec[],
-): CommandSpec {
-  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, handler, summary, subcommands };
-}
 
 /** Build the server family over the shared state and the (complete) command table. */
 export function serverCommands(state: ServerState, table: () => CommandTable): CommandSpec[] {
