@@ -209,7 +209,7 @@ class RespConnection {
    */
   #grow(size: number): void {
     let cap = this.#buf.length;
-    while (cap < size && cap < this.#len * 2 + READ_CHUNK) cap *= 2;
+    while (cap < size && cap < this.#len * 2 + READ_CHUNK) cap = Math.min(cap * 2, size);
     if (cap === this.#buf.length) return;
     const next = new Uint8Array(cap);
     next.set(this.#buf.subarray(0, this.#len));
