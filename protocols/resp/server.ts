@@ -41,17 +41,12 @@ function errorReply(e: unknown, log: Logger): Reply {
 }
 
 /**
- * Arguments must outlive the read buffer (the store may cache them): copy each command's bytes
- * out once and view its arguments in that copy (one allocation per command, not per argument).
- * Inline commands' arguments are already fresh arrays.
+ * Arguments must outlive the read buffer (the store may cache them), and each must own its
+ * bytes: handlers may put an argument in V8-serialized metadata, which would carry a whole
+ * shared buffer along. So every argument is copied on its own.
  */
 function detach(argv: Uint8Array[], buf: Uint8Array): Uint8Array[] {
-  const first = argv[0];
-  if (first.buffer !== buf.buffer) return argv;
-  const last = argv[argv.length - 1];
-  const start = first.byteOffset;
-  const copy = buf.buffer.slice(start, last.byteOffset + last.length);
-  return argv.map((a) => new Uint8Array(copy, a.byteOffset - start, a.length));
+  return argv[0].buffer === buf.buffer ? argv.map((a) => a.slice()) : argv;
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
