@@ -16,16 +16,17 @@ export function argText(arg: Uint8Array): string {
   return latin1.decode(nul < 0 ? arg : arg.subarray(0, nul));
 }
 
+/** How a command without key arguments is declared (see {@link CommandSpec}). */
+export interface KeylessShape {
+  arity: number;
+  flags: string[];
+  summary: string;
+  subcommands?: CommandSpec[];
+}
+
 /** A command-table entry for a command without key arguments (connection and server commands). */
-export function keylessCommand(
-  name: string,
-  arity: number,
-  flags: string[],
-  handler: Handler,
-  summary: string,
-  subcommands?: CommandSpec[],
-): CommandSpec {
-  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, handler, summary, subcommands };
+export function keylessCommand(name: string, shape: KeylessShape, handler: Handler): CommandSpec {
+  return { name, firstKey: 0, lastKey: 0, step: 0, handler, ...shape };
 }
 
 /** A looked-up command: the spec to run and its full name ("client|list"), or the error reply. */

@@ -123,117 +123,101 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
   };
 
   const commandSubcommands = [
-    spec(
-      "count",
-      2,
-      ["loading", "stale"],
-      () => integer(table().specs.length),
-      "Returns a count of commands.",
-    ),
-    spec(
-      "info",
-      -2,
-      ["loading", "stale"],
-      commandInfoHandler,
-      "Returns information about one, multiple or all commands.",
-    ),
-    spec(
-      "docs",
-      -2,
-      ["loading", "stale"],
-      commandDocsHandler,
-      "Returns documentary information about one, multiple or all commands.",
-    ),
-    spec(
-      "list",
-      -2,
-      ["loading", "stale"],
-      () => array(table().specs.map((s) => bulk(s.name))),
-      "Returns a list of command names.",
-    ),
-    spec(
-      "getkeys",
-      -3,
-      ["loading", "stale"],
-      commandGetkeys,
-      "Extracts the key names from an arbitrary command.",
-    ),
-    spec(
-      "help",
-      2,
-      ["loading", "stale"],
-      () =>
-        array(
-          [
-            "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "(no subcommand)",
-            "    Return details about all Redis commands.",
-            "COUNT",
-            "    Return the total number of commands in this Redis server.",
-            "LIST",
-            "    Return a list of all commands in this Redis server.",
-            "INFO [<command-name> ...]",
-            "    Return details about multiple Redis commands.",
-            "DOCS [<command-name> ...]",
-            "    Return documentation details about multiple Redis commands.",
-            "GETKEYS <full-command>",
-            "    Return the keys from a full Redis command.",
-            "HELP",
-            "    Print this help.",
-          ].map(simple),
-        ),
-      "Returns helpful text about the different subcommands.",
-    ),
+    spec("count", {
+      arity: 2,
+      flags: ["loading", "stale"],
+      summary: "Returns a count of commands.",
+    }, () => integer(table().specs.length)),
+    spec("info", {
+      arity: -2,
+      flags: ["loading", "stale"],
+      summary: "Returns information about one, multiple or all commands.",
+    }, commandInfoHandler),
+    spec("docs", {
+      arity: -2,
+      flags: ["loading", "stale"],
+      summary: "Returns documentary information about one, multiple or all commands.",
+    }, commandDocsHandler),
+    spec("list", {
+      arity: -2,
+      flags: ["loading", "stale"],
+      summary: "Returns a list of command names.",
+    }, () => array(table().specs.map((s) => bulk(s.name)))),
+    spec("getkeys", {
+      arity: -3,
+      flags: ["loading", "stale"],
+      summary: "Extracts the key names from an arbitrary command.",
+    }, commandGetkeys),
+    spec("help", {
+      arity: 2,
+      flags: ["loading", "stale"],
+      summary: "Returns helpful text about the different subcommands.",
+    }, () =>
+      array(
+        [
+          "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+          "(no subcommand)",
+          "    Return details about all Redis commands.",
+          "COUNT",
+          "    Return the total number of commands in this Redis server.",
+          "LIST",
+          "    Return a list of all commands in this Redis server.",
+          "INFO [<command-name> ...]",
+          "    Return details about multiple Redis commands.",
+          "DOCS [<command-name> ...]",
+          "    Return documentation details about multiple Redis commands.",
+          "GETKEYS <full-command>",
+          "    Return the keys from a full Redis command.",
+          "HELP",
+          "    Print this help.",
+        ].map(simple),
+      )),
   ];
 
   const configSubcommands = [
-    spec(
-      "get",
-      -3,
-      ["admin", "noscript", "loading", "stale"],
-      configGet,
-      "Returns the effective values of configuration parameters.",
-    ),
-    spec(
-      "set",
-      -4,
-      ["admin", "noscript", "loading", "stale"],
-      configSet,
-      "Sets configuration parameters in-flight.",
-    ),
-    spec("resetstat", 2, ["admin", "noscript", "loading", "stale"], () => {
+    spec("get", {
+      arity: -3,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Returns the effective values of configuration parameters.",
+    }, configGet),
+    spec("set", {
+      arity: -4,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Sets configuration parameters in-flight.",
+    }, configSet),
+    spec("resetstat", {
+      arity: 2,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Resets the server's statistics.",
+    }, () => {
       state.resetStats();
       return OK;
-    }, "Resets the server's statistics."),
-    spec(
-      "rewrite",
-      2,
-      ["admin", "noscript", "loading", "stale"],
-      () => error(SERVER_ERRORS.configRewrite),
-      "Persists the effective configuration to file.",
-    ),
-    spec(
-      "help",
-      2,
-      ["loading", "stale"],
-      () =>
-        array(
-          [
-            "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "GET <pattern>",
-            "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>",
-            "    Set the configuration <directive> to <value>.",
-            "RESETSTAT",
-            "    Reset statistics reported by the INFO command.",
-            "REWRITE",
-            "    Rewrite the configuration file.",
-            "HELP",
-            "    Print this help.",
-          ].map(simple),
-        ),
-      "Returns helpful text about the different subcommands.",
-    ),
+    }),
+    spec("rewrite", {
+      arity: 2,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Persists the effective configuration to file.",
+    }, () => error(SERVER_ERRORS.configRewrite)),
+    spec("help", {
+      arity: 2,
+      flags: ["loading", "stale"],
+      summary: "Returns helpful text about the different subcommands.",
+    }, () =>
+      array(
+        [
+          "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+          "GET <pattern>",
+          "    Return parameters matching the glob-like <pattern> and their values.",
+          "SET <directive> <value>",
+          "    Set the configuration <directive> to <value>.",
+          "RESETSTAT",
+          "    Reset statistics reported by the INFO command.",
+          "REWRITE",
+          "    Rewrite the configuration file.",
+          "HELP",
+          "    Print this help.",
+        ].map(simple),
+      )),
   ];
 
   /** WAIT: there are no replicas, so none acknowledge; the timeout is validated as Redis does. */
@@ -256,25 +240,25 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
   };
 
   const slowlogSubcommands = [
-    spec("get", -2, ["admin", "loading", "stale"], (_ctx, argv) => {
+    spec("get", {
+      arity: -2,
+      flags: ["admin", "loading", "stale"],
+      summary: "Returns the slow log's entries.",
+    }, (_ctx, argv) => {
       const count = argv.length === 3 ? parseInteger(argv[2]) : 10;
       if (count === null || count < -1) return error(SERVER_ERRORS.slowlogCount);
       return array([]);
-    }, "Returns the slow log's entries."),
-    spec(
-      "len",
-      2,
-      ["admin", "loading", "stale"],
-      () => integer(0),
-      "Returns the number of entries in the slow log.",
-    ),
-    spec(
-      "reset",
-      2,
-      ["admin", "loading", "stale"],
-      () => OK,
-      "Clears all entries from the slow log.",
-    ),
+    }),
+    spec("len", {
+      arity: 2,
+      flags: ["admin", "loading", "stale"],
+      summary: "Returns the number of entries in the slow log.",
+    }, () => integer(0)),
+    spec("reset", {
+      arity: 2,
+      flags: ["admin", "loading", "stale"],
+      summary: "Clears all entries from the slow log.",
+    }, () => OK),
   ];
 
   const clusterDisabled: Handler = () => error(SERVER_ERRORS.clusterDisabled);
@@ -285,89 +269,81 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
   };
 
   return [
+    spec("role", {
+      arity: 1,
+      flags: ["noscript", "loading", "stale", "fast"],
+      summary: "Returns the replication role.",
+    }, () => array([bulk("master"), integer(0), array([])])),
+    spec("wait", {
+      arity: 3,
+      flags: ["noscript"],
+      summary:
+        "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.",
+    }, wait),
+    spec("waitaof", {
+      arity: 4,
+      flags: ["noscript"],
+      summary:
+        "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.",
+    }, waitaof),
+    spec("slowlog", {
+      arity: -2,
+      flags: [],
+      summary: "A container for slow log commands.",
+      subcommands: slowlogSubcommands,
+    }, () => error(ERRORS.syntax)),
     spec(
-      "role",
-      1,
-      ["noscript", "loading", "stale", "fast"],
-      () => array([bulk("master"), integer(0), array([])]),
-      "Returns the replication role.",
-    ),
-    spec(
-      "wait",
-      3,
-      ["noscript"],
-      wait,
-      "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.",
-    ),
-    spec(
-      "waitaof",
-      4,
-      ["noscript"],
-      waitaof,
-      "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.",
-    ),
-    spec(
-      "slowlog",
-      -2,
-      [],
-      () => error(ERRORS.syntax),
-      "A container for slow log commands.",
-      slowlogSubcommands,
-    ),
-    spec("cluster", -2, [], clusterDisabled, "A container for Redis Cluster commands."),
-    spec(
-      "readonly",
-      1,
-      ["loading", "stale", "fast"],
+      "cluster",
+      { arity: -2, flags: [], summary: "A container for Redis Cluster commands." },
       clusterDisabled,
-      "Enables read-only queries for a connection to a Redis Cluster replica node.",
     ),
-    spec(
-      "readwrite",
-      1,
-      ["loading", "stale", "fast"],
-      clusterDisabled,
-      "Enables read-write queries for a connection to a Redis Cluster replica node.",
-    ),
-    spec(
-      "info",
-      -1,
-      ["loading", "stale"],
-      info,
-      "Returns information and statistics about the server.",
-    ),
-    spec("time", 1, ["loading", "stale", "fast"], time, "Returns the server time."),
-    spec(
-      "command",
-      -1,
-      ["loading", "stale"],
-      command,
-      "Returns detailed information about all commands.",
-      commandSubcommands,
-    ),
-    spec(
-      "config",
-      -2,
-      [],
-      () => error(ERRORS.syntax),
-      "A container for server configuration commands.",
-      configSubcommands,
-    ),
-    spec(
-      "lastsave",
-      1,
-      ["loading", "stale", "fast"],
-      () => integer(state.lastSave),
-      "Returns the Unix timestamp of the last successful save to disk.",
-    ),
-    spec(
-      "save",
-      1,
-      ["admin", "noscript", "no_async_loading", "no_multi"],
-      save,
-      "Synchronously saves the database(s) to disk.",
-    ),
-    spec("bgsave", -1, ["admin", "noscript", "no_async_loading"], (ctx, argv) => {
+    spec("readonly", {
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      summary: "Enables read-only queries for a connection to a Redis Cluster replica node.",
+    }, clusterDisabled),
+    spec("readwrite", {
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      summary: "Enables read-write queries for a connection to a Redis Cluster replica node.",
+    }, clusterDisabled),
+    spec("info", {
+      arity: -1,
+      flags: ["loading", "stale"],
+      summary: "Returns information and statistics about the server.",
+    }, info),
+    spec("time", {
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      summary: "Returns the server time.",
+    }, time),
+    spec("command", {
+      arity: -1,
+      flags: ["loading", "stale"],
+      summary: "Returns detailed information about all commands.",
+      subcommands: commandSubcommands,
+    }, command),
+    spec("config", {
+      arity: -2,
+      flags: [],
+      summary: "A container for server configuration commands.",
+      subcommands: configSubcommands,
+    }, () => error(ERRORS.syntax)),
+    spec("lastsave", {
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      summary: "Returns the Unix timestamp of the last successful save to disk.",
+    }, () => integer(state.lastSave)),
+    spec("save", {
+      arity: 1,
+      flags: ["admin", "noscript", "no_async_loading", "no_multi"],
+      summary: "Synchronously saves the database(s) to disk.",
+    }, save),
+    spec("bgsave", {
+      arity: -1,
+      flags: ["admin", "noscript", "no_async_loading"],
+      summary: "Asynchronously saves the database(s) to disk.",
+    }, (ctx, argv) => {
       void ctx;
       if (
         argv.length > 2 ||
@@ -377,20 +353,16 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
       }
       save(ctx, argv);
       return simple("Background saving started");
-    }, "Asynchronously saves the database(s) to disk."),
-    spec(
-      "bgrewriteaof",
-      1,
-      ["admin", "noscript", "no_async_loading"],
-      () => simple("Background append only file rewriting started"),
-      "Asynchronously rewrites the append-only file to disk.",
-    ),
-    spec(
-      "debug",
-      -2,
-      ["admin", "noscript", "loading", "stale"],
-      debug,
-      "A container for debugging commands.",
-    ),
+    }),
+    spec("bgrewriteaof", {
+      arity: 1,
+      flags: ["admin", "noscript", "no_async_loading"],
+      summary: "Asynchronously rewrites the append-only file to disk.",
+    }, () => simple("Background append only file rewriting started")),
+    spec("debug", {
+      arity: -2,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "A container for debugging commands.",
+    }, debug),
   ];
 }
