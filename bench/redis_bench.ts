@@ -1,45 +1,63 @@
 /**
- * redis-benchmark against basekv (file store) and against Debian's redis-server with
- * `appendonly yes`, `appendfsync always` (both durable per write), in the same run, at `-c 50`
- * and at `-c 50 -P 16`; prints requests/s per command and the basekv/redis ratio.
- * Run: `deno task bench redis` (BENCH_N / BENCH_N_PIPELINED change the request counts).
+ * Redis benchmark: redis-benchmark against basekv (a child process on a temp-file store) and
+ * against Debian's redis-server (appendonly yes, appendfsync always) in the same run; prints
+ * requests/s per command and the basekv/redis ratio, at -c 50 and at -c 50 -P 16.
+ * Run: deno task bench redis
  * @module
  */
 import { startChild } from "../tests/helpers/server.ts";
 
+/** Requests per redis-benchmark run (bounded so the whole bench takes about a minute). */
+const REQUESTS = 50_000;
+const CLIENTS = 50;
+const PIPELINE = 16;
 const TESTS = "set,get,incr,hset";
-const N = Number(Deno.env.get("BENCH_N") ?? 20000);
-const N_PIPELINED = Number(Deno.env.get("BENCH_N_PIPELINED") ?? 100000);
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+/** Requests/s per test name, parsed from `redis-benchmark -q` output. */
+function parseRates(text: string): Map<string, number> {
+  const rates = new Map<string, number>();
+  // -q prints progress with carriage returns; the final figure follows the last one.
+  for (const line of text.split(/[\r\n]+/)) {
+    const m = line.match(/^([A-Z]+)(?: [^:]*)?: ([0-9.]+) requests per second/);
+    if (m) rates.set(m[1], Number(m[2]));
+  }
+  return rates;
 }
 
-/** requests/s per test name from `redis-benchmark --csv`. */
-async function benchmark(port: number, extra: string[]): Promise<Map<string, number>> {
+async function benchmark(port: number, pipeline: number): Promise<Map<string, number>> {
   const out = await new Deno.Command("redis-benchmark", {
-    args: ["-p", String(port), "-t", TESTS, "-c", "50", "--csv", ...extra],
+    args: [
+      "-p",
+      String(port),
+      "-t",
+      TESTS,
+      "-n",
+      String(REQUESTS),
+      "-c",
+      String(CLIENTS),
+      "-P",
+      String(pipeline),
+      "-q",
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
   const text = new TextDecoder().decode(out.stdout);
-  if (!out.success) {
+  if (out.code !== 0) {
     throw new Error(`redis-benchmark failed: ${new TextDecoder().decode(out.stderr)}`);
   }
-  const rps = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    const cells = line.split(",").map((c) => c.replaceAll('"', ""));
-    if (cells.length > 1 && cells[0] !== "test") rps.set(cells[0], Number(cells[1]));
-  }
-  return rps;
+  return parseRates(text);
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
 }
 
 async function waitForPort(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
+  for (let i = 0; i < 100; i++) {
     try {
       (await Deno.connect({ hostname: "127.0.0.1", port })).close();
       return;
@@ -47,60 +65,87 @@ async function waitForPort(port: number): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  throw new Error(`redis-server did not listen on ${port}`);
+  throw new Error(`nothing listens on port ${port}`);
 }
 
-const dir = await Deno.makeTempDir({ prefix: "basekv-redis-bench-" });
-const redisPort = freePort();
-const redis = new Deno.Command("redis-server", {
-  args: [
-    "--port",
-    String(redisPort),
-    "--bind",
-    "127.0.0.1",
-    "--appendonly",
-    "yes",
-    "--appendfsync",
-    "always",
-    "--save",
-    "",
-    "--dir",
-    dir,
-  ],
-  stdout: "null",
-  stderr: "null",
-}).spawn();
-const basekv = await startChild([
-  `--data=${dir}/basekv.sqlite`,
-  "--protocols=redis",
-  "--redis-port=0",
-  "--log-level=error",
-]);
-try {
-  await waitForPort(redisPort);
-  for (
-    const [label, extra] of [
-      [`-c 50 -n ${N}`, ["-n", String(N)]],
-      [`-c 50 -P 16 -n ${N_PIPELINED}`, ["-n", String(N_PIPELINED), "-P", "16"]],
-    ] as const
-  ) {
-    const ours = await benchmark(basekv.ports.redis, [...extra]);
-    const theirs = await benchmark(redisPort, [...extra]);
-    console.log(`\nredis-benchmark ${label} (requests/s; redis-server appendfsync always)`);
-    console.log(`${"test".padEnd(8)} ${"basekv".padStart(10)} ${"redis".padStart(10)} ratio`);
-    for (const [test, rps] of ours) {
-      const ref = theirs.get(test) ?? NaN;
-      console.log(
-        `${test.padEnd(8)} ${rps.toFixed(0).padStart(10)} ${ref.toFixed(0).padStart(10)} ${
-          (rps / ref).toFixed(2)
-        }`,
-      );
-    }
-  }
-} finally {
-  await basekv.stop();
-  await basekv.stderr();
-  redis.kill("SIGTERM");
-  await redis.status;
-  await Deno.remove(dir, { recursive: true });
+/** Start Debian's redis-server with durable AOF in `dir`. */
+async function startRedis(dir: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = freePort();
+  const child = new Deno.Command("redis-server", {
+    args: [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "always",
+      "--save",
+      "",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await waitForPort(port);
+  return {
+    port,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
 }
+
+function report(label: string, basekv: Map<string, number>, redis: Map<string, number>): void {
+  console.log(`\n${label}`);
+  console.log(
+    `${"command".padEnd(8)} ${"basekv req/s".padStart(14)} ${"redis req/s".padStart(14)} ${
+      "ratio".padStart(7)
+    }`,
+  );
+  for (const name of TESTS.toUpperCase().split(",")) {
+    const b = basekv.get(name) ?? 0;
+    const r = redis.get(name) ?? 0;
+    const ratio = r > 0 ? (b / r).toFixed(2) : "n/a";
+    console.log(
+      `${name.padEnd(8)} ${Math.round(b).toString().padStart(14)} ${
+        Math.round(r).toString().padStart(14)
+      } ${ratio.padStart(7)}`,
+    );
+  }
+}
+
+/** Run the Redis benchmark; returns requests/s by "<command>@P<pipeline>". */
+export async function redisBench(): Promise<Record<string, number>> {
+  const dir = await Deno.makeTempDir({ prefix: "basekv-redis-bench-" });
+  const figures: Record<string, number> = {};
+  const redis = await startRedis(dir);
+  await using basekv = await startChild([
+    `--data=${dir}/basekv.sqlite`,
+    "--redis-port=0",
+    "--memcached-port=0",
+    "--http-port=0",
+    "--log-level=error",
+  ]);
+  try {
+    console.log(
+      `redis-benchmark -n ${REQUESTS} -c ${CLIENTS} -t ${TESTS}; redis-server: appendonly yes, appendfsync always`,
+    );
+    for (const pipeline of [1, PIPELINE]) {
+      const b = await benchmark(basekv.ports.redis, pipeline);
+      const r = await benchmark(redis.port, pipeline);
+      report(`-c ${CLIENTS} -P ${pipeline}`, b, r);
+      for (const [name, rate] of b) figures[`${name}@P${pipeline}`] = rate;
+      for (const [name, rate] of r) figures[`redis:${name}@P${pipeline}`] = rate;
+    }
+  } finally {
+    await redis.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  return figures;
+}
+
+if (import.meta.main) await redisBench();

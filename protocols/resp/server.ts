@@ -40,6 +40,15 @@ function errorReply(e: unknown, log: Logger): Reply {
   return error(`ERR ${message}`);
 }
 
+/**
+ * Arguments must outlive the read buffer (the store may cache them), and each must own its
+ * bytes: handlers may put an argument in V8-serialized metadata, which would carry a whole
+ * shared buffer along. So every argument is copied on its own.
+ */
+function detach(argv: Uint8Array[], buf: Uint8Array): Uint8Array[] {
+  return argv[0].buffer === buf.buffer ? argv.map((a) => a.slice()) : argv;
+}
+
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let off = 0;
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
@@ -122,10 +131,7 @@ class RespConnection {
     return {
       session: this.#session,
       store,
-      read: async (fn) => {
-        if (this.#lastWrite) await this.#lastWrite;
-        return await fn(reader);
-      },
+      read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       write: (fn) => {
         const done = store.write(fn);
         this.#submitted = true;
@@ -174,8 +180,7 @@ class RespConnection {
       this.#len += n;
       if (this.#len < need) continue;
       const parsed = parseRequests(this.#buf.subarray(0, this.#len));
-      // Arguments must outlive the buffer (the store may cache them): copy them out.
-      const commands = parsed.commands.map((argv) => argv.map((a) => a.slice()));
+      const commands = parsed.commands.map((argv) => detach(argv, this.#buf));
       this.#buf.copyWithin(0, parsed.used, this.#len);
       this.#len -= parsed.used;
       need = parsed.error ? 0 : Math.max(1, parsed.need - parsed.used);
@@ -193,9 +198,13 @@ class RespConnection {
     }
   }
 
+  /**
+   * Grow towards `size`, at most doubling per call: a declared 512 MiB argument is buffered as
+   * its bytes arrive rather than allocated up front on the strength of its header.
+   */
   #grow(size: number): void {
     let cap = this.#buf.length;
-    while (cap < size) cap *= 2;
+    while (cap < size && cap < this.#len * 2 + READ_CHUNK) cap = Math.min(cap * 2, size);
     if (cap === this.#buf.length) return;
     const next = new Uint8Array(cap);
     next.set(this.#buf.subarray(0, this.#len));

@@ -10,9 +10,9 @@ import {
   encodeReplyBytes,
   formatDouble,
   parseRequests,
-  PROTOCOL_ERRORS,
   splitArgs,
 } from "../../protocols/resp/codec.ts";
+import { PROTOCOL_ERRORS } from "../../protocols/resp/errors.ts";
 import type { Reply } from "../../protocols/resp/reply.ts";
 
 const enc = new TextEncoder();

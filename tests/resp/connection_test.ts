@@ -398,3 +398,52 @@ Deno.test("a pipeline of reads and writes on one key answers as if run one by on
   assert.deepEqual(got, expected);
   assert.equal(replyText(await other.call("GET", "k")), "50");
 });
+
+Deno.test("INFO keyspace counts keys and expiries per selected db", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RespClient.connect(s.ports.redis);
+  await c.call("SELECT", "3");
+  await c.call("SET", "a", "1");
+  await c.call("SET", "b", "2", "EX", "100");
+  const text = replyText(await c.call("INFO", "keyspace"));
+  assert.match(text, /^# Keyspace\r\ndb3:keys=2,expires=1,avg_ttl=\d+\r\n$/);
+  const stats = replyText(await c.call("INFO", "stats"));
+  assert.match(stats, /total_commands_processed:[1-9]\d*\r\n/);
+});
+
+Deno.test("shutdown closes idle connections at once and lets a running batch finish", async () => {
+  const s = await startTestServer({ protocols: ["redis"] });
+  using idle = await RespClient.connect(s.ports.redis);
+  using busy = await RespClient.connect(s.ports.redis);
+  assert.deepEqual(await idle.call("PING"), { type: "simple", value: "PONG" });
+  await busy.send("DEBUG SLEEP 0.2\r\n");
+  await new Promise((r) => setTimeout(r, 50));
+  const started = Date.now();
+  await s.server.close();
+  assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+  assert.ok(await idle.raw.closedWithin(1000));
+  assert.equal(await busy.raw.readText("\r\n"), "+OK\r\n");
+});
+
+Deno.test("ROLE, WAIT, WAITAOF, SLOWLOG and cluster commands answer as a lone durable master", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RespClient.connect(s.ports.redis);
+  assert.equal(
+    await c.callRaw(["ROLE"], "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n"),
+    "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n",
+  );
+  assert.deepEqual(await c.call("WAIT", "1", "0"), { type: "integer", value: 0 });
+  assert.equal(replyText(await c.call("WAIT", "0", "-1")), "ERR timeout is negative");
+  assert.equal(
+    await c.callRaw(["WAITAOF", "1", "0", "0"], "*2\r\n:1\r\n:0\r\n"),
+    "*2\r\n:1\r\n:0\r\n",
+  );
+  assert.deepEqual(await c.call("SLOWLOG", "GET"), { type: "array", value: [] });
+  assert.deepEqual(await c.call("SLOWLOG", "LEN"), { type: "integer", value: 0 });
+  assert.equal(
+    replyText(await c.call("SLOWLOG", "GET", "x")),
+    "ERR count should be greater than or equal to -1",
+  );
+  assert.equal(replyText(await c.call("CLUSTER", "INFO")), SERVER_ERRORS.clusterDisabled);
+  assert.equal(replyText(await c.call("READONLY")), SERVER_ERRORS.clusterDisabled);
+});
