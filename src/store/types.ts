@@ -11,7 +11,10 @@ export type Key = readonly Deno.KvKeyPart[];
 export interface Record<M = unknown> {
   /** Payload bytes, binary-safe, any size up to {@link MAX_DATA_BYTES}; chunked beyond 60 KiB. */
   data?: Uint8Array;
-  /** Small structured metadata (flags, type tags, counters), V8-serializable, well under 60 KiB. */
+  /**
+   * Small structured metadata (flags, type tags, counters), V8-serializable, well under 60 KiB.
+   * Never put a Uint8Array view of a larger buffer here: V8 serializes the whole buffer.
+   */
   meta?: M;
   /** Absolute deadline in ms since the epoch; null or absent means no expiry. */
   expiresAt?: number | null;

@@ -185,7 +185,10 @@ export class LoopTx implements WriteTx {
     const env: Envelope = {};
     if (data.length > INLINE_MAX_BYTES) {
       env.c = { g: newId(), n: chunkCount(data.length), s: data.length };
-    } else if (data.length > 0) env.d = data;
+    } else if (data.length > 0) {
+      // V8 serializes a view's whole underlying buffer: store only this value's bytes.
+      env.d = data.byteLength === data.buffer.byteLength ? data : data.slice();
+    }
     if (record.meta !== undefined) env.m = record.meta;
     if (expiresAt !== null) env.e = expiresAt;
     this.writes.set(keyId(full), { key: full, env, data, cause: "write" });

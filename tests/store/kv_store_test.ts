@@ -73,3 +73,10 @@ Deno.test("the sweeper works through a backlog of expired keys in one tick", asy
   }
   assert.equal(store.stats().expired, 900);
 });
+
+Deno.test("a value that is a view into a larger buffer stores only its own bytes", async () => {
+  await using store = await openStore({ memory: true });
+  const big = new Uint8Array(1024 * 1024).fill(7);
+  await store.set(["view"], { data: big.subarray(10, 20) });
+  assert.deepEqual((await store.get(["view"]))?.data, new Uint8Array(10).fill(7));
+});
