@@ -9,6 +9,7 @@ import { conditionalCheckFailed, resourceNotFound } from "./errors.ts";
 import { itemStoreKey } from "./keys.ts";
 import type { TableRecord } from "./tables.ts";
 import { tableKey } from "./tables.ts";
+import { recordChange } from "./streams.ts";
 
 /** TTL values older than this are ignored, as DynamoDB ignores them (five years). */
 export const TTL_MAX_AGE_MS = 5 * 365 * 24 * 3600 * 1000;
@@ -86,9 +87,10 @@ export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied
   if (next === undefined) return { ok: true, result: { old, current: old } };
   if (next === null) {
     if (entry) tx.delete(storeKey);
-    return { ok: true, result: { old, current: null } };
+  } else {
+    tx.set(storeKey, { data: encodeItem(next), expiresAt: ttlDeadline(w.table, next, tx.now) });
   }
-  tx.set(storeKey, { data: encodeItem(next), expiresAt: ttlDeadline(w.table, next, tx.now) });
+  await recordChange(tx, tableEntry.meta, { keys: w.key, old, current: next });
   return { ok: true, result: { old, current: next } };
 }
 

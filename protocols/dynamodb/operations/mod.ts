@@ -15,6 +15,7 @@ import { listTables } from "./list_tables.ts";
 import { putItem } from "./put_item.ts";
 import { query } from "./query.ts";
 import { scan } from "./scan.ts";
+import { describeStream, getRecords, getShardIterator, listStreams } from "./streams.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 import { describeTimeToLive, updateTimeToLive } from "./time_to_live.ts";
 import { transactGetItems } from "./transact_get_items.ts";
@@ -46,4 +47,12 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   BatchWriteItem: batchWriteItem,
   TransactWriteItems: transactWriteItems,
   TransactGetItems: transactGetItems,
+};
+
+/** DynamoDB Streams operation name -> handler (X-Amz-Target DynamoDBStreams_20120810.*). */
+export const STREAM_OPERATIONS: Readonly<Record<string, Operation>> = {
+  ListStreams: listStreams,
+  DescribeStream: describeStream,
+  GetShardIterator: getShardIterator,
+  GetRecords: getRecords,
 };
