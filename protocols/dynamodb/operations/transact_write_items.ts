@@ -106,7 +106,10 @@ export async function transactWriteItems(ctx: OperationContext, body: Body) {
       throw validation("Transaction request cannot include multiple operations on one item");
     }
     targets.add(id);
-    writes.push(write);
+    // Capacity is billed on the larger of old and new item, so read the old one then.
+    const billed = body.ReturnConsumedCapacity === "TOTAL" ||
+      body.ReturnConsumedCapacity === "INDEXES";
+    writes.push(billed ? { ...write, needsOld: true } : write);
   }
   let results: WriteResult[];
   try {
