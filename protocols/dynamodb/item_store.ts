@@ -101,7 +101,10 @@ export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied
   if (next === null) {
     if (entry || blind) tx.delete(storeKey);
   } else {
-    tx.set(storeKey, { data: encodeItem(next), expiresAt: ttlDeadline(w.table, next, tx.now) });
+    tx.set(storeKey, {
+      data: encodeItem(next),
+      expiresAt: ttlDeadline(tableEntry.meta, next, tx.now),
+    });
   }
   await recordChange(tx, tableEntry.meta, { keys: w.key, old, current: next });
   return { ok: true, result: { old, current: next } };

@@ -130,11 +130,10 @@ export function createHandler(
       // Own properties only: "constructor" or "__proto__" must not reach Object.prototype.
       const op: Operation | undefined = Object.hasOwn(table, name) ? table[name] : undefined;
       const bytes = await readBody(req);
-      if (!op) throw unknownOperation();
       const authorization = req.headers.get("authorization");
-      if (ctx.auth.required) {
-        checkSignature(req, bytes, ctx.auth.secret ?? "");
-      }
+      // AWS authenticates before it looks at the target.
+      if (ctx.auth.required) checkSignature(req, bytes, ctx.auth.secret ?? "");
+      if (!op) throw unknownOperation();
       const addr = info.remoteAddr as Deno.NetAddr;
       if (!ctx.limiter.take(addr.hostname ?? "local")) throw throttled();
       const body = parseBody(bytes);
