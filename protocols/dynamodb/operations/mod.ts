@@ -10,6 +10,11 @@ import { createTable } from "./create_table.ts";
 import { deleteItem } from "./delete_item.ts";
 import { deleteTable } from "./delete_table.ts";
 import { describeTable } from "./describe_table.ts";
+import {
+  batchExecuteStatement,
+  executeStatement,
+  executeTransaction,
+} from "./execute_statement.ts";
 import { getItem } from "./get_item.ts";
 import { listTables } from "./list_tables.ts";
 import { putItem } from "./put_item.ts";
@@ -47,6 +52,9 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   BatchWriteItem: batchWriteItem,
   TransactWriteItems: transactWriteItems,
   TransactGetItems: transactGetItems,
+  ExecuteStatement: executeStatement,
+  BatchExecuteStatement: batchExecuteStatement,
+  ExecuteTransaction: executeTransaction,
 };
 
 /** DynamoDB Streams operation name -> handler (X-Amz-Target DynamoDBStreams_20120810.*). */
