@@ -113,6 +113,11 @@ export function idempotentMismatch(): DynamoError {
   );
 }
 
+/** `DuplicateItemException`: a PartiQL INSERT of an existing primary key. */
+export function duplicateItem(): DynamoError {
+  return new DynamoError(`${DYNAMO}DuplicateItemException`, MESSAGES.duplicateItem);
+}
+
 /** `MissingAuthenticationTokenException` (no Authorization header with a password set). */
 export function missingAuthToken(): DynamoError {
   return new DynamoError(
@@ -157,6 +162,7 @@ export function internal(): DynamoError {
 /** Fixed message texts, as DynamoDB words them. */
 export const MESSAGES = {
   conditionFailed: "The conditional request failed",
+  duplicateItem: "Duplicate primary key exists in table",
   keySchema: "The provided key element does not match the schema",
   itemTooLarge: "Item size has exceeded the maximum allowed size",
   emptyAttributeValue:

@@ -9,6 +9,7 @@ import { conditionalCheckFailed, resourceNotFound } from "./errors.ts";
 import { itemStoreKey } from "./keys.ts";
 import type { TableRecord } from "./tables.ts";
 import { tableKey } from "./tables.ts";
+import { recordChange } from "./streams.ts";
 
 /** TTL values older than this are ignored, as DynamoDB ignores them (five years). */
 export const TTL_MAX_AGE_MS = 5 * 365 * 24 * 3600 * 1000;
@@ -66,6 +67,12 @@ export interface PreparedWrite {
   mutate: Mutation;
   /** Attach the old item to the condition failure (ReturnValuesOnConditionCheckFailure). */
   returnOldOnFailure?: boolean;
+  /**
+   * False when nothing needs the current item (an unconditional put or delete whose reply
+   * asks for no old values or capacity): the write is then staged blind, sparing the write
+   * loop one read. The reported `old` is null.
+   */
+  needsOld?: boolean;
 }
 
 /** What applying a prepared write inside a write unit gave. */
@@ -78,17 +85,28 @@ export type Applied = { ok: true; result: WriteResult } | { ok: false; old: Item
  */
 export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied> {
   const storeKey = itemStoreKey(w.table, w.key);
-  const [tableEntry, entry] = await tx.getMany<TableRecord>([tableKey(w.table.name), storeKey]);
+  const blind = w.needsOld === false && !w.condition && !w.table.stream?.StreamEnabled;
+  const [tableEntry, entry] = blind
+    ? [await tx.get<TableRecord>(tableKey(w.table.name)), null]
+    : await tx.getMany<TableRecord>([tableKey(w.table.name), storeKey]);
   if (tableEntry?.meta?.id !== w.table.id) throw resourceNotFound();
+  if (blind && tableEntry.meta.stream?.StreamEnabled) {
+    // The stream was switched on since the plan was made: records need the old image.
+    return await applyWrite(tx, { ...w, needsOld: true });
+  }
   const old = entry ? decodeItem(entry) : null;
   if (w.condition && !w.condition(old)) return { ok: false, old };
   const next = w.mutate(old);
   if (next === undefined) return { ok: true, result: { old, current: old } };
   if (next === null) {
-    if (entry) tx.delete(storeKey);
-    return { ok: true, result: { old, current: null } };
+    if (entry || blind) tx.delete(storeKey);
+  } else {
+    tx.set(storeKey, {
+      data: encodeItem(next),
+      expiresAt: ttlDeadline(tableEntry.meta, next, tx.now),
+    });
   }
-  tx.set(storeKey, { data: encodeItem(next), expiresAt: ttlDeadline(w.table, next, tx.now) });
+  await recordChange(tx, tableEntry.meta, { keys: w.key, old, current: next });
   return { ok: true, result: { old, current: next } };
 }
 

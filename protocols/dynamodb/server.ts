@@ -18,12 +18,13 @@ import { crc32 } from "./crc32.ts";
 import { ExpressionError } from "./expressions/mod.ts";
 import { NumberError } from "./number.ts";
 import type { Operation, OperationContext } from "./context.ts";
-import { OPERATIONS } from "./operations/mod.ts";
+import { OPERATIONS, STREAM_OPERATIONS } from "./operations/mod.ts";
 import { checkSignature, regionOf } from "./sigv4.ts";
 
 /** Largest request body, DynamoDB's 16 MiB. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const TARGET_PREFIX = "DynamoDB_20120810.";
+const STREAMS_PREFIX = "DynamoDBStreams_20120810.";
 const CONTENT_TYPE = "application/x-amz-json-1.0";
 const HEALTH = "healthy: dynamodb.us-east-1.amazonaws.com ";
 const encoder = new TextEncoder();
@@ -121,17 +122,18 @@ export function createHandler(
     try {
       if (req.method !== "POST") throw unknownOperation();
       const target = req.headers.get("x-amz-target") ?? "";
-      const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
+      const [table, name] = target.startsWith(TARGET_PREFIX)
+        ? [OPERATIONS, target.slice(TARGET_PREFIX.length)]
+        : target.startsWith(STREAMS_PREFIX)
+        ? [STREAM_OPERATIONS, target.slice(STREAMS_PREFIX.length)]
+        : [OPERATIONS, ""];
       // Own properties only: "constructor" or "__proto__" must not reach Object.prototype.
-      const op: Operation | undefined = Object.hasOwn(OPERATIONS, name)
-        ? OPERATIONS[name]
-        : undefined;
+      const op: Operation | undefined = Object.hasOwn(table, name) ? table[name] : undefined;
       const bytes = await readBody(req);
-      if (!op) throw unknownOperation();
       const authorization = req.headers.get("authorization");
-      if (ctx.auth.required) {
-        checkSignature(req, bytes, ctx.auth.secret ?? "");
-      }
+      // AWS authenticates before it looks at the target.
+      if (ctx.auth.required) checkSignature(req, bytes, ctx.auth.secret ?? "");
+      if (!op) throw unknownOperation();
       const addr = info.remoteAddr as Deno.NetAddr;
       if (!ctx.limiter.take(addr.hostname ?? "local")) throw throttled();
       const body = parseBody(bytes);

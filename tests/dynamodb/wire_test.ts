@@ -108,6 +108,12 @@ Deno.test("with --password, SigV4 must be signed with it", async () => {
       "com.amazon.coral.service#MissingAuthenticationTokenException",
     );
     assert.equal(unsigned.body.message, "Request is missing Authentication Token");
+    const unknown = await f.raw("NoSuchOperation", {});
+    assert.equal(
+      unknown.body.__type,
+      "com.amazon.coral.service#MissingAuthenticationTokenException",
+      "authentication comes before the target",
+    );
     const garbage = await f.raw("ListTables", {}, { authorization: "Bearer x" });
     assert.equal(
       garbage.body.__type,

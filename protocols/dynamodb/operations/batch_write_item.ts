@@ -76,7 +76,15 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
     }
   }
   const results = await Promise.all(
-    planned.map((w) => writeItem(ctx.store, { table: w.table, key: w.key, mutate: () => w.item })),
+    planned.map((w) =>
+      writeItem(ctx.store, {
+        table: w.table,
+        key: w.key,
+        mutate: () => w.item,
+        needsOld: body.ReturnConsumedCapacity === "TOTAL" ||
+          body.ReturnConsumedCapacity === "INDEXES",
+      })
+    ),
   );
   const out: Record<string, unknown> = { UnprocessedItems: {} };
   const units = new Map<string, number>();

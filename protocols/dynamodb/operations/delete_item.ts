@@ -3,7 +3,13 @@ import type { OperationContext } from "../context.ts";
 import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
 import { type PreparedWrite, writeItem } from "../item_store.ts";
 import type { Body } from "../validation.ts";
-import { checkItemRequest, onlyAllOld, tableAndKey, writeReply } from "./item_common.ts";
+import {
+  checkItemRequest,
+  needsOldItem,
+  onlyAllOld,
+  tableAndKey,
+  writeReply,
+} from "./item_common.ts";
 
 /**
  * Validate a delete (DeleteItem, or a transaction's Delete / ConditionCheck with `keep`) and
@@ -19,9 +25,10 @@ export async function prepareDelete(
   return {
     table,
     key,
-    condition: (old) => conditionHolds(expressions, old),
+    condition: expressions.condition ? (old) => conditionHolds(expressions, old) : undefined,
     mutate: () => keep ? undefined : null,
     returnOldOnFailure: body.ReturnValuesOnConditionCheckFailure === "ALL_OLD",
+    needsOld: keep || needsOldItem(body),
   };
 }
 

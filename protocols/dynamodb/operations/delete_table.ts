@@ -6,6 +6,7 @@
 import type { OperationContext } from "../context.ts";
 import { MESSAGES, resourceInUse, resourceNotFound } from "../errors.ts";
 import { tableItemsPrefix } from "../keys.ts";
+import { counterKey } from "../streams.ts";
 import { describeTable, tableKey, tableNameOf, type TableRecord, tableStats } from "../tables.ts";
 import type { Body } from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
@@ -24,5 +25,7 @@ export async function deleteTable(ctx: OperationContext, body: Body) {
     return entry.meta;
   });
   ctx.background(ctx.store.deletePrefix(tableItemsPrefix(table.id)));
+  ctx.background(ctx.store.deletePrefix(["stream", table.id]));
+  ctx.background(ctx.store.delete(counterKey(table)));
   return { TableDescription: describeTable(table, stats, "DELETING") };
 }

@@ -71,6 +71,15 @@ export async function tableAndKey(ctx: OperationContext, body: Body): Promise<[T
   return [table, checkKey(table, key)];
 }
 
+/**
+ * Whether a put or delete's reply needs the item it replaces: ALL_OLD, or consumed capacity
+ * (billed on the larger of old and new item).
+ */
+export function needsOldItem(body: Body): boolean {
+  return body.ReturnValues === "ALL_OLD" || body.ReturnConsumedCapacity === "TOTAL" ||
+    body.ReturnConsumedCapacity === "INDEXES";
+}
+
 /** The reply of a write: Attributes (when asked and present), capacity and metrics. */
 export function writeReply(
   table: TableRecord,

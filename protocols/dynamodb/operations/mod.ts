@@ -10,11 +10,17 @@ import { createTable } from "./create_table.ts";
 import { deleteItem } from "./delete_item.ts";
 import { deleteTable } from "./delete_table.ts";
 import { describeTable } from "./describe_table.ts";
+import {
+  batchExecuteStatement,
+  executeStatement,
+  executeTransaction,
+} from "./execute_statement.ts";
 import { getItem } from "./get_item.ts";
 import { listTables } from "./list_tables.ts";
 import { putItem } from "./put_item.ts";
 import { query } from "./query.ts";
 import { scan } from "./scan.ts";
+import { describeStream, getRecords, getShardIterator, listStreams } from "./streams.ts";
 import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
 import { describeTimeToLive, updateTimeToLive } from "./time_to_live.ts";
 import { transactGetItems } from "./transact_get_items.ts";
@@ -46,4 +52,15 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   BatchWriteItem: batchWriteItem,
   TransactWriteItems: transactWriteItems,
   TransactGetItems: transactGetItems,
+  ExecuteStatement: executeStatement,
+  BatchExecuteStatement: batchExecuteStatement,
+  ExecuteTransaction: executeTransaction,
+};
+
+/** DynamoDB Streams operation name -> handler (X-Amz-Target DynamoDBStreams_20120810.*). */
+export const STREAM_OPERATIONS: Readonly<Record<string, Operation>> = {
+  ListStreams: listStreams,
+  DescribeStream: describeStream,
+  GetShardIterator: getShardIterator,
+  GetRecords: getRecords,
 };

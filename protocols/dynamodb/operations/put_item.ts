@@ -6,7 +6,7 @@ import { keyOfItem } from "../keys.ts";
 import { getTable } from "../tables.ts";
 import { checkItemSize, normalizeItem } from "../types.ts";
 import type { Body } from "../validation.ts";
-import { checkItemRequest, onlyAllOld, writeReply } from "./item_common.ts";
+import { checkItemRequest, needsOldItem, onlyAllOld, writeReply } from "./item_common.ts";
 
 /** Validate a put (PutItem, or a transaction's Put) and plan it. */
 export async function preparePut(ctx: OperationContext, body: Body): Promise<PreparedWrite> {
@@ -18,9 +18,10 @@ export async function preparePut(ctx: OperationContext, body: Body): Promise<Pre
   return {
     table,
     key,
-    condition: (old) => conditionHolds(expressions, old),
+    condition: expressions.condition ? (old) => conditionHolds(expressions, old) : undefined,
     mutate: () => item,
     returnOldOnFailure: body.ReturnValuesOnConditionCheckFailure === "ALL_OLD",
+    needsOld: needsOldItem(body),
   };
 }
 

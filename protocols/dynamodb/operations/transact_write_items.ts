@@ -73,6 +73,53 @@ function reasonFor(error: unknown): CancellationReason | null {
   return null;
 }
 
+/**
+ * Apply prepared writes all or nothing in one write unit. Any failed condition (or a
+ * validation error applying an update) cancels the whole transaction with one reason per
+ * write, in order; `failure` names the code and message a failed condition reports.
+ */
+export async function runWriteTransaction(
+  ctx: OperationContext,
+  writes: readonly (PreparedWrite & { failure?: { code: string; message: string } })[],
+): Promise<WriteResult[]> {
+  try {
+    return await ctx.store.write(async (tx) => {
+      const reasons: CancellationReason[] = [];
+      const done: WriteResult[] = [];
+      let cancelled = false;
+      for (const write of writes) {
+        try {
+          const applied = await applyWrite(tx, write);
+          if (applied.ok) {
+            reasons.push({ Code: "None" });
+            done.push(applied.result);
+          } else {
+            cancelled = true;
+            reasons.push({
+              Code: write.failure?.code ?? "ConditionalCheckFailed",
+              Message: write.failure?.message ?? MESSAGES.conditionFailed,
+              ...(write.returnOldOnFailure && applied.old ? { Item: applied.old } : {}),
+            });
+          }
+        } catch (error) {
+          const reason = reasonFor(error);
+          if (!reason) throw error;
+          cancelled = true;
+          reasons.push(reason);
+        }
+      }
+      // Throwing discards everything this unit staged: all or nothing.
+      if (cancelled) throw transactionCanceled(reasons);
+      return done;
+    });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw validation("Transaction request cannot be larger than 4 MB");
+    }
+    throw error;
+  }
+}
+
 /** TransactWriteItems. */
 export async function transactWriteItems(ctx: OperationContext, body: Body) {
   const items = checkTransactItems(body);
@@ -106,45 +153,12 @@ export async function transactWriteItems(ctx: OperationContext, body: Body) {
       throw validation("Transaction request cannot include multiple operations on one item");
     }
     targets.add(id);
-    writes.push(write);
+    // Capacity is billed on the larger of old and new item, so read the old one then.
+    const billed = body.ReturnConsumedCapacity === "TOTAL" ||
+      body.ReturnConsumedCapacity === "INDEXES";
+    writes.push(billed ? { ...write, needsOld: true } : write);
   }
-  let results: WriteResult[];
-  try {
-    results = await ctx.store.write(async (tx) => {
-      const reasons: CancellationReason[] = [];
-      const done: WriteResult[] = [];
-      let cancelled = false;
-      for (const write of writes) {
-        try {
-          const applied = await applyWrite(tx, write);
-          if (applied.ok) {
-            reasons.push({ Code: "None" });
-            done.push(applied.result);
-          } else {
-            cancelled = true;
-            reasons.push({
-              Code: "ConditionalCheckFailed",
-              Message: MESSAGES.conditionFailed,
-              ...(write.returnOldOnFailure && applied.old ? { Item: applied.old } : {}),
-            });
-          }
-        } catch (error) {
-          const reason = reasonFor(error);
-          if (!reason) throw error;
-          cancelled = true;
-          reasons.push(reason);
-        }
-      }
-      // Throwing discards everything this unit staged: all or nothing.
-      if (cancelled) throw transactionCanceled(reasons);
-      return done;
-    });
-  } catch (error) {
-    if (error instanceof RangeError) {
-      throw validation("Transaction request cannot be larger than 4 MB");
-    }
-    throw error;
-  }
+  const results = await runWriteTransaction(ctx, writes);
   const reply: Record<string, unknown> = {};
   const mode = body.ReturnConsumedCapacity;
   if (mode === "TOTAL" || mode === "INDEXES") {

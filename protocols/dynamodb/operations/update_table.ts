@@ -142,7 +142,7 @@ export async function updateTable(ctx: OperationContext, body: Body) {
       if (!s.StreamEnabled && !t.stream?.StreamEnabled) {
         throw validation("Table already has no stream enabled");
       }
-      t.stream = s.StreamEnabled ? s : undefined;
+      t.stream = s.StreamEnabled ? s : { ...t.stream!, StreamEnabled: false };
       if (s.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");
     }
     if (body.DeletionProtectionEnabled !== undefined) {
