@@ -105,7 +105,7 @@ async function serveConnection(
     authenticated: !ctx.auth.required,
     closing: false,
   };
-  const options = { fits: (k: number, v: number) => items.fits(k, v) };
+  const options = { fits: (k: number, v: number, f: number) => items.fits(k, v, f) };
   let buf = new Uint8Array(READ_BUFFER_BYTES);
   let start = 0;
   let end = 0;

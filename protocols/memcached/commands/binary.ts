@@ -154,7 +154,8 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
       const mode = STORE_MODE[op];
       const concat = mode === "append" || mode === "prepend";
       if (req.extras.length !== (concat ? 0 : 8)) return error(req, STATUS.INVALID_ARGUMENTS);
-      if (!items.fits(req.key.length, req.value.length)) {
+      const flags = concat ? 0 : readU32(req.extras, 0);
+      if (!items.fits(req.key.length, req.value.length, flags)) {
         if (mode === "set") s.seq.write(() => items.delete(req.key)).catch(() => {});
         return error(req, STATUS.TOO_LARGE);
       }
@@ -164,7 +165,7 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
           mode,
           key: req.key,
           value: req.value,
-          flags: concat ? 0 : readU32(req.extras, 0),
+          flags,
           exptime: concat ? 0 : readU32(req.extras, 4),
           cas: Number(req.cas),
         })
