@@ -164,7 +164,11 @@ async function serveConnection(
           );
         }
       }
-      if (start === end) start = end = 0;
+      if (start === end) {
+        start = end = 0;
+        // Give back the room a big value needed.
+        if (buf.length > READ_BUFFER_BYTES) buf = new Uint8Array(READ_BUFFER_BYTES);
+      }
       if (replies.length === 0) continue;
       const settled = replies.length === 1
         ? [await settle(replies[0])]

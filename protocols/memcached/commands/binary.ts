@@ -289,7 +289,6 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
     case OP.STAT:
       return binaryStats(s, req);
     default:
-      void ctx;
       return error(req, STATUS.UNKNOWN_COMMAND);
   }
 }
