@@ -112,7 +112,10 @@ const ITEMS = "i";
 const U64 = (1n << 64n) - 1n;
 const EMPTY = new Uint8Array(0);
 const enc = new TextEncoder();
-const NUMERIC = /^[ \t\n\v\f\r]*(\d{1,20})(?:[ \t\n\v\f\r][\s\S]*)?$/;
+/** strtoull's input: leading spaces, an optional +, digits, then nothing or a space. */
+const NUMERIC = /^[ \t\n\v\f\r]*\+?(\d+)(?:[ \t\n\v\f\r][\s\S]*)?$/;
+/** Longest stored value incr/decr will try to read as a number. */
+const COUNTER_TEXT_MAX = 1024;
 
 /** Turn a memcached exptime (seconds) into a deadline in ms: null = never. */
 export function deadline(exptime: number, now: number): number | null {
@@ -124,7 +127,7 @@ export function deadline(exptime: number, now: number): number | null {
 
 /** Parse a stored value as memcached's incr/decr does (u64 decimal, spaces around allowed). */
 export function parseCounter(value: Uint8Array): bigint | null {
-  if (value.length === 0 || value.length > 64) return null;
+  if (value.length === 0 || value.length > COUNTER_TEXT_MAX) return null;
   const m = NUMERIC.exec(new TextDecoder("latin1").decode(value));
   if (!m) return null;
   const n = BigInt(m[1]);

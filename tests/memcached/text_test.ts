@@ -105,6 +105,13 @@ Deno.test("incr/decr wrap at 2^64, floor at 0, pad, keep flags and reject bad in
   );
   await exchange(c, "set t 0 0 3\r\nabc\r\nincr t 1\r\n", E(TEXT.STORED) + E(TEXT.NON_NUMERIC));
   await exchange(c, "set u 0 0 3\r\n 12\r\nincr u 1\r\n", "STORED\r\n13\r\n");
+  await exchange(c, "set v 0 0 3\r\n+12\r\nincr v +1\r\n", "STORED\r\n13\r\n");
+  const zeros = "0".repeat(26) + "1";
+  await exchange(
+    c,
+    `set w 0 0 27\r\n${zeros}\r\nincr w 1\r\nget w\r\n`,
+    `STORED\r\n2\r\nVALUE w 0 27\r\n2${" ".repeat(26)}\r\nEND\r\n`,
+  );
   await exchange(c, "incr n\r\n", E(TEXT.ERROR));
 });
 
