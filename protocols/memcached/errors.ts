@@ -33,6 +33,10 @@ export const TEXT = {
   // Meta protocol.
   INVALID_FLAG: "CLIENT_ERROR invalid flag",
   DUPLICATE_FLAG: "CLIENT_ERROR duplicate flag",
+  /** md and ma use one message for unknown, repeated and malformed flags. */
+  FLAG_ERROR: "CLIENT_ERROR invalid or duplicate flag",
+  STATS_DETAIL_USAGE: "CLIENT_ERROR usage: stats detail on|off|dump",
+  METADUMP_PIPELINED: "ERROR cannot pipeline other commands before metadump",
   BAD_KEY_ENCODING: "CLIENT_ERROR error decoding key",
   BAD_MS_MODE: "CLIENT_ERROR invalid mode for ms M token",
   BAD_MA_MODE: "CLIENT_ERROR invalid mode for ma M token",

@@ -9,10 +9,10 @@ import type { Entry, Key, Store, WriteTx } from "../../src/store/types.ts";
 export const MAX_RELATIVE_EXPTIME = 60 * 60 * 24 * 30;
 /** Longest key, in bytes. */
 export const KEY_MAX = 250;
-/** memcached's item header with CAS, as `me` reports item sizes. */
+/** memcached's item header with CAS (1.6.18: item struct, CAS, key NUL, value CRLF). */
 const ITEM_HEADER_BYTES = 59;
-/** The -I check counts 4 bytes more than `me` shows (measured on 1.6.18: value <= -I - 63 - key). */
-const ITEM_LIMIT_SLACK = 4;
+/** Client flags take 4 more bytes, only when they are not 0. */
+const ITEM_FLAGS_BYTES = 4;
 
 /** What each item keeps besides its value. */
 export interface ItemMeta {
@@ -40,6 +40,18 @@ export interface Item {
   expiresAt: number | null;
   stale: boolean;
   won: boolean;
+}
+
+/** What key listings (metadump, cachedump) show of an item. */
+export interface ItemInfo {
+  key: Uint8Array;
+  expiresAt: number | null;
+  cas: number;
+  /** Last update, ms epoch (memcached's last access; basekv does not track reads). */
+  updatedAt: number;
+  length: number;
+  /** memcached's item size (header + key + value). */
+  size: number;
 }
 
 /** How a storage command combines with what is there. */
@@ -100,7 +112,10 @@ const ITEMS = "i";
 const U64 = (1n << 64n) - 1n;
 const EMPTY = new Uint8Array(0);
 const enc = new TextEncoder();
-const NUMERIC = /^[ \t\n\v\f\r]*(\d{1,20})(?:[ \t\n\v\f\r][\s\S]*)?$/;
+/** strtoull's input: leading spaces, an optional +, digits, then nothing or a space. */
+const NUMERIC = /^[ \t\n\v\f\r]*\+?(\d+)(?:[ \t\n\v\f\r][\s\S]*)?$/;
+/** Longest stored value incr/decr will try to read as a number. */
+const COUNTER_TEXT_MAX = 1024;
 
 /** Turn a memcached exptime (seconds) into a deadline in ms: null = never. */
 export function deadline(exptime: number, now: number): number | null {
@@ -112,16 +127,16 @@ export function deadline(exptime: number, now: number): number | null {
 
 /** Parse a stored value as memcached's incr/decr does (u64 decimal, spaces around allowed). */
 export function parseCounter(value: Uint8Array): bigint | null {
-  if (value.length === 0 || value.length > 64) return null;
+  if (value.length === 0 || value.length > COUNTER_TEXT_MAX) return null;
   const m = NUMERIC.exec(new TextDecoder("latin1").decode(value));
   if (!m) return null;
   const n = BigInt(m[1]);
   return n > U64 ? null : n;
 }
 
-/** The full memcached item size of a key/value pair, as checked against the -I limit. */
-export function itemSize(keyLength: number, valueLength: number): number {
-  return ITEM_HEADER_BYTES + keyLength + valueLength;
+/** memcached's size of an item, as `me` reports it and the -I limit checks it. */
+export function itemSize(keyLength: number, valueLength: number, flags: number): number {
+  return ITEM_HEADER_BYTES + keyLength + valueLength + (flags === 0 ? 0 : ITEM_FLAGS_BYTES);
 }
 
 /** Items of one memcached namespace. */
@@ -148,9 +163,9 @@ export class Items {
     if (e?.meta) this.#flush = e.meta;
   }
 
-  /** True when a value of this length fits the item size limit for this key. */
-  fits(keyLength: number, valueLength: number): boolean {
-    return itemSize(keyLength, valueLength) + ITEM_LIMIT_SLACK <= this.itemMax;
+  /** True when an item of these sizes fits the item size limit (-I). */
+  fits(keyLength: number, valueLength: number, flags: number): boolean {
+    return itemSize(keyLength, valueLength, flags) <= this.itemMax;
   }
 
   #key(key: Uint8Array, gen = this.#flush.gen): Key {
@@ -256,7 +271,7 @@ export class Items {
       let { value, flags } = req;
       let expiresAt = deadline(req.exptime, tx.now);
       if (old && (req.mode === "append" || req.mode === "prepend")) {
-        if (!this.fits(req.key.length, old.value.length + value.length)) {
+        if (!this.fits(req.key.length, old.value.length + value.length, old.flags)) {
           return { status: "too_large", cas: 0 };
         }
         value = req.mode === "append" ? concat(old.value, value) : concat(value, old.value);
@@ -388,6 +403,28 @@ export class Items {
     }
   }
 
+  /** Live items' metadata in key order (for key-listing commands), at most `limit`. */
+  async listing(limit: number): Promise<ItemInfo[]> {
+    const out: ItemInfo[] = [];
+    const now = Date.now();
+    const selector = { prefix: [ITEMS, this.#flush.gen] };
+    for await (const e of this.#store.list<ItemMeta>(selector, { keysOnly: true })) {
+      if (out.length >= limit) break;
+      const item = this.#live(e, now);
+      if (!item || !e.meta) continue;
+      const length = e.meta.n ?? 0;
+      out.push({
+        key: item.key,
+        expiresAt: item.expiresAt,
+        cas: item.cas,
+        updatedAt: e.meta.t,
+        length,
+        size: itemSize(item.key.length, length, item.flags),
+      });
+    }
+    return out;
+  }
+
   /** Count items and bytes (for stats; walks keys and metadata only, not values). */
   async usage(): Promise<{ items: number; bytes: number }> {
     let items = 0;
@@ -398,7 +435,7 @@ export class Items {
       const item = this.#live(e, now);
       if (!item) continue;
       items++;
-      bytes += itemSize(item.key.length, e.meta?.n ?? 0);
+      bytes += itemSize(item.key.length, e.meta?.n ?? 0, item.flags);
     }
     return { items, bytes };
   }

@@ -65,8 +65,8 @@ export interface Parsed {
 
 /** Options the framing needs. */
 export interface ParseOptions {
-  /** Does a value of this length fit for this key (item size limit)? */
-  fits(keyLength: number, valueLength: number): boolean;
+  /** Does an item of these sizes fit the item size limit? */
+  fits(keyLength: number, valueLength: number, flags: number): boolean;
 }
 
 const STORAGE = new Set(["set", "add", "replace", "append", "prepend", "cas"]);
@@ -165,7 +165,7 @@ function parseStorage(
   ) {
     return reply(quiet(TEXT.BAD_FORMAT), lineLength);
   }
-  if (!opts.fits(key.length, bytes)) {
+  if (!opts.fits(key.length, bytes, flags % U32)) {
     return {
       command: {
         kind: "reply",
@@ -216,7 +216,7 @@ function parseMetaSet(
   if (tokens[1].length > KEY_MAX || bytes === null || bytes < 0 || bytes > BYTES_MAX) {
     return reply(TEXT.BAD_FORMAT, lineLength);
   }
-  if (!opts.fits(tokens[1].length, bytes)) {
+  if (!opts.fits(tokens[1].length, bytes, metaSetFlags(tokens))) {
     const quiet = tokens.slice(3).some((t) => t.length === 1 && t[0] === 0x71 /* q */);
     return reply(quiet ? null : TEXT.TOO_LARGE, lineLength, bytes + 2);
   }
@@ -224,4 +224,10 @@ function parseMetaSet(
   if (!block) return null;
   if (!block.ok) return reply(TEXT.BAD_CHUNK, lineLength + bytes);
   return { command: { kind: "ms", tokens, data: block.data }, consumed: lineLength + bytes + 2 };
+}
+
+/** The client flags an `ms` line sets (its F token), for the size check before the data. */
+function metaSetFlags(tokens: Uint8Array[]): number {
+  const f = tokens.slice(3).find((t) => t[0] === 0x46 /* F */);
+  return f ? (parseInteger(f.subarray(1)) ?? 0) : 0;
 }

@@ -105,7 +105,7 @@ async function serveConnection(
     authenticated: !ctx.auth.required,
     closing: false,
   };
-  const options = { fits: (k: number, v: number) => items.fits(k, v) };
+  const options = { fits: (k: number, v: number, f: number) => items.fits(k, v, f) };
   let buf = new Uint8Array(READ_BUFFER_BYTES);
   let start = 0;
   let end = 0;
@@ -164,7 +164,11 @@ async function serveConnection(
           );
         }
       }
-      if (start === end) start = end = 0;
+      if (start === end) {
+        start = end = 0;
+        // Give back the room a big value needed.
+        if (buf.length > READ_BUFFER_BYTES) buf = new Uint8Array(READ_BUFFER_BYTES);
+      }
       if (replies.length === 0) continue;
       const settled = replies.length === 1
         ? [await settle(replies[0])]

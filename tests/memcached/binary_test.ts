@@ -202,3 +202,32 @@ Deno.test("binary packets split byte by byte across writes are answered whole", 
   assert.deepEqual([...replies[1].body], [0, 0, 0, 3, ...enc.encode("v\r\n")]);
   assert.equal(new TextDecoder().decode(replies[2].body), "1.6.18");
 });
+
+Deno.test("a malformed binary packet answers Invalid arguments and closes", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  const [bad] = await roundTrip(c, [
+    encodeBinary({ opcode: OP.GET, opaque: 1, extras: enc.encode("1234"), key: enc.encode("k") }),
+  ], 1);
+  assert.equal(bad.status, STATUS.INVALID_ARGUMENTS);
+  assert.equal(new TextDecoder().decode(bad.value), "Invalid arguments");
+  assert.equal(await c.closedWithin(2000), true);
+});
+
+Deno.test("binary touch returns the flags; SASL opcodes are unknown without a password", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  const [, touch, sasl] = await roundTrip(c, [
+    encodeBinary({
+      opcode: OP.SET,
+      opaque: 1,
+      extras: new Uint8Array([0, 0, 0, 5, 0, 0, 0, 0]),
+      key: enc.encode("k"),
+      value: enc.encode("v"),
+    }),
+    encodeBinary({ opcode: OP.TOUCH, opaque: 2, extras: new Uint8Array(4), key: enc.encode("k") }),
+    encodeBinary({ opcode: OP.SASL_LIST_MECHS, opaque: 3 }),
+  ], 3);
+  assert.deepEqual([...touch.extras], [0, 0, 0, 5]);
+  assert.equal(sasl.status, STATUS.UNKNOWN_COMMAND);
+});

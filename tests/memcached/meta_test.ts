@@ -127,3 +127,17 @@ Deno.test("me describes an item; mn answers MN", async () => {
   const cas = await casOf(c, "k");
   await exchange(c, "me k\r\n", `ME k exp=-1 la=0 cas=${cas} fetch=no cls=1 size=62\r\n`);
 });
+
+Deno.test("meta flag errors: md and ma share one message; modes are case-sensitive", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  await exchange(c, "md a zz\r\nmd a q q\r\nmd a Cabc\r\n", E(TEXT.FLAG_ERROR).repeat(3));
+  await exchange(
+    c,
+    "ma a M\r\nmg a M\r\nmg a x\r\n",
+    E(TEXT.FLAG_ERROR) + E(TEXT.BAD_MODE_LENGTH) + E(TEXT.INVALID_FLAG),
+  );
+  await exchange(c, "ms y 1 Ms\r\n2\r\nma y Mi\r\n", E(TEXT.BAD_MS_MODE) + E(TEXT.BAD_MA_MODE));
+  await exchange(c, "ms y 1 T\r\n2\r\nms y 1 Cx\r\n2\r\n", E(TEXT.BAD_TOKEN).repeat(2));
+  await exchange(c, "me\r\nme a b\r\n", E(TEXT.BAD_FORMAT).repeat(2));
+});

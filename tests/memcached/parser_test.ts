@@ -6,7 +6,7 @@ import { parseText, type TextCommand, tokenize } from "../../protocols/memcached
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-const fits = { fits: (k: number, v: number) => 63 + k + v <= 1048576 };
+const fits = { fits: (k: number, v: number, f: number) => 59 + k + v + (f ? 4 : 0) <= 1048576 };
 
 /** Parse everything in `bytes`, returning the commands and what is left over. */
 function parseAll(bytes: Uint8Array): { commands: TextCommand[]; rest: number } {

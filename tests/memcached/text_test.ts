@@ -105,6 +105,13 @@ Deno.test("incr/decr wrap at 2^64, floor at 0, pad, keep flags and reject bad in
   );
   await exchange(c, "set t 0 0 3\r\nabc\r\nincr t 1\r\n", E(TEXT.STORED) + E(TEXT.NON_NUMERIC));
   await exchange(c, "set u 0 0 3\r\n 12\r\nincr u 1\r\n", "STORED\r\n13\r\n");
+  await exchange(c, "set v 0 0 3\r\n+12\r\nincr v +1\r\n", "STORED\r\n13\r\n");
+  const zeros = "0".repeat(26) + "1";
+  await exchange(
+    c,
+    `set w 0 0 27\r\n${zeros}\r\nincr w 1\r\nget w\r\n`,
+    `STORED\r\n2\r\nVALUE w 0 27\r\n2${" ".repeat(26)}\r\nEND\r\n`,
+  );
   await exchange(c, "incr n\r\n", E(TEXT.ERROR));
 });
 
@@ -203,19 +210,25 @@ Deno.test("framing errors: bad formats, bad data chunk, unknown commands", async
 Deno.test("a 1 MiB item is stored; a larger one is refused and the connection stays in sync", async () => {
   await using s = await startMemcached();
   using c = await connect(s);
-  const max = 1048576 - 64; // memcached 1.6.18 counts a 63-byte header plus the key.
+  // memcached 1.6.18 counts a 59-byte header, the key, and 4 bytes for non-zero flags.
+  const max = 1048576 - 64;
   const big = "x".repeat(max);
   await exchange(c, `set k 7 0 ${max}\r\n${big}\r\n`, E(TEXT.STORED));
   await c.send("get k\r\n");
   const got = await c.readText("END\r\n");
   assert.deepEqual(got, `VALUE k 7 ${max}\r\n${big}\r\nEND\r\n`);
+  await exchange(c, `set z 0 0 ${max + 4}\r\n${big}1234\r\n`, E(TEXT.STORED));
   await exchange(
     c,
-    `add k 0 0 ${max + 1}\r\n${big}x\r\nget k\r\n`,
+    `add k 7 0 ${max + 1}\r\n${big}x\r\nget k\r\n`,
     E(TEXT.TOO_LARGE) + `VALUE k 7 ${max}\r\n`,
   );
   await c.readText("END\r\n");
-  await exchange(c, `set k 0 0 ${max + 1}\r\n${big}x\r\nget k\r\n`, E(TEXT.TOO_LARGE) + "END\r\n");
+  await exchange(
+    c,
+    `set k 0 0 ${max + 5}\r\n${big}12345\r\nget k\r\n`,
+    E(TEXT.TOO_LARGE) + "END\r\n",
+  );
 });
 
 Deno.test("a long line without a newline closes the connection; long gets do not", async () => {
@@ -314,4 +327,35 @@ Deno.test("keys are binary-safe bytes echoed exactly", async () => {
     ...key,
     ...enc.encode(" 0 1\r\nv\r\nEND\r\n"),
   ]);
+});
+
+Deno.test("key listings: lru_crawler metadump and stats cachedump; watch", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  await exchange(c, "set a%20b 0 0 1\r\n1\r\nset c 5 0 3\r\n123\r\n", "STORED\r\nSTORED\r\n");
+  await c.send("lru_crawler metadump all\r\n");
+  const dump = await c.readText("END\r\n");
+  assert.match(dump, /^key=a%2520b exp=-1 la=\d+ cas=\d+ fetch=no cls=1 size=65\n/);
+  assert.match(dump, /\nkey=c exp=-1 la=\d+ cas=\d+ fetch=no cls=1 size=67\nEND\r\n$/);
+  await exchange(
+    c,
+    "stats cachedump 1 0\r\n",
+    "ITEM a%20b [1 b; 0 s]\r\nITEM c [3 b; 0 s]\r\nEND\r\n",
+  );
+  await exchange(
+    c,
+    "stats sizes\r\nstats detail\r\n",
+    "STAT sizes_status disabled\r\nEND\r\n" + E(TEXT.STATS_DETAIL_USAGE),
+  );
+  await exchange(c, "watch\r\n", E(TEXT.OK));
+  await c.send("version\r\n");
+  await assertSilent(c);
+});
+
+Deno.test("gat/gats without keys answer END; verbosity noreply is silent", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  await exchange(c, "gat\r\ngat 10\r\ngats 10\r\n", E(TEXT.ERROR) + "END\r\nEND\r\n");
+  await c.send("verbosity noreply\r\n");
+  await assertSilent(c);
 });

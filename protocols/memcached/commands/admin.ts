@@ -1,12 +1,12 @@
 /**
- * Server commands: flush_all, version, verbosity, stats, quit, shutdown.
+ * Server commands: flush_all, version, verbosity, stats, key listings (metadump, cachedump), watch.
  * @module
  */
 import { TEXT } from "../errors.ts";
 import { parseInteger, text } from "../parser.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
-import { line, type Reply, type Session } from "./context.ts";
+import { type Chunk, line, type Reply, type Session } from "./context.ts";
 import { hasNoreply } from "./retrieval.ts";
 
 /** flush_all `[delay] [noreply]`. */
@@ -33,26 +33,71 @@ export function versionCommand(): Reply {
 export function verbosityCommand(tokens: Uint8Array[]): Reply {
   if (tokens.length !== 2 && tokens.length !== 3) return line(TEXT.ERROR);
   const noreply = hasNoreply(tokens);
-  if (noreply && tokens.length === 2) return line(TEXT.ERROR);
   if (parseInteger(tokens[1]) === null) return noreply ? [] : line(TEXT.BAD_FORMAT);
   return noreply ? [] : line(TEXT.OK);
 }
 
 /** stats `[settings|items|slabs|reset|conns|sizes]`. */
-export async function statsCommand(s: Session, tokens: Uint8Array[]): Promise<string[]> {
+export async function statsCommand(s: Session, tokens: Uint8Array[]): Promise<Chunk[]> {
   const { items, counters, port } = s.shared;
   const arg = tokens.length > 1 ? text(tokens[1]) : "";
-  if (arg === "reset" && tokens.length === 2) {
+  if (arg === "reset") {
     counters.reset();
     return ["RESET\r\n"];
   }
   if (arg === "settings") return [settingsStats({ itemMax: items.itemMax, port })];
-  if (arg === "conns" || arg === "sizes" || arg === "extstore") return ["END\r\n"];
-  if (arg === "cachedump" || arg === "detail") return ["END\r\n"];
+  if (arg === "sizes") return ["STAT sizes_status disabled\r\nEND\r\n"];
+  if (arg === "detail") return line(TEXT.STATS_DETAIL_USAGE);
+  if (arg === "conns" || arg === "extstore") return ["END\r\n"];
+  if (arg === "cachedump") return cachedump(s, tokens);
   if (arg !== "" && arg !== "items" && arg !== "slabs") return [TEXT.ERROR + "\r\n"];
   const usage = await s.seq.read(() => items.usage());
   const input = { counters, itemMax: items.itemMax, ...usage };
   if (arg === "items") return [itemsStats(input)];
   if (arg === "slabs") return [slabsStats(input)];
   return [generalStats(input)];
+}
+
+/** Longest key listing one command returns. */
+const LISTING_MAX = 1_000_000;
+
+/** `stats cachedump <class> <limit>`: `ITEM <key> [<bytes> b; <exptime> s]` lines. */
+async function cachedump(s: Session, tokens: Uint8Array[]): Promise<string[]> {
+  const limit = parseInteger(tokens[3]) || LISTING_MAX;
+  const items = await s.seq.read(() => s.shared.items.listing(Math.min(limit, LISTING_MAX)));
+  const latin1 = new TextDecoder("latin1");
+  const lines = items.map((i) =>
+    `ITEM ${latin1.decode(i.key)} [${i.length} b; ${
+      i.expiresAt === null ? 0 : Math.ceil(i.expiresAt / 1000)
+    } s]\r\n`
+  );
+  return [lines.join("") + "END\r\n"];
+}
+
+/** memcached's uriencode: unreserved bytes as they are, the rest as %XX. */
+function uriEncode(key: Uint8Array): string {
+  let out = "";
+  for (const b of key) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9\-._~]/.test(c) ? c : "%" + b.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return out;
+}
+
+/** `lru_crawler metadump <all|hash|classes>`: one line per item, then END. */
+export async function lruCrawlerCommand(s: Session, tokens: Uint8Array[]): Promise<Chunk[]> {
+  if (tokens.length !== 3 || text(tokens[1]) !== "metadump") return line(TEXT.ERROR);
+  const items = await s.seq.read(() => s.shared.items.listing(LISTING_MAX));
+  const lines = items.map((i) =>
+    `key=${uriEncode(i.key)} exp=${i.expiresAt === null ? -1 : Math.ceil(i.expiresAt / 1000)} la=${
+      Math.floor(i.updatedAt / 1000)
+    } cas=${i.cas} fetch=no cls=1 size=${i.size}\n`
+  );
+  return [lines.join("") + "END\r\n"];
+}
+
+/** `watch`: acknowledged; basekv has no log stream to send. */
+export function watchCommand(s: Session): Reply {
+  s.watching = true;
+  return line(TEXT.OK);
 }

@@ -10,11 +10,11 @@ import { hasNoreply } from "./retrieval.ts";
 
 const U64_MAX = (1n << 64n) - 1n;
 
-/** Parse a delta as memcached's safe_strtoull: digits only, below 2^64. */
+/** Parse a delta as memcached's safe_strtoull: optional +, digits, below 2^64. */
 export function parseDelta(token: Uint8Array): bigint | null {
-  const s = text(token);
-  if (!/^\d{1,20}$/.test(s)) return null;
-  const n = BigInt(s);
+  const m = /^\+?(\d+)$/.exec(text(token));
+  if (!m) return null;
+  const n = BigInt(m[1]);
   return n > U64_MAX ? null : n;
 }
 

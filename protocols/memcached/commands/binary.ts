@@ -98,14 +98,79 @@ function missResponse(req: BinaryRequest, withKey: boolean): Chunk[] {
   return error(req, STATUS.KEY_NOT_FOUND);
 }
 
+/** Extras length, whether a key is required, whether a value is allowed, per opcode family. */
+function shape(op: number): [extras: number[], key: boolean | null, value: boolean] | null {
+  switch (op) {
+    case OP.GET:
+    case OP.GETQ:
+    case OP.GETK:
+    case OP.GETKQ:
+    case OP.DELETE:
+    case OP.DELETEQ:
+      return [[0], true, false];
+    case OP.SET:
+    case OP.SETQ:
+    case OP.ADD:
+    case OP.ADDQ:
+    case OP.REPLACE:
+    case OP.REPLACEQ:
+      return [[8], true, true];
+    case OP.APPEND:
+    case OP.APPENDQ:
+    case OP.PREPEND:
+    case OP.PREPENDQ:
+      return [[0], true, true];
+    case OP.INCREMENT:
+    case OP.INCREMENTQ:
+    case OP.DECREMENT:
+    case OP.DECREMENTQ:
+      return [[20], true, false];
+    case OP.TOUCH:
+    case OP.GAT:
+    case OP.GATQ:
+    case OP.GATK:
+    case OP.GATKQ:
+      return [[4], true, false];
+    case OP.FLUSH:
+    case OP.FLUSHQ:
+      return [[0, 4], false, false];
+    case OP.NOOP:
+    case OP.VERSION:
+    case OP.QUIT:
+    case OP.QUITQ:
+      return [[0], false, false];
+    default:
+      return null;
+  }
+}
+
+/** memcached's per-opcode packet checks (extras length, key presence and size, value). */
+function wellFormed(req: BinaryRequest): boolean {
+  if (req.key.length > KEY_MAX) return false;
+  const rule = shape(req.opcode);
+  if (!rule) return true;
+  const [extras, key, value] = rule;
+  if (!extras.includes(req.extras.length)) return false;
+  if (key === true && req.key.length === 0) return false;
+  if (key === false && req.key.length > 0) return false;
+  return value || req.value.length === 0;
+}
+
 /** Run one binary request. */
 export function runBinary(s: Session, req: BinaryRequest): Reply {
   const { items, counters, ctx } = s.shared;
   const op = req.opcode;
+  const isSasl = op === OP.SASL_LIST_MECHS || op === OP.SASL_AUTH || op === OP.SASL_STEP;
+  // memcached without SASL configured does not know the SASL opcodes.
+  if (isSasl && !ctx.auth.required) return error(req, STATUS.UNKNOWN_COMMAND);
   if (op === OP.SASL_LIST_MECHS) return respond(req, { value: enc.encode("PLAIN") });
   if (op === OP.SASL_AUTH || op === OP.SASL_STEP) return saslAuth(s, req);
   if (!s.authenticated) return error(req, STATUS.AUTH_ERROR);
-  if (req.key.length > KEY_MAX) return error(req, STATUS.INVALID_ARGUMENTS);
+  if (!wellFormed(req)) {
+    // memcached drops a connection that sent a malformed packet.
+    s.closing = true;
+    return error(req, STATUS.INVALID_ARGUMENTS);
+  }
   switch (op) {
     case OP.GET:
     case OP.GETQ:
@@ -127,7 +192,6 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
     case OP.GATK:
     case OP.GATKQ:
     case OP.TOUCH: {
-      if (req.extras.length !== 4) return error(req, STATUS.INVALID_ARGUMENTS);
       const withKey = op === OP.GATK || op === OP.GATKQ;
       const exptime = readU32(req.extras, 0);
       return s.seq.write(() => items.touch(req.key, exptime)).then((item) => {
@@ -137,7 +201,9 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
           return missResponse(req, withKey);
         }
         counters.touchHits++;
-        if (op === OP.TOUCH) return respond(req, { cas: BigInt(item.cas) });
+        if (op === OP.TOUCH) {
+          return respond(req, { extras: u32(item.flags), cas: BigInt(item.cas) });
+        }
         return itemResponse(req, item, withKey);
       });
     }
@@ -153,8 +219,8 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
     case OP.PREPENDQ: {
       const mode = STORE_MODE[op];
       const concat = mode === "append" || mode === "prepend";
-      if (req.extras.length !== (concat ? 0 : 8)) return error(req, STATUS.INVALID_ARGUMENTS);
-      if (!items.fits(req.key.length, req.value.length)) {
+      const flags = concat ? 0 : readU32(req.extras, 0);
+      if (!items.fits(req.key.length, req.value.length, flags)) {
         if (mode === "set") s.seq.write(() => items.delete(req.key)).catch(() => {});
         return error(req, STATUS.TOO_LARGE);
       }
@@ -164,7 +230,7 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
           mode,
           key: req.key,
           value: req.value,
-          flags: concat ? 0 : readU32(req.extras, 0),
+          flags,
           exptime: concat ? 0 : readU32(req.extras, 4),
           cas: Number(req.cas),
         })
@@ -188,7 +254,6 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
     case OP.INCREMENTQ:
     case OP.DECREMENT:
     case OP.DECREMENTQ: {
-      if (req.extras.length !== 20) return error(req, STATUS.INVALID_ARGUMENTS);
       const incr = op === OP.INCREMENT || op === OP.INCREMENTQ;
       const delta = readU64(req.extras, 0);
       const initial = readU64(req.extras, 8);
@@ -224,7 +289,6 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
     case OP.STAT:
       return binaryStats(s, req);
     default:
-      void ctx;
       return error(req, STATUS.UNKNOWN_COMMAND);
   }
 }

@@ -30,6 +30,8 @@ export interface Session {
   authenticated: boolean;
   /** Set by quit (and fatal errors): stop after flushing replies. */
   closing: boolean;
+  /** After `watch` the connection only listens (memcached streams logs; basekv has none). */
+  watching?: boolean;
 }
 
 /** A reply line. */

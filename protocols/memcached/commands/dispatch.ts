@@ -5,7 +5,14 @@
 import { type BinaryRequest, encodeBinary } from "../binary.ts";
 import { STATUS, STATUS_TEXT, TEXT } from "../errors.ts";
 import { text, type TextCommand } from "../parser.ts";
-import { flushCommand, statsCommand, verbosityCommand, versionCommand } from "./admin.ts";
+import {
+  flushCommand,
+  lruCrawlerCommand,
+  statsCommand,
+  verbosityCommand,
+  versionCommand,
+  watchCommand,
+} from "./admin.ts";
 import { arithCommand } from "./arithmetic.ts";
 import { line, type Reply, type Session } from "./context.ts";
 import { metaArithmetic, metaDebug, metaDelete, metaGet, metaNoop, metaSet } from "./meta.ts";
@@ -32,6 +39,8 @@ const COMMANDS: Readonly<Record<string, LineHandler>> = {
   ma: metaArithmetic,
   mn: () => metaNoop(),
   me: metaDebug,
+  lru_crawler: lruCrawlerCommand,
+  watch: (s) => watchCommand(s),
   shutdown: () => line(TEXT.SHUTDOWN_DISABLED),
   quit: (s) => {
     s.closing = true;
@@ -60,6 +69,7 @@ export function binaryThrottled(req: BinaryRequest): Reply {
 
 /** Run one parsed text command; the reply is in request order with the others. */
 export function runText(s: Session, cmd: TextCommand): Reply {
+  if (s.watching) return [];
   switch (cmd.kind) {
     case "storage":
       return storageCommand(s, cmd);

@@ -10,8 +10,8 @@ import { parseInteger, text } from "../parser.ts";
 import { parseDelta } from "./arithmetic.ts";
 import { type Chunk, line, type Reply, type Session } from "./context.ts";
 
-/** Every flag letter memcached's meta parser knows; others are "invalid flag". */
-const KNOWN_FLAGS = new Set("bcfhklOqstuvNRTEICFMJDSxP".split(""));
+/** Every flag letter memcached 1.6.18's meta parser knows; others are "invalid flag". */
+const KNOWN_FLAGS = new Set("bcfhklOqstuvNRTICFMJD".split(""));
 /** Longest opaque (O) token. */
 const OPAQUE_MAX = 32;
 const U32 = 2 ** 32;
@@ -39,6 +39,9 @@ function parseMeta(
     const letter = s[0];
     if (!KNOWN_FLAGS.has(letter)) return invalidFlag;
     if (flags.has(letter)) return duplicateFlag;
+    if (letter === "M" && s.length !== 2) {
+      return invalidFlag === TEXT.INVALID_FLAG ? TEXT.BAD_MODE_LENGTH : invalidFlag;
+    }
     flags.set(letter, s.slice(1));
     order.push(letter);
   }
@@ -171,7 +174,7 @@ export function metaSet(s: Session, tokens: Uint8Array[], data: Uint8Array): Rep
   let mode: StoreMode = "set";
   if (modeToken !== undefined) {
     if (modeToken.length !== 1) return line(TEXT.BAD_MODE_LENGTH);
-    const m = MS_MODES[modeToken.toUpperCase()];
+    const m = Object.hasOwn(MS_MODES, modeToken) ? MS_MODES[modeToken] : undefined;
     if (!m) return line(TEXT.BAD_MS_MODE);
     mode = m;
   }
@@ -179,11 +182,10 @@ export function metaSet(s: Session, tokens: Uint8Array[], data: Uint8Array): Rep
   const clientFlags = flagsToken === undefined
     ? 0
     : parseInteger(new TextEncoder().encode(flagsToken));
-  const exptime = exptimeOf(p.flags, "T") ?? 0;
+  if (clientFlags === null || clientFlags < 0) return line(TEXT.BAD_FORMAT);
+  const exptime = exptimeOf(p.flags, "T");
   const cas = casOf(p.flags);
-  if (clientFlags === null || clientFlags < 0 || exptimeOf(p.flags, "T") === null || cas === null) {
-    return line(TEXT.BAD_FORMAT);
-  }
+  if (exptime === null || cas === null) return line(TEXT.BAD_TOKEN);
   const { items, counters } = s.shared;
   counters.cmdSet++;
   const quiet = p.flags.has("q");
@@ -193,7 +195,7 @@ export function metaSet(s: Session, tokens: Uint8Array[], data: Uint8Array): Rep
       key: p.key,
       value: data,
       flags: clientFlags % U32,
-      exptime,
+      exptime: exptime ?? 0,
       cas,
       invalidate: p.flags.has("I"),
     })
@@ -230,11 +232,12 @@ function setFlags(p: Parsed, cas: number): string {
 /** md `<key> <flags>*`. */
 export function metaDelete(s: Session, tokens: Uint8Array[]): Reply {
   if (tokens.length < 2) return line(TEXT.ERROR);
-  const p = parseMeta(tokens[1], tokens.slice(2));
+  // md and ma answer every flag problem with one message.
+  const p = parseMeta(tokens[1], tokens.slice(2), TEXT.FLAG_ERROR, TEXT.FLAG_ERROR);
   if (typeof p === "string") return line(p);
   const cas = casOf(p.flags);
   const exptime = exptimeOf(p.flags, "T");
-  if (cas === null || exptime === null) return line(TEXT.BAD_TOKEN);
+  if (cas === null || exptime === null) return line(TEXT.FLAG_ERROR);
   const { items, counters } = s.shared;
   return s.seq.write(() => items.delete(p.key, { cas, invalidate: p.flags.has("I"), exptime }))
     .then((r) => {
@@ -249,19 +252,18 @@ export function metaDelete(s: Session, tokens: Uint8Array[]): Reply {
 }
 
 const MA_MODES: Readonly<Record<string, boolean>> = { I: true, "+": true, D: false, "-": false };
-const MA_FLAG_ERROR = "CLIENT_ERROR invalid or duplicate flag";
 
 /** ma `<key> <flags>*`. */
 export function metaArithmetic(s: Session, tokens: Uint8Array[]): Reply {
   if (tokens.length < 2) return line(TEXT.ERROR);
-  const p = parseMeta(tokens[1], tokens.slice(2), MA_FLAG_ERROR, MA_FLAG_ERROR);
+  const p = parseMeta(tokens[1], tokens.slice(2), TEXT.FLAG_ERROR, TEXT.FLAG_ERROR);
   if (typeof p === "string") return line(p);
   const enc = new TextEncoder();
   const modeToken = p.flags.get("M");
   let incr = true;
   if (modeToken !== undefined) {
-    if (modeToken.length !== 1) return line(TEXT.BAD_MODE_LENGTH);
-    const m = MA_MODES[modeToken.toUpperCase()];
+    if (modeToken.length !== 1) return line(TEXT.FLAG_ERROR);
+    const m = Object.hasOwn(MA_MODES, modeToken) ? MA_MODES[modeToken] : undefined;
     if (m === undefined) return line(TEXT.BAD_MA_MODE);
     incr = m;
   }
@@ -273,7 +275,7 @@ export function metaArithmetic(s: Session, tokens: Uint8Array[]): Reply {
   const exptime = exptimeOf(p.flags, "T");
   const cas = casOf(p.flags);
   if (delta === null || initial === null || vivify === null || exptime === null || cas === null) {
-    return line(MA_FLAG_ERROR);
+    return line(TEXT.FLAG_ERROR);
   }
   const { items, counters } = s.shared;
   const create = vivify === undefined ? undefined : { initial, exptime: vivify };
@@ -299,6 +301,8 @@ export function metaArithmetic(s: Session, tokens: Uint8Array[]): Reply {
   );
 }
 
+const B_FLAG = new TextEncoder().encode("b");
+
 /** mn: the end of a quiet pipeline. */
 export function metaNoop(): Reply {
   return line("MN");
@@ -306,15 +310,17 @@ export function metaNoop(): Reply {
 
 /** me `<key>`: debug view of one item. */
 export function metaDebug(s: Session, tokens: Uint8Array[]): Reply {
-  if (tokens.length < 2) return line(TEXT.ERROR);
-  const p = parseMeta(tokens[1], tokens.slice(2));
-  if (typeof p === "string") return line(p);
+  if (tokens.length < 2) return line(TEXT.BAD_FORMAT);
+  // me reads only the b flag; anything else on the line is ignored.
+  const base64 = tokens.slice(2).some((t) => t.length === 1 && t[0] === B_FLAG[0]);
+  const p = parseMeta(tokens[1], base64 ? [B_FLAG] : []);
+  if (typeof p === "string") return line(TEXT.BAD_FORMAT);
   return s.seq.read(() => s.shared.items.getMany([p.key])).then(([item]) => {
     if (!item) return line("EN");
     const exp = item.expiresAt === null ? -1 : ttl(item, Date.now());
     return line(
       `ME ${latin1.decode(p.key)} exp=${exp} la=0 cas=${item.cas} fetch=no cls=1 size=${
-        itemSize(item.key.length, item.value.length)
+        itemSize(item.key.length, item.value.length, item.flags)
       }`,
     );
   });

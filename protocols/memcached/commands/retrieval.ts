@@ -31,8 +31,9 @@ export function getCommand(s: Session, tokens: Uint8Array[], withCas: boolean): 
 
 /** gat/gats `<exptime> <key>*`: get and touch each key. */
 export function gatCommand(s: Session, tokens: Uint8Array[], withCas: boolean): Reply {
+  if (tokens.length < 2) return line(TEXT.ERROR);
   const exptime = parseInteger(tokens[1]);
-  if (exptime === null || tokens.length < 3) return line(TEXT.BAD_EXPTIME);
+  if (exptime === null) return line(TEXT.BAD_EXPTIME);
   const keys = tokens.slice(2);
   if (keys.some((k) => k.length > KEY_MAX)) return line(TEXT.BAD_FORMAT);
   const { items, counters } = s.shared;
