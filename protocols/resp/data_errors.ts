@@ -19,7 +19,6 @@ export const DATA_ERRORS = {
   gtAndLt: "ERR GT and LT options at the same time are not compatible",
   unsupportedOption: (option: string) => `ERR Unsupported option ${option}`,
   invalidCursor: "ERR invalid cursor",
-  unknownType: (type: string) => `ERR unknown type name '${type}'`,
   hashNotInteger: "ERR hash value is not an integer",
   hashNotFloat: "ERR hash value is not a float",
   keyTooLarge: `ERR key too large (max ${MAX_KEY_BYTES} bytes)`,

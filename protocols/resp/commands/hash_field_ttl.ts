@@ -8,7 +8,7 @@ import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, type Reply } from "../reply.ts";
-import { getField, openHash, saveHash } from "../storage/hash.ts";
+import { getField, openHash, retimeField, saveHash } from "../storage/hash.ts";
 import { fieldKey, ownerKey } from "../storage/layout.ts";
 import { command, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
 import { expireAllowed, type ExpireFlags } from "./expire.ts";
@@ -73,7 +73,7 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
           h.dirty = true;
           codes.push(integer(DELETED));
         } else {
-          tx.set(fieldKey(h.meta.g!, field), { data: old.data, expiresAt: when });
+          retimeField(tx, h.meta, old, when);
           if (!h.meta.fx) {
             h.meta.fx = true;
             h.dirty = true;
@@ -117,7 +117,7 @@ async function hpersist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply>
       if (!old) codes.push(integer(NO_FIELD));
       else if (old.expiresAt === null) codes.push(integer(NO_TTL));
       else {
-        tx.set(fieldKey(h.meta.g!, field), { data: old.data, expiresAt: null });
+        retimeField(tx, h.meta, old, null);
         codes.push(integer(UPDATED));
       }
     }

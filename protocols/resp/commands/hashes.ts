@@ -32,6 +32,7 @@ import {
 } from "./common.ts";
 import { parseScanArgs } from "./keys.ts";
 import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
+import { encodingOf } from "./introspection.ts";
 
 const encoder = new TextEncoder();
 /** HRANDFIELD's count bound with WITHVALUES (LONG_MAX/2). */
@@ -253,14 +254,17 @@ async function hscan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const args = parseScanArgs(rest, 2, false);
   const { r, entry } = await readHash(ctx, argv[1]);
   if (!entry) return array([bulk("0"), array([])]);
-  const page = await scanPage(
-    r,
-    fieldPrefix(entry.meta!.g!),
-    args.after,
-    args.count,
-    args.pattern ? literalPrefix(args.pattern) : undefined,
-    noValues,
-  );
+  // A small (listpack) hash answers in one page, in insertion order, as Redis's does.
+  const page = encodingOf(entry) === "listpack"
+    ? { entries: await listFields(r, entry.meta!, noValues), next: null }
+    : await scanPage(
+      r,
+      fieldPrefix(entry.meta!.g!),
+      args.after,
+      args.count,
+      args.pattern ? literalPrefix(args.pattern) : undefined,
+      noValues,
+    );
   const out: Reply[] = [];
   for (const f of page.entries) {
     const name = fieldName(f);

@@ -204,13 +204,8 @@ function parseCursor(arg: Uint8Array): bigint {
   return value;
 }
 
-const TYPE_NAMES = new Set(["string", "list", "set", "zset", "hash", "stream"]);
-
 async function scan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const args = parseScanArgs(argv, 1, true);
-  if (args.type !== null && !TYPE_NAMES.has(args.type)) {
-    fail(DATA_ERRORS.unknownType(args.type));
-  }
   const page = await readSlot(ctx, (r, slot) =>
     scanPage<KeyMeta>(
       r,

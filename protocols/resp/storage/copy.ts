@@ -20,7 +20,7 @@ export async function copyValue(
   const fields = await tx.list({ prefix: fieldPrefix(meta.g!) });
   for (const field of fields) {
     const name = field.key[field.key.length - 1] as Uint8Array;
-    tx.set(fieldKey(gen, name), { data: field.data, expiresAt: field.expiresAt });
+    tx.set(fieldKey(gen, name), { data: field.data, meta: field.meta, expiresAt: field.expiresAt });
   }
   if (meta.fx) tx.set(ownerKey(gen), { meta: { slot, key } });
   const copy: KeyMeta = { ...meta, g: gen, n: fields.length };

@@ -16,6 +16,8 @@ export interface KeyMeta {
   g?: string;
   /** Hash: field count (may run high while fields with a TTL await the sweeper). */
   n?: number;
+  /** Hash: insertion number the next new field gets. */
+  q?: number;
   /** Hash: some field has (or had) a TTL, so the count is checked by listing. */
   fx?: boolean;
   /** Hash: some field or value was longer than the listpack limit. */
