@@ -15,6 +15,7 @@ import {
 } from "../numbers.ts";
 import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
+import type { KeyMeta } from "../storage/layout.ts";
 import {
   checkKey,
   command,
@@ -53,9 +54,10 @@ function stringValue(entry: KeyEntry | null): Uint8Array | null {
   return entry ? entry.data : null;
 }
 
-/** A string key's meta record. */
-function stringRecord(data: Uint8Array, expiresAt: number | null) {
-  return { meta: { t: "string" as const }, data, expiresAt };
+/** A string key's meta record; `enc` records how Redis would have encoded it. */
+function stringRecord(data: Uint8Array, expiresAt: number | null, enc?: KeyMeta["enc"]) {
+  const meta: KeyMeta = enc ? { t: "string", enc } : { t: "string" };
+  return { meta, data, expiresAt };
 }
 
 /** Write a string value over whatever the key held. */
@@ -66,12 +68,13 @@ function storeString(
   data: Uint8Array,
   expiresAt: number | null,
   old: KeyEntry | null,
+  enc?: KeyMeta["enc"],
 ): void {
   if (expiresAt !== null && expiresAt <= tx.now) {
     if (old) dropKey(tx, slot, key, old);
     return;
   }
-  putKey(tx, slot, key, stringRecord(data, expiresAt), old);
+  putKey(tx, slot, key, stringRecord(data, expiresAt, enc), old);
 }
 
 /** setGenericCommand: NX/XX conditions, GET of the old value, expiry or KEEPTTL. */
@@ -170,7 +173,7 @@ async function getex(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const entry = await getTyped(tx, slot, argv[1], "string");
     if (!entry) return NULL;
     const expiresAt = options.persist ? null : options.expiresAt;
-    storeString(tx, slot, argv[1], entry.data, expiresAt, entry);
+    storeString(tx, slot, argv[1], entry.data, expiresAt, entry, entry.meta?.enc);
     return bulk(entry.data);
   });
 }
@@ -222,7 +225,7 @@ async function append(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const data = new Uint8Array(base.length + argv[2].length);
     data.set(base);
     data.set(argv[2], base.length);
-    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old);
+    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old, "raw");
     return integer(data.length);
   });
 }
@@ -268,7 +271,7 @@ async function setrange(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply>
     const data = new Uint8Array(length);
     if (base) data.set(base);
     data.set(patch, offset);
-    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old);
+    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old, "raw");
     return integer(length);
   });
 }
@@ -304,7 +307,7 @@ async function incrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
     const next = current + delta;
     if (!Number.isFinite(next)) fail(DATA_ERRORS.nanOrInfinity);
     const text = encoder.encode(formatHumanFloat(next));
-    storeString(tx, slot, argv[1], text, old?.expiresAt ?? null, old);
+    storeString(tx, slot, argv[1], text, old?.expiresAt ?? null, old, "str");
     return bulk(text);
   });
 }

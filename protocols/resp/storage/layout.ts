@@ -22,6 +22,11 @@ export interface KeyMeta {
   fx?: boolean;
   /** Hash: some field or value was longer than the listpack limit. */
   big?: boolean;
+  /**
+   * String: how Redis built the value, where its bytes alone do not tell: "raw" after APPEND or
+   * SETRANGE (Redis edits a raw sds in place), "str" for INCRBYFLOAT (never int-encoded).
+   */
+  enc?: "raw" | "str";
 }
 
 /** Which storage slot each db (0-15) maps to; FLUSHDB and SWAPDB only rewrite this. */
