@@ -11,6 +11,7 @@ export const DATA_ERRORS = {
   stringTooLong: "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
   offsetRange: "ERR offset is out of range",
   nanOrInfinity: "ERR increment would produce NaN or Infinity",
+  incrementNanOrInfinity: "ERR value is NaN or Infinity",
   decrementOverflow: "ERR decrement would overflow",
   lcsNotString: "ERR The specified keys must contain string values",
   lcsLenAndIdx: "ERR If you want both the length and indexes, please just use IDX.",

@@ -6,7 +6,8 @@
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { globMatch, matchesAll } from "../glob.ts";
-import { fitsInt64, formatHumanFloat, parseFloatArg, parseInt64 } from "../numbers.ts";
+import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
+import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
 import { literalPrefix, saveCursor, scanPage } from "../scan.ts";
 import {
@@ -35,6 +36,7 @@ import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
 import { encodingOf } from "./introspection.ts";
 
 const encoder = new TextEncoder();
+const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 /** HRANDFIELD's count bound with WITHVALUES (LONG_MAX/2). */
 const RANDFIELD_MAX_WITHVALUES = 2n ** 62n - 1n;
 
@@ -181,14 +183,15 @@ async function hincrby(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 }
 
 async function hincrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const delta = parseFloatArg(argv[3]);
+  const delta = parseLongDoubleArg(argv[3]);
   if (delta === null) fail(DATA_ERRORS.notFloat);
+  if (delta === "inf") fail(DATA_ERRORS.incrementNanOrInfinity);
   const value = await incrField(ctx, argv, (current) => {
-    const base = current === null ? 0 : parseFloatArg(current);
+    const base = current === null ? ZERO : parseLongDoubleArg(current);
     if (base === null) fail(DATA_ERRORS.hashNotFloat);
-    const sum = base + delta;
-    if (!Number.isFinite(sum)) fail(DATA_ERRORS.nanOrInfinity);
-    return encoder.encode(formatHumanFloat(sum));
+    const sum = base === "inf" ? null : addLongDouble(base, delta);
+    if (sum === null) fail(DATA_ERRORS.nanOrInfinity);
+    return encoder.encode(formatLongDouble(sum));
   });
   return bulk(value);
 }

@@ -6,13 +6,8 @@
 import { MAX_DATA_BYTES, type WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
-import {
-  fitsInt64,
-  formatHumanFloat,
-  parseFloatArg,
-  parseInt64,
-  parseInteger,
-} from "../numbers.ts";
+import { fitsInt64, parseInt64, parseInteger, parseLongDoubleArg } from "../numbers.ts";
+import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
 import type { KeyMeta } from "../storage/layout.ts";
@@ -30,6 +25,7 @@ import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
+const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 
 /** Options of one SET-family call, after parsing. */
 interface SetOptions {
@@ -296,17 +292,17 @@ function deltaArg(arg: Uint8Array): bigint {
   return value;
 }
 
+/** incrbyfloatCommand: long double arithmetic, printed as Redis's "%.17Lf", keeping the TTL. */
 async function incrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   checkKey(argv[1]);
-  const delta = parseFloatArg(argv[2]);
-  if (delta === null) fail(DATA_ERRORS.notFloat);
   return await writeSlot(ctx, async (tx, slot) => {
     const old = await getTyped(tx, slot, argv[1], "string");
-    const current = old ? parseFloatArg(old.data) : 0;
-    if (current === null) fail(DATA_ERRORS.notFloat);
-    const next = current + delta;
-    if (!Number.isFinite(next)) fail(DATA_ERRORS.nanOrInfinity);
-    const text = encoder.encode(formatHumanFloat(next));
+    const current = old ? parseLongDoubleArg(old.data) : ZERO;
+    const delta = current === null ? null : parseLongDoubleArg(argv[2]);
+    if (current === null || delta === null) fail(DATA_ERRORS.notFloat);
+    const sum = current === "inf" || delta === "inf" ? null : addLongDouble(current, delta);
+    if (sum === null) fail(DATA_ERRORS.nanOrInfinity);
+    const text = encoder.encode(formatLongDouble(sum));
     storeString(tx, slot, argv[1], text, old?.expiresAt ?? null, old, "str");
     return bulk(text);
   });
