@@ -4,7 +4,7 @@
  * and renders COMMAND INFO / DOCS entries from the same data.
  * @module
  */
-import type { CommandSpec } from "./command.ts";
+import type { CommandSpec, Handler } from "./command.ts";
 import { SERVER_ERRORS, unknownCommandError } from "./errors.ts";
 import { ERRORS, type Reply } from "./reply.ts";
 
@@ -16,8 +16,32 @@ export function argText(arg: Uint8Array): string {
   return latin1.decode(nul < 0 ? arg : arg.subarray(0, nul));
 }
 
+/** How a command without key arguments is declared (see {@link CommandSpec}). */
+export interface KeylessShape {
+  arity: number;
+  flags: string[];
+  summary: string;
+  subcommands?: CommandSpec[];
+}
+
+/** A command-table entry for a command without key arguments (connection and server commands). */
+export function keylessCommand(name: string, shape: KeylessShape, handler: Handler): CommandSpec {
+  return { name, firstKey: 0, lastKey: 0, step: 0, handler, ...shape };
+}
+
 /** A looked-up command: the spec to run and its full name ("client|list"), or the error reply. */
 export type Lookup = { spec: CommandSpec; fullName: string } | { error: string };
+
+/** Longest command name worth a table lookup; longer names are unknown without decoding. */
+const MAX_NAME_BYTES = 64;
+
+/** ASCII-lower-cased command name (hot path: avoids a TextDecoder per command). */
+function lowerName(arg: Uint8Array): string {
+  if (arg.length > MAX_NAME_BYTES) return "";
+  let name = "";
+  for (const c of arg) name += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+  return name;
+}
 
 function arityOk(arity: number, argc: number): boolean {
   return arity > 0 ? argc === arity : argc >= -arity;
@@ -60,15 +84,14 @@ export class CommandTable {
 
   /** Resolve argv to a spec, or to Redis's unknown-command / subcommand / arity error. */
   lookup(argv: Uint8Array[]): Lookup {
-    const name = latin1.decode(argv[0]);
-    const base = this.#byName.get(name.toLowerCase());
+    const base = this.#byName.get(lowerName(argv[0]));
     if (!base) {
       return { error: unknownCommandError(argText(argv[0]), argv.slice(1).map(argText)) };
     }
     let spec = base;
     let fullName = base.name;
     if (base.subcommands && argv.length >= 2) {
-      const subName = latin1.decode(argv[1]).toLowerCase();
+      const subName = lowerName(argv[1]);
       const sub = base.subcommands.find((s) => s.name === subName);
       if (!sub) {
         return { error: SERVER_ERRORS.unknownSubcommand(argText(argv[1]), argText(argv[0])) };
@@ -84,23 +107,33 @@ export class CommandTable {
 const CATEGORY_BY_FLAG: Record<string, string> = {
   write: "@write",
   readonly: "@read",
-  fast: "@fast",
   admin: "@admin",
+  fast: "@fast",
+};
+
+/** The ACL category a COMMAND DOCS group implies (Redis's per-command categories). */
+const CATEGORY_BY_GROUP: Record<string, string> = {
+  string: "@string",
+  hash: "@hash",
+  generic: "@keyspace",
+  connection: "@connection",
 };
 
 function status(value: string): Reply {
   return { type: "simple", value };
 }
 
+/** ACL categories as Redis derives them: from flags (non-fast commands are @slow) and group. */
+function categories(spec: CommandSpec, group: string): Reply[] {
+  const out = spec.flags.filter((f) => CATEGORY_BY_FLAG[f]).map((f) => CATEGORY_BY_FLAG[f]);
+  if (spec.flags.includes("admin")) out.push("@dangerous");
+  if (!spec.flags.includes("fast")) out.push("@slow");
+  if (CATEGORY_BY_GROUP[group]) out.push(CATEGORY_BY_GROUP[group]);
+  return [...new Set(out)].map(status);
+}
+
 /** One COMMAND INFO entry (Redis 7.2 shape: 10 fields, subcommands nested). */
-export function commandInfo(spec: CommandSpec, fullName = spec.name): Reply {
-  const categories = spec.flags.filter((f) => CATEGORY_BY_FLAG[f]).map((f) =>
-    status(CATEGORY_BY_FLAG[f])
-  );
-  if (spec.flags.includes("admin")) categories.push(status("@dangerous"));
-  if (spec.flags.includes("write") || spec.flags.includes("readonly")) {
-    categories.push(status("@keyspace"));
-  }
+export function commandInfo(spec: CommandSpec, group: string, fullName = spec.name): Reply {
   const keySpecs: Reply[] = spec.firstKey > 0
     ? [{
       type: "map",
@@ -148,12 +181,12 @@ export function commandInfo(spec: CommandSpec, fullName = spec.name): Reply {
       { type: "integer", value: spec.firstKey },
       { type: "integer", value: spec.lastKey },
       { type: "integer", value: spec.step },
-      { type: "set", value: categories },
+      { type: "set", value: categories(spec, group) },
       { type: "set", value: [] },
       { type: "array", value: keySpecs },
       {
         type: "array",
-        value: (spec.subcommands ?? []).map((s) => commandInfo(s, `${spec.name}|${s.name}`)),
+        value: (spec.subcommands ?? []).map((s) => commandInfo(s, group, `${spec.name}|${s.name}`)),
       },
     ],
   };

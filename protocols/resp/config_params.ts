@@ -4,7 +4,7 @@
  * (every write is durable before it is acknowledged, like appendfsync always).
  * @module
  */
-import { globMatch } from "./glob_match.ts";
+import { globMatch } from "./glob.ts";
 
 /** How a parameter's value is checked on CONFIG SET. */
 type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable";
@@ -114,6 +114,16 @@ function invalid(param: Param, value: string): string | null {
   }
 }
 
+/** The value as CONFIG GET shows it afterwards (memory values in bytes, enums lower-case). */
+function normalise(param: Param, value: string): string {
+  if (param.kind === "bool" || param.kind === "enum") return value.toLowerCase();
+  if (param.kind === "memory") {
+    const m = /^(\d+)([a-z]*)$/i.exec(value)!;
+    return String(Number(m[1]) * MEMORY_UNITS[m[2].toLowerCase()]);
+  }
+  return value;
+}
+
 /** What CONFIG SET decided. */
 export type SetResult = { ok: true } | {
   ok: false;
@@ -147,8 +157,11 @@ export class ConfigParams {
 
   /** Set several parameters all-or-nothing, as Redis 7's multi-parameter CONFIG SET. */
   set(pairs: [string, string][]): SetResult {
+    const seen = new Set<string>();
     for (const [rawName, value] of pairs) {
       const name = rawName.toLowerCase();
+      if (seen.has(name)) return { ok: false, error: "duplicate parameter", name: rawName };
+      seen.add(name);
       const param = this.#params[name];
       if (!param) return { ok: false, error: "unknown", name: rawName };
       if (param.kind === "immutable") return { ok: false, error: "immutable", name };
@@ -157,7 +170,7 @@ export class ConfigParams {
     }
     for (const [name, value] of pairs) {
       const param = this.#params[name.toLowerCase()];
-      param.value = param.kind === "bool" || param.kind === "enum" ? value.toLowerCase() : value;
+      param.value = normalise(param, value);
     }
     return { ok: true };
   }

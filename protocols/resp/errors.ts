@@ -7,6 +7,17 @@
 /** Longest argument text Redis quotes in an error (its `%.128s`). */
 export const MAX_QUOTED_ARG = 128;
 
+/** Request-parser failures, the text after "ERR Protocol error: " (networking.c). */
+export const PROTOCOL_ERRORS = {
+  multibulkLength: "invalid multibulk length",
+  bulkLength: "invalid bulk length",
+  expectedDollar: (got: string) => `expected '$', got '${got}'`,
+  unbalancedQuotes: "unbalanced quotes in request",
+  inlineTooBig: "too big inline request",
+  mbulkTooBig: "too big mbulk count string",
+  bulkTooBig: "too big bulk count string",
+} as const;
+
 /** Error texts, each starting with its code word. */
 export const SERVER_ERRORS = {
   protocol: (detail: string) => `ERR Protocol error: ${detail}`,
@@ -32,9 +43,13 @@ export const SERVER_ERRORS = {
     `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
   configSetInvalid: (name: string, reason: string) =>
     `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`,
+  cachingWithoutTracking: "ERR CLIENT CACHING can be called only when the client is in " +
+    "tracking mode with OPTIN or OPTOUT mode enabled",
   configRewrite: "ERR The server is running without a config file",
   notInteger: "ERR value is not an integer or out of range",
   timeoutNegative: "ERR timeout is negative",
+  clusterDisabled: "ERR This instance has cluster support disabled",
+  slowlogCount: "ERR count should be greater than or equal to -1",
   rateLimited: (rate: number) =>
     `ERR rate limit exceeded: max ${rate} requests per second per client`,
 } as const;

@@ -126,8 +126,10 @@ function value(c: Cursor): Reply {
         type: "error",
         value: utf8.decode(c.buf.subarray(c.pos - line.length - 1, c.pos - 2)),
       };
-    case ":":
-      return { type: "integer", value: count(rest, "integer") };
+    case ":": {
+      const n = count(rest, "integer");
+      return { type: "integer", value: Number.isSafeInteger(n) ? n : BigInt(rest) };
+    }
     case "$": {
       if (rest === "?") return { type: "bulk", value: streamedString(c) };
       const n = count(rest, "bulk length");

@@ -5,23 +5,14 @@
  * @module
  */
 
+import { PROTOCOL_ERRORS } from "./errors.ts";
+
 /** Longest inline request or `*`/`$` header line without a newline (Redis PROTO_INLINE_MAX_SIZE). */
 export const MAX_INLINE_BYTES = 64 * 1024;
 /** Largest bulk argument (Redis proto-max-bulk-len, 512 MiB). */
 export const MAX_BULK_BYTES = 512 * 1024 * 1024;
 /** Largest multibulk count (Redis: INT_MAX). */
 export const MAX_MULTIBULK_COUNT = 2 ** 31 - 1;
-
-/** Protocol error texts, after "ERR Protocol error: ". */
-export const PROTOCOL_ERRORS = {
-  multibulkLength: "invalid multibulk length",
-  bulkLength: "invalid bulk length",
-  expectedDollar: (got: string) => `expected '$', got '${got}'`,
-  unbalancedQuotes: "unbalanced quotes in request",
-  inlineTooBig: "too big inline request",
-  mbulkTooBig: "too big mbulk count string",
-  bulkTooBig: "too big bulk count string",
-} as const;
 
 /** What one parse pass found. */
 export interface ParseResult {

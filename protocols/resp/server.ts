@@ -9,7 +9,7 @@ import type { Auth } from "../../src/auth.ts";
 import type { Logger } from "../../src/log.ts";
 import type { RateLimiter } from "../../src/rate_limit.ts";
 import type { Entry, Store } from "../../src/store/mod.ts";
-import type { CommandContext, Reader, Session } from "./command.ts";
+import type { CommandContext, CommandSpec, Reader, Session } from "./command.ts";
 import type { CommandTable } from "./command_table.ts";
 import { SERVER_ERRORS } from "./errors.ts";
 import { parseRequests } from "./request_parser.ts";
@@ -38,6 +38,15 @@ function errorReply(e: unknown, log: Logger): Reply {
   const message = e instanceof Error ? e.message : String(e);
   if (!(e instanceof RangeError)) log.error(`redis: command failed: ${message}`);
   return error(`ERR ${message}`);
+}
+
+/**
+ * Arguments must outlive the read buffer (the store may cache them), and each must own its
+ * bytes: handlers may put an argument in V8-serialized metadata, which would carry a whole
+ * shared buffer along. So every argument is copied on its own.
+ */
+function detach(argv: Uint8Array[], buf: Uint8Array): Uint8Array[] {
+  return argv[0].buffer === buf.buffer ? argv.map((a) => a.slice()) : argv;
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
@@ -122,10 +131,7 @@ class RespConnection {
     return {
       session: this.#session,
       store,
-      read: async (fn) => {
-        if (this.#lastWrite) await this.#lastWrite;
-        return await fn(reader);
-      },
+      read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       write: (fn) => {
         const done = store.write(fn);
         this.#submitted = true;
@@ -174,8 +180,7 @@ class RespConnection {
       this.#len += n;
       if (this.#len < need) continue;
       const parsed = parseRequests(this.#buf.subarray(0, this.#len));
-      // Arguments must outlive the buffer (the store may cache them): copy them out.
-      const commands = parsed.commands.map((argv) => argv.map((a) => a.slice()));
+      const commands = parsed.commands.map((argv) => detach(argv, this.#buf));
       this.#buf.copyWithin(0, parsed.used, this.#len);
       this.#len -= parsed.used;
       need = parsed.error ? 0 : Math.max(1, parsed.need - parsed.used);
@@ -193,25 +198,46 @@ class RespConnection {
     }
   }
 
+  /**
+   * Grow towards `size`, at most doubling per call: a declared 512 MiB argument is buffered as
+   * its bytes arrive rather than allocated up front on the strength of its header.
+   */
   #grow(size: number): void {
     let cap = this.#buf.length;
-    while (cap < size) cap *= 2;
+    while (cap < size && cap < this.#len * 2 + READ_CHUNK) cap = Math.min(cap * 2, size);
     if (cap === this.#buf.length) return;
     const next = new Uint8Array(cap);
     next.set(this.#buf.subarray(0, this.#len));
     this.#buf = next;
   }
 
-  /** Run commands in order; replies that are only waiting for a commit are not awaited. */
+  /**
+   * Run commands in order. A command that has submitted its write is not awaited (its reply
+   * only waits for the commit); consecutive read-only commands run concurrently, and the next
+   * command that may write starts only after them, so replies match a serial execution.
+   */
   async #runBatch(commands: Uint8Array[][]): Promise<{ reply: Reply; protocol: 2 | 3 }[]> {
     const pending: { reply: Reply | Promise<Reply>; protocol: 2 | 3 }[] = [];
+    let reads: Promise<Reply>[] = [];
     for (const argv of commands) {
       if (this.#record.closeAfterReply || this.#killed) break;
-      this.#submitted = false;
-      let reply = this.#execute(argv);
-      if (reply instanceof Promise) {
-        reply = reply.catch((e) => errorReply(e, this.#deps.log));
-        if (!this.#submitted) reply = await reply;
+      const found = this.#admit(argv);
+      let reply: Reply | Promise<Reply>;
+      if ("reply" in found) {
+        reply = found.reply;
+      } else {
+        const readonly = found.spec.flags.includes("readonly");
+        if (!readonly && reads.length > 0) {
+          await Promise.all(reads);
+          reads = [];
+        }
+        this.#submitted = false;
+        reply = this.#invoke(found.spec, argv);
+        if (reply instanceof Promise) {
+          reply = reply.catch((e) => errorReply(e, this.#deps.log));
+          if (readonly) reads.push(reply);
+          else if (!this.#submitted) reply = await reply;
+        }
       }
       if (this.#dropReply()) continue;
       pending.push({ reply, protocol: this.#session.protocol });
@@ -236,23 +262,28 @@ class RespConnection {
     return false;
   }
 
-  #execute(argv: Uint8Array[]): Reply | Promise<Reply> {
-    const { state, table, auth, limiter, log } = this.#deps;
+  /** Look the command up and apply the gates before it (auth, rate limit), in Redis's order. */
+  #admit(argv: Uint8Array[]): { spec: CommandSpec } | { reply: Reply } {
+    const { state, table, auth, limiter } = this.#deps;
     state.stats.commandsProcessed++;
     this.#record.lastActive = Date.now();
     const found = table.lookup(argv);
-    if ("error" in found) return error(found.error);
+    if ("error" in found) return { reply: error(found.error) };
     this.#record.lastCommand = found.fullName;
     if (auth.required && !this.#session.authenticated && !found.spec.flags.includes("no_auth")) {
-      return error(ERRORS.noAuth);
+      return { reply: error(ERRORS.noAuth) };
     }
     if (limiter.enabled && !limiter.take(this.#ip)) {
-      return error(SERVER_ERRORS.rateLimited(this.#deps.rateLimit));
+      return { reply: error(SERVER_ERRORS.rateLimited(this.#deps.rateLimit)) };
     }
+    return { spec: found.spec };
+  }
+
+  #invoke(spec: CommandSpec, argv: Uint8Array[]): Reply | Promise<Reply> {
     try {
-      return found.spec.handler(this.#ctx, argv);
+      return spec.handler(this.#ctx, argv);
     } catch (e) {
-      return errorReply(e, log);
+      return errorReply(e, this.#deps.log);
     }
   }
 

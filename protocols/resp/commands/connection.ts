@@ -5,9 +5,10 @@
  */
 import type { Auth } from "../../../src/auth.ts";
 import type { CommandContext, CommandSpec, Handler } from "../command.ts";
-import { argText } from "../command_table.ts";
+import { argText, keylessCommand as spec } from "../command_table.ts";
 import { DATABASES } from "../config_params.ts";
 import { SERVER_ERRORS } from "../errors.ts";
+import { parseInteger } from "../numbers.ts";
 import {
   array,
   bulk,
@@ -31,28 +32,9 @@ function opt(arg: Uint8Array): string {
   return latin1.decode(arg).toLowerCase();
 }
 
-/** Redis string2ll: a strict decimal integer, or null. */
-export function parseStrictInt(arg: Uint8Array): number | null {
-  const text = latin1.decode(arg);
-  if (!/^-?(0|[1-9]\d{0,18})$/.test(text)) return null;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : null;
-}
-
 /** Client names and SETINFO values: printable ASCII without spaces ('!'..'~'). */
 function validClientText(arg: Uint8Array): boolean {
   return arg.every((c) => c >= 33 && c <= 126);
-}
-
-function spec(
-  name: string,
-  arity: number,
-  flags: string[],
-  handler: Handler,
-  summary: string,
-  subcommands?: CommandSpec[],
-): CommandSpec {
-  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, handler, summary, subcommands };
 }
 
 /** One CLIENT LIST / CLIENT INFO line (Redis 7.2 field order). */
@@ -103,7 +85,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
     let version = 0;
     let next = 1;
     if (argv.length >= 2) {
-      const v = parseStrictInt(argv[next++]);
+      const v = parseInteger(argv[next++]);
       if (v === null) return error(SERVER_ERRORS.protoNotInteger);
       if (v < 2 || v > 3) return error(SERVER_ERRORS.noProto);
       version = v;
@@ -150,7 +132,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
   };
 
   const select: Handler = (ctx, argv) => {
-    const db = parseStrictInt(argv[1]);
+    const db = parseInteger(argv[1]);
     if (db === null || db < -(2 ** 31) || db >= 2 ** 31) return error(ERRORS.notInteger);
     if (db < 0 || db >= DATABASES) return error(ERRORS.dbIndex);
     ctx.session.db = db;
@@ -195,8 +177,8 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
       } else if (o === "id" && j + 1 < argv.length) {
         const ids = new Set<number>();
         for (j++; j < argv.length; j++) {
-          const id = parseStrictInt(argv[j]);
-          if (id === null || id <= 0) return error("ERR Invalid client ID");
+          const id = parseInteger(argv[j]);
+          if (id === null) return error("ERR Invalid client ID");
           ids.add(id);
         }
         clients = clients.filter((c) => ids.has(c.session.id));
@@ -226,7 +208,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
       const o = opt(argv[j]);
       const value = latin1.decode(argv[j + 1]);
       if (o === "id") {
-        const id = parseStrictInt(argv[j + 1]);
+        const id = parseInteger(argv[j + 1]);
         if (id === null || id <= 0) return error(SERVER_ERRORS.clientIdInvalid);
         filters.push((c) => c.session.id === id);
       } else if (o === "addr") {
@@ -246,8 +228,8 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
         if (v !== "yes" && v !== "no") return error(ERRORS.syntax);
         skipMe = v === "yes";
       } else if (o === "maxage") {
-        const age = parseStrictInt(argv[j + 1]);
-        if (age === null) return error(ERRORS.notInteger);
+        const age = parseInteger(argv[j + 1]);
+        if (age === null) return error(ERRORS.syntax);
         filters.push((c) => Date.now() - c.createdAt >= age * 1000);
       } else {
         return error(ERRORS.syntax);
@@ -318,172 +300,145 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
     );
 
   const clientSubcommands: CommandSpec[] = [
-    spec(
-      "id",
-      2,
-      ["noscript", "loading", "stale"],
-      (ctx) => integer(ctx.session.id),
-      "Returns the unique client ID of the connection.",
-    ),
-    spec("setname", 3, ["noscript", "loading", "stale"], (ctx, argv) => {
+    spec("id", {
+      arity: 2,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Returns the unique client ID of the connection.",
+    }, (ctx) => integer(ctx.session.id)),
+    spec("setname", {
+      arity: 3,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Sets the connection name.",
+    }, (ctx, argv) => {
       if (!validClientText(argv[2])) return error(SERVER_ERRORS.clientName);
       ctx.session.name = argv[2].length ? latin1.decode(argv[2]) : null;
       return OK;
-    }, "Sets the connection name."),
-    spec(
-      "getname",
-      2,
-      ["noscript", "loading", "stale"],
-      (ctx) => bulkOrNull(ctx.session.name),
-      "Returns the name of the connection.",
-    ),
-    spec(
-      "setinfo",
-      4,
-      ["noscript", "loading", "stale"],
-      clientSetinfo,
-      "Sets information specific to the client or connection.",
-    ),
-    spec(
-      "info",
-      2,
-      ["noscript", "loading", "stale"],
-      (ctx) => verbatim(clientLine(record(ctx)) + "\n"),
-      "Returns information about the connection.",
-    ),
-    spec(
-      "list",
-      -2,
-      ["admin", "noscript", "loading", "stale"],
-      clientList,
-      "Lists open connections.",
-    ),
-    spec(
-      "kill",
-      -3,
-      ["admin", "noscript", "loading", "stale"],
-      clientKill,
-      "Terminates open connections.",
-    ),
-    spec(
-      "no-evict",
-      3,
-      ["admin", "noscript", "loading", "stale"],
-      (ctx, argv) => onOff(argv, (on) => record(ctx).noEvict = on),
-      "Sets the client eviction mode of the connection.",
-    ),
-    spec(
-      "no-touch",
-      3,
-      ["noscript", "loading", "stale"],
-      (ctx, argv) => onOff(argv, (on) => record(ctx).noTouch = on),
-      "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
-    ),
-    spec(
-      "reply",
-      3,
-      ["noscript", "loading", "stale"],
-      clientReply,
-      "Instructs the server whether to reply to commands.",
-    ),
-    spec(
-      "tracking",
-      -3,
-      ["noscript", "loading", "stale"],
-      (_ctx, argv) => onOff(argv, () => {}),
-      "Controls server-assisted client-side caching for the connection.",
-    ),
-    spec(
-      "caching",
-      3,
-      ["noscript", "loading", "stale"],
-      accept,
-      "Instructs the server whether to track the keys in the next request.",
-    ),
-    spec(
-      "getredir",
-      2,
-      ["noscript", "loading", "stale"],
-      () => integer(-1),
-      "Returns the client ID to which the connection's tracking notifications are redirected.",
-    ),
-    spec(
-      "pause",
-      -3,
-      ["admin", "noscript", "loading", "stale"],
-      accept,
-      "Suspends commands processing.",
-    ),
-    spec(
-      "unpause",
-      2,
-      ["admin", "noscript", "loading", "stale"],
-      accept,
-      "Resumes processing commands from paused clients.",
-    ),
-    spec(
-      "unblock",
-      -3,
-      ["admin", "noscript", "loading", "stale"],
-      () => integer(0),
-      "Unblocks a client blocked by a blocking command from a different connection.",
-    ),
+    }),
+    spec("getname", {
+      arity: 2,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Returns the name of the connection.",
+    }, (ctx) => bulkOrNull(ctx.session.name)),
+    spec("setinfo", {
+      arity: 4,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Sets information specific to the client or connection.",
+    }, clientSetinfo),
+    spec("info", {
+      arity: 2,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Returns information about the connection.",
+    }, (ctx) => verbatim(clientLine(record(ctx)) + "\n")),
+    spec("list", {
+      arity: -2,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Lists open connections.",
+    }, clientList),
+    spec("kill", {
+      arity: -3,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Terminates open connections.",
+    }, clientKill),
+    spec("no-evict", {
+      arity: 3,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Sets the client eviction mode of the connection.",
+    }, (ctx, argv) => onOff(argv, (on) => record(ctx).noEvict = on)),
+    spec("no-touch", {
+      arity: 3,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
+    }, (ctx, argv) => onOff(argv, (on) => record(ctx).noTouch = on)),
+    spec("reply", {
+      arity: 3,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Instructs the server whether to reply to commands.",
+    }, clientReply),
+    spec("tracking", {
+      arity: -3,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Controls server-assisted client-side caching for the connection.",
+    }, (_ctx, argv) => onOff(argv, () => {})),
+    spec("caching", {
+      arity: 3,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Instructs the server whether to track the keys in the next request.",
+    }, () => error(SERVER_ERRORS.cachingWithoutTracking)),
+    spec("getredir", {
+      arity: 2,
+      flags: ["noscript", "loading", "stale"],
+      summary:
+        "Returns the client ID to which the connection's tracking notifications are redirected.",
+    }, () => integer(-1)),
+    spec("pause", {
+      arity: -3,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Suspends commands processing.",
+    }, accept),
+    spec("unpause", {
+      arity: 2,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Resumes processing commands from paused clients.",
+    }, accept),
+    spec("unblock", {
+      arity: -3,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Unblocks a client blocked by a blocking command from a different connection.",
+    }, () => integer(0)),
     // Not in Redis 7.2; node-redis 6 sends it on connect and fails the handshake on an error.
-    spec(
-      "maint_notifications",
-      -3,
-      ["noscript", "loading", "stale"],
-      accept,
-      "Enables maintenance notifications.",
-    ),
-    spec(
-      "help",
-      2,
-      ["loading", "stale"],
-      clientHelp,
-      "Returns helpful text about the different subcommands.",
-    ),
+    spec("maint_notifications", {
+      arity: -3,
+      flags: ["noscript", "loading", "stale"],
+      summary: "Enables maintenance notifications.",
+    }, accept),
+    spec("help", {
+      arity: 2,
+      flags: ["loading", "stale"],
+      summary: "Returns helpful text about the different subcommands.",
+    }, clientHelp),
   ];
 
   return [
+    spec("hello", {
+      arity: -1,
+      flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+      summary: "Handshakes with the Redis server.",
+    }, hello),
+    spec("auth", {
+      arity: -2,
+      flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+      summary: "Authenticates the connection.",
+    }, authCommand),
+    spec("ping", {
+      arity: -1,
+      flags: ["fast"],
+      summary: "Returns the server's liveliness response.",
+    }, ping),
     spec(
-      "hello",
-      -1,
-      ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-      hello,
-      "Handshakes with the Redis server.",
+      "echo",
+      { arity: 2, flags: ["fast"], summary: "Returns the given string." },
+      (_ctx, argv) => bulk(argv[1]),
     ),
-    spec(
-      "auth",
-      -2,
-      ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-      authCommand,
-      "Authenticates the connection.",
-    ),
-    spec("ping", -1, ["fast"], ping, "Returns the server's liveliness response."),
-    spec("echo", 2, ["fast"], (_ctx, argv) => bulk(argv[1]), "Returns the given string."),
-    spec("select", 2, ["loading", "stale", "fast"], select, "Changes the selected database."),
-    spec(
-      "quit",
-      -1,
-      ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-      quit,
-      "Closes the connection.",
-    ),
-    spec(
-      "reset",
-      1,
-      ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-      reset,
-      "Resets the connection.",
-    ),
-    spec(
-      "client",
-      -2,
-      ["sentinel"],
-      () => error(ERRORS.syntax),
-      "A container for client connection commands.",
-      clientSubcommands,
-    ),
+    spec("select", {
+      arity: 2,
+      flags: ["loading", "stale", "fast"],
+      summary: "Changes the selected database.",
+    }, select),
+    spec("quit", {
+      arity: -1,
+      flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+      summary: "Closes the connection.",
+    }, quit),
+    spec("reset", {
+      arity: 1,
+      flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+      summary: "Resets the connection.",
+    }, reset),
+    spec("client", {
+      arity: -2,
+      flags: ["sentinel"],
+      summary: "A container for client connection commands.",
+      subcommands: clientSubcommands,
+    }, () => error(ERRORS.syntax)),
   ];
 }

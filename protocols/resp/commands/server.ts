@@ -4,7 +4,13 @@
  * @module
  */
 import type { CommandSpec, Handler } from "../command.ts";
-import { argText, commandDocs, commandInfo, type CommandTable } from "../command_table.ts";
+import {
+  argText,
+  commandDocs,
+  commandInfo,
+  type CommandTable,
+  keylessCommand as spec,
+} from "../command_table.ts";
 import { SERVER_ERRORS } from "../errors.ts";
 import { infoSections, infoText, needsKeyspace } from "../info.ts";
 import { type DbStats, keyspaceStats } from "../keyspace.ts";
@@ -21,22 +27,12 @@ import {
   simple,
 } from "../reply.ts";
 import type { ServerState } from "../server_state.ts";
+import { parseInteger } from "../numbers.ts";
 
 const latin1 = new TextDecoder("latin1");
 
 /** Longest DEBUG SLEEP basekv honours, so a typo cannot hang a connection for hours. */
 export const MAX_DEBUG_SLEEP_SECONDS = 3600;
-
-function spec(
-  name: string,
-  arity: number,
-  flags: string[],
-  handler: Handler,
-  summary: string,
-  subcommands?: CommandSpec[],
-): CommandSpec {
-  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, handler, summary, subcommands };
-}
 
 /** Build the server family over the shared state and the (complete) command table. */
 export function serverCommands(state: ServerState, table: () => CommandTable): CommandSpec[] {
@@ -54,14 +50,15 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
     return array([bulk(String(us / 1_000_000n)), bulk(String(us % 1_000_000n))]);
   };
 
-  const command: Handler = () => array(table().specs.map((s) => commandInfo(s)));
+  const info1 = (s: CommandSpec): Reply => commandInfo(s, table().group(s.name));
+  const command: Handler = () => array(table().specs.map(info1));
 
   const commandInfoHandler: Handler = (_ctx, argv) => {
     if (argv.length === 2) return command(_ctx, argv);
     return array(
       argv.slice(2).map((a) => {
         const s = table().get(latin1.decode(a));
-        return s ? commandInfo(s) : NULL;
+        return s ? info1(s) : NULL;
       }),
     );
   };
@@ -126,118 +123,145 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
   };
 
   const commandSubcommands = [
-    spec(
-      "count",
-      2,
-      ["loading", "stale"],
-      () => integer(table().specs.length),
-      "Returns a count of commands.",
-    ),
-    spec(
-      "info",
-      -2,
-      ["loading", "stale"],
-      commandInfoHandler,
-      "Returns information about one, multiple or all commands.",
-    ),
-    spec(
-      "docs",
-      -2,
-      ["loading", "stale"],
-      commandDocsHandler,
-      "Returns documentary information about one, multiple or all commands.",
-    ),
-    spec(
-      "list",
-      -2,
-      ["loading", "stale"],
-      () => array(table().specs.map((s) => bulk(s.name))),
-      "Returns a list of command names.",
-    ),
-    spec(
-      "getkeys",
-      -3,
-      ["loading", "stale"],
-      commandGetkeys,
-      "Extracts the key names from an arbitrary command.",
-    ),
-    spec(
-      "help",
-      2,
-      ["loading", "stale"],
-      () =>
-        array(
-          [
-            "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "(no subcommand)",
-            "    Return details about all Redis commands.",
-            "COUNT",
-            "    Return the total number of commands in this Redis server.",
-            "LIST",
-            "    Return a list of all commands in this Redis server.",
-            "INFO [<command-name> ...]",
-            "    Return details about multiple Redis commands.",
-            "DOCS [<command-name> ...]",
-            "    Return documentation details about multiple Redis commands.",
-            "GETKEYS <full-command>",
-            "    Return the keys from a full Redis command.",
-            "HELP",
-            "    Print this help.",
-          ].map(simple),
-        ),
-      "Returns helpful text about the different subcommands.",
-    ),
+    spec("count", {
+      arity: 2,
+      flags: ["loading", "stale"],
+      summary: "Returns a count of commands.",
+    }, () => integer(table().specs.length)),
+    spec("info", {
+      arity: -2,
+      flags: ["loading", "stale"],
+      summary: "Returns information about one, multiple or all commands.",
+    }, commandInfoHandler),
+    spec("docs", {
+      arity: -2,
+      flags: ["loading", "stale"],
+      summary: "Returns documentary information about one, multiple or all commands.",
+    }, commandDocsHandler),
+    spec("list", {
+      arity: -2,
+      flags: ["loading", "stale"],
+      summary: "Returns a list of command names.",
+    }, () => array(table().specs.map((s) => bulk(s.name)))),
+    spec("getkeys", {
+      arity: -3,
+      flags: ["loading", "stale"],
+      summary: "Extracts the key names from an arbitrary command.",
+    }, commandGetkeys),
+    spec("help", {
+      arity: 2,
+      flags: ["loading", "stale"],
+      summary: "Returns helpful text about the different subcommands.",
+    }, () =>
+      array(
+        [
+          "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+          "(no subcommand)",
+          "    Return details about all Redis commands.",
+          "COUNT",
+          "    Return the total number of commands in this Redis server.",
+          "LIST",
+          "    Return a list of all commands in this Redis server.",
+          "INFO [<command-name> ...]",
+          "    Return details about multiple Redis commands.",
+          "DOCS [<command-name> ...]",
+          "    Return documentation details about multiple Redis commands.",
+          "GETKEYS <full-command>",
+          "    Return the keys from a full Redis command.",
+          "HELP",
+          "    Print this help.",
+        ].map(simple),
+      )),
   ];
 
   const configSubcommands = [
-    spec(
-      "get",
-      -3,
-      ["admin", "noscript", "loading", "stale"],
-      configGet,
-      "Returns the effective values of configuration parameters.",
-    ),
-    spec(
-      "set",
-      -4,
-      ["admin", "noscript", "loading", "stale"],
-      configSet,
-      "Sets configuration parameters in-flight.",
-    ),
-    spec("resetstat", 2, ["admin", "noscript", "loading", "stale"], () => {
+    spec("get", {
+      arity: -3,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Returns the effective values of configuration parameters.",
+    }, configGet),
+    spec("set", {
+      arity: -4,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Sets configuration parameters in-flight.",
+    }, configSet),
+    spec("resetstat", {
+      arity: 2,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Resets the server's statistics.",
+    }, () => {
       state.resetStats();
       return OK;
-    }, "Resets the server's statistics."),
-    spec(
-      "rewrite",
-      2,
-      ["admin", "noscript", "loading", "stale"],
-      () => error(SERVER_ERRORS.configRewrite),
-      "Persists the effective configuration to file.",
-    ),
-    spec(
-      "help",
-      2,
-      ["loading", "stale"],
-      () =>
-        array(
-          [
-            "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "GET <pattern>",
-            "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>",
-            "    Set the configuration <directive> to <value>.",
-            "RESETSTAT",
-            "    Reset statistics reported by the INFO command.",
-            "REWRITE",
-            "    Rewrite the configuration file.",
-            "HELP",
-            "    Print this help.",
-          ].map(simple),
-        ),
-      "Returns helpful text about the different subcommands.",
-    ),
+    }),
+    spec("rewrite", {
+      arity: 2,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "Persists the effective configuration to file.",
+    }, () => error(SERVER_ERRORS.configRewrite)),
+    spec("help", {
+      arity: 2,
+      flags: ["loading", "stale"],
+      summary: "Returns helpful text about the different subcommands.",
+    }, () =>
+      array(
+        [
+          "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+          "GET <pattern>",
+          "    Return parameters matching the glob-like <pattern> and their values.",
+          "SET <directive> <value>",
+          "    Set the configuration <directive> to <value>.",
+          "RESETSTAT",
+          "    Reset statistics reported by the INFO command.",
+          "REWRITE",
+          "    Rewrite the configuration file.",
+          "HELP",
+          "    Print this help.",
+        ].map(simple),
+      )),
   ];
+
+  /** WAIT: there are no replicas, so none acknowledge; the timeout is validated as Redis does. */
+  const wait: Handler = (_ctx, argv) => {
+    const replicas = parseInteger(argv[1]);
+    const timeout = parseInteger(argv[2]);
+    if (replicas === null || timeout === null) return error(ERRORS.notInteger);
+    if (timeout < 0) return error(SERVER_ERRORS.timeoutNegative);
+    return integer(0);
+  };
+
+  /** WAITAOF: every acknowledged write is already fsynced locally; no replicas. */
+  const waitaof: Handler = (_ctx, argv) => {
+    const local = parseInteger(argv[1]);
+    const replicas = parseInteger(argv[2]);
+    const timeout = parseInteger(argv[3]);
+    if (local === null || replicas === null || timeout === null) return error(ERRORS.notInteger);
+    if (timeout < 0) return error(SERVER_ERRORS.timeoutNegative);
+    return array([integer(1), integer(0)]);
+  };
+
+  const slowlogSubcommands = [
+    spec("get", {
+      arity: -2,
+      flags: ["admin", "loading", "stale"],
+      summary: "Returns the slow log's entries.",
+    }, (_ctx, argv) => {
+      const count = argv.length === 3 ? parseInteger(argv[2]) : 10;
+      if (count === null || count < -1) return error(SERVER_ERRORS.slowlogCount);
+      return array([]);
+    }),
+    spec("len", {
+      arity: 2,
+      flags: ["admin", "loading", "stale"],
+      summary: "Returns the number of entries in the slow log.",
+    }, () => integer(0)),
+    spec("reset", {
+      arity: 2,
+      flags: ["admin", "loading", "stale"],
+      summary: "Clears all entries from the slow log.",
+    }, () => OK),
+  ];
+
+  const clusterDisabled: Handler = () => error(SERVER_ERRORS.clusterDisabled);
 
   const save: Handler = () => {
     state.lastSave = Math.floor(Date.now() / 1000);
@@ -245,45 +269,81 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
   };
 
   return [
+    spec("role", {
+      arity: 1,
+      flags: ["noscript", "loading", "stale", "fast"],
+      summary: "Returns the replication role.",
+    }, () => array([bulk("master"), integer(0), array([])])),
+    spec("wait", {
+      arity: 3,
+      flags: ["noscript"],
+      summary:
+        "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.",
+    }, wait),
+    spec("waitaof", {
+      arity: 4,
+      flags: ["noscript"],
+      summary:
+        "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.",
+    }, waitaof),
+    spec("slowlog", {
+      arity: -2,
+      flags: [],
+      summary: "A container for slow log commands.",
+      subcommands: slowlogSubcommands,
+    }, () => error(ERRORS.syntax)),
     spec(
-      "info",
-      -1,
-      ["loading", "stale"],
-      info,
-      "Returns information and statistics about the server.",
+      "cluster",
+      { arity: -2, flags: [], summary: "A container for Redis Cluster commands." },
+      clusterDisabled,
     ),
-    spec("time", 1, ["loading", "stale", "fast"], time, "Returns the server time."),
-    spec(
-      "command",
-      -1,
-      ["loading", "stale"],
-      command,
-      "Returns detailed information about all commands.",
-      commandSubcommands,
-    ),
-    spec(
-      "config",
-      -2,
-      [],
-      () => error(ERRORS.syntax),
-      "A container for server configuration commands.",
-      configSubcommands,
-    ),
-    spec(
-      "lastsave",
-      1,
-      ["loading", "stale", "fast"],
-      () => integer(state.lastSave),
-      "Returns the Unix timestamp of the last successful save to disk.",
-    ),
-    spec(
-      "save",
-      1,
-      ["admin", "noscript", "no_async_loading", "no_multi"],
-      save,
-      "Synchronously saves the database(s) to disk.",
-    ),
-    spec("bgsave", -1, ["admin", "noscript", "no_async_loading"], (ctx, argv) => {
+    spec("readonly", {
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      summary: "Enables read-only queries for a connection to a Redis Cluster replica node.",
+    }, clusterDisabled),
+    spec("readwrite", {
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      summary: "Enables read-write queries for a connection to a Redis Cluster replica node.",
+    }, clusterDisabled),
+    spec("info", {
+      arity: -1,
+      flags: ["loading", "stale"],
+      summary: "Returns information and statistics about the server.",
+    }, info),
+    spec("time", {
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      summary: "Returns the server time.",
+    }, time),
+    spec("command", {
+      arity: -1,
+      flags: ["loading", "stale"],
+      summary: "Returns detailed information about all commands.",
+      subcommands: commandSubcommands,
+    }, command),
+    spec("config", {
+      arity: -2,
+      flags: [],
+      summary: "A container for server configuration commands.",
+      subcommands: configSubcommands,
+    }, () => error(ERRORS.syntax)),
+    spec("lastsave", {
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      summary: "Returns the Unix timestamp of the last successful save to disk.",
+    }, () => integer(state.lastSave)),
+    spec("save", {
+      arity: 1,
+      flags: ["admin", "noscript", "no_async_loading", "no_multi"],
+      summary: "Synchronously saves the database(s) to disk.",
+    }, save),
+    spec("bgsave", {
+      arity: -1,
+      flags: ["admin", "noscript", "no_async_loading"],
+      summary: "Asynchronously saves the database(s) to disk.",
+    }, (ctx, argv) => {
       void ctx;
       if (
         argv.length > 2 ||
@@ -293,20 +353,16 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
       }
       save(ctx, argv);
       return simple("Background saving started");
-    }, "Asynchronously saves the database(s) to disk."),
-    spec(
-      "bgrewriteaof",
-      1,
-      ["admin", "noscript", "no_async_loading"],
-      () => simple("Background append only file rewriting started"),
-      "Asynchronously rewrites the append-only file to disk.",
-    ),
-    spec(
-      "debug",
-      -2,
-      ["admin", "noscript", "loading", "stale"],
-      debug,
-      "A container for debugging commands.",
-    ),
+    }),
+    spec("bgrewriteaof", {
+      arity: 1,
+      flags: ["admin", "noscript", "no_async_loading"],
+      summary: "Asynchronously rewrites the append-only file to disk.",
+    }, () => simple("Background append only file rewriting started")),
+    spec("debug", {
+      arity: -2,
+      flags: ["admin", "noscript", "loading", "stale"],
+      summary: "A container for debugging commands.",
+    }, debug),
   ];
 }
