@@ -9,7 +9,8 @@ import { DATA_ERRORS } from "../data_errors.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, type Reply } from "../reply.ts";
 import { getField, openHash, retimeField, saveHash } from "../storage/hash.ts";
-import { fieldKey, ownerKey } from "../storage/layout.ts";
+import { fieldKey } from "../storage/layout.ts";
+import { setOwner } from "../storage/db.ts";
 import { command, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
 import { expireAllowed, type ExpireFlags } from "./expire.ts";
 
@@ -77,7 +78,7 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
           if (!h.meta.fx) {
             h.meta.fx = true;
             h.dirty = true;
-            tx.set(ownerKey(h.meta.g!), { meta: { slot, key: argv[1] } });
+            setOwner(tx, h.meta.g!, slot, argv[1]);
           }
           codes.push(integer(UPDATED));
         }

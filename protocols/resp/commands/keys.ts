@@ -16,10 +16,11 @@ import {
   getKey,
   type KeyEntry,
   putKey,
+  setOwner,
   slotOf,
   swapDbs,
 } from "../storage/db.ts";
-import { DATABASES, type KeyMeta, metaKey, ownerKey, slotPrefix } from "../storage/layout.ts";
+import { DATABASES, type KeyMeta, metaKey, slotPrefix } from "../storage/layout.ts";
 import { countKeys } from "../keyspace.ts";
 import { checkKey, command, fail, option, readSlot, writeChunks, writeSlot } from "./common.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
@@ -68,7 +69,7 @@ function moveKey(
   putKey(tx, slot, to, { meta: entry.meta!, data: entry.data, expiresAt: entry.expiresAt }, old);
   tx.delete(metaKey(slot, from));
   if (entry.meta?.t === "hash" && entry.meta.fx) {
-    tx.set(ownerKey(entry.meta.g!), { meta: { slot, key: to } });
+    setOwner(tx, entry.meta.g!, slot, to);
   }
 }
 
