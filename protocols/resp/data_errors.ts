@@ -30,5 +30,6 @@ export const DATA_ERRORS = {
   mandatoryFields: "ERR Mandatory argument FIELDS is missing or not at the right position",
   invalidDbIndex: "ERR invalid first DB index",
   invalidSecondDbIndex: "ERR invalid second DB index",
-  countNegative: "ERR value is out of range",
+  valueOutOfRange: "ERR value is out of range",
+  fieldExpireNegative: "ERR invalid expire time, must be >= 0",
 } as const;

@@ -47,7 +47,7 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     const value = parseInt64(argv[2]);
     if (value === null) fail(DATA_ERRORS.notInteger);
-    if (value < 0n) fail("ERR invalid expire time, must be >= 0");
+    if (value < 0n) fail(DATA_ERRORS.fieldExpireNegative);
     const { flags, next } = parseCondition(argv, 3);
     const fields = parseFields(argv, next);
     return await writeSlot(ctx, async (tx, slot) => {

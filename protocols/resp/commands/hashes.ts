@@ -211,7 +211,7 @@ async function hrandfield(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
     }
     withValues = argv.length === 4;
     if (withValues && (count < -RANDFIELD_MAX_WITHVALUES || count > RANDFIELD_MAX_WITHVALUES)) {
-      fail(DATA_ERRORS.countNegative);
+      fail(DATA_ERRORS.valueOutOfRange);
     }
   }
   const { r, entry } = await readHash(ctx, argv[1]);
