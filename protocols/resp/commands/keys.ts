@@ -122,17 +122,13 @@ async function copy(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   });
 }
 
+/** A key at a random position in key order (the first live key at or after a random probe). */
 async function randomkey(ctx: CommandContext): Promise<Reply> {
   const key = await readSlot(ctx, async (r, slot) => {
     const probe = crypto.getRandomValues(new Uint8Array(8));
-    const after = await r.list({ prefix: slotPrefix(slot), start: metaKey(slot, probe) }, {
-      limit: 1,
-      keysOnly: true,
-    });
-    const found = after.length > 0
-      ? after
-      : await r.list({ prefix: slotPrefix(slot) }, { limit: 1, keysOnly: true });
-    return found.length > 0 ? found[0].key[2] as Uint8Array : null;
+    const after = await scanPage(r, slotPrefix(slot), probe, 1);
+    const found = after.entries.length > 0 ? after : await scanPage(r, slotPrefix(slot), null, 1);
+    return found.entries.length > 0 ? found.entries[0].key[2] as Uint8Array : null;
   });
   return key ? bulk(key) : NULL;
 }
