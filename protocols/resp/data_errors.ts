@@ -11,6 +11,7 @@ export const DATA_ERRORS = {
   stringTooLong: "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
   offsetRange: "ERR offset is out of range",
   nanOrInfinity: "ERR increment would produce NaN or Infinity",
+  incrementNanOrInfinity: "ERR value is NaN or Infinity",
   decrementOverflow: "ERR decrement would overflow",
   lcsNotString: "ERR The specified keys must contain string values",
   lcsLenAndIdx: "ERR If you want both the length and indexes, please just use IDX.",
@@ -19,7 +20,6 @@ export const DATA_ERRORS = {
   gtAndLt: "ERR GT and LT options at the same time are not compatible",
   unsupportedOption: (option: string) => `ERR Unsupported option ${option}`,
   invalidCursor: "ERR invalid cursor",
-  unknownType: (type: string) => `ERR unknown type name '${type}'`,
   hashNotInteger: "ERR hash value is not an integer",
   hashNotFloat: "ERR hash value is not a float",
   keyTooLarge: `ERR key too large (max ${MAX_KEY_BYTES} bytes)`,
@@ -30,5 +30,6 @@ export const DATA_ERRORS = {
   mandatoryFields: "ERR Mandatory argument FIELDS is missing or not at the right position",
   invalidDbIndex: "ERR invalid first DB index",
   invalidSecondDbIndex: "ERR invalid second DB index",
-  countNegative: "ERR value is out of range",
+  valueOutOfRange: "ERR value is out of range",
+  fieldExpireNegative: "ERR invalid expire time, must be >= 0",
 } as const;

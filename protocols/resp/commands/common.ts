@@ -6,7 +6,7 @@
 import type { WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext, CommandSpec, Handler } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
-import { error, type Reply } from "../reply.ts";
+import { error } from "../reply.ts";
 import { type Access, getKey, type KeyEntry, slotOf } from "../storage/db.ts";
 import { encodedLength, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
 import { installReclaimer } from "../storage/reclaim.ts";
@@ -121,5 +121,3 @@ export function writeChunks<T, R>(
   }
   return Promise.all(units);
 }
-
-export type { Reply };

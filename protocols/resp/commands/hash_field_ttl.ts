@@ -8,8 +8,9 @@ import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, type Reply } from "../reply.ts";
-import { getField, openHash, saveHash } from "../storage/hash.ts";
-import { fieldKey, ownerKey } from "../storage/layout.ts";
+import { getField, openHash, retimeField, saveHash } from "../storage/hash.ts";
+import { fieldKey } from "../storage/layout.ts";
+import { setOwner } from "../storage/db.ts";
 import { command, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
 import { expireAllowed, type ExpireFlags } from "./expire.ts";
 
@@ -46,7 +47,7 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     const value = parseInt64(argv[2]);
     if (value === null) fail(DATA_ERRORS.notInteger);
-    if (value < 0n) fail("ERR invalid expire time, must be >= 0");
+    if (value < 0n) fail(DATA_ERRORS.fieldExpireNegative);
     const { flags, next } = parseCondition(argv, 3);
     const fields = parseFields(argv, next);
     return await writeSlot(ctx, async (tx, slot) => {
@@ -73,11 +74,11 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
           h.dirty = true;
           codes.push(integer(DELETED));
         } else {
-          tx.set(fieldKey(h.meta.g!, field), { data: old.data, expiresAt: when });
+          retimeField(tx, h.meta, old, when);
           if (!h.meta.fx) {
             h.meta.fx = true;
             h.dirty = true;
-            tx.set(ownerKey(h.meta.g!), { meta: { slot, key: argv[1] } });
+            setOwner(tx, h.meta.g!, slot, argv[1]);
           }
           codes.push(integer(UPDATED));
         }
@@ -117,7 +118,7 @@ async function hpersist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply>
       if (!old) codes.push(integer(NO_FIELD));
       else if (old.expiresAt === null) codes.push(integer(NO_TTL));
       else {
-        tx.set(fieldKey(h.meta.g!, field), { data: old.data, expiresAt: null });
+        retimeField(tx, h.meta, old, null);
         codes.push(integer(UPDATED));
       }
     }

@@ -6,7 +6,8 @@
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { globMatch, matchesAll } from "../glob.ts";
-import { fitsInt64, formatHumanFloat, parseFloatArg, parseInt64 } from "../numbers.ts";
+import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
+import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
 import { literalPrefix, saveCursor, scanPage } from "../scan.ts";
 import {
@@ -32,8 +33,10 @@ import {
 } from "./common.ts";
 import { parseScanArgs } from "./keys.ts";
 import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
+import { encodingOf } from "./introspection.ts";
 
 const encoder = new TextEncoder();
+const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 /** HRANDFIELD's count bound with WITHVALUES (LONG_MAX/2). */
 const RANDFIELD_MAX_WITHVALUES = 2n ** 62n - 1n;
 
@@ -180,14 +183,15 @@ async function hincrby(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 }
 
 async function hincrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const delta = parseFloatArg(argv[3]);
+  const delta = parseLongDoubleArg(argv[3]);
   if (delta === null) fail(DATA_ERRORS.notFloat);
+  if (delta === "inf") fail(DATA_ERRORS.incrementNanOrInfinity);
   const value = await incrField(ctx, argv, (current) => {
-    const base = current === null ? 0 : parseFloatArg(current);
+    const base = current === null ? ZERO : parseLongDoubleArg(current);
     if (base === null) fail(DATA_ERRORS.hashNotFloat);
-    const sum = base + delta;
-    if (!Number.isFinite(sum)) fail(DATA_ERRORS.nanOrInfinity);
-    return encoder.encode(formatHumanFloat(sum));
+    const sum = base === "inf" ? null : addLongDouble(base, delta);
+    if (sum === null) fail(DATA_ERRORS.nanOrInfinity);
+    return encoder.encode(formatLongDouble(sum));
   });
   return bulk(value);
 }
@@ -207,7 +211,7 @@ async function hrandfield(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
     }
     withValues = argv.length === 4;
     if (withValues && (count < -RANDFIELD_MAX_WITHVALUES || count > RANDFIELD_MAX_WITHVALUES)) {
-      fail(DATA_ERRORS.countNegative);
+      fail(DATA_ERRORS.valueOutOfRange);
     }
   }
   const { r, entry } = await readHash(ctx, argv[1]);
@@ -253,14 +257,17 @@ async function hscan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const args = parseScanArgs(rest, 2, false);
   const { r, entry } = await readHash(ctx, argv[1]);
   if (!entry) return array([bulk("0"), array([])]);
-  const page = await scanPage(
-    r,
-    fieldPrefix(entry.meta!.g!),
-    args.after,
-    args.count,
-    args.pattern ? literalPrefix(args.pattern) : undefined,
-    noValues,
-  );
+  // A small (listpack) hash answers in one page, in insertion order, as Redis's does.
+  const page = encodingOf(entry) === "listpack"
+    ? { entries: await listFields(r, entry.meta!, noValues), next: null }
+    : await scanPage(
+      r,
+      fieldPrefix(entry.meta!.g!),
+      args.after,
+      args.count,
+      args.pattern ? literalPrefix(args.pattern) : undefined,
+      noValues,
+    );
   const out: Reply[] = [];
   for (const f of page.entries) {
     const name = fieldName(f);

@@ -26,7 +26,9 @@ export function encodingOf(entry: KeyEntry): string {
   if (entry.meta?.t === "hash") {
     return (entry.meta.n ?? 0) > LISTPACK_MAX_ENTRIES || entry.meta.big ? "hashtable" : "listpack";
   }
-  if (entry.data.length <= INT_ENCODING_MAX && parseInt64(entry.data) !== null) return "int";
+  if (entry.meta?.enc === "raw") return "raw";
+  const intLike = entry.data.length <= INT_ENCODING_MAX && parseInt64(entry.data) !== null;
+  if (intLike && entry.meta?.enc !== "str") return "int";
   return entry.data.length <= EMBSTR_MAX ? "embstr" : "raw";
 }
 

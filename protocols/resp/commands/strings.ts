@@ -6,15 +6,11 @@
 import { MAX_DATA_BYTES, type WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
-import {
-  fitsInt64,
-  formatHumanFloat,
-  parseFloatArg,
-  parseInt64,
-  parseInteger,
-} from "../numbers.ts";
+import { fitsInt64, parseInt64, parseInteger, parseLongDoubleArg } from "../numbers.ts";
+import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
+import type { KeyMeta } from "../storage/layout.ts";
 import {
   checkKey,
   command,
@@ -29,6 +25,7 @@ import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
+const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 
 /** Options of one SET-family call, after parsing. */
 interface SetOptions {
@@ -53,9 +50,10 @@ function stringValue(entry: KeyEntry | null): Uint8Array | null {
   return entry ? entry.data : null;
 }
 
-/** A string key's meta record. */
-function stringRecord(data: Uint8Array, expiresAt: number | null) {
-  return { meta: { t: "string" as const }, data, expiresAt };
+/** A string key's meta record; `enc` records how Redis would have encoded it. */
+function stringRecord(data: Uint8Array, expiresAt: number | null, enc?: KeyMeta["enc"]) {
+  const meta: KeyMeta = enc ? { t: "string", enc } : { t: "string" };
+  return { meta, data, expiresAt };
 }
 
 /** Write a string value over whatever the key held. */
@@ -66,12 +64,13 @@ function storeString(
   data: Uint8Array,
   expiresAt: number | null,
   old: KeyEntry | null,
+  enc?: KeyMeta["enc"],
 ): void {
   if (expiresAt !== null && expiresAt <= tx.now) {
     if (old) dropKey(tx, slot, key, old);
     return;
   }
-  putKey(tx, slot, key, stringRecord(data, expiresAt), old);
+  putKey(tx, slot, key, stringRecord(data, expiresAt, enc), old);
 }
 
 /** setGenericCommand: NX/XX conditions, GET of the old value, expiry or KEEPTTL. */
@@ -170,7 +169,7 @@ async function getex(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const entry = await getTyped(tx, slot, argv[1], "string");
     if (!entry) return NULL;
     const expiresAt = options.persist ? null : options.expiresAt;
-    storeString(tx, slot, argv[1], entry.data, expiresAt, entry);
+    storeString(tx, slot, argv[1], entry.data, expiresAt, entry, entry.meta?.enc);
     return bulk(entry.data);
   });
 }
@@ -222,7 +221,7 @@ async function append(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const data = new Uint8Array(base.length + argv[2].length);
     data.set(base);
     data.set(argv[2], base.length);
-    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old);
+    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old, "raw");
     return integer(data.length);
   });
 }
@@ -268,7 +267,7 @@ async function setrange(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply>
     const data = new Uint8Array(length);
     if (base) data.set(base);
     data.set(patch, offset);
-    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old);
+    storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old, "raw");
     return integer(length);
   });
 }
@@ -293,18 +292,18 @@ function deltaArg(arg: Uint8Array): bigint {
   return value;
 }
 
+/** incrbyfloatCommand: long double arithmetic, printed as Redis's "%.17Lf", keeping the TTL. */
 async function incrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   checkKey(argv[1]);
-  const delta = parseFloatArg(argv[2]);
-  if (delta === null) fail(DATA_ERRORS.notFloat);
   return await writeSlot(ctx, async (tx, slot) => {
     const old = await getTyped(tx, slot, argv[1], "string");
-    const current = old ? parseFloatArg(old.data) : 0;
-    if (current === null) fail(DATA_ERRORS.notFloat);
-    const next = current + delta;
-    if (!Number.isFinite(next)) fail(DATA_ERRORS.nanOrInfinity);
-    const text = encoder.encode(formatHumanFloat(next));
-    storeString(tx, slot, argv[1], text, old?.expiresAt ?? null, old);
+    const current = old ? parseLongDoubleArg(old.data) : ZERO;
+    const delta = current === null ? null : parseLongDoubleArg(argv[2]);
+    if (current === null || delta === null) fail(DATA_ERRORS.notFloat);
+    const sum = current === "inf" || delta === "inf" ? null : addLongDouble(current, delta);
+    if (sum === null) fail(DATA_ERRORS.nanOrInfinity);
+    const text = encoder.encode(formatLongDouble(sum));
+    storeString(tx, slot, argv[1], text, old?.expiresAt ?? null, old, "str");
     return bulk(text);
   });
 }

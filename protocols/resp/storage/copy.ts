@@ -4,8 +4,8 @@
  * @module
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
-import type { KeyEntry, KeyRecord } from "./db.ts";
-import { fieldKey, fieldPrefix, type KeyMeta, newGeneration, ownerKey } from "./layout.ts";
+import { type KeyEntry, type KeyRecord, setOwner } from "./db.ts";
+import { fieldKey, fieldPrefix, type KeyMeta, newGeneration } from "./layout.ts";
 
 /** The record for a copy of `source` at (slot, key), its fields staged under a new generation. */
 export async function copyValue(
@@ -20,9 +20,9 @@ export async function copyValue(
   const fields = await tx.list({ prefix: fieldPrefix(meta.g!) });
   for (const field of fields) {
     const name = field.key[field.key.length - 1] as Uint8Array;
-    tx.set(fieldKey(gen, name), { data: field.data, expiresAt: field.expiresAt });
+    tx.set(fieldKey(gen, name), { data: field.data, meta: field.meta, expiresAt: field.expiresAt });
   }
-  if (meta.fx) tx.set(ownerKey(gen), { meta: { slot, key } });
+  if (meta.fx) setOwner(tx, gen, slot, key);
   const copy: KeyMeta = { ...meta, g: gen, n: fields.length };
   return { meta: copy, expiresAt: source.expiresAt };
 }

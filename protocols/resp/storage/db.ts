@@ -88,6 +88,14 @@ function retireGeneration(tx: WriteTx, old: KeyEntry): void {
   if (old.meta!.fx) tx.delete(ownerKey(gen));
 }
 
+/**
+ * Record which key owns a generation with field TTLs. The key is copied: an argument may be a
+ * view on a larger buffer, and V8 serialization would store all of it.
+ */
+export function setOwner(tx: WriteTx, gen: string, slot: number, key: Uint8Array): void {
+  tx.set(ownerKey(gen), { meta: { slot, key: key.slice() } });
+}
+
 /** Point each of `dbs` at a fresh empty slot; the old slots are reclaimed in the background. */
 export async function flushDbs(tx: WriteTx, dbs: readonly number[]): Promise<void> {
   const slots = await readSlots(tx);

@@ -30,17 +30,45 @@ export function openHash(slot: number, key: Uint8Array, entry: KeyEntry | null):
 }
 
 /** One field's live entry. */
-export function getField(r: Access, meta: KeyMeta, field: Uint8Array): Promise<Entry | null> {
-  return r.get(fieldKey(meta.g!, field));
+export function getField(
+  r: Access,
+  meta: KeyMeta,
+  field: Uint8Array,
+): Promise<Entry<FieldMeta> | null> {
+  return r.get<FieldMeta>(fieldKey(meta.g!, field));
 }
 
-/** All live fields of a hash, in field order. */
-export function listFields(r: Access, meta: KeyMeta, keysOnly = false): Promise<Entry[]> {
-  return r.list({ prefix: fieldPrefix(meta.g!) }, { keysOnly });
+/** Rewrite an existing field with a new deadline (null = none), keeping value and order. */
+export function retimeField(
+  tx: WriteTx,
+  meta: KeyMeta,
+  field: Entry<FieldMeta>,
+  expiresAt: number | null,
+): void {
+  tx.set<FieldMeta>(fieldKey(meta.g!, fieldName(field)), {
+    data: field.data,
+    meta: field.meta,
+    expiresAt,
+  });
+}
+
+/** A field entry's meta: its insertion number, so listings keep Redis's listpack order. */
+export interface FieldMeta {
+  s: number;
+}
+
+/** All live fields of a hash, in insertion order (as a small Redis hash lists them). */
+export async function listFields(
+  r: Access,
+  meta: KeyMeta,
+  keysOnly = false,
+): Promise<Entry<FieldMeta>[]> {
+  const fields = await r.list<FieldMeta>({ prefix: fieldPrefix(meta.g!) }, { keysOnly });
+  return fields.sort((a, b) => (a.meta?.s ?? 0) - (b.meta?.s ?? 0));
 }
 
 /** A field entry's name. */
-export function fieldName(entry: Entry): Uint8Array {
+export function fieldName(entry: Entry<unknown>): Uint8Array {
   return entry.key[entry.key.length - 1] as Uint8Array;
 }
 
@@ -51,10 +79,15 @@ export async function setField(
   field: Uint8Array,
   value: Uint8Array,
   expiresAt: number | null = null,
-  known?: Entry | null,
+  known?: Entry<FieldMeta> | null,
 ): Promise<boolean> {
   const old = known !== undefined ? known : await getField(tx, h.meta, field);
-  tx.set(fieldKey(h.meta.g!, field), { data: value, expiresAt });
+  let seq = old?.meta?.s;
+  if (seq === undefined) {
+    seq = h.meta.q ?? 0;
+    h.meta.q = seq + 1;
+  }
+  tx.set<FieldMeta>(fieldKey(h.meta.g!, field), { data: value, meta: { s: seq }, expiresAt });
   if (!h.meta.big && (field.length > LISTPACK_MAX_VALUE || value.length > LISTPACK_MAX_VALUE)) {
     h.meta.big = true;
     h.dirty = true;

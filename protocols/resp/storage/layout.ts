@@ -16,10 +16,17 @@ export interface KeyMeta {
   g?: string;
   /** Hash: field count (may run high while fields with a TTL await the sweeper). */
   n?: number;
+  /** Hash: insertion number the next new field gets. */
+  q?: number;
   /** Hash: some field has (or had) a TTL, so the count is checked by listing. */
   fx?: boolean;
   /** Hash: some field or value was longer than the listpack limit. */
   big?: boolean;
+  /**
+   * String: how Redis built the value, where its bytes alone do not tell: "raw" after APPEND or
+   * SETRANGE (Redis edits a raw sds in place), "str" for INCRBYFLOAT (never int-encoded).
+   */
+  enc?: "raw" | "str";
 }
 
 /** Which storage slot each db (0-15) maps to; FLUSHDB and SWAPDB only rewrite this. */

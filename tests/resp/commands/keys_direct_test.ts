@@ -138,3 +138,13 @@ Deno.test("FLUSHDB, FLUSHALL and SWAPDB switch storage slots", async () => {
   assertEquals(await c("SWAPDB", "0", "16"), { error: DATA_ERRORS.dbIndex });
   assertEquals(await c("SWAPDB", "x", "1"), { error: DATA_ERRORS.invalidDbIndex });
 });
+
+Deno.test("RANDOMKEY skips expired keys and answers null on an empty db", async () => {
+  await using h = await openHarness();
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  assertEquals(await c("RANDOMKEY"), null);
+  for (let i = 0; i < 30; i++) await c("SET", `gone:${i}`, "v", "PX", "20");
+  await c("SET", "live", "v");
+  await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 5; i++) assertEquals(await c("RANDOMKEY"), "live");
+});
