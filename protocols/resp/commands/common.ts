@@ -8,7 +8,8 @@ import type { CommandContext, CommandSpec, Handler } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { error } from "../reply.ts";
 import { type Access, getKey, type KeyEntry, slotOf } from "../storage/db.ts";
-import { encodedLength, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
+import { DATABASES, encodedLength, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
+import { parseInteger } from "../numbers.ts";
 import { installReclaimer } from "../storage/reclaim.ts";
 
 /** An error reply raised from deep inside a handler (also aborts a write unit). */
@@ -58,6 +59,19 @@ export function fail(reply: string): never {
 export function checkKey(arg: Uint8Array): Uint8Array {
   if (encodedLength(arg) > MAX_KEY_BYTES) fail(DATA_ERRORS.keyTooLarge);
   return arg;
+}
+
+/** True when two arguments hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A db index argument (0-15); `invalid` is the error for a non-integer. */
+export function dbArg(arg: Uint8Array, invalid: string = DATA_ERRORS.notInteger): number {
+  const db = parseInteger(arg);
+  if (db === null) fail(invalid);
+  if (db < 0 || db >= DATABASES) fail(DATA_ERRORS.dbIndex);
+  return db;
 }
 
 /** ASCII-uppercased text of an option argument. */

@@ -9,7 +9,6 @@ import { globMatch, matchesAll } from "../glob.ts";
 import { ascii, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
 import { literalPrefix, loadCursor, saveCursor, scanPage } from "../scan.ts";
-import { copyValue } from "../storage/copy.ts";
 import {
   dropKey,
   flushDbs,
@@ -17,12 +16,22 @@ import {
   type KeyEntry,
   putKey,
   setOwner,
-  slotOf,
   swapDbs,
 } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, metaKey, slotPrefix } from "../storage/layout.ts";
 import { countKeys } from "../keyspace.ts";
-import { checkKey, command, fail, option, readSlot, writeChunks, writeSlot } from "./common.ts";
+import {
+  checkKey,
+  command,
+  dbArg,
+  fail,
+  option,
+  readSlot,
+  sameBytes,
+  writeChunks,
+  writeSlot,
+} from "./common.ts";
+import { COMMANDS as COPY_COMMANDS } from "./copy.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
 import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 
@@ -86,40 +95,6 @@ function renameGeneric(nx: boolean) {
       return nx ? integer(1) : OK;
     });
   };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function dbArg(arg: Uint8Array, invalid: string = DATA_ERRORS.notInteger): number {
-  const db = parseInteger(arg);
-  if (db === null) fail(invalid);
-  if (db < 0 || db >= DATABASES) fail(DATA_ERRORS.dbIndex);
-  return db;
-}
-
-async function copy(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const [from, to] = [argv[1], checkKey(argv[2])];
-  let db = ctx.session.db;
-  let replace = false;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = option(argv[i]);
-    if (opt === "REPLACE") replace = true;
-    else if (opt === "DB" && i + 1 < argv.length) db = dbArg(argv[++i]);
-    else fail(DATA_ERRORS.syntax);
-  }
-  if (db === ctx.session.db && sameBytes(from, to)) fail(DATA_ERRORS.sameObject);
-  return await ctx.write(async (tx) => {
-    const source = await slotOf(tx, ctx.session.db);
-    const target = await slotOf(tx, db);
-    const entry = await getKey(tx, source, from);
-    if (!entry) return integer(0);
-    const old = await getKey(tx, target, to);
-    if (old && !replace) return integer(0);
-    putKey(tx, target, to, await copyValue(tx, entry, target, to), old);
-    return integer(1);
-  });
 }
 
 /** A key at a random position in key order (the first live key at or after a random probe). */
@@ -268,7 +243,7 @@ export const COMMANDS: CommandSpec[] = [
   command("type", { arity: 2, flags: RF, keys: ONE }, type),
   command("rename", { arity: 3, flags: W, keys: [1, 2, 1] }, renameGeneric(false)),
   command("renamenx", { arity: 3, flags: WF, keys: [1, 2, 1] }, renameGeneric(true)),
-  command("copy", { arity: -3, flags: ["write", "denyoom"], keys: [1, 2, 1] }, copy),
+  ...COPY_COMMANDS,
   command("touch", { arity: -2, flags: RF, keys: ALL }, touch),
   command("randomkey", { arity: 1, flags: R }, randomkey),
   command("keys", { arity: 2, flags: R }, keys),

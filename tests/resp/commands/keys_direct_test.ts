@@ -148,3 +148,23 @@ Deno.test("RANDOMKEY skips expired keys and answers null on an empty db", async 
   await new Promise((r) => setTimeout(r, 25));
   for (let i = 0; i < 5; i++) assertEquals(await c("RANDOMKEY"), "live");
 });
+
+Deno.test("COPY of a hash too big for one unit copies every field, TTLs included", async () => {
+  await using h = await openHarness();
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  const pairs = Array.from({ length: 1000 }, (_, i) => [`f${i}`, `v${i}`]).flat();
+  assertEquals(await c("HSET", "big", ...pairs), 1000);
+  assertEquals(await c("HPEXPIRE", "big", "100000", "FIELDS", "1", "f7"), [1]);
+  assertEquals(await c("EXPIRE", "big", "1000"), 1);
+  assertEquals(await c("COPY", "big", "copy", "DB", "2"), 1);
+  assertEquals(await c("COPY", "big", "copy", "DB", "2"), 0);
+  h.session.db = 2;
+  assertEquals(await c("HLEN", "copy"), 1000);
+  assertEquals(await c("HGET", "copy", "f999"), "v999");
+  assertEquals(await c("TTL", "copy"), 1000);
+  assertEquals((await c("HPTTL", "copy", "FIELDS", "1", "f7") as number[])[0] > 99_000, true);
+  assertEquals((await c("HKEYS", "copy") as string[]).slice(0, 3), ["f0", "f1", "f2"]);
+  assertEquals(await c("HSET", "copy", "f0", "changed"), 0);
+  h.session.db = 0;
+  assertEquals(await c("HGET", "big", "f0"), "v0");
+});
