@@ -6,7 +6,7 @@
 import type { Store } from "../../src/store/mod.ts";
 import { type Access, readSlots } from "./storage/db.ts";
 import { DATABASES, slotPrefix } from "./storage/layout.ts";
-import { type ScanPage, scanPage } from "./scan.ts";
+import { type Position, type ScanPage, scanPage } from "./scan.ts";
 
 /** One database's counts, as INFO prints them: dbN:keys=…,expires=…,avg_ttl=… */
 export interface DbStats {
@@ -40,7 +40,7 @@ async function slotStats(
 /** Live keys in one storage slot (DBSIZE). */
 export async function countKeys(r: Access, slot: number): Promise<number> {
   let count = 0;
-  let after: Uint8Array | null = null;
+  let after: Position | null = null;
   while (true) {
     const page: ScanPage<unknown> = await scanPage(r, slotPrefix(slot), after, COUNT_PAGE);
     count += page.entries.length;

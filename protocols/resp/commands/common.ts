@@ -8,7 +8,7 @@ import type { CommandContext, CommandSpec, Handler } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { error } from "../reply.ts";
 import { type Access, getKey, type KeyEntry, slotOf } from "../storage/db.ts";
-import { DATABASES, encodedLength, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
+import { DATABASES, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
 import { parseInteger } from "../numbers.ts";
 import { installReclaimer } from "../storage/reclaim.ts";
 
@@ -57,7 +57,7 @@ export function fail(reply: string): never {
 
 /** A key (or field) argument checked against the store's key size limit. */
 export function checkKey(arg: Uint8Array): Uint8Array {
-  if (encodedLength(arg) > MAX_KEY_BYTES) fail(DATA_ERRORS.keyTooLarge);
+  if (arg.length > MAX_KEY_BYTES) fail(DATA_ERRORS.keyTooLarge);
   return arg;
 }
 

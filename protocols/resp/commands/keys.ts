@@ -8,12 +8,20 @@ import { DATA_ERRORS } from "../data_errors.ts";
 import { globMatch, matchesAll } from "../glob.ts";
 import { ascii, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
-import { literalPrefix, loadCursor, saveCursor, scanPage } from "../scan.ts";
+import {
+  literalPrefix,
+  loadCursor,
+  type Position,
+  saveCursor,
+  type ScanPage,
+  scanPage,
+} from "../scan.ts";
 import {
   dropKey,
   flushDbs,
   getKey,
   type KeyEntry,
+  keyName,
   putKey,
   setOwner,
   swapDbs,
@@ -101,9 +109,11 @@ function renameGeneric(nx: boolean) {
 async function randomkey(ctx: CommandContext): Promise<Reply> {
   const key = await readSlot(ctx, async (r, slot) => {
     const probe = crypto.getRandomValues(new Uint8Array(8));
-    const after = await scanPage(r, slotPrefix(slot), probe, 1);
-    const found = after.entries.length > 0 ? after : await scanPage(r, slotPrefix(slot), null, 1);
-    return found.entries.length > 0 ? found.entries[0].key[2] as Uint8Array : null;
+    const after = await scanPage<KeyMeta>(r, slotPrefix(slot), [probe], 1);
+    const found = after.entries.length > 0
+      ? after
+      : await scanPage<KeyMeta>(r, slotPrefix(slot), null, 1);
+    return found.entries.length > 0 ? keyName(found.entries[0]) : null;
   });
   return key ? bulk(key) : NULL;
 }
@@ -113,10 +123,10 @@ async function keys(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const all = matchesAll(pattern);
   const found = await readSlot(ctx, async (r, slot) => {
     const out: Reply[] = [];
-    let after: Uint8Array | null = null;
+    let after: Position | null = null;
     const prefix = literalPrefix(pattern);
     while (true) {
-      const page: Awaited<ReturnType<typeof scanPage>> = await scanPage(
+      const page: ScanPage<KeyMeta> = await scanPage<KeyMeta>(
         r,
         slotPrefix(slot),
         after,
@@ -124,7 +134,7 @@ async function keys(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
         prefix,
       );
       for (const e of page.entries) {
-        const key = e.key[2] as Uint8Array;
+        const key = keyName(e);
         if (all || globMatch(pattern, key)) out.push(bulk(key));
       }
       if (!page.next) return out;
@@ -136,7 +146,7 @@ async function keys(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 
 /** SCAN/HSCAN's shared arguments. */
 export interface ScanArgs {
-  after: Uint8Array | null;
+  after: Position | null;
   pattern: Uint8Array | null;
   count: number;
   type: string | null;
@@ -188,7 +198,7 @@ async function scan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     ));
   const out: Reply[] = [];
   for (const e of page.entries) {
-    const key = e.key[2] as Uint8Array;
+    const key = keyName(e);
     if (args.pattern && !matchesAll(args.pattern) && !globMatch(args.pattern, key)) continue;
     if (args.type !== null && e.meta?.t !== args.type) continue;
     out.push(bulk(key));

@@ -7,14 +7,15 @@
 import type { WriteTx } from "../../../src/store/mod.ts";
 import { type KeyEntry, type KeyRecord, setOwner } from "./db.ts";
 import { fieldKey, fieldPrefix, genMarkerKey, type KeyMeta, newGeneration } from "./layout.ts";
-import { scanPage } from "../scan.ts";
+import { type Position, scanPage } from "../scan.ts";
+import { fieldName } from "./hash.ts";
 
 /** How long fields copied by an unfinished COPY survive a crash before they are reclaimed. */
 const ORPHAN_COPY_MS = 60 * 60 * 1000;
 
 /** Progress of a paged hash copy, kept under its target generation. */
 interface CopyProgress {
-  after: Uint8Array | null;
+  after: Position | null;
   copied: number;
   done: boolean;
 }
@@ -35,8 +36,11 @@ export async function copyValue(
   const gen = newGeneration();
   const fields = await tx.list({ prefix: fieldPrefix(meta.g!) });
   for (const field of fields) {
-    const name = field.key[field.key.length - 1] as Uint8Array;
-    tx.set(fieldKey(gen, name), { data: field.data, meta: field.meta, expiresAt: field.expiresAt });
+    tx.set(fieldKey(gen, fieldName(field)), {
+      data: field.data,
+      meta: field.meta,
+      expiresAt: field.expiresAt,
+    });
   }
   if (meta.fx) setOwner(tx, gen, slot, key);
   return { meta: { ...meta, g: gen, n: fields.length }, expiresAt: source.expiresAt };
@@ -58,8 +62,11 @@ export async function copyFieldsPage(
   if (!entry) tx.set(genMarkerKey(gen), { expiresAt: tx.now + ORPHAN_COPY_MS });
   const page = await scanPage(tx, fieldPrefix(source.g!), progress.after, limit, undefined, false);
   for (const field of page.entries) {
-    const name = field.key[field.key.length - 1] as Uint8Array;
-    tx.set(fieldKey(gen, name), { data: field.data, meta: field.meta, expiresAt: field.expiresAt });
+    tx.set(fieldKey(gen, fieldName(field)), {
+      data: field.data,
+      meta: field.meta,
+      expiresAt: field.expiresAt,
+    });
   }
   const next: CopyProgress = {
     after: page.next ?? progress.after,

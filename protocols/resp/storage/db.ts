@@ -8,6 +8,7 @@ import type { Reader } from "../command.ts";
 import {
   DATABASES,
   genMarkerKey,
+  isLongKey,
   type KeyMeta,
   metaKey,
   ownerKey,
@@ -66,7 +67,7 @@ export function putKey(
   record: KeyRecord,
   old: KeyEntry | null,
 ): void {
-  tx.set<KeyMeta>(metaKey(slot, key), record);
+  tx.set<KeyMeta>(metaKey(slot, key), { ...record, meta: withName(record.meta, key) });
   const oldGen = old?.meta?.t === "hash" ? old.meta.g : undefined;
   const newGen = record.meta.t === "hash" ? record.meta.g : undefined;
   if (oldGen && oldGen !== newGen) retireGeneration(tx, old!);
@@ -74,6 +75,19 @@ export function putKey(
     if (record.expiresAt === null) tx.delete(genMarkerKey(newGen));
     else tx.set(genMarkerKey(newGen), { expiresAt: record.expiresAt });
   }
+}
+
+/** The meta with the full key recorded when the key is long (and any stale one dropped). */
+function withName(meta: KeyMeta, key: Uint8Array): KeyMeta {
+  if (isLongKey(key)) return { ...meta, K: key.slice() };
+  if (meta.K === undefined) return meta;
+  const { K: _stale, ...rest } = meta;
+  return rest;
+}
+
+/** A listed meta entry's key: the part itself, or the full bytes of a long key. */
+export function keyName(entry: Entry<KeyMeta>): Uint8Array {
+  return entry.meta?.K ?? entry.key[2] as Uint8Array;
 }
 
 /** Delete a key; a hash's fields become unreachable at once and are reclaimed later. */

@@ -5,7 +5,7 @@
  */
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
 import { type Access, dropKey, type KeyEntry, putKey } from "./db.ts";
-import { fieldKey, fieldPrefix, type KeyMeta, newGeneration } from "./layout.ts";
+import { fieldKey, fieldPrefix, isLongKey, type KeyMeta, newGeneration } from "./layout.ts";
 
 /** Longest field or value a listpack keeps (hash-max-listpack-value). */
 export const LISTPACK_MAX_VALUE = 64;
@@ -55,6 +55,8 @@ export function retimeField(
 /** A field entry's meta: its insertion number, so listings keep Redis's listpack order. */
 export interface FieldMeta {
   s: number;
+  /** A field longer than one key part: its full bytes. */
+  F?: Uint8Array;
 }
 
 /** All live fields of a hash, in insertion order (as a small Redis hash lists them). */
@@ -67,9 +69,9 @@ export async function listFields(
   return fields.sort((a, b) => (a.meta?.s ?? 0) - (b.meta?.s ?? 0));
 }
 
-/** A field entry's name. */
+/** A field entry's name (the key part, or the full bytes of a long field). */
 export function fieldName(entry: Entry<unknown>): Uint8Array {
-  return entry.key[entry.key.length - 1] as Uint8Array;
+  return (entry.meta as FieldMeta | undefined)?.F ?? entry.key[2] as Uint8Array;
 }
 
 /** Set a field (a new deadline or none); returns true when the field is new. */
@@ -87,7 +89,8 @@ export async function setField(
     seq = h.meta.q ?? 0;
     h.meta.q = seq + 1;
   }
-  tx.set<FieldMeta>(fieldKey(h.meta.g!, field), { data: value, meta: { s: seq }, expiresAt });
+  const meta: FieldMeta = isLongKey(field) ? { s: seq, F: field.slice() } : { s: seq };
+  tx.set<FieldMeta>(fieldKey(h.meta.g!, field), { data: value, meta, expiresAt });
   if (!h.meta.big && (field.length > LISTPACK_MAX_VALUE || value.length > LISTPACK_MAX_VALUE)) {
     h.meta.big = true;
     h.dirty = true;
