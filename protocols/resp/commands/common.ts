@@ -61,6 +61,13 @@ export function checkKey(arg: Uint8Array): Uint8Array {
   return arg;
 }
 
+/** An integer argument (string2ll), or Redis's "not an integer" error. */
+export function intArg(arg: Uint8Array): number {
+  const value = parseInteger(arg);
+  if (value === null) fail(DATA_ERRORS.notInteger);
+  return value;
+}
+
 /** True when two arguments hold the same bytes. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);

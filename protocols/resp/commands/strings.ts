@@ -6,9 +6,9 @@
 import { MAX_DATA_BYTES, type WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
-import { fitsInt64, parseInt64, parseInteger, parseLongDoubleArg } from "../numbers.ts";
+import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
-import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
+import { array, bulk, bulkOrNull, integer, NULL, OK, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
 import type { KeyMeta } from "../storage/layout.ts";
 import {
@@ -16,12 +16,14 @@ import {
   command,
   fail,
   getTyped,
+  intArg,
   option,
   readSlot,
   writeChunks,
   writeSlot,
 } from "./common.ts";
 import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
+import { COMMANDS as LCS_COMMANDS } from "./lcs.ts";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -231,12 +233,6 @@ async function strlen(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return integer(entry?.data.length ?? 0);
 }
 
-function intArg(arg: Uint8Array): number {
-  const value = parseInteger(arg);
-  if (value === null) fail(DATA_ERRORS.notInteger);
-  return value;
-}
-
 async function getrange(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   let start = intArg(argv[2]);
   let end = intArg(argv[3]);
@@ -308,96 +304,6 @@ async function incrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
   });
 }
 
-/** LCS options. */
-interface LcsOptions {
-  len: boolean;
-  idx: boolean;
-  minMatchLen: number;
-  withMatchLen: boolean;
-}
-
-function parseLcsOptions(argv: Uint8Array[]): LcsOptions {
-  const out: LcsOptions = { len: false, idx: false, minMatchLen: 0, withMatchLen: false };
-  for (let i = 3; i < argv.length; i++) {
-    const opt = option(argv[i]);
-    if (opt === "IDX") out.idx = true;
-    else if (opt === "LEN") out.len = true;
-    else if (opt === "WITHMATCHLEN") out.withMatchLen = true;
-    else if (opt === "MINMATCHLEN" && i + 1 < argv.length) {
-      out.minMatchLen = Math.max(0, intArg(argv[++i]));
-    } else fail(DATA_ERRORS.syntax);
-  }
-  return out;
-}
-
-/** lcsCommand, ported: the DP table, then matches walked back from the ends. */
-function lcsReply(a: Uint8Array, b: Uint8Array, o: LcsOptions): Reply {
-  const width = b.length + 1;
-  const table = new Uint32Array((a.length + 1) * width);
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      table[i * width + j] = a[i - 1] === b[j - 1]
-        ? table[(i - 1) * width + j - 1] + 1
-        : Math.max(table[(i - 1) * width + j], table[i * width + j - 1]);
-    }
-  }
-  const total = table[a.length * width + b.length];
-  if (o.len && !o.idx) return integer(total);
-  const result = new Uint8Array(total);
-  const matches: Reply[] = [];
-  let idx = total;
-  let aStart = a.length, aEnd = 0, bStart = 0, bEnd = 0;
-  let i = a.length, j = b.length;
-  while (i > 0 && j > 0) {
-    let emit = false;
-    if (a[i - 1] === b[j - 1]) {
-      result[idx - 1] = a[i - 1];
-      if (aStart === a.length) {
-        aStart = aEnd = i - 1;
-        bStart = bEnd = j - 1;
-      } else if (aStart === i && bStart === j) {
-        aStart--;
-        bStart--;
-      } else emit = true;
-      if (aStart === 0 || bStart === 0) emit = true;
-      idx--;
-      i--;
-      j--;
-    } else {
-      if (table[(i - 1) * width + j] > table[i * width + j - 1]) i--;
-      else j--;
-      if (aStart !== a.length) emit = true;
-    }
-    const matchLen = aEnd - aStart + 1;
-    if (emit) {
-      if (o.minMatchLen === 0 || matchLen >= o.minMatchLen) {
-        const item = [
-          array([integer(aStart), integer(aEnd)]),
-          array([integer(bStart), integer(bEnd)]),
-        ];
-        if (o.withMatchLen) item.push(integer(matchLen));
-        matches.push(array(item));
-      }
-      aStart = a.length;
-    }
-  }
-  if (!o.idx) return bulk(result);
-  return map([[bulk("matches"), array(matches)], [bulk("len"), integer(total)]]);
-}
-
-async function lcs(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const options = parseLcsOptions(argv);
-  if (options.len && options.idx) fail(DATA_ERRORS.lcsLenAndIdx);
-  const [a, b] = await readSlot(
-    ctx,
-    (r, slot) => Promise.all([getKey(r, slot, argv[1]), getKey(r, slot, argv[2])]),
-  );
-  if ((a && a.meta?.t !== "string") || (b && b.meta?.t !== "string")) {
-    fail(DATA_ERRORS.lcsNotString);
-  }
-  return lcsReply(a?.data ?? EMPTY, b?.data ?? EMPTY, options);
-}
-
 const W = ["write", "denyoom"];
 const WF = ["write", "denyoom", "fast"];
 const RF = ["readonly", "fast"];
@@ -434,5 +340,5 @@ export const COMMANDS: CommandSpec[] = [
     return incrBy(ctx, argv[1], -delta);
   }),
   command("incrbyfloat", { arity: 3, flags: WF, keys: ONE }, incrbyfloat),
-  command("lcs", { arity: -3, flags: ["readonly"], keys: [1, 2, 1] }, lcs),
+  ...LCS_COMMANDS,
 ];
