@@ -42,7 +42,11 @@ export async function countKeys(r: Access, slot: number): Promise<number> {
   let count = 0;
   let after: Position | null = null;
   while (true) {
-    const page: ScanPage<unknown> = await scanPage(r, slotPrefix(slot), after, COUNT_PAGE);
+    const page: ScanPage<unknown> = await scanPage(r, {
+      parent: slotPrefix(slot),
+      after,
+      count: COUNT_PAGE,
+    });
     count += page.entries.length;
     if (!page.next) return count;
     after = page.next;

@@ -59,18 +59,23 @@ export interface ScanPage<M> {
   next: Position | null;
 }
 
-/**
- * Read up to `count` live entries under `parent` whose first part after it starts with
- * `prefix`, after position `after`.
- */
-export async function scanPage<M>(
-  r: Access,
-  parent: Key,
-  after: Position | null,
-  count: number,
-  prefix: Uint8Array = MIN_PART,
-  keysOnly = true,
-): Promise<ScanPage<M>> {
+/** Which entries a scan page reads. */
+export interface ScanRange {
+  /** The key the scanned entries live under. */
+  parent: Key;
+  /** Resume after this position; null = from the start. */
+  after: Position | null;
+  /** Live entries wanted. */
+  count: number;
+  /** Only names starting with these bytes (a glob's literal prefix). */
+  prefix?: Uint8Array;
+  /** Skip payloads (default true). */
+  keysOnly?: boolean;
+}
+
+/** Read up to `count` live entries of a range, in key order, after its position. */
+export async function scanPage<M>(r: Access, range: ScanRange): Promise<ScanPage<M>> {
+  const { parent, after, count, prefix = MIN_PART, keysOnly = true } = range;
   const end = prefixEnd(prefix);
   const position = (entry: Entry<M>): Position => entry.key.slice(parent.length);
   const startAfter = (p: Position): Key => [...parent, ...p, MIN_PART];

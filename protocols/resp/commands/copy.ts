@@ -52,7 +52,8 @@ function copyInOneUnit(ctx: CommandContext, req: CopyRequest): Promise<boolean> 
   return ctx.write(async (tx) => {
     const { targetSlot, source, old } = await locate(ctx, tx, req);
     if (!allowed(req, source, old)) return false;
-    putKey(tx, targetSlot, req.to, await copyValue(tx, source!, targetSlot, req.to), old);
+    const record = await copyValue(tx, source!, targetSlot, req.to);
+    putKey(tx, { slot: targetSlot, key: req.to, record, old });
     return true;
   });
 }
@@ -76,7 +77,7 @@ async function copyInPages(
   const last = ctx.write(async (tx) => {
     const { targetSlot, source, old } = await locate(ctx, tx, req);
     const record = source?.meta?.t === "hash"
-      ? await finishPagedCopy(tx, source, gen, targetSlot, req.to)
+      ? await finishPagedCopy(tx, { source, gen, slot: targetSlot, key: req.to })
       : null;
     if (!allowed(req, source, old) || record === null) {
       tx.set(genMarkerKey(gen), { expiresAt: tx.now + 1 });
@@ -84,7 +85,7 @@ async function copyInPages(
         ? false
         : null;
     }
-    putKey(tx, targetSlot, req.to, record, old);
+    putKey(tx, { slot: targetSlot, key: req.to, record, old });
     return true;
   });
   await Promise.all(units);

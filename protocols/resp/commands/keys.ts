@@ -45,6 +45,8 @@ import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 
 /** Keys examined per SCAN call by default. */
 const SCAN_DEFAULT_COUNT = 10;
+/** Keys KEYS reads per page while matching. */
+const KEYS_PAGE = 1000;
 
 async function del(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const counts = await writeChunks(ctx, argv.slice(1), async (tx, slot, keys) => {
@@ -83,7 +85,12 @@ function moveKey(
   entry: KeyEntry,
   old: KeyEntry | null,
 ): void {
-  putKey(tx, slot, to, { meta: entry.meta!, data: entry.data, expiresAt: entry.expiresAt }, old);
+  putKey(tx, {
+    slot,
+    key: to,
+    record: { meta: entry.meta!, data: entry.data, expiresAt: entry.expiresAt },
+    old,
+  });
   tx.delete(metaKey(slot, from));
   if (entry.meta?.t === "hash" && entry.meta.fx) {
     setOwner(tx, entry.meta.g!, slot, to);
@@ -109,10 +116,14 @@ function renameGeneric(nx: boolean) {
 async function randomkey(ctx: CommandContext): Promise<Reply> {
   const key = await readSlot(ctx, async (r, slot) => {
     const probe = crypto.getRandomValues(new Uint8Array(8));
-    const after = await scanPage<KeyMeta>(r, slotPrefix(slot), [probe], 1);
+    const after = await scanPage<KeyMeta>(r, {
+      parent: slotPrefix(slot),
+      after: [probe],
+      count: 1,
+    });
     const found = after.entries.length > 0
       ? after
-      : await scanPage<KeyMeta>(r, slotPrefix(slot), null, 1);
+      : await scanPage<KeyMeta>(r, { parent: slotPrefix(slot), after: null, count: 1 });
     return found.entries.length > 0 ? keyName(found.entries[0]) : null;
   });
   return key ? bulk(key) : NULL;
@@ -126,13 +137,12 @@ async function keys(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     let after: Position | null = null;
     const prefix = literalPrefix(pattern);
     while (true) {
-      const page: ScanPage<KeyMeta> = await scanPage<KeyMeta>(
-        r,
-        slotPrefix(slot),
+      const page: ScanPage<KeyMeta> = await scanPage<KeyMeta>(r, {
+        parent: slotPrefix(slot),
         after,
-        1000,
+        count: KEYS_PAGE,
         prefix,
-      );
+      });
       for (const e of page.entries) {
         const key = keyName(e);
         if (all || globMatch(pattern, key)) out.push(bulk(key));
@@ -189,13 +199,12 @@ function parseCursor(arg: Uint8Array): bigint {
 async function scan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const args = parseScanArgs(argv, 1, true);
   const page = await readSlot(ctx, (r, slot) =>
-    scanPage<KeyMeta>(
-      r,
-      slotPrefix(slot),
-      args.after,
-      args.count,
-      args.pattern ? literalPrefix(args.pattern) : undefined,
-    ));
+    scanPage<KeyMeta>(r, {
+      parent: slotPrefix(slot),
+      after: args.after,
+      count: args.count,
+      prefix: args.pattern ? literalPrefix(args.pattern) : undefined,
+    }));
   const out: Reply[] = [];
   for (const e of page.entries) {
     const key = keyName(e);

@@ -72,7 +72,7 @@ function storeString(
     if (old) dropKey(tx, slot, key, old);
     return;
   }
-  putKey(tx, slot, key, stringRecord(data, expiresAt, enc), old);
+  putKey(tx, { slot, key, record: stringRecord(data, expiresAt, enc), old });
 }
 
 /** setGenericCommand: NX/XX conditions, GET of the old value, expiry or KEEPTTL. */

@@ -60,7 +60,12 @@ export async function copyFieldsPage(
   const progress = entry?.meta ?? { after: null, copied: 0, done: false };
   if (progress.done) return true;
   if (!entry) tx.set(genMarkerKey(gen), { expiresAt: tx.now + ORPHAN_COPY_MS });
-  const page = await scanPage(tx, fieldPrefix(source.g!), progress.after, limit, undefined, false);
+  const page = await scanPage(tx, {
+    parent: fieldPrefix(source.g!),
+    after: progress.after,
+    count: limit,
+    keysOnly: false,
+  });
   for (const field of page.entries) {
     tx.set(fieldKey(gen, fieldName(field)), {
       data: field.data,
@@ -77,13 +82,18 @@ export async function copyFieldsPage(
   return next.done;
 }
 
+/** A paged copy to finish: the source entry, the new generation, the destination. */
+export interface PagedCopy {
+  source: KeyEntry;
+  gen: string;
+  slot: number;
+  key: Uint8Array;
+}
+
 /** Finish a paged copy: the target's record (or null if not done) and the progress dropped. */
 export async function finishPagedCopy(
   tx: WriteTx,
-  source: KeyEntry,
-  gen: string,
-  slot: number,
-  key: Uint8Array,
+  { source, gen, slot, key }: PagedCopy,
 ): Promise<KeyRecord | null> {
   const progress = (await tx.get<CopyProgress>(progressKey(gen)))?.meta;
   tx.delete(progressKey(gen));

@@ -56,16 +56,22 @@ export function getKey(r: Access, slot: number, key: Uint8Array): Promise<KeyEnt
   return r.get<KeyMeta>(metaKey(slot, key));
 }
 
+/** A key's meta entry to write, and what it replaces. */
+export interface KeyWrite {
+  slot: number;
+  key: Uint8Array;
+  record: KeyRecord;
+  /** The entry being replaced (null when the key is new). */
+  old: KeyEntry | null;
+}
+
 /**
  * Write a key's meta entry. When it replaces a hash of another generation, that generation is
  * marked for reclaim; a hash's TTL is mirrored on its generation marker so expiry reclaims it.
  */
 export function putKey(
   tx: WriteTx,
-  slot: number,
-  key: Uint8Array,
-  record: KeyRecord,
-  old: KeyEntry | null,
+  { slot, key, record, old }: KeyWrite,
 ): void {
   tx.set<KeyMeta>(metaKey(slot, key), { ...record, meta: withName(record.meta, key) });
   const oldGen = old?.meta?.t === "hash" ? old.meta.g : undefined;

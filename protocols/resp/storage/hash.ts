@@ -74,14 +74,20 @@ export function fieldName(entry: Entry<unknown>): Uint8Array {
   return (entry.meta as FieldMeta | undefined)?.F ?? entry.key[2] as Uint8Array;
 }
 
+/** A field to set: its value, deadline (none by default) and entry if already read. */
+export interface FieldWrite {
+  field: Uint8Array;
+  value: Uint8Array;
+  expiresAt?: number | null;
+  /** The field's current entry when the caller has read it (saves a read). */
+  known?: Entry<FieldMeta> | null;
+}
+
 /** Set a field (a new deadline or none); returns true when the field is new. */
 export async function setField(
   tx: WriteTx,
   h: HashHandle,
-  field: Uint8Array,
-  value: Uint8Array,
-  expiresAt: number | null = null,
-  known?: Entry<FieldMeta> | null,
+  { field, value, expiresAt = null, known }: FieldWrite,
 ): Promise<boolean> {
   const old = known !== undefined ? known : await getField(tx, h.meta, field);
   let seq = old?.meta?.s;
@@ -124,7 +130,12 @@ export async function saveHash(tx: WriteTx, h: HashHandle): Promise<void> {
     if (h.entry) dropKey(tx, h.slot, h.key, h.entry);
     return;
   }
-  putKey(tx, h.slot, h.key, { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null }, h.entry);
+  putKey(tx, {
+    slot: h.slot,
+    key: h.key,
+    record: { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null },
+    old: h.entry,
+  });
 }
 
 async function isEmpty(tx: WriteTx, h: HashHandle): Promise<boolean> {
