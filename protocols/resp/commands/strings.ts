@@ -10,7 +10,7 @@ import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, NULL, OK, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
-import type { KeyMeta } from "../storage/layout.ts";
+import { type KeyMeta, newGeneration } from "../storage/layout.ts";
 import {
   checkKey,
   command,
@@ -185,28 +185,49 @@ async function mget(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return array(entries.map((e) => e?.meta?.t === "string" ? bulk(e.data) : NULL));
 }
 
+/** How long an MSETNX decision flag outlives a crash between its units. */
+const MSETNX_FLAG_MS = 60 * 60 * 1000;
+
+type Pairs = readonly [Uint8Array, Uint8Array][];
+
+/** Store key-value pairs; a key given twice keeps its last value, as Redis's setKey calls do. */
+async function storePairs(tx: WriteTx, slot: number, pairs: Pairs): Promise<void> {
+  const olds = await Promise.all(pairs.map(([k]) => getKey(tx, slot, k)));
+  const last = new Map<string, number>();
+  pairs.forEach(([k], i) => last.set(k.join(","), i));
+  pairs.forEach(([k, v], i) => {
+    if (last.get(k.join(",")) === i) storeString(tx, slot, k, v, null, olds[i]);
+  });
+}
+
+/**
+ * MSETNX: one unit decides for every key, then the pairs are written in units queued right
+ * behind it (no other client's write runs between them), guarded by the decision's flag.
+ */
+async function msetnxPairs(ctx: CommandContext, pairs: Pairs): Promise<boolean> {
+  const flag = ["msetnx", newGeneration()];
+  const decision = writeSlot(ctx, async (tx, slot) => {
+    const olds = await Promise.all(pairs.map(([k]) => getKey(tx, slot, k)));
+    const free = olds.every((o) => o === null);
+    if (free) tx.set(flag, { meta: true, expiresAt: tx.now + MSETNX_FLAG_MS });
+    return free;
+  });
+  const writes = writeChunks(ctx, pairs, async (tx, slot, chunk) => {
+    if (await tx.get(flag)) await storePairs(tx, slot, chunk);
+  });
+  const cleanup = ctx.write((tx) => tx.delete(flag));
+  const [free] = await Promise.all([decision, writes, cleanup]);
+  return free;
+}
+
 function msetGeneric(onlyIfNoneExist: boolean) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     if (argv.length % 2 === 0) fail(DATA_ERRORS.arity(onlyIfNoneExist ? "msetnx" : "mset"));
     const pairs: [Uint8Array, Uint8Array][] = [];
     for (let i = 1; i < argv.length; i += 2) pairs.push([checkKey(argv[i]), argv[i + 1]]);
-    const store = async (tx: WriteTx, slot: number, chunk: readonly [Uint8Array, Uint8Array][]) => {
-      const olds = await Promise.all(chunk.map(([k]) => getKey(tx, slot, k)));
-      if (onlyIfNoneExist && olds.some((o) => o !== null)) return false;
-      // A key given twice keeps its last value, as Redis's sequential setKey calls do.
-      const last = new Map<string, number>();
-      chunk.forEach(([k], i) => last.set(k.join(","), i));
-      chunk.forEach(([k, v], i) => {
-        if (last.get(k.join(",")) === i) storeString(tx, slot, k, v, null, olds[i]);
-      });
-      return true;
-    };
-    if (!onlyIfNoneExist) {
-      await writeChunks(ctx, pairs, store);
-      return OK;
-    }
-    // MSETNX must decide for all keys at once: one unit.
-    return integer(await writeSlot(ctx, (tx, slot) => store(tx, slot, pairs)) ? 1 : 0);
+    if (onlyIfNoneExist) return integer(await msetnxPairs(ctx, pairs) ? 1 : 0);
+    await writeChunks(ctx, pairs, (tx, slot, chunk) => storePairs(tx, slot, chunk));
+    return OK;
   };
 }
 
