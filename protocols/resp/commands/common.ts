@@ -127,17 +127,28 @@ export function writeSlot<T>(
  * marker). Chunks are queued back to back in one go, so no other client's write lands between
  * them, though a reader may see the first chunk committed before the last.
  */
-export const ITEMS_PER_UNIT = 200;
+const ITEMS_PER_UNIT = 200;
+/**
+ * With several writers on one store (remote KV), every key a unit reads becomes a commit check
+ * and a commit allows 10, so units stay this small.
+ */
+const SHARED_ITEMS_PER_UNIT = 2;
 
-/** Run `fn` over `items` in units of {@link ITEMS_PER_UNIT}, queued together, in order. */
+/** Items per write unit on this connection's store. */
+export function unitSize(ctx: CommandContext): number {
+  return ctx.store.info.exclusive ? ITEMS_PER_UNIT : SHARED_ITEMS_PER_UNIT;
+}
+
+/** Run `fn` over `items` in units of {@link unitSize}, queued together, in order. */
 export function writeChunks<T, R>(
   ctx: CommandContext,
   items: readonly T[],
   fn: (tx: WriteTx, slot: number, chunk: readonly T[]) => Promise<R>,
 ): Promise<R[]> {
+  const size = unitSize(ctx);
   const units: Promise<R>[] = [];
-  for (let i = 0; i < items.length || i === 0; i += ITEMS_PER_UNIT) {
-    const chunk = items.slice(i, i + ITEMS_PER_UNIT);
+  for (let i = 0; i < items.length || i === 0; i += size) {
+    const chunk = items.slice(i, i + size);
     units.push(writeSlot(ctx, (tx, slot) => fn(tx, slot, chunk)));
   }
   return Promise.all(units);

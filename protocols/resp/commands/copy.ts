@@ -11,16 +11,7 @@ import { integer, type Reply } from "../reply.ts";
 import { copyFieldsPage, copyValue, finishPagedCopy } from "../storage/copy.ts";
 import { getKey, type KeyEntry, putKey, slotOf } from "../storage/db.ts";
 import { genMarkerKey, newGeneration } from "../storage/layout.ts";
-import {
-  checkKey,
-  command,
-  dbArg,
-  fail,
-  ITEMS_PER_UNIT,
-  option,
-  readSlot,
-  sameBytes,
-} from "./common.ts";
+import { checkKey, command, dbArg, fail, option, readSlot, sameBytes, unitSize } from "./common.ts";
 
 /** Extra page units queued beyond the field count seen, for fields added meanwhile. */
 const SPARE_PAGES = 2;
@@ -65,13 +56,14 @@ async function copyInPages(
   fields: number,
 ): Promise<boolean | null> {
   const gen = newGeneration();
-  const pages = Math.ceil(fields / ITEMS_PER_UNIT) + SPARE_PAGES;
+  const size = unitSize(ctx);
+  const pages = Math.ceil(fields / size) + SPARE_PAGES;
   const units: Promise<unknown>[] = [];
   for (let i = 0; i < pages; i++) {
     units.push(ctx.write(async (tx) => {
       const { source } = await locate(ctx, tx, req);
       if (source?.meta?.t !== "hash") return;
-      await copyFieldsPage(tx, source.meta, gen, ITEMS_PER_UNIT);
+      await copyFieldsPage(tx, source.meta, gen, size);
     }));
   }
   const last = ctx.write(async (tx) => {
@@ -109,7 +101,7 @@ async function copy(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   for (let attempt = 0; attempt < MAX_PAGED_ATTEMPTS; attempt++) {
     const source = await readSlot(ctx, (r, slot) => getKey(r, slot, req.from));
     const fields = source?.meta?.t === "hash" ? source.meta.n ?? 0 : 0;
-    const done = fields > ITEMS_PER_UNIT
+    const done = fields > unitSize(ctx)
       ? await copyInPages(ctx, req, fields)
       : await copyInOneUnit(ctx, req);
     if (done !== null) return integer(done ? 1 : 0);

@@ -201,23 +201,31 @@ async function storePairs(tx: WriteTx, slot: number, pairs: Pairs): Promise<void
 }
 
 /**
- * MSETNX: one unit decides for every key, then the pairs are written in units queued right
- * behind it (no other client's write runs between them), guarded by the decision's flag.
+ * MSETNX: units that check every key, then units that write the pairs, all queued back to back
+ * (no other client's write runs between them); a flag entry carries the decision across them.
  */
 async function msetnxPairs(ctx: CommandContext, pairs: Pairs): Promise<boolean> {
   const flag = ["msetnx", newGeneration()];
-  const decision = writeSlot(ctx, async (tx, slot) => {
-    const olds = await Promise.all(pairs.map(([k]) => getKey(tx, slot, k)));
-    const free = olds.every((o) => o === null);
-    if (free) tx.set(flag, { meta: true, expiresAt: tx.now + MSETNX_FLAG_MS });
-    return free;
+  const checks = writeChunks(ctx, pairs, async (tx, slot, chunk) => {
+    // Units may re-run, so the first chunk is known by identity, not by a counter.
+    const initial = chunk[0] === pairs[0];
+    const free = initial || (await tx.get<boolean>(flag))?.meta === true;
+    const olds = await Promise.all(chunk.map(([k]) => getKey(tx, slot, k)));
+    const stillFree = free && olds.every((o) => o === null);
+    if (initial || !stillFree) {
+      tx.set(flag, { meta: stillFree, expiresAt: tx.now + MSETNX_FLAG_MS });
+    }
   });
   const writes = writeChunks(ctx, pairs, async (tx, slot, chunk) => {
-    if (await tx.get(flag)) await storePairs(tx, slot, chunk);
+    if ((await tx.get<boolean>(flag))?.meta === true) await storePairs(tx, slot, chunk);
   });
-  const cleanup = ctx.write((tx) => tx.delete(flag));
-  const [free] = await Promise.all([decision, writes, cleanup]);
-  return free;
+  const outcome = ctx.write(async (tx) => {
+    const free = (await tx.get<boolean>(flag))?.meta === true;
+    tx.delete(flag);
+    return free;
+  });
+  await Promise.all([checks, writes]);
+  return await outcome;
 }
 
 function msetGeneric(onlyIfNoneExist: boolean) {
