@@ -16,6 +16,8 @@ export const DATA_ERRORS = {
   lcsNotString: "ERR The specified keys must contain string values",
   lcsLenAndIdx: "ERR If you want both the length and indexes, please just use IDX.",
   sameObject: "ERR source and destination objects are the same",
+  /** basekv only: a hash kept growing faster than COPY could page through it. */
+  copyBusy: "ERR COPY source kept changing, try again",
   nxAndOthers: "ERR NX and XX, GT or LT options at the same time are not compatible",
   gtAndLt: "ERR GT and LT options at the same time are not compatible",
   unsupportedOption: (option: string) => `ERR Unsupported option ${option}`,

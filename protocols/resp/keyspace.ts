@@ -6,7 +6,8 @@
 import type { Store } from "../../src/store/mod.ts";
 import { type Access, readSlots } from "./storage/db.ts";
 import { DATABASES, slotPrefix } from "./storage/layout.ts";
-import { type ScanPage, scanPage } from "./scan.ts";
+import { installReclaimer } from "./storage/reclaim.ts";
+import { type Position, type ScanPage, scanPage } from "./scan.ts";
 
 /** One database's counts, as INFO prints them: dbN:keys=…,expires=…,avg_ttl=… */
 export interface DbStats {
@@ -40,9 +41,13 @@ async function slotStats(
 /** Live keys in one storage slot (DBSIZE). */
 export async function countKeys(r: Access, slot: number): Promise<number> {
   let count = 0;
-  let after: Uint8Array | null = null;
+  let after: Position | null = null;
   while (true) {
-    const page: ScanPage<unknown> = await scanPage(r, slotPrefix(slot), after, COUNT_PAGE);
+    const page: ScanPage<unknown> = await scanPage(r, {
+      parent: slotPrefix(slot),
+      after,
+      count: COUNT_PAGE,
+    });
     count += page.entries.length;
     if (!page.next) return count;
     after = page.next;
@@ -51,6 +56,8 @@ export async function countKeys(r: Access, slot: number): Promise<number> {
 
 /** Counts for every non-empty database, by index. */
 export async function keyspaceStats(store: Store): Promise<Map<number, DbStats>> {
+  // INFO is often a client's first command: start listening for expiries as early as we can.
+  installReclaimer(store);
   const slots = await readSlots(store);
   const now = Date.now();
   const out = new Map<number, DbStats>();

@@ -7,18 +7,22 @@
  */
 import type { Entry, Key } from "../../src/store/mod.ts";
 import type { Access } from "./storage/db.ts";
-import { successor } from "./storage/layout.ts";
+
+/** A position in key order: the key parts after the scanned parent (a key or field name). */
+export type Position = Deno.KvKeyPart[];
 
 /** Positions remembered; older cursors restart their scan (keys may repeat, never vanish). */
 const MAX_CURSORS = 100_000;
 /** Entries read per probe when a page comes back short (expired entries are skipped). */
 const PROBE_LIMIT = 1000;
+/** The smallest key part: a key extended by it sorts right after the key, before any other. */
+const MIN_PART = new Uint8Array(0);
 
-const positions = new Map<number, Uint8Array>();
+const positions = new Map<number, Position>();
 let nextCursor = 1;
 
 /** Remember `position` and return the cursor for it. */
-export function saveCursor(position: Uint8Array): string {
+export function saveCursor(position: Position): string {
   const id = nextCursor++;
   if (nextCursor > Number.MAX_SAFE_INTEGER) nextCursor = 1;
   positions.set(id, position);
@@ -27,7 +31,7 @@ export function saveCursor(position: Uint8Array): string {
 }
 
 /** The position a cursor stands for: null = the start (cursor 0 or one no longer known). */
-export function loadCursor(cursor: bigint): Uint8Array | null {
+export function loadCursor(cursor: bigint): Position | null {
   if (cursor === 0n || cursor > BigInt(Number.MAX_SAFE_INTEGER)) return null;
   return positions.get(Number(cursor)) ?? null;
 }
@@ -49,45 +53,48 @@ function prefixEnd(prefix: Uint8Array): Uint8Array | null {
   return end;
 }
 
-/** One page of a scan: the entries, and the position to resume from (null = done). */
+/** One page of a scan: the entries, and the position to resume after (null = done). */
 export interface ScanPage<M> {
   entries: Entry<M>[];
-  next: Uint8Array | null;
+  next: Position | null;
 }
 
-/**
- * Read up to `count` live entries under `parent` whose last key part starts with `prefix`,
- * after `after`. Keys are `[...parent, Uint8Array]`.
- */
-export async function scanPage<M>(
-  r: Access,
-  parent: Key,
-  after: Uint8Array | null,
-  count: number,
-  prefix: Uint8Array = new Uint8Array(0),
-  keysOnly = true,
-): Promise<ScanPage<M>> {
-  let from: Uint8Array = prefix;
-  if (after && compareBytes(after, prefix) >= 0) from = successor(after);
+/** Which entries a scan page reads. */
+export interface ScanRange {
+  /** The key the scanned entries live under. */
+  parent: Key;
+  /** Resume after this position; null = from the start. */
+  after: Position | null;
+  /** Live entries wanted. */
+  count: number;
+  /** Only names starting with these bytes (a glob's literal prefix). */
+  prefix?: Uint8Array;
+  /** Skip payloads (default true). */
+  keysOnly?: boolean;
+}
+
+/** Read up to `count` live entries of a range, in key order, after its position. */
+export async function scanPage<M>(r: Access, range: ScanRange): Promise<ScanPage<M>> {
+  const { parent, after, count, prefix = MIN_PART, keysOnly = true } = range;
   const end = prefixEnd(prefix);
-  const list = (start: Uint8Array, limit: number) =>
+  const position = (entry: Entry<M>): Position => entry.key.slice(parent.length);
+  const startAfter = (p: Position): Key => [...parent, ...p, MIN_PART];
+  let start: Key = after && compareBytes(after[0] as Uint8Array, prefix) >= 0
+    ? startAfter(after)
+    : [...parent, prefix];
+  const list = (from: Key, limit: number) =>
     r.list<M>(
-      end
-        ? { start: [...parent, start], end: [...parent, end] }
-        : { prefix: parent, start: [...parent, start] },
+      end ? { start: from, end: [...parent, end] } : { prefix: parent, start: from },
       { limit, keysOnly },
     );
   const entries: Entry<M>[] = [];
   while (entries.length < count) {
     const want = count - entries.length;
-    let page = await list(from, want);
+    let page = await list(start, want);
     if (page.length < want) {
       // A short page may only mean expired entries were skipped: probe further before ending.
-      const rest = await list(
-        page.length > 0 ? successor(lastPart(page[page.length - 1])) : from,
-        PROBE_LIMIT,
-      );
-      if (rest.length === 0 && page.length === 0) return { entries, next: null };
+      const from = page.length > 0 ? startAfter(position(page[page.length - 1])) : start;
+      const rest = await list(from, PROBE_LIMIT);
       page = [...page, ...rest].slice(0, want);
       if (rest.length === 0) {
         entries.push(...page);
@@ -95,13 +102,9 @@ export async function scanPage<M>(
       }
     }
     entries.push(...page);
-    from = successor(lastPart(page[page.length - 1]));
+    start = startAfter(position(page[page.length - 1]));
   }
-  return { entries, next: lastPart(entries[entries.length - 1]) };
-}
-
-function lastPart(entry: Entry<unknown>): Uint8Array {
-  return entry.key[entry.key.length - 1] as Uint8Array;
+  return { entries, next: position(entries[entries.length - 1]) };
 }
 
 /** Byte-wise order, as the store orders Uint8Array key parts. */

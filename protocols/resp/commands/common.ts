@@ -8,7 +8,8 @@ import type { CommandContext, CommandSpec, Handler } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { error } from "../reply.ts";
 import { type Access, getKey, type KeyEntry, slotOf } from "../storage/db.ts";
-import { encodedLength, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
+import { DATABASES, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
+import { parseInteger } from "../numbers.ts";
 import { installReclaimer } from "../storage/reclaim.ts";
 
 /** An error reply raised from deep inside a handler (also aborts a write unit). */
@@ -56,8 +57,28 @@ export function fail(reply: string): never {
 
 /** A key (or field) argument checked against the store's key size limit. */
 export function checkKey(arg: Uint8Array): Uint8Array {
-  if (encodedLength(arg) > MAX_KEY_BYTES) fail(DATA_ERRORS.keyTooLarge);
+  if (arg.length > MAX_KEY_BYTES) fail(DATA_ERRORS.keyTooLarge);
   return arg;
+}
+
+/** An integer argument (string2ll), or Redis's "not an integer" error. */
+export function intArg(arg: Uint8Array): number {
+  const value = parseInteger(arg);
+  if (value === null) fail(DATA_ERRORS.notInteger);
+  return value;
+}
+
+/** True when two arguments hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A db index argument (0-15); `invalid` is the error for a non-integer. */
+export function dbArg(arg: Uint8Array, invalid: string = DATA_ERRORS.notInteger): number {
+  const db = parseInteger(arg);
+  if (db === null) fail(invalid);
+  if (db < 0 || db >= DATABASES) fail(DATA_ERRORS.dbIndex);
+  return db;
 }
 
 /** ASCII-uppercased text of an option argument. */
@@ -106,17 +127,28 @@ export function writeSlot<T>(
  * marker). Chunks are queued back to back in one go, so no other client's write lands between
  * them, though a reader may see the first chunk committed before the last.
  */
-export const ITEMS_PER_UNIT = 200;
+const ITEMS_PER_UNIT = 200;
+/**
+ * With several writers on one store (remote KV), every key a unit reads becomes a commit check
+ * and a commit allows 10, so units stay this small.
+ */
+const SHARED_ITEMS_PER_UNIT = 2;
 
-/** Run `fn` over `items` in units of {@link ITEMS_PER_UNIT}, queued together, in order. */
+/** Items per write unit on this connection's store. */
+export function unitSize(ctx: CommandContext): number {
+  return ctx.store.info.exclusive ? ITEMS_PER_UNIT : SHARED_ITEMS_PER_UNIT;
+}
+
+/** Run `fn` over `items` in units of {@link unitSize}, queued together, in order. */
 export function writeChunks<T, R>(
   ctx: CommandContext,
   items: readonly T[],
   fn: (tx: WriteTx, slot: number, chunk: readonly T[]) => Promise<R>,
 ): Promise<R[]> {
+  const size = unitSize(ctx);
   const units: Promise<R>[] = [];
-  for (let i = 0; i < items.length || i === 0; i += ITEMS_PER_UNIT) {
-    const chunk = items.slice(i, i + ITEMS_PER_UNIT);
+  for (let i = 0; i < items.length || i === 0; i += size) {
+    const chunk = items.slice(i, i + size);
     units.push(writeSlot(ctx, (tx, slot) => fn(tx, slot, chunk)));
   }
   return Promise.all(units);

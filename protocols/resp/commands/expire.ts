@@ -52,7 +52,12 @@ function retime(
   entry: KeyEntry,
   expiresAt: number | null,
 ): void {
-  putKey(tx, slot, key, { meta: entry.meta!, data: entry.data, expiresAt }, entry);
+  putKey(tx, {
+    slot,
+    key,
+    record: { meta: entry.meta!, data: entry.data, expiresAt },
+    old: entry,
+  });
 }
 
 function expireGeneric(unit: ExpiryUnit, name: string) {

@@ -11,7 +11,7 @@ import { array, integer, type Reply } from "../reply.ts";
 import { getField, openHash, retimeField, saveHash } from "../storage/hash.ts";
 import { fieldKey } from "../storage/layout.ts";
 import { setOwner } from "../storage/db.ts";
-import { command, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
+import { command, fail, getTyped, option, readSlot, writeChunks } from "./common.ts";
 import { expireAllowed, type ExpireFlags } from "./expire.ts";
 
 /** Latest field deadline Redis accepts (HFE_MAX_ABS_TIME_MSEC = EB_EXPIRE_TIME_MAX >> 2). */
@@ -50,19 +50,19 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
     if (value < 0n) fail(DATA_ERRORS.fieldExpireNegative);
     const { flags, next } = parseCondition(argv, 3);
     const fields = parseFields(argv, next);
-    return await writeSlot(ctx, async (tx, slot) => {
-      if (seconds && value > BigInt(Math.floor(MAX_FIELD_DEADLINE_MS / 1000))) {
-        fail(DATA_ERRORS.invalidExpire(name));
-      }
-      const base = relative ? tx.now : 0;
-      const ms = Number(seconds ? value * 1000n : value);
-      if (ms > MAX_FIELD_DEADLINE_MS - base) fail(DATA_ERRORS.invalidExpire(name));
-      const when = ms + base;
+    if (seconds && value > BigInt(Math.floor(MAX_FIELD_DEADLINE_MS / 1000))) {
+      fail(DATA_ERRORS.invalidExpire(name));
+    }
+    const base = relative ? Date.now() : 0;
+    const ms = Number(seconds ? value * 1000n : value);
+    if (ms > MAX_FIELD_DEADLINE_MS - base) fail(DATA_ERRORS.invalidExpire(name));
+    const when = ms + base;
+    const chunks = await writeChunks(ctx, fields, async (tx, slot, chunk) => {
       const entry = await getTyped(tx, slot, argv[1], "hash");
-      if (!entry) return array(fields.map(() => integer(NO_FIELD)));
+      if (!entry) return chunk.map(() => integer(NO_FIELD));
       const h = openHash(slot, argv[1], entry);
       const codes: Reply[] = [];
-      for (const field of fields) {
+      for (const field of chunk) {
         const old = await getField(tx, h.meta, field);
         if (!old) {
           codes.push(integer(NO_FIELD));
@@ -84,8 +84,9 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
         }
       }
       await saveHash(tx, h);
-      return array(codes);
+      return codes;
     });
+    return array(chunks.flat());
   };
 }
 
@@ -108,12 +109,12 @@ function httlGeneric(ms: boolean, absolute: boolean) {
 
 async function hpersist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const fields = parseFields(argv, 2);
-  return await writeSlot(ctx, async (tx, slot) => {
+  const chunks = await writeChunks(ctx, fields, async (tx, slot, chunk) => {
     const entry = await getTyped(tx, slot, argv[1], "hash");
-    if (!entry) return array(fields.map(() => integer(NO_FIELD)));
+    if (!entry) return chunk.map(() => integer(NO_FIELD));
     const h = openHash(slot, argv[1], entry);
     const codes: Reply[] = [];
-    for (const field of fields) {
+    for (const field of chunk) {
       const old = await getField(tx, h.meta, field);
       if (!old) codes.push(integer(NO_FIELD));
       else if (old.expiresAt === null) codes.push(integer(NO_TTL));
@@ -123,8 +124,9 @@ async function hpersist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply>
       }
     }
     await saveHash(tx, h);
-    return array(codes);
+    return codes;
   });
+  return array(chunks.flat());
 }
 
 const WF = ["write", "denyoom", "fast"];

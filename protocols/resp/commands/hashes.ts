@@ -53,7 +53,7 @@ async function setPairs(ctx: CommandContext, argv: Uint8Array[], name: string): 
   const added = await writeChunks(ctx, pairs, async (tx, slot, chunk) => {
     const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
     let n = 0;
-    for (const [field, value] of chunk) if (await setField(tx, h, field, value)) n++;
+    for (const [field, value] of chunk) if (await setField(tx, h, { field, value })) n++;
     await saveHash(tx, h);
     return n;
   });
@@ -76,7 +76,7 @@ async function hsetnx(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
     const old = h.entry ? await getField(tx, h.meta, argv[2]) : null;
     if (old) return integer(0);
-    await setField(tx, h, argv[2], argv[3], null, null);
+    await setField(tx, h, { field: argv[2], value: argv[3], known: null });
     await saveHash(tx, h);
     return integer(1);
   });
@@ -162,7 +162,12 @@ async function incrField(
     const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
     const old = h.entry ? await getField(tx, h.meta, argv[2]) : null;
     const value = next(old?.data ?? null);
-    await setField(tx, h, argv[2], value, old?.expiresAt ?? null, old);
+    await setField(tx, h, {
+      field: argv[2],
+      value,
+      expiresAt: old?.expiresAt ?? null,
+      known: old,
+    });
     await saveHash(tx, h);
     return value;
   });
@@ -260,14 +265,13 @@ async function hscan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   // A small (listpack) hash answers in one page, in insertion order, as Redis's does.
   const page = encodingOf(entry) === "listpack"
     ? { entries: await listFields(r, entry.meta!, noValues), next: null }
-    : await scanPage(
-      r,
-      fieldPrefix(entry.meta!.g!),
-      args.after,
-      args.count,
-      args.pattern ? literalPrefix(args.pattern) : undefined,
-      noValues,
-    );
+    : await scanPage(r, {
+      parent: fieldPrefix(entry.meta!.g!),
+      after: args.after,
+      count: args.count,
+      prefix: args.pattern ? literalPrefix(args.pattern) : undefined,
+      keysOnly: noValues,
+    });
   const out: Reply[] = [];
   for (const f of page.entries) {
     const name = fieldName(f);

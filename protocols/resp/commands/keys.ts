@@ -8,26 +8,45 @@ import { DATA_ERRORS } from "../data_errors.ts";
 import { globMatch, matchesAll } from "../glob.ts";
 import { ascii, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
-import { literalPrefix, loadCursor, saveCursor, scanPage } from "../scan.ts";
-import { copyValue } from "../storage/copy.ts";
+import {
+  literalPrefix,
+  loadCursor,
+  type Position,
+  saveCursor,
+  type ScanPage,
+  scanPage,
+} from "../scan.ts";
 import {
   dropKey,
   flushDbs,
   getKey,
   type KeyEntry,
+  keyName,
   putKey,
   setOwner,
-  slotOf,
   swapDbs,
 } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, metaKey, slotPrefix } from "../storage/layout.ts";
 import { countKeys } from "../keyspace.ts";
-import { checkKey, command, fail, option, readSlot, writeChunks, writeSlot } from "./common.ts";
+import {
+  checkKey,
+  command,
+  dbArg,
+  fail,
+  option,
+  readSlot,
+  sameBytes,
+  writeChunks,
+  writeSlot,
+} from "./common.ts";
+import { COMMANDS as COPY_COMMANDS } from "./copy.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
 import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 
 /** Keys examined per SCAN call by default. */
 const SCAN_DEFAULT_COUNT = 10;
+/** Keys KEYS reads per page while matching. */
+const KEYS_PAGE = 1000;
 
 async function del(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const counts = await writeChunks(ctx, argv.slice(1), async (tx, slot, keys) => {
@@ -66,7 +85,12 @@ function moveKey(
   entry: KeyEntry,
   old: KeyEntry | null,
 ): void {
-  putKey(tx, slot, to, { meta: entry.meta!, data: entry.data, expiresAt: entry.expiresAt }, old);
+  putKey(tx, {
+    slot,
+    key: to,
+    record: { meta: entry.meta!, data: entry.data, expiresAt: entry.expiresAt },
+    old,
+  });
   tx.delete(metaKey(slot, from));
   if (entry.meta?.t === "hash" && entry.meta.fx) {
     setOwner(tx, entry.meta.g!, slot, to);
@@ -88,47 +112,19 @@ function renameGeneric(nx: boolean) {
   };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function dbArg(arg: Uint8Array, invalid: string = DATA_ERRORS.notInteger): number {
-  const db = parseInteger(arg);
-  if (db === null) fail(invalid);
-  if (db < 0 || db >= DATABASES) fail(DATA_ERRORS.dbIndex);
-  return db;
-}
-
-async function copy(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const [from, to] = [argv[1], checkKey(argv[2])];
-  let db = ctx.session.db;
-  let replace = false;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = option(argv[i]);
-    if (opt === "REPLACE") replace = true;
-    else if (opt === "DB" && i + 1 < argv.length) db = dbArg(argv[++i]);
-    else fail(DATA_ERRORS.syntax);
-  }
-  if (db === ctx.session.db && sameBytes(from, to)) fail(DATA_ERRORS.sameObject);
-  return await ctx.write(async (tx) => {
-    const source = await slotOf(tx, ctx.session.db);
-    const target = await slotOf(tx, db);
-    const entry = await getKey(tx, source, from);
-    if (!entry) return integer(0);
-    const old = await getKey(tx, target, to);
-    if (old && !replace) return integer(0);
-    putKey(tx, target, to, await copyValue(tx, entry, target, to), old);
-    return integer(1);
-  });
-}
-
 /** A key at a random position in key order (the first live key at or after a random probe). */
 async function randomkey(ctx: CommandContext): Promise<Reply> {
   const key = await readSlot(ctx, async (r, slot) => {
     const probe = crypto.getRandomValues(new Uint8Array(8));
-    const after = await scanPage(r, slotPrefix(slot), probe, 1);
-    const found = after.entries.length > 0 ? after : await scanPage(r, slotPrefix(slot), null, 1);
-    return found.entries.length > 0 ? found.entries[0].key[2] as Uint8Array : null;
+    const after = await scanPage<KeyMeta>(r, {
+      parent: slotPrefix(slot),
+      after: [probe],
+      count: 1,
+    });
+    const found = after.entries.length > 0
+      ? after
+      : await scanPage<KeyMeta>(r, { parent: slotPrefix(slot), after: null, count: 1 });
+    return found.entries.length > 0 ? keyName(found.entries[0]) : null;
   });
   return key ? bulk(key) : NULL;
 }
@@ -138,18 +134,17 @@ async function keys(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const all = matchesAll(pattern);
   const found = await readSlot(ctx, async (r, slot) => {
     const out: Reply[] = [];
-    let after: Uint8Array | null = null;
+    let after: Position | null = null;
     const prefix = literalPrefix(pattern);
     while (true) {
-      const page: Awaited<ReturnType<typeof scanPage>> = await scanPage(
-        r,
-        slotPrefix(slot),
+      const page: ScanPage<KeyMeta> = await scanPage<KeyMeta>(r, {
+        parent: slotPrefix(slot),
         after,
-        1000,
+        count: KEYS_PAGE,
         prefix,
-      );
+      });
       for (const e of page.entries) {
-        const key = e.key[2] as Uint8Array;
+        const key = keyName(e);
         if (all || globMatch(pattern, key)) out.push(bulk(key));
       }
       if (!page.next) return out;
@@ -161,7 +156,7 @@ async function keys(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 
 /** SCAN/HSCAN's shared arguments. */
 export interface ScanArgs {
-  after: Uint8Array | null;
+  after: Position | null;
   pattern: Uint8Array | null;
   count: number;
   type: string | null;
@@ -204,16 +199,15 @@ function parseCursor(arg: Uint8Array): bigint {
 async function scan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const args = parseScanArgs(argv, 1, true);
   const page = await readSlot(ctx, (r, slot) =>
-    scanPage<KeyMeta>(
-      r,
-      slotPrefix(slot),
-      args.after,
-      args.count,
-      args.pattern ? literalPrefix(args.pattern) : undefined,
-    ));
+    scanPage<KeyMeta>(r, {
+      parent: slotPrefix(slot),
+      after: args.after,
+      count: args.count,
+      prefix: args.pattern ? literalPrefix(args.pattern) : undefined,
+    }));
   const out: Reply[] = [];
   for (const e of page.entries) {
-    const key = e.key[2] as Uint8Array;
+    const key = keyName(e);
     if (args.pattern && !matchesAll(args.pattern) && !globMatch(args.pattern, key)) continue;
     if (args.type !== null && e.meta?.t !== args.type) continue;
     out.push(bulk(key));
@@ -268,7 +262,7 @@ export const COMMANDS: CommandSpec[] = [
   command("type", { arity: 2, flags: RF, keys: ONE }, type),
   command("rename", { arity: 3, flags: W, keys: [1, 2, 1] }, renameGeneric(false)),
   command("renamenx", { arity: 3, flags: WF, keys: [1, 2, 1] }, renameGeneric(true)),
-  command("copy", { arity: -3, flags: ["write", "denyoom"], keys: [1, 2, 1] }, copy),
+  ...COPY_COMMANDS,
   command("touch", { arity: -2, flags: RF, keys: ALL }, touch),
   command("randomkey", { arity: 1, flags: R }, randomkey),
   command("keys", { arity: 2, flags: R }, keys),

@@ -6,22 +6,24 @@
 import { MAX_DATA_BYTES, type WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
-import { fitsInt64, parseInt64, parseInteger, parseLongDoubleArg } from "../numbers.ts";
+import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
-import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
+import { array, bulk, bulkOrNull, integer, NULL, OK, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
-import type { KeyMeta } from "../storage/layout.ts";
+import { type KeyMeta, newGeneration } from "../storage/layout.ts";
 import {
   checkKey,
   command,
   fail,
   getTyped,
+  intArg,
   option,
   readSlot,
   writeChunks,
   writeSlot,
 } from "./common.ts";
 import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
+import { COMMANDS as LCS_COMMANDS } from "./lcs.ts";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -70,7 +72,7 @@ function storeString(
     if (old) dropKey(tx, slot, key, old);
     return;
   }
-  putKey(tx, slot, key, stringRecord(data, expiresAt, enc), old);
+  putKey(tx, { slot, key, record: stringRecord(data, expiresAt, enc), old });
 }
 
 /** setGenericCommand: NX/XX conditions, GET of the old value, expiry or KEEPTTL. */
@@ -183,28 +185,57 @@ async function mget(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return array(entries.map((e) => e?.meta?.t === "string" ? bulk(e.data) : NULL));
 }
 
+/** How long an MSETNX decision flag outlives a crash between its units. */
+const MSETNX_FLAG_MS = 60 * 60 * 1000;
+
+type Pairs = readonly [Uint8Array, Uint8Array][];
+
+/** Store key-value pairs; a key given twice keeps its last value, as Redis's setKey calls do. */
+async function storePairs(tx: WriteTx, slot: number, pairs: Pairs): Promise<void> {
+  const olds = await Promise.all(pairs.map(([k]) => getKey(tx, slot, k)));
+  const last = new Map<string, number>();
+  pairs.forEach(([k], i) => last.set(k.join(","), i));
+  pairs.forEach(([k, v], i) => {
+    if (last.get(k.join(",")) === i) storeString(tx, slot, k, v, null, olds[i]);
+  });
+}
+
+/**
+ * MSETNX: units that check every key, then units that write the pairs, all queued back to back
+ * (no other client's write runs between them); a flag entry carries the decision across them.
+ */
+async function msetnxPairs(ctx: CommandContext, pairs: Pairs): Promise<boolean> {
+  const flag = ["msetnx", newGeneration()];
+  const checks = writeChunks(ctx, pairs, async (tx, slot, chunk) => {
+    // Units may re-run, so the first chunk is known by identity, not by a counter.
+    const initial = chunk[0] === pairs[0];
+    const free = initial || (await tx.get<boolean>(flag))?.meta === true;
+    const olds = await Promise.all(chunk.map(([k]) => getKey(tx, slot, k)));
+    const stillFree = free && olds.every((o) => o === null);
+    if (initial || !stillFree) {
+      tx.set(flag, { meta: stillFree, expiresAt: tx.now + MSETNX_FLAG_MS });
+    }
+  });
+  const writes = writeChunks(ctx, pairs, async (tx, slot, chunk) => {
+    if ((await tx.get<boolean>(flag))?.meta === true) await storePairs(tx, slot, chunk);
+  });
+  const outcome = ctx.write(async (tx) => {
+    const free = (await tx.get<boolean>(flag))?.meta === true;
+    tx.delete(flag);
+    return free;
+  });
+  await Promise.all([checks, writes]);
+  return await outcome;
+}
+
 function msetGeneric(onlyIfNoneExist: boolean) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     if (argv.length % 2 === 0) fail(DATA_ERRORS.arity(onlyIfNoneExist ? "msetnx" : "mset"));
     const pairs: [Uint8Array, Uint8Array][] = [];
     for (let i = 1; i < argv.length; i += 2) pairs.push([checkKey(argv[i]), argv[i + 1]]);
-    const store = async (tx: WriteTx, slot: number, chunk: readonly [Uint8Array, Uint8Array][]) => {
-      const olds = await Promise.all(chunk.map(([k]) => getKey(tx, slot, k)));
-      if (onlyIfNoneExist && olds.some((o) => o !== null)) return false;
-      // A key given twice keeps its last value, as Redis's sequential setKey calls do.
-      const last = new Map<string, number>();
-      chunk.forEach(([k], i) => last.set(k.join(","), i));
-      chunk.forEach(([k, v], i) => {
-        if (last.get(k.join(",")) === i) storeString(tx, slot, k, v, null, olds[i]);
-      });
-      return true;
-    };
-    if (!onlyIfNoneExist) {
-      await writeChunks(ctx, pairs, store);
-      return OK;
-    }
-    // MSETNX must decide for all keys at once: one unit.
-    return integer(await writeSlot(ctx, (tx, slot) => store(tx, slot, pairs)) ? 1 : 0);
+    if (onlyIfNoneExist) return integer(await msetnxPairs(ctx, pairs) ? 1 : 0);
+    await writeChunks(ctx, pairs, (tx, slot, chunk) => storePairs(tx, slot, chunk));
+    return OK;
   };
 }
 
@@ -229,12 +260,6 @@ async function append(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 async function strlen(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const entry = await readSlot(ctx, (r, slot) => getTyped(r, slot, argv[1], "string"));
   return integer(entry?.data.length ?? 0);
-}
-
-function intArg(arg: Uint8Array): number {
-  const value = parseInteger(arg);
-  if (value === null) fail(DATA_ERRORS.notInteger);
-  return value;
 }
 
 async function getrange(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
@@ -308,96 +333,6 @@ async function incrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
   });
 }
 
-/** LCS options. */
-interface LcsOptions {
-  len: boolean;
-  idx: boolean;
-  minMatchLen: number;
-  withMatchLen: boolean;
-}
-
-function parseLcsOptions(argv: Uint8Array[]): LcsOptions {
-  const out: LcsOptions = { len: false, idx: false, minMatchLen: 0, withMatchLen: false };
-  for (let i = 3; i < argv.length; i++) {
-    const opt = option(argv[i]);
-    if (opt === "IDX") out.idx = true;
-    else if (opt === "LEN") out.len = true;
-    else if (opt === "WITHMATCHLEN") out.withMatchLen = true;
-    else if (opt === "MINMATCHLEN" && i + 1 < argv.length) {
-      out.minMatchLen = Math.max(0, intArg(argv[++i]));
-    } else fail(DATA_ERRORS.syntax);
-  }
-  return out;
-}
-
-/** lcsCommand, ported: the DP table, then matches walked back from the ends. */
-function lcsReply(a: Uint8Array, b: Uint8Array, o: LcsOptions): Reply {
-  const width = b.length + 1;
-  const table = new Uint32Array((a.length + 1) * width);
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      table[i * width + j] = a[i - 1] === b[j - 1]
-        ? table[(i - 1) * width + j - 1] + 1
-        : Math.max(table[(i - 1) * width + j], table[i * width + j - 1]);
-    }
-  }
-  const total = table[a.length * width + b.length];
-  if (o.len && !o.idx) return integer(total);
-  const result = new Uint8Array(total);
-  const matches: Reply[] = [];
-  let idx = total;
-  let aStart = a.length, aEnd = 0, bStart = 0, bEnd = 0;
-  let i = a.length, j = b.length;
-  while (i > 0 && j > 0) {
-    let emit = false;
-    if (a[i - 1] === b[j - 1]) {
-      result[idx - 1] = a[i - 1];
-      if (aStart === a.length) {
-        aStart = aEnd = i - 1;
-        bStart = bEnd = j - 1;
-      } else if (aStart === i && bStart === j) {
-        aStart--;
-        bStart--;
-      } else emit = true;
-      if (aStart === 0 || bStart === 0) emit = true;
-      idx--;
-      i--;
-      j--;
-    } else {
-      if (table[(i - 1) * width + j] > table[i * width + j - 1]) i--;
-      else j--;
-      if (aStart !== a.length) emit = true;
-    }
-    const matchLen = aEnd - aStart + 1;
-    if (emit) {
-      if (o.minMatchLen === 0 || matchLen >= o.minMatchLen) {
-        const item = [
-          array([integer(aStart), integer(aEnd)]),
-          array([integer(bStart), integer(bEnd)]),
-        ];
-        if (o.withMatchLen) item.push(integer(matchLen));
-        matches.push(array(item));
-      }
-      aStart = a.length;
-    }
-  }
-  if (!o.idx) return bulk(result);
-  return map([[bulk("matches"), array(matches)], [bulk("len"), integer(total)]]);
-}
-
-async function lcs(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const options = parseLcsOptions(argv);
-  if (options.len && options.idx) fail(DATA_ERRORS.lcsLenAndIdx);
-  const [a, b] = await readSlot(
-    ctx,
-    (r, slot) => Promise.all([getKey(r, slot, argv[1]), getKey(r, slot, argv[2])]),
-  );
-  if ((a && a.meta?.t !== "string") || (b && b.meta?.t !== "string")) {
-    fail(DATA_ERRORS.lcsNotString);
-  }
-  return lcsReply(a?.data ?? EMPTY, b?.data ?? EMPTY, options);
-}
-
 const W = ["write", "denyoom"];
 const WF = ["write", "denyoom", "fast"];
 const RF = ["readonly", "fast"];
@@ -434,5 +369,5 @@ export const COMMANDS: CommandSpec[] = [
     return incrBy(ctx, argv[1], -delta);
   }),
   command("incrbyfloat", { arity: 3, flags: WF, keys: ONE }, incrbyfloat),
-  command("lcs", { arity: -3, flags: ["readonly"], keys: [1, 2, 1] }, lcs),
+  ...LCS_COMMANDS,
 ];

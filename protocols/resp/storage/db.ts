@@ -8,6 +8,7 @@ import type { Reader } from "../command.ts";
 import {
   DATABASES,
   genMarkerKey,
+  isLongKey,
   type KeyMeta,
   metaKey,
   ownerKey,
@@ -55,18 +56,24 @@ export function getKey(r: Access, slot: number, key: Uint8Array): Promise<KeyEnt
   return r.get<KeyMeta>(metaKey(slot, key));
 }
 
+/** A key's meta entry to write, and what it replaces. */
+export interface KeyWrite {
+  slot: number;
+  key: Uint8Array;
+  record: KeyRecord;
+  /** The entry being replaced (null when the key is new). */
+  old: KeyEntry | null;
+}
+
 /**
  * Write a key's meta entry. When it replaces a hash of another generation, that generation is
  * marked for reclaim; a hash's TTL is mirrored on its generation marker so expiry reclaims it.
  */
 export function putKey(
   tx: WriteTx,
-  slot: number,
-  key: Uint8Array,
-  record: KeyRecord,
-  old: KeyEntry | null,
+  { slot, key, record, old }: KeyWrite,
 ): void {
-  tx.set<KeyMeta>(metaKey(slot, key), record);
+  tx.set<KeyMeta>(metaKey(slot, key), { ...record, meta: withName(record.meta, key) });
   const oldGen = old?.meta?.t === "hash" ? old.meta.g : undefined;
   const newGen = record.meta.t === "hash" ? record.meta.g : undefined;
   if (oldGen && oldGen !== newGen) retireGeneration(tx, old!);
@@ -74,6 +81,19 @@ export function putKey(
     if (record.expiresAt === null) tx.delete(genMarkerKey(newGen));
     else tx.set(genMarkerKey(newGen), { expiresAt: record.expiresAt });
   }
+}
+
+/** The meta with the full key recorded when the key is long (and any stale one dropped). */
+function withName(meta: KeyMeta, key: Uint8Array): KeyMeta {
+  if (isLongKey(key)) return { ...meta, K: key.slice() };
+  if (meta.K === undefined) return meta;
+  const { K: _stale, ...rest } = meta;
+  return rest;
+}
+
+/** A listed meta entry's key: the part itself, or the full bytes of a long key. */
+export function keyName(entry: Entry<KeyMeta>): Uint8Array {
+  return entry.meta?.K ?? entry.key[2] as Uint8Array;
 }
 
 /** Delete a key; a hash's fields become unreachable at once and are reclaimed later. */

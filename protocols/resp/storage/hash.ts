@@ -5,7 +5,7 @@
  */
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
 import { type Access, dropKey, type KeyEntry, putKey } from "./db.ts";
-import { fieldKey, fieldPrefix, type KeyMeta, newGeneration } from "./layout.ts";
+import { fieldKey, fieldPrefix, isLongKey, type KeyMeta, newGeneration } from "./layout.ts";
 
 /** Longest field or value a listpack keeps (hash-max-listpack-value). */
 export const LISTPACK_MAX_VALUE = 64;
@@ -55,6 +55,8 @@ export function retimeField(
 /** A field entry's meta: its insertion number, so listings keep Redis's listpack order. */
 export interface FieldMeta {
   s: number;
+  /** A field longer than one key part: its full bytes. */
+  F?: Uint8Array;
 }
 
 /** All live fields of a hash, in insertion order (as a small Redis hash lists them). */
@@ -67,19 +69,25 @@ export async function listFields(
   return fields.sort((a, b) => (a.meta?.s ?? 0) - (b.meta?.s ?? 0));
 }
 
-/** A field entry's name. */
+/** A field entry's name (the key part, or the full bytes of a long field). */
 export function fieldName(entry: Entry<unknown>): Uint8Array {
-  return entry.key[entry.key.length - 1] as Uint8Array;
+  return (entry.meta as FieldMeta | undefined)?.F ?? entry.key[2] as Uint8Array;
+}
+
+/** A field to set: its value, deadline (none by default) and entry if already read. */
+export interface FieldWrite {
+  field: Uint8Array;
+  value: Uint8Array;
+  expiresAt?: number | null;
+  /** The field's current entry when the caller has read it (saves a read). */
+  known?: Entry<FieldMeta> | null;
 }
 
 /** Set a field (a new deadline or none); returns true when the field is new. */
 export async function setField(
   tx: WriteTx,
   h: HashHandle,
-  field: Uint8Array,
-  value: Uint8Array,
-  expiresAt: number | null = null,
-  known?: Entry<FieldMeta> | null,
+  { field, value, expiresAt = null, known }: FieldWrite,
 ): Promise<boolean> {
   const old = known !== undefined ? known : await getField(tx, h.meta, field);
   let seq = old?.meta?.s;
@@ -87,7 +95,8 @@ export async function setField(
     seq = h.meta.q ?? 0;
     h.meta.q = seq + 1;
   }
-  tx.set<FieldMeta>(fieldKey(h.meta.g!, field), { data: value, meta: { s: seq }, expiresAt });
+  const meta: FieldMeta = isLongKey(field) ? { s: seq, F: field.slice() } : { s: seq };
+  tx.set<FieldMeta>(fieldKey(h.meta.g!, field), { data: value, meta, expiresAt });
   if (!h.meta.big && (field.length > LISTPACK_MAX_VALUE || value.length > LISTPACK_MAX_VALUE)) {
     h.meta.big = true;
     h.dirty = true;
@@ -121,7 +130,12 @@ export async function saveHash(tx: WriteTx, h: HashHandle): Promise<void> {
     if (h.entry) dropKey(tx, h.slot, h.key, h.entry);
     return;
   }
-  putKey(tx, h.slot, h.key, { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null }, h.entry);
+  putKey(tx, {
+    slot: h.slot,
+    key: h.key,
+    record: { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null },
+    old: h.entry,
+  });
 }
 
 async function isEmpty(tx: WriteTx, h: HashHandle): Promise<boolean> {

@@ -3,6 +3,7 @@
  * string's bytes), hash fields under the hash's generation id, and reclaim markers.
  * @module
  */
+import { createHash } from "node:crypto";
 import type { Key } from "../../../src/store/mod.ts";
 
 /**
@@ -27,6 +28,8 @@ export interface KeyMeta {
    * SETRANGE (Redis edits a raw sds in place), "str" for INCRBYFLOAT (never int-encoded).
    */
   enc?: "raw" | "str";
+  /** A key longer than {@link MAX_INLINE_KEY_BYTES}: its full bytes (the KV key holds a digest). */
+  K?: Uint8Array;
 }
 
 /** Which storage slot each db (0-15) maps to; FLUSHDB and SWAPDB only rewrite this. */
@@ -38,16 +41,41 @@ export interface SlotMap {
 /** Databases a client may SELECT. */
 export const DATABASES = 16;
 /**
- * Longest key or hash field, in encoded bytes (a 0x00 byte counts twice): Deno KV keys stop at
- * 2048 bytes, and the namespace, slot and generation take the rest.
+ * Longest key or hash field kept as one key part, in encoded bytes (a 0x00 byte counts twice):
+ * Deno KV keys stop at 2048 bytes, and the namespace, slot and generation take the rest. Longer
+ * ones are stored as a head and a SHA-256 digest, with the full name in the entry's meta.
  */
-export const MAX_KEY_BYTES = 1900;
+export const MAX_INLINE_KEY_BYTES = 1800;
+/** Longest key or hash field accepted (the full name must fit the entry's small meta). */
+export const MAX_KEY_BYTES = 16 * 1024;
+/** Digest bytes that tell long keys with the same head apart. */
+const DIGEST = "sha256";
 
 export const SLOTS_KEY: Key = ["slots"];
 
+/** True when a key or field is too long to be one key part. */
+export function isLongKey(name: Uint8Array): boolean {
+  return name.length > MAX_INLINE_KEY_BYTES / 2 && encodedLength(name) > MAX_INLINE_KEY_BYTES;
+}
+
+/**
+ * The key parts naming a key or field: itself, or (when long) its head and a digest of it. A
+ * long name's head is a byte prefix, so range scans by prefix still find it.
+ */
+export function nameParts(name: Uint8Array): Deno.KvKeyPart[] {
+  if (!isLongKey(name)) return [name];
+  let end = 0;
+  for (let size = 0; end < name.length; end++) {
+    size += name[end] === 0 ? 2 : 1;
+    if (size > MAX_INLINE_KEY_BYTES) break;
+  }
+  const digest = createHash(DIGEST).update(name).digest();
+  return [name.slice(0, end), new Uint8Array(digest.buffer, digest.byteOffset, digest.length)];
+}
+
 /** A key's meta entry in a storage slot. */
 export function metaKey(slot: number, key: Uint8Array): Key {
-  return ["k", slot, key];
+  return ["k", slot, ...nameParts(key)];
 }
 
 /** Every meta entry of a slot. */
@@ -57,7 +85,7 @@ export function slotPrefix(slot: number): Key {
 
 /** One hash field. */
 export function fieldKey(gen: string, field: Uint8Array): Key {
-  return ["f", gen, field];
+  return ["f", gen, ...nameParts(field)];
 }
 
 /** Every field of one hash generation. */
@@ -91,11 +119,4 @@ export function encodedLength(part: Uint8Array): number {
   let n = part.length;
   for (const b of part) if (b === 0) n++;
   return n;
-}
-
-/** The key (or field) that continues a scan right after `part` in key order. */
-export function successor(part: Uint8Array): Uint8Array {
-  const next = new Uint8Array(part.length + 1);
-  next.set(part);
-  return next;
 }

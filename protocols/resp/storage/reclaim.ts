@@ -26,6 +26,8 @@ export interface Owner {
 
 const installed = new WeakSet<Store>();
 const queues = new WeakMap<Store, Promise<void>>();
+/** Generations with an emptiness check queued: a burst of expiring fields needs only one. */
+const pendingChecks = new Set<string>();
 
 /** Subscribe `store` (the redis namespace) to expiry events once. */
 export function installReclaimer(store: Store): void {
@@ -44,8 +46,12 @@ function onExpired(store: Store, change: Change): void {
     enqueue(store, () => reclaimGeneration(store, id));
   } else if (kind === "gcs" && typeof id === "number") {
     enqueue(store, () => reclaimSlot(store, id));
-  } else if (kind === "f" && typeof id === "string") {
-    enqueue(store, () => dropIfEmpty(store, id));
+  } else if (kind === "f" && typeof id === "string" && !pendingChecks.has(id)) {
+    pendingChecks.add(id);
+    enqueue(store, () => {
+      pendingChecks.delete(id);
+      return dropIfEmpty(store, id);
+    });
   }
 }
 

@@ -25,9 +25,21 @@ export interface Harness extends AsyncDisposable {
   call(...args: (string | Uint8Array)[]): Promise<Reply>;
 }
 
-/** Open an in-memory store and a session on db 0. */
-export async function openHarness(): Promise<Harness> {
-  const store = await openStore({ memory: true, sweepIntervalMs: 20 });
+/** Options for {@link openHarness}. */
+export interface HarnessOptions {
+  /**
+   * A temp-file store opened as one of several writers (as a remote store is: every read of a
+   * write unit becomes a commit check, at most 10 per commit).
+   */
+  shared?: boolean;
+}
+
+/** Open a store (in memory, or shared on a temp file) and a session on db 0. */
+export async function openHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dir = options.shared ? await Deno.makeTempDir() : null;
+  const store = dir
+    ? await openStore({ path: `${dir}/shared.sqlite`, shared: true, sweepIntervalMs: 20 })
+    : await openStore({ memory: true, sweepIntervalMs: 20 });
   const redis = store.scope(["redis"]);
   const session: Session = {
     id: 1,
@@ -62,7 +74,10 @@ export async function openHarness(): Promise<Harness> {
       if ("error" in found) return Promise.resolve({ type: "error", value: found.error });
       return Promise.resolve(found.spec.handler(ctx, argv));
     },
-    [Symbol.asyncDispose]: () => store.close(),
+    [Symbol.asyncDispose]: async () => {
+      await store.close();
+      if (dir) await Deno.remove(dir, { recursive: true });
+    },
   };
 }
 

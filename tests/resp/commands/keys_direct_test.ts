@@ -148,3 +148,58 @@ Deno.test("RANDOMKEY skips expired keys and answers null on an empty db", async 
   await new Promise((r) => setTimeout(r, 25));
   for (let i = 0; i < 5; i++) assertEquals(await c("RANDOMKEY"), "live");
 });
+
+Deno.test("COPY of a hash too big for one unit copies every field, TTLs included", async () => {
+  await using h = await openHarness();
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  const pairs = Array.from({ length: 1000 }, (_, i) => [`f${i}`, `v${i}`]).flat();
+  assertEquals(await c("HSET", "big", ...pairs), 1000);
+  assertEquals(await c("HPEXPIRE", "big", "100000", "FIELDS", "1", "f7"), [1]);
+  assertEquals(await c("EXPIRE", "big", "1000"), 1);
+  assertEquals(await c("COPY", "big", "copy", "DB", "2"), 1);
+  assertEquals(await c("COPY", "big", "copy", "DB", "2"), 0);
+  h.session.db = 2;
+  assertEquals(await c("HLEN", "copy"), 1000);
+  assertEquals(await c("HGET", "copy", "f999"), "v999");
+  assertEquals((await c("TTL", "copy") as number) >= 990, true);
+  assertEquals((await c("HPTTL", "copy", "FIELDS", "1", "f7") as number[])[0] > 99_000, true);
+  assertEquals((await c("HKEYS", "copy") as string[]).slice(0, 3), ["f0", "f1", "f2"]);
+  assertEquals(await c("HSET", "copy", "f0", "changed"), 0);
+  h.session.db = 0;
+  assertEquals(await c("HGET", "big", "f0"), "v0");
+});
+
+Deno.test("keys and fields longer than one KV key part round-trip through every path", async () => {
+  await using h = await openHarness();
+  const c = async (...a: (string | Uint8Array)[]) => plain(await h.call(...a));
+  const long = (tag: string, n: number) => {
+    const bytes = new Uint8Array(n).fill(0x61);
+    bytes.set(enc(tag));
+    bytes[n - 1] = 0; // a NUL counts twice in the KV key encoding
+    return bytes;
+  };
+  const k1 = long("k1:", 5000);
+  const k2 = long("k1:", 5001); // same head as k1: told apart by the digest
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  assertEquals(await c("SET", k1, "one"), "OK");
+  assertEquals(await c("SET", k2, "two"), "OK");
+  assertEquals(await c("GET", k1), "one");
+  assertEquals(await c("GET", k2), "two");
+  assertEquals(await c("EXPIRE", k1, "100"), 1);
+  assertEquals(await c("TTL", k1), 100);
+  assertEquals((await c("KEYS", "k1:*") as string[]).sort(), [text(k1), text(k2)]);
+  const [, scanned] = await c("SCAN", "0", "COUNT", "1000") as [string, string[]];
+  assertEquals(scanned.sort(), [text(k1), text(k2)]);
+  assertEquals(await c("RENAME", k1, "short"), "OK");
+  assertEquals(await c("GET", "short"), "one");
+  assertEquals(await c("RENAME", "short", k1), "OK");
+  assertEquals(await c("GET", k1), "one");
+  const f = long("field:", 3000);
+  assertEquals(await c("HSET", "h", f, "v", "x", "y"), 2);
+  assertEquals(await c("HGET", "h", f), "v");
+  assertEquals(await c("HKEYS", "h"), [text(f), "x"]);
+  assertEquals(await c("COPY", "h", "h2"), 1);
+  assertEquals(await c("HGET", "h2", f), "v");
+  assertEquals(await c("DEL", k1, k2), 2);
+  assertEquals(await c("SET", new Uint8Array(20_000), "v"), { error: DATA_ERRORS.keyTooLarge });
+});

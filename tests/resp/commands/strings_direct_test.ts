@@ -101,3 +101,19 @@ Deno.test("INCRBYFLOAT adds in long double and prints like Redis's %.17Lf", asyn
   assertEquals(await c("HINCRBYFLOAT", "h", "a", "0.1"), "0.1");
   assertEquals(await c("HINCRBYFLOAT", "h", "a", "0.2"), "0.3");
 });
+
+Deno.test("MSET and MSETNX with more keys than one write unit holds", async () => {
+  await using h = await openHarness();
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  const pairs = (tag: string) =>
+    Array.from({ length: 700 }, (_, i) => [`${tag}${i}`, `v${i}`]).flat();
+  assertEquals(await c("MSET", ...pairs("a")), "OK");
+  assertEquals(await c("DBSIZE"), 700);
+  assertEquals(await c("MSETNX", ...pairs("b"), "a5", "x"), 0);
+  assertEquals(await c("DBSIZE"), 700);
+  assertEquals(await c("GET", "a5"), "v5");
+  assertEquals(await c("MSETNX", ...pairs("b")), 1);
+  assertEquals(await c("DBSIZE"), 1400);
+  assertEquals(await c("GET", "b699"), "v699");
+  assertEquals(await c("KEYS", "msetnx*"), []);
+});

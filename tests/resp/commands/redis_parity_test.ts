@@ -1,0 +1,524 @@
+/**
+ * Parity with Debian's redis-server: the same commands, sent to both over raw sockets, must get
+ * byte-identical replies under RESP2 and RESP3. Skipped when redis-server is not installed
+ * (scripts/test-deps.sh installs it on CI). The reference is 7.0, so only commands whose replies
+ * 7.0 and 7.2 share are listed (no HEXPIRE family; unordered or timing-bound replies left out).
+ * @module
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { RawClient } from "../../helpers/net.ts";
+import { startTestServer } from "../../helpers/server.ts";
+import { decodeReply } from "../../../protocols/resp/codec.ts";
+import { command } from "../resp_client.ts";
+
+/** One command per line; `\s` stands for a space and `\0` for a NUL inside an argument. */
+const COMMANDS = `
+SET k v
+GET k
+SET k v EX 0
+SET k v EX -5
+SET k v PX abc
+SET k v EX 10 PX 10
+SET k v KEEPTTL EX 10
+SET k v NX XX
+SET k v EX
+SET k v GET
+SET k v2 NX GET
+SET nk v XX GET
+SET k v EXAT 1
+GET k
+SET k v PXAT 99999999999999 GET
+SET k v EX 9223372036854775807
+SET k v EX 9223372036854775
+SET k v PX 9223372036854775807
+SETEX k 0 v
+SETEX k abc v
+PSETEX k -1 v
+SETEX k 10 v
+TTL k
+SETNX k x
+GETSET k y
+GETDEL k
+GETDEL k
+GETEX k
+SET k v
+GETEX k EX 100
+TTL k
+GETEX k PERSIST
+TTL k
+GETEX k PERSIST EX 10
+GETEX k EX 0
+GETEX k KEEPTTL
+GETEX k NX
+MSET a 1 b 2
+MSET a
+MGET a b c
+MSETNX a 1 c 3
+MSETNX c 3 d 4
+APPEND a xyz
+APPEND newkey abc
+STRLEN a
+STRLEN nokey
+GETRANGE a 0 -1
+GETRANGE a -100 100
+GETRANGE a 2 1
+GETRANGE a -1 -2
+GETRANGE nokey 0 -1
+GETRANGE a x 1
+SETRANGE a 1 ZZ
+SETRANGE a -1 ZZ
+SETRANGE nokey2 0 
+SETRANGE nokey3 5 x
+GET nokey3
+SETRANGE a 536870912 x
+INCR a
+SET n 10
+INCR n
+INCRBY n -20
+DECR n
+DECRBY n 5
+DECRBY n -9223372036854775808
+INCRBY n abc
+INCRBY n 9223372036854775807
+SET n 9223372036854775807
+INCR n
+SET n -9223372036854775808
+DECR n
+SET n 007
+INCR n
+SET n +1
+INCR n
+SET n 1
+INCRBYFLOAT n 1.5
+INCRBYFLOAT n 0.1
+INCRBYFLOAT n -3.6
+INCRBYFLOAT n 1e3
+INCRBYFLOAT n abc
+INCRBYFLOAT n inf
+INCRBYFLOAT n 1.7976931348623157e308
+INCRBYFLOAT nf 3.0
+INCRBYFLOAT nf 0.0000001
+INCRBYFLOAT nf2 1.23456789012345678
+INCRBYFLOAT nf3 5.0e-20
+INCRBYFLOAT nf4 -0
+INCRBYFLOAT nf5 \\s1
+INCRBYFLOAT nf6 1e400
+SET s1 ohmytext
+SET s2 mynewtext
+LCS s1 s2
+LCS s1 s2 LEN
+LCS s1 s2 IDX
+LCS s1 s2 IDX WITHMATCHLEN
+LCS s1 s2 IDX MINMATCHLEN 2 WITHMATCHLEN
+LCS s1 s2 LEN IDX
+LCS s1 s2 FOO
+LCS s1 nokey
+HSET h f v
+LCS s1 h
+GET h
+INCR h
+APPEND h x
+SET h x GET
+HSET h a 1 b 2
+HSET h a
+HGET h a
+HGET h zz
+HGET nokey a
+HMGET h a zz b
+HMGET nokey a
+HGETALL h
+HGETALL nokey
+HKEYS h
+HVALS h
+HLEN h
+HLEN nokey
+HSTRLEN h a
+HSTRLEN h zz
+HEXISTS h a
+HEXISTS h zz
+HSETNX h a x
+HSETNX h c 3
+HDEL h zz
+HDEL h a b c
+HDEL h f
+EXISTS h
+HINCRBY h n 5
+HINCRBY h n x
+HINCRBY h n 9223372036854775807
+HSET h s abc
+HINCRBY h s 1
+HINCRBYFLOAT h s 1
+HINCRBYFLOAT h f 1.5
+HINCRBYFLOAT h f x
+HRANDFIELD h 0
+HRANDFIELD h 3 WITHVALUES x
+HRANDFIELD h 1 FOO
+HRANDFIELD nokey
+HRANDFIELD nokey 5
+HRANDFIELD nokey 5 WITHVALUES
+HRANDFIELD h x
+HMSET h a 1
+HMSET h a
+HSCAN nokey 0
+HSCAN h x
+HSCAN h 0 COUNT 0
+HSCAN h 0 MATCH
+HSCAN s1 0
+DEL s1 s2 nokey
+EXISTS a a b nokey
+TYPE a
+TYPE h
+TYPE nokey
+RENAME nokey x
+RENAME a a
+RENAMENX a a
+RENAME a a2
+GET a2
+RENAMENX a2 b
+RENAMENX a2 a3
+COPY a3 a3
+COPY a3 a4
+COPY a3 a4
+COPY a3 a4 REPLACE
+COPY a3 a4 DB 16
+COPY a3 a4 DB x
+COPY a3 a4 FOO
+COPY nokey a5
+TOUCH a3 a4 nokey
+EXPIRE a3 100
+EXPIRE a3 100 NX
+EXPIRE a3 100 XX
+EXPIRE a3 50 GT
+EXPIRE a3 200 GT
+EXPIRE a3 50 LT
+EXPIRE a3 50 NX XX
+EXPIRE a3 50 GT LT
+EXPIRE a3 50 FOO
+EXPIRE a3 abc
+EXPIRE a3 9223372036854775807
+EXPIRE a3 922337203685477580
+PEXPIRE a3 9223372036854775807
+EXPIREAT a3 9223372036854775807
+TTL a3
+PERSIST a3
+PERSIST a3
+PERSIST nokey
+TTL nokey
+EXPIRETIME a3
+EXPIRETIME nokey
+PEXPIREAT a3 99999999999999
+PEXPIRETIME a3
+EXPIRETIME a3
+EXPIRE nokey 10
+EXPIRE a3 -1
+EXISTS a3
+EXPIRE a4 0
+EXISTS a4
+PEXPIRE b 1 GT
+PEXPIRE b 1 LT
+OBJECT ENCODING h
+OBJECT ENCODING nokey
+OBJECT FOO
+OBJECT ENCODING
+OBJECT ENCODING a b
+OBJECT REFCOUNT h
+OBJECT FREQ h
+SET i 123
+OBJECT ENCODING i
+OBJECT REFCOUNT i
+SET i 12345678901234567890
+OBJECT ENCODING i
+SET i 1234567890123456789012345678901234567890123
+OBJECT ENCODING i
+SET i 123456789012345678901234567890123456789012345
+OBJECT ENCODING i
+MEMORY USAGE nokey
+MEMORY FOO
+MEMORY USAGE a b
+MEMORY USAGE h SAMPLES x
+SWAPDB 0 16
+SWAPDB x 1
+SWAPDB 0 x
+SWAPDB 0 -1
+FLUSHDB FOO
+FLUSHDB SYNC x
+FLUSHALL FOO
+SCAN x
+SCAN 0 COUNT 0
+SCAN 0 COUNT x
+SCAN 0 MATCH
+SCAN 18446744073709551616
+KEYS nomatch*
+HSET hx f v
+SET a hello
+APPEND a world
+OBJECT ENCODING a
+SETRANGE a 0 H
+OBJECT ENCODING a
+SET n 5
+INCR n
+OBJECT ENCODING n
+INCRBYFLOAT n 1.5
+OBJECT ENCODING n
+SET big 12345678901234567890123
+OBJECT ENCODING big
+SET neg -1
+OBJECT ENCODING neg
+OBJECT REFCOUNT neg
+SET z 0
+OBJECT REFCOUNT z
+SET z 10000
+OBJECT REFCOUNT z
+SET e \\0bin\\0
+GET e
+STRLEN e
+SET t v EX 100
+RENAME t t2
+TTL t2
+COPY t2 t3
+TTL t3
+HSET hh f v
+EXPIRE hh 100
+RENAME hh hh2
+TTL hh2
+HGET hh2 f
+COPY hh2 hh3
+TTL hh3
+HGETALL hh3
+GETEX hh3
+GETDEL hh3
+GETRANGE hh3 0 1
+SETRANGE hh3 0 x
+STRLEN hh3
+MGET hh3 a
+MSET
+MSET a
+GETSET hh3 x
+SETNX hh3 x
+SET hh3 x NX GET
+SET hh3 x XX
+TYPE hh3
+INCRBYFLOAT a 1
+KEYS h?2
+KEYS \\*
+SET * star
+KEYS \\*
+KEYS [
+KEYS a[
+DEL *
+EXISTS
+DEL
+TOUCH
+GET
+GET a b
+HGET h
+HSET h
+HDEL h
+EXPIRE a
+TTL
+SCAN 0 MATCH a* COUNT 1000
+SCAN 0 COUNT 1000 TYPE string MATCH h*
+HSCAN hh2 0 MATCH f*
+HSCAN hh2 0 COUNT 1 MATCH x
+HRANDFIELD hh2
+HRANDFIELD hh2 -3
+HRANDFIELD hh2 -2 WITHVALUES
+HRANDFIELD hh2 0 WITHVALUES
+HRANDFIELD hh2 1 WITHVALUES
+HINCRBYFLOAT hh2 n 1e308
+HINCRBYFLOAT hh2 n 1e308
+HINCRBYFLOAT hh2 n 1e309
+HINCRBY hh2 i -9223372036854775808
+HINCRBY hh2 i -1
+HSETNX hh2 f x
+HSTRLEN nokey f
+HEXISTS nokey f
+HKEYS nokey
+HVALS nokey
+HLEN hh2
+HDEL hh2 f n i
+EXISTS hh2
+LCS nokey1 nokey2
+LCS nokey1 nokey2 IDX
+LCS nokey1 nokey2 LEN
+SET l1 abc
+LCS l1 l1 IDX WITHMATCHLEN
+LCS l1 l1 IDX MINMATCHLEN x
+LCS l1 l1 MINMATCHLEN
+LCS l1 l1 IDX MINMATCHLEN -5
+SET l2 ABCBDAB
+SET l3 BDCABA
+LCS l2 l3
+LCS l2 l3 IDX WITHMATCHLEN
+SET x 1
+PEXPIRE x 50 GT
+PEXPIRE x 50 LT
+PEXPIRE x 100 LT
+PEXPIRE x 40 GT
+PEXPIRE x 10 XX LT
+EXPIREAT x -10
+EXISTS x
+SET x 1
+PEXPIREAT x 0
+EXISTS x
+SET x 1 KEEPTTL
+TTL x
+SET x 1 EXAT 99999999999
+EXPIRETIME x
+TTL x
+SET y 1 PXAT 99999999999999 GET
+SET y 1 GET GET
+SETEX y 9223372036854775807 v
+PSETEX y 9223372036854775807 v
+SETEX y 9223372036854775 v
+GETEX y EXAT 0
+GETEX y PXAT -1
+GETEX y FOO
+GETEX nokey EX 10
+MSETNX
+MSETNX a
+COPY a a2 DB 0 REPLACE
+COPY a a2 REPLACE DB 1 FOO
+COPY a a DB 1
+FLUSHDB
+INCRBYFLOAT f 0.1
+INCRBYFLOAT f 0.1
+INCRBYFLOAT f 0.1
+INCRBYFLOAT f 1000.1
+INCRBYFLOAT f -1000.4
+INCRBYFLOAT f 1.23456789012345678
+INCRBYFLOAT f 1e-20
+INCRBYFLOAT f 5.0e3
+INCRBYFLOAT f -5001.23456789012345678
+INCRBYFLOAT f 0
+INCRBYFLOAT g 1.7976931348623157e308
+INCRBYFLOAT g 1.7976931348623157e308
+INCRBYFLOAT g 1e400
+INCRBYFLOAT h 1e4932
+INCRBYFLOAT h 1e4933
+INCRBYFLOAT i 3.14159265358979323846264338327950288
+INCRBYFLOAT i -3.14159265358979323846264338327950288
+INCRBYFLOAT i .5
+INCRBYFLOAT i 5.
+INCRBYFLOAT i +1
+INCRBYFLOAT i -inf
+INCRBYFLOAT i infinity
+INCRBYFLOAT i nan
+INCRBYFLOAT i 0x10
+INCRBYFLOAT i 1e
+INCRBYFLOAT i 123456789012345678901234567890
+INCRBYFLOAT i -0.00000000000000001
+INCRBYFLOAT i 0.000000000000000005
+INCRBYFLOAT j 0.000000000000000015
+INCRBYFLOAT k 0.000000000000000025
+INCRBYFLOAT l 2.5e-18
+INCRBYFLOAT m -0.0
+SET s 10.50
+INCRBYFLOAT s 0.1
+SET s 1e5
+INCRBYFLOAT s 1
+SET s \\s1
+INCRBYFLOAT s 1
+HINCRBYFLOAT hh a 0.1
+HINCRBYFLOAT hh a 0.2
+HINCRBYFLOAT hh a inf
+HINCRBYFLOAT hh a nan
+HINCRBYFLOAT hh a 1e400
+HINCRBYFLOAT hh a -1e400
+HINCRBYFLOAT hh a 1.5e4932
+HINCRBYFLOAT hh a 1.5e4932
+HINCRBYFLOAT hh b 10.5
+HINCRBYFLOAT hh b 0.1
+HSET hh c inf
+HINCRBYFLOAT hh c 1
+HINCRBY hh c 1
+INCRBYFLOAT hh 1
+SET str inf
+INCRBYFLOAT str 1
+INCRBYFLOAT hx 0x1.8p3
+INCRBYFLOAT hx 0X.8
+INCRBYFLOAT hx 0x
+INCRBYFLOAT hx -0x10p-2
+`;
+
+const hasRedis = new Deno.Command("redis-server", { args: ["--version"], stdout: "null" })
+  .output().then((o) => o.success, () => false);
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+async function connectWithRetry(port: number): Promise<RawClient> {
+  for (let i = 0;; i++) {
+    try {
+      return await RawClient.connect(port);
+    } catch (error) {
+      if (i > 100) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Send one command and return the exact bytes of its reply. */
+async function call(client: RawClient, args: string[]): Promise<string> {
+  await client.send(command(...args));
+  const bytes = await client.readUntil((buf) => decodeReply(buf)?.used ?? 0);
+  return new TextDecoder("latin1").decode(bytes);
+}
+
+Deno.test({
+  name: "data commands reply byte for byte as redis-server does, under RESP2 and RESP3",
+  ignore: !(await hasRedis),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const port = freePort();
+    const redis = new Deno.Command("redis-server", {
+      args: [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        dir,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await using s = await startTestServer({ protocols: ["redis"] });
+    const reference = await connectWithRetry(port);
+    const ours = await RawClient.connect(s.ports.redis);
+    try {
+      const lines = COMMANDS.split("\n").filter((l) => l.length > 0);
+      for (const protocol of ["2", "3"]) {
+        for (const client of [reference, ours]) {
+          await call(client, ["HELLO", protocol]);
+          await call(client, ["FLUSHALL"]);
+        }
+        const mismatches: string[] = [];
+        for (const line of lines) {
+          const args = line.split(" ").map((a) => a.replaceAll("\\s", " ").replaceAll("\\0", "\0"));
+          const [want, got] = [await call(reference, args), await call(ours, args)];
+          if (want !== got) {
+            mismatches.push(
+              `${line}: redis ${JSON.stringify(want)}, basekv ${JSON.stringify(got)}`,
+            );
+          }
+        }
+        assertEquals(mismatches, [], `RESP${protocol}`);
+      }
+    } finally {
+      reference.close();
+      ours.close();
+      redis.kill("SIGTERM");
+      await redis.status;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
