@@ -6,7 +6,6 @@
 import type { Store } from "../../src/store/mod.ts";
 import { type Access, readSlots } from "./storage/db.ts";
 import { DATABASES, slotPrefix } from "./storage/layout.ts";
-import { installReclaimer } from "./storage/reclaim.ts";
 import { type Position, type ScanPage, scanPage } from "./scan.ts";
 
 /** One database's counts, as INFO prints them: dbN:keys=…,expires=…,avg_ttl=… */
@@ -56,8 +55,6 @@ export async function countKeys(r: Access, slot: number): Promise<number> {
 
 /** Counts for every non-empty database, by index. */
 export async function keyspaceStats(store: Store): Promise<Map<number, DbStats>> {
-  // INFO is often a client's first command: start listening for expiries as early as we can.
-  installReclaimer(store);
   const slots = await readSlots(store);
   const now = Date.now();
   const out = new Map<number, DbStats>();

@@ -14,11 +14,14 @@ import { COMMANDS as STRINGS } from "./commands/strings.ts";
 import { ConfigParams } from "./config_params.ts";
 import { serveConnection } from "./server.ts";
 import { ServerState } from "./server_state.ts";
+import { installReclaimer } from "./storage/reclaim.ts";
 
 /** The Redis service. */
 export const redisService: Service = {
   name: "redis",
   start(ctx, listen) {
+    // Expiry events drive the reclaiming of hash fields: listen before any connection is served.
+    installReclaimer(ctx.store);
     const state = new ServerState(
       new ConfigParams({ port: listen.port, password: ctx.config.password }),
     );

@@ -10,7 +10,6 @@ import { error } from "../reply.ts";
 import { type Access, getKey, type KeyEntry, slotOf } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
 import { parseInteger } from "../numbers.ts";
-import { installReclaimer } from "../storage/reclaim.ts";
 
 /** An error reply raised from deep inside a handler (also aborts a write unit). */
 export class ReplyError extends Error {
@@ -39,7 +38,6 @@ export function command(name: string, shape: SpecShape, handler: Handler): Comma
     step,
     summary: shape.summary,
     handler: async (ctx, argv) => {
-      installReclaimer(ctx.store);
       try {
         return await handler(ctx, argv);
       } catch (e) {

@@ -10,6 +10,7 @@ import type { Reply } from "../../../protocols/resp/reply.ts";
 import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
+import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
 
 const TABLE = new CommandTable([
   { group: "string", commands: STRINGS },
@@ -41,6 +42,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     ? await openStore({ path: `${dir}/shared.sqlite`, shared: true, sweepIntervalMs: 20 })
     : await openStore({ memory: true, sweepIntervalMs: 20 });
   const redis = store.scope(["redis"]);
+  installReclaimer(redis);
   const session: Session = {
     id: 1,
     db: 0,
