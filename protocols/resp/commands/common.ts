@@ -120,15 +120,15 @@ export function writeSlot<T>(
 }
 
 /**
- * Items per write unit for commands whose argument count is unbounded (MSET, DEL, HSET…): a
- * unit may stage about 1000 KV mutations and a write costs up to three (entry, TTL index,
- * marker). Chunks are queued back to back in one go, so no other client's write lands between
- * them, though a reader may see the first chunk committed before the last.
+ * Items per write unit for commands whose argument count is unbounded (MSET, DEL, HSET…). On
+ * a store this process owns, one unit of any size commits atomically (the store journals units
+ * larger than one Deno KV atomic), so the whole command is one unit, as in Redis.
  */
-const ITEMS_PER_UNIT = 200;
+const ITEMS_PER_UNIT = Infinity;
 /**
  * With several writers on one store (remote KV), every key a unit reads becomes a commit check
- * and a commit allows 10, so units stay this small.
+ * and a commit allows 10, so units stay this small: chunks are queued back to back, so no other
+ * client's write of this process lands between them, though a reader may see a partial result.
  */
 const SHARED_ITEMS_PER_UNIT = 2;
 

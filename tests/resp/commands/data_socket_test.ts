@@ -186,3 +186,31 @@ Deno.test("redis-benchmark -t set,get,incr,hset completes with no errors", async
     r.disconnect();
   }
 });
+
+Deno.test("an MSET of 5000 keys is all-or-nothing to a client reading meanwhile", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  const writer = client(s.ports.redis);
+  const reader = client(s.ports.redis);
+  try {
+    const n = 5000;
+    const pairs = (v: string) => Array.from({ length: n }, (_, i) => [`m${i}`, v]).flat();
+    assertEquals(await writer.mset(...pairs("old")), "OK");
+    let reading = true;
+    const seen = new Set<string>();
+    const poll = (async () => {
+      while (reading) {
+        const [first, last] = await reader.mget("m0", `m${n - 1}`);
+        assertEquals(first, last, "a reader saw half of an MSET");
+        seen.add(String(first));
+      }
+    })();
+    assertEquals(await writer.mset(...pairs("new")), "OK");
+    reading = false;
+    await poll;
+    assertEquals(await reader.mget("m0", `m${n - 1}`), ["new", "new"]);
+    ok(seen.size >= 1);
+  } finally {
+    writer.disconnect();
+    reader.disconnect();
+  }
+});
