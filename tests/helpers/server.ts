@@ -77,10 +77,15 @@ export function parseReadyLine(line: string): Ports {
   return { redis: port("redis"), memcached: port("memcached"), http: port("dynamodb") };
 }
 
-/** Start main.ts as a child and wait for its ready line. */
-export async function startChild(args: string[], script = MAIN): Promise<ChildServer> {
+/** Start main.ts as a child and wait for its ready line; `env` adds to the inherited environment. */
+export async function startChild(
+  args: string[],
+  script = MAIN,
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
   const child = new Deno.Command(DENO, {
     args: ["run", "-A", "--unstable-kv", script, ...args],
+    env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
