@@ -1,0 +1,116 @@
+/**
+ * The store's remote path (KV Connect) against a fake denokv server: conformance cases, two
+ * front-ends on one database, and two basekv processes started with `--kv-url`.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { openStore } from "../../src/store/mod.ts";
+import { type KvConnectServer, startKvConnectServer } from "../helpers/kv_connect_server.ts";
+import { RawClient } from "../helpers/net.ts";
+import { startChild } from "../helpers/server.ts";
+import { storeCases } from "./store_cases.ts";
+
+const TOKEN = "remote-store-test-token";
+// Deno's KV Connect client reads the token from the environment of the process that opens it.
+Deno.env.set("DENO_KV_ACCESS_TOKEN", TOKEN);
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+storeCases("remote store (KV Connect)", async () => {
+  const server = await startKvConnectServer(TOKEN);
+  const store = await openStore({ url: server.url, sweepIntervalMs: 20 });
+  return Object.assign(store, {
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await server.close();
+    },
+  });
+});
+
+Deno.test("openStore() on a KV Connect URL reports a remote, non-exclusive store", async () => {
+  await using server = await startKvConnectServer(TOKEN);
+  await using store = await openStore({ url: server.url });
+  assert.deepEqual(store.info, { kind: "remote", exclusive: false, location: server.url });
+  await store.set(["k", new Uint8Array([0, 1, 0])], { data: enc.encode("v") });
+  assert.deepEqual((await server.keys()).filter((k) => k[0] === "k"), [
+    ["k", new Uint8Array([0, 1, 0])],
+  ]);
+});
+
+Deno.test("the fake KV Connect server refuses a wrong token", async () => {
+  await using server = await startKvConnectServer(TOKEN);
+  const res = await fetch(server.url, {
+    method: "POST",
+    headers: { authorization: "Bearer wrong" },
+    body: JSON.stringify({ supportedVersions: [1, 2, 3] }),
+  });
+  assert.equal(res.status, 401);
+  assert.equal(await res.text(), "Invalid access token");
+});
+
+Deno.test("the fake KV Connect server refuses more than 10 checks per atomic, as denokv", async () => {
+  await using server = await startKvConnectServer(TOKEN);
+  using kv = await Deno.openKv(server.url);
+  const op = kv.atomic();
+  for (let i = 0; i < 11; i++) op.check({ key: ["c", i], versionstamp: null });
+  await assert.rejects(() => op.set(["x"], 1).commit(), /status=400.*Too many checks/s);
+  const ten = kv.atomic();
+  for (let i = 0; i < 10; i++) ten.check({ key: ["c", i], versionstamp: null });
+  assert.equal((await ten.set(["x"], 1).commit()).ok, true);
+});
+
+async function bump(store: Awaited<ReturnType<typeof openStore>>): Promise<void> {
+  await store.write(async (tx) => {
+    const cur = await tx.get(["n"]);
+    tx.set(["n"], { data: enc.encode(String((cur ? Number(dec.decode(cur.data)) : 0) + 1)) });
+  });
+}
+
+Deno.test("two stores on one KV Connect server never lose an increment", async () => {
+  await using server = await startKvConnectServer(TOKEN);
+  await using a = await openStore({ url: server.url });
+  await using b = await openStore({ url: server.url });
+  const n = 60;
+  // One-at-a-time loops interleave commits between the two front-ends; bursts make each
+  // store's batch conflict as a whole, so every unit is retried alone against the other.
+  const loop = async (s: typeof a) => {
+    for (let i = 0; i < n; i++) await bump(s);
+  };
+  const burst = (s: typeof a) => Promise.all(Array.from({ length: n }, () => bump(s)));
+  await Promise.all([loop(a), loop(b), loop(a), loop(b), burst(a), burst(b)]);
+  assert.equal(dec.decode((await a.get(["n"]))!.data), String(6 * n));
+  assert.equal(dec.decode((await b.get(["n"]))!.data), String(6 * n));
+  assert.ok(server.stats.checkFailures > 0, "expected write conflicts between the two stores");
+  assert.ok(server.stats.maxChecks <= 10);
+});
+
+async function startRemoteChild(server: KvConnectServer) {
+  return await startChild(
+    [
+      `--kv-url=${server.url}`,
+      "--redis-port=0",
+      "--memcached-port=0",
+      "--http-port=0",
+      "--log-level=error",
+    ],
+    undefined,
+    { DENO_KV_ACCESS_TOKEN: server.token },
+  );
+}
+
+Deno.test("two basekv processes on one --kv-url share data: SET on one, GET on the other", async () => {
+  await using server = await startKvConnectServer(TOKEN);
+  await using first = await startRemoteChild(server);
+  await using second = await startRemoteChild(server);
+  using a = await RawClient.connect(first.ports.redis);
+  using b = await RawClient.connect(second.ports.redis);
+  await a.send("*3\r\n$3\r\nSET\r\n$5\r\nshare\r\n$5\r\nhello\r\n");
+  assert.equal(await a.readText("\r\n"), "+OK\r\n");
+  await b.send("*2\r\n$3\r\nGET\r\n$5\r\nshare\r\n");
+  assert.equal(await b.readText("hello\r\n"), "$5\r\nhello\r\n");
+  await b.send("*3\r\n$3\r\nSET\r\n$5\r\nshare\r\n$3\r\nbye\r\n");
+  assert.equal(await b.readText("\r\n"), "+OK\r\n");
+  await a.send("*2\r\n$3\r\nGET\r\n$5\r\nshare\r\n");
+  assert.equal(await a.readText("bye\r\n"), "$3\r\nbye\r\n");
+});
