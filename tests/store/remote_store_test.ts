@@ -71,7 +71,7 @@ Deno.test("two stores on one KV Connect server never lose an increment", async (
   await using server = await startKvConnectServer(TOKEN);
   await using a = await openStore({ url: server.url });
   await using b = await openStore({ url: server.url });
-  const n = 60;
+  const n = 100;
   // One-at-a-time loops interleave commits between the two front-ends; bursts make each
   // store's batch conflict as a whole, so every unit is retried alone against the other.
   const loop = async (s: typeof a) => {
