@@ -66,6 +66,8 @@ export interface OpenStoreOptions {
 
 /** Checks a self-hosted denokv server allows per atomic. */
 const REMOTE_MAX_CHECKS = 10;
+/** Keys one deletePrefix unit removes on an exclusive store (a shared one: its check limit). */
+const DELETE_PREFIX_BATCH = 300;
 /** Attempts to read a chunked payload while its generation is being replaced. */
 const TORN_READ_RETRIES = 50;
 
@@ -101,7 +103,7 @@ class Engine implements LoopBackend {
     const cacheMb = options.cacheMb ?? 64;
     this.cache = info.exclusive && cacheMb > 0 ? new ReadCache(cacheMb * 1024 * 1024) : null;
     this.loop = new WriteLoop(this);
-    this.sweeper = new Sweeper(kv, this.loop, options.sweepIntervalMs ?? 250);
+    this.sweeper = new Sweeper(kv, this.loop, options.sweepIntervalMs ?? 250, this.maxChecks);
   }
 
   async #fetch(key: Key, withData: boolean): Promise<Raw> {
@@ -207,6 +209,12 @@ class Engine implements LoopBackend {
   }
 
   async commit(batch: Batch): Promise<void> {
+    // Every key a unit touches is checked on a shared store; the server refuses more per atomic.
+    if (batch.bases.size > this.maxChecks) {
+      throw new RangeError(
+        `Transaction too large for one atomic commit on a shared store: it touches ${batch.bases.size} keys (max ${this.maxChecks} keys)`,
+      );
+    }
     const written: Envelope[] = [];
     try {
       for (const w of batch.writes.values()) {
@@ -384,7 +392,8 @@ class KvStoreView implements OpenedStore {
     let removed = 0;
     while (true) {
       const n = await this.write(async (tx) => {
-        const entries = await tx.list({ prefix }, { limit: 300, keysOnly: true });
+        const limit = Math.min(DELETE_PREFIX_BATCH, this.#engine.maxChecks);
+        const entries = await tx.list({ prefix }, { limit, keysOnly: true });
         for (const { key } of entries) tx.delete(key);
         return entries.length;
       });

@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { openStore } from "../../src/store/mod.ts";
+import { type OpenedStore, openStore } from "../../src/store/mod.ts";
 import { type KvConnectServer, startKvConnectServer } from "../helpers/kv_connect_server.ts";
 import { RawClient } from "../helpers/net.ts";
 import { startChild } from "../helpers/server.ts";
@@ -17,9 +17,19 @@ Deno.env.set("DENO_KV_ACCESS_TOKEN", TOKEN);
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+/**
+ * Open a remote store and make one read: Deno's client pays ≈45 ms for its first data-path
+ * request (connection set-up), which would eat the 50 ms deadlines of the timing cases.
+ */
+async function openRemote(url: string): Promise<OpenedStore> {
+  const store = await openStore({ url, sweepIntervalMs: 20 });
+  await store.get(["warm-up"]);
+  return store;
+}
+
 storeCases("remote store (KV Connect)", async () => {
   const server = await startKvConnectServer(TOKEN);
-  const store = await openStore({ url: server.url, sweepIntervalMs: 20 });
+  const store = await openRemote(server.url);
   return Object.assign(store, {
     async [Symbol.asyncDispose]() {
       await store.close();
@@ -114,3 +124,82 @@ Deno.test("two basekv processes on one --kv-url share data: SET on one, GET on t
   await a.send("*2\r\n$3\r\nGET\r\n$5\r\nshare\r\n");
   assert.equal(await a.readText("bye\r\n"), "$3\r\nbye\r\n");
 });
+
+/** Shared (non-exclusive) backings: the check limit applies to both. */
+const SHARED_BACKINGS: [string, () => Promise<OpenedStore & AsyncDisposable>][] = [
+  ["remote store", async () => {
+    const server = await startKvConnectServer(TOKEN);
+    const store = await openRemote(server.url);
+    return Object.assign(store, {
+      async [Symbol.asyncDispose]() {
+        await store.close();
+        await server.close();
+      },
+    });
+  }],
+  ["shared file store", async () => {
+    const dir = await Deno.makeTempDir();
+    const store = await openStore({ path: `${dir}/db.sqlite`, shared: true, sweepIntervalMs: 20 });
+    return Object.assign(store, {
+      async [Symbol.asyncDispose]() {
+        await store.close();
+        await Deno.remove(dir, { recursive: true });
+      },
+    });
+  }],
+];
+
+for (const [name, open] of SHARED_BACKINGS) {
+  Deno.test(`${name}: a unit touching more than 10 keys is refused, quoting the limit`, async () => {
+    await using store = await open();
+    const setMany = (n: number) =>
+      store.write((tx) => {
+        for (let i = 0; i < n; i++) tx.set(["m", i], { data: enc.encode("x") });
+      });
+    await assert.rejects(() => setMany(11), /touches 11 keys \(max 10 keys\)/);
+    assert.equal(await store.get(["m", 0]), null, "a refused unit writes nothing");
+    await setMany(10);
+    assert.equal(dec.decode((await store.get(["m", 9]))!.data), "x");
+  });
+
+  Deno.test(`${name}: deletePrefix() removes more keys than one atomic may check`, async () => {
+    await using store = await open();
+    const scoped = store.scope(["ns"]);
+    await Promise.all(
+      Array.from({ length: 35 }, (_, i) => scoped.set(["h", i], { data: enc.encode("v") })),
+    );
+    await scoped.set(["keep"], { data: enc.encode("v") });
+    assert.equal(await scoped.deletePrefix(["h"]), 35);
+    assert.deepEqual((await scoped.listPage({ prefix: [] })).entries.map((e) => e.key), [["keep"]]);
+  });
+
+  Deno.test(`${name}: the sweeper expires more keys than one atomic may check`, async () => {
+    await using store = await open();
+    const expired: unknown[] = [];
+    const off = store.onCommit((changes) => {
+      for (const c of changes) if (c.cause === "expire") expired.push(c.key);
+    });
+    // Far enough ahead that every write below lands before the deadline.
+    const expiresAt = Date.now() + 300;
+    await store.write((tx) => {
+      for (let i = 0; i < 10; i++) tx.set(["e", i], { data: enc.encode("v"), expiresAt });
+    });
+    await store.write((tx) => {
+      for (let i = 10; i < 25; i += 2) tx.set(["e", i], { data: enc.encode("v"), expiresAt });
+    });
+    await Promise.all(
+      Array.from(
+        { length: 10 },
+        (_, i) => store.set(["f", i], { data: enc.encode("v"), expiresAt }),
+      ),
+    );
+    assert.equal((await store.listPage({ prefix: ["e"] })).entries.length, 18);
+    // Hooks fire at commit; the count is updated once the sweep finishes: wait for both.
+    for (let i = 0; i < 200 && (expired.length < 28 || store.stats().expired < 28); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    off();
+    assert.equal(expired.length, 28);
+    assert.equal(store.stats().expired, 28);
+  });
+}
