@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { type OpenedStore, openStore } from "../../src/store/mod.ts";
 import { type KvConnectServer, startKvConnectServer } from "../helpers/kv_connect_server.ts";
 import { RawClient } from "../helpers/net.ts";
-import { startChild } from "../helpers/server.ts";
+import { runMain, startChild } from "../helpers/server.ts";
 import { storeCases } from "./store_cases.ts";
 
 const TOKEN = "remote-store-test-token";
@@ -203,3 +203,16 @@ for (const [name, open] of SHARED_BACKINGS) {
     assert.equal(store.stats().expired, 28);
   });
 }
+
+Deno.test("basekv --kv-url exits with the server's reason on a wrong token or no server", async () => {
+  await using server = await startKvConnectServer(TOKEN);
+  const ports = ["--redis-port=0", "--memcached-port=0", "--http-port=0"];
+  const wrong = await runMain([`--kv-url=${server.url}`, ...ports], {
+    DENO_KV_ACCESS_TOKEN: "wrong",
+  });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /^basekv: .*401 Unauthorized: Invalid access token\n$/);
+  const closed = await runMain(["--kv-url=http://127.0.0.1:1", ...ports]);
+  assert.equal(closed.code, 1);
+  assert.match(closed.stderr, /^basekv: .*Connection refused/);
+});
