@@ -254,3 +254,14 @@ Deno.test("basekv --kv-url exits with the server's reason on a wrong token or no
   assert.equal(closed.code, 1);
   assert.match(closed.stderr, /^basekv: .*Connection refused/);
 });
+
+Deno.test("keys from Deno's KV Connect client decode to the keys written, every part type", async () => {
+  await using server = await startKvConnectServer(TOKEN);
+  using kv = await Deno.openKv(server.url);
+  const key = [new Uint8Array([0, 255]), "s\u0000", -1.5, 0, 7n, -(2n ** 70n), false, true];
+  await kv.set(key, new Uint8Array([1]));
+  await kv.set(["n"], new Deno.KvU64(5n));
+  await kv.atomic().sum(["n"], 2n).commit();
+  assert.deepEqual(await server.keys(), [key, ["n"]]);
+  assert.equal((await kv.get<Deno.KvU64>(["n"])).value?.value, 7n);
+});
