@@ -50,7 +50,7 @@ export interface KvConnectServer extends AsyncDisposable {
  * natively), V8 as the deserialized value (the backing re-serializes it at the same size, so
  * the 64 KiB value limit holds as on denokv; a wrapper would add bytes and break it).
  */
-type Stored = Uint8Array | Deno.KvU64 | unknown;
+type Stored = unknown;
 
 class BadRequest extends Error {}
 
