@@ -66,6 +66,14 @@ export interface OpenStoreOptions {
 
 /** Checks a self-hosted denokv server allows per atomic. */
 const REMOTE_MAX_CHECKS = 10;
+/**
+ * Rewritten by every commit on a shared store (a blind set: no conflict between writers), so its
+ * versionstamp moves whenever anything commits. A unit touching more keys than an atomic may
+ * check re-reads its keys after reading this, then checks only this key at commit.
+ */
+const COMMIT_SEQ: Key = ["_seq"];
+/** Keys one deletePrefix unit removes on an exclusive store (a shared one: its check limit). */
+const DELETE_PREFIX_BATCH = 300;
 /** Attempts to read a chunked payload while its generation is being replaced. */
 const TORN_READ_RETRIES = 50;
 
@@ -101,7 +109,7 @@ class Engine implements LoopBackend {
     const cacheMb = options.cacheMb ?? 64;
     this.cache = info.exclusive && cacheMb > 0 ? new ReadCache(cacheMb * 1024 * 1024) : null;
     this.loop = new WriteLoop(this);
-    this.sweeper = new Sweeper(kv, this.loop, options.sweepIntervalMs ?? 250);
+    this.sweeper = new Sweeper(kv, this.loop, options.sweepIntervalMs ?? 250, this.maxChecks);
   }
 
   async #fetch(key: Key, withData: boolean): Promise<Raw> {
@@ -186,8 +194,11 @@ class Engine implements LoopBackend {
     const mutations: Mutation[] = [];
     const checks: Check[] = [];
     if (!this.info.exclusive) {
-      for (const { key, raw } of batch.bases.values()) {
-        checks.push({ key, versionstamp: raw.versionstamp });
+      mutations.push({ key: COMMIT_SEQ, value: 0 });
+      if (batch.bases.size <= this.maxChecks) {
+        for (const { key, raw } of batch.bases.values()) {
+          checks.push({ key, versionstamp: raw.versionstamp });
+        }
       }
     }
     for (const [id, w] of batch.writes) {
@@ -206,7 +217,23 @@ class Engine implements LoopBackend {
     return { mutations, checks };
   }
 
+  /**
+   * Too many keys to check each at commit: read the commit sequence, then confirm every key
+   * still has the versionstamp the unit read. Checking the sequence at commit then proves
+   * nothing committed since, so the keys are still as read.
+   */
+  async #validateWide(batch: Batch): Promise<Check> {
+    const seq = await this.kv.get(COMMIT_SEQ as Deno.KvKey);
+    const bases = [...batch.bases.values()];
+    const now = await this.readManyRaw(bases.map((b) => b.key));
+    if (now.some((raw, i) => raw.versionstamp !== bases[i].raw.versionstamp)) {
+      throw new ConflictError();
+    }
+    return { key: COMMIT_SEQ, versionstamp: seq.versionstamp };
+  }
+
   async commit(batch: Batch): Promise<void> {
+    const wide = batch.bases.size > this.maxChecks ? await this.#validateWide(batch) : null;
     const written: Envelope[] = [];
     try {
       for (const w of batch.writes.values()) {
@@ -216,6 +243,7 @@ class Engine implements LoopBackend {
         }
       }
       const { mutations, checks } = this.#plan(batch);
+      if (wide) checks.push(wide);
       if (fitsOneAtomic(mutations, checks)) {
         const versionstamp = await commitOne(this.kv, mutations, checks);
         if (versionstamp === null) throw new ConflictError();
@@ -384,7 +412,8 @@ class KvStoreView implements OpenedStore {
     let removed = 0;
     while (true) {
       const n = await this.write(async (tx) => {
-        const entries = await tx.list({ prefix }, { limit: 300, keysOnly: true });
+        const limit = Math.min(DELETE_PREFIX_BATCH, this.#engine.maxChecks);
+        const entries = await tx.list({ prefix }, { limit, keysOnly: true });
         for (const { key } of entries) tx.delete(key);
         return entries.length;
       });

@@ -18,14 +18,17 @@ export class Sweeper {
   #kv: Deno.Kv;
   #loop: WriteLoop;
   #intervalMs: number;
+  #keysPerUnit: number;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<number> | null = null;
   expired = 0;
 
-  constructor(kv: Deno.Kv, loop: WriteLoop, intervalMs: number) {
+  /** `keysPerUnit`: entries one write unit may expire (a shared store checks each; Infinity = all). */
+  constructor(kv: Deno.Kv, loop: WriteLoop, intervalMs: number, keysPerUnit = SWEEP_BATCH) {
     this.#kv = kv;
     this.#loop = loop;
     this.#intervalMs = intervalMs;
+    this.#keysPerUnit = keysPerUnit;
   }
 
   start(): void {
@@ -70,17 +73,22 @@ export class Sweeper {
       due.push({ index: key, key: value, t: key[2] as string });
     }
     if (due.length === 0) return { examined: 0, removed: 0 };
-    const removed = await this.#loop.submit(async (tx) => {
-      let n = 0;
-      for (const item of due) {
-        const env = await tx.rawEnvelope(item.key);
-        if (env && env.t === item.t && isExpired(env, now)) {
-          tx.expire(item.key);
-          n++;
+    const units: Promise<number>[] = [];
+    for (let i = 0; i < due.length; i += this.#keysPerUnit) {
+      const part = due.slice(i, i + this.#keysPerUnit);
+      units.push(this.#loop.submit(async (tx) => {
+        let n = 0;
+        for (const item of part) {
+          const env = await tx.rawEnvelope(item.key);
+          if (env && env.t === item.t && isExpired(env, now)) {
+            tx.expire(item.key);
+            n++;
+          }
         }
-      }
-      return n;
-    });
+        return n;
+      }));
+    }
+    const removed = (await Promise.all(units)).reduce((a, b) => a + b, 0);
     // Index records whose entry was rewritten or already removed are stale: drop them.
     const stale = this.#kv.atomic();
     for (const item of due) stale.delete(item.index);

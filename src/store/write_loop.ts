@@ -65,6 +65,8 @@ const MAX_ATOMIC_BYTES = 760 * 1024;
 const META_ESTIMATE = 256;
 /** How often a unit is re-run after write conflicts before giving up. */
 const MAX_CONFLICT_RETRIES = 20;
+/** Cap of the random wait before a re-run: two front-ends retrying in lockstep starve each other. */
+const MAX_CONFLICT_BACKOFF_MS = 50;
 
 function emptyBatch(): Batch {
   return { writes: new Map(), bases: new Map() };
@@ -418,6 +420,8 @@ export class WriteLoop {
           member.reject(error);
           return;
         }
+        const cap = Math.min(MAX_CONFLICT_BACKOFF_MS, 2 ** attempt);
+        await new Promise((r) => setTimeout(r, Math.random() * cap));
       }
     }
     member.reject(new ConflictError());

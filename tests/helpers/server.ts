@@ -34,15 +34,31 @@ export interface TestServer extends AsyncDisposable {
   ports: Ports;
 }
 
+/**
+ * Opt-in: `BASEKV_TEST_STORE=remote deno test -A tests/` runs every in-process server on its
+ * own fake KV Connect server (remote path: checks on, cache off) instead of an in-memory store.
+ */
+const REMOTE_STORE = Deno.env.get("BASEKV_TEST_STORE") === "remote";
+
 /** Start basekv in this process with `testConfig(overrides)`. */
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
-  const config = testConfig(overrides);
+  let fake: AsyncDisposable & { url: string } | null = null;
+  if (REMOTE_STORE && overrides.kvUrl === undefined) {
+    const { startKvConnectServer } = await import("./kv_connect_server.ts");
+    const token = Deno.env.get("DENO_KV_ACCESS_TOKEN") ?? crypto.randomUUID();
+    Deno.env.set("DENO_KV_ACCESS_TOKEN", token);
+    fake = await startKvConnectServer(token);
+  }
+  const config = testConfig(fake ? { kvUrl: fake.url, ...overrides } : overrides);
   const server = await startServer(config, SERVICES, createLogger(config.logLevel));
   const port = (name: "redis" | "memcached" | "dynamodb") => server.services.get(name)?.port ?? 0;
   return {
     server,
     ports: { redis: port("redis"), memcached: port("memcached"), http: port("dynamodb") },
-    [Symbol.asyncDispose]: () => server.close(),
+    [Symbol.asyncDispose]: async () => {
+      await server.close();
+      await fake?.[Symbol.asyncDispose]();
+    },
   };
 }
 
@@ -77,10 +93,15 @@ export function parseReadyLine(line: string): Ports {
   return { redis: port("redis"), memcached: port("memcached"), http: port("dynamodb") };
 }
 
-/** Start main.ts as a child and wait for its ready line. */
-export async function startChild(args: string[], script = MAIN): Promise<ChildServer> {
+/** Start main.ts as a child and wait for its ready line; `env` adds to the inherited environment. */
+export async function startChild(
+  args: string[],
+  script = MAIN,
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
   const child = new Deno.Command(DENO, {
     args: ["run", "-A", "--unstable-kv", script, ...args],
+    env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
