@@ -279,7 +279,9 @@ export class Items {
         expiresAt = old.expiresAt;
       }
       const newCas = this.#cas(old);
-      this.#put(tx, { key: req.key, value, flags, cas: newCas, expiresAt, stale, won: false });
+      // An invalidating store keeps the stale item's win token, as memcached does.
+      const won = stale && old !== null && old.won;
+      this.#put(tx, { key: req.key, value, flags, cas: newCas, expiresAt, stale, won });
       return { status: "ok", cas: newCas };
     });
   }

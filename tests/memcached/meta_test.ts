@@ -38,7 +38,7 @@ Deno.test("mg with b decodes base64 keys; bad base64 is an error", async () => {
   await exchange(
     c,
     "ms aw== 2 b\r\n11\r\nmg k v\r\nmg aw== b k v\r\n",
-    "HD\r\nVA 2\r\n11\r\nVA 2 kk\r\n11\r\n",
+    "HD\r\nVA 2\r\n11\r\nVA 2 kaw== b\r\n11\r\n",
   );
   await exchange(c, "mg k b\r\nmg ! b\r\n", E(TEXT.BAD_KEY_ENCODING).repeat(2));
 });

@@ -16,6 +16,7 @@ Deno.test("set/get round-trips a value containing \\r\\nEND\\r\\n and 32-bit fla
     "set big 4294967296 0 1\r\nx\r\nget big\r\n",
     "STORED\r\nVALUE big 0 1\r\nx\r\nEND\r\n",
   );
+  await exchange(c, "set f 18446744073709551616 0 1\r\nx\r\n", E(TEXT.BAD_FORMAT) + E(TEXT.ERROR));
 });
 
 Deno.test("get/gets with many keys return hits in order and CAS only for gets", async () => {
@@ -146,6 +147,8 @@ Deno.test("exptime: relative seconds, absolute beyond 30 days, negative is expir
     "STORED\r\nVALUE c 0 1\r\nc\r\nEND\r\n",
   );
   await exchange(c, "set d 0 -1 1\r\nd\r\nget d\r\n", "STORED\r\nEND\r\n");
+  // memcached keeps exptime in 32 bits: this far-future time wraps into the past.
+  await exchange(c, "set f 0 99999999999 1\r\nf\r\nget f\r\n", "STORED\r\nEND\r\n");
   await exchange(c, "set e 0 1 1\r\ne\r\n", "STORED\r\n");
   await new Promise((r) => setTimeout(r, 1100));
   await exchange(c, "get e\r\n", "END\r\n");

@@ -6,7 +6,7 @@ import { TEXT } from "../errors.ts";
 import { parseInteger, text } from "../parser.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
-import { type Chunk, line, type Reply, type Session } from "./context.ts";
+import { type Chunk, line, type Reply, type Session, settingsOf } from "./context.ts";
 import { hasNoreply } from "./retrieval.ts";
 
 /** flush_all `[delay] [noreply]`. */
@@ -39,13 +39,13 @@ export function verbosityCommand(tokens: Uint8Array[]): Reply {
 
 /** stats `[settings|items|slabs|reset|conns|sizes]`. */
 export async function statsCommand(s: Session, tokens: Uint8Array[]): Promise<Chunk[]> {
-  const { items, counters, port } = s.shared;
+  const { items, counters } = s.shared;
   const arg = tokens.length > 1 ? text(tokens[1]) : "";
   if (arg === "reset") {
     counters.reset();
     return ["RESET\r\n"];
   }
-  if (arg === "settings") return [settingsStats({ itemMax: items.itemMax, port })];
+  if (arg === "settings") return [settingsStats(settingsOf(s.shared))];
   if (arg === "sizes") return ["STAT sizes_status disabled\r\nEND\r\n"];
   if (arg === "detail") return line(TEXT.STATS_DETAIL_USAGE);
   if (arg === "conns" || arg === "extstore") return ["END\r\n"];

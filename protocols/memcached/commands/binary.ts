@@ -16,7 +16,7 @@ import { STATUS, STATUS_TEXT } from "../errors.ts";
 import { type Item, KEY_MAX, type Status, type StoreMode } from "../items.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
-import type { Chunk, Reply, Session } from "./context.ts";
+import { type Chunk, type Reply, type Session, settingsOf } from "./context.ts";
 
 /** incr/decr expiry meaning "do not create on miss". */
 const NO_CREATE = 0xffffffff;
@@ -313,14 +313,14 @@ function saslAuth(s: Session, req: BinaryRequest): Chunk[] {
 
 /** STAT: one packet per stat, then an empty one. */
 async function binaryStats(s: Session, req: BinaryRequest): Promise<Chunk[]> {
-  const { items, counters, port } = s.shared;
+  const { items, counters } = s.shared;
   const group = new TextDecoder().decode(req.key);
   if (group === "reset") {
     counters.reset();
     return respond(req, {});
   }
   let body: string;
-  if (group === "settings") body = settingsStats({ itemMax: items.itemMax, port });
+  if (group === "settings") body = settingsStats(settingsOf(s.shared));
   else if (group === "" || group === "items" || group === "slabs") {
     const usage = await s.seq.read(() => items.usage());
     const input = { counters, itemMax: items.itemMax, ...usage };
