@@ -65,7 +65,7 @@ export interface StoreRequest {
   flags: number;
   /** Raw memcached exptime (seconds; see {@link deadline}). */
   exptime: number;
-  /** Compare-and-swap unique; 0 or absent = unconditional. */
+  /** Compare-and-swap unique (0 compares too, as memcached's `cas`); absent = unconditional. */
   cas?: number;
   /** Meta I: a CAS mismatch against an older item still stores, marked stale. */
   invalidate?: boolean;
@@ -245,8 +245,8 @@ export class Items {
   /** set/add/replace/append/prepend/cas in one unit. */
   store(req: StoreRequest): Promise<WriteResult> {
     return this.#store.write(async (tx) => {
-      const cas = req.cas ?? 0;
-      if (req.mode === "set" && cas === 0) {
+      const cas = req.cas;
+      if (req.mode === "set" && cas === undefined) {
         // A plain set needs nothing from the old item: write blind (no read in the loop).
         await this.#sync(tx);
         const newCas = this.#cas();
@@ -257,7 +257,7 @@ export class Items {
       }
       const old = await this.#read(tx, req.key);
       let stale = false;
-      if (cas !== 0) {
+      if (cas !== undefined) {
         if (!old) return { status: "not_found", cas: 0 } as WriteResult;
         if (old.cas !== cas) {
           if (!(req.invalidate && cas < old.cas)) return { status: "exists", cas: 0 };
@@ -294,7 +294,7 @@ export class Items {
     return this.#store.write(async (tx) => {
       const old = await this.#read(tx, key);
       if (!old) return { status: "not_found", cas: 0 } as WriteResult;
-      if (opts.cas && old.cas !== opts.cas) return { status: "exists", cas: 0 };
+      if (opts.cas !== undefined && old.cas !== opts.cas) return { status: "exists", cas: 0 };
       if (opts.invalidate) {
         const expiresAt = opts.exptime === undefined
           ? old.expiresAt

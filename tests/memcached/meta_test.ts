@@ -141,3 +141,13 @@ Deno.test("meta flag errors: md and ma share one message; modes are case-sensiti
   await exchange(c, "ms y 1 T\r\n2\r\nms y 1 Cx\r\n2\r\n", E(TEXT.BAD_TOKEN).repeat(2));
   await exchange(c, "me\r\nme a b\r\n", E(TEXT.BAD_FORMAT).repeat(2));
 });
+
+Deno.test("C0 compares for cas, ms and md but not for ma", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  await exchange(
+    c,
+    "set k 0 0 1\r\n1\r\ncas k 0 0 1 0\r\n2\r\nms k 1 C0\r\n3\r\nmd k C0\r\nma k C0\r\nmg k v\r\n",
+    "STORED\r\nEXISTS\r\nEX\r\nEX\r\nHD\r\nVA 1\r\n2\r\n",
+  );
+});

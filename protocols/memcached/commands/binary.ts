@@ -156,6 +156,11 @@ function wellFormed(req: BinaryRequest): boolean {
   return value || req.value.length === 0;
 }
 
+/** The binary CAS field: 0 means "no compare". */
+function casOf(req: BinaryRequest): number | undefined {
+  return req.cas === 0n ? undefined : Number(req.cas);
+}
+
 /** Run one binary request. */
 export function runBinary(s: Session, req: BinaryRequest): Reply {
   const { items, counters, ctx } = s.shared;
@@ -232,7 +237,7 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
           value: req.value,
           flags,
           exptime: concat ? 0 : readU32(req.extras, 4),
-          cas: Number(req.cas),
+          cas: casOf(req),
         })
       ).then((r) => {
         if (r.status !== "ok") return error(req, statusOf(r.status, mode));
@@ -242,7 +247,7 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
     }
     case OP.DELETE:
     case OP.DELETEQ:
-      return s.seq.write(() => items.delete(req.key, { cas: Number(req.cas) })).then((r) => {
+      return s.seq.write(() => items.delete(req.key, { cas: casOf(req) })).then((r) => {
         if (r.status !== "ok") {
           counters.deleteMisses++;
           return error(req, statusOf(r.status));

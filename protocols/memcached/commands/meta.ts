@@ -120,9 +120,10 @@ function exptimeOf(flags: Flags, letter: string): number | null | undefined {
   return parseExptime(new TextEncoder().encode(t));
 }
 
-function casOf(flags: Flags): number | null {
+/** The C token: undefined when absent, null when malformed. */
+function casOf(flags: Flags): number | null | undefined {
   const t = flags.get("C");
-  if (t === undefined) return 0;
+  if (t === undefined) return undefined;
   if (!/^\d{1,20}$/.test(t)) return null;
   return Number(t);
 }
