@@ -362,3 +362,21 @@ Deno.test("gat/gats without keys answer END; verbosity noreply is silent", async
   await c.send("verbosity noreply\r\n");
   await assertSilent(c);
 });
+
+Deno.test("concurrent incr from many clients never loses an increment", async () => {
+  await using s = await startMemcached();
+  const clients = await Promise.all(Array.from({ length: 20 }, () => connect(s)));
+  try {
+    await exchange(clients[0], "set n 0 0 1\r\n0\r\n", "STORED\r\n");
+    await Promise.all(clients.map(async (c) => {
+      await c.send("incr n 1\r\n".repeat(25));
+      await c.readUntil((b) => {
+        const lines = new TextDecoder().decode(b).split("\r\n").length - 1;
+        return lines >= 25 ? b.length : 0;
+      });
+    }));
+    await exchange(clients[0], "get n\r\n", "VALUE n 0 3\r\n500\r\nEND\r\n");
+  } finally {
+    for (const c of clients) c.close();
+  }
+});
