@@ -4,6 +4,7 @@
  * @module
  */
 import type { Entry, Key, Store, WriteTx } from "../../src/store/types.ts";
+import { AccessLog } from "./access.ts";
 
 /** Relative exptimes above this many seconds (30 days) are absolute unix times. */
 export const MAX_RELATIVE_EXPTIME = 60 * 60 * 24 * 30;
@@ -40,6 +41,8 @@ export interface Item {
   expiresAt: number | null;
   stale: boolean;
   won: boolean;
+  /** Last store, ms epoch (as read from the store). */
+  updatedAt?: number;
 }
 
 /** What key listings (metadump, cachedump) show of an item. */
@@ -148,6 +151,8 @@ export class Items {
   #nextCas: number;
   /** Largest item (memcached -I) in bytes. */
   readonly itemMax: number;
+  /** Fetch history for meta h/l and me. */
+  readonly access: AccessLog = new AccessLog();
 
   constructor(store: Store, itemMax: number) {
     this.#store = store;
@@ -191,7 +196,13 @@ export class Items {
       expiresAt: e.expiresAt,
       stale: e.meta.x === true,
       won: e.meta.w === true,
+      updatedAt: e.meta.t,
     };
+  }
+
+  /** Record a client fetch of `item`; returns whether it was fetched before and when. */
+  fetched(item: Item, now: number): { fetched: boolean; at: number } {
+    return this.access.fetch(item.cas, item.updatedAt ?? now, now);
   }
 
   /** Read items (committed state), in order; misses are null. */

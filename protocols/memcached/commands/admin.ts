@@ -88,11 +88,14 @@ function uriEncode(key: Uint8Array): string {
 export async function lruCrawlerCommand(s: Session, tokens: Uint8Array[]): Promise<Chunk[]> {
   if (tokens.length !== 3 || text(tokens[1]) !== "metadump") return line(TEXT.ERROR);
   const items = await s.seq.read(() => s.shared.items.listing(LISTING_MAX));
-  const lines = items.map((i) =>
-    `key=${uriEncode(i.key)} exp=${i.expiresAt === null ? -1 : Math.ceil(i.expiresAt / 1000)} la=${
-      Math.floor(i.updatedAt / 1000)
-    } cas=${i.cas} fetch=no cls=1 size=${i.size}\n`
-  );
+  const access = s.shared.items.access;
+  const lines = items.map((i) => {
+    const seen = access.peek(i.cas, i.updatedAt);
+    const exp = i.expiresAt === null ? -1 : Math.ceil(i.expiresAt / 1000);
+    const fetch = seen.fetched ? "yes" : "no";
+    return `key=${uriEncode(i.key)} exp=${exp} la=${Math.floor(seen.at / 1000)} cas=${i.cas} ` +
+      `fetch=${fetch} cls=1 size=${i.size}\n`;
+  });
   return [lines.join("") + "END\r\n"];
 }
 

@@ -189,6 +189,7 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
           return missResponse(req, withKey);
         }
         counters.getHits++;
+        items.fetched(item, Date.now());
         return itemResponse(req, item, withKey);
       });
     }

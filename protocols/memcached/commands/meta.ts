@@ -6,6 +6,7 @@
 import { decodeBase64 } from "../base64.ts";
 import { TEXT } from "../errors.ts";
 import { type Item, itemSize, KEY_MAX, type StoreMode } from "../items.ts";
+import type { Access } from "../access.ts";
 import { parseExptime, parseFlags, text } from "../parser.ts";
 import { parseDelta } from "./arithmetic.ts";
 import { type Chunk, line, type Reply, type Session } from "./context.ts";
@@ -75,7 +76,13 @@ function keyFlag(p: Parsed): string {
 }
 
 /** Echo the return flags `allowed` in request order. */
-function returnFlags(p: Parsed, allowed: string, item: Item | null, now: number): string {
+function returnFlags(
+  p: Parsed,
+  allowed: string,
+  item: Item | null,
+  now: number,
+  before?: Access,
+): string {
   let out = "";
   for (const letter of p.order) {
     if (!allowed.includes(letter)) continue;
@@ -100,8 +107,10 @@ function returnFlags(p: Parsed, allowed: string, item: Item | null, now: number)
         if (item) out += " t" + ttl(item, now);
         break;
       case "h":
+        if (item) out += " h" + (before?.fetched ? 1 : 0);
+        break;
       case "l":
-        if (item) out += " " + letter + "0";
+        if (item) out += " l" + Math.max(0, Math.floor((now - (before?.at ?? now)) / 1000));
         break;
     }
   }
@@ -149,7 +158,12 @@ export function metaGet(s: Session, tokens: Uint8Array[]): Reply {
       return quiet ? [] : line("EN" + missFlags(p));
     }
     counters.getHits++;
-    let flags = returnFlags(p, "Ocfhklst", item, Date.now());
+    const now = Date.now();
+    // u: look without counting as a fetch.
+    const before = p.flags.has("u")
+      ? items.access.peek(item.cas, item.updatedAt ?? now)
+      : items.fetched(item, now);
+    let flags = returnFlags(p, "Ocfhklst", item, now, before);
     if (item.won) flags += " Z";
     if (item.stale) flags += " X";
     if (won) flags += " W";
@@ -163,12 +177,11 @@ export function metaGet(s: Session, tokens: Uint8Array[]): Reply {
   }
   return s.seq.read(async () => {
     const [item] = await items.getMany([p.key]);
-    if (!item || !item.stale || item.won) return render(item, false);
+    if (!item || !item.stale || item.won) return { item, won: false };
     // The first fetch of a stale item claims the win token. Done inside the read, so this
     // connection's later writes wait for it.
-    const r = await items.fetchForUpdate(p.key, {});
-    return render(r.item, r.won);
-  });
+    return await items.fetchForUpdate(p.key, {});
+  }).then((r) => render(r.item, r.won));
 }
 
 const MS_MODES: Readonly<Record<string, StoreMode>> = {
@@ -330,11 +343,14 @@ export function metaDebug(s: Session, tokens: Uint8Array[]): Reply {
   if (typeof p === "string") return line(TEXT.BAD_FORMAT);
   return s.seq.read(() => s.shared.items.getMany([p.key])).then(([item]) => {
     if (!item) return line("EN");
-    const exp = item.expiresAt === null ? -1 : ttl(item, Date.now());
+    const now = Date.now();
+    const exp = item.expiresAt === null ? -1 : ttl(item, now);
+    const seen = s.shared.items.access.peek(item.cas, item.updatedAt ?? now);
+    const la = Math.max(0, Math.floor((now - seen.at) / 1000));
     return line(
-      `ME ${latin1.decode(p.key)} exp=${exp} la=0 cas=${item.cas} fetch=no cls=1 size=${
-        itemSize(item.key.length, item.value.length, item.flags)
-      }`,
+      `ME ${latin1.decode(p.key)} exp=${exp} la=${la} cas=${item.cas} fetch=${
+        seen.fetched ? "yes" : "no"
+      } cls=1 size=${itemSize(item.key.length, item.value.length, item.flags)}`,
     );
   });
 }

@@ -17,10 +17,12 @@ export function getCommand(s: Session, tokens: Uint8Array[], withCas: boolean): 
   const { items, counters } = s.shared;
   return s.seq.read(() => items.getMany(keys)).then((found) => {
     const out: Chunk[] = [];
+    const now = Date.now();
     for (const item of found) {
       counters.cmdGet++;
       if (item) {
         counters.getHits++;
+        items.fetched(item, now);
         out.push(...valueBlock(item, withCas));
       } else counters.getMisses++;
     }
@@ -46,6 +48,7 @@ export function gatCommand(s: Session, tokens: Uint8Array[], withCas: boolean): 
       if (item) {
         counters.getHits++;
         counters.touchHits++;
+        items.fetched(item, Date.now());
         out.push(...valueBlock(item, withCas));
       } else {
         counters.getMisses++;
