@@ -4,6 +4,7 @@
  * @module
  */
 import type { Entry, Key, Store, WriteTx } from "../../src/store/types.ts";
+import { AccessLog } from "./access.ts";
 
 /** Relative exptimes above this many seconds (30 days) are absolute unix times. */
 export const MAX_RELATIVE_EXPTIME = 60 * 60 * 24 * 30;
@@ -40,6 +41,8 @@ export interface Item {
   expiresAt: number | null;
   stale: boolean;
   won: boolean;
+  /** Last store, ms epoch (as read from the store). */
+  updatedAt?: number;
 }
 
 /** What key listings (metadump, cachedump) show of an item. */
@@ -65,7 +68,7 @@ export interface StoreRequest {
   flags: number;
   /** Raw memcached exptime (seconds; see {@link deadline}). */
   exptime: number;
-  /** Compare-and-swap unique; 0 or absent = unconditional. */
+  /** Compare-and-swap unique (0 compares too, as memcached's `cas`); absent = unconditional. */
   cas?: number;
   /** Meta I: a CAS mismatch against an older item still stores, marked stale. */
   invalidate?: boolean;
@@ -148,6 +151,8 @@ export class Items {
   #nextCas: number;
   /** Largest item (memcached -I) in bytes. */
   readonly itemMax: number;
+  /** Fetch history for meta h/l and me. */
+  readonly access: AccessLog = new AccessLog();
 
   constructor(store: Store, itemMax: number) {
     this.#store = store;
@@ -191,7 +196,13 @@ export class Items {
       expiresAt: e.expiresAt,
       stale: e.meta.x === true,
       won: e.meta.w === true,
+      updatedAt: e.meta.t,
     };
+  }
+
+  /** Record a client fetch of `item`; returns whether it was fetched before and when. */
+  fetched(item: Item, now: number): { fetched: boolean; at: number } {
+    return this.access.fetch(item.cas, item.updatedAt ?? now, now);
   }
 
   /** Read items (committed state), in order; misses are null. */
@@ -245,8 +256,8 @@ export class Items {
   /** set/add/replace/append/prepend/cas in one unit. */
   store(req: StoreRequest): Promise<WriteResult> {
     return this.#store.write(async (tx) => {
-      const cas = req.cas ?? 0;
-      if (req.mode === "set" && cas === 0) {
+      const cas = req.cas;
+      if (req.mode === "set" && cas === undefined) {
         // A plain set needs nothing from the old item: write blind (no read in the loop).
         await this.#sync(tx);
         const newCas = this.#cas();
@@ -257,7 +268,7 @@ export class Items {
       }
       const old = await this.#read(tx, req.key);
       let stale = false;
-      if (cas !== 0) {
+      if (cas !== undefined) {
         if (!old) return { status: "not_found", cas: 0 } as WriteResult;
         if (old.cas !== cas) {
           if (!(req.invalidate && cas < old.cas)) return { status: "exists", cas: 0 };
@@ -279,7 +290,9 @@ export class Items {
         expiresAt = old.expiresAt;
       }
       const newCas = this.#cas(old);
-      this.#put(tx, { key: req.key, value, flags, cas: newCas, expiresAt, stale, won: false });
+      // An invalidating store keeps the stale item's win token, as memcached does.
+      const won = stale && old !== null && old.won;
+      this.#put(tx, { key: req.key, value, flags, cas: newCas, expiresAt, stale, won });
       return { status: "ok", cas: newCas };
     });
   }
@@ -292,7 +305,7 @@ export class Items {
     return this.#store.write(async (tx) => {
       const old = await this.#read(tx, key);
       if (!old) return { status: "not_found", cas: 0 } as WriteResult;
-      if (opts.cas && old.cas !== opts.cas) return { status: "exists", cas: 0 };
+      if (opts.cas !== undefined && old.cas !== opts.cas) return { status: "exists", cas: 0 };
       if (opts.invalidate) {
         const expiresAt = opts.exptime === undefined
           ? old.expiresAt

@@ -12,7 +12,6 @@ export const LINE_MAX = 2048;
 export const GET_LINE_MAX = 8 * 1024 * 1024;
 /** memcached's `<bytes>` must stay below INT_MAX once the CRLF is added. */
 const BYTES_MAX = 2 ** 31 - 3;
-const U32 = 2 ** 32;
 
 /** Classic storage command names. */
 export type StorageName = "set" | "add" | "replace" | "append" | "prepend" | "cas";
@@ -100,6 +99,28 @@ export function parseInteger(token: Uint8Array | undefined): number | null {
   return Number(s);
 }
 
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+const U64_LIMIT = 1n << 64n;
+
+/**
+ * An exptime as memcached reads it: a signed 64-bit integer (else null) kept to its low 32 bits,
+ * so a far-future absolute time wraps like it does in memcached.
+ */
+export function parseExptime(token: Uint8Array | undefined): number | null {
+  if (!token || !/^[+-]?\d{1,20}$/.test(text(token))) return null;
+  const n = BigInt(text(token));
+  if (n < INT64_MIN || n > INT64_MAX) return null;
+  return Number(BigInt.asIntN(32, n));
+}
+
+/** Client flags as memcached reads them: unsigned 64-bit (else null), low 32 bits kept. */
+export function parseFlags(token: Uint8Array | undefined): number | null {
+  if (!token || !/^\+?\d{1,20}$/.test(text(token))) return null;
+  const n = BigInt(text(token));
+  return n >= U64_LIMIT ? null : Number(BigInt.asUintN(32, n));
+}
+
 /** Find the next command in `buf` from `start`. */
 export function parseText(buf: Uint8Array, start: number, opts: ParseOptions): Parsed | null {
   const nl = buf.indexOf(0x0a, start);
@@ -155,17 +176,17 @@ function parseStorage(
   const noreply = tokens.length === base + 1 && text(tokens[base]) === "noreply";
   const quiet = (t: string) => noreply ? null : t;
   const key = tokens[1];
-  const flags = parseInteger(tokens[2]);
-  const exptime = parseInteger(tokens[3]);
+  const flags = parseFlags(tokens[2]);
+  const exptime = parseExptime(tokens[3]);
   const bytes = parseInteger(tokens[4]);
   const cas = isCas ? parseCas(tokens[5]) : 0;
   if (
-    key.length > KEY_MAX || flags === null || flags < 0 || exptime === null || bytes === null ||
+    key.length > KEY_MAX || flags === null || exptime === null || bytes === null ||
     bytes < 0 || bytes > BYTES_MAX || cas === null
   ) {
     return reply(quiet(TEXT.BAD_FORMAT), lineLength);
   }
-  if (!opts.fits(key.length, bytes, flags % U32)) {
+  if (!opts.fits(key.length, bytes, flags)) {
     return {
       command: {
         kind: "reply",
@@ -186,8 +207,7 @@ function parseStorage(
       kind: "storage",
       name,
       key,
-      // memcached keeps the low 32 bits of a larger flags value.
-      flags: flags % U32,
+      flags,
       exptime,
       cas,
       noreply,

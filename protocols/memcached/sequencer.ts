@@ -10,6 +10,7 @@ export class Sequencer {
   #reads: Promise<unknown>[] = [];
   #lastWrite: Promise<unknown> | null = null;
   #gate: Promise<void> | null = null;
+  #lastRead: Promise<unknown> | null = null;
 
   /** Submit a write (in order with this connection's other writes). */
   write<T>(fn: () => Promise<T>): Promise<T> {
@@ -41,11 +42,21 @@ export class Sequencer {
     return result;
   }
 
-  /** Run a read after this connection's earlier writes are durable. */
+  /**
+   * Run a read after this connection's earlier writes are durable. Reads run concurrently, but
+   * each settles only after the previous one, so what callers do with results stays in order.
+   */
   read<T>(fn: () => Promise<T>): Promise<T> {
     const wait = this.#lastWrite;
-    const result = wait ? wait.then(fn, fn) : fn();
-    this.#reads.push(result.catch(() => {}));
+    const started = wait ? wait.then(fn, fn) : fn();
+    const previous = this.#lastRead;
+    const result = previous ? previous.then(() => started) : started;
+    const settled = result.catch(() => {});
+    this.#lastRead = settled;
+    settled.then(() => {
+      if (this.#lastRead === settled) this.#lastRead = null;
+    });
+    this.#reads.push(settled);
     return result;
   }
 }

@@ -33,6 +33,8 @@ export class Counters {
   bytesRead = 0;
   bytesWritten = 0;
   totalItems = 0;
+  cmdMeta = 0;
+  storeTooLarge = 0;
 
   /** `stats reset`: zero the counters, keep the gauges. */
   reset(): void {
@@ -52,13 +54,26 @@ export interface StatsInput {
   bytes: number;
 }
 
+/** What `stats settings` reports beyond fixed defaults. */
+export interface SettingsInput {
+  itemMax: number;
+  port: number;
+  host: string;
+  auth: boolean;
+}
+
 type Pairs = [string, string | number][];
+
+/** memcached's default memory limit (-m 64), reported though basekv never evicts. */
+const LIMIT_MAXBYTES = 64 * 1024 * 1024;
+/** memcached's default connection limit (-c), reported; basekv does not enforce one. */
+const MAX_CONNECTIONS = 1024;
 
 function render(pairs: Pairs): string {
   return pairs.map(([k, v]) => `STAT ${k} ${v}\r\n`).join("") + "END\r\n";
 }
 
-/** The general `stats` body, in memcached's order. */
+/** The general `stats` body: memcached 1.6.18's names in its order; gauges basekv lacks are 0. */
 export function generalStats(s: StatsInput): string {
   const c = s.counters;
   const now = Date.now();
@@ -73,16 +88,24 @@ export function generalStats(s: StatsInput): string {
     ["pointer_size", 64],
     ["rusage_user", rusage(cpu.user)],
     ["rusage_system", rusage(cpu.system)],
-    ["max_connections", 1024],
+    ["max_connections", MAX_CONNECTIONS],
     ["curr_connections", c.currConnections],
     ["total_connections", c.totalConnections],
     ["rejected_connections", 0],
     ["connection_structures", c.currConnections],
+    ["response_obj_oom", 0],
+    ["response_obj_count", 0],
+    ["response_obj_bytes", 0],
+    ["read_buf_count", 0],
+    ["read_buf_bytes", 0],
+    ["read_buf_bytes_free", 0],
+    ["read_buf_oom", 0],
+    ["reserved_fds", 0],
     ["cmd_get", c.cmdGet],
     ["cmd_set", c.cmdSet],
     ["cmd_flush", c.cmdFlush],
     ["cmd_touch", c.cmdTouch],
-    ["cmd_meta", 0],
+    ["cmd_meta", c.cmdMeta],
     ["get_hits", c.getHits],
     ["get_misses", c.getMisses],
     ["get_expired", 0],
@@ -98,55 +121,139 @@ export function generalStats(s: StatsInput): string {
     ["cas_badval", c.casBadval],
     ["touch_hits", c.touchHits],
     ["touch_misses", c.touchMisses],
+    ["store_too_large", c.storeTooLarge],
+    ["store_no_memory", 0],
     ["auth_cmds", c.authCmds],
     ["auth_errors", c.authErrors],
     ["bytes_read", c.bytesRead],
     ["bytes_written", c.bytesWritten],
-    ["limit_maxbytes", 67108864],
+    ["limit_maxbytes", LIMIT_MAXBYTES],
     ["accepting_conns", 1],
+    ["listen_disabled_num", 0],
+    ["time_in_listen_disabled_us", 0],
     ["threads", 1],
     ["conn_yields", 0],
     ["hash_power_level", 16],
-    ["evictions", 0],
-    ["reclaimed", 0],
+    ["hash_bytes", 524288],
+    ["hash_is_expanding", 0],
+    ["slab_reassign_rescues", 0],
+    ["slab_reassign_chunk_rescues", 0],
+    ["slab_reassign_evictions_nomem", 0],
+    ["slab_reassign_inline_reclaim", 0],
+    ["slab_reassign_busy_items", 0],
+    ["slab_reassign_busy_deletes", 0],
+    ["slab_reassign_running", 0],
+    ["slabs_moved", 0],
+    ["lru_crawler_running", 0],
+    ["lru_crawler_starts", 0],
+    ["lru_maintainer_juggles", 0],
+    ["malloc_fails", 0],
+    ["log_worker_dropped", 0],
+    ["log_worker_written", 0],
+    ["log_watcher_skipped", 0],
+    ["log_watcher_sent", 0],
+    ["log_watchers", 0],
+    ["unexpected_napi_ids", 0],
+    ["round_robin_fallback", 0],
+    ["bytes", s.bytes],
     ["curr_items", s.items],
     ["total_items", c.totalItems],
-    ["bytes", s.bytes],
+    ["slab_global_page_pool", 0],
+    ["expired_unfetched", 0],
+    ["evicted_unfetched", 0],
+    ["evicted_active", 0],
+    ["evictions", 0],
+    ["reclaimed", 0],
+    ["crawler_reclaimed", 0],
+    ["crawler_items_checked", 0],
+    ["lrutail_reflocked", 0],
+    ["moves_to_cold", 0],
+    ["moves_to_warm", 0],
+    ["moves_within_lru", 0],
+    ["direct_reclaims", 0],
+    ["lru_bumps_dropped", 0],
   ]);
 }
 
-/** `stats settings`. */
-export function settingsStats(s: { itemMax: number; port: number }): string {
+/** `stats settings`: memcached 1.6.18's names, order and defaults, with basekv's real values. */
+export function settingsStats(s: SettingsInput): string {
   return render([
-    ["maxbytes", 67108864],
-    ["maxconns", 1024],
+    ["maxbytes", LIMIT_MAXBYTES],
+    ["maxconns", MAX_CONNECTIONS],
     ["tcpport", s.port],
     ["udpport", 0],
+    ["inter", s.host],
     ["verbosity", 0],
     ["oldest", 0],
     ["evictions", "off"],
     ["domain_socket", "NULL"],
     ["umask", 700],
+    ["shutdown_command", "no"],
     ["growth_factor", "1.25"],
     ["chunk_size", 48],
     ["num_threads", 1],
+    ["num_threads_per_udp", 1],
     ["stat_key_prefix", ":"],
     ["detail_enabled", "no"],
     ["reqs_per_event", 20],
     ["cas_enabled", "yes"],
     ["tcp_backlog", 1024],
     ["binding_protocol", "auto-negotiate"],
-    ["auth_enabled_sasl", "no"],
+    ["auth_enabled_sasl", s.auth ? "yes" : "no"],
+    ["auth_enabled_ascii", s.auth ? "yes" : "no"],
     ["item_size_max", s.itemMax],
     ["maxconns_fast", "yes"],
     ["hashpower_init", 0],
     ["slab_reassign", "yes"],
     ["slab_automove", 1],
+    ["slab_automove_ratio", "0.80"],
+    ["slab_automove_window", 30],
+    ["slab_chunk_max", Math.min(s.itemMax, 524288)],
     ["lru_crawler", "yes"],
-    ["lru_maintainer_thread", "yes"],
-    ["temp_lru", "no"],
+    ["lru_crawler_sleep", 100],
+    ["lru_crawler_tocrawl", 0],
+    ["tail_repair_time", 0],
     ["flush_enabled", "yes"],
     ["dump_enabled", "yes"],
+    ["hash_algorithm", "murmur3"],
+    ["lru_maintainer_thread", "yes"],
+    ["lru_segmented", "yes"],
+    ["hot_lru_pct", 20],
+    ["warm_lru_pct", 40],
+    ["hot_max_factor", "0.20"],
+    ["warm_max_factor", "2.00"],
+    ["temp_lru", "no"],
+    ["temporary_ttl", 61],
+    ["idle_timeout", 0],
+    ["watcher_logbuf_size", 262144],
+    ["worker_logbuf_size", 65536],
+    ["read_buf_mem_limit", 0],
+    ["track_sizes", "no"],
+    ["inline_ascii_response", "no"],
+    ["ext_item_size", 512],
+    ["ext_item_age", 4294967295],
+    ["ext_low_ttl", 0],
+    ["ext_recache_rate", 2000],
+    ["ext_wbuf_size", 4194304],
+    ["ext_compact_under", 0],
+    ["ext_drop_under", 0],
+    ["ext_max_sleep", 1000000],
+    ["ext_max_frag", "0.80"],
+    ["slab_automove_freeratio", "0.010"],
+    ["ext_drop_unread", "no"],
+    ["ssl_enabled", "no"],
+    ["ssl_chain_cert", "(null)"],
+    ["ssl_key", "(null)"],
+    ["ssl_verify_mode", 0],
+    ["ssl_keyformat", 1],
+    ["ssl_ciphers", "NULL"],
+    ["ssl_ca_cert", "NULL"],
+    ["ssl_wbuf_size", 16384],
+    ["ssl_session_cache", "no"],
+    ["ssl_kernel_tls", "no"],
+    ["ssl_min_version", "tlsv1.2"],
+    ["num_napi_ids", "(null)"],
+    ["memory_file", "(null)"],
   ]);
 }
 

@@ -38,7 +38,7 @@ Deno.test("mg with b decodes base64 keys; bad base64 is an error", async () => {
   await exchange(
     c,
     "ms aw== 2 b\r\n11\r\nmg k v\r\nmg aw== b k v\r\n",
-    "HD\r\nVA 2\r\n11\r\nVA 2 kk\r\n11\r\n",
+    "HD\r\nVA 2\r\n11\r\nVA 2 kaw== b\r\n11\r\n",
   );
   await exchange(c, "mg k b\r\nmg ! b\r\n", E(TEXT.BAD_KEY_ENCODING).repeat(2));
 });
@@ -125,7 +125,7 @@ Deno.test("me describes an item; mn answers MN", async () => {
   await exchange(c, "me nope\r\nmn\r\n", "EN\r\nMN\r\n");
   await exchange(c, "ms k 2\r\n11\r\n", "HD\r\n");
   const cas = await casOf(c, "k");
-  await exchange(c, "me k\r\n", `ME k exp=-1 la=0 cas=${cas} fetch=no cls=1 size=62\r\n`);
+  await exchange(c, "me k\r\n", `ME k exp=-1 la=0 cas=${cas} fetch=yes cls=1 size=62\r\n`);
 });
 
 Deno.test("meta flag errors: md and ma share one message; modes are case-sensitive", async () => {
@@ -140,4 +140,29 @@ Deno.test("meta flag errors: md and ma share one message; modes are case-sensiti
   await exchange(c, "ms y 1 Ms\r\n2\r\nma y Mi\r\n", E(TEXT.BAD_MS_MODE) + E(TEXT.BAD_MA_MODE));
   await exchange(c, "ms y 1 T\r\n2\r\nms y 1 Cx\r\n2\r\n", E(TEXT.BAD_TOKEN).repeat(2));
   await exchange(c, "me\r\nme a b\r\n", E(TEXT.BAD_FORMAT).repeat(2));
+});
+
+Deno.test("C0 compares for cas, ms and md but not for ma", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  await exchange(
+    c,
+    "set k 0 0 1\r\n1\r\ncas k 0 0 1 0\r\n2\r\nms k 1 C0\r\n3\r\nmd k C0\r\nma k C0\r\nmg k v\r\n",
+    "STORED\r\nEXISTS\r\nEX\r\nEX\r\nHD\r\nVA 1\r\n2\r\n",
+  );
+});
+
+Deno.test("mg h/l and me fetch report earlier fetches; u looks without fetching", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  await exchange(c, "set a 0 0 1\r\n1\r\nme a\r\n", "STORED\r\n");
+  assert.match(await c.readText("\r\n"), / la=0 cas=\d+ fetch=no /);
+  await exchange(
+    c,
+    "mg a u h\r\nmg a h l\r\nget a\r\nmg a h\r\n",
+    "HD h0\r\nHD h0 l0\r\nVALUE a 0 1\r\n1\r\nEND\r\nHD h1\r\n",
+  );
+  await c.send("me a\r\n");
+  assert.match(await c.readText("\r\n"), / fetch=yes /);
+  await exchange(c, "set a 0 0 1\r\n2\r\nmg a h\r\n", "STORED\r\nHD h0\r\n");
 });

@@ -16,6 +16,7 @@ Deno.test("set/get round-trips a value containing \\r\\nEND\\r\\n and 32-bit fla
     "set big 4294967296 0 1\r\nx\r\nget big\r\n",
     "STORED\r\nVALUE big 0 1\r\nx\r\nEND\r\n",
   );
+  await exchange(c, "set f 18446744073709551616 0 1\r\nx\r\n", E(TEXT.BAD_FORMAT) + E(TEXT.ERROR));
 });
 
 Deno.test("get/gets with many keys return hits in order and CAS only for gets", async () => {
@@ -146,6 +147,8 @@ Deno.test("exptime: relative seconds, absolute beyond 30 days, negative is expir
     "STORED\r\nVALUE c 0 1\r\nc\r\nEND\r\n",
   );
   await exchange(c, "set d 0 -1 1\r\nd\r\nget d\r\n", "STORED\r\nEND\r\n");
+  // memcached keeps exptime in 32 bits: this far-future time wraps into the past.
+  await exchange(c, "set f 0 99999999999 1\r\nf\r\nget f\r\n", "STORED\r\nEND\r\n");
   await exchange(c, "set e 0 1 1\r\ne\r\n", "STORED\r\n");
   await new Promise((r) => setTimeout(r, 1100));
   await exchange(c, "get e\r\n", "END\r\n");
@@ -358,4 +361,22 @@ Deno.test("gat/gats without keys answer END; verbosity noreply is silent", async
   await exchange(c, "gat\r\ngat 10\r\ngats 10\r\n", E(TEXT.ERROR) + "END\r\nEND\r\n");
   await c.send("verbosity noreply\r\n");
   await assertSilent(c);
+});
+
+Deno.test("concurrent incr from many clients never loses an increment", async () => {
+  await using s = await startMemcached();
+  const clients = await Promise.all(Array.from({ length: 20 }, () => connect(s)));
+  try {
+    await exchange(clients[0], "set n 0 0 1\r\n0\r\n", "STORED\r\n");
+    await Promise.all(clients.map(async (c) => {
+      await c.send("incr n 1\r\n".repeat(25));
+      await c.readUntil((b) => {
+        const lines = new TextDecoder().decode(b).split("\r\n").length - 1;
+        return lines >= 25 ? b.length : 0;
+      });
+    }));
+    await exchange(clients[0], "get n\r\n", "VALUE n 0 3\r\n500\r\nEND\r\n");
+  } finally {
+    for (const c of clients) c.close();
+  }
 });

@@ -6,7 +6,7 @@ import { TEXT } from "../errors.ts";
 import { parseInteger, text } from "../parser.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
-import { type Chunk, line, type Reply, type Session } from "./context.ts";
+import { type Chunk, line, type Reply, type Session, settingsOf } from "./context.ts";
 import { hasNoreply } from "./retrieval.ts";
 
 /** flush_all `[delay] [noreply]`. */
@@ -39,13 +39,13 @@ export function verbosityCommand(tokens: Uint8Array[]): Reply {
 
 /** stats `[settings|items|slabs|reset|conns|sizes]`. */
 export async function statsCommand(s: Session, tokens: Uint8Array[]): Promise<Chunk[]> {
-  const { items, counters, port } = s.shared;
+  const { items, counters } = s.shared;
   const arg = tokens.length > 1 ? text(tokens[1]) : "";
   if (arg === "reset") {
     counters.reset();
     return ["RESET\r\n"];
   }
-  if (arg === "settings") return [settingsStats({ itemMax: items.itemMax, port })];
+  if (arg === "settings") return [settingsStats(settingsOf(s.shared))];
   if (arg === "sizes") return ["STAT sizes_status disabled\r\nEND\r\n"];
   if (arg === "detail") return line(TEXT.STATS_DETAIL_USAGE);
   if (arg === "conns" || arg === "extstore") return ["END\r\n"];
@@ -88,11 +88,14 @@ function uriEncode(key: Uint8Array): string {
 export async function lruCrawlerCommand(s: Session, tokens: Uint8Array[]): Promise<Chunk[]> {
   if (tokens.length !== 3 || text(tokens[1]) !== "metadump") return line(TEXT.ERROR);
   const items = await s.seq.read(() => s.shared.items.listing(LISTING_MAX));
-  const lines = items.map((i) =>
-    `key=${uriEncode(i.key)} exp=${i.expiresAt === null ? -1 : Math.ceil(i.expiresAt / 1000)} la=${
-      Math.floor(i.updatedAt / 1000)
-    } cas=${i.cas} fetch=no cls=1 size=${i.size}\n`
-  );
+  const access = s.shared.items.access;
+  const lines = items.map((i) => {
+    const seen = access.peek(i.cas, i.updatedAt);
+    const exp = i.expiresAt === null ? -1 : Math.ceil(i.expiresAt / 1000);
+    const fetch = seen.fetched ? "yes" : "no";
+    return `key=${uriEncode(i.key)} exp=${exp} la=${Math.floor(seen.at / 1000)} cas=${i.cas} ` +
+      `fetch=${fetch} cls=1 size=${i.size}\n`;
+  });
   return [lines.join("") + "END\r\n"];
 }
 

@@ -16,7 +16,7 @@ import { STATUS, STATUS_TEXT } from "../errors.ts";
 import { type Item, KEY_MAX, type Status, type StoreMode } from "../items.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
-import type { Chunk, Reply, Session } from "./context.ts";
+import { type Chunk, type Reply, type Session, settingsOf } from "./context.ts";
 
 /** incr/decr expiry meaning "do not create on miss". */
 const NO_CREATE = 0xffffffff;
@@ -156,6 +156,11 @@ function wellFormed(req: BinaryRequest): boolean {
   return value || req.value.length === 0;
 }
 
+/** The binary CAS field: 0 means "no compare". */
+function casOf(req: BinaryRequest): number | undefined {
+  return req.cas === 0n ? undefined : Number(req.cas);
+}
+
 /** Run one binary request. */
 export function runBinary(s: Session, req: BinaryRequest): Reply {
   const { items, counters, ctx } = s.shared;
@@ -184,6 +189,7 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
           return missResponse(req, withKey);
         }
         counters.getHits++;
+        items.fetched(item, Date.now());
         return itemResponse(req, item, withKey);
       });
     }
@@ -232,7 +238,7 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
           value: req.value,
           flags,
           exptime: concat ? 0 : readU32(req.extras, 4),
-          cas: Number(req.cas),
+          cas: casOf(req),
         })
       ).then((r) => {
         if (r.status !== "ok") return error(req, statusOf(r.status, mode));
@@ -242,7 +248,7 @@ export function runBinary(s: Session, req: BinaryRequest): Reply {
     }
     case OP.DELETE:
     case OP.DELETEQ:
-      return s.seq.write(() => items.delete(req.key, { cas: Number(req.cas) })).then((r) => {
+      return s.seq.write(() => items.delete(req.key, { cas: casOf(req) })).then((r) => {
         if (r.status !== "ok") {
           counters.deleteMisses++;
           return error(req, statusOf(r.status));
@@ -313,14 +319,14 @@ function saslAuth(s: Session, req: BinaryRequest): Chunk[] {
 
 /** STAT: one packet per stat, then an empty one. */
 async function binaryStats(s: Session, req: BinaryRequest): Promise<Chunk[]> {
-  const { items, counters, port } = s.shared;
+  const { items, counters } = s.shared;
   const group = new TextDecoder().decode(req.key);
   if (group === "reset") {
     counters.reset();
     return respond(req, {});
   }
   let body: string;
-  if (group === "settings") body = settingsStats({ itemMax: items.itemMax, port });
+  if (group === "settings") body = settingsStats(settingsOf(s.shared));
   else if (group === "" || group === "items" || group === "slabs") {
     const usage = await s.seq.read(() => items.usage());
     const input = { counters, itemMax: items.itemMax, ...usage };

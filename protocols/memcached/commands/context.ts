@@ -5,7 +5,7 @@
 import type { ServiceContext } from "../../../src/server.ts";
 import type { Item, Items } from "../items.ts";
 import type { Sequencer } from "../sequencer.ts";
-import type { Counters } from "../stats.ts";
+import type { Counters, SettingsInput } from "../stats.ts";
 
 /** Reply bytes: text lines already CRLF-terminated, or raw value bytes. */
 export type Chunk = string | Uint8Array;
@@ -32,6 +32,16 @@ export interface Session {
   closing: boolean;
   /** After `watch` the connection only listens (memcached streams logs; basekv has none). */
   watching?: boolean;
+}
+
+/** What `stats settings` reports about this service. */
+export function settingsOf(shared: Shared): SettingsInput {
+  return {
+    itemMax: shared.items.itemMax,
+    port: shared.port,
+    host: shared.ctx.config.host,
+    auth: shared.ctx.auth.required,
+  };
 }
 
 /** A reply line. */

@@ -19,6 +19,8 @@ import { metaArithmetic, metaDebug, metaDelete, metaGet, metaNoop, metaSet } fro
 import { deleteCommand, gatCommand, getCommand, touchCommand } from "./retrieval.ts";
 import { storageCommand, tooLargeCommand } from "./storage.ts";
 
+const META = new Set(["mg", "md", "ma", "mn", "me"]);
+
 type LineHandler = (s: Session, tokens: Uint8Array[]) => Reply;
 
 const COMMANDS: Readonly<Record<string, LineHandler>> = {
@@ -75,10 +77,12 @@ export function runText(s: Session, cmd: TextCommand): Reply {
       return storageCommand(s, cmd);
     case "reply":
       if (cmd.close) s.closing = true;
+      if (cmd.skip > 0) s.shared.counters.storeTooLarge++;
       if (cmd.tooLarge) tooLargeCommand(s, cmd.tooLarge);
       return cmd.reply === null ? [] : line(cmd.reply);
     case "ms":
       if (!s.authenticated) return line(TEXT.UNAUTHENTICATED);
+      s.shared.counters.cmdMeta++;
       return metaSet(s, cmd.tokens, cmd.data);
     case "line": {
       const name = cmd.tokens.length > 0 ? text(cmd.tokens[0]) : "";
@@ -90,6 +94,7 @@ export function runText(s: Session, cmd: TextCommand): Reply {
         if (last.startsWith("HTTP/")) s.closing = true;
         return s.closing ? [] : line(TEXT.ERROR);
       }
+      if (META.has(name)) s.shared.counters.cmdMeta++;
       return handler(s, cmd.tokens);
     }
   }

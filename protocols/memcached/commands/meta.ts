@@ -6,20 +6,24 @@
 import { decodeBase64 } from "../base64.ts";
 import { TEXT } from "../errors.ts";
 import { type Item, itemSize, KEY_MAX, type StoreMode } from "../items.ts";
-import { parseInteger, text } from "../parser.ts";
+import type { Access } from "../access.ts";
+import { parseExptime, parseFlags, text } from "../parser.ts";
 import { parseDelta } from "./arithmetic.ts";
 import { type Chunk, line, type Reply, type Session } from "./context.ts";
 
 /** Every flag letter memcached 1.6.18's meta parser knows; others are "invalid flag". */
 const KNOWN_FLAGS = new Set("bcfhklOqstuvNRTICFMJD".split(""));
-/** Longest opaque (O) token. */
+/** Opaque (O) tokens must be shorter than this. */
 const OPAQUE_MAX = 32;
-const U32 = 2 ** 32;
 
 type Flags = Map<string, string>;
 
+const latin1 = new TextDecoder("latin1");
+
 interface Parsed {
   key: Uint8Array;
+  /** The key as it appeared on the line (base64 with the b flag). */
+  keyToken: string;
   flags: Flags;
   /** Flag letters in request order (for echoing). */
   order: string[];
@@ -55,19 +59,30 @@ function parseMeta(
     key = decoded;
   }
   const opaque = flags.get("O");
-  if (opaque !== undefined && opaque.length > OPAQUE_MAX) return TEXT.OPAQUE_TOO_LONG;
-  return { key, flags, order };
+  if (opaque !== undefined && opaque.length >= OPAQUE_MAX) return TEXT.OPAQUE_TOO_LONG;
+  return { key, keyToken: latin1.decode(keyToken), flags, order };
 }
-
-const latin1 = new TextDecoder("latin1");
 
 /** Seconds left before an item expires, as `t` reports it (-1 = never). */
 function ttl(item: Item, now: number): number {
-  return item.expiresAt === null ? -1 : Math.max(0, Math.ceil((item.expiresAt - now) / 1000));
+  // An item whose new TTL already ran out (T-1) reports -1, as memcached does.
+  if (item.expiresAt === null || item.expiresAt <= now) return -1;
+  return Math.ceil((item.expiresAt - now) / 1000);
+}
+
+/** The `k` return flag: the key as sent (base64 and a `b` flag when the request used b). */
+function keyFlag(p: Parsed): string {
+  return p.flags.has("b") ? ` k${p.keyToken} b` : " k" + latin1.decode(p.key);
 }
 
 /** Echo the return flags `allowed` in request order. */
-function returnFlags(p: Parsed, allowed: string, item: Item | null, now: number): string {
+function returnFlags(
+  p: Parsed,
+  allowed: string,
+  item: Item | null,
+  now: number,
+  before?: Access,
+): string {
   let out = "";
   for (const letter of p.order) {
     if (!allowed.includes(letter)) continue;
@@ -77,7 +92,7 @@ function returnFlags(p: Parsed, allowed: string, item: Item | null, now: number)
         out += " O" + token;
         break;
       case "k":
-        out += " k" + latin1.decode(p.key);
+        out += keyFlag(p);
         break;
       case "c":
         if (item) out += " c" + item.cas;
@@ -92,8 +107,10 @@ function returnFlags(p: Parsed, allowed: string, item: Item | null, now: number)
         if (item) out += " t" + ttl(item, now);
         break;
       case "h":
+        if (item) out += " h" + (before?.fetched ? 1 : 0);
+        break;
       case "l":
-        if (item) out += " " + letter + "0";
+        if (item) out += " l" + Math.max(0, Math.floor((now - (before?.at ?? now)) / 1000));
         break;
     }
   }
@@ -109,13 +126,13 @@ function missFlags(p: Parsed): string {
 function exptimeOf(flags: Flags, letter: string): number | null | undefined {
   const t = flags.get(letter);
   if (t === undefined) return undefined;
-  const n = parseInteger(new TextEncoder().encode(t));
-  return n;
+  return parseExptime(new TextEncoder().encode(t));
 }
 
-function casOf(flags: Flags): number | null {
+/** The C token: undefined when absent, null when malformed. */
+function casOf(flags: Flags): number | null | undefined {
   const t = flags.get("C");
-  if (t === undefined) return 0;
+  if (t === undefined) return undefined;
   if (!/^\d{1,20}$/.test(t)) return null;
   return Number(t);
 }
@@ -141,21 +158,30 @@ export function metaGet(s: Session, tokens: Uint8Array[]): Reply {
       return quiet ? [] : line("EN" + missFlags(p));
     }
     counters.getHits++;
-    let flags = returnFlags(p, "Ocfhklst", item, Date.now());
+    const now = Date.now();
+    // u: look without counting as a fetch.
+    const before = p.flags.has("u")
+      ? items.access.peek(item.cas, item.updatedAt ?? now)
+      : items.fetched(item, now);
+    let flags = returnFlags(p, "Ocfhklst", item, now, before);
     if (item.won) flags += " Z";
     if (item.stale) flags += " X";
     if (won) flags += " W";
     if (p.flags.has("v")) return valueReply(`VA ${item.value.length}${flags}`, item.value);
     return line("HD" + flags);
   };
-  const update = () =>
-    s.seq.write(() => items.fetchForUpdate(p.key, { exptime, vivify })).then((r) =>
+  if (exptime !== undefined || vivify !== undefined) {
+    return s.seq.write(() => items.fetchForUpdate(p.key, { exptime, vivify })).then((r) =>
       render(r.item, r.won)
     );
-  if (exptime !== undefined || vivify !== undefined) return update();
-  return s.seq.read(() => items.getMany([p.key])).then(([item]) =>
-    item && item.stale && !item.won ? update() : render(item, false)
-  );
+  }
+  return s.seq.read(async () => {
+    const [item] = await items.getMany([p.key]);
+    if (!item || !item.stale || item.won) return { item, won: false };
+    // The first fetch of a stale item claims the win token. Done inside the read, so this
+    // connection's later writes wait for it.
+    return await items.fetchForUpdate(p.key, {});
+  }).then((r) => render(r.item, r.won));
 }
 
 const MS_MODES: Readonly<Record<string, StoreMode>> = {
@@ -181,8 +207,8 @@ export function metaSet(s: Session, tokens: Uint8Array[], data: Uint8Array): Rep
   const flagsToken = p.flags.get("F");
   const clientFlags = flagsToken === undefined
     ? 0
-    : parseInteger(new TextEncoder().encode(flagsToken));
-  if (clientFlags === null || clientFlags < 0) return line(TEXT.BAD_FORMAT);
+    : parseFlags(new TextEncoder().encode(flagsToken));
+  if (clientFlags === null) return line(TEXT.BAD_FORMAT);
   const exptime = exptimeOf(p.flags, "T");
   const cas = casOf(p.flags);
   if (exptime === null || cas === null) return line(TEXT.BAD_TOKEN);
@@ -194,7 +220,7 @@ export function metaSet(s: Session, tokens: Uint8Array[], data: Uint8Array): Rep
       mode,
       key: p.key,
       value: data,
-      flags: clientFlags % U32,
+      flags: clientFlags,
       exptime: exptime ?? 0,
       cas,
       invalidate: p.flags.has("I"),
@@ -224,7 +250,7 @@ function setFlags(p: Parsed, cas: number): string {
   for (const letter of p.order) {
     if (letter === "c") out += " c" + cas;
     else if (letter === "O") out += " O" + (p.flags.get("O") ?? "");
-    else if (letter === "k") out += " k" + latin1.decode(p.key);
+    else if (letter === "k") out += keyFlag(p);
   }
   return out;
 }
@@ -317,11 +343,14 @@ export function metaDebug(s: Session, tokens: Uint8Array[]): Reply {
   if (typeof p === "string") return line(TEXT.BAD_FORMAT);
   return s.seq.read(() => s.shared.items.getMany([p.key])).then(([item]) => {
     if (!item) return line("EN");
-    const exp = item.expiresAt === null ? -1 : ttl(item, Date.now());
+    const now = Date.now();
+    const exp = item.expiresAt === null ? -1 : ttl(item, now);
+    const seen = s.shared.items.access.peek(item.cas, item.updatedAt ?? now);
+    const la = Math.max(0, Math.floor((now - seen.at) / 1000));
     return line(
-      `ME ${latin1.decode(p.key)} exp=${exp} la=0 cas=${item.cas} fetch=no cls=1 size=${
-        itemSize(item.key.length, item.value.length, item.flags)
-      }`,
+      `ME ${latin1.decode(p.key)} exp=${exp} la=${la} cas=${item.cas} fetch=${
+        seen.fetched ? "yes" : "no"
+      } cls=1 size=${itemSize(item.key.length, item.value.length, item.flags)}`,
     );
   });
 }

@@ -4,7 +4,7 @@
  */
 import { TEXT } from "../errors.ts";
 import { KEY_MAX } from "../items.ts";
-import { parseInteger, text } from "../parser.ts";
+import { parseExptime, text } from "../parser.ts";
 import { type Chunk, line, type Reply, type Session, valueBlock } from "./context.ts";
 
 const END = "END\r\n";
@@ -17,10 +17,12 @@ export function getCommand(s: Session, tokens: Uint8Array[], withCas: boolean): 
   const { items, counters } = s.shared;
   return s.seq.read(() => items.getMany(keys)).then((found) => {
     const out: Chunk[] = [];
+    const now = Date.now();
     for (const item of found) {
       counters.cmdGet++;
       if (item) {
         counters.getHits++;
+        items.fetched(item, now);
         out.push(...valueBlock(item, withCas));
       } else counters.getMisses++;
     }
@@ -32,7 +34,7 @@ export function getCommand(s: Session, tokens: Uint8Array[], withCas: boolean): 
 /** gat/gats `<exptime> <key>*`: get and touch each key. */
 export function gatCommand(s: Session, tokens: Uint8Array[], withCas: boolean): Reply {
   if (tokens.length < 2) return line(TEXT.ERROR);
-  const exptime = parseInteger(tokens[1]);
+  const exptime = parseExptime(tokens[1]);
   if (exptime === null) return line(TEXT.BAD_EXPTIME);
   const keys = tokens.slice(2);
   if (keys.some((k) => k.length > KEY_MAX)) return line(TEXT.BAD_FORMAT);
@@ -46,6 +48,7 @@ export function gatCommand(s: Session, tokens: Uint8Array[], withCas: boolean): 
       if (item) {
         counters.getHits++;
         counters.touchHits++;
+        items.fetched(item, Date.now());
         out.push(...valueBlock(item, withCas));
       } else {
         counters.getMisses++;
@@ -67,7 +70,7 @@ export function touchCommand(s: Session, tokens: Uint8Array[]): Reply {
   if (tokens.length !== 3 && tokens.length !== 4) return line(TEXT.ERROR);
   const noreply = hasNoreply(tokens);
   if (tokens[1].length > KEY_MAX) return noreply ? [] : line(TEXT.BAD_FORMAT);
-  const exptime = parseInteger(tokens[2]);
+  const exptime = parseExptime(tokens[2]);
   if (exptime === null) return noreply ? [] : line(TEXT.BAD_EXPTIME);
   const { items, counters } = s.shared;
   counters.cmdTouch++;
