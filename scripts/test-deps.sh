@@ -7,7 +7,7 @@ command -v redis-cli >/dev/null || need+=(redis-tools)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v memcached >/dev/null || [ -x /usr/bin/memcached ] || need+=(memcached)
 command -v memcslap >/dev/null || command -v memcaslap >/dev/null || need+=(libmemcached-tools)
-python3 -c 'import pymemcache' 2>/dev/null || need+=(python3-pymemcache)
+/usr/bin/python3 -c 'import pymemcache' 2>/dev/null || need+=(python3-pymemcache)
 command -v aws >/dev/null || need+=(awscli)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
