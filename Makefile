@@ -35,7 +35,8 @@ bench: test-deps
 # Needs Deno's denort runtime: set DENORT_BIN, or have it in $DENO_DIR/dl/release/v<ver>/, or a
 # network that reaches Deno's download host.
 compile: deps
-	$(DENO) task compile
+	@$(DENO) task compile || { echo "make compile: deno compile needs Deno's denort runtime and could not download it;" \
+	  "set DENORT_BIN=/path/to/denort (see README, Building)" >&2; exit 1; }
 
 bundle: deps
 	$(DENO) task bundle
