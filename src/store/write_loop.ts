@@ -67,6 +67,12 @@ const META_ESTIMATE = 256;
 const MAX_CONFLICT_RETRIES = 20;
 /** Cap of the random wait before a re-run: two front-ends retrying in lockstep starve each other. */
 const MAX_CONFLICT_BACKOFF_MS = 50;
+/**
+ * Longest a batch waits for the writers the previous commit just answered: over the network
+ * they resubmit a round trip later, and a batch started at once would commit the first
+ * arrival alone while the rest queue behind it (batches alternating one / many).
+ */
+const GATHER_MAX_MS = 1;
 
 function emptyBatch(): Batch {
   return { writes: new Map(), bases: new Map() };
@@ -284,6 +290,8 @@ export class WriteLoop {
   #backend: LoopBackend;
   #queue: Member[] = [];
   #running: Promise<void> | null = null;
+  /** Wakes a gathering batch when a unit arrives. */
+  #arrived: (() => void) | null = null;
   commits = 0;
   units = 0;
 
@@ -296,6 +304,7 @@ export class WriteLoop {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, prefix, resolve: resolve as (v: unknown) => void, reject });
       if (this.#running === null) this.#running = this.#drain();
+      else this.#arrived?.();
     });
   }
 
@@ -309,10 +318,27 @@ export class WriteLoop {
       while (this.#queue.length > 0) {
         const members = this.#queue.splice(0, this.#queue.length);
         await this.#runBatch(members);
+        if (members.length > 1) await this.#gather(members.length);
       }
     } finally {
       this.#running = null;
     }
+  }
+
+  /** Wait (briefly) until `expected` units are queued, as many as the last batch had. */
+  async #gather(expected: number): Promise<void> {
+    if (this.#queue.length >= expected) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#arrived = null;
+        resolve();
+      };
+      const timer = setTimeout(done, GATHER_MAX_MS);
+      this.#arrived = () => {
+        if (this.#queue.length >= expected) done();
+      };
+    });
   }
 
   #fits(cost: Cost, delta: Cost): boolean {
