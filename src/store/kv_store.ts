@@ -112,25 +112,17 @@ class Engine implements LoopBackend {
     this.sweeper = new Sweeper(kv, this.loop, options.sweepIntervalMs ?? 250, this.maxChecks);
   }
 
+  /**
+   * Read a key from Deno KV. A chunked read that finds its generation gone lost a race with a
+   * newer write that flipped the pointer: it re-reads the pointer.
+   */
   async #fetch(key: Key, withData: boolean): Promise<Raw> {
-    const res = await this.kv.get<Envelope>(key as Deno.KvKey);
-    const env = res.value ?? null;
-    const raw: Raw = { env, data: env?.c ? null : env?.d ?? EMPTY, versionstamp: res.versionstamp };
-    if (withData && env?.c) {
-      raw.data = await readChunks(this.kv, env.c);
-      if (raw.data === null) return this.#retryTorn(key);
-    }
-    return raw;
-  }
-
-  /** A chunked read found its generation gone: a newer write flipped the pointer. Re-read. */
-  async #retryTorn(key: Key): Promise<Raw> {
     for (let i = 0; i < TORN_READ_RETRIES; i++) {
       const res = await this.kv.get<Envelope>(key as Deno.KvKey);
-      const env = res.value ?? null;
-      if (!env?.c) return { env, data: env?.d ?? EMPTY, versionstamp: res.versionstamp };
-      const data = await readChunks(this.kv, env.c);
-      if (data) return { env, data, versionstamp: res.versionstamp };
+      const raw = rawOf(res.value, res.versionstamp);
+      if (!withData || !raw.env?.c) return raw;
+      raw.data = await readChunks(this.kv, raw.env.c);
+      if (raw.data) return raw;
     }
     throw new Error("Cannot read a consistent value: it is being rewritten continuously");
   }
@@ -156,12 +148,7 @@ class Engine implements LoopBackend {
     await Promise.all(groups.map(async (group) => {
       const res = await this.kv.getMany<Envelope[]>(group.map(([k]) => k as Deno.KvKey));
       res.forEach((r, j) => {
-        const env = r.value ?? null;
-        out[group[j][1]] = {
-          env,
-          data: env?.c ? null : env?.d ?? EMPTY,
-          versionstamp: r.versionstamp,
-        };
+        out[group[j][1]] = rawOf(r.value, r.versionstamp);
       });
     }));
     return out as Raw[];
@@ -184,7 +171,7 @@ class Engine implements LoopBackend {
     });
     const out: { key: Key; raw: Raw }[] = [];
     for await (const { key, value, versionstamp } of iter) {
-      out.push({ key, raw: { env: value, data: value.c ? null : value.d ?? EMPTY, versionstamp } });
+      out.push({ key, raw: rawOf(value, versionstamp) });
     }
     return out;
   }
@@ -308,6 +295,11 @@ class Engine implements LoopBackend {
     this.kv.close();
     this.#lock?.close();
   }
+}
+
+/** A stored envelope as a Raw: inline payloads resolved, chunked ones left for later. */
+function rawOf(env: Envelope | null, versionstamp: string | null): Raw {
+  return { env, data: env?.c ? null : env?.d ?? EMPTY, versionstamp };
 }
 
 function newTtlId(): string {
