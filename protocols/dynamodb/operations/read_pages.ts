@@ -30,7 +30,7 @@ import {
 import { keyConditionHolds } from "../read_expressions.ts";
 import type { KeySchemaElement, Projection, TableRecord } from "../tables.ts";
 import { itemSize, normalizeItem, typeOf } from "../types.ts";
-import type { Selector } from "../../../src/store/types.ts";
+import type { Selector } from "../../../src/store/mod.ts";
 
 /** DynamoDB stops a Query or Scan page after reading this much. */
 export const MAX_PAGE_BYTES = 1024 * 1024;
