@@ -6,6 +6,7 @@
  * @module
  */
 import { startChild } from "../tests/helpers/server.ts";
+import { freePort } from "./bench_lib.ts";
 
 const CONCURRENCY = 16;
 const PUTS = 5_000;
@@ -126,13 +127,6 @@ async function installDynalite(): Promise<string> {
   }).output();
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr).trim());
   return cli;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 async function waitUp(port: number, child: Deno.ChildProcess) {

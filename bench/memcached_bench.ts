@@ -5,6 +5,7 @@
  * Run: deno task bench memcached
  * @module
  */
+import { freePort, waitForPort } from "./bench_lib.ts";
 
 /** Seconds each workload runs per server. */
 const DURATION_MS = 3000;
@@ -21,25 +22,6 @@ const enc = new TextEncoder();
 const VALUE = "v".repeat(VALUE_BYTES);
 const END = enc.encode("END\r\n");
 const STORED = enc.encode("STORED\r\n");
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`Cannot reach port ${port}: server did not start`);
-}
 
 function endsWith(buf: Uint8Array, n: number, suffix: Uint8Array): boolean {
   if (n < suffix.length) return false;

@@ -6,6 +6,7 @@
  * @module
  */
 import { startChild } from "../tests/helpers/server.ts";
+import { freePort, waitForPort } from "./bench_lib.ts";
 
 /** Requests per redis-benchmark run (bounded so the whole bench takes about a minute). */
 const REQUESTS = 50_000;
@@ -47,25 +48,6 @@ async function benchmark(port: number, pipeline: number): Promise<Map<string, nu
     throw new Error(`redis-benchmark failed: ${new TextDecoder().decode(out.stderr)}`);
   }
   return parseRates(text);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`nothing listens on port ${port}`);
 }
 
 /** Start Debian's redis-server with durable AOF in `dir`. */

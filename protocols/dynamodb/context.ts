@@ -3,7 +3,7 @@
  * the operation signature.
  * @module
  */
-import type { Store } from "../../src/store/types.ts";
+import type { Store } from "../../src/store/mod.ts";
 import type { Logger } from "../../src/log.ts";
 import type { Body } from "./validation.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { Key } from "../../src/store/types.ts";
+import type { Key } from "../../src/store/mod.ts";
 import type { AttributeValue, Item } from "./attribute_value.ts";
 import { invalidParameter, MESSAGES, validation } from "./errors.ts";
 import { encodeNumberKey } from "./number.ts";

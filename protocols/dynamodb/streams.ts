@@ -4,7 +4,7 @@
  * hours like DynamoDB's. One shard per stream.
  * @module
  */
-import type { WriteTx } from "../../src/store/types.ts";
+import type { WriteTx } from "../../src/store/mod.ts";
 import type { Item } from "./attribute_value.ts";
 import type { TableRecord } from "./tables.ts";
 import { itemSize } from "./types.ts";

@@ -3,7 +3,7 @@
  * TableDescription shape DescribeTable, CreateTable, DeleteTable and UpdateTable return.
  * @module
  */
-import type { Store } from "../../src/store/types.ts";
+import type { Store } from "../../src/store/mod.ts";
 import { resourceNotFound } from "./errors.ts";
 import { itemSize } from "./types.ts";
 

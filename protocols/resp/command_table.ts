@@ -6,7 +6,7 @@
  */
 import type { CommandSpec, Handler } from "./command.ts";
 import { SERVER_ERRORS, unknownCommandError } from "./errors.ts";
-import { ERRORS, type Reply } from "./reply.ts";
+import { array, ERRORS, type Reply, simple } from "./reply.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -27,6 +27,15 @@ export interface KeylessShape {
 /** A command-table entry for a command without key arguments (connection and server commands). */
 export function keylessCommand(name: string, shape: KeylessShape, handler: Handler): CommandSpec {
   return { name, firstKey: 0, lastKey: 0, step: 0, handler, ...shape };
+}
+
+/** A container command's HELP subcommand: `lines` as simple strings (Redis's addReplyHelp). */
+export function helpSubcommand(lines: readonly string[]): CommandSpec {
+  return keylessCommand("help", {
+    arity: 2,
+    flags: ["loading", "stale"],
+    summary: "Returns helpful text about the different subcommands.",
+  }, () => array(lines.map(simple)));
 }
 
 /** A looked-up command: the spec to run and its full name ("client|list"), or the error reply. */

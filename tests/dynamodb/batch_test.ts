@@ -7,22 +7,14 @@ import assert from "node:assert/strict";
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
-  CreateTableCommand,
   GetItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { type DynamoFixture, rejection, startDynamo } from "./client.ts";
+import { createTable, type DynamoFixture, rejection, startDynamo } from "./client.ts";
 
 async function tables(f: DynamoFixture) {
   for (const name of ["left", "right"]) {
-    await f.client.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
+    await createTable(f, name, { id: "S" });
   }
 }
 

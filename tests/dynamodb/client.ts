@@ -3,7 +3,11 @@
  * client (and DocumentClient) pointed at it, plus a raw JSON request helper.
  * @module
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  type ScalarAttributeType,
+} from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import type { Config } from "../../src/config.ts";
@@ -71,4 +75,24 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { $metadat
     return error as Error;
   }
   throw new Error("expected the request to fail");
+}
+
+/**
+ * Create an on-demand table keyed by `keys` (attribute name to type, hash key first, then the
+ * optional range key).
+ */
+export async function createTable(
+  f: DynamoFixture,
+  name: string,
+  keys: Record<string, ScalarAttributeType>,
+): Promise<void> {
+  const names = Object.keys(keys);
+  await f.client.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: names.map((n, i) => ({ AttributeName: n, KeyType: i === 0 ? "HASH" : "RANGE" })),
+      AttributeDefinitions: names.map((n) => ({ AttributeName: n, AttributeType: keys[n] })),
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
 }

@@ -4,9 +4,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { ConditionalCheckFailedException, CreateTableCommand } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { rejection, startDynamo } from "./client.ts";
+import { createTable, rejection, startDynamo } from "./client.ts";
 
 const SCRIPT = new URL("./awscli.sh", import.meta.url).pathname;
 
@@ -21,14 +21,7 @@ function hasAws(): boolean {
 
 Deno.test("DocumentClient puts, updates, gets and deletes native values", async () => {
   await using f = await startDynamo();
-  await f.client.send(
-    new CreateTableCommand({
-      TableName: "docs",
-      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createTable(f, "docs", { id: "S" });
   const item = {
     id: "u1",
     name: "Ada",

@@ -13,21 +13,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { type DynamoFixture, rejection, startDynamo } from "./client.ts";
+import { createTable, type DynamoFixture, rejection, startDynamo } from "./client.ts";
 
 async function withTable(f: DynamoFixture, name = "items", range = true) {
-  await f.client.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: range
-        ? [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }]
-        : [{ AttributeName: "pk", KeyType: "HASH" }],
-      AttributeDefinitions: range
-        ? [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "sk", AttributeType: "N" }]
-        : [{ AttributeName: "pk", AttributeType: "S" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createTable(f, name, range ? { pk: "S", sk: "N" } : { pk: "S" });
 }
 
 const KEY = { pk: { S: "p" }, sk: { N: "1" } };
@@ -538,20 +527,7 @@ Deno.test("an attribute named __proto__ is an ordinary attribute", async () => {
 
 Deno.test("partition keys up to 2048 bytes and sort keys up to 1024 bytes are addressable", async () => {
   await using f = await startDynamo();
-  await f.client.send(
-    new CreateTableCommand({
-      TableName: "bkeys",
-      KeySchema: [{ AttributeName: "h", KeyType: "HASH" }, {
-        AttributeName: "r",
-        KeyType: "RANGE",
-      }],
-      AttributeDefinitions: [
-        { AttributeName: "h", AttributeType: "S" },
-        { AttributeName: "r", AttributeType: "B" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createTable(f, "bkeys", { h: "S", r: "B" });
   const long = "h".repeat(2048);
   const range = new Uint8Array(1024).fill(7);
   for (const h of [long, "h".repeat(2047), "short"]) {

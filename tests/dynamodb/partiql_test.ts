@@ -6,29 +6,15 @@
 import assert from "node:assert/strict";
 import {
   BatchExecuteStatementCommand,
-  CreateTableCommand,
   ExecuteStatementCommand,
   ExecuteTransactionCommand,
   GetItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { ExecuteStatementCommand as DocStatement } from "@aws-sdk/lib-dynamodb";
-import { type DynamoFixture, rejection, startDynamo } from "./client.ts";
+import { createTable, type DynamoFixture, rejection, startDynamo } from "./client.ts";
 
 async function music(f: DynamoFixture) {
-  await f.client.send(
-    new CreateTableCommand({
-      TableName: "Music",
-      KeySchema: [
-        { AttributeName: "Artist", KeyType: "HASH" },
-        { AttributeName: "SongTitle", KeyType: "RANGE" },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: "Artist", AttributeType: "S" },
-        { AttributeName: "SongTitle", AttributeType: "S" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createTable(f, "Music", { Artist: "S", SongTitle: "S" });
   const run = (Statement: string) => f.client.send(new ExecuteStatementCommand({ Statement }));
   await run(`INSERT INTO Music VALUE {'Artist': 'Acme', 'SongTitle': 'Alpha', 'Year': 2001}`);
   await run(

@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
   UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
-import { type DynamoFixture, startDynamo } from "./client.ts";
+import { createTable, type DynamoFixture, startDynamo } from "./client.ts";
 
 async function streams(f: DynamoFixture, op: string, body: unknown) {
   const res = await fetch(`http://127.0.0.1:${f.port}/`, {
@@ -106,14 +106,7 @@ Deno.test("item writes produce stream records in commit order", async () => {
 
 Deno.test("streams follow the table's stream setting and view type", async () => {
   await using f = await startDynamo();
-  await f.client.send(
-    new CreateTableCommand({
-      TableName: "quiet",
-      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createTable(f, "quiet", { id: "S" });
   await f.client.send(new PutItemCommand({ TableName: "quiet", Item: { id: { S: "before" } } }));
   const on = await f.client.send(
     new UpdateTableCommand({

@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import {
-  CreateTableCommand,
   GetItemCommand,
   PutItemCommand,
   TransactGetItemsCommand,
@@ -13,17 +12,10 @@ import {
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { type DynamoFixture, rejection, startDynamo } from "./client.ts";
+import { createTable, type DynamoFixture, rejection, startDynamo } from "./client.ts";
 
 async function accounts(f: DynamoFixture) {
-  await f.client.send(
-    new CreateTableCommand({
-      TableName: "accounts",
-      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createTable(f, "accounts", { id: "S" });
   for (const [id, balance] of [["alice", "100"], ["bob", "5"]]) {
     await f.client.send(
       new PutItemCommand({

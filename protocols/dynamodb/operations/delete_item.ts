@@ -1,15 +1,9 @@
 /** DeleteItem: check the condition, delete the item atomically. */
 import type { OperationContext } from "../context.ts";
 import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
-import { type PreparedWrite, writeItem } from "../item_store.ts";
+import type { PreparedWrite } from "../item_store.ts";
 import type { Body } from "../validation.ts";
-import {
-  checkItemRequest,
-  needsOldItem,
-  onlyAllOld,
-  tableAndKey,
-  writeReply,
-} from "./item_common.ts";
+import { needsOldItem, runAllOldWrite, tableAndKey } from "./item_common.ts";
 
 /**
  * Validate a delete (DeleteItem, or a transaction's Delete / ConditionCheck with `keep`) and
@@ -33,16 +27,6 @@ export async function prepareDelete(
 }
 
 /** DeleteItem. */
-export async function deleteItem(ctx: OperationContext, body: Body) {
-  checkItemRequest(body, "key");
-  onlyAllOld(body);
-  const write = await prepareDelete(ctx, body);
-  const result = await writeItem(ctx.store, write);
-  return writeReply(
-    write.table,
-    body,
-    write.key,
-    result,
-    body.ReturnValues === "ALL_OLD" ? result.old : null,
-  );
+export function deleteItem(ctx: OperationContext, body: Body): Promise<Record<string, unknown>> {
+  return runAllOldWrite(ctx, body, "key", (c, b) => prepareDelete(c, b));
 }

@@ -9,6 +9,7 @@ import { checkReturnOptions, collectionMetrics, writeCapacity } from "../capacit
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
 import { checkKey } from "../keys.ts";
+import { type PreparedWrite, writeItem } from "../item_store.ts";
 import { getTable, type TableRecord } from "../tables.ts";
 import { normalizeItem } from "../types.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
@@ -95,4 +96,27 @@ export function writeReply(
   const metrics = collectionMetrics(table, body.ReturnItemCollectionMetrics, key);
   if (metrics) out.ItemCollectionMetrics = metrics;
   return out;
+}
+
+/**
+ * Put/DeleteItem: the member checks, plan the write, run it and reply; their only
+ * ReturnValues beyond NONE is ALL_OLD.
+ */
+export async function runAllOldWrite(
+  ctx: OperationContext,
+  body: Body,
+  member: "item" | "key",
+  prepare: (ctx: OperationContext, body: Body) => Promise<PreparedWrite>,
+): Promise<Record<string, unknown>> {
+  checkItemRequest(body, member);
+  onlyAllOld(body);
+  const write = await prepare(ctx, body);
+  const result = await writeItem(ctx.store, write);
+  return writeReply(
+    write.table,
+    body,
+    write.key,
+    result,
+    body.ReturnValues === "ALL_OLD" ? result.old : null,
+  );
 }

@@ -1,12 +1,12 @@
 /** PutItem: validate the item, check the condition, replace the item atomically. */
 import type { OperationContext } from "../context.ts";
 import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
-import { type PreparedWrite, writeItem } from "../item_store.ts";
+import type { PreparedWrite } from "../item_store.ts";
 import { keyOfItem } from "../keys.ts";
 import { getTable } from "../tables.ts";
 import { checkItemSize, normalizeItem } from "../types.ts";
 import type { Body } from "../validation.ts";
-import { checkItemRequest, needsOldItem, onlyAllOld, writeReply } from "./item_common.ts";
+import { needsOldItem, runAllOldWrite } from "./item_common.ts";
 
 /** Validate a put (PutItem, or a transaction's Put) and plan it. */
 export async function preparePut(ctx: OperationContext, body: Body): Promise<PreparedWrite> {
@@ -26,16 +26,6 @@ export async function preparePut(ctx: OperationContext, body: Body): Promise<Pre
 }
 
 /** PutItem. */
-export async function putItem(ctx: OperationContext, body: Body) {
-  checkItemRequest(body, "item");
-  onlyAllOld(body);
-  const write = await preparePut(ctx, body);
-  const result = await writeItem(ctx.store, write);
-  return writeReply(
-    write.table,
-    body,
-    write.key,
-    result,
-    body.ReturnValues === "ALL_OLD" ? result.old : null,
-  );
+export function putItem(ctx: OperationContext, body: Body): Promise<Record<string, unknown>> {
+  return runAllOldWrite(ctx, body, "item", preparePut);
 }

@@ -1,15 +1,14 @@
 /** Query: one partition of the table (a range read) or of an index, paged. */
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
 import { parseReadExpressions } from "../read_expressions.ts";
 import { getTable } from "../tables.ts";
 import type { Body } from "../validation.ts";
 import {
-  checkSelect,
+  checkedView,
   checkStartKey,
   indexSource,
+  pageOptions,
   readPage,
-  resolveView,
   tableQuerySource,
   viewKeySchema,
 } from "./read_pages.ts";
@@ -19,24 +18,12 @@ import { checkReadRequest } from "./scan.ts";
 export async function query(ctx: OperationContext, body: Body) {
   checkReadRequest(body, "query");
   const table = await getTable(ctx.store, body.TableName as string);
-  const view = resolveView(table, body.IndexName);
-  checkSelect(view, body.Select);
-  if (view.index?.global && body.ConsistentRead === true) {
-    throw validation("Consistent reads are not supported on global secondary indexes");
-  }
+  const view = checkedView(table, body);
   const expressions = parseReadExpressions(body, viewKeySchema(view));
   const start = checkStartKey(view, body.ExclusiveStartKey);
   const forward = body.ScanIndexForward !== false;
   const source = view.index
     ? indexSource(ctx, view, { key: expressions.key, forward, start })
     : tableQuerySource(ctx, table, expressions.key!, forward, start);
-  return await readPage(view, source, {
-    limit: body.Limit as number | undefined,
-    filter: expressions.filter,
-    projection: expressions.projection,
-    select: body.Select as string | undefined,
-    consistent: body.ConsistentRead === true,
-    capacityMode: body.ReturnConsumedCapacity,
-    requestedName: body.TableName,
-  });
+  return await readPage(view, source, pageOptions(body, expressions));
 }

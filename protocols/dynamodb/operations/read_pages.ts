@@ -27,10 +27,11 @@ import {
   segmentOf,
   successor,
 } from "../keys.ts";
-import { keyConditionHolds } from "../read_expressions.ts";
+import { keyConditionHolds, type ReadExpressions } from "../read_expressions.ts";
+import type { Body } from "../validation.ts";
 import type { KeySchemaElement, Projection, TableRecord } from "../tables.ts";
 import { itemSize, normalizeItem, typeOf } from "../types.ts";
-import type { Selector } from "../../../src/store/types.ts";
+import type { Selector } from "../../../src/store/mod.ts";
 
 /** DynamoDB stops a Query or Scan page after reading this much. */
 export const MAX_PAGE_BYTES = 1024 * 1024;
@@ -259,6 +260,29 @@ export interface PageOptions {
   capacityMode: unknown;
   /** TableName as the request gave it (a table ARN is echoed back). */
   requestedName?: unknown;
+}
+
+/** The page options Query and Scan take alike from the request and its expressions. */
+export function pageOptions(body: Body, expressions: ReadExpressions): PageOptions {
+  return {
+    limit: body.Limit as number | undefined,
+    filter: expressions.filter,
+    projection: expressions.projection,
+    select: body.Select as string | undefined,
+    consistent: body.ConsistentRead === true,
+    capacityMode: body.ReturnConsumedCapacity,
+    requestedName: body.TableName,
+  };
+}
+
+/** The view a Query/Scan reads, after the checks both make on it, in AWS's order. */
+export function checkedView(table: TableRecord, body: Body): ReadView {
+  const view = resolveView(table, body.IndexName);
+  checkSelect(view, body.Select);
+  if (view.index?.global && body.ConsistentRead === true) {
+    throw validation("Consistent reads are not supported on global secondary indexes");
+  }
+  return view;
 }
 
 /** Read one page from `source` and shape the Query/Scan reply. */

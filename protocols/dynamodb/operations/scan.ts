@@ -6,11 +6,11 @@ import { parseReadExpressions } from "../read_expressions.ts";
 import { getTable } from "../tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import {
-  checkSelect,
+  checkedView,
   checkStartKey,
   indexSource,
+  pageOptions,
   readPage,
-  resolveView,
   tableScanSource,
 } from "./read_pages.ts";
 
@@ -101,23 +101,11 @@ export async function scan(ctx: OperationContext, body: Body) {
   checkReadRequest(body, "scan");
   const segment = segmentOf(body);
   const table = await getTable(ctx.store, body.TableName as string);
-  const view = resolveView(table, body.IndexName);
-  checkSelect(view, body.Select);
-  if (view.index?.global && body.ConsistentRead === true) {
-    throw validation("Consistent reads are not supported on global secondary indexes");
-  }
+  const view = checkedView(table, body);
   const expressions = parseReadExpressions(body);
   const start = checkStartKey(view, body.ExclusiveStartKey);
   const source = view.index
     ? indexSource(ctx, view, { forward: true, start, segment })
     : tableScanSource(ctx, table, start, segment);
-  return await readPage(view, source, {
-    limit: body.Limit as number | undefined,
-    filter: expressions.filter,
-    projection: expressions.projection,
-    select: body.Select as string | undefined,
-    consistent: body.ConsistentRead === true,
-    capacityMode: body.ReturnConsumedCapacity,
-    requestedName: body.TableName,
-  });
+  return await readPage(view, source, pageOptions(body, expressions));
 }

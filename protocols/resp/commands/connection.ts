@@ -5,7 +5,7 @@
  */
 import type { Auth } from "../../../src/auth.ts";
 import type { CommandContext, CommandSpec, Handler } from "../command.ts";
-import { argText, keylessCommand as spec } from "../command_table.ts";
+import { argText, helpSubcommand, keylessCommand as spec } from "../command_table.ts";
 import { DATABASES } from "../config_params.ts";
 import { SERVER_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
@@ -270,34 +270,31 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
 
   const accept: Handler = () => OK;
 
-  const clientHelp: Handler = () =>
-    array(
-      [
-        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "ID",
-        "    Return the ID of the current connection.",
-        "GETNAME",
-        "    Return the name of the current connection.",
-        "SETNAME <name>",
-        "    Assign the name <name> to the current connection.",
-        "SETINFO <option> <value>",
-        "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
-        "INFO",
-        "    Return information about the current client connection.",
-        "LIST [TYPE <type>] [ID <id> [<id> ...]]",
-        "    Return information about client connections.",
-        "KILL <ip:port> | <option> <value> [<option> <value> ...]",
-        "    Kill connections matching ID, ADDR, LADDR, USER, TYPE, SKIPME or MAXAGE.",
-        "REPLY (ON|OFF|SKIP)",
-        "    Control the replies sent to the current connection.",
-        "NO-EVICT (ON|OFF)",
-        "    Protect current client connection from eviction.",
-        "NO-TOUCH (ON|OFF)",
-        "    Will not touch LRU/LFU stats when this mode is on.",
-        "HELP",
-        "    Print this help.",
-      ].map(simple),
-    );
+  const CLIENT_HELP = [
+    "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "ID",
+    "    Return the ID of the current connection.",
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    "SETINFO <option> <value>",
+    "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "LIST [TYPE <type>] [ID <id> [<id> ...]]",
+    "    Return information about client connections.",
+    "KILL <ip:port> | <option> <value> [<option> <value> ...]",
+    "    Kill connections matching ID, ADDR, LADDR, USER, TYPE, SKIPME or MAXAGE.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
+    "NO-TOUCH (ON|OFF)",
+    "    Will not touch LRU/LFU stats when this mode is on.",
+    "HELP",
+    "    Print this help.",
+  ];
 
   const clientSubcommands: CommandSpec[] = [
     spec("id", {
@@ -391,11 +388,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
       flags: ["noscript", "loading", "stale"],
       summary: "Enables maintenance notifications.",
     }, accept),
-    spec("help", {
-      arity: 2,
-      flags: ["loading", "stale"],
-      summary: "Returns helpful text about the different subcommands.",
-    }, clientHelp),
+    helpSubcommand(CLIENT_HELP),
   ];
 
   return [

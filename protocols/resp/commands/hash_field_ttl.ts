@@ -8,7 +8,15 @@ import type { CommandContext, CommandSpec } from "../command.ts";
 import { DATA_ERRORS } from "../data_errors.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, type Reply } from "../reply.ts";
-import { getField, openHash, retimeField, saveHash } from "../storage/hash.ts";
+import type { Entry, WriteTx } from "../../../src/store/mod.ts";
+import {
+  type FieldMeta,
+  getField,
+  type HashHandle,
+  openHash,
+  retimeField,
+  saveHash,
+} from "../storage/hash.ts";
 import { fieldKey } from "../storage/layout.ts";
 import { setOwner } from "../storage/db.ts";
 import { command, fail, getTyped, option, readSlot, writeChunks } from "./common.ts";
@@ -43,6 +51,37 @@ function parseCondition(argv: Uint8Array[], at: number): { flags: ExpireFlags; n
   return { flags, next: at };
 }
 
+/**
+ * Run `decide` on each existing field of the hash at `key` (write units of bounded size) and
+ * reply with the per-field codes; missing hashes and fields get NO_FIELD.
+ */
+async function eachField(
+  ctx: CommandContext,
+  key: Uint8Array,
+  fields: Uint8Array[],
+  decide: (
+    tx: WriteTx,
+    slot: number,
+    h: HashHandle,
+    field: Uint8Array,
+    old: Entry<FieldMeta>,
+  ) => number,
+): Promise<Reply> {
+  const chunks = await writeChunks(ctx, fields, async (tx, slot, chunk) => {
+    const entry = await getTyped(tx, slot, key, "hash");
+    if (!entry) return chunk.map(() => integer(NO_FIELD));
+    const h = openHash(slot, key, entry);
+    const codes: Reply[] = [];
+    for (const field of chunk) {
+      const old = await getField(tx, h.meta, field);
+      codes.push(integer(old ? decide(tx, slot, h, field, old) : NO_FIELD));
+    }
+    await saveHash(tx, h);
+    return codes;
+  });
+  return array(chunks.flat());
+}
+
 function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     const value = parseInt64(argv[2]);
@@ -57,36 +96,22 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
     const ms = Number(seconds ? value * 1000n : value);
     if (ms > MAX_FIELD_DEADLINE_MS - base) fail(DATA_ERRORS.invalidExpire(name));
     const when = ms + base;
-    const chunks = await writeChunks(ctx, fields, async (tx, slot, chunk) => {
-      const entry = await getTyped(tx, slot, argv[1], "hash");
-      if (!entry) return chunk.map(() => integer(NO_FIELD));
-      const h = openHash(slot, argv[1], entry);
-      const codes: Reply[] = [];
-      for (const field of chunk) {
-        const old = await getField(tx, h.meta, field);
-        if (!old) {
-          codes.push(integer(NO_FIELD));
-        } else if (!expireAllowed(flags, old.expiresAt, when)) {
-          codes.push(integer(CONDITION_FAILED));
-        } else if (when <= tx.now) {
-          tx.delete(fieldKey(h.meta.g!, field));
-          h.meta.n = Math.max(0, (h.meta.n ?? 1) - 1);
-          h.dirty = true;
-          codes.push(integer(DELETED));
-        } else {
-          retimeField(tx, h.meta, old, when);
-          if (!h.meta.fx) {
-            h.meta.fx = true;
-            h.dirty = true;
-            setOwner(tx, h.meta.g!, slot, argv[1]);
-          }
-          codes.push(integer(UPDATED));
-        }
+    return await eachField(ctx, argv[1], fields, (tx, slot, h, field, old) => {
+      if (!expireAllowed(flags, old.expiresAt, when)) return CONDITION_FAILED;
+      if (when <= tx.now) {
+        tx.delete(fieldKey(h.meta.g!, field));
+        h.meta.n = Math.max(0, (h.meta.n ?? 1) - 1);
+        h.dirty = true;
+        return DELETED;
       }
-      await saveHash(tx, h);
-      return codes;
+      retimeField(tx, h.meta, old, when);
+      if (!h.meta.fx) {
+        h.meta.fx = true;
+        h.dirty = true;
+        setOwner(tx, h.meta.g!, slot, argv[1]);
+      }
+      return UPDATED;
     });
-    return array(chunks.flat());
   };
 }
 
@@ -109,24 +134,11 @@ function httlGeneric(ms: boolean, absolute: boolean) {
 
 async function hpersist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const fields = parseFields(argv, 2);
-  const chunks = await writeChunks(ctx, fields, async (tx, slot, chunk) => {
-    const entry = await getTyped(tx, slot, argv[1], "hash");
-    if (!entry) return chunk.map(() => integer(NO_FIELD));
-    const h = openHash(slot, argv[1], entry);
-    const codes: Reply[] = [];
-    for (const field of chunk) {
-      const old = await getField(tx, h.meta, field);
-      if (!old) codes.push(integer(NO_FIELD));
-      else if (old.expiresAt === null) codes.push(integer(NO_TTL));
-      else {
-        retimeField(tx, h.meta, old, null);
-        codes.push(integer(UPDATED));
-      }
-    }
-    await saveHash(tx, h);
-    return codes;
+  return await eachField(ctx, argv[1], fields, (tx, _slot, h, _field, old) => {
+    if (old.expiresAt === null) return NO_TTL;
+    retimeField(tx, h.meta, old, null);
+    return UPDATED;
   });
-  return array(chunks.flat());
 }
 
 const WF = ["write", "denyoom", "fast"];

@@ -9,6 +9,7 @@ import {
   commandDocs,
   commandInfo,
   type CommandTable,
+  helpSubcommand,
   keylessCommand as spec,
 } from "../command_table.ts";
 import { SERVER_ERRORS } from "../errors.ts";
@@ -148,30 +149,23 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
       flags: ["loading", "stale"],
       summary: "Extracts the key names from an arbitrary command.",
     }, commandGetkeys),
-    spec("help", {
-      arity: 2,
-      flags: ["loading", "stale"],
-      summary: "Returns helpful text about the different subcommands.",
-    }, () =>
-      array(
-        [
-          "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-          "(no subcommand)",
-          "    Return details about all Redis commands.",
-          "COUNT",
-          "    Return the total number of commands in this Redis server.",
-          "LIST",
-          "    Return a list of all commands in this Redis server.",
-          "INFO [<command-name> ...]",
-          "    Return details about multiple Redis commands.",
-          "DOCS [<command-name> ...]",
-          "    Return documentation details about multiple Redis commands.",
-          "GETKEYS <full-command>",
-          "    Return the keys from a full Redis command.",
-          "HELP",
-          "    Print this help.",
-        ].map(simple),
-      )),
+    helpSubcommand([
+      "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "(no subcommand)",
+      "    Return details about all Redis commands.",
+      "COUNT",
+      "    Return the total number of commands in this Redis server.",
+      "LIST",
+      "    Return a list of all commands in this Redis server.",
+      "INFO [<command-name> ...]",
+      "    Return details about multiple Redis commands.",
+      "DOCS [<command-name> ...]",
+      "    Return documentation details about multiple Redis commands.",
+      "GETKEYS <full-command>",
+      "    Return the keys from a full Redis command.",
+      "HELP",
+      "    Print this help.",
+    ]),
   ];
 
   const configSubcommands = [
@@ -198,26 +192,19 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
       flags: ["admin", "noscript", "loading", "stale"],
       summary: "Persists the effective configuration to file.",
     }, () => error(SERVER_ERRORS.configRewrite)),
-    spec("help", {
-      arity: 2,
-      flags: ["loading", "stale"],
-      summary: "Returns helpful text about the different subcommands.",
-    }, () =>
-      array(
-        [
-          "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-          "GET <pattern>",
-          "    Return parameters matching the glob-like <pattern> and their values.",
-          "SET <directive> <value>",
-          "    Set the configuration <directive> to <value>.",
-          "RESETSTAT",
-          "    Reset statistics reported by the INFO command.",
-          "REWRITE",
-          "    Rewrite the configuration file.",
-          "HELP",
-          "    Print this help.",
-        ].map(simple),
-      )),
+    helpSubcommand([
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
+      "HELP",
+      "    Print this help.",
+    ]),
   ];
 
   /** WAIT: there are no replicas, so none acknowledge; the timeout is validated as Redis does. */
