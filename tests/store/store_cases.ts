@@ -105,7 +105,9 @@ export function storeCases(name: string, open: StoreFactory): void {
     const t0 = Date.now();
     await store.set(["ttl", "x"], { data: enc.encode("v"), expiresAt: t0 + 50 });
     await store.set(["ttl", "y"], { data: enc.encode("w") });
-    assert.ok(await store.get(["ttl", "x"]));
+    const early = await store.get(["ttl", "x"]);
+    // A read that completed before the deadline must have seen the key (a loaded machine may be late).
+    if (Date.now() < t0 + 50) assert.ok(early);
     await sleep(60 - (Date.now() - t0));
     assert.equal(await store.get(["ttl", "x"]), null);
     assert.deepEqual(await store.getMany([["ttl", "x"]]), [null]);
