@@ -6,7 +6,7 @@
  * @module
  */
 import { startChild } from "../tests/helpers/server.ts";
-import { freePort } from "./bench_lib.ts";
+import { freePort } from "../tests/helpers/ports.ts";
 
 const CONCURRENCY = 16;
 const PUTS = 5_000;

@@ -5,7 +5,7 @@
  * Run: deno task bench memcached
  * @module
  */
-import { freePort, waitForPort } from "./bench_lib.ts";
+import { freePort, waitForPort } from "../tests/helpers/ports.ts";
 
 /** Seconds each workload runs per server. */
 const DURATION_MS = 3000;

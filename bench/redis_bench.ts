@@ -6,7 +6,7 @@
  * @module
  */
 import { startChild } from "../tests/helpers/server.ts";
-import { freePort, waitForPort } from "./bench_lib.ts";
+import { startRedisServer } from "../tests/helpers/redis_server.ts";
 
 /** Requests per redis-benchmark run (bounded so the whole bench takes about a minute). */
 const REQUESTS = 50_000;
@@ -50,37 +50,6 @@ async function benchmark(port: number, pipeline: number): Promise<Map<string, nu
   return parseRates(text);
 }
 
-/** Start Debian's redis-server with durable AOF in `dir`. */
-async function startRedis(dir: string): Promise<{ port: number; stop(): Promise<void> }> {
-  const port = freePort();
-  const child = new Deno.Command("redis-server", {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--dir",
-      dir,
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "always",
-      "--save",
-      "",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  await waitForPort(port);
-  return {
-    port,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
-}
-
 function report(label: string, basekv: Map<string, number>, redis: Map<string, number>): void {
   console.log(`\n${label}`);
   console.log(
@@ -104,7 +73,7 @@ function report(label: string, basekv: Map<string, number>, redis: Map<string, n
 export async function redisBench(): Promise<Record<string, number>> {
   const dir = await Deno.makeTempDir({ prefix: "basekv-redis-bench-" });
   const figures: Record<string, number> = {};
-  const redis = await startRedis(dir);
+  const redis = await startRedisServer({ durable: true });
   await using basekv = await startChild([
     `--data=${dir}/basekv.sqlite`,
     "--redis-port=0",

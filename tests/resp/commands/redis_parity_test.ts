@@ -8,6 +8,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { RawClient } from "../../helpers/net.ts";
 import { startTestServer } from "../../helpers/server.ts";
+import { hasRedisServer, startRedisServer } from "../../helpers/redis_server.ts";
 import { decodeReply } from "../../../protocols/resp/codec.ts";
 import { command } from "../resp_client.ts";
 
@@ -441,27 +442,6 @@ INCRBYFLOAT hx 0x
 INCRBYFLOAT hx -0x10p-2
 `;
 
-const hasRedis = new Deno.Command("redis-server", { args: ["--version"], stdout: "null" })
-  .output().then((o) => o.success, () => false);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function connectWithRetry(port: number): Promise<RawClient> {
-  for (let i = 0;; i++) {
-    try {
-      return await RawClient.connect(port);
-    } catch (error) {
-      if (i > 100) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 /** Send one command and return the exact bytes of its reply. */
 async function call(client: RawClient, args: string[]): Promise<string> {
   await client.send(command(...args));
@@ -471,28 +451,11 @@ async function call(client: RawClient, args: string[]): Promise<string> {
 
 Deno.test({
   name: "data commands reply byte for byte as redis-server does, under RESP2 and RESP3",
-  ignore: !(await hasRedis),
+  ignore: !(await hasRedisServer),
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const port = freePort();
-    const redis = new Deno.Command("redis-server", {
-      args: [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        dir,
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    await using redis = await startRedisServer({ durable: false });
     await using s = await startTestServer({ protocols: ["redis"] });
-    const reference = await connectWithRetry(port);
+    const reference = await RawClient.connect(redis.port);
     const ours = await RawClient.connect(s.ports.redis);
     try {
       const lines = COMMANDS.split("\n").filter((l) => l.length > 0);
@@ -516,9 +479,6 @@ Deno.test({
     } finally {
       reference.close();
       ours.close();
-      redis.kill("SIGTERM");
-      await redis.status;
-      await Deno.remove(dir, { recursive: true });
     }
   },
 });

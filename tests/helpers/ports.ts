@@ -1,4 +1,4 @@
-/** Helpers the benches share: picking a free loopback port and waiting for a server on it. */
+/** Loopback ports for tests and benches: a free one, and waiting for a server to listen on one. */
 
 /** How long to wait for a started server to accept connections. */
 const READY_ATTEMPTS = 200;
