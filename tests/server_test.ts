@@ -9,14 +9,14 @@ import { runMain, startChild } from "./helpers/server.ts";
 
 const EPHEMERAL = ["--redis-port=0", "--memcached-port=0", "--http-port=0"];
 
-async function listTables(port: number): Promise<unknown> {
+async function dynamo(port: number, op: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`http://127.0.0.1:${port}/`, {
     method: "POST",
     headers: {
       "content-type": "application/x-amz-json-1.0",
-      "x-amz-target": "DynamoDB_20120810.ListTables",
+      "x-amz-target": `DynamoDB_20120810.${op}`,
     },
-    body: "{}",
+    body: JSON.stringify(body),
   });
   return await res.json();
 }
@@ -30,7 +30,7 @@ Deno.test("main.ts serves PING, version and ListTables, then exits 0 on SIGTERM"
   using mc = await RawClient.connect(child.ports.memcached);
   await mc.send("version\r\n");
   assert.match(await mc.readText("\r\n"), /^VERSION \S+\r\n$/);
-  assert.deepEqual(await listTables(child.ports.http), { TableNames: [] });
+  assert.deepEqual(await dynamo(child.ports.http, "ListTables", {}), { TableNames: [] });
   assert.equal(await child.stop(), 0);
   await child.stderr();
 });
@@ -93,18 +93,6 @@ Deno.test("main.ts prints --help and --version", async () => {
   const version = await runMain(["--version"]);
   assert.match(version.stdout, /^basekv \d+\.\d+\.\d+/);
 });
-
-async function dynamo(port: number, op: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`http://127.0.0.1:${port}/`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.0",
-      "x-amz-target": `DynamoDB_20120810.${op}`,
-    },
-    body: JSON.stringify(body),
-  });
-  return await res.json();
-}
 
 Deno.test("data written through each protocol survives a restart on the same --data", async () => {
   const dir = await Deno.makeTempDir();
