@@ -12,7 +12,7 @@ import { SERVICES } from "./protocols/mod.ts";
 async function main(args: string[]): Promise<number> {
   let result;
   try {
-    result = parseConfig(args);
+    result = parseConfig(args, SERVICES);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`basekv: ${error.message}`);

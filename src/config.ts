@@ -5,9 +5,23 @@
  */
 import { parseArgs } from "node:util";
 
-/** The protocols basekv can serve. */
-export const PROTOCOLS = ["redis", "memcached", "dynamodb"] as const;
-export type ProtocolName = typeof PROTOCOLS[number];
+/** A flag a service declares for itself: text, or a whole number of at least `min`. */
+export interface ServiceFlag {
+  default: string;
+  help: string;
+  /** Parse as a whole number no smaller than this. */
+  min?: number;
+}
+
+/** What the config needs to know of a service: its name, its port flag and its own flags. */
+export interface ServiceFlags {
+  /** The name `--protocols` selects it by, and its namespace in the store. */
+  name: string;
+  /** Its port flag, e.g. `redis-port`, with the default port and help text. */
+  port: { flag: string; default: number; help: string };
+  /** Flags of its own beyond the port (limits and the like). */
+  flags?: Readonly<Record<string, ServiceFlag>>;
+}
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -15,10 +29,10 @@ const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 /** Everything the server needs to start. */
 export interface Config {
   host: string;
-  redisPort: number;
-  memcachedPort: number;
-  httpPort: number;
-  protocols: ProtocolName[];
+  /** The port of each service, by service name. */
+  ports: Readonly<Record<string, number>>;
+  /** The services to start, by name, in the order given. */
+  protocols: string[];
   /** Local data file; ignored with `memory` or `kvUrl`. */
   data: string;
   memory: boolean;
@@ -29,8 +43,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Read-cache budget in MiB. */
   cacheMb: number;
-  /** Largest memcached item in bytes (memcached's -I). */
-  memcachedItemMax: number;
+  /** Each service's own flags, parsed, by flag name. */
+  serviceFlags: Readonly<Record<string, string | number>>;
 }
 
 /** What `parseConfig` decided: run with a config, or print text and exit. */
@@ -46,16 +60,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** A command-line option as parseArgs takes it, with its default and help. */
+interface OptionSpec {
+  type: "string" | "boolean";
+  default: string | boolean;
+  help: string;
+}
+
+/** The engine's own options; the services' come after them in the usage. */
 const OPTIONS = {
   host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
-  "redis-port": { type: "string", default: "6380", help: "Redis RESP port" },
-  "memcached-port": { type: "string", default: "11211", help: "Memcached port" },
-  "http-port": { type: "string", default: "8000", help: "DynamoDB HTTP port" },
-  protocols: {
-    type: "string",
-    default: PROTOCOLS.join(","),
-    help: "listeners to start: redis,memcached,dynamodb",
-  },
   data: {
     type: "string",
     default: "./data/basekv.sqlite",
@@ -71,21 +85,40 @@ const OPTIONS = {
   "rate-limit": { type: "string", default: "0", help: "requests/s per client, 0 = off" },
   "log-level": { type: "string", default: "info", help: "debug, info, warn or error" },
   "cache-mb": { type: "string", default: "64", help: "read-cache budget in MiB (local stores)" },
-  "memcached-item-max": {
-    type: "string",
-    default: "1048576",
-    help: "largest memcached item in bytes",
-  },
   help: { type: "boolean", default: false, help: "print this help" },
   version: { type: "boolean", default: false, help: "print the version" },
-} as const;
+} as const satisfies Record<string, OptionSpec>;
 
-type OptionName = keyof typeof OPTIONS;
+/** Every option: `--host`, each service's port, `--protocols`, the engine's, the services'. */
+function allOptions(services: readonly ServiceFlags[]): Map<string, OptionSpec> {
+  const { host, ...engine } = OPTIONS;
+  const options = new Map<string, OptionSpec>([["host", host]]);
+  for (const s of services) {
+    options.set(s.port.flag, {
+      type: "string",
+      default: String(s.port.default),
+      help: s.port.help,
+    });
+  }
+  const names = services.map((s) => s.name).join(",");
+  options.set("protocols", {
+    type: "string",
+    default: names,
+    help: `listeners to start: ${names}`,
+  });
+  for (const [name, spec] of Object.entries(engine)) options.set(name, spec);
+  for (const s of services) {
+    for (const [flag, spec] of Object.entries(s.flags ?? {})) {
+      options.set(flag, { type: "string", default: spec.default, help: spec.help });
+    }
+  }
+  return options;
+}
 
 /** The usage text. */
-export function usage(): string {
+export function usage(services: readonly ServiceFlags[]): string {
   const lines = ["Usage: basekv [options]", "", "Options (each also read from BASEKV_<NAME>):"];
-  for (const [name, opt] of Object.entries(OPTIONS)) {
+  for (const [name, opt] of allOptions(services)) {
     const flag = opt.type === "string" ? `--${name} <value>` : `--${name}`;
     const def = opt.type === "string" && opt.default ? ` (default ${opt.default})` : "";
     lines.push(`  ${flag.padEnd(30)} ${opt.help}${def}`);
@@ -115,18 +148,21 @@ function whole(name: string, text: string, min: number): number {
   return n;
 }
 
-/** Parse argv and an environment into a Config (flags win over the environment). */
+/**
+ * Parse argv and an environment into a Config (flags win over the environment), for the
+ * services given: each brings its port flag and flags of its own.
+ */
 export function parseConfig(
   args: string[],
+  services: readonly ServiceFlags[],
   env: (name: string) => string | undefined = (n) => Deno.env.get(n),
 ): ConfigResult {
+  const options = allOptions(services);
   let parsed;
   try {
     parsed = parseArgs({
       args,
-      options: Object.fromEntries(
-        Object.entries(OPTIONS).map(([k, v]) => [k, { type: v.type }]),
-      ) as { [K in OptionName]: { type: (typeof OPTIONS)[K]["type"] } },
+      options: Object.fromEntries([...options].map(([k, v]) => [k, { type: v.type }])),
       strict: true,
       allowPositionals: false,
     });
@@ -134,26 +170,27 @@ export function parseConfig(
     throw new ConfigError(`${(error as Error).message}. Run with --help for the options.`);
   }
   const values = { ...parsed.values } as Record<string, string | boolean | undefined>;
-  if (values.help) return { kind: "print", text: usage() };
-  const get = (name: OptionName): string => {
+  if (values.help) return { kind: "print", text: usage(services) };
+  const get = (name: string): string => {
     const flag = values[name];
     if (typeof flag === "string") return flag;
     const fromEnv = env(envName(name));
-    return fromEnv ?? String(OPTIONS[name].default);
+    return fromEnv ?? String(options.get(name)!.default);
   };
-  const flag = (name: OptionName): boolean => {
+  const flag = (name: string): boolean => {
     if (values[name] === true) return true;
     const fromEnv = env(envName(name));
     return fromEnv !== undefined && ["1", "true", "yes", "on"].includes(fromEnv.toLowerCase());
   };
   if (flag("version")) return { kind: "print", text: "" };
 
+  const known = services.map((s) => s.name);
   const protocols = get("protocols").split(",").map((p) => p.trim()).filter(Boolean);
   for (const p of protocols) {
-    if (!PROTOCOLS.includes(p as ProtocolName)) {
+    if (!known.includes(p)) {
       throw new ConfigError(
         `Invalid --protocols: unknown protocol ${JSON.stringify(p)} (choose from ${
-          PROTOCOLS.join(", ")
+          known.join(", ")
         })`,
       );
     }
@@ -175,10 +212,8 @@ export function parseConfig(
     kind: "run",
     config: {
       host: get("host"),
-      redisPort: port("redis-port", get("redis-port")),
-      memcachedPort: port("memcached-port", get("memcached-port")),
-      httpPort: port("http-port", get("http-port")),
-      protocols: [...new Set(protocols)] as ProtocolName[],
+      ports: Object.fromEntries(services.map((s) => [s.name, port(s.port.flag, get(s.port.flag))])),
+      protocols: [...new Set(protocols)],
       data,
       memory: flag("memory"),
       kvUrl: kvUrl || null,
@@ -186,7 +221,11 @@ export function parseConfig(
       rateLimit: whole("rate-limit", get("rate-limit"), 0),
       logLevel,
       cacheMb: whole("cache-mb", get("cache-mb"), 0),
-      memcachedItemMax: whole("memcached-item-max", get("memcached-item-max"), 1024),
+      serviceFlags: Object.fromEntries(
+        services.flatMap((s) => Object.entries(s.flags ?? {})).map((
+          [name, spec],
+        ) => [name, spec.min === undefined ? get(name) : whole(name, get(name), spec.min)]),
+      ),
     },
   };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { Auth } from "./auth.ts";
-import type { Config, ProtocolName } from "./config.ts";
+import type { Config, ServiceFlags } from "./config.ts";
 import type { Logger } from "./log.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { type OpenedStore, openStore, type Store } from "./store/mod.ts";
@@ -30,27 +30,18 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** A protocol front-end: started once with its context and port. */
-export interface Service {
-  name: ProtocolName;
+/** A protocol front-end: its name, port and flags, started once with its context and port. */
+export interface Service extends ServiceFlags {
   start(ctx: ServiceContext, listen: { hostname: string; port: number }): Promise<RunningService>;
 }
 
 /** A running basekv server. */
 export interface RunningServer extends AsyncDisposable {
   store: OpenedStore;
-  services: Map<ProtocolName, RunningService>;
+  services: Map<string, RunningService>;
   /** One line naming each protocol and its address. */
   readyLine: string;
   close(): Promise<void>;
-}
-
-function portFor(config: Config, name: ProtocolName): number {
-  return name === "redis"
-    ? config.redisPort
-    : name === "memcached"
-    ? config.memcachedPort
-    : config.httpPort;
 }
 
 /** Open the store and start every enabled service; on any failure, undo what was started. */
@@ -67,13 +58,13 @@ export async function startServer(
   });
   const auth = new Auth(config.password);
   const limiter = new RateLimiter(config.rateLimit);
-  const running = new Map<ProtocolName, RunningService>();
+  const running = new Map<string, RunningService>();
   try {
     for (const service of services) {
       if (!config.protocols.includes(service.name)) continue;
       const started = await service.start(
         { store: store.scope([service.name]), config, auth, limiter, log },
-        { hostname: config.host, port: portFor(config, service.name) },
+        { hostname: config.host, port: config.ports[service.name] },
       );
       running.set(service.name, started);
     }

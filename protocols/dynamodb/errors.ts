@@ -3,6 +3,7 @@
  * place shared by the handlers and the tests, so the SDKs raise the same exception classes.
  * @module
  */
+import { KeyTooLargeError, UnitTooLargeError, ValueTooLargeError } from "../../src/store/mod.ts";
 
 const DYNAMO = "com.amazonaws.dynamodb.v20120810#";
 const CORAL = "com.amazon.coral.service#";
@@ -191,4 +192,10 @@ export function constraintErrors(failures: readonly string[]): DynamoError {
   return validation(
     `${n} validation error${n === 1 ? "" : "s"} detected: ${failures.join("; ")}`,
   );
+}
+
+/** True for the store's size-limit failures, which DynamoDB reports as its own size errors. */
+export function isStoreSizeLimit(error: unknown): boolean {
+  return error instanceof KeyTooLargeError || error instanceof ValueTooLargeError ||
+    error instanceof UnitTooLargeError;
 }

@@ -10,6 +10,7 @@ import { createHandler } from "./server.ts";
 /** The DynamoDB service. */
 export const dynamodbService: Service = {
   name: "dynamodb",
+  port: { flag: "http-port", default: 8000, help: "DynamoDB HTTP port" },
   start(ctx, listen) {
     const pending = new Set<Promise<unknown>>();
     function background(task: Promise<unknown>) {

@@ -8,6 +8,7 @@ import type { ServiceContext } from "../../src/server.ts";
 import {
   DynamoError,
   internal,
+  isStoreSizeLimit,
   MESSAGES,
   serialization,
   throttled,
@@ -149,7 +150,7 @@ export function createHandler(
       if (error instanceof ExpressionError || error instanceof NumberError) {
         return reply(400, validation(error.message).body(), id);
       }
-      if (error instanceof RangeError && /too large|mutations/i.test(error.message)) {
+      if (isStoreSizeLimit(error)) {
         return reply(400, validation(MESSAGES.itemTooLarge).body(), id);
       }
       ctx.log.error(`dynamodb: ${(error as Error)?.stack ?? error}`);

@@ -16,6 +16,9 @@ import { parseText } from "./parser.ts";
 import { Sequencer } from "./sequencer.ts";
 import { Counters } from "./stats.ts";
 
+/** The flag setting the largest item (memcached's -I). */
+export const ITEM_MAX_FLAG = "memcached-item-max";
+
 /** Initial per-connection read buffer; grows for big values. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -30,7 +33,7 @@ export async function startMemcachedServer(
   ctx: ServiceContext,
   listen: { hostname: string; port: number },
 ): Promise<MemcachedServer> {
-  const items = new Items(ctx.store, ctx.config.memcachedItemMax);
+  const items = new Items(ctx.store, Number(ctx.config.serviceFlags[ITEM_MAX_FLAG]));
   await items.open();
   const shared: Shared = { items, counters: new Counters(), ctx, port: listen.port };
   const tcp = serveTcp(

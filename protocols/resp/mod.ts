@@ -19,6 +19,7 @@ import { installReclaimer } from "./storage/reclaim.ts";
 /** The Redis service. */
 export const redisService: Service = {
   name: "redis",
+  port: { flag: "redis-port", default: 6380, help: "Redis RESP port" },
   start(ctx, listen) {
     // Expiry events drive the reclaiming of hash fields: listen before any connection is served.
     installReclaimer(ctx.store);

@@ -8,7 +8,7 @@
 import type { Auth } from "../../src/auth.ts";
 import type { Logger } from "../../src/log.ts";
 import type { RateLimiter } from "../../src/rate_limit.ts";
-import type { Entry, Store } from "../../src/store/mod.ts";
+import { ConflictError, type Entry, type Store, StoreError } from "../../src/store/mod.ts";
 import type { CommandContext, CommandSpec, Reader, Session } from "./command.ts";
 import type { CommandTable } from "./command_table.ts";
 import { SERVER_ERRORS } from "./errors.ts";
@@ -36,7 +36,10 @@ export interface ConnectionDeps {
 /** A handler's failure as an error reply (store limits, unexpected bugs). */
 function errorReply(e: unknown, log: Logger): Reply {
   const message = e instanceof Error ? e.message : String(e);
-  if (!(e instanceof RangeError)) log.error(`redis: command failed: ${message}`);
+  // The store's limits and a full disk are the client's answer; anything else is a bug to log.
+  if (!(e instanceof StoreError) || e instanceof ConflictError) {
+    log.error(`redis: command failed: ${message}`);
+  }
   return error(`ERR ${message}`);
 }
 

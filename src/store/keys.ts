@@ -3,6 +3,7 @@
  * byte order Deno KV lists in (so staged writes merge into range reads in the right place).
  * @module
  */
+import { KeyTooLargeError } from "./errors.ts";
 import type { Key } from "./types.ts";
 
 /** Deno KV's write limit on an encoded key. */
@@ -52,11 +53,11 @@ export function encodedKeySize(key: Key): number {
   return size;
 }
 
-/** Throw a RangeError naming the limit when a key is too large for Deno KV. */
+/** Throw a {@link KeyTooLargeError} when a key is too large for Deno KV. */
 export function assertKeySize(key: Key): void {
   const size = encodedKeySize(key);
   if (size > MAX_KEY_BYTES) {
-    throw new RangeError(`Key too large: ${size} bytes (max ${MAX_KEY_BYTES} bytes)`);
+    throw new KeyTooLargeError(size, MAX_KEY_BYTES);
   }
 }
 

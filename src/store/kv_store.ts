@@ -14,6 +14,7 @@ import {
   toEntry,
   TTL_INDEX,
 } from "./envelope.ts";
+import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
 import { keyId } from "./keys.ts";
 import {
   type Check,
@@ -39,14 +40,7 @@ import type {
   StoreStats,
   WriteTx,
 } from "./types.ts";
-import {
-  type Batch,
-  ConflictError,
-  fullSelector,
-  type LoopBackend,
-  type Raw,
-  WriteLoop,
-} from "./write_loop.ts";
+import { type Batch, fullSelector, type LoopBackend, type Raw, WriteLoop } from "./write_loop.ts";
 
 /** How to open a store. Exactly one of `path`, `memory` or `url`. */
 export interface OpenStoreOptions {
@@ -236,7 +230,7 @@ class Engine implements LoopBackend {
         if (versionstamp === null) throw new ConflictError();
         this.#applied(batch, versionstamp);
       } else if (!this.info.exclusive) {
-        throw new RangeError(
+        throw new UnitTooLargeError(
           "Transaction too large for one atomic commit on a shared store (max 1000 writes)",
         );
       } else {
@@ -260,6 +254,10 @@ class Engine implements LoopBackend {
       if (error instanceof TypeError && /database is locked/.test(error.message)) {
         await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
         throw new ConflictError();
+      }
+      // Deno KV reports SQLite's SQLITE_FULL only by its text; past this point it is typed.
+      if (error instanceof Error && /database or disk is full/.test(error.message)) {
+        throw new DiskFullError();
       }
       throw error;
     }

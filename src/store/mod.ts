@@ -6,5 +6,12 @@
 export * from "./types.ts";
 export { openStore } from "./kv_store.ts";
 export type { OpenedStore, OpenStoreOptions } from "./kv_store.ts";
-export { ConflictError } from "./write_loop.ts";
+export {
+  ConflictError,
+  DiskFullError,
+  KeyTooLargeError,
+  StoreError,
+  UnitTooLargeError,
+  ValueTooLargeError,
+} from "./errors.ts";
 export { MAX_KEY_BYTES } from "./keys.ts";

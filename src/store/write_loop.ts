@@ -6,6 +6,7 @@
  */
 import { EMPTY, type Envelope, INLINE_MAX_BYTES, isExpired, newId, toEntry } from "./envelope.ts";
 import { chunkCount } from "./chunks.ts";
+import { ConflictError, ValueTooLargeError } from "./errors.ts";
 import { assertKeySize, compareKeys, encodedKeySize, hasPrefix, keyId } from "./keys.ts";
 import {
   type Entry,
@@ -49,14 +50,6 @@ export interface LoopBackend {
   resolve(raw: Raw): Promise<Uint8Array>;
   /** Commit a batch durably; throws {@link ConflictError} when a check failed. */
   commit(batch: Batch): Promise<void>;
-}
-
-/** A batch's checks failed: another writer changed a key this batch read. */
-export class ConflictError extends Error {
-  constructor() {
-    super("Commit conflict: a key read by the transaction changed");
-    this.name = "ConflictError";
-  }
 }
 
 /** How much one group commit takes: Deno KV's per-atomic limits, with margin for index records. */
@@ -183,7 +176,7 @@ export class LoopTx implements WriteTx {
     assertKeySize(full);
     const data = record.data ?? EMPTY;
     if (data.length > MAX_DATA_BYTES) {
-      throw new RangeError(`Value too large: ${data.length} bytes (max ${MAX_DATA_BYTES} bytes)`);
+      throw new ValueTooLargeError(data.length, MAX_DATA_BYTES);
     }
     const expiresAt = record.expiresAt ?? null;
     if (expiresAt !== null && expiresAt <= this.now) {

@@ -17,13 +17,17 @@ export interface Ports {
 
 /** A config for tests: in-memory store, every port ephemeral, quiet log. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const result = parseConfig([
-    "--memory",
-    "--redis-port=0",
-    "--memcached-port=0",
-    "--http-port=0",
-    "--log-level=error",
-  ], () => undefined);
+  const result = parseConfig(
+    [
+      "--memory",
+      "--redis-port=0",
+      "--memcached-port=0",
+      "--http-port=0",
+      "--log-level=error",
+    ],
+    SERVICES,
+    () => undefined,
+  );
   if (result.kind !== "run") throw new Error("unreachable");
   return { ...result.config, ...overrides };
 }

@@ -11,6 +11,7 @@ import {
   type CancellationReason,
   DynamoError,
   idempotentMismatch,
+  isStoreSizeLimit,
   MESSAGES,
   transactionCanceled,
   validation,
@@ -113,7 +114,7 @@ export async function runWriteTransaction(
       return done;
     });
   } catch (error) {
-    if (error instanceof RangeError) {
+    if (isStoreSizeLimit(error)) {
       throw validation("Transaction request cannot be larger than 4 MB");
     }
     throw error;
