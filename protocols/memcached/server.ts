@@ -6,13 +6,13 @@
  */
 import type { ServiceContext } from "../../src/server.ts";
 import { serveTcp, type TcpServer } from "../../src/tcp.ts";
-import { parseBinary, REQUEST_MAGIC } from "./binary.ts";
+import { parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
 import { runBinary } from "./commands/binary.ts";
 import type { Chunk, Reply, Session, Shared } from "./commands/context.ts";
 import { binaryThrottled, runText, textThrottled } from "./commands/dispatch.ts";
 import { TEXT } from "./errors.ts";
-import { Items } from "./items.ts";
-import { parseText } from "./parser.ts";
+import { Items } from "./storage/items.ts";
+import { parseText } from "./codec/text.ts";
 import { Sequencer } from "./sequencer.ts";
 import { Counters } from "./stats.ts";
 

@@ -3,7 +3,7 @@
  * @module
  */
 import { TEXT } from "../errors.ts";
-import { parseInteger, text } from "../parser.ts";
+import { parseInteger, text } from "../codec/text.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
 import { type Chunk, line, type Reply, type Session, settingsOf } from "./context.ts";

@@ -3,8 +3,8 @@
  * @module
  */
 import { TEXT } from "../errors.ts";
-import { KEY_MAX } from "../items.ts";
-import { text } from "../parser.ts";
+import { KEY_MAX } from "../storage/items.ts";
+import { text } from "../codec/text.ts";
 import { line, type Reply, type Session } from "./context.ts";
 import { hasNoreply } from "./retrieval.ts";
 

@@ -11,9 +11,9 @@ import {
   readU64,
   u32,
   u64,
-} from "../binary.ts";
+} from "../codec/binary.ts";
 import { STATUS, STATUS_TEXT } from "../errors.ts";
-import { type Item, KEY_MAX, type Status, type StoreMode } from "../items.ts";
+import { type Item, KEY_MAX, type Status, type StoreMode } from "../storage/items.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
 import { type Chunk, type Reply, type Session, settingsOf } from "./context.ts";

@@ -3,7 +3,7 @@
  * @module
  */
 import type { ServiceContext } from "../../../src/server.ts";
-import type { Item, Items } from "../items.ts";
+import type { Item, Items } from "../storage/items.ts";
 import type { Sequencer } from "../sequencer.ts";
 import type { Counters, SettingsInput } from "../stats.ts";
 

@@ -2,9 +2,9 @@
  * The text/meta command table: command name to handler, and the auth gate in front of it.
  * @module
  */
-import { type BinaryRequest, encodeBinary } from "../binary.ts";
+import { type BinaryRequest, encodeBinary } from "../codec/binary.ts";
 import { STATUS, STATUS_TEXT, TEXT } from "../errors.ts";
-import { text, type TextCommand } from "../parser.ts";
+import { text, type TextCommand } from "../codec/text.ts";
 import {
   flushCommand,
   lruCrawlerCommand,

@@ -5,9 +5,9 @@
  */
 import { decodeBase64 } from "../base64.ts";
 import { TEXT } from "../errors.ts";
-import { type Item, itemSize, KEY_MAX, type StoreMode } from "../items.ts";
-import type { Access } from "../access.ts";
-import { parseExptime, parseFlags, text } from "../parser.ts";
+import { type Item, itemSize, KEY_MAX, type StoreMode } from "../storage/items.ts";
+import type { Access } from "../storage/access.ts";
+import { parseExptime, parseFlags, text } from "../codec/text.ts";
 import { parseDelta } from "./arithmetic.ts";
 import { type Chunk, line, type Reply, type Session } from "./context.ts";
 

@@ -3,8 +3,8 @@
  * @module
  */
 import { TEXT } from "../errors.ts";
-import { KEY_MAX } from "../items.ts";
-import { parseExptime, text } from "../parser.ts";
+import { KEY_MAX } from "../storage/items.ts";
+import { parseExptime, text } from "../codec/text.ts";
 import { type Chunk, line, type Reply, type Session, valueBlock } from "./context.ts";
 
 const END = "END\r\n";

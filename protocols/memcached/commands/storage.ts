@@ -4,8 +4,8 @@
  * @module
  */
 import { TEXT } from "../errors.ts";
-import type { StorageCommand } from "../parser.ts";
-import type { Status } from "../items.ts";
+import type { StorageCommand } from "../codec/text.ts";
+import type { Status } from "../storage/items.ts";
 import { type Chunk, line, type Reply, type Session } from "./context.ts";
 
 const STORE_REPLY: Readonly<Record<Status, string>> = {

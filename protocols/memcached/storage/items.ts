@@ -3,7 +3,7 @@
  * conditional mutation (add/replace/cas/incr/…) decided inside one write-loop unit.
  * @module
  */
-import type { Entry, Key, Store, WriteTx } from "../../src/store/mod.ts";
+import type { Entry, Key, Store, WriteTx } from "../../../src/store/mod.ts";
 import { AccessLog } from "./access.ts";
 
 /** Relative exptimes above this many seconds (30 days) are absolute unix times. */

@@ -3,8 +3,8 @@
  * lines (set/add/…/cas, ms) are validated here because their data block's framing depends on it.
  * @module
  */
-import { TEXT } from "./errors.ts";
-import { KEY_MAX } from "./items.ts";
+import { TEXT } from "../errors.ts";
+import { KEY_MAX } from "../storage/items.ts";
 
 /** A command line longer than this without a newline closes the connection (not for gets). */
 export const LINE_MAX = 2048;
