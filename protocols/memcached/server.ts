@@ -3,13 +3,13 @@
  * chosen by the first byte), run them in order and write their replies in one write per read.
  * @module
  */
-import { parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
+import { encodeBinaryError, parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
 import { type Chunk, encodeReplies } from "./codec/reply.ts";
 import { type ParseOptions, parseText } from "./codec/text.ts";
 import { runBinary } from "./commands/binary.ts";
 import type { Reply, Session, Shared } from "./commands/context.ts";
 import { binaryThrottled, runText, textThrottled } from "./commands/dispatch.ts";
-import { TEXT } from "./errors.ts";
+import { storeFailureStatus, storeFailureText } from "./errors.ts";
 import { Sequencer } from "./sequencer.ts";
 
 /** Initial per-connection read buffer; grows for big values. */
@@ -72,8 +72,14 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
         break;
       }
       r.start += parsed.consumed;
+      const req = parsed.request;
       replies.push(
-        f.allowed() ? runBinary(session, parsed.request) : binaryThrottled(parsed.request),
+        f.allowed()
+          ? orFailure(
+            runBinary(session, req),
+            (e) => [encodeBinaryError(req, storeFailureStatus(e))],
+          )
+          : binaryThrottled(req),
       );
     } else {
       const parsed = parseText(view, r.start, f.options);
@@ -82,7 +88,7 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
       if (parsed.command.kind === "reply") r.skip = parsed.command.skip;
       replies.push(
         parsed.command.kind === "reply" || f.allowed()
-          ? runText(session, parsed.command)
+          ? orFailure(runText(session, parsed.command), textFailure)
           : textThrottled(parsed.command),
       );
     }
@@ -100,10 +106,14 @@ async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
-const FAILURE: Chunk[] = [TEXT.SERVER_FAILURE + "\r\n"];
+/** A reply that answers a failed command with `fail(error)` instead of rejecting. */
+function orFailure(r: Reply, fail: (error: unknown) => Chunk[]): Reply {
+  return Array.isArray(r) ? r : r.catch(fail);
+}
 
-function settle(r: Reply): Chunk[] | Promise<Chunk[]> {
-  return Array.isArray(r) ? r : r.catch(() => FAILURE);
+/** A text command's store failure: memcached's line for the failure's class (noreply too). */
+function textFailure(error: unknown): Chunk[] {
+  return [storeFailureText(error) + "\r\n"];
 }
 
 /** Serve one client until it quits, the connection drops or the server stops. */
@@ -142,9 +152,7 @@ export async function serveConnection(
       counters.bytesRead += n;
       const replies = runFramed(r, framing);
       if (replies.length === 0) continue;
-      const settled = replies.length === 1
-        ? [await settle(replies[0])]
-        : await Promise.all(replies.map(settle));
+      const settled = replies.length === 1 ? [await replies[0]] : await Promise.all(replies);
       const out = encodeReplies(settled);
       if (out.length > 0) {
         await writeAll(conn, out);

@@ -6,13 +6,14 @@ import {
   type BinaryRequest,
   type BinaryResponse,
   encodeBinary,
+  encodeBinaryError,
   OP,
   readU32,
   readU64,
   u32,
   u64,
 } from "../codec/binary.ts";
-import { STATUS, STATUS_TEXT } from "../errors.ts";
+import { STATUS } from "../errors.ts";
 import { type Item, KEY_MAX, type Status, type StoreMode } from "../storage/items.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
@@ -57,7 +58,7 @@ function respond(req: BinaryRequest, r: Omit<BinaryResponse, "opcode" | "opaque"
 }
 
 function error(req: BinaryRequest, status: number): Chunk[] {
-  return respond(req, { status, value: enc.encode(STATUS_TEXT[status] ?? "") });
+  return [encodeBinaryError(req, status)];
 }
 
 /** Success is silent for quiet opcodes; errors always answer. */

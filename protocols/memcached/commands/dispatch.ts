@@ -2,8 +2,8 @@
  * The text/meta command table: command name to handler, and the auth gate in front of it.
  * @module
  */
-import { type BinaryRequest, encodeBinary } from "../codec/binary.ts";
-import { STATUS, STATUS_TEXT, TEXT } from "../errors.ts";
+import { type BinaryRequest, encodeBinaryError } from "../codec/binary.ts";
+import { STATUS, TEXT } from "../errors.ts";
 import { text, type TextCommand } from "../codec/text.ts";
 import {
   flushCommand,
@@ -61,12 +61,7 @@ export function textThrottled(cmd: TextCommand): Reply {
 
 /** A binary request over the client's --rate-limit: memcached's "Temporary failure". */
 export function binaryThrottled(req: BinaryRequest): Reply {
-  return [encodeBinary({
-    opcode: req.opcode,
-    opaque: req.opaque,
-    status: STATUS.TEMPORARY_FAILURE,
-    value: new TextEncoder().encode(STATUS_TEXT[STATUS.TEMPORARY_FAILURE]),
-  })];
+  return [encodeBinaryError(req, STATUS.TEMPORARY_FAILURE)];
 }
 
 /** Run one parsed text command; the reply is in request order with the others. */
