@@ -6,9 +6,8 @@
 import { encodeBinaryError, parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
 import { type Chunk, encodeReplies } from "./codec/reply.ts";
 import { type ParseOptions, parseText } from "./codec/text.ts";
-import { runBinary } from "./commands/binary.ts";
 import type { Reply, Session, Shared } from "./commands/context.ts";
-import { binaryThrottled, runText, textThrottled } from "./commands/dispatch.ts";
+import { binaryThrottled, runBinary, runText, textThrottled } from "./commands/dispatch.ts";
 import { storeFailureStatus, storeFailureText } from "./errors.ts";
 import { Sequencer } from "./sequencer.ts";
 

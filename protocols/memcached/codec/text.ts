@@ -86,6 +86,11 @@ export function tokenize(line: Uint8Array): Uint8Array[] {
   return out;
 }
 
+/** True when the last token is `noreply`. */
+export function hasNoreply(tokens: Uint8Array[]): boolean {
+  return tokens.length > 1 && text(tokens[tokens.length - 1]) === "noreply";
+}
+
 /** A token as ASCII text. */
 export function text(token: Uint8Array): string {
   return latin1.decode(token);

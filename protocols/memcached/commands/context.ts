@@ -13,6 +13,9 @@ export type { Chunk };
 /** A handler's reply: chunks now, or later. */
 export type Reply = Chunk[] | Promise<Chunk[]>;
 
+/** A text/meta command handler: the line's tokens, the command name first. */
+export type LineHandler = (s: Session, tokens: Uint8Array[]) => Reply;
+
 /** Shared by every connection of one service. */
 export interface Shared {
   items: Items;

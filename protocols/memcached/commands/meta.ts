@@ -9,7 +9,7 @@ import { type Item, itemSize, KEY_MAX, type StoreMode } from "../storage/items.t
 import type { Access } from "../storage/access.ts";
 import { parseExptime, parseFlags, text } from "../codec/text.ts";
 import { parseDelta } from "./arithmetic.ts";
-import { type Chunk, line, type Reply, type Session } from "./context.ts";
+import { type Chunk, line, type LineHandler, type Reply, type Session } from "./context.ts";
 
 /** Every flag letter memcached 1.6.18's meta parser knows; others are "invalid flag". */
 const KNOWN_FLAGS = new Set("bcfhklOqstuvNRTICFMJD".split(""));
@@ -354,3 +354,12 @@ export function metaDebug(s: Session, tokens: Uint8Array[]): Reply {
     );
   });
 }
+
+/** The meta commands that are one line (ms carries data: the codec frames it apart). */
+export const META_COMMANDS: Readonly<Record<string, LineHandler>> = {
+  mg: metaGet,
+  md: metaDelete,
+  ma: metaArithmetic,
+  mn: () => metaNoop(),
+  me: metaDebug,
+};

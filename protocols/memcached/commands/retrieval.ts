@@ -4,8 +4,15 @@
  */
 import { TEXT } from "../errors.ts";
 import { KEY_MAX } from "../storage/items.ts";
-import { parseExptime, text } from "../codec/text.ts";
-import { type Chunk, line, type Reply, type Session, valueBlock } from "./context.ts";
+import { hasNoreply, parseExptime, text } from "../codec/text.ts";
+import {
+  type Chunk,
+  line,
+  type LineHandler,
+  type Reply,
+  type Session,
+  valueBlock,
+} from "./context.ts";
 
 const END = "END\r\n";
 
@@ -60,11 +67,6 @@ export function gatCommand(s: Session, tokens: Uint8Array[], withCas: boolean): 
   });
 }
 
-/** True when the last token is `noreply`. */
-export function hasNoreply(tokens: Uint8Array[]): boolean {
-  return tokens.length > 1 && text(tokens[tokens.length - 1]) === "noreply";
-}
-
 /** touch `<key> <exptime> [noreply]`. */
 export function touchCommand(s: Session, tokens: Uint8Array[]): Reply {
   if (tokens.length !== 3 && tokens.length !== 4) return line(TEXT.ERROR);
@@ -98,3 +100,13 @@ export function deleteCommand(s: Session, tokens: Uint8Array[]): Reply {
     return noreply ? [] : line(r.status === "ok" ? TEXT.DELETED : TEXT.NOT_FOUND);
   });
 }
+
+/** Retrieval, touch and delete commands by name. */
+export const RETRIEVAL_COMMANDS: Readonly<Record<string, LineHandler>> = {
+  get: (s, t) => getCommand(s, t, false),
+  gets: (s, t) => getCommand(s, t, true),
+  gat: (s, t) => gatCommand(s, t, false),
+  gats: (s, t) => gatCommand(s, t, true),
+  touch: touchCommand,
+  delete: deleteCommand,
+};
