@@ -4,7 +4,7 @@
  * @module
  */
 import { TEXT } from "../errors.ts";
-import { KEY_MAX } from "../storage/items.ts";
+import { KEY_MAX } from "./limits.ts";
 
 /** A command line longer than this without a newline closes the connection (not for gets). */
 export const LINE_MAX = 2048;

@@ -3,7 +3,7 @@
  * @module
  */
 import { TEXT } from "../errors.ts";
-import { KEY_MAX } from "../storage/items.ts";
+import { KEY_MAX } from "../codec/limits.ts";
 import { hasNoreply, text } from "../codec/text.ts";
 import { line, type LineHandler, type Reply, type Session } from "./context.ts";
 

@@ -14,7 +14,8 @@ import {
   u64,
 } from "../codec/binary.ts";
 import { STATUS } from "../errors.ts";
-import { type Item, KEY_MAX, type Status, type StoreMode } from "../storage/items.ts";
+import { KEY_MAX } from "../codec/limits.ts";
+import { type Item, type Status, type StoreMode } from "../storage/items.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
 import { type Chunk, type Reply, type Session, settingsOf } from "./context.ts";

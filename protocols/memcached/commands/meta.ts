@@ -5,7 +5,8 @@
  */
 import { decodeBase64 } from "../base64.ts";
 import { TEXT } from "../errors.ts";
-import { type Item, itemSize, KEY_MAX, type StoreMode } from "../storage/items.ts";
+import { KEY_MAX } from "../codec/limits.ts";
+import { type Item, itemSize, type StoreMode } from "../storage/items.ts";
 import type { Access } from "../storage/access.ts";
 import { parseExptime, parseFlags, text } from "../codec/text.ts";
 import { parseDelta } from "./arithmetic.ts";

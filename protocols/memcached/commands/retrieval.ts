@@ -3,7 +3,7 @@
  * @module
  */
 import { TEXT } from "../errors.ts";
-import { KEY_MAX } from "../storage/items.ts";
+import { KEY_MAX } from "../codec/limits.ts";
 import { hasNoreply, parseExptime, text } from "../codec/text.ts";
 import {
   type Chunk,
