@@ -11,6 +11,7 @@ import { ARITHMETIC_COMMANDS } from "./arithmetic.ts";
 import { SASL_COMMANDS } from "./auth.ts";
 import { BINARY_COMMANDS, wellFormed } from "./binary.ts";
 import { line, type LineHandler, type Reply, type Session } from "./context.ts";
+import { KEY_COMMANDS } from "./keys.ts";
 import { META_COMMANDS, metaSet } from "./meta.ts";
 import { RETRIEVAL_COMMANDS } from "./retrieval.ts";
 import { storageCommand, tooLargeCommand } from "./storage.ts";
@@ -18,6 +19,7 @@ import { storageCommand, tooLargeCommand } from "./storage.ts";
 /** Every one-line text/meta command by name (storage commands and ms carry data). */
 const COMMANDS: Readonly<Record<string, LineHandler>> = {
   ...RETRIEVAL_COMMANDS,
+  ...KEY_COMMANDS,
   ...ARITHMETIC_COMMANDS,
   ...ADMIN_COMMANDS,
   ...META_COMMANDS,
