@@ -1,6 +1,6 @@
 /**
- * Every memcached wire string basekv sends, byte for byte as memcached 1.6.18 sends it; shared
- * by the handlers and the tests.
+ * Every memcached error and status text basekv sends, byte for byte as memcached 1.6.18 sends
+ * it, shared by the handlers and the tests; and which of them answers each store failure class.
  * @module
  */
 import {
