@@ -1,8 +1,15 @@
 /**
- * Every memcached wire string basekv sends, byte for byte as memcached 1.6.18 sends it; shared
- * by the handlers and the tests.
+ * Every memcached error and status text basekv sends, byte for byte as memcached 1.6.18 sends
+ * it, shared by the handlers and the tests; and which of them answers each store failure class.
  * @module
  */
+import {
+  ConflictError,
+  DiskFullError,
+  KeyTooLargeError,
+  UnitTooLargeError,
+  ValueTooLargeError,
+} from "../../src/store/mod.ts";
 
 /** Text-protocol reply lines (without the trailing CRLF). */
 export const TEXT = {
@@ -59,6 +66,7 @@ export const STATUS = {
   AUTH_ERROR: 0x20,
   UNKNOWN_COMMAND: 0x81,
   OUT_OF_MEMORY: 0x82,
+  INTERNAL_ERROR: 0x84,
   TEMPORARY_FAILURE: 0x86,
 } as const;
 
@@ -73,5 +81,29 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = {
   [STATUS.AUTH_ERROR]: "Auth failure.",
   [STATUS.UNKNOWN_COMMAND]: "Unknown command",
   [STATUS.OUT_OF_MEMORY]: "Out of memory",
+  // memcached never sends 0x84; basekv answers an unexpected store failure with it.
+  [STATUS.INTERNAL_ERROR]: "Internal error",
   [STATUS.TEMPORARY_FAILURE]: "Temporary failure",
 };
+
+/** A store failure that says the item is too big, in whichever part the store measured. */
+function tooLarge(error: unknown): boolean {
+  return error instanceof ValueTooLargeError || error instanceof KeyTooLargeError ||
+    error instanceof UnitTooLargeError;
+}
+
+/** The text reply to a command the store failed, chosen by the failure's class. */
+export function storeFailureText(error: unknown): string {
+  if (error instanceof DiskFullError) return TEXT.OUT_OF_MEMORY;
+  if (tooLarge(error)) return TEXT.TOO_LARGE;
+  return TEXT.SERVER_FAILURE;
+}
+
+/** The binary status for a request the store failed, chosen by the failure's class. */
+export function storeFailureStatus(error: unknown): number {
+  if (error instanceof DiskFullError) return STATUS.OUT_OF_MEMORY;
+  if (tooLarge(error)) return STATUS.TOO_LARGE;
+  // A conflict that outlived the write loop's re-runs may succeed when the client retries.
+  if (error instanceof ConflictError) return STATUS.TEMPORARY_FAILURE;
+  return STATUS.INTERNAL_ERROR;
+}

@@ -1,86 +1,103 @@
 /**
- * The memcached listener: one loop per connection that reads, frames every complete command
- * (text/meta or binary, chosen by the first byte), runs them in order and writes their replies
- * in one write per read.
+ * The memcached connection loop: read, frame every complete command (text/meta or binary,
+ * chosen by the first byte), run them in order and write their replies in one write per read.
  * @module
  */
-import type { ServiceContext } from "../../src/server.ts";
-import { serveTcp, type TcpServer } from "../../src/tcp.ts";
-import { parseBinary, REQUEST_MAGIC } from "./binary.ts";
-import { runBinary } from "./commands/binary.ts";
-import type { Chunk, Reply, Session, Shared } from "./commands/context.ts";
-import { binaryThrottled, runText, textThrottled } from "./commands/dispatch.ts";
-import { TEXT } from "./errors.ts";
-import { Items } from "./items.ts";
-import { parseText } from "./parser.ts";
+import { encodeBinaryError, parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
+import { type Chunk, encodeReplies } from "./codec/reply.ts";
+import { type ParseOptions, parseText } from "./codec/text.ts";
+import type { Reply, Session, Shared } from "./commands/context.ts";
+import { binaryThrottled, runBinary, runText, textThrottled } from "./commands/dispatch.ts";
+import { storeFailureStatus, storeFailureText } from "./errors.ts";
 import { Sequencer } from "./sequencer.ts";
-import { Counters } from "./stats.ts";
-
-/** The flag setting the largest item (memcached's -I). */
-export const ITEM_MAX_FLAG = "memcached-item-max";
 
 /** Initial per-connection read buffer; grows for big values. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
-/** A running memcached listener. */
-export interface MemcachedServer {
-  tcp: TcpServer;
-  shared: Shared;
+/** One connection's read buffer: bytes [start, end) are not framed yet. */
+interface ReadState {
+  buf: Uint8Array;
+  start: number;
+  end: number;
+  /** Bytes still to discard (the data block of a command answered without it). */
+  skip: number;
+  /** Text/meta or binary, chosen by the connection's first byte. */
+  binary: boolean | null;
 }
 
-/** Start listening. */
-export async function startMemcachedServer(
-  ctx: ServiceContext,
-  listen: { hostname: string; port: number },
-): Promise<MemcachedServer> {
-  const items = new Items(ctx.store, Number(ctx.config.serviceFlags[ITEM_MAX_FLAG]));
-  await items.open();
-  const shared: Shared = { items, counters: new Counters(), ctx, port: listen.port };
-  const tcp = serveTcp(
-    { protocol: "memcached", ...listen },
-    (conn, signal) => serveConnection(conn, signal, shared),
-  );
-  shared.port = tcp.addr.port;
-  return { tcp, shared };
+/** What framing needs besides the bytes. */
+interface Framing {
+  session: Session;
+  options: ParseOptions;
+  /** Takes a token from the client's --rate-limit bucket; false when over it. */
+  allowed(): boolean;
 }
 
-/** Text replies are built from ASCII and latin1-decoded keys, so latin1 is exact. */
-function latin1(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-/** The fixed reply lines, encoded once. */
-const ENCODED = new Map<string, Uint8Array>(
-  [...Object.values(TEXT), "END", "HD", "EN", "NF", "NS", "EX", "MN"].map((t) => [
-    t + "\r\n",
-    latin1(t + "\r\n"),
-  ]),
-);
-
-function bytesOf(s: string): Uint8Array {
-  return ENCODED.get(s) ?? latin1(s);
-}
-
-function join(chunks: Chunk[][]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  for (const list of chunks) {
-    for (const c of list) {
-      const bytes = typeof c === "string" ? bytesOf(c) : c;
-      parts.push(bytes);
-      length += bytes.length;
+/** The free part of the buffer to read into, compacting or growing the buffer when full. */
+function room(r: ReadState): Uint8Array {
+  if (r.end === r.buf.length) {
+    if (r.start > 0) {
+      r.buf.copyWithin(0, r.start, r.end);
+      r.end -= r.start;
+      r.start = 0;
+    } else {
+      const bigger = new Uint8Array(r.buf.length * 2);
+      bigger.set(r.buf);
+      r.buf = bigger;
     }
   }
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(length);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
+  return r.buf.subarray(r.end);
+}
+
+/** Frame and start every complete command in the buffer; their replies in request order. */
+function runFramed(r: ReadState, f: Framing): Reply[] {
+  const { session } = f;
+  const replies: Reply[] = [];
+  const view = r.buf.subarray(0, r.end);
+  while (!session.closing) {
+    if (r.skip > 0) {
+      const k = Math.min(r.skip, r.end - r.start);
+      r.start += k;
+      r.skip -= k;
+      if (r.skip > 0) break;
+    }
+    if (r.start >= r.end) break;
+    r.binary ??= r.buf[r.start] === REQUEST_MAGIC;
+    if (r.binary) {
+      const parsed = parseBinary(view, r.start);
+      if (!parsed) break;
+      if ("error" in parsed) {
+        session.closing = true;
+        break;
+      }
+      r.start += parsed.consumed;
+      const req = parsed.request;
+      replies.push(
+        f.allowed()
+          ? orFailure(
+            runBinary(session, req),
+            (e) => [encodeBinaryError(req, storeFailureStatus(e))],
+          )
+          : binaryThrottled(req),
+      );
+    } else {
+      const parsed = parseText(view, r.start, f.options);
+      if (!parsed) break;
+      r.start += parsed.consumed;
+      if (parsed.command.kind === "reply") r.skip = parsed.command.skip;
+      replies.push(
+        parsed.command.kind === "reply" || f.allowed()
+          ? orFailure(runText(session, parsed.command), textFailure)
+          : textThrottled(parsed.command),
+      );
+    }
   }
-  return out;
+  if (r.start === r.end) {
+    r.start = r.end = 0;
+    // Give back the room a big value needed.
+    if (r.buf.length > READ_BUFFER_BYTES) r.buf = new Uint8Array(READ_BUFFER_BYTES);
+  }
+  return replies;
 }
 
 async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
@@ -88,13 +105,18 @@ async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
-const FAILURE: Chunk[] = [TEXT.SERVER_FAILURE + "\r\n"];
-
-function settle(r: Reply): Chunk[] | Promise<Chunk[]> {
-  return Array.isArray(r) ? r : r.catch(() => FAILURE);
+/** A reply that answers a failed command with `fail(error)` instead of rejecting. */
+function orFailure(r: Reply, fail: (error: unknown) => Chunk[]): Reply {
+  return Array.isArray(r) ? r : r.catch(fail);
 }
 
-async function serveConnection(
+/** A text command's store failure: memcached's line for the failure's class (noreply too). */
+function textFailure(error: unknown): Chunk[] {
+  return [storeFailureText(error) + "\r\n"];
+}
+
+/** Serve one client until it quits, the connection drops or the server stops. */
+export async function serveConnection(
   conn: Deno.TcpConn,
   signal: AbortSignal,
   shared: Shared,
@@ -108,75 +130,29 @@ async function serveConnection(
     authenticated: !ctx.auth.required,
     closing: false,
   };
-  const options = { fits: (k: number, v: number, f: number) => items.fits(k, v, f) };
-  let buf = new Uint8Array(READ_BUFFER_BYTES);
-  let start = 0;
-  let end = 0;
-  let skip = 0;
-  let binary: boolean | null = null;
   const client = (conn.remoteAddr as Deno.NetAddr).hostname ?? "local";
-  const allowed = () => !ctx.limiter.enabled || ctx.limiter.take(client);
+  const framing: Framing = {
+    session,
+    options: { fits: (k: number, v: number, f: number) => items.fits(k, v, f) },
+    allowed: () => !ctx.limiter.enabled || ctx.limiter.take(client),
+  };
+  const r: ReadState = {
+    buf: new Uint8Array(READ_BUFFER_BYTES),
+    start: 0,
+    end: 0,
+    skip: 0,
+    binary: null,
+  };
   try {
     while (!signal.aborted && !session.closing) {
-      if (end === buf.length) {
-        if (start > 0) {
-          buf.copyWithin(0, start, end);
-          end -= start;
-          start = 0;
-        } else {
-          const bigger = new Uint8Array(buf.length * 2);
-          bigger.set(buf);
-          buf = bigger;
-        }
-      }
-      const n = await conn.read(buf.subarray(end));
+      const n = await conn.read(room(r));
       if (n === null) break;
-      end += n;
+      r.end += n;
       counters.bytesRead += n;
-      const replies: Reply[] = [];
-      const view = buf.subarray(0, end);
-      while (!session.closing) {
-        if (skip > 0) {
-          const k = Math.min(skip, end - start);
-          start += k;
-          skip -= k;
-          if (skip > 0) break;
-        }
-        if (start >= end) break;
-        binary ??= buf[start] === REQUEST_MAGIC;
-        if (binary) {
-          const parsed = parseBinary(view, start);
-          if (!parsed) break;
-          if ("error" in parsed) {
-            session.closing = true;
-            break;
-          }
-          start += parsed.consumed;
-          replies.push(
-            allowed() ? runBinary(session, parsed.request) : binaryThrottled(parsed.request),
-          );
-        } else {
-          const parsed = parseText(view, start, options);
-          if (!parsed) break;
-          start += parsed.consumed;
-          if (parsed.command.kind === "reply") skip = parsed.command.skip;
-          replies.push(
-            parsed.command.kind === "reply" || allowed()
-              ? runText(session, parsed.command)
-              : textThrottled(parsed.command),
-          );
-        }
-      }
-      if (start === end) {
-        start = end = 0;
-        // Give back the room a big value needed.
-        if (buf.length > READ_BUFFER_BYTES) buf = new Uint8Array(READ_BUFFER_BYTES);
-      }
+      const replies = runFramed(r, framing);
       if (replies.length === 0) continue;
-      const settled = replies.length === 1
-        ? [await settle(replies[0])]
-        : await Promise.all(replies.map(settle));
-      const out = join(settled);
+      const settled = replies.length === 1 ? [await replies[0]] : await Promise.all(replies);
+      const out = encodeReplies(settled);
       if (out.length > 0) {
         await writeAll(conn, out);
         counters.bytesWritten += out.length;

@@ -73,7 +73,10 @@ function render(pairs: Pairs): string {
   return pairs.map(([k, v]) => `STAT ${k} ${v}\r\n`).join("") + "END\r\n";
 }
 
-/** The general `stats` body: memcached 1.6.18's names in its order; gauges basekv lacks are 0. */
+/**
+ * The general `stats` body: memcached 1.6.18's names in its order; gauges basekv lacks are 0.
+ * Long because it is the list itself, one line per stat, in the order clients see.
+ */
 export function generalStats(s: StatsInput): string {
   const c = s.counters;
   const now = Date.now();
@@ -175,7 +178,10 @@ export function generalStats(s: StatsInput): string {
   ]);
 }
 
-/** `stats settings`: memcached 1.6.18's names, order and defaults, with basekv's real values. */
+/**
+ * `stats settings`: memcached 1.6.18's names, order and defaults, with basekv's real values.
+ * Long because it is the list itself, one line per setting.
+ */
 export function settingsStats(s: SettingsInput): string {
   return render([
     ["maxbytes", LIMIT_MAXBYTES],

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import memjs from "memjs";
-import { encodeBinary, OP, parseBinary } from "../../protocols/memcached/binary.ts";
+import { encodeBinary, OP, parseBinary } from "../../protocols/memcached/codec/binary.ts";
 import { STATUS } from "../../protocols/memcached/errors.ts";
 import { connect, startMemcached } from "./wire.ts";
 import type { RawClient } from "../helpers/net.ts";

@@ -1,8 +1,8 @@
 /** The pure framing functions: text/meta lines with data blocks, and binary packets. */
 import assert from "node:assert/strict";
-import { encodeBinary, OP, parseBinary } from "../../protocols/memcached/binary.ts";
+import { encodeBinary, OP, parseBinary } from "../../protocols/memcached/codec/binary.ts";
 import { TEXT } from "../../protocols/memcached/errors.ts";
-import { parseText, type TextCommand, tokenize } from "../../protocols/memcached/parser.ts";
+import { parseText, type TextCommand, tokenize } from "../../protocols/memcached/codec/text.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

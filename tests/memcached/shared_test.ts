@@ -4,7 +4,7 @@ import { Auth } from "../../src/auth.ts";
 import { createLogger } from "../../src/log.ts";
 import { RateLimiter } from "../../src/rate_limit.ts";
 import { type OpenedStore, openStore } from "../../src/store/mod.ts";
-import { type MemcachedServer, startMemcachedServer } from "../../protocols/memcached/server.ts";
+import { type MemcachedServer, startMemcachedServer } from "../../protocols/memcached/mod.ts";
 import { testConfig } from "../helpers/server.ts";
 import { RawClient } from "../helpers/net.ts";
 import { exchange } from "./wire.ts";

@@ -1,13 +1,20 @@
 /**
- * Server commands: flush_all, version, verbosity, stats, key listings (metadump, cachedump), watch.
+ * Server commands: flush_all, version, verbosity, stats, key listings (metadump, cachedump), watch,
+ * shutdown, quit.
  * @module
  */
 import { TEXT } from "../errors.ts";
-import { parseInteger, text } from "../parser.ts";
+import { hasNoreply, parseInteger, text } from "../codec/text.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
-import { type Chunk, line, type Reply, type Session, settingsOf } from "./context.ts";
-import { hasNoreply } from "./retrieval.ts";
+import {
+  type Chunk,
+  line,
+  type LineHandler,
+  type Reply,
+  type Session,
+  settingsOf,
+} from "./context.ts";
 
 /** flush_all `[delay] [noreply]`. */
 export function flushCommand(s: Session, tokens: Uint8Array[]): Reply {
@@ -104,3 +111,18 @@ export function watchCommand(s: Session): Reply {
   s.watching = true;
   return line(TEXT.OK);
 }
+
+/** Server commands by name. */
+export const ADMIN_COMMANDS: Readonly<Record<string, LineHandler>> = {
+  flush_all: flushCommand,
+  version: () => versionCommand(),
+  verbosity: (_s, t) => verbosityCommand(t),
+  stats: statsCommand,
+  lru_crawler: lruCrawlerCommand,
+  watch: (s) => watchCommand(s),
+  shutdown: () => line(TEXT.SHUTDOWN_DISABLED),
+  quit: (s) => {
+    s.closing = true;
+    return [];
+  },
+};

@@ -3,10 +3,9 @@
  * @module
  */
 import { TEXT } from "../errors.ts";
-import { KEY_MAX } from "../items.ts";
-import { text } from "../parser.ts";
-import { line, type Reply, type Session } from "./context.ts";
-import { hasNoreply } from "./retrieval.ts";
+import { KEY_MAX } from "../codec/limits.ts";
+import { hasNoreply, text } from "../codec/text.ts";
+import { line, type LineHandler, type Reply, type Session } from "./context.ts";
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -34,3 +33,9 @@ export function arithCommand(s: Session, tokens: Uint8Array[], incr: boolean): R
     return line(r.status === "not_found" ? TEXT.NOT_FOUND : TEXT.NON_NUMERIC);
   });
 }
+
+/** incr and decr by name. */
+export const ARITHMETIC_COMMANDS: Readonly<Record<string, LineHandler>> = {
+  incr: (s, t) => arithCommand(s, t, true),
+  decr: (s, t) => arithCommand(s, t, false),
+};

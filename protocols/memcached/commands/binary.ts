@@ -1,19 +1,21 @@
 /**
- * Binary-protocol commands over the same items as the text protocol, with SASL PLAIN auth.
+ * Binary-protocol commands over the same items as the text protocol (SASL is in auth.ts).
  * @module
  */
 import {
   type BinaryRequest,
   type BinaryResponse,
   encodeBinary,
+  encodeBinaryError,
   OP,
   readU32,
   readU64,
   u32,
   u64,
-} from "../binary.ts";
-import { STATUS, STATUS_TEXT } from "../errors.ts";
-import { type Item, KEY_MAX, type Status, type StoreMode } from "../items.ts";
+} from "../codec/binary.ts";
+import { STATUS } from "../errors.ts";
+import { KEY_MAX } from "../codec/limits.ts";
+import { type Item, type Status, type StoreMode } from "../storage/items.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
 import { VERSION } from "../version.ts";
 import { type Chunk, type Reply, type Session, settingsOf } from "./context.ts";
@@ -52,12 +54,13 @@ const STORE_MODE: Readonly<Record<number, StoreMode>> = {
   [OP.PREPENDQ]: "prepend",
 };
 
-function respond(req: BinaryRequest, r: Omit<BinaryResponse, "opcode" | "opaque">): Chunk[] {
+/** One response packet answering `req`. */
+export function respond(req: BinaryRequest, r: Omit<BinaryResponse, "opcode" | "opaque">): Chunk[] {
   return [encodeBinary({ opcode: req.opcode, opaque: req.opaque, ...r })];
 }
 
 function error(req: BinaryRequest, status: number): Chunk[] {
-  return respond(req, { status, value: enc.encode(STATUS_TEXT[status] ?? "") });
+  return [encodeBinaryError(req, status)];
 }
 
 /** Success is silent for quiet opcodes; errors always answer. */
@@ -145,7 +148,7 @@ function shape(op: number): [extras: number[], key: boolean | null, value: boole
 }
 
 /** memcached's per-opcode packet checks (extras length, key presence and size, value). */
-function wellFormed(req: BinaryRequest): boolean {
+export function wellFormed(req: BinaryRequest): boolean {
   if (req.key.length > KEY_MAX) return false;
   const rule = shape(req.opcode);
   if (!rule) return true;
@@ -161,161 +164,152 @@ function casOf(req: BinaryRequest): number | undefined {
   return req.cas === 0n ? undefined : Number(req.cas);
 }
 
-/** Run one binary request. */
-export function runBinary(s: Session, req: BinaryRequest): Reply {
-  const { items, counters, ctx } = s.shared;
-  const op = req.opcode;
-  const isSasl = op === OP.SASL_LIST_MECHS || op === OP.SASL_AUTH || op === OP.SASL_STEP;
-  // memcached without SASL configured does not know the SASL opcodes.
-  if (isSasl && !ctx.auth.required) return error(req, STATUS.UNKNOWN_COMMAND);
-  if (op === OP.SASL_LIST_MECHS) return respond(req, { value: enc.encode("PLAIN") });
-  if (op === OP.SASL_AUTH || op === OP.SASL_STEP) return saslAuth(s, req);
-  if (!s.authenticated) return error(req, STATUS.AUTH_ERROR);
-  if (!wellFormed(req)) {
-    // memcached drops a connection that sent a malformed packet.
-    s.closing = true;
-    return error(req, STATUS.INVALID_ARGUMENTS);
-  }
-  switch (op) {
-    case OP.GET:
-    case OP.GETQ:
-    case OP.GETK:
-    case OP.GETKQ: {
-      const withKey = op === OP.GETK || op === OP.GETKQ;
-      return s.seq.read(() => items.getMany([req.key])).then(([item]) => {
-        counters.cmdGet++;
-        if (!item) {
-          counters.getMisses++;
-          return missResponse(req, withKey);
-        }
-        counters.getHits++;
-        items.fetched(item, Date.now());
-        return itemResponse(req, item, withKey);
-      });
+/** A handler for one binary opcode (after the auth and packet checks). */
+export type BinaryHandler = (s: Session, req: BinaryRequest) => Reply;
+
+/** GET, GETQ, GETK, GETKQ. */
+function get(s: Session, req: BinaryRequest): Reply {
+  const { items, counters } = s.shared;
+  const withKey = req.opcode === OP.GETK || req.opcode === OP.GETKQ;
+  return s.seq.read(() => items.getMany([req.key])).then(([item]) => {
+    counters.cmdGet++;
+    if (!item) {
+      counters.getMisses++;
+      return missResponse(req, withKey);
     }
-    case OP.GAT:
-    case OP.GATQ:
-    case OP.GATK:
-    case OP.GATKQ:
-    case OP.TOUCH: {
-      const withKey = op === OP.GATK || op === OP.GATKQ;
-      const exptime = readU32(req.extras, 0);
-      return s.seq.write(() => items.touch(req.key, exptime)).then((item) => {
-        counters.cmdTouch++;
-        if (!item) {
-          counters.touchMisses++;
-          return missResponse(req, withKey);
-        }
-        counters.touchHits++;
-        if (op === OP.TOUCH) {
-          return respond(req, { extras: u32(item.flags), cas: BigInt(item.cas) });
-        }
-        return itemResponse(req, item, withKey);
-      });
-    }
-    case OP.SET:
-    case OP.SETQ:
-    case OP.ADD:
-    case OP.ADDQ:
-    case OP.REPLACE:
-    case OP.REPLACEQ:
-    case OP.APPEND:
-    case OP.APPENDQ:
-    case OP.PREPEND:
-    case OP.PREPENDQ: {
-      const mode = STORE_MODE[op];
-      const concat = mode === "append" || mode === "prepend";
-      const flags = concat ? 0 : readU32(req.extras, 0);
-      if (!items.fits(req.key.length, req.value.length, flags)) {
-        if (mode === "set") s.seq.write(() => items.delete(req.key)).catch(() => {});
-        return error(req, STATUS.TOO_LARGE);
-      }
-      counters.cmdSet++;
-      return s.seq.write(() =>
-        items.store({
-          mode,
-          key: req.key,
-          value: req.value,
-          flags,
-          exptime: concat ? 0 : readU32(req.extras, 4),
-          cas: casOf(req),
-        })
-      ).then((r) => {
-        if (r.status !== "ok") return error(req, statusOf(r.status, mode));
-        counters.totalItems++;
-        return ok(req, { cas: BigInt(r.cas) });
-      });
-    }
-    case OP.DELETE:
-    case OP.DELETEQ:
-      return s.seq.write(() => items.delete(req.key, { cas: casOf(req) })).then((r) => {
-        if (r.status !== "ok") {
-          counters.deleteMisses++;
-          return error(req, statusOf(r.status));
-        }
-        counters.deleteHits++;
-        return ok(req, {});
-      });
-    case OP.INCREMENT:
-    case OP.INCREMENTQ:
-    case OP.DECREMENT:
-    case OP.DECREMENTQ: {
-      const incr = op === OP.INCREMENT || op === OP.INCREMENTQ;
-      const delta = readU64(req.extras, 0);
-      const initial = readU64(req.extras, 8);
-      const exptime = readU32(req.extras, 16);
-      const create = exptime === NO_CREATE ? undefined : { initial, exptime };
-      return s.seq.write(() =>
-        items.arith({ key: req.key, incr, delta, create, cas: Number(req.cas) })
-      ).then((r) => {
-        if (r.status !== "ok" || !r.item) {
-          if (r.status === "not_found") incr ? counters.incrMisses++ : counters.decrMisses++;
-          return error(req, statusOf(r.status));
-        }
-        incr ? counters.incrHits++ : counters.decrHits++;
-        return ok(req, { value: u64(r.value), cas: BigInt(r.item.cas) });
-      });
-    }
-    case OP.FLUSH:
-    case OP.FLUSHQ: {
-      const delay = req.extras.length === 4 ? readU32(req.extras, 0) : 0;
-      counters.cmdFlush++;
-      return s.seq.write(() => items.flush(delay)).then(() => ok(req, {}));
-    }
-    case OP.NOOP:
-      return respond(req, {});
-    case OP.VERSION:
-      return respond(req, { value: enc.encode(VERSION) });
-    case OP.QUIT:
-      s.closing = true;
-      return respond(req, {});
-    case OP.QUITQ:
-      s.closing = true;
-      return [];
-    case OP.STAT:
-      return binaryStats(s, req);
-    default:
-      return error(req, STATUS.UNKNOWN_COMMAND);
-  }
+    counters.getHits++;
+    items.fetched(item, Date.now());
+    return itemResponse(req, item, withKey);
+  });
 }
 
-/** SASL PLAIN: `[authzid]\0user\0password`. */
-function saslAuth(s: Session, req: BinaryRequest): Chunk[] {
-  const { counters, ctx } = s.shared;
-  counters.authCmds++;
-  const mech = new TextDecoder().decode(req.key);
-  const parts = new TextDecoder().decode(req.value).split("\0");
-  if (req.opcode !== OP.SASL_AUTH || mech !== "PLAIN" || parts.length !== 3) {
-    counters.authErrors++;
-    return error(req, STATUS.AUTH_ERROR);
-  }
-  if (!ctx.auth.verify(parts[2])) {
-    counters.authErrors++;
-    return error(req, STATUS.AUTH_ERROR);
-  }
-  s.authenticated = true;
-  return respond(req, { value: enc.encode("Authenticated") });
+/** TOUCH and GAT, GATQ, GATK, GATKQ. */
+function touch(s: Session, req: BinaryRequest): Reply {
+  const { items, counters } = s.shared;
+  const op = req.opcode;
+  const withKey = op === OP.GATK || op === OP.GATKQ;
+  const exptime = readU32(req.extras, 0);
+  return s.seq.write(() => items.touch(req.key, exptime)).then((item) => {
+    counters.cmdTouch++;
+    if (!item) {
+      counters.touchMisses++;
+      return missResponse(req, withKey);
+    }
+    counters.touchHits++;
+    if (op === OP.TOUCH) {
+      return respond(req, { extras: u32(item.flags), cas: BigInt(item.cas) });
+    }
+    return itemResponse(req, item, withKey);
+  });
 }
+
+/** SET, ADD, REPLACE, APPEND, PREPEND and their quiet forms. */
+function store(s: Session, req: BinaryRequest): Reply {
+  const { items, counters } = s.shared;
+  const mode = STORE_MODE[req.opcode];
+  const concat = mode === "append" || mode === "prepend";
+  const flags = concat ? 0 : readU32(req.extras, 0);
+  if (!items.fits(req.key.length, req.value.length, flags)) {
+    if (mode === "set") s.seq.write(() => items.delete(req.key)).catch(() => {});
+    return error(req, STATUS.TOO_LARGE);
+  }
+  counters.cmdSet++;
+  return s.seq.write(() =>
+    items.store({
+      mode,
+      key: req.key,
+      value: req.value,
+      flags,
+      exptime: concat ? 0 : readU32(req.extras, 4),
+      cas: casOf(req),
+    })
+  ).then((r) => {
+    if (r.status !== "ok") return error(req, statusOf(r.status, mode));
+    counters.totalItems++;
+    return ok(req, { cas: BigInt(r.cas) });
+  });
+}
+
+/** DELETE, DELETEQ. */
+function del(s: Session, req: BinaryRequest): Reply {
+  const { items, counters } = s.shared;
+  return s.seq.write(() => items.delete(req.key, { cas: casOf(req) })).then((r) => {
+    if (r.status !== "ok") {
+      counters.deleteMisses++;
+      return error(req, statusOf(r.status));
+    }
+    counters.deleteHits++;
+    return ok(req, {});
+  });
+}
+
+/** INCREMENT, DECREMENT and their quiet forms. */
+function arith(s: Session, req: BinaryRequest): Reply {
+  const { items, counters } = s.shared;
+  const incr = req.opcode === OP.INCREMENT || req.opcode === OP.INCREMENTQ;
+  const delta = readU64(req.extras, 0);
+  const initial = readU64(req.extras, 8);
+  const exptime = readU32(req.extras, 16);
+  const create = exptime === NO_CREATE ? undefined : { initial, exptime };
+  return s.seq.write(() => items.arith({ key: req.key, incr, delta, create, cas: Number(req.cas) }))
+    .then((r) => {
+      if (r.status !== "ok" || !r.item) {
+        if (r.status === "not_found") incr ? counters.incrMisses++ : counters.decrMisses++;
+        return error(req, statusOf(r.status));
+      }
+      incr ? counters.incrHits++ : counters.decrHits++;
+      return ok(req, { value: u64(r.value), cas: BigInt(r.item.cas) });
+    });
+}
+
+/** FLUSH, FLUSHQ. */
+function flush(s: Session, req: BinaryRequest): Reply {
+  const delay = req.extras.length === 4 ? readU32(req.extras, 0) : 0;
+  s.shared.counters.cmdFlush++;
+  return s.seq.write(() => s.shared.items.flush(delay)).then(() => ok(req, {}));
+}
+
+/** QUIT answers before closing; QUITQ closes silently. */
+function quit(s: Session, req: BinaryRequest): Reply {
+  s.closing = true;
+  return req.opcode === OP.QUITQ ? [] : respond(req, {});
+}
+
+/** The binary opcodes basekv serves, but SASL (see auth.ts). */
+export const BINARY_COMMANDS: Readonly<Record<number, BinaryHandler>> = {
+  [OP.GET]: get,
+  [OP.GETQ]: get,
+  [OP.GETK]: get,
+  [OP.GETKQ]: get,
+  [OP.TOUCH]: touch,
+  [OP.GAT]: touch,
+  [OP.GATQ]: touch,
+  [OP.GATK]: touch,
+  [OP.GATKQ]: touch,
+  [OP.SET]: store,
+  [OP.SETQ]: store,
+  [OP.ADD]: store,
+  [OP.ADDQ]: store,
+  [OP.REPLACE]: store,
+  [OP.REPLACEQ]: store,
+  [OP.APPEND]: store,
+  [OP.APPENDQ]: store,
+  [OP.PREPEND]: store,
+  [OP.PREPENDQ]: store,
+  [OP.DELETE]: del,
+  [OP.DELETEQ]: del,
+  [OP.INCREMENT]: arith,
+  [OP.INCREMENTQ]: arith,
+  [OP.DECREMENT]: arith,
+  [OP.DECREMENTQ]: arith,
+  [OP.FLUSH]: flush,
+  [OP.FLUSHQ]: flush,
+  [OP.NOOP]: (_s, req) => respond(req, {}),
+  [OP.VERSION]: (_s, req) => respond(req, { value: enc.encode(VERSION) }),
+  [OP.QUIT]: quit,
+  [OP.QUITQ]: quit,
+  [OP.STAT]: binaryStats,
+};
 
 /** STAT: one packet per stat, then an empty one. */
 async function binaryStats(s: Session, req: BinaryRequest): Promise<Chunk[]> {

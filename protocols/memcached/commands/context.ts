@@ -3,15 +3,18 @@
  * @module
  */
 import type { ServiceContext } from "../../../src/server.ts";
-import type { Item, Items } from "../items.ts";
+import type { Chunk } from "../codec/reply.ts";
+import type { Item, Items } from "../storage/items.ts";
 import type { Sequencer } from "../sequencer.ts";
 import type { Counters, SettingsInput } from "../stats.ts";
 
-/** Reply bytes: text lines already CRLF-terminated, or raw value bytes. */
-export type Chunk = string | Uint8Array;
+export type { Chunk };
 
 /** A handler's reply: chunks now, or later. */
 export type Reply = Chunk[] | Promise<Chunk[]>;
+
+/** A text/meta command handler: the line's tokens, the command name first. */
+export type LineHandler = (s: Session, tokens: Uint8Array[]) => Reply;
 
 /** Shared by every connection of one service. */
 export interface Shared {

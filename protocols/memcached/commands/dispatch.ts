@@ -1,72 +1,41 @@
 /**
- * The text/meta command table: command name to handler, and the auth gate in front of it.
+ * Command dispatch: the auth and rate-limit gates, then a lookup in the merged tables of every
+ * command family (text/meta by name, binary by opcode).
  * @module
  */
-import { type BinaryRequest, encodeBinary } from "../binary.ts";
-import { STATUS, STATUS_TEXT, TEXT } from "../errors.ts";
-import { text, type TextCommand } from "../parser.ts";
-import {
-  flushCommand,
-  lruCrawlerCommand,
-  statsCommand,
-  verbosityCommand,
-  versionCommand,
-  watchCommand,
-} from "./admin.ts";
-import { arithCommand } from "./arithmetic.ts";
-import { line, type Reply, type Session } from "./context.ts";
-import { metaArithmetic, metaDebug, metaDelete, metaGet, metaNoop, metaSet } from "./meta.ts";
-import { deleteCommand, gatCommand, getCommand, touchCommand } from "./retrieval.ts";
+import { type BinaryRequest, encodeBinaryError } from "../codec/binary.ts";
+import { hasNoreply, text, type TextCommand } from "../codec/text.ts";
+import { STATUS, TEXT } from "../errors.ts";
+import { ADMIN_COMMANDS } from "./admin.ts";
+import { ARITHMETIC_COMMANDS } from "./arithmetic.ts";
+import { SASL_COMMANDS } from "./auth.ts";
+import { BINARY_COMMANDS, wellFormed } from "./binary.ts";
+import { line, type LineHandler, type Reply, type Session } from "./context.ts";
+import { KEY_COMMANDS } from "./keys.ts";
+import { META_COMMANDS, metaSet } from "./meta.ts";
+import { RETRIEVAL_COMMANDS } from "./retrieval.ts";
 import { storageCommand, tooLargeCommand } from "./storage.ts";
 
-const META = new Set(["mg", "md", "ma", "mn", "me"]);
-
-type LineHandler = (s: Session, tokens: Uint8Array[]) => Reply;
-
+/** Every one-line text/meta command by name (storage commands and ms carry data). */
 const COMMANDS: Readonly<Record<string, LineHandler>> = {
-  get: (s, t) => getCommand(s, t, false),
-  gets: (s, t) => getCommand(s, t, true),
-  gat: (s, t) => gatCommand(s, t, false),
-  gats: (s, t) => gatCommand(s, t, true),
-  touch: touchCommand,
-  delete: deleteCommand,
-  incr: (s, t) => arithCommand(s, t, true),
-  decr: (s, t) => arithCommand(s, t, false),
-  flush_all: flushCommand,
-  version: () => versionCommand(),
-  verbosity: (_s, t) => verbosityCommand(t),
-  stats: statsCommand,
-  mg: metaGet,
-  md: metaDelete,
-  ma: metaArithmetic,
-  mn: () => metaNoop(),
-  me: metaDebug,
-  lru_crawler: lruCrawlerCommand,
-  watch: (s) => watchCommand(s),
-  shutdown: () => line(TEXT.SHUTDOWN_DISABLED),
-  quit: (s) => {
-    s.closing = true;
-    return [];
-  },
+  ...RETRIEVAL_COMMANDS,
+  ...KEY_COMMANDS,
+  ...ARITHMETIC_COMMANDS,
+  ...ADMIN_COMMANDS,
+  ...META_COMMANDS,
 };
 
 /** The reply to a command over the client's --rate-limit (nothing when it asked for none). */
 export function textThrottled(cmd: TextCommand): Reply {
   const quiet = cmd.kind === "storage"
     ? cmd.noreply
-    : cmd.kind === "line" && cmd.tokens.length > 1 &&
-      text(cmd.tokens[cmd.tokens.length - 1]) === "noreply";
+    : cmd.kind === "line" && hasNoreply(cmd.tokens);
   return quiet ? [] : line(TEXT.RATE_LIMITED);
 }
 
 /** A binary request over the client's --rate-limit: memcached's "Temporary failure". */
 export function binaryThrottled(req: BinaryRequest): Reply {
-  return [encodeBinary({
-    opcode: req.opcode,
-    opaque: req.opaque,
-    status: STATUS.TEMPORARY_FAILURE,
-    value: new TextEncoder().encode(STATUS_TEXT[STATUS.TEMPORARY_FAILURE]),
-  })];
+  return [encodeBinaryError(req, STATUS.TEMPORARY_FAILURE)];
 }
 
 /** Run one parsed text command; the reply is in request order with the others. */
@@ -94,8 +63,26 @@ export function runText(s: Session, cmd: TextCommand): Reply {
         if (last.startsWith("HTTP/")) s.closing = true;
         return s.closing ? [] : line(TEXT.ERROR);
       }
-      if (META.has(name)) s.shared.counters.cmdMeta++;
+      if (Object.hasOwn(META_COMMANDS, name)) s.shared.counters.cmdMeta++;
       return handler(s, cmd.tokens);
     }
   }
+}
+
+/** Run one binary request. */
+export function runBinary(s: Session, req: BinaryRequest): Reply {
+  const op = req.opcode;
+  if (Object.hasOwn(SASL_COMMANDS, op)) {
+    // memcached without SASL configured does not know the SASL opcodes.
+    if (!s.shared.ctx.auth.required) return [encodeBinaryError(req, STATUS.UNKNOWN_COMMAND)];
+    return SASL_COMMANDS[op](s, req);
+  }
+  if (!s.authenticated) return [encodeBinaryError(req, STATUS.AUTH_ERROR)];
+  if (!wellFormed(req)) {
+    // memcached drops a connection that sent a malformed packet.
+    s.closing = true;
+    return [encodeBinaryError(req, STATUS.INVALID_ARGUMENTS)];
+  }
+  const handler = Object.hasOwn(BINARY_COMMANDS, op) ? BINARY_COMMANDS[op] : undefined;
+  return handler ? handler(s, req) : [encodeBinaryError(req, STATUS.UNKNOWN_COMMAND)];
 }

@@ -5,11 +5,12 @@
  */
 import { decodeBase64 } from "../base64.ts";
 import { TEXT } from "../errors.ts";
-import { type Item, itemSize, KEY_MAX, type StoreMode } from "../items.ts";
-import type { Access } from "../access.ts";
-import { parseExptime, parseFlags, text } from "../parser.ts";
+import { KEY_MAX } from "../codec/limits.ts";
+import { type Item, itemSize, type StoreMode } from "../storage/items.ts";
+import type { Access } from "../storage/access.ts";
+import { parseExptime, parseFlags, text } from "../codec/text.ts";
 import { parseDelta } from "./arithmetic.ts";
-import { type Chunk, line, type Reply, type Session } from "./context.ts";
+import { type Chunk, line, type LineHandler, type Reply, type Session } from "./context.ts";
 
 /** Every flag letter memcached 1.6.18's meta parser knows; others are "invalid flag". */
 const KNOWN_FLAGS = new Set("bcfhklOqstuvNRTICFMJD".split(""));
@@ -354,3 +355,12 @@ export function metaDebug(s: Session, tokens: Uint8Array[]): Reply {
     );
   });
 }
+
+/** The meta commands that are one line (ms carries data: the codec frames it apart). */
+export const META_COMMANDS: Readonly<Record<string, LineHandler>> = {
+  mg: metaGet,
+  md: metaDelete,
+  ma: metaArithmetic,
+  mn: () => metaNoop(),
+  me: metaDebug,
+};

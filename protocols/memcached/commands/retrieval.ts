@@ -1,11 +1,18 @@
 /**
- * get/gets/gat/gats, touch and delete.
+ * Retrieval: get/gets, and gat/gats (get and touch).
  * @module
  */
 import { TEXT } from "../errors.ts";
-import { KEY_MAX } from "../items.ts";
-import { parseExptime, text } from "../parser.ts";
-import { type Chunk, line, type Reply, type Session, valueBlock } from "./context.ts";
+import { KEY_MAX } from "../codec/limits.ts";
+import { parseExptime } from "../codec/text.ts";
+import {
+  type Chunk,
+  line,
+  type LineHandler,
+  type Reply,
+  type Session,
+  valueBlock,
+} from "./context.ts";
 
 const END = "END\r\n";
 
@@ -60,41 +67,10 @@ export function gatCommand(s: Session, tokens: Uint8Array[], withCas: boolean): 
   });
 }
 
-/** True when the last token is `noreply`. */
-export function hasNoreply(tokens: Uint8Array[]): boolean {
-  return tokens.length > 1 && text(tokens[tokens.length - 1]) === "noreply";
-}
-
-/** touch `<key> <exptime> [noreply]`. */
-export function touchCommand(s: Session, tokens: Uint8Array[]): Reply {
-  if (tokens.length !== 3 && tokens.length !== 4) return line(TEXT.ERROR);
-  const noreply = hasNoreply(tokens);
-  if (tokens[1].length > KEY_MAX) return noreply ? [] : line(TEXT.BAD_FORMAT);
-  const exptime = parseExptime(tokens[2]);
-  if (exptime === null) return noreply ? [] : line(TEXT.BAD_EXPTIME);
-  const { items, counters } = s.shared;
-  counters.cmdTouch++;
-  return s.seq.write(() => items.touch(tokens[1], exptime)).then((item) => {
-    if (item) counters.touchHits++;
-    else counters.touchMisses++;
-    return noreply ? [] : line(item ? TEXT.TOUCHED : TEXT.NOT_FOUND);
-  });
-}
-
-/** delete `<key> [0] [noreply]`. */
-export function deleteCommand(s: Session, tokens: Uint8Array[]): Reply {
-  if (tokens.length < 2 || tokens.length > 4) return line(TEXT.ERROR);
-  const noreply = hasNoreply(tokens);
-  const extra = tokens.length - (noreply ? 3 : 2);
-  // Only the legacy `delete <key> 0` form may carry a time.
-  if (extra > 1 || (extra === 1 && text(tokens[2]) !== "0")) {
-    return noreply ? [] : line(TEXT.BAD_DELETE);
-  }
-  if (tokens[1].length > KEY_MAX) return noreply ? [] : line(TEXT.BAD_FORMAT);
-  const { items, counters } = s.shared;
-  return s.seq.write(() => items.delete(tokens[1])).then((r) => {
-    if (r.status === "ok") counters.deleteHits++;
-    else counters.deleteMisses++;
-    return noreply ? [] : line(r.status === "ok" ? TEXT.DELETED : TEXT.NOT_FOUND);
-  });
-}
+/** Retrieval commands by name. */
+export const RETRIEVAL_COMMANDS: Readonly<Record<string, LineHandler>> = {
+  get: (s, t) => getCommand(s, t, false),
+  gets: (s, t) => getCommand(s, t, true),
+  gat: (s, t) => gatCommand(s, t, false),
+  gats: (s, t) => gatCommand(s, t, true),
+};

@@ -1,11 +1,11 @@
 /**
- * Classic storage commands (set/add/replace/append/prepend/cas) and memcached's text-protocol
- * authentication, which rides on `set`.
+ * Classic storage commands: set/add/replace/append/prepend/cas.
  * @module
  */
 import { TEXT } from "../errors.ts";
-import type { StorageCommand } from "../parser.ts";
-import type { Status } from "../items.ts";
+import type { StorageCommand } from "../codec/text.ts";
+import type { Status } from "../storage/items.ts";
+import { textAuth } from "./auth.ts";
 import { type Chunk, line, type Reply, type Session } from "./context.ts";
 
 const STORE_REPLY: Readonly<Record<Status, string>> = {
@@ -19,7 +19,7 @@ const STORE_REPLY: Readonly<Record<Status, string>> = {
 
 /** One generic handler for every classic storage command. */
 export function storageCommand(s: Session, cmd: StorageCommand): Reply {
-  if (!s.authenticated) return authenticate(s, cmd);
+  if (!s.authenticated) return textAuth(s, cmd);
   const { items, counters } = s.shared;
   counters.cmdSet++;
   const mode = cmd.name === "cas" ? "set" : cmd.name;
@@ -50,20 +50,4 @@ export function tooLargeCommand(
 ): void {
   if (tooLarge.name !== "set" || !s.authenticated) return;
   s.seq.write(() => s.shared.items.delete(tooLarge.key)).catch(() => {});
-}
-
-/** memcached -Y: `set <any> <flags> <exptime> <n>\r\n<user> <password>\r\n`. */
-function authenticate(s: Session, cmd: StorageCommand): Chunk[] {
-  const { counters, ctx } = s.shared;
-  counters.authCmds++;
-  if (cmd.name !== "set") return line(TEXT.UNAUTHENTICATED);
-  const text = new TextDecoder().decode(cmd.data);
-  const space = text.indexOf(" ");
-  if (space <= 0) return line(TEXT.AUTH_FORMAT);
-  if (!ctx.auth.verify(text.slice(space + 1))) {
-    counters.authErrors++;
-    return line(TEXT.AUTH_FAILURE);
-  }
-  s.authenticated = true;
-  return line(TEXT.STORED);
 }

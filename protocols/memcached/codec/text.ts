@@ -3,8 +3,8 @@
  * lines (set/add/…/cas, ms) are validated here because their data block's framing depends on it.
  * @module
  */
-import { TEXT } from "./errors.ts";
-import { KEY_MAX } from "./items.ts";
+import { TEXT } from "../errors.ts";
+import { KEY_MAX } from "./limits.ts";
 
 /** A command line longer than this without a newline closes the connection (not for gets). */
 export const LINE_MAX = 2048;
@@ -84,6 +84,11 @@ export function tokenize(line: Uint8Array): Uint8Array[] {
   }
   if (start >= 0) out.push(line.slice(start));
   return out;
+}
+
+/** True when the last token is `noreply`. */
+export function hasNoreply(tokens: Uint8Array[]): boolean {
+  return tokens.length > 1 && text(tokens[tokens.length - 1]) === "noreply";
 }
 
 /** A token as ASCII text. */

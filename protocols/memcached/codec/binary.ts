@@ -2,6 +2,7 @@
  * Pure binary-protocol framing: request headers in, response packets out (no I/O).
  * @module
  */
+import { STATUS_TEXT } from "../errors.ts";
 
 /** Request and response magic bytes. */
 export const REQUEST_MAGIC = 0x80;
@@ -125,6 +126,15 @@ export function encodeBinary(r: BinaryResponse): Uint8Array {
   out.set(key, HEADER_BYTES + extras.length);
   out.set(value, HEADER_BYTES + extras.length + key.length);
   return out;
+}
+
+/** An error packet: the status and memcached's text for it as the body. */
+export function encodeBinaryError(
+  req: Pick<BinaryRequest, "opcode" | "opaque">,
+  status: number,
+): Uint8Array {
+  const value = new TextEncoder().encode(STATUS_TEXT[status] ?? "");
+  return encodeBinary({ opcode: req.opcode, opaque: req.opaque, status, value });
 }
 
 /** Big-endian u32 extras (flags, expiry). */

@@ -3,13 +3,11 @@
  * conditional mutation (add/replace/cas/incr/…) decided inside one write-loop unit.
  * @module
  */
-import type { Entry, Key, Store, WriteTx } from "../../src/store/mod.ts";
+import type { Entry, Key, Store, WriteTx } from "../../../src/store/mod.ts";
 import { AccessLog } from "./access.ts";
 
 /** Relative exptimes above this many seconds (30 days) are absolute unix times. */
 export const MAX_RELATIVE_EXPTIME = 60 * 60 * 24 * 30;
-/** Longest key, in bytes. */
-export const KEY_MAX = 250;
 /** memcached's item header with CAS (1.6.18: item struct, CAS, key NUL, value CRLF). */
 const ITEM_HEADER_BYTES = 59;
 /** Client flags take 4 more bytes, only when they are not 0. */
