@@ -5,4 +5,3 @@
  */
 export * from "./request_parser.ts";
 export * from "./reply_encoder.ts";
-export * from "./reply_decoder.ts";

@@ -4,7 +4,7 @@
  * `.`). Used by tests and the benchmark client; the server never decodes replies.
  * @module
  */
-import type { Reply } from "./reply.ts";
+import type { Reply } from "../../protocols/resp/reply.ts";
 
 /** One decoded reply and the bytes it took. */
 export interface Decoded {
