@@ -12,8 +12,8 @@ import { ConflictError, type Entry, type Store, StoreError } from "../../src/sto
 import type { CommandContext, CommandSpec, Reader, Session } from "./command.ts";
 import type { CommandTable } from "./command_table.ts";
 import { SERVER_ERRORS } from "./errors.ts";
-import { parseRequests } from "./request_parser.ts";
-import { encodeReply, ReplyWriter } from "./reply_encoder.ts";
+import { parseRequests } from "./codec/request_parser.ts";
+import { encodeReply, ReplyWriter } from "./codec/reply_encoder.ts";
 import { error, ERRORS, type Reply } from "./reply.ts";
 import type { ClientRecord, ServerState } from "./server_state.ts";
 

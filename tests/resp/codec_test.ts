@@ -9,7 +9,7 @@ import {
   formatDouble,
   parseRequests,
   splitArgs,
-} from "../../protocols/resp/codec.ts";
+} from "../../protocols/resp/codec/mod.ts";
 import { decodeReplies, decodeReply } from "./reply_decoder.ts";
 import { PROTOCOL_ERRORS } from "../../protocols/resp/errors.ts";
 import type { Reply } from "../../protocols/resp/reply.ts";
