@@ -5,8 +5,8 @@
  * @module
  */
 import type { CommandSpec, Handler } from "./command.ts";
-import { SERVER_ERRORS, unknownCommandError } from "./errors.ts";
-import { array, ERRORS, type Reply, simple } from "./reply.ts";
+import { ERRORS, SERVER_ERRORS, unknownCommandError } from "./errors.ts";
+import { array, type Reply, simple } from "./reply.ts";
 
 const latin1 = new TextDecoder("latin1");
 

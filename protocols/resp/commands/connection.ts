@@ -6,21 +6,10 @@
 import type { Auth } from "../../../src/auth.ts";
 import type { CommandContext, CommandSpec, Handler } from "../command.ts";
 import { argText, helpSubcommand, keylessCommand as spec } from "../command_table.ts";
-import { DATABASES } from "../config_params.ts";
-import { SERVER_ERRORS } from "../errors.ts";
+import { DATABASES } from "../storage/layout.ts";
+import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
-import {
-  array,
-  bulk,
-  bulkOrNull,
-  error,
-  ERRORS,
-  integer,
-  map,
-  OK,
-  type Reply,
-  simple,
-} from "../reply.ts";
+import { array, bulk, bulkOrNull, error, integer, map, OK, type Reply, simple } from "../reply.ts";
 import type { ClientRecord, ServerState } from "../server_state.ts";
 import { REDIS_VERSION } from "../info.ts";
 
@@ -171,14 +160,14 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
       if (o === "type" && j + 1 < argv.length) {
         const type = opt(argv[++j]);
         if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
-          return error(`ERR Unknown client type '${argText(argv[j])}'`);
+          return error(SERVER_ERRORS.unknownClientType(argText(argv[j])));
         }
         if (type !== "normal") clients = [];
       } else if (o === "id" && j + 1 < argv.length) {
         const ids = new Set<number>();
         for (j++; j < argv.length; j++) {
           const id = parseInteger(argv[j]);
-          if (id === null) return error("ERR Invalid client ID");
+          if (id === null) return error(SERVER_ERRORS.invalidClientId);
           ids.add(id);
         }
         clients = clients.filter((c) => ids.has(c.session.id));
@@ -220,7 +209,7 @@ export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[
       } else if (o === "type") {
         const type = value.toLowerCase();
         if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
-          return error(`ERR Unknown client type '${value}'`);
+          return error(SERVER_ERRORS.unknownClientType(value));
         }
         filters.push(() => type === "normal");
       } else if (o === "skipme") {

@@ -5,7 +5,6 @@
  * @module
  */
 import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, type Reply } from "../reply.ts";
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
@@ -21,6 +20,7 @@ import { fieldKey } from "../storage/layout.ts";
 import { setOwner } from "../storage/db.ts";
 import { command, fail, getTyped, option, readSlot, writeChunks } from "./common.ts";
 import { expireAllowed, type ExpireFlags } from "./expire.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 /** Latest field deadline Redis accepts (HFE_MAX_ABS_TIME_MSEC = EB_EXPIRE_TIME_MAX >> 2). */
 const MAX_FIELD_DEADLINE_MS = 2 ** 46 - 1;

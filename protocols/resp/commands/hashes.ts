@@ -4,7 +4,6 @@
  * @module
  */
 import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
 import { globMatch, matchesAll } from "../glob.ts";
 import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
@@ -34,6 +33,7 @@ import {
 import { parseScanArgs } from "./keys.ts";
 import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
 import { encodingOf } from "./introspection.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 const encoder = new TextEncoder();
 const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };

@@ -4,7 +4,6 @@
  * @module
  */
 import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
 import { globMatch, matchesAll } from "../glob.ts";
 import { ascii, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
@@ -42,6 +41,7 @@ import {
 import { COMMANDS as COPY_COMMANDS } from "./copy.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
 import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 /** Keys examined per SCAN call by default. */
 const SCAN_DEFAULT_COUNT = 10;

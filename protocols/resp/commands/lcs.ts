@@ -5,10 +5,10 @@
  * @module
  */
 import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
 import { array, bulk, integer, map, type Reply } from "../reply.ts";
 import { getKey } from "../storage/db.ts";
 import { command, fail, intArg, option, readSlot } from "./common.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 const EMPTY = new Uint8Array(0);
 

@@ -12,21 +12,10 @@ import {
   helpSubcommand,
   keylessCommand as spec,
 } from "../command_table.ts";
-import { SERVER_ERRORS } from "../errors.ts";
+import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { infoSections, infoText, needsKeyspace } from "../info.ts";
 import { type DbStats, keyspaceStats } from "../keyspace.ts";
-import {
-  array,
-  bulk,
-  error,
-  ERRORS,
-  integer,
-  map,
-  NULL,
-  OK,
-  type Reply,
-  simple,
-} from "../reply.ts";
+import { array, bulk, error, integer, map, NULL, OK, type Reply, simple } from "../reply.ts";
 import type { ServerState } from "../server_state.ts";
 import { parseInteger } from "../numbers.ts";
 
@@ -77,12 +66,12 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
     if ("error" in found) {
       return error(
         table().get(latin1.decode(args[0]))
-          ? "ERR Invalid number of arguments specified for command"
-          : "ERR Invalid command specified",
+          ? SERVER_ERRORS.getkeysArity
+          : SERVER_ERRORS.getkeysUnknown,
       );
     }
     const s = found.spec;
-    if (s.firstKey <= 0) return error("ERR The command has no key arguments");
+    if (s.firstKey <= 0) return error(SERVER_ERRORS.getkeysNoKeys);
     const last = s.lastKey < 0 ? args.length + s.lastKey : s.lastKey;
     const keys: Reply[] = [];
     for (let i = s.firstKey; i <= last && i < args.length; i += Math.max(1, s.step)) {
@@ -120,7 +109,7 @@ export function serverCommands(state: ServerState, table: () => CommandTable): C
       if (!Number.isFinite(seconds)) return error(ERRORS.notFloat);
       return debugSleep(Math.min(Math.max(0, seconds), MAX_DEBUG_SLEEP_SECONDS));
     }
-    return error(`ERR unknown subcommand '${argText(argv[1])}'. Try DEBUG HELP.`);
+    return error(SERVER_ERRORS.debugUnknownSubcommand(argText(argv[1])));
   };
 
   const commandSubcommands = [

@@ -5,7 +5,6 @@
  */
 import { MAX_DATA_BYTES, type WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
 import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, NULL, OK, type Reply } from "../reply.ts";
@@ -24,6 +23,7 @@ import {
 } from "./common.ts";
 import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
 import { COMMANDS as LCS_COMMANDS } from "./lcs.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);

@@ -47,7 +47,7 @@ export const DATABASES = 16;
  */
 export const MAX_INLINE_KEY_BYTES = 1800;
 /** Longest key or hash field accepted (the full name must fit the entry's small meta). */
-export const MAX_KEY_BYTES = 16 * 1024;
+export const MAX_REDIS_KEY_BYTES = 16 * 1024;
 /** Digest bytes that tell long keys with the same head apart. */
 const DIGEST = "sha256";
 

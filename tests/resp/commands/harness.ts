@@ -6,6 +6,7 @@
 import { type OpenedStore, openStore } from "../../../src/store/mod.ts";
 import type { CommandContext, Reader, Session } from "../../../protocols/resp/command.ts";
 import { CommandTable } from "../../../protocols/resp/command_table.ts";
+import { invoke } from "../../../protocols/resp/invoke.ts";
 import type { Reply } from "../../../protocols/resp/reply.ts";
 import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
@@ -74,7 +75,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
       const argv = args.map((a) => typeof a === "string" ? encoder.encode(a) : a);
       const found = TABLE.lookup(argv);
       if ("error" in found) return Promise.resolve({ type: "error", value: found.error });
-      return Promise.resolve(found.spec.handler(ctx, argv));
+      return Promise.resolve(invoke(found.spec.handler, ctx, argv, console));
     },
     [Symbol.asyncDispose]: async () => {
       await store.close();
