@@ -125,6 +125,9 @@ class RespConnection {
     return {
       session: this.#session,
       store,
+      server: this.#deps.state,
+      auth: this.#deps.auth,
+      commands: this.#deps.table,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       write: (fn) => {
         const done = store.write(fn);

@@ -3,6 +3,7 @@
  * handlers without a socket (the socket tests use real clients).
  * @module
  */
+import { Auth } from "../../../src/auth.ts";
 import { type OpenedStore, openStore } from "../../../src/store/mod.ts";
 import type { CommandContext, Reader, Session } from "../../../protocols/resp/command.ts";
 import { CommandTable } from "../../../protocols/resp/command_table.ts";
@@ -11,6 +12,8 @@ import type { Reply } from "../../../protocols/resp/reply.ts";
 import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
+import { ConfigParams } from "../../../protocols/resp/config_params.ts";
+import { ServerState } from "../../../protocols/resp/server_state.ts";
 import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
 
 const TABLE = new CommandTable([
@@ -67,6 +70,9 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     store: redis,
     read: (fn) => fn({ ...reader, now: Date.now() }),
     write: (fn) => redis.write(fn),
+    server: new ServerState(new ConfigParams({ port: 0, password: null })),
+    auth: new Auth(null),
+    commands: TABLE,
   };
   return {
     store,
