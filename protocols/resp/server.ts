@@ -13,8 +13,7 @@ import type { CommandContext, CommandSpec, Reader, Session } from "./command.ts"
 import type { CommandTable } from "./command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "./errors.ts";
 import { invoke } from "./invoke.ts";
-import { parseRequests } from "./codec/request_parser.ts";
-import { encodeReply, ReplyWriter } from "./codec/reply_encoder.ts";
+import { encodeReply, parseRequests, ReplyWriter } from "./codec/mod.ts";
 import { error, type Reply } from "./reply.ts";
 import type { ClientRecord, ServerState } from "./server_state.ts";
 

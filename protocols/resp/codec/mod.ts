@@ -1,6 +1,7 @@
 /**
- * The RESP codec in one import: the request parser (client → server), the reply encoder
- * (server → client, RESP2/RESP3) and the reply decoder (tests and benchmark clients).
+ * The RESP wire codec in one import, pure over bytes: the request parser (client → server) and
+ * the reply encoder (server → client, RESP2/RESP3). The reply decoder is a test helper
+ * (tests/resp/reply_decoder.ts).
  * @module
  */
 export * from "./request_parser.ts";
