@@ -13,7 +13,10 @@ import type { Key } from "../../../src/store/mod.ts";
 export interface KeyMeta {
   /** Redis type name as TYPE reports it. */
   t: "string" | "hash";
-  /** Hash: generation id its fields live under. */
+  /**
+   * Collections (hash today): generation id the members live under. Only collections have one,
+   * so storage/db.ts retires and reclaims members by its presence, whatever the type.
+   */
   g?: string;
   /** Hash: field count (may run high while fields with a TTL await the sweeper). */
   n?: number;
