@@ -75,3 +75,29 @@ export interface CommandSpec {
    */
   subcommands?: CommandSpec[];
 }
+
+/** How a command is declared, as Redis's command table states it. */
+export interface CommandShape {
+  arity: number;
+  flags: string[];
+  /** First key, last key (-1 = last argument), step; absent for commands without keys. */
+  keys?: [first: number, last: number, step: number];
+  summary?: string;
+  subcommands?: CommandSpec[];
+}
+
+/** A command-table entry: every family declares its commands with this. */
+export function command(name: string, shape: CommandShape, handler: Handler): CommandSpec {
+  const [firstKey, lastKey, step] = shape.keys ?? [0, 0, 0];
+  return {
+    name,
+    arity: shape.arity,
+    flags: shape.flags,
+    firstKey,
+    lastKey,
+    step,
+    summary: shape.summary,
+    subcommands: shape.subcommands,
+    handler,
+  };
+}

@@ -3,8 +3,8 @@
  * durable, so they only record the time) and DEBUG SLEEP.
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { argText, keylessCommand as spec } from "../command_table.ts";
+import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
+import { argText } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { error, integer, OK, type Reply, simple } from "../reply.ts";
 

@@ -3,8 +3,8 @@
  * errors (networking.c).
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { argText, helpSubcommand, keylessCommand as spec } from "../command_table.ts";
+import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
+import { argText, helpSubcommand } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
 import { bulkOrNull, error, integer, OK, type Reply } from "../reply.ts";

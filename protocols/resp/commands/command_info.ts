@@ -3,13 +3,8 @@
  * GETKEYS), rendered by ../command_table.ts.
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import {
-  commandDocs,
-  commandInfo,
-  helpSubcommand,
-  keylessCommand as spec,
-} from "../command_table.ts";
+import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
+import { commandDocs, commandInfo, helpSubcommand } from "../command_table.ts";
 import { SERVER_ERRORS } from "../errors.ts";
 import { array, bulk, error, integer, map, NULL, type Reply } from "../reply.ts";
 

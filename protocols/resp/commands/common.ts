@@ -1,37 +1,14 @@
 /**
- * What every data command shares: a spec builder, {@link fail} (throw an error reply; the
- * connection loop turns it into the reply), key-argument checks, and typed key lookups.
+ * What every data command shares: {@link fail} (throw an error reply; invoke.ts turns it into
+ * the reply), argument checks, typed key lookups and write units.
  * @module
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
-import type { CommandContext, CommandSpec, Handler } from "../command.ts";
+import type { CommandContext } from "../command.ts";
 import { type Access, getKey, type KeyEntry, slotOf } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, MAX_REDIS_KEY_BYTES } from "../storage/layout.ts";
 import { parseInteger } from "../numbers.ts";
 import { DATA_ERRORS, ReplyError } from "../errors.ts";
-
-/** Key positions and flags, as Redis's command table states them. */
-export interface SpecShape {
-  arity: number;
-  flags: string[];
-  keys?: [first: number, last: number, step: number];
-  summary?: string;
-}
-
-/** A command-table entry for a data command (its keys at the positions `shape.keys` gives). */
-export function command(name: string, shape: SpecShape, handler: Handler): CommandSpec {
-  const [firstKey, lastKey, step] = shape.keys ?? [0, 0, 0];
-  return {
-    name,
-    arity: shape.arity,
-    flags: shape.flags,
-    firstKey,
-    lastKey,
-    step,
-    summary: shape.summary,
-    handler,
-  };
-}
 
 /** Throw an error reply (also aborts the write unit it is thrown in). */
 export function fail(reply: string): never {

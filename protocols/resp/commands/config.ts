@@ -2,8 +2,8 @@
  * CONFIG GET/SET/RESETSTAT/REWRITE over the server's parameter table (../config_params.ts).
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { argText, helpSubcommand, keylessCommand as spec } from "../command_table.ts";
+import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
+import { argText, helpSubcommand } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { bulk, error, map, OK, type Reply } from "../reply.ts";
 

@@ -3,8 +3,8 @@
  * replies and errors (networking.c, acl.c, server.c). CLIENT is in client.ts.
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { argText, keylessCommand as spec } from "../command_table.ts";
+import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
+import { argText } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { REDIS_VERSION } from "../info.ts";
 import { parseInteger } from "../numbers.ts";

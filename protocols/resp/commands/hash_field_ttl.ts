@@ -4,7 +4,7 @@
  * its entry's own, so the store hides it exactly on time and the sweeper reclaims it.
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, type Reply } from "../reply.ts";
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
@@ -18,7 +18,7 @@ import {
 } from "../storage/hash.ts";
 import { fieldKey } from "../storage/layout.ts";
 import { setOwner } from "../storage/db.ts";
-import { command, fail, getTyped, option, readSlot, writeChunks } from "./common.ts";
+import { fail, getTyped, option, readSlot, writeChunks } from "./common.ts";
 import { expireAllowed, type ExpireFlags } from "./expire.ts";
 import { DATA_ERRORS } from "../errors.ts";
 

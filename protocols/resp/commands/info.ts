@@ -2,8 +2,7 @@
  * INFO and TIME: what the server reports about itself (the INFO text is rendered by ../info.ts).
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { keylessCommand as spec } from "../command_table.ts";
+import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { infoSections, infoText, needsKeyspace } from "../info.ts";
 import { type DbStats, keyspaceStats } from "../keyspace.ts";
 import { array, bulk, type Reply } from "../reply.ts";

@@ -3,7 +3,7 @@
  * KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, OBJECT and MEMORY (and, merged in, expiry).
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { globMatch, matchesAll } from "../glob.ts";
 import { ascii, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
@@ -29,7 +29,6 @@ import { DATABASES, type KeyMeta, metaKey, slotPrefix } from "../storage/layout.
 import { countKeys } from "../keyspace.ts";
 import {
   checkKey,
-  command,
   dbArg,
   fail,
   option,

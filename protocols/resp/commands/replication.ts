@@ -3,8 +3,7 @@
  * is already durable; there are no replicas), SLOWLOG, and the cluster commands (disabled).
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { keylessCommand as spec } from "../command_table.ts";
+import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
 import { array, bulk, error, integer, OK, type Reply } from "../reply.ts";

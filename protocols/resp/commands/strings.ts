@@ -4,7 +4,7 @@
  * @module
  */
 import { MAX_DATA_BYTES, type WriteTx } from "../../../src/store/mod.ts";
-import type { CommandContext, CommandSpec } from "../command.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, NULL, OK, type Reply } from "../reply.ts";
@@ -12,7 +12,6 @@ import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
 import { type KeyMeta, newGeneration } from "../storage/layout.ts";
 import {
   checkKey,
-  command,
   fail,
   getTyped,
   intArg,
