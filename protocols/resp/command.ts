@@ -1,12 +1,16 @@
 /**
  * The contract between the RESP server and command handlers: what a handler receives (the
- * session, and read/write access to the keyspace) and how a command is declared.
+ * session, read/write access to the keyspace, the server's shared state) and how a command is
+ * declared.
  * Handlers never call the store's write loop themselves: `ctx.write` does, so MULTI/EXEC and
  * scripts can run many handlers inside one transaction by supplying another context.
  * @module
  */
+import type { Auth } from "../../src/auth.ts";
 import type { Entry, Key, ListOptions, Selector, Store, WriteTx } from "../../src/store/mod.ts";
+import type { CommandTable } from "./command_table.ts";
 import type { Reply } from "./reply.ts";
+import type { ServerState } from "./server_state.ts";
 
 /** Read access to the keyspace: the committed state, or a transaction's view inside one. */
 export interface Reader {
@@ -38,6 +42,12 @@ export interface CommandContext {
   read<T>(fn: (r: Reader) => Promise<T>): Promise<T>;
   /** Run a read-modify-write unit; resolves after it is durable. */
   write<T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T>;
+  /** What this server's connections share: the clients registry, stats and CONFIG. */
+  server: ServerState;
+  /** The password check (AUTH, HELLO, RESET). */
+  auth: Auth;
+  /** Every command this server knows (COMMAND and its subcommands read it). */
+  commands: CommandTable;
 }
 
 /** A command's handler: argv includes the command name at [0], as Redis's. */
@@ -64,4 +74,30 @@ export interface CommandSpec {
    * not called when argv[1] names a subcommand; unknown subcommands get Redis's error.
    */
   subcommands?: CommandSpec[];
+}
+
+/** How a command is declared, as Redis's command table states it. */
+export interface CommandShape {
+  arity: number;
+  flags: string[];
+  /** First key, last key (-1 = last argument), step; absent for commands without keys. */
+  keys?: [first: number, last: number, step: number];
+  summary?: string;
+  subcommands?: CommandSpec[];
+}
+
+/** A command-table entry: every family declares its commands with this. */
+export function command(name: string, shape: CommandShape, handler: Handler): CommandSpec {
+  const [firstKey, lastKey, step] = shape.keys ?? [0, 0, 0];
+  return {
+    name,
+    arity: shape.arity,
+    flags: shape.flags,
+    firstKey,
+    lastKey,
+    step,
+    summary: shape.summary,
+    subcommands: shape.subcommands,
+    handler,
+  };
 }

@@ -4,9 +4,9 @@
  * and renders COMMAND INFO / DOCS entries from the same data.
  * @module
  */
-import type { CommandSpec, Handler } from "./command.ts";
-import { SERVER_ERRORS, unknownCommandError } from "./errors.ts";
-import { array, ERRORS, type Reply, simple } from "./reply.ts";
+import { command, type CommandSpec } from "./command.ts";
+import { ERRORS, SERVER_ERRORS, unknownCommandError } from "./errors.ts";
+import { array, type Reply, simple } from "./reply.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -16,22 +16,9 @@ export function argText(arg: Uint8Array): string {
   return latin1.decode(nul < 0 ? arg : arg.subarray(0, nul));
 }
 
-/** How a command without key arguments is declared (see {@link CommandSpec}). */
-export interface KeylessShape {
-  arity: number;
-  flags: string[];
-  summary: string;
-  subcommands?: CommandSpec[];
-}
-
-/** A command-table entry for a command without key arguments (connection and server commands). */
-export function keylessCommand(name: string, shape: KeylessShape, handler: Handler): CommandSpec {
-  return { name, firstKey: 0, lastKey: 0, step: 0, handler, ...shape };
-}
-
 /** A container command's HELP subcommand: `lines` as simple strings (Redis's addReplyHelp). */
 export function helpSubcommand(lines: readonly string[]): CommandSpec {
-  return keylessCommand("help", {
+  return command("help", {
     arity: 2,
     flags: ["loading", "stale"],
     summary: "Returns helpful text about the different subcommands.",

@@ -5,6 +5,7 @@
  * @module
  */
 import { globMatch } from "./glob.ts";
+import { DATABASES } from "./storage/layout.ts";
 
 /** How a parameter's value is checked on CONFIG SET. */
 type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable";
@@ -14,9 +15,6 @@ interface Param {
   kind: Kind;
   choices?: readonly string[];
 }
-
-/** The number of databases (SELECT 0-15). */
-export const DATABASES = 16;
 
 const MAXMEMORY_POLICIES = [
   "volatile-lru",

@@ -1,8 +1,62 @@
 /**
- * Redis 7.2's wire errors for the protocol, dispatch, connection and server commands, byte for
- * byte (networking.c, server.c, acl.c, config.c). Data-command errors live in reply.ts ERRORS.
+ * Every wire error text of the RESP front-end, byte for byte as Redis 7.2 sends it (networking.c,
+ * server.c, acl.c, config.c, t_*.c), and how the store's typed failures read on the wire.
  * @module
  */
+import {
+  ConflictError,
+  DiskFullError,
+  KeyTooLargeError,
+  StoreError,
+  ValueTooLargeError,
+} from "../../src/store/mod.ts";
+import { MAX_REDIS_KEY_BYTES } from "./storage/layout.ts";
+
+/** Redis's common errors, byte for byte. */
+export const ERRORS = {
+  wrongType: "WRONGTYPE Operation against a key holding the wrong kind of value",
+  syntax: "ERR syntax error",
+  notInteger: "ERR value is not an integer or out of range",
+  notFloat: "ERR value is not a valid float",
+  overflow: "ERR increment or decrement would overflow",
+  noAuth: "NOAUTH Authentication required.",
+  wrongPass: "WRONGPASS invalid username-password pair or user is disabled.",
+  noSuchKey: "ERR no such key",
+  dbIndex: "ERR DB index is out of range",
+  invalidExpire: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
+  arity: (cmd: string) => `ERR wrong number of arguments for '${cmd}' command`,
+} as const;
+
+/** Errors of the data commands (strings, keys, expiry, hashes), with the common ones. */
+export const DATA_ERRORS = {
+  ...ERRORS,
+  stringTooLong: "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+  offsetRange: "ERR offset is out of range",
+  nanOrInfinity: "ERR increment would produce NaN or Infinity",
+  incrementNanOrInfinity: "ERR value is NaN or Infinity",
+  decrementOverflow: "ERR decrement would overflow",
+  lcsNotString: "ERR The specified keys must contain string values",
+  lcsLenAndIdx: "ERR If you want both the length and indexes, please just use IDX.",
+  sameObject: "ERR source and destination objects are the same",
+  /** basekv only: a hash kept growing faster than COPY could page through it. */
+  copyBusy: "ERR COPY source kept changing, try again",
+  nxAndOthers: "ERR NX and XX, GT or LT options at the same time are not compatible",
+  gtAndLt: "ERR GT and LT options at the same time are not compatible",
+  unsupportedOption: (option: string) => `ERR Unsupported option ${option}`,
+  invalidCursor: "ERR invalid cursor",
+  hashNotInteger: "ERR hash value is not an integer",
+  hashNotFloat: "ERR hash value is not a float",
+  keyTooLarge: `ERR key too large (max ${MAX_REDIS_KEY_BYTES} bytes)`,
+  noLfu:
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+  numFields: "ERR Parameter `numFields` should be greater than 0",
+  numFieldsMismatch: "ERR The `numfields` parameter must match the number of arguments",
+  mandatoryFields: "ERR Mandatory argument FIELDS is missing or not at the right position",
+  invalidDbIndex: "ERR invalid first DB index",
+  invalidSecondDbIndex: "ERR invalid second DB index",
+  valueOutOfRange: "ERR value is out of range",
+  fieldExpireNegative: "ERR invalid expire time, must be >= 0",
+} as const;
 
 /** Longest argument text Redis quotes in an error (its `%.128s`). */
 export const MAX_QUOTED_ARG = 128;
@@ -18,7 +72,7 @@ export const PROTOCOL_ERRORS = {
   bulkTooBig: "too big bulk count string",
 } as const;
 
-/** Error texts, each starting with its code word. */
+/** Errors of the dispatch, connection and server commands, each starting with its code word. */
 export const SERVER_ERRORS = {
   protocol: (detail: string) => `ERR Protocol error: ${detail}`,
   unknownSubcommand: (sub: string, cmd: string) =>
@@ -50,6 +104,13 @@ export const SERVER_ERRORS = {
   timeoutNegative: "ERR timeout is negative",
   clusterDisabled: "ERR This instance has cluster support disabled",
   slowlogCount: "ERR count should be greater than or equal to -1",
+  unknownClientType: (type: string) => `ERR Unknown client type '${type}'`,
+  invalidClientId: "ERR Invalid client ID",
+  getkeysArity: "ERR Invalid number of arguments specified for command",
+  getkeysUnknown: "ERR Invalid command specified",
+  getkeysNoKeys: "ERR The command has no key arguments",
+  /** DEBUG quotes the whole subcommand, unlike the container commands. */
+  debugUnknownSubcommand: (sub: string) => `ERR unknown subcommand '${sub}'. Try DEBUG HELP.`,
   rateLimited: (rate: number) =>
     `ERR rate limit exceeded: max ${rate} requests per second per client`,
 } as const;
@@ -67,4 +128,30 @@ export function unknownCommandError(name: string, args: string[]): string {
     name.slice(0, MAX_QUOTED_ARG)
   }', with args beginning with: ${quoted}`;
   return text.replace(/[\r\n]/g, " ");
+}
+
+/** An error reply raised from deep inside a handler (also aborts a write unit). */
+export class ReplyError extends Error {
+  constructor(readonly reply: string) {
+    super(reply);
+  }
+}
+
+/**
+ * The reply text of a store failure, chosen by its class. basekv's own wording: Redis has no
+ * such limits, so clients see the store's reason after "ERR".
+ */
+export function storeErrorText(e: StoreError): string {
+  if (e instanceof KeyTooLargeError) {
+    return `ERR Key too large: ${e.size} bytes (max ${e.max} bytes)`;
+  }
+  if (e instanceof ValueTooLargeError) {
+    return `ERR Value too large: ${e.size} bytes (max ${e.max} bytes)`;
+  }
+  if (e instanceof DiskFullError) return "ERR database or disk is full";
+  if (e instanceof ConflictError) {
+    return "ERR Commit conflict: a key read by the transaction changed";
+  }
+  // UnitTooLargeError carries its own reason (how far over which limit the unit went).
+  return `ERR ${e.message}`;
 }

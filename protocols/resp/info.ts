@@ -56,147 +56,167 @@ function lines(fields: [string, string | number][]): string[] {
   return fields.map(([k, v]) => `${k}:${v}`);
 }
 
-function sectionLines(name: Section, input: InfoInput): string[] {
+function serverSection(input: InfoInput): string[] {
   const { state } = input;
   const now = Date.now();
   const uptime = Math.floor((now - state.startedAt) / 1000);
-  switch (name) {
-    case "server":
-      return lines([
-        ["redis_version", REDIS_VERSION],
-        ["redis_git_sha1", "00000000"],
-        ["redis_git_dirty", 0],
-        ["redis_build_id", "0"],
-        ["redis_mode", "standalone"],
-        ["os", osName()],
-        ["arch_bits", 64],
-        ["monotonic_clock", "POSIX clock_gettime"],
-        ["multiplexing_api", "epoll"],
-        ["atomicvar_api", "c11-builtin"],
-        ["gcc_version", "0.0.0"],
-        ["process_id", Deno.pid],
-        ["process_supervised", "no"],
-        ["run_id", state.runId],
-        ["tcp_port", state.port],
-        ["server_time_usec", now * 1000],
-        ["uptime_in_seconds", uptime],
-        ["uptime_in_days", Math.floor(uptime / 86400)],
-        ["hz", 10],
-        ["configured_hz", 10],
-        ["lru_clock", Math.floor(now / 1000) % (1 << 24)],
-        ["executable", Deno.execPath()],
-        ["config_file", ""],
-        ["io_threads_active", 0],
-        ["basekv_version", VERSION],
-      ]);
-    case "clients":
-      return lines([
-        ["connected_clients", state.clients.size],
-        ["cluster_connections", 0],
-        ["maxclients", state.config.value("maxclients")],
-        ["client_recent_max_input_buffer", 0],
-        ["client_recent_max_output_buffer", 0],
-        ["blocked_clients", 0],
-        ["tracking_clients", 0],
-        ["clients_in_timeout_table", 0],
-        ["total_blocking_keys", 0],
-        ["total_blocking_keys_on_nokey", 0],
-      ]);
-    case "memory": {
-      const mem = Deno.memoryUsage();
-      const maxmemory = Number(state.config.value("maxmemory")) || 0;
-      return lines([
-        ["used_memory", mem.heapUsed],
-        ["used_memory_human", human(mem.heapUsed)],
-        ["used_memory_rss", mem.rss],
-        ["used_memory_rss_human", human(mem.rss)],
-        ["used_memory_peak", mem.heapTotal],
-        ["used_memory_peak_human", human(mem.heapTotal)],
-        ["total_system_memory", Deno.systemMemoryInfo().total],
-        ["total_system_memory_human", human(Deno.systemMemoryInfo().total)],
-        ["maxmemory", maxmemory],
-        ["maxmemory_human", human(maxmemory)],
-        ["maxmemory_policy", state.config.value("maxmemory-policy")],
-        ["mem_fragmentation_ratio", (mem.rss / Math.max(1, mem.heapUsed)).toFixed(2)],
-        ["mem_allocator", "libc"],
-        ["lazyfree_pending_objects", 0],
-      ]);
-    }
-    case "persistence":
-      return lines([
-        ["loading", 0],
-        ["async_loading", 0],
-        ["current_cow_peak", 0],
-        ["rdb_changes_since_last_save", 0],
-        ["rdb_bgsave_in_progress", 0],
-        ["rdb_last_save_time", state.lastSave],
-        ["rdb_last_bgsave_status", "ok"],
-        ["rdb_last_bgsave_time_sec", -1],
-        ["rdb_current_bgsave_time_sec", -1],
-        ["aof_enabled", state.config.value("appendonly") === "yes" ? 1 : 0],
-        ["aof_rewrite_in_progress", 0],
-        ["aof_rewrite_scheduled", 0],
-        ["aof_last_rewrite_time_sec", -1],
-        ["aof_current_rewrite_time_sec", -1],
-        ["aof_last_bgrewrite_status", "ok"],
-        ["aof_rewrites", 0],
-        ["aof_last_write_status", "ok"],
-      ]);
-    case "stats": {
-      const s = state.stats;
-      return lines([
-        ["total_connections_received", s.connectionsReceived],
-        ["total_commands_processed", s.commandsProcessed],
-        ["instantaneous_ops_per_sec", 0],
-        ["total_net_input_bytes", s.netInputBytes],
-        ["total_net_output_bytes", s.netOutputBytes],
-        ["rejected_connections", s.rejectedConnections],
-        ["expired_keys", input.expiredKeys],
-        ["evicted_keys", 0],
-        ["keyspace_hits", 0],
-        ["keyspace_misses", 0],
-        ["pubsub_channels", 0],
-        ["pubsub_patterns", 0],
-        ["total_error_replies", s.errorReplies],
-        ["total_reads_processed", 0],
-        ["total_writes_processed", 0],
-      ]);
-    }
-    case "replication":
-      return lines([
-        ["role", "master"],
-        ["connected_slaves", 0],
-        ["master_failover_state", "no-failover"],
-        ["master_replid", state.replId],
-        ["master_replid2", "0".repeat(40)],
-        ["master_repl_offset", 0],
-        ["second_repl_offset", -1],
-        ["repl_backlog_active", 0],
-        ["repl_backlog_size", 1048576],
-        ["repl_backlog_first_byte_offset", 0],
-        ["repl_backlog_histlen", 0],
-      ]);
-    case "cpu": {
-      const cpu = process.cpuUsage();
-      return lines([
-        ["used_cpu_sys", (cpu.system / 1e6).toFixed(6)],
-        ["used_cpu_user", (cpu.user / 1e6).toFixed(6)],
-        ["used_cpu_sys_children", "0.000000"],
-        ["used_cpu_user_children", "0.000000"],
-      ]);
-    }
-    case "modules":
-      return [];
-    case "errorstats":
-      return [...state.stats.errorCodes].map(([code, n]) => `errorstat_${code}:count=${n}`);
-    case "cluster":
-      return ["cluster_enabled:0"];
-    case "keyspace":
-      return [...input.keyspace].sort(([a], [b]) => a - b).map(([db, s]) =>
-        `db${db}:keys=${s.keys},expires=${s.expires},avg_ttl=${s.avgTtl}`
-      );
-  }
+  return lines([
+    ["redis_version", REDIS_VERSION],
+    ["redis_git_sha1", "00000000"],
+    ["redis_git_dirty", 0],
+    ["redis_build_id", "0"],
+    ["redis_mode", "standalone"],
+    ["os", osName()],
+    ["arch_bits", 64],
+    ["monotonic_clock", "POSIX clock_gettime"],
+    ["multiplexing_api", "epoll"],
+    ["atomicvar_api", "c11-builtin"],
+    ["gcc_version", "0.0.0"],
+    ["process_id", Deno.pid],
+    ["process_supervised", "no"],
+    ["run_id", state.runId],
+    ["tcp_port", state.port],
+    ["server_time_usec", now * 1000],
+    ["uptime_in_seconds", uptime],
+    ["uptime_in_days", Math.floor(uptime / 86400)],
+    ["hz", 10],
+    ["configured_hz", 10],
+    ["lru_clock", Math.floor(now / 1000) % (1 << 24)],
+    ["executable", Deno.execPath()],
+    ["config_file", ""],
+    ["io_threads_active", 0],
+    ["basekv_version", VERSION],
+  ]);
 }
+
+function clientsSection(input: InfoInput): string[] {
+  const { state } = input;
+  return lines([
+    ["connected_clients", state.clients.size],
+    ["cluster_connections", 0],
+    ["maxclients", state.config.value("maxclients")],
+    ["client_recent_max_input_buffer", 0],
+    ["client_recent_max_output_buffer", 0],
+    ["blocked_clients", 0],
+    ["tracking_clients", 0],
+    ["clients_in_timeout_table", 0],
+    ["total_blocking_keys", 0],
+    ["total_blocking_keys_on_nokey", 0],
+  ]);
+}
+
+function memorySection(input: InfoInput): string[] {
+  const { state } = input;
+  const mem = Deno.memoryUsage();
+  const maxmemory = Number(state.config.value("maxmemory")) || 0;
+  return lines([
+    ["used_memory", mem.heapUsed],
+    ["used_memory_human", human(mem.heapUsed)],
+    ["used_memory_rss", mem.rss],
+    ["used_memory_rss_human", human(mem.rss)],
+    ["used_memory_peak", mem.heapTotal],
+    ["used_memory_peak_human", human(mem.heapTotal)],
+    ["total_system_memory", Deno.systemMemoryInfo().total],
+    ["total_system_memory_human", human(Deno.systemMemoryInfo().total)],
+    ["maxmemory", maxmemory],
+    ["maxmemory_human", human(maxmemory)],
+    ["maxmemory_policy", state.config.value("maxmemory-policy")],
+    ["mem_fragmentation_ratio", (mem.rss / Math.max(1, mem.heapUsed)).toFixed(2)],
+    ["mem_allocator", "libc"],
+    ["lazyfree_pending_objects", 0],
+  ]);
+}
+
+function persistenceSection(input: InfoInput): string[] {
+  const { state } = input;
+  return lines([
+    ["loading", 0],
+    ["async_loading", 0],
+    ["current_cow_peak", 0],
+    ["rdb_changes_since_last_save", 0],
+    ["rdb_bgsave_in_progress", 0],
+    ["rdb_last_save_time", state.lastSave],
+    ["rdb_last_bgsave_status", "ok"],
+    ["rdb_last_bgsave_time_sec", -1],
+    ["rdb_current_bgsave_time_sec", -1],
+    ["aof_enabled", state.config.value("appendonly") === "yes" ? 1 : 0],
+    ["aof_rewrite_in_progress", 0],
+    ["aof_rewrite_scheduled", 0],
+    ["aof_last_rewrite_time_sec", -1],
+    ["aof_current_rewrite_time_sec", -1],
+    ["aof_last_bgrewrite_status", "ok"],
+    ["aof_rewrites", 0],
+    ["aof_last_write_status", "ok"],
+  ]);
+}
+
+function statsSection(input: InfoInput): string[] {
+  const { state } = input;
+  const s = state.stats;
+  return lines([
+    ["total_connections_received", s.connectionsReceived],
+    ["total_commands_processed", s.commandsProcessed],
+    ["instantaneous_ops_per_sec", 0],
+    ["total_net_input_bytes", s.netInputBytes],
+    ["total_net_output_bytes", s.netOutputBytes],
+    ["rejected_connections", s.rejectedConnections],
+    ["expired_keys", input.expiredKeys],
+    ["evicted_keys", 0],
+    ["keyspace_hits", 0],
+    ["keyspace_misses", 0],
+    ["pubsub_channels", 0],
+    ["pubsub_patterns", 0],
+    ["total_error_replies", s.errorReplies],
+    ["total_reads_processed", 0],
+    ["total_writes_processed", 0],
+  ]);
+}
+
+function replicationSection(input: InfoInput): string[] {
+  const { state } = input;
+  return lines([
+    ["role", "master"],
+    ["connected_slaves", 0],
+    ["master_failover_state", "no-failover"],
+    ["master_replid", state.replId],
+    ["master_replid2", "0".repeat(40)],
+    ["master_repl_offset", 0],
+    ["second_repl_offset", -1],
+    ["repl_backlog_active", 0],
+    ["repl_backlog_size", 1048576],
+    ["repl_backlog_first_byte_offset", 0],
+    ["repl_backlog_histlen", 0],
+  ]);
+}
+
+function cpuSection(): string[] {
+  const cpu = process.cpuUsage();
+  return lines([
+    ["used_cpu_sys", (cpu.system / 1e6).toFixed(6)],
+    ["used_cpu_user", (cpu.user / 1e6).toFixed(6)],
+    ["used_cpu_sys_children", "0.000000"],
+    ["used_cpu_user_children", "0.000000"],
+  ]);
+}
+
+/** Each section's lines. */
+const SECTIONS: Record<Section, (input: InfoInput) => string[]> = {
+  server: serverSection,
+  clients: clientsSection,
+  memory: memorySection,
+  persistence: persistenceSection,
+  stats: statsSection,
+  replication: replicationSection,
+  cpu: cpuSection,
+  modules: () => [],
+  errorstats: ({ state }) =>
+    [...state.stats.errorCodes].map(([code, n]) => `errorstat_${code}:count=${n}`),
+  cluster: () => ["cluster_enabled:0"],
+  keyspace: ({ keyspace }) =>
+    [...keyspace].sort(([a], [b]) => a - b).map(([db, s]) =>
+      `db${db}:keys=${s.keys},expires=${s.expires},avg_ttl=${s.avgTtl}`
+    ),
+};
 
 const TITLES: Record<Section, string> = {
   server: "Server",
@@ -224,7 +244,7 @@ export function infoSections(args: string[]): Section[] {
 /** INFO's text: each section titled "# Name", separated by a blank line, CRLF line ends. */
 export function infoText(sections: Section[], input: InfoInput): string {
   return sections.map((s) =>
-    [`# ${TITLES[s]}`, ...sectionLines(s, input)].map((l) => l + "\r\n").join("")
+    [`# ${TITLES[s]}`, ...SECTIONS[s](input)].map((l) => l + "\r\n").join("")
   ).join("\r\n");
 }
 

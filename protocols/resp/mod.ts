@@ -1,16 +1,12 @@
 /**
- * The Redis RESP front-end: builds the command table from every family, listens on the RESP
- * port and serves each connection with the pipelined connection loop.
+ * The Redis RESP service: builds the command table from every family (commands/mod.ts),
+ * listens on the RESP port and serves each connection with the pipelined connection loop.
  * @module
  */
 import type { Service } from "../../src/server.ts";
 import { serveTcp } from "../../src/tcp.ts";
 import { CommandTable } from "./command_table.ts";
-import { connectionCommands } from "./commands/connection.ts";
-import { COMMANDS as HASHES } from "./commands/hashes.ts";
-import { COMMANDS as KEYS } from "./commands/keys.ts";
-import { serverCommands } from "./commands/server.ts";
-import { COMMANDS as STRINGS } from "./commands/strings.ts";
+import { FAMILIES } from "./commands/mod.ts";
 import { ConfigParams } from "./config_params.ts";
 import { serveConnection } from "./server.ts";
 import { ServerState } from "./server_state.ts";
@@ -26,14 +22,7 @@ export const redisService: Service = {
     const state = new ServerState(
       new ConfigParams({ port: listen.port, password: ctx.config.password }),
     );
-    let table: CommandTable | null = null;
-    table = new CommandTable([
-      { group: "connection", commands: connectionCommands(state, ctx.auth) },
-      { group: "server", commands: serverCommands(state, () => table!) },
-      { group: "string", commands: STRINGS },
-      { group: "generic", commands: KEYS },
-      { group: "hash", commands: HASHES },
-    ]);
+    const table = new CommandTable(FAMILIES);
     const deps = {
       store: ctx.store,
       auth: ctx.auth,

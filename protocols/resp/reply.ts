@@ -81,18 +81,3 @@ export function map(value: [Reply, Reply][]): Reply {
 export function double(value: number): Reply {
   return { type: "double", value };
 }
-
-/** Redis's common errors, byte for byte. */
-export const ERRORS = {
-  wrongType: "WRONGTYPE Operation against a key holding the wrong kind of value",
-  syntax: "ERR syntax error",
-  notInteger: "ERR value is not an integer or out of range",
-  notFloat: "ERR value is not a valid float",
-  overflow: "ERR increment or decrement would overflow",
-  noAuth: "NOAUTH Authentication required.",
-  wrongPass: "WRONGPASS invalid username-password pair or user is disabled.",
-  noSuchKey: "ERR no such key",
-  dbIndex: "ERR DB index is out of range",
-  invalidExpire: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
-  arity: (cmd: string) => `ERR wrong number of arguments for '${cmd}' command`,
-} as const;

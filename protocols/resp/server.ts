@@ -8,13 +8,13 @@
 import type { Auth } from "../../src/auth.ts";
 import type { Logger } from "../../src/log.ts";
 import type { RateLimiter } from "../../src/rate_limit.ts";
-import { ConflictError, type Entry, type Store, StoreError } from "../../src/store/mod.ts";
+import type { Entry, Store } from "../../src/store/mod.ts";
 import type { CommandContext, CommandSpec, Reader, Session } from "./command.ts";
 import type { CommandTable } from "./command_table.ts";
-import { SERVER_ERRORS } from "./errors.ts";
-import { parseRequests } from "./request_parser.ts";
-import { encodeReply, ReplyWriter } from "./reply_encoder.ts";
-import { error, ERRORS, type Reply } from "./reply.ts";
+import { ERRORS, SERVER_ERRORS } from "./errors.ts";
+import { invoke } from "./invoke.ts";
+import { encodeReply, parseRequests, ReplyWriter } from "./codec/mod.ts";
+import { error, type Reply } from "./reply.ts";
 import type { ClientRecord, ServerState } from "./server_state.ts";
 
 /** Read buffer size; grown on demand for large arguments. */
@@ -31,16 +31,6 @@ export interface ConnectionDeps {
   log: Logger;
   state: ServerState;
   table: CommandTable;
-}
-
-/** A handler's failure as an error reply (store limits, unexpected bugs). */
-function errorReply(e: unknown, log: Logger): Reply {
-  const message = e instanceof Error ? e.message : String(e);
-  // The store's limits and a full disk are the client's answer; anything else is a bug to log.
-  if (!(e instanceof StoreError) || e instanceof ConflictError) {
-    log.error(`redis: command failed: ${message}`);
-  }
-  return error(`ERR ${message}`);
 }
 
 /**
@@ -134,6 +124,9 @@ class RespConnection {
     return {
       session: this.#session,
       store,
+      server: this.#deps.state,
+      auth: this.#deps.auth,
+      commands: this.#deps.table,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       write: (fn) => {
         const done = store.write(fn);
@@ -235,9 +228,8 @@ class RespConnection {
           reads = [];
         }
         this.#submitted = false;
-        reply = this.#invoke(found.spec, argv);
+        reply = invoke(found.spec.handler, this.#ctx, argv, this.#deps.log);
         if (reply instanceof Promise) {
-          reply = reply.catch((e) => errorReply(e, this.#deps.log));
           if (readonly) reads.push(reply);
           else if (!this.#submitted) reply = await reply;
         }
@@ -280,14 +272,6 @@ class RespConnection {
       return { reply: error(SERVER_ERRORS.rateLimited(this.#deps.rateLimit)) };
     }
     return { spec: found.spec };
-  }
-
-  #invoke(spec: CommandSpec, argv: Uint8Array[]): Reply | Promise<Reply> {
-    try {
-      return spec.handler(this.#ctx, argv);
-    } catch (e) {
-      return errorReply(e, this.#deps.log);
-    }
   }
 
   async #flush(replies: { reply: Reply; protocol: 2 | 3 }[]): Promise<void> {

@@ -5,13 +5,12 @@
  */
 import assert from "node:assert/strict";
 import {
-  decodeReplies,
-  decodeReply,
   encodeReplyBytes,
   formatDouble,
   parseRequests,
   splitArgs,
-} from "../../protocols/resp/codec.ts";
+} from "../../protocols/resp/codec/mod.ts";
+import { decodeReplies, decodeReply } from "./reply_decoder.ts";
 import { PROTOCOL_ERRORS } from "../../protocols/resp/errors.ts";
 import type { Reply } from "../../protocols/resp/reply.ts";
 

@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import { startTestServer } from "../helpers/server.ts";
 import { command, replyInteger, replyItems, replyText, RespClient } from "./resp_client.ts";
-import { ERRORS } from "../../protocols/resp/reply.ts";
-import { SERVER_ERRORS } from "../../protocols/resp/errors.ts";
+import { ERRORS, SERVER_ERRORS } from "../../protocols/resp/errors.ts";
 
 const enc = new TextEncoder();
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { RawClient } from "../helpers/net.ts";
-import { decodeReply } from "../../protocols/resp/codec.ts";
+import { decodeReply } from "./reply_decoder.ts";
 import type { Reply } from "../../protocols/resp/reply.ts";
 
 const enc = new TextEncoder();

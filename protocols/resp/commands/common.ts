@@ -1,61 +1,23 @@
 /**
- * What every data command shares: a spec builder that installs background reclaim and turns a
- * thrown {@link ReplyError} into an error reply, key-argument checks, and typed key lookups.
+ * What every data command shares: {@link fail} (throw an error reply; invoke.ts turns it into
+ * the reply), argument checks, typed key lookups and write units.
  * @module
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
-import type { CommandContext, CommandSpec, Handler } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
-import { error } from "../reply.ts";
+import type { CommandContext } from "../command.ts";
 import { type Access, getKey, type KeyEntry, slotOf } from "../storage/db.ts";
-import { DATABASES, type KeyMeta, MAX_KEY_BYTES } from "../storage/layout.ts";
+import { DATABASES, type KeyMeta, MAX_REDIS_KEY_BYTES } from "../storage/layout.ts";
 import { parseInteger } from "../numbers.ts";
+import { DATA_ERRORS, ReplyError } from "../errors.ts";
 
-/** An error reply raised from deep inside a handler (also aborts a write unit). */
-export class ReplyError extends Error {
-  constructor(readonly reply: string) {
-    super(reply);
-  }
-}
-
-/** Key positions and flags, as Redis's command table states them. */
-export interface SpecShape {
-  arity: number;
-  flags: string[];
-  keys?: [first: number, last: number, step: number];
-  summary?: string;
-}
-
-/** A command-table entry whose handler reports ReplyErrors as error replies. */
-export function command(name: string, shape: SpecShape, handler: Handler): CommandSpec {
-  const [firstKey, lastKey, step] = shape.keys ?? [0, 0, 0];
-  return {
-    name,
-    arity: shape.arity,
-    flags: shape.flags,
-    firstKey,
-    lastKey,
-    step,
-    summary: shape.summary,
-    handler: async (ctx, argv) => {
-      try {
-        return await handler(ctx, argv);
-      } catch (e) {
-        if (e instanceof ReplyError) return error(e.reply);
-        throw e;
-      }
-    },
-  };
-}
-
-/** Throw an error reply. */
+/** Throw an error reply (also aborts the write unit it is thrown in). */
 export function fail(reply: string): never {
   throw new ReplyError(reply);
 }
 
 /** A key (or field) argument checked against the store's key size limit. */
 export function checkKey(arg: Uint8Array): Uint8Array {
-  if (arg.length > MAX_KEY_BYTES) fail(DATA_ERRORS.keyTooLarge);
+  if (arg.length > MAX_REDIS_KEY_BYTES) fail(DATA_ERRORS.keyTooLarge);
   return arg;
 }
 

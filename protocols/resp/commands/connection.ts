@@ -1,437 +1,143 @@
 /**
- * Connection commands: HELLO, AUTH, PING, ECHO, SELECT, QUIT, RESET and the CLIENT container,
- * with Redis 7.2's replies and errors (networking.c, acl.c, server.c).
+ * Connection commands: HELLO, AUTH, PING, ECHO, SELECT, QUIT and RESET, with Redis 7.2's
+ * replies and errors (networking.c, acl.c, server.c). CLIENT is in client.ts.
  * @module
  */
-import type { Auth } from "../../../src/auth.ts";
-import type { CommandContext, CommandSpec, Handler } from "../command.ts";
-import { argText, helpSubcommand, keylessCommand as spec } from "../command_table.ts";
-import { DATABASES } from "../config_params.ts";
-import { SERVER_ERRORS } from "../errors.ts";
-import { parseInteger } from "../numbers.ts";
-import {
-  array,
-  bulk,
-  bulkOrNull,
-  error,
-  ERRORS,
-  integer,
-  map,
-  OK,
-  type Reply,
-  simple,
-} from "../reply.ts";
-import type { ClientRecord, ServerState } from "../server_state.ts";
+import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
+import { argText } from "../command_table.ts";
+import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { REDIS_VERSION } from "../info.ts";
+import { parseInteger } from "../numbers.ts";
+import { array, bulk, error, integer, map, OK, type Reply, simple } from "../reply.ts";
+import { DATABASES } from "../storage/layout.ts";
+import { clientRecord, lowerOption, validClientText } from "./client.ts";
 
 const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder();
 
-/** The argument as lower-case ASCII (option names). */
-function opt(arg: Uint8Array): string {
-  return latin1.decode(arg).toLowerCase();
+function helloMap(ctx: CommandContext): Reply {
+  return map([
+    [bulk("server"), bulk("redis")],
+    [bulk("version"), bulk(REDIS_VERSION)],
+    [bulk("proto"), integer(ctx.session.protocol)],
+    [bulk("id"), integer(ctx.session.id)],
+    [bulk("mode"), bulk("standalone")],
+    [bulk("role"), bulk("master")],
+    [bulk("modules"), array([])],
+  ]);
 }
 
-/** Client names and SETINFO values: printable ASCII without spaces ('!'..'~'). */
-function validClientText(arg: Uint8Array): boolean {
-  return arg.every((c) => c >= 33 && c <= 126);
-}
-
-/** One CLIENT LIST / CLIENT INFO line (Redis 7.2 field order). */
-export function clientLine(c: ClientRecord, now = Date.now()): string {
-  const s = c.session;
-  const flags = (c.noEvict ? "e" : "") + (c.noTouch ? "T" : "") || "N";
-  return [
-    `id=${s.id}`,
-    `addr=${s.addr}`,
-    `laddr=${c.laddr}`,
-    `fd=${s.id + 7}`,
-    `name=${s.name ?? ""}`,
-    `age=${Math.floor((now - c.createdAt) / 1000)}`,
-    `idle=${Math.floor((now - c.lastActive) / 1000)}`,
-    `flags=${flags}`,
-    `db=${s.db}`,
-    "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0",
-    "obl=0 oll=0 omem=0 tot-mem=1024 events=r",
-    `cmd=${c.lastCommand}`,
-    "user=default redir=-1",
-    `resp=${s.protocol}`,
-    `lib-name=${c.libName}`,
-    `lib-ver=${c.libVer}`,
-  ].join(" ");
-}
-
-function verbatim(text: string): Reply {
-  return { type: "verbatim", format: "txt", value: text };
-}
-
-/** Build the connection family over the server's shared state. */
-export function connectionCommands(state: ServerState, auth: Auth): CommandSpec[] {
-  const record = (ctx: CommandContext): ClientRecord => state.clients.get(ctx.session.id)!;
-
-  function helloMap(ctx: CommandContext): Reply {
-    return map([
-      [bulk("server"), bulk("redis")],
-      [bulk("version"), bulk(REDIS_VERSION)],
-      [bulk("proto"), integer(ctx.session.protocol)],
-      [bulk("id"), integer(ctx.session.id)],
-      [bulk("mode"), bulk("standalone")],
-      [bulk("role"), bulk("master")],
-      [bulk("modules"), array([])],
-    ]);
+function hello(ctx: CommandContext, argv: Uint8Array[]): Reply {
+  let version = 0;
+  let next = 1;
+  if (argv.length >= 2) {
+    const v = parseInteger(argv[next++]);
+    if (v === null) return error(SERVER_ERRORS.protoNotInteger);
+    if (v < 2 || v > 3) return error(SERVER_ERRORS.noProto);
+    version = v;
   }
-
-  const hello: Handler = (ctx, argv) => {
-    let version = 0;
-    let next = 1;
-    if (argv.length >= 2) {
-      const v = parseInteger(argv[next++]);
-      if (v === null) return error(SERVER_ERRORS.protoNotInteger);
-      if (v < 2 || v > 3) return error(SERVER_ERRORS.noProto);
-      version = v;
+  let password: Uint8Array | null = null;
+  let clientName: Uint8Array | null = null;
+  for (let j = next; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const o = lowerOption(argv[j]);
+    if (o === "auth" && more >= 2) {
+      password = argv[j + 2];
+      j += 2;
+    } else if (o === "setname" && more >= 1) {
+      clientName = argv[j + 1];
+      if (!validClientText(clientName)) return error(SERVER_ERRORS.clientName);
+      j++;
+    } else {
+      return error(SERVER_ERRORS.helloOption(argText(argv[j])));
     }
-    let password: Uint8Array | null = null;
-    let clientName: Uint8Array | null = null;
-    for (let j = next; j < argv.length; j++) {
-      const more = argv.length - 1 - j;
-      const o = opt(argv[j]);
-      if (o === "auth" && more >= 2) {
-        password = argv[j + 2];
-        j += 2;
-      } else if (o === "setname" && more >= 1) {
-        clientName = argv[j + 1];
-        if (!validClientText(clientName)) return error(SERVER_ERRORS.clientName);
-        j++;
-      } else {
-        return error(SERVER_ERRORS.helloOption(argText(argv[j])));
-      }
-    }
-    if (password !== null) {
-      if (!auth.verify(utf8.decode(password))) return error(ERRORS.wrongPass);
-      ctx.session.authenticated = true;
-    }
-    if (!ctx.session.authenticated) return error(SERVER_ERRORS.helloNoAuth);
-    if (clientName !== null) {
-      ctx.session.name = clientName.length ? latin1.decode(clientName) : null;
-    }
-    if (version) ctx.session.protocol = version as 2 | 3;
-    return helloMap(ctx);
-  };
-
-  const authCommand: Handler = (ctx, argv) => {
-    if (argv.length > 3) return error(ERRORS.syntax);
-    if (argv.length === 2 && !auth.required) return error(SERVER_ERRORS.authNotConfigured);
-    if (!auth.verify(utf8.decode(argv[argv.length - 1]))) return error(ERRORS.wrongPass);
+  }
+  if (password !== null) {
+    if (!ctx.auth.verify(utf8.decode(password))) return error(ERRORS.wrongPass);
     ctx.session.authenticated = true;
-    return OK;
-  };
-
-  const ping: Handler = (_ctx, argv) => {
-    if (argv.length > 2) return error(ERRORS.arity("ping"));
-    return argv.length === 2 ? bulk(argv[1]) : simple("PONG");
-  };
-
-  const select: Handler = (ctx, argv) => {
-    const db = parseInteger(argv[1]);
-    if (db === null || db < -(2 ** 31) || db >= 2 ** 31) return error(ERRORS.notInteger);
-    if (db < 0 || db >= DATABASES) return error(ERRORS.dbIndex);
-    ctx.session.db = db;
-    return OK;
-  };
-
-  const quit: Handler = (ctx) => {
-    record(ctx).closeAfterReply = true;
-    return OK;
-  };
-
-  const reset: Handler = (ctx) => {
-    const r = record(ctx);
-    const s = ctx.session;
-    s.db = 0;
-    s.protocol = 2;
-    s.name = null;
-    s.authenticated = !auth.required;
-    r.replyMode = "on";
-    r.noEvict = false;
-    r.noTouch = false;
-    return simple("RESET");
-  };
-
-  function onOff(argv: Uint8Array[], apply: (on: boolean) => void): Reply {
-    const o = opt(argv[2]);
-    if (o !== "on" && o !== "off") return error(ERRORS.syntax);
-    apply(o === "on");
-    return OK;
   }
-
-  const clientList: Handler = (ctx, argv) => {
-    let clients = [...state.clients.values()];
-    for (let j = 2; j < argv.length; j++) {
-      const o = opt(argv[j]);
-      if (o === "type" && j + 1 < argv.length) {
-        const type = opt(argv[++j]);
-        if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
-          return error(`ERR Unknown client type '${argText(argv[j])}'`);
-        }
-        if (type !== "normal") clients = [];
-      } else if (o === "id" && j + 1 < argv.length) {
-        const ids = new Set<number>();
-        for (j++; j < argv.length; j++) {
-          const id = parseInteger(argv[j]);
-          if (id === null) return error("ERR Invalid client ID");
-          ids.add(id);
-        }
-        clients = clients.filter((c) => ids.has(c.session.id));
-      } else {
-        return error(ERRORS.syntax);
-      }
-    }
-    void ctx;
-    const now = Date.now();
-    return verbatim(clients.map((c) => clientLine(c, now) + "\n").join(""));
-  };
-
-  const clientKill: Handler = (ctx, argv) => {
-    const self = record(ctx);
-    if (argv.length === 3) {
-      const addr = latin1.decode(argv[2]);
-      const target = [...state.clients.values()].find((c) => c.session.addr === addr);
-      if (!target) return error(SERVER_ERRORS.noSuchClient);
-      if (target === self) self.closeAfterReply = true;
-      else target.kill();
-      return OK;
-    }
-    let skipMe = true;
-    const filters: ((c: ClientRecord) => boolean)[] = [];
-    for (let j = 2; j < argv.length; j += 2) {
-      if (j + 1 >= argv.length) return error(ERRORS.syntax);
-      const o = opt(argv[j]);
-      const value = latin1.decode(argv[j + 1]);
-      if (o === "id") {
-        const id = parseInteger(argv[j + 1]);
-        if (id === null || id <= 0) return error(SERVER_ERRORS.clientIdInvalid);
-        filters.push((c) => c.session.id === id);
-      } else if (o === "addr") {
-        filters.push((c) => c.session.addr === value);
-      } else if (o === "laddr") {
-        filters.push((c) => c.laddr === value);
-      } else if (o === "user") {
-        filters.push(() => value === "default");
-      } else if (o === "type") {
-        const type = value.toLowerCase();
-        if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
-          return error(`ERR Unknown client type '${value}'`);
-        }
-        filters.push(() => type === "normal");
-      } else if (o === "skipme") {
-        const v = value.toLowerCase();
-        if (v !== "yes" && v !== "no") return error(ERRORS.syntax);
-        skipMe = v === "yes";
-      } else if (o === "maxage") {
-        const age = parseInteger(argv[j + 1]);
-        if (age === null) return error(ERRORS.syntax);
-        filters.push((c) => Date.now() - c.createdAt >= age * 1000);
-      } else {
-        return error(ERRORS.syntax);
-      }
-    }
-    let killed = 0;
-    for (const c of [...state.clients.values()]) {
-      if (!filters.every((f) => f(c))) continue;
-      if (c === self) {
-        if (skipMe) continue;
-        self.closeAfterReply = true;
-      } else {
-        c.kill();
-      }
-      killed++;
-    }
-    return integer(killed);
-  };
-
-  const clientSetinfo: Handler = (ctx, argv) => {
-    const attr = opt(argv[2]);
-    if (attr !== "lib-name" && attr !== "lib-ver") {
-      return error(SERVER_ERRORS.unrecognizedOption(argText(argv[2])));
-    }
-    if (!validClientText(argv[3])) return error(SERVER_ERRORS.clientAttr(attr));
-    const value = latin1.decode(argv[3]);
-    if (attr === "lib-name") record(ctx).libName = value;
-    else record(ctx).libVer = value;
-    return OK;
-  };
-
-  const clientReply: Handler = (ctx, argv) => {
-    const o = opt(argv[2]);
-    if (o !== "on" && o !== "off" && o !== "skip") return error(ERRORS.syntax);
-    record(ctx).replyMode = o;
-    return OK;
-  };
-
-  const accept: Handler = () => OK;
-
-  const CLIENT_HELP = [
-    "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-    "ID",
-    "    Return the ID of the current connection.",
-    "GETNAME",
-    "    Return the name of the current connection.",
-    "SETNAME <name>",
-    "    Assign the name <name> to the current connection.",
-    "SETINFO <option> <value>",
-    "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
-    "INFO",
-    "    Return information about the current client connection.",
-    "LIST [TYPE <type>] [ID <id> [<id> ...]]",
-    "    Return information about client connections.",
-    "KILL <ip:port> | <option> <value> [<option> <value> ...]",
-    "    Kill connections matching ID, ADDR, LADDR, USER, TYPE, SKIPME or MAXAGE.",
-    "REPLY (ON|OFF|SKIP)",
-    "    Control the replies sent to the current connection.",
-    "NO-EVICT (ON|OFF)",
-    "    Protect current client connection from eviction.",
-    "NO-TOUCH (ON|OFF)",
-    "    Will not touch LRU/LFU stats when this mode is on.",
-    "HELP",
-    "    Print this help.",
-  ];
-
-  const clientSubcommands: CommandSpec[] = [
-    spec("id", {
-      arity: 2,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Returns the unique client ID of the connection.",
-    }, (ctx) => integer(ctx.session.id)),
-    spec("setname", {
-      arity: 3,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Sets the connection name.",
-    }, (ctx, argv) => {
-      if (!validClientText(argv[2])) return error(SERVER_ERRORS.clientName);
-      ctx.session.name = argv[2].length ? latin1.decode(argv[2]) : null;
-      return OK;
-    }),
-    spec("getname", {
-      arity: 2,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Returns the name of the connection.",
-    }, (ctx) => bulkOrNull(ctx.session.name)),
-    spec("setinfo", {
-      arity: 4,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Sets information specific to the client or connection.",
-    }, clientSetinfo),
-    spec("info", {
-      arity: 2,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Returns information about the connection.",
-    }, (ctx) => verbatim(clientLine(record(ctx)) + "\n")),
-    spec("list", {
-      arity: -2,
-      flags: ["admin", "noscript", "loading", "stale"],
-      summary: "Lists open connections.",
-    }, clientList),
-    spec("kill", {
-      arity: -3,
-      flags: ["admin", "noscript", "loading", "stale"],
-      summary: "Terminates open connections.",
-    }, clientKill),
-    spec("no-evict", {
-      arity: 3,
-      flags: ["admin", "noscript", "loading", "stale"],
-      summary: "Sets the client eviction mode of the connection.",
-    }, (ctx, argv) => onOff(argv, (on) => record(ctx).noEvict = on)),
-    spec("no-touch", {
-      arity: 3,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
-    }, (ctx, argv) => onOff(argv, (on) => record(ctx).noTouch = on)),
-    spec("reply", {
-      arity: 3,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Instructs the server whether to reply to commands.",
-    }, clientReply),
-    spec("tracking", {
-      arity: -3,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Controls server-assisted client-side caching for the connection.",
-    }, (_ctx, argv) => onOff(argv, () => {})),
-    spec("caching", {
-      arity: 3,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Instructs the server whether to track the keys in the next request.",
-    }, () => error(SERVER_ERRORS.cachingWithoutTracking)),
-    spec("getredir", {
-      arity: 2,
-      flags: ["noscript", "loading", "stale"],
-      summary:
-        "Returns the client ID to which the connection's tracking notifications are redirected.",
-    }, () => integer(-1)),
-    spec("pause", {
-      arity: -3,
-      flags: ["admin", "noscript", "loading", "stale"],
-      summary: "Suspends commands processing.",
-    }, accept),
-    spec("unpause", {
-      arity: 2,
-      flags: ["admin", "noscript", "loading", "stale"],
-      summary: "Resumes processing commands from paused clients.",
-    }, accept),
-    spec("unblock", {
-      arity: -3,
-      flags: ["admin", "noscript", "loading", "stale"],
-      summary: "Unblocks a client blocked by a blocking command from a different connection.",
-    }, () => integer(0)),
-    // Not in Redis 7.2; node-redis 6 sends it on connect and fails the handshake on an error.
-    spec("maint_notifications", {
-      arity: -3,
-      flags: ["noscript", "loading", "stale"],
-      summary: "Enables maintenance notifications.",
-    }, accept),
-    helpSubcommand(CLIENT_HELP),
-  ];
-
-  return [
-    spec("hello", {
-      arity: -1,
-      flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-      summary: "Handshakes with the Redis server.",
-    }, hello),
-    spec("auth", {
-      arity: -2,
-      flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-      summary: "Authenticates the connection.",
-    }, authCommand),
-    spec("ping", {
-      arity: -1,
-      flags: ["fast"],
-      summary: "Returns the server's liveliness response.",
-    }, ping),
-    spec(
-      "echo",
-      { arity: 2, flags: ["fast"], summary: "Returns the given string." },
-      (_ctx, argv) => bulk(argv[1]),
-    ),
-    spec("select", {
-      arity: 2,
-      flags: ["loading", "stale", "fast"],
-      summary: "Changes the selected database.",
-    }, select),
-    spec("quit", {
-      arity: -1,
-      flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-      summary: "Closes the connection.",
-    }, quit),
-    spec("reset", {
-      arity: 1,
-      flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
-      summary: "Resets the connection.",
-    }, reset),
-    spec("client", {
-      arity: -2,
-      flags: ["sentinel"],
-      summary: "A container for client connection commands.",
-      subcommands: clientSubcommands,
-    }, () => error(ERRORS.syntax)),
-  ];
+  if (!ctx.session.authenticated) return error(SERVER_ERRORS.helloNoAuth);
+  if (clientName !== null) {
+    ctx.session.name = clientName.length ? latin1.decode(clientName) : null;
+  }
+  if (version) ctx.session.protocol = version as 2 | 3;
+  return helloMap(ctx);
 }
+
+function authCommand(ctx: CommandContext, argv: Uint8Array[]): Reply {
+  if (argv.length > 3) return error(ERRORS.syntax);
+  if (argv.length === 2 && !ctx.auth.required) return error(SERVER_ERRORS.authNotConfigured);
+  if (!ctx.auth.verify(utf8.decode(argv[argv.length - 1]))) return error(ERRORS.wrongPass);
+  ctx.session.authenticated = true;
+  return OK;
+}
+
+function ping(_ctx: CommandContext, argv: Uint8Array[]): Reply {
+  if (argv.length > 2) return error(ERRORS.arity("ping"));
+  return argv.length === 2 ? bulk(argv[1]) : simple("PONG");
+}
+
+function select(ctx: CommandContext, argv: Uint8Array[]): Reply {
+  const db = parseInteger(argv[1]);
+  if (db === null || db < -(2 ** 31) || db >= 2 ** 31) return error(ERRORS.notInteger);
+  if (db < 0 || db >= DATABASES) return error(ERRORS.dbIndex);
+  ctx.session.db = db;
+  return OK;
+}
+
+function quit(ctx: CommandContext): Reply {
+  clientRecord(ctx).closeAfterReply = true;
+  return OK;
+}
+
+function reset(ctx: CommandContext): Reply {
+  const r = clientRecord(ctx);
+  const s = ctx.session;
+  s.db = 0;
+  s.protocol = 2;
+  s.name = null;
+  s.authenticated = !ctx.auth.required;
+  r.replyMode = "on";
+  r.noEvict = false;
+  r.noTouch = false;
+  return simple("RESET");
+}
+
+/** The connection family. */
+export const COMMANDS: CommandSpec[] = [
+  spec("hello", {
+    arity: -1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    summary: "Handshakes with the Redis server.",
+  }, hello),
+  spec("auth", {
+    arity: -2,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    summary: "Authenticates the connection.",
+  }, authCommand),
+  spec("ping", {
+    arity: -1,
+    flags: ["fast"],
+    summary: "Returns the server's liveliness response.",
+  }, ping),
+  spec(
+    "echo",
+    { arity: 2, flags: ["fast"], summary: "Returns the given string." },
+    (_ctx, argv) => bulk(argv[1]),
+  ),
+  spec("select", {
+    arity: 2,
+    flags: ["loading", "stale", "fast"],
+    summary: "Changes the selected database.",
+  }, select),
+  spec("quit", {
+    arity: -1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    summary: "Closes the connection.",
+  }, quit),
+  spec("reset", {
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    summary: "Resets the connection.",
+  }, reset),
+];

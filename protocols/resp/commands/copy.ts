@@ -5,13 +5,13 @@
  * @module
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { integer, type Reply } from "../reply.ts";
 import { copyFieldsPage, copyValue, finishPagedCopy } from "../storage/copy.ts";
 import { getKey, type KeyEntry, putKey, slotOf } from "../storage/db.ts";
 import { genMarkerKey, newGeneration } from "../storage/layout.ts";
-import { checkKey, command, dbArg, fail, option, readSlot, sameBytes, unitSize } from "./common.ts";
+import { checkKey, dbArg, fail, option, readSlot, sameBytes, unitSize } from "./common.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 /** Extra page units queued beyond the field count seen, for fields added meanwhile. */
 const SPARE_PAGES = 2;

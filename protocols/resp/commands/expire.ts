@@ -3,13 +3,13 @@
  * EXPIRETIME, PEXPIRETIME and PERSIST, with exact-millisecond deadlines.
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { ascii } from "../numbers.ts";
 import { integer, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
-import { command, fail, option, readSlot, writeSlot } from "./common.ts";
+import { fail, option, readSlot, writeSlot } from "./common.ts";
 import { expireDeadline, type ExpiryUnit } from "./expiry_args.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 /** The NX/XX/GT/LT flags of the EXPIRE family. */
 export interface ExpireFlags {

@@ -3,9 +3,9 @@
  * overflow rules and error texts.
  * @module
  */
-import { DATA_ERRORS } from "../data_errors.ts";
 import { parseInt64 } from "../numbers.ts";
 import { fail } from "./common.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 /** How an expiry argument is expressed. */
 export type ExpiryUnit = "EX" | "PX" | "EXAT" | "PXAT";

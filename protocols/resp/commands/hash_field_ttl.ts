@@ -4,8 +4,7 @@
  * its entry's own, so the store hides it exactly on time and the sweeper reclaims it.
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, type Reply } from "../reply.ts";
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
@@ -19,8 +18,9 @@ import {
 } from "../storage/hash.ts";
 import { fieldKey } from "../storage/layout.ts";
 import { setOwner } from "../storage/db.ts";
-import { command, fail, getTyped, option, readSlot, writeChunks } from "./common.ts";
+import { fail, getTyped, option, readSlot, writeChunks } from "./common.ts";
 import { expireAllowed, type ExpireFlags } from "./expire.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 /** Latest field deadline Redis accepts (HFE_MAX_ABS_TIME_MSEC = EB_EXPIRE_TIME_MAX >> 2). */
 const MAX_FIELD_DEADLINE_MS = 2 ** 46 - 1;

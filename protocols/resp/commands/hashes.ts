@@ -3,8 +3,7 @@
  * entry, HLEN reads the counter in the meta entry. Field TTL commands are merged in.
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { globMatch, matchesAll } from "../glob.ts";
 import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
@@ -21,19 +20,11 @@ import {
   setField,
 } from "../storage/hash.ts";
 import { fieldPrefix } from "../storage/layout.ts";
-import {
-  checkKey,
-  command,
-  fail,
-  getTyped,
-  option,
-  readSlot,
-  writeChunks,
-  writeSlot,
-} from "./common.ts";
+import { checkKey, fail, getTyped, option, readSlot, writeChunks, writeSlot } from "./common.ts";
 import { parseScanArgs } from "./keys.ts";
 import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
 import { encodingOf } from "./introspection.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 const encoder = new TextEncoder();
 const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };

@@ -3,12 +3,12 @@
  * derived from the key's meta entry (encodings follow Redis's conversion thresholds).
  * @module
  */
-import type { CommandContext, CommandSpec, Handler } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
+import { command, type CommandContext, type CommandSpec, type Handler } from "../command.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
 import { getKey, type KeyEntry } from "../storage/db.ts";
-import { command, fail, option, readSlot } from "./common.ts";
+import { fail, option, readSlot } from "./common.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 /** Fields a hash may have to stay a listpack (hash-max-listpack-entries). */
 export const LISTPACK_MAX_ENTRIES = 128;

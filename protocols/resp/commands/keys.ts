@@ -3,8 +3,7 @@
  * KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, OBJECT and MEMORY (and, merged in, expiry).
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { globMatch, matchesAll } from "../glob.ts";
 import { ascii, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
@@ -30,7 +29,6 @@ import { DATABASES, type KeyMeta, metaKey, slotPrefix } from "../storage/layout.
 import { countKeys } from "../keyspace.ts";
 import {
   checkKey,
-  command,
   dbArg,
   fail,
   option,
@@ -42,6 +40,7 @@ import {
 import { COMMANDS as COPY_COMMANDS } from "./copy.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
 import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 /** Keys examined per SCAN call by default. */
 const SCAN_DEFAULT_COUNT = 10;

@@ -4,11 +4,11 @@
  * the ends, so ranges come out last first, as Redis reports them).
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { array, bulk, integer, map, type Reply } from "../reply.ts";
 import { getKey } from "../storage/db.ts";
-import { command, fail, intArg, option, readSlot } from "./common.ts";
+import { fail, intArg, option, readSlot } from "./common.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 const EMPTY = new Uint8Array(0);
 

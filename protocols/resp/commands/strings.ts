@@ -4,8 +4,7 @@
  * @module
  */
 import { MAX_DATA_BYTES, type WriteTx } from "../../../src/store/mod.ts";
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { DATA_ERRORS } from "../data_errors.ts";
+import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, NULL, OK, type Reply } from "../reply.ts";
@@ -13,7 +12,6 @@ import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
 import { type KeyMeta, newGeneration } from "../storage/layout.ts";
 import {
   checkKey,
-  command,
   fail,
   getTyped,
   intArg,
@@ -24,6 +22,7 @@ import {
 } from "./common.ts";
 import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
 import { COMMANDS as LCS_COMMANDS } from "./lcs.ts";
+import { DATA_ERRORS } from "../errors.ts";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);

@@ -66,16 +66,17 @@ export interface KeyWrite {
 }
 
 /**
- * Write a key's meta entry. When it replaces a hash of another generation, that generation is
- * marked for reclaim; a hash's TTL is mirrored on its generation marker so expiry reclaims it.
+ * Write a key's meta entry. When it replaces a collection (a key with a generation) of another
+ * generation, that generation is marked for reclaim; a collection's TTL is mirrored on its
+ * generation marker so expiry reclaims it.
  */
 export function putKey(
   tx: WriteTx,
   { slot, key, record, old }: KeyWrite,
 ): void {
   tx.set<KeyMeta>(metaKey(slot, key), { ...record, meta: withName(record.meta, key) });
-  const oldGen = old?.meta?.t === "hash" ? old.meta.g : undefined;
-  const newGen = record.meta.t === "hash" ? record.meta.g : undefined;
+  const oldGen = old?.meta?.g;
+  const newGen = record.meta.g;
   if (oldGen && oldGen !== newGen) retireGeneration(tx, old!);
   if (newGen && (newGen !== oldGen || old?.expiresAt !== record.expiresAt)) {
     if (record.expiresAt === null) tx.delete(genMarkerKey(newGen));
@@ -96,10 +97,10 @@ export function keyName(entry: Entry<KeyMeta>): Uint8Array {
   return entry.meta?.K ?? entry.key[2] as Uint8Array;
 }
 
-/** Delete a key; a hash's fields become unreachable at once and are reclaimed later. */
+/** Delete a key; a collection's members become unreachable at once and are reclaimed later. */
 export function dropKey(tx: WriteTx, slot: number, key: Uint8Array, old: KeyEntry): void {
   tx.delete(metaKey(slot, key));
-  if (old.meta?.t === "hash") retireGeneration(tx, old);
+  if (old.meta?.g) retireGeneration(tx, old);
 }
 
 function retireGeneration(tx: WriteTx, old: KeyEntry): void {

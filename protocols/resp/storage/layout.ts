@@ -13,7 +13,10 @@ import type { Key } from "../../../src/store/mod.ts";
 export interface KeyMeta {
   /** Redis type name as TYPE reports it. */
   t: "string" | "hash";
-  /** Hash: generation id its fields live under. */
+  /**
+   * Collections (hash today): generation id the members live under. Only collections have one,
+   * so storage/db.ts retires and reclaims members by its presence, whatever the type.
+   */
   g?: string;
   /** Hash: field count (may run high while fields with a TTL await the sweeper). */
   n?: number;
@@ -47,7 +50,7 @@ export const DATABASES = 16;
  */
 export const MAX_INLINE_KEY_BYTES = 1800;
 /** Longest key or hash field accepted (the full name must fit the entry's small meta). */
-export const MAX_KEY_BYTES = 16 * 1024;
+export const MAX_REDIS_KEY_BYTES = 16 * 1024;
 /** Digest bytes that tell long keys with the same head apart. */
 const DIGEST = "sha256";
 

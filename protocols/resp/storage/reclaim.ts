@@ -71,7 +71,7 @@ async function reclaimGeneration(store: Store, gen: string): Promise<void> {
 
 async function reclaimSlot(store: Store, slot: number): Promise<void> {
   for await (const entry of store.list<KeyMeta>({ prefix: slotPrefix(slot) }, { keysOnly: true })) {
-    if (entry.meta?.t === "hash" && entry.meta.g) await reclaimGeneration(store, entry.meta.g);
+    if (entry.meta?.g) await reclaimGeneration(store, entry.meta.g);
   }
   await store.deletePrefix(slotPrefix(slot));
 }

@@ -4,7 +4,7 @@ import { Buffer } from "node:buffer";
 import { Redis } from "ioredis";
 import { Redis as Redis5 } from "ioredis5";
 import { startTestServer } from "../../helpers/server.ts";
-import { DATA_ERRORS } from "../../../protocols/resp/data_errors.ts";
+import { DATA_ERRORS } from "../../../protocols/resp/errors.ts";
 
 const MiB = 1024 * 1024;
 

@@ -3,13 +3,17 @@
  * handlers without a socket (the socket tests use real clients).
  * @module
  */
+import { Auth } from "../../../src/auth.ts";
 import { type OpenedStore, openStore } from "../../../src/store/mod.ts";
 import type { CommandContext, Reader, Session } from "../../../protocols/resp/command.ts";
 import { CommandTable } from "../../../protocols/resp/command_table.ts";
+import { invoke } from "../../../protocols/resp/invoke.ts";
 import type { Reply } from "../../../protocols/resp/reply.ts";
 import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
+import { ConfigParams } from "../../../protocols/resp/config_params.ts";
+import { ServerState } from "../../../protocols/resp/server_state.ts";
 import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
 
 const TABLE = new CommandTable([
@@ -66,6 +70,9 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     store: redis,
     read: (fn) => fn({ ...reader, now: Date.now() }),
     write: (fn) => redis.write(fn),
+    server: new ServerState(new ConfigParams({ port: 0, password: null })),
+    auth: new Auth(null),
+    commands: TABLE,
   };
   return {
     store,
@@ -74,7 +81,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
       const argv = args.map((a) => typeof a === "string" ? encoder.encode(a) : a);
       const found = TABLE.lookup(argv);
       if ("error" in found) return Promise.resolve({ type: "error", value: found.error });
-      return Promise.resolve(found.spec.handler(ctx, argv));
+      return Promise.resolve(invoke(found.spec.handler, ctx, argv, console));
     },
     [Symbol.asyncDispose]: async () => {
       await store.close();

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { openHarness, plain } from "./harness.ts";
-import { DATA_ERRORS } from "../../../protocols/resp/data_errors.ts";
+import { DATA_ERRORS } from "../../../protocols/resp/errors.ts";
 
 Deno.test("HSET/HGET/HGETALL/HDEL keep insertion order and the field count, and drop empty hashes", async () => {
   await using h = await openHarness();

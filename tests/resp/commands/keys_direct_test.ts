@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { openHarness, plain } from "./harness.ts";
-import { DATA_ERRORS } from "../../../protocols/resp/data_errors.ts";
 import { globMatch } from "../../../protocols/resp/glob.ts";
+import { DATA_ERRORS } from "../../../protocols/resp/errors.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

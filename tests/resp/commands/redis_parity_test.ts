@@ -9,7 +9,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { RawClient } from "../../helpers/net.ts";
 import { startTestServer } from "../../helpers/server.ts";
 import { hasRedisServer, startRedisServer } from "../../helpers/redis_server.ts";
-import { decodeReply } from "../../../protocols/resp/codec.ts";
+import { decodeReply } from "../reply_decoder.ts";
 import { command } from "../resp_client.ts";
 
 /** One command per line; `\s` stands for a space and `\0` for a NUL inside an argument. */

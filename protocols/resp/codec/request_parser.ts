@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PROTOCOL_ERRORS } from "./errors.ts";
+import { PROTOCOL_ERRORS } from "../errors.ts";
 
 /** Longest inline request or `*`/`$` header line without a newline (Redis PROTO_INLINE_MAX_SIZE). */
 export const MAX_INLINE_BYTES = 64 * 1024;

@@ -3,7 +3,7 @@
  * forms of RESP3 types (map → flat array, double → bulk, …) and doubles as Redis 7.2 prints them.
  * @module
  */
-import type { Reply } from "./reply.ts";
+import type { Reply } from "../reply.ts";
 
 const utf8 = new TextEncoder();
 

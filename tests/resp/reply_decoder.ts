@@ -1,10 +1,10 @@
 /**
  * Pure decoder of server replies, RESP2 and every RESP3 type: attributes (`|`), push, streamed
  * strings (`$?` with `;<len>` chunks ending `;0`) and streamed aggregates (`*?`, `~?`, `%?` ending
- * `.`). Used by tests and the benchmark client; the server never decodes replies.
+ * `.`). Used by the tests; the server never decodes replies.
  * @module
  */
-import type { Reply } from "./reply.ts";
+import type { Reply } from "../../protocols/resp/reply.ts";
 
 /** One decoded reply and the bytes it took. */
 export interface Decoded {
