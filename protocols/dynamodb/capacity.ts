@@ -4,7 +4,7 @@
  * @module
  */
 import type { Item } from "./attribute_value.ts";
-import type { TableRecord } from "./tables.ts";
+import type { TableRecord } from "./storage/tables.ts";
 import { itemSize } from "./types.ts";
 import type { Constraints } from "./validation.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { invalidParameter, validation } from "./errors.ts";
-import type { AttributeDefinition, IndexRecord, KeySchemaElement, Projection } from "./tables.ts";
+import type { AttributeDefinition, IndexRecord, KeySchemaElement, Projection } from "./storage/tables.ts";
 import { Constraints } from "./validation.ts";
 
 /** Most GSIs per table (DynamoDB's default quota). */

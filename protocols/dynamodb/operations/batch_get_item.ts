@@ -9,9 +9,9 @@ import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
 import { projectItem } from "../expressions/mod.ts";
 import { parseItemExpressions } from "../item_expressions.ts";
-import { readItem } from "../item_store.ts";
-import { checkKey, itemStoreKey } from "../keys.ts";
-import { getTable } from "../tables.ts";
+import { readItem } from "../storage/item_store.ts";
+import { checkKey, itemStoreKey } from "../storage/keys.ts";
+import { getTable } from "../storage/tables.ts";
 import { itemSize, normalizeItem } from "../types.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 

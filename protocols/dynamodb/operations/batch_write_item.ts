@@ -7,9 +7,9 @@ import type { Item } from "../attribute_value.ts";
 import { checkReturnOptions, collectionMetrics, writeCapacity } from "../capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
-import { writeItem } from "../item_store.ts";
-import { checkKey, itemStoreKey, keyOfItem } from "../keys.ts";
-import { getTable, type TableRecord } from "../tables.ts";
+import { writeItem } from "../storage/item_store.ts";
+import { checkKey, itemStoreKey, keyOfItem } from "../storage/keys.ts";
+import { getTable, type TableRecord } from "../storage/tables.ts";
 import { checkItemSize, normalizeItem } from "../types.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 

@@ -9,7 +9,7 @@ import {
   tableArn,
   tableKey,
   type TableRecord,
-} from "../tables.ts";
+} from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "../schema.ts";
 

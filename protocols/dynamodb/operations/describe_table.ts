@@ -1,6 +1,6 @@
 /** DescribeTable: the full TableDescription, ACTIVE, with counted ItemCount and size. */
 import type { OperationContext } from "../context.ts";
-import { describeTable as describe, getTable, tableStats } from "../tables.ts";
+import { describeTable as describe, getTable, tableStats } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 
 /** Check the TableName member every table-level request has. */

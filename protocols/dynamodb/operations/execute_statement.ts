@@ -32,13 +32,13 @@ import {
   type PreparedWrite,
   readItem,
   type WriteResult,
-} from "../item_store.ts";
-import { checkKey, itemStoreKey, keyNames, keyOfItem } from "../keys.ts";
+} from "../storage/item_store.ts";
+import { checkKey, itemStoreKey, keyNames, keyOfItem } from "../storage/keys.ts";
 import { setEntry } from "../expressions/values.ts";
 import { NumberError } from "../number.ts";
 import { PartiQLError } from "../partiql/lexer.ts";
 import { parseStatement, type Statement } from "../partiql/parser.ts";
-import { getTable, type TableRecord } from "../tables.ts";
+import { getTable, type TableRecord } from "../storage/tables.ts";
 import { checkItemSize, normalizeItem, normalizeValue } from "../types.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import {

@@ -3,7 +3,7 @@ import { readCapacity } from "../capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { projectItem } from "../expressions/mod.ts";
 import { parseItemExpressions } from "../item_expressions.ts";
-import { readItem } from "../item_store.ts";
+import { readItem } from "../storage/item_store.ts";
 import type { Body } from "../validation.ts";
 import { checkItemRequest, tableAndKey } from "./item_common.ts";
 

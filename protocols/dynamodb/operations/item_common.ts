@@ -8,9 +8,9 @@ import type { Item } from "../attribute_value.ts";
 import { checkReturnOptions, collectionMetrics, writeCapacity } from "../capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
-import { checkKey } from "../keys.ts";
-import { type PreparedWrite, writeItem } from "../item_store.ts";
-import { getTable, type TableRecord } from "../tables.ts";
+import { checkKey } from "../storage/keys.ts";
+import { type PreparedWrite, writeItem } from "../storage/item_store.ts";
+import { getTable, type TableRecord } from "../storage/tables.ts";
 import { normalizeItem } from "../types.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 

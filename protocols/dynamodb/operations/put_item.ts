@@ -1,9 +1,9 @@
 /** PutItem: validate the item, check the condition, replace the item atomically. */
 import type { OperationContext } from "../context.ts";
 import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
-import type { PreparedWrite } from "../item_store.ts";
-import { keyOfItem } from "../keys.ts";
-import { getTable } from "../tables.ts";
+import type { PreparedWrite } from "../storage/item_store.ts";
+import { keyOfItem } from "../storage/keys.ts";
+import { getTable } from "../storage/tables.ts";
 import { checkItemSize, normalizeItem } from "../types.ts";
 import type { Body } from "../validation.ts";
 import { needsOldItem, runAllOldWrite } from "./item_common.ts";

@@ -16,7 +16,7 @@ import {
   type Path,
   projectItem,
 } from "../expressions/mod.ts";
-import { decodeItem } from "../item_store.ts";
+import { decodeItem } from "../storage/item_store.ts";
 import {
   compareBytes,
   ITEM_PREFIX,
@@ -26,10 +26,10 @@ import {
   prefixEnd,
   segmentOf,
   successor,
-} from "../keys.ts";
+} from "../storage/keys.ts";
 import { keyConditionHolds, type ReadExpressions } from "../read_expressions.ts";
 import type { Body } from "../validation.ts";
-import type { KeySchemaElement, Projection, TableRecord } from "../tables.ts";
+import type { KeySchemaElement, Projection, TableRecord } from "../storage/tables.ts";
 import { itemSize, normalizeItem, typeOf } from "../types.ts";
 import type { Selector } from "../../../src/store/mod.ts";
 

@@ -3,7 +3,7 @@ import { checkReturnOptions } from "../capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
 import { parseReadExpressions } from "../read_expressions.ts";
-import { getTable } from "../tables.ts";
+import { getTable } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import {
   checkedView,

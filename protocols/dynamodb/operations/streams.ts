@@ -5,8 +5,8 @@
  */
 import type { OperationContext } from "../context.ts";
 import { DynamoError, validation } from "../errors.ts";
-import { counterKey, recordsPrefix, sequenceText, shardId, streamArn } from "../streams.ts";
-import { findTable, tableNameOf, type TableRecord } from "../tables.ts";
+import { counterKey, recordsPrefix, sequenceText, shardId, streamArn } from "../storage/streams.ts";
+import { findTable, tableNameOf, type TableRecord } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 
 /** Most records one GetRecords returns. */

@@ -1,7 +1,7 @@
 /** TagResource, UntagResource and ListTagsOfResource on a table ARN. */
 import type { OperationContext } from "../context.ts";
 import { DynamoError, resourceArnNotFound, validation } from "../errors.ts";
-import { tableKey, tableNameOf, type TableRecord } from "../tables.ts";
+import { tableKey, tableNameOf, type TableRecord } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import { MAX_TAGS } from "./create_table.ts";
 

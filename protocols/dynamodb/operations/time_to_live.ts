@@ -5,7 +5,7 @@
  */
 import type { OperationContext } from "../context.ts";
 import { resourceNotFound, validation } from "../errors.ts";
-import { getTable, tableKey, type TableRecord } from "../tables.ts";
+import { getTable, tableKey, type TableRecord } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
 

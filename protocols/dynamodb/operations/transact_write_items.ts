@@ -17,8 +17,8 @@ import {
   validation,
 } from "../errors.ts";
 import { ExpressionError } from "../expressions/mod.ts";
-import { applyWrite, type PreparedWrite, type WriteResult } from "../item_store.ts";
-import { itemStoreKey } from "../keys.ts";
+import { applyWrite, type PreparedWrite, type WriteResult } from "../storage/item_store.ts";
+import { itemStoreKey } from "../storage/keys.ts";
 import { NumberError } from "../number.ts";
 import { itemSize } from "../types.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";

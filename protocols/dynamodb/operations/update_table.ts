@@ -14,7 +14,7 @@ import {
   tableKey,
   type TableRecord,
   tableStats,
-} from "../tables.ts";
+} from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
 

@@ -3,9 +3,9 @@
  * TableDescription shape DescribeTable, CreateTable, DeleteTable and UpdateTable return.
  * @module
  */
-import type { Store } from "../../src/store/mod.ts";
-import { resourceNotFound } from "./errors.ts";
-import { itemSize } from "./types.ts";
+import type { Store } from "../../../src/store/mod.ts";
+import { resourceNotFound } from "../errors.ts";
+import { itemSize } from "../types.ts";
 
 /** One element of a key schema. */
 export interface KeySchemaElement {

@@ -4,13 +4,13 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { Key } from "../../src/store/mod.ts";
-import type { AttributeValue, Item } from "./attribute_value.ts";
-import { invalidParameter, MESSAGES, validation } from "./errors.ts";
-import { encodeNumberKey } from "./number.ts";
-import { setEntry } from "./expressions/values.ts";
+import type { Key } from "../../../src/store/mod.ts";
+import type { AttributeValue, Item } from "../attribute_value.ts";
+import { invalidParameter, MESSAGES, validation } from "../errors.ts";
+import { encodeNumberKey } from "../number.ts";
+import { setEntry } from "../expressions/values.ts";
 import type { TableRecord } from "./tables.ts";
-import { decodeBase64, typeOf, utf8Length } from "./types.ts";
+import { decodeBase64, typeOf, utf8Length } from "../types.ts";
 
 /** Largest partition key value in bytes. */
 export const MAX_HASH_KEY_BYTES = 2048;
