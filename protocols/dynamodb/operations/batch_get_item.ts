@@ -4,11 +4,11 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { checkReturnOptions, READ_UNIT_BYTES } from "../capacity.ts";
+import { checkReturnOptions, READ_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
 import { projectItem } from "../expressions/mod.ts";
-import { parseItemExpressions } from "../item_expressions.ts";
+import { parseItemExpressions } from "./item_expressions.ts";
 import { readItem } from "../storage/item_store.ts";
 import { checkKey, itemStoreKey } from "../storage/keys.ts";
 import { getTable } from "../storage/tables.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { checkReturnOptions, collectionMetrics, writeCapacity } from "../capacity.ts";
+import { checkReturnOptions, collectionMetrics, writeCapacity } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
 import { writeItem } from "../storage/item_store.ts";

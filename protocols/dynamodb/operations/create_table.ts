@@ -11,7 +11,7 @@ import {
   type TableRecord,
 } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
-import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "../schema.ts";
+import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "./table_schema.ts";
 
 /** Most tags per resource. */
 export const MAX_TAGS = 50;

@@ -1,6 +1,6 @@
 /** DeleteItem: check the condition, delete the item atomically. */
 import type { OperationContext } from "../context.ts";
-import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
+import { conditionHolds, parseItemExpressions } from "./item_expressions.ts";
 import type { PreparedWrite } from "../storage/item_store.ts";
 import type { Body } from "../validation.ts";
 import { needsOldItem, runAllOldWrite, tableAndKey } from "./item_common.ts";

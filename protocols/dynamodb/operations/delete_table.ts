@@ -7,7 +7,13 @@ import type { OperationContext } from "../context.ts";
 import { MESSAGES, resourceInUse, resourceNotFound } from "../errors.ts";
 import { tableItemsPrefix } from "../storage/keys.ts";
 import { counterKey } from "../storage/streams.ts";
-import { describeTable, tableKey, tableNameOf, type TableRecord, tableStats } from "../storage/tables.ts";
+import {
+  describeTable,
+  tableKey,
+  tableNameOf,
+  type TableRecord,
+  tableStats,
+} from "../storage/tables.ts";
 import type { Body } from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
 

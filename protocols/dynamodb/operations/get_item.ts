@@ -1,8 +1,8 @@
 /** GetItem: one item by key, optionally projected. */
-import { readCapacity } from "../capacity.ts";
+import { readCapacity } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { projectItem } from "../expressions/mod.ts";
-import { parseItemExpressions } from "../item_expressions.ts";
+import { parseItemExpressions } from "./item_expressions.ts";
 import { readItem } from "../storage/item_store.ts";
 import type { Body } from "../validation.ts";
 import { checkItemRequest, tableAndKey } from "./item_common.ts";

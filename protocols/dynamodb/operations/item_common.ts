@@ -5,7 +5,7 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { checkReturnOptions, collectionMetrics, writeCapacity } from "../capacity.ts";
+import { checkReturnOptions, collectionMetrics, writeCapacity } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
 import { checkKey } from "../storage/keys.ts";

@@ -1,6 +1,6 @@
 /** PutItem: validate the item, check the condition, replace the item atomically. */
 import type { OperationContext } from "../context.ts";
-import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
+import { conditionHolds, parseItemExpressions } from "./item_expressions.ts";
 import type { PreparedWrite } from "../storage/item_store.ts";
 import { keyOfItem } from "../storage/keys.ts";
 import { getTable } from "../storage/tables.ts";

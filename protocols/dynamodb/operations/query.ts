@@ -1,6 +1,6 @@
 /** Query: one partition of the table (a range read) or of an index, paged. */
 import type { OperationContext } from "../context.ts";
-import { parseReadExpressions } from "../read_expressions.ts";
+import { parseReadExpressions } from "./read_expressions.ts";
 import { getTable } from "../storage/tables.ts";
 import type { Body } from "../validation.ts";
 import {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { READ_UNIT_BYTES, replyTableName } from "../capacity.ts";
+import { READ_UNIT_BYTES, replyTableName } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
 import {
@@ -27,7 +27,7 @@ import {
   segmentOf,
   successor,
 } from "../storage/keys.ts";
-import { keyConditionHolds, type ReadExpressions } from "../read_expressions.ts";
+import { keyConditionHolds, type ReadExpressions } from "./read_expressions.ts";
 import type { Body } from "../validation.ts";
 import type { KeySchemaElement, Projection, TableRecord } from "../storage/tables.ts";
 import { itemSize, normalizeItem, typeOf } from "../types.ts";

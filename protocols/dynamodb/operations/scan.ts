@@ -1,8 +1,8 @@
 /** Scan: every item of the table or an index, optionally one parallel segment, paged. */
-import { checkReturnOptions } from "../capacity.ts";
+import { checkReturnOptions } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
-import { parseReadExpressions } from "../read_expressions.ts";
+import { parseReadExpressions } from "./read_expressions.ts";
 import { getTable } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import {

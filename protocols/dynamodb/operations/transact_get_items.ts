@@ -1,10 +1,10 @@
 /** TransactGetItems: up to 100 Gets read from one consistent snapshot (one write-loop unit). */
 import type { Item } from "../attribute_value.ts";
-import { READ_UNIT_BYTES } from "../capacity.ts";
+import { READ_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { validation } from "../errors.ts";
 import { type Path, projectItem } from "../expressions/mod.ts";
-import { parseItemExpressions } from "../item_expressions.ts";
+import { parseItemExpressions } from "./item_expressions.ts";
 import { decodeItem } from "../storage/item_store.ts";
 import { itemStoreKey } from "../storage/keys.ts";
 import type { TableRecord } from "../storage/tables.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { checkReturnOptions, WRITE_UNIT_BYTES } from "../capacity.ts";
+import { checkReturnOptions, WRITE_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import {
   type CancellationReason,

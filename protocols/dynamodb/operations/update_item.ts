@@ -6,7 +6,7 @@
 import type { Item } from "../attribute_value.ts";
 import type { OperationContext } from "../context.ts";
 import { invalidParameter } from "../errors.ts";
-import { conditionHolds, type ItemUpdate, parseItemExpressions } from "../item_expressions.ts";
+import { conditionHolds, type ItemUpdate, parseItemExpressions } from "./item_expressions.ts";
 import { type PreparedWrite, writeItem } from "../storage/item_store.ts";
 import { keyNames, keyOfItem } from "../storage/keys.ts";
 import { checkItemSize } from "../types.ts";

@@ -5,7 +5,7 @@
  */
 import type { OperationContext } from "../context.ts";
 import { invalidParameter, resourceInUse, resourceNotFound, validation } from "../errors.ts";
-import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "../schema.ts";
+import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "./table_schema.ts";
 import {
   type AttributeDefinition,
   describeTable,

@@ -3,9 +3,14 @@
  * with DynamoDB's messages.
  * @module
  */
-import { invalidParameter, validation } from "./errors.ts";
-import type { AttributeDefinition, IndexRecord, KeySchemaElement, Projection } from "./storage/tables.ts";
-import { Constraints } from "./validation.ts";
+import { invalidParameter, validation } from "../errors.ts";
+import type {
+  AttributeDefinition,
+  IndexRecord,
+  KeySchemaElement,
+  Projection,
+} from "../storage/tables.ts";
+import { Constraints } from "../validation.ts";
 
 /** Most GSIs per table (DynamoDB's default quota). */
 export const MAX_GSIS = 20;

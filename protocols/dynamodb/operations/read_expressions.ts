@@ -5,7 +5,7 @@
  * on an item (for index reads).
  * @module
  */
-import type { AttributeValue, Item } from "./attribute_value.ts";
+import type { AttributeValue, Item } from "../attribute_value.ts";
 import {
   checkExpressionParameters,
   compareAttributeValues,
@@ -21,11 +21,11 @@ import {
   parseProjection,
   type Path,
   pathsFromAttributesToGet,
-} from "./expressions/mod.ts";
-import { normalizeValue } from "./types.ts";
-import { setEntry } from "./expressions/values.ts";
-import { validation } from "./errors.ts";
-import type { Body } from "./validation.ts";
+} from "../expressions/mod.ts";
+import { normalizeValue } from "../types.ts";
+import { setEntry } from "../expressions/values.ts";
+import { validation } from "../errors.ts";
+import type { Body } from "../validation.ts";
 
 /** The parsed expressions of one Query or Scan. */
 export interface ReadExpressions {

@@ -5,8 +5,8 @@
  * operations use; both kinds are evaluated by the expression language's one engine.
  * @module
  */
-import type { AttributeValue, Item } from "./attribute_value.ts";
-import { invalidParameter, validation } from "./errors.ts";
+import type { AttributeValue, Item } from "../attribute_value.ts";
+import { invalidParameter, validation } from "../errors.ts";
 import {
   applyAttributeUpdates,
   applyUpdate,
@@ -24,10 +24,10 @@ import {
   type Path,
   pathsFromAttributesToGet,
   updatedAttributes,
-} from "./expressions/mod.ts";
-import { normalizeValue } from "./types.ts";
-import { setEntry } from "./expressions/values.ts";
-import type { Body } from "./validation.ts";
+} from "../expressions/mod.ts";
+import { normalizeValue } from "../types.ts";
+import { setEntry } from "../expressions/values.ts";
+import type { Body } from "../validation.ts";
 
 /** An update, from UpdateExpression or AttributeUpdates. */
 export interface ItemUpdate {
