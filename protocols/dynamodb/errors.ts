@@ -153,6 +153,11 @@ export function throttled(): DynamoError {
   );
 }
 
+/** `RequestEntityTooLarge` (HTTP 413) for a body over 16 MiB. */
+export function requestTooLarge(): DynamoError {
+  return new DynamoError(`${CORAL}RequestEntityTooLarge`, MESSAGES.bodyTooLarge, { status: 413 });
+}
+
 /** `InternalServerError` (HTTP 500) for a bug or a store failure. */
 export function internal(): DynamoError {
   return new DynamoError(`${DYNAMO}InternalServerError`, "Internal server error", {
