@@ -4,7 +4,7 @@
  * constraint: …"), collected in AWS's order and thrown together.
  * @module
  */
-import { constraintErrors, serialization } from "./errors.ts";
+import { constraintErrors, CONSTRAINTS, FORMATS, MESSAGES, serialization } from "./errors.ts";
 
 /** A request body: a JSON object. */
 export type Body = Record<string, unknown>;
@@ -34,7 +34,7 @@ export class Constraints {
   /** Member must be present. Returns whether it was. */
   required(path: string, value: unknown): boolean {
     if (value === undefined || value === null) {
-      this.fail(path, value, "Member must not be null");
+      this.fail(path, value, CONSTRAINTS.notNull);
       return false;
     }
     return true;
@@ -49,18 +49,18 @@ export class Constraints {
     const text = String(value);
     if (options.arn && text.startsWith("arn:")) {
       if (text.length > ARN_MAX) {
-        this.fail(path, text, `Member must have length less than or equal to ${ARN_MAX}`);
+        this.fail(path, text, CONSTRAINTS.maxLength(ARN_MAX));
       }
       return;
     }
     if (!NAME_PATTERN.test(text)) {
-      this.fail(path, text, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+      this.fail(path, text, CONSTRAINTS.namePattern);
     }
     if (text.length < NAME_MIN) {
-      this.fail(path, text, `Member must have length greater than or equal to ${NAME_MIN}`);
+      this.fail(path, text, CONSTRAINTS.minLength(NAME_MIN));
     }
     if (text.length > NAME_MAX) {
-      this.fail(path, text, `Member must have length less than or equal to ${NAME_MAX}`);
+      this.fail(path, text, CONSTRAINTS.maxLength(NAME_MAX));
     }
   }
 
@@ -68,7 +68,7 @@ export class Constraints {
   oneOf(path: string, value: unknown, allowed: readonly string[]) {
     if (value === undefined || value === null) return;
     if (!allowed.includes(String(value))) {
-      this.fail(path, value, `Member must satisfy enum value set: [${allowed.join(", ")}]`);
+      this.fail(path, value, CONSTRAINTS.oneOf(allowed));
     }
   }
 
@@ -76,9 +76,9 @@ export class Constraints {
   range(path: string, value: unknown, min: number, max?: number) {
     if (value === undefined || value === null) return;
     const n = Number(value);
-    if (n < min) this.fail(path, value, `Member must have value greater than or equal to ${min}`);
+    if (n < min) this.fail(path, value, CONSTRAINTS.minValue(min));
     if (max !== undefined && n > max) {
-      this.fail(path, value, `Member must have value less than or equal to ${max}`);
+      this.fail(path, value, CONSTRAINTS.maxValue(max));
     }
   }
 
@@ -119,12 +119,12 @@ export function checkShape(body: Body, shape: Shape): void {
       : jsonTypeOf(v) === kind;
     if (!ok) {
       if (kind === "string" && (typeof v === "number" || typeof v === "boolean")) {
-        throw serialization(`${jsonKind(v)} cannot be converted to String`);
+        throw serialization(FORMATS.memberNotConvertible(jsonKind(v), "String"));
       }
       if (kind === "boolean" && typeof v !== "object") {
-        throw serialization(`${jsonKind(v)} cannot be converted to Boolean`);
+        throw serialization(FORMATS.memberNotConvertible(jsonKind(v), "Boolean"));
       }
-      throw serialization(`Unexpected field type`);
+      throw serialization(MESSAGES.unexpectedFieldType);
     }
   }
 }

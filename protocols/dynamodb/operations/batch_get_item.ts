@@ -6,7 +6,7 @@
 import type { Item } from "../attribute_value.ts";
 import { checkReturnOptions, READ_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
+import { constraintErrors, FORMATS, MESSAGES, validation } from "../errors.ts";
 import { projectItem } from "../expressions/mod.ts";
 import { parseItemExpressions } from "./item_expressions.ts";
 import { readItem } from "../storage/item_store.ts";
@@ -37,12 +37,10 @@ export async function batchGetItem(ctx: OperationContext, body: Body) {
   if (
     requests.length === 0 || requests.some(([, r]) => !Array.isArray(r?.Keys) || !r.Keys.length)
   ) {
-    throw validation(
-      "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater than or equal to 1]",
-    );
+    throw constraintErrors([FORMATS.requestItemsLength(MAX_BATCH_KEYS)]);
   }
   if (total > MAX_BATCH_KEYS) {
-    throw validation("Too many items requested for the BatchGetItem call");
+    throw validation(FORMATS.tooManyBatchItems("BatchGetItem"));
   }
   const plans = [];
   for (const [name, request] of requests) {
@@ -52,7 +50,7 @@ export async function batchGetItem(ctx: OperationContext, body: Body) {
     const keys = request.Keys!.map((raw) => {
       const key = checkKey(table, normalizeItem(raw));
       const id = JSON.stringify(itemStoreKey(table, key).map(String));
-      if (seen.has(id)) throw validation("Provided list of item keys contains duplicates");
+      if (seen.has(id)) throw validation(MESSAGES.duplicateKeys);
       seen.add(id);
       return key;
     });

@@ -6,7 +6,7 @@
 import type { Item } from "../attribute_value.ts";
 import { checkReturnOptions, collectionMetrics, writeCapacity } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
+import { constraintErrors, FORMATS, MESSAGES, validation } from "../errors.ts";
 import { writeItem } from "../storage/item_store.ts";
 import { checkKey, itemStoreKey, keyOfItem } from "../storage/keys.ts";
 import { getTable, type TableRecord } from "../storage/tables.ts";
@@ -41,12 +41,10 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
   const requests = Object.entries(body.RequestItems as Record<string, WriteRequest[]>);
   const total = requests.reduce((n, [, list]) => n + (Array.isArray(list) ? list.length : 0), 0);
   if (requests.length === 0 || requests.some(([, list]) => !Array.isArray(list) || !list.length)) {
-    throw validation(
-      "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
-    );
+    throw constraintErrors([FORMATS.requestItemsLength(MAX_BATCH_WRITES)]);
   }
   if (total > MAX_BATCH_WRITES) {
-    throw validation("Too many items requested for the BatchWriteItem call");
+    throw validation(FORMATS.tooManyBatchItems("BatchWriteItem"));
   }
   const planned: PlannedWrite[] = [];
   for (const [name, list] of requests) {
@@ -56,9 +54,7 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
       const put = request?.PutRequest;
       const del = request?.DeleteRequest;
       if ((put === undefined) === (del === undefined)) {
-        throw validation(
-          "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
-        );
+        throw validation(MESSAGES.multipleTypes);
       }
       let key: Item;
       let item: Item | null = null;
@@ -70,7 +66,7 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
         key = checkKey(table, normalizeItem(del!.Key));
       }
       const id = JSON.stringify(itemStoreKey(table, key).map(String));
-      if (seen.has(id)) throw validation("Provided list of item keys contains duplicates");
+      if (seen.has(id)) throw validation(MESSAGES.duplicateKeys);
       seen.add(id);
       planned.push({ table, key, item });
     }

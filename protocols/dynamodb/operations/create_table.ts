@@ -1,6 +1,6 @@
 /** CreateTable: validate the schema as DynamoDB does, store the table ACTIVE at once. */
 import type { OperationContext } from "../context.ts";
-import { invalidParameter, tableExists, validation } from "../errors.ts";
+import { CONSTRAINTS, FORMATS, invalidParameter, MESSAGES, tableExists } from "../errors.ts";
 import {
   type AttributeDefinition,
   describeTable,
@@ -54,9 +54,7 @@ export async function createTable(ctx: OperationContext, body: Body) {
           `KeySchemaElement(attributeName=${k?.AttributeName}, keyType=${k?.KeyType})`
         ).join(", ")
       }]`,
-      `Member must have length ${
-        schema.length < 1 ? "greater than or equal to 1" : "less than or equal to 2"
-      }`,
+      schema.length < 1 ? CONSTRAINTS.minLength(1) : CONSTRAINTS.maxLength(2),
     );
   }
   schema?.forEach((k, i) => {
@@ -81,19 +79,15 @@ export async function createTable(ctx: OperationContext, body: Body) {
     ) => k.AttributeName),
   );
   if (used.size !== defs!.length || defs!.some((d) => !used.has(d.AttributeName))) {
-    throw invalidParameter(
-      "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
-    );
+    throw invalidParameter(MESSAGES.keySchemaAttributeCount);
   }
   const tags = (body.Tags ?? []) as { Key: string; Value: string }[];
   if (tags.length > MAX_TAGS) {
-    throw validation(`One or more parameter values were invalid: Too many tags (max ${MAX_TAGS})`);
+    throw invalidParameter(FORMATS.tooManyTags(MAX_TAGS));
   }
   const stream = body.StreamSpecification as TableRecord["stream"];
   if (stream?.StreamEnabled && !stream.StreamViewType) {
-    throw validation(
-      "One or more parameter values were invalid: StreamViewType must be specified when StreamEnabled is true",
-    );
+    throw invalidParameter(MESSAGES.streamViewTypeMissing);
   }
   const now = Date.now() / 1000;
   const table: TableRecord = {

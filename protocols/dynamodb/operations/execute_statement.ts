@@ -8,8 +8,10 @@ import type { AttributeValue, Item } from "../attribute_value.ts";
 import type { OperationContext } from "../context.ts";
 import {
   conditionalCheckFailed,
+  CONSTRAINTS,
   duplicateItem,
   DynamoError,
+  FORMATS,
   invalidParameter,
   MESSAGES,
   validation,
@@ -79,7 +81,7 @@ function keyFromWhere(table: TableRecord, equalities: Map<string, AttributeValue
   for (const name of keyNames(table)) {
     const v = equalities.get(name);
     if (!v) {
-      throw validation("Where clause does not contain a mandatory equality on all key attributes");
+      throw validation(MESSAGES.whereMissingKey);
     }
     setEntry(key, name, v);
   }
@@ -109,7 +111,7 @@ async function planWrite(ctx: OperationContext, s: Statement, body: Body): Promi
       returning: () => undefined,
     };
   }
-  if (s.kind === "select") throw validation("Only write statements can be planned as writes");
+  if (s.kind === "select") throw validation(MESSAGES.selectNotWrite);
   const key = keyFromWhere(table, s.equalities);
   const ctxExpr = context(s);
   const update = s.kind === "update" ? parseUpdate(s.update, ctxExpr) : undefined;
@@ -117,9 +119,7 @@ async function planWrite(ctx: OperationContext, s: Statement, body: Body): Promi
   ctxExpr.assertAllUsed();
   for (const path of update?.paths ?? []) {
     if (typeof path[0] === "string" && keyNames(table).includes(path[0])) {
-      throw invalidParameter(
-        `Cannot update attribute ${path[0]}. This attribute is part of the key`,
-      );
+      throw invalidParameter(FORMATS.updatesKey(path[0]));
     }
   }
   const mode = s.returning;
@@ -169,7 +169,7 @@ function decodeToken(token: unknown): Item | undefined {
   try {
     return JSON.parse(atob(String(token))) as Item;
   } catch {
-    throw validation("Invalid NextToken");
+    throw validation(MESSAGES.invalidNextToken);
   }
 }
 
@@ -276,7 +276,7 @@ export async function batchExecuteStatement(ctx: OperationContext, body: Body) {
     c.fail(
       "statements",
       "[...]",
-      `Member must have length less than or equal to ${MAX_BATCH_STATEMENTS}`,
+      CONSTRAINTS.maxLength(MAX_BATCH_STATEMENTS),
     );
   }
   c.throwIfAny();
@@ -313,7 +313,7 @@ export async function executeTransaction(ctx: OperationContext, body: Body) {
     c.fail(
       "transactStatements",
       "[...]",
-      `Member must have length less than or equal to ${MAX_TRANSACTION_STATEMENTS}`,
+      CONSTRAINTS.maxLength(MAX_TRANSACTION_STATEMENTS),
     );
   }
   c.throwIfAny();
@@ -323,7 +323,7 @@ export async function executeTransaction(ctx: OperationContext, body: Body) {
   });
   const reads = statements.filter(({ s }) => s.kind === "select");
   if (reads.length > 0 && reads.length < statements.length) {
-    throw validation("Transaction must contain either all reads or all writes");
+    throw validation(MESSAGES.mixedTransaction);
   }
   if (reads.length > 0) {
     const gets: { table: TableRecord; key: Item; projection: Path[] | null }[] = [];
@@ -355,7 +355,7 @@ export async function executeTransaction(ctx: OperationContext, body: Body) {
     const w = await planWrite(ctx, s, request);
     const id = `${w.table.id}/${JSON.stringify(w.key)}`;
     if (targets.has(id)) {
-      throw validation("Transaction request cannot include multiple operations on one item");
+      throw validation(MESSAGES.transactionSameItem);
     }
     targets.add(id);
     writes.push(w);

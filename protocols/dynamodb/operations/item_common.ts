@@ -7,7 +7,7 @@
 import type { Item } from "../attribute_value.ts";
 import { checkReturnOptions, collectionMetrics, writeCapacity } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
+import { MESSAGES, validation } from "../errors.ts";
 import { checkKey } from "../storage/keys.ts";
 import { type PreparedWrite, writeItem } from "../storage/item_store.ts";
 import { getTable, type TableRecord } from "../storage/tables.ts";
@@ -61,7 +61,7 @@ export function onlyAllOld(body: Body): void {
     body.ReturnValues !== undefined && body.ReturnValues !== "NONE" &&
     body.ReturnValues !== "ALL_OLD"
   ) {
-    throw validation("ReturnValues can only be ALL_OLD or NONE");
+    throw validation(MESSAGES.returnValuesOldOrNone);
   }
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import type { AttributeValue, Item } from "../attribute_value.ts";
-import { invalidParameter, validation } from "../errors.ts";
+import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
 import {
   applyAttributeUpdates,
   applyUpdate,
@@ -78,9 +78,7 @@ function normalizeMap(
 
 function expressionValues(body: Body): Record<string, AttributeValue> | undefined {
   return normalizeMap(body.ExpressionAttributeValues, (key, message) => {
-    throw validation(
-      `ExpressionAttributeValues contains invalid value: ${message} for key ${key}`,
-    );
+    throw validation(FORMATS.invalidAttributeValue(message, key));
   });
 }
 
@@ -128,9 +126,7 @@ export function parseItemExpressions(body: Body, params: ExpressionParams): Item
     kinds.map((k) => PARAMS[k][1]),
   );
   if (body.ConditionalOperator !== undefined && body.Expected === undefined) {
-    throw invalidParameter(
-      "ConditionalOperator can only be used when Filter or Expected has two or more elements",
-    );
+    throw invalidParameter(MESSAGES.conditionalOperatorAlone);
   }
   const out: ItemExpressions = {};
   if (params.condition && body.Expected !== undefined) {

@@ -24,7 +24,7 @@ import {
 } from "../expressions/mod.ts";
 import { normalizeValue } from "../types.ts";
 import { setEntry } from "../expressions/values.ts";
-import { validation } from "../errors.ts";
+import { FORMATS, MESSAGES, validation } from "../errors.ts";
 import type { Body } from "../validation.ts";
 
 /** The parsed expressions of one Query or Scan. */
@@ -53,11 +53,7 @@ function expressionValues(body: Body): Record<string, AttributeValue> | undefine
     try {
       setEntry(out, k, normalizeValue(v));
     } catch (error) {
-      throw validation(
-        `ExpressionAttributeValues contains invalid value: ${
-          (error as Error).message
-        } for key ${k}`,
-      );
+      throw validation(FORMATS.invalidAttributeValue((error as Error).message, k));
     }
   }
   return out;
@@ -107,9 +103,7 @@ export function parseReadExpressions(body: Body, schema?: KeySchema): ReadExpres
     ctx.assertAllUsed();
   }
   if (schema && !out.key) {
-    throw validation(
-      "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
-    );
+    throw validation(MESSAGES.keyConditionMissing);
   }
   return out;
 }

@@ -7,7 +7,7 @@
 import type { Item } from "../attribute_value.ts";
 import { READ_UNIT_BYTES, replyTableName } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
+import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
 import {
   type Condition,
   evaluateCondition,
@@ -50,7 +50,7 @@ export function resolveView(table: TableRecord, indexName: unknown): ReadView {
   const gsi = table.gsis.find((i) => i.IndexName === indexName);
   const lsi = table.lsis.find((i) => i.IndexName === indexName);
   const index = gsi ?? lsi;
-  if (!index) throw validation(`The table does not have the specified index: ${indexName}`);
+  if (!index) throw validation(FORMATS.noSuchIndex(String(indexName)));
   return {
     table,
     index: {
@@ -68,9 +68,7 @@ export function checkSelect(view: ReadView, select: unknown): void {
   if (
     select === "ALL_ATTRIBUTES" && index?.global && index.projection.ProjectionType !== "ALL"
   ) {
-    throw validation(
-      `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${index.name} because its projection type is not ALL`,
-    );
+    throw invalidParameter(FORMATS.selectAllOnGsi(index.name));
   }
 }
 
@@ -111,7 +109,7 @@ export function checkStartKey(view: ReadView, raw: unknown): Item | undefined {
     Object.keys(key).length !== names.length ||
     names.some((n) => !key[n] || typeOf(key[n]) !== types[n])
   ) {
-    throw validation(`${INVALID_START}The provided key element does not match the schema`);
+    throw validation(`${INVALID_START}${MESSAGES.keySchema}`);
   }
   return key;
 }
@@ -280,7 +278,7 @@ export function checkedView(table: TableRecord, body: Body): ReadView {
   const view = resolveView(table, body.IndexName);
   checkSelect(view, body.Select);
   if (view.index?.global && body.ConsistentRead === true) {
-    throw validation("Consistent reads are not supported on global secondary indexes");
+    throw validation(MESSAGES.consistentReadOnGsi);
   }
   return view;
 }

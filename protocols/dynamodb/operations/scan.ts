@@ -1,7 +1,7 @@
 /** Scan: every item of the table or an index, optionally one parallel segment, paged. */
 import { checkReturnOptions } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
+import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
 import { parseReadExpressions } from "./read_expressions.ts";
 import { getTable } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
@@ -56,21 +56,18 @@ export function checkReadRequest(body: Body, kind: "query" | "scan"): void {
   c.throwIfAny();
   const projecting = body.ProjectionExpression !== undefined || body.AttributesToGet !== undefined;
   if (body.Select === "SPECIFIC_ATTRIBUTES" && !projecting) {
-    throw validation(
-      "One or more parameter values were invalid: Must specify the ProjectionExpression or AttributesToGet when choosing to get SPECIFIC_ATTRIBUTES",
-    );
+    throw invalidParameter(MESSAGES.specificWithoutProjection);
   }
   if (body.Select !== undefined && body.Select !== "SPECIFIC_ATTRIBUTES" && projecting) {
-    throw validation(
-      `One or more parameter values were invalid: Cannot specify the ${
-        body.ProjectionExpression !== undefined ? "ProjectionExpression" : "AttributesToGet"
-      } when choosing to get ${body.Select}`,
+    throw invalidParameter(
+      FORMATS.projectionWithSelect(
+        body.ProjectionExpression !== undefined ? "ProjectionExpression" : "AttributesToGet",
+        String(body.Select),
+      ),
     );
   }
   if (body.Select === "ALL_PROJECTED_ATTRIBUTES" && body.IndexName === undefined) {
-    throw validation(
-      "One or more parameter values were invalid: ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
-    );
+    throw invalidParameter(MESSAGES.allProjectedWithoutIndex);
   }
 }
 
@@ -79,19 +76,13 @@ function segmentOf(body: Body): { segment: number; total: number } | undefined {
   const total = body.TotalSegments as number | undefined;
   if (seg === undefined && total === undefined) return undefined;
   if (total === undefined) {
-    throw validation(
-      "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
-    );
+    throw validation(MESSAGES.totalSegmentsMissing);
   }
   if (seg === undefined) {
-    throw validation(
-      "The Segment parameter is required but was not present in the request when parameter TotalSegments is present",
-    );
+    throw validation(MESSAGES.segmentMissing);
   }
   if (seg >= total) {
-    throw validation(
-      `The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${seg} is not less than TotalSegments: ${total}`,
-    );
+    throw validation(FORMATS.segmentOutOfRange(seg, total));
   }
   return { segment: seg, total };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { OperationContext } from "../context.ts";
-import { DynamoError, validation } from "../errors.ts";
+import { FORMATS, MESSAGES, shardNotFound, streamNotFound, validation } from "../errors.ts";
 import { counterKey, recordsPrefix, sequenceText, shardId, streamArn } from "../storage/streams.ts";
 import { findTable, tableNameOf, type TableRecord } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
@@ -17,13 +17,6 @@ export const MAX_LIST_STREAMS = 100;
 const ITERATOR_TYPES = ["TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"];
 const decoder = new TextDecoder();
 
-function notFound(message: string): DynamoError {
-  return new DynamoError(
-    "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
-    `Requested resource not found: ${message}`,
-  );
-}
-
 /** The table and label a stream ARN names (ResourceNotFound when it names no stream). */
 async function streamOf(
   ctx: OperationContext,
@@ -32,7 +25,7 @@ async function streamOf(
   const m = /^(arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+)\/stream\/(.+)$/.exec(arn);
   const table = m ? await findTable(ctx.store, tableNameOf(m[1])) : null;
   if (!m || !table || table.arn !== m[1] || table.streamLabel !== m[2]) {
-    throw notFound(`Stream: ${arn} not found`);
+    throw streamNotFound(arn);
   }
   return { table, label: m[2] };
 }
@@ -120,7 +113,7 @@ function decodeIterator(text: unknown): Iterator {
   } catch {
     // Falls through to the error.
   }
-  throw validation("Invalid ShardIterator");
+  throw validation(MESSAGES.invalidShardIterator);
 }
 
 /** GetShardIterator. */
@@ -133,7 +126,7 @@ export async function getShardIterator(ctx: OperationContext, body: Body) {
   c.oneOf("shardIteratorType", body.ShardIteratorType, ITERATOR_TYPES);
   c.throwIfAny();
   const { table, label } = await streamOf(ctx, arn);
-  if (body.ShardId !== shardId(label)) throw notFound("Shard does not exist");
+  if (body.ShardId !== shardId(label)) throw shardNotFound();
   const type = body.ShardIteratorType as string;
   const seq = body.SequenceNumber as string | undefined;
   let after = "";
@@ -142,7 +135,7 @@ export async function getShardIterator(ctx: OperationContext, body: Body) {
     after = sequenceText(counter?.meta ?? 0);
   } else if (type !== "TRIM_HORIZON") {
     if (seq === undefined || !/^\d{1,40}$/.test(seq)) {
-      throw validation(`Invalid SequenceNumber for ShardIteratorType ${type}`);
+      throw validation(FORMATS.invalidSequenceNumber(type));
     }
     const n = BigInt(seq) - (type === "AT_SEQUENCE_NUMBER" ? 1n : 0n);
     after = n.toString().padStart(sequenceText(0).length, "0");

@@ -1,6 +1,6 @@
 /** TagResource, UntagResource and ListTagsOfResource on a table ARN. */
 import type { OperationContext } from "../context.ts";
-import { DynamoError, resourceArnNotFound, validation } from "../errors.ts";
+import { FORMATS, limitExceeded, resourceArnNotFound, validation } from "../errors.ts";
 import { tableKey, tableNameOf, type TableRecord } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import { MAX_TAGS } from "./create_table.ts";
@@ -14,7 +14,7 @@ function resourceArn(body: Body): string {
   c.throwIfAny();
   const arn = body.ResourceArn as string;
   if (!TABLE_ARN.test(arn)) {
-    throw validation(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+    throw validation(FORMATS.invalidTableArn(arn));
   }
   return arn;
 }
@@ -30,10 +30,7 @@ function editTags(
     if (!entry?.meta || entry.meta.arn !== arn) throw resourceArnNotFound(arn);
     const tags = change(entry.meta.tags);
     if (tags.length > MAX_TAGS) {
-      throw new DynamoError(
-        "com.amazonaws.dynamodb.v20120810#LimitExceededException",
-        `Too many tags for the resource (max ${MAX_TAGS})`,
-      );
+      throw limitExceeded(FORMATS.tooManyResourceTags(MAX_TAGS));
     }
     tx.set(tableKey(entry.meta.name), { meta: { ...entry.meta, tags } });
   });

@@ -4,7 +4,7 @@
  * @module
  */
 import type { OperationContext } from "../context.ts";
-import { resourceNotFound, validation } from "../errors.ts";
+import { MESSAGES, resourceNotFound, validation } from "../errors.ts";
 import { getTable, tableKey, type TableRecord } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
@@ -27,8 +27,8 @@ export async function updateTimeToLive(ctx: OperationContext, body: Body) {
     const entry = await tx.get<TableRecord>(tableKey(table.name));
     if (!entry?.meta) throw resourceNotFound(table.name);
     const t = entry.meta;
-    if (spec!.Enabled && t.ttl?.enabled) throw validation("TimeToLive is already enabled");
-    if (!spec!.Enabled && !t.ttl?.enabled) throw validation("TimeToLive is already disabled");
+    if (spec!.Enabled && t.ttl?.enabled) throw validation(MESSAGES.ttlAlreadyEnabled);
+    if (!spec!.Enabled && !t.ttl?.enabled) throw validation(MESSAGES.ttlAlreadyDisabled);
     tx.set(tableKey(t.name), {
       meta: { ...t, ttl: { attribute: spec!.AttributeName!, enabled: spec!.Enabled! } },
     });

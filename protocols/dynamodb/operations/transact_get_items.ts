@@ -2,7 +2,7 @@
 import type { Item } from "../attribute_value.ts";
 import { READ_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
+import { MESSAGES, validation } from "../errors.ts";
 import { type Path, projectItem } from "../expressions/mod.ts";
 import { parseItemExpressions } from "./item_expressions.ts";
 import { decodeItem } from "../storage/item_store.ts";
@@ -20,7 +20,7 @@ export async function transactGetItems(ctx: OperationContext, body: Body) {
   for (const entry of items) {
     const request = entry?.Get as Body | undefined;
     if (!request || Object.keys(entry).length !== 1) {
-      throw validation("TransactItems can only contain one of Get");
+      throw validation(MESSAGES.transactGetAction);
     }
     const expressions = parseItemExpressions(request, { projection: true });
     const [table, key] = await tableAndKey(ctx, request);

@@ -9,6 +9,7 @@ import { checkReturnOptions, WRITE_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import {
   type CancellationReason,
+  CONSTRAINTS,
   DynamoError,
   idempotentMismatch,
   isStoreSizeLimit,
@@ -53,11 +54,11 @@ export function checkTransactItems(body: Body): Record<string, unknown>[] {
     c.fail(
       "transactItems",
       "[...]",
-      `Member must have length less than or equal to ${MAX_TRANSACT_ITEMS}`,
+      CONSTRAINTS.maxLength(MAX_TRANSACT_ITEMS),
     );
   }
   if (items && items.length === 0) {
-    c.fail("transactItems", "[]", "Member must have length greater than or equal to 1");
+    c.fail("transactItems", "[]", CONSTRAINTS.minLength(1));
   }
   checkReturnOptions(c, body);
   c.throwIfAny();
@@ -115,7 +116,7 @@ export async function runWriteTransaction(
     });
   } catch (error) {
     if (isStoreSizeLimit(error)) {
-      throw validation("Transaction request cannot be larger than 4 MB");
+      throw validation(MESSAGES.transactionTooLarge);
     }
     throw error;
   }
@@ -140,7 +141,7 @@ export async function transactWriteItems(ctx: OperationContext, body: Body) {
   for (const entry of items) {
     const present = ACTIONS.filter((a) => entry?.[a] !== undefined && entry?.[a] !== null);
     if (present.length !== 1) {
-      throw validation("TransactItems can only contain one of Check, Put, Update or Delete");
+      throw validation(MESSAGES.transactWriteAction);
     }
     const action = present[0];
     const request = entry[action] as Body;
@@ -151,7 +152,7 @@ export async function transactWriteItems(ctx: OperationContext, body: Body) {
       : await prepareDelete(ctx, request, action === "ConditionCheck");
     const id = `${write.table.id}/${itemStoreKey(write.table, write.key).map(String).join("/")}`;
     if (targets.has(id)) {
-      throw validation("Transaction request cannot include multiple operations on one item");
+      throw validation(MESSAGES.transactionSameItem);
     }
     targets.add(id);
     // Capacity is billed on the larger of old and new item, so read the old one then.

@@ -5,7 +5,7 @@
  */
 import type { Item } from "../attribute_value.ts";
 import type { OperationContext } from "../context.ts";
-import { invalidParameter } from "../errors.ts";
+import { FORMATS, invalidParameter } from "../errors.ts";
 import { conditionHolds, type ItemUpdate, parseItemExpressions } from "./item_expressions.ts";
 import { type PreparedWrite, writeItem } from "../storage/item_store.ts";
 import { keyNames, keyOfItem } from "../storage/keys.ts";
@@ -27,7 +27,7 @@ export async function prepareUpdate(
   const keys = keyNames(table);
   for (const name of expressions.update?.targets ?? []) {
     if (keys.includes(name)) {
-      throw invalidParameter(`Cannot update attribute ${name}. This attribute is part of the key`);
+      throw invalidParameter(FORMATS.updatesKey(name));
     }
   }
   return {

@@ -4,7 +4,14 @@
  * @module
  */
 import type { OperationContext } from "../context.ts";
-import { invalidParameter, resourceInUse, resourceNotFound, validation } from "../errors.ts";
+import {
+  FORMATS,
+  invalidParameter,
+  MESSAGES,
+  resourceInUse,
+  resourceNotFound,
+  validation,
+} from "../errors.ts";
 import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "./table_schema.ts";
 import {
   type AttributeDefinition,
@@ -34,7 +41,7 @@ function applyGsiUpdates(
     if (u.Create) {
       const [index] = parseIndexes([u.Create], "global");
       if (gsis.some((g) => g.IndexName === index.IndexName)) {
-        throw resourceInUse(`Attempting to create an index which already exists`);
+        throw resourceInUse(MESSAGES.indexExists);
       }
       checkKeySchema(index.KeySchema, defs, index.IndexName);
       gsis.push(
@@ -79,9 +86,7 @@ export async function updateTable(ctx: OperationContext, body: Body) {
     body.GlobalSecondaryIndexUpdates === undefined && body.StreamSpecification === undefined &&
     body.DeletionProtectionEnabled === undefined && body.TableClass === undefined
   ) {
-    throw validation(
-      "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
-    );
+    throw validation(MESSAGES.updateTableNothing);
   }
   const before = await getTable(ctx.store, name, true);
   const now = Date.now() / 1000;
@@ -97,9 +102,7 @@ export async function updateTable(ctx: OperationContext, body: Body) {
         t.writeCapacity = 0;
         t.gsis = t.gsis.map((g) => ({ ...g, ProvisionedThroughput: undefined }));
       } else if (!body.ProvisionedThroughput) {
-        throw invalidParameter(
-          "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
-        );
+        throw invalidParameter(MESSAGES.throughputProvisioned);
       }
     }
     if (body.ProvisionedThroughput !== undefined) {
@@ -109,7 +112,10 @@ export async function updateTable(ctx: OperationContext, body: Body) {
         pt.WriteCapacityUnits === t.writeCapacity && !body.GlobalSecondaryIndexUpdates
       ) {
         throw validation(
-          `The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${t.readCapacity}. Requested ReadCapacityUnits: ${pt.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${t.writeCapacity}. Requested WriteCapacityUnits: ${pt.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`,
+          FORMATS.throughputUnchanged(
+            [t.readCapacity, t.writeCapacity],
+            [pt.ReadCapacityUnits, pt.WriteCapacityUnits],
+          ),
         );
       }
       if (pt.ReadCapacityUnits > t.readCapacity || pt.WriteCapacityUnits > t.writeCapacity) {
@@ -137,10 +143,10 @@ export async function updateTable(ctx: OperationContext, body: Body) {
     if (body.StreamSpecification !== undefined) {
       const s = body.StreamSpecification as NonNullable<TableRecord["stream"]>;
       if (s.StreamEnabled && t.stream?.StreamEnabled) {
-        throw validation(`Table already has an enabled stream: ${t.arn}/stream/${t.streamLabel}`);
+        throw validation(FORMATS.streamAlreadyEnabled(`${t.arn}/stream/${t.streamLabel}`));
       }
       if (!s.StreamEnabled && !t.stream?.StreamEnabled) {
-        throw validation("Table already has no stream enabled");
+        throw validation(MESSAGES.streamAlreadyDisabled);
       }
       t.stream = s.StreamEnabled ? s : { ...t.stream!, StreamEnabled: false };
       if (s.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");
@@ -160,9 +166,7 @@ function mergeDefinitions(existing: AttributeDefinition[], added: unknown): Attr
   for (const d of (added ?? []) as AttributeDefinition[]) {
     const i = out.findIndex((e) => e.AttributeName === d.AttributeName);
     if (i >= 0 && out[i].AttributeType !== d.AttributeType) {
-      throw invalidParameter(
-        `Cannot change the type of an existing attribute definition: ${d.AttributeName}`,
-      );
+      throw invalidParameter(FORMATS.attributeTypeChange(d.AttributeName));
     }
     if (i < 0) out.push(d);
   }
