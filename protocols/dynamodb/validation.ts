@@ -86,6 +86,20 @@ export class Constraints {
   throwIfAny(): void {
     if (this.#failures.length > 0) throw constraintErrors(this.#failures.slice(0, 10));
   }
+
+  /**
+   * Throw the collected failures, if any; then the members `names` (each checked with
+   * `required` above) are present, and the request is typed so.
+   */
+  checked<R extends object, K extends keyof R>(request: R, ...names: K[]): WithRequired<R, K> {
+    this.throwIfAny();
+    for (const name of names) {
+      if (request[name] === undefined || request[name] === null) {
+        throw new TypeError(`member ${String(name)} was not checked as required`);
+      }
+    }
+    return request as WithRequired<R, K>;
+  }
 }
 
 const JSON_TYPE_NAMES: Record<string, string> = {
@@ -100,16 +114,59 @@ function jsonKind(v: unknown): string {
   return JSON_TYPE_NAMES[typeof v] ?? "VALUE";
 }
 
+/** A member's JSON type, as AWS's deserializer checks it. */
+export type Kind = "string" | "number" | "boolean" | "object" | "array";
+
+/**
+ * A structured member (list or map) and the TypeScript type its contents are declared as. Only
+ * the outer JSON type is checked by `checkShape`; the operation's constraint checks validate the
+ * contents, in AWS's order, before relying on them.
+ */
+export interface Member<T> {
+  readonly kind: "object" | "array";
+  /** Never set: carries T. */
+  readonly type?: T;
+}
+
+/** A list member whose elements are declared as T. */
+export function listOf<T>(): Member<T[]> {
+  return { kind: "array" };
+}
+
+/** A map or structure member declared as T. */
+export function structure<T>(): Member<T> {
+  return { kind: "object" };
+}
+
 /** Member types a request declares; checked before anything else, as AWS's deserializer does. */
-export type Shape = Record<string, "string" | "number" | "boolean" | "object" | "array">;
+export type Shape = Readonly<Record<string, Kind | Member<unknown>>>;
+
+type MemberType<M> = M extends "string" ? string
+  : M extends "number" ? number
+  : M extends "boolean" ? boolean
+  : M extends "object" ? Record<string, unknown>
+  : M extends "array" ? unknown[]
+  : M extends Member<infer T> ? T
+  : never;
+
+/** A request body whose members `checkShape` has checked: every member optional, typed. */
+export type Request<S extends Shape> = { readonly [K in keyof S]?: MemberType<S[K]> };
+
+/** A request with the members `K` known present (checked by `Constraints.required`). */
+export type WithRequired<R, K extends keyof R> = R & { readonly [P in K]-?: NonNullable<R[P]> };
+
+function kindOf(member: Kind | Member<unknown>): Kind {
+  return typeof member === "string" ? member : member.kind;
+}
 
 function jsonTypeOf(v: unknown): string {
   return typeof v;
 }
 
 /** Throw SerializationException when a present member has the wrong JSON type. */
-export function checkShape(body: Body, shape: Shape): void {
-  for (const [name, kind] of Object.entries(shape)) {
+export function checkShape<S extends Shape>(body: Body, shape: S): Request<S> {
+  for (const [name, member] of Object.entries(shape)) {
+    const kind = kindOf(member);
     const v = body[name];
     if (v === undefined || v === null) continue;
     const ok = kind === "array"
@@ -127,4 +184,6 @@ export function checkShape(body: Body, shape: Shape): void {
       throw serialization(MESSAGES.unexpectedFieldType);
     }
   }
+  // Every member's JSON type now matches the shape, which is what Request<S> declares.
+  return body as Request<S>;
 }

@@ -5,11 +5,10 @@ import { type Body, checkShape, Constraints } from "../validation.ts";
 
 /** Check the TableName member every table-level request has. */
 export function checkTableName(body: Body): string {
-  checkShape(body, { TableName: "string" });
+  const request = checkShape(body, { TableName: "string" });
   const c = new Constraints();
-  c.name("tableName", body.TableName, { arn: true });
-  c.throwIfAny();
-  return body.TableName as string;
+  c.name("tableName", request.TableName, { arn: true });
+  return c.checked(request, "TableName").TableName;
 }
 
 /** DescribeTable. */

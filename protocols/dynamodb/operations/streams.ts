@@ -31,32 +31,35 @@ async function streamOf(
 }
 
 function requireArn(body: Body): string {
-  checkShape(body, { StreamArn: "string" });
+  const request = checkShape(body, { StreamArn: "string" });
   const c = new Constraints();
-  c.required("streamArn", body.StreamArn);
-  c.throwIfAny();
-  return body.StreamArn as string;
+  c.required("streamArn", request.StreamArn);
+  return c.checked(request, "StreamArn").StreamArn;
 }
 
 /** ListStreams. */
 export async function listStreams(ctx: OperationContext, body: Body) {
-  checkShape(body, { TableName: "string", Limit: "number", ExclusiveStartStreamArn: "string" });
+  const request = checkShape(body, {
+    TableName: "string",
+    Limit: "number",
+    ExclusiveStartStreamArn: "string",
+  });
   const c = new Constraints();
-  c.range("limit", body.Limit, 1, MAX_LIST_STREAMS);
+  c.range("limit", request.Limit, 1, MAX_LIST_STREAMS);
   c.throwIfAny();
-  const limit = (body.Limit as number | undefined) ?? MAX_LIST_STREAMS;
+  const limit = request.Limit ?? MAX_LIST_STREAMS;
   const streams: Record<string, string>[] = [];
-  let passedStart = body.ExclusiveStartStreamArn === undefined;
+  let passedStart = request.ExclusiveStartStreamArn === undefined;
   let more = false;
   for await (const entry of ctx.store.list<TableRecord>({ prefix: ["table"] })) {
     const table = entry.meta;
     if (!table?.streamLabel) continue;
-    if (body.TableName !== undefined && table.name !== tableNameOf(body.TableName as string)) {
+    if (request.TableName !== undefined && table.name !== tableNameOf(request.TableName)) {
       continue;
     }
     const arn = streamArn(table);
     if (!passedStart) {
-      passedStart = arn === body.ExclusiveStartStreamArn;
+      passedStart = arn === request.ExclusiveStartStreamArn;
       continue;
     }
     if (streams.length === limit) {
@@ -119,16 +122,20 @@ function decodeIterator(text: unknown): Iterator {
 /** GetShardIterator. */
 export async function getShardIterator(ctx: OperationContext, body: Body) {
   const arn = requireArn(body);
-  checkShape(body, { ShardId: "string", ShardIteratorType: "string", SequenceNumber: "string" });
+  const shaped = checkShape(body, {
+    ShardId: "string",
+    ShardIteratorType: "string",
+    SequenceNumber: "string",
+  });
   const c = new Constraints();
-  c.required("shardId", body.ShardId);
-  c.required("shardIteratorType", body.ShardIteratorType);
-  c.oneOf("shardIteratorType", body.ShardIteratorType, ITERATOR_TYPES);
-  c.throwIfAny();
+  c.required("shardId", shaped.ShardId);
+  c.required("shardIteratorType", shaped.ShardIteratorType);
+  c.oneOf("shardIteratorType", shaped.ShardIteratorType, ITERATOR_TYPES);
+  const request = c.checked(shaped, "ShardId", "ShardIteratorType");
   const { table, label } = await streamOf(ctx, arn);
-  if (body.ShardId !== shardId(label)) throw shardNotFound();
-  const type = body.ShardIteratorType as string;
-  const seq = body.SequenceNumber as string | undefined;
+  if (request.ShardId !== shardId(label)) throw shardNotFound();
+  const type = request.ShardIteratorType;
+  const seq = request.SequenceNumber;
   let after = "";
   if (type === "LATEST") {
     const counter = await ctx.store.get<number>(counterKey(table));
@@ -145,17 +152,17 @@ export async function getShardIterator(ctx: OperationContext, body: Body) {
 
 /** GetRecords. */
 export async function getRecords(ctx: OperationContext, body: Body) {
-  checkShape(body, { ShardIterator: "string", Limit: "number" });
+  const shaped = checkShape(body, { ShardIterator: "string", Limit: "number" });
   const c = new Constraints();
-  c.required("shardIterator", body.ShardIterator);
-  c.range("limit", body.Limit, 1, MAX_GET_RECORDS);
-  c.throwIfAny();
-  const it = decodeIterator(body.ShardIterator);
+  c.required("shardIterator", shaped.ShardIterator);
+  c.range("limit", shaped.Limit, 1, MAX_GET_RECORDS);
+  const request = c.checked(shaped, "ShardIterator");
+  const it = decodeIterator(request.ShardIterator);
   const { table, label } = await streamOf(ctx, it.arn);
   const prefix = recordsPrefix(table, label);
   const selector = it.after === "" ? { prefix } : { prefix, start: [...prefix, `${it.after}\0`] };
   const page = await ctx.store.listPage(selector, {
-    limit: (body.Limit as number | undefined) ?? MAX_GET_RECORDS,
+    limit: request.Limit ?? MAX_GET_RECORDS,
   });
   const records = page.entries.map((e) => JSON.parse(decoder.decode(e.data)));
   const last = page.entries.at(-1)?.key.at(-1) as string | undefined;

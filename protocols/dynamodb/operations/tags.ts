@@ -1,18 +1,17 @@
 /** TagResource, UntagResource and ListTagsOfResource on a table ARN. */
 import type { OperationContext } from "../context.ts";
 import { FORMATS, limitExceeded, resourceArnNotFound, validation } from "../errors.ts";
-import { tableKey, tableNameOf, type TableRecord } from "../storage/tables.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import { tableKey, tableNameOf, type TableRecord, type Tag } from "../storage/tables.ts";
+import { type Body, checkShape, Constraints, listOf } from "../validation.ts";
 import { MAX_TAGS } from "./create_table.ts";
 
 const TABLE_ARN = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+$/;
 
 function resourceArn(body: Body): string {
-  checkShape(body, { ResourceArn: "string" });
+  const request = checkShape(body, { ResourceArn: "string" });
   const c = new Constraints();
-  c.required("resourceArn", body.ResourceArn);
-  c.throwIfAny();
-  const arn = body.ResourceArn as string;
+  c.required("resourceArn", request.ResourceArn);
+  const arn = c.checked(request, "ResourceArn").ResourceArn;
   if (!TABLE_ARN.test(arn)) {
     throw validation(FORMATS.invalidTableArn(arn));
   }
@@ -39,10 +38,10 @@ function editTags(
 /** TagResource. */
 export async function tagResource(ctx: OperationContext, body: Body) {
   const arn = resourceArn(body);
-  checkShape(body, { Tags: "array" });
+  const request = checkShape(body, { Tags: listOf<Tag>() });
   const c = new Constraints();
-  c.required("tags", body.Tags);
-  const added = (body.Tags ?? []) as { Key: string; Value: string }[];
+  c.required("tags", request.Tags);
+  const added = request.Tags ?? [];
   added.forEach((t, i) => {
     c.required(`tags.${i + 1}.member.key`, t?.Key);
     c.required(`tags.${i + 1}.member.value`, t?.Value);
@@ -58,11 +57,10 @@ export async function tagResource(ctx: OperationContext, body: Body) {
 /** UntagResource. */
 export async function untagResource(ctx: OperationContext, body: Body) {
   const arn = resourceArn(body);
-  checkShape(body, { TagKeys: "array" });
+  const request = checkShape(body, { TagKeys: listOf<string>() });
   const c = new Constraints();
-  c.required("tagKeys", body.TagKeys);
-  c.throwIfAny();
-  const keys = body.TagKeys as string[];
+  c.required("tagKeys", request.TagKeys);
+  const keys = c.checked(request, "TagKeys").TagKeys;
   await editTags(ctx, arn, (tags) => tags.filter((t) => !keys.includes(t.Key)));
   return {};
 }

@@ -34,6 +34,12 @@ export interface IndexRecord {
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
 }
 
+/** A resource tag. */
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
 /** Everything basekv keeps about a table. */
 export interface TableRecord {
   name: string;
@@ -56,7 +62,7 @@ export interface TableRecord {
   lsis: IndexRecord[];
   stream?: { StreamEnabled: boolean; StreamViewType?: string };
   streamLabel?: string;
-  tags: { Key: string; Value: string }[];
+  tags: Tag[];
   deletionProtection: boolean;
   ttl?: { attribute: string; enabled: boolean };
   tableClass?: string;
