@@ -13,26 +13,27 @@ import { readItem } from "../storage/item_store.ts";
 import { checkKey, itemStoreKey } from "../storage/keys.ts";
 import { getTable } from "../storage/tables.ts";
 import { itemSize, normalizeItem } from "../types.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import { type Body, checkShape, Constraints, structure } from "../validation.ts";
+import type { ItemRequest } from "./item_common.ts";
 
 /** Most keys one BatchGetItem may ask for. */
 export const MAX_BATCH_KEYS = 100;
 /** Largest BatchGetItem reply before keys are left unprocessed. */
 export const MAX_BATCH_REPLY_BYTES = 16 * 1024 * 1024;
 
-interface TableRequest extends Record<string, unknown> {
-  Keys?: unknown[];
-  ConsistentRead?: boolean;
-}
+/** One table's part of RequestItems: its keys, projection and consistency. */
+type TableRequest = ItemRequest & { Keys?: unknown[] };
 
 /** BatchGetItem. */
 export async function batchGetItem(ctx: OperationContext, body: Body) {
-  checkShape(body, { RequestItems: "object", ReturnConsumedCapacity: "string" });
+  const shaped = checkShape(body, {
+    RequestItems: structure<Record<string, TableRequest>>(),
+    ReturnConsumedCapacity: "string",
+  });
   const c = new Constraints();
-  c.required("requestItems", body.RequestItems);
-  checkReturnOptions(c, body);
-  c.throwIfAny();
-  const requests = Object.entries(body.RequestItems as Record<string, TableRequest>);
+  c.required("requestItems", shaped.RequestItems);
+  checkReturnOptions(c, shaped);
+  const requests = Object.entries(c.checked(shaped, "RequestItems").RequestItems);
   const total = requests.reduce((n, [, r]) => n + (Array.isArray(r?.Keys) ? r.Keys.length : 0), 0);
   if (
     requests.length === 0 || requests.some(([, r]) => !Array.isArray(r?.Keys) || !r.Keys.length)
@@ -82,10 +83,10 @@ export async function batchGetItem(ctx: OperationContext, body: Body) {
     responses[plan.name] = items;
     const consistent = plan.request.ConsistentRead === true;
     const total = consistent ? units : units / 2;
-    if (body.ReturnConsumedCapacity === "TOTAL") {
+    if (shaped.ReturnConsumedCapacity === "TOTAL") {
       capacity.push({ TableName: plan.name, CapacityUnits: total });
     }
-    if (body.ReturnConsumedCapacity === "INDEXES") {
+    if (shaped.ReturnConsumedCapacity === "INDEXES") {
       capacity.push({
         TableName: plan.name,
         CapacityUnits: total,

@@ -11,7 +11,7 @@ import { writeItem } from "../storage/item_store.ts";
 import { checkKey, itemStoreKey, keyOfItem } from "../storage/keys.ts";
 import { getTable, type TableRecord } from "../storage/tables.ts";
 import { checkItemSize, normalizeItem } from "../types.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import { type Body, checkShape, Constraints, structure } from "../validation.ts";
 
 /** Most write requests one BatchWriteItem may carry. */
 export const MAX_BATCH_WRITES = 25;
@@ -29,16 +29,15 @@ interface PlannedWrite {
 
 /** BatchWriteItem. */
 export async function batchWriteItem(ctx: OperationContext, body: Body) {
-  checkShape(body, {
-    RequestItems: "object",
+  const request = checkShape(body, {
+    RequestItems: structure<Record<string, WriteRequest[]>>(),
     ReturnConsumedCapacity: "string",
     ReturnItemCollectionMetrics: "string",
   });
   const c = new Constraints();
-  c.required("requestItems", body.RequestItems);
-  checkReturnOptions(c, body);
-  c.throwIfAny();
-  const requests = Object.entries(body.RequestItems as Record<string, WriteRequest[]>);
+  c.required("requestItems", request.RequestItems);
+  checkReturnOptions(c, request);
+  const requests = Object.entries(c.checked(request, "RequestItems").RequestItems);
   const total = requests.reduce((n, [, list]) => n + (Array.isArray(list) ? list.length : 0), 0);
   if (requests.length === 0 || requests.some(([, list]) => !Array.isArray(list) || !list.length)) {
     throw constraintErrors([FORMATS.requestItemsLength(MAX_BATCH_WRITES)]);
@@ -77,8 +76,8 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
         table: w.table,
         key: w.key,
         mutate: () => w.item,
-        needsOld: body.ReturnConsumedCapacity === "TOTAL" ||
-          body.ReturnConsumedCapacity === "INDEXES",
+        needsOld: request.ReturnConsumedCapacity === "TOTAL" ||
+          request.ReturnConsumedCapacity === "INDEXES",
       })
     ),
   );
@@ -88,10 +87,10 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
   planned.forEach((w, i) => {
     const cap = writeCapacity(w.table, "TOTAL", results[i]);
     units.set(w.table.name, (units.get(w.table.name) ?? 0) + (cap!.CapacityUnits as number));
-    const m = collectionMetrics(w.table, body.ReturnItemCollectionMetrics, w.key);
+    const m = collectionMetrics(w.table, request.ReturnItemCollectionMetrics, w.key);
     if (m) (metrics[w.table.name] ??= []).push(m);
   });
-  const mode = body.ReturnConsumedCapacity;
+  const mode = request.ReturnConsumedCapacity;
   if (mode === "TOTAL" || mode === "INDEXES") {
     out.ConsumedCapacity = [...units].map(([TableName, CapacityUnits]) =>
       mode === "INDEXES"
@@ -99,6 +98,6 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
         : { TableName, CapacityUnits }
     );
   }
-  if (body.ReturnItemCollectionMetrics === "SIZE") out.ItemCollectionMetrics = metrics;
+  if (request.ReturnItemCollectionMetrics === "SIZE") out.ItemCollectionMetrics = metrics;
   return out;
 }

@@ -9,18 +9,18 @@ import { checkItemRequest, tableAndKey } from "./item_common.ts";
 
 /** GetItem. */
 export async function getItem(ctx: OperationContext, body: Body) {
-  checkItemRequest(body, "key");
-  const expressions = parseItemExpressions(body, { projection: true });
-  const [table, key] = await tableAndKey(ctx, body);
+  const request = checkItemRequest(body, "key");
+  const expressions = parseItemExpressions(request, { projection: true });
+  const [table, key] = await tableAndKey(ctx, request);
   const item = await readItem(ctx.store, table, key);
   const out: Record<string, unknown> = {};
   if (item) out.Item = expressions.projection ? projectItem(item, expressions.projection) : item;
   const capacity = readCapacity(
     table,
-    body.ReturnConsumedCapacity,
+    request.ReturnConsumedCapacity,
     item,
-    body.ConsistentRead === true,
-    body.TableName,
+    request.ConsistentRead === true,
+    request.TableName,
   );
   if (capacity) out.ConsumedCapacity = capacity;
   return out;

@@ -11,14 +11,14 @@ import type { TableRecord } from "../storage/tables.ts";
 import { itemSize } from "../types.ts";
 import type { Body } from "../validation.ts";
 import { tableAndKey } from "./item_common.ts";
-import { checkTransactItems } from "./transact_write_items.ts";
+import { checkTransactRequest } from "./transact_write_items.ts";
 
 /** TransactGetItems. */
 export async function transactGetItems(ctx: OperationContext, body: Body) {
-  const items = checkTransactItems(body);
+  const transaction = checkTransactRequest(body);
   const gets: { table: TableRecord; key: Item; projection?: Path[] }[] = [];
-  for (const entry of items) {
-    const request = entry?.Get as Body | undefined;
+  for (const entry of transaction.TransactItems) {
+    const request = entry?.Get;
     if (!request || Object.keys(entry).length !== 1) {
       throw validation(MESSAGES.transactGetAction);
     }
@@ -40,7 +40,7 @@ export async function transactGetItems(ctx: OperationContext, body: Body) {
     return { Item: g.projection ? projectItem(item, g.projection) : item };
   });
   const reply: Record<string, unknown> = { Responses: responses };
-  const mode = body.ReturnConsumedCapacity;
+  const mode = transaction.ReturnConsumedCapacity;
   if (mode === "TOTAL" || mode === "INDEXES") {
     reply.ConsumedCapacity = [...units].map(([TableName, CapacityUnits]) => ({
       TableName,

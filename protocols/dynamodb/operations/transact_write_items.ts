@@ -22,7 +22,15 @@ import { applyWrite, type PreparedWrite, type WriteResult } from "../storage/ite
 import { itemStoreKey } from "../storage/keys.ts";
 import { NumberError } from "../number.ts";
 import { itemSize } from "../types.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import {
+  type Body,
+  checkShape,
+  Constraints,
+  listOf,
+  type Request,
+  type WithRequired,
+} from "../validation.ts";
+import type { ItemRequest } from "./item_common.ts";
 import { prepareDelete } from "./delete_item.ts";
 import { preparePut } from "./put_item.ts";
 import { prepareUpdate } from "./update_item.ts";
@@ -40,16 +48,30 @@ const tokens = new Map<
   { fingerprint: string; reply: Record<string, unknown>; at: number }
 >();
 
-/** Check the TransactItems list shared with TransactGetItems. */
-export function checkTransactItems(body: Body): Record<string, unknown>[] {
-  checkShape(body, {
-    TransactItems: "array",
-    ReturnConsumedCapacity: "string",
-    ReturnItemCollectionMetrics: "string",
-    ClientRequestToken: "string",
-  });
+/** One entry of TransactItems: one action (TransactWriteItems) or a Get (TransactGetItems). */
+export interface TransactItem {
+  ConditionCheck?: ItemRequest;
+  Put?: ItemRequest;
+  Delete?: ItemRequest;
+  Update?: ItemRequest;
+  Get?: ItemRequest;
+}
+
+const SHAPE = {
+  TransactItems: listOf<TransactItem>(),
+  ReturnConsumedCapacity: "string",
+  ReturnItemCollectionMetrics: "string",
+  ClientRequestToken: "string",
+} as const;
+
+/** A TransactWriteItems or TransactGetItems request past its member checks. */
+export type TransactRequest = WithRequired<Request<typeof SHAPE>, "TransactItems">;
+
+/** Check the request members shared with TransactGetItems. */
+export function checkTransactRequest(body: Body): TransactRequest {
+  const request = checkShape(body, SHAPE);
   const c = new Constraints();
-  const items = body.TransactItems as Record<string, unknown>[] | undefined;
+  const items = request.TransactItems;
   if (c.required("transactItems", items) && items!.length > MAX_TRANSACT_ITEMS) {
     c.fail(
       "transactItems",
@@ -60,9 +82,8 @@ export function checkTransactItems(body: Body): Record<string, unknown>[] {
   if (items && items.length === 0) {
     c.fail("transactItems", "[]", CONSTRAINTS.minLength(1));
   }
-  checkReturnOptions(c, body);
-  c.throwIfAny();
-  return items!;
+  checkReturnOptions(c, request);
+  return c.checked(request, "TransactItems");
 }
 
 function reasonFor(error: unknown): CancellationReason | null {
@@ -124,9 +145,9 @@ export async function runWriteTransaction(
 
 /** TransactWriteItems. */
 export async function transactWriteItems(ctx: OperationContext, body: Body) {
-  const items = checkTransactItems(body);
-  const token = body.ClientRequestToken as string | undefined;
-  const fingerprint = JSON.stringify(body.TransactItems);
+  const request = checkTransactRequest(body);
+  const token = request.ClientRequestToken;
+  const fingerprint = JSON.stringify(request.TransactItems);
   if (token !== undefined) {
     const now = Date.now();
     for (const [t, v] of tokens) if (now - v.at > IDEMPOTENCY_WINDOW_MS) tokens.delete(t);
@@ -138,31 +159,31 @@ export async function transactWriteItems(ctx: OperationContext, body: Body) {
   }
   const writes: PreparedWrite[] = [];
   const targets = new Set<string>();
-  for (const entry of items) {
+  for (const entry of request.TransactItems) {
     const present = ACTIONS.filter((a) => entry?.[a] !== undefined && entry?.[a] !== null);
     if (present.length !== 1) {
       throw validation(MESSAGES.transactWriteAction);
     }
     const action = present[0];
-    const request = entry[action] as Body;
+    const member = entry[action]!; // present: the filter above
     const write = action === "Put"
-      ? await preparePut(ctx, request)
+      ? await preparePut(ctx, member)
       : action === "Update"
-      ? await prepareUpdate(ctx, request)
-      : await prepareDelete(ctx, request, action === "ConditionCheck");
+      ? await prepareUpdate(ctx, member)
+      : await prepareDelete(ctx, member, action === "ConditionCheck");
     const id = `${write.table.id}/${itemStoreKey(write.table, write.key).map(String).join("/")}`;
     if (targets.has(id)) {
       throw validation(MESSAGES.transactionSameItem);
     }
     targets.add(id);
     // Capacity is billed on the larger of old and new item, so read the old one then.
-    const billed = body.ReturnConsumedCapacity === "TOTAL" ||
-      body.ReturnConsumedCapacity === "INDEXES";
+    const billed = request.ReturnConsumedCapacity === "TOTAL" ||
+      request.ReturnConsumedCapacity === "INDEXES";
     writes.push(billed ? { ...write, needsOld: true } : write);
   }
   const results = await runWriteTransaction(ctx, writes);
   const reply: Record<string, unknown> = {};
-  const mode = body.ReturnConsumedCapacity;
+  const mode = request.ReturnConsumedCapacity;
   if (mode === "TOTAL" || mode === "INDEXES") {
     const units = new Map<string, number>();
     writes.forEach((w, i) => {
