@@ -226,7 +226,7 @@ async function runSelect(
 }
 
 function checkStatementRequest(body: Body): void {
-  checkShape(body, {
+  const request = checkShape(body, {
     Statement: "string",
     Parameters: "array",
     ConsistentRead: "boolean",
@@ -236,9 +236,9 @@ function checkStatementRequest(body: Body): void {
     ReturnValuesOnConditionCheckFailure: "string",
   });
   const c = new Constraints();
-  c.required("statement", body.Statement);
-  c.range("limit", body.Limit, 1);
-  c.oneOf("returnValuesOnConditionCheckFailure", body.ReturnValuesOnConditionCheckFailure, [
+  c.required("statement", request.Statement);
+  c.range("limit", request.Limit, 1);
+  c.oneOf("returnValuesOnConditionCheckFailure", request.ReturnValuesOnConditionCheckFailure, [
     "ALL_OLD",
     "NONE",
   ]);
@@ -269,9 +269,9 @@ function errorCode(error: unknown): { Code: string; Message: string; Item?: Item
 
 /** BatchExecuteStatement: each statement on its own (single-item reads and writes). */
 export async function batchExecuteStatement(ctx: OperationContext, body: Body) {
-  checkShape(body, { Statements: "array", ReturnConsumedCapacity: "string" });
+  const request = checkShape(body, { Statements: "array", ReturnConsumedCapacity: "string" });
   const c = new Constraints();
-  const list = body.Statements as Body[] | undefined;
+  const list = request.Statements as Body[] | undefined;
   if (c.required("statements", list) && list!.length > MAX_BATCH_STATEMENTS) {
     c.fail(
       "statements",
@@ -306,9 +306,9 @@ export async function batchExecuteStatement(ctx: OperationContext, body: Body) {
 
 /** ExecuteTransaction: all writes applied all or nothing, or all reads from one snapshot. */
 export async function executeTransaction(ctx: OperationContext, body: Body) {
-  checkShape(body, { TransactStatements: "array", ClientRequestToken: "string" });
+  const request = checkShape(body, { TransactStatements: "array", ClientRequestToken: "string" });
   const c = new Constraints();
-  const list = body.TransactStatements as Body[] | undefined;
+  const list = request.TransactStatements as Body[] | undefined;
   if (c.required("transactStatements", list) && list!.length > MAX_TRANSACTION_STATEMENTS) {
     c.fail(
       "transactStatements",

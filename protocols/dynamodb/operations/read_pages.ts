@@ -28,7 +28,7 @@ import {
   successor,
 } from "../storage/keys.ts";
 import { keyConditionHolds, type ReadExpressions } from "./read_expressions.ts";
-import type { Body } from "../validation.ts";
+import type { ReadRequest } from "./read_request.ts";
 import type { KeySchemaElement, Projection, TableRecord } from "../storage/tables.ts";
 import { itemSize, normalizeItem, typeOf } from "../types.ts";
 import type { Selector } from "../../../src/store/mod.ts";
@@ -261,12 +261,12 @@ export interface PageOptions {
 }
 
 /** The page options Query and Scan take alike from the request and its expressions. */
-export function pageOptions(body: Body, expressions: ReadExpressions): PageOptions {
+export function pageOptions(body: ReadRequest, expressions: ReadExpressions): PageOptions {
   return {
-    limit: body.Limit as number | undefined,
+    limit: body.Limit,
     filter: expressions.filter,
     projection: expressions.projection,
-    select: body.Select as string | undefined,
+    select: body.Select,
     consistent: body.ConsistentRead === true,
     capacityMode: body.ReturnConsumedCapacity,
     requestedName: body.TableName,
@@ -274,7 +274,7 @@ export function pageOptions(body: Body, expressions: ReadExpressions): PageOptio
 }
 
 /** The view a Query/Scan reads, after the checks both make on it, in AWS's order. */
-export function checkedView(table: TableRecord, body: Body): ReadView {
+export function checkedView(table: TableRecord, body: ReadRequest): ReadView {
   const view = resolveView(table, body.IndexName);
   checkSelect(view, body.Select);
   if (view.index?.global && body.ConsistentRead === true) {

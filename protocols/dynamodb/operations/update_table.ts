@@ -69,7 +69,7 @@ function applyGsiUpdates(
 /** UpdateTable. */
 export async function updateTable(ctx: OperationContext, body: Body) {
   const name = checkTableName(body);
-  checkShape(body, {
+  const request = checkShape(body, {
     AttributeDefinitions: "array",
     BillingMode: "string",
     ProvisionedThroughput: "object",
@@ -79,12 +79,13 @@ export async function updateTable(ctx: OperationContext, body: Body) {
     TableClass: "string",
   });
   const c = new Constraints();
-  c.oneOf("billingMode", body.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
+  c.oneOf("billingMode", request.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
   c.throwIfAny();
   if (
-    body.ProvisionedThroughput === undefined && body.BillingMode === undefined &&
-    body.GlobalSecondaryIndexUpdates === undefined && body.StreamSpecification === undefined &&
-    body.DeletionProtectionEnabled === undefined && body.TableClass === undefined
+    request.ProvisionedThroughput === undefined && request.BillingMode === undefined &&
+    request.GlobalSecondaryIndexUpdates === undefined &&
+    request.StreamSpecification === undefined &&
+    request.DeletionProtectionEnabled === undefined && request.TableClass === undefined
   ) {
     throw validation(MESSAGES.updateTableNothing);
   }
@@ -94,22 +95,22 @@ export async function updateTable(ctx: OperationContext, body: Body) {
     const entry = await tx.get<TableRecord>(tableKey(before.name));
     if (!entry?.meta) throw resourceNotFound(before.name);
     const t: TableRecord = { ...entry.meta };
-    if (body.BillingMode !== undefined && body.BillingMode !== t.billingMode) {
-      t.billingMode = body.BillingMode as TableRecord["billingMode"];
+    if (request.BillingMode !== undefined && request.BillingMode !== t.billingMode) {
+      t.billingMode = request.BillingMode as TableRecord["billingMode"];
       if (t.billingMode === "PAY_PER_REQUEST") {
         t.payPerRequestSince = now;
         t.readCapacity = 0;
         t.writeCapacity = 0;
         t.gsis = t.gsis.map((g) => ({ ...g, ProvisionedThroughput: undefined }));
-      } else if (!body.ProvisionedThroughput) {
+      } else if (!request.ProvisionedThroughput) {
         throw invalidParameter(MESSAGES.throughputProvisioned);
       }
     }
-    if (body.ProvisionedThroughput !== undefined) {
-      const pt = checkThroughput(t.billingMode, body.ProvisionedThroughput);
+    if (request.ProvisionedThroughput !== undefined) {
+      const pt = checkThroughput(t.billingMode, request.ProvisionedThroughput);
       if (
-        body.BillingMode === undefined && pt.ReadCapacityUnits === t.readCapacity &&
-        pt.WriteCapacityUnits === t.writeCapacity && !body.GlobalSecondaryIndexUpdates
+        request.BillingMode === undefined && pt.ReadCapacityUnits === t.readCapacity &&
+        pt.WriteCapacityUnits === t.writeCapacity && !request.GlobalSecondaryIndexUpdates
       ) {
         throw validation(
           FORMATS.throughputUnchanged(
@@ -128,9 +129,9 @@ export async function updateTable(ctx: OperationContext, body: Body) {
       t.readCapacity = pt.ReadCapacityUnits;
       t.writeCapacity = pt.WriteCapacityUnits;
     }
-    if (body.GlobalSecondaryIndexUpdates !== undefined) {
-      const defs = mergeDefinitions(t.attributeDefinitions, body.AttributeDefinitions);
-      t.gsis = applyGsiUpdates(t, body.GlobalSecondaryIndexUpdates as GsiUpdate[], defs);
+    if (request.GlobalSecondaryIndexUpdates !== undefined) {
+      const defs = mergeDefinitions(t.attributeDefinitions, request.AttributeDefinitions);
+      t.gsis = applyGsiUpdates(t, request.GlobalSecondaryIndexUpdates as GsiUpdate[], defs);
       const used = new Set(
         [
           ...t.keySchema,
@@ -140,8 +141,8 @@ export async function updateTable(ctx: OperationContext, body: Body) {
       );
       t.attributeDefinitions = defs.filter((d) => used.has(d.AttributeName));
     }
-    if (body.StreamSpecification !== undefined) {
-      const s = body.StreamSpecification as NonNullable<TableRecord["stream"]>;
+    if (request.StreamSpecification !== undefined) {
+      const s = request.StreamSpecification as NonNullable<TableRecord["stream"]>;
       if (s.StreamEnabled && t.stream?.StreamEnabled) {
         throw validation(FORMATS.streamAlreadyEnabled(`${t.arn}/stream/${t.streamLabel}`));
       }
@@ -151,10 +152,10 @@ export async function updateTable(ctx: OperationContext, body: Body) {
       t.stream = s.StreamEnabled ? s : { ...t.stream!, StreamEnabled: false };
       if (s.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");
     }
-    if (body.DeletionProtectionEnabled !== undefined) {
-      t.deletionProtection = body.DeletionProtectionEnabled as boolean;
+    if (request.DeletionProtectionEnabled !== undefined) {
+      t.deletionProtection = request.DeletionProtectionEnabled;
     }
-    if (body.TableClass !== undefined) t.tableClass = body.TableClass as string;
+    if (request.TableClass !== undefined) t.tableClass = request.TableClass;
     tx.set(tableKey(t.name), { meta: t });
     return t;
   });
