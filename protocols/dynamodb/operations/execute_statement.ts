@@ -42,7 +42,14 @@ import { PartiQLError } from "../partiql/lexer.ts";
 import { parseStatement, type Statement } from "../partiql/parser.ts";
 import { getTable, type TableRecord } from "../storage/tables.ts";
 import { checkItemSize, normalizeItem, normalizeValue } from "../types.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import {
+  type Body,
+  checkShape,
+  Constraints,
+  listOf,
+  type Request,
+  type WithRequired,
+} from "../validation.ts";
 import {
   checkStartKey,
   indexSource,
@@ -58,10 +65,35 @@ export const MAX_BATCH_STATEMENTS = 25;
 /** Most statements in one ExecuteTransaction. */
 export const MAX_TRANSACTION_STATEMENTS = 100;
 
-function parse(body: Body): Statement {
-  const params = ((body.Parameters ?? []) as unknown[]).map((v) => normalizeValue(v));
+const STATEMENT_SHAPE = {
+  Statement: "string",
+  Parameters: "array",
+  ConsistentRead: "boolean",
+  NextToken: "string",
+  Limit: "number",
+  ReturnConsumedCapacity: "string",
+  ReturnValuesOnConditionCheckFailure: "string",
+} as const;
+
+/** One statement's request (ExecuteStatement, or an entry of a batch or transaction). */
+type StatementRequest = WithRequired<Request<typeof STATEMENT_SHAPE>, "Statement">;
+
+function checkStatementRequest(body: Body): StatementRequest {
+  const request = checkShape(body, STATEMENT_SHAPE);
+  const c = new Constraints();
+  c.required("statement", request.Statement);
+  c.range("limit", request.Limit, 1);
+  c.oneOf("returnValuesOnConditionCheckFailure", request.ReturnValuesOnConditionCheckFailure, [
+    "ALL_OLD",
+    "NONE",
+  ]);
+  return c.checked(request, "Statement");
+}
+
+function parse(body: StatementRequest): Statement {
+  const params = (body.Parameters ?? []).map((v) => normalizeValue(v));
   try {
-    return parseStatement(body.Statement as string, params);
+    return parseStatement(body.Statement, params);
   } catch (error) {
     if (error instanceof PartiQLError) throw validation(error.message);
     throw error;
@@ -95,7 +127,11 @@ interface PlannedWrite extends PreparedWrite {
   returning(result: WriteResult): Item[] | undefined;
 }
 
-async function planWrite(ctx: OperationContext, s: Statement, body: Body): Promise<PlannedWrite> {
+async function planWrite(
+  ctx: OperationContext,
+  s: Statement,
+  body: StatementRequest,
+): Promise<PlannedWrite> {
   const table = await getTable(ctx.store, s.table);
   const returnOld = body.ReturnValuesOnConditionCheckFailure === "ALL_OLD";
   if (s.kind === "insert") {
@@ -176,7 +212,7 @@ function decodeToken(token: unknown): Item | undefined {
 async function runSelect(
   ctx: OperationContext,
   s: Extract<Statement, { kind: "select" }>,
-  body: Body,
+  body: StatementRequest,
 ): Promise<Record<string, unknown>> {
   const table = await getTable(ctx.store, s.table);
   const view = resolveView(table, s.index);
@@ -209,7 +245,7 @@ async function runSelect(
     source = tableScanSource(ctx, table, start);
   }
   const page = await readPage(view, source, {
-    limit: body.Limit as number | undefined,
+    limit: body.Limit,
     filter: where,
     projection: s.projection ?? undefined,
     consistent: body.ConsistentRead === true,
@@ -225,32 +261,12 @@ async function runSelect(
   return out;
 }
 
-function checkStatementRequest(body: Body): void {
-  const request = checkShape(body, {
-    Statement: "string",
-    Parameters: "array",
-    ConsistentRead: "boolean",
-    NextToken: "string",
-    Limit: "number",
-    ReturnConsumedCapacity: "string",
-    ReturnValuesOnConditionCheckFailure: "string",
-  });
-  const c = new Constraints();
-  c.required("statement", request.Statement);
-  c.range("limit", request.Limit, 1);
-  c.oneOf("returnValuesOnConditionCheckFailure", request.ReturnValuesOnConditionCheckFailure, [
-    "ALL_OLD",
-    "NONE",
-  ]);
-  c.throwIfAny();
-}
-
 /** ExecuteStatement. */
 export async function executeStatement(ctx: OperationContext, body: Body) {
-  checkStatementRequest(body);
-  const s = parse(body);
-  if (s.kind === "select") return await runSelect(ctx, s, body);
-  return await runWrite(ctx, await planWrite(ctx, s, body));
+  const request = checkStatementRequest(body);
+  const s = parse(request);
+  if (s.kind === "select") return await runSelect(ctx, s, request);
+  return await runWrite(ctx, await planWrite(ctx, s, request));
 }
 
 function errorCode(error: unknown): { Code: string; Message: string; Item?: Item } | null {
@@ -269,9 +285,9 @@ function errorCode(error: unknown): { Code: string; Message: string; Item?: Item
 
 /** BatchExecuteStatement: each statement on its own (single-item reads and writes). */
 export async function batchExecuteStatement(ctx: OperationContext, body: Body) {
-  const request = checkShape(body, { Statements: "array", ReturnConsumedCapacity: "string" });
+  const shaped = checkShape(body, { Statements: listOf<Body>(), ReturnConsumedCapacity: "string" });
   const c = new Constraints();
-  const list = request.Statements as Body[] | undefined;
+  const list = shaped.Statements;
   if (c.required("statements", list) && list!.length > MAX_BATCH_STATEMENTS) {
     c.fail(
       "statements",
@@ -279,10 +295,10 @@ export async function batchExecuteStatement(ctx: OperationContext, body: Body) {
       CONSTRAINTS.maxLength(MAX_BATCH_STATEMENTS),
     );
   }
-  c.throwIfAny();
-  const responses = await Promise.all(list!.map(async (request) => {
+  const entries = c.checked(shaped, "Statements").Statements;
+  const responses = await Promise.all(entries.map(async (entry) => {
     try {
-      checkStatementRequest(request);
+      const request = checkStatementRequest(entry);
       const s = parse(request);
       if (s.kind === "select") {
         const table = await getTable(ctx.store, s.table);
@@ -306,9 +322,12 @@ export async function batchExecuteStatement(ctx: OperationContext, body: Body) {
 
 /** ExecuteTransaction: all writes applied all or nothing, or all reads from one snapshot. */
 export async function executeTransaction(ctx: OperationContext, body: Body) {
-  const request = checkShape(body, { TransactStatements: "array", ClientRequestToken: "string" });
+  const shaped = checkShape(body, {
+    TransactStatements: listOf<Body>(),
+    ClientRequestToken: "string",
+  });
   const c = new Constraints();
-  const list = request.TransactStatements as Body[] | undefined;
+  const list = shaped.TransactStatements;
   if (c.required("transactStatements", list) && list!.length > MAX_TRANSACTION_STATEMENTS) {
     c.fail(
       "transactStatements",
@@ -316,9 +335,9 @@ export async function executeTransaction(ctx: OperationContext, body: Body) {
       CONSTRAINTS.maxLength(MAX_TRANSACTION_STATEMENTS),
     );
   }
-  c.throwIfAny();
-  const statements = list!.map((request) => {
-    checkStatementRequest(request);
+  const entries = c.checked(shaped, "TransactStatements").TransactStatements;
+  const statements = entries.map((entry) => {
+    const request = checkStatementRequest(entry);
     return { request, s: parse(request) };
   });
   const reads = statements.filter(({ s }) => s.kind === "select");

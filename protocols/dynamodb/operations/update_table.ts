@@ -22,7 +22,14 @@ import {
   type TableRecord,
   tableStats,
 } from "../storage/tables.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import {
+  type Body,
+  checkShape,
+  Constraints,
+  listOf,
+  type Request,
+  structure,
+} from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
 
 interface GsiUpdate {
@@ -66,18 +73,23 @@ function applyGsiUpdates(
   return gsis;
 }
 
+const SHAPE = {
+  AttributeDefinitions: listOf<AttributeDefinition>(),
+  BillingMode: "string",
+  ProvisionedThroughput: "object",
+  GlobalSecondaryIndexUpdates: listOf<GsiUpdate>(),
+  StreamSpecification: structure<NonNullable<TableRecord["stream"]>>(),
+  DeletionProtectionEnabled: "boolean",
+  TableClass: "string",
+} as const;
+
+/** An UpdateTable request's members (TableName is checked on its own, first). */
+type UpdateTableRequest = Request<typeof SHAPE>;
+
 /** UpdateTable. */
 export async function updateTable(ctx: OperationContext, body: Body) {
   const name = checkTableName(body);
-  const request = checkShape(body, {
-    AttributeDefinitions: "array",
-    BillingMode: "string",
-    ProvisionedThroughput: "object",
-    GlobalSecondaryIndexUpdates: "array",
-    StreamSpecification: "object",
-    DeletionProtectionEnabled: "boolean",
-    TableClass: "string",
-  });
+  const request = checkShape(body, SHAPE);
   const c = new Constraints();
   c.oneOf("billingMode", request.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
   c.throwIfAny();
@@ -95,63 +107,12 @@ export async function updateTable(ctx: OperationContext, body: Body) {
     const entry = await tx.get<TableRecord>(tableKey(before.name));
     if (!entry?.meta) throw resourceNotFound(before.name);
     const t: TableRecord = { ...entry.meta };
-    if (request.BillingMode !== undefined && request.BillingMode !== t.billingMode) {
-      t.billingMode = request.BillingMode as TableRecord["billingMode"];
-      if (t.billingMode === "PAY_PER_REQUEST") {
-        t.payPerRequestSince = now;
-        t.readCapacity = 0;
-        t.writeCapacity = 0;
-        t.gsis = t.gsis.map((g) => ({ ...g, ProvisionedThroughput: undefined }));
-      } else if (!request.ProvisionedThroughput) {
-        throw invalidParameter(MESSAGES.throughputProvisioned);
-      }
-    }
-    if (request.ProvisionedThroughput !== undefined) {
-      const pt = checkThroughput(t.billingMode, request.ProvisionedThroughput);
-      if (
-        request.BillingMode === undefined && pt.ReadCapacityUnits === t.readCapacity &&
-        pt.WriteCapacityUnits === t.writeCapacity && !request.GlobalSecondaryIndexUpdates
-      ) {
-        throw validation(
-          FORMATS.throughputUnchanged(
-            [t.readCapacity, t.writeCapacity],
-            [pt.ReadCapacityUnits, pt.WriteCapacityUnits],
-          ),
-        );
-      }
-      if (pt.ReadCapacityUnits > t.readCapacity || pt.WriteCapacityUnits > t.writeCapacity) {
-        t.lastIncrease = now;
-      }
-      if (pt.ReadCapacityUnits < t.readCapacity || pt.WriteCapacityUnits < t.writeCapacity) {
-        t.lastDecrease = now;
-        t.decreasesToday++;
-      }
-      t.readCapacity = pt.ReadCapacityUnits;
-      t.writeCapacity = pt.WriteCapacityUnits;
-    }
+    applyBilling(t, request, now);
+    applyThroughput(t, request, now);
     if (request.GlobalSecondaryIndexUpdates !== undefined) {
-      const defs = mergeDefinitions(t.attributeDefinitions, request.AttributeDefinitions);
-      t.gsis = applyGsiUpdates(t, request.GlobalSecondaryIndexUpdates as GsiUpdate[], defs);
-      const used = new Set(
-        [
-          ...t.keySchema,
-          ...t.gsis.flatMap((g) => g.KeySchema),
-          ...t.lsis.flatMap((l) => l.KeySchema),
-        ].map((k) => k.AttributeName),
-      );
-      t.attributeDefinitions = defs.filter((d) => used.has(d.AttributeName));
+      applyIndexUpdates(t, request.GlobalSecondaryIndexUpdates, request.AttributeDefinitions);
     }
-    if (request.StreamSpecification !== undefined) {
-      const s = request.StreamSpecification as NonNullable<TableRecord["stream"]>;
-      if (s.StreamEnabled && t.stream?.StreamEnabled) {
-        throw validation(FORMATS.streamAlreadyEnabled(`${t.arn}/stream/${t.streamLabel}`));
-      }
-      if (!s.StreamEnabled && !t.stream?.StreamEnabled) {
-        throw validation(MESSAGES.streamAlreadyDisabled);
-      }
-      t.stream = s.StreamEnabled ? s : { ...t.stream!, StreamEnabled: false };
-      if (s.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");
-    }
+    if (request.StreamSpecification !== undefined) applyStream(t, request.StreamSpecification);
     if (request.DeletionProtectionEnabled !== undefined) {
       t.deletionProtection = request.DeletionProtectionEnabled;
     }
@@ -162,9 +123,82 @@ export async function updateTable(ctx: OperationContext, body: Body) {
   return { TableDescription: describeTable(table, await tableStats(ctx.store, table)) };
 }
 
-function mergeDefinitions(existing: AttributeDefinition[], added: unknown): AttributeDefinition[] {
+/** A BillingMode change (checked to be one of the two). */
+function applyBilling(t: TableRecord, request: UpdateTableRequest, now: number): void {
+  if (request.BillingMode === undefined || request.BillingMode === t.billingMode) return;
+  t.billingMode = request.BillingMode === "PAY_PER_REQUEST" ? "PAY_PER_REQUEST" : "PROVISIONED";
+  if (t.billingMode === "PAY_PER_REQUEST") {
+    t.payPerRequestSince = now;
+    t.readCapacity = 0;
+    t.writeCapacity = 0;
+    t.gsis = t.gsis.map((g) => ({ ...g, ProvisionedThroughput: undefined }));
+  } else if (!request.ProvisionedThroughput) {
+    throw invalidParameter(MESSAGES.throughputProvisioned);
+  }
+}
+
+/** A ProvisionedThroughput change, with DynamoDB's increase/decrease bookkeeping. */
+function applyThroughput(t: TableRecord, request: UpdateTableRequest, now: number): void {
+  if (request.ProvisionedThroughput === undefined) return;
+  const pt = checkThroughput(t.billingMode, request.ProvisionedThroughput);
+  if (
+    request.BillingMode === undefined && pt.ReadCapacityUnits === t.readCapacity &&
+    pt.WriteCapacityUnits === t.writeCapacity && !request.GlobalSecondaryIndexUpdates
+  ) {
+    throw validation(
+      FORMATS.throughputUnchanged(
+        [t.readCapacity, t.writeCapacity],
+        [pt.ReadCapacityUnits, pt.WriteCapacityUnits],
+      ),
+    );
+  }
+  if (pt.ReadCapacityUnits > t.readCapacity || pt.WriteCapacityUnits > t.writeCapacity) {
+    t.lastIncrease = now;
+  }
+  if (pt.ReadCapacityUnits < t.readCapacity || pt.WriteCapacityUnits < t.writeCapacity) {
+    t.lastDecrease = now;
+    t.decreasesToday++;
+  }
+  t.readCapacity = pt.ReadCapacityUnits;
+  t.writeCapacity = pt.WriteCapacityUnits;
+}
+
+/** GSI creates/updates/deletes; attribute definitions keep only the keys still used. */
+function applyIndexUpdates(
+  t: TableRecord,
+  updates: GsiUpdate[],
+  added: AttributeDefinition[] | undefined,
+): void {
+  const defs = mergeDefinitions(t.attributeDefinitions, added);
+  t.gsis = applyGsiUpdates(t, updates, defs);
+  const used = new Set(
+    [
+      ...t.keySchema,
+      ...t.gsis.flatMap((g) => g.KeySchema),
+      ...t.lsis.flatMap((l) => l.KeySchema),
+    ].map((k) => k.AttributeName),
+  );
+  t.attributeDefinitions = defs.filter((d) => used.has(d.AttributeName));
+}
+
+/** Enable or disable the stream (each only from the other state). */
+function applyStream(t: TableRecord, s: NonNullable<TableRecord["stream"]>): void {
+  if (s.StreamEnabled && t.stream?.StreamEnabled) {
+    throw validation(FORMATS.streamAlreadyEnabled(`${t.arn}/stream/${t.streamLabel}`));
+  }
+  if (!s.StreamEnabled && !t.stream?.StreamEnabled) {
+    throw validation(MESSAGES.streamAlreadyDisabled);
+  }
+  t.stream = s.StreamEnabled ? s : { ...t.stream!, StreamEnabled: false };
+  if (s.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");
+}
+
+function mergeDefinitions(
+  existing: AttributeDefinition[],
+  added: AttributeDefinition[] | undefined,
+): AttributeDefinition[] {
   const out = [...existing];
-  for (const d of (added ?? []) as AttributeDefinition[]) {
+  for (const d of added ?? []) {
     const i = out.findIndex((e) => e.AttributeName === d.AttributeName);
     if (i >= 0 && out[i].AttributeType !== d.AttributeType) {
       throw invalidParameter(FORMATS.attributeTypeChange(d.AttributeName));
