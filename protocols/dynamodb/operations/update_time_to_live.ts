@@ -1,6 +1,6 @@
 /**
- * UpdateTimeToLive / DescribeTimeToLive. With TTL on, item writes give the store entry a
- * deadline from the TTL attribute (epoch seconds), so expired items really disappear.
+ * UpdateTimeToLive. With TTL on, item writes give the store entry a deadline from the TTL
+ * attribute (epoch seconds), so expired items really disappear.
  * @module
  */
 import type { OperationContext } from "../context.ts";
@@ -39,15 +39,5 @@ export async function updateTimeToLive(ctx: OperationContext, body: Body) {
   });
   return {
     TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName },
-  };
-}
-
-/** DescribeTimeToLive. */
-export async function describeTimeToLive(ctx: OperationContext, body: Body) {
-  const table = await getTable(ctx.store, checkTableName(body), true);
-  return {
-    TimeToLiveDescription: table.ttl?.enabled
-      ? { TimeToLiveStatus: "ENABLED", AttributeName: table.ttl.attribute }
-      : { TimeToLiveStatus: "DISABLED" },
   };
 }
