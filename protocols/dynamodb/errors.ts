@@ -340,6 +340,7 @@ export const FORMATS = {
     `Cannot change the type of an existing attribute definition: ${name}`,
   invalidSequenceNumber: (type: string) => `Invalid SequenceNumber for ShardIteratorType ${type}`,
   // Reads.
+  invalidStartKey: (detail: string) => `The provided starting key is invalid: ${detail}`,
   noSuchIndex: (name: string) => `The table does not have the specified index: ${name}`,
   selectAllOnGsi: (index: string) =>
     `Select type ALL_ATTRIBUTES is not supported for global secondary index ${index} because its projection type is not ALL`,

@@ -8,7 +8,7 @@ import { itemStoreKey } from "../storage/keys.ts";
 import type { Statement } from "../partiql/parser.ts";
 import { getTable, type TableRecord } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints, listOf } from "../validation.ts";
-import { runWriteTransaction } from "./transact_write_items.ts";
+import { runWriteTransaction } from "./transactions.ts";
 import {
   checkStatementRequest,
   keyFromWhere,

@@ -42,8 +42,6 @@ export interface ReadView {
   index?: { name: string; global: boolean; keySchema: KeySchemaElement[]; projection: Projection };
 }
 
-const INVALID_START = "The provided starting key is invalid: ";
-
 /** Resolve IndexName (ValidationException when the table has no such index). */
 export function resolveView(table: TableRecord, indexName: unknown): ReadView {
   if (indexName === undefined || indexName === null) return { table };
@@ -109,7 +107,7 @@ export function checkStartKey(view: ReadView, raw: unknown): Item | undefined {
     Object.keys(key).length !== names.length ||
     names.some((n) => !key[n] || typeOf(key[n]) !== types[n])
   ) {
-    throw validation(`${INVALID_START}${MESSAGES.keySchema}`);
+    throw validation(FORMATS.invalidStartKey(MESSAGES.keySchema));
   }
   return key;
 }

@@ -11,7 +11,7 @@ import type { TableRecord } from "../storage/tables.ts";
 import { itemSize } from "../types.ts";
 import type { Body } from "../validation.ts";
 import { tableAndKey } from "./item_common.ts";
-import { checkTransactRequest } from "./transact_write_items.ts";
+import { checkTransactRequest } from "./transactions.ts";
 
 /** TransactGetItems. */
 export async function transactGetItems(ctx: OperationContext, body: Body) {
