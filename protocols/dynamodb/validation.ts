@@ -32,7 +32,7 @@ export class Constraints {
   }
 
   /** Member must be present. Returns whether it was. */
-  required(path: string, value: unknown): boolean {
+  required<T>(path: string, value: T): value is NonNullable<T> {
     if (value === undefined || value === null) {
       this.fail(path, value, CONSTRAINTS.notNull);
       return false;

@@ -28,7 +28,7 @@ export async function executeTransaction(ctx: OperationContext, body: Body) {
   });
   const c = new Constraints();
   const list = shaped.TransactStatements;
-  if (c.required("transactStatements", list) && list!.length > MAX_TRANSACTION_STATEMENTS) {
+  if (c.required("transactStatements", list) && list.length > MAX_TRANSACTION_STATEMENTS) {
     c.fail(
       "transactStatements",
       "[...]",

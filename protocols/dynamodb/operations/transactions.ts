@@ -55,7 +55,7 @@ export function checkTransactRequest(body: Body): TransactRequest {
   const request = checkShape(body, SHAPE);
   const c = new Constraints();
   const items = request.TransactItems;
-  if (c.required("transactItems", items) && items!.length > MAX_TRANSACT_ITEMS) {
+  if (c.required("transactItems", items) && items.length > MAX_TRANSACT_ITEMS) {
     c.fail(
       "transactItems",
       "[...]",
