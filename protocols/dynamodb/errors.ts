@@ -69,6 +69,27 @@ export function resourceArnNotFound(arn: string): DynamoError {
   );
 }
 
+/** `ResourceNotFoundException` for a stream ARN naming no stream. */
+export function streamNotFound(arn: string): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}ResourceNotFoundException`,
+    `Requested resource not found: Stream: ${arn} not found`,
+  );
+}
+
+/** `ResourceNotFoundException` for a ShardId the stream does not have. */
+export function shardNotFound(): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}ResourceNotFoundException`,
+    "Requested resource not found: Shard does not exist",
+  );
+}
+
+/** `LimitExceededException` (too many tags on a resource). */
+export function limitExceeded(message: string): DynamoError {
+  return new DynamoError(`${DYNAMO}LimitExceededException`, message);
+}
+
 /** `ResourceInUseException` for CreateTable on an existing name. */
 export function tableExists(table: string): DynamoError {
   return new DynamoError(`${DYNAMO}ResourceInUseException`, `Table already exists: ${table}`);
@@ -153,6 +174,11 @@ export function throttled(): DynamoError {
   );
 }
 
+/** `RequestEntityTooLarge` (HTTP 413) for a body over 16 MiB. */
+export function requestTooLarge(): DynamoError {
+  return new DynamoError(`${CORAL}RequestEntityTooLarge`, MESSAGES.bodyTooLarge, { status: 413 });
+}
+
 /** `InternalServerError` (HTTP 500) for a bug or a store failure. */
 export function internal(): DynamoError {
   return new DynamoError(`${DYNAMO}InternalServerError`, "Internal server error", {
@@ -176,6 +202,158 @@ export const MESSAGES = {
   tooDeep: "Nesting Levels have exceeded supported limits",
   deletionProtected:
     "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+  unexpectedFieldType: "Unexpected field type",
+  keySchemaAttributeCount:
+    "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+  streamViewTypeMissing: "StreamViewType must be specified when StreamEnabled is true",
+  whereMissingKey: "Where clause does not contain a mandatory equality on all key attributes",
+  selectNotWrite: "Only write statements can be planned as writes",
+  invalidNextToken: "Invalid NextToken",
+  mixedTransaction: "Transaction must contain either all reads or all writes",
+  transactionSameItem: "Transaction request cannot include multiple operations on one item",
+  transactionTooLarge: "Transaction request cannot be larger than 4 MB",
+  transactWriteAction: "TransactItems can only contain one of Check, Put, Update or Delete",
+  transactGetAction: "TransactItems can only contain one of Get",
+  invalidShardIterator: "Invalid ShardIterator",
+  throughputOnDemand:
+    "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+  throughputProvisioned:
+    "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+  includeWithoutAttributes: "ProjectionType is INCLUDE, but NonKeyAttributes is not specified",
+  lsiWithoutRangeKey:
+    "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
+  consistentReadOnGsi: "Consistent reads are not supported on global secondary indexes",
+  keyConditionMissing:
+    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+  conditionalOperatorAlone:
+    "ConditionalOperator can only be used when Filter or Expected has two or more elements",
+  returnValuesOldOrNone: "ReturnValues can only be ALL_OLD or NONE",
+  indexExists: "Attempting to create an index which already exists",
+  updateTableNothing:
+    "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
+  streamAlreadyDisabled: "Table already has no stream enabled",
+  duplicateKeys: "Provided list of item keys contains duplicates",
+  ttlAlreadyEnabled: "TimeToLive is already enabled",
+  ttlAlreadyDisabled: "TimeToLive is already disabled",
+  specificWithoutProjection:
+    "Must specify the ProjectionExpression or AttributesToGet when choosing to get SPECIFIC_ATTRIBUTES",
+  allProjectedWithoutIndex:
+    "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
+  totalSegmentsMissing:
+    "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
+  segmentMissing:
+    "The Segment parameter is required but was not present in the request when parameter TotalSegments is present",
+} as const;
+
+/** The generic constraint texts AWS's validator words ("Member must …"). */
+export const CONSTRAINTS = {
+  notNull: "Member must not be null",
+  namePattern: "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+  minLength: (n: number) => `Member must have length greater than or equal to ${n}`,
+  maxLength: (n: number) => `Member must have length less than or equal to ${n}`,
+  minValue: (n: number) => `Member must have value greater than or equal to ${n}`,
+  maxValue: (n: number) => `Member must have value less than or equal to ${n}`,
+  oneOf: (allowed: readonly string[]) =>
+    `Member must satisfy enum value set: [${allowed.join(", ")}]`,
+} as const;
+
+/**
+ * Message texts with a value in them, as DynamoDB words them (typos included: AWS's "of${n}"
+ * and "set  may" are theirs).
+ */
+export const FORMATS = {
+  // Request members (the JSON deserializer).
+  memberNotConvertible: (token: string, type: string) => `${token} cannot be converted to ${type}`,
+  valueNotConvertible: (token: string, type: string) =>
+    `${token} can not be converted to a ${type}`,
+  unexpectedValueType: (what: string) => `Unexpected value type for ${what}`,
+  unrecognizedField: (name: string) =>
+    `Unrecognized field ${JSON.stringify(name)} in AttributeValue`,
+  badBase64: (length: number) =>
+    `Base64 encoded length is expected a multiple of 4 bytes but found: ${length}`,
+  // Attribute values and keys.
+  duplicateSetMembers: (shown: readonly string[]) =>
+    `Input collection [${shown.join(", ")}] contains duplicates.`,
+  emptySet: (setName: string) => `An ${setName} set  may not be empty`,
+  emptyKeyValue: (kind: "string" | "binary", name: string) =>
+    "One or more parameter values are not valid. The AttributeValue for a key attribute " +
+    `cannot contain an empty ${kind} value. Key: ${name}`,
+  emptyIndexKeyValue: (kind: "string" | "binary", index: string, key: string) =>
+    "One or more parameter values are not valid. A value specified for a secondary index key " +
+    "is not supported. The AttributeValue for a key attribute cannot contain an empty " +
+    `${kind} value. IndexName: ${index}, IndexKey: ${key}`,
+  hashKeyTooLarge: (max: number) =>
+    `Size of hashkey has exceeded the maximum size limit of${max} bytes`,
+  rangeKeyTooLarge: (max: number) =>
+    `Aggregated size of all range keys has exceeded the size limit of ${max} bytes`,
+  missingKey: (name: string) => `Missing the key ${name} in the item`,
+  keyTypeMismatch: (name: string, expected: string, actual: string) =>
+    `Type mismatch for key ${name} expected: ${expected} actual: ${actual}`,
+  indexKeyTypeMismatch: (name: string, expected: string, actual: string, index: string) =>
+    `Type mismatch for Index Key ${name} Expected: ${expected} Actual: ${actual} IndexName: ${index}`,
+  updatesKey: (name: string | number) =>
+    `Cannot update attribute ${name}. This attribute is part of the key`,
+  invalidAttributeValue: (message: string, key: string) =>
+    `ExpressionAttributeValues contains invalid value: ${message} for key ${key}`,
+  // Tables, indexes, streams, tags.
+  tooManyTags: (max: number) => `Too many tags (max ${max})`,
+  tooManyResourceTags: (max: number) => `Too many tags for the resource (max ${max})`,
+  invalidTableArn: (arn: string) =>
+    `Invalid TableArn: Invalid ResourceArn provided as input ${arn}`,
+  firstKeyNotHash: (what: string) =>
+    `Invalid ${what}: The first KeySchemaElement is not a HASH key type`,
+  secondKeyNotRange: (what: string) =>
+    `Invalid ${what}: The second KeySchemaElement is not a RANGE key type`,
+  hashAndRangeSameName: (what: string) =>
+    `Both the Hash Key and the Range Key element in the ${what} have the same name`,
+  undefinedKeyAttributes: (keys: readonly string[], defs: readonly string[]) =>
+    `Some index key attributes are not defined in AttributeDefinitions. Keys: [${
+      keys.join(", ")
+    }], AttributeDefinitions: [${defs.join(", ")}]`,
+  projectionTypeMissing: (index: string) => `Unknown ProjectionType: null for index: ${index}`,
+  attributesWithoutInclude: (type: string) =>
+    `ProjectionType is ${type}, but NonKeyAttributes is specified`,
+  emptyIndexList: (member: string) => `List of ${member} is empty`,
+  duplicateIndex: (name: string) => `Duplicate index name: ${name}`,
+  indexWithoutRangeKey: (index: string) =>
+    `Index KeySchema does not have a range key for index: ${index}`,
+  lsiHashKeyDiffers: (index: string) =>
+    `Index KeySchema does not have the same leading hash key as table KeySchema for index: ${index}`,
+  tooManyLsis: (max: number) => `Number of LocalSecondaryIndexes exceeds per-table limit of ${max}`,
+  tooManyGsis: (max: number) => `GlobalSecondaryIndex count exceeds the per-table limit of ${max}`,
+  indexThroughputMissing: (index: string) =>
+    `ProvisionedThroughput must be specified for index: ${index}`,
+  indexThroughputOnDemand: (index: string) =>
+    `ProvisionedThroughput should not be specified for index: ${index} when BillingMode is PAY_PER_REQUEST`,
+  throughputUnchanged: (current: readonly number[], requested: readonly number[]) =>
+    `The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${
+      current[0]
+    }. Requested ReadCapacityUnits: ${
+      requested[0]
+    }. Current WriteCapacityUnits provisioned for the table: ${
+      current[1]
+    }. Requested WriteCapacityUnits: ${
+      requested[1]
+    }. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`,
+  streamAlreadyEnabled: (streamArn: string) => `Table already has an enabled stream: ${streamArn}`,
+  attributeTypeChange: (name: string) =>
+    `Cannot change the type of an existing attribute definition: ${name}`,
+  invalidSequenceNumber: (type: string) => `Invalid SequenceNumber for ShardIteratorType ${type}`,
+  // Reads.
+  invalidStartKey: (detail: string) => `The provided starting key is invalid: ${detail}`,
+  noSuchIndex: (name: string) => `The table does not have the specified index: ${name}`,
+  selectAllOnGsi: (index: string) =>
+    `Select type ALL_ATTRIBUTES is not supported for global secondary index ${index} because its projection type is not ALL`,
+  projectionWithSelect: (member: string, select: string) =>
+    `Cannot specify the ${member} when choosing to get ${select}`,
+  segmentOutOfRange: (segment: number, total: number) =>
+    `The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`,
+  // Batches.
+  requestItemsLength: (max: number) =>
+    `Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [${
+      CONSTRAINTS.maxLength(max)
+    }, ${CONSTRAINTS.minLength(1)}]`,
+  tooManyBatchItems: (operation: string) => `Too many items requested for the ${operation} call`,
 } as const;
 
 /** "One or more parameter values were invalid: <detail>". */

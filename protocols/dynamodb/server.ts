@@ -10,12 +10,13 @@ import {
   internal,
   isStoreSizeLimit,
   MESSAGES,
+  requestTooLarge,
   serialization,
   throttled,
   unknownOperation,
   validation,
 } from "./errors.ts";
-import { crc32 } from "./crc32.ts";
+import { decodeBody, encodeReply, requestId } from "./codec.ts";
 import { ExpressionError } from "./expressions/mod.ts";
 import { NumberError } from "./number.ts";
 import type { Operation, OperationContext } from "./context.ts";
@@ -26,36 +27,11 @@ import { checkSignature, regionOf } from "./sigv4.ts";
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const STREAMS_PREFIX = "DynamoDBStreams_20120810.";
-const CONTENT_TYPE = "application/x-amz-json-1.0";
 const HEALTH = "healthy: dynamodb.us-east-1.amazonaws.com ";
-const encoder = new TextEncoder();
-
-const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-/** A 52-character request id like DynamoDB's. */
-function requestId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(52));
-  let out = "";
-  for (const b of bytes) out += ID_CHARS[b % ID_CHARS.length];
-  return out;
-}
 
 function reply(status: number, body: unknown, id: string): Response {
-  const bytes = encoder.encode(JSON.stringify(body));
-  return new Response(bytes, {
-    status,
-    headers: {
-      "content-type": CONTENT_TYPE,
-      "x-amzn-requestid": id,
-      "x-amz-crc32": String(crc32(bytes)),
-    },
-  });
-}
-
-function tooLarge(): DynamoError {
-  return new DynamoError("com.amazon.coral.service#RequestEntityTooLarge", MESSAGES.bodyTooLarge, {
-    status: 413,
-  });
+  const encoded = encodeReply(status, body, id);
+  return new Response(encoded.bytes, { status, headers: encoded.headers });
 }
 
 /** Read the body, refusing more than MAX_BODY_BYTES without buffering it all. */
@@ -71,7 +47,7 @@ async function readBody(req: Request): Promise<Uint8Array> {
   const length = req.headers.get("content-length");
   if (length !== null) {
     // The declared length bounds what the HTTP layer will read: one native copy.
-    if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
+    if (Number(length) > MAX_BODY_BYTES) throw requestTooLarge();
     return new Uint8Array(await req.arrayBuffer());
   }
   return req.body ? await readStream(req.body) : new Uint8Array();
@@ -83,7 +59,7 @@ async function readStream(body: ReadableStream<Uint8Array>): Promise<Uint8Array>
   let total = 0;
   for await (const chunk of body) {
     total += chunk.length;
-    if (total > MAX_BODY_BYTES) throw tooLarge();
+    if (total > MAX_BODY_BYTES) throw requestTooLarge();
     chunks.push(chunk);
   }
   const out = new Uint8Array(total);
@@ -95,22 +71,29 @@ async function readStream(body: ReadableStream<Uint8Array>): Promise<Uint8Array>
   return out;
 }
 
-const decoder = new TextDecoder();
-
-function parseBody(bytes: Uint8Array): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(decoder.decode(bytes));
-  } catch {
-    throw serialization("");
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw serialization("");
-  }
-  return value as Record<string, unknown>;
+/** The operation an `X-Amz-Target` names, or undefined. */
+function route(target: string): Operation | undefined {
+  const [table, name] = target.startsWith(TARGET_PREFIX)
+    ? [OPERATIONS, target.slice(TARGET_PREFIX.length)]
+    : target.startsWith(STREAMS_PREFIX)
+    ? [STREAM_OPERATIONS, target.slice(STREAMS_PREFIX.length)]
+    : [OPERATIONS, ""];
+  // Own properties only: "constructor" or "__proto__" must not reach Object.prototype.
+  return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
-/** Build the request handler for a service context (exported for in-process tests). */
+/** The DynamoDB error a failure is reported as; anything unexpected is logged and a 500. */
+function wireError(error: unknown, log: ServiceContext["log"]): DynamoError {
+  if (error instanceof DynamoError) return error;
+  if (error instanceof ExpressionError || error instanceof NumberError) {
+    return validation(error.message);
+  }
+  if (isStoreSizeLimit(error)) return validation(MESSAGES.itemTooLarge);
+  log.error(`dynamodb: ${(error as Error)?.stack ?? error}`);
+  return internal();
+}
+
+/** Build the request handler the service passes to `Deno.serve`. */
 export function createHandler(
   ctx: ServiceContext,
   background: (task: Promise<unknown>) => void,
@@ -122,39 +105,23 @@ export function createHandler(
     }
     try {
       if (req.method !== "POST") throw unknownOperation();
-      const target = req.headers.get("x-amz-target") ?? "";
-      const [table, name] = target.startsWith(TARGET_PREFIX)
-        ? [OPERATIONS, target.slice(TARGET_PREFIX.length)]
-        : target.startsWith(STREAMS_PREFIX)
-        ? [STREAM_OPERATIONS, target.slice(STREAMS_PREFIX.length)]
-        : [OPERATIONS, ""];
-      // Own properties only: "constructor" or "__proto__" must not reach Object.prototype.
-      const op: Operation | undefined = Object.hasOwn(table, name) ? table[name] : undefined;
+      const op = route(req.headers.get("x-amz-target") ?? "");
       const bytes = await readBody(req);
-      const authorization = req.headers.get("authorization");
       // AWS authenticates before it looks at the target.
       if (ctx.auth.required) checkSignature(req, bytes, ctx.auth.secret ?? "");
       if (!op) throw unknownOperation();
       const addr = info.remoteAddr as Deno.NetAddr;
       if (!ctx.limiter.take(addr.hostname ?? "local")) throw throttled();
-      const body = parseBody(bytes);
+      const body = decodeBody(bytes);
       const opCtx: OperationContext = {
         store: ctx.store,
-        region: regionOf(authorization),
+        region: regionOf(req.headers.get("authorization")),
         log: ctx.log,
         background,
       };
       return reply(200, await op(opCtx, body), id);
     } catch (error) {
-      if (error instanceof DynamoError) return reply(error.status, error.body(), id);
-      if (error instanceof ExpressionError || error instanceof NumberError) {
-        return reply(400, validation(error.message).body(), id);
-      }
-      if (isStoreSizeLimit(error)) {
-        return reply(400, validation(MESSAGES.itemTooLarge).body(), id);
-      }
-      ctx.log.error(`dynamodb: ${(error as Error)?.stack ?? error}`);
-      const e = internal();
+      const e = wireError(error, ctx.log);
       return reply(e.status, e.body(), id);
     }
   };

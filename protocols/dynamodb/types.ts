@@ -4,7 +4,7 @@
  * @module
  */
 import type { AttributeValue, Item } from "./attribute_value.ts";
-import { invalidParameter, MESSAGES, serialization, validation } from "./errors.ts";
+import { FORMATS, invalidParameter, MESSAGES, serialization, validation } from "./errors.ts";
 import { normalizeNumber, toDecimal } from "./number.ts";
 import { setEntry } from "./expressions/values.ts";
 
@@ -31,13 +31,13 @@ function jsonToken(v: unknown): string {
 
 function expectString(v: unknown, _type: string): string {
   if (typeof v !== "string") {
-    throw serialization(`${jsonToken(v)} can not be converted to a String`);
+    throw serialization(FORMATS.valueNotConvertible(jsonToken(v), "String"));
   }
   return v;
 }
 
 function expectArray(v: unknown, type: string): unknown[] {
-  if (!Array.isArray(v)) throw serialization(`Unexpected value type for ${type}`);
+  if (!Array.isArray(v)) throw serialization(FORMATS.unexpectedValueType(type));
   return v;
 }
 
@@ -49,16 +49,13 @@ export function decodeBase64(text: string): Uint8Array {
     for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
   } catch {
-    throw serialization(
-      "Base64 encoded length is expected a multiple of 4 bytes but found: " +
-        text.length,
-    );
+    throw serialization(FORMATS.badBase64(text.length));
   }
 }
 
 function noDuplicates(values: readonly string[], shown: readonly string[]) {
   if (new Set(values).size !== values.length) {
-    throw invalidParameter(`Input collection [${shown.join(", ")}] contains duplicates.`);
+    throw invalidParameter(FORMATS.duplicateSetMembers(shown));
   }
 }
 
@@ -67,12 +64,12 @@ function noDuplicates(values: readonly string[], shown: readonly string[]) {
  * form). Throws DynamoError with DynamoDB's message on the first problem.
  */
 export function normalizeValue(value: unknown, depth = 1): AttributeValue {
-  if (!isObject(value)) throw serialization("Unexpected value type for AttributeValue");
+  if (!isObject(value)) throw serialization(FORMATS.unexpectedValueType("AttributeValue"));
   if (depth > MAX_NESTING) throw validation(MESSAGES.tooDeep);
   const present = TYPES.filter((t) => value[t] !== undefined && value[t] !== null);
   for (const k of Object.keys(value)) {
     if (!(TYPES as readonly string[]).includes(k)) {
-      throw serialization(`Unrecognized field ${JSON.stringify(k)} in AttributeValue`);
+      throw serialization(FORMATS.unrecognizedField(k));
     }
   }
   if (present.length === 0) throw validation(MESSAGES.emptyAttributeValue);
@@ -89,14 +86,14 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
       return { B: raw as string };
     case "BOOL":
       if (typeof raw !== "boolean") {
-        throw serialization(`${jsonToken(raw)} can not be converted to a Boolean`);
+        throw serialization(FORMATS.valueNotConvertible(jsonToken(raw), "Boolean"));
       }
       return { BOOL: raw };
     case "NULL":
       if (raw !== true) throw validation(MESSAGES.nullNotTrue);
       return { NULL: true };
     case "M": {
-      if (!isObject(raw)) throw serialization("Unexpected value type for M");
+      if (!isObject(raw)) throw serialization(FORMATS.unexpectedValueType("M"));
       const out: Record<string, AttributeValue> = {};
       for (const [k, v] of Object.entries(raw)) setEntry(out, k, normalizeValue(v, depth + 1));
       return { M: out };
@@ -108,7 +105,7 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
     case "BS": {
       const items = expectArray(raw, type).map((v) => expectString(v, type));
       if (items.length === 0) {
-        throw invalidParameter(`An ${SET_NAMES[type]} set  may not be empty`);
+        throw invalidParameter(FORMATS.emptySet(SET_NAMES[type]));
       }
       if (type === "NS") {
         const norm = items.map(normalizeNumber);
@@ -128,7 +125,7 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
 
 /** Validate and normalise every attribute of an item (a map of name to AttributeValue). */
 export function normalizeItem(item: unknown): Item {
-  if (!isObject(item)) throw serialization("Unexpected value type for Item");
+  if (!isObject(item)) throw serialization(FORMATS.unexpectedValueType("Item"));
   const out: Item = {};
   for (const [name, v] of Object.entries(item)) setEntry(out, name, normalizeValue(v));
   return out;

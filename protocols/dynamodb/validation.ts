@@ -4,7 +4,7 @@
  * constraint: …"), collected in AWS's order and thrown together.
  * @module
  */
-import { constraintErrors, serialization } from "./errors.ts";
+import { constraintErrors, CONSTRAINTS, FORMATS, MESSAGES, serialization } from "./errors.ts";
 
 /** A request body: a JSON object. */
 export type Body = Record<string, unknown>;
@@ -32,9 +32,9 @@ export class Constraints {
   }
 
   /** Member must be present. Returns whether it was. */
-  required(path: string, value: unknown): boolean {
+  required<T>(path: string, value: T): value is NonNullable<T> {
     if (value === undefined || value === null) {
-      this.fail(path, value, "Member must not be null");
+      this.fail(path, value, CONSTRAINTS.notNull);
       return false;
     }
     return true;
@@ -49,18 +49,18 @@ export class Constraints {
     const text = String(value);
     if (options.arn && text.startsWith("arn:")) {
       if (text.length > ARN_MAX) {
-        this.fail(path, text, `Member must have length less than or equal to ${ARN_MAX}`);
+        this.fail(path, text, CONSTRAINTS.maxLength(ARN_MAX));
       }
       return;
     }
     if (!NAME_PATTERN.test(text)) {
-      this.fail(path, text, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+      this.fail(path, text, CONSTRAINTS.namePattern);
     }
     if (text.length < NAME_MIN) {
-      this.fail(path, text, `Member must have length greater than or equal to ${NAME_MIN}`);
+      this.fail(path, text, CONSTRAINTS.minLength(NAME_MIN));
     }
     if (text.length > NAME_MAX) {
-      this.fail(path, text, `Member must have length less than or equal to ${NAME_MAX}`);
+      this.fail(path, text, CONSTRAINTS.maxLength(NAME_MAX));
     }
   }
 
@@ -68,7 +68,7 @@ export class Constraints {
   oneOf(path: string, value: unknown, allowed: readonly string[]) {
     if (value === undefined || value === null) return;
     if (!allowed.includes(String(value))) {
-      this.fail(path, value, `Member must satisfy enum value set: [${allowed.join(", ")}]`);
+      this.fail(path, value, CONSTRAINTS.oneOf(allowed));
     }
   }
 
@@ -76,15 +76,29 @@ export class Constraints {
   range(path: string, value: unknown, min: number, max?: number) {
     if (value === undefined || value === null) return;
     const n = Number(value);
-    if (n < min) this.fail(path, value, `Member must have value greater than or equal to ${min}`);
+    if (n < min) this.fail(path, value, CONSTRAINTS.minValue(min));
     if (max !== undefined && n > max) {
-      this.fail(path, value, `Member must have value less than or equal to ${max}`);
+      this.fail(path, value, CONSTRAINTS.maxValue(max));
     }
   }
 
   /** Throw the collected failures, if any. */
   throwIfAny(): void {
     if (this.#failures.length > 0) throw constraintErrors(this.#failures.slice(0, 10));
+  }
+
+  /**
+   * Throw the collected failures, if any; then the members `names` (each checked with
+   * `required` above) are present, and the request is typed so.
+   */
+  checked<R extends object, K extends keyof R>(request: R, ...names: K[]): WithRequired<R, K> {
+    this.throwIfAny();
+    for (const name of names) {
+      if (request[name] === undefined || request[name] === null) {
+        throw new TypeError(`member ${String(name)} was not checked as required`);
+      }
+    }
+    return request as WithRequired<R, K>;
   }
 }
 
@@ -100,16 +114,59 @@ function jsonKind(v: unknown): string {
   return JSON_TYPE_NAMES[typeof v] ?? "VALUE";
 }
 
+/** A member's JSON type, as AWS's deserializer checks it. */
+export type Kind = "string" | "number" | "boolean" | "object" | "array";
+
+/**
+ * A structured member (list or map) and the TypeScript type its contents are declared as. Only
+ * the outer JSON type is checked by `checkShape`; the operation's constraint checks validate the
+ * contents, in AWS's order, before relying on them.
+ */
+export interface Member<T> {
+  readonly kind: "object" | "array";
+  /** Never set: carries T. */
+  readonly type?: T;
+}
+
+/** A list member whose elements are declared as T. */
+export function listOf<T>(): Member<T[]> {
+  return { kind: "array" };
+}
+
+/** A map or structure member declared as T. */
+export function structure<T>(): Member<T> {
+  return { kind: "object" };
+}
+
 /** Member types a request declares; checked before anything else, as AWS's deserializer does. */
-export type Shape = Record<string, "string" | "number" | "boolean" | "object" | "array">;
+export type Shape = Readonly<Record<string, Kind | Member<unknown>>>;
+
+type MemberType<M> = M extends "string" ? string
+  : M extends "number" ? number
+  : M extends "boolean" ? boolean
+  : M extends "object" ? Record<string, unknown>
+  : M extends "array" ? unknown[]
+  : M extends Member<infer T> ? T
+  : never;
+
+/** A request body whose members `checkShape` has checked: every member optional, typed. */
+export type Request<S extends Shape> = { readonly [K in keyof S]?: MemberType<S[K]> };
+
+/** A request with the members `K` known present (checked by `Constraints.required`). */
+export type WithRequired<R, K extends keyof R> = R & { readonly [P in K]-?: NonNullable<R[P]> };
+
+function kindOf(member: Kind | Member<unknown>): Kind {
+  return typeof member === "string" ? member : member.kind;
+}
 
 function jsonTypeOf(v: unknown): string {
   return typeof v;
 }
 
 /** Throw SerializationException when a present member has the wrong JSON type. */
-export function checkShape(body: Body, shape: Shape): void {
-  for (const [name, kind] of Object.entries(shape)) {
+export function checkShape<S extends Shape>(body: Body, shape: S): Request<S> {
+  for (const [name, member] of Object.entries(shape)) {
+    const kind = kindOf(member);
     const v = body[name];
     if (v === undefined || v === null) continue;
     const ok = kind === "array"
@@ -119,12 +176,14 @@ export function checkShape(body: Body, shape: Shape): void {
       : jsonTypeOf(v) === kind;
     if (!ok) {
       if (kind === "string" && (typeof v === "number" || typeof v === "boolean")) {
-        throw serialization(`${jsonKind(v)} cannot be converted to String`);
+        throw serialization(FORMATS.memberNotConvertible(jsonKind(v), "String"));
       }
       if (kind === "boolean" && typeof v !== "object") {
-        throw serialization(`${jsonKind(v)} cannot be converted to Boolean`);
+        throw serialization(FORMATS.memberNotConvertible(jsonKind(v), "Boolean"));
       }
-      throw serialization(`Unexpected field type`);
+      throw serialization(MESSAGES.unexpectedFieldType);
     }
   }
+  // Every member's JSON type now matches the shape, which is what Request<S> declares.
+  return body as Request<S>;
 }

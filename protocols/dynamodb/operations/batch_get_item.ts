@@ -4,45 +4,44 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { checkReturnOptions, READ_UNIT_BYTES } from "../capacity.ts";
+import { checkReturnOptions, READ_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
+import { constraintErrors, FORMATS, MESSAGES, validation } from "../errors.ts";
 import { projectItem } from "../expressions/mod.ts";
-import { parseItemExpressions } from "../item_expressions.ts";
-import { readItem } from "../item_store.ts";
-import { checkKey, itemStoreKey } from "../keys.ts";
-import { getTable } from "../tables.ts";
+import { parseItemExpressions } from "./item_expressions.ts";
+import { readItem } from "../storage/item_store.ts";
+import { checkKey, itemStoreKey } from "../storage/keys.ts";
+import { getTable } from "../storage/tables.ts";
 import { itemSize, normalizeItem } from "../types.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import { type Body, checkShape, Constraints, structure } from "../validation.ts";
+import type { ItemRequest } from "./item_common.ts";
 
 /** Most keys one BatchGetItem may ask for. */
 export const MAX_BATCH_KEYS = 100;
 /** Largest BatchGetItem reply before keys are left unprocessed. */
 export const MAX_BATCH_REPLY_BYTES = 16 * 1024 * 1024;
 
-interface TableRequest extends Record<string, unknown> {
-  Keys?: unknown[];
-  ConsistentRead?: boolean;
-}
+/** One table's part of RequestItems: its keys, projection and consistency. */
+type TableRequest = ItemRequest & { Keys?: unknown[] };
 
 /** BatchGetItem. */
 export async function batchGetItem(ctx: OperationContext, body: Body) {
-  checkShape(body, { RequestItems: "object", ReturnConsumedCapacity: "string" });
+  const shaped = checkShape(body, {
+    RequestItems: structure<Record<string, TableRequest>>(),
+    ReturnConsumedCapacity: "string",
+  });
   const c = new Constraints();
-  c.required("requestItems", body.RequestItems);
-  checkReturnOptions(c, body);
-  c.throwIfAny();
-  const requests = Object.entries(body.RequestItems as Record<string, TableRequest>);
+  c.required("requestItems", shaped.RequestItems);
+  checkReturnOptions(c, shaped);
+  const requests = Object.entries(c.checked(shaped, "RequestItems").RequestItems);
   const total = requests.reduce((n, [, r]) => n + (Array.isArray(r?.Keys) ? r.Keys.length : 0), 0);
   if (
     requests.length === 0 || requests.some(([, r]) => !Array.isArray(r?.Keys) || !r.Keys.length)
   ) {
-    throw validation(
-      "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater than or equal to 1]",
-    );
+    throw constraintErrors([FORMATS.requestItemsLength(MAX_BATCH_KEYS)]);
   }
   if (total > MAX_BATCH_KEYS) {
-    throw validation("Too many items requested for the BatchGetItem call");
+    throw validation(FORMATS.tooManyBatchItems("BatchGetItem"));
   }
   const plans = [];
   for (const [name, request] of requests) {
@@ -52,7 +51,7 @@ export async function batchGetItem(ctx: OperationContext, body: Body) {
     const keys = request.Keys!.map((raw) => {
       const key = checkKey(table, normalizeItem(raw));
       const id = JSON.stringify(itemStoreKey(table, key).map(String));
-      if (seen.has(id)) throw validation("Provided list of item keys contains duplicates");
+      if (seen.has(id)) throw validation(MESSAGES.duplicateKeys);
       seen.add(id);
       return key;
     });
@@ -84,10 +83,10 @@ export async function batchGetItem(ctx: OperationContext, body: Body) {
     responses[plan.name] = items;
     const consistent = plan.request.ConsistentRead === true;
     const total = consistent ? units : units / 2;
-    if (body.ReturnConsumedCapacity === "TOTAL") {
+    if (shaped.ReturnConsumedCapacity === "TOTAL") {
       capacity.push({ TableName: plan.name, CapacityUnits: total });
     }
-    if (body.ReturnConsumedCapacity === "INDEXES") {
+    if (shaped.ReturnConsumedCapacity === "INDEXES") {
       capacity.push({
         TableName: plan.name,
         CapacityUnits: total,

@@ -4,14 +4,14 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { checkReturnOptions, collectionMetrics, writeCapacity } from "../capacity.ts";
+import { checkReturnOptions, collectionMetrics, writeCapacity } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
-import { writeItem } from "../item_store.ts";
-import { checkKey, itemStoreKey, keyOfItem } from "../keys.ts";
-import { getTable, type TableRecord } from "../tables.ts";
+import { constraintErrors, FORMATS, MESSAGES, validation } from "../errors.ts";
+import { writeItem } from "../storage/item_store.ts";
+import { checkKey, itemStoreKey, keyOfItem } from "../storage/keys.ts";
+import { getTable, type TableRecord } from "../storage/tables.ts";
 import { checkItemSize, normalizeItem } from "../types.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import { type Body, checkShape, Constraints, structure } from "../validation.ts";
 
 /** Most write requests one BatchWriteItem may carry. */
 export const MAX_BATCH_WRITES = 25;
@@ -29,24 +29,21 @@ interface PlannedWrite {
 
 /** BatchWriteItem. */
 export async function batchWriteItem(ctx: OperationContext, body: Body) {
-  checkShape(body, {
-    RequestItems: "object",
+  const request = checkShape(body, {
+    RequestItems: structure<Record<string, WriteRequest[]>>(),
     ReturnConsumedCapacity: "string",
     ReturnItemCollectionMetrics: "string",
   });
   const c = new Constraints();
-  c.required("requestItems", body.RequestItems);
-  checkReturnOptions(c, body);
-  c.throwIfAny();
-  const requests = Object.entries(body.RequestItems as Record<string, WriteRequest[]>);
+  c.required("requestItems", request.RequestItems);
+  checkReturnOptions(c, request);
+  const requests = Object.entries(c.checked(request, "RequestItems").RequestItems);
   const total = requests.reduce((n, [, list]) => n + (Array.isArray(list) ? list.length : 0), 0);
   if (requests.length === 0 || requests.some(([, list]) => !Array.isArray(list) || !list.length)) {
-    throw validation(
-      "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
-    );
+    throw constraintErrors([FORMATS.requestItemsLength(MAX_BATCH_WRITES)]);
   }
   if (total > MAX_BATCH_WRITES) {
-    throw validation("Too many items requested for the BatchWriteItem call");
+    throw validation(FORMATS.tooManyBatchItems("BatchWriteItem"));
   }
   const planned: PlannedWrite[] = [];
   for (const [name, list] of requests) {
@@ -56,9 +53,7 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
       const put = request?.PutRequest;
       const del = request?.DeleteRequest;
       if ((put === undefined) === (del === undefined)) {
-        throw validation(
-          "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
-        );
+        throw validation(MESSAGES.multipleTypes);
       }
       let key: Item;
       let item: Item | null = null;
@@ -70,7 +65,7 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
         key = checkKey(table, normalizeItem(del!.Key));
       }
       const id = JSON.stringify(itemStoreKey(table, key).map(String));
-      if (seen.has(id)) throw validation("Provided list of item keys contains duplicates");
+      if (seen.has(id)) throw validation(MESSAGES.duplicateKeys);
       seen.add(id);
       planned.push({ table, key, item });
     }
@@ -81,8 +76,8 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
         table: w.table,
         key: w.key,
         mutate: () => w.item,
-        needsOld: body.ReturnConsumedCapacity === "TOTAL" ||
-          body.ReturnConsumedCapacity === "INDEXES",
+        needsOld: request.ReturnConsumedCapacity === "TOTAL" ||
+          request.ReturnConsumedCapacity === "INDEXES",
       })
     ),
   );
@@ -92,10 +87,10 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
   planned.forEach((w, i) => {
     const cap = writeCapacity(w.table, "TOTAL", results[i]);
     units.set(w.table.name, (units.get(w.table.name) ?? 0) + (cap!.CapacityUnits as number));
-    const m = collectionMetrics(w.table, body.ReturnItemCollectionMetrics, w.key);
+    const m = collectionMetrics(w.table, request.ReturnItemCollectionMetrics, w.key);
     if (m) (metrics[w.table.name] ??= []).push(m);
   });
-  const mode = body.ReturnConsumedCapacity;
+  const mode = request.ReturnConsumedCapacity;
   if (mode === "TOTAL" || mode === "INDEXES") {
     out.ConsumedCapacity = [...units].map(([TableName, CapacityUnits]) =>
       mode === "INDEXES"
@@ -103,6 +98,6 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
         : { TableName, CapacityUnits }
     );
   }
-  if (body.ReturnItemCollectionMetrics === "SIZE") out.ItemCollectionMetrics = metrics;
+  if (request.ReturnItemCollectionMetrics === "SIZE") out.ItemCollectionMetrics = metrics;
   return out;
 }

@@ -1,6 +1,6 @@
 /** CreateTable: validate the schema as DynamoDB does, store the table ACTIVE at once. */
 import type { OperationContext } from "../context.ts";
-import { invalidParameter, tableExists, validation } from "../errors.ts";
+import { CONSTRAINTS, FORMATS, invalidParameter, MESSAGES, tableExists } from "../errors.ts";
 import {
   type AttributeDefinition,
   describeTable,
@@ -9,31 +9,49 @@ import {
   tableArn,
   tableKey,
   type TableRecord,
-} from "../tables.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
-import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "../schema.ts";
+  type Tag,
+} from "../storage/tables.ts";
+import {
+  type Body,
+  checkShape,
+  Constraints,
+  listOf,
+  type Request,
+  structure,
+  type WithRequired,
+} from "../validation.ts";
+import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "./table_schema.ts";
 
 /** Most tags per resource. */
 export const MAX_TAGS = 50;
 
-/** CreateTable. */
-export async function createTable(ctx: OperationContext, body: Body) {
-  checkShape(body, {
-    TableName: "string",
-    AttributeDefinitions: "array",
-    KeySchema: "array",
-    LocalSecondaryIndexes: "array",
-    GlobalSecondaryIndexes: "array",
-    BillingMode: "string",
-    ProvisionedThroughput: "object",
-    StreamSpecification: "object",
-    Tags: "array",
-    DeletionProtectionEnabled: "boolean",
-    TableClass: "string",
-  });
+/** CreateTable's members, as AWS's deserializer types them. */
+const SHAPE = {
+  TableName: "string",
+  AttributeDefinitions: listOf<AttributeDefinition>(),
+  KeySchema: listOf<KeySchemaElement>(),
+  LocalSecondaryIndexes: "array",
+  GlobalSecondaryIndexes: "array",
+  BillingMode: "string",
+  ProvisionedThroughput: "object",
+  StreamSpecification: structure<NonNullable<TableRecord["stream"]>>(),
+  Tags: listOf<Tag>(),
+  DeletionProtectionEnabled: "boolean",
+  TableClass: "string",
+} as const;
+
+/** A CreateTable request past its member checks. */
+type CreateTableRequest = WithRequired<
+  Request<typeof SHAPE>,
+  "TableName" | "AttributeDefinitions" | "KeySchema"
+>;
+
+/** The member checks, in AWS's order. */
+function readRequest(body: Body): CreateTableRequest {
+  const request = checkShape(body, SHAPE);
   const c = new Constraints();
-  const defs = (body.AttributeDefinitions ?? null) as AttributeDefinition[] | null;
-  const schema = (body.KeySchema ?? null) as KeySchemaElement[] | null;
+  const defs = request.AttributeDefinitions;
+  const schema = request.KeySchema;
   c.required("attributeDefinitions", defs);
   defs?.forEach((d, i) => {
     c.required(`attributeDefinitions.${i + 1}.member.attributeName`, d?.AttributeName);
@@ -44,7 +62,7 @@ export async function createTable(ctx: OperationContext, body: Body) {
       "S",
     ]);
   });
-  c.name("tableName", body.TableName);
+  c.name("tableName", request.TableName);
   c.required("keySchema", schema);
   if (schema && (schema.length < 1 || schema.length > 2)) {
     c.fail(
@@ -54,9 +72,7 @@ export async function createTable(ctx: OperationContext, body: Body) {
           `KeySchemaElement(attributeName=${k?.AttributeName}, keyType=${k?.KeyType})`
         ).join(", ")
       }]`,
-      `Member must have length ${
-        schema.length < 1 ? "greater than or equal to 1" : "less than or equal to 2"
-      }`,
+      schema.length < 1 ? CONSTRAINTS.minLength(1) : CONSTRAINTS.maxLength(2),
     );
   }
   schema?.forEach((k, i) => {
@@ -64,45 +80,53 @@ export async function createTable(ctx: OperationContext, body: Body) {
     c.required(`keySchema.${i + 1}.member.keyType`, k?.KeyType);
     c.oneOf(`keySchema.${i + 1}.member.keyType`, k?.KeyType, ["HASH", "RANGE"]);
   });
-  c.oneOf("billingMode", body.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
-  c.oneOf("tableClass", body.TableClass, ["STANDARD", "STANDARD_INFREQUENT_ACCESS"]);
-  c.throwIfAny();
+  c.oneOf("billingMode", request.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
+  c.oneOf("tableClass", request.TableClass, ["STANDARD", "STANDARD_INFREQUENT_ACCESS"]);
+  return c.checked(request, "TableName", "AttributeDefinitions", "KeySchema");
+}
 
-  const name = body.TableName as string;
-  const billingMode = (body.BillingMode ?? "PROVISIONED") as TableRecord["billingMode"];
-  const throughput = checkThroughput(billingMode, body.ProvisionedThroughput);
-  checkKeySchema(schema!, defs!);
-  const gsis = parseIndexes(body.GlobalSecondaryIndexes, "global");
-  const lsis = parseIndexes(body.LocalSecondaryIndexes, "local");
-  checkIndexes(schema!, defs!, gsis, lsis, billingMode);
+/** The schema, index, tag and stream rules CreateTable applies after the member checks. */
+function checkDefinition(request: CreateTableRequest, billingMode: TableRecord["billingMode"]) {
+  const { KeySchema: schema, AttributeDefinitions: defs } = request;
+  checkKeySchema(schema, defs);
+  const gsis = parseIndexes(request.GlobalSecondaryIndexes, "global");
+  const lsis = parseIndexes(request.LocalSecondaryIndexes, "local");
+  checkIndexes(schema, defs, gsis, lsis, billingMode);
   const used = new Set(
-    [...schema!, ...gsis.flatMap((i) => i.KeySchema), ...lsis.flatMap((i) => i.KeySchema)].map((
+    [...schema, ...gsis.flatMap((i) => i.KeySchema), ...lsis.flatMap((i) => i.KeySchema)].map((
       k,
     ) => k.AttributeName),
   );
-  if (used.size !== defs!.length || defs!.some((d) => !used.has(d.AttributeName))) {
-    throw invalidParameter(
-      "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
-    );
+  if (used.size !== defs.length || defs.some((d) => !used.has(d.AttributeName))) {
+    throw invalidParameter(MESSAGES.keySchemaAttributeCount);
   }
-  const tags = (body.Tags ?? []) as { Key: string; Value: string }[];
-  if (tags.length > MAX_TAGS) {
-    throw validation(`One or more parameter values were invalid: Too many tags (max ${MAX_TAGS})`);
+  if ((request.Tags ?? []).length > MAX_TAGS) {
+    throw invalidParameter(FORMATS.tooManyTags(MAX_TAGS));
   }
-  const stream = body.StreamSpecification as TableRecord["stream"];
+  const stream = request.StreamSpecification;
   if (stream?.StreamEnabled && !stream.StreamViewType) {
-    throw validation(
-      "One or more parameter values were invalid: StreamViewType must be specified when StreamEnabled is true",
-    );
+    throw invalidParameter(MESSAGES.streamViewTypeMissing);
   }
+  return { gsis, lsis };
+}
+
+/** CreateTable. */
+export async function createTable(ctx: OperationContext, body: Body) {
+  const request = readRequest(body);
+  const name = request.TableName;
+  // readRequest checked BillingMode is one of the two (or absent).
+  const billingMode = request.BillingMode === "PAY_PER_REQUEST" ? "PAY_PER_REQUEST" : "PROVISIONED";
+  const throughput = checkThroughput(billingMode, request.ProvisionedThroughput);
+  const { gsis, lsis } = checkDefinition(request, billingMode);
+  const stream = request.StreamSpecification;
   const now = Date.now() / 1000;
   const table: TableRecord = {
     name,
     id: crypto.randomUUID(),
     arn: tableArn(ctx.region, name),
     createdAt: now,
-    keySchema: schema!,
-    attributeDefinitions: defs!,
+    keySchema: request.KeySchema,
+    attributeDefinitions: request.AttributeDefinitions,
     billingMode,
     payPerRequestSince: billingMode === "PAY_PER_REQUEST" ? now : undefined,
     readCapacity: throughput.ReadCapacityUnits,
@@ -114,9 +138,9 @@ export async function createTable(ctx: OperationContext, body: Body) {
     lsis,
     stream: stream?.StreamEnabled ? stream : undefined,
     streamLabel: stream?.StreamEnabled ? new Date().toISOString().replace("Z", "") : undefined,
-    tags,
-    deletionProtection: body.DeletionProtectionEnabled === true,
-    tableClass: body.TableClass as string | undefined,
+    tags: request.Tags ?? [],
+    deletionProtection: request.DeletionProtectionEnabled === true,
+    tableClass: request.TableClass,
   };
   await ctx.store.write(async (tx) => {
     if (await tx.get(tableKey(name))) throw tableExists(name);

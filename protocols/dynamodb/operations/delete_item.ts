@@ -1,9 +1,9 @@
 /** DeleteItem: check the condition, delete the item atomically. */
 import type { OperationContext } from "../context.ts";
-import { conditionHolds, parseItemExpressions } from "../item_expressions.ts";
-import type { PreparedWrite } from "../item_store.ts";
+import { conditionHolds, parseItemExpressions } from "./item_expressions.ts";
+import type { PreparedWrite } from "../storage/item_store.ts";
 import type { Body } from "../validation.ts";
-import { needsOldItem, runAllOldWrite, tableAndKey } from "./item_common.ts";
+import { type ItemRequest, needsOldItem, runAllOldWrite, tableAndKey } from "./item_common.ts";
 
 /**
  * Validate a delete (DeleteItem, or a transaction's Delete / ConditionCheck with `keep`) and
@@ -11,7 +11,7 @@ import { needsOldItem, runAllOldWrite, tableAndKey } from "./item_common.ts";
  */
 export async function prepareDelete(
   ctx: OperationContext,
-  body: Body,
+  body: ItemRequest,
   keep = false,
 ): Promise<PreparedWrite> {
   const expressions = parseItemExpressions(body, { condition: true });

@@ -5,9 +5,15 @@
  */
 import type { OperationContext } from "../context.ts";
 import { MESSAGES, resourceInUse, resourceNotFound } from "../errors.ts";
-import { tableItemsPrefix } from "../keys.ts";
-import { counterKey } from "../streams.ts";
-import { describeTable, tableKey, tableNameOf, type TableRecord, tableStats } from "../tables.ts";
+import { tableItemsPrefix } from "../storage/keys.ts";
+import { counterKey } from "../storage/streams.ts";
+import {
+  describeTable,
+  tableKey,
+  tableNameOf,
+  type TableRecord,
+  tableStats,
+} from "../storage/tables.ts";
 import type { Body } from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
 

@@ -1,15 +1,14 @@
 /** DescribeTable: the full TableDescription, ACTIVE, with counted ItemCount and size. */
 import type { OperationContext } from "../context.ts";
-import { describeTable as describe, getTable, tableStats } from "../tables.ts";
+import { describeTable as describe, getTable, tableStats } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 
 /** Check the TableName member every table-level request has. */
 export function checkTableName(body: Body): string {
-  checkShape(body, { TableName: "string" });
+  const request = checkShape(body, { TableName: "string" });
   const c = new Constraints();
-  c.name("tableName", body.TableName, { arn: true });
-  c.throwIfAny();
-  return body.TableName as string;
+  c.name("tableName", request.TableName, { arn: true });
+  return c.checked(request, "TableName").TableName;
 }
 
 /** DescribeTable. */

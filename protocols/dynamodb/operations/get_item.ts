@@ -1,26 +1,26 @@
 /** GetItem: one item by key, optionally projected. */
-import { readCapacity } from "../capacity.ts";
+import { readCapacity } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { projectItem } from "../expressions/mod.ts";
-import { parseItemExpressions } from "../item_expressions.ts";
-import { readItem } from "../item_store.ts";
+import { parseItemExpressions } from "./item_expressions.ts";
+import { readItem } from "../storage/item_store.ts";
 import type { Body } from "../validation.ts";
 import { checkItemRequest, tableAndKey } from "./item_common.ts";
 
 /** GetItem. */
 export async function getItem(ctx: OperationContext, body: Body) {
-  checkItemRequest(body, "key");
-  const expressions = parseItemExpressions(body, { projection: true });
-  const [table, key] = await tableAndKey(ctx, body);
+  const request = checkItemRequest(body, "key");
+  const expressions = parseItemExpressions(request, { projection: true });
+  const [table, key] = await tableAndKey(ctx, request);
   const item = await readItem(ctx.store, table, key);
   const out: Record<string, unknown> = {};
   if (item) out.Item = expressions.projection ? projectItem(item, expressions.projection) : item;
   const capacity = readCapacity(
     table,
-    body.ReturnConsumedCapacity,
+    request.ReturnConsumedCapacity,
     item,
-    body.ConsistentRead === true,
-    body.TableName,
+    request.ConsistentRead === true,
+    request.TableName,
   );
   if (capacity) out.ConsumedCapacity = capacity;
   return out;

@@ -7,13 +7,13 @@ export const MAX_LIST_TABLES = 100;
 
 /** ListTables. */
 export async function listTables(ctx: OperationContext, body: Body) {
-  checkShape(body, { ExclusiveStartTableName: "string", Limit: "number" });
+  const request = checkShape(body, { ExclusiveStartTableName: "string", Limit: "number" });
   const c = new Constraints();
-  c.name("exclusiveStartTableName", body.ExclusiveStartTableName, { required: false });
-  c.range("limit", body.Limit, 1, MAX_LIST_TABLES);
+  c.name("exclusiveStartTableName", request.ExclusiveStartTableName, { required: false });
+  c.range("limit", request.Limit, 1, MAX_LIST_TABLES);
   c.throwIfAny();
-  const limit = (body.Limit as number | undefined) ?? MAX_LIST_TABLES;
-  const start = body.ExclusiveStartTableName as string | undefined;
+  const limit = request.Limit ?? MAX_LIST_TABLES;
+  const start = request.ExclusiveStartTableName;
   const names: string[] = [];
   let more = false;
   const selector = start === undefined

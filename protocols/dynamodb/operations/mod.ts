@@ -3,26 +3,31 @@
  * @module
  */
 import type { Operation } from "../context.ts";
-import { describeEndpoints, describeLimits } from "./account.ts";
+import { describeEndpoints } from "./describe_endpoints.ts";
+import { describeLimits } from "./describe_limits.ts";
 import { batchGetItem } from "./batch_get_item.ts";
 import { batchWriteItem } from "./batch_write_item.ts";
 import { createTable } from "./create_table.ts";
 import { deleteItem } from "./delete_item.ts";
 import { deleteTable } from "./delete_table.ts";
 import { describeTable } from "./describe_table.ts";
-import {
-  batchExecuteStatement,
-  executeStatement,
-  executeTransaction,
-} from "./execute_statement.ts";
+import { batchExecuteStatement } from "./batch_execute_statement.ts";
+import { executeStatement } from "./execute_statement.ts";
+import { executeTransaction } from "./execute_transaction.ts";
 import { getItem } from "./get_item.ts";
 import { listTables } from "./list_tables.ts";
 import { putItem } from "./put_item.ts";
 import { query } from "./query.ts";
 import { scan } from "./scan.ts";
-import { describeStream, getRecords, getShardIterator, listStreams } from "./streams.ts";
-import { listTagsOfResource, tagResource, untagResource } from "./tags.ts";
-import { describeTimeToLive, updateTimeToLive } from "./time_to_live.ts";
+import { describeStream } from "./describe_stream.ts";
+import { getRecords } from "./get_records.ts";
+import { getShardIterator } from "./get_shard_iterator.ts";
+import { listStreams } from "./list_streams.ts";
+import { listTagsOfResource } from "./list_tags_of_resource.ts";
+import { tagResource } from "./tag_resource.ts";
+import { untagResource } from "./untag_resource.ts";
+import { describeTimeToLive } from "./describe_time_to_live.ts";
+import { updateTimeToLive } from "./update_time_to_live.ts";
 import { transactGetItems } from "./transact_get_items.ts";
 import { transactWriteItems } from "./transact_write_items.ts";
 import { updateItem } from "./update_item.ts";

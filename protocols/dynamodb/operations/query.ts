@@ -1,7 +1,7 @@
 /** Query: one partition of the table (a range read) or of an index, paged. */
 import type { OperationContext } from "../context.ts";
-import { parseReadExpressions } from "../read_expressions.ts";
-import { getTable } from "../tables.ts";
+import { parseReadExpressions } from "./read_expressions.ts";
+import { getTable } from "../storage/tables.ts";
 import type { Body } from "../validation.ts";
 import {
   checkedView,
@@ -12,18 +12,18 @@ import {
   tableQuerySource,
   viewKeySchema,
 } from "./read_pages.ts";
-import { checkReadRequest } from "./scan.ts";
+import { checkReadRequest } from "./read_request.ts";
 
 /** Query. */
 export async function query(ctx: OperationContext, body: Body) {
-  checkReadRequest(body, "query");
-  const table = await getTable(ctx.store, body.TableName as string);
-  const view = checkedView(table, body);
-  const expressions = parseReadExpressions(body, viewKeySchema(view));
-  const start = checkStartKey(view, body.ExclusiveStartKey);
-  const forward = body.ScanIndexForward !== false;
+  const request = checkReadRequest(body, "query");
+  const table = await getTable(ctx.store, request.TableName);
+  const view = checkedView(table, request);
+  const expressions = parseReadExpressions(request, viewKeySchema(view));
+  const start = checkStartKey(view, request.ExclusiveStartKey);
+  const forward = request.ScanIndexForward !== false;
   const source = view.index
     ? indexSource(ctx, view, { key: expressions.key, forward, start })
     : tableQuerySource(ctx, table, expressions.key!, forward, start);
-  return await readPage(view, source, pageOptions(body, expressions));
+  return await readPage(view, source, pageOptions(request, expressions));
 }

@@ -5,9 +5,9 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { READ_UNIT_BYTES, replyTableName } from "../capacity.ts";
+import { READ_UNIT_BYTES, replyTableName } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
+import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
 import {
   type Condition,
   evaluateCondition,
@@ -16,7 +16,7 @@ import {
   type Path,
   projectItem,
 } from "../expressions/mod.ts";
-import { decodeItem } from "../item_store.ts";
+import { decodeItem } from "../storage/item_store.ts";
 import {
   compareBytes,
   ITEM_PREFIX,
@@ -26,10 +26,10 @@ import {
   prefixEnd,
   segmentOf,
   successor,
-} from "../keys.ts";
-import { keyConditionHolds, type ReadExpressions } from "../read_expressions.ts";
-import type { Body } from "../validation.ts";
-import type { KeySchemaElement, Projection, TableRecord } from "../tables.ts";
+} from "../storage/keys.ts";
+import { keyConditionHolds, type ReadExpressions } from "./read_expressions.ts";
+import type { ReadRequest } from "./read_request.ts";
+import type { KeySchemaElement, Projection, TableRecord } from "../storage/tables.ts";
 import { itemSize, normalizeItem, typeOf } from "../types.ts";
 import type { Selector } from "../../../src/store/mod.ts";
 
@@ -42,15 +42,13 @@ export interface ReadView {
   index?: { name: string; global: boolean; keySchema: KeySchemaElement[]; projection: Projection };
 }
 
-const INVALID_START = "The provided starting key is invalid: ";
-
 /** Resolve IndexName (ValidationException when the table has no such index). */
 export function resolveView(table: TableRecord, indexName: unknown): ReadView {
   if (indexName === undefined || indexName === null) return { table };
   const gsi = table.gsis.find((i) => i.IndexName === indexName);
   const lsi = table.lsis.find((i) => i.IndexName === indexName);
   const index = gsi ?? lsi;
-  if (!index) throw validation(`The table does not have the specified index: ${indexName}`);
+  if (!index) throw validation(FORMATS.noSuchIndex(String(indexName)));
   return {
     table,
     index: {
@@ -68,9 +66,7 @@ export function checkSelect(view: ReadView, select: unknown): void {
   if (
     select === "ALL_ATTRIBUTES" && index?.global && index.projection.ProjectionType !== "ALL"
   ) {
-    throw validation(
-      `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${index.name} because its projection type is not ALL`,
-    );
+    throw invalidParameter(FORMATS.selectAllOnGsi(index.name));
   }
 }
 
@@ -111,7 +107,7 @@ export function checkStartKey(view: ReadView, raw: unknown): Item | undefined {
     Object.keys(key).length !== names.length ||
     names.some((n) => !key[n] || typeOf(key[n]) !== types[n])
   ) {
-    throw validation(`${INVALID_START}The provided key element does not match the schema`);
+    throw validation(FORMATS.invalidStartKey(MESSAGES.keySchema));
   }
   return key;
 }
@@ -263,12 +259,12 @@ export interface PageOptions {
 }
 
 /** The page options Query and Scan take alike from the request and its expressions. */
-export function pageOptions(body: Body, expressions: ReadExpressions): PageOptions {
+export function pageOptions(body: ReadRequest, expressions: ReadExpressions): PageOptions {
   return {
-    limit: body.Limit as number | undefined,
+    limit: body.Limit,
     filter: expressions.filter,
     projection: expressions.projection,
-    select: body.Select as string | undefined,
+    select: body.Select,
     consistent: body.ConsistentRead === true,
     capacityMode: body.ReturnConsumedCapacity,
     requestedName: body.TableName,
@@ -276,11 +272,11 @@ export function pageOptions(body: Body, expressions: ReadExpressions): PageOptio
 }
 
 /** The view a Query/Scan reads, after the checks both make on it, in AWS's order. */
-export function checkedView(table: TableRecord, body: Body): ReadView {
+export function checkedView(table: TableRecord, body: ReadRequest): ReadView {
   const view = resolveView(table, body.IndexName);
   checkSelect(view, body.Select);
   if (view.index?.global && body.ConsistentRead === true) {
-    throw validation("Consistent reads are not supported on global secondary indexes");
+    throw validation(MESSAGES.consistentReadOnGsi);
   }
   return view;
 }

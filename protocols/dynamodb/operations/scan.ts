@@ -1,10 +1,10 @@
 /** Scan: every item of the table or an index, optionally one parallel segment, paged. */
-import { checkReturnOptions } from "../capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
-import { parseReadExpressions } from "../read_expressions.ts";
-import { getTable } from "../tables.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import { FORMATS, MESSAGES, validation } from "../errors.ts";
+import { parseReadExpressions } from "./read_expressions.ts";
+import { getTable } from "../storage/tables.ts";
+import { checkReadRequest, type ReadRequest } from "./read_request.ts";
+import type { Body } from "../validation.ts";
 import {
   checkedView,
   checkStartKey,
@@ -14,98 +14,32 @@ import {
   tableScanSource,
 } from "./read_pages.ts";
 
-/** Most parallel Scan segments. */
-export const MAX_SEGMENTS = 1_000_000;
-const SELECT = ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"];
-
-/** Member checks shared by Query and Scan, in AWS's order. */
-export function checkReadRequest(body: Body, kind: "query" | "scan"): void {
-  checkShape(body, {
-    TableName: "string",
-    IndexName: "string",
-    Select: "string",
-    Limit: "number",
-    ConsistentRead: "boolean",
-    ScanIndexForward: "boolean",
-    ExclusiveStartKey: "object",
-    KeyConditionExpression: "string",
-    FilterExpression: "string",
-    ProjectionExpression: "string",
-    ExpressionAttributeNames: "object",
-    ExpressionAttributeValues: "object",
-    KeyConditions: "object",
-    QueryFilter: "object",
-    ScanFilter: "object",
-    AttributesToGet: "array",
-    ConditionalOperator: "string",
-    Segment: "number",
-    TotalSegments: "number",
-    ReturnConsumedCapacity: "string",
-  });
-  const c = new Constraints();
-  c.name("tableName", body.TableName, { arn: true });
-  c.name("indexName", body.IndexName, { required: false });
-  c.oneOf("select", body.Select, SELECT);
-  c.range("limit", body.Limit, 1);
-  if (kind === "scan") {
-    c.range("segment", body.Segment, 0, MAX_SEGMENTS - 1);
-    c.range("totalSegments", body.TotalSegments, 1, MAX_SEGMENTS);
-  }
-  c.oneOf("conditionalOperator", body.ConditionalOperator, ["AND", "OR"]);
-  checkReturnOptions(c, body);
-  c.throwIfAny();
-  const projecting = body.ProjectionExpression !== undefined || body.AttributesToGet !== undefined;
-  if (body.Select === "SPECIFIC_ATTRIBUTES" && !projecting) {
-    throw validation(
-      "One or more parameter values were invalid: Must specify the ProjectionExpression or AttributesToGet when choosing to get SPECIFIC_ATTRIBUTES",
-    );
-  }
-  if (body.Select !== undefined && body.Select !== "SPECIFIC_ATTRIBUTES" && projecting) {
-    throw validation(
-      `One or more parameter values were invalid: Cannot specify the ${
-        body.ProjectionExpression !== undefined ? "ProjectionExpression" : "AttributesToGet"
-      } when choosing to get ${body.Select}`,
-    );
-  }
-  if (body.Select === "ALL_PROJECTED_ATTRIBUTES" && body.IndexName === undefined) {
-    throw validation(
-      "One or more parameter values were invalid: ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
-    );
-  }
-}
-
-function segmentOf(body: Body): { segment: number; total: number } | undefined {
-  const seg = body.Segment as number | undefined;
-  const total = body.TotalSegments as number | undefined;
+function segmentOf(request: ReadRequest): { segment: number; total: number } | undefined {
+  const seg = request.Segment;
+  const total = request.TotalSegments;
   if (seg === undefined && total === undefined) return undefined;
   if (total === undefined) {
-    throw validation(
-      "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
-    );
+    throw validation(MESSAGES.totalSegmentsMissing);
   }
   if (seg === undefined) {
-    throw validation(
-      "The Segment parameter is required but was not present in the request when parameter TotalSegments is present",
-    );
+    throw validation(MESSAGES.segmentMissing);
   }
   if (seg >= total) {
-    throw validation(
-      `The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${seg} is not less than TotalSegments: ${total}`,
-    );
+    throw validation(FORMATS.segmentOutOfRange(seg, total));
   }
   return { segment: seg, total };
 }
 
 /** Scan. */
 export async function scan(ctx: OperationContext, body: Body) {
-  checkReadRequest(body, "scan");
-  const segment = segmentOf(body);
-  const table = await getTable(ctx.store, body.TableName as string);
-  const view = checkedView(table, body);
-  const expressions = parseReadExpressions(body);
-  const start = checkStartKey(view, body.ExclusiveStartKey);
+  const request = checkReadRequest(body, "scan");
+  const segment = segmentOf(request);
+  const table = await getTable(ctx.store, request.TableName);
+  const view = checkedView(table, request);
+  const expressions = parseReadExpressions(request);
+  const start = checkStartKey(view, request.ExclusiveStartKey);
   const source = view.index
     ? indexSource(ctx, view, { forward: true, start, segment })
     : tableScanSource(ctx, table, start, segment);
-  return await readPage(view, source, pageOptions(body, expressions));
+  return await readPage(view, source, pageOptions(request, expressions));
 }

@@ -1,26 +1,26 @@
 /** TransactGetItems: up to 100 Gets read from one consistent snapshot (one write-loop unit). */
 import type { Item } from "../attribute_value.ts";
-import { READ_UNIT_BYTES } from "../capacity.ts";
+import { READ_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import { validation } from "../errors.ts";
+import { MESSAGES, validation } from "../errors.ts";
 import { type Path, projectItem } from "../expressions/mod.ts";
-import { parseItemExpressions } from "../item_expressions.ts";
-import { decodeItem } from "../item_store.ts";
-import { itemStoreKey } from "../keys.ts";
-import type { TableRecord } from "../tables.ts";
+import { parseItemExpressions } from "./item_expressions.ts";
+import { decodeItem } from "../storage/item_store.ts";
+import { itemStoreKey } from "../storage/keys.ts";
+import type { TableRecord } from "../storage/tables.ts";
 import { itemSize } from "../types.ts";
 import type { Body } from "../validation.ts";
 import { tableAndKey } from "./item_common.ts";
-import { checkTransactItems } from "./transact_write_items.ts";
+import { checkTransactRequest } from "./transactions.ts";
 
 /** TransactGetItems. */
 export async function transactGetItems(ctx: OperationContext, body: Body) {
-  const items = checkTransactItems(body);
+  const transaction = checkTransactRequest(body);
   const gets: { table: TableRecord; key: Item; projection?: Path[] }[] = [];
-  for (const entry of items) {
-    const request = entry?.Get as Body | undefined;
+  for (const entry of transaction.TransactItems) {
+    const request = entry?.Get;
     if (!request || Object.keys(entry).length !== 1) {
-      throw validation("TransactItems can only contain one of Get");
+      throw validation(MESSAGES.transactGetAction);
     }
     const expressions = parseItemExpressions(request, { projection: true });
     const [table, key] = await tableAndKey(ctx, request);
@@ -40,7 +40,7 @@ export async function transactGetItems(ctx: OperationContext, body: Body) {
     return { Item: g.projection ? projectItem(item, g.projection) : item };
   });
   const reply: Record<string, unknown> = { Responses: responses };
-  const mode = body.ReturnConsumedCapacity;
+  const mode = transaction.ReturnConsumedCapacity;
   if (mode === "TOTAL" || mode === "INDEXES") {
     reply.ConsumedCapacity = [...units].map(([TableName, CapacityUnits]) => ({
       TableName,

@@ -5,29 +5,18 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { checkReturnOptions, WRITE_UNIT_BYTES } from "../capacity.ts";
+import { WRITE_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
-import {
-  type CancellationReason,
-  DynamoError,
-  idempotentMismatch,
-  isStoreSizeLimit,
-  MESSAGES,
-  transactionCanceled,
-  validation,
-} from "../errors.ts";
-import { ExpressionError } from "../expressions/mod.ts";
-import { applyWrite, type PreparedWrite, type WriteResult } from "../item_store.ts";
-import { itemStoreKey } from "../keys.ts";
-import { NumberError } from "../number.ts";
+import { idempotentMismatch, MESSAGES, validation } from "../errors.ts";
+import type { PreparedWrite } from "../storage/item_store.ts";
+import { itemStoreKey } from "../storage/keys.ts";
 import { itemSize } from "../types.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+import type { Body } from "../validation.ts";
 import { prepareDelete } from "./delete_item.ts";
 import { preparePut } from "./put_item.ts";
 import { prepareUpdate } from "./update_item.ts";
+import { checkTransactRequest, runWriteTransaction } from "./transactions.ts";
 
-/** Most actions in one transaction. */
-export const MAX_TRANSACT_ITEMS = 100;
 /** How long a ClientRequestToken is remembered, as DynamoDB's 10 minutes. */
 export const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
 
@@ -39,93 +28,11 @@ const tokens = new Map<
   { fingerprint: string; reply: Record<string, unknown>; at: number }
 >();
 
-/** Check the TransactItems list shared with TransactGetItems. */
-export function checkTransactItems(body: Body): Record<string, unknown>[] {
-  checkShape(body, {
-    TransactItems: "array",
-    ReturnConsumedCapacity: "string",
-    ReturnItemCollectionMetrics: "string",
-    ClientRequestToken: "string",
-  });
-  const c = new Constraints();
-  const items = body.TransactItems as Record<string, unknown>[] | undefined;
-  if (c.required("transactItems", items) && items!.length > MAX_TRANSACT_ITEMS) {
-    c.fail(
-      "transactItems",
-      "[...]",
-      `Member must have length less than or equal to ${MAX_TRANSACT_ITEMS}`,
-    );
-  }
-  if (items && items.length === 0) {
-    c.fail("transactItems", "[]", "Member must have length greater than or equal to 1");
-  }
-  checkReturnOptions(c, body);
-  c.throwIfAny();
-  return items!;
-}
-
-function reasonFor(error: unknown): CancellationReason | null {
-  if (error instanceof ExpressionError || error instanceof NumberError) {
-    return { Code: "ValidationError", Message: error.message };
-  }
-  if (error instanceof DynamoError && error.type.endsWith("#ValidationException")) {
-    return { Code: "ValidationError", Message: error.message };
-  }
-  return null;
-}
-
-/**
- * Apply prepared writes all or nothing in one write unit. Any failed condition (or a
- * validation error applying an update) cancels the whole transaction with one reason per
- * write, in order; `failure` names the code and message a failed condition reports.
- */
-export async function runWriteTransaction(
-  ctx: OperationContext,
-  writes: readonly (PreparedWrite & { failure?: { code: string; message: string } })[],
-): Promise<WriteResult[]> {
-  try {
-    return await ctx.store.write(async (tx) => {
-      const reasons: CancellationReason[] = [];
-      const done: WriteResult[] = [];
-      let cancelled = false;
-      for (const write of writes) {
-        try {
-          const applied = await applyWrite(tx, write);
-          if (applied.ok) {
-            reasons.push({ Code: "None" });
-            done.push(applied.result);
-          } else {
-            cancelled = true;
-            reasons.push({
-              Code: write.failure?.code ?? "ConditionalCheckFailed",
-              Message: write.failure?.message ?? MESSAGES.conditionFailed,
-              ...(write.returnOldOnFailure && applied.old ? { Item: applied.old } : {}),
-            });
-          }
-        } catch (error) {
-          const reason = reasonFor(error);
-          if (!reason) throw error;
-          cancelled = true;
-          reasons.push(reason);
-        }
-      }
-      // Throwing discards everything this unit staged: all or nothing.
-      if (cancelled) throw transactionCanceled(reasons);
-      return done;
-    });
-  } catch (error) {
-    if (isStoreSizeLimit(error)) {
-      throw validation("Transaction request cannot be larger than 4 MB");
-    }
-    throw error;
-  }
-}
-
 /** TransactWriteItems. */
 export async function transactWriteItems(ctx: OperationContext, body: Body) {
-  const items = checkTransactItems(body);
-  const token = body.ClientRequestToken as string | undefined;
-  const fingerprint = JSON.stringify(body.TransactItems);
+  const request = checkTransactRequest(body);
+  const token = request.ClientRequestToken;
+  const fingerprint = JSON.stringify(request.TransactItems);
   if (token !== undefined) {
     const now = Date.now();
     for (const [t, v] of tokens) if (now - v.at > IDEMPOTENCY_WINDOW_MS) tokens.delete(t);
@@ -137,31 +44,31 @@ export async function transactWriteItems(ctx: OperationContext, body: Body) {
   }
   const writes: PreparedWrite[] = [];
   const targets = new Set<string>();
-  for (const entry of items) {
+  for (const entry of request.TransactItems) {
     const present = ACTIONS.filter((a) => entry?.[a] !== undefined && entry?.[a] !== null);
     if (present.length !== 1) {
-      throw validation("TransactItems can only contain one of Check, Put, Update or Delete");
+      throw validation(MESSAGES.transactWriteAction);
     }
     const action = present[0];
-    const request = entry[action] as Body;
+    const member = entry[action]!; // present: the filter above
     const write = action === "Put"
-      ? await preparePut(ctx, request)
+      ? await preparePut(ctx, member)
       : action === "Update"
-      ? await prepareUpdate(ctx, request)
-      : await prepareDelete(ctx, request, action === "ConditionCheck");
+      ? await prepareUpdate(ctx, member)
+      : await prepareDelete(ctx, member, action === "ConditionCheck");
     const id = `${write.table.id}/${itemStoreKey(write.table, write.key).map(String).join("/")}`;
     if (targets.has(id)) {
-      throw validation("Transaction request cannot include multiple operations on one item");
+      throw validation(MESSAGES.transactionSameItem);
     }
     targets.add(id);
     // Capacity is billed on the larger of old and new item, so read the old one then.
-    const billed = body.ReturnConsumedCapacity === "TOTAL" ||
-      body.ReturnConsumedCapacity === "INDEXES";
+    const billed = request.ReturnConsumedCapacity === "TOTAL" ||
+      request.ReturnConsumedCapacity === "INDEXES";
     writes.push(billed ? { ...write, needsOld: true } : write);
   }
   const results = await runWriteTransaction(ctx, writes);
   const reply: Record<string, unknown> = {};
-  const mode = body.ReturnConsumedCapacity;
+  const mode = request.ReturnConsumedCapacity;
   if (mode === "TOTAL" || mode === "INDEXES") {
     const units = new Map<string, number>();
     writes.forEach((w, i) => {

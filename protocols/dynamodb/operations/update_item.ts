@@ -5,13 +5,13 @@
  */
 import type { Item } from "../attribute_value.ts";
 import type { OperationContext } from "../context.ts";
-import { invalidParameter } from "../errors.ts";
-import { conditionHolds, type ItemUpdate, parseItemExpressions } from "../item_expressions.ts";
-import { type PreparedWrite, writeItem } from "../item_store.ts";
-import { keyNames, keyOfItem } from "../keys.ts";
+import { FORMATS, invalidParameter } from "../errors.ts";
+import { conditionHolds, type ItemUpdate, parseItemExpressions } from "./item_expressions.ts";
+import { type PreparedWrite, writeItem } from "../storage/item_store.ts";
+import { keyNames, keyOfItem } from "../storage/keys.ts";
 import { checkItemSize } from "../types.ts";
 import type { Body } from "../validation.ts";
-import { checkItemRequest, tableAndKey, writeReply } from "./item_common.ts";
+import { checkItemRequest, type ItemRequest, tableAndKey, writeReply } from "./item_common.ts";
 
 function clone(item: Item): Item {
   return structuredClone(item);
@@ -20,14 +20,14 @@ function clone(item: Item): Item {
 /** Validate an update (UpdateItem, or a transaction's Update) and plan it. */
 export async function prepareUpdate(
   ctx: OperationContext,
-  body: Body,
+  body: ItemRequest,
 ): Promise<PreparedWrite & { update?: ItemUpdate }> {
   const expressions = parseItemExpressions(body, { condition: true, update: true });
   const [table, key] = await tableAndKey(ctx, body);
   const keys = keyNames(table);
   for (const name of expressions.update?.targets ?? []) {
     if (keys.includes(name)) {
-      throw invalidParameter(`Cannot update attribute ${name}. This attribute is part of the key`);
+      throw invalidParameter(FORMATS.updatesKey(name));
     }
   }
   return {
@@ -48,10 +48,10 @@ export async function prepareUpdate(
 
 /** UpdateItem. */
 export async function updateItem(ctx: OperationContext, body: Body) {
-  checkItemRequest(body, "key");
-  const write = await prepareUpdate(ctx, body);
+  const request = checkItemRequest(body, "key");
+  const write = await prepareUpdate(ctx, request);
   const result = await writeItem(ctx.store, write);
-  const mode = body.ReturnValues ?? "NONE";
+  const mode = request.ReturnValues ?? "NONE";
   const update = write.update;
   const attributes = mode === "ALL_OLD"
     ? result.old
@@ -62,5 +62,5 @@ export async function updateItem(ctx: OperationContext, body: Body) {
     : mode === "UPDATED_NEW" && update && result.current
     ? update.touched(result.current)
     : null;
-  return writeReply(write.table, body, write.key, result, attributes);
+  return writeReply(write.table, request, write.key, result, attributes);
 }

@@ -4,8 +4,15 @@
  * @module
  */
 import type { OperationContext } from "../context.ts";
-import { invalidParameter, resourceInUse, resourceNotFound, validation } from "../errors.ts";
-import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "../schema.ts";
+import {
+  FORMATS,
+  invalidParameter,
+  MESSAGES,
+  resourceInUse,
+  resourceNotFound,
+  validation,
+} from "../errors.ts";
+import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "./table_schema.ts";
 import {
   type AttributeDefinition,
   describeTable,
@@ -14,8 +21,15 @@ import {
   tableKey,
   type TableRecord,
   tableStats,
-} from "../tables.ts";
-import { type Body, checkShape, Constraints } from "../validation.ts";
+} from "../storage/tables.ts";
+import {
+  type Body,
+  checkShape,
+  Constraints,
+  listOf,
+  type Request,
+  structure,
+} from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
 
 interface GsiUpdate {
@@ -34,7 +48,7 @@ function applyGsiUpdates(
     if (u.Create) {
       const [index] = parseIndexes([u.Create], "global");
       if (gsis.some((g) => g.IndexName === index.IndexName)) {
-        throw resourceInUse(`Attempting to create an index which already exists`);
+        throw resourceInUse(MESSAGES.indexExists);
       }
       checkKeySchema(index.KeySchema, defs, index.IndexName);
       gsis.push(
@@ -59,29 +73,33 @@ function applyGsiUpdates(
   return gsis;
 }
 
+const SHAPE = {
+  AttributeDefinitions: listOf<AttributeDefinition>(),
+  BillingMode: "string",
+  ProvisionedThroughput: "object",
+  GlobalSecondaryIndexUpdates: listOf<GsiUpdate>(),
+  StreamSpecification: structure<NonNullable<TableRecord["stream"]>>(),
+  DeletionProtectionEnabled: "boolean",
+  TableClass: "string",
+} as const;
+
+/** An UpdateTable request's members (TableName is checked on its own, first). */
+type UpdateTableRequest = Request<typeof SHAPE>;
+
 /** UpdateTable. */
 export async function updateTable(ctx: OperationContext, body: Body) {
   const name = checkTableName(body);
-  checkShape(body, {
-    AttributeDefinitions: "array",
-    BillingMode: "string",
-    ProvisionedThroughput: "object",
-    GlobalSecondaryIndexUpdates: "array",
-    StreamSpecification: "object",
-    DeletionProtectionEnabled: "boolean",
-    TableClass: "string",
-  });
+  const request = checkShape(body, SHAPE);
   const c = new Constraints();
-  c.oneOf("billingMode", body.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
+  c.oneOf("billingMode", request.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
   c.throwIfAny();
   if (
-    body.ProvisionedThroughput === undefined && body.BillingMode === undefined &&
-    body.GlobalSecondaryIndexUpdates === undefined && body.StreamSpecification === undefined &&
-    body.DeletionProtectionEnabled === undefined && body.TableClass === undefined
+    request.ProvisionedThroughput === undefined && request.BillingMode === undefined &&
+    request.GlobalSecondaryIndexUpdates === undefined &&
+    request.StreamSpecification === undefined &&
+    request.DeletionProtectionEnabled === undefined && request.TableClass === undefined
   ) {
-    throw validation(
-      "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
-    );
+    throw validation(MESSAGES.updateTableNothing);
   }
   const before = await getTable(ctx.store, name, true);
   const now = Date.now() / 1000;
@@ -89,80 +107,101 @@ export async function updateTable(ctx: OperationContext, body: Body) {
     const entry = await tx.get<TableRecord>(tableKey(before.name));
     if (!entry?.meta) throw resourceNotFound(before.name);
     const t: TableRecord = { ...entry.meta };
-    if (body.BillingMode !== undefined && body.BillingMode !== t.billingMode) {
-      t.billingMode = body.BillingMode as TableRecord["billingMode"];
-      if (t.billingMode === "PAY_PER_REQUEST") {
-        t.payPerRequestSince = now;
-        t.readCapacity = 0;
-        t.writeCapacity = 0;
-        t.gsis = t.gsis.map((g) => ({ ...g, ProvisionedThroughput: undefined }));
-      } else if (!body.ProvisionedThroughput) {
-        throw invalidParameter(
-          "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
-        );
-      }
+    applyBilling(t, request, now);
+    applyThroughput(t, request, now);
+    if (request.GlobalSecondaryIndexUpdates !== undefined) {
+      applyIndexUpdates(t, request.GlobalSecondaryIndexUpdates, request.AttributeDefinitions);
     }
-    if (body.ProvisionedThroughput !== undefined) {
-      const pt = checkThroughput(t.billingMode, body.ProvisionedThroughput);
-      if (
-        body.BillingMode === undefined && pt.ReadCapacityUnits === t.readCapacity &&
-        pt.WriteCapacityUnits === t.writeCapacity && !body.GlobalSecondaryIndexUpdates
-      ) {
-        throw validation(
-          `The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${t.readCapacity}. Requested ReadCapacityUnits: ${pt.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${t.writeCapacity}. Requested WriteCapacityUnits: ${pt.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`,
-        );
-      }
-      if (pt.ReadCapacityUnits > t.readCapacity || pt.WriteCapacityUnits > t.writeCapacity) {
-        t.lastIncrease = now;
-      }
-      if (pt.ReadCapacityUnits < t.readCapacity || pt.WriteCapacityUnits < t.writeCapacity) {
-        t.lastDecrease = now;
-        t.decreasesToday++;
-      }
-      t.readCapacity = pt.ReadCapacityUnits;
-      t.writeCapacity = pt.WriteCapacityUnits;
+    if (request.StreamSpecification !== undefined) applyStream(t, request.StreamSpecification);
+    if (request.DeletionProtectionEnabled !== undefined) {
+      t.deletionProtection = request.DeletionProtectionEnabled;
     }
-    if (body.GlobalSecondaryIndexUpdates !== undefined) {
-      const defs = mergeDefinitions(t.attributeDefinitions, body.AttributeDefinitions);
-      t.gsis = applyGsiUpdates(t, body.GlobalSecondaryIndexUpdates as GsiUpdate[], defs);
-      const used = new Set(
-        [
-          ...t.keySchema,
-          ...t.gsis.flatMap((g) => g.KeySchema),
-          ...t.lsis.flatMap((l) => l.KeySchema),
-        ].map((k) => k.AttributeName),
-      );
-      t.attributeDefinitions = defs.filter((d) => used.has(d.AttributeName));
-    }
-    if (body.StreamSpecification !== undefined) {
-      const s = body.StreamSpecification as NonNullable<TableRecord["stream"]>;
-      if (s.StreamEnabled && t.stream?.StreamEnabled) {
-        throw validation(`Table already has an enabled stream: ${t.arn}/stream/${t.streamLabel}`);
-      }
-      if (!s.StreamEnabled && !t.stream?.StreamEnabled) {
-        throw validation("Table already has no stream enabled");
-      }
-      t.stream = s.StreamEnabled ? s : { ...t.stream!, StreamEnabled: false };
-      if (s.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");
-    }
-    if (body.DeletionProtectionEnabled !== undefined) {
-      t.deletionProtection = body.DeletionProtectionEnabled as boolean;
-    }
-    if (body.TableClass !== undefined) t.tableClass = body.TableClass as string;
+    if (request.TableClass !== undefined) t.tableClass = request.TableClass;
     tx.set(tableKey(t.name), { meta: t });
     return t;
   });
   return { TableDescription: describeTable(table, await tableStats(ctx.store, table)) };
 }
 
-function mergeDefinitions(existing: AttributeDefinition[], added: unknown): AttributeDefinition[] {
+/** A BillingMode change (checked to be one of the two). */
+function applyBilling(t: TableRecord, request: UpdateTableRequest, now: number): void {
+  if (request.BillingMode === undefined || request.BillingMode === t.billingMode) return;
+  t.billingMode = request.BillingMode === "PAY_PER_REQUEST" ? "PAY_PER_REQUEST" : "PROVISIONED";
+  if (t.billingMode === "PAY_PER_REQUEST") {
+    t.payPerRequestSince = now;
+    t.readCapacity = 0;
+    t.writeCapacity = 0;
+    t.gsis = t.gsis.map((g) => ({ ...g, ProvisionedThroughput: undefined }));
+  } else if (!request.ProvisionedThroughput) {
+    throw invalidParameter(MESSAGES.throughputProvisioned);
+  }
+}
+
+/** A ProvisionedThroughput change, with DynamoDB's increase/decrease bookkeeping. */
+function applyThroughput(t: TableRecord, request: UpdateTableRequest, now: number): void {
+  if (request.ProvisionedThroughput === undefined) return;
+  const pt = checkThroughput(t.billingMode, request.ProvisionedThroughput);
+  if (
+    request.BillingMode === undefined && pt.ReadCapacityUnits === t.readCapacity &&
+    pt.WriteCapacityUnits === t.writeCapacity && !request.GlobalSecondaryIndexUpdates
+  ) {
+    throw validation(
+      FORMATS.throughputUnchanged(
+        [t.readCapacity, t.writeCapacity],
+        [pt.ReadCapacityUnits, pt.WriteCapacityUnits],
+      ),
+    );
+  }
+  if (pt.ReadCapacityUnits > t.readCapacity || pt.WriteCapacityUnits > t.writeCapacity) {
+    t.lastIncrease = now;
+  }
+  if (pt.ReadCapacityUnits < t.readCapacity || pt.WriteCapacityUnits < t.writeCapacity) {
+    t.lastDecrease = now;
+    t.decreasesToday++;
+  }
+  t.readCapacity = pt.ReadCapacityUnits;
+  t.writeCapacity = pt.WriteCapacityUnits;
+}
+
+/** GSI creates/updates/deletes; attribute definitions keep only the keys still used. */
+function applyIndexUpdates(
+  t: TableRecord,
+  updates: GsiUpdate[],
+  added: AttributeDefinition[] | undefined,
+): void {
+  const defs = mergeDefinitions(t.attributeDefinitions, added);
+  t.gsis = applyGsiUpdates(t, updates, defs);
+  const used = new Set(
+    [
+      ...t.keySchema,
+      ...t.gsis.flatMap((g) => g.KeySchema),
+      ...t.lsis.flatMap((l) => l.KeySchema),
+    ].map((k) => k.AttributeName),
+  );
+  t.attributeDefinitions = defs.filter((d) => used.has(d.AttributeName));
+}
+
+/** Enable or disable the stream (each only from the other state). */
+function applyStream(t: TableRecord, s: NonNullable<TableRecord["stream"]>): void {
+  if (s.StreamEnabled && t.stream?.StreamEnabled) {
+    throw validation(FORMATS.streamAlreadyEnabled(`${t.arn}/stream/${t.streamLabel}`));
+  }
+  if (!s.StreamEnabled && !t.stream?.StreamEnabled) {
+    throw validation(MESSAGES.streamAlreadyDisabled);
+  }
+  t.stream = s.StreamEnabled ? s : { ...t.stream!, StreamEnabled: false };
+  if (s.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");
+}
+
+function mergeDefinitions(
+  existing: AttributeDefinition[],
+  added: AttributeDefinition[] | undefined,
+): AttributeDefinition[] {
   const out = [...existing];
-  for (const d of (added ?? []) as AttributeDefinition[]) {
+  for (const d of added ?? []) {
     const i = out.findIndex((e) => e.AttributeName === d.AttributeName);
     if (i >= 0 && out[i].AttributeType !== d.AttributeType) {
-      throw invalidParameter(
-        `Cannot change the type of an existing attribute definition: ${d.AttributeName}`,
-      );
+      throw invalidParameter(FORMATS.attributeTypeChange(d.AttributeName));
     }
     if (i < 0) out.push(d);
   }

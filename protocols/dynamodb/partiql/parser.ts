@@ -368,104 +368,113 @@ function setOf(items: AttributeValue[]): AttributeValue {
 /** Parse one statement with its `?` parameters (already validated AttributeValues). */
 export function parseStatement(text: string, params: AttributeValue[] = []): Statement {
   const p = new Parser(text, params);
-  if (p.isWord("SELECT")) {
-    p.next();
-    let projection: Path[] | null = null;
-    if (p.isPunct("*")) {
-      p.next();
-    } else {
-      // Projections are applied as paths, not expression text: no names to register.
-      projection = [p.path(false).parts];
-      while (p.isPunct(",")) {
-        p.next();
-        projection.push(p.path(false).parts);
-      }
-    }
-    p.expectWord("FROM");
-    const { table, index } = p.tableRef();
-    let where: string | undefined;
-    if (p.isWord("WHERE")) {
-      p.next();
-      where = p.condition(true);
-    }
-    p.end();
-    return {
-      kind: "select",
-      table,
-      index,
-      projection,
-      where,
-      equalities: p.equalities,
-      names: p.names,
-      values: p.values,
-    };
-  }
-  if (p.isWord("INSERT")) {
-    p.next();
-    p.expectWord("INTO");
-    const table = p.identifier();
-    p.expectWord("VALUE");
-    const item = p.value();
-    if (!("M" in item)) throw new PartiQLError("INSERT needs a map value");
-    p.end();
-    return { kind: "insert", table, item: item.M };
-  }
-  if (p.isWord("UPDATE")) {
-    p.next();
-    const table = p.identifier();
-    const sets: string[] = [];
-    const removes: string[] = [];
-    while (p.isWord("SET") || p.isWord("REMOVE")) {
-      const verb = p.next().text.toUpperCase();
-      do {
-        if (verb === "SET") {
-          const target = p.path().text;
-          p.expectPunct("=");
-          let value = p.operand().text;
-          while (p.isPunct("+") || p.isPunct("-")) value += ` ${p.next().text} ${p.operand().text}`;
-          sets.push(`${target} = ${value}`);
-        } else {
-          removes.push(p.path().text);
-        }
-      } while (p.isPunct(",") && p.next());
-    }
-    if (sets.length + removes.length === 0) p.fail("expected SET or REMOVE");
-    p.expectWord("WHERE");
-    const where = p.condition(true);
-    const returning = p.returning();
-    p.end();
-    const update = [
-      sets.length ? `SET ${sets.join(", ")}` : "",
-      removes.length ? `REMOVE ${removes.join(", ")}` : "",
-    ].filter(Boolean).join(" ");
-    return {
-      kind: "update",
-      table,
-      update,
-      where,
-      equalities: p.equalities,
-      returning,
-      names: p.names,
-      values: p.values,
-    };
-  }
-  if (p.isWord("DELETE")) {
-    p.next();
-    p.expectWord("FROM");
-    const table = p.identifier();
-    p.expectWord("WHERE");
-    const where = p.condition(true);
-    const returning = p.returning();
-    p.end();
-    return {
-      kind: "delete",
-      table,
-      where,
-      equalities: p.equalities,
-      returning,
-      names: p.names,
-      values: p.values,
-    };
-  }
+  if (p.isWord("SELECT")) return parseSelect(p);
+  if (p.isWord("INSERT")) return parseInsert(p);
+  if (p.isWord("UPDATE")) return parseUpdateStatement(p);
+  if (p.isWord("DELETE")) return parseDelete(p);
   return p.fail("expected SELECT, INSERT, UPDATE or DELETE");
+}
+
+function parseSelect(p: Parser): Statement {
+  p.next();
+  let projection: Path[] | null = null;
+  if (p.isPunct("*")) {
+    p.next();
+  } else {
+    // Projections are applied as paths, not expression text: no names to register.
+    projection = [p.path(false).parts];
+    while (p.isPunct(",")) {
+      p.next();
+      projection.push(p.path(false).parts);
+    }
+  }
+  p.expectWord("FROM");
+  const { table, index } = p.tableRef();
+  let where: string | undefined;
+  if (p.isWord("WHERE")) {
+    p.next();
+    where = p.condition(true);
+  }
+  p.end();
+  return {
+    kind: "select",
+    table,
+    index,
+    projection,
+    where,
+    equalities: p.equalities,
+    names: p.names,
+    values: p.values,
+  };
+}
+
+function parseInsert(p: Parser): Statement {
+  p.next();
+  p.expectWord("INTO");
+  const table = p.identifier();
+  p.expectWord("VALUE");
+  const item = p.value();
+  if (!("M" in item)) throw new PartiQLError("INSERT needs a map value");
+  p.end();
+  return { kind: "insert", table, item: item.M };
+}
+
+/** UPDATE t SET … REMOVE … WHERE …: the SET/REMOVE clauses become UpdateExpression text. */
+function parseUpdateStatement(p: Parser): Statement {
+  p.next();
+  const table = p.identifier();
+  const sets: string[] = [];
+  const removes: string[] = [];
+  while (p.isWord("SET") || p.isWord("REMOVE")) {
+    const verb = p.next().text.toUpperCase();
+    do {
+      if (verb === "SET") {
+        const target = p.path().text;
+        p.expectPunct("=");
+        let value = p.operand().text;
+        while (p.isPunct("+") || p.isPunct("-")) value += ` ${p.next().text} ${p.operand().text}`;
+        sets.push(`${target} = ${value}`);
+      } else {
+        removes.push(p.path().text);
+      }
+    } while (p.isPunct(",") && p.next());
+  }
+  if (sets.length + removes.length === 0) p.fail("expected SET or REMOVE");
+  p.expectWord("WHERE");
+  const where = p.condition(true);
+  const returning = p.returning();
+  p.end();
+  const update = [
+    sets.length ? `SET ${sets.join(", ")}` : "",
+    removes.length ? `REMOVE ${removes.join(", ")}` : "",
+  ].filter(Boolean).join(" ");
+  return {
+    kind: "update",
+    table,
+    update,
+    where,
+    equalities: p.equalities,
+    returning,
+    names: p.names,
+    values: p.values,
+  };
+}
+
+function parseDelete(p: Parser): Statement {
+  p.next();
+  p.expectWord("FROM");
+  const table = p.identifier();
+  p.expectWord("WHERE");
+  const where = p.condition(true);
+  const returning = p.returning();
+  p.end();
+  return {
+    kind: "delete",
+    table,
+    where,
+    equalities: p.equalities,
+    returning,
+    names: p.names,
+    values: p.values,
+  };
 }

@@ -4,10 +4,10 @@
  * hours like DynamoDB's. One shard per stream.
  * @module
  */
-import type { WriteTx } from "../../src/store/mod.ts";
-import type { Item } from "./attribute_value.ts";
+import type { WriteTx } from "../../../src/store/mod.ts";
+import type { Item } from "../attribute_value.ts";
 import type { TableRecord } from "./tables.ts";
-import { itemSize } from "./types.ts";
+import { itemSize } from "../types.ts";
 
 /** How long records stay readable, DynamoDB's 24 hours. */
 export const RECORD_RETENTION_MS = 24 * 3600 * 1000;

@@ -3,9 +3,14 @@
  * with DynamoDB's messages.
  * @module
  */
-import { invalidParameter, validation } from "./errors.ts";
-import type { AttributeDefinition, IndexRecord, KeySchemaElement, Projection } from "./tables.ts";
-import { Constraints } from "./validation.ts";
+import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
+import type {
+  AttributeDefinition,
+  IndexRecord,
+  KeySchemaElement,
+  Projection,
+} from "../storage/tables.ts";
+import { Constraints } from "../validation.ts";
 
 /** Most GSIs per table (DynamoDB's default quota). */
 export const MAX_GSIS = 20;
@@ -20,22 +25,21 @@ export function checkKeySchema(
 ): void {
   const what = indexName ? "Index KeySchema" : "KeySchema";
   if (schema[0].KeyType !== "HASH") {
-    throw validation(`Invalid ${what}: The first KeySchemaElement is not a HASH key type`);
+    throw validation(FORMATS.firstKeyNotHash(what));
   }
   if (schema[1] && schema[1].KeyType !== "RANGE") {
-    throw validation(`Invalid ${what}: The second KeySchemaElement is not a RANGE key type`);
+    throw validation(FORMATS.secondKeyNotRange(what));
   }
   if (schema[1] && schema[1].AttributeName === schema[0].AttributeName) {
-    throw validation(
-      `Both the Hash Key and the Range Key element in the ${what} have the same name`,
-    );
+    throw validation(FORMATS.hashAndRangeSameName(what));
   }
   const missing = schema.filter((k) => !defs.some((d) => d.AttributeName === k.AttributeName));
   if (missing.length > 0) {
     throw invalidParameter(
-      `Some index key attributes are not defined in AttributeDefinitions. Keys: [${
-        missing.map((k) => k.AttributeName).join(", ")
-      }], AttributeDefinitions: [${defs.map((d) => d.AttributeName).join(", ")}]`,
+      FORMATS.undefinedKeyAttributes(
+        missing.map((k) => k.AttributeName),
+        defs.map((d) => d.AttributeName),
+      ),
     );
   }
 }
@@ -49,16 +53,12 @@ export function checkThroughput(
   const pt = value as { ReadCapacityUnits?: number; WriteCapacityUnits?: number } | undefined;
   if (billingMode === "PAY_PER_REQUEST") {
     if (pt) {
-      throw invalidParameter(
-        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
-      );
+      throw invalidParameter(MESSAGES.throughputOnDemand);
     }
     return { ReadCapacityUnits: 0, WriteCapacityUnits: 0 };
   }
   if (!pt || pt.ReadCapacityUnits == null || pt.WriteCapacityUnits == null) {
-    throw invalidParameter(
-      "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
-    );
+    throw invalidParameter(MESSAGES.throughputProvisioned);
   }
   const c = new Constraints();
   c.range(`${path}.readCapacityUnits`, pt.ReadCapacityUnits, 1);
@@ -69,15 +69,13 @@ export function checkThroughput(
 
 function checkProjection(p: Projection | undefined, index: string): Projection {
   if (!p || !p.ProjectionType) {
-    throw invalidParameter(`Unknown ProjectionType: null for index: ${index}`);
+    throw invalidParameter(FORMATS.projectionTypeMissing(index));
   }
   if (p.ProjectionType === "INCLUDE" && !p.NonKeyAttributes?.length) {
-    throw invalidParameter("ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+    throw invalidParameter(MESSAGES.includeWithoutAttributes);
   }
   if (p.ProjectionType !== "INCLUDE" && p.NonKeyAttributes) {
-    throw invalidParameter(
-      `ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`,
-    );
+    throw invalidParameter(FORMATS.attributesWithoutInclude(p.ProjectionType));
   }
   return p.ProjectionType === "INCLUDE"
     ? { ProjectionType: "INCLUDE", NonKeyAttributes: p.NonKeyAttributes }
@@ -92,7 +90,9 @@ export function parseIndexes(value: unknown, kind: "global" | "local"): IndexRec
   const c = new Constraints();
   if (list.length === 0) {
     throw invalidParameter(
-      `List of ${kind === "global" ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes"} is empty`,
+      FORMATS.emptyIndexList(
+        kind === "global" ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes",
+      ),
     );
   }
   list.forEach((index, i) => {
@@ -125,50 +125,36 @@ export function checkIndexes(
   const names = new Set<string>();
   for (const index of [...lsis, ...gsis]) {
     if (names.has(index.IndexName)) {
-      throw invalidParameter(`Duplicate index name: ${index.IndexName}`);
+      throw invalidParameter(FORMATS.duplicateIndex(index.IndexName));
     }
     names.add(index.IndexName);
     checkKeySchema(index.KeySchema, defs, index.IndexName);
   }
   if (lsis.length > 0 && schema.length < 2) {
-    throw invalidParameter(
-      "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
-    );
+    throw invalidParameter(MESSAGES.lsiWithoutRangeKey);
   }
   for (const index of lsis) {
     if (index.KeySchema.length !== 2) {
-      throw invalidParameter(
-        `Index KeySchema does not have a range key for index: ${index.IndexName}`,
-      );
+      throw invalidParameter(FORMATS.indexWithoutRangeKey(index.IndexName));
     }
     if (index.KeySchema[0].AttributeName !== schema[0].AttributeName) {
-      throw invalidParameter(
-        `Index KeySchema does not have the same leading hash key as table KeySchema for index: ${index.IndexName}`,
-      );
+      throw invalidParameter(FORMATS.lsiHashKeyDiffers(index.IndexName));
     }
   }
   if (lsis.length > MAX_LSIS) {
-    throw invalidParameter(
-      `Number of LocalSecondaryIndexes exceeds per-table limit of ${MAX_LSIS}`,
-    );
+    throw invalidParameter(FORMATS.tooManyLsis(MAX_LSIS));
   }
   if (gsis.length > MAX_GSIS) {
-    throw validation(
-      `One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of ${MAX_GSIS}`,
-    );
+    throw invalidParameter(FORMATS.tooManyGsis(MAX_GSIS));
   }
   for (const index of gsis) {
     if (billingMode === "PROVISIONED") {
       if (!index.ProvisionedThroughput) {
-        throw invalidParameter(
-          `ProvisionedThroughput must be specified for index: ${index.IndexName}`,
-        );
+        throw invalidParameter(FORMATS.indexThroughputMissing(index.IndexName));
       }
       checkThroughput("PROVISIONED", index.ProvisionedThroughput);
     } else if (index.ProvisionedThroughput) {
-      throw invalidParameter(
-        `ProvisionedThroughput should not be specified for index: ${index.IndexName} when BillingMode is PAY_PER_REQUEST`,
-      );
+      throw invalidParameter(FORMATS.indexThroughputOnDemand(index.IndexName));
     }
   }
 }

@@ -5,7 +5,7 @@
  * on an item (for index reads).
  * @module
  */
-import type { AttributeValue, Item } from "./attribute_value.ts";
+import type { AttributeValue, Item } from "../attribute_value.ts";
 import {
   checkExpressionParameters,
   compareAttributeValues,
@@ -21,11 +21,11 @@ import {
   parseProjection,
   type Path,
   pathsFromAttributesToGet,
-} from "./expressions/mod.ts";
-import { normalizeValue } from "./types.ts";
-import { setEntry } from "./expressions/values.ts";
-import { validation } from "./errors.ts";
-import type { Body } from "./validation.ts";
+} from "../expressions/mod.ts";
+import { normalizeValue } from "../types.ts";
+import { setEntry } from "../expressions/values.ts";
+import { FORMATS, MESSAGES, validation } from "../errors.ts";
+import type { ReadRequest } from "./read_request.ts";
 
 /** The parsed expressions of one Query or Scan. */
 export interface ReadExpressions {
@@ -34,9 +34,9 @@ export interface ReadExpressions {
   projection?: Path[];
 }
 
-function normalizeLegacy(raw: unknown): Record<string, LegacyCondition> {
+function normalizeLegacy(raw: Record<string, LegacyCondition>): Record<string, LegacyCondition> {
   const out: Record<string, LegacyCondition> = {};
-  for (const [name, entry] of Object.entries(raw as Record<string, LegacyCondition>)) {
+  for (const [name, entry] of Object.entries(raw)) {
     setEntry(out, name, {
       ...entry,
       AttributeValueList: entry.AttributeValueList?.map((v) => normalizeValue(v)),
@@ -45,19 +45,15 @@ function normalizeLegacy(raw: unknown): Record<string, LegacyCondition> {
   return out;
 }
 
-function expressionValues(body: Body): Record<string, AttributeValue> | undefined {
-  const raw = body.ExpressionAttributeValues as Record<string, unknown> | undefined;
+function expressionValues(body: ReadRequest): Record<string, AttributeValue> | undefined {
+  const raw = body.ExpressionAttributeValues;
   if (raw === undefined || raw === null) return undefined;
   const out: Record<string, AttributeValue> = {};
   for (const [k, v] of Object.entries(raw)) {
     try {
       setEntry(out, k, normalizeValue(v));
     } catch (error) {
-      throw validation(
-        `ExpressionAttributeValues contains invalid value: ${
-          (error as Error).message
-        } for key ${k}`,
-      );
+      throw validation(FORMATS.invalidAttributeValue((error as Error).message, k));
     }
   }
   return out;
@@ -67,7 +63,7 @@ function expressionValues(body: Body): Record<string, AttributeValue> | undefine
  * Parse a Query's (`schema` given) or Scan's expressions. Throws ExpressionError or
  * DynamoError with DynamoDB's messages.
  */
-export function parseReadExpressions(body: Body, schema?: KeySchema): ReadExpressions {
+export function parseReadExpressions(body: ReadRequest, schema?: KeySchema): ReadExpressions {
   const filterName = schema ? "QueryFilter" : "ScanFilter";
   const expressions = ["FilterExpression", "ProjectionExpression"];
   const legacy = [filterName, "AttributesToGet"];
@@ -80,19 +76,21 @@ export function parseReadExpressions(body: Body, schema?: KeySchema): ReadExpres
   if (schema && body.KeyConditions !== undefined) {
     out.key = keyConditionFromKeyConditions(normalizeLegacy(body.KeyConditions), schema);
   }
-  if (body[filterName] !== undefined) {
-    out.filter = conditionFromFilter(
-      normalizeLegacy(body[filterName]),
-      body.ConditionalOperator as string | undefined,
-    );
+  const filter = schema ? body.QueryFilter : body.ScanFilter;
+  if (filter !== undefined) {
+    out.filter = conditionFromFilter(normalizeLegacy(filter), body.ConditionalOperator);
   }
   if (body.AttributesToGet !== undefined) {
-    out.projection = pathsFromAttributesToGet(body.AttributesToGet as string[]);
+    out.projection = pathsFromAttributesToGet(body.AttributesToGet);
   }
-  const used = expressions.filter((n) => typeof body[n] === "string");
+  const used = [
+    schema ? body.KeyConditionExpression : undefined,
+    body.FilterExpression,
+    body.ProjectionExpression,
+  ].filter((text) => typeof text === "string");
   if (used.length > 0) {
     const ctx = new ExpressionContext({
-      names: body.ExpressionAttributeNames as Record<string, string> | undefined,
+      names: body.ExpressionAttributeNames,
       values: expressionValues(body),
     });
     if (schema && typeof body.KeyConditionExpression === "string") {
@@ -107,9 +105,7 @@ export function parseReadExpressions(body: Body, schema?: KeySchema): ReadExpres
     ctx.assertAllUsed();
   }
   if (schema && !out.key) {
-    throw validation(
-      "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
-    );
+    throw validation(MESSAGES.keyConditionMissing);
   }
   return out;
 }

@@ -3,9 +3,9 @@
  * reads, and the one generic conditional write every item operation goes through.
  * @module
  */
-import type { Entry, Store, WriteTx } from "../../src/store/mod.ts";
-import type { Item } from "./attribute_value.ts";
-import { conditionalCheckFailed, resourceNotFound } from "./errors.ts";
+import type { Entry, Store, WriteTx } from "../../../src/store/mod.ts";
+import type { Item } from "../attribute_value.ts";
+import { conditionalCheckFailed, resourceNotFound } from "../errors.ts";
 import { itemStoreKey } from "./keys.ts";
 import type { TableRecord } from "./tables.ts";
 import { tableKey } from "./tables.ts";

@@ -1,5 +1,4 @@
-/** DescribeEndpoints and DescribeLimits: fixed answers in DynamoDB's shape. */
-import type { OperationContext } from "../context.ts";
+/** DescribeLimits: DynamoDB's default account and table capacity limits. */
 
 /** Account and table capacity limits DynamoDB reports by default. */
 export const LIMITS = {
@@ -8,13 +7,6 @@ export const LIMITS = {
   TableMaxReadCapacityUnits: 40000,
   TableMaxWriteCapacityUnits: 40000,
 } as const;
-
-/** DescribeEndpoints. */
-export function describeEndpoints(ctx: OperationContext) {
-  return Promise.resolve({
-    Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: 1440 }],
-  });
-}
 
 /** DescribeLimits. */
 export function describeLimits() {

@@ -3,9 +3,9 @@
  * TableDescription shape DescribeTable, CreateTable, DeleteTable and UpdateTable return.
  * @module
  */
-import type { Store } from "../../src/store/mod.ts";
-import { resourceNotFound } from "./errors.ts";
-import { itemSize } from "./types.ts";
+import type { Store } from "../../../src/store/mod.ts";
+import { resourceNotFound } from "../errors.ts";
+import { itemSize } from "../types.ts";
 
 /** One element of a key schema. */
 export interface KeySchemaElement {
@@ -34,6 +34,12 @@ export interface IndexRecord {
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
 }
 
+/** A resource tag. */
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
 /** Everything basekv keeps about a table. */
 export interface TableRecord {
   name: string;
@@ -56,7 +62,7 @@ export interface TableRecord {
   lsis: IndexRecord[];
   stream?: { StreamEnabled: boolean; StreamViewType?: string };
   streamLabel?: string;
-  tags: { Key: string; Value: string }[];
+  tags: Tag[];
   deletionProtection: boolean;
   ttl?: { attribute: string; enabled: boolean };
   tableClass?: string;

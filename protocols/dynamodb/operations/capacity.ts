@@ -3,10 +3,10 @@
  * in 1 KB units of the larger of old and new item, reads in 4 KB units (half when eventual).
  * @module
  */
-import type { Item } from "./attribute_value.ts";
-import type { TableRecord } from "./tables.ts";
-import { itemSize } from "./types.ts";
-import type { Constraints } from "./validation.ts";
+import type { Item } from "../attribute_value.ts";
+import type { TableRecord } from "../storage/tables.ts";
+import { itemSize } from "../types.ts";
+import type { Constraints } from "../validation.ts";
 
 /** Bytes per write capacity unit. */
 export const WRITE_UNIT_BYTES = 1024;

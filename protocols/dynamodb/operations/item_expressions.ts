@@ -5,8 +5,8 @@
  * operations use; both kinds are evaluated by the expression language's one engine.
  * @module
  */
-import type { AttributeValue, Item } from "./attribute_value.ts";
-import { invalidParameter, validation } from "./errors.ts";
+import type { AttributeValue, Item } from "../attribute_value.ts";
+import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
 import {
   applyAttributeUpdates,
   applyUpdate,
@@ -24,10 +24,10 @@ import {
   type Path,
   pathsFromAttributesToGet,
   updatedAttributes,
-} from "./expressions/mod.ts";
-import { normalizeValue } from "./types.ts";
-import { setEntry } from "./expressions/values.ts";
-import type { Body } from "./validation.ts";
+} from "../expressions/mod.ts";
+import { normalizeValue } from "../types.ts";
+import { setEntry } from "../expressions/values.ts";
+import type { ItemRequest } from "./item_common.ts";
 
 /** An update, from UpdateExpression or AttributeUpdates. */
 export interface ItemUpdate {
@@ -76,17 +76,17 @@ function normalizeMap(
   return out;
 }
 
-function expressionValues(body: Body): Record<string, AttributeValue> | undefined {
+function expressionValues(body: ItemRequest): Record<string, AttributeValue> | undefined {
   return normalizeMap(body.ExpressionAttributeValues, (key, message) => {
-    throw validation(
-      `ExpressionAttributeValues contains invalid value: ${message} for key ${key}`,
-    );
+    throw validation(FORMATS.invalidAttributeValue(message, key));
   });
 }
 
-function normalizeExpected(raw: unknown): Record<string, ExpectedAttributeValue> {
+function normalizeExpected(
+  raw: Record<string, ExpectedAttributeValue>,
+): Record<string, ExpectedAttributeValue> {
   const out: Record<string, ExpectedAttributeValue> = {};
-  for (const [name, entry] of Object.entries(raw as Record<string, ExpectedAttributeValue>)) {
+  for (const [name, entry] of Object.entries(raw)) {
     setEntry(out, name, {
       ...entry,
       Value: entry.Value === undefined ? undefined : normalizeValue(entry.Value),
@@ -102,9 +102,9 @@ function pick(item: Item, names: readonly string[]): Item {
   return out;
 }
 
-function legacyUpdate(raw: unknown): ItemUpdate {
+function legacyUpdate(raw: Record<string, AttributeValueUpdate>): ItemUpdate {
   const updates: Record<string, AttributeValueUpdate> = {};
-  for (const [name, u] of Object.entries(raw as Record<string, AttributeValueUpdate>)) {
+  for (const [name, u] of Object.entries(raw)) {
     setEntry(updates, name, {
       ...u,
       Value: u.Value === undefined ? undefined : normalizeValue(u.Value),
@@ -120,7 +120,10 @@ function legacyUpdate(raw: unknown): ItemUpdate {
 }
 
 /** Parse a request's expressions (or legacy parameters) for an item operation. */
-export function parseItemExpressions(body: Body, params: ExpressionParams): ItemExpressions {
+export function parseItemExpressions(
+  body: ItemRequest,
+  params: ExpressionParams,
+): ItemExpressions {
   const kinds = (Object.keys(params) as (keyof ExpressionParams)[]).filter((k) => params[k]);
   checkExpressionParameters(
     body,
@@ -128,42 +131,51 @@ export function parseItemExpressions(body: Body, params: ExpressionParams): Item
     kinds.map((k) => PARAMS[k][1]),
   );
   if (body.ConditionalOperator !== undefined && body.Expected === undefined) {
-    throw invalidParameter(
-      "ConditionalOperator can only be used when Filter or Expected has two or more elements",
-    );
+    throw invalidParameter(MESSAGES.conditionalOperatorAlone);
   }
   const out: ItemExpressions = {};
   if (params.condition && body.Expected !== undefined) {
     out.condition = conditionFromExpected(
       normalizeExpected(body.Expected),
-      body.ConditionalOperator as string | undefined,
+      body.ConditionalOperator,
     );
   }
   if (params.update && body.AttributeUpdates !== undefined) {
     out.update = legacyUpdate(body.AttributeUpdates);
   }
   if (params.projection && body.AttributesToGet !== undefined) {
-    out.projection = pathsFromAttributesToGet(body.AttributesToGet as string[]);
+    out.projection = pathsFromAttributesToGet(body.AttributesToGet);
   }
-  const modern = kinds.filter((k) => typeof body[PARAMS[k][0]] === "string");
-  if (modern.length === 0) return out;
+  // An expression member counts when it is a string (a transaction's actions are unchecked).
+  const text = (member: string | undefined) => typeof member === "string" ? member : undefined;
+  const modern = {
+    update: params.update ? text(body.UpdateExpression) : undefined,
+    condition: params.condition ? text(body.ConditionExpression) : undefined,
+    projection: params.projection ? text(body.ProjectionExpression) : undefined,
+  };
+  if (
+    modern.update === undefined && modern.condition === undefined &&
+    modern.projection === undefined
+  ) {
+    return out;
+  }
   const ctx = new ExpressionContext({
-    names: body.ExpressionAttributeNames as Record<string, string> | undefined,
+    names: body.ExpressionAttributeNames,
     values: expressionValues(body),
   });
-  if (modern.includes("update")) {
-    const update = parseUpdate(body.UpdateExpression as string, ctx);
+  if (modern.update !== undefined) {
+    const update = parseUpdate(modern.update, ctx);
     out.update = {
       targets: update.paths.map((p) => String(p[0])),
       apply: (item) => applyUpdate(update, item),
       touched: (item) => updatedAttributes(item, update),
     };
   }
-  if (modern.includes("condition")) {
-    out.condition = parseCondition(body.ConditionExpression as string, ctx, "ConditionExpression");
+  if (modern.condition !== undefined) {
+    out.condition = parseCondition(modern.condition, ctx, "ConditionExpression");
   }
-  if (modern.includes("projection")) {
-    out.projection = parseProjection(body.ProjectionExpression as string, ctx).paths;
+  if (modern.projection !== undefined) {
+    out.projection = parseProjection(modern.projection, ctx).paths;
   }
   ctx.assertAllUsed();
   return out;

@@ -4,13 +4,13 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { Key } from "../../src/store/mod.ts";
-import type { AttributeValue, Item } from "./attribute_value.ts";
-import { invalidParameter, MESSAGES, validation } from "./errors.ts";
-import { encodeNumberKey } from "./number.ts";
-import { setEntry } from "./expressions/values.ts";
+import type { Key } from "../../../src/store/mod.ts";
+import type { AttributeValue, Item } from "../attribute_value.ts";
+import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
+import { encodeNumberKey } from "../number.ts";
+import { setEntry } from "../expressions/values.ts";
 import type { TableRecord } from "./tables.ts";
-import { decodeBase64, typeOf, utf8Length } from "./types.ts";
+import { decodeBase64, typeOf, utf8Length } from "../types.ts";
 
 /** Largest partition key value in bytes. */
 export const MAX_HASH_KEY_BYTES = 2048;
@@ -33,30 +33,20 @@ function checkKeyValue(name: string, value: AttributeValue, isHash: boolean) {
   let bytes = 0;
   if ("S" in value) {
     if (value.S === "") {
-      throw validation(
-        "One or more parameter values are not valid. The AttributeValue for a key attribute " +
-          `cannot contain an empty string value. Key: ${name}`,
-      );
+      throw validation(FORMATS.emptyKeyValue("string", name));
     }
     bytes = utf8Length(value.S);
   } else if ("B" in value) {
     bytes = decodeBase64(value.B).length;
     if (bytes === 0) {
-      throw validation(
-        "One or more parameter values are not valid. The AttributeValue for a key attribute " +
-          `cannot contain an empty binary value. Key: ${name}`,
-      );
+      throw validation(FORMATS.emptyKeyValue("binary", name));
     }
   }
   if (isHash && bytes > MAX_HASH_KEY_BYTES) {
-    throw invalidParameter(
-      `Size of hashkey has exceeded the maximum size limit of${MAX_HASH_KEY_BYTES} bytes`,
-    );
+    throw invalidParameter(FORMATS.hashKeyTooLarge(MAX_HASH_KEY_BYTES));
   }
   if (!isHash && bytes > MAX_RANGE_KEY_BYTES) {
-    throw invalidParameter(
-      `Aggregated size of all range keys has exceeded the size limit of ${MAX_RANGE_KEY_BYTES} bytes`,
-    );
+    throw invalidParameter(FORMATS.rangeKeyTooLarge(MAX_RANGE_KEY_BYTES));
   }
 }
 
@@ -77,12 +67,10 @@ export function keyOfItem(table: TableRecord, item: Item): Item {
   const key: Item = {};
   keyNames(table).forEach((name, i) => {
     const v = item[name];
-    if (!v) throw invalidParameter(`Missing the key ${name} in the item`);
+    if (!v) throw invalidParameter(FORMATS.missingKey(name));
     const expected = attrType(table, name);
     if (typeOf(v) !== expected) {
-      throw invalidParameter(
-        `Type mismatch for key ${name} expected: ${expected} actual: ${typeOf(v)}`,
-      );
+      throw invalidParameter(FORMATS.keyTypeMismatch(name, expected, typeOf(v)));
     }
     checkKeyValue(name, v, i === 0);
     setEntry(key, name, v);
@@ -93,18 +81,16 @@ export function keyOfItem(table: TableRecord, item: Item): Item {
       const expected = attrType(table, k.AttributeName);
       if (v && typeOf(v) !== expected) {
         throw invalidParameter(
-          `Type mismatch for Index Key ${k.AttributeName} Expected: ${expected} Actual: ${
-            typeOf(v)
-          } IndexName: ${index.IndexName}`,
+          FORMATS.indexKeyTypeMismatch(k.AttributeName, expected, typeOf(v), index.IndexName),
         );
       }
       if (v && (("S" in v && v.S === "") || ("B" in v && v.B === ""))) {
         throw validation(
-          "One or more parameter values are not valid. A value specified for a secondary index key " +
-            "is not supported. The AttributeValue for a key attribute cannot contain an empty " +
-            `${
-              "S" in v ? "string" : "binary"
-            } value. IndexName: ${index.IndexName}, IndexKey: ${k.AttributeName}`,
+          FORMATS.emptyIndexKeyValue(
+            "S" in v ? "string" : "binary",
+            index.IndexName,
+            k.AttributeName,
+          ),
         );
       }
     }

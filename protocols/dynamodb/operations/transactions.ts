@@ -1,0 +1,127 @@
+/**
+ * What the transaction operations share: the TransactItems request (TransactWriteItems,
+ * TransactGetItems) and running prepared writes all or nothing with DynamoDB's
+ * CancellationReasons (also ExecuteTransaction's writes).
+ * @module
+ */
+import { checkReturnOptions } from "./capacity.ts";
+import type { OperationContext } from "../context.ts";
+import {
+  type CancellationReason,
+  CONSTRAINTS,
+  DynamoError,
+  isStoreSizeLimit,
+  MESSAGES,
+  transactionCanceled,
+  validation,
+} from "../errors.ts";
+import { ExpressionError } from "../expressions/mod.ts";
+import { applyWrite, type PreparedWrite, type WriteResult } from "../storage/item_store.ts";
+import { NumberError } from "../number.ts";
+import {
+  type Body,
+  checkShape,
+  Constraints,
+  listOf,
+  type Request,
+  type WithRequired,
+} from "../validation.ts";
+import type { ItemRequest } from "./item_common.ts";
+
+/** Most actions in one transaction. */
+export const MAX_TRANSACT_ITEMS = 100;
+
+/** One entry of TransactItems: one action (TransactWriteItems) or a Get (TransactGetItems). */
+export interface TransactItem {
+  ConditionCheck?: ItemRequest;
+  Put?: ItemRequest;
+  Delete?: ItemRequest;
+  Update?: ItemRequest;
+  Get?: ItemRequest;
+}
+
+const SHAPE = {
+  TransactItems: listOf<TransactItem>(),
+  ReturnConsumedCapacity: "string",
+  ReturnItemCollectionMetrics: "string",
+  ClientRequestToken: "string",
+} as const;
+
+/** A TransactWriteItems or TransactGetItems request past its member checks. */
+export type TransactRequest = WithRequired<Request<typeof SHAPE>, "TransactItems">;
+
+/** Check the request members shared with TransactGetItems. */
+export function checkTransactRequest(body: Body): TransactRequest {
+  const request = checkShape(body, SHAPE);
+  const c = new Constraints();
+  const items = request.TransactItems;
+  if (c.required("transactItems", items) && items.length > MAX_TRANSACT_ITEMS) {
+    c.fail(
+      "transactItems",
+      "[...]",
+      CONSTRAINTS.maxLength(MAX_TRANSACT_ITEMS),
+    );
+  }
+  if (items && items.length === 0) {
+    c.fail("transactItems", "[]", CONSTRAINTS.minLength(1));
+  }
+  checkReturnOptions(c, request);
+  return c.checked(request, "TransactItems");
+}
+
+function reasonFor(error: unknown): CancellationReason | null {
+  if (error instanceof ExpressionError || error instanceof NumberError) {
+    return { Code: "ValidationError", Message: error.message };
+  }
+  if (error instanceof DynamoError && error.type.endsWith("#ValidationException")) {
+    return { Code: "ValidationError", Message: error.message };
+  }
+  return null;
+}
+
+/**
+ * Apply prepared writes all or nothing in one write unit. Any failed condition (or a
+ * validation error applying an update) cancels the whole transaction with one reason per
+ * write, in order; `failure` names the code and message a failed condition reports.
+ */
+export async function runWriteTransaction(
+  ctx: OperationContext,
+  writes: readonly (PreparedWrite & { failure?: { code: string; message: string } })[],
+): Promise<WriteResult[]> {
+  try {
+    return await ctx.store.write(async (tx) => {
+      const reasons: CancellationReason[] = [];
+      const done: WriteResult[] = [];
+      let cancelled = false;
+      for (const write of writes) {
+        try {
+          const applied = await applyWrite(tx, write);
+          if (applied.ok) {
+            reasons.push({ Code: "None" });
+            done.push(applied.result);
+          } else {
+            cancelled = true;
+            reasons.push({
+              Code: write.failure?.code ?? "ConditionalCheckFailed",
+              Message: write.failure?.message ?? MESSAGES.conditionFailed,
+              ...(write.returnOldOnFailure && applied.old ? { Item: applied.old } : {}),
+            });
+          }
+        } catch (error) {
+          const reason = reasonFor(error);
+          if (!reason) throw error;
+          cancelled = true;
+          reasons.push(reason);
+        }
+      }
+      // Throwing discards everything this unit staged: all or nothing.
+      if (cancelled) throw transactionCanceled(reasons);
+      return done;
+    });
+  } catch (error) {
+    if (isStoreSizeLimit(error)) {
+      throw validation(MESSAGES.transactionTooLarge);
+    }
+    throw error;
+  }
+}
