@@ -4,7 +4,7 @@ ARGS ?=
 # package.json only pins the Deno binary for npm; Deno itself must not try to install it.
 export DENO_NO_PACKAGE_JSON := 1
 
-.PHONY: serve test deps test-deps check fmt lint bench compile bundle clean
+.PHONY: serve test deps test-deps check fmt lint bench fuzz compile bundle clean
 
 node_modules/.bin/deno: package.json package-lock.json
 	npm install --no-audit --no-fund
@@ -31,6 +31,11 @@ fmt: deps
 
 bench: test-deps
 	$(DENO) task bench $(ARGS)
+
+# The fuzz tests at length (make test runs them briefly): FUZZ_RUNS properties runs each.
+FUZZ_RUNS ?= 20000
+fuzz: deps
+	BASEKV_FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -A tests/fuzz/
 
 # Needs Deno's denort runtime: set DENORT_BIN, or have it in $DENO_DIR/dl/release/v<ver>/, or a
 # network that reaches Deno's download host.

@@ -167,3 +167,30 @@ Deno.test("TransactGetItems() reads several items at once", async () => {
     { Item: { id: { S: "bob" }, balance: { N: "5" } } },
   ]);
 });
+
+Deno.test("a transaction action missing a required member gets AWS's ValidationException", async () => {
+  await using f = await startDynamo();
+  await accounts(f);
+  const put = await f.raw("TransactWriteItems", {
+    TransactItems: [{ Put: { Item: { id: { S: "x" } } } }],
+  });
+  assert.equal(put.status, 400);
+  assert.equal(
+    put.body.message,
+    "1 validation error detected: Value null at 'transactItems.1.member.put.tableName' " +
+      "failed to satisfy constraint: Member must not be null",
+  );
+  const update = await f.raw("TransactWriteItems", {
+    TransactItems: [
+      { Put: { TableName: "accounts", Item: { id: { S: "x" } } } },
+      { Update: { TableName: "accounts" } },
+    ],
+  });
+  assert.match(String(update.body.message), /^2 validation errors detected: /);
+  assert.match(String(update.body.message), /'transactItems\.2\.member\.update\.key'/);
+  assert.match(String(update.body.message), /'transactItems\.2\.member\.update\.updateExpression'/);
+  const get = await f.raw("TransactGetItems", {
+    TransactItems: [{ Get: { TableName: "accounts" } }],
+  });
+  assert.match(String(get.body.message), /'transactItems\.1\.member\.get\.key'/);
+});

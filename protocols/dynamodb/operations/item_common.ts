@@ -71,8 +71,8 @@ export function checkItemRequest(body: Body, member: "item" | "key"): ItemReques
 }
 
 /**
- * The table an item request names. Top-level requests have TableName checked; a transaction
- * action's is not (a missing one fails in the store as an internal error, as it always has).
+ * The table an item request names. Top-level requests and transaction actions both have
+ * TableName checked as required before this runs.
  */
 export function requestTable(ctx: OperationContext, request: ItemRequest): Promise<TableRecord> {
   return getTable(ctx.store, request.TableName!);

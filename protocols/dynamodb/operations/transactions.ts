@@ -65,8 +65,36 @@ export function checkTransactRequest(body: Body): TransactRequest {
   if (items && items.length === 0) {
     c.fail("transactItems", "[]", CONSTRAINTS.minLength(1));
   }
+  items?.forEach((item, i) => checkAction(c, `transactItems.${i + 1}.member`, item));
   checkReturnOptions(c, request);
   return c.checked(request, "TransactItems");
+}
+
+/**
+ * The members each action must carry, in the order of AWS's model (which orders the messages),
+ * with the path segment AWS names the action by.
+ */
+const ACTION_MEMBERS: Record<keyof TransactItem, { path: string; required: string[] }> = {
+  ConditionCheck: { path: "conditionCheck", required: ["Key", "TableName", "ConditionExpression"] },
+  Put: { path: "put", required: ["Item", "TableName"] },
+  Delete: { path: "delete", required: ["Key", "TableName"] },
+  Update: { path: "update", required: ["Key", "UpdateExpression", "TableName"] },
+  Get: { path: "get", required: ["Key", "TableName"] },
+};
+
+/** An action's required members and table name, as AWS checks them before anything runs. */
+function checkAction(c: Constraints, path: string, item: unknown): void {
+  if (typeof item !== "object" || item === null) return;
+  for (const [kind, spec] of Object.entries(ACTION_MEMBERS)) {
+    const action = (item as Record<string, unknown>)[kind];
+    if (typeof action !== "object" || action === null) continue;
+    const members = action as Record<string, unknown>;
+    for (const name of spec.required) {
+      const memberPath = `${path}.${spec.path}.${name[0].toLowerCase()}${name.slice(1)}`;
+      if (name === "TableName") c.name(memberPath, members[name]);
+      else c.required(memberPath, members[name]);
+    }
+  }
 }
 
 function reasonFor(error: unknown): CancellationReason | null {
