@@ -4,7 +4,7 @@ ARGS ?=
 # package.json only pins the Deno binary for npm; Deno itself must not try to install it.
 export DENO_NO_PACKAGE_JSON := 1
 
-.PHONY: serve test deps test-deps check fmt lint bench fuzz compile bundle clean
+.PHONY: serve test deps test-deps check fmt lint bench fuzz crash compile bundle clean
 
 node_modules/.bin/deno: package.json package-lock.json
 	npm install --no-audit --no-fund
@@ -36,6 +36,11 @@ bench: test-deps
 FUZZ_RUNS ?= 20000
 fuzz: deps
 	BASEKV_FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -A tests/fuzz/
+
+# The crash test at length (make test kills three times).
+CRASH_KILLS ?= 20
+crash: test-deps
+	BASEKV_CRASH_KILLS=$(CRASH_KILLS) $(DENO) test -A tests/crash/
 
 # Needs Deno's denort runtime: set DENORT_BIN, or have it in $DENO_DIR/dl/release/v<ver>/, or a
 # network that reaches Deno's download host.

@@ -70,8 +70,8 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
 export interface ChildServer extends AsyncDisposable {
   ports: Ports;
   readyLine: string;
-  /** Send SIGTERM and wait; resolves with the exit code. */
-  stop(): Promise<number>;
+  /** Send SIGTERM (or `signal`) and wait; resolves with the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
   stderr(): Promise<string>;
 }
 
@@ -125,10 +125,10 @@ export async function startChild(
     while (!(await reader.read()).done) { /* keep the pipe flowing */ }
   })();
   let stopped: Promise<number> | null = null;
-  const stop = () =>
+  const stop = (signal: Deno.Signal = "SIGTERM") =>
     stopped ??= (async () => {
       try {
-        child.kill("SIGTERM");
+        child.kill(signal);
       } catch {
         // Already gone.
       }
