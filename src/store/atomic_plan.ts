@@ -7,6 +7,12 @@
 import { encodedKeySize } from "./keys.ts";
 import type { Key } from "./types.ts";
 
+/**
+ * Deno KV refuses an expiry past JavaScript's last date. Its expiry only collects garbage (the
+ * deadline that counts is kept in the entry), so a farther one is simply capped.
+ */
+const MAX_EXPIRE_IN_MS = 2 ** 50;
+
 /** One key's new state: `value` undefined means delete. `expireAt` is the absolute KV expiry. */
 export interface Mutation {
   key: Key;
@@ -76,7 +82,9 @@ export function fitsOneAtomic(mutations: readonly Mutation[], checks: readonly C
 function addMutation(op: Deno.AtomicOperation, m: Mutation, now: number): void {
   if (m.value === undefined) op.delete(m.key as Deno.KvKey);
   else {
-    const expireIn = m.expireAt === undefined ? undefined : Math.max(1, m.expireAt - now);
+    const expireIn = m.expireAt === undefined
+      ? undefined
+      : Math.min(Math.max(1, m.expireAt - now), MAX_EXPIRE_IN_MS);
     op.set(m.key as Deno.KvKey, m.value, { expireIn });
   }
 }
