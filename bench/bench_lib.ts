@@ -37,13 +37,13 @@ export interface Row {
   target: number;
 }
 
-/** A single figure with its limit (e.g. start time ≤ 150 ms). */
+/** A single figure with its limit from the issues (e.g. start time ≤ 150 ms). */
 export interface Figure {
   name: string;
   value: number;
   unit: string;
-  /** Upper bound from the issue, if it sets one. */
   max?: number;
+  min?: number;
   note?: string;
 }
 
@@ -381,4 +381,19 @@ export async function loadRedisKeys(
     }
   }));
   return (to - from) / ((performance.now() - t0) / 1000);
+}
+
+/** Print figures as they are measured, for the console log of a run. */
+export function logFigures(figures: Figure[]): void {
+  for (const f of figures) console.log(`  ${f.name}: ${f.value.toFixed(2)} ${f.unit}`);
+}
+
+/** First line a program prints for `args` (its version), or "unknown version". */
+export async function versionOf(cmd: string, args: string[]): Promise<string> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).output();
+    return new TextDecoder().decode(out.stdout).split("\n")[0].trim();
+  } catch {
+    return "unknown version";
+  }
 }

@@ -15,6 +15,7 @@ import {
   startRef,
   type Stat,
   statOf,
+  versionOf,
 } from "./bench_lib.ts";
 
 const CLIENTS = 16;
@@ -187,7 +188,7 @@ export async function dynamodbBench(): Promise<Section> {
     }
     return {
       title: "DynamoDB",
-      reference: "dynalite 4.0.0 (npm, in memory, node " + await nodeVersion() + ")",
+      reference: `dynalite 4.0.0 (npm, in memory, node ${await versionOf("node", ["--version"])})`,
       rows,
       notes: [
         `${CLIENTS} keep-alive HTTP clients (Deno fetch), ${REQUESTS} calls per run; ` +
@@ -198,9 +199,4 @@ export async function dynamodbBench(): Promise<Section> {
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
-}
-
-async function nodeVersion(): Promise<string> {
-  const out = await new Deno.Command("node", { args: ["--version"], stdout: "piped" }).output();
-  return new TextDecoder().decode(out.stdout).trim();
 }

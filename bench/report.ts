@@ -48,8 +48,16 @@ function sectionMarkdown(s: Section): string[] {
         : f.unit === "/s"
         ? fmtRate(f.value)
         : f.value.toFixed(2);
-      const limit = f.max === undefined ? "-" : `≤ ${f.max} ${f.unit}`;
-      const met = f.max === undefined ? "-" : f.value <= f.max ? "yes" : "no";
+      const limit = f.max !== undefined
+        ? `≤ ${f.max} ${f.unit}`
+        : f.min !== undefined
+        ? `≥ ${f.min} ${f.unit}`
+        : "-";
+      const met = f.max !== undefined
+        ? (f.value <= f.max ? "yes" : "no")
+        : f.min !== undefined
+        ? (f.value >= f.min ? "yes" : "no")
+        : "-";
       out.push(`| ${f.name} | ${value} ${f.unit} | ${limit} | ${met} | ${f.note ?? ""} |`);
     }
     out.push("");
@@ -63,17 +71,20 @@ export async function writeReport(path: string, title: string, sections: Section
   const lines = [`# ${title}`, "", ...await machine(), ""];
   if (QUICK) {
     lines.push(
-      "**Quick run (`BASEKV_BENCH_QUICK=1`): request counts and keyspace scaled down; these " +
-        "figures check the harness, not the targets.**",
+      "**Quick run (`BASEKV_BENCH_QUICK=1`: 10k keyspace, short runs) on a shared, loaded " +
+        "machine: these figures check the harness, not the targets. Rerun `deno task bench` on a " +
+        "quiet machine for the real figures.**",
       "",
     );
   }
-  lines.push(
-    `Each workload runs basekv and its reference alternately, ${ROUNDS} rounds (A B A B …); ` +
-      "figures are medians over the rounds. basekv: child process of `main.ts`, file store in a " +
-      "temp dir, durable acknowledgements (the default). Ratio = basekv ops/s ÷ reference ops/s.",
-    "",
-  );
+  if (sections.some((s) => s.rows.length > 0)) {
+    lines.push(
+      `Each workload runs basekv and its reference alternately, ${ROUNDS} rounds (A B A B …); ` +
+        "figures are medians over the rounds. basekv: child process of `main.ts`, file store in a " +
+        "temp dir, durable acknowledgements (the default). Ratio = basekv ops/s ÷ reference ops/s.",
+      "",
+    );
+  }
   for (const s of sections) lines.push(...sectionMarkdown(s));
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")) || ".", { recursive: true });
   await Deno.writeTextFile(path, lines.join("\n"));
