@@ -37,8 +37,10 @@ if (names.includes("scale")) {
   const t0 = performance.now();
   for (const name of names) {
     console.log(`== ${name}`);
+    const started = performance.now();
     try {
       sections.push(await SECTIONS[name]());
+      console.log(`== ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s`);
     } catch (error) {
       // One missing reference server should not cost the rest of the report.
       console.error(`${name} failed: ${(error as Error).stack}`);
