@@ -77,6 +77,14 @@ export async function writeReport(path: string, title: string, sections: Section
       "",
     );
   }
+  const load = Deno.loadavg()[0];
+  if (!QUICK && load > navigator.hardwareConcurrency) {
+    lines.push(
+      `**The machine was busy (load average ${load.toFixed(1)} on ` +
+        `${navigator.hardwareConcurrency} cores): these figures are noisy.**`,
+      "",
+    );
+  }
   if (sections.some((s) => s.rows.length > 0)) {
     lines.push(
       `Each workload runs basekv and its reference alternately, ${ROUNDS} rounds (A B A B …); ` +
