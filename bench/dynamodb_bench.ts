@@ -1,23 +1,29 @@
 /**
- * DynamoDB benchmark: PutItem, GetItem, Query and UpdateItem throughput at 16 concurrent HTTP/1.1
- * keep-alive clients against basekv (child process, temp-file store) and dynalite 4.0.0
- * (in-memory, started with npx) in the same run; prints both and the ratio.
- * Run: deno task bench dynamodb
+ * DynamoDB workloads of issue 8: PutItem, GetItem, Query (10 items) and UpdateItem of random keys
+ * at 16 keep-alive HTTP clients, against dynalite 4.0.0 (npm, in memory, installed once under
+ * ~/.cache). basekv runs on a file store with durable acknowledgements.
  * @module
  */
-import { startChild } from "../tests/helpers/server.ts";
-import { freePort } from "../tests/helpers/ports.ts";
+import {
+  count,
+  freePort,
+  interleaved,
+  KEYSPACE,
+  type Row,
+  type Section,
+  startBasekv,
+  startRef,
+  type Stat,
+  statOf,
+  versionOf,
+} from "./bench_lib.ts";
 
-const CONCURRENCY = 16;
-const PUTS = 5_000;
-const GETS = 5_000;
-const UPDATES = 5_000;
-const QUERIES = 3_000;
-const KEYS = 1_000;
-const ROUNDS = 3;
-const READY_TIMEOUT_MS = 180_000;
+const CLIENTS = 16;
+const REQUESTS = count(3_000, 300);
+/** Items per partition: a Query returns this many. */
+const PER_PARTITION = 10;
+const PARTITIONS = KEYSPACE / PER_PARTITION;
 const DYNALITE = "dynalite@4.0.0";
-/** Where the bench installs dynalite once (npm), so it runs under node and can be stopped. */
 const DYNALITE_DIR = `${Deno.env.get("HOME") ?? "/tmp"}/.cache/basekv-bench/dynalite-4.0.0`;
 
 // dynalite checks the SigV4 header's shape only; basekv without --password accepts any.
@@ -29,7 +35,8 @@ const HEADERS = {
     "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0".repeat(64),
 };
 
-async function call(port: number, op: string, body: unknown): Promise<void> {
+/** One DynamoDB call; returns the parsed reply. */
+export async function dynamoCall(port: number, op: string, body: unknown): Promise<unknown> {
   const res = await fetch(`http://127.0.0.1:${port}/`, {
     method: "POST",
     headers: { ...HEADERS, "x-amz-target": `DynamoDB_20120810.${op}` },
@@ -37,26 +44,20 @@ async function call(port: number, op: string, body: unknown): Promise<void> {
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${op} failed (${res.status}): ${text}`);
+  return JSON.parse(text);
 }
 
-async function phase(port: number, total: number, request: (i: number) => [string, unknown]) {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < total) {
-      const [op, body] = request(next++);
-      await call(port, op, body);
-    }
-  }));
-  return total / ((performance.now() - t0) / 1000);
-}
+const PAYLOAD = { S: "x".repeat(100) };
+const pk = (p: number) => ({ S: `user-${p}` });
+const key = (p: number, s: number) => ({ pk: pk(p), sk: { S: `item-${s}` } });
+const randomPartition = () => Math.floor(Math.random() * PARTITIONS);
+const randomKey = () => key(randomPartition(), Math.floor(Math.random() * PER_PARTITION));
+const item = (p: number, s: number) => ({ ...key(p, s), n: { N: "0" }, payload: PAYLOAD });
 
-const key = (i: number) => ({ pk: { S: `user-${i % KEYS}` }, sk: { S: `item-${i % 10}` } });
-
-/** Create the bench table and wait until it takes writes (dynalite: CREATING for 500 ms). */
-async function prepare(port: number): Promise<void> {
-  await call(port, "CreateTable", {
-    TableName: "bench",
+/** Create table `name` (pk, sk) and wait until it takes writes (dynalite: CREATING 500 ms). */
+export async function createBenchTable(port: number, name = "bench"): Promise<void> {
+  await dynamoCall(port, "CreateTable", {
+    TableName: name,
     KeySchema: [
       { AttributeName: "pk", KeyType: "HASH" },
       { AttributeName: "sk", KeyType: "RANGE" },
@@ -68,46 +69,74 @@ async function prepare(port: number): Promise<void> {
     BillingMode: "PAY_PER_REQUEST",
   });
   for (let i = 0; i < 100; i++) {
-    try {
-      await call(port, "PutItem", { TableName: "bench", Item: { ...key(0), n: { N: "0" } } });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const reply = await dynamoCall(port, "DescribeTable", { TableName: name }) as {
+      Table: { TableStatus: string };
+    };
+    if (reply.Table.TableStatus === "ACTIVE") return;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-const PAYLOAD = { S: "x".repeat(100) };
+/** Write `partitions` × PER_PARTITION items with BatchWriteItem (25 a call), 16 calls at once. */
+export async function preloadItems(port: number, partitions: number, table = "bench") {
+  const all = Array.from(
+    { length: partitions * PER_PARTITION },
+    (_, i) => item(Math.floor(i / PER_PARTITION), i % PER_PARTITION),
+  );
+  let next = 0;
+  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    while (next < all.length) {
+      let requests = all.slice(next, next += 25).map((Item) => ({ PutRequest: { Item } }));
+      while (requests.length > 0) {
+        const reply = await dynamoCall(port, "BatchWriteItem", {
+          RequestItems: { [table]: requests },
+        }) as { UnprocessedItems?: Record<string, typeof requests> };
+        requests = reply.UnprocessedItems?.[table] ?? [];
+      }
+    }
+  }));
+}
 
-/** The phases, each repeatable (puts overwrite, updates increment). */
-const PHASES: Record<string, [number, (i: number) => [string, unknown]]> = {
-  PutItem: [PUTS, (i) => [
-    "PutItem",
-    { TableName: "bench", Item: { ...key(i), n: { N: String(i) }, payload: PAYLOAD } },
-  ]],
-  GetItem: [GETS, (i) => ["GetItem", { TableName: "bench", Key: key(i) }]],
-  "Query (10 items)": [QUERIES, (i) => [
+/** The workloads, each repeatable (puts overwrite, updates increment). */
+const WORKLOADS: Record<string, () => [string, unknown]> = {
+  PutItem: () => {
+    const k = randomKey();
+    return ["PutItem", { TableName: "bench", Item: { ...k, n: { N: "1" }, payload: PAYLOAD } }];
+  },
+  GetItem: () => ["GetItem", { TableName: "bench", Key: randomKey() }],
+  "Query (10 items)": () => [
     "Query",
     {
       TableName: "bench",
       KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": key(i).pk },
+      ExpressionAttributeValues: { ":pk": pk(randomPartition()) },
     },
-  ]],
-  UpdateItem: [UPDATES, (i) => [
+  ],
+  UpdateItem: () => [
     "UpdateItem",
     {
       TableName: "bench",
-      Key: key(i),
+      Key: randomKey(),
       UpdateExpression: "SET n = n + :one",
       ExpressionAttributeValues: { ":one": { N: "1" } },
     },
-  ]],
+  ],
 };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)];
+/** REQUESTS calls made by CLIENTS concurrent clients. */
+async function load(port: number, request: () => [string, unknown]): Promise<Stat> {
+  let issued = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    while (issued++ < REQUESTS) {
+      const [op, body] = request();
+      const start = performance.now();
+      await dynamoCall(port, op, body);
+      latencies.push(performance.now() - start);
+    }
+  }));
+  return statOf(latencies, REQUESTS, performance.now() - t0);
 }
 
 /** Install dynalite into DYNALITE_DIR unless present; returns its cli.js path. */
@@ -129,81 +158,45 @@ async function installDynalite(): Promise<string> {
   return cli;
 }
 
-async function waitUp(port: number, child: Deno.ChildProcess) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let exited = false;
-  child.status.then(() => exited = true);
-  while (Date.now() < deadline && !exited) {
-    try {
-      await call(port, "ListTables", {});
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`dynalite did not start on port ${port}`);
-}
-
-/** Run the DynamoDB benchmark and return basekv's figures and ratios. */
-export async function dynamodbBench(): Promise<Record<string, number>> {
-  const dir = await Deno.makeTempDir();
-  const out: Record<string, number> = {};
-  const port = freePort();
-  let dynalite: Deno.ChildProcess | null = null;
-  const child = await startChild([
-    `--data=${dir}/bench.sqlite`,
-    "--protocols=dynamodb",
-    "--http-port=0",
-    "--log-level=error",
-  ]);
+/** Run the DynamoDB workloads against basekv and dynalite, interleaved. */
+export async function dynamodbBench(): Promise<Section> {
+  const dir = await Deno.makeTempDir({ prefix: "basekv-bench-dynamodb-" });
   try {
-    try {
-      dynalite = new Deno.Command("node", {
-        args: [await installDynalite(), "--port", String(port)],
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
-      await waitUp(port, dynalite);
-      await prepare(port);
-    } catch (error) {
-      console.log(`dynalite unavailable (${(error as Error).message}); basekv figures only`);
-      dynalite = null;
-    }
-    await prepare(child.ports.http);
-    console.log(
-      `${"phase (16 clients)".padEnd(20)} ${"basekv".padStart(10)} ${"dynalite".padStart(10)} ${
-        "ratio".padStart(7)
-      }   (median of ${ROUNDS} interleaved rounds)`,
+    await using basekv = await startBasekv({ data: `${dir}/basekv.sqlite`, protocols: ["http"] });
+    const refPort = freePort();
+    await using dynalite = await startRef(
+      "node",
+      [await installDynalite(), "--port", String(refPort)],
+      refPort,
+      "http",
     );
-    for (const [name, [count, request]] of Object.entries(PHASES)) {
-      // Interleave the two servers round by round so load from elsewhere hits both alike.
-      const ours: number[] = [];
-      const theirs: number[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        if (dynalite) theirs.push(await phase(port, count, request));
-        ours.push(await phase(child.ports.http, count, request));
-      }
-      const rate = median(ours);
-      const ref = dynalite ? median(theirs) : NaN;
-      out[name] = rate;
-      if (dynalite) out[`${name}Ratio`] = rate / ref;
-      console.log(
-        `${name.padEnd(20)} ${Math.round(rate).toString().padStart(10)} ${
-          (dynalite ? Math.round(ref).toString() : "-").padStart(10)
-        } ${(dynalite ? (rate / ref).toFixed(2) + "x" : "-").padStart(7)}`,
+    console.log(`dynamodb: preloading ${PARTITIONS * PER_PARTITION} items`);
+    for (const port of [basekv.ports.http, dynalite.port]) {
+      await createBenchTable(port);
+      await preloadItems(port, PARTITIONS);
+    }
+    const rows: Row[] = [];
+    for (const [name, request] of Object.entries(WORKLOADS)) {
+      rows.push(
+        await interleaved(
+          name,
+          3,
+          () => load(basekv.ports.http, request),
+          () => load(dynalite.port, request),
+        ),
       );
     }
+    return {
+      title: "DynamoDB",
+      reference: `dynalite 4.0.0 (npm, in memory, node ${await versionOf("node", ["--version"])})`,
+      rows,
+      notes: [
+        `${CLIENTS} keep-alive HTTP clients (Deno fetch), ${REQUESTS} calls per run; ` +
+        `${PARTITIONS} partitions × ${PER_PARTITION} items preloaded, random keys; ` +
+        `100-byte payload attribute.`,
+      ],
+    };
   } finally {
-    if (dynalite) {
-      try {
-        dynalite.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await dynalite.status;
-    }
-    await child.stop();
-    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
-  return out;
 }
-
-if (import.meta.main) await dynamodbBench();

@@ -1,27 +1,31 @@
 /**
- * Memcached benchmark: get-only, set-only and 90/10 get/set at 16 and 50 connections, against
- * basekv (file store) and Debian's memcached started here, in the same run, with one Deno load
- * generator (one request in flight per connection). Prints ops/s, p50 and the ratio.
- * Run: deno task bench memcached
+ * memcached workloads of issue 8: `get` and `set` of random keys over the keyspace (preloaded, so
+ * gets hit), 50 connections with one request in flight each, against Debian's memcached 1.6.
+ * basekv runs on a file store. A Deno load generator drives both alike.
  * @module
  */
-import { freePort, waitForPort } from "../tests/helpers/ports.ts";
+import {
+  count,
+  freePort,
+  interleaved,
+  KEYSPACE,
+  type Section,
+  startBasekv,
+  startRef,
+  type Stat,
+  statOf,
+  versionOf,
+} from "./bench_lib.ts";
 
-/** Seconds each workload runs per server. */
-const DURATION_MS = 3000;
-const KEYS = 10_000;
-const VALUE_BYTES = 100;
-const CONCURRENCY = [16, 50] as const;
-const WORKLOADS = [
-  { name: "get-only", getRatio: 1 },
-  { name: "set-only", getRatio: 0 },
-  { name: "90% get / 10% set", getRatio: 0.9 },
-] as const;
+const CONNECTIONS = 50;
+const DURATION_MS = count(3000, 1000);
+const VALUE = "v".repeat(100);
 
 const enc = new TextEncoder();
-const VALUE = "v".repeat(VALUE_BYTES);
 const END = enc.encode("END\r\n");
 const STORED = enc.encode("STORED\r\n");
+const getRequest = (i: number) => enc.encode(`get key:${i}\r\n`);
+const setRequest = (i: number) => enc.encode(`set key:${i} 0 0 ${VALUE.length}\r\n${VALUE}\r\n`);
 
 function endsWith(buf: Uint8Array, n: number, suffix: Uint8Array): boolean {
   if (n < suffix.length) return false;
@@ -32,37 +36,45 @@ function endsWith(buf: Uint8Array, n: number, suffix: Uint8Array): boolean {
 }
 
 /** One request, one reply: read until the reply's terminator. */
-async function roundTrip(conn: Deno.TcpConn, req: Uint8Array, done: Uint8Array, buf: Uint8Array) {
+async function roundTrip(conn: Deno.Conn, req: Uint8Array, done: Uint8Array, buf: Uint8Array) {
   await conn.write(req);
   let n = 0;
   while (!endsWith(buf, n, done)) {
     const r = await conn.read(buf.subarray(n));
-    if (r === null) throw new Error("Cannot read reply: connection closed");
+    if (r === null) throw new Error("connection closed");
     n += r;
   }
 }
 
-const GETS = Array.from({ length: KEYS }, (_, i) => enc.encode(`get key:${i}\r\n`));
-const SETS = Array.from(
-  { length: KEYS },
-  (_, i) => enc.encode(`set key:${i} 0 0 ${VALUE_BYTES}\r\n${VALUE}\r\n`),
-);
-
-async function preload(port: number): Promise<void> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const buf = new Uint8Array(4096);
-  for (let i = 0; i < KEYS; i++) await roundTrip(conn, SETS[i], STORED, buf);
-  conn.close();
+/** Store keys `key:0`… once each: 16 connections, 100 sets per write. */
+export async function preloadMemcached(port: number, keys = KEYSPACE): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const buf = new Uint8Array(64 * 1024);
+    try {
+      while (next < keys) {
+        const from = next;
+        const to = next = Math.min(keys, from + 100);
+        const batch = Array.from({ length: to - from }, (_, j) => setRequest(from + j));
+        await conn.write(new Uint8Array(batch.flatMap((b) => [...b])));
+        let lines = 0;
+        while (lines < to - from) {
+          const n = await conn.read(buf);
+          if (n === null) throw new Error("connection closed during preload");
+          for (let i = 0; i < n; i++) if (buf[i] === 0x0a) lines++;
+        }
+      }
+    } finally {
+      conn.close();
+    }
+  }));
 }
 
-interface Result {
-  opsPerSec: number;
-  p50Ms: number;
-}
-
-async function load(port: number, connections: number, getRatio: number): Promise<Result> {
+/** Drive `CONNECTIONS` connections for DURATION_MS with gets or sets of random keys. */
+async function load(port: number, op: "get" | "set"): Promise<Stat> {
   const conns = await Promise.all(
-    Array.from({ length: connections }, () => Deno.connect({ hostname: "127.0.0.1", port })),
+    Array.from({ length: CONNECTIONS }, () => Deno.connect({ hostname: "127.0.0.1", port })),
   );
   const latencies: number[] = [];
   let ops = 0;
@@ -72,99 +84,61 @@ async function load(port: number, connections: number, getRatio: number): Promis
     conn.setNoDelay(true);
     const buf = new Uint8Array(4096);
     while (performance.now() < stopAt) {
-      const k = Math.floor(Math.random() * KEYS);
+      const k = Math.floor(Math.random() * KEYSPACE);
       const start = performance.now();
-      if (Math.random() < getRatio) await roundTrip(conn, GETS[k], END, buf);
-      else await roundTrip(conn, SETS[k], STORED, buf);
-      if ((ops++ & 15) === 0) latencies.push(performance.now() - start);
+      if (op === "get") await roundTrip(conn, getRequest(k), END, buf);
+      else await roundTrip(conn, setRequest(k), STORED, buf);
+      latencies.push(performance.now() - start);
+      ops++;
     }
   }));
-  const elapsed = (performance.now() - t0) / 1000;
+  const elapsed = performance.now() - t0;
   for (const c of conns) c.close();
-  latencies.sort((a, b) => a - b);
-  return { opsPerSec: ops / elapsed, p50Ms: latencies[Math.floor(latencies.length / 2)] ?? 0 };
+  return statOf(latencies, ops, elapsed);
 }
 
-async function withServer<T>(
-  cmd: string,
-  args: string[],
-  port: number,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).spawn();
+/** Run the memcached workloads against basekv and memcached, interleaved. */
+export async function memcachedBench(): Promise<Section> {
+  const dir = await Deno.makeTempDir({ prefix: "basekv-bench-memcached-" });
   try {
-    await waitForPort(port);
-    return await fn();
-  } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await child.stderr.cancel();
-  }
-}
-
-async function runAll(port: number): Promise<Map<string, Result>> {
-  await preload(port);
-  const out = new Map<string, Result>();
-  for (const w of WORKLOADS) {
-    for (const c of CONCURRENCY) out.set(`${w.name} c=${c}`, await load(port, c, w.getRatio));
-  }
-  return out;
-}
-
-/** Run the benchmark and print the comparison. */
-export async function memcachedBench(): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
+    await using basekv = await startBasekv({
+      data: `${dir}/basekv.sqlite`,
+      protocols: ["memcached"],
+    });
     const refPort = freePort();
-    const memcached = ["/usr/bin/memcached", "memcached"].find((p) => {
-      try {
-        return Deno.statSync(p).isFile;
-      } catch {
-        return false;
-      }
-    }) ?? "memcached";
-    const reference = await withServer(
-      memcached,
+    await using memcached = await startRef(
+      "/usr/bin/memcached",
       ["-p", String(refPort), "-l", "127.0.0.1", "-U", "0", "-m", "256", "-u", "nobody"],
       refPort,
-      () => runAll(refPort),
+      "memcached",
     );
-    const port = freePort();
-    const main = new URL("../main.ts", import.meta.url).pathname;
-    const basekv = await withServer(
-      Deno.execPath(),
-      [
-        "run",
-        "-A",
-        "--unstable-kv",
-        main,
-        "--protocols=memcached",
-        `--memcached-port=${port}`,
-        `--data=${dir}/bench.sqlite`,
-        "--log-level=error",
+    console.log(`memcached: preloading ${KEYSPACE} keys`);
+    await preloadMemcached(basekv.ports.memcached);
+    await preloadMemcached(memcached.port);
+    const rows = [
+      await interleaved(
+        "get",
+        0.5,
+        () => load(basekv.ports.memcached, "get"),
+        () => load(memcached.port, "get"),
+      ),
+      await interleaved(
+        "set",
+        0.3,
+        () => load(basekv.ports.memcached, "set"),
+        () => load(memcached.port, "set"),
+      ),
+    ];
+    return {
+      title: "memcached",
+      reference: `${await versionOf("/usr/bin/memcached", ["-V"])} (Debian), \`-m 256\``,
+      rows,
+      notes: [
+        `${CONNECTIONS} connections, one request in flight each, ${DURATION_MS} ms per run; ` +
+        `100-byte values; keyspace preloaded (gets hit). Deno load generator in this process.`,
       ],
-      port,
-      () => runAll(port),
-    );
-    console.log(
-      `${"workload".padEnd(26)}${"basekv ops/s".padStart(14)}${"p50 ms".padStart(9)}` +
-        `${"memcached ops/s".padStart(17)}${"p50 ms".padStart(9)}${"ratio".padStart(8)}`,
-    );
-    for (const [name, ours] of basekv) {
-      const ref = reference.get(name)!;
-      console.log(
-        `${name.padEnd(26)}${Math.round(ours.opsPerSec).toString().padStart(14)}` +
-          `${ours.p50Ms.toFixed(2).padStart(9)}${
-            Math.round(ref.opsPerSec).toString().padStart(17)
-          }` +
-          `${ref.p50Ms.toFixed(2).padStart(9)}${
-            (ours.opsPerSec / ref.opsPerSec).toFixed(2).padStart(8)
-          }`,
-      );
-    }
+    };
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
-
-if (import.meta.main) await memcachedBench();

@@ -1,30 +1,57 @@
 /**
- * Runs the benchmarks named on the command line (all when none): `deno task bench [name…]`.
- * Each bench module exports a function and prints its own figures and ratios.
+ * `deno task bench [name…]`: runs the issue 8 workloads against basekv and the reference servers
+ * and writes bench/results/latest.md; `deno task bench scale` runs the large-store case into
+ * bench/results/scale.md; `deno task bench store` prints the store-only micro benchmark.
  * @module
  */
-const BENCHES: Record<string, string> = {
-  store: "./store_bench.ts",
-  redis: "./redis_bench.ts",
-  memcached: "./memcached_bench.ts",
-  dynamodb: "./dynamodb_bench.ts",
+import type { Section } from "./bench_lib.ts";
+import { writeReport } from "./report.ts";
+
+const RESULTS = new URL("./results/", import.meta.url).pathname;
+
+/** The sections of latest.md, in report order. */
+const SECTIONS: Record<string, () => Promise<Section>> = {
+  redis: async () => (await import("./redis_bench.ts")).redisBench(),
+  memcached: async () => (await import("./memcached_bench.ts")).memcachedBench(),
+  dynamodb: async () => (await import("./dynamodb_bench.ts")).dynamodbBench(),
+  lifecycle: async () => (await import("./lifecycle_bench.ts")).lifecycleBench(),
 };
 
-const names = Deno.args.length > 0 ? Deno.args : Object.keys(BENCHES);
-for (const name of names) {
-  const path = BENCHES[name];
-  if (!path) {
+const names = Deno.args.length > 0 ? Deno.args : Object.keys(SECTIONS);
+if (names.includes("scale")) {
+  const { scaleBench } = await import("./scale_bench.ts");
+  await writeReport(`${RESULTS}scale.md`, "basekv scale benchmark", [await scaleBench()]);
+} else if (names.includes("store")) {
+  await (await import("./store_bench.ts")).storeBench();
+} else {
+  const unknown = names.filter((n) => !(n in SECTIONS));
+  if (unknown.length > 0) {
     console.error(
-      `unknown bench ${JSON.stringify(name)}; choose from ${Object.keys(BENCHES).join(", ")}`,
+      `unknown bench ${unknown.join(", ")}; choose from ${
+        [...Object.keys(SECTIONS), "scale", "store"].join(", ")
+      }`,
     );
     Deno.exit(2);
   }
-  console.log(`\n== ${name} ==`);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(path, import.meta.url).pathname],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-  const status = await child.status;
-  if (!status.success) Deno.exit(status.code);
+  const sections: Section[] = [];
+  const t0 = performance.now();
+  for (const name of names) {
+    console.log(`== ${name}`);
+    const started = performance.now();
+    try {
+      sections.push(await SECTIONS[name]());
+      console.log(`== ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    } catch (error) {
+      // One missing reference server should not cost the rest of the report.
+      console.error(`${name} failed: ${(error as Error).stack}`);
+      sections.push({
+        title: name,
+        reference: "-",
+        rows: [],
+        notes: [`**Failed:** ${(error as Error).message}`],
+      });
+    }
+  }
+  console.log(`benchmark took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  await writeReport(`${RESULTS}latest.md`, "basekv benchmark", sections);
 }
