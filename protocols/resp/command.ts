@@ -6,10 +6,12 @@
  * scripts can run many handlers inside one transaction by supplying another context.
  * @module
  */
+import type { Logger } from "../../src/log.ts";
 import type { Auth } from "../../src/auth.ts";
 import type { Entry, Key, ListOptions, Selector, Store, WriteTx } from "../../src/store/mod.ts";
 import type { CommandTable } from "./command_table.ts";
 import type { Reply } from "./reply.ts";
+import type { MultiState, Watch } from "./transaction.ts";
 import type { ServerState } from "./server_state.ts";
 
 /** Read access to the keyspace: the committed state, or a transaction's view inside one. */
@@ -31,6 +33,10 @@ export interface Session {
   authenticated: boolean;
   /** Remote address "ip:port". */
   readonly addr: string;
+  /** Between MULTI and EXEC/DISCARD: the queued commands; null otherwise. */
+  multi: MultiState | null;
+  /** Keys WATCHed for the next EXEC. */
+  watches: Watch[];
 }
 
 /** What a handler gets for one command. */
@@ -48,6 +54,10 @@ export interface CommandContext {
   auth: Auth;
   /** Every command this server knows (COMMAND and its subcommands read it). */
   commands: CommandTable;
+  /** Where bugs a handler hits are logged. */
+  log: Pick<Logger, "error">;
+  /** True inside EXEC (and scripts): blocking commands must not block there. */
+  inTransaction?: boolean;
 }
 
 /** A command's handler: argv includes the command name at [0], as Redis's. */

@@ -75,6 +75,12 @@ export const PROTOCOL_ERRORS = {
 /** Errors of the dispatch, connection and server commands, each starting with its code word. */
 export const SERVER_ERRORS = {
   protocol: (detail: string) => `ERR Protocol error: ${detail}`,
+  multiNested: "ERR MULTI calls can not be nested",
+  execWithoutMulti: "ERR EXEC without MULTI",
+  discardWithoutMulti: "ERR DISCARD without MULTI",
+  watchInMulti: "ERR WATCH inside MULTI is not allowed",
+  execAbort: "EXECABORT Transaction discarded because of previous errors.",
+  notInMulti: "ERR Command not allowed inside a transaction",
   unknownSubcommand: (sub: string, cmd: string) =>
     `ERR unknown subcommand '${sub.slice(0, MAX_QUOTED_ARG)}'. Try ${cmd.toUpperCase()} HELP.`,
   noProto: "NOPROTO unsupported protocol version",

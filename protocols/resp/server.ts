@@ -14,9 +14,11 @@ import type { CommandTable } from "./command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "./errors.ts";
 import { invoke } from "./invoke.ts";
 import { encodeReply, parseRequests, ReplyWriter } from "./codec/mod.ts";
-import { error, type Reply } from "./reply.ts";
+import { error, type Reply, simple } from "./reply.ts";
 import type { ClientRecord, ServerState } from "./server_state.ts";
+import { flagTransaction, queueInMulti } from "./transaction.ts";
 
+const QUEUED = simple("QUEUED");
 /** Read buffer size; grown on demand for large arguments. */
 const READ_CHUNK = 64 * 1024;
 /** A reply buffer grown past this is dropped after its batch, so idle connections stay small. */
@@ -79,6 +81,8 @@ class RespConnection {
       name: null,
       authenticated: !deps.auth.required,
       addr: `${remote.hostname}:${remote.port}`,
+      multi: null,
+      watches: [],
     };
     const now = Date.now();
     this.#record = {
@@ -127,6 +131,7 @@ class RespConnection {
       server: this.#deps.state,
       auth: this.#deps.auth,
       commands: this.#deps.table,
+      log: this.#deps.log,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       write: (fn) => {
         const done = store.write(fn);
@@ -221,6 +226,9 @@ class RespConnection {
       let reply: Reply | Promise<Reply>;
       if ("reply" in found) {
         reply = found.reply;
+        if (reply.type === "error") flagTransaction(this.#session);
+      } else if (queueInMulti(this.#session, found.spec, argv)) {
+        reply = QUEUED;
       } else {
         const readonly = found.spec.flags.includes("readonly");
         if (!readonly && reads.length > 0) {

@@ -10,6 +10,7 @@ import { REDIS_VERSION } from "../info.ts";
 import { parseInteger } from "../numbers.ts";
 import { array, bulk, error, integer, map, OK, type Reply, simple } from "../reply.ts";
 import { DATABASES } from "../storage/layout.ts";
+import { endTransaction } from "../transaction.ts";
 import { clientRecord, lowerOption, validClientText } from "./client.ts";
 
 const latin1 = new TextDecoder("latin1");
@@ -100,6 +101,7 @@ function reset(ctx: CommandContext): Reply {
   r.replyMode = "on";
   r.noEvict = false;
   r.noTouch = false;
+  endTransaction(s);
   return simple("RESET");
 }
 

@@ -14,6 +14,7 @@ import { COMMANDS as INFO } from "./info.ts";
 import { COMMANDS as KEYS } from "./keys.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
+import { COMMANDS as TRANSACTIONS } from "./transactions.ts";
 
 /** Each family with the COMMAND DOCS group its commands belong to. */
 export const FAMILIES: readonly CommandFamily[] = [
@@ -27,4 +28,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "string", commands: STRINGS },
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
+  { group: "transactions", commands: TRANSACTIONS },
 ];

@@ -54,6 +54,8 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     name: null,
     authenticated: true,
     addr: "127.0.0.1:1",
+    multi: null,
+    watches: [],
   };
   const reader: Omit<Reader, "now"> = {
     get: (key) => redis.get(key),
@@ -73,6 +75,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     server: new ServerState(new ConfigParams({ port: 0, password: null })),
     auth: new Auth(null),
     commands: TABLE,
+    log: console,
   };
   return {
     store,
