@@ -33,10 +33,14 @@ bench: test-deps
 	$(DENO) task bench $(ARGS)
 
 # Needs Deno's denort runtime: set DENORT_BIN, or have it in $DENO_DIR/dl/release/v<ver>/, or a
-# network that reaches Deno's download host.
+# network that reaches Deno's download host. deno's own error is shown as it is (without a Rust
+# backtrace); the hint is added only when getting the runtime was what failed.
 compile: deps
-	@$(DENO) task compile || { echo "make compile: deno compile needs Deno's denort runtime and could not download it;" \
-	  "set DENORT_BIN=/path/to/denort (see README, Building)" >&2; exit 1; }
+	@log=$$(mktemp); RUST_BACKTRACE=0 $(DENO) task compile 2>"$$log"; status=$$?; cat "$$log" >&2; \
+	if [ $$status -ne 0 ] && grep -q 'Setting up base binary' "$$log"; then \
+	  echo "make compile: deno compile could not get Deno's denort runtime (above);" \
+	    "set DENORT_BIN=/path/to/denort (see README, Building)" >&2; fi; \
+	rm -f "$$log"; exit $$status
 
 bundle: deps
 	$(DENO) task bundle

@@ -130,19 +130,19 @@ function envName(name: string): string {
   return `BASEKV_${name.toUpperCase().replaceAll("-", "_")}`;
 }
 
-function port(name: string, text: string): number {
+function port(label: string, text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) {
-    throw new ConfigError(`Invalid --${name}: ${JSON.stringify(text)} is not a port (0-65535)`);
+    throw new ConfigError(`Invalid ${label}: ${JSON.stringify(text)} is not a port (0-65535)`);
   }
   return n;
 }
 
-function whole(name: string, text: string, min: number): number {
+function whole(label: string, text: string, min: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || !Number.isSafeInteger(n)) {
     throw new ConfigError(
-      `Invalid --${name}: ${JSON.stringify(text)} is not a whole number >= ${min}`,
+      `Invalid ${label}: ${JSON.stringify(text)} is not a whole number >= ${min}`,
     );
   }
   return n;
@@ -177,6 +177,9 @@ export function parseConfig(
     const fromEnv = env(envName(name));
     return fromEnv ?? String(options.get(name)!.default);
   };
+  // A bad value is reported under the name the user gave it by: the flag, or the variable.
+  const label = (name: string): string =>
+    values[name] === undefined && env(envName(name)) !== undefined ? envName(name) : `--${name}`;
   const flag = (name: string): boolean => {
     if (values[name] === true) return true;
     const fromEnv = env(envName(name));
@@ -189,42 +192,62 @@ export function parseConfig(
   for (const p of protocols) {
     if (!known.includes(p)) {
       throw new ConfigError(
-        `Invalid --protocols: unknown protocol ${JSON.stringify(p)} (choose from ${
+        `Invalid ${label("protocols")}: unknown protocol ${JSON.stringify(p)} (choose from ${
           known.join(", ")
         })`,
       );
     }
   }
-  if (protocols.length === 0) throw new ConfigError("Invalid --protocols: name at least one");
+  if (protocols.length === 0) {
+    throw new ConfigError(`Invalid ${label("protocols")}: name at least one`);
+  }
   const logLevel = get("log-level") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(
-      `Invalid --log-level: ${JSON.stringify(logLevel)} (choose from ${LOG_LEVELS.join(", ")})`,
+      `Invalid ${label("log-level")}: ${JSON.stringify(logLevel)} (choose from ${
+        LOG_LEVELS.join(", ")
+      })`,
     );
   }
   const kvUrl = get("kv-url");
   if (kvUrl && !/^https?:\/\//.test(kvUrl)) {
-    throw new ConfigError(`Invalid --kv-url: ${JSON.stringify(kvUrl)} is not an http(s) URL`);
+    throw new ConfigError(
+      `Invalid ${label("kv-url")}: ${JSON.stringify(kvUrl)} is not an http(s) URL`,
+    );
   }
   const data = get("data");
-  if (!data) throw new ConfigError("Invalid --data: the path is empty");
+  if (!data) throw new ConfigError(`Invalid ${label("data")}: the path is empty`);
+  const memory = flag("memory");
+  // Each of these picks where the data lives; two of them given together is a mistake to report.
+  const given = (name: string) => values[name] !== undefined || env(envName(name)) !== undefined;
+  const places = (["memory", "data", "kv-url"] as const).filter((name) =>
+    name === "memory" ? memory : given(name) && get(name) !== ""
+  );
+  if (places.length > 1) {
+    throw new ConfigError(
+      `${places.map(label).join(" and ")} exclude each other: --memory keeps nothing on disk, ` +
+        "--data keeps a local file, --kv-url uses a remote store",
+    );
+  }
   return {
     kind: "run",
     config: {
       host: get("host"),
-      ports: Object.fromEntries(services.map((s) => [s.name, port(s.port.flag, get(s.port.flag))])),
+      ports: Object.fromEntries(
+        services.map((s) => [s.name, port(label(s.port.flag), get(s.port.flag))]),
+      ),
       protocols: [...new Set(protocols)],
       data,
-      memory: flag("memory"),
+      memory,
       kvUrl: kvUrl || null,
       password: get("password") || null,
-      rateLimit: whole("rate-limit", get("rate-limit"), 0),
+      rateLimit: whole(label("rate-limit"), get("rate-limit"), 0),
       logLevel,
-      cacheMb: whole("cache-mb", get("cache-mb"), 0),
+      cacheMb: whole(label("cache-mb"), get("cache-mb"), 0),
       serviceFlags: Object.fromEntries(
         services.flatMap((s) => Object.entries(s.flags ?? {})).map((
           [name, spec],
-        ) => [name, spec.min === undefined ? get(name) : whole(name, get(name), spec.min)]),
+        ) => [name, spec.min === undefined ? get(name) : whole(label(name), get(name), spec.min)]),
       ),
     },
   };

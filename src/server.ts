@@ -50,6 +50,8 @@ export async function startServer(
   services: readonly Service[],
   log: Logger,
 ): Promise<RunningServer> {
+  const local = config.memory || config.kvUrl ? null : config.data;
+  const fresh = local === null ? [] : storeFiles(local).filter((path) => !exists(path));
   const store = await openStore({
     path: config.data,
     memory: config.memory,
@@ -71,6 +73,8 @@ export async function startServer(
   } catch (error) {
     for (const s of running.values()) await s.close();
     await store.close();
+    // A start that failed leaves no trace: remove the files this attempt created.
+    for (const path of fresh) await Deno.remove(path).catch(() => {});
     throw error;
   }
   let closing: Promise<void> | null = null;
@@ -87,4 +91,25 @@ export async function startServer(
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * What opening a local store at `path` may create, to remove in this order: the database,
+ * SQLite's sidecars, the lock, then its directories, innermost first (removed only if empty).
+ */
+function storeFiles(path: string): string[] {
+  const dirs = [];
+  for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
+    dirs.push(path.slice(0, i));
+  }
+  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`, `${path}.lock`, ...dirs];
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

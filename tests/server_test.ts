@@ -58,6 +58,26 @@ Deno.test("main.ts names the protocol and port when the port is taken", async ()
   );
 });
 
+Deno.test("a start that fails on a taken port leaves no data file, lock or directory", async () => {
+  const dir = await Deno.makeTempDir();
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const res = await runMain([`--data=${dir}/new/db.sqlite`, ...EPHEMERAL, `--http-port=${port}`]);
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /Cannot listen for dynamodb/);
+  assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--memory with --data (or BASEKV_DATA) is an error naming both", async () => {
+  const flags = await runMain(["--memory", "--data=/tmp/never/db.sqlite", ...EPHEMERAL]);
+  assert.equal(flags.code, 2);
+  assert.match(flags.stderr, /^basekv: --memory and --data exclude each other/);
+  const env = await runMain(["--memory", ...EPHEMERAL], { BASEKV_DATA: "/tmp/never/db.sqlite" });
+  assert.equal(env.code, 2);
+  assert.match(env.stderr, /^basekv: --memory and BASEKV_DATA exclude each other/);
+});
+
 Deno.test("main.ts rejects bad flags with one line and exit code 2", async () => {
   for (
     const [args, pattern] of [
@@ -74,7 +94,7 @@ Deno.test("main.ts rejects bad flags with one line and exit code 2", async () =>
   }
   const env = await runMain([], { BASEKV_HTTP_PORT: "x" });
   assert.equal(env.code, 2);
-  assert.match(env.stderr, /Invalid --http-port/);
+  assert.match(env.stderr, /^basekv: Invalid BASEKV_HTTP_PORT: "x" is not a port/);
 });
 
 Deno.test("main.ts reports an unwritable data path in one line", async () => {

@@ -116,6 +116,10 @@ async function serveConnection(
   let binary: boolean | null = null;
   const client = (conn.remoteAddr as Deno.NetAddr).hostname ?? "local";
   const allowed = () => !ctx.limiter.enabled || ctx.limiter.take(client);
+  // Shutdown closes a connection waiting for its next request at once; one mid-request finishes.
+  let idle = false;
+  const onAbort = () => idle && conn.close();
+  signal.addEventListener("abort", onAbort);
   try {
     while (!signal.aborted && !session.closing) {
       if (end === buf.length) {
@@ -129,7 +133,9 @@ async function serveConnection(
           buf = bigger;
         }
       }
+      idle = true;
       const n = await conn.read(buf.subarray(end));
+      idle = false;
       if (n === null) break;
       end += n;
       counters.bytesRead += n;
@@ -183,6 +189,7 @@ async function serveConnection(
       }
     }
   } finally {
+    signal.removeEventListener("abort", onAbort);
     counters.currConnections--;
   }
 }
