@@ -43,6 +43,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Read-cache budget in MiB. */
   cacheMb: number;
+  /** Where to write the readiness report once every listener answers; null = nowhere. */
+  readyFile: string | null;
   /** Each service's own flags, parsed, by flag name. */
   serviceFlags: Readonly<Record<string, string | number>>;
 }
@@ -85,6 +87,11 @@ const OPTIONS = {
   "rate-limit": { type: "string", default: "0", help: "requests/s per client, 0 = off" },
   "log-level": { type: "string", default: "info", help: "debug, info, warn or error" },
   "cache-mb": { type: "string", default: "64", help: "read-cache budget in MiB (local stores)" },
+  "ready-file": {
+    type: "string",
+    default: "",
+    help: "write the readiness report (JSON) here when ready; removed at exit",
+  },
   help: { type: "boolean", default: false, help: "print this help" },
   version: { type: "boolean", default: false, help: "print the version" },
 } as const satisfies Record<string, OptionSpec>;
@@ -244,6 +251,7 @@ export function parseConfig(
       rateLimit: whole(label("rate-limit"), get("rate-limit"), 0),
       logLevel,
       cacheMb: whole(label("cache-mb"), get("cache-mb"), 0),
+      readyFile: get("ready-file") || null,
       serviceFlags: Object.fromEntries(
         services.flatMap((s) => Object.entries(s.flags ?? {})).map((
           [name, spec],

@@ -6,6 +6,7 @@
  */
 import { Auth } from "./auth.ts";
 import type { Config, ServiceFlags } from "./config.ts";
+import { type HealthReport, healthReport, healthResponse } from "./health.ts";
 import type { Logger } from "./log.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { type OpenedStore, openStore, type Store } from "./store/mod.ts";
@@ -18,6 +19,8 @@ export interface ServiceContext {
   auth: Auth;
   limiter: RateLimiter;
   log: Logger;
+  /** The server's readiness as `GET /health` answers it (served by the HTTP protocol). */
+  health(): Response;
 }
 
 /** A started service. */
@@ -39,8 +42,10 @@ export interface Service extends ServiceFlags {
 export interface RunningServer extends AsyncDisposable {
   store: OpenedStore;
   services: Map<string, RunningService>;
-  /** One line naming each protocol and its address. */
+  /** One line with the time from process start to ready and each protocol's address. */
   readyLine: string;
+  /** The readiness report (`GET /health`, `--ready-file`). */
+  health(): HealthReport;
   close(): Promise<void>;
 }
 
@@ -61,11 +66,14 @@ export async function startServer(
   const auth = new Auth(config.password);
   const limiter = new RateLimiter(config.rateLimit);
   const running = new Map<string, RunningService>();
+  let readyMs: number | null = null;
+  const report = () => healthReport(store.info.kind, running, readyMs);
+  const health = () => healthResponse(report());
   try {
     for (const service of services) {
       if (!config.protocols.includes(service.name)) continue;
       const started = await service.start(
-        { store: store.scope([service.name]), config, auth, limiter, log },
+        { store: store.scope([service.name]), config, auth, limiter, log, health },
         { hostname: config.host, port: config.ports[service.name] },
       );
       running.set(service.name, started);
@@ -83,11 +91,14 @@ export async function startServer(
       await Promise.all([...running.values()].map((s) => s.close()));
       await store.close();
     })();
+  // performance.now() counts from this process's start.
+  readyMs = Math.round(performance.now());
   const parts = [...running].map(([name, s]) => `${name} ${s.address}`);
   return {
     store,
     services: running,
-    readyLine: `basekv ready: ${parts.join(", ")} (store: ${store.info.location})`,
+    readyLine: `basekv ready in ${readyMs} ms: ${parts.join(", ")} (store: ${store.info.location})`,
+    health: report,
     close,
     [Symbol.asyncDispose]: close,
   };
