@@ -3,7 +3,7 @@
  * the server state, the process and the keyspace counts.
  * @module
  */
-import process from "node:process";
+import { cpuUsage } from "../../src/cpu.ts";
 import { VERSION } from "../../src/version.ts";
 import type { DbStats } from "./keyspace.ts";
 import type { ServerState } from "./server_state.ts";
@@ -177,7 +177,7 @@ function sectionLines(name: Section, input: InfoInput): string[] {
         ["repl_backlog_histlen", 0],
       ]);
     case "cpu": {
-      const cpu = process.cpuUsage();
+      const cpu = cpuUsage();
       return lines([
         ["used_cpu_sys", (cpu.system / 1e6).toFixed(6)],
         ["used_cpu_user", (cpu.user / 1e6).toFixed(6)],
