@@ -34,6 +34,10 @@ async function main(args: string[]): Promise<number> {
     console.error(`basekv: ${(error as Error).message}`);
     return 1;
   }
+  // Listen for signals before announcing readiness: a pipeline may stop basekv right after it.
+  const stopped = Promise.withResolvers<string>();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, () => stopped.resolve(s));
   let removeReadyFile = () => {};
   if (config.readyFile) {
     try {
@@ -45,9 +49,6 @@ async function main(args: string[]): Promise<number> {
     }
   }
   console.log(server.readyLine);
-  const stopped = Promise.withResolvers<string>();
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, () => stopped.resolve(s));
   const signal = await stopped.promise;
   log.info(`${signal}: shutting down`);
   removeReadyFile();
