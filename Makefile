@@ -3,6 +3,8 @@ DENO := $(shell command -v deno 2>/dev/null || echo node_modules/.bin/deno)
 ARGS ?=
 # package.json only pins the Deno binary for npm; Deno itself must not try to install it.
 export DENO_NO_PACKAGE_JSON := 1
+# The test-only npm clients are mapped and locked apart from the server's (nothing to fetch to serve).
+TEST_IMPORTS := --import-map=tests/import_map.json --lock=tests/deno.lock
 
 .PHONY: serve test deps test-deps check fmt lint bench fuzz crash compile bundle clean
 
@@ -35,18 +37,22 @@ bench: test-deps
 # The fuzz tests at length (make test runs them briefly): FUZZ_RUNS properties runs each.
 FUZZ_RUNS ?= 20000
 fuzz: deps
-	BASEKV_FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -A tests/fuzz/
+	BASEKV_FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -A $(TEST_IMPORTS) tests/fuzz/
 
 # The crash test at length (make test kills three times).
 CRASH_KILLS ?= 20
 crash: test-deps
-	BASEKV_CRASH_KILLS=$(CRASH_KILLS) $(DENO) test -A tests/crash/
+	BASEKV_CRASH_KILLS=$(CRASH_KILLS) $(DENO) test -A $(TEST_IMPORTS) tests/crash/
 
 # Needs Deno's denort runtime: set DENORT_BIN, or have it in $DENO_DIR/dl/release/v<ver>/, or a
-# network that reaches Deno's download host.
+# network that reaches Deno's download host. deno's own error is shown as it is (without a Rust
+# backtrace); the hint is added only when getting the runtime was what failed.
 compile: deps
-	@$(DENO) task compile || { echo "make compile: deno compile needs Deno's denort runtime and could not download it;" \
-	  "set DENORT_BIN=/path/to/denort (see README, Building)" >&2; exit 1; }
+	@log=$$(mktemp); RUST_BACKTRACE=0 $(DENO) task compile 2>"$$log"; status=$$?; cat "$$log" >&2; \
+	if [ $$status -ne 0 ] && grep -q 'Setting up base binary' "$$log"; then \
+	  echo "make compile: deno compile could not get Deno's denort runtime (above);" \
+	    "set DENORT_BIN=/path/to/denort (see README, Building)" >&2; fi; \
+	rm -f "$$log"; exit $$status
 
 bundle: deps
 	$(DENO) task bundle

@@ -4,6 +4,7 @@
  * @module
  */
 import { ConfigError, parseConfig } from "./src/config.ts";
+import { writeReadyFile } from "./src/health.ts";
 import { createLogger } from "./src/log.ts";
 import { startServer } from "./src/server.ts";
 import { VERSION } from "./src/version.ts";
@@ -33,12 +34,24 @@ async function main(args: string[]): Promise<number> {
     console.error(`basekv: ${(error as Error).message}`);
     return 1;
   }
-  console.log(server.readyLine);
+  // Listen for signals before announcing readiness: a pipeline may stop basekv right after it.
   const stopped = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, () => stopped.resolve(s));
+  let removeReadyFile = () => {};
+  if (config.readyFile) {
+    try {
+      removeReadyFile = await writeReadyFile(config.readyFile, server.health());
+    } catch (error) {
+      console.error(`basekv: Cannot write --ready-file: ${(error as Error).message}`);
+      await server.close();
+      return 1;
+    }
+  }
+  console.log(server.readyLine);
   const signal = await stopped.promise;
   log.info(`${signal}: shutting down`);
+  removeReadyFile();
   await server.close();
   log.info("stopped");
   return 0;

@@ -3,8 +3,6 @@
  * Config. Bad input is a ConfigError whose message is the one line the user sees.
  * @module
  */
-import { parseArgs } from "node:util";
-
 /** A flag a service declares for itself: text, or a whole number of at least `min`. */
 export interface ServiceFlag {
   default: string;
@@ -43,6 +41,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Read-cache budget in MiB. */
   cacheMb: number;
+  /** Where to write the readiness report once every listener answers; null = nowhere. */
+  readyFile: string | null;
   /** Each service's own flags, parsed, by flag name. */
   serviceFlags: Readonly<Record<string, string | number>>;
 }
@@ -60,7 +60,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** A command-line option as parseArgs takes it, with its default and help. */
+/** A command-line option: its kind, default and help. */
 interface OptionSpec {
   type: "string" | "boolean";
   default: string | boolean;
@@ -85,6 +85,11 @@ const OPTIONS = {
   "rate-limit": { type: "string", default: "0", help: "requests/s per client, 0 = off" },
   "log-level": { type: "string", default: "info", help: "debug, info, warn or error" },
   "cache-mb": { type: "string", default: "64", help: "read-cache budget in MiB (local stores)" },
+  "ready-file": {
+    type: "string",
+    default: "",
+    help: "write the readiness report (JSON) here when ready; removed at exit",
+  },
   help: { type: "boolean", default: false, help: "print this help" },
   version: { type: "boolean", default: false, help: "print the version" },
 } as const satisfies Record<string, OptionSpec>;
@@ -130,22 +135,56 @@ function envName(name: string): string {
   return `BASEKV_${name.toUpperCase().replaceAll("-", "_")}`;
 }
 
-function port(name: string, text: string): number {
+function port(label: string, text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) {
-    throw new ConfigError(`Invalid --${name}: ${JSON.stringify(text)} is not a port (0-65535)`);
+    throw new ConfigError(`Invalid ${label}: ${JSON.stringify(text)} is not a port (0-65535)`);
   }
   return n;
 }
 
-function whole(name: string, text: string, min: number): number {
+function whole(label: string, text: string, min: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || !Number.isSafeInteger(n)) {
     throw new ConfigError(
-      `Invalid --${name}: ${JSON.stringify(text)} is not a whole number >= ${min}`,
+      `Invalid ${label}: ${JSON.stringify(text)} is not a whole number >= ${min}`,
     );
   }
   return n;
+}
+
+/**
+ * Split argv into flag values: `--name value`, `--name=value`, or a bare `--name` for a boolean.
+ * Written here rather than taken from node:util, whose compatibility layer would double the
+ * server's start time.
+ */
+function parseFlags(
+  args: string[],
+  options: Map<string, OptionSpec>,
+): Record<string, string | boolean | undefined> {
+  const values: Record<string, string | boolean | undefined> = {};
+  const fail = (message: string) => {
+    throw new ConfigError(`${message}. Run with --help for the options.`);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("--") || arg === "--") fail(`Unexpected argument '${arg}'`);
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const spec = options.get(name);
+    if (!spec) fail(`Unknown option '--${name}'`);
+    if (spec!.type === "boolean") {
+      if (eq >= 0) fail(`Option '--${name}' does not take a value`);
+      values[name] = true;
+    } else if (eq >= 0) {
+      values[name] = arg.slice(eq + 1);
+    } else if (i + 1 < args.length) {
+      values[name] = args[++i];
+    } else {
+      fail(`Option '--${name} <value>' argument missing`);
+    }
+  }
+  return values;
 }
 
 /**
@@ -158,18 +197,7 @@ export function parseConfig(
   env: (name: string) => string | undefined = (n) => Deno.env.get(n),
 ): ConfigResult {
   const options = allOptions(services);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: Object.fromEntries([...options].map(([k, v]) => [k, { type: v.type }])),
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}. Run with --help for the options.`);
-  }
-  const values = { ...parsed.values } as Record<string, string | boolean | undefined>;
+  const values = parseFlags(args, options);
   if (values.help) return { kind: "print", text: usage(services) };
   const get = (name: string): string => {
     const flag = values[name];
@@ -177,6 +205,9 @@ export function parseConfig(
     const fromEnv = env(envName(name));
     return fromEnv ?? String(options.get(name)!.default);
   };
+  // A bad value is reported under the name the user gave it by: the flag, or the variable.
+  const label = (name: string): string =>
+    values[name] === undefined && env(envName(name)) !== undefined ? envName(name) : `--${name}`;
   const flag = (name: string): boolean => {
     if (values[name] === true) return true;
     const fromEnv = env(envName(name));
@@ -189,42 +220,63 @@ export function parseConfig(
   for (const p of protocols) {
     if (!known.includes(p)) {
       throw new ConfigError(
-        `Invalid --protocols: unknown protocol ${JSON.stringify(p)} (choose from ${
+        `Invalid ${label("protocols")}: unknown protocol ${JSON.stringify(p)} (choose from ${
           known.join(", ")
         })`,
       );
     }
   }
-  if (protocols.length === 0) throw new ConfigError("Invalid --protocols: name at least one");
+  if (protocols.length === 0) {
+    throw new ConfigError(`Invalid ${label("protocols")}: name at least one`);
+  }
   const logLevel = get("log-level") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(
-      `Invalid --log-level: ${JSON.stringify(logLevel)} (choose from ${LOG_LEVELS.join(", ")})`,
+      `Invalid ${label("log-level")}: ${JSON.stringify(logLevel)} (choose from ${
+        LOG_LEVELS.join(", ")
+      })`,
     );
   }
   const kvUrl = get("kv-url");
   if (kvUrl && !/^https?:\/\//.test(kvUrl)) {
-    throw new ConfigError(`Invalid --kv-url: ${JSON.stringify(kvUrl)} is not an http(s) URL`);
+    throw new ConfigError(
+      `Invalid ${label("kv-url")}: ${JSON.stringify(kvUrl)} is not an http(s) URL`,
+    );
   }
   const data = get("data");
-  if (!data) throw new ConfigError("Invalid --data: the path is empty");
+  if (!data) throw new ConfigError(`Invalid ${label("data")}: the path is empty`);
+  const memory = flag("memory");
+  // Each of these picks where the data lives; two of them given together is a mistake to report.
+  const given = (name: string) => values[name] !== undefined || env(envName(name)) !== undefined;
+  const places = (["memory", "data", "kv-url"] as const).filter((name) =>
+    name === "memory" ? memory : given(name) && get(name) !== ""
+  );
+  if (places.length > 1) {
+    throw new ConfigError(
+      `${places.map(label).join(" and ")} exclude each other: --memory keeps nothing on disk, ` +
+        "--data keeps a local file, --kv-url uses a remote store",
+    );
+  }
   return {
     kind: "run",
     config: {
       host: get("host"),
-      ports: Object.fromEntries(services.map((s) => [s.name, port(s.port.flag, get(s.port.flag))])),
+      ports: Object.fromEntries(
+        services.map((s) => [s.name, port(label(s.port.flag), get(s.port.flag))]),
+      ),
       protocols: [...new Set(protocols)],
       data,
-      memory: flag("memory"),
+      memory,
       kvUrl: kvUrl || null,
       password: get("password") || null,
-      rateLimit: whole("rate-limit", get("rate-limit"), 0),
+      rateLimit: whole(label("rate-limit"), get("rate-limit"), 0),
       logLevel,
-      cacheMb: whole("cache-mb", get("cache-mb"), 0),
+      cacheMb: whole(label("cache-mb"), get("cache-mb"), 0),
+      readyFile: get("ready-file") || null,
       serviceFlags: Object.fromEntries(
         services.flatMap((s) => Object.entries(s.flags ?? {})).map((
           [name, spec],
-        ) => [name, spec.min === undefined ? get(name) : whole(name, get(name), spec.min)]),
+        ) => [name, spec.min === undefined ? get(name) : whole(label(name), get(name), spec.min)]),
       ),
     },
   };

@@ -6,6 +6,7 @@
  */
 import { Auth } from "./auth.ts";
 import type { Config, ServiceFlags } from "./config.ts";
+import { type HealthReport, healthReport, healthResponse } from "./health.ts";
 import type { Logger } from "./log.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { type OpenedStore, openStore, type Store } from "./store/mod.ts";
@@ -18,6 +19,8 @@ export interface ServiceContext {
   auth: Auth;
   limiter: RateLimiter;
   log: Logger;
+  /** The server's readiness as `GET /health` answers it (served by the HTTP protocol). */
+  health(): Response;
 }
 
 /** A started service. */
@@ -39,8 +42,10 @@ export interface Service extends ServiceFlags {
 export interface RunningServer extends AsyncDisposable {
   store: OpenedStore;
   services: Map<string, RunningService>;
-  /** One line naming each protocol and its address. */
+  /** One line with the time from process start to ready and each protocol's address. */
   readyLine: string;
+  /** The readiness report (`GET /health`, `--ready-file`). */
+  health(): HealthReport;
   close(): Promise<void>;
 }
 
@@ -50,6 +55,8 @@ export async function startServer(
   services: readonly Service[],
   log: Logger,
 ): Promise<RunningServer> {
+  const local = config.memory || config.kvUrl ? null : config.data;
+  const fresh = local === null ? [] : storeFiles(local).filter((path) => !exists(path));
   const store = await openStore({
     path: config.data,
     memory: config.memory,
@@ -59,11 +66,14 @@ export async function startServer(
   const auth = new Auth(config.password);
   const limiter = new RateLimiter(config.rateLimit);
   const running = new Map<string, RunningService>();
+  let readyMs: number | null = null;
+  const report = () => healthReport(store.info.kind, running, readyMs);
+  const health = () => healthResponse(report());
   try {
     for (const service of services) {
       if (!config.protocols.includes(service.name)) continue;
       const started = await service.start(
-        { store: store.scope([service.name]), config, auth, limiter, log },
+        { store: store.scope([service.name]), config, auth, limiter, log, health },
         { hostname: config.host, port: config.ports[service.name] },
       );
       running.set(service.name, started);
@@ -71,6 +81,8 @@ export async function startServer(
   } catch (error) {
     for (const s of running.values()) await s.close();
     await store.close();
+    // A start that failed leaves no trace: remove the files this attempt created.
+    for (const path of fresh) await Deno.remove(path).catch(() => {});
     throw error;
   }
   let closing: Promise<void> | null = null;
@@ -79,12 +91,36 @@ export async function startServer(
       await Promise.all([...running.values()].map((s) => s.close()));
       await store.close();
     })();
+  // performance.now() counts from this process's start.
+  readyMs = Math.round(performance.now());
   const parts = [...running].map(([name, s]) => `${name} ${s.address}`);
   return {
     store,
     services: running,
-    readyLine: `basekv ready: ${parts.join(", ")} (store: ${store.info.location})`,
+    readyLine: `basekv ready in ${readyMs} ms: ${parts.join(", ")} (store: ${store.info.location})`,
+    health: report,
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * What opening a local store at `path` may create, to remove in this order: the database,
+ * SQLite's sidecars, the lock, then its directories, innermost first (removed only if empty).
+ */
+function storeFiles(path: string): string[] {
+  const dirs = [];
+  for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
+    dirs.push(path.slice(0, i));
+  }
+  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`, `${path}.lock`, ...dirs];
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

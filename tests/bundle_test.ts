@@ -23,5 +23,17 @@ Deno.test("the bundled dist file starts and answers PING", async () => {
   using redis = await RawClient.connect(child.ports.redis);
   await redis.send("PING\r\n");
   assert.equal(await redis.readText("\r\n"), "+PONG\r\n");
+  // Run outside this repo (no deno.json enabling KV): the missing flag is named.
+  const bare = await new Deno.Command(DENO, {
+    args: ["run", "-A", out, "--memory", "--redis-port=0", "--memcached-port=0", "--http-port=0"],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(bare.code, 1);
+  assert.equal(
+    new TextDecoder().decode(bare.stderr).trim(),
+    "basekv: Deno KV is not enabled: run Deno with --unstable-kv",
+  );
   await Deno.remove(dir, { recursive: true });
 });

@@ -23,7 +23,10 @@ async function dynamo(port: number, op: string, body: unknown): Promise<Record<s
 
 Deno.test("main.ts serves PING, version and ListTables, then exits 0 on SIGTERM", async () => {
   const child = await startChild(["--memory", ...EPHEMERAL]);
-  assert.match(child.readyLine, /^basekv ready: redis 127\.0\.0\.1:\d+, memcached .*dynamodb http/);
+  assert.match(
+    child.readyLine,
+    /^basekv ready in \d+ ms: redis 127\.0\.0\.1:\d+, memcached .*dynamodb http/,
+  );
   using redis = await RawClient.connect(child.ports.redis);
   await redis.send("*1\r\n$4\r\nPING\r\n");
   assert.equal(await redis.readText("\r\n"), "+PONG\r\n");
@@ -33,6 +36,48 @@ Deno.test("main.ts serves PING, version and ListTables, then exits 0 on SIGTERM"
   assert.deepEqual(await dynamo(child.ports.http, "ListTables", {}), { TableNames: [] });
   assert.equal(await child.stop(), 0);
   await child.stderr();
+});
+
+Deno.test("GET /health answers 200 with the enabled protocols and the store kind", async () => {
+  const dir = await Deno.makeTempDir();
+  await using child = await startChild([
+    `--data=${dir}/db.sqlite`,
+    "--protocols=redis,dynamodb",
+    "--redis-port=0",
+    "--http-port=0",
+  ]);
+  const res = await fetch(`http://127.0.0.1:${child.ports.http}/health`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "application/json");
+  const body = await res.json();
+  assert.equal(body.status, "ok");
+  assert.equal(body.store, "file");
+  assert.deepEqual(body.protocols, {
+    redis: `127.0.0.1:${child.ports.redis}`,
+    dynamodb: `http://127.0.0.1:${child.ports.http}`,
+  });
+  assert.equal(typeof body.readyMs, "number");
+  // DynamoDB's own health line stays on GET /.
+  const root = await fetch(`http://127.0.0.1:${child.ports.http}/`);
+  assert.equal(await root.text(), "healthy: dynamodb.us-east-1.amazonaws.com ");
+  assert.equal(await child.stop(), 0);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--ready-file holds the readiness report once ready and is removed at exit", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/ready.json`;
+  const child = await startChild(["--memory", ...EPHEMERAL, `--ready-file=${file}`]);
+  const report = JSON.parse(await Deno.readTextFile(file));
+  assert.equal(report.status, "ok");
+  assert.equal(report.store, "memory");
+  assert.deepEqual(Object.keys(report.protocols), ["redis", "memcached", "dynamodb"]);
+  assert.equal(report.protocols.redis, `127.0.0.1:${child.ports.redis}`);
+  assert.match(child.readyLine, new RegExp(`^basekv ready in ${report.readyMs} ms: `));
+  assert.equal(await child.stop(), 0);
+  await child.stderr();
+  assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("main.ts refuses a second process on the same data file", async () => {
@@ -58,6 +103,26 @@ Deno.test("main.ts names the protocol and port when the port is taken", async ()
   );
 });
 
+Deno.test("a start that fails on a taken port leaves no data file, lock or directory", async () => {
+  const dir = await Deno.makeTempDir();
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const res = await runMain([`--data=${dir}/new/db.sqlite`, ...EPHEMERAL, `--http-port=${port}`]);
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /Cannot listen for dynamodb/);
+  assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--memory with --data (or BASEKV_DATA) is an error naming both", async () => {
+  const flags = await runMain(["--memory", "--data=/tmp/never/db.sqlite", ...EPHEMERAL]);
+  assert.equal(flags.code, 2);
+  assert.match(flags.stderr, /^basekv: --memory and --data exclude each other/);
+  const env = await runMain(["--memory", ...EPHEMERAL], { BASEKV_DATA: "/tmp/never/db.sqlite" });
+  assert.equal(env.code, 2);
+  assert.match(env.stderr, /^basekv: --memory and BASEKV_DATA exclude each other/);
+});
+
 Deno.test("main.ts rejects bad flags with one line and exit code 2", async () => {
   for (
     const [args, pattern] of [
@@ -74,7 +139,7 @@ Deno.test("main.ts rejects bad flags with one line and exit code 2", async () =>
   }
   const env = await runMain([], { BASEKV_HTTP_PORT: "x" });
   assert.equal(env.code, 2);
-  assert.match(env.stderr, /Invalid --http-port/);
+  assert.match(env.stderr, /^basekv: Invalid BASEKV_HTTP_PORT: "x" is not a port/);
 });
 
 Deno.test("main.ts reports an unwritable data path in one line", async () => {

@@ -103,6 +103,8 @@ export function createHandler(
     if (req.method === "GET" && new URL(req.url).pathname === "/") {
       return new Response(HEALTH, { headers: { "x-amzn-requestid": id } });
     }
+    // basekv's own readiness (not a DynamoDB route): the server assembly answers it.
+    if (req.method === "GET" && new URL(req.url).pathname === "/health") return ctx.health();
     try {
       if (req.method !== "POST") throw unknownOperation();
       const op = route(req.headers.get("x-amz-target") ?? "");

@@ -3,7 +3,7 @@
  * is accepted; with one, the request must be signed with the password as the secret key.
  * @module
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { hmacSha256, sha256, toHex } from "../../src/sha256.ts";
 import { invalidSignature, missingAuthToken, unrecognizedClient } from "./errors.ts";
 
 /** Region assumed for unsigned requests. */
@@ -19,11 +19,14 @@ export function regionOf(authorization: string | null): string {
 }
 
 function hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return toHex(sha256(data));
 }
 
-function hmac(key: string | Uint8Array, data: string): Uint8Array {
-  return createHmac("sha256", key).update(data).digest();
+/** Equal bytes, compared in time that does not depend on where they differ. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
 }
 
 function encodePath(path: string): string {
@@ -56,13 +59,11 @@ export function checkSignature(req: Request, body: Uint8Array, secret: string): 
   ].join("\n");
   const scope = `${date}/${region}/${service}/aws4_request`;
   const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, hex(canonical)].join("\n");
-  let key = hmac(`AWS4${secret}`, date);
-  key = hmac(key, region);
-  key = hmac(key, service);
-  key = hmac(key, "aws4_request");
-  const expected = createHmac("sha256", key).update(toSign).digest();
+  let key = hmacSha256(`AWS4${secret}`, date);
+  key = hmacSha256(key, region);
+  key = hmacSha256(key, service);
+  key = hmacSha256(key, "aws4_request");
+  const expected = hmacSha256(key, toSign);
   const given = new Uint8Array(signature.match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw invalidSignature();
-  }
+  if (!sameBytes(given, expected)) throw invalidSignature();
 }

@@ -143,9 +143,15 @@ export async function serveConnection(
     skip: 0,
     binary: null,
   };
+  // Shutdown closes a connection waiting for its next request at once; one mid-request finishes.
+  let idle = false;
+  const onAbort = () => idle && conn.close();
+  signal.addEventListener("abort", onAbort);
   try {
     while (!signal.aborted && !session.closing) {
+      idle = true;
       const n = await conn.read(room(r));
+      idle = false;
       if (n === null) break;
       r.end += n;
       counters.bytesRead += n;
@@ -159,6 +165,7 @@ export async function serveConnection(
       }
     }
   } finally {
+    signal.removeEventListener("abort", onAbort);
     counters.currConnections--;
   }
 }

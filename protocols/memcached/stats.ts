@@ -3,7 +3,7 @@
  * reply bodies.
  * @module
  */
-import process from "node:process";
+import { cpuUsage } from "../../src/cpu.ts";
 import { VERSION } from "./version.ts";
 
 /** Counters `stats` reports; reset by `stats reset` (except the gauges). */
@@ -80,7 +80,7 @@ function render(pairs: Pairs): string {
 export function generalStats(s: StatsInput): string {
   const c = s.counters;
   const now = Date.now();
-  const cpu = process.cpuUsage();
+  const cpu = cpuUsage();
   const rusage = (us: number) => (us / 1e6).toFixed(6);
   return render([
     ["pid", Deno.pid],

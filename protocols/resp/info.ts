@@ -3,7 +3,7 @@
  * the server state, the process and the keyspace counts.
  * @module
  */
-import process from "node:process";
+import { cpuUsage } from "../../src/cpu.ts";
 import { VERSION } from "../../src/version.ts";
 import type { DbStats } from "./keyspace.ts";
 import type { ServerState } from "./server_state.ts";
@@ -190,7 +190,7 @@ function replicationSection(input: InfoInput): string[] {
 }
 
 function cpuSection(): string[] {
-  const cpu = process.cpuUsage();
+  const cpu = cpuUsage();
   return lines([
     ["used_cpu_sys", (cpu.system / 1e6).toFixed(6)],
     ["used_cpu_user", (cpu.user / 1e6).toFixed(6)],

@@ -473,6 +473,10 @@ async function ensureDir(path: string): Promise<void> {
  * store, or a remote KV Connect URL (cache off, checks on every conditional write).
  */
 export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
+  // Deno KV is unstable: without the flag (or deno.json's "unstable") the API is simply absent.
+  if (typeof Deno.openKv !== "function") {
+    throw new Error("Deno KV is not enabled: run Deno with --unstable-kv");
+  }
   let kv: Deno.Kv;
   let info: StoreInfo;
   let lock: DataLock | null = null;

@@ -44,7 +44,7 @@ export function mutated(valid: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Arra
     byte: fc.integer({ min: 0, max: 255 }),
   });
   return fc.tuple(valid, fc.array(edit, { maxLength: 4 })).map(([bytes, edits]) => {
-    let out = [...bytes];
+    const out = [...bytes];
     for (const e of edits) {
       const at = out.length === 0 ? 0 : e.at % out.length;
       if (e.kind === "set" && out.length > 0) out[at] = e.byte;

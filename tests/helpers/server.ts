@@ -77,6 +77,11 @@ export interface ChildServer extends AsyncDisposable {
 
 /** The deno binary running these tests. */
 export const DENO = Deno.execPath();
+/** Flags a child Deno needs to import the test-only npm clients, as the test task passes them. */
+export const TEST_IMPORT_FLAGS = [
+  `--import-map=${new URL("../import_map.json", import.meta.url).pathname}`,
+  `--lock=${new URL("../deno.lock", import.meta.url).pathname}`,
+];
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** Run main.ts with `args` to completion (for flag errors); returns code and output. */

@@ -1,5 +1,6 @@
 /** Real text-protocol clients: npm `memcached` (node) and Debian's pymemcache (python). */
 import assert from "node:assert/strict";
+import { TEST_IMPORT_FLAGS } from "../helpers/server.ts";
 import { startMemcached } from "./wire.ts";
 
 /** Debian's python3 (where python3-pymemcache lives), even when another python3 is on PATH. */
@@ -10,7 +11,6 @@ const PYTHON = ["/usr/bin/python3", "python3"].find((p) => {
     return p === "python3";
   }
 })!;
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 async function run(cmd: string, args: string[]): Promise<string> {
   const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
@@ -24,8 +24,7 @@ Deno.test("npm memcached stores typed values, gets/cas, counters, multi-get and 
     "run",
     "-A",
     "--unsafe-proto",
-    "--config",
-    CONFIG,
+    ...TEST_IMPORT_FLAGS,
     script,
     String(s.ports.memcached),
   ]);

@@ -3,7 +3,6 @@
  * binaries by unsigned byte order, sets as unordered collections, different types never equal.
  * @module
  */
-import { Buffer } from "node:buffer";
 import type { AttributeValue } from "../attribute_value.ts";
 import { compareNumbers } from "../number.ts";
 
@@ -21,9 +20,17 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
-/** Decodes a B value's base64 text. */
+/**
+ * Decodes a B value's base64 text as leniently as Node's Buffer does (which DynamoDB Local and
+ * earlier basekv used): stop at "=", skip characters outside the alphabet, accept the URL-safe
+ * one, drop a lone trailing character.
+ */
 export function binaryBytes(base64: string): Uint8Array {
-  return Buffer.from(base64, "base64");
+  const end = base64.indexOf("=");
+  let text = (end < 0 ? base64 : base64.slice(0, end)).replace(/[^A-Za-z0-9+/_-]/g, "")
+    .replaceAll("-", "+").replaceAll("_", "/");
+  if (text.length % 4 === 1) text = text.slice(0, -1);
+  return Uint8Array.fromBase64(text, { lastChunkHandling: "loose" });
 }
 
 /** Compares strings as DynamoDB does: by their UTF-8 bytes. */

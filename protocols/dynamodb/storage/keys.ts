@@ -3,7 +3,7 @@
  * as store keys (a digest of the partition key + the order-preserving sort key bytes).
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "../../../src/sha256.ts";
 import type { Key } from "../../../src/store/mod.ts";
 import type { AttributeValue, Item } from "../attribute_value.ts";
 import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
@@ -126,7 +126,7 @@ export function partitionPart(v: AttributeValue): Uint8Array {
     out.set(bytes, 1);
     return out;
   }
-  const hash = createHash("sha256").update(bytes).digest();
+  const hash = sha256(bytes);
   const out = new Uint8Array(17);
   out[0] = DIGEST_TAG;
   out.set(hash.subarray(0, 16), 1);

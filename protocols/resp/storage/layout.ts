@@ -3,7 +3,7 @@
  * string's bytes), hash fields under the hash's generation id, and reclaim markers.
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "../../../src/sha256.ts";
 import type { Key } from "../../../src/store/mod.ts";
 
 /**
@@ -51,8 +51,6 @@ export const DATABASES = 16;
 export const MAX_INLINE_KEY_BYTES = 1800;
 /** Longest key or hash field accepted (the full name must fit the entry's small meta). */
 export const MAX_REDIS_KEY_BYTES = 16 * 1024;
-/** Digest bytes that tell long keys with the same head apart. */
-const DIGEST = "sha256";
 
 export const SLOTS_KEY: Key = ["slots"];
 
@@ -72,8 +70,8 @@ export function nameParts(name: Uint8Array): Deno.KvKeyPart[] {
     size += name[end] === 0 ? 2 : 1;
     if (size > MAX_INLINE_KEY_BYTES) break;
   }
-  const digest = createHash(DIGEST).update(name).digest();
-  return [name.slice(0, end), new Uint8Array(digest.buffer, digest.byteOffset, digest.length)];
+  // The digest tells long keys with the same head apart.
+  return [name.slice(0, end), sha256(name)];
 }
 
 /** A key's meta entry in a storage slot. */
