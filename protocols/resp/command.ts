@@ -12,6 +12,7 @@ import type { Entry, Key, ListOptions, Selector, Store, WriteTx } from "../../sr
 import type { CommandTable } from "./command_table.ts";
 import type { Reply } from "./reply.ts";
 import type { MultiState, Watch } from "./transaction.ts";
+import type { Subscriber } from "./pubsub.ts";
 import type { ServerState } from "./server_state.ts";
 
 /** Read access to the keyspace: the committed state, or a transaction's view inside one. */
@@ -56,6 +57,8 @@ export interface CommandContext {
   commands: CommandTable;
   /** Where bugs a handler hits are logged. */
   log: Pick<Logger, "error">;
+  /** This connection's pub/sub subscriptions (delivery goes to its socket). */
+  subscriber: Subscriber;
   /** True inside EXEC (and scripts): blocking commands must not block there. */
   inTransaction?: boolean;
 }

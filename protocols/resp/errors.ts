@@ -81,6 +81,8 @@ export const SERVER_ERRORS = {
   watchInMulti: "ERR WATCH inside MULTI is not allowed",
   execAbort: "EXECABORT Transaction discarded because of previous errors.",
   notInMulti: "ERR Command not allowed inside a transaction",
+  subscribedMode: (name: string) =>
+    `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
   unknownSubcommand: (sub: string, cmd: string) =>
     `ERR unknown subcommand '${sub.slice(0, MAX_QUOTED_ARG)}'. Try ${cmd.toUpperCase()} HELP.`,
   noProto: "NOPROTO unsupported protocol version",

@@ -35,7 +35,9 @@ export type Reply =
   /** RESP3 `!` error with binary-safe text. RESP2: simple error. */
   | { type: "bulkError"; value: string }
   /** Sends nothing (CLIENT REPLY OFF/SKIP, QUIT after its +OK is handled by the server). */
-  | { type: "none" };
+  | { type: "none" }
+  /** Several frames for one command, back to back (SUBSCRIBE a b confirms each channel). */
+  | { type: "frames"; value: Reply[] };
 
 export const OK: Reply = { type: "simple", value: "OK" };
 export const NULL: Reply = { type: "null" };
@@ -50,6 +52,16 @@ export function simple(value: string): Reply {
 /** An error reply; `value` starts with its code word, e.g. "ERR syntax error". */
 export function error(value: string): Reply {
   return { type: "error", value };
+}
+
+/** Several frames sent back to back as one command's answer. */
+export function frames(value: Reply[]): Reply {
+  return { type: "frames", value };
+}
+
+/** An out-of-band push (RESP3 `>`, RESP2 array). */
+export function push(value: Reply[]): Reply {
+  return { type: "push", value };
 }
 
 /** An integer reply. */

@@ -13,12 +13,27 @@ import type { CommandContext, CommandSpec, Reader, Session } from "./command.ts"
 import type { CommandTable } from "./command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "./errors.ts";
 import { invoke } from "./invoke.ts";
-import { encodeReply, parseRequests, ReplyWriter } from "./codec/mod.ts";
+import { encodeReply, encodeReplyBytes, parseRequests, ReplyWriter } from "./codec/mod.ts";
+import { Subscriber } from "./pubsub.ts";
 import { error, type Reply, simple } from "./reply.ts";
 import type { ClientRecord, ServerState } from "./server_state.ts";
 import { flagTransaction, queueInMulti } from "./transaction.ts";
 
 const QUEUED = simple("QUEUED");
+/** Redis's hard output limit for pub/sub clients (client-output-buffer-limit pubsub 32mb). */
+const PUBSUB_OUTPUT_LIMIT = 32 * 1024 * 1024;
+/** What a RESP2 connection in subscribed mode may still run. */
+const SUBSCRIBED_MODE = new Set([
+  "subscribe",
+  "unsubscribe",
+  "psubscribe",
+  "punsubscribe",
+  "ssubscribe",
+  "sunsubscribe",
+  "ping",
+  "quit",
+  "reset",
+]);
 /** Read buffer size; grown on demand for large arguments. */
 const READ_CHUNK = 64 * 1024;
 /** A reply buffer grown past this is dropped after its batch, so idle connections stay small. */
@@ -67,6 +82,10 @@ class RespConnection {
   #skipNext = false;
   #killed = false;
   #idle = false;
+  /** Writes to the socket in order: batch replies and pushed messages share one queue. */
+  #sending: Promise<void> = Promise.resolve();
+  #queuedBytes = 0;
+  #subscriber = new Subscriber((frame) => this.#deliver(frame));
 
   constructor(conn: Deno.TcpConn, deps: ConnectionDeps) {
     this.#conn = conn;
@@ -132,6 +151,7 @@ class RespConnection {
       auth: this.#deps.auth,
       commands: this.#deps.table,
       log: this.#deps.log,
+      subscriber: this.#subscriber,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       write: (fn) => {
         const done = store.write(fn);
@@ -164,6 +184,7 @@ class RespConnection {
     } finally {
       signal.removeEventListener("abort", onAbort);
       state.clients.delete(this.#session.id);
+      state.pubsub.leave(this.#subscriber);
     }
   }
 
@@ -279,7 +300,34 @@ class RespConnection {
     if (limiter.enabled && !limiter.take(this.#ip)) {
       return { reply: error(SERVER_ERRORS.rateLimited(this.#deps.rateLimit)) };
     }
+    if (
+      this.#session.protocol === 2 && this.#subscriber.active &&
+      !SUBSCRIBED_MODE.has(found.spec.name)
+    ) {
+      return { reply: error(SERVER_ERRORS.subscribedMode(found.fullName)) };
+    }
     return { spec: found.spec };
+  }
+
+  /** Queue bytes behind everything already queued for this socket. */
+  #send(bytes: Uint8Array): Promise<void> {
+    this.#queuedBytes += bytes.length;
+    const sent = this.#sending.then(() => writeAll(this.#conn, bytes)).finally(() => {
+      this.#queuedBytes -= bytes.length;
+    });
+    this.#sending = sent.catch(() => {});
+    return sent;
+  }
+
+  /** A published message for this connection; a subscriber too slow to read it is cut off. */
+  #deliver(frame: Reply): void {
+    if (this.#queuedBytes > PUBSUB_OUTPUT_LIMIT) {
+      this.#record.kill();
+      return;
+    }
+    const bytes = encodeReplyBytes(frame, this.#session.protocol);
+    this.#deps.state.stats.netOutputBytes += bytes.length;
+    this.#send(bytes).catch(() => {});
   }
 
   async #flush(replies: { reply: Reply; protocol: 2 | 3 }[]): Promise<void> {
@@ -292,7 +340,7 @@ class RespConnection {
     if (w.length === 0) return;
     this.#deps.state.stats.netOutputBytes += w.length;
     try {
-      await writeAll(this.#conn, w.view());
+      await this.#send(w.view());
     } finally {
       if (w.length > KEEP_WRITER_BYTES) this.#writer = new ReplyWriter();
       else w.reset();

@@ -5,6 +5,7 @@
  */
 import type { Session } from "./command.ts";
 import { ConfigParams } from "./config_params.ts";
+import { PubSub } from "./pubsub.ts";
 
 /** How a client wants replies (CLIENT REPLY). */
 export type ReplyMode = "on" | "off" | "skip";
@@ -71,6 +72,8 @@ export class ServerState {
   /** Unix seconds of the last "save": every write is durable, so the start time or a SAVE. */
   lastSave = Math.floor(Date.now() / 1000);
   stats: ServerStats = freshStats();
+  /** Every pub/sub subscription of this server's connections. */
+  readonly pubsub = new PubSub();
   #nextId = 1;
 
   constructor(config: ConfigParams) {

@@ -178,6 +178,9 @@ export function encodeReply(w: ReplyWriter, reply: Reply, protocol: 2 | 3): void
     }
     case "none":
       return;
+    case "frames":
+      for (const frame of reply.value) encodeReply(w, frame, protocol);
+      return;
   }
 }
 

@@ -73,8 +73,12 @@ function authCommand(ctx: CommandContext, argv: Uint8Array[]): Reply {
   return OK;
 }
 
-function ping(_ctx: CommandContext, argv: Uint8Array[]): Reply {
+function ping(ctx: CommandContext, argv: Uint8Array[]): Reply {
   if (argv.length > 2) return error(ERRORS.arity("ping"));
+  // A RESP2 connection in subscribed mode answers in the shape of a message.
+  if (ctx.session.protocol === 2 && ctx.subscriber.active) {
+    return array([bulk("pong"), bulk(argv[1] ?? "")]);
+  }
   return argv.length === 2 ? bulk(argv[1]) : simple("PONG");
 }
 
@@ -102,6 +106,7 @@ function reset(ctx: CommandContext): Reply {
   r.noEvict = false;
   r.noTouch = false;
   endTransaction(s);
+  ctx.server.pubsub.leave(ctx.subscriber);
   return simple("RESET");
 }
 

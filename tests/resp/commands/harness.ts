@@ -13,6 +13,7 @@ import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
+import { Subscriber } from "../../../protocols/resp/pubsub.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
 import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
 
@@ -76,6 +77,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     auth: new Auth(null),
     commands: TABLE,
     log: console,
+    subscriber: new Subscriber(() => {}),
   };
   return {
     store,

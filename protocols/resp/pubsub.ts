@@ -1,0 +1,160 @@
+/**
+ * Pub/Sub within one server: channel, pattern and shard-channel subscriptions, PUBLISH fan-out
+ * in publish order, and the counts PUBSUB reports. Each connection is one Subscriber whose
+ * `deliver` queues a push frame on its socket.
+ * @module
+ */
+import { globMatch } from "./glob.ts";
+import { bulk, integer, push, type Reply } from "./reply.ts";
+
+/** The three subscription kinds and the words their frames use. */
+export type Kind = "channel" | "pattern" | "shard";
+export const FRAME_WORDS: Record<Kind, { sub: string; unsub: string }> = {
+  channel: { sub: "subscribe", unsub: "unsubscribe" },
+  pattern: { sub: "psubscribe", unsub: "punsubscribe" },
+  shard: { sub: "ssubscribe", unsub: "sunsubscribe" },
+};
+
+const latin1 = new TextDecoder("latin1");
+
+/** Channel names are bytes; as latin1 strings they are exact map keys. */
+function name(bytes: Uint8Array): string {
+  return latin1.decode(bytes);
+}
+
+function bytesOf(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/** One connection's subscriptions. */
+export class Subscriber {
+  readonly subscriptions: Record<Kind, Set<string>> = {
+    channel: new Set(),
+    pattern: new Set(),
+    shard: new Set(),
+  };
+
+  /** `deliver` sends one push frame to the connection (queued behind its pending writes). */
+  constructor(readonly deliver: (frame: Reply) => void) {}
+
+  /** Channels plus patterns: the count SUBSCRIBE/PSUBSCRIBE frames carry. */
+  get count(): number {
+    return this.subscriptions.channel.size + this.subscriptions.pattern.size;
+  }
+
+  /** Whether RESP2 subscribed-mode restrictions apply. */
+  get active(): boolean {
+    return this.count + this.subscriptions.shard.size > 0;
+  }
+}
+
+/** Every subscription on this server. */
+export class PubSub {
+  #by: Record<Kind, Map<string, Set<Subscriber>>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    shard: new Map(),
+  };
+
+  /** Subscribe to each name; one confirmation frame per name. */
+  subscribe(sub: Subscriber, kind: Kind, names: readonly Uint8Array[]): Reply[] {
+    return names.map((raw) => {
+      const key = name(raw);
+      if (!sub.subscriptions[kind].has(key)) {
+        sub.subscriptions[kind].add(key);
+        const set = this.#by[kind].get(key) ?? new Set();
+        set.add(sub);
+        this.#by[kind].set(key, set);
+      }
+      return push([bulk(FRAME_WORDS[kind].sub), bulk(raw), integer(countFor(sub, kind))]);
+    });
+  }
+
+  /** Unsubscribe from each name (all when none); one frame per name, or one with a null. */
+  unsubscribe(sub: Subscriber, kind: Kind, names: readonly Uint8Array[]): Reply[] {
+    const targets = names.length > 0 ? names.map(name) : [...sub.subscriptions[kind]];
+    if (targets.length === 0) {
+      return [
+        push([bulk(FRAME_WORDS[kind].unsub), { type: "null" }, integer(countFor(sub, kind))]),
+      ];
+    }
+    return targets.map((key) => {
+      this.#drop(sub, kind, key);
+      return push([
+        bulk(FRAME_WORDS[kind].unsub),
+        bulk(bytesOf(key)),
+        integer(countFor(sub, kind)),
+      ]);
+    });
+  }
+
+  /** Forget a closed connection's subscriptions. */
+  leave(sub: Subscriber): void {
+    for (const kind of Object.keys(this.#by) as Kind[]) {
+      for (const key of [...sub.subscriptions[kind]]) this.#drop(sub, kind, key);
+    }
+  }
+
+  #drop(sub: Subscriber, kind: Kind, key: string): void {
+    sub.subscriptions[kind].delete(key);
+    const set = this.#by[kind].get(key);
+    if (!set) return;
+    set.delete(sub);
+    if (set.size === 0) this.#by[kind].delete(key);
+  }
+
+  /** Deliver `message` on `channel`; returns how many subscriptions received it. */
+  publish(channel: Uint8Array, message: Uint8Array, shard = false): number {
+    const key = name(channel);
+    let receivers = 0;
+    if (shard) {
+      for (const sub of this.#by.shard.get(key) ?? []) {
+        sub.deliver(push([bulk("smessage"), bulk(channel), bulk(message)]));
+        receivers++;
+      }
+      return receivers;
+    }
+    for (const sub of this.#by.channel.get(key) ?? []) {
+      sub.deliver(push([bulk("message"), bulk(channel), bulk(message)]));
+      receivers++;
+    }
+    for (const [pattern, subs] of this.#by.pattern) {
+      const glob = bytesOf(pattern);
+      if (!globMatch(glob, channel)) continue;
+      for (const sub of subs) {
+        sub.deliver(push([bulk("pmessage"), bulk(glob), bulk(channel), bulk(message)]));
+        receivers++;
+      }
+    }
+    return receivers;
+  }
+
+  /** Active channel (or shard-channel) names, optionally matching a glob (PUBSUB CHANNELS). */
+  channels(kind: "channel" | "shard", pattern: Uint8Array | null): Uint8Array[] {
+    return [...this.#by[kind].keys()].map(bytesOf).filter((c) =>
+      pattern === null || globMatch(pattern, c)
+    );
+  }
+
+  /** Subscribers of one channel (PUBSUB NUMSUB / SHARDNUMSUB). */
+  subscribers(kind: "channel" | "shard", channel: Uint8Array): number {
+    return this.#by[kind].get(name(channel))?.size ?? 0;
+  }
+
+  /** Channels with at least one subscriber (INFO pubsub_channels). */
+  get channelCount(): number {
+    return this.#by.channel.size;
+  }
+
+  /** Patterns subscribed across all clients (PUBSUB NUMPAT). */
+  get patternCount(): number {
+    return this.#by.pattern.size;
+  }
+}
+
+/** The count a frame carries: shard frames count shard subscriptions, others the rest. */
+function countFor(sub: Subscriber, kind: Kind): number {
+  return kind === "shard" ? sub.subscriptions.shard.size : sub.count;
+}
