@@ -12,6 +12,7 @@ import { COMMANDS as CONNECTION } from "./connection.ts";
 import { COMMANDS as HASHES } from "./hashes.ts";
 import { COMMANDS as INFO } from "./info.ts";
 import { COMMANDS as KEYS } from "./keys.ts";
+import { COMMANDS as LISTS } from "./lists.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
 
@@ -27,4 +28,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "string", commands: STRINGS },
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
+  { group: "list", commands: LISTS },
 ];

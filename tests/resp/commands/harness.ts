@@ -12,6 +12,7 @@ import type { Reply } from "../../../protocols/resp/reply.ts";
 import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
+import { COMMANDS as LISTS } from "../../../protocols/resp/commands/lists.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
 import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
@@ -20,6 +21,7 @@ const TABLE = new CommandTable([
   { group: "string", commands: STRINGS },
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
+  { group: "list", commands: LISTS },
 ]);
 const encoder = new TextEncoder();
 
@@ -28,6 +30,8 @@ export interface Harness extends AsyncDisposable {
   store: OpenedStore;
   session: Session;
   call(...args: (string | Uint8Array)[]): Promise<Reply>;
+  /** Entries read outside write units so far (each get, each entry a range read returned). */
+  readonly reads: number;
 }
 
 /** Options for {@link openHarness}. */
@@ -55,12 +59,20 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     authenticated: true,
     addr: "127.0.0.1:1",
   };
+  let reads = 0;
   const reader: Omit<Reader, "now"> = {
-    get: (key) => redis.get(key),
-    getMany: (keys) => redis.getMany(keys),
+    get: (key) => {
+      reads++;
+      return redis.get(key);
+    },
+    getMany: (keys) => {
+      reads += keys.length;
+      return redis.getMany(keys);
+    },
     list: async (selector, options) => {
       const out = [];
       for await (const e of redis.list(selector, options)) out.push(e);
+      reads += Math.max(1, out.length);
       // deno-lint-ignore no-explicit-any -- generic entry type is erased in the array
       return out as any;
     },
@@ -77,6 +89,9 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   return {
     store,
     session,
+    get reads() {
+      return reads;
+    },
     call(...args) {
       const argv = args.map((a) => typeof a === "string" ? encoder.encode(a) : a);
       const found = TABLE.lookup(argv);
