@@ -66,6 +66,10 @@ export const DATA_ERRORS = {
   maxlenNegative: "ERR MAXLEN can't be negative",
   numkeysPositive: "ERR numkeys should be greater than 0",
   countPositive: "ERR count should be greater than 0",
+  timeoutNotFloat: "ERR timeout is not a float or out of range",
+  timeoutNegative: "ERR timeout is negative",
+  timeoutOutOfRange: "ERR timeout is out of range",
+  unblocked: "UNBLOCKED client unblocked via CLIENT UNBLOCK",
 } as const;
 
 /** Longest argument text Redis quotes in an error (its `%.128s`). */
@@ -100,6 +104,9 @@ export const SERVER_ERRORS = {
     `ERR ${attr} cannot contain spaces, newlines or special characters.`,
   unrecognizedOption: (opt: string) => `ERR Unrecognized option '${opt}'`,
   noSuchClient: "ERR No such client",
+  subcommandSyntax: (sub: string, cmd: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try ${cmd} HELP.`,
+  unblockReason: "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
   clientIdInvalid: "ERR client-id should be greater than 0",
   configSetUnknown: (name: string) =>
     `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`,

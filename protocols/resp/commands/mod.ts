@@ -5,6 +5,7 @@
  */
 import type { CommandFamily } from "../command_table.ts";
 import { COMMANDS as ADMIN } from "./admin.ts";
+import { COMMANDS as BLOCKING_LISTS } from "./blocking_lists.ts";
 import { COMMANDS as CLIENT } from "./client.ts";
 import { COMMANDS as COMMAND } from "./command_info.ts";
 import { COMMANDS as CONFIG } from "./config.ts";
@@ -29,4 +30,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
   { group: "list", commands: LISTS },
+  { group: "list", commands: BLOCKING_LISTS },
 ];
