@@ -82,6 +82,8 @@ interface Waiter {
   again: boolean;
   /** A timeout or CLIENT UNBLOCK that arrived while busy: the reply if the attempt finds nothing. */
   pending: Reply | null;
+  /** The first attempt ran (its WRONGTYPE is the reply; a retry's means "not ready"). */
+  retried: boolean;
   done: boolean;
 }
 
@@ -140,6 +142,7 @@ export class Blocking {
         busy: false,
         again: false,
         pending: null,
+        retried: false,
         done: false,
       };
       this.#byClient.set(clientId, w);
@@ -221,6 +224,8 @@ export class Blocking {
   /** Run one attempt: submitted synchronously, so waiters' units queue in FIFO order. */
   #try(w: Waiter): void {
     if (w.done) return;
+    const retry = w.retried;
+    w.retried = true;
     w.busy = true;
     w.again = false;
     let result: Promise<Reply | null>;
@@ -229,6 +234,9 @@ export class Blocking {
     } catch (e) {
       result = Promise.reject(e);
     }
+    // Redis serves a waiter only once its key holds the type it waits for: a key overwritten
+    // with another type leaves the waiter blocked.
+    if (retry) result = result.catch((e) => wrongType(e) ? null : Promise.reject(e));
     result.then((reply) => {
       w.busy = false;
       if (w.done) return;
@@ -240,6 +248,10 @@ export class Blocking {
       this.#finish(w, NONE, { error: e });
     });
   }
+}
+
+function wrongType(e: unknown): boolean {
+  return e instanceof ReplyError && e.reply === DATA_ERRORS.wrongType;
 }
 
 /** Serve a blocking command now if `attempt` can, else wait as {@link Blocking.wait} does. */

@@ -6,7 +6,7 @@
  */
 import type { Entry, Key, WriteTx } from "../../../src/store/mod.ts";
 import { parseInt64 } from "../numbers.ts";
-import { type Access, dropKey, type KeyEntry, putKey } from "./db.ts";
+import { type Access, type KeyEntry, saveCollection } from "./db.ts";
 import { type KeyMeta, newGeneration } from "./layout.ts";
 
 /** Elements read per range read when a command walks a list (LPOS, LREM, LINSERT). */
@@ -285,14 +285,5 @@ export async function trimElements(
 
 /** Write the meta back, or drop the list once it is empty (Redis deletes empty lists). */
 export function saveList(tx: WriteTx, l: ListHandle): void {
-  if (listLength(l.meta) <= 0) {
-    if (l.entry) dropKey(tx, l.slot, l.key, l.entry);
-    return;
-  }
-  putKey(tx, {
-    slot: l.slot,
-    key: l.key,
-    record: { meta: l.meta, expiresAt: l.entry?.expiresAt ?? null },
-    old: l.entry,
-  });
+  saveCollection(tx, l, listLength(l.meta) <= 0);
 }

@@ -65,6 +65,14 @@ Deno.test("BLPOP is woken by another client's push; BRPOP, BLMOVE, BRPOPLPUSH, B
     assertEquals(await rpl, "w");
     assertEquals(await r.lrange("d", 0, -1), ["w", "v"]);
 
+    // A key overwritten with another type leaves the waiter blocked, as in Redis.
+    const typed = waiter.blpop("t", 0);
+    await blockedClients(r, 1);
+    await r.set("t", "string");
+    await r.del("t");
+    await r.rpush("t", "late");
+    assertEquals(await typed, ["t", "late"]);
+
     const mpop = waiter.blmpop(0, 2, "x", "y", "RIGHT", "COUNT", 2);
     await blockedClients(r, 1);
     await r.rpush("y", "1", "2", "3");

@@ -559,6 +559,67 @@ RENAME big2 big3
 LRANGE big3 0 -1
 LPUSH s2
 LPOS
+FLUSHALL
+RPUSH l a b a c a d a
+LPOS l a rank -2 count 2
+LPOS l a rank 2 count 0 maxlen 5
+LPOS l a rank -1 maxlen 2
+LPOS l a rank 10
+LPOS l a rank 10 count 1
+LPOS l a count 0 rank -1
+LPOS l a rank 9223372036854775807
+LRANGE l 0 9223372036854775807
+LRANGE l -9223372036854775808 1
+LINDEX l 9223372036854775807
+LINDEX l -9223372036854775808
+LREM l -2 a
+LRANGE l 0 -1
+LREM l 2 a
+LRANGE l 0 -1
+RPUSH r x
+RPOPLPUSH r r
+LMOVE r r left right
+LRANGE r 0 -1
+RPUSH r y z
+LMOVE r r right left
+LRANGE r 0 -1
+LMOVE r r left right
+LRANGE r 0 -1
+LPUSH l
+LINSERT r before z Z
+LINSERT r after z Z2
+LINSERT r before x X
+LRANGE r 0 -1
+LSET r 2 mid
+LRANGE r 0 -1
+LTRIM r 1 1
+LRANGE r 0 -1
+LTRIM r 0 -1
+LREM r 0 nope
+SET str v
+LPOS str a
+LLEN str
+LRANGE str 0 1
+LINDEX str 0
+LTRIM str 0 1
+LREM str 0 a
+LSET str 0 a
+LINSERT str before a b
+LMOVE str r left left
+LMOVE r str left left
+LMPOP 1 str left
+RPUSHX str a
+LPOP str
+LPOP str 0
+RPOP str 1
+RPUSH n 1 2 3 4 5 6 7 8 9 10
+LREM n 0 5
+LINSERT n before 1 0
+LINSERT n after 10 11
+LINSERT n after 6 6.5
+LRANGE n 0 -1
+LPOP n 100
+EXISTS n
 `;
 
 /** Send one command and return the exact bytes of its reply. */
