@@ -105,12 +105,14 @@ const CATEGORY_BY_FLAG: Record<string, string> = {
   readonly: "@read",
   admin: "@admin",
   fast: "@fast",
+  blocking: "@blocking",
 };
 
 /** The ACL category a COMMAND DOCS group implies (Redis's per-command categories). */
 const CATEGORY_BY_GROUP: Record<string, string> = {
   string: "@string",
   hash: "@hash",
+  list: "@list",
   generic: "@keyspace",
   connection: "@connection",
 };

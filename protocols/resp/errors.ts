@@ -56,6 +56,20 @@ export const DATA_ERRORS = {
   invalidSecondDbIndex: "ERR invalid second DB index",
   valueOutOfRange: "ERR value is out of range",
   fieldExpireNegative: "ERR invalid expire time, must be >= 0",
+  mustBePositive: "ERR value is out of range, must be positive",
+  indexOutOfRange: "ERR index out of range",
+  rankZero: "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second " +
+    "... or use negative to start from the end of the list",
+  rankRange:
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+  countNegative: "ERR COUNT can't be negative",
+  maxlenNegative: "ERR MAXLEN can't be negative",
+  numkeysPositive: "ERR numkeys should be greater than 0",
+  countPositive: "ERR count should be greater than 0",
+  timeoutNotFloat: "ERR timeout is not a float or out of range",
+  timeoutNegative: "ERR timeout is negative",
+  timeoutOutOfRange: "ERR timeout is out of range",
+  unblocked: "UNBLOCKED client unblocked via CLIENT UNBLOCK",
 } as const;
 
 /** Longest argument text Redis quotes in an error (its `%.128s`). */
@@ -98,6 +112,9 @@ export const SERVER_ERRORS = {
     `ERR ${attr} cannot contain spaces, newlines or special characters.`,
   unrecognizedOption: (opt: string) => `ERR Unrecognized option '${opt}'`,
   noSuchClient: "ERR No such client",
+  subcommandSyntax: (sub: string, cmd: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try ${cmd} HELP.`,
+  unblockReason: "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
   clientIdInvalid: "ERR client-id should be greater than 0",
   configSetUnknown: (name: string) =>
     `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`,

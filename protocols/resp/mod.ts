@@ -22,6 +22,8 @@ export const redisService: Service = {
     const state = new ServerState(
       new ConfigParams({ port: listen.port, password: ctx.config.password }),
     );
+    // Blocked clients are retried after commits: subscribed before any connection is served.
+    const unblock = state.blocking.attach(ctx.store);
     const table = new CommandTable(FAMILIES);
     const deps = {
       store: ctx.store,
@@ -42,7 +44,10 @@ export const redisService: Service = {
     return Promise.resolve({
       address: `${listen.hostname}:${server.addr.port}`,
       port: server.addr.port,
-      close: () => server.close(),
+      close: async () => {
+        await server.close();
+        unblock();
+      },
     });
   },
 };

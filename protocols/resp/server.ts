@@ -2,7 +2,9 @@
  * The RESP connection loop: read, parse every complete command, run them in order, and write
  * all their replies with one write per batch. Writes are submitted to the store's loop in order
  * without awaiting each (a pipeline of writes shares one commit); a read first waits for the
- * connection's last write, so every reply reflects the connection's earlier commands.
+ * connection's last write, so every reply reflects the connection's earlier commands. A blocking
+ * command (BLPOP…) is awaited on its own, after the replies before it are sent, while the socket
+ * is still read so a client that leaves is noticed; its later pipelined commands wait behind it.
  * @module
  */
 import type { Auth } from "../../src/auth.ts";
@@ -81,11 +83,17 @@ class RespConnection {
   #submitted = false;
   #skipNext = false;
   #killed = false;
+  /** The client left while blocked. */
+  #closed = false;
   #idle = false;
   /** Writes to the socket in order: batch replies and pushed messages share one queue. */
   #sending: Promise<void> = Promise.resolve();
   #queuedBytes = 0;
   #subscriber = new Subscriber((frame) => this.#deliver(frame));
+  /** A socket read started while blocked, still running (its bytes land at `#len`). */
+  #pendingRead: Promise<number | null> | null = null;
+  /** Bytes arrived while blocked: parse them before reading again. */
+  #arrived = false;
 
   constructor(conn: Deno.TcpConn, deps: ConnectionDeps) {
     this.#conn = conn;
@@ -183,6 +191,7 @@ class RespConnection {
       }
     } finally {
       signal.removeEventListener("abort", onAbort);
+      state.blocking.cancel(this.#session.id);
       state.clients.delete(this.#session.id);
       state.pubsub.leave(this.#subscriber);
     }
@@ -190,16 +199,23 @@ class RespConnection {
 
   async #loop(signal: AbortSignal): Promise<void> {
     let need = 1;
-    while (!signal.aborted && !this.#killed) {
-      if (this.#buf.length - this.#len < READ_CHUNK / 4 || this.#buf.length < need) {
-        this.#grow(Math.max(need, this.#len + READ_CHUNK));
+    while (!signal.aborted && !this.#killed && !this.#closed) {
+      if (!this.#arrived) {
+        const growable = this.#pendingRead === null;
+        if (
+          growable && (this.#buf.length - this.#len < READ_CHUNK / 4 || this.#buf.length < need)
+        ) {
+          this.#grow(Math.max(need, this.#len + READ_CHUNK));
+        }
+        this.#idle = true;
+        const n = await (this.#pendingRead ?? this.#conn.read(this.#buf.subarray(this.#len)));
+        this.#pendingRead = null;
+        this.#idle = false;
+        if (n === null) return;
+        this.#deps.state.stats.netInputBytes += n;
+        this.#len += n;
       }
-      this.#idle = true;
-      const n = await this.#conn.read(this.#buf.subarray(this.#len));
-      this.#idle = false;
-      if (n === null) return;
-      this.#deps.state.stats.netInputBytes += n;
-      this.#len += n;
+      this.#arrived = false;
       if (this.#len < need) continue;
       const parsed = parseRequests(this.#buf.subarray(0, this.#len));
       const commands = parsed.commands.map((argv) => detach(argv, this.#buf));
@@ -214,7 +230,9 @@ class RespConnection {
       }
       await this.#flush(replies);
       if (parsed.error || this.#record.closeAfterReply) return;
-      if (this.#buf.length > READ_CHUNK * 4 && this.#len < READ_CHUNK) {
+      if (
+        this.#pendingRead === null && this.#buf.length > READ_CHUNK * 4 && this.#len < READ_CHUNK
+      ) {
         this.#buf = this.#buf.slice(0, READ_CHUNK);
       }
     }
@@ -242,7 +260,7 @@ class RespConnection {
     const pending: { reply: Reply | Promise<Reply>; protocol: 2 | 3 }[] = [];
     let reads: Promise<Reply>[] = [];
     for (const argv of commands) {
-      if (this.#record.closeAfterReply || this.#killed) break;
+      if (this.#record.closeAfterReply || this.#killed || this.#closed) break;
       const found = this.#admit(argv);
       let reply: Reply | Promise<Reply>;
       if ("reply" in found) {
@@ -250,6 +268,14 @@ class RespConnection {
         if (reply.type === "error") flagTransaction(this.#session);
       } else if (queueInMulti(this.#session, found.spec, argv)) {
         reply = QUEUED;
+      } else if (found.spec.flags.includes("blocking")) {
+        await Promise.all(reads);
+        reads = [];
+        // Earlier replies go out before the wait, as Redis writes them while this client blocks.
+        await this.#flush(await this.#settle(pending.splice(0)));
+        reply = await this.#whileBlocked(
+          invoke(found.spec.handler, this.#ctx, argv, this.#deps.log),
+        );
       } else {
         const readonly = found.spec.flags.includes("readonly");
         if (!readonly && reads.length > 0) {
@@ -266,9 +292,47 @@ class RespConnection {
       if (this.#dropReply()) continue;
       pending.push({ reply, protocol: this.#session.protocol });
     }
+    return await this.#settle(pending);
+  }
+
+  async #settle(
+    pending: { reply: Reply | Promise<Reply>; protocol: 2 | 3 }[],
+  ): Promise<{ reply: Reply; protocol: 2 | 3 }[]> {
     const out: { reply: Reply; protocol: 2 | 3 }[] = [];
     for (const p of pending) out.push({ reply: await p.reply, protocol: p.protocol });
     return out;
+  }
+
+  /**
+   * Await a blocking command's reply while reading the socket: bytes that arrive are kept for
+   * after it, and a client that leaves (or is killed) is taken off the wait.
+   */
+  async #whileBlocked(reply: Reply | Promise<Reply>): Promise<Reply> {
+    let settled = false;
+    const done = Promise.resolve(reply).then((r) => {
+      settled = true;
+      return r;
+    });
+    while (!settled) {
+      if (this.#pendingRead === null) {
+        if (this.#buf.length - this.#len < READ_CHUNK / 4) this.#grow(this.#len + READ_CHUNK);
+        this.#pendingRead = this.#conn.read(this.#buf.subarray(this.#len)).catch(() => null);
+      }
+      this.#idle = true;
+      const got = await Promise.race([done.then(() => "done" as const), this.#pendingRead]);
+      this.#idle = false;
+      if (got === "done") break;
+      this.#pendingRead = null;
+      if (got === null) {
+        this.#closed = true;
+        this.#deps.state.blocking.cancel(this.#session.id);
+        break;
+      }
+      this.#deps.state.stats.netInputBytes += got;
+      this.#len += got;
+      this.#arrived = true;
+    }
+    return await done;
   }
 
   /** CLIENT REPLY OFF / SKIP: whether the command just run gets no reply. */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Session } from "./command.ts";
+import { Blocking } from "./blocking.ts";
 import { ConfigParams } from "./config_params.ts";
 import { PubSub } from "./pubsub.ts";
 
@@ -67,6 +68,8 @@ export class ServerState {
   readonly replId = randomHex(40);
   readonly clients = new Map<number, ClientRecord>();
   readonly config: ConfigParams;
+  /** Clients waiting in blocking commands (BLPOP, …). */
+  readonly blocking = new Blocking();
   /** Bound TCP port (set once listening). */
   port = 0;
   /** Unix seconds of the last "save": every write is durable, so the start time or a SAVE. */

@@ -283,7 +283,7 @@ const SUBCOMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ["admin", "noscript", "loading", "stale"],
     summary: "Unblocks a client blocked by a blocking command from a different connection.",
-  }, () => integer(0)),
+  }, unblock),
   // Not in Redis 7.2; node-redis 6 sends it on connect and fails the handshake on an error.
   spec("maint_notifications", {
     arity: -3,
@@ -292,6 +292,20 @@ const SUBCOMMANDS: CommandSpec[] = [
   }, accept),
   helpSubcommand(HELP),
 ];
+
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: end another client's blocking wait. */
+function unblock(ctx: CommandContext, argv: Uint8Array[]): Reply {
+  if (argv.length > 4) return error(SERVER_ERRORS.subcommandSyntax("unblock", "CLIENT"));
+  let how: "timeout" | "error" = "timeout";
+  if (argv.length === 4) {
+    const reason = argText(argv[3]).toLowerCase();
+    if (reason === "error") how = "error";
+    else if (reason !== "timeout") return error(SERVER_ERRORS.unblockReason);
+  }
+  const id = parseInteger(argv[2]);
+  if (id === null) return error(ERRORS.notInteger);
+  return integer(ctx.server.blocking.unblock(id, how) ? 1 : 0);
+}
 
 /** The CLIENT container. */
 export const COMMANDS: CommandSpec[] = [

@@ -7,6 +7,7 @@ import { command, type CommandContext, type CommandSpec, type Handler } from "..
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
 import { getKey, type KeyEntry } from "../storage/db.ts";
+import { listEncoding } from "../storage/list.ts";
 import { fail, option, readSlot } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
 
@@ -26,6 +27,7 @@ export function encodingOf(entry: KeyEntry): string {
   if (entry.meta?.t === "hash") {
     return (entry.meta.n ?? 0) > LISTPACK_MAX_ENTRIES || entry.meta.big ? "hashtable" : "listpack";
   }
+  if (entry.meta?.t === "list") return listEncoding(entry.meta);
   if (entry.meta?.enc === "raw") return "raw";
   const intLike = entry.data.length <= INT_ENCODING_MAX && parseInt64(entry.data) !== null;
   if (intLike && entry.meta?.enc !== "str") return "int";
@@ -36,6 +38,7 @@ export function encodingOf(entry: KeyEntry): string {
 function memoryUsage(key: Uint8Array, entry: KeyEntry): number {
   const header = 16 + 24 + key.length + 8;
   if (entry.meta?.t === "hash") return header + 64 + (entry.meta.n ?? 0) * 32;
+  if (entry.meta?.t === "list") return header + 32 + (entry.meta.lb ?? 0);
   return header + Math.ceil((entry.data.length + 1) / 8) * 8;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { CommandFamily } from "../command_table.ts";
 import { COMMANDS as ADMIN } from "./admin.ts";
+import { COMMANDS as BLOCKING_LISTS } from "./blocking_lists.ts";
 import { COMMANDS as CLIENT } from "./client.ts";
 import { COMMANDS as COMMAND } from "./command_info.ts";
 import { COMMANDS as CONFIG } from "./config.ts";
@@ -12,6 +13,7 @@ import { COMMANDS as CONNECTION } from "./connection.ts";
 import { COMMANDS as HASHES } from "./hashes.ts";
 import { COMMANDS as INFO } from "./info.ts";
 import { COMMANDS as KEYS } from "./keys.ts";
+import { COMMANDS as LISTS } from "./lists.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
 import { COMMANDS as PUBSUB } from "./pubsub.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
@@ -29,6 +31,8 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "string", commands: STRINGS },
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
+  { group: "list", commands: LISTS },
+  { group: "list", commands: BLOCKING_LISTS },
   { group: "transactions", commands: TRANSACTIONS },
   { group: "pubsub", commands: PUBSUB },
 ];

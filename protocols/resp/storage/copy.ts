@@ -32,11 +32,12 @@ export async function copyValue(
   key: Uint8Array,
 ): Promise<KeyRecord> {
   const meta = source.meta!;
-  if (meta.t !== "hash") return { meta, data: source.data, expiresAt: source.expiresAt };
+  if (!meta.g) return { meta, data: source.data, expiresAt: source.expiresAt };
   const gen = newGeneration();
-  const fields = await tx.list({ prefix: fieldPrefix(meta.g!) });
+  const fields = await tx.list({ prefix: fieldPrefix(meta.g) });
   for (const field of fields) {
-    tx.set(fieldKey(gen, fieldName(field)), {
+    // Every collection's members sit under ["f", g, ...]: the same suffix under the new one.
+    tx.set([...fieldPrefix(gen), ...field.key.slice(2)], {
       data: field.data,
       meta: field.meta,
       expiresAt: field.expiresAt,

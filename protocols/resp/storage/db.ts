@@ -97,6 +97,31 @@ export function keyName(entry: Entry<KeyMeta>): Uint8Array {
   return entry.meta?.K ?? entry.key[2] as Uint8Array;
 }
 
+/** A collection being written: where it lives, the entry as read (null if new), its new meta. */
+export interface CollectionWrite {
+  slot: number;
+  key: Uint8Array;
+  entry: KeyEntry | null;
+  meta: KeyMeta;
+}
+
+/**
+ * Write a collection's meta back keeping its TTL, or drop the key once `empty` (Redis deletes
+ * empty collections).
+ */
+export function saveCollection(tx: WriteTx, c: CollectionWrite, empty: boolean): void {
+  if (empty) {
+    if (c.entry) dropKey(tx, c.slot, c.key, c.entry);
+    return;
+  }
+  putKey(tx, {
+    slot: c.slot,
+    key: c.key,
+    record: { meta: c.meta, expiresAt: c.entry?.expiresAt ?? null },
+    old: c.entry,
+  });
+}
+
 /** Delete a key; a collection's members become unreachable at once and are reclaimed later. */
 export function dropKey(tx: WriteTx, slot: number, key: Uint8Array, old: KeyEntry): void {
   tx.delete(metaKey(slot, key));

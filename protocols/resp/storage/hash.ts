@@ -4,7 +4,7 @@
  * @module
  */
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
-import { type Access, dropKey, type KeyEntry, putKey } from "./db.ts";
+import { type Access, type KeyEntry, saveCollection } from "./db.ts";
 import { fieldKey, fieldPrefix, isLongKey, type KeyMeta, newGeneration } from "./layout.ts";
 
 /** Longest field or value a listpack keeps (hash-max-listpack-value). */
@@ -126,16 +126,7 @@ export async function hashLength(r: Access, meta: KeyMeta): Promise<number> {
 /** Write the meta back, or drop the hash when its last field went (Redis deletes empty hashes). */
 export async function saveHash(tx: WriteTx, h: HashHandle): Promise<void> {
   if (!h.dirty) return;
-  if (await isEmpty(tx, h)) {
-    if (h.entry) dropKey(tx, h.slot, h.key, h.entry);
-    return;
-  }
-  putKey(tx, {
-    slot: h.slot,
-    key: h.key,
-    record: { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null },
-    old: h.entry,
-  });
+  saveCollection(tx, h, await isEmpty(tx, h));
 }
 
 async function isEmpty(tx: WriteTx, h: HashHandle): Promise<boolean> {

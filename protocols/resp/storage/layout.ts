@@ -12,14 +12,20 @@ import type { Key } from "../../../src/store/mod.ts";
  */
 export interface KeyMeta {
   /** Redis type name as TYPE reports it. */
-  t: "string" | "hash";
+  t: "string" | "hash" | "list";
   /**
    * Collections (hash today): generation id the members live under. Only collections have one,
    * so storage/db.ts retires and reclaims members by its presence, whatever the type.
    */
   g?: string;
-  /** Hash: field count (may run high while fields with a TTL await the sweeper). */
+  /** Hash: field count (may run high while fields with a TTL await the sweeper). List: length. */
   n?: number;
+  /** List: position of the first element; element i lives at ["f", g, h + i]. */
+  h?: number;
+  /** List: estimated bytes of the list as one Redis listpack (for OBJECT ENCODING). */
+  lb?: number;
+  /** List: converted to a quicklist (Redis converts back only once it shrinks to half). */
+  ql?: boolean;
   /** Hash: insertion number the next new field gets. */
   q?: number;
   /** Hash: some field has (or had) a TTL, so the count is checked by listing. */

@@ -12,6 +12,7 @@ import type { Reply } from "../../../protocols/resp/reply.ts";
 import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
+import { COMMANDS as LISTS } from "../../../protocols/resp/commands/lists.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { Subscriber } from "../../../protocols/resp/pubsub.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
@@ -21,6 +22,7 @@ const TABLE = new CommandTable([
   { group: "string", commands: STRINGS },
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
+  { group: "list", commands: LISTS },
 ]);
 const encoder = new TextEncoder();
 
@@ -29,6 +31,8 @@ export interface Harness extends AsyncDisposable {
   store: OpenedStore;
   session: Session;
   call(...args: (string | Uint8Array)[]): Promise<Reply>;
+  /** Entries read outside write units so far (each get, each entry a range read returned). */
+  readonly reads: number;
 }
 
 /** Options for {@link openHarness}. */
@@ -58,12 +62,20 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     multi: null,
     watches: [],
   };
+  let reads = 0;
   const reader: Omit<Reader, "now"> = {
-    get: (key) => redis.get(key),
-    getMany: (keys) => redis.getMany(keys),
+    get: (key) => {
+      reads++;
+      return redis.get(key);
+    },
+    getMany: (keys) => {
+      reads += keys.length;
+      return redis.getMany(keys);
+    },
     list: async (selector, options) => {
       const out = [];
       for await (const e of redis.list(selector, options)) out.push(e);
+      reads += Math.max(1, out.length);
       // deno-lint-ignore no-explicit-any -- generic entry type is erased in the array
       return out as any;
     },
@@ -82,6 +94,9 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   return {
     store,
     session,
+    get reads() {
+      return reads;
+    },
     call(...args) {
       const argv = args.map((a) => typeof a === "string" ? encoder.encode(a) : a);
       const found = TABLE.lookup(argv);

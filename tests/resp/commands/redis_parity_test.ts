@@ -12,7 +12,10 @@ import { hasRedisServer, startRedisServer } from "../../helpers/redis_server.ts"
 import { decodeReply } from "../reply_decoder.ts";
 import { command } from "../resp_client.ts";
 
-/** One command per line; `\s` stands for a space and `\0` for a NUL inside an argument. */
+/**
+ * One command per line; `\s` stands for a space and `\0` for a NUL inside an argument; a line
+ * starting with `#` heads a block.
+ */
 const COMMANDS = `
 SET k v
 GET k
@@ -441,6 +444,183 @@ INCRBYFLOAT hx 0x1.8p3
 INCRBYFLOAT hx 0X.8
 INCRBYFLOAT hx 0x
 INCRBYFLOAT hx -0x10p-2
+# Lists (no OBJECT ENCODING: 7.0 reports quicklist for every list, 7.2 listpack)
+RPUSH l a b c a b c 1 2 300
+LPUSH l x y
+LPUSHX nokey a
+RPUSHX l z
+RPUSHX nokey z
+LLEN l
+LLEN nokey
+LRANGE l 0 -1
+LRANGE l -3 -1
+LRANGE l 5 2
+LRANGE l -100 100
+LRANGE l 20 30
+LRANGE nokey 0 -1
+LRANGE l a 1
+LINDEX l 0
+LINDEX l -1
+LINDEX l 100
+LINDEX l -100
+LINDEX nokey x
+LINDEX l x
+LSET l 0 X
+LSET l -1 Z
+LSET l 100 q
+LSET nokey 0 q
+LSET l x q
+LRANGE l 0 -1
+LINSERT l before a A
+LINSERT l after c C
+LINSERT l after nope C
+LINSERT nokey after c C
+LINSERT l middle c C
+LRANGE l 0 -1
+LPOS l a
+LPOS l a rank 2
+LPOS l a rank -1
+LPOS l a count 0
+LPOS l a count 2 rank -1
+LPOS l a maxlen 3
+LPOS l nope
+LPOS l nope count 0
+LPOS nokey a
+LPOS nokey a count 1
+LPOS l a rank 0
+LPOS l a count -1
+LPOS l a maxlen -1
+LPOS l a rank
+LPOS l a foo 1
+LREM l 1 a
+LRANGE l 0 -1
+LREM l -1 b
+LRANGE l 0 -1
+LREM l 0 c
+LRANGE l 0 -1
+LREM nokey 0 c
+LREM l x c
+LPOP l
+RPOP l
+LPOP l 2
+RPOP l 2
+LPOP l 0
+LPOP nokey
+LPOP nokey 2
+LPOP nokey 0
+LPOP l -1
+LPOP l x
+LPOP l 1 2
+LRANGE l 0 -1
+LTRIM l 1 -2
+LRANGE l 0 -1
+LTRIM l 5 1
+EXISTS l
+RPUSH l 1 2 3 4 5
+LTRIM l -2 100
+LRANGE l 0 -1
+LTRIM nokey 0 1
+LTRIM l x 1
+RPUSH src a b c
+LMOVE src dst left right
+LMOVE src dst right left
+LRANGE dst 0 -1
+LMOVE src src left right
+LRANGE src 0 -1
+LMOVE nokey dst left left
+LMOVE src dst up left
+RPOPLPUSH src dst
+RPOPLPUSH src dst
+EXISTS src
+LRANGE dst 0 -1
+RPOPLPUSH nokey dst
+SET s v
+LPUSH s a
+LRANGE s 0 1
+LMOVE dst s left left
+LRANGE dst 0 -1
+LMPOP 2 nokey dst left
+LMPOP 2 nokey dst right count 10
+LMPOP 1 nokey left
+LMPOP 0 dst left
+LMPOP 1 dst left count 0
+LMPOP 3 a b left
+LMPOP 1 dst middle
+LMPOP 1 dst left count 1 count 1
+LMPOP 1 s left
+LMPOP x dst left
+RPUSH e a
+TYPE e
+LPOP e
+TYPE e
+RPUSH big 1 2 3
+COPY big big2
+LRANGE big2 0 -1
+RENAME big2 big3
+LRANGE big3 0 -1
+LPUSH s2
+LPOS
+FLUSHALL
+RPUSH l a b a c a d a
+LPOS l a rank -2 count 2
+LPOS l a rank 2 count 0 maxlen 5
+LPOS l a rank -1 maxlen 2
+LPOS l a rank 10
+LPOS l a rank 10 count 1
+LPOS l a count 0 rank -1
+LPOS l a rank 9223372036854775807
+LRANGE l 0 9223372036854775807
+LRANGE l -9223372036854775808 1
+LINDEX l 9223372036854775807
+LINDEX l -9223372036854775808
+LREM l -2 a
+LRANGE l 0 -1
+LREM l 2 a
+LRANGE l 0 -1
+RPUSH r x
+RPOPLPUSH r r
+LMOVE r r left right
+LRANGE r 0 -1
+RPUSH r y z
+LMOVE r r right left
+LRANGE r 0 -1
+LMOVE r r left right
+LRANGE r 0 -1
+LPUSH l
+LINSERT r before z Z
+LINSERT r after z Z2
+LINSERT r before x X
+LRANGE r 0 -1
+LSET r 2 mid
+LRANGE r 0 -1
+LTRIM r 1 1
+LRANGE r 0 -1
+LTRIM r 0 -1
+LREM r 0 nope
+SET str v
+LPOS str a
+LLEN str
+LRANGE str 0 1
+LINDEX str 0
+LTRIM str 0 1
+LREM str 0 a
+LSET str 0 a
+LINSERT str before a b
+LMOVE str r left left
+LMOVE r str left left
+LMPOP 1 str left
+RPUSHX str a
+LPOP str
+LPOP str 0
+RPOP str 1
+RPUSH n 1 2 3 4 5 6 7 8 9 10
+LREM n 0 5
+LINSERT n before 1 0
+LINSERT n after 10 11
+LINSERT n after 6 6.5
+LRANGE n 0 -1
+LPOP n 100
+EXISTS n
 `;
 
 /** Send one command and return the exact bytes of its reply. */
@@ -459,7 +639,7 @@ Deno.test({
     const reference = await RawClient.connect(redis.port);
     const ours = await RawClient.connect(s.ports.redis);
     try {
-      const lines = COMMANDS.split("\n").filter((l) => l.length > 0);
+      const lines = COMMANDS.split("\n").filter((l) => l.length > 0 && !l.startsWith("#"));
       for (const protocol of ["2", "3"]) {
         for (const client of [reference, ours]) {
           await call(client, ["HELLO", protocol]);
