@@ -341,6 +341,8 @@ export const FORMATS = {
   invalidSequenceNumber: (type: string) => `Invalid SequenceNumber for ShardIteratorType ${type}`,
   // Reads.
   invalidStartKey: (detail: string) => `The provided starting key is invalid: ${detail}`,
+  backfillingIndex: (name: string) =>
+    `Cannot read from backfilling global secondary index: ${name}`,
   noSuchIndex: (name: string) => `The table does not have the specified index: ${name}`,
   selectAllOnGsi: (index: string) =>
     `Select type ALL_ATTRIBUTES is not supported for global secondary index ${index} because its projection type is not ALL`,

@@ -304,8 +304,30 @@ Deno.test("UpdateTable() switches billing, throughput and adds/removes a GSI", a
     }),
   )).TableDescription!;
   assert.equal(withGsi.GlobalSecondaryIndexes?.[0].IndexName, "g-index");
-  assert.equal(withGsi.GlobalSecondaryIndexes?.[0].IndexStatus, "ACTIVE");
+  assert.equal(withGsi.GlobalSecondaryIndexes?.[0].IndexStatus, "CREATING");
+  assert.equal(withGsi.GlobalSecondaryIndexes?.[0].Backfilling, true);
   assert.equal(withGsi.AttributeDefinitions?.length, 3);
+  let status: string | undefined = "CREATING";
+  while (status === "CREATING") {
+    const d = await f.client.send(new DescribeTableCommand({ TableName: "upd" }));
+    status = d.Table?.GlobalSecondaryIndexes?.[0].IndexStatus;
+  }
+  assert.equal(status, "ACTIVE");
+  const again = await rejection(f.client.send(
+    new UpdateTableCommand({
+      TableName: "upd",
+      GlobalSecondaryIndexUpdates: [{
+        Create: {
+          IndexName: "g-index",
+          KeySchema: [{ AttributeName: "g", KeyType: "HASH" }],
+          Projection: { ProjectionType: "ALL" },
+          ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+        },
+      }],
+    }),
+  ));
+  assert.equal(again.name, "ValidationException");
+  assert.equal(again.message, "Attempting to create an index which already exists");
   const without = (await f.client.send(
     new UpdateTableCommand({
       TableName: "upd",

@@ -103,6 +103,7 @@ export function parseIndexes(value: unknown, kind: "global" | "local"): IndexRec
   c.throwIfAny();
   return list.map((index) => ({
     IndexName: index.IndexName,
+    id: crypto.randomUUID(),
     KeySchema: index.KeySchema,
     Projection: checkProjection(index.Projection, index.IndexName),
     ProvisionedThroughput: index.ProvisionedThroughput
