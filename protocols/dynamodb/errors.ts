@@ -304,6 +304,12 @@ export const FORMATS = {
     `Invalid ${what}: The first KeySchemaElement is not a HASH key type`,
   secondKeyNotRange: (what: string) =>
     `Invalid ${what}: The second KeySchemaElement is not a RANGE key type`,
+  hashAfterRange: (what: string) =>
+    `Invalid ${what}: HASH KeySchemaElements must come before RANGE KeySchemaElements`,
+  tooManyKeyAttributes: (what: string, max: number) =>
+    `Invalid ${what}: A key schema can have at most ${max} HASH and ${max} RANGE KeySchemaElements`,
+  duplicateKeyAttribute: (what: string) =>
+    `Invalid ${what}: Some KeySchemaElements have the same name`,
   hashAndRangeSameName: (what: string) =>
     `Both the Hash Key and the Range Key element in the ${what} have the same name`,
   undefinedKeyAttributes: (keys: readonly string[], defs: readonly string[]) =>

@@ -21,7 +21,11 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
-import { paginateQuery, QueryCommand as DocQuery } from "@aws-sdk/lib-dynamodb";
+import {
+  paginateQuery,
+  PutCommand as DocPut,
+  QueryCommand as DocQuery,
+} from "@aws-sdk/lib-dynamodb";
 import { type DynamoFixture, rejection, startDynamo } from "./client.ts";
 
 async function ordersTable(f: DynamoFixture) {
@@ -504,4 +508,166 @@ Deno.test("an expired item leaves its indexes with it", async () => {
     }),
   );
   assert.deepEqual(await byStatus(f.client, "open"), ["kept"]);
+});
+
+Deno.test("multi-attribute GSI keys: create, describe, write checks, queries and their errors", async () => {
+  await using f = await startDynamo();
+  const attr = (name: string, type: "S" | "N") => ({ AttributeName: name, AttributeType: type });
+  const gsiKey = [
+    { AttributeName: "tournament", KeyType: "HASH" as const },
+    { AttributeName: "region", KeyType: "HASH" as const },
+    { AttributeName: "round", KeyType: "RANGE" as const },
+    { AttributeName: "bracket", KeyType: "RANGE" as const },
+  ];
+  const create = (keySchema: typeof gsiKey, name = "matches") =>
+    f.client.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        AttributeDefinitions: [
+          attr("id", "S"),
+          attr("tournament", "S"),
+          attr("region", "S"),
+          attr("round", "S"),
+          attr("bracket", "N"),
+          ...(keySchema.some((k) => k.AttributeName === "extra") ? [attr("extra", "S")] : []),
+        ],
+        GlobalSecondaryIndexes: [{
+          IndexName: "by-match",
+          KeySchema: keySchema,
+          Projection: { ProjectionType: "ALL" },
+        }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+  const tooMany = await rejection(create([
+    ...gsiKey.slice(0, 2),
+    { AttributeName: "round", KeyType: "HASH" },
+    { AttributeName: "bracket", KeyType: "HASH" },
+    { AttributeName: "extra", KeyType: "HASH" },
+  ], "bad1"));
+  assert.equal(tooMany.name, "ValidationException");
+  const disordered = await rejection(create([gsiKey[0], gsiKey[2], gsiKey[1]], "bad2"));
+  assert.equal(disordered.name, "ValidationException");
+  const created = await create(gsiKey);
+  assert.deepEqual(created.TableDescription?.GlobalSecondaryIndexes?.[0].KeySchema, gsiKey);
+  const described = await f.client.send(new DescribeTableCommand({ TableName: "matches" }));
+  assert.deepEqual(described.Table?.GlobalSecondaryIndexes?.[0].KeySchema, gsiKey);
+
+  const rows: [string, string, string, string, number | null][] = [
+    ["m1", "W24", "NA", "semi", 2],
+    ["m2", "W24", "NA", "final", 1],
+    ["m3", "W24", "NA", "semi", 1],
+    ["m4", "W24", "EU", "semi", 1],
+    ["m5", "W24", "NA", "quarter", 3],
+    ["m6", "W24", "NA", "semi", null],
+  ];
+  for (const [id, tournament, region, round, bracket] of rows) {
+    await f.doc.send(
+      new DocPut({
+        TableName: "matches",
+        Item: { id, tournament, region, round, ...(bracket === null ? {} : { bracket }) },
+      }),
+    );
+  }
+  const badType = await rejection(f.client.send(
+    new PutItemCommand({
+      TableName: "matches",
+      Item: { id: { S: "x" }, tournament: { S: "W24" }, region: { N: "1" } },
+    }),
+  ));
+  assert.equal(badType.name, "ValidationException");
+  assert.match(badType.message, /region/);
+
+  const q = (expr: string, values: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    f.doc.send(
+      new DocQuery({
+        TableName: "matches",
+        IndexName: "by-match",
+        KeyConditionExpression: expr,
+        ExpressionAttributeValues: values,
+        ...extra,
+      }),
+    );
+  const all = await q("tournament = :t AND #r = :r", { ":t": "W24", ":r": "NA" }, {
+    ExpressionAttributeNames: { "#r": "region" },
+  });
+  // Sorted by round, then bracket; m6 (no bracket) is absent from the sparse index.
+  assert.deepEqual(all.Items?.map((i) => i.id), ["m2", "m5", "m3", "m1"]);
+  const semis = await q(
+    "tournament = :t AND #r = :r AND #d = :d AND bracket >= :b",
+    { ":t": "W24", ":r": "NA", ":d": "semi", ":b": 2 },
+    { ExpressionAttributeNames: { "#r": "region", "#d": "round" } },
+  );
+  assert.deepEqual(semis.Items?.map((i) => i.id), ["m1"]);
+  const prefix = await q(
+    "tournament = :t AND #r = :r AND begins_with(#d, :d)",
+    { ":t": "W24", ":r": "NA", ":d": "s" },
+    { ExpressionAttributeNames: { "#r": "region", "#d": "round" }, ScanIndexForward: false },
+  );
+  assert.deepEqual(prefix.Items?.map((i) => i.id), ["m1", "m3"]);
+  const page = await q("tournament = :t AND #r = :r", { ":t": "W24", ":r": "NA" }, {
+    ExpressionAttributeNames: { "#r": "region" },
+    Limit: 2,
+  });
+  assert.deepEqual(
+    Object.keys(page.LastEvaluatedKey ?? {}).sort(),
+    ["bracket", "id", "region", "round", "tournament"],
+  );
+  const rest = await q("tournament = :t AND #r = :r", { ":t": "W24", ":r": "NA" }, {
+    ExpressionAttributeNames: { "#r": "region" },
+    ExclusiveStartKey: page.LastEvaluatedKey,
+  });
+  assert.deepEqual(rest.Items?.map((i) => i.id), ["m3", "m1"]);
+
+  const missingHash = await rejection(q("tournament = :t", { ":t": "W24" }));
+  assert.equal(missingHash.name, "ValidationException");
+  assert.match(missingHash.message, /region/);
+  const skipped = await rejection(
+    q("tournament = :t AND #r = :r AND bracket > :b", { ":t": "W24", ":r": "NA", ":b": 1 }, {
+      ExpressionAttributeNames: { "#r": "region" },
+    }),
+  );
+  assert.equal(skipped.name, "ValidationException");
+  assert.match(skipped.message, /round/);
+  const rangeNotLast = await rejection(
+    q(
+      "tournament = :t AND #r = :r AND #d > :d AND bracket = :b",
+      { ":t": "W24", ":r": "NA", ":d": "a", ":b": 1 },
+      { ExpressionAttributeNames: { "#r": "region", "#d": "round" } },
+    ),
+  );
+  assert.equal(rangeNotLast.name, "ValidationException");
+  const hashRange = await rejection(
+    q("tournament = :t AND #r > :r", { ":t": "W24", ":r": "NA" }, {
+      ExpressionAttributeNames: { "#r": "region" },
+    }),
+  );
+  assert.equal(hashRange.name, "ValidationException");
+
+  // The same key schema added by UpdateTable backfills and answers.
+  await f.client.send(
+    new UpdateTableCommand({
+      TableName: "matches",
+      GlobalSecondaryIndexUpdates: [{
+        Create: {
+          IndexName: "by-match-2",
+          KeySchema: gsiKey,
+          Projection: { ProjectionType: "KEYS_ONLY" },
+        },
+      }],
+    }),
+  );
+  for (let i = 0; i < 200; i++) {
+    const d = await f.client.send(new DescribeTableCommand({ TableName: "matches" }));
+    if (d.Table?.GlobalSecondaryIndexes?.every((g) => g.IndexStatus === "ACTIVE")) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const second = await q("tournament = :t AND #r = :r", { ":t": "W24", ":r": "EU" }, {
+    ExpressionAttributeNames: { "#r": "region" },
+    IndexName: "by-match-2",
+  });
+  assert.deepEqual(second.Items, [
+    { id: "m4", tournament: "W24", region: "EU", round: "semi", bracket: 1 },
+  ]);
 });

@@ -18,7 +18,7 @@ import {
   projectItem,
 } from "../expressions/mod.ts";
 import { decodeItem, readItem } from "../storage/item_store.ts";
-import { indexEntryKey, indexPrefix } from "../storage/indexes.ts";
+import { hashNames, indexEntryKey, indexPrefix, rangeNames } from "../storage/indexes.ts";
 import {
   compareBytes,
   ITEM_PREFIX,
@@ -85,6 +85,11 @@ export function viewKeySchema(view: ReadView): KeySchema {
   const schema = view.index?.keySchema ?? view.table.keySchema;
   const types: Record<string, "S" | "N" | "B"> = {};
   for (const d of view.table.attributeDefinitions) types[d.AttributeName] = d.AttributeType;
+  const index = view.index?.record;
+  if (index && (hashNames(index).length > 1 || rangeNames(index).length > 1)) {
+    const multi = { hashKeys: hashNames(index), rangeKeys: rangeNames(index) };
+    return { hashKey: multi.hashKeys[0], rangeKey: multi.rangeKeys[0], types, multi };
+  }
   return {
     hashKey: schema[0].AttributeName,
     rangeKey: schema[1]?.AttributeName,
@@ -265,7 +270,11 @@ export async function* indexSource(
   const table = view.table;
   const index = view.index!.record;
   const prefix: Deno.KvKeyPart[] = [...indexPrefix(table, index)];
-  if (options.key) prefix.push(partitionPart(options.key.hash.value));
+  if (options.key) {
+    const key = options.key;
+    for (const v of key.hashValues ?? [key.hash.value]) prefix.push(partitionPart(v));
+    for (const v of key.sortEquals ?? []) prefix.push(keyBytes(v));
+  }
   let after: Key | undefined;
   if (options.start) {
     after = indexEntryKey(table, index, options.start) ?? undefined;

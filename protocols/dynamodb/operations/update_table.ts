@@ -5,7 +5,7 @@
  */
 import type { OperationContext } from "../context.ts";
 import { FORMATS, invalidParameter, MESSAGES, resourceNotFound, validation } from "../errors.ts";
-import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "./table_schema.ts";
+import { checkGsiKeySchema, checkIndexes, checkThroughput, parseIndexes } from "./table_schema.ts";
 import {
   type AttributeDefinition,
   describeTable,
@@ -46,7 +46,7 @@ function applyGsiUpdates(
         throw validation(MESSAGES.indexExists);
       }
       index.IndexStatus = "CREATING";
-      checkKeySchema(index.KeySchema, defs, index.IndexName);
+      checkGsiKeySchema(index.KeySchema, defs, index.IndexName);
       gsis.push(
         table.billingMode === "PROVISIONED"
           ? index
