@@ -671,3 +671,49 @@ Deno.test("multi-attribute GSI keys: create, describe, write checks, queries and
     { id: "m4", tournament: "W24", region: "EU", round: "semi", bracket: 1 },
   ]);
 });
+
+Deno.test("index entries fit the store when index and table keys are both at their limits", async () => {
+  await using f = await startDynamo();
+  await f.client.send(
+    new CreateTableCommand({
+      TableName: "long",
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+        { AttributeName: "g", AttributeType: "S" },
+        { AttributeName: "r", AttributeType: "S" },
+      ],
+      GlobalSecondaryIndexes: [{
+        IndexName: "by-g",
+        KeySchema: [
+          { AttributeName: "g", KeyType: "HASH" },
+          { AttributeName: "r", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "KEYS_ONLY" },
+      }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  const long = (c: string) => c.repeat(1024);
+  for (const c of ["a", "b", "c"]) {
+    await f.doc.send(
+      new DocPut({
+        TableName: "long",
+        Item: { pk: "p".repeat(2048), sk: long(c), g: "g".repeat(2048), r: long("r") },
+      }),
+    );
+  }
+  const seen: string[] = [];
+  const pages = paginateQuery({ client: f.doc, pageSize: 1 }, {
+    TableName: "long",
+    IndexName: "by-g",
+    KeyConditionExpression: "g = :g AND r = :r",
+    ExpressionAttributeValues: { ":g": "g".repeat(2048), ":r": long("r") },
+  });
+  for await (const page of pages) for (const item of page.Items ?? []) seen.push(item.sk[0]);
+  assert.deepEqual(seen.sort(), ["a", "b", "c"]);
+});

@@ -11,6 +11,10 @@ import { tableKey, type TableRecord } from "./tables.ts";
 
 /** Items indexed per write unit: bounds one commit (an ALL projection copies whole items). */
 const BACKFILL_BATCH = 100;
+/** Value bytes staged per backfill unit before it ends early (large items, ALL projections). */
+const BACKFILL_DATA_BYTES = 512 * 1024;
+/** Key bytes staged per unit before it ends early (a Deno KV commit caps them at 80 KiB). */
+const BACKFILL_KEY_BYTES = 40 * 1024;
 
 /**
  * Fill index `id` of table `name` from every item, one batch per write unit, each reading the
@@ -32,8 +36,16 @@ export async function backfillIndex(store: Store, name: string, id: string): Pro
           : { prefix },
         { limit: BACKFILL_BATCH },
       );
-      for (const entry of entries) {
-        stageBackfillEntry(tx, table, index, decodeItem(entry), entry.expiresAt);
+      let keyBytes = 0;
+      let dataBytes = 0;
+      for (const [i, entry] of entries.entries()) {
+        const staged = stageBackfillEntry(tx, table, index, decodeItem(entry), entry.expiresAt);
+        keyBytes += staged.keyBytes;
+        dataBytes += staged.dataBytes;
+        const full = keyBytes >= BACKFILL_KEY_BYTES || dataBytes >= BACKFILL_DATA_BYTES;
+        if (full && i < entries.length - 1) {
+          return { done: false, last: entry.key };
+        }
       }
       if (entries.length < BACKFILL_BATCH) {
         const gsis = table.gsis.map((g) => g === index ? { ...g, IndexStatus: undefined } : g);

@@ -10,7 +10,8 @@
  * in DynamoDB's order, ties broken by the table key. The value is the projected item.
  * @module
  */
-import type { Key, WriteTx } from "../../../src/store/mod.ts";
+import { createHash } from "node:crypto";
+import { type Key, MAX_KEY_BYTES, type WriteTx } from "../../../src/store/mod.ts";
 import type { AttributeValue, Item } from "../attribute_value.ts";
 import { encodeItem } from "./item_codec.ts";
 import { itemStoreKey, keyBytes, partitionPart } from "./keys.ts";
@@ -69,9 +70,38 @@ export function indexEntryKey(table: TableRecord, index: IndexRecord, item: Item
     if (!isKeyValue(v)) return null;
     parts.push(keyBytes(v));
   }
-  parts.push(...itemStoreKey(table, item).slice(2));
+  const tail = itemStoreKey(table, item).slice(2) as Uint8Array[];
+  if (keySize(parts) + keySize(tail) > MAX_KEY_BYTES - KEY_HEADROOM) {
+    // Long index and table keys together would pass Deno KV's key limit: the table key is
+    // then stood for by its digest (it only orders entries with equal index keys).
+    const hash = createHash("sha256");
+    for (const part of tail) hash.update(String(part.length)).update(":").update(part);
+    const digest = new Uint8Array(17);
+    digest[0] = TAIL_DIGEST_TAG;
+    digest.set(hash.digest().subarray(0, 16), 1);
+    parts.push(digest);
+  } else {
+    parts.push(...tail);
+  }
   return parts;
 }
+
+/** Room left under MAX_KEY_BYTES for the store's namespace parts. */
+const KEY_HEADROOM = 64;
+/** Leading byte of a digested table-key tail (a partition part starts with 0x00 or 0x01). */
+const TAIL_DIGEST_TAG = 0x02;
+
+/** Encoded size of key parts as Deno KV counts it (zero bytes are escaped). */
+function keySize(parts: readonly Deno.KvKeyPart[]): number {
+  let size = 0;
+  for (const part of parts) {
+    const bytes = part instanceof Uint8Array ? part : encoder.encode(String(part));
+    size += 2 + bytes.length + bytes.filter((b) => b === 0).length;
+  }
+  return size;
+}
+
+const encoder = new TextEncoder();
 
 /** The attribute names an index entry always carries: the table's and the index's keys. */
 export function indexKeyNames(table: TableRecord, index: IndexRecord): string[] {
@@ -142,14 +172,20 @@ export function stageIndexEntries(
   }
 }
 
-/** Stage `item`'s entry in one index (backfill); nothing when the index leaves it out. */
+/**
+ * Stage `item`'s entry in one index (backfill); nothing when the index leaves it out.
+ * Returns the bytes staged (key and value), so a unit can bound its commit.
+ */
 export function stageBackfillEntry(
   tx: WriteTx,
   table: TableRecord,
   index: IndexRecord,
   item: Item,
   expiresAt: number | null,
-): void {
+): { keyBytes: number; dataBytes: number } {
   const key = indexEntryKey(table, index, item);
-  if (key) tx.set(key, { data: encodeItem(projectForIndex(table, index, item)), expiresAt });
+  if (!key) return { keyBytes: 0, dataBytes: 0 };
+  const data = encodeItem(projectForIndex(table, index, item));
+  tx.set(key, { data, expiresAt });
+  return { keyBytes: keySize(key), dataBytes: data.length };
 }
