@@ -289,18 +289,19 @@ Deno.test("UpdateTable() switches billing, throughput and adds/removes a GSI", a
     }),
   ));
   assert.match(same.message, /^The provisioned throughput for the table will not change/);
+  const createGsi = [{
+    Create: {
+      IndexName: "g-index",
+      KeySchema: [{ AttributeName: "g", KeyType: "HASH" as const }],
+      Projection: { ProjectionType: "ALL" as const },
+      ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+    },
+  }];
   const withGsi = (await f.client.send(
     new UpdateTableCommand({
       TableName: "upd",
       AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
-      GlobalSecondaryIndexUpdates: [{
-        Create: {
-          IndexName: "g-index",
-          KeySchema: [{ AttributeName: "g", KeyType: "HASH" }],
-          Projection: { ProjectionType: "ALL" },
-          ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
-        },
-      }],
+      GlobalSecondaryIndexUpdates: createGsi,
     }),
   )).TableDescription!;
   assert.equal(withGsi.GlobalSecondaryIndexes?.[0].IndexName, "g-index");
@@ -316,14 +317,7 @@ Deno.test("UpdateTable() switches billing, throughput and adds/removes a GSI", a
   const again = await rejection(f.client.send(
     new UpdateTableCommand({
       TableName: "upd",
-      GlobalSecondaryIndexUpdates: [{
-        Create: {
-          IndexName: "g-index",
-          KeySchema: [{ AttributeName: "g", KeyType: "HASH" }],
-          Projection: { ProjectionType: "ALL" },
-          ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
-        },
-      }],
+      GlobalSecondaryIndexUpdates: createGsi,
     }),
   ));
   assert.equal(again.name, "ValidationException");

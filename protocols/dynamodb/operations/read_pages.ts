@@ -1,6 +1,6 @@
 /**
  * What Query and Scan share: resolving the table or index read, ExclusiveStartKey checks,
- * the item sources (a range read on the table; a filtered, ordered pass for indexes), and
+ * the item sources (range reads over the table's items or an index's entries), and
  * cutting one page at Limit or 1 MB with LastEvaluatedKey, filter, projection and capacity.
  * @module
  */
@@ -58,6 +58,7 @@ export function resolveView(table: TableRecord, indexName: unknown): ReadView {
   const lsi = table.lsis.find((i) => i.IndexName === indexName);
   const index = gsi ?? lsi;
   if (!index) throw validation(FORMATS.noSuchIndex(String(indexName)));
+  if (index.IndexStatus === "CREATING") throw validation(FORMATS.backfillingIndex(index.IndexName));
   return {
     table,
     index: {
@@ -336,9 +337,6 @@ export function checkedView(table: TableRecord, body: ReadRequest): ReadView {
   checkSelect(view, body.Select);
   if (view.index?.global && body.ConsistentRead === true) {
     throw validation(MESSAGES.consistentReadOnGsi);
-  }
-  if (view.index?.record.IndexStatus === "CREATING") {
-    throw validation(FORMATS.backfillingIndex(view.index.name));
   }
   return view;
 }

@@ -1,6 +1,6 @@
 /**
  * UpdateTable: billing mode, provisioned throughput, stream and deletion-protection settings,
- * and creating/updating/deleting GSIs (ACTIVE at once).
+ * and creating (CREATING while a background backfill runs), updating and deleting GSIs.
  * @module
  */
 import type { OperationContext } from "../context.ts";
