@@ -304,6 +304,12 @@ export const FORMATS = {
     `Invalid ${what}: The first KeySchemaElement is not a HASH key type`,
   secondKeyNotRange: (what: string) =>
     `Invalid ${what}: The second KeySchemaElement is not a RANGE key type`,
+  hashAfterRange: (what: string) =>
+    `Invalid ${what}: HASH KeySchemaElements must come before RANGE KeySchemaElements`,
+  tooManyKeyAttributes: (what: string, max: number) =>
+    `Invalid ${what}: A key schema can have at most ${max} HASH and ${max} RANGE KeySchemaElements`,
+  duplicateKeyAttribute: (what: string) =>
+    `Invalid ${what}: Some KeySchemaElements have the same name`,
   hashAndRangeSameName: (what: string) =>
     `Both the Hash Key and the Range Key element in the ${what} have the same name`,
   undefinedKeyAttributes: (keys: readonly string[], defs: readonly string[]) =>
@@ -341,6 +347,8 @@ export const FORMATS = {
   invalidSequenceNumber: (type: string) => `Invalid SequenceNumber for ShardIteratorType ${type}`,
   // Reads.
   invalidStartKey: (detail: string) => `The provided starting key is invalid: ${detail}`,
+  backfillingIndex: (name: string) =>
+    `Cannot read from backfilling global secondary index: ${name}`,
   noSuchIndex: (name: string) => `The table does not have the specified index: ${name}`,
   selectAllOnGsi: (index: string) =>
     `Select type ALL_ATTRIBUTES is not supported for global secondary index ${index} because its projection type is not ALL`,

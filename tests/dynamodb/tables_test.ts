@@ -289,23 +289,39 @@ Deno.test("UpdateTable() switches billing, throughput and adds/removes a GSI", a
     }),
   ));
   assert.match(same.message, /^The provisioned throughput for the table will not change/);
+  const createGsi = [{
+    Create: {
+      IndexName: "g-index",
+      KeySchema: [{ AttributeName: "g", KeyType: "HASH" as const }],
+      Projection: { ProjectionType: "ALL" as const },
+      ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+    },
+  }];
   const withGsi = (await f.client.send(
     new UpdateTableCommand({
       TableName: "upd",
       AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
-      GlobalSecondaryIndexUpdates: [{
-        Create: {
-          IndexName: "g-index",
-          KeySchema: [{ AttributeName: "g", KeyType: "HASH" }],
-          Projection: { ProjectionType: "ALL" },
-          ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
-        },
-      }],
+      GlobalSecondaryIndexUpdates: createGsi,
     }),
   )).TableDescription!;
   assert.equal(withGsi.GlobalSecondaryIndexes?.[0].IndexName, "g-index");
-  assert.equal(withGsi.GlobalSecondaryIndexes?.[0].IndexStatus, "ACTIVE");
+  assert.equal(withGsi.GlobalSecondaryIndexes?.[0].IndexStatus, "CREATING");
+  assert.equal(withGsi.GlobalSecondaryIndexes?.[0].Backfilling, true);
   assert.equal(withGsi.AttributeDefinitions?.length, 3);
+  let status: string | undefined = "CREATING";
+  while (status === "CREATING") {
+    const d = await f.client.send(new DescribeTableCommand({ TableName: "upd" }));
+    status = d.Table?.GlobalSecondaryIndexes?.[0].IndexStatus;
+  }
+  assert.equal(status, "ACTIVE");
+  const again = await rejection(f.client.send(
+    new UpdateTableCommand({
+      TableName: "upd",
+      GlobalSecondaryIndexUpdates: createGsi,
+    }),
+  ));
+  assert.equal(again.name, "ValidationException");
+  assert.equal(again.message, "Attempting to create an index which already exists");
   const without = (await f.client.send(
     new UpdateTableCommand({
       TableName: "upd",

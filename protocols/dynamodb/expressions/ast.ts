@@ -58,12 +58,18 @@ export interface KeyCondition {
   hash: { name: string; value: AttributeValue };
   /** The optional sort-key condition; `values` has 2 entries for BETWEEN, else 1. */
   range?: { name: string; operator: KeyOperator; values: AttributeValue[] };
+  /** Multi-attribute GSI keys: every partition attribute's value, in key schema order. */
+  hashValues?: AttributeValue[];
+  /** Multi-attribute GSI keys: the equalities on the sort attributes before `range`'s. */
+  sortEquals?: AttributeValue[];
 }
 
 /** The key schema a KeyConditionExpression is checked against. */
 export interface KeySchema {
   hashKey: string;
   rangeKey?: string;
+  /** A multi-attribute GSI key: its partition and sort attributes, in key schema order. */
+  multi?: { hashKeys: string[]; rangeKeys: string[] };
   /** Declared key attribute types (`S`, `N`, `B`) by name, to check value types. */
   types?: Record<string, "S" | "N" | "B">;
 }

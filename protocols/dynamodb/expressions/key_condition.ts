@@ -131,6 +131,7 @@ export function parseKeyCondition(
  * @throws {ExpressionError} DynamoDB's schema errors
  */
 export function checkKeyParts(parts: Map<string, KeyPart>, schema: KeySchema): KeyCondition {
+  if (schema.multi) return checkMultiKeyParts(parts, schema, schema.multi);
   if (parts.size !== 1 && parts.size !== 2) fail(MESSAGES.keyConditionCount);
   // DynamoDB's order: per key attribute (hash, then range), presence, operator, type, then EQ.
   const keys = schema.rangeKey === undefined ? [schema.hashKey] : [schema.hashKey, schema.rangeKey];
@@ -158,6 +159,57 @@ export function checkKeyParts(parts: Map<string, KeyPart>, schema: KeySchema): K
       operator: range.operator as KeyOperator,
       values: range.values,
     };
+  }
+  return result;
+}
+
+/**
+ * Key conditions on a multi-attribute GSI key: an equality on every partition attribute; sort
+ * attributes used left to right without gaps, equalities on all but the last one used.
+ */
+function checkMultiKeyParts(
+  parts: Map<string, KeyPart>,
+  schema: KeySchema,
+  multi: { hashKeys: string[]; rangeKeys: string[] },
+): KeyCondition {
+  for (const name of parts.keys()) {
+    if (!multi.hashKeys.includes(name) && !multi.rangeKeys.includes(name)) {
+      fail(MESSAGES.keyNotSupported);
+    }
+  }
+  const check = (name: string, part: KeyPart) => {
+    if (!INDEXABLE.has(part.operator)) fail(MESSAGES.keyNotIndexable);
+    const type = schema.types?.[name];
+    if (type && part.values.some((value) => typeOf(value) !== type)) {
+      fail(MESSAGES.keyTypeMismatch);
+    }
+  };
+  const hashValues = multi.hashKeys.map((name) => {
+    const part = parts.get(name);
+    if (!part) fail(MESSAGES.keyMissedElement(name));
+    check(name, part);
+    if (part.operator !== "EQ") fail(MESSAGES.keyNotSupported);
+    return part.values[0];
+  });
+  const used = multi.rangeKeys.filter((name) => parts.has(name));
+  multi.rangeKeys.slice(0, used.length).forEach((name) => {
+    if (!parts.has(name)) fail(MESSAGES.keyMissedElement(name));
+  });
+  const sortEquals = used.map((name, i) => {
+    const part = parts.get(name)!;
+    check(name, part);
+    if (i < used.length - 1 && part.operator !== "EQ") fail(MESSAGES.keyNotSupported);
+    return part.values[0];
+  });
+  const result: KeyCondition = {
+    hash: { name: multi.hashKeys[0], value: hashValues[0] },
+    hashValues,
+    sortEquals: sortEquals.slice(0, -1),
+  };
+  const last = used.at(-1);
+  if (last !== undefined) {
+    const part = parts.get(last)!;
+    result.range = { name: last, operator: part.operator as KeyOperator, values: part.values };
   }
   return result;
 }

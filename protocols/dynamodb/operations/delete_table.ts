@@ -7,6 +7,7 @@ import type { OperationContext } from "../context.ts";
 import { MESSAGES, resourceInUse, resourceNotFound } from "../errors.ts";
 import { tableItemsPrefix } from "../storage/keys.ts";
 import { counterKey } from "../storage/streams.ts";
+import { tableIndexesPrefix } from "../storage/indexes.ts";
 import {
   describeTable,
   tableKey,
@@ -31,6 +32,7 @@ export async function deleteTable(ctx: OperationContext, body: Body) {
     return entry.meta;
   });
   ctx.background(ctx.store.deletePrefix(tableItemsPrefix(table.id)));
+  ctx.background(ctx.store.deletePrefix(tableIndexesPrefix(table.id)));
   ctx.background(ctx.store.deletePrefix(["stream", table.id]));
   ctx.background(ctx.store.delete(counterKey(table)));
   return { TableDescription: describeTable(table, stats, "DELETING") };

@@ -6,6 +6,7 @@ import type { Body } from "../validation.ts";
 import {
   checkedView,
   checkStartKey,
+  fetchesItems,
   indexSource,
   pageOptions,
   readPage,
@@ -23,7 +24,13 @@ export async function query(ctx: OperationContext, body: Body) {
   const start = checkStartKey(view, request.ExclusiveStartKey);
   const forward = request.ScanIndexForward !== false;
   const source = view.index
-    ? indexSource(ctx, view, { key: expressions.key, forward, start })
-    : tableQuerySource(ctx, table, expressions.key!, forward, start);
+    ? indexSource(ctx, view, {
+      key: expressions.key,
+      forward,
+      start,
+      limit: request.Limit,
+      fetchItems: fetchesItems(view, request),
+    })
+    : tableQuerySource(ctx, table, expressions.key!, forward, start, request.Limit);
   return await readPage(view, source, pageOptions(request, expressions));
 }

@@ -1,14 +1,12 @@
 /**
  * The expressions of Query and Scan: KeyConditionExpression (or legacy KeyConditions),
  * FilterExpression (or QueryFilter/ScanFilter + ConditionalOperator) and ProjectionExpression
- * (or AttributesToGet), parsed against one ExpressionContext, plus evaluating a key condition
- * on an item (for index reads).
+ * (or AttributesToGet), parsed against one ExpressionContext.
  * @module
  */
-import type { AttributeValue, Item } from "../attribute_value.ts";
+import type { AttributeValue } from "../attribute_value.ts";
 import {
   checkExpressionParameters,
-  compareAttributeValues,
   type Condition,
   conditionFromFilter,
   ExpressionContext,
@@ -108,40 +106,4 @@ export function parseReadExpressions(body: ReadRequest, schema?: KeySchema): Rea
     throw validation(MESSAGES.keyConditionMissing);
   }
   return out;
-}
-
-function beginsWith(value: AttributeValue, prefix: AttributeValue): boolean {
-  if ("S" in value && "S" in prefix) return value.S.startsWith(prefix.S);
-  if ("B" in value && "B" in prefix) {
-    const a = atob(value.B);
-    return a.startsWith(atob(prefix.B));
-  }
-  return false;
-}
-
-/** Whether an item satisfies a key condition (index reads filter items with it). */
-export function keyConditionHolds(kc: KeyCondition, item: Item): boolean {
-  const hash = item[kc.hash.name];
-  if (!hash || compareAttributeValues(hash, kc.hash.value) !== 0) return false;
-  if (!kc.range) return true;
-  const v = item[kc.range.name];
-  if (!v) return false;
-  const [a, b] = kc.range.values;
-  const cmp = (x: AttributeValue) => compareAttributeValues(v, x);
-  switch (kc.range.operator) {
-    case "EQ":
-      return cmp(a) === 0;
-    case "LT":
-      return (cmp(a) ?? 0) < 0 && cmp(a) !== null;
-    case "LE":
-      return cmp(a) !== null && cmp(a)! <= 0;
-    case "GT":
-      return cmp(a) !== null && cmp(a)! > 0;
-    case "GE":
-      return cmp(a) !== null && cmp(a)! >= 0;
-    case "BETWEEN":
-      return cmp(a) !== null && cmp(a)! >= 0 && cmp(b) !== null && cmp(b)! <= 0;
-    case "BEGINS_WITH":
-      return beginsWith(v, a);
-  }
 }

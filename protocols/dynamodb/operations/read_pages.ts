@@ -1,6 +1,6 @@
 /**
  * What Query and Scan share: resolving the table or index read, ExclusiveStartKey checks,
- * the item sources (a range read on the table; a filtered, ordered pass for indexes), and
+ * the item sources (range reads over the table's items or an index's entries), and
  * cutting one page at Limit or 1 MB with LastEvaluatedKey, filter, projection and capacity.
  * @module
  */
@@ -12,11 +12,13 @@ import {
   type Condition,
   evaluateCondition,
   type KeyCondition,
+  type KeyOperator,
   type KeySchema,
   type Path,
   projectItem,
 } from "../expressions/mod.ts";
-import { decodeItem } from "../storage/item_store.ts";
+import { decodeItem, readItem } from "../storage/item_store.ts";
+import { hashNames, indexEntryKey, indexPrefix, rangeNames } from "../storage/indexes.ts";
 import {
   compareBytes,
   ITEM_PREFIX,
@@ -27,11 +29,12 @@ import {
   segmentOf,
   successor,
 } from "../storage/keys.ts";
-import { keyConditionHolds, type ReadExpressions } from "./read_expressions.ts";
+import type { ReadExpressions } from "./read_expressions.ts";
 import type { ReadRequest } from "./read_request.ts";
-import type { KeySchemaElement, Projection, TableRecord } from "../storage/tables.ts";
+import type { IndexRecord, KeySchemaElement, Projection, TableRecord } from "../storage/tables.ts";
 import { itemSize, normalizeItem, typeOf } from "../types.ts";
-import type { Selector } from "../../../src/store/mod.ts";
+import type { Entry, Key, Selector } from "../../../src/store/mod.ts";
+import type { AttributeValue } from "../attribute_value.ts";
 
 /** DynamoDB stops a Query or Scan page after reading this much. */
 export const MAX_PAGE_BYTES = 1024 * 1024;
@@ -39,7 +42,13 @@ export const MAX_PAGE_BYTES = 1024 * 1024;
 /** The table itself or one of its indexes. */
 export interface ReadView {
   table: TableRecord;
-  index?: { name: string; global: boolean; keySchema: KeySchemaElement[]; projection: Projection };
+  index?: {
+    name: string;
+    global: boolean;
+    keySchema: KeySchemaElement[];
+    projection: Projection;
+    record: IndexRecord;
+  };
 }
 
 /** Resolve IndexName (ValidationException when the table has no such index). */
@@ -49,6 +58,7 @@ export function resolveView(table: TableRecord, indexName: unknown): ReadView {
   const lsi = table.lsis.find((i) => i.IndexName === indexName);
   const index = gsi ?? lsi;
   if (!index) throw validation(FORMATS.noSuchIndex(String(indexName)));
+  if (index.IndexStatus === "CREATING") throw validation(FORMATS.backfillingIndex(index.IndexName));
   return {
     table,
     index: {
@@ -56,6 +66,7 @@ export function resolveView(table: TableRecord, indexName: unknown): ReadView {
       global: gsi !== undefined,
       keySchema: index.KeySchema,
       projection: index.Projection,
+      record: index,
     },
   };
 }
@@ -75,6 +86,11 @@ export function viewKeySchema(view: ReadView): KeySchema {
   const schema = view.index?.keySchema ?? view.table.keySchema;
   const types: Record<string, "S" | "N" | "B"> = {};
   for (const d of view.table.attributeDefinitions) types[d.AttributeName] = d.AttributeType;
+  const index = view.index?.record;
+  if (index && (hashNames(index).length > 1 || rangeNames(index).length > 1)) {
+    const multi = { hashKeys: hashNames(index), rangeKeys: rangeNames(index) };
+    return { hashKey: multi.hashKeys[0], rangeKey: multi.rangeKeys[0], types, multi };
+  }
   return {
     hashKey: schema[0].AttributeName,
     rangeKey: schema[1]?.AttributeName,
@@ -112,6 +128,86 @@ export function checkStartKey(view: ReadView, raw: unknown): Item | undefined {
   return key;
 }
 
+/** A range over store keys: fixed leading parts, an optional key condition on the next part. */
+interface RangeRead {
+  prefix: Deno.KvKeyPart[];
+  range?: { operator: KeyOperator; values: AttributeValue[] };
+  forward: boolean;
+  /** The store key of ExclusiveStartKey: the read resumes just past it. */
+  after?: Key;
+  /** Most entries the page can use (store read-ahead is bounded by it). */
+  limit?: number;
+}
+
+/** Order of two store keys sharing `from` leading parts, the rest byte strings. */
+function compareTail(a: Key, b: Key, from: number): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = from; i < n; i++) {
+    const c = compareBytes(a[i] as Uint8Array, b[i] as Uint8Array);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+function startsWith(key: Key, prefix: Key): boolean {
+  return prefix.every((p, i) => {
+    const k = key[i];
+    return p instanceof Uint8Array && k instanceof Uint8Array ? compareBytes(p, k) === 0 : p === k;
+  });
+}
+
+/** The [lo, hi) byte bounds a key condition puts on one key part (null = unbounded). */
+function partBounds(
+  range: RangeRead["range"],
+): [Uint8Array | null, Uint8Array | null] {
+  if (!range) return [null, null];
+  const [a, b] = range.values.map(keyBytes);
+  switch (range.operator) {
+    case "EQ":
+      return [a, successor(a)];
+    case "LT":
+      return [null, a];
+    case "LE":
+      return [null, successor(a)];
+    case "GT":
+      return [successor(a), null];
+    case "GE":
+      return [a, null];
+    case "BETWEEN":
+      return [a, successor(b)];
+    case "BEGINS_WITH":
+      return [a, prefixEnd(a)];
+  }
+  return [null, null];
+}
+
+/** The entries of one range read, in order, resuming past `after`. */
+async function* rangeEntries(ctx: OperationContext, r: RangeRead): AsyncGenerator<Entry> {
+  const [lo, hi] = partBounds(r.range);
+  let start: Key | null = lo ? [...r.prefix, lo] : null;
+  let end: Key | null = hi ? [...r.prefix, hi] : null;
+  const from = r.prefix.length;
+  if (r.after) {
+    if (!startsWith(r.after, r.prefix) || r.after.length <= from) return;
+    if (r.forward) {
+      const past = [...r.after.slice(0, -1), successor(r.after[r.after.length - 1] as Uint8Array)];
+      if (!start || compareTail(start, past, from) < 0) start = past;
+    } else if (!end || compareTail(end, r.after, from) > 0) {
+      end = r.after;
+    }
+  }
+  if (start && end && compareTail(start, end, from) >= 0) return;
+  const prefix = r.prefix;
+  const selector: Selector = start && end
+    ? { start, end }
+    : start
+    ? { prefix, start }
+    : end
+    ? { prefix, end }
+    : { prefix };
+  yield* ctx.store.list(selector, { reverse: !r.forward, limit: r.limit });
+}
+
 /** Items of one partition in sort-key order, from a range read (base table Query). */
 export async function* tableQuerySource(
   ctx: OperationContext,
@@ -119,6 +215,7 @@ export async function* tableQuerySource(
   kc: KeyCondition,
   forward: boolean,
   start: Item | undefined,
+  limit?: number,
 ): AsyncGenerator<Item> {
   const prefix: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id, partitionPart(kc.hash.value)];
   if (table.keySchema.length === 1) {
@@ -126,49 +223,8 @@ export async function* tableQuerySource(
     if (entry && !start) yield decodeItem(entry);
     return;
   }
-  let lo: Uint8Array | null = null;
-  let hi: Uint8Array | null = null; // exclusive
-  const range = kc.range;
-  if (range) {
-    const [a, b] = range.values.map(keyBytes);
-    switch (range.operator) {
-      case "EQ":
-        [lo, hi] = [a, successor(a)];
-        break;
-      case "LT":
-        hi = a;
-        break;
-      case "LE":
-        hi = successor(a);
-        break;
-      case "GT":
-        lo = successor(a);
-        break;
-      case "GE":
-        lo = a;
-        break;
-      case "BETWEEN":
-        [lo, hi] = [a, successor(b)];
-        break;
-      case "BEGINS_WITH":
-        [lo, hi] = [a, prefixEnd(a)];
-        break;
-    }
-  }
-  if (start) {
-    const s = keyBytes(start[table.keySchema[1].AttributeName]);
-    if (forward) lo = lo && compareBytes(lo, successor(s)) > 0 ? lo : successor(s);
-    else hi = hi && compareBytes(hi, s) < 0 ? hi : s;
-  }
-  if (lo && hi && compareBytes(lo, hi) >= 0) return;
-  const selector: Selector = lo && hi
-    ? { start: [...prefix, lo], end: [...prefix, hi] }
-    : lo
-    ? { prefix, start: [...prefix, lo] }
-    : hi
-    ? { prefix, end: [...prefix, hi] }
-    : { prefix };
-  for await (const entry of ctx.store.list(selector, { reverse: !forward })) {
+  const after = start ? itemStoreKey(table, start) : undefined;
+  for await (const entry of rangeEntries(ctx, { prefix, range: kc.range, forward, after, limit })) {
     yield decodeItem(entry);
   }
 }
@@ -179,15 +235,15 @@ export async function* tableScanSource(
   table: TableRecord,
   start: Item | undefined,
   segment?: { segment: number; total: number },
+  limit?: number,
 ): AsyncGenerator<Item> {
-  const prefix: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id];
-  let selector: Selector = { prefix };
-  if (start) {
-    const key = [...itemStoreKey(table, start)];
-    key[key.length - 1] = successor(key[key.length - 1] as Uint8Array);
-    selector = { prefix, start: key };
-  }
-  for await (const entry of ctx.store.list(selector)) {
+  const read: RangeRead = {
+    prefix: [ITEM_PREFIX, table.id],
+    forward: true,
+    after: start ? itemStoreKey(table, start) : undefined,
+    limit: segment ? undefined : limit,
+  };
+  for await (const entry of rangeEntries(ctx, read)) {
     if (segment && segmentOf(entry.key[2] as Uint8Array, segment.total) !== segment.segment) {
       continue;
     }
@@ -196,8 +252,9 @@ export async function* tableScanSource(
 }
 
 /**
- * Items carrying an index's key attributes, in index order (partition, sort key, then table
- * key), after `start`: an ordered pass over the table, as indexes keep no entries of their own.
+ * Entries of an index in index order (partition, sort key, then table key), after `start`: a
+ * range read over the index's own entries (storage/indexes.ts), one partition for a Query.
+ * An LSI read that needs attributes its projection lacks fetches the table item, as AWS does.
  */
 export async function* indexSource(
   ctx: OperationContext,
@@ -207,42 +264,45 @@ export async function* indexSource(
     forward: boolean;
     start?: Item;
     segment?: { segment: number; total: number };
+    limit?: number;
+    fetchItems?: boolean;
   },
 ): AsyncGenerator<Item> {
-  const schema = view.index!.keySchema;
-  const names = [
-    ...schema.map((k) => k.AttributeName),
-    ...view.table.keySchema.map((k) => k.AttributeName),
-  ];
-  const tuple = (item: Item) =>
-    names.map((n, i) => i === 0 ? partitionPart(item[n]) : keyBytes(item[n]));
-  const compare = (x: Uint8Array[], y: Uint8Array[]) => {
-    for (let i = 0; i < x.length; i++) {
-      const c = compareBytes(x[i], y[i]);
-      if (c !== 0) return c;
-    }
-    return 0;
+  const table = view.table;
+  const index = view.index!.record;
+  const prefix: Deno.KvKeyPart[] = [...indexPrefix(table, index)];
+  if (options.key) {
+    const key = options.key;
+    for (const v of key.hashValues ?? [key.hash.value]) prefix.push(partitionPart(v));
+    for (const v of key.sortEquals ?? []) prefix.push(keyBytes(v));
+  }
+  let after: Key | undefined;
+  if (options.start) {
+    after = indexEntryKey(table, index, options.start) ?? undefined;
+    if (!after) return;
+  }
+  const read: RangeRead = {
+    prefix,
+    range: options.key?.range,
+    forward: options.forward,
+    after,
+    limit: options.segment ? undefined : options.limit,
   };
-  const rows: [Uint8Array[], Item][] = [];
-  for await (const entry of ctx.store.list({ prefix: [ITEM_PREFIX, view.table.id] })) {
-    const item = decodeItem(entry);
-    if (!schema.every((k) => Object.hasOwn(item, k.AttributeName))) continue;
-    if (options.key && !keyConditionHolds(options.key, item)) continue;
-    const t = tuple(item);
-    if (options.segment && segmentOf(t[0], options.segment.total) !== options.segment.segment) {
+  const from = indexPrefix(table, index).length;
+  for await (const entry of rangeEntries(ctx, read)) {
+    if (
+      options.segment &&
+      segmentOf(entry.key[from] as Uint8Array, options.segment.total) !== options.segment.segment
+    ) {
       continue;
     }
-    rows.push([t, item]);
-  }
-  rows.sort((a, b) => compare(a[0], b[0]));
-  if (!options.forward) rows.reverse();
-  const after = options.start ? tuple(options.start) : null;
-  for (const [t, item] of rows) {
-    if (after) {
-      const c = compare(t, after);
-      if (options.forward ? c <= 0 : c >= 0) continue;
+    const projected = decodeItem(entry);
+    if (options.fetchItems) {
+      const item = await readItem(ctx.store, table, projected);
+      if (item) yield item;
+    } else {
+      yield projected;
     }
-    yield item;
   }
 }
 
@@ -281,6 +341,18 @@ export function checkedView(table: TableRecord, body: ReadRequest): ReadView {
   return view;
 }
 
+/**
+ * Whether an LSI read must fetch table items: its projection lacks attributes the request
+ * may use (all of them, a projection or a filter), which AWS then reads from the table.
+ */
+export function fetchesItems(view: ReadView, body: ReadRequest): boolean {
+  const index = view.index;
+  if (!index || index.global || index.projection.ProjectionType === "ALL") return false;
+  return body.Select === "ALL_ATTRIBUTES" || body.ProjectionExpression !== undefined ||
+    body.AttributesToGet !== undefined || body.FilterExpression !== undefined ||
+    body.QueryFilter !== undefined || body.ScanFilter !== undefined;
+}
+
 /** Read one page from `source` and shape the Query/Scan reply. */
 export async function readPage(
   view: ReadView,
@@ -293,8 +365,9 @@ export async function readPage(
   let last: Item | undefined;
   let stopped = false;
   const keyNames = pageKeyNames(view);
+  // A fetched LSI item is cut back to the index's projection unless more was asked for.
   const indexOnly = view.index && view.index.projection.ProjectionType !== "ALL" &&
-    options.select !== "ALL_ATTRIBUTES";
+    options.select !== "ALL_ATTRIBUTES" && !options.projection;
   const projected = indexOnly
     ? [...keyNames, ...(view.index!.projection.NonKeyAttributes ?? [])]
     : null;

@@ -8,6 +8,7 @@ import type { Body } from "../validation.ts";
 import {
   checkedView,
   checkStartKey,
+  fetchesItems,
   indexSource,
   pageOptions,
   readPage,
@@ -39,7 +40,13 @@ export async function scan(ctx: OperationContext, body: Body) {
   const expressions = parseReadExpressions(request);
   const start = checkStartKey(view, request.ExclusiveStartKey);
   const source = view.index
-    ? indexSource(ctx, view, { forward: true, start, segment })
-    : tableScanSource(ctx, table, start, segment);
+    ? indexSource(ctx, view, {
+      forward: true,
+      start,
+      segment,
+      limit: request.Limit,
+      fetchItems: fetchesItems(view, request),
+    })
+    : tableScanSource(ctx, table, start, segment, request.Limit);
   return await readPage(view, source, pageOptions(request, expressions));
 }

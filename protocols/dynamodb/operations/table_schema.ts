@@ -33,6 +33,14 @@ export function checkKeySchema(
   if (schema[1] && schema[1].AttributeName === schema[0].AttributeName) {
     throw validation(FORMATS.hashAndRangeSameName(what));
   }
+  checkDefined(schema, defs);
+}
+
+/** Every key attribute must be in AttributeDefinitions. */
+function checkDefined(
+  schema: readonly KeySchemaElement[],
+  defs: readonly AttributeDefinition[],
+): void {
   const missing = schema.filter((k) => !defs.some((d) => d.AttributeName === k.AttributeName));
   if (missing.length > 0) {
     throw invalidParameter(
@@ -42,6 +50,34 @@ export function checkKeySchema(
       ),
     );
   }
+}
+
+/** Most partition (and, apart, sort) attributes a multi-attribute GSI key may have. */
+export const MAX_KEY_ATTRIBUTES = 4;
+
+/**
+ * A GSI key schema: one to four HASH attributes, then up to four RANGE attributes (AWS's
+ * multi-attribute keys), distinct and defined; one HASH and one RANGE follow the table rules.
+ */
+export function checkGsiKeySchema(
+  schema: readonly KeySchemaElement[],
+  defs: readonly AttributeDefinition[],
+  indexName: string,
+): void {
+  const hashes = schema.filter((k) => k.KeyType === "HASH").length;
+  if (schema.length <= 2 || schema[0].KeyType !== "HASH") {
+    return checkKeySchema(schema, defs, indexName);
+  }
+  const what = "Index KeySchema";
+  if (schema.slice(hashes).some((k) => k.KeyType === "HASH")) {
+    throw validation(FORMATS.hashAfterRange(what));
+  }
+  if (hashes > MAX_KEY_ATTRIBUTES || schema.length - hashes > MAX_KEY_ATTRIBUTES) {
+    throw validation(FORMATS.tooManyKeyAttributes(what, MAX_KEY_ATTRIBUTES));
+  }
+  const names = new Set(schema.map((k) => k.AttributeName));
+  if (names.size !== schema.length) throw validation(FORMATS.duplicateKeyAttribute(what));
+  checkDefined(schema, defs);
 }
 
 /** ProvisionedThroughput against BillingMode; returns the capacities (0 when on demand). */
@@ -103,6 +139,7 @@ export function parseIndexes(value: unknown, kind: "global" | "local"): IndexRec
   c.throwIfAny();
   return list.map((index) => ({
     IndexName: index.IndexName,
+    id: crypto.randomUUID(),
     KeySchema: index.KeySchema,
     Projection: checkProjection(index.Projection, index.IndexName),
     ProvisionedThroughput: index.ProvisionedThroughput
@@ -128,7 +165,8 @@ export function checkIndexes(
       throw invalidParameter(FORMATS.duplicateIndex(index.IndexName));
     }
     names.add(index.IndexName);
-    checkKeySchema(index.KeySchema, defs, index.IndexName);
+    if (gsis.includes(index)) checkGsiKeySchema(index.KeySchema, defs, index.IndexName);
+    else checkKeySchema(index.KeySchema, defs, index.IndexName);
   }
   if (lsis.length > 0 && schema.length < 2) {
     throw invalidParameter(MESSAGES.lsiWithoutRangeKey);

@@ -1,18 +1,11 @@
 /**
  * UpdateTable: billing mode, provisioned throughput, stream and deletion-protection settings,
- * and creating/updating/deleting GSIs (ACTIVE at once).
+ * and creating (CREATING while a background backfill runs), updating and deleting GSIs.
  * @module
  */
 import type { OperationContext } from "../context.ts";
-import {
-  FORMATS,
-  invalidParameter,
-  MESSAGES,
-  resourceInUse,
-  resourceNotFound,
-  validation,
-} from "../errors.ts";
-import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "./table_schema.ts";
+import { FORMATS, invalidParameter, MESSAGES, resourceNotFound, validation } from "../errors.ts";
+import { checkGsiKeySchema, checkIndexes, checkThroughput, parseIndexes } from "./table_schema.ts";
 import {
   type AttributeDefinition,
   describeTable,
@@ -31,6 +24,8 @@ import {
   structure,
 } from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
+import { indexId } from "../storage/indexes.ts";
+import { backfillIndex, dropIndexEntries } from "../storage/index_backfill.ts";
 
 interface GsiUpdate {
   Create?: IndexRecord;
@@ -48,9 +43,10 @@ function applyGsiUpdates(
     if (u.Create) {
       const [index] = parseIndexes([u.Create], "global");
       if (gsis.some((g) => g.IndexName === index.IndexName)) {
-        throw resourceInUse(MESSAGES.indexExists);
+        throw validation(MESSAGES.indexExists);
       }
-      checkKeySchema(index.KeySchema, defs, index.IndexName);
+      index.IndexStatus = "CREATING";
+      checkGsiKeySchema(index.KeySchema, defs, index.IndexName);
       gsis.push(
         table.billingMode === "PROVISIONED"
           ? index
@@ -103,7 +99,7 @@ export async function updateTable(ctx: OperationContext, body: Body) {
   }
   const before = await getTable(ctx.store, name, true);
   const now = Date.now() / 1000;
-  const table = await ctx.store.write(async (tx) => {
+  const [previous, table] = await ctx.store.write(async (tx) => {
     const entry = await tx.get<TableRecord>(tableKey(before.name));
     if (!entry?.meta) throw resourceNotFound(before.name);
     const t: TableRecord = { ...entry.meta };
@@ -118,9 +114,23 @@ export async function updateTable(ctx: OperationContext, body: Body) {
     }
     if (request.TableClass !== undefined) t.tableClass = request.TableClass;
     tx.set(tableKey(t.name), { meta: t });
-    return t;
+    return [entry.meta, t] as const;
   });
+  startIndexWork(ctx, previous, table);
   return { TableDescription: describeTable(table, await tableStats(ctx.store, table)) };
+}
+
+/** Backfill the GSIs this update created and drop the entries of those it deleted. */
+function startIndexWork(ctx: OperationContext, before: TableRecord, after: TableRecord): void {
+  const ids = (t: TableRecord) => new Set(t.gsis.map(indexId));
+  const was = ids(before);
+  const now = ids(after);
+  for (const g of after.gsis) {
+    if (!was.has(indexId(g))) ctx.background(backfillIndex(ctx.store, after.name, indexId(g)));
+  }
+  for (const g of before.gsis) {
+    if (!now.has(indexId(g))) ctx.background(dropIndexEntries(ctx.store, after, g));
+  }
 }
 
 /** A BillingMode change (checked to be one of the two). */

@@ -3,13 +3,15 @@
  * reads, and the one generic conditional write every item operation goes through.
  * @module
  */
-import type { Entry, Store, WriteTx } from "../../../src/store/mod.ts";
+import type { Store, WriteTx } from "../../../src/store/mod.ts";
 import type { Item } from "../attribute_value.ts";
 import { conditionalCheckFailed, resourceNotFound } from "../errors.ts";
 import { itemStoreKey } from "./keys.ts";
 import type { TableRecord } from "./tables.ts";
 import { tableKey } from "./tables.ts";
 import { recordChange } from "./streams.ts";
+import { decodeItem, encodeItem } from "./item_codec.ts";
+import { indexesOf, stageIndexEntries } from "./indexes.ts";
 
 /** TTL values older than this are ignored, as DynamoDB ignores them (five years). */
 export const TTL_MAX_AGE_MS = 5 * 365 * 24 * 3600 * 1000;
@@ -27,18 +29,7 @@ export function ttlDeadline(table: TableRecord, item: Item, now: number): number
   return ms;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Item -> entry bytes. */
-export function encodeItem(item: Item): Uint8Array {
-  return encoder.encode(JSON.stringify(item));
-}
-
-/** Entry bytes -> item. */
-export function decodeItem(entry: Entry): Item {
-  return JSON.parse(decoder.decode(entry.data)) as Item;
-}
+export { decodeItem, encodeItem } from "./item_codec.ts";
 
 /** Read one item (committed state), or null. */
 export async function readItem(store: Store, table: TableRecord, key: Item): Promise<Item | null> {
@@ -78,6 +69,11 @@ export interface PreparedWrite {
 /** What applying a prepared write inside a write unit gave. */
 export type Applied = { ok: true; result: WriteResult } | { ok: false; old: Item | null };
 
+/** A write must read the old item when a stream records it or an index entry may move. */
+function needsOldImage(table: TableRecord): boolean {
+  return table.stream?.StreamEnabled === true || indexesOf(table).length > 0;
+}
+
 /**
  * Apply one prepared write inside a write unit: check the table still exists (same id), read
  * the item, check the condition, apply the change and stage it. A false condition stages
@@ -85,27 +81,32 @@ export type Applied = { ok: true; result: WriteResult } | { ok: false; old: Item
  */
 export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied> {
   const storeKey = itemStoreKey(w.table, w.key);
-  const blind = w.needsOld === false && !w.condition && !w.table.stream?.StreamEnabled;
+  const blind = w.needsOld === false && !w.condition && !needsOldImage(w.table);
   const [tableEntry, entry] = blind
     ? [await tx.get<TableRecord>(tableKey(w.table.name)), null]
     : await tx.getMany<TableRecord>([tableKey(w.table.name), storeKey]);
   if (tableEntry?.meta?.id !== w.table.id) throw resourceNotFound();
-  if (blind && tableEntry.meta.stream?.StreamEnabled) {
-    // The stream was switched on since the plan was made: records need the old image.
+  if (blind && needsOldImage(tableEntry.meta)) {
+    // A stream or an index appeared since the plan was made: both need the old image.
     return await applyWrite(tx, { ...w, needsOld: true });
   }
   const old = entry ? decodeItem(entry) : null;
   if (w.condition && !w.condition(old)) return { ok: false, old };
   const next = w.mutate(old);
   if (next === undefined) return { ok: true, result: { old, current: old } };
+  const table = tableEntry.meta;
+  const expiresAt = next ? ttlDeadline(table, next, tx.now) : null;
   if (next === null) {
     if (entry || blind) tx.delete(storeKey);
   } else {
-    tx.set(storeKey, {
-      data: encodeItem(next),
-      expiresAt: ttlDeadline(tableEntry.meta, next, tx.now),
-    });
+    tx.set(storeKey, { data: encodeItem(next), expiresAt });
   }
+  stageIndexEntries(
+    tx,
+    table,
+    old ? { item: old, expiresAt: entry?.expiresAt ?? null } : null,
+    next ? { item: next, expiresAt } : null,
+  );
   await recordChange(tx, tableEntry.meta, { keys: w.key, old, current: next });
   return { ok: true, result: { old, current: next } };
 }

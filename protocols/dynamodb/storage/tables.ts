@@ -30,6 +30,10 @@ export interface IndexRecord {
   IndexName: string;
   KeySchema: KeySchemaElement[];
   Projection: Projection;
+  /** Random id naming the index's entries in the store (records made before ids: its name). */
+  id?: string;
+  /** GSIs: CREATING while UpdateTable's backfill runs, then absent (ACTIVE). */
+  IndexStatus?: "CREATING";
   /** GSIs on provisioned tables only. */
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
 }
@@ -168,7 +172,8 @@ export function describeTable(
       IndexName: i.IndexName,
       KeySchema: i.KeySchema,
       Projection: i.Projection,
-      IndexStatus: "ACTIVE",
+      IndexStatus: i.IndexStatus ?? "ACTIVE",
+      ...(i.IndexStatus === "CREATING" ? { Backfilling: true } : {}),
       ProvisionedThroughput: throughput(i.ProvisionedThroughput),
       IndexSizeBytes: stats.indexes.get(i.IndexName)?.sizeBytes ?? 0,
       ItemCount: stats.indexes.get(i.IndexName)?.itemCount ?? 0,
