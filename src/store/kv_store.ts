@@ -121,28 +121,51 @@ class Engine implements LoopBackend {
     throw new Error("Cannot read a consistent value: it is being rewritten continuously");
   }
 
+  /** A key's stored state; from the cache when held. The result is shared: never mutate it. */
   async readRaw(key: Key, withData: boolean): Promise<Raw> {
+    const cache = this.cache;
+    if (cache === null) return await this.#fetch(key, withData);
     const id = keyId(key);
-    const cached = this.cache?.get(id);
-    if (cached && (!withData || cached.data !== null || !cached.env?.c)) return { ...cached };
-    const epoch = this.cache?.epoch ?? 0;
-    const raw = await this.#fetch(key, withData);
-    this.cache?.fill(id, raw, epoch);
-    return { ...raw };
+    const cached = cache.get(id);
+    if (cached && (!withData || cached.data !== null || !cached.env?.c)) return cached;
+    const ticket = cache.begin(id);
+    let raw: Raw;
+    try {
+      raw = await this.#fetch(key, withData);
+    } catch (error) {
+      cache.end(id, ticket);
+      throw error;
+    }
+    cache.fill(id, raw, ticket);
+    return raw;
   }
 
+  /** Stored states of many keys (payloads of chunked values not resolved). Shared: never mutate. */
   async readManyRaw(keys: readonly Key[]): Promise<Raw[]> {
-    const out: (Raw | undefined)[] = keys.map((k) => {
-      const cached = this.cache?.get(keyId(k));
-      return cached ? { ...cached } : undefined;
-    });
-    const misses = keys.map((k, i) => [k, i] as const).filter(([, i]) => out[i] === undefined);
+    const cache = this.cache;
+    const out: (Raw | undefined)[] = new Array(keys.length);
+    const misses: { key: Key; at: number; id: string }[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const id = cache === null ? "" : keyId(keys[i]);
+      const cached = cache?.get(id);
+      if (cached) out[i] = cached;
+      else misses.push({ key: keys[i], at: i, id });
+    }
     const groups = [];
     for (let g = 0; g < misses.length; g += 10) groups.push(misses.slice(g, g + 10));
     await Promise.all(groups.map(async (group) => {
-      const res = await this.kv.getMany<Envelope[]>(group.map(([k]) => k as Deno.KvKey));
-      res.forEach((r, j) => {
-        out[group[j][1]] = rawOf(r.value, r.versionstamp);
+      const tickets = cache === null ? [] : group.map((m) => cache.begin(m.id));
+      let res: Deno.KvEntryMaybe<Envelope>[];
+      try {
+        res = await this.kv.getMany<Envelope[]>(group.map((m) => m.key as Deno.KvKey));
+      } catch (error) {
+        group.forEach((m, j) => cache?.end(m.id, tickets[j]));
+        throw error;
+      }
+      group.forEach((m, j) => {
+        const raw = rawOf(res[j].value, res[j].versionstamp);
+        out[m.at] = raw;
+        cache?.fill(m.id, raw, tickets[j]);
       });
     }));
     return out as Raw[];
@@ -269,9 +292,12 @@ class Engine implements LoopBackend {
   }
 
   #applied(batch: Batch, versionstamp: string): void {
-    this.cache?.commit(
-      [...batch.writes].map(([id, w]) => [id, { env: w.env, data: w.data, versionstamp }]),
-    );
+    const cache = this.cache;
+    if (cache) {
+      for (const [id, w] of batch.writes) {
+        cache.commit(id, { env: w.env, data: w.data, versionstamp });
+      }
+    }
     if (this.hooks.size === 0) return;
     const changes: Change[] = [...batch.writes.values()].map((w) => ({
       key: w.key,

@@ -110,7 +110,8 @@ export class LoopTx implements WriteTx {
       this.reads.set(id, known);
     }
     if (withData && known.raw.data === null && known.raw.env) {
-      known.raw.data = await this.#backend.resolve(known.raw);
+      // Raws may be shared with the read cache: replace, never mutate.
+      known.raw = { ...known.raw, data: await this.#backend.resolve(known.raw) };
     }
     return known.raw;
   }
