@@ -7,11 +7,15 @@
 import { encodedKeySize } from "./keys.ts";
 import type { Key } from "./types.ts";
 
-/** One key's new state: `value` undefined means delete. `expireAt` is the absolute KV expiry. */
+/**
+ * One key's new state: `value` undefined means delete, unless `sum` is set (a wrapping u64
+ * add to a counter). `expireAt` is the absolute KV expiry.
+ */
 export interface Mutation {
   key: Key;
   value?: unknown;
   expireAt?: number;
+  sum?: bigint;
 }
 
 /** A versionstamp a key must still have at commit. */
@@ -74,7 +78,8 @@ export function fitsOneAtomic(mutations: readonly Mutation[], checks: readonly C
 }
 
 function addMutation(op: Deno.AtomicOperation, m: Mutation, now: number): void {
-  if (m.value === undefined) op.delete(m.key as Deno.KvKey);
+  if (m.sum !== undefined) op.sum(m.key as Deno.KvKey, m.sum);
+  else if (m.value === undefined) op.delete(m.key as Deno.KvKey);
   else {
     const expireIn = m.expireAt === undefined ? undefined : Math.max(1, m.expireAt - now);
     op.set(m.key as Deno.KvKey, m.value, { expireIn });
@@ -125,7 +130,7 @@ export async function commitJournaled(
 ): Promise<string> {
   const records: Mutation[] = mutations.map((m, i) => ({
     key: [JOURNAL, id, i],
-    value: { k: m.key, v: m.value, x: m.expireAt },
+    value: { k: m.key, v: m.value, x: m.expireAt, s: m.sum },
   }));
   const parts = groups(records, 1);
   for (let i = 0; i < parts.length; i++) {
@@ -149,11 +154,13 @@ export async function replayJournals(kv: Deno.Kv): Promise<number> {
   }
   const records = new Map<string, Mutation[]>();
   for await (
-    const { key, value } of kv.list<{ k: Key; v?: unknown; x?: number }>({ prefix: [JOURNAL] })
+    const { key, value } of kv.list<{ k: Key; v?: unknown; x?: number; s?: bigint }>({
+      prefix: [JOURNAL],
+    })
   ) {
     const id = key[1] as string;
     if (!records.has(id)) records.set(id, []);
-    records.get(id)!.push({ key: value.k, value: value.v, expireAt: value.x });
+    records.get(id)!.push({ key: value.k, value: value.v, expireAt: value.x, sum: value.s });
   }
   for (const [id, list] of records) {
     if (marks.get(id) === list.length) {

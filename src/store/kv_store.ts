@@ -5,6 +5,8 @@
  * @module
  */
 import { ReadCache } from "./cache.ts";
+import { Counters, type PendingCounts } from "./counters.ts";
+import { ExistenceIndex } from "./existence.ts";
 import { collectOrphanChunks, deleteChunks, readChunks, writeChunks } from "./chunks.ts";
 import {
   EMPTY,
@@ -29,6 +31,7 @@ import { type DataLock, lockDataFile } from "./lock.ts";
 import { Sweeper } from "./ttl.ts";
 import type {
   Change,
+  Counts,
   Entry,
   Key,
   ListOptions,
@@ -38,6 +41,7 @@ import type {
   Store,
   StoreInfo,
   StoreStats,
+  WriteOptions,
   WriteTx,
 } from "./types.ts";
 import { type Batch, fullSelector, type LoopBackend, type Raw, WriteLoop } from "./write_loop.ts";
@@ -86,6 +90,9 @@ class Engine implements LoopBackend {
   readonly loop: WriteLoop;
   readonly sweeper: Sweeper;
   readonly hooks = new Set<Hook>();
+  readonly counters: Counters;
+  /** Which keys exist (sole writer only): a miss it rules out costs no read. */
+  readonly existence: ExistenceIndex | null;
   /** Keeps readers out while a journaled unit is half applied. */
   readonly gate = new ReadGate();
   #lock: DataLock | null;
@@ -103,6 +110,8 @@ class Engine implements LoopBackend {
     const cacheMb = options.cacheMb ?? 64;
     this.cache = info.exclusive && cacheMb > 0 ? new ReadCache(cacheMb * 1024 * 1024) : null;
     this.loop = new WriteLoop(this);
+    this.counters = new Counters(kv, info.exclusive, (fn) => this.loop.runAlone(fn));
+    this.existence = info.exclusive ? new ExistenceIndex(kv) : null;
     this.sweeper = new Sweeper(kv, this.loop, options.sweepIntervalMs ?? 250, this.maxChecks);
   }
 
@@ -124,10 +133,14 @@ class Engine implements LoopBackend {
   /** A key's stored state; from the cache when held. The result is shared: never mutate it. */
   async readRaw(key: Key, withData: boolean): Promise<Raw> {
     const cache = this.cache;
-    if (cache === null) return await this.#fetch(key, withData);
+    if (cache === null) {
+      if (this.existence?.absent(key, keyId(key))) return ABSENT;
+      return await this.#fetch(key, withData);
+    }
     const id = keyId(key);
     const cached = cache.get(id);
     if (cached && (!withData || cached.data !== null || !cached.env?.c)) return cached;
+    if (!cached && this.existence?.absent(key, id)) return ABSENT;
     const ticket = cache.begin(id);
     let raw: Raw;
     try {
@@ -145,12 +158,15 @@ class Engine implements LoopBackend {
     const cache = this.cache;
     const out: (Raw | undefined)[] = new Array(keys.length);
     const misses: { key: Key; at: number; id: string }[] = [];
+    const existence = this.existence;
     for (let i = 0; i < keys.length; i++) {
-      const id = cache === null ? "" : keyId(keys[i]);
+      const id = cache === null && existence === null ? "" : keyId(keys[i]);
       const cached = cache?.get(id);
       if (cached) out[i] = cached;
+      else if (existence?.absent(keys[i], id)) out[i] = ABSENT;
       else misses.push({ key: keys[i], at: i, id });
     }
+    if (misses.length === 0) return out as Raw[];
     const groups = [];
     for (let g = 0; g < misses.length; g += 10) groups.push(misses.slice(g, g + 10));
     await Promise.all(groups.map(async (group) => {
@@ -169,6 +185,11 @@ class Engine implements LoopBackend {
       });
     }));
     return out as Raw[];
+  }
+
+  prefetch(keys: readonly Key[]): Promise<void> | undefined {
+    if (this.cache === null) return undefined;
+    return this.readManyRaw(keys).then(() => {}, () => {});
   }
 
   async resolve(raw: Raw): Promise<Uint8Array> {
@@ -194,7 +215,7 @@ class Engine implements LoopBackend {
   }
 
   /** Turn a batch into KV mutations and checks (TTL-index upkeep included). */
-  #plan(batch: Batch): { mutations: Mutation[]; checks: Check[] } {
+  #plan(batch: Batch): { mutations: Mutation[]; checks: Check[]; counted: PendingCounts } {
     const mutations: Mutation[] = [];
     const checks: Check[] = [];
     if (!this.info.exclusive) {
@@ -208,7 +229,11 @@ class Engine implements LoopBackend {
     for (const [id, w] of batch.writes) {
       const old = batch.bases.get(id)?.raw.env ?? null;
       const env = w.env;
-      const expireAt = env?.e === undefined ? undefined : env.e + KV_EXPIRY_GRACE_MS;
+      // A counted entry leaves only through the sweeper, which counts it; Deno KV's own
+      // collector (at open, after downtime) would remove it behind the counters' back.
+      const expireAt = env?.e === undefined || this.counters.covers(w.key)
+        ? undefined
+        : env.e + KV_EXPIRY_GRACE_MS;
       if (env) {
         if (env.e !== undefined) env.t = old?.e === env.e && old.t ? old.t : env.t ?? newTtlId();
         mutations.push({ key: w.key, value: env, expireAt });
@@ -218,7 +243,15 @@ class Engine implements LoopBackend {
         mutations.push({ key: [TTL_INDEX, env.e!, env.t], value: w.key, expireAt });
       }
     }
-    return { mutations, checks };
+    const counted = this.counters.plan(
+      Array.from(batch.writes, ([id, w]) => ({
+        key: w.key,
+        old: batch.bases.get(id)?.raw.env ?? null,
+        env: w.env,
+      })),
+    );
+    for (const m of counted.mutations) mutations.push(m);
+    return { mutations, checks, counted: counted.pending };
   }
 
   /**
@@ -246,12 +279,12 @@ class Engine implements LoopBackend {
           written.push(w.env);
         }
       }
-      const { mutations, checks } = this.#plan(batch);
+      const { mutations, checks, counted } = this.#plan(batch);
       if (wide) checks.push(wide);
       if (fitsOneAtomic(mutations, checks)) {
         const versionstamp = await commitOne(this.kv, mutations, checks);
         if (versionstamp === null) throw new ConflictError();
-        this.#applied(batch, versionstamp);
+        this.#applied(batch, versionstamp, counted);
       } else if (!this.info.exclusive) {
         throw new UnitTooLargeError(
           "Transaction too large for one atomic commit on a shared store (max 1000 writes)",
@@ -265,7 +298,7 @@ class Engine implements LoopBackend {
           (apply) =>
             this.gate.exclusive(async () => {
               const vs = await apply();
-              this.#applied(batch, vs);
+              this.#applied(batch, vs, counted);
               return vs;
             }),
         );
@@ -291,13 +324,16 @@ class Engine implements LoopBackend {
     }
   }
 
-  #applied(batch: Batch, versionstamp: string): void {
+  #applied(batch: Batch, versionstamp: string, counted: PendingCounts): void {
+    this.counters.applied(counted);
     const cache = this.cache;
     if (cache) {
       for (const [id, w] of batch.writes) {
         cache.commit(id, { env: w.env, data: w.data, versionstamp });
       }
     }
+    const existence = this.existence;
+    if (existence) { for (const [id, w] of batch.writes) if (w.env) existence.add(w.key, id); }
     if (this.hooks.size === 0) return;
     const changes: Change[] = [...batch.writes.values()].map((w) => ({
       key: w.key,
@@ -314,6 +350,7 @@ class Engine implements LoopBackend {
   }
 
   async close(): Promise<void> {
+    this.existence?.stop();
     await this.sweeper.stop();
     await this.loop.idle();
     this.kv.close();
@@ -325,6 +362,9 @@ class Engine implements LoopBackend {
 function rawOf(env: Envelope | null, versionstamp: string | null): Raw {
   return { env, data: env?.c ? null : env?.d ?? EMPTY, versionstamp };
 }
+
+/** What a read of a key that does not exist finds. Shared: never mutate. */
+const ABSENT: Raw = Object.freeze({ env: null, data: EMPTY, versionstamp: null }) as Raw;
 
 function newTtlId(): string {
   return crypto.randomUUID().slice(0, 18);
@@ -412,16 +452,29 @@ class KvStoreView implements OpenedStore {
     return { entries, cursor: seen < limit ? "" : iter.cursor };
   }
 
-  write<T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T> {
-    return this.#engine.loop.submit(fn, this.#prefix);
+  write<T>(fn: (tx: WriteTx) => T | Promise<T>, options?: WriteOptions): Promise<T> {
+    const keys = options?.keys;
+    return this.#engine.loop.submit(
+      fn,
+      this.#prefix,
+      keys && this.#engine.cache ? keys.map((k) => prefixed(this.#prefix, k)) : undefined,
+    );
+  }
+
+  countKeys(prefix: Key, depth = 0): Promise<void> {
+    return this.#engine.counters.register(prefixed(this.#prefix, prefix), depth);
+  }
+
+  count(group: Key): Promise<Counts> {
+    return this.#engine.counters.count(prefixed(this.#prefix, group));
   }
 
   set<M = unknown>(key: Key, record: Record<M>): Promise<void> {
-    return this.write((tx) => tx.set(key, record));
+    return this.write((tx) => tx.set(key, record), { keys: [key] });
   }
 
   delete(key: Key): Promise<void> {
-    return this.write((tx) => tx.delete(key));
+    return this.write((tx) => tx.delete(key), { keys: [key] });
   }
 
   async deletePrefix(prefix: Key): Promise<number> {
@@ -465,6 +518,7 @@ class KvStoreView implements OpenedStore {
       cacheMisses: e.cache?.misses ?? 0,
       cacheBytes: e.cache?.bytes ?? 0,
       expired: e.sweeper.expired,
+      existence: e.existence === null ? "off" : e.existence.ready ? "ready" : "building",
     };
   }
 
@@ -532,5 +586,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     await collectOrphanChunks(kv);
   }
   engine.sweeper.start();
+  // In the background: reads ask SQLite until the index is built.
+  engine.existence?.start();
   return new KvStoreView(engine, []);
 }

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { openStore } from "../../src/store/mod.ts";
 import { storeCases } from "./store_cases.ts";
+import { countCases } from "./count_cases.ts";
 
 storeCases("memory store", () => openStore({ memory: true, sweepIntervalMs: 20 }));
 
@@ -17,6 +18,24 @@ storeCases("file store", async () => {
 });
 
 storeCases("shared file store (remote path: checks on, cache off)", async () => {
+  const dir = await Deno.makeTempDir();
+  return await openStore({ path: `${dir}/db.sqlite`, shared: true, sweepIntervalMs: 20 });
+});
+
+countCases("memory store", () => openStore({ memory: true, sweepIntervalMs: 20 }));
+
+countCases("file store", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await openStore({ path: `${dir}/db.sqlite`, sweepIntervalMs: 20 });
+  return Object.assign(store, {
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  });
+});
+
+countCases("shared file store", async () => {
   const dir = await Deno.makeTempDir();
   return await openStore({ path: `${dir}/db.sqlite`, shared: true, sweepIntervalMs: 20 });
 });

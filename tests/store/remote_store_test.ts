@@ -9,6 +9,7 @@ import { type KvConnectServer, startKvConnectServer } from "../helpers/kv_connec
 import { RawClient } from "../helpers/net.ts";
 import { runMain, startChild } from "../helpers/server.ts";
 import { storeCases } from "./store_cases.ts";
+import { countCases } from "./count_cases.ts";
 
 const TOKEN = "remote-store-test-token";
 // Deno's KV Connect client reads the token from the environment of the process that opens it.
@@ -28,6 +29,17 @@ async function openRemote(url: string): Promise<OpenedStore> {
 }
 
 storeCases("remote store (KV Connect)", async () => {
+  const server = await startKvConnectServer(TOKEN);
+  const store = await openRemote(server.url);
+  return Object.assign(store, {
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await server.close();
+    },
+  });
+});
+
+countCases("remote store (KV Connect)", async () => {
   const server = await startKvConnectServer(TOKEN);
   const store = await openRemote(server.url);
   return Object.assign(store, {
