@@ -131,13 +131,25 @@ class Engine implements LoopBackend {
   }
 
   /** A key's stored state; from the cache when held. The result is shared: never mutate it. */
-  async readRaw(key: Key, withData: boolean): Promise<Raw> {
+  /**
+   * What memory alone knows of a key with its payload: the cached state, or ABSENT when the
+   * existence index rules the key out; undefined when only the store can tell. Never awaits,
+   * so a hit costs no promise hop. The result is shared: never mutate it.
+   */
+  peek(key: Key, id: string): Raw | undefined {
+    const cached = this.cache?.get(id);
+    if (cached) return cached.data !== null || !cached.env?.c ? cached : undefined;
+    return this.existence?.absent(key, id) ? ABSENT : undefined;
+  }
+
+  /** A key's stored state; from the cache when held. The result is shared: never mutate it. */
+  async readRaw(key: Key, withData: boolean, knownId?: string): Promise<Raw> {
     const cache = this.cache;
     if (cache === null) {
-      if (this.existence?.absent(key, keyId(key))) return ABSENT;
+      if (this.existence?.absent(key, knownId ?? keyId(key))) return ABSENT;
       return await this.#fetch(key, withData);
     }
-    const id = keyId(key);
+    const id = knownId ?? keyId(key);
     const cached = cache.get(id);
     if (cached && (!withData || cached.data !== null || !cached.env?.c)) return cached;
     if (!cached && this.existence?.absent(key, id)) return ABSENT;
@@ -392,16 +404,49 @@ class KvStoreView implements OpenedStore {
     return this.#engine.info;
   }
 
-  async get<M = unknown>(key: Key): Promise<Entry<M> | null> {
+  get<M = unknown>(key: Key): Promise<Entry<M> | null> {
+    const engine = this.#engine;
     const full = prefixed(this.#prefix, key);
-    const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true));
+    const id = keyId(full);
+    // The common case answers from memory without a promise chain; a journaled apply in
+    // progress (gate held) sends every reader the slow way, to wait for it.
+    const known = engine.gate.open ? engine.peek(full, id) : undefined;
+    if (known !== undefined) return Promise.resolve(live<M>(key, known, Date.now()));
+    return this.#getSlow<M>(key, full, id);
+  }
+
+  async #getSlow<M>(key: Key, full: Key, id: string): Promise<Entry<M> | null> {
+    const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true, id));
     return live<M>(key, raw, Date.now());
   }
 
-  async getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
+  getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
+    const engine = this.#engine;
+    const fulls = keys.map((k) => prefixed(this.#prefix, k));
+    const ids = fulls.map(keyId);
+    if (engine.gate.open) {
+      const known: Raw[] = [];
+      for (let i = 0; i < fulls.length; i++) {
+        const raw = engine.peek(fulls[i], ids[i]);
+        if (raw === undefined) break;
+        known.push(raw);
+      }
+      if (known.length === keys.length) {
+        const now = Date.now();
+        return Promise.resolve(known.map((raw, i) => live<M>(keys[i], raw, now)));
+      }
+    }
+    return this.#getManySlow<M>(keys, fulls, ids);
+  }
+
+  async #getManySlow<M>(
+    keys: readonly Key[],
+    fulls: Key[],
+    ids: string[],
+  ): Promise<(Entry<M> | null)[]> {
     const now = Date.now();
     const raws = await this.#engine.gate.read(() =>
-      Promise.all(keys.map((k) => this.#engine.readRaw(prefixed(this.#prefix, k), true)))
+      Promise.all(fulls.map((k, i) => this.#engine.readRaw(k, true, ids[i])))
     );
     return raws.map((raw, i) => live<M>(keys[i], raw, now));
   }
