@@ -130,7 +130,10 @@ export async function commitJournaled(
 ): Promise<string> {
   const records: Mutation[] = mutations.map((m, i) => ({
     key: [JOURNAL, id, i],
-    value: { k: m.key, v: m.value, x: m.expireAt, s: m.sum },
+    // A KvU64 does not survive V8 serialization: journal its number.
+    value: m.value instanceof Deno.KvU64
+      ? { k: m.key, u: m.value.value, x: m.expireAt }
+      : { k: m.key, v: m.value, x: m.expireAt, s: m.sum },
   }));
   const parts = groups(records, 1);
   for (let i = 0; i < parts.length; i++) {
@@ -154,13 +157,14 @@ export async function replayJournals(kv: Deno.Kv): Promise<number> {
   }
   const records = new Map<string, Mutation[]>();
   for await (
-    const { key, value } of kv.list<{ k: Key; v?: unknown; x?: number; s?: bigint }>({
-      prefix: [JOURNAL],
-    })
+    const { key, value } of kv.list<{ k: Key; v?: unknown; u?: bigint; x?: number; s?: bigint }>(
+      { prefix: [JOURNAL] },
+    )
   ) {
     const id = key[1] as string;
     if (!records.has(id)) records.set(id, []);
-    records.get(id)!.push({ key: value.k, value: value.v, expireAt: value.x, sum: value.s });
+    const v = value.u === undefined ? value.v : new Deno.KvU64(value.u);
+    records.get(id)!.push({ key: value.k, value: v, expireAt: value.x, sum: value.s });
   }
   for (const [id, list] of records) {
     if (marks.get(id) === list.length) {

@@ -257,12 +257,16 @@ export class Counters {
     const mutations: Mutation[] = [];
     for (const p of byGroup.values()) {
       pending.push(p);
+      // The sole writer knows each counter's value: it writes the new one, which a replayed
+      // journal may apply twice; other writers add to it (a wrapping sum needs no read).
+      const mirror = this.#exclusive ? p.reg.groups.get(p.id)?.values : undefined;
       for (let f = 0; f < FIELDS.length; f++) {
         if (p.d[f] === 0n) continue;
-        mutations.push({
-          key: counterKey(p.reg, p.group, FIELDS[f]),
-          sum: BigInt.asUintN(U64, p.d[f]),
-        });
+        const key = counterKey(p.reg, p.group, FIELDS[f]);
+        if (this.#exclusive) {
+          const value = BigInt.asUintN(U64, (mirror?.[f] ?? 0n) + p.d[f]);
+          mutations.push({ key, value: new Deno.KvU64(value) });
+        } else mutations.push({ key, sum: BigInt.asUintN(U64, p.d[f]) });
       }
     }
     return { mutations, pending };

@@ -103,9 +103,19 @@ export function compareKeys(a: Key, b: Key): number {
   return a.length - b.length;
 }
 
-/** True when `key` starts with every part of `prefix`. */
+function samePart(a: Deno.KvKeyPart, b: Deno.KvKeyPart): boolean {
+  if (typeof a === "string" || typeof a === "number") return a === b;
+  if (a instanceof Uint8Array) {
+    if (!(b instanceof Uint8Array) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  return comparePart(a, b) === 0;
+}
+
+/** True when `key` starts with every part of `prefix` (hot: runs per write per counted prefix). */
 export function hasPrefix(key: Key, prefix: Key): boolean {
   if (key.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (comparePart(key[i], prefix[i]) !== 0) return false;
+  for (let i = 0; i < prefix.length; i++) if (!samePart(key[i], prefix[i])) return false;
   return true;
 }

@@ -163,6 +163,20 @@ export function countCases(name: string, open: StoreFactory): void {
     }
   });
 
+  test("a unit larger than one atomic keeps its counts exact", async (store) => {
+    if (!store.info.exclusive) return; // A shared store refuses such units (store_cases).
+    await store.countKeys(["u"], 0);
+    await store.write((tx) => {
+      for (let i = 0; i < 2500; i++) tx.set(["u", i], { data: enc.encode("x") });
+    });
+    assert.equal(await assertCountMatches(store, ["u"]), 2500);
+    await store.write((tx) => {
+      for (let i = 0; i < 2500; i += 2) tx.delete(["u", i]);
+      for (let i = 2500; i < 3000; i++) tx.set(["u", i], { data: enc.encode("yy") });
+    });
+    assert.equal(await assertCountMatches(store, ["u"]), 1750);
+  });
+
   test("write hints are only hints: undeclared keys still read and write", async (store) => {
     await store.set(["h", 1], { data: enc.encode("one") });
     const got = await store.write(async (tx) => {
