@@ -30,18 +30,26 @@ function hashes(id: string): [number, number] {
   return [h1 >>> 0, (h2 | 1) >>> 0];
 }
 
+/** A layer as saved: its sizing and its bit array. */
+export interface LayerImage {
+  capacity: number;
+  count: number;
+  bits: Uint32Array;
+}
+
 class Layer {
   readonly bits: Uint32Array;
   readonly mask: number;
   readonly capacity: number;
   count = 0;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, bits?: Uint32Array) {
     this.capacity = capacity;
     // A power-of-two bit count so an index is a mask, not a modulo.
     let size = 1 << 20;
     while (size < capacity * BITS_PER_KEY) size *= 2;
-    this.bits = new Uint32Array(size / 32);
+    if (bits && bits.length !== size / 32) throw new Error("Filter image does not match its size");
+    this.bits = bits ?? new Uint32Array(size / 32);
     this.mask = size - 1;
   }
 
@@ -64,7 +72,19 @@ class Layer {
 
 /** A Bloom filter that adds a layer twice the size whenever the newest one is full. */
 export class KeyFilter {
-  #layers: Layer[] = [new Layer(FIRST_LAYER_KEYS)];
+  #layers: Layer[];
+
+  /** An empty filter, or one restored from {@link images}. */
+  constructor(images?: readonly LayerImage[]) {
+    this.#layers = images && images.length > 0
+      ? images.map((l) => Object.assign(new Layer(l.capacity, l.bits), { count: l.count }))
+      : [new Layer(FIRST_LAYER_KEYS)];
+  }
+
+  /** The layers, to save (shared arrays: the filter must not change while they are written). */
+  images(): LayerImage[] {
+    return this.#layers.map((l) => ({ capacity: l.capacity, count: l.count, bits: l.bits }));
+  }
 
   /** False only when `id` was never added. */
   mayHave(id: string): boolean {

@@ -365,6 +365,8 @@ class Engine implements LoopBackend {
     this.existence?.stop();
     await this.sweeper.stop();
     await this.loop.idle();
+    // Best effort: without it the next open rebuilds the index by scanning.
+    await this.existence?.save().catch(() => {});
     this.kv.close();
     this.#lock?.close();
   }
@@ -629,6 +631,10 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   if (info.exclusive) {
     await replayJournals(kv);
     await collectOrphanChunks(kv);
+    await engine.existence?.restore();
+  } else if (info.kind === "file") {
+    // Another writer may change the file: a saved existence index would go stale.
+    await kv.delete(["_exists", "valid"]);
   }
   engine.sweeper.start();
   // In the background: reads ask SQLite until the index is built.

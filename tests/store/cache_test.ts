@@ -17,7 +17,10 @@ Deno.test("the cache stays within its byte budget", () => {
 });
 
 Deno.test("a key hit since the hand last passed survives an eviction round", () => {
-  const cache = new ReadCache(10 * 300);
+  const probe = new ReadCache(1 << 20);
+  probe.commit("k0", raw(100));
+  // Room for ten entries; each round adds three, so the hand passes k0 once per round.
+  const cache = new ReadCache(10 * probe.bytes);
   for (let i = 0; i < 10; i++) cache.commit(`k${i}`, raw(100));
   for (let round = 0; round < 5; round++) {
     assert.ok(cache.get("k0"), `k0 evicted in round ${round}`);

@@ -47,8 +47,12 @@ Deno.test("a store written before counting is recounted exactly, with writes rac
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("counts are exact after a crash mid-load (child SIGKILLed), then after a restart", async () => {
+Deno.test("counts and the existence index are exact after a crash mid-load (child SIGKILLed)", async () => {
   const { dir, path } = await tempPath();
+  // A clean close first saves the existence index; the child's open must invalidate it.
+  const before = await openStore({ path });
+  await before.set(["c", "a", 99_999], { data: enc.encode("kept") });
+  await before.close();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./count_load_child.ts", import.meta.url).pathname, path],
     stdout: "piped",
@@ -72,6 +76,11 @@ Deno.test("counts are exact after a crash mid-load (child SIGKILLed), then after
   let total = 0;
   for (const g of GROUPS) total += await assertCountMatches(store, ["c", g]);
   assert.ok(total > 0, "the child wrote something");
+  assert.notEqual(store.stats().existence, "off");
+  while (store.stats().existence !== "ready") await new Promise((r) => setTimeout(r, 10));
+  for await (const e of store.list({ prefix: ["c"] })) {
+    assert.ok(await store.get(e.key), `${JSON.stringify(e.key)} reported absent`);
+  }
   await store.close();
   await Deno.remove(dir, { recursive: true });
 });
@@ -88,7 +97,10 @@ Deno.test("the existence index never says absent for a stored key, before, durin
     for (let j = 0; j < 3000; j += 3) tx.delete(["e", j]);
   });
   await first.close();
+  // Drop the index the clean close saved, so this open builds it while writes come in.
+  await (await openStore({ path, shared: true })).close();
   const store = await openStore({ path });
+  assert.equal(store.stats().existence, "building");
   const during: Promise<void>[] = [];
   let i = 3000;
   while (store.stats().existence !== "ready") {
@@ -107,5 +119,29 @@ Deno.test("the existence index never says absent for a stored key, before, durin
     });
   }
   await store.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a clean close saves the existence index and the next open restores it at once", async () => {
+  const { dir, path } = await tempPath();
+  const first = await openStore({ path });
+  await first.write((tx) => {
+    for (let j = 0; j < 500; j++) tx.set(["r", j], { data: enc.encode(String(j)) });
+  });
+  while (first.stats().existence !== "ready") await new Promise((r) => setTimeout(r, 10));
+  await first.close();
+  const second = await openStore({ path });
+  assert.equal(second.stats().existence, "ready");
+  const got = await second.getMany(Array.from({ length: 500 }, (_, j) => ["r", j]));
+  assert.ok(got.every((e) => e !== null), "a restored index ruled out a stored key");
+  await second.set(["r", "new"], { data: enc.encode("n") });
+  await second.close();
+  // A shared open may let other writers in: it drops the saved index.
+  const shared = await openStore({ path, shared: true });
+  await shared.close();
+  const third = await openStore({ path });
+  assert.equal(third.stats().existence, "building");
+  assert.ok(await third.get(["r", "new"]));
+  await third.close();
   await Deno.remove(dir, { recursive: true });
 });
