@@ -91,6 +91,7 @@ export class Counters {
   #exclusive: boolean;
   #runAlone: RunAlone;
   #regs: Registration[] = [];
+  #stopped = false;
 
   constructor(kv: Deno.Kv, exclusive: boolean, runAlone: RunAlone) {
     this.#kv = kv;
@@ -168,7 +169,8 @@ export class Counters {
     });
     let cursor: string | undefined;
     let done = false;
-    while (!done) {
+    // A closing store abandons the recount (its marker unwritten: the next open starts over).
+    while (!done && !this.#stopped) {
       done = await this.#runAlone(async () => {
         const iter = this.#kv.list<Envelope>({ prefix: reg.prefix as Deno.KvKey }, {
           cursor,
@@ -270,6 +272,11 @@ export class Counters {
       }
     }
     return { mutations, pending };
+  }
+
+  /** Stop recounts in progress (the store is closing). */
+  stop(): void {
+    this.#stopped = true;
   }
 
   /** Mirror a durable batch's deltas. */

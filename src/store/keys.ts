@@ -103,7 +103,9 @@ export function compareKeys(a: Key, b: Key): number {
   return a.length - b.length;
 }
 
-function samePart(a: Deno.KvKeyPart, b: Deno.KvKeyPart): boolean {
+/** True when two key parts are equal (a missing part equals nothing). */
+export function samePart(a: Deno.KvKeyPart | undefined, b: Deno.KvKeyPart): boolean {
+  if (a === undefined) return false;
   if (typeof a === "string" || typeof a === "number") return a === b;
   if (a instanceof Uint8Array) {
     if (!(b instanceof Uint8Array) || a.length !== b.length) return false;

@@ -17,7 +17,7 @@ import {
   TTL_INDEX,
 } from "./envelope.ts";
 import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
-import { keyId } from "./keys.ts";
+import { keyId, samePart } from "./keys.ts";
 import {
   type Check,
   commitJournaled,
@@ -363,6 +363,7 @@ class Engine implements LoopBackend {
 
   async close(): Promise<void> {
     this.existence?.stop();
+    this.counters.stop();
     await this.sweeper.stop();
     await this.loop.idle();
     // Best effort: without it the next open rebuilds the index by scanning.
@@ -576,13 +577,6 @@ class KvStoreView implements OpenedStore {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-function samePart(a: Deno.KvKeyPart | undefined, b: Deno.KvKeyPart): boolean {
-  if (a instanceof Uint8Array && b instanceof Uint8Array) {
-    return a.length === b.length && a.every((x, i) => x === b[i]);
-  }
-  return a === b;
 }
 
 function live<M>(key: Key, raw: Raw, now: number): Entry<M> | null {

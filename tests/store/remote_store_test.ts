@@ -28,7 +28,8 @@ async function openRemote(url: string): Promise<OpenedStore> {
   return store;
 }
 
-storeCases("remote store (KV Connect)", async () => {
+/** A remote store on its own fake denokv server, both closed together. */
+async function remoteBacking(): Promise<OpenedStore> {
   const server = await startKvConnectServer(TOKEN);
   const store = await openRemote(server.url);
   return Object.assign(store, {
@@ -37,18 +38,10 @@ storeCases("remote store (KV Connect)", async () => {
       await server.close();
     },
   });
-});
+}
 
-countCases("remote store (KV Connect)", async () => {
-  const server = await startKvConnectServer(TOKEN);
-  const store = await openRemote(server.url);
-  return Object.assign(store, {
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      await server.close();
-    },
-  });
-});
+storeCases("remote store (KV Connect)", remoteBacking);
+countCases("remote store (KV Connect)", remoteBacking);
 
 Deno.test("openStore() on a KV Connect URL reports a remote, non-exclusive store", async () => {
   await using server = await startKvConnectServer(TOKEN);
