@@ -96,6 +96,8 @@ class Engine implements LoopBackend {
   /** Keeps readers out while a journaled unit is half applied. */
   readonly gate = new ReadGate();
   #lock: DataLock | null;
+  /** Keys declared this turn, read together at its end. */
+  #prefetching: { keys: Key[]; done: Promise<void> } | null = null;
 
   constructor(
     kv: Deno.Kv,
@@ -199,9 +201,22 @@ class Engine implements LoopBackend {
     return out as Raw[];
   }
 
+  /**
+   * Warm the cache with keys units declared. Keys declared in one turn of the event loop are
+   * read together (getMany, 10 keys a call), not one read per unit.
+   */
   prefetch(keys: readonly Key[]): Promise<void> | undefined {
     if (this.cache === null) return undefined;
-    return this.readManyRaw(keys).then(() => {}, () => {});
+    if (this.#prefetching === null) {
+      const batch: Key[] = [];
+      const done = Promise.resolve().then(() => {
+        this.#prefetching = null;
+        return this.readManyRaw(batch).then(() => {}, () => {});
+      });
+      this.#prefetching = { keys: batch, done };
+    }
+    for (const key of keys) this.#prefetching.keys.push(key);
+    return this.#prefetching.done;
   }
 
   async resolve(raw: Raw): Promise<Uint8Array> {
