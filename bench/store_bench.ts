@@ -1,6 +1,8 @@
 /**
  * Store benchmark: writes/s through the group-commit loop at 1, 16 and 256 concurrent
  * writers, and reads/s (cached and uncached), on a temp-file store; raw `kv.set` for scale.
+ * Then random keys over a 100k keyspace (never one hot key): read-modify-write units with and
+ * without write hints, GETs of stored and absent keys, and a counted group's count().
  * Run: deno task bench store
  * @module
  */
@@ -60,9 +62,82 @@ export async function storeBench(): Promise<Record<string, number>> {
       }));
     });
     await cold.close();
+    Object.assign(out, await randomKeys(`${dir}/random.sqlite`));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+  return out;
+}
+
+const KEYSPACE = 100_000;
+
+function randomKey(): Deno.KvKey {
+  return ["k", 0, enc.encode(`key:${Math.floor(Math.random() * KEYSPACE)}`)];
+}
+
+/** Units that read then write a random key, as Redis SET does, `hinted` declaring the key. */
+function rmwUnits(
+  store: Awaited<ReturnType<typeof openStore>>,
+  total: number,
+  hinted: boolean,
+): Promise<void> {
+  let next = 0;
+  return Promise.all(Array.from({ length: 256 }, async () => {
+    while (next++ < total) {
+      const key = randomKey();
+      await store.write(async (tx) => {
+        await tx.get(key);
+        tx.set(key, { data: VALUE });
+      }, hinted ? { keys: [key] } : undefined);
+    }
+  })).then(() => {});
+}
+
+function readers(store: Awaited<ReturnType<typeof openStore>>, total: number, absent: boolean) {
+  let n = 0;
+  return Promise.all(Array.from({ length: 50 }, async () => {
+    while (n++ < total) {
+      await store.get(absent ? ["k", 0, enc.encode(`none:${n}`)] : randomKey());
+    }
+  })).then(() => {});
+}
+
+async function randomKeys(path: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  let store = await openStore({ path });
+  await store.countKeys(["k"], 1);
+  out.rmw = await timed(
+    "read-modify-write units, random keys",
+    20_000,
+    () => rmwUnits(store, 20_000, false),
+  );
+  // Reopened, so the cache is cold and most keys exist: the case write hints are for.
+  for (const hinted of [false, true]) {
+    await store.close();
+    store = await openStore({ path });
+    const label = hinted ? "same, reopened, with write hints" : "same, reopened (cold cache)";
+    out[hinted ? "rmwColdHinted" : "rmwCold"] = await timed(
+      label,
+      10_000,
+      () => rmwUnits(store, 10_000, hinted),
+    );
+  }
+  out.getRandom = await timed(
+    "store.get, 50 readers, random keys",
+    100_000,
+    () => readers(store, 100_000, false),
+  );
+  out.getAbsent = await timed(
+    "store.get, 50 readers, absent keys",
+    100_000,
+    () => readers(store, 100_000, true),
+  );
+  await store.countKeys(["k"], 1);
+  const t0 = performance.now();
+  const { keys } = await store.count(["k", 0]);
+  out.countMs = performance.now() - t0;
+  console.log(`${`count() of ${keys} keys`.padEnd(44)} ${out.countMs.toFixed(3).padStart(8)} ms`);
+  await store.close();
   return out;
 }
 

@@ -8,16 +8,21 @@ import { encodedKeySize } from "./keys.ts";
 import type { Key } from "./types.ts";
 
 /**
+/**
  * Deno KV refuses an expiry past JavaScript's last date. Its expiry only collects garbage (the
  * deadline that counts is kept in the entry), so a farther one is simply capped.
  */
 const MAX_EXPIRE_IN_MS = 2 ** 50;
 
-/** One key's new state: `value` undefined means delete. `expireAt` is the absolute KV expiry. */
+/**
+ * One key's new state: `value` undefined means delete, unless `sum` is set (a wrapping u64
+ * add to a counter). `expireAt` is the absolute KV expiry.
+ */
 export interface Mutation {
   key: Key;
   value?: unknown;
   expireAt?: number;
+  sum?: bigint;
 }
 
 /** A versionstamp a key must still have at commit. */
@@ -80,7 +85,8 @@ export function fitsOneAtomic(mutations: readonly Mutation[], checks: readonly C
 }
 
 function addMutation(op: Deno.AtomicOperation, m: Mutation, now: number): void {
-  if (m.value === undefined) op.delete(m.key as Deno.KvKey);
+  if (m.sum !== undefined) op.sum(m.key as Deno.KvKey, m.sum);
+  else if (m.value === undefined) op.delete(m.key as Deno.KvKey);
   else {
     const expireIn = m.expireAt === undefined
       ? undefined
@@ -133,7 +139,10 @@ export async function commitJournaled(
 ): Promise<string> {
   const records: Mutation[] = mutations.map((m, i) => ({
     key: [JOURNAL, id, i],
-    value: { k: m.key, v: m.value, x: m.expireAt },
+    // A KvU64 does not survive V8 serialization: journal its number.
+    value: m.value instanceof Deno.KvU64
+      ? { k: m.key, u: m.value.value, x: m.expireAt }
+      : { k: m.key, v: m.value, x: m.expireAt, s: m.sum },
   }));
   const parts = groups(records, 1);
   for (let i = 0; i < parts.length; i++) {
@@ -157,11 +166,14 @@ export async function replayJournals(kv: Deno.Kv): Promise<number> {
   }
   const records = new Map<string, Mutation[]>();
   for await (
-    const { key, value } of kv.list<{ k: Key; v?: unknown; x?: number }>({ prefix: [JOURNAL] })
+    const { key, value } of kv.list<{ k: Key; v?: unknown; u?: bigint; x?: number; s?: bigint }>(
+      { prefix: [JOURNAL] },
+    )
   ) {
     const id = key[1] as string;
     if (!records.has(id)) records.set(id, []);
-    records.get(id)!.push({ key: value.k, value: value.v, expireAt: value.x });
+    const v = value.u === undefined ? value.v : new Deno.KvU64(value.u);
+    records.get(id)!.push({ key: value.k, value: v, expireAt: value.x, sum: value.s });
   }
   for (const [id, list] of records) {
     if (marks.get(id) === list.length) {

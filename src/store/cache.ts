@@ -1,33 +1,56 @@
 /**
- * The sole-writer read cache: raw envelopes (and resolved payloads) of recently used keys,
- * least recently used out first, within a byte budget. Commits write through it; a read only
- * fills it when no commit landed while the read was in flight, so it never holds stale data.
+ * The sole-writer read cache: raw envelopes (and resolved payloads) of recently used keys within
+ * a byte budget, evicted by CLOCK (second chance), so a hit only sets a bit and never reorganises
+ * the map. Commits write through it; a read fills it only when no commit touched its key while
+ * the read was in flight, so it never holds stale data.
  * @module
  */
 import type { Envelope } from "./envelope.ts";
 
-/** What the cache remembers of a key: its envelope (null = absent) and version. */
+/** What the cache remembers of a key: its envelope (null = absent) and version. Never mutate. */
 export interface CachedRaw {
-  env: Envelope | null;
+  readonly env: Envelope | null;
   /** The resolved payload, or null when chunked and not kept (too large). */
-  data: Uint8Array | null;
-  versionstamp: string | null;
+  readonly data: Uint8Array | null;
+  readonly versionstamp: string | null;
 }
 
 /** Payloads larger than this are not kept in the cache (their envelope still is). */
 const MAX_CACHED_DATA = 1024 * 1024;
-const ENTRY_OVERHEAD = 160;
+/** Measured: a cached 100-byte value costs ≈ 540 bytes of heap beyond its id and payload. */
+const ENTRY_OVERHEAD = 400;
+
+/** One cached key: the raw state plus its CLOCK bookkeeping. */
+interface Slot {
+  id: string;
+  raw: CachedRaw;
+  size: number;
+  /** Set on every hit; the clock hand clears it once before evicting. */
+  ref: boolean;
+  /** Position in the clock ring. */
+  at: number;
+}
+
+/** A read in flight for one key: marked stale when a commit touches the key meanwhile. */
+export interface ReadTicket {
+  stale: boolean;
+  readers: number;
+}
 
 function sizeOf(id: string, raw: CachedRaw): number {
   return ENTRY_OVERHEAD + id.length + (raw.data?.length ?? raw.env?.d?.length ?? 0);
 }
 
-/** LRU map of raw entries with a byte budget. */
+/** CLOCK-evicted map of raw entries with a byte budget. */
 export class ReadCache {
-  #map = new Map<string, CachedRaw & { size: number }>();
+  #map = new Map<string, Slot>();
+  /** The clock ring: slots in insertion positions; null where a slot left. */
+  #ring: (Slot | null)[] = [];
+  #free: number[] = [];
+  #hand = 0;
   #bytes = 0;
   #budget: number;
-  #commits = 0;
+  #inflight = new Map<string, ReadTicket>();
   hits = 0;
   misses = 0;
 
@@ -40,63 +63,125 @@ export class ReadCache {
     return this.#bytes;
   }
 
-  /** A token a reader takes before going to the store; see {@link fill}. */
-  get epoch(): number {
-    return this.#commits;
+  /** Entries currently held. */
+  get size(): number {
+    return this.#map.size;
   }
 
   get(id: string): CachedRaw | undefined {
-    const hit = this.#map.get(id);
-    if (hit === undefined) {
+    const slot = this.#map.get(id);
+    if (slot === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    this.#map.delete(id);
-    this.#map.set(id, hit);
-    return hit;
+    slot.ref = true;
+    return slot.raw;
   }
 
-  /** Remember what a read found, unless a commit landed since `epoch` (the read may be stale). */
-  fill(id: string, raw: CachedRaw, epoch: number): void {
-    if (epoch !== this.#commits || this.#map.has(id)) return;
+  /** True when the key is held (no hit is counted, no bit set). */
+  has(id: string): boolean {
+    return this.#map.has(id);
+  }
+
+  /** Take a ticket before reading `id` from the store; pass it to {@link fill}. */
+  begin(id: string): ReadTicket {
+    let ticket = this.#inflight.get(id);
+    if (ticket === undefined) {
+      ticket = { stale: false, readers: 0 };
+      this.#inflight.set(id, ticket);
+    }
+    ticket.readers++;
+    return ticket;
+  }
+
+  /**
+   * Remember what a read found, unless a commit touched the key since its ticket was taken
+   * (the read may be stale) or the key is held already (a commit put a newer state there).
+   */
+  fill(id: string, raw: CachedRaw, ticket: ReadTicket): void {
+    if (--ticket.readers === 0) this.#inflight.delete(id);
+    if (ticket.stale || this.#map.has(id)) return;
     this.#put(id, raw);
   }
 
+  /** Give a ticket back without filling (the read failed). */
+  end(id: string, ticket: ReadTicket): void {
+    if (--ticket.readers === 0) this.#inflight.delete(id);
+  }
+
   /** Record the state a commit made durable. */
-  commit(entries: Iterable<[string, CachedRaw]>): void {
-    this.#commits++;
-    for (const [id, raw] of entries) this.#put(id, raw);
+  commit(id: string, raw: CachedRaw): void {
+    const ticket = this.#inflight.get(id);
+    if (ticket) ticket.stale = true;
+    this.#put(id, raw);
   }
 
   /** Forget every key whose id starts with `idPrefix`. */
   invalidatePrefix(idPrefix: string): void {
-    this.#commits++;
-    for (const [id, raw] of this.#map) {
-      if (id.startsWith(idPrefix)) {
-        this.#map.delete(id);
-        this.#bytes -= raw.size;
-      }
+    for (const ticket of this.#inflight.values()) ticket.stale = true;
+    for (const slot of this.#map.values()) {
+      if (slot.id.startsWith(idPrefix)) this.#remove(slot);
     }
   }
 
+  #remove(slot: Slot): void {
+    this.#map.delete(slot.id);
+    this.#ring[slot.at] = null;
+    this.#free.push(slot.at);
+    this.#bytes -= slot.size;
+  }
+
   #put(id: string, raw: CachedRaw): void {
-    const old = this.#map.get(id);
-    if (old) {
-      this.#map.delete(id);
-      this.#bytes -= old.size;
-    }
-    const kept = raw.data && raw.data.length > MAX_CACHED_DATA && raw.env?.c
-      ? { ...raw, data: null }
+    const kept: CachedRaw = raw.data && raw.data.length > MAX_CACHED_DATA && raw.env?.c
+      ? { env: raw.env, data: null, versionstamp: raw.versionstamp }
       : raw;
     const size = sizeOf(id, kept);
-    if (size > this.#budget) return;
-    this.#map.set(id, { ...kept, size });
-    this.#bytes += size;
-    while (this.#bytes > this.#budget) {
-      const [oldest, value] = this.#map.entries().next().value!;
-      this.#map.delete(oldest);
-      this.#bytes -= value.size;
+    const old = this.#map.get(id);
+    if (old) {
+      if (size > this.#budget) {
+        this.#remove(old);
+        return;
+      }
+      // Replace in place: same ring position, no map reorganisation.
+      this.#bytes += size - old.size;
+      old.raw = kept;
+      old.size = size;
+      old.ref = true;
+    } else {
+      if (size > this.#budget) return;
+      const at = this.#free.length > 0 ? this.#free.pop()! : this.#ring.length;
+      const slot: Slot = { id, raw: kept, size, ref: false, at };
+      this.#ring[at] = slot;
+      this.#map.set(id, slot);
+      this.#bytes += size;
     }
+    this.#evict(old ?? this.#map.get(id)!);
+  }
+
+  /** Run the clock hand until the budget holds, never evicting `keep` (the slot just written). */
+  #evict(keep: Slot): void {
+    const ring = this.#ring;
+    while (this.#bytes > this.#budget && this.#map.size > 1) {
+      if (this.#hand >= ring.length) this.#hand = 0;
+      const slot = ring[this.#hand++];
+      if (slot === null || slot === keep) continue;
+      if (slot.ref) slot.ref = false;
+      else this.#remove(slot);
+    }
+    // A ring mostly made of holes costs the hand time: compact it now and then.
+    if (this.#free.length > 1024 && this.#free.length > this.#map.size) this.#compact();
+  }
+
+  #compact(): void {
+    const ring: Slot[] = [];
+    for (const slot of this.#ring) {
+      if (slot === null) continue;
+      slot.at = ring.length;
+      ring.push(slot);
+    }
+    this.#ring = ring;
+    this.#free = [];
+    this.#hand = 0;
   }
 }

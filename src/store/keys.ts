@@ -11,22 +11,30 @@ export const MAX_KEY_BYTES = 2048;
 
 const encoder = new TextEncoder();
 
+/** Parts up to this long are converted char by char: cheaper than a native call for short keys. */
+const SHORT_PART = 64;
+
 function bytesToLatin1(bytes: Uint8Array): string {
   let out = "";
+  if (bytes.length <= SHORT_PART) {
+    for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]);
+    return out;
+  }
   for (let i = 0; i < bytes.length; i += 4096) {
-    out += String.fromCharCode(...bytes.subarray(i, i + 4096));
+    out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
   }
   return out;
 }
 
-/** A string that identifies a key exactly, for use as a Map key. */
+/** A string that identifies a key exactly, for use as a Map key (hot: one per read). */
 export function keyId(key: Key): string {
   let id = "";
-  for (const part of key) {
-    if (part instanceof Uint8Array) id += `b${part.length}:${bytesToLatin1(part)}`;
-    else if (typeof part === "string") id += `s${part.length}:${part}`;
-    else if (typeof part === "number") id += `n${part};`;
-    else if (typeof part === "bigint") id += `i${part};`;
+  for (let i = 0; i < key.length; i++) {
+    const part = key[i];
+    if (part instanceof Uint8Array) id += "b" + part.length + ":" + bytesToLatin1(part);
+    else if (typeof part === "string") id += "s" + part.length + ":" + part;
+    else if (typeof part === "number") id += "n" + part + ";";
+    else if (typeof part === "bigint") id += "i" + part + ";";
     else id += part ? "T" : "F";
   }
   return id;
@@ -34,7 +42,7 @@ export function keyId(key: Key): string {
 
 function zeros(bytes: Uint8Array): number {
   let n = 0;
-  for (const b of bytes) if (b === 0) n++;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) n++;
   return n;
 }
 
@@ -95,9 +103,21 @@ export function compareKeys(a: Key, b: Key): number {
   return a.length - b.length;
 }
 
-/** True when `key` starts with every part of `prefix`. */
+/** True when two key parts are equal (a missing part equals nothing). */
+export function samePart(a: Deno.KvKeyPart | undefined, b: Deno.KvKeyPart): boolean {
+  if (a === undefined) return false;
+  if (typeof a === "string" || typeof a === "number") return a === b;
+  if (a instanceof Uint8Array) {
+    if (!(b instanceof Uint8Array) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  return comparePart(a, b) === 0;
+}
+
+/** True when `key` starts with every part of `prefix` (hot: runs per write per counted prefix). */
 export function hasPrefix(key: Key, prefix: Key): boolean {
   if (key.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (comparePart(key[i], prefix[i]) !== 0) return false;
+  for (let i = 0; i < prefix.length; i++) if (!samePart(key[i], prefix[i])) return false;
   return true;
 }

@@ -5,6 +5,8 @@
  * @module
  */
 import { ReadCache } from "./cache.ts";
+import { Counters, type PendingCounts } from "./counters.ts";
+import { ExistenceIndex } from "./existence.ts";
 import { collectOrphanChunks, deleteChunks, readChunks, writeChunks } from "./chunks.ts";
 import {
   EMPTY,
@@ -15,7 +17,7 @@ import {
   TTL_INDEX,
 } from "./envelope.ts";
 import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
-import { keyId } from "./keys.ts";
+import { keyId, samePart } from "./keys.ts";
 import {
   type Check,
   commitJournaled,
@@ -29,6 +31,7 @@ import { type DataLock, lockDataFile } from "./lock.ts";
 import { Sweeper } from "./ttl.ts";
 import type {
   Change,
+  Counts,
   Entry,
   Key,
   ListOptions,
@@ -38,6 +41,7 @@ import type {
   Store,
   StoreInfo,
   StoreStats,
+  WriteOptions,
   WriteTx,
 } from "./types.ts";
 import { type Batch, fullSelector, type LoopBackend, type Raw, WriteLoop } from "./write_loop.ts";
@@ -86,9 +90,14 @@ class Engine implements LoopBackend {
   readonly loop: WriteLoop;
   readonly sweeper: Sweeper;
   readonly hooks = new Set<Hook>();
+  readonly counters: Counters;
+  /** Which keys exist (sole writer only): a miss it rules out costs no read. */
+  readonly existence: ExistenceIndex | null;
   /** Keeps readers out while a journaled unit is half applied. */
   readonly gate = new ReadGate();
   #lock: DataLock | null;
+  /** Keys declared this turn, read together at its end. */
+  #prefetching: { keys: Key[]; done: Promise<void> } | null = null;
 
   constructor(
     kv: Deno.Kv,
@@ -103,6 +112,8 @@ class Engine implements LoopBackend {
     const cacheMb = options.cacheMb ?? 64;
     this.cache = info.exclusive && cacheMb > 0 ? new ReadCache(cacheMb * 1024 * 1024) : null;
     this.loop = new WriteLoop(this);
+    this.counters = new Counters(kv, info.exclusive, (fn) => this.loop.runAlone(fn));
+    this.existence = info.exclusive ? new ExistenceIndex(kv) : null;
     this.sweeper = new Sweeper(kv, this.loop, options.sweepIntervalMs ?? 250, this.maxChecks);
   }
 
@@ -121,31 +132,91 @@ class Engine implements LoopBackend {
     throw new Error("Cannot read a consistent value: it is being rewritten continuously");
   }
 
-  async readRaw(key: Key, withData: boolean): Promise<Raw> {
-    const id = keyId(key);
+  /** A key's stored state; from the cache when held. The result is shared: never mutate it. */
+  /**
+   * What memory alone knows of a key with its payload: the cached state, or ABSENT when the
+   * existence index rules the key out; undefined when only the store can tell. Never awaits,
+   * so a hit costs no promise hop. The result is shared: never mutate it.
+   */
+  peek(key: Key, id: string): Raw | undefined {
     const cached = this.cache?.get(id);
-    if (cached && (!withData || cached.data !== null || !cached.env?.c)) return { ...cached };
-    const epoch = this.cache?.epoch ?? 0;
-    const raw = await this.#fetch(key, withData);
-    this.cache?.fill(id, raw, epoch);
-    return { ...raw };
+    if (cached) return cached.data !== null || !cached.env?.c ? cached : undefined;
+    return this.existence?.absent(key, id) ? ABSENT : undefined;
   }
 
+  /** A key's stored state; from the cache when held. The result is shared: never mutate it. */
+  async readRaw(key: Key, withData: boolean, knownId?: string): Promise<Raw> {
+    const cache = this.cache;
+    if (cache === null) {
+      if (this.existence?.absent(key, knownId ?? keyId(key))) return ABSENT;
+      return await this.#fetch(key, withData);
+    }
+    const id = knownId ?? keyId(key);
+    const cached = cache.get(id);
+    if (cached && (!withData || cached.data !== null || !cached.env?.c)) return cached;
+    if (!cached && this.existence?.absent(key, id)) return ABSENT;
+    const ticket = cache.begin(id);
+    let raw: Raw;
+    try {
+      raw = await this.#fetch(key, withData);
+    } catch (error) {
+      cache.end(id, ticket);
+      throw error;
+    }
+    cache.fill(id, raw, ticket);
+    return raw;
+  }
+
+  /** Stored states of many keys (payloads of chunked values not resolved). Shared: never mutate. */
   async readManyRaw(keys: readonly Key[]): Promise<Raw[]> {
-    const out: (Raw | undefined)[] = keys.map((k) => {
-      const cached = this.cache?.get(keyId(k));
-      return cached ? { ...cached } : undefined;
-    });
-    const misses = keys.map((k, i) => [k, i] as const).filter(([, i]) => out[i] === undefined);
+    const cache = this.cache;
+    const out: (Raw | undefined)[] = new Array(keys.length);
+    const misses: { key: Key; at: number; id: string }[] = [];
+    const existence = this.existence;
+    for (let i = 0; i < keys.length; i++) {
+      const id = cache === null && existence === null ? "" : keyId(keys[i]);
+      const cached = cache?.get(id);
+      if (cached) out[i] = cached;
+      else if (existence?.absent(keys[i], id)) out[i] = ABSENT;
+      else misses.push({ key: keys[i], at: i, id });
+    }
+    if (misses.length === 0) return out as Raw[];
     const groups = [];
     for (let g = 0; g < misses.length; g += 10) groups.push(misses.slice(g, g + 10));
     await Promise.all(groups.map(async (group) => {
-      const res = await this.kv.getMany<Envelope[]>(group.map(([k]) => k as Deno.KvKey));
-      res.forEach((r, j) => {
-        out[group[j][1]] = rawOf(r.value, r.versionstamp);
+      const tickets = cache === null ? [] : group.map((m) => cache.begin(m.id));
+      let res: Deno.KvEntryMaybe<Envelope>[];
+      try {
+        res = await this.kv.getMany<Envelope[]>(group.map((m) => m.key as Deno.KvKey));
+      } catch (error) {
+        group.forEach((m, j) => cache?.end(m.id, tickets[j]));
+        throw error;
+      }
+      group.forEach((m, j) => {
+        const raw = rawOf(res[j].value, res[j].versionstamp);
+        out[m.at] = raw;
+        cache?.fill(m.id, raw, tickets[j]);
       });
     }));
     return out as Raw[];
+  }
+
+  /**
+   * Warm the cache with keys units declared. Keys declared in one turn of the event loop are
+   * read together (getMany, 10 keys a call), not one read per unit.
+   */
+  prefetch(keys: readonly Key[]): Promise<void> | undefined {
+    if (this.cache === null) return undefined;
+    if (this.#prefetching === null) {
+      const batch: Key[] = [];
+      const done = Promise.resolve().then(() => {
+        this.#prefetching = null;
+        return this.readManyRaw(batch).then(() => {}, () => {});
+      });
+      this.#prefetching = { keys: batch, done };
+    }
+    for (const key of keys) this.#prefetching.keys.push(key);
+    return this.#prefetching.done;
   }
 
   async resolve(raw: Raw): Promise<Uint8Array> {
@@ -171,7 +242,7 @@ class Engine implements LoopBackend {
   }
 
   /** Turn a batch into KV mutations and checks (TTL-index upkeep included). */
-  #plan(batch: Batch): { mutations: Mutation[]; checks: Check[] } {
+  #plan(batch: Batch): { mutations: Mutation[]; checks: Check[]; counted: PendingCounts } {
     const mutations: Mutation[] = [];
     const checks: Check[] = [];
     if (!this.info.exclusive) {
@@ -185,7 +256,11 @@ class Engine implements LoopBackend {
     for (const [id, w] of batch.writes) {
       const old = batch.bases.get(id)?.raw.env ?? null;
       const env = w.env;
-      const expireAt = env?.e === undefined ? undefined : env.e + KV_EXPIRY_GRACE_MS;
+      // A counted entry leaves only through the sweeper, which counts it; Deno KV's own
+      // collector (at open, after downtime) would remove it behind the counters' back.
+      const expireAt = env?.e === undefined || this.counters.covers(w.key)
+        ? undefined
+        : env.e + KV_EXPIRY_GRACE_MS;
       if (env) {
         if (env.e !== undefined) env.t = old?.e === env.e && old.t ? old.t : env.t ?? newTtlId();
         mutations.push({ key: w.key, value: env, expireAt });
@@ -195,7 +270,15 @@ class Engine implements LoopBackend {
         mutations.push({ key: [TTL_INDEX, env.e!, env.t], value: w.key, expireAt });
       }
     }
-    return { mutations, checks };
+    const counted = this.counters.plan(
+      Array.from(batch.writes, ([id, w]) => ({
+        key: w.key,
+        old: batch.bases.get(id)?.raw.env ?? null,
+        env: w.env,
+      })),
+    );
+    for (const m of counted.mutations) mutations.push(m);
+    return { mutations, checks, counted: counted.pending };
   }
 
   /**
@@ -223,12 +306,12 @@ class Engine implements LoopBackend {
           written.push(w.env);
         }
       }
-      const { mutations, checks } = this.#plan(batch);
+      const { mutations, checks, counted } = this.#plan(batch);
       if (wide) checks.push(wide);
       if (fitsOneAtomic(mutations, checks)) {
         const versionstamp = await commitOne(this.kv, mutations, checks);
         if (versionstamp === null) throw new ConflictError();
-        this.#applied(batch, versionstamp);
+        this.#applied(batch, versionstamp, counted);
       } else if (!this.info.exclusive) {
         throw new UnitTooLargeError(
           "Transaction too large for one atomic commit on a shared store (max 1000 writes)",
@@ -242,7 +325,7 @@ class Engine implements LoopBackend {
           (apply) =>
             this.gate.exclusive(async () => {
               const vs = await apply();
-              this.#applied(batch, vs);
+              this.#applied(batch, vs, counted);
               return vs;
             }),
         );
@@ -268,10 +351,16 @@ class Engine implements LoopBackend {
     }
   }
 
-  #applied(batch: Batch, versionstamp: string): void {
-    this.cache?.commit(
-      [...batch.writes].map(([id, w]) => [id, { env: w.env, data: w.data, versionstamp }]),
-    );
+  #applied(batch: Batch, versionstamp: string, counted: PendingCounts): void {
+    this.counters.applied(counted);
+    const cache = this.cache;
+    if (cache) {
+      for (const [id, w] of batch.writes) {
+        cache.commit(id, { env: w.env, data: w.data, versionstamp });
+      }
+    }
+    const existence = this.existence;
+    if (existence) { for (const [id, w] of batch.writes) if (w.env) existence.add(w.key, id); }
     if (this.hooks.size === 0) return;
     const changes: Change[] = [...batch.writes.values()].map((w) => ({
       key: w.key,
@@ -288,8 +377,12 @@ class Engine implements LoopBackend {
   }
 
   async close(): Promise<void> {
+    this.existence?.stop();
+    this.counters.stop();
     await this.sweeper.stop();
     await this.loop.idle();
+    // Best effort: without it the next open rebuilds the index by scanning.
+    await this.existence?.save().catch(() => {});
     this.kv.close();
     this.#lock?.close();
   }
@@ -299,6 +392,9 @@ class Engine implements LoopBackend {
 function rawOf(env: Envelope | null, versionstamp: string | null): Raw {
   return { env, data: env?.c ? null : env?.d ?? EMPTY, versionstamp };
 }
+
+/** What a read of a key that does not exist finds. Shared: never mutate. */
+const ABSENT: Raw = Object.freeze({ env: null, data: EMPTY, versionstamp: null }) as Raw;
 
 function newTtlId(): string {
   return crypto.randomUUID().slice(0, 18);
@@ -326,16 +422,49 @@ class KvStoreView implements OpenedStore {
     return this.#engine.info;
   }
 
-  async get<M = unknown>(key: Key): Promise<Entry<M> | null> {
+  get<M = unknown>(key: Key): Promise<Entry<M> | null> {
+    const engine = this.#engine;
     const full = prefixed(this.#prefix, key);
-    const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true));
+    const id = keyId(full);
+    // The common case answers from memory without a promise chain; a journaled apply in
+    // progress (gate held) sends every reader the slow way, to wait for it.
+    const known = engine.gate.open ? engine.peek(full, id) : undefined;
+    if (known !== undefined) return Promise.resolve(live<M>(key, known, Date.now()));
+    return this.#getSlow<M>(key, full, id);
+  }
+
+  async #getSlow<M>(key: Key, full: Key, id: string): Promise<Entry<M> | null> {
+    const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true, id));
     return live<M>(key, raw, Date.now());
   }
 
-  async getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
+  getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
+    const engine = this.#engine;
+    const fulls = keys.map((k) => prefixed(this.#prefix, k));
+    const ids = fulls.map(keyId);
+    if (engine.gate.open) {
+      const known: Raw[] = [];
+      for (let i = 0; i < fulls.length; i++) {
+        const raw = engine.peek(fulls[i], ids[i]);
+        if (raw === undefined) break;
+        known.push(raw);
+      }
+      if (known.length === keys.length) {
+        const now = Date.now();
+        return Promise.resolve(known.map((raw, i) => live<M>(keys[i], raw, now)));
+      }
+    }
+    return this.#getManySlow<M>(keys, fulls, ids);
+  }
+
+  async #getManySlow<M>(
+    keys: readonly Key[],
+    fulls: Key[],
+    ids: string[],
+  ): Promise<(Entry<M> | null)[]> {
     const now = Date.now();
     const raws = await this.#engine.gate.read(() =>
-      Promise.all(keys.map((k) => this.#engine.readRaw(prefixed(this.#prefix, k), true)))
+      Promise.all(fulls.map((k, i) => this.#engine.readRaw(k, true, ids[i])))
     );
     return raws.map((raw, i) => live<M>(keys[i], raw, now));
   }
@@ -386,16 +515,29 @@ class KvStoreView implements OpenedStore {
     return { entries, cursor: seen < limit ? "" : iter.cursor };
   }
 
-  write<T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T> {
-    return this.#engine.loop.submit(fn, this.#prefix);
+  write<T>(fn: (tx: WriteTx) => T | Promise<T>, options?: WriteOptions): Promise<T> {
+    const keys = options?.keys;
+    return this.#engine.loop.submit(
+      fn,
+      this.#prefix,
+      keys && this.#engine.cache ? keys.map((k) => prefixed(this.#prefix, k)) : undefined,
+    );
+  }
+
+  countKeys(prefix: Key, depth = 0): Promise<void> {
+    return this.#engine.counters.register(prefixed(this.#prefix, prefix), depth);
+  }
+
+  count(group: Key): Promise<Counts> {
+    return this.#engine.counters.count(prefixed(this.#prefix, group));
   }
 
   set<M = unknown>(key: Key, record: Record<M>): Promise<void> {
-    return this.write((tx) => tx.set(key, record));
+    return this.write((tx) => tx.set(key, record), { keys: [key] });
   }
 
   delete(key: Key): Promise<void> {
-    return this.write((tx) => tx.delete(key));
+    return this.write((tx) => tx.delete(key), { keys: [key] });
   }
 
   async deletePrefix(prefix: Key): Promise<number> {
@@ -439,6 +581,7 @@ class KvStoreView implements OpenedStore {
       cacheMisses: e.cache?.misses ?? 0,
       cacheBytes: e.cache?.bytes ?? 0,
       expired: e.sweeper.expired,
+      existence: e.existence === null ? "off" : e.existence.ready ? "ready" : "building",
     };
   }
 
@@ -449,13 +592,6 @@ class KvStoreView implements OpenedStore {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-function samePart(a: Deno.KvKeyPart | undefined, b: Deno.KvKeyPart): boolean {
-  if (a instanceof Uint8Array && b instanceof Uint8Array) {
-    return a.length === b.length && a.every((x, i) => x === b[i]);
-  }
-  return a === b;
 }
 
 function live<M>(key: Key, raw: Raw, now: number): Entry<M> | null {
@@ -508,7 +644,13 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   if (info.exclusive) {
     await replayJournals(kv);
     await collectOrphanChunks(kv);
+    await engine.existence?.restore();
+  } else if (info.kind === "file") {
+    // Another writer may change the file: a saved existence index would go stale.
+    await kv.delete(["_exists", "valid"]);
   }
   engine.sweeper.start();
+  // In the background: reads ask SQLite until the index is built.
+  engine.existence?.start();
   return new KvStoreView(engine, []);
 }

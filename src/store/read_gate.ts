@@ -10,6 +10,11 @@ export class ReadGate {
   #drained: (() => void) | null = null;
   #held: Promise<unknown> | null = null;
 
+  /** True when no apply holds the gate: a reader that needs no await may go straight in. */
+  get open(): boolean {
+    return this.#held === null;
+  }
+
   /** Enter as a reader; returns a promise only when an apply holds the gate. */
   enter(): Promise<void> | void {
     if (this.#held === null) {

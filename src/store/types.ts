@@ -90,6 +90,33 @@ export interface StoreInfo {
   location: string;
 }
 
+/** Options of a write unit. */
+export interface WriteOptions {
+  /**
+   * Keys the unit will read or write (relative to the view), as the protocol's command table
+   * knows them. On a store this process owns they are fetched, batched, before the unit runs,
+   * so the unit does not hold the write loop on a read. A hint only: other keys still work.
+   */
+  keys?: readonly Key[];
+}
+
+/**
+ * Figures of one counted group (see {@link Store.countKeys}): every stored entry, including one
+ * past its deadline that the TTL sweeper has not removed yet (as Redis's DBSIZE counts it).
+ */
+export interface Counts {
+  /** Entries stored. */
+  keys: number;
+  /** Entries with a deadline. */
+  expiring: number;
+  /** Mean deadline of those (ms since the epoch, second precision), or null when none. */
+  meanExpiresAt: number | null;
+  /** Payload bytes of all entries. */
+  dataBytes: number;
+  /** Bytes of the key parts after the group (a Uint8Array's length, a string's length). */
+  keyBytes: number;
+}
+
 /** Counters the write loop keeps, for INFO/stats and benchmarks. */
 export interface StoreStats {
   commits: number;
@@ -98,6 +125,8 @@ export interface StoreStats {
   cacheMisses: number;
   cacheBytes: number;
   expired: number;
+  /** The sole writer's existence index: off (shared store), building (scan at open), ready. */
+  existence: "off" | "building" | "ready";
 }
 
 /**
@@ -111,13 +140,22 @@ export interface Store {
   list<M = unknown>(selector: Selector, options?: ListOptions): AsyncIterable<Entry<M>>;
   listPage<M = unknown>(selector: Selector, options?: ListOptions): Promise<ListPage<M>>;
   /** Run a read-modify-write unit in the write loop; resolves after its commit is durable. */
-  write<T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T>;
+  write<T>(fn: (tx: WriteTx) => T | Promise<T>, options?: WriteOptions): Promise<T>;
   set<M = unknown>(key: Key, record: Record<M>): Promise<void>;
   delete(key: Key): Promise<void>;
   /** Delete everything under a prefix through the write loop (in several commits). */
   deletePrefix(prefix: Key): Promise<number>;
   /** Subscribe to durable changes under this view, in commit order. Returns an unsubscribe. */
   onCommit(hook: (changes: Change[]) => void): () => void;
+  /**
+   * Keep counts of the entries under `prefix`, grouped by the next `depth` key parts (Redis:
+   * `countKeys(["k"], 1)`, one group per storage slot). Counters change in the same commit as
+   * the entries, so they stay exact across crashes. Resolves once the counts are complete: at
+   * once on a store that kept them, after a one-time background recount on one that did not.
+   */
+  countKeys(prefix: Key, depth?: number): Promise<void>;
+  /** The figures of one counted group: a registered prefix plus exactly `depth` more parts. */
+  count(group: Key): Promise<Counts>;
   /** A view on a sub-prefix. */
   scope(prefix: Key): Store;
   stats(): StoreStats;

@@ -46,14 +46,22 @@ export interface LoopBackend {
   readRaw(key: Key, withData: boolean): Promise<Raw>;
   /** Envelopes (no payloads) of many keys at once. */
   readManyRaw(keys: readonly Key[]): Promise<Raw[]>;
+  /**
+   * Warm whatever a unit's reads will need, or return undefined when that would not help (no
+   * cache: a shared store). The promise never rejects.
+   */
+  prefetch(keys: readonly Key[]): Promise<void> | undefined;
   listRaw(selector: Selector, options: ListOptions): Promise<{ key: Key; raw: Raw }[]>;
   resolve(raw: Raw): Promise<Uint8Array>;
   /** Commit a batch durably; throws {@link ConflictError} when a check failed. */
   commit(batch: Batch): Promise<void>;
 }
 
-/** How much one group commit takes: Deno KV's per-atomic limits, with margin for index records. */
-const MAX_MUTATIONS = 1000;
+/**
+ * How much one group commit takes: Deno KV's per-atomic limits, with margin for index records
+ * and for the counter sums of counted prefixes (5 per group a batch touches).
+ */
+const MAX_MUTATIONS = 900;
 const MAX_ATOMIC_BYTES = 760 * 1024;
 const META_ESTIMATE = 256;
 /** How often a unit is re-run after write conflicts before giving up. */
@@ -110,7 +118,8 @@ export class LoopTx implements WriteTx {
       this.reads.set(id, known);
     }
     if (withData && known.raw.data === null && known.raw.env) {
-      known.raw.data = await this.#backend.resolve(known.raw);
+      // Raws may be shared with the read cache: replace, never mutate.
+      known.raw = { ...known.raw, data: await this.#backend.resolve(known.raw) };
     }
     return known.raw;
   }
@@ -231,6 +240,8 @@ function selectorContains(selector: Selector, key: Key): boolean {
 interface Member {
   fn: (tx: LoopTx) => unknown;
   prefix: Key;
+  /** The prefetch of the unit's declared keys, in flight since it was queued. */
+  prefetch?: Promise<void>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   result?: unknown;
@@ -282,6 +293,8 @@ function merge(batch: Batch, cost: Cost, tx: LoopTx, delta: Cost): void {
 export class WriteLoop {
   #backend: LoopBackend;
   #queue: Member[] = [];
+  /** Work that must run with no batch in flight (between batches). */
+  #alone: (() => Promise<void>)[] = [];
   #running: Promise<void> | null = null;
   /** Wakes a gathering batch when a unit arrives. */
   #arrived: (() => void) | null = null;
@@ -292,12 +305,29 @@ export class WriteLoop {
     this.#backend = backend;
   }
 
-  /** Queue a unit; resolves with its result after its writes are durable. */
-  submit<T>(fn: (tx: LoopTx) => T | Promise<T>, prefix: Key = []): Promise<T> {
+  /**
+   * Queue a unit; resolves with its result after its writes are durable. `keys` (full keys)
+   * are the ones it declared: their prefetch starts now, while earlier batches run.
+   */
+  submit<T>(
+    fn: (tx: LoopTx) => T | Promise<T>,
+    prefix: Key = [],
+    keys?: readonly Key[],
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, prefix, resolve: resolve as (v: unknown) => void, reject });
+      const member: Member = { fn, prefix, resolve: resolve as (v: unknown) => void, reject };
+      if (keys && keys.length > 0) member.prefetch = this.#backend.prefetch(keys);
+      this.#queue.push(member);
       if (this.#running === null) this.#running = this.#drain();
       else this.#arrived?.();
+    });
+  }
+
+  /** Run `fn` between batches, with no unit staged or committing; resolves with its result. */
+  runAlone<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#alone.push(() => fn().then(resolve, reject));
+      if (this.#running === null) this.#running = this.#drain();
     });
   }
 
@@ -308,10 +338,14 @@ export class WriteLoop {
 
   async #drain(): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
+      while (this.#queue.length > 0 || this.#alone.length > 0) {
+        // One step of alone-work per turn, so a long recount never starves the writers.
+        const step = this.#alone.shift();
+        if (step) await step();
+        if (this.#queue.length === 0) continue;
         const members = this.#queue.splice(0, this.#queue.length);
         await this.#runBatch(members);
-        if (members.length > 1) await this.#gather(members.length);
+        if (members.length > 1 && this.#alone.length === 0) await this.#gather(members.length);
       }
     } finally {
       this.#running = null;
@@ -342,6 +376,10 @@ export class WriteLoop {
   }
 
   async #execute(member: Member, batch: Batch): Promise<LoopTx> {
+    if (member.prefetch) {
+      await member.prefetch;
+      member.prefetch = undefined;
+    }
     const tx = new LoopTx(this.#backend, batch, member.prefix);
     member.result = await member.fn(tx);
     return tx;

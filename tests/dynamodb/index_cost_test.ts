@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { CreateTableCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type {
   Change,
+  Counts,
   Entry,
   Key,
   ListOptions,
@@ -67,8 +68,11 @@ class CountingStore implements Store {
     this.reads += page.entries.length;
     return page;
   }
-  write<T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T> {
-    return this.inner.write(fn);
+  write<T>(
+    fn: (tx: WriteTx) => T | Promise<T>,
+    options?: Parameters<Store["write"]>[1],
+  ): Promise<T> {
+    return this.inner.write(fn, options);
   }
   set<M>(key: Key, record: StoreRecord<M>): Promise<void> {
     return this.inner.set(key, record);
@@ -84,6 +88,12 @@ class CountingStore implements Store {
   }
   scope(prefix: Key): Store {
     return this.inner.scope(prefix);
+  }
+  countKeys(prefix: Key, depth?: number): Promise<void> {
+    return this.inner.countKeys(prefix, depth);
+  }
+  count(group: Key): Promise<Counts> {
+    return this.inner.count(group);
   }
   stats(): StoreStats {
     return this.inner.stats();

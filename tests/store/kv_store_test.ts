@@ -1,25 +1,31 @@
 /** Runs the Store conformance cases against every local backing, plus file-only behaviour. */
 import assert from "node:assert/strict";
 import { openStore } from "../../src/store/mod.ts";
-import { storeCases } from "./store_cases.ts";
+import { storeCases, type StoreFactory } from "./store_cases.ts";
+import { countCases } from "./count_cases.ts";
 
-storeCases("memory store", () => openStore({ memory: true, sweepIntervalMs: 20 }));
+const backings: [string, StoreFactory][] = [
+  ["memory store", () => openStore({ memory: true, sweepIntervalMs: 20 })],
+  ["file store", async () => {
+    const dir = await Deno.makeTempDir();
+    const store = await openStore({ path: `${dir}/db.sqlite`, sweepIntervalMs: 20 });
+    return Object.assign(store, {
+      async [Symbol.asyncDispose]() {
+        await store.close();
+        await Deno.remove(dir, { recursive: true });
+      },
+    });
+  }],
+  ["shared file store (remote path: checks on, cache off)", async () => {
+    const dir = await Deno.makeTempDir();
+    return await openStore({ path: `${dir}/db.sqlite`, shared: true, sweepIntervalMs: 20 });
+  }],
+];
 
-storeCases("file store", async () => {
-  const dir = await Deno.makeTempDir();
-  const store = await openStore({ path: `${dir}/db.sqlite`, sweepIntervalMs: 20 });
-  return Object.assign(store, {
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  });
-});
-
-storeCases("shared file store (remote path: checks on, cache off)", async () => {
-  const dir = await Deno.makeTempDir();
-  return await openStore({ path: `${dir}/db.sqlite`, shared: true, sweepIntervalMs: 20 });
-});
+for (const [name, open] of backings) {
+  storeCases(name, open);
+  countCases(name, open);
+}
 
 Deno.test("openStore() refuses a second exclusive open of one file", async () => {
   const dir = await Deno.makeTempDir();

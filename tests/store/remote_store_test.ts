@@ -9,6 +9,7 @@ import { type KvConnectServer, startKvConnectServer } from "../helpers/kv_connec
 import { RawClient } from "../helpers/net.ts";
 import { runMain, startChild } from "../helpers/server.ts";
 import { storeCases } from "./store_cases.ts";
+import { countCases } from "./count_cases.ts";
 
 const TOKEN = "remote-store-test-token";
 // Deno's KV Connect client reads the token from the environment of the process that opens it.
@@ -27,7 +28,8 @@ async function openRemote(url: string): Promise<OpenedStore> {
   return store;
 }
 
-storeCases("remote store (KV Connect)", async () => {
+/** A remote store on its own fake denokv server, both closed together. */
+async function remoteBacking(): Promise<OpenedStore> {
   const server = await startKvConnectServer(TOKEN);
   const store = await openRemote(server.url);
   return Object.assign(store, {
@@ -36,7 +38,10 @@ storeCases("remote store (KV Connect)", async () => {
       await server.close();
     },
   });
-});
+}
+
+storeCases("remote store (KV Connect)", remoteBacking);
+countCases("remote store (KV Connect)", remoteBacking);
 
 Deno.test("openStore() on a KV Connect URL reports a remote, non-exclusive store", async () => {
   await using server = await startKvConnectServer(TOKEN);

@@ -1,0 +1,116 @@
+/**
+ * The sole writer's existence filter: a scalable Bloom filter over key ids, so a read of a key
+ * that was never stored is answered "absent" without a SQLite read. It never says "absent" for
+ * a stored key (no false negatives); deletions leave their bits set (a later miss just reads).
+ * @module
+ */
+
+/** Bits per key a layer is sized for; with {@link PROBES} probes ≈ 0.03 % false "maybe". */
+const BITS_PER_KEY = 16;
+/** Probes per key (double hashing). */
+const PROBES = 8;
+/** Keys the first layer holds; each next layer holds twice the previous one. */
+const FIRST_LAYER_KEYS = 1 << 20;
+
+/** Two independent 32-bit hashes of a string (FNV-1a and a multiplicative mix). */
+function hashes(id: string): [number, number] {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h1 ^= h1 >>> 13;
+  h1 = Math.imul(h1, 0xc2b2ae35);
+  h1 ^= h1 >>> 16;
+  h2 = Math.imul(h2 ^ (h2 >>> 13), 0x85ebca6b);
+  h2 ^= h2 >>> 16;
+  return [h1 >>> 0, (h2 | 1) >>> 0];
+}
+
+/** A layer as saved: its sizing and its bit array. */
+export interface LayerImage {
+  capacity: number;
+  count: number;
+  bits: Uint32Array;
+}
+
+class Layer {
+  readonly bits: Uint32Array;
+  readonly mask: number;
+  readonly capacity: number;
+  count = 0;
+
+  constructor(capacity: number, bits?: Uint32Array) {
+    this.capacity = capacity;
+    // A power-of-two bit count so an index is a mask, not a modulo.
+    let size = 1 << 20;
+    while (size < capacity * BITS_PER_KEY) size *= 2;
+    if (bits && bits.length !== size / 32) throw new Error("Filter image does not match its size");
+    this.bits = bits ?? new Uint32Array(size / 32);
+    this.mask = size - 1;
+  }
+
+  has(h1: number, h2: number): boolean {
+    for (let i = 0; i < PROBES; i++) {
+      const bit = (h1 + Math.imul(i, h2)) & this.mask;
+      if ((this.bits[bit >>> 5] & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+
+  add(h1: number, h2: number): void {
+    for (let i = 0; i < PROBES; i++) {
+      const bit = (h1 + Math.imul(i, h2)) & this.mask;
+      this.bits[bit >>> 5] |= 1 << (bit & 31);
+    }
+    this.count++;
+  }
+}
+
+/** A Bloom filter that adds a layer twice the size whenever the newest one is full. */
+export class KeyFilter {
+  #layers: Layer[];
+
+  /** An empty filter, or one restored from {@link images}. */
+  constructor(images?: readonly LayerImage[]) {
+    this.#layers = images && images.length > 0
+      ? images.map((l) => Object.assign(new Layer(l.capacity, l.bits), { count: l.count }))
+      : [new Layer(FIRST_LAYER_KEYS)];
+  }
+
+  /** The layers, to save (shared arrays: the filter must not change while they are written). */
+  images(): LayerImage[] {
+    return this.#layers.map((l) => ({ capacity: l.capacity, count: l.count, bits: l.bits }));
+  }
+
+  /** False only when `id` was never added. */
+  mayHave(id: string): boolean {
+    const [h1, h2] = hashes(id);
+    for (const layer of this.#layers) if (layer.has(h1, h2)) return true;
+    return false;
+  }
+
+  add(id: string): void {
+    const [h1, h2] = hashes(id);
+    for (const layer of this.#layers) if (layer.has(h1, h2)) return;
+    let top = this.#layers[this.#layers.length - 1];
+    if (top.count >= top.capacity) {
+      top = new Layer(top.capacity * 2);
+      this.#layers.push(top);
+    }
+    top.add(h1, h2);
+  }
+
+  /** Distinct keys added (approximately: a false "maybe" is not counted). */
+  get count(): number {
+    return this.#layers.reduce((n, l) => n + l.count, 0);
+  }
+
+  /** Bytes of bit arrays held. */
+  get bytes(): number {
+    return this.#layers.reduce((n, l) => n + l.bits.byteLength, 0);
+  }
+}
