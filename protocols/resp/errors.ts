@@ -56,6 +56,13 @@ export const DATA_ERRORS = {
   invalidSecondDbIndex: "ERR invalid second DB index",
   valueOutOfRange: "ERR value is out of range",
   fieldExpireNegative: "ERR invalid expire time, must be >= 0",
+  notPositive: "ERR value is out of range, must be positive",
+  /** getRangeLongFromObjectOrReply's text for [-LONG_MAX, LONG_MAX]. */
+  longRange:
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+  numkeysPositive: "ERR numkeys should be greater than 0",
+  numkeysTooMany: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
 } as const;
 
 /** Longest argument text Redis quotes in an error (its `%.128s`). */

@@ -1,6 +1,6 @@
 /**
- * Copying a key's value to another place (COPY): strings copy their bytes, hashes copy their
- * fields under a fresh generation — in one unit when small, else page by page in units queued
+ * Copying a key's value to another place (COPY): strings copy their bytes, collections (hashes,
+ * sets) copy their member entries under a fresh generation — in one unit when small, else page by page in units queued
  * back to back, with progress kept in the store so a re-run unit resumes correctly.
  * @module
  */
@@ -32,7 +32,7 @@ export async function copyValue(
   key: Uint8Array,
 ): Promise<KeyRecord> {
   const meta = source.meta!;
-  if (meta.t !== "hash") return { meta, data: source.data, expiresAt: source.expiresAt };
+  if (!meta.g) return { meta, data: source.data, expiresAt: source.expiresAt };
   const gen = newGeneration();
   const fields = await tx.list({ prefix: fieldPrefix(meta.g!) });
   for (const field of fields) {

@@ -12,6 +12,7 @@ import type { Reply } from "../../../protocols/resp/reply.ts";
 import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts";
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
+import { COMMANDS as SETS } from "../../../protocols/resp/commands/sets.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
 import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
@@ -20,6 +21,7 @@ const TABLE = new CommandTable([
   { group: "string", commands: STRINGS },
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
+  { group: "set", commands: SETS },
 ]);
 const encoder = new TextEncoder();
 
