@@ -13,6 +13,7 @@ import { COMMANDS as HASHES } from "./hashes.ts";
 import { COMMANDS as INFO } from "./info.ts";
 import { COMMANDS as KEYS } from "./keys.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
+import { COMMANDS as SCAN } from "./scan.ts";
 import { COMMANDS as SETS } from "./sets.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
 
@@ -29,4 +30,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
   { group: "set", commands: SETS },
+  { group: "generic", commands: SCAN },
 ];

@@ -13,6 +13,7 @@ import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
 import { COMMANDS as SETS } from "../../../protocols/resp/commands/sets.ts";
+import { COMMANDS as SCAN } from "../../../protocols/resp/commands/scan.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
 import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
@@ -22,6 +23,7 @@ const TABLE = new CommandTable([
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
   { group: "set", commands: SETS },
+  { group: "generic", commands: SCAN },
 ]);
 const encoder = new TextEncoder();
 
