@@ -63,6 +63,7 @@ export const DATA_ERRORS = {
   numkeysPositive: "ERR numkeys should be greater than 0",
   numkeysTooMany: "ERR Number of keys can't be greater than number of args",
   limitNegative: "ERR LIMIT can't be negative",
+  sortNotDouble: "ERR One or more scores can't be converted into double",
 } as const;
 
 /** Longest argument text Redis quotes in an error (its `%.128s`). */

@@ -42,7 +42,9 @@ function positionBytes(position: Position): Uint8Array {
   const parts: Uint8Array[] = [];
   const encoder = new TextEncoder();
   for (const part of position) {
-    const bytes = part instanceof Uint8Array ? part : encoder.encode(`${typeof part}:${String(part)}`);
+    const bytes = part instanceof Uint8Array
+      ? part
+      : encoder.encode(`${typeof part}:${String(part)}`);
     const head = new Uint8Array(5);
     head[0] = part instanceof Uint8Array ? 1 : 2;
     new DataView(head.buffer).setUint32(1, bytes.length);

@@ -15,6 +15,7 @@ import { COMMANDS as KEYS } from "./keys.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
 import { COMMANDS as SCAN } from "./scan.ts";
 import { COMMANDS as SETS } from "./sets.ts";
+import { COMMANDS as SORT } from "./sort.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
 
 /** Each family with the COMMAND DOCS group its commands belong to. */
@@ -31,4 +32,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "hash", commands: HASHES },
   { group: "set", commands: SETS },
   { group: "generic", commands: SCAN },
+  { group: "generic", commands: SORT },
 ];

@@ -14,6 +14,7 @@ import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
 import { COMMANDS as SETS } from "../../../protocols/resp/commands/sets.ts";
 import { COMMANDS as SCAN } from "../../../protocols/resp/commands/scan.ts";
+import { COMMANDS as SORT } from "../../../protocols/resp/commands/sort.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
 import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
@@ -24,6 +25,7 @@ const TABLE = new CommandTable([
   { group: "hash", commands: HASHES },
   { group: "set", commands: SETS },
   { group: "generic", commands: SCAN },
+  { group: "generic", commands: SORT },
 ]);
 const encoder = new TextEncoder();
 
