@@ -274,9 +274,11 @@ export async function sampleDistinct(
     }
   }
   // Unlucky probes kept landing on the same runs: fill up in key order.
-  for await (const page of memberPages(r, meta)) {
-    if (picked.size >= count) break;
-    for (const m of page) if (picked.size < count) picked.set(memberId(m), m);
+  if (picked.size < count) {
+    for await (const page of memberPages(r, meta)) {
+      for (const m of page) if (picked.size < count) picked.set(memberId(m), m);
+      if (picked.size >= count) break;
+    }
   }
   const out = [...picked.values()];
   shuffle(out, out.length);
@@ -349,24 +351,41 @@ async function memberSpace(r: Access, meta: KeyMeta): Promise<MemberSpace> {
   };
 }
 
-/** A byte string uniformly between `low` and `high` (as base-256 fractions). */
+/**
+ * A byte string between `low` and `high`, uniform over the strings spelled with the bytes the
+ * two use after their common prefix (digits for "member:00017", letters for words): uniform over
+ * all 256 byte values would pile probes onto the few members after each gap in the alphabet.
+ */
 export function randomBetween(low: Uint8Array, high: Uint8Array): Uint8Array {
   let common = 0;
   while (common < low.length && common < high.length && low[common] === high[common]) common++;
-  const size = common + PROBE_BYTES;
+  let min = 255;
+  let max = 0;
+  for (const bytes of [low, high]) {
+    for (const b of bytes.subarray(common, common + PROBE_BYTES)) {
+      min = Math.min(min, b);
+      max = Math.max(max, b);
+    }
+  }
+  if (min > max) [min, max] = [0, 255];
+  const radix = BigInt(max - min + 1);
   const asNumber = (bytes: Uint8Array) => {
     let v = 0n;
-    for (let i = 0; i < size; i++) v = (v << 8n) | BigInt(bytes[i] ?? 0);
+    for (let i = common; i < common + PROBE_BYTES; i++) {
+      const b = bytes[i] ?? min;
+      v = v * radix + BigInt(Math.min(max, Math.max(min, b)) - min);
+    }
     return v;
   };
   const a = asNumber(low);
   const span = asNumber(high) - a;
   const random = crypto.getRandomValues(new BigUint64Array(1))[0];
   let v = a + (span * random >> 64n);
-  const out = new Uint8Array(size);
-  for (let i = size - 1; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
+  const out = new Uint8Array(common + PROBE_BYTES);
+  out.set(low.subarray(0, common));
+  for (let i = out.length - 1; i >= common; i--) {
+    out[i] = Number(v % radix) + min;
+    v /= radix;
   }
   return out;
 }

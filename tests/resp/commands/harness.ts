@@ -33,6 +33,8 @@ const encoder = new TextEncoder();
 export interface Harness extends AsyncDisposable {
   store: OpenedStore;
   session: Session;
+  /** Entries the commands' reads returned so far (gets count each key, lists each entry). */
+  reads: { entries: number };
   call(...args: (string | Uint8Array)[]): Promise<Reply>;
 }
 
@@ -61,12 +63,21 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     authenticated: true,
     addr: "127.0.0.1:1",
   };
+  // Counts what reads return: a forwarding wrapper, so tests can bound a command's reads.
+  const reads = { entries: 0 };
   const reader: Omit<Reader, "now"> = {
-    get: (key) => redis.get(key),
-    getMany: (keys) => redis.getMany(keys),
+    get: (key) => {
+      reads.entries++;
+      return redis.get(key);
+    },
+    getMany: (keys) => {
+      reads.entries += keys.length;
+      return redis.getMany(keys);
+    },
     list: async (selector, options) => {
       const out = [];
       for await (const e of redis.list(selector, options)) out.push(e);
+      reads.entries += out.length;
       // deno-lint-ignore no-explicit-any -- generic entry type is erased in the array
       return out as any;
     },
@@ -83,6 +94,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   return {
     store,
     session,
+    reads,
     call(...args) {
       const argv = args.map((a) => typeof a === "string" ? encoder.encode(a) : a);
       const found = TABLE.lookup(argv);
