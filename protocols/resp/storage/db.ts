@@ -84,6 +84,35 @@ export function putKey(
   }
 }
 
+/** A collection (a key with a generation) whose meta a write unit is changing. */
+export interface CollectionHandle {
+  slot: number;
+  key: Uint8Array;
+  /** The entry as read (null when the collection is being created). */
+  entry: KeyEntry | null;
+  meta: KeyMeta;
+  /** Whether the meta must be written back. */
+  dirty: boolean;
+}
+
+/**
+ * Write a changed collection's meta back, keeping its TTL, or drop the key when it is `empty`
+ * (Redis deletes empty collections).
+ */
+export function saveCollection(tx: WriteTx, h: CollectionHandle, empty: boolean): void {
+  if (!h.dirty) return;
+  if (empty) {
+    if (h.entry) dropKey(tx, h.slot, h.key, h.entry);
+    return;
+  }
+  putKey(tx, {
+    slot: h.slot,
+    key: h.key,
+    record: { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null },
+    old: h.entry,
+  });
+}
+
 /** The meta with the full key recorded when the key is long (and any stale one dropped). */
 function withName(meta: KeyMeta, key: Uint8Array): KeyMeta {
   if (isLongKey(key)) return { ...meta, K: key.slice() };

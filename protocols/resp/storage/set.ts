@@ -6,7 +6,7 @@
  */
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
 import { parseInt64 } from "../numbers.ts";
-import { type Access, dropKey, type KeyEntry, putKey } from "./db.ts";
+import { type Access, type CollectionHandle, type KeyEntry, saveCollection } from "./db.ts";
 import { fieldKey, fieldPrefix, isLongKey, type KeyMeta, newGeneration } from "./layout.ts";
 
 /** Members an intset holds before Redis converts it (set-max-intset-entries). */
@@ -34,13 +34,7 @@ export interface MemberMeta {
 }
 
 /** A set being changed inside one write unit. */
-export interface SetHandle {
-  slot: number;
-  key: Uint8Array;
-  entry: KeyEntry | null;
-  meta: KeyMeta;
-  dirty: boolean;
-}
+export type SetHandle = CollectionHandle;
 
 /** True when Redis would keep `member` in an intset (string2ll accepts it). */
 export function isIntMember(member: Uint8Array): boolean {
@@ -163,17 +157,7 @@ export function removeMembers(tx: WriteTx, h: SetHandle, members: readonly Uint8
 
 /** Write the meta back, or drop the set when its last member went (Redis deletes empty sets). */
 export function saveSet(tx: WriteTx, h: SetHandle): void {
-  if (!h.dirty) return;
-  if ((h.meta.n ?? 0) <= 0) {
-    if (h.entry) dropKey(tx, h.slot, h.key, h.entry);
-    return;
-  }
-  putKey(tx, {
-    slot: h.slot,
-    key: h.key,
-    record: { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null },
-    old: h.entry,
-  });
+  saveCollection(tx, h, (h.meta.n ?? 0) <= 0);
 }
 
 /** Members with duplicates dropped, first occurrence kept. */
