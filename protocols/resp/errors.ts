@@ -60,8 +60,6 @@ export const DATA_ERRORS = {
   indexOutOfRange: "ERR index out of range",
   rankZero: "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second " +
     "... or use negative to start from the end of the list",
-  rankRange:
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
   countNegative: "ERR COUNT can't be negative",
   maxlenNegative: "ERR MAXLEN can't be negative",
   numkeysPositive: "ERR numkeys should be greater than 0",
@@ -70,6 +68,12 @@ export const DATA_ERRORS = {
   timeoutNegative: "ERR timeout is negative",
   timeoutOutOfRange: "ERR timeout is out of range",
   unblocked: "UNBLOCKED client unblocked via CLIENT UNBLOCK",
+  /** getRangeLongFromObjectOrReply's text for [-LONG_MAX, LONG_MAX]. */
+  longRange:
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+  numkeysTooMany: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
+  sortNotDouble: "ERR One or more scores can't be converted into double",
 } as const;
 
 /** Longest argument text Redis quotes in an error (its `%.128s`). */

@@ -1,39 +1,116 @@
 /**
- * Cursor-based iteration for SCAN and HSCAN. A cursor stands for a position in key order (the
- * last key returned), so a key present for the whole iteration is returned at least once
- * whatever is written meanwhile. Clients need integer cursors, so positions sit in a bounded
- * table of small integers.
+ * Cursor-based iteration for the SCAN family (SCAN, HSCAN, SSCAN, ZSCAN). A cursor stands for a
+ * position in key order (the last name returned), so a name present for the whole iteration is
+ * returned at least once whatever is written meanwhile. Clients need decimal integer cursors and
+ * a position is a byte string of any length, so each position gets a token persisted in the
+ * store: its id is a digest of the position (the same position always gets the same cursor),
+ * and the token entry holds the position. Any front-end on the store, before or after a
+ * restart, resumes from it; tokens expire after a day, and an unknown cursor restarts the scan
+ * (names may repeat, never vanish).
  * @module
  */
+import { createHash } from "node:crypto";
 import type { Entry, Key } from "../../src/store/mod.ts";
+import type { CommandContext } from "./command.ts";
 import type { Access } from "./storage/db.ts";
 
-/** A position in key order: the key parts after the scanned parent (a key or field name). */
+/** A position in key order: the key parts after the scanned parent (a key or member name). */
 export type Position = Deno.KvKeyPart[];
 
-/** Positions remembered; older cursors restart their scan (keys may repeat, never vanish). */
-const MAX_CURSORS = 100_000;
 /** Entries read per probe when a page comes back short (expired entries are skipped). */
 const PROBE_LIMIT = 1000;
 /** The smallest key part: a key extended by it sorts right after the key, before any other. */
 const MIN_PART = new Uint8Array(0);
+/** How long a cursor token lives; it is renewed when half of this is gone and it is reused. */
+const CURSOR_TTL_MS = 24 * 60 * 60 * 1000;
+/** Cursor ids are below 2^52, so every client (node-redis 4 parses them as numbers) keeps them exact. */
+const CURSOR_BITS = 52n;
+/** Ids tried after a digest collision with another position. */
+const CURSOR_PROBES = 8;
 
-const positions = new Map<number, Position>();
-let nextCursor = 1;
+/** A cursor token: the position it resumes after. */
+interface CursorToken {
+  p: Position;
+}
 
-/** Remember `position` and return the cursor for it. */
-export function saveCursor(position: Position): string {
-  const id = nextCursor++;
-  if (nextCursor > Number.MAX_SAFE_INTEGER) nextCursor = 1;
-  positions.set(id, position);
-  if (positions.size > MAX_CURSORS) positions.delete(positions.keys().next().value!);
+function tokenKey(id: bigint): Key {
+  return ["sc", Number(id)];
+}
+
+/** Bytes that identify a position (each part tagged and length-prefixed). */
+function positionBytes(position: Position): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const encoder = new TextEncoder();
+  for (const part of position) {
+    const bytes = part instanceof Uint8Array
+      ? part
+      : encoder.encode(`${typeof part}:${String(part)}`);
+    const head = new Uint8Array(5);
+    head[0] = part instanceof Uint8Array ? 1 : 2;
+    new DataView(head.buffer).setUint32(1, bytes.length);
+    parts.push(head, bytes);
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function samePosition(a: Position, b: Position): boolean {
+  const [x, y] = [positionBytes(a), positionBytes(b)];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/** The first id tried for a position: 52 bits of its digest, never 0 (0 ends a scan). */
+function baseId(position: Position): bigint {
+  const digest = createHash("sha256").update(positionBytes(position)).digest();
+  let v = 0n;
+  for (let i = 0; i < 7; i++) v = (v << 8n) | BigInt(digest[i]);
+  return (v >> (56n - CURSOR_BITS)) + 1n;
+}
+
+function nextId(id: bigint): bigint {
+  return id >= 1n << CURSOR_BITS ? 1n : id + 1n;
+}
+
+/** A copy of a position that owns its bytes (key parts may be views on larger buffers). */
+function ownPosition(position: Position): Position {
+  return position.map((p) => p instanceof Uint8Array ? p.slice() : p);
+}
+
+/**
+ * The cursor for `position`, persisted before it is returned. A fresh token for the same
+ * position is reused without a write.
+ */
+export async function saveCursor(ctx: CommandContext, position: Position): Promise<string> {
+  const first = baseId(position);
+  const known = await ctx.read((r) => r.get<CursorToken>(tokenKey(first)));
+  if (
+    known?.meta && samePosition(known.meta.p, position) &&
+    known.expiresAt !== null && known.expiresAt - Date.now() > CURSOR_TTL_MS / 2
+  ) return String(first);
+  const p = ownPosition(position);
+  const id = await ctx.write(async (tx) => {
+    let id = first;
+    for (let i = 0; i < CURSOR_PROBES; i++, id = nextId(id)) {
+      const token = await tx.get<CursorToken>(tokenKey(id));
+      if (!token?.meta || samePosition(token.meta.p, p)) break;
+    }
+    // After CURSOR_PROBES collisions (never seen in practice) the last id is taken over.
+    tx.set<CursorToken>(tokenKey(id), { meta: { p }, expiresAt: tx.now + CURSOR_TTL_MS });
+    return id;
+  });
   return String(id);
 }
 
-/** The position a cursor stands for: null = the start (cursor 0 or one no longer known). */
-export function loadCursor(cursor: bigint): Position | null {
-  if (cursor === 0n || cursor > BigInt(Number.MAX_SAFE_INTEGER)) return null;
-  return positions.get(Number(cursor)) ?? null;
+/** The position a cursor stands for: null = the start (cursor 0, or a token no longer kept). */
+export async function loadCursor(r: Access, cursor: bigint): Promise<Position | null> {
+  if (cursor === 0n || cursor > 1n << CURSOR_BITS) return null;
+  const token = await r.get<CursorToken>(tokenKey(cursor));
+  return token?.meta?.p ?? null;
 }
 
 /** The bytes every match of a glob must start with (up to its first special character). */

@@ -62,20 +62,18 @@ async function copyInPages(
   for (let i = 0; i < pages; i++) {
     units.push(ctx.write(async (tx) => {
       const { source } = await locate(ctx, tx, req);
-      if (source?.meta?.t !== "hash") return;
+      if (!source?.meta?.g) return;
       await copyFieldsPage(tx, source.meta, gen, size);
     }));
   }
   const last = ctx.write(async (tx) => {
     const { targetSlot, source, old } = await locate(ctx, tx, req);
-    const record = source?.meta?.t === "hash"
+    const record = source?.meta?.g
       ? await finishPagedCopy(tx, { source, gen, slot: targetSlot, key: req.to })
       : null;
     if (!allowed(req, source, old) || record === null) {
       tx.set(genMarkerKey(gen), { expiresAt: tx.now + 1 });
-      return source === null || source.meta?.t !== "hash" || !allowed(req, source, old)
-        ? false
-        : null;
+      return source === null || !source.meta?.g || !allowed(req, source, old) ? false : null;
     }
     putKey(tx, { slot: targetSlot, key: req.to, record, old });
     return true;
@@ -100,7 +98,7 @@ async function copy(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   if (req.db === ctx.session.db && sameBytes(req.from, req.to)) fail(DATA_ERRORS.sameObject);
   for (let attempt = 0; attempt < MAX_PAGED_ATTEMPTS; attempt++) {
     const source = await readSlot(ctx, (r, slot) => getKey(r, slot, req.from));
-    const fields = source?.meta?.t === "hash" ? source.meta.n ?? 0 : 0;
+    const fields = source?.meta?.g ? source.meta.n ?? 0 : 0;
     const done = fields > unitSize(ctx)
       ? await copyInPages(ctx, req, fields)
       : await copyInOneUnit(ctx, req);

@@ -4,11 +4,9 @@
  * @module
  */
 import { command, type CommandContext, type CommandSpec } from "../command.ts";
-import { globMatch, matchesAll } from "../glob.ts";
 import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
-import { literalPrefix, saveCursor, scanPage } from "../scan.ts";
 import {
   deleteField,
   fieldName,
@@ -19,11 +17,8 @@ import {
   saveHash,
   setField,
 } from "../storage/hash.ts";
-import { fieldPrefix } from "../storage/layout.ts";
 import { checkKey, fail, getTyped, option, readSlot, writeChunks, writeSlot } from "./common.ts";
-import { parseScanArgs } from "./keys.ts";
 import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
-import { encodingOf } from "./introspection.ts";
 import { DATA_ERRORS } from "../errors.ts";
 
 const encoder = new TextEncoder();
@@ -241,38 +236,6 @@ function pairsReply(
   return array(pairs.flatMap(([f, v]) => [bulk(f), bulk(v)]));
 }
 
-async function hscan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  let noValues = false;
-  const rest = argv.filter((a, i) => {
-    if (i > 2 && option(a) === "NOVALUES" && option(argv[i - 1]) !== "MATCH") {
-      noValues = true;
-      return false;
-    }
-    return true;
-  });
-  const args = parseScanArgs(rest, 2, false);
-  const { r, entry } = await readHash(ctx, argv[1]);
-  if (!entry) return array([bulk("0"), array([])]);
-  // A small (listpack) hash answers in one page, in insertion order, as Redis's does.
-  const page = encodingOf(entry) === "listpack"
-    ? { entries: await listFields(r, entry.meta!, noValues), next: null }
-    : await scanPage(r, {
-      parent: fieldPrefix(entry.meta!.g!),
-      after: args.after,
-      count: args.count,
-      prefix: args.pattern ? literalPrefix(args.pattern) : undefined,
-      keysOnly: noValues,
-    });
-  const out: Reply[] = [];
-  for (const f of page.entries) {
-    const name = fieldName(f);
-    if (args.pattern && !matchesAll(args.pattern) && !globMatch(args.pattern, name)) continue;
-    out.push(bulk(name));
-    if (!noValues) out.push(bulk(f.data));
-  }
-  return array([bulk(page.next ? saveCursor(page.next) : "0"), array(out)]);
-}
-
 const WF = ["write", "denyoom", "fast"];
 const R = ["readonly"];
 const RF = ["readonly", "fast"];
@@ -295,6 +258,5 @@ export const COMMANDS: CommandSpec[] = [
   command("hincrby", { arity: 4, flags: WF, keys: ONE }, hincrby),
   command("hincrbyfloat", { arity: 4, flags: WF, keys: ONE }, hincrbyfloat),
   command("hrandfield", { arity: -2, flags: R, keys: ONE }, hrandfield),
-  command("hscan", { arity: -3, flags: R, keys: ONE }, hscan),
   ...FIELD_TTL_COMMANDS,
 ];

@@ -8,6 +8,7 @@ import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
 import { getKey, type KeyEntry } from "../storage/db.ts";
 import { listEncoding } from "../storage/list.ts";
+import { setEncoding } from "../storage/set.ts";
 import { fail, option, readSlot } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
 
@@ -24,6 +25,7 @@ const INT_ENCODING_MAX = 20;
 
 /** OBJECT ENCODING's answer for an entry, as Redis 7.2 would store it. */
 export function encodingOf(entry: KeyEntry): string {
+  if (entry.meta?.t === "set") return setEncoding(entry.meta);
   if (entry.meta?.t === "hash") {
     return (entry.meta.n ?? 0) > LISTPACK_MAX_ENTRIES || entry.meta.big ? "hashtable" : "listpack";
   }
@@ -37,8 +39,8 @@ export function encodingOf(entry: KeyEntry): string {
 /** An estimate of a key's footprint in Redis (object header, key, value, hash overhead). */
 function memoryUsage(key: Uint8Array, entry: KeyEntry): number {
   const header = 16 + 24 + key.length + 8;
-  if (entry.meta?.t === "hash") return header + 64 + (entry.meta.n ?? 0) * 32;
   if (entry.meta?.t === "list") return header + 32 + (entry.meta.lb ?? 0);
+  if (entry.meta?.g) return header + 64 + (entry.meta.n ?? 0) * 32;
   return header + Math.ceil((entry.data.length + 1) / 8) * 8;
 }
 

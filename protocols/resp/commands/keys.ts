@@ -1,20 +1,12 @@
 /**
  * Redis generic key commands: DEL, UNLINK, EXISTS, TYPE, RENAME(NX), COPY, TOUCH, RANDOMKEY,
- * KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, OBJECT and MEMORY (and, merged in, expiry).
+ * KEYS, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, OBJECT and MEMORY (and, merged in, expiry).
  * @module
  */
 import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { globMatch, matchesAll } from "../glob.ts";
-import { ascii, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
-import {
-  literalPrefix,
-  loadCursor,
-  type Position,
-  saveCursor,
-  type ScanPage,
-  scanPage,
-} from "../scan.ts";
+import { literalPrefix, type Position, type ScanPage, scanPage } from "../scan.ts";
 import {
   dropKey,
   flushDbs,
@@ -42,8 +34,6 @@ import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
 import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 import { DATA_ERRORS } from "../errors.ts";
 
-/** Keys examined per SCAN call by default. */
-const SCAN_DEFAULT_COUNT = 10;
 /** Keys KEYS reads per page while matching. */
 const KEYS_PAGE = 1000;
 
@@ -153,67 +143,6 @@ async function keys(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return array(found);
 }
 
-/** SCAN/HSCAN's shared arguments. */
-export interface ScanArgs {
-  after: Position | null;
-  pattern: Uint8Array | null;
-  count: number;
-  type: string | null;
-}
-
-/** Parse `cursor [MATCH p] [COUNT n] [TYPE t]` starting at argv[at]; TYPE only for SCAN. */
-export function parseScanArgs(argv: Uint8Array[], at: number, allowType: boolean): ScanArgs {
-  const cursor = parseCursor(argv[at]);
-  const out: ScanArgs = {
-    after: loadCursor(cursor),
-    pattern: null,
-    count: SCAN_DEFAULT_COUNT,
-    type: null,
-  };
-  for (let i = at + 1; i < argv.length; i++) {
-    const opt = option(argv[i]);
-    const hasNext = i + 1 < argv.length;
-    if (opt === "COUNT" && hasNext) {
-      const count = parseInteger(argv[++i]);
-      if (count === null) fail(DATA_ERRORS.notInteger);
-      if (count < 1) fail(DATA_ERRORS.syntax);
-      out.count = count;
-    } else if (opt === "MATCH" && hasNext) {
-      out.pattern = argv[++i];
-    } else if (allowType && opt === "TYPE" && hasNext) {
-      out.type = ascii(argv[++i]).toLowerCase();
-    } else fail(DATA_ERRORS.syntax);
-  }
-  return out;
-}
-
-function parseCursor(arg: Uint8Array): bigint {
-  const text = ascii(arg);
-  if (!/^[0-9]+$/.test(text)) fail(DATA_ERRORS.invalidCursor);
-  const value = BigInt(text);
-  if (value >= 2n ** 64n) fail(DATA_ERRORS.invalidCursor);
-  return value;
-}
-
-async function scan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const args = parseScanArgs(argv, 1, true);
-  const page = await readSlot(ctx, (r, slot) =>
-    scanPage<KeyMeta>(r, {
-      parent: slotPrefix(slot),
-      after: args.after,
-      count: args.count,
-      prefix: args.pattern ? literalPrefix(args.pattern) : undefined,
-    }));
-  const out: Reply[] = [];
-  for (const e of page.entries) {
-    const key = keyName(e);
-    if (args.pattern && !matchesAll(args.pattern) && !globMatch(args.pattern, key)) continue;
-    if (args.type !== null && e.meta?.t !== args.type) continue;
-    out.push(bulk(key));
-  }
-  return array([bulk(page.next ? saveCursor(page.next) : "0"), array(out)]);
-}
-
 async function dbsize(ctx: CommandContext): Promise<Reply> {
   return integer(await readSlot(ctx, (r, slot) => countKeys(r, slot)));
 }
@@ -265,7 +194,6 @@ export const COMMANDS: CommandSpec[] = [
   command("touch", { arity: -2, flags: RF, keys: ALL }, touch),
   command("randomkey", { arity: 1, flags: R }, randomkey),
   command("keys", { arity: 2, flags: R }, keys),
-  command("scan", { arity: -2, flags: R }, scan),
   command("dbsize", { arity: 1, flags: RF }, dbsize),
   command("flushdb", { arity: -1, flags: W }, flushdb),
   command("flushall", { arity: -1, flags: W }, flushall),

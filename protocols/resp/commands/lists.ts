@@ -215,7 +215,7 @@ function lposArgs(argv: Uint8Array[]): LposArgs {
     if (opt === "RANK" && more) {
       const rank = parseInteger(argv[++j]);
       if (rank === null) fail(DATA_ERRORS.notInteger);
-      if (BigInt(rank) < -LONG_MAX) fail(DATA_ERRORS.rankRange);
+      if (BigInt(rank) < -LONG_MAX) fail(DATA_ERRORS.longRange);
       if (rank === 0) fail(DATA_ERRORS.rankZero);
       args.rank = rank;
     } else if (opt === "COUNT" && more) {

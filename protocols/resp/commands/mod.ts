@@ -16,6 +16,9 @@ import { COMMANDS as KEYS } from "./keys.ts";
 import { COMMANDS as LISTS } from "./lists.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
 import { COMMANDS as PUBSUB } from "./pubsub.ts";
+import { COMMANDS as SCAN } from "./scan.ts";
+import { COMMANDS as SETS } from "./sets.ts";
+import { COMMANDS as SORT } from "./sort.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
 import { COMMANDS as TRANSACTIONS } from "./transactions.ts";
 
@@ -35,4 +38,7 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "list", commands: BLOCKING_LISTS },
   { group: "transactions", commands: TRANSACTIONS },
   { group: "pubsub", commands: PUBSUB },
+  { group: "set", commands: SETS },
+  { group: "generic", commands: SCAN },
+  { group: "generic", commands: SORT },
 ];

@@ -1,6 +1,6 @@
 /**
- * Copying a key's value to another place (COPY): strings copy their bytes, hashes copy their
- * fields under a fresh generation — in one unit when small, else page by page in units queued
+ * Copying a key's value to another place (COPY): strings copy their bytes, collections (hashes,
+ * sets) copy their member entries under a fresh generation — in one unit when small, else page by page in units queued
  * back to back, with progress kept in the store so a re-run unit resumes correctly.
  * @module
  */

@@ -105,6 +105,11 @@ export interface CollectionWrite {
   meta: KeyMeta;
 }
 
+/** A collection a write unit is changing, and whether its meta must be written back. */
+export interface CollectionHandle extends CollectionWrite {
+  dirty: boolean;
+}
+
 /**
  * Write a collection's meta back keeping its TTL, or drop the key once `empty` (Redis deletes
  * empty collections).

@@ -12,7 +12,7 @@ import type { Key } from "../../../src/store/mod.ts";
  */
 export interface KeyMeta {
   /** Redis type name as TYPE reports it. */
-  t: "string" | "hash" | "list";
+  t: "string" | "hash" | "list" | "set";
   /**
    * Collections (hash today): generation id the members live under. Only collections have one,
    * so storage/db.ts retires and reclaims members by its presence, whatever the type.
@@ -26,12 +26,14 @@ export interface KeyMeta {
   lb?: number;
   /** List: converted to a quicklist (Redis converts back only once it shrinks to half). */
   ql?: boolean;
-  /** Hash: insertion number the next new field gets. */
+  /** Hash, set: insertion number the next new field (listpack set member) gets. */
   q?: number;
   /** Hash: some field has (or had) a TTL, so the count is checked by listing. */
   fx?: boolean;
   /** Hash: some field or value was longer than the listpack limit. */
   big?: boolean;
+  /** Set: the encoding Redis 7.2 would have reached (it only ever grows: intset, listpack, hashtable). */
+  e?: "intset" | "listpack" | "hashtable";
   /**
    * String: how Redis built the value, where its bytes alone do not tell: "raw" after APPEND or
    * SETRANGE (Redis edits a raw sds in place), "str" for INCRBYFLOAT (never int-encoded).

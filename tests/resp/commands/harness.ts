@@ -13,6 +13,9 @@ import { COMMANDS as STRINGS } from "../../../protocols/resp/commands/strings.ts
 import { COMMANDS as KEYS } from "../../../protocols/resp/commands/keys.ts";
 import { COMMANDS as HASHES } from "../../../protocols/resp/commands/hashes.ts";
 import { COMMANDS as LISTS } from "../../../protocols/resp/commands/lists.ts";
+import { COMMANDS as SETS } from "../../../protocols/resp/commands/sets.ts";
+import { COMMANDS as SCAN } from "../../../protocols/resp/commands/scan.ts";
+import { COMMANDS as SORT } from "../../../protocols/resp/commands/sort.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { Subscriber } from "../../../protocols/resp/pubsub.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
@@ -23,6 +26,9 @@ const TABLE = new CommandTable([
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
   { group: "list", commands: LISTS },
+  { group: "set", commands: SETS },
+  { group: "generic", commands: SCAN },
+  { group: "generic", commands: SORT },
 ]);
 const encoder = new TextEncoder();
 
@@ -30,9 +36,9 @@ const encoder = new TextEncoder();
 export interface Harness extends AsyncDisposable {
   store: OpenedStore;
   session: Session;
+  /** Entries the commands' reads returned so far (gets count each key, lists each entry). */
+  reads: { entries: number };
   call(...args: (string | Uint8Array)[]): Promise<Reply>;
-  /** Entries read outside write units so far (each get, each entry a range read returned). */
-  readonly reads: number;
 }
 
 /** Options for {@link openHarness}. */
@@ -62,20 +68,21 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     multi: null,
     watches: [],
   };
-  let reads = 0;
+  // Counts what reads return: a forwarding wrapper, so tests can bound a command's reads.
+  const reads = { entries: 0 };
   const reader: Omit<Reader, "now"> = {
     get: (key) => {
-      reads++;
+      reads.entries++;
       return redis.get(key);
     },
     getMany: (keys) => {
-      reads += keys.length;
+      reads.entries += keys.length;
       return redis.getMany(keys);
     },
     list: async (selector, options) => {
       const out = [];
       for await (const e of redis.list(selector, options)) out.push(e);
-      reads += Math.max(1, out.length);
+      reads.entries += out.length;
       // deno-lint-ignore no-explicit-any -- generic entry type is erased in the array
       return out as any;
     },
@@ -94,9 +101,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   return {
     store,
     session,
-    get reads() {
-      return reads;
-    },
+    reads,
     call(...args) {
       const argv = args.map((a) => typeof a === "string" ? encoder.encode(a) : a);
       const found = TABLE.lookup(argv);

@@ -621,6 +621,148 @@ LINSERT n after 6 6.5
 LRANGE n 0 -1
 LPOP n 100
 EXISTS n
+` +
+  // Sets (issue 10): set commands on intsets (7.0 and 7.2 agree on those), SSCAN, SORT.
+  `
+SADD set:a 3 1 2
+SADD set:a 2 4
+SMEMBERS set:a
+OBJECT ENCODING set:a
+SCARD set:a
+SCARD set:nokey
+SISMEMBER set:a 1
+SISMEMBER set:a 9
+SISMEMBER set:nokey 1
+SMISMEMBER set:a 1 9 2
+SMISMEMBER set:nokey 1
+SMISMEMBER set:a
+SREM set:a 1 9 1
+SMEMBERS set:a
+SADD set:a -5 10 100
+SMEMBERS set:a
+SET set:str v
+SADD set:str a
+SREM set:str a
+SMEMBERS set:str
+SCARD set:str
+SISMEMBER set:str a
+SADD set:b 3 4 5 6
+SINTER set:a set:b
+SINTER set:a set:b set:nokey
+SINTER set:a set:str
+SINTER set:nokey set:str
+SUNION set:a set:b
+SUNION set:a set:nokey
+SDIFF set:a set:b
+SDIFF set:b set:a
+SDIFF set:nokey set:a
+SINTERSTORE set:d set:a set:b
+SMEMBERS set:d
+OBJECT ENCODING set:d
+SUNIONSTORE set:d set:a set:b
+SMEMBERS set:d
+SDIFFSTORE set:d set:a set:b
+SMEMBERS set:d
+SINTERSTORE set:d set:a set:nokey
+EXISTS set:d
+SINTERCARD 2 set:a set:b
+SINTERCARD 2 set:a set:b LIMIT 1
+SINTERCARD 2 set:a set:b LIMIT 0
+SINTERCARD 0 set:a
+SINTERCARD x set:a
+SINTERCARD 3 set:a
+SINTERCARD 1 set:a LIMIT -1
+SINTERCARD 1 set:a LIMIT x
+SINTERCARD 1 set:a FOO
+SINTERCARD 1 set:a LIMIT
+SINTERCARD 1 set:str
+SMOVE set:a set:b 4
+SMOVE set:a set:b 99
+SMOVE set:nokey set:b 4
+SMOVE set:a set:a 3
+SMOVE set:a set:a 99
+SMOVE set:a set:str 3
+SMOVE set:nokey set:str 3
+SMOVE set:a set:new 3
+SMEMBERS set:new
+SMEMBERS set:a
+SPOP set:nokey
+SPOP set:nokey 2
+SPOP set:a 0
+SPOP set:a -1
+SPOP set:a x
+SPOP set:a 1 2
+SPOP set:str
+SRANDMEMBER set:nokey
+SRANDMEMBER set:nokey 3
+SRANDMEMBER set:a 0
+SRANDMEMBER set:a x
+SRANDMEMBER set:a -9223372036854775808
+SRANDMEMBER set:a 1 2
+SRANDMEMBER set:new
+SRANDMEMBER set:new -3
+SRANDMEMBER set:a 50
+SPOP set:new
+EXISTS set:new
+SADD
+SADD set:a
+SREM set:a
+SINTERSTORE set:d
+SMOVE set:a set:b
+SSCAN set:a 0
+SSCAN set:a 0 MATCH 1*
+SSCAN set:nokey 0 COUNT 0
+SSCAN set:a x
+SSCAN set:a 0 COUNT 0
+SSCAN set:a 0 FOO
+SSCAN set:str 0
+HSCAN set:str 0
+ZSCAN set:str 0
+ZSCAN set:nokey 0
+SADD set:s 3 1 2 10
+SORT set:s
+SORT set:s DESC
+SORT set:s LIMIT 1 2
+SORT set:s LIMIT -1 2
+SORT set:s LIMIT 2 -1
+SORT set:s LIMIT 10 2
+SORT set:s LIMIT x 2
+SORT set:s LIMIT 1
+SORT set:s ALPHA
+SORT set:s ALPHA DESC LIMIT 0 2
+MSET set:w_1 30 set:w_2 20 set:w_3 10
+SORT set:s BY set:w_*
+SORT set:s BY set:w_* DESC
+SORT set:s BY set:w_* ALPHA
+SORT set:s BY nosort GET #
+SORT set:s BY set:w_* GET # GET set:w_*
+SORT set:s GET set:w_* GET set:nokey
+HSET set:h_1 f 5
+HSET set:h_2 f 1
+SORT set:s BY set:h_*->f GET set:h_*->f GET #
+SORT set:s BY set:h_*->f GET set:h_*->
+SORT set:s FOO
+SORT set:s STORE set:dst
+TYPE set:dst
+SORT set:s BY set:w_* STORE set:dst2
+SORT_RO set:s STORE set:dst
+SORT_RO set:s BY set:w_* DESC
+SORT set:nokey
+SORT set:nokey STORE set:dst3
+EXISTS set:dst3
+SORT set:str
+SADD set:x x y z
+SORT set:x
+SORT set:x ALPHA
+SORT set:x ALPHA DESC
+SORT
+SORT set:s GET
+SORT set:s BY
+SET set:c_1 abc
+SORT set:s BY set:c_*
+SORT set:s BY set:c_* ALPHA
+SREM set:b 3 4 5 6
+EXISTS set:b
 `;
 
 /** Send one command and return the exact bytes of its reply. */
