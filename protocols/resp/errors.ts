@@ -58,6 +58,18 @@ export const DATA_ERRORS = {
   fieldExpireNegative: "ERR invalid expire time, must be >= 0",
 } as const;
 
+/** Errors of the bitmap commands (bitops.c). */
+export const BIT_ERRORS = {
+  offset: "ERR bit offset is not an integer or out of range",
+  bit: "ERR bit is not an integer or out of range",
+  bitposBit: "ERR The bit argument must be 1 or 0.",
+  bitopNot: "ERR BITOP NOT must be called with a single source key.",
+  fieldType:
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
+  overflowType: "ERR Invalid OVERFLOW type specified",
+  bitfieldRo: "ERR BITFIELD_RO only supports the GET subcommand",
+} as const;
+
 /** Longest argument text Redis quotes in an error (its `%.128s`). */
 export const MAX_QUOTED_ARG = 128;
 

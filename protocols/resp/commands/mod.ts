@@ -5,6 +5,7 @@
  */
 import type { CommandFamily } from "../command_table.ts";
 import { COMMANDS as ADMIN } from "./admin.ts";
+import { COMMANDS as BITMAPS } from "./bitmaps.ts";
 import { COMMANDS as CLIENT } from "./client.ts";
 import { COMMANDS as COMMAND } from "./command_info.ts";
 import { COMMANDS as CONFIG } from "./config.ts";
@@ -27,4 +28,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "string", commands: STRINGS },
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
+  { group: "bitmap", commands: BITMAPS },
 ];
