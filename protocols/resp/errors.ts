@@ -70,6 +70,12 @@ export const BIT_ERRORS = {
   bitfieldRo: "ERR BITFIELD_RO only supports the GET subcommand",
 } as const;
 
+/** Errors of the HyperLogLog commands (hyperloglog.c). */
+export const HLL_ERRORS = {
+  notHll: "WRONGTYPE Key is not a valid HyperLogLog string value.",
+  corrupt: "INVALIDOBJ Corrupted HLL object detected",
+} as const;
+
 /** Longest argument text Redis quotes in an error (its `%.128s`). */
 export const MAX_QUOTED_ARG = 128;
 

@@ -11,6 +11,7 @@ import { COMMANDS as COMMAND } from "./command_info.ts";
 import { COMMANDS as CONFIG } from "./config.ts";
 import { COMMANDS as CONNECTION } from "./connection.ts";
 import { COMMANDS as HASHES } from "./hashes.ts";
+import { COMMANDS as HYPERLOGLOG } from "./hyperloglog.ts";
 import { COMMANDS as INFO } from "./info.ts";
 import { COMMANDS as KEYS } from "./keys.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
@@ -29,4 +30,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
   { group: "bitmap", commands: BITMAPS },
+  { group: "hyperloglog", commands: HYPERLOGLOG },
 ];

@@ -7,8 +7,14 @@ import type { Entry, WriteTx } from "../../../src/store/mod.ts";
 import { type Access, dropKey, type KeyEntry, putKey } from "./db.ts";
 import { fieldKey, fieldPrefix, isLongKey, type KeyMeta, newGeneration } from "./layout.ts";
 
-/** Longest field or value a listpack keeps (hash-max-listpack-value). */
-export const LISTPACK_MAX_VALUE = 64;
+/** When a hash stops being a listpack: hash-max-listpack-entries and -value. */
+export interface HashLimits {
+  entries: number;
+  value: number;
+}
+
+/** Redis's default thresholds (CONFIG SET may change them: see ../encoding_limits.ts). */
+export const DEFAULT_HASH_LIMITS: HashLimits = { entries: 128, value: 64 };
 /** Fields examined when deciding whether a hash with field TTLs still has one live. */
 const LIVE_PROBE = 1000;
 
@@ -21,12 +27,19 @@ export interface HashHandle {
   meta: KeyMeta;
   /** Whether the meta must be written back. */
   dirty: boolean;
+  /** The listpack thresholds in force: crossing one marks the hash a hashtable for good. */
+  limits: HashLimits;
 }
 
 /** Open a hash for writing; a missing one is created on first write (call `saveHash`). */
-export function openHash(slot: number, key: Uint8Array, entry: KeyEntry | null): HashHandle {
+export function openHash(
+  slot: number,
+  key: Uint8Array,
+  entry: KeyEntry | null,
+  limits: HashLimits = DEFAULT_HASH_LIMITS,
+): HashHandle {
   const meta: KeyMeta = entry?.meta ? { ...entry.meta } : { t: "hash", g: newGeneration(), n: 0 };
-  return { slot, key, entry, meta, dirty: entry === null };
+  return { slot, key, entry, meta, dirty: entry === null, limits };
 }
 
 /** One field's live entry. */
@@ -97,12 +110,14 @@ export async function setField(
   }
   const meta: FieldMeta = isLongKey(field) ? { s: seq, F: field.slice() } : { s: seq };
   tx.set<FieldMeta>(fieldKey(h.meta.g!, field), { data: value, meta, expiresAt });
-  if (!h.meta.big && (field.length > LISTPACK_MAX_VALUE || value.length > LISTPACK_MAX_VALUE)) {
+  if (!h.meta.big && (field.length > h.limits.value || value.length > h.limits.value)) {
     h.meta.big = true;
     h.dirty = true;
   }
   if (old) return false;
   h.meta.n = (h.meta.n ?? 0) + 1;
+  // Redis converts a listpack once it outgrows the limit, and never back.
+  if (h.meta.n > h.limits.entries) h.meta.big = true;
   h.dirty = true;
   return true;
 }
