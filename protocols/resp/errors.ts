@@ -76,6 +76,16 @@ export const HLL_ERRORS = {
   corrupt: "INVALIDOBJ Corrupted HLL object detected",
 } as const;
 
+/** Errors of DUMP and RESTORE (cluster.c). */
+export const DUMP_ERRORS = {
+  busyKey: "BUSYKEY Target key name already exists.",
+  ttl: "ERR Invalid TTL value, must be >= 0",
+  payload: "ERR DUMP payload version or checksum are wrong",
+  badFormat: "ERR Bad data format",
+  idletime: "ERR Invalid IDLETIME value, must be >= 0",
+  freq: "ERR Invalid FREQ value, must be >= 0 and <= 255",
+} as const;
+
 /** Longest argument text Redis quotes in an error (its `%.128s`). */
 export const MAX_QUOTED_ARG = 128;
 

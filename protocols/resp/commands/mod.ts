@@ -10,6 +10,7 @@ import { COMMANDS as CLIENT } from "./client.ts";
 import { COMMANDS as COMMAND } from "./command_info.ts";
 import { COMMANDS as CONFIG } from "./config.ts";
 import { COMMANDS as CONNECTION } from "./connection.ts";
+import { COMMANDS as DUMP } from "./dump.ts";
 import { COMMANDS as HASHES } from "./hashes.ts";
 import { COMMANDS as HYPERLOGLOG } from "./hyperloglog.ts";
 import { COMMANDS as INFO } from "./info.ts";
@@ -31,4 +32,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "hash", commands: HASHES },
   { group: "bitmap", commands: BITMAPS },
   { group: "hyperloglog", commands: HYPERLOGLOG },
+  { group: "generic", commands: DUMP },
 ];
