@@ -11,22 +11,7 @@ import type { ServerState } from "./server_state.ts";
 /** The Redis version basekv reports (HELLO, INFO). */
 export const REDIS_VERSION = "7.2.4";
 
-/** Sections INFO prints with no argument or "default", in Redis's order. */
-const DEFAULT_SECTIONS = [
-  "server",
-  "clients",
-  "memory",
-  "persistence",
-  "stats",
-  "replication",
-  "cpu",
-  "modules",
-  "errorstats",
-  "cluster",
-  "keyspace",
-] as const;
-
-/** Every section, in Redis's order ("all" and "everything"; commandstats is not a default). */
+/** Every section, in Redis's order ("all" and "everything"). */
 const ALL_SECTIONS = [
   "server",
   "clients",
@@ -43,6 +28,9 @@ const ALL_SECTIONS = [
 ] as const;
 
 type Section = typeof ALL_SECTIONS[number];
+
+/** Sections INFO prints with no argument or "default": all but commandstats. */
+const DEFAULT_SECTIONS: readonly Section[] = ALL_SECTIONS.filter((s) => s !== "commandstats");
 
 /** Facts INFO needs beyond the server state. */
 export interface InfoInput {
@@ -273,9 +261,7 @@ export function infoSections(args: string[]): Section[] {
   if (wanted.some((w) => w === "all" || w === "everything")) return [...ALL_SECTIONS];
   if (wanted.length === 0 || wanted.includes("default")) {
     const extra = ALL_SECTIONS.filter((s) => wanted.includes(s));
-    return ALL_SECTIONS.filter((s) =>
-      (DEFAULT_SECTIONS as readonly string[]).includes(s) || extra.includes(s)
-    );
+    return ALL_SECTIONS.filter((s) => DEFAULT_SECTIONS.includes(s) || extra.includes(s));
   }
   return ALL_SECTIONS.filter((s) => wanted.includes(s));
 }

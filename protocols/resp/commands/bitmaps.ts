@@ -3,13 +3,12 @@
  * BITPOS, BITOP, BITFIELD and BITFIELD_RO, with bitops.c's argument order and replies.
  * @module
  */
-import type { WriteTx } from "../../../src/store/mod.ts";
 import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, NULL, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
 import { BIT_ERRORS, DATA_ERRORS } from "../errors.ts";
-import { checkKey, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
+import { checkKey, fail, getTyped, option, readSlot, saveRawString, writeSlot } from "./common.ts";
 
 /** proto-max-bulk-len: a bit offset must address a byte below it. */
 const MAX_BYTES = 512 * 1024 * 1024;
@@ -41,22 +40,6 @@ function grown(entry: KeyEntry | null, lastByte: number): { data: Uint8Array; gr
   return { data, grew: entry === null || length !== old.length };
 }
 
-/** Store an edited string in place of `old`, keeping its TTL (Redis edits the sds in place). */
-function saveBits(
-  tx: WriteTx,
-  slot: number,
-  key: Uint8Array,
-  data: Uint8Array,
-  old: KeyEntry | null,
-): void {
-  putKey(tx, {
-    slot,
-    key,
-    record: { meta: { t: "string", enc: "raw" }, data, expiresAt: old?.expiresAt ?? null },
-    old,
-  });
-}
-
 function bitAt(data: Uint8Array, offset: number): number {
   const byte = Math.floor(offset / 8);
   return byte < data.length ? (data[byte] >> (7 - (offset & 7))) & 1 : 0;
@@ -75,7 +58,7 @@ async function setbit(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const previous = data[byte] & mask ? 1 : 0;
     data[byte] = on ? data[byte] | mask : data[byte] & ~mask;
     if (grew || previous !== on || old?.meta?.enc !== "raw") {
-      saveBits(tx, slot, argv[1], data, old);
+      saveRawString(tx, slot, argv[1], data, old);
     }
     return integer(previous);
   });
@@ -336,7 +319,7 @@ function bitfieldGeneric(readOnly: boolean) {
         if (next !== previous) changed = true;
         return integer(f.op === "SET" ? previous : next);
       });
-      if (changed || old?.meta?.enc !== "raw") saveBits(tx, slot, argv[1], data, old);
+      if (changed || old?.meta?.enc !== "raw") saveRawString(tx, slot, argv[1], data, old);
       return array(replies);
     });
   };

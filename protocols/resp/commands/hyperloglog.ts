@@ -3,10 +3,9 @@
  * format (../storage/hyperloglog.ts), so counts and GET's bytes match redis-server's.
  * @module
  */
-import type { WriteTx } from "../../../src/store/mod.ts";
 import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { integer, OK, type Reply } from "../reply.ts";
-import { type Access, getKey, type KeyEntry, putKey } from "../storage/db.ts";
+import { type Access, getKey, type KeyEntry } from "../storage/db.ts";
 import {
   cachedCount,
   emptyHll,
@@ -19,7 +18,7 @@ import {
   toDense,
 } from "../storage/hyperloglog.ts";
 import { HLL_ERRORS } from "../errors.ts";
-import { checkKey, fail, getTyped, readSlot, writeSlot } from "./common.ts";
+import { checkKey, fail, getTyped, readSlot, saveRawString, writeSlot } from "./common.ts";
 import { encodingLimits } from "../encoding_limits.ts";
 
 /** A key's HLL entry (null if absent); WRONGTYPE for other types and non-HLL strings. */
@@ -27,22 +26,6 @@ async function getHll(r: Access, slot: number, key: Uint8Array): Promise<KeyEntr
   const entry = await getTyped(r, slot, key, "string");
   if (entry && !isHll(entry.data)) fail(HLL_ERRORS.notHll);
   return entry;
-}
-
-/** Write an HLL value in place of `old`, keeping its TTL. */
-function saveHll(
-  tx: WriteTx,
-  slot: number,
-  key: Uint8Array,
-  data: Uint8Array,
-  old: KeyEntry | null,
-): void {
-  putKey(tx, {
-    slot,
-    key,
-    record: { meta: { t: "string", enc: "raw" }, data, expiresAt: old?.expiresAt ?? null },
-    old,
-  });
 }
 
 async function pfadd(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
@@ -59,7 +42,7 @@ async function pfadd(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     }
     if (!updated) return integer(0);
     hll.invalidate();
-    saveHll(tx, slot, argv[1], hll.bytes, old);
+    saveRawString(tx, slot, argv[1], hll.bytes, old);
     return integer(1);
   });
 }
@@ -100,7 +83,7 @@ async function pfcount(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
     const card = estimate(registers);
     const data = current.data.slice();
     setCachedCount(data, card);
-    saveHll(tx, slot, keys[0], data, current);
+    saveRawString(tx, slot, keys[0], data, current);
     return integer(card);
   });
 }
@@ -117,7 +100,7 @@ async function pfmerge(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
     const hll = new HllValue(bytes, sparseMax);
     for (let i = 0; i < REGISTERS; i++) if (max[i]) hll.set(i, max[i]);
     hll.invalidate();
-    saveHll(tx, slot, argv[1], hll.bytes, old);
+    saveRawString(tx, slot, argv[1], hll.bytes, old);
     return OK;
   });
 }
