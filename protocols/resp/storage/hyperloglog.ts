@@ -18,45 +18,93 @@ const SPARSE_VAL_MAX_VALUE = 32;
 const SPARSE_VAL_MAX_LEN = 4;
 const SPARSE_ZERO_MAX_LEN = 64;
 const ALPHA_INF = 0.721347520444481703680;
-const M64 = 0xc6a4a7935bd1e995n;
-const SEED = 0xadc83b19n;
 
-/** MurmurHash64A as Redis calls it (little-endian words, seed 0xadc83b19). */
-export function murmur64a(data: Uint8Array): bigint {
+const M_HI = 0xc6a4a793;
+const M_LO = 0x5bd1e995;
+const SEED = 0xadc83b19;
+
+/** 64-bit values as two uint32 halves: the last product or hash, kept here to avoid allocating. */
+let hi = 0;
+let lo = 0;
+
+/** (hi, lo) = (ahi, alo) * (bhi, blo) mod 2^64, in 16-bit limbs so every step is exact. */
+function mul64(ahi: number, alo: number, bhi: number, blo: number): void {
+  const a00 = alo & 0xffff, a16 = alo >>> 16, a32 = ahi & 0xffff, a48 = ahi >>> 16;
+  const b00 = blo & 0xffff, b16 = blo >>> 16, b32 = bhi & 0xffff, b48 = bhi >>> 16;
+  let c00 = a00 * b00;
+  let c16 = c00 >>> 16;
+  c00 &= 0xffff;
+  c16 += a16 * b00;
+  let c32 = c16 >>> 16;
+  c16 &= 0xffff;
+  c16 += a00 * b16;
+  c32 += c16 >>> 16;
+  c16 &= 0xffff;
+  c32 += a32 * b00;
+  let c48 = c32 >>> 16;
+  c32 &= 0xffff;
+  c32 += a16 * b16;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c32 += a00 * b32;
+  c48 += c32 >>> 16;
+  c32 &= 0xffff;
+  c48 += a48 * b00 + a32 * b16 + a16 * b32 + a00 * b48;
+  c48 &= 0xffff;
+  hi = ((c48 << 16) | c32) >>> 0;
+  lo = ((c16 << 16) | c00) >>> 0;
+}
+
+/** MurmurHash64A as Redis calls it (little-endian words, seed 0xadc83b19), into (hi, lo). */
+function murmur(data: Uint8Array): void {
   const len = data.length;
-  let h = BigInt.asUintN(64, SEED ^ BigInt.asUintN(64, BigInt(len) * M64));
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  mul64(0, len, M_HI, M_LO);
+  let hHi = hi;
+  let hLo = (lo ^ SEED) >>> 0;
   const whole = len - (len & 7);
   for (let i = 0; i < whole; i += 8) {
-    let k = view.getBigUint64(i, true);
-    k = BigInt.asUintN(64, k * M64);
-    k ^= k >> 47n;
-    k = BigInt.asUintN(64, k * M64);
-    h ^= k;
-    h = BigInt.asUintN(64, h * M64);
+    const kLo = (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)) >>> 0;
+    const kHi = (data[i + 4] | (data[i + 5] << 8) | (data[i + 6] << 16) | (data[i + 7] << 24)) >>>
+      0;
+    mul64(kHi, kLo, M_HI, M_LO);
+    mul64(hi, (lo ^ (hi >>> 15)) >>> 0, M_HI, M_LO);
+    hHi = (hHi ^ hi) >>> 0;
+    hLo = (hLo ^ lo) >>> 0;
+    mul64(hHi, hLo, M_HI, M_LO);
+    hHi = hi;
+    hLo = lo;
   }
   const rest = len & 7;
   if (rest > 0) {
-    for (let i = rest - 1; i >= 0; i--) h ^= BigInt(data[whole + i]) << BigInt(8 * i);
-    h = BigInt.asUintN(64, h * M64);
+    for (let i = rest - 1; i >= 0; i--) {
+      if (i >= 4) hHi = (hHi ^ (data[whole + i] << (8 * (i - 4)))) >>> 0;
+      else hLo = (hLo ^ (data[whole + i] << (8 * i))) >>> 0;
+    }
+    mul64(hHi, hLo, M_HI, M_LO);
+    hHi = hi;
+    hLo = lo;
   }
-  h ^= h >> 47n;
-  h = BigInt.asUintN(64, h * M64);
-  h ^= h >> 47n;
-  return h;
+  mul64(hHi, (hLo ^ (hHi >>> 15)) >>> 0, M_HI, M_LO);
+  lo = (lo ^ (hi >>> 15)) >>> 0;
+}
+
+/** MurmurHash64A of `data` as one 64-bit value. */
+export function murmur64a(data: Uint8Array): bigint {
+  murmur(data);
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** hllPatLen: the register an element lands in and the length of its zero run plus one. */
 export function patLen(element: Uint8Array): { index: number; count: number } {
-  const hash = murmur64a(element);
-  const index = Number(hash & BigInt(REGISTERS - 1));
-  let rest = (hash >> BigInt(P)) | (1n << BigInt(Q));
-  let count = 1;
-  while ((rest & 1n) === 0n) {
-    count++;
-    rest >>= 1n;
-  }
-  return { index, count };
+  murmur(element);
+  const index = lo & (REGISTERS - 1);
+  // The hash without its index bits, with bit Q set so the run ends by then.
+  const restLo = ((lo >>> P) | (hi << (32 - P))) >>> 0;
+  const restHi = ((hi >>> P) | (1 << (Q - 32))) >>> 0;
+  const trailing = restLo !== 0
+    ? 31 - Math.clz32(restLo & -restLo)
+    : 32 + 31 - Math.clz32(restHi & -restHi);
+  return { index, count: trailing + 1 };
 }
 
 /** createHLLObject: an empty sparse HLL (one XZERO run over every register). */
