@@ -17,6 +17,7 @@ const RDB_TYPE_STRING = 0;
 const RDB_TYPE_HASH = 4;
 /** basekv only: a hash whose fields carry deadlines (8-byte ms, 0 = none) after each value. */
 const BASEKV_TYPE_HASH_TTL = 0xf4;
+const latin1 = new TextDecoder("latin1");
 
 /** Bytes of a payload, appended piece by piece. */
 class PayloadWriter {
@@ -207,8 +208,13 @@ const CODECS: Partial<Record<KeyMeta["t"], TypeCodec>> = {
       const h = openHash(slot, key, null, hashLimits);
       const count = body.length().n;
       if (count === 0) throw new BadPayload();
+      const seen = new Set<string>();
       for (let i = 0; i < count; i++) {
         const field = body.string();
+        // Redis refuses a payload naming a field twice.
+        const name = latin1.decode(field);
+        if (seen.has(name)) throw new BadPayload();
+        seen.add(name);
         const value = body.string();
         const deadline = type === BASEKV_TYPE_HASH_TTL ? body.u64() || null : null;
         if (deadline !== null && !h.meta.fx) {

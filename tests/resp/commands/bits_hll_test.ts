@@ -14,6 +14,7 @@ import { startTestServer } from "../../helpers/server.ts";
 import { decodeReply } from "../reply_decoder.ts";
 import { command } from "../resp_client.ts";
 import { BIT_ERRORS, DUMP_ERRORS, HLL_ERRORS } from "../../../protocols/resp/errors.ts";
+import { crc64 } from "../../../protocols/resp/storage/dump_format.ts";
 
 function ioredis(port: number): Redis {
   return new Redis({ port, host: "127.0.0.1", lazyConnect: false, maxRetriesPerRequest: 0 });
@@ -160,6 +161,14 @@ Deno.test("DUMP/RESTORE round trip between two basekv servers through ioredis", 
     assertEquals(await b.restore("gone", Date.now() - 1000, payload, "ABSTTL"), "OK");
     assertEquals(await b.exists("gone"), 0);
     assertEquals(await a.dump("missing"), null);
+    // A well-formed trailer over a hash body naming field "a" twice: refused as Redis does.
+    const body = Buffer.from([4, 2, 1, 0x61, 1, 0x31, 1, 0x61, 1, 0x32, 11, 0]);
+    const trailer = Buffer.alloc(8);
+    trailer.writeBigUInt64LE(crc64(body));
+    await rejects(b.restore("dup", 0, Buffer.concat([body, trailer])), {
+      message: DUMP_ERRORS.badFormat,
+    });
+    assertEquals(await b.exists("dup"), 0);
   } finally {
     a.disconnect();
     b.disconnect();
