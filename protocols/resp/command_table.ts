@@ -25,8 +25,13 @@ export function helpSubcommand(lines: readonly string[]): CommandSpec {
   }, () => array(lines.map(simple)));
 }
 
-/** A looked-up command: the spec to run and its full name ("client|list"), or the error reply. */
-export type Lookup = { spec: CommandSpec; fullName: string } | { error: string };
+/**
+ * A looked-up command: the spec to run and its full name ("client|list"), or the error reply
+ * (with the spec and name when the command is known but its arity is wrong: a rejected call).
+ */
+export type Lookup =
+  | { spec: CommandSpec; fullName: string }
+  | { error: string; spec?: CommandSpec; fullName?: string };
 
 /** Longest command name worth a table lookup; longer names are unknown without decoding. */
 const MAX_NAME_BYTES = 64;
@@ -95,7 +100,7 @@ export class CommandTable {
       spec = sub;
       fullName = `${base.name}|${sub.name}`;
     }
-    if (!arityOk(spec.arity, argv.length)) return { error: ERRORS.arity(fullName) };
+    if (!arityOk(spec.arity, argv.length)) return { error: ERRORS.arity(fullName), spec, fullName };
     return { spec, fullName };
   }
 }

@@ -6,6 +6,8 @@
  */
 import { globMatch } from "./glob.ts";
 import { DATABASES } from "./storage/layout.ts";
+import { type EncodingLimits, limitsFrom } from "./encoding_limits.ts";
+import { parseInt64 } from "./numbers.ts";
 
 /** How a parameter's value is checked on CONFIG SET. */
 type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable";
@@ -14,7 +16,33 @@ interface Param {
   value: string;
   kind: Kind;
   choices?: readonly string[];
+  /** Inclusive bounds of an "int" or "memory" value, as config.c's numericBoundaryCheck. */
+  min?: bigint;
+  max?: bigint;
 }
+
+const LONG_MAX = 2n ** 63n - 1n;
+const INT_MIN = -(2n ** 31n);
+const INT_MAX = 2n ** 31n - 1n;
+
+/** A size_t threshold (0..LONG_MAX) read as a plain integer. */
+function size(value: number): Param {
+  return { value: String(value), kind: "int", min: 0n, max: LONG_MAX };
+}
+
+/** A size_t threshold (0..LONG_MAX) read as a memory value ("1kb"). */
+function bytes(value: number): Param {
+  return { value: String(value), kind: "memory", min: 0n, max: LONG_MAX };
+}
+
+/** Old names Redis still accepts for a parameter (CONFIG GET answers under either name). */
+const ALIASES: Record<string, string> = {
+  "hash-max-ziplist-entries": "hash-max-listpack-entries",
+  "hash-max-ziplist-value": "hash-max-listpack-value",
+  "list-max-ziplist-size": "list-max-listpack-size",
+  "zset-max-ziplist-entries": "zset-max-listpack-entries",
+  "zset-max-ziplist-value": "zset-max-listpack-value",
+};
 
 const MAXMEMORY_POLICIES = [
   "volatile-lru",
@@ -65,13 +93,18 @@ function defaults(port: number, password: string | null): Record<string, Param> 
     "latency-monitor-threshold": { value: "0", kind: "int" },
     "lazyfree-lazy-user-flush": { value: "no", kind: "bool" },
     "replica-read-only": { value: "yes", kind: "bool" },
-    "hash-max-listpack-entries": { value: "128", kind: "int" },
-    "hash-max-listpack-value": { value: "64", kind: "int" },
-    "list-max-listpack-size": { value: "-2", kind: "int" },
-    "set-max-intset-entries": { value: "512", kind: "int" },
-    "set-max-listpack-entries": { value: "128", kind: "int" },
-    "zset-max-listpack-entries": { value: "128", kind: "int" },
-    "zset-max-listpack-value": { value: "64", kind: "int" },
+    "hash-max-listpack-entries": size(128),
+    "hash-max-listpack-value": bytes(64),
+    "list-max-listpack-size": { value: "-2", kind: "int", min: INT_MIN, max: INT_MAX },
+    "list-compress-depth": { value: "0", kind: "int", min: 0n, max: INT_MAX },
+    "set-max-intset-entries": size(512),
+    "set-max-listpack-entries": size(128),
+    "set-max-listpack-value": bytes(64),
+    "zset-max-listpack-entries": size(128),
+    "zset-max-listpack-value": bytes(64),
+    "hll-sparse-max-bytes": bytes(3000),
+    "stream-node-max-bytes": bytes(4096),
+    "stream-node-max-entries": size(100),
     "activedefrag": { value: "no", kind: "bool" },
     "lfu-log-factor": { value: "10", kind: "int" },
     "lfu-decay-time": { value: "1", kind: "int" },
@@ -94,12 +127,14 @@ function invalid(param: Param, value: string): string | null {
   switch (param.kind) {
     case "bool":
       return ["yes", "no"].includes(value.toLowerCase()) ? null : "argument must be 'yes' or 'no'";
-    case "int":
-      return /^-?\d+$/.test(value) ? null : "argument couldn't be parsed into an integer";
+    case "int": {
+      const n = parseInt64(value);
+      return n === null ? "argument couldn't be parsed into an integer" : outOfBounds(param, n);
+    }
     case "memory": {
       const m = /^(\d+)([a-z]*)$/i.exec(value);
       return m && MEMORY_UNITS[m[2].toLowerCase()] !== undefined
-        ? null
+        ? outOfBounds(param, BigInt(m[1]) * BigInt(MEMORY_UNITS[m[2].toLowerCase()]))
         : "argument must be a memory value";
     }
     case "enum":
@@ -112,12 +147,20 @@ function invalid(param: Param, value: string): string | null {
   }
 }
 
+/** numericBoundaryCheck's reason (an unsigned parameter sees a negative value as huge). */
+function outOfBounds(param: Param, n: bigint): string | null {
+  if (param.min === undefined || param.max === undefined) return null;
+  const seen = param.min >= 0n && n < 0n ? n + 2n ** 64n : n;
+  if (seen >= param.min && seen <= param.max) return null;
+  return `argument must be between ${param.min} and ${param.max} inclusive`;
+}
+
 /** The value as CONFIG GET shows it afterwards (memory values in bytes, enums lower-case). */
 function normalise(param: Param, value: string): string {
   if (param.kind === "bool" || param.kind === "enum") return value.toLowerCase();
   if (param.kind === "memory") {
     const m = /^(\d+)([a-z]*)$/i.exec(value)!;
-    return String(Number(m[1]) * MEMORY_UNITS[m[2].toLowerCase()]);
+    return String(BigInt(m[1]) * BigInt(MEMORY_UNITS[m[2].toLowerCase()]));
   }
   return value;
 }
@@ -132,9 +175,17 @@ export type SetResult = { ok: true } | {
 /** The live parameter values of one server. */
 export class ConfigParams {
   #params: Record<string, Param>;
+  /** The encoding thresholds, parsed once per CONFIG SET (read on every collection write). */
+  limits: EncodingLimits;
 
   constructor(options: { port: number; password: string | null }) {
     this.#params = defaults(options.port, options.password);
+    this.limits = limitsFrom((name) => this.value(name));
+  }
+
+  /** A parameter by its name or alias. */
+  #param(name: string): Param | undefined {
+    return this.#params[ALIASES[name] ?? name];
   }
 
   /** Update a value the server learns after start (the bound port). */
@@ -146,9 +197,12 @@ export class ConfigParams {
   get(patterns: Uint8Array[]): [string, string][] {
     const enc = new TextEncoder();
     const out: [string, string][] = [];
-    for (const [name, param] of Object.entries(this.#params)) {
+    const names = [...Object.keys(this.#params), ...Object.keys(ALIASES)];
+    for (const name of names) {
       const bytes = enc.encode(name);
-      if (patterns.some((p) => globMatch(p, bytes, true))) out.push([name, param.value]);
+      if (patterns.some((p) => globMatch(p, bytes, true))) {
+        out.push([name, this.#param(name)!.value]);
+      }
     }
     return out;
   }
@@ -160,16 +214,17 @@ export class ConfigParams {
       const name = rawName.toLowerCase();
       if (seen.has(name)) return { ok: false, error: "duplicate parameter", name: rawName };
       seen.add(name);
-      const param = this.#params[name];
+      const param = this.#param(name);
       if (!param) return { ok: false, error: "unknown", name: rawName };
       if (param.kind === "immutable") return { ok: false, error: "immutable", name };
       const reason = invalid(param, value);
       if (reason) return { ok: false, error: reason, name };
     }
     for (const [name, value] of pairs) {
-      const param = this.#params[name.toLowerCase()];
+      const param = this.#param(name.toLowerCase())!;
       param.value = normalise(param, value);
     }
+    this.limits = limitsFrom((name) => this.value(name));
     return { ok: true };
   }
 

@@ -76,6 +76,34 @@ export const DATA_ERRORS = {
   sortNotDouble: "ERR One or more scores can't be converted into double",
 } as const;
 
+/** Errors of the bitmap commands (bitops.c). */
+export const BIT_ERRORS = {
+  offset: "ERR bit offset is not an integer or out of range",
+  bit: "ERR bit is not an integer or out of range",
+  bitposBit: "ERR The bit argument must be 1 or 0.",
+  bitopNot: "ERR BITOP NOT must be called with a single source key.",
+  fieldType:
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
+  overflowType: "ERR Invalid OVERFLOW type specified",
+  bitfieldRo: "ERR BITFIELD_RO only supports the GET subcommand",
+} as const;
+
+/** Errors of the HyperLogLog commands (hyperloglog.c). */
+export const HLL_ERRORS = {
+  notHll: "WRONGTYPE Key is not a valid HyperLogLog string value.",
+  corrupt: "INVALIDOBJ Corrupted HLL object detected",
+} as const;
+
+/** Errors of DUMP and RESTORE (cluster.c). */
+export const DUMP_ERRORS = {
+  busyKey: "BUSYKEY Target key name already exists.",
+  ttl: "ERR Invalid TTL value, must be >= 0",
+  payload: "ERR DUMP payload version or checksum are wrong",
+  badFormat: "ERR Bad data format",
+  idletime: "ERR Invalid IDLETIME value, must be >= 0",
+  freq: "ERR Invalid FREQ value, must be >= 0 and <= 255",
+} as const;
+
 /** Longest argument text Redis quotes in an error (its `%.128s`). */
 export const MAX_QUOTED_ARG = 128;
 

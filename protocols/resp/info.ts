@@ -11,8 +11,8 @@ import type { ServerState } from "./server_state.ts";
 /** The Redis version basekv reports (HELLO, INFO). */
 export const REDIS_VERSION = "7.2.4";
 
-/** Sections INFO prints with no argument or "default", in Redis's order. */
-const DEFAULT_SECTIONS = [
+/** Every section, in Redis's order ("all" and "everything"). */
+const ALL_SECTIONS = [
   "server",
   "clients",
   "memory",
@@ -21,12 +21,16 @@ const DEFAULT_SECTIONS = [
   "replication",
   "cpu",
   "modules",
+  "commandstats",
   "errorstats",
   "cluster",
   "keyspace",
 ] as const;
 
-type Section = typeof DEFAULT_SECTIONS[number];
+type Section = typeof ALL_SECTIONS[number];
+
+/** Sections INFO prints with no argument or "default": all but commandstats. */
+const DEFAULT_SECTIONS: readonly Section[] = ALL_SECTIONS.filter((s) => s !== "commandstats");
 
 /** Facts INFO needs beyond the server state. */
 export interface InfoInput {
@@ -166,7 +170,9 @@ function statsSection(input: InfoInput): string[] {
     ["keyspace_misses", 0],
     ["pubsub_channels", state.pubsub.channelCount],
     ["pubsub_patterns", state.pubsub.patternCount],
+    ["unexpected_error_replies", 0],
     ["total_error_replies", s.errorReplies],
+    ["dump_payload_sanitizations", 0],
     ["total_reads_processed", 0],
     ["total_writes_processed", 0],
   ]);
@@ -199,6 +205,21 @@ function cpuSection(): string[] {
   ]);
 }
 
+/** cmdstat_<name>:calls=…,usec=…,usec_per_call=…,rejected_calls=…,failed_calls=… */
+function commandstatsSection({ state }: InfoInput): string[] {
+  const out: string[] = [];
+  for (const c of state.stats.commands.values()) {
+    if (!c.calls && !c.rejected && !c.failed) continue;
+    const usec = Math.round(c.usec);
+    const perCall = c.calls ? (usec / c.calls).toFixed(2) : "0.00";
+    out.push(
+      `cmdstat_${c.name}:calls=${c.calls},usec=${usec},usec_per_call=${perCall},` +
+        `rejected_calls=${c.rejected},failed_calls=${c.failed}`,
+    );
+  }
+  return out;
+}
+
 /** Each section's lines. */
 const SECTIONS: Record<Section, (input: InfoInput) => string[]> = {
   server: serverSection,
@@ -209,6 +230,7 @@ const SECTIONS: Record<Section, (input: InfoInput) => string[]> = {
   replication: replicationSection,
   cpu: cpuSection,
   modules: () => [],
+  commandstats: commandstatsSection,
   errorstats: ({ state }) =>
     [...state.stats.errorCodes].map(([code, n]) => `errorstat_${code}:count=${n}`),
   cluster: () => ["cluster_enabled:0"],
@@ -227,6 +249,7 @@ const TITLES: Record<Section, string> = {
   replication: "Replication",
   cpu: "CPU",
   modules: "Modules",
+  commandstats: "Commandstats",
   errorstats: "Errorstats",
   cluster: "Cluster",
   keyspace: "Keyspace",
@@ -235,10 +258,12 @@ const TITLES: Record<Section, string> = {
 /** The sections named by INFO's arguments (none, "default", "all", "everything" or names). */
 export function infoSections(args: string[]): Section[] {
   const wanted = args.map((a) => a.toLowerCase());
-  if (wanted.length === 0 || wanted.some((w) => ["all", "everything", "default"].includes(w))) {
-    return [...DEFAULT_SECTIONS];
+  if (wanted.some((w) => w === "all" || w === "everything")) return [...ALL_SECTIONS];
+  if (wanted.length === 0 || wanted.includes("default")) {
+    const extra = ALL_SECTIONS.filter((s) => wanted.includes(s));
+    return ALL_SECTIONS.filter((s) => DEFAULT_SECTIONS.includes(s) || extra.includes(s));
   }
-  return DEFAULT_SECTIONS.filter((s) => wanted.includes(s));
+  return ALL_SECTIONS.filter((s) => wanted.includes(s));
 }
 
 /** INFO's text: each section titled "# Name", separated by a blank line, CRLF line ends. */

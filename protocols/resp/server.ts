@@ -66,6 +66,15 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
+/** A command of a batch awaiting its reply, with its counters and start time (INFO stats). */
+interface Pending {
+  reply: Reply | Promise<Reply>;
+  protocol: 2 | 3;
+  /** The command that ran (null when it was refused before running). */
+  ran: { spec: CommandSpec; fullName: string } | null;
+  start: number;
+}
+
 /** One client connection. */
 class RespConnection {
   #conn: Deno.TcpConn;
@@ -257,16 +266,20 @@ class RespConnection {
    * command that may write starts only after them, so replies match a serial execution.
    */
   async #runBatch(commands: Uint8Array[][]): Promise<{ reply: Reply; protocol: 2 | 3 }[]> {
-    const pending: { reply: Reply | Promise<Reply>; protocol: 2 | 3 }[] = [];
+    const pending: Pending[] = [];
     let reads: Promise<Reply>[] = [];
     for (const argv of commands) {
       if (this.#record.closeAfterReply || this.#killed || this.#closed) break;
       const found = this.#admit(argv);
       let reply: Reply | Promise<Reply>;
+      const start = performance.now();
+      let ran = "reply" in found ? null : found;
       if ("reply" in found) {
         reply = found.reply;
         if (reply.type === "error") flagTransaction(this.#session);
       } else if (queueInMulti(this.#session, found.spec, argv)) {
+        // Counted when EXEC runs it, not when queued.
+        ran = null;
         reply = QUEUED;
       } else if (found.spec.flags.includes("blocking")) {
         await Promise.all(reads);
@@ -289,17 +302,28 @@ class RespConnection {
           else if (!this.#submitted) reply = await reply;
         }
       }
-      if (this.#dropReply()) continue;
-      pending.push({ reply, protocol: this.#session.protocol });
+      if (this.#dropReply()) {
+        if (ran) this.#deps.state.commandStats(ran.spec, ran.fullName).calls++;
+        continue;
+      }
+      pending.push({ reply, protocol: this.#session.protocol, ran, start });
     }
     return await this.#settle(pending);
   }
 
-  async #settle(
-    pending: { reply: Reply | Promise<Reply>; protocol: 2 | 3 }[],
-  ): Promise<{ reply: Reply; protocol: 2 | 3 }[]> {
+  async #settle(pending: Pending[]): Promise<{ reply: Reply; protocol: 2 | 3 }[]> {
     const out: { reply: Reply; protocol: 2 | 3 }[] = [];
-    for (const p of pending) out.push({ reply: await p.reply, protocol: p.protocol });
+    for (const p of pending) {
+      const reply = await p.reply;
+      // Counted once done, as Redis's call() does (INFO does not see its own call).
+      if (p.ran) {
+        const stats = this.#deps.state.commandStats(p.ran.spec, p.ran.fullName);
+        stats.calls++;
+        stats.usec += (performance.now() - p.start) * 1000;
+        if (reply.type === "error") stats.failed++;
+      }
+      out.push({ reply, protocol: p.protocol });
+    }
     return out;
   }
 
@@ -351,17 +375,22 @@ class RespConnection {
   }
 
   /** Look the command up and apply the gates before it (auth, rate limit), in Redis's order. */
-  #admit(argv: Uint8Array[]): { spec: CommandSpec } | { reply: Reply } {
+  #admit(argv: Uint8Array[]): { spec: CommandSpec; fullName: string } | { reply: Reply } {
     const { state, table, auth, limiter } = this.#deps;
     state.stats.commandsProcessed++;
     this.#record.lastActive = Date.now();
     const found = table.lookup(argv);
-    if ("error" in found) return { reply: error(found.error) };
+    if ("error" in found) {
+      if (found.spec) state.commandStats(found.spec, found.fullName!).rejected++;
+      return { reply: error(found.error) };
+    }
     this.#record.lastCommand = found.fullName;
     if (auth.required && !this.#session.authenticated && !found.spec.flags.includes("no_auth")) {
+      state.commandStats(found.spec, found.fullName).rejected++;
       return { reply: error(ERRORS.noAuth) };
     }
     if (limiter.enabled && !limiter.take(this.#ip)) {
+      state.commandStats(found.spec, found.fullName).rejected++;
       return { reply: error(SERVER_ERRORS.rateLimited(this.#deps.rateLimit)) };
     }
     if (
@@ -370,7 +399,7 @@ class RespConnection {
     ) {
       return { reply: error(SERVER_ERRORS.subscribedMode(found.fullName)) };
     }
-    return { spec: found.spec };
+    return found;
   }
 
   /** Queue bytes behind everything already queued for this socket. */

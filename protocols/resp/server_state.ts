@@ -3,7 +3,7 @@
  * INFO # Clients), stats counters (INFO # Stats), the start time and the CONFIG parameters.
  * @module
  */
-import type { Session } from "./command.ts";
+import type { CommandSpec, Session } from "./command.ts";
 import { Blocking } from "./blocking.ts";
 import { ConfigParams } from "./config_params.ts";
 import { PubSub } from "./pubsub.ts";
@@ -31,6 +31,19 @@ export interface ClientRecord {
   kill(): void;
 }
 
+/** One command's INFO # Commandstats counters (Redis's per-command calls/usec/…). */
+export interface CommandStats {
+  /** Full name as cmdstat_ shows it ("get", "client|list"). */
+  readonly name: string;
+  calls: number;
+  /** Microseconds from the command's start until its reply was ready. */
+  usec: number;
+  /** Refused before running (wrong arity, NOAUTH, rate limit). */
+  rejected: number;
+  /** Ran and answered with an error. */
+  failed: number;
+}
+
 /** Counters INFO reports; CONFIG RESETSTAT zeroes them. */
 export interface ServerStats {
   connectionsReceived: number;
@@ -41,6 +54,8 @@ export interface ServerStats {
   errorReplies: number;
   /** Error replies by code word (ERR, WRONGTYPE, …) for INFO # Errorstats. */
   errorCodes: Map<string, number>;
+  /** Per-command counters, created on a command's first call (INFO # Commandstats). */
+  commands: Map<CommandSpec, CommandStats>;
 }
 
 function freshStats(): ServerStats {
@@ -52,6 +67,7 @@ function freshStats(): ServerStats {
     netOutputBytes: 0,
     errorReplies: 0,
     errorCodes: new Map(),
+    commands: new Map(),
   };
 }
 
@@ -93,6 +109,16 @@ export class ServerState {
     this.stats.errorReplies++;
     const code = text.split(" ", 1)[0];
     this.stats.errorCodes.set(code, (this.stats.errorCodes.get(code) ?? 0) + 1);
+  }
+
+  /** A command's counters (one record per command, made on its first call). */
+  commandStats(spec: CommandSpec, fullName: string): CommandStats {
+    let stats = this.stats.commands.get(spec);
+    if (!stats) {
+      stats = { name: fullName, calls: 0, usec: 0, rejected: 0, failed: 0 };
+      this.stats.commands.set(spec, stats);
+    }
+    return stats;
   }
 
   /** CONFIG RESETSTAT. */

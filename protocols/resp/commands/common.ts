@@ -5,7 +5,7 @@
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext } from "../command.ts";
-import { type Access, getKey, type KeyEntry, slotOf } from "../storage/db.ts";
+import { type Access, getKey, type KeyEntry, putKey, slotOf } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, MAX_REDIS_KEY_BYTES } from "../storage/layout.ts";
 import { parseInteger } from "../numbers.ts";
 import { DATA_ERRORS, ReplyError } from "../errors.ts";
@@ -112,4 +112,23 @@ export function writeChunks<T, R>(
     units.push(writeSlot(ctx, (tx, slot) => fn(tx, slot, chunk)));
   }
   return Promise.all(units);
+}
+
+/**
+ * Store a string edited in place (SETBIT, BITFIELD, PFADD…) over `old`, keeping its TTL; Redis
+ * edits such values as raw sds strings, so OBJECT ENCODING says "raw".
+ */
+export function saveRawString(
+  tx: WriteTx,
+  slot: number,
+  key: Uint8Array,
+  data: Uint8Array,
+  old: KeyEntry | null,
+): void {
+  putKey(tx, {
+    slot,
+    key,
+    record: { meta: { t: "string", enc: "raw" }, data, expiresAt: old?.expiresAt ?? null },
+    old,
+  });
 }

@@ -19,6 +19,7 @@ import {
 } from "../storage/hash.ts";
 import { checkKey, fail, getTyped, option, readSlot, writeChunks, writeSlot } from "./common.ts";
 import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
+import { hashLimits } from "../encoding_limits.ts";
 import { DATA_ERRORS } from "../errors.ts";
 
 const encoder = new TextEncoder();
@@ -37,7 +38,7 @@ async function setPairs(ctx: CommandContext, argv: Uint8Array[], name: string): 
   const pairs: [Uint8Array, Uint8Array][] = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([checkKey(argv[i]), argv[i + 1]]);
   const added = await writeChunks(ctx, pairs, async (tx, slot, chunk) => {
-    const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
+    const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"), hashLimits(ctx));
     let n = 0;
     for (const [field, value] of chunk) if (await setField(tx, h, { field, value })) n++;
     await saveHash(tx, h);
@@ -59,7 +60,7 @@ async function hsetnx(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   checkKey(argv[1]);
   checkKey(argv[2]);
   return await writeSlot(ctx, async (tx, slot) => {
-    const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
+    const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"), hashLimits(ctx));
     const old = h.entry ? await getField(tx, h.meta, argv[2]) : null;
     if (old) return integer(0);
     await setField(tx, h, { field: argv[2], value: argv[3], known: null });
@@ -102,7 +103,7 @@ async function hdel(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const counts = await writeChunks(ctx, argv.slice(2), async (tx, slot, fields) => {
     const entry = await getTyped(tx, slot, argv[1], "hash");
     if (!entry) return 0;
-    const h = openHash(slot, argv[1], entry);
+    const h = openHash(slot, argv[1], entry, hashLimits(ctx));
     let removed = 0;
     for (const field of fields) if (await deleteField(tx, h, field)) removed++;
     await saveHash(tx, h);
@@ -145,7 +146,7 @@ async function incrField(
   checkKey(argv[1]);
   checkKey(argv[2]);
   return await writeSlot(ctx, async (tx, slot) => {
-    const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"));
+    const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"), hashLimits(ctx));
     const old = h.entry ? await getField(tx, h.meta, argv[2]) : null;
     const value = next(old?.data ?? null);
     await setField(tx, h, {

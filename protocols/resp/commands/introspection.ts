@@ -11,9 +11,8 @@ import { listEncoding } from "../storage/list.ts";
 import { setEncoding } from "../storage/set.ts";
 import { fail, option, readSlot } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { type EncodingLimits, encodingLimits } from "../encoding_limits.ts";
 
-/** Fields a hash may have to stay a listpack (hash-max-listpack-entries). */
-export const LISTPACK_MAX_ENTRIES = 128;
 /** Redis's refcount for shared integer objects (OBJ_SHARED_REFCOUNT = INT_MAX). */
 const SHARED_REFCOUNT = 2147483647;
 /** Integers Redis keeps as shared objects (OBJ_SHARED_INTEGERS). */
@@ -23,11 +22,15 @@ const EMBSTR_MAX = 44;
 /** Longest string Redis tries to encode as an integer. */
 const INT_ENCODING_MAX = 20;
 
-/** OBJECT ENCODING's answer for an entry, as Redis 7.2 would store it. */
-export function encodingOf(entry: KeyEntry): string {
+/**
+ * OBJECT ENCODING's answer for an entry, as Redis 7.2 would store it under the thresholds in
+ * force (`limits`: see ../encoding_limits.ts).
+ */
+export function encodingOf(entry: KeyEntry, limits: EncodingLimits): string {
   if (entry.meta?.t === "set") return setEncoding(entry.meta);
   if (entry.meta?.t === "hash") {
-    return (entry.meta.n ?? 0) > LISTPACK_MAX_ENTRIES || entry.meta.big ? "hashtable" : "listpack";
+    const over = (entry.meta.n ?? 0) > limits.hashMaxListpackEntries || entry.meta.big;
+    return over ? "hashtable" : "listpack";
   }
   if (entry.meta?.t === "list") return listEncoding(entry.meta);
   if (entry.meta?.enc === "raw") return "raw";
@@ -49,10 +52,13 @@ function lookup(ctx: CommandContext, key: Uint8Array): Promise<KeyEntry | null> 
 }
 
 /** An OBJECT subcommand answering from the key's entry (null reply when absent). */
-function objectSub(name: string, answer: (entry: KeyEntry) => Reply): CommandSpec {
+function objectSub(
+  name: string,
+  answer: (entry: KeyEntry, ctx: CommandContext) => Reply,
+): CommandSpec {
   return command(name, { arity: 3, flags: ["readonly"], keys: [2, 2, 1] }, async (ctx, argv) => {
     const entry = await lookup(ctx, argv[2]);
-    return entry ? answer(entry) : NULL;
+    return entry ? answer(entry, ctx) : NULL;
   });
 }
 
@@ -112,7 +118,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     ...command("object", { arity: -2, flags: [] }, container),
     subcommands: [
-      objectSub("encoding", (entry) => bulk(encodingOf(entry))),
+      objectSub("encoding", (entry, ctx) => bulk(encodingOf(entry, encodingLimits(ctx)))),
       objectSub("freq", () => fail(DATA_ERRORS.noLfu)),
       objectSub("idletime", () => integer(0)),
       objectSub("refcount", (entry) => {

@@ -6,11 +6,14 @@
 import type { CommandFamily } from "../command_table.ts";
 import { COMMANDS as ADMIN } from "./admin.ts";
 import { COMMANDS as BLOCKING_LISTS } from "./blocking_lists.ts";
+import { COMMANDS as BITMAPS } from "./bitmaps.ts";
 import { COMMANDS as CLIENT } from "./client.ts";
 import { COMMANDS as COMMAND } from "./command_info.ts";
 import { COMMANDS as CONFIG } from "./config.ts";
 import { COMMANDS as CONNECTION } from "./connection.ts";
+import { COMMANDS as DUMP } from "./dump.ts";
 import { COMMANDS as HASHES } from "./hashes.ts";
+import { COMMANDS as HYPERLOGLOG } from "./hyperloglog.ts";
 import { COMMANDS as INFO } from "./info.ts";
 import { COMMANDS as KEYS } from "./keys.ts";
 import { COMMANDS as LISTS } from "./lists.ts";
@@ -41,4 +44,7 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "set", commands: SETS },
   { group: "generic", commands: SCAN },
   { group: "generic", commands: SORT },
+  { group: "bitmap", commands: BITMAPS },
+  { group: "hyperloglog", commands: HYPERLOGLOG },
+  { group: "generic", commands: DUMP },
 ];

@@ -16,6 +16,7 @@ import { fieldPrefix, type KeyMeta, slotPrefix } from "../storage/layout.ts";
 import { listMembers, memberName, setEncoding } from "../storage/set.ts";
 import { fail, option, readSlot } from "./common.ts";
 import { encodingOf } from "./introspection.ts";
+import { type EncodingLimits, encodingLimits } from "../encoding_limits.ts";
 import { zsetScanSource } from "./zscan_adapter.ts";
 import { DATA_ERRORS } from "../errors.ts";
 
@@ -152,7 +153,7 @@ async function scan(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 function collectionScan(
   type: string,
   extra: Extra,
-  sourceOf: (r: Access, entry: KeyEntry, opts: ScanOptions) => ScanSource,
+  sourceOf: (r: Access, entry: KeyEntry, opts: ScanOptions, limits: EncodingLimits) => ScanSource,
 ) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     const cursor = parseCursor(argv[2]);
@@ -161,18 +162,23 @@ function collectionScan(
       if (!entry) return null;
       if (entry.meta?.t !== type) fail(DATA_ERRORS.wrongType);
       const opts = parseScanOptions(argv, 3, extra);
-      const source = sourceOf(r, entry, opts);
+      const source = sourceOf(r, entry, opts, encodingLimits(ctx));
       return { opts, result: await readSource(r, source, await loadCursor(r, cursor), opts) };
     });
     return found ? await scanReply(ctx, found.result, found.opts) : EMPTY_SCAN;
   };
 }
 
-function hashSource(r: Access, entry: KeyEntry, opts: ScanOptions): ScanSource {
+function hashSource(
+  r: Access,
+  entry: KeyEntry,
+  opts: ScanOptions,
+  limits: EncodingLimits,
+): ScanSource {
   const item = (f: Entry<unknown>): ScanItem => [fieldName(f), opts.noValues ? null : f.data];
   return {
     // A small (listpack) hash answers in insertion order, as Redis's does.
-    whole: encodingOf(entry) === "listpack"
+    whole: encodingOf(entry, limits) === "listpack"
       ? async () => (await listFields(r, entry.meta!, opts.noValues)).map(item)
       : undefined,
     parent: fieldPrefix(entry.meta!.g!),

@@ -7,18 +7,33 @@ import type { Entry, WriteTx } from "../../../src/store/mod.ts";
 import { type Access, type CollectionHandle, type KeyEntry, saveCollection } from "./db.ts";
 import { fieldKey, fieldPrefix, isLongKey, type KeyMeta, newGeneration } from "./layout.ts";
 
-/** Longest field or value a listpack keeps (hash-max-listpack-value). */
-export const LISTPACK_MAX_VALUE = 64;
+/** When a hash stops being a listpack: hash-max-listpack-entries and -value. */
+export interface HashLimits {
+  entries: number;
+  value: number;
+}
+
+/** Redis's default thresholds (CONFIG SET may change them: see ../encoding_limits.ts). */
+export const DEFAULT_HASH_LIMITS: HashLimits = { entries: 128, value: 64 };
 /** Fields examined when deciding whether a hash with field TTLs still has one live. */
 const LIVE_PROBE = 1000;
 
 /** A hash being changed inside one write unit. */
-export type HashHandle = CollectionHandle;
+/** A hash a write unit is changing, with the listpack thresholds in force. */
+export interface HashHandle extends CollectionHandle {
+  /** Crossing one marks the hash a hashtable for good. */
+  limits: HashLimits;
+}
 
 /** Open a hash for writing; a missing one is created on first write (call `saveHash`). */
-export function openHash(slot: number, key: Uint8Array, entry: KeyEntry | null): HashHandle {
+export function openHash(
+  slot: number,
+  key: Uint8Array,
+  entry: KeyEntry | null,
+  limits: HashLimits = DEFAULT_HASH_LIMITS,
+): HashHandle {
   const meta: KeyMeta = entry?.meta ? { ...entry.meta } : { t: "hash", g: newGeneration(), n: 0 };
-  return { slot, key, entry, meta, dirty: entry === null };
+  return { slot, key, entry, meta, dirty: entry === null, limits };
 }
 
 /** One field's live entry. */
@@ -89,12 +104,14 @@ export async function setField(
   }
   const meta: FieldMeta = isLongKey(field) ? { s: seq, F: field.slice() } : { s: seq };
   tx.set<FieldMeta>(fieldKey(h.meta.g!, field), { data: value, meta, expiresAt });
-  if (!h.meta.big && (field.length > LISTPACK_MAX_VALUE || value.length > LISTPACK_MAX_VALUE)) {
+  if (!h.meta.big && (field.length > h.limits.value || value.length > h.limits.value)) {
     h.meta.big = true;
     h.dirty = true;
   }
   if (old) return false;
   h.meta.n = (h.meta.n ?? 0) + 1;
+  // Redis converts a listpack once it outgrows the limit, and never back.
+  if (h.meta.n > h.limits.entries) h.meta.big = true;
   h.dirty = true;
   return true;
 }

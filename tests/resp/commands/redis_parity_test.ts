@@ -763,7 +763,272 @@ SORT set:s BY set:c_*
 SORT set:s BY set:c_* ALPHA
 SREM set:b 3 4 5 6
 EXISTS set:b
-`;
+FLUSHALL
+SETBIT bm 7 1
+SETBIT bm 7 1
+SETBIT bm 7 0
+SETBIT bm 100 1
+GET bm
+STRLEN bm
+GETBIT bm 100
+GETBIT bm 101
+GETBIT bm 100000
+GETBIT nokey 0
+SETBIT bm -1 1
+SETBIT bm abc 1
+SETBIT bm 4294967296 1
+SETBIT bm 0 2
+SETBIT bm 0 -1
+SETBIT bm 0 x
+SETBIT bm 4294967295 x
+GETBIT bm -1
+GETBIT bm 4294967296
+SET s foobar
+BITCOUNT s
+BITCOUNT s 0 0
+BITCOUNT s 1 1
+BITCOUNT s 1 1 BYTE
+BITCOUNT s 5 30 BIT
+BITCOUNT s -1 -1
+BITCOUNT s -2 -1 BIT
+BITCOUNT s 0 -1 BIT
+BITCOUNT s 3 1
+BITCOUNT s -1 -3
+BITCOUNT s 0 100
+BITCOUNT s 0 1 FOO
+BITCOUNT s 0
+BITCOUNT s a b
+BITCOUNT s 1 2 BIT
+BITCOUNT s 7 7 BIT
+BITCOUNT s 9 14 BIT
+BITCOUNT nokey
+SETBIT z2 0 1
+BITPOS s 1
+BITPOS s 0
+BITPOS ones 0
+BITPOS ones 1
+BITPOS ones 0 0
+BITPOS ones 0 0 -1
+BITPOS ones 0 1 2 BIT
+BITPOS ones 0 0 -1 BIT
+BITPOS s 1 2
+BITPOS s 1 2 -1
+BITPOS s 1 7 15 BIT
+BITPOS s 0 7 15 BIT
+BITPOS s 1 -1 -1 BIT
+BITPOS s 0 -1
+BITPOS s 2
+BITPOS s 1 0 1 BYTE
+BITPOS s 1 0 1 FOO
+BITPOS s 1 2 1
+BITPOS s 1 a
+BITPOS nokey 1
+BITPOS nokey 0
+BITPOS s 1 100
+BITPOS s 1 -100
+BITPOS s 0 3 3 BIT
+BITPOS s 0 10 20 BIT
+BITPOS s 1 10 20 BIT
+SET e \s
+SETRANGE e 0 \s
+SET a1 abc
+BITOP AND dest a1 a2
+GET dest
+BITOP OR dest a1 a2
+GET dest
+BITOP XOR dest a1 a2 nokey
+GET dest
+BITOP NOT dest a1
+GET dest
+BITOP NOT dest a1 a2
+BITOP FOO dest a1
+BITOP AND dest nokey nokey2
+EXISTS dest
+HSET h f v
+BITOP AND dest h
+BITOP AND h a1
+TYPE h
+GET h
+SET dest x EX 100
+BITOP OR dest a1
+TTL dest
+BITCOUNT h
+SETBIT h 0 1
+GETBIT h 0
+BITPOS h 1
+BITFIELD bf SET i8 0 100
+BITFIELD bf GET i8 0 GET u8 0 GET u4 0 GET i4 4
+BITFIELD bf INCRBY i8 0 100
+BITFIELD bf OVERFLOW SAT INCRBY i8 0 100
+BITFIELD bf OVERFLOW FAIL INCRBY i8 0 100
+BITFIELD bf OVERFLOW WRAP INCRBY i8 0 100
+BITFIELD bf SET u8 #1 255 GET u8 #1 INCRBY u8 #1 10
+BITFIELD bf OVERFLOW SAT SET u8 8 -1 GET u8 8
+BITFIELD bf OVERFLOW WRAP SET u8 8 -1 GET u8 8
+BITFIELD bf OVERFLOW FAIL SET u8 8 -1 GET u8 8
+BITFIELD bf OVERFLOW SAT SET i8 8 -1000 GET i8 8
+BITFIELD bf SET i64 0 -1 GET i64 0 GET u63 0 GET u63 1
+BITFIELD bf INCRBY i64 0 1
+BITFIELD bf SET i64 0 9223372036854775807 INCRBY i64 0 1
+BITFIELD bf OVERFLOW SAT INCRBY i64 0 9223372036854775807
+BITFIELD bf OVERFLOW SAT INCRBY i64 0 -9223372036854775808
+BITFIELD bf OVERFLOW SAT INCRBY i64 0 -9223372036854775808
+BITFIELD bf SET u63 3 9223372036854775807 GET u63 3 INCRBY u63 3 1
+BITFIELD bf GET u64 0
+BITFIELD bf GET i65 0
+BITFIELD bf GET i0 0
+BITFIELD bf GET I8 0
+BITFIELD bf GET x8 0
+BITFIELD bf GET i8 -1
+BITFIELD bf GET i8 #-1
+BITFIELD bf GET i8 #a
+BITFIELD bf SET i8 0 x
+BITFIELD bf SET i8 0
+BITFIELD bf OVERFLOW FOO GET i8 0
+BITFIELD bf OVERFLOW
+BITFIELD bf FOO
+BITFIELD bf get i8 0 set i8 0 1 incrby i8 0 1 overflow sat
+BITFIELD bf
+BITFIELD nokey GET i8 0
+EXISTS nokey
+BITFIELD newk OVERFLOW FAIL INCRBY u2 100 7
+EXISTS newk
+GET newk
+BITFIELD_RO bf GET i8 0 GET u16 4
+BITFIELD_RO bf SET i8 0 1
+BITFIELD_RO bf
+BITFIELD h GET i8 0
+BITFIELD h SET i8 0 1
+BITFIELD_RO h GET i8 0
+BITFIELD bf GET i8 4294967296
+BITFIELD bf GET i8 4294967288
+BITFIELD bf GET u8 #536870911
+BITFIELD bf GET u8 #536870912
+BITFIELD bf SET u1 0 2 SET u1 1 -1 SET i1 2 1 SET i1 3 -1 SET i1 4 -2 GET u8 0
+BITFIELD bf OVERFLOW SAT SET i1 2 1 SET i1 3 -2 SET u1 4 5
+GET bf
+OBJECT ENCODING bf
+SET n 5
+SETBIT n 0 0
+OBJECT ENCODING n
+FLUSHALL
+PFADD h a b c
+PFADD h a
+PFCOUNT h
+GET h
+PFADD h
+PFADD new
+GET new
+PFCOUNT new
+PFCOUNT nokey
+PFCOUNT nokey nokey2
+SET s foo
+PFADD s a
+PFCOUNT s
+PFCOUNT h s
+PFMERGE s h
+HSET hh f v
+PFADD hh a
+PFCOUNT hh
+SET n 123456789012345678
+PFADD n a
+PFMERGE m3
+GET m3
+PFMERGE m4 nokey
+EXISTS m4
+OBJECT ENCODING h
+SET x HYLLxxxxxxxxxxxxxxxxxxx
+PFADD x a
+APPEND h z
+PFCOUNT h
+PFADD ttl a
+EXPIRE ttl 100
+PFADD ttl b
+TTL ttl
+FLUSHALL
+CONFIG SET hash-max-ziplist-value 128
+CONFIG GET hash-max-listpack-value
+CONFIG GET hash-max-ziplist-value
+CONFIG SET hash-max-listpack-value 64
+CONFIG SET list-compress-depth -1
+CONFIG SET set-max-intset-entries -1
+CONFIG SET list-max-listpack-size -9999999999
+CONFIG SET hash-max-listpack-value abc
+CONFIG SET hash-max-listpack-entries abc
+CONFIG SET hash-max-listpack-value 1kb
+CONFIG GET hash-max-listpack-value
+CONFIG SET hash-max-listpack-value 64
+CONFIG SET stream-node-max-entries -1
+CONFIG SET stream-node-max-bytes 1x
+CONFIG SET hll-sparse-max-bytes 007
+CONFIG GET hll-sparse-max-bytes
+CONFIG SET hll-sparse-max-bytes 3000
+CONFIG SET hash-max-listpack-entries 007
+CONFIG SET zset-max-ziplist-entries 64
+CONFIG GET zset-max-listpack-entries
+CONFIG SET zset-max-listpack-entries 128
+CONFIG SET list-max-ziplist-size 5
+CONFIG GET list-max-listpack-size
+CONFIG SET list-max-ziplist-size -2
+CONFIG SET stream-node-max-entries 50
+CONFIG GET stream-node-max-entries
+CONFIG SET stream-node-max-entries 100
+CONFIG SET stream-node-max-bytes 4kb
+CONFIG GET stream-node-max-bytes
+CONFIG SET stream-node-max-bytes 4096
+CONFIG SET set-max-intset-entries 9223372036854775808
+CONFIG SET set-max-intset-entries 9223372036854775807
+CONFIG GET set-max-intset-entries
+CONFIG SET set-max-intset-entries 512
+CONFIG SET hash-max-listpack-entries 1
+HSET smallh a 1
+OBJECT ENCODING smallh
+HSET smallh b 2
+OBJECT ENCODING smallh
+CONFIG SET hash-max-listpack-entries 512
+CONFIG SET hash-max-listpack-value 2
+HSET smallh2 a 123
+OBJECT ENCODING smallh2
+HSET smallh3 abc 1
+OBJECT ENCODING smallh3
+HSET smallh4 ab 12
+OBJECT ENCODING smallh4
+CONFIG SET hash-max-listpack-value 64
+` + hllBulk();
+
+/**
+ * HyperLogLog with many elements (generated, too long to list): sparse runs split and merged,
+ * the promotion to dense, cached counts, unions and merges; GET compares the HLL bytes.
+ */
+function hllBulk(): string {
+  const lines = ["FLUSHALL"];
+  const ranges: [string, number, number][] = [["h1", 0, 100], ["h2", 50, 2000], ["h3", 0, 6000]];
+  for (const [key, from, to] of ranges) {
+    for (let i = from; i < to; i += 100) {
+      const chunk = Array.from({ length: Math.min(100, to - i) }, (_, j) => `e${i + j}`);
+      lines.push(`PFADD ${key} ${chunk.join(" ")}`);
+    }
+    lines.push(`PFCOUNT ${key}`, `GET ${key}`, `PFCOUNT ${key}`, `GET ${key}`);
+  }
+  lines.push(
+    "PFCOUNT h1 h2",
+    "PFCOUNT h1 h2 h3 nokey",
+    "GET h1",
+    "PFMERGE m h1 h2",
+    "GET m",
+    "PFCOUNT m",
+    "PFMERGE m2 h1 h3",
+    "GET m2",
+    "PFCOUNT m2",
+    "PFMERGE h1",
+    "GET h1",
+    "PFMERGE h2 h1 h3",
+    "PFCOUNT h2",
+    "GET h2",
+    "PFADD h2 zz",
+  );
+  return lines.join("\n") + "\n";
+}
 
 /** Send one command and return the exact bytes of its reply. */
 async function call(client: RawClient, args: string[]): Promise<string> {
