@@ -6,7 +6,7 @@ export DENO_NO_PACKAGE_JSON := 1
 # The test-only npm clients are mapped and locked apart from the server's (nothing to fetch to serve).
 TEST_IMPORTS := --import-map=tests/import_map.json --lock=tests/deno.lock
 
-.PHONY: serve test deps test-deps check fmt lint bench fuzz crash compile bundle clean
+.PHONY: serve test test-huge deps test-deps check fmt lint bench fuzz crash compile bundle clean
 
 node_modules/.bin/deno: package.json package-lock.json
 	npm install --no-audit --no-fund
@@ -22,6 +22,10 @@ test-deps: deps
 
 test: test-deps
 	$(DENO) task test
+
+# The 1,000,000-member collection tests (make test builds 100,000-member ones).
+test-huge: test-deps
+	BASEKV_HUGE=1 $(DENO) test -A $(TEST_IMPORTS) --filter "member|element" tests/resp/
 
 check: deps
 	$(DENO) fmt --check
