@@ -7,6 +7,7 @@ import { command, type CommandContext, type CommandSpec, type Handler } from "..
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
 import { getKey, type KeyEntry } from "../storage/db.ts";
+import { zsetEncoding } from "../storage/zset.ts";
 import { fail, option, readSlot } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
 
@@ -23,6 +24,7 @@ const INT_ENCODING_MAX = 20;
 
 /** OBJECT ENCODING's answer for an entry, as Redis 7.2 would store it. */
 export function encodingOf(entry: KeyEntry): string {
+  if (entry.meta?.t === "zset") return zsetEncoding(entry.meta);
   if (entry.meta?.t === "hash") {
     return (entry.meta.n ?? 0) > LISTPACK_MAX_ENTRIES || entry.meta.big ? "hashtable" : "listpack";
   }

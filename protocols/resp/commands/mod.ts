@@ -13,6 +13,7 @@ import { COMMANDS as HASHES } from "./hashes.ts";
 import { COMMANDS as INFO } from "./info.ts";
 import { COMMANDS as KEYS } from "./keys.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
+import { COMMANDS as SORTED_SETS } from "./sorted_sets.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
 
 /** Each family with the COMMAND DOCS group its commands belong to. */
@@ -27,4 +28,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "string", commands: STRINGS },
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
+  { group: "sorted-set", commands: SORTED_SETS },
 ];

@@ -32,7 +32,8 @@ export async function copyValue(
   key: Uint8Array,
 ): Promise<KeyRecord> {
   const meta = source.meta!;
-  if (meta.t !== "hash") return { meta, data: source.data, expiresAt: source.expiresAt };
+  if (!meta.g) return { meta, data: source.data, expiresAt: source.expiresAt };
+  if (meta.t !== "hash") return await copyMembers(tx, source);
   const gen = newGeneration();
   const fields = await tx.list({ prefix: fieldPrefix(meta.g!) });
   for (const field of fields) {
@@ -44,6 +45,24 @@ export async function copyValue(
   }
   if (meta.fx) setOwner(tx, gen, slot, key);
   return { meta: { ...meta, g: gen, n: fields.length }, expiresAt: source.expiresAt };
+}
+
+/**
+ * A collection other than a hash: every entry under its generation copied to the same place
+ * under a new one (whatever the type's sub-layout), in one unit.
+ */
+async function copyMembers(tx: WriteTx, source: KeyEntry): Promise<KeyRecord> {
+  const meta = source.meta!;
+  const gen = newGeneration();
+  const from = fieldPrefix(meta.g!);
+  for (const entry of await tx.list({ prefix: from })) {
+    tx.set([...fieldPrefix(gen), ...entry.key.slice(from.length)], {
+      data: entry.data,
+      meta: entry.meta,
+      expiresAt: entry.expiresAt,
+    });
+  }
+  return { meta: { ...meta, g: gen }, expiresAt: source.expiresAt };
 }
 
 /**

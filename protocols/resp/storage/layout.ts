@@ -12,7 +12,7 @@ import type { Key } from "../../../src/store/mod.ts";
  */
 export interface KeyMeta {
   /** Redis type name as TYPE reports it. */
-  t: "string" | "hash";
+  t: "string" | "hash" | "zset";
   /**
    * Collections (hash today): generation id the members live under. Only collections have one,
    * so storage/db.ts retires and reclaims members by its presence, whatever the type.
@@ -24,7 +24,10 @@ export interface KeyMeta {
   q?: number;
   /** Hash: some field has (or had) a TTL, so the count is checked by listing. */
   fx?: boolean;
-  /** Hash: some field or value was longer than the listpack limit. */
+  /**
+   * Hash: some field or value was longer than the listpack limit. Sorted set: it is a skiplist
+   * (it outgrew a listpack limit once; Redis never converts back).
+   */
   big?: boolean;
   /**
    * String: how Redis built the value, where its bytes alone do not tell: "raw" after APPEND or

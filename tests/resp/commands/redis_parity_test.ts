@@ -440,6 +440,170 @@ INCRBYFLOAT hx 0x1.8p3
 INCRBYFLOAT hx 0X.8
 INCRBYFLOAT hx 0x
 INCRBYFLOAT hx -0x10p-2
+# sorted sets
+ZADD z 1 a 2 b 3 c
+ZADD z 1 a 2 b 3 c
+ZADD z CH 1 a 5 b 3 c
+ZADD z NX XX 1 a
+ZADD z GT LT 1 a
+ZADD z NX GT 1 a
+ZADD z INCR 1 a 2 b
+ZADD z 1
+ZADD z abc a
+ZADD z nan a
+ZADD z 1e400 a
+ZADD z XX 10 newm
+ZADD z GT 0 a
+ZADD z GT CH 9 a
+ZADD z LT CH 9 a
+ZADD z INCR 1.5 a
+ZADD z NX INCR 1 a
+ZADD z INCR inf inf1
+ZADD z INCR -inf inf1
+ZADD z -inf ninf
+ZADD z 2.5 d 2.5 e 2.5 dd
+ZINCRBY z 2 c
+ZINCRBY z x c
+ZINCRBY nz 4 m
+ZSCORE z a
+ZSCORE z nope
+ZSCORE nz a
+ZMSCORE z a nope b
+ZMSCORE nz a b
+ZCARD z
+ZCARD nz
+ZRANGE z 0 -1
+ZRANGE z 0 -1 WITHSCORES
+ZRANGE z -3 -1 WITHSCORES
+ZRANGE z 2 1
+ZRANGE z 100 200
+ZRANGE z 0 1 REV WITHSCORES
+ZRANGE z 0 1 LIMIT 0 1
+ZRANGE z 0 a
+ZRANGE z 0 1 BOGUS
+ZRANGE z (1 5 BYSCORE
+ZRANGE z 5 (1 BYSCORE REV WITHSCORES
+ZRANGE z -inf +inf BYSCORE LIMIT 1 2
+ZRANGE z -inf +inf BYSCORE LIMIT -1 2
+ZRANGE z -inf +inf BYSCORE LIMIT 2 -1
+ZRANGE z [a [z BYLEX WITHSCORES
+ZRANGE z a z BYLEX
+ZRANGE z x y BYSCORE
+ZRANGEBYSCORE z 1 3
+ZRANGEBYSCORE z (1 (3 WITHSCORES
+ZRANGEBYSCORE z 3 1
+ZRANGEBYSCORE z -inf inf WITHSCORES LIMIT 0 3
+ZRANGEBYSCORE z 1 2 LIMIT 0
+ZRANGEBYSCORE z 1 2 REV
+ZRANGEBYSCORE z ( (
+ZREVRANGEBYSCORE z +inf -inf
+ZREVRANGEBYSCORE z 3 (1 WITHSCORES LIMIT 1 1
+ZREVRANGE z 0 2 WITHSCORES
+ZREVRANGE z -1 -1
+ZRANGESTORE dst z 0 1
+ZRANGE dst 0 -1 WITHSCORES
+ZRANGESTORE dst z 5 1 BYSCORE REV LIMIT 0 2
+ZRANGE dst 0 -1 WITHSCORES
+ZRANGESTORE dst z 0 1 WITHSCORES
+ZRANGESTORE dst nz 0 -1
+EXISTS dst
+ZRANK z a
+ZRANK z nope
+ZREVRANK z a
+ZRANK nz a
+ZCOUNT z -inf +inf
+ZCOUNT z (1 3
+ZCOUNT z a b
+ZCOUNT nz 0 1
+ZADD lex 0 a 0 b 0 c 0 d 0 e 0 f
+ZRANGEBYLEX lex - +
+ZRANGEBYLEX lex [b (e
+ZRANGEBYLEX lex (b [e LIMIT 1 2
+ZRANGEBYLEX lex [e [b
+ZRANGEBYLEX lex b e
+ZRANGEBYLEX lex + -
+ZRANGEBYLEX lex - + WITHSCORES
+ZREVRANGEBYLEX lex + -
+ZREVRANGEBYLEX lex [e (b
+ZLEXCOUNT lex - +
+ZLEXCOUNT lex (a [c
+ZLEXCOUNT lex a c
+ZREMRANGEBYLEX lex [a (c
+ZRANGE lex 0 -1
+ZREMRANGEBYRANK lex 0 0
+ZREMRANGEBYRANK lex -2 -1
+ZRANGE lex 0 -1
+ZREMRANGEBYRANK lex 0 -1
+EXISTS lex
+ZREMRANGEBYSCORE z -inf (2
+ZREMRANGEBYSCORE z x 1
+ZREMRANGEBYLEX z x y
+ZREMRANGEBYRANK z a 1
+ZRANGE z 0 -1 WITHSCORES
+ZPOPMIN z
+ZPOPMAX z
+ZPOPMIN z 2
+ZPOPMAX z 0
+ZPOPMIN z -1
+ZPOPMIN z 1 2
+ZPOPMIN nz
+ZPOPMIN nz 3
+ZADD p 1 a 2 b 3 c
+ZMPOP 1 p MIN
+ZMPOP 2 nz p MAX COUNT 5
+ZMPOP 1 p MIN
+ZMPOP 0 p MIN
+ZMPOP 1 p LEFT
+ZMPOP 1 p MIN COUNT 0
+ZMPOP 2 p
+EXISTS p
+ZREM z nope
+ZREM nz a
+ZADD s1 1 a 2 b 3 c
+ZADD s2 10 b 20 c 30 d
+ZUNION 2 s1 s2
+ZUNION 2 s1 s2 WITHSCORES
+ZUNION 2 s1 s2 WEIGHTS 2 0.5 WITHSCORES
+ZUNION 2 s1 s2 AGGREGATE MAX WITHSCORES
+ZUNION 2 s1 s2 AGGREGATE MIN WITHSCORES
+ZUNION 2 s1 s2 AGGREGATE AVG
+ZUNION 2 s1 s2 WEIGHTS 1 x
+ZUNION 0 s1
+ZUNION 3 s1 s2
+ZINTER 2 s1 s2 WITHSCORES
+ZINTER 2 s1 nz
+ZINTER 2 s1 s2 WEIGHTS 1 -1 AGGREGATE SUM WITHSCORES
+ZDIFF 2 s1 s2 WITHSCORES
+ZDIFF 1 s1
+ZDIFF 2 s1 s2 WEIGHTS 1 1
+ZUNIONSTORE out 2 s1 s2
+ZRANGE out 0 -1 WITHSCORES
+ZINTERSTORE out 2 s1 s2 AGGREGATE MAX
+ZRANGE out 0 -1 WITHSCORES
+ZDIFFSTORE out 2 s1 s2
+ZRANGE out 0 -1 WITHSCORES
+ZINTERSTORE out 2 s1 nz
+EXISTS out
+ZINTERCARD 2 s1 s2
+ZINTERCARD 2 s1 s2 LIMIT 1
+ZINTERCARD 2 s1 s2 LIMIT -1
+ZINTERCARD 0 s1
+SET str v
+ZADD str 1 a
+ZRANGE str 0 -1
+ZUNION 2 s1 str
+ZSCORE str a
+OBJECT ENCODING s1
+ZADD big 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+OBJECT ENCODING big
+TYPE s1
+ZADD wide 0.5 a 1e20 b -2.25 c 123456789 d
+ZRANGE wide 0 -1 WITHSCORES
+ZADD sp 1 a
+ZRANGEBYSCORE sp \s1 1
+ZADD sp 0x10 b
+ZADD sp 1e-400 c
+ZSCORE sp b
 `;
 
 /** Send one command and return the exact bytes of its reply. */
@@ -458,7 +622,7 @@ Deno.test({
     const reference = await RawClient.connect(redis.port);
     const ours = await RawClient.connect(s.ports.redis);
     try {
-      const lines = COMMANDS.split("\n").filter((l) => l.length > 0);
+      const lines = COMMANDS.split("\n").filter((l) => l.length > 0 && !l.startsWith("#"));
       for (const protocol of ["2", "3"]) {
         for (const client of [reference, ours]) {
           await call(client, ["HELLO", protocol]);

@@ -1,0 +1,400 @@
+/**
+ * Sorted-set storage: a meta entry (type, generation, member count) plus, under the generation,
+ * member -> score entries and (order-preserving score bytes, member) index entries, so score and
+ * rank ranges, pops and lex ranges are range reads of only the entries they return.
+ * @module
+ */
+import type { Entry, Key, WriteTx } from "../../../src/store/mod.ts";
+import { type Access, dropKey, type KeyEntry, putKey } from "./db.ts";
+import { fieldPrefix, isLongKey, type KeyMeta, nameParts, newGeneration } from "./layout.ts";
+import { compareBytes } from "../scan.ts";
+
+/** Members a listpack-encoded sorted set may hold (zset-max-listpack-entries). */
+export const ZSET_LISTPACK_ENTRIES = 128;
+/** Longest member a listpack-encoded sorted set may hold (zset-max-listpack-value). */
+export const ZSET_LISTPACK_VALUE = 64;
+/** Sub-layout part of member -> score entries. */
+const MEMBERS = 0;
+/** Sub-layout part of (score bytes, member) index entries. */
+const INDEX = 1;
+/** Index entries read per page when counting a rank. */
+const COUNT_PAGE = 1000;
+const EMPTY = new Uint8Array(0);
+const ZERO_BYTE = new Uint8Array([0]);
+/** A key part after every 8-byte score. */
+const PAST_SCORES = new Uint8Array(9).fill(0xff);
+
+/** One member with its score. */
+export interface ZMember {
+  member: Uint8Array;
+  score: number;
+}
+
+/** Member and index entries' meta: the score (member entries) and a long member's full bytes. */
+interface MemberMeta {
+  s?: number;
+  M?: Uint8Array;
+}
+
+/** A score interval, as zslParseRange reads one. */
+export interface ScoreRange {
+  min: number;
+  max: number;
+  minex: boolean;
+  maxex: boolean;
+}
+
+/** A lex interval: null bounds are `-` (min) and `+` (max). */
+export interface LexRange {
+  min: Uint8Array | null | "+";
+  max: Uint8Array | null | "-";
+  minex: boolean;
+  maxex: boolean;
+}
+
+/** Eight bytes whose byte order is the numeric order of doubles (-0 sorts as 0). */
+export function scoreBytes(score: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setFloat64(0, score === 0 ? 0 : score);
+  if (out[0] & 0x80) { for (let i = 0; i < 8; i++) out[i] = ~out[i]; }
+  else out[0] |= 0x80;
+  return out;
+}
+
+/** The double {@link scoreBytes} encoded. */
+export function scoreFromBytes(bytes: Uint8Array): number {
+  const b = bytes.slice();
+  if (b[0] & 0x80) b[0] &= 0x7f;
+  else for (let i = 0; i < 8; i++) b[i] = ~b[i];
+  return new DataView(b.buffer).getFloat64(0);
+}
+
+/** The next 8-byte string up (the encoding of the next double up). */
+function nextBytes(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  for (let i = 7; i >= 0; i--) {
+    if (out[i] !== 0xff) {
+      out[i]++;
+      return out;
+    }
+    out[i] = 0;
+  }
+  return out;
+}
+
+function memberKey(gen: string, member: Uint8Array): Key {
+  return ["f", gen, MEMBERS, ...nameParts(member)];
+}
+
+function indexKey(gen: string, score: number, member: Uint8Array): Key {
+  return ["f", gen, INDEX, scoreBytes(score), ...nameParts(member)];
+}
+
+function indexPrefix(gen: string): Key {
+  return [...fieldPrefix(gen), INDEX];
+}
+
+function membersPrefix(gen: string): Key {
+  return [...fieldPrefix(gen), MEMBERS];
+}
+
+/** A member and score from an index entry. */
+function fromIndex(entry: Entry<MemberMeta>): ZMember {
+  return {
+    member: entry.meta?.M ?? entry.key[4] as Uint8Array,
+    score: scoreFromBytes(entry.key[3] as Uint8Array),
+  };
+}
+
+/** A member and score from a member entry. */
+function fromMember(entry: Entry<MemberMeta>): ZMember {
+  return { member: entry.meta?.M ?? entry.key[3] as Uint8Array, score: entry.meta!.s! };
+}
+
+/** A sorted set being changed inside one write unit. */
+export interface ZsetHandle {
+  slot: number;
+  key: Uint8Array;
+  /** The entry as read (null when the set is being created). */
+  entry: KeyEntry | null;
+  meta: KeyMeta;
+  dirty: boolean;
+}
+
+/**
+ * Open a sorted set for writing; a missing one is created on first write (call `saveZset`).
+ * `sizeHint` is how many members the command brings: Redis creates (or converts to) a
+ * skiplist at once when that exceeds the listpack limit.
+ */
+export function openZset(
+  slot: number,
+  key: Uint8Array,
+  entry: KeyEntry | null,
+  sizeHint = 0,
+): ZsetHandle {
+  const meta: KeyMeta = entry?.meta ? { ...entry.meta } : { t: "zset", g: newGeneration(), n: 0 };
+  const h = { slot, key, entry, meta, dirty: entry === null };
+  if (sizeHint > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
+  return h;
+}
+
+function markSkiplist(h: ZsetHandle): void {
+  if (h.meta.big) return;
+  h.meta.big = true;
+  h.dirty = true;
+}
+
+/** OBJECT ENCODING of a sorted set. */
+export function zsetEncoding(meta: KeyMeta): string {
+  return meta.big || (meta.n ?? 0) > ZSET_LISTPACK_ENTRIES ? "skiplist" : "listpack";
+}
+
+/** A member's score, or null. */
+export async function getScore(
+  r: Access,
+  meta: KeyMeta,
+  member: Uint8Array,
+): Promise<number | null> {
+  const entry = await r.get<MemberMeta>(memberKey(meta.g!, member));
+  return entry?.meta?.s ?? null;
+}
+
+/** Set a member's score (`old` is its current score, null when new). */
+export function putMember(
+  tx: WriteTx,
+  h: ZsetHandle,
+  member: Uint8Array,
+  score: number,
+  old: number | null,
+): void {
+  const g = h.meta.g!;
+  const long = isLongKey(member) ? { M: member.slice() } : {};
+  if (old !== null) tx.delete(indexKey(g, old, member));
+  tx.set<MemberMeta>(memberKey(g, member), { meta: { s: score, ...long } });
+  tx.set<MemberMeta>(indexKey(g, score, member), { meta: long });
+  if (member.length > ZSET_LISTPACK_VALUE) markSkiplist(h);
+  if (old !== null) return;
+  h.meta.n = (h.meta.n ?? 0) + 1;
+  h.dirty = true;
+  if (h.meta.n > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
+}
+
+/** Remove a member whose score is known. */
+export function removeMember(tx: WriteTx, h: ZsetHandle, member: Uint8Array, score: number): void {
+  tx.delete(memberKey(h.meta.g!, member));
+  tx.delete(indexKey(h.meta.g!, score, member));
+  h.meta.n = Math.max(0, (h.meta.n ?? 1) - 1);
+  h.dirty = true;
+}
+
+/** Write the meta back, or drop the set when its last member went. */
+export function saveZset(tx: WriteTx, h: ZsetHandle): void {
+  if (!h.dirty) return;
+  if ((h.meta.n ?? 0) <= 0) {
+    if (h.entry) dropKey(tx, h.slot, h.key, h.entry);
+    return;
+  }
+  putKey(tx, {
+    slot: h.slot,
+    key: h.key,
+    record: { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null },
+    old: h.entry,
+  });
+}
+
+/** Write a whole new sorted set at (slot, key), replacing whatever `old` held; drops it if empty. */
+export function storeZset(
+  tx: WriteTx,
+  slot: number,
+  key: Uint8Array,
+  old: KeyEntry | null,
+  members: readonly ZMember[],
+): void {
+  if (members.length === 0) {
+    if (old) dropKey(tx, slot, key, old);
+    return;
+  }
+  const h: ZsetHandle = {
+    slot,
+    key,
+    entry: null,
+    meta: { t: "zset", g: newGeneration(), n: 0 },
+    dirty: true,
+  };
+  for (const { member, score } of members) putMember(tx, h, member, score, null);
+  // Redis builds the result and converts it to a listpack when it fits, whatever its history.
+  if (
+    members.length <= ZSET_LISTPACK_ENTRIES &&
+    members.every((m) => m.member.length <= ZSET_LISTPACK_VALUE)
+  ) {
+    delete h.meta.big;
+  }
+  putKey(tx, { slot, key, record: { meta: h.meta, expiresAt: null }, old });
+}
+
+/** True when a score range holds no value at all. */
+export function emptyScoreRange(range: ScoreRange): boolean {
+  return range.min > range.max || (range.min === range.max && (range.minex || range.maxex));
+}
+
+/** Paging through a range: skip `offset` entries, then return up to `limit` (-1 = all). */
+export interface Window {
+  reverse?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+/** Members with scores in `range`, in score order (or reversed). */
+export async function scoreRange(
+  r: Access,
+  meta: KeyMeta,
+  range: ScoreRange,
+  { reverse = false, offset = 0, limit = -1 }: Window = {},
+): Promise<ZMember[]> {
+  if (emptyScoreRange(range) || offset < 0 || limit === 0) return [];
+  const g = meta.g!;
+  const low = scoreBytes(range.min);
+  const high = scoreBytes(range.max);
+  const start: Key = [...indexPrefix(g), range.minex ? nextBytes(low) : low];
+  const end: Key = [...indexPrefix(g), range.maxex ? high : nextBytes(high)];
+  const entries = await r.list<MemberMeta>({ start, end }, {
+    reverse,
+    keysOnly: true,
+    limit: limit < 0 ? undefined : offset + limit,
+  });
+  return entries.slice(offset).map(fromIndex);
+}
+
+/** True when a lex range holds no value at all. */
+export function emptyLexRange(range: LexRange): boolean {
+  if (range.min === "+" || range.max === "-") return true;
+  if (range.min === null || range.max === null) return false;
+  const c = compareBytes(range.min, range.max);
+  return c > 0 || (c === 0 && (range.minex || range.maxex));
+}
+
+/** Members in a lex range, in member order (Redis's order when all scores are equal). */
+export async function lexRange(
+  r: Access,
+  meta: KeyMeta,
+  range: LexRange,
+  { reverse = false, offset = 0, limit = -1 }: Window = {},
+): Promise<ZMember[]> {
+  if (emptyLexRange(range) || offset < 0 || limit === 0) return [];
+  const prefix = membersPrefix(meta.g!);
+  const min = range.min as Uint8Array | null;
+  const max = range.max as Uint8Array | null;
+  // After an exclusive bound: the member extended by a zero byte sorts right after it.
+  const start: Key = min === null
+    ? [...prefix, EMPTY]
+    : [...prefix, range.minex ? after(min) : min];
+  const end: Key | null = max === null ? null : [...prefix, range.maxex ? max : after(max)];
+  const entries = await r.list<MemberMeta>(end ? { start, end } : { prefix, start }, {
+    reverse,
+    limit: limit < 0 ? undefined : offset + limit,
+  });
+  return entries.slice(offset).map(fromMember);
+}
+
+function after(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  out.set(ZERO_BYTE, bytes.length);
+  return out;
+}
+
+/** Members of ranks start..stop (already clamped: 0 <= start <= stop < n), in order. */
+export async function rankRange(
+  r: Access,
+  meta: KeyMeta,
+  start: number,
+  stop: number,
+  reverse = false,
+): Promise<ZMember[]> {
+  const n = meta.n ?? 0;
+  const count = stop - start + 1;
+  // Read from whichever end is nearer: ranks near the top cost as little as ranks near 0.
+  if (start <= n - 1 - stop) {
+    const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, {
+      reverse,
+      keysOnly: true,
+      limit: start + count,
+    });
+    return entries.slice(start).map(fromIndex);
+  }
+  const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, {
+    reverse: !reverse,
+    keysOnly: true,
+    limit: n - start,
+  });
+  return entries.slice(n - 1 - stop).map(fromIndex).reverse();
+}
+
+/**
+ * The 0-based rank of a member with `score`: entries are counted from both ends a page at a
+ * time, and the nearer end answers, so a member near either end costs a few reads.
+ */
+export async function rankOf(
+  r: Access,
+  meta: KeyMeta,
+  member: Uint8Array,
+  score: number,
+): Promise<number> {
+  const n = meta.n ?? 0;
+  const prefix = indexPrefix(meta.g!);
+  const key = indexKey(meta.g!, score, member);
+  const beyond = [...key, EMPTY];
+  let low: Key = [...prefix, EMPTY];
+  let high: Key = [...prefix, PAST_SCORES];
+  let before = 0;
+  let behind = 0;
+  while (true) {
+    const [front, back] = await Promise.all([
+      r.list({ start: low, end: key }, { keysOnly: true, limit: COUNT_PAGE }),
+      r.list({ start: beyond, end: high }, { keysOnly: true, limit: COUNT_PAGE, reverse: true }),
+    ]);
+    before += front.length;
+    if (front.length < COUNT_PAGE) return before;
+    behind += back.length;
+    if (back.length < COUNT_PAGE) return n - 1 - behind;
+    low = [...front[front.length - 1].key, EMPTY];
+    high = back[back.length - 1].key;
+  }
+}
+
+/** Every member, in score order (for replies that are the whole set). */
+export async function allMembers(r: Access, meta: KeyMeta): Promise<ZMember[]> {
+  const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, { keysOnly: true });
+  return entries.map(fromIndex);
+}
+
+/** Up to `count` members from the low (min) or high (max) end. */
+export async function endMembers(
+  r: Access,
+  meta: KeyMeta,
+  count: number,
+  where: "min" | "max",
+): Promise<ZMember[]> {
+  const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, {
+    keysOnly: true,
+    reverse: where === "max",
+    limit: count,
+  });
+  return entries.map(fromIndex);
+}
+
+/** Remove and return up to `count` members from one end (ZPOPMIN/ZPOPMAX/ZMPOP/BZ*POP*). */
+export async function popMembers(
+  tx: WriteTx,
+  slot: number,
+  key: Uint8Array,
+  entry: KeyEntry,
+  count: number,
+  where: "min" | "max",
+): Promise<ZMember[]> {
+  const h = openZset(slot, key, entry);
+  const popped = await endMembers(tx, h.meta, count, where);
+  for (const { member, score } of popped) removeMember(tx, h, member, score);
+  saveZset(tx, h);
+  return popped;
+}
