@@ -9,6 +9,7 @@ import { COMMANDS as CLIENT } from "./client.ts";
 import { COMMANDS as COMMAND } from "./command_info.ts";
 import { COMMANDS as CONFIG } from "./config.ts";
 import { COMMANDS as CONNECTION } from "./connection.ts";
+import { COMMANDS as GEO } from "./geo.ts";
 import { COMMANDS as HASHES } from "./hashes.ts";
 import { COMMANDS as INFO } from "./info.ts";
 import { COMMANDS as KEYS } from "./keys.ts";
@@ -29,4 +30,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },
   { group: "sorted-set", commands: SORTED_SETS },
+  { group: "geo", commands: GEO },
 ];

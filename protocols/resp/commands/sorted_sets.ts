@@ -74,8 +74,12 @@ interface AddResult {
   score: number;
 }
 
-/** ZADD and ZINCRBY (zaddGenericCommand). */
-async function zaddGeneric(ctx: CommandContext, argv: Uint8Array[], incr: boolean): Promise<Reply> {
+/** ZADD and ZINCRBY (zaddGenericCommand); GEOADD calls it with its scores. */
+export async function zaddGeneric(
+  ctx: CommandContext,
+  argv: Uint8Array[],
+  incr: boolean,
+): Promise<Reply> {
   const flags: AddFlags = { nx: false, xx: false, gt: false, lt: false, ch: false, incr };
   let i = 2;
   for (; i < argv.length; i++) {
