@@ -20,6 +20,8 @@ const INDEX = 1;
 /** Index entries read per page when counting a rank. */
 const COUNT_PAGE = 1000;
 const EMPTY = new Uint8Array(0);
+const NEGATIVE_ZERO = -0;
+const POSITIVE_ZERO = 0;
 const ZERO_BYTE = new Uint8Array([0]);
 /** A key part after every 8-byte score. */
 const PAST_SCORES = new Uint8Array(9).fill(0xff);
@@ -52,10 +54,10 @@ export interface LexRange {
   maxex: boolean;
 }
 
-/** Eight bytes whose byte order is the numeric order of doubles (-0 sorts as 0). */
+/** Eight bytes whose byte order is the numeric order of doubles (-0 right before 0). */
 export function scoreBytes(score: number): Uint8Array {
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setFloat64(0, score === 0 ? 0 : score);
+  new DataView(out.buffer).setFloat64(0, score);
   if (out[0] & 0x80) { for (let i = 0; i < 8; i++) out[i] = ~out[i]; }
   else out[0] |= 0x80;
   return out;
@@ -253,10 +255,17 @@ export async function scoreRange(
 ): Promise<ZMember[]> {
   if (emptyScoreRange(range) || offset < 0 || limit === 0) return [];
   const g = meta.g!;
-  const low = scoreBytes(range.min);
-  const high = scoreBytes(range.max);
-  const start: Key = [...indexPrefix(g), range.minex ? nextBytes(low) : low];
-  const end: Key = [...indexPrefix(g), range.maxex ? high : nextBytes(high)];
+  // -0 and 0 are one value to a range: both or neither are inside it.
+  const low = range.min === 0 ? (range.minex ? POSITIVE_ZERO : NEGATIVE_ZERO) : range.min;
+  const high = range.max === 0 ? (range.maxex ? NEGATIVE_ZERO : POSITIVE_ZERO) : range.max;
+  const start: Key = [
+    ...indexPrefix(g),
+    range.minex ? nextBytes(scoreBytes(low)) : scoreBytes(low),
+  ];
+  const end: Key = [
+    ...indexPrefix(g),
+    range.maxex ? scoreBytes(high) : nextBytes(scoreBytes(high)),
+  ];
   const entries = await r.list<MemberMeta>({ start, end }, {
     reverse,
     keysOnly: true,
