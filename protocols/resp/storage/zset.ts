@@ -17,8 +17,12 @@ export const ZSET_LISTPACK_VALUE = 64;
 const MEMBERS = 0;
 /** Sub-layout part of (score bytes, member) index entries. */
 const INDEX = 1;
-/** Index entries read per page when counting a rank. */
-const COUNT_PAGE = 1000;
+/** Index entries read by the first page from each end when counting a rank. */
+const FIRST_COUNT_PAGE = 8;
+/** Each further page is this many times larger (few round trips for a rank mid-set). */
+const COUNT_PAGE_GROWTH = 4;
+/** Largest page read when counting a rank. */
+const MAX_COUNT_PAGE = 8192;
 const EMPTY = new Uint8Array(0);
 const NEGATIVE_ZERO = -0;
 const POSITIVE_ZERO = 0;
@@ -357,15 +361,15 @@ export async function rankOf(
   let high: Key = [...prefix, PAST_SCORES];
   let before = 0;
   let behind = 0;
-  while (true) {
+  for (let page = FIRST_COUNT_PAGE;; page = Math.min(page * COUNT_PAGE_GROWTH, MAX_COUNT_PAGE)) {
     const [front, back] = await Promise.all([
-      r.list({ start: low, end: key }, { keysOnly: true, limit: COUNT_PAGE }),
-      r.list({ start: beyond, end: high }, { keysOnly: true, limit: COUNT_PAGE, reverse: true }),
+      r.list({ start: low, end: key }, { keysOnly: true, limit: page }),
+      r.list({ start: beyond, end: high }, { keysOnly: true, limit: page, reverse: true }),
     ]);
     before += front.length;
-    if (front.length < COUNT_PAGE) return before;
+    if (front.length < page) return before;
     behind += back.length;
-    if (back.length < COUNT_PAGE) return n - 1 - behind;
+    if (back.length < page) return n - 1 - behind;
     low = [...front[front.length - 1].key, EMPTY];
     high = back[back.length - 1].key;
   }
