@@ -8,6 +8,7 @@ import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import {
   coveringRanges,
   decodeScore,
+  distance,
   GEO_LAT_MAX,
   GEO_LAT_MIN,
   GEO_LONG_MAX,
@@ -23,7 +24,7 @@ import { array, bulk, integer, NULL, NULL_ARRAY, type Reply } from "../reply.ts"
 import { type Access, getKey, type KeyEntry } from "../storage/db.ts";
 import { getScore, scoreRange, storeZset, type ZMember } from "../storage/zset.ts";
 import { checkKey, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
-import { readZset, zaddGeneric } from "./sorted_sets.ts";
+import { readScores, zaddGeneric } from "./sorted_sets.ts";
 import { scoreArg } from "./zset_args.ts";
 import { DATA_ERRORS } from "../errors.ts";
 
@@ -98,28 +99,13 @@ async function geodist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
   let unit = 1;
   if (argv.length === 5) unit = unitArg(argv[4]);
   else if (argv.length > 5) fail(DATA_ERRORS.syntax);
-  const { r, entry } = await readZset(ctx, argv[1]);
-  if (!entry) return NULL;
-  const [a, b] = await Promise.all([
-    getScore(r, entry.meta!, argv[2]),
-    getScore(r, entry.meta!, argv[3]),
-  ]);
+  const [a, b] = await readScores(ctx, argv[1], [argv[2], argv[3]]);
   if (a === null || b === null) return NULL;
-  const [x1, y1] = decodeScore(a);
-  const [x2, y2] = decodeScore(b);
-  return distanceReply(distanceOf(x1, y1, x2, y2) / unit);
-}
-
-function distanceOf(x1: number, y1: number, x2: number, y2: number): number {
-  return withinShape({ lon: x1, lat: y1, radius: Infinity }, x2, y2)!;
+  return distanceReply(distance(...decodeScore(a), ...decodeScore(b)) / unit);
 }
 
 async function geopos(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const { r, entry } = await readZset(ctx, argv[1]);
-  const members = argv.slice(2);
-  const scores = entry
-    ? await Promise.all(members.map((m) => getScore(r, entry.meta!, m)))
-    : members.map(() => null);
+  const scores = await readScores(ctx, argv[1], argv.slice(2));
   return array(scores.map((s) => {
     if (s === null) return NULL_ARRAY;
     const [lon, lat] = decodeScore(s);
@@ -128,11 +114,7 @@ async function geopos(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 }
 
 async function geohash(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const { r, entry } = await readZset(ctx, argv[1]);
-  const members = argv.slice(2);
-  const scores = entry
-    ? await Promise.all(members.map((m) => getScore(r, entry.meta!, m)))
-    : members.map(() => null);
+  const scores = await readScores(ctx, argv[1], argv.slice(2));
   return array(scores.map((s) => (s === null ? NULL : bulk(geohashString(s)))));
 }
 

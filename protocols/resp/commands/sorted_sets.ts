@@ -191,12 +191,19 @@ async function zscore(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return score === null ? NULL : double(score);
 }
 
+/** The scores of `members` (null for each absent one, or all when the key is absent). */
+export async function readScores(
+  ctx: CommandContext,
+  key: Uint8Array,
+  members: Uint8Array[],
+): Promise<(number | null)[]> {
+  const { r, entry } = await readZset(ctx, key);
+  if (!entry) return members.map(() => null);
+  return await Promise.all(members.map((m) => getScore(r, entry.meta!, m)));
+}
+
 async function zmscore(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const { r, entry } = await readZset(ctx, argv[1]);
-  const members = argv.slice(2);
-  const scores = entry
-    ? await Promise.all(members.map((m) => getScore(r, entry.meta!, m)))
-    : members.map(() => null);
+  const scores = await readScores(ctx, argv[1], argv.slice(2));
   return array(scores.map((s) => (s === null ? NULL : double(s))));
 }
 

@@ -97,6 +97,35 @@ export function keyName(entry: Entry<KeyMeta>): Uint8Array {
   return entry.meta?.K ?? entry.key[2] as Uint8Array;
 }
 
+/** A collection being changed inside one write unit: its key, entry as read, meta to write. */
+export interface CollectionHandle {
+  slot: number;
+  key: Uint8Array;
+  /** The entry as read (null when the collection is being created). */
+  entry: KeyEntry | null;
+  meta: KeyMeta;
+  /** Whether the meta must be written back. */
+  dirty: boolean;
+}
+
+/**
+ * Write a changed collection's meta back (keeping its TTL), or drop the key when `empty`
+ * (Redis deletes a collection when its last member goes).
+ */
+export function saveCollection(tx: WriteTx, h: CollectionHandle, empty: boolean): void {
+  if (!h.dirty) return;
+  if (empty) {
+    if (h.entry) dropKey(tx, h.slot, h.key, h.entry);
+    return;
+  }
+  putKey(tx, {
+    slot: h.slot,
+    key: h.key,
+    record: { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null },
+    old: h.entry,
+  });
+}
+
 /** Delete a key; a collection's members become unreachable at once and are reclaimed later. */
 export function dropKey(tx: WriteTx, slot: number, key: Uint8Array, old: KeyEntry): void {
   tx.delete(metaKey(slot, key));

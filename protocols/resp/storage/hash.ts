@@ -4,7 +4,7 @@
  * @module
  */
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
-import { type Access, dropKey, type KeyEntry, putKey } from "./db.ts";
+import { type Access, type CollectionHandle, type KeyEntry, saveCollection } from "./db.ts";
 import { fieldKey, fieldPrefix, isLongKey, type KeyMeta, newGeneration } from "./layout.ts";
 
 /** Longest field or value a listpack keeps (hash-max-listpack-value). */
@@ -13,15 +13,7 @@ export const LISTPACK_MAX_VALUE = 64;
 const LIVE_PROBE = 1000;
 
 /** A hash being changed inside one write unit. */
-export interface HashHandle {
-  slot: number;
-  key: Uint8Array;
-  /** The entry as read (null when the hash is being created). */
-  entry: KeyEntry | null;
-  meta: KeyMeta;
-  /** Whether the meta must be written back. */
-  dirty: boolean;
-}
+export type HashHandle = CollectionHandle;
 
 /** Open a hash for writing; a missing one is created on first write (call `saveHash`). */
 export function openHash(slot: number, key: Uint8Array, entry: KeyEntry | null): HashHandle {
@@ -126,16 +118,7 @@ export async function hashLength(r: Access, meta: KeyMeta): Promise<number> {
 /** Write the meta back, or drop the hash when its last field went (Redis deletes empty hashes). */
 export async function saveHash(tx: WriteTx, h: HashHandle): Promise<void> {
   if (!h.dirty) return;
-  if (await isEmpty(tx, h)) {
-    if (h.entry) dropKey(tx, h.slot, h.key, h.entry);
-    return;
-  }
-  putKey(tx, {
-    slot: h.slot,
-    key: h.key,
-    record: { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null },
-    old: h.entry,
-  });
+  saveCollection(tx, h, await isEmpty(tx, h));
 }
 
 async function isEmpty(tx: WriteTx, h: HashHandle): Promise<boolean> {

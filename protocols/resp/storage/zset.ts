@@ -5,7 +5,14 @@
  * @module
  */
 import type { Entry, Key, WriteTx } from "../../../src/store/mod.ts";
-import { type Access, dropKey, type KeyEntry, putKey } from "./db.ts";
+import {
+  type Access,
+  type CollectionHandle,
+  dropKey,
+  type KeyEntry,
+  putKey,
+  saveCollection,
+} from "./db.ts";
 import { fieldPrefix, isLongKey, type KeyMeta, nameParts, newGeneration } from "./layout.ts";
 import { compareBytes } from "../scan.ts";
 
@@ -118,14 +125,7 @@ function fromMember(entry: Entry<MemberMeta>): ZMember {
 }
 
 /** A sorted set being changed inside one write unit. */
-export interface ZsetHandle {
-  slot: number;
-  key: Uint8Array;
-  /** The entry as read (null when the set is being created). */
-  entry: KeyEntry | null;
-  meta: KeyMeta;
-  dirty: boolean;
-}
+export type ZsetHandle = CollectionHandle;
 
 /**
  * Open a sorted set for writing; a missing one is created on first write (call `saveZset`).
@@ -195,17 +195,7 @@ export function removeMember(tx: WriteTx, h: ZsetHandle, member: Uint8Array, sco
 
 /** Write the meta back, or drop the set when its last member went. */
 export function saveZset(tx: WriteTx, h: ZsetHandle): void {
-  if (!h.dirty) return;
-  if ((h.meta.n ?? 0) <= 0) {
-    if (h.entry) dropKey(tx, h.slot, h.key, h.entry);
-    return;
-  }
-  putKey(tx, {
-    slot: h.slot,
-    key: h.key,
-    record: { meta: h.meta, expiresAt: h.entry?.expiresAt ?? null },
-    old: h.entry,
-  });
+  saveCollection(tx, h, (h.meta.n ?? 0) <= 0);
 }
 
 /** Write a whole new sorted set at (slot, key), replacing whatever `old` held; drops it if empty. */
