@@ -259,7 +259,7 @@ function parseRange(argv: Uint8Array[], at: number, shape: RangeShape): RangeReq
       offset = intArg(argv[j + 1]);
       limit = intArg(argv[j + 2]);
       j += 2;
-    } else if (shape.reverse === null && opt === "REV") reverse = true;
+    } else if (shape.reverse === null && reverse === null && opt === "REV") reverse = true;
     else if (shape.kind === null && kind === null && opt === "BYLEX") kind = "lex";
     else if (shape.kind === null && kind === null && opt === "BYSCORE") kind = "score";
     else fail(DATA_ERRORS.syntax);
@@ -416,8 +416,7 @@ export interface MpopArgs {
 /** Parse ZMPOP's arguments from `at` (the numkeys position). */
 export function parseMpop(argv: Uint8Array[], at: number): MpopArgs {
   const numkeys = parseInt64(argv[at]);
-  if (numkeys === null) fail(DATA_ERRORS.notInteger);
-  if (numkeys < 1n || numkeys > LONG_MAX) fail(ZSET_ERRORS.numkeys);
+  if (numkeys === null || numkeys < 1n) fail(ZSET_ERRORS.numkeys);
   const whereAt = at + 1 + Number(numkeys);
   if (whereAt >= argv.length) fail(DATA_ERRORS.syntax);
   const side = option(argv[whereAt]);
@@ -426,8 +425,7 @@ export function parseMpop(argv: Uint8Array[], at: number): MpopArgs {
   for (let j = whereAt + 1; j < argv.length; j++) {
     if (count === -1 && option(argv[j]) === "COUNT" && j + 1 < argv.length) {
       const value = parseInt64(argv[++j]);
-      if (value === null) fail(DATA_ERRORS.notInteger);
-      if (value < 1n) fail(ZSET_ERRORS.count);
+      if (value === null || value < 1n) fail(ZSET_ERRORS.count);
       count = Number(value);
     } else fail(DATA_ERRORS.syntax);
   }
@@ -493,8 +491,11 @@ async function zrandmember(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
     );
     return membersReply(ctx, members, withScores);
   }
+  // The whole set comes back highest first, as Redis replies then (a reverse rank range).
+  if (count >= BigInt(n)) {
+    return membersReply(ctx, await endMembers(r, entry.meta!, n, "max"), withScores);
+  }
   const all = await endMembers(r, entry.meta!, n, "min");
-  if (count >= BigInt(n)) return membersReply(ctx, all, withScores);
   for (let i = all.length - 1; i > 0; i--) {
     const j = randomIndex(i + 1);
     [all[i], all[j]] = [all[j], all[i]];

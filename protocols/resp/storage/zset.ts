@@ -175,14 +175,16 @@ export function putMember(
 ): void {
   const g = h.meta.g!;
   const long = isLongKey(member) ? { M: member.slice() } : {};
+  if (member.length > ZSET_LISTPACK_VALUE) markSkiplist(h);
+  if (old === null && (h.meta.n ?? 0) + 1 > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
+  // A listpack keeps "-0" as the integer 0; only a skiplist keeps the sign.
+  if (!h.meta.big && score === 0) score = 0;
   if (old !== null) tx.delete(indexKey(g, old, member));
   tx.set<MemberMeta>(memberKey(g, member), { meta: { s: score, ...long } });
   tx.set<MemberMeta>(indexKey(g, score, member), { meta: long });
-  if (member.length > ZSET_LISTPACK_VALUE) markSkiplist(h);
   if (old !== null) return;
   h.meta.n = (h.meta.n ?? 0) + 1;
   h.dirty = true;
-  if (h.meta.n > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
 }
 
 /** Remove a member whose score is known. */
@@ -210,21 +212,12 @@ export function storeZset(
     if (old) dropKey(tx, slot, key, old);
     return;
   }
-  const h: ZsetHandle = {
-    slot,
-    key,
-    entry: null,
-    meta: { t: "zset", g: newGeneration(), n: 0 },
-    dirty: true,
-  };
+  // Redis builds the result as a skiplist and converts it to a listpack when it fits.
+  const fits = members.length <= ZSET_LISTPACK_ENTRIES &&
+    members.every((m) => m.member.length <= ZSET_LISTPACK_VALUE);
+  const meta: KeyMeta = { t: "zset", g: newGeneration(), n: 0, ...(fits ? {} : { big: true }) };
+  const h: ZsetHandle = { slot, key, entry: null, meta, dirty: true };
   for (const { member, score } of members) putMember(tx, h, member, score, null);
-  // Redis builds the result and converts it to a listpack when it fits, whatever its history.
-  if (
-    members.length <= ZSET_LISTPACK_ENTRIES &&
-    members.every((m) => m.member.length <= ZSET_LISTPACK_VALUE)
-  ) {
-    delete h.meta.big;
-  }
   putKey(tx, { slot, key, record: { meta: h.meta, expiresAt: null }, old });
 }
 

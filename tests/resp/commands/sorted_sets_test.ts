@@ -170,7 +170,7 @@ Deno.test("raw RESP2 and RESP3 bytes: scores, nested pairs, ranks, errors", asyn
     assertEquals(await raw(c, "ZSCORE", "z", "a"), "$3\r\n0.1\r\n");
     assertEquals(
       await raw(c, "ZRANGE", "z", "0", "-1", "WITHSCORES"),
-      "*6\r\n$1\r\nc\r\n$2\r\n-0\r\n$1\r\na\r\n$3\r\n0.1\r\n$1\r\nb\r\n$3\r\ninf\r\n",
+      "*6\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\na\r\n$3\r\n0.1\r\n$1\r\nb\r\n$3\r\ninf\r\n",
     );
     assertEquals(await raw(c, "ZRANK", "z", "a", "WITHSCORE"), "*2\r\n:1\r\n$3\r\n0.1\r\n");
     assertEquals(await raw(c, "ZRANK", "z", "nope", "WITHSCORE"), "*-1\r\n");
@@ -178,10 +178,10 @@ Deno.test("raw RESP2 and RESP3 bytes: scores, nested pairs, ranks, errors", asyn
     await raw(c, "HELLO", "3");
     assertEquals(
       await raw(c, "ZRANGE", "z", "0", "0", "WITHSCORES"),
-      "*1\r\n*2\r\n$1\r\nc\r\n,-0\r\n",
+      "*1\r\n*2\r\n$1\r\nc\r\n,0\r\n",
     );
     assertEquals(await raw(c, "ZRANK", "z", "nope", "WITHSCORE"), "_\r\n");
-    assertEquals(await raw(c, "ZPOPMIN", "z"), "*2\r\n$1\r\nc\r\n,-0\r\n");
+    assertEquals(await raw(c, "ZPOPMIN", "z"), "*2\r\n$1\r\nc\r\n,0\r\n");
     assertEquals(await raw(c, "ZPOPMIN", "z", "1"), "*1\r\n*2\r\n$1\r\na\r\n,0.1\r\n");
     assertEquals(await raw(c, "ZMPOP", "1", "nope", "MIN"), "_\r\n");
     assertEquals(await raw(c, "ZADD", "z", "1e-400", "x"), "-ERR value is not a valid float\r\n");
