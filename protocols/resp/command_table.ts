@@ -111,6 +111,8 @@ const CATEGORY_BY_FLAG: Record<string, string> = {
 const CATEGORY_BY_GROUP: Record<string, string> = {
   string: "@string",
   hash: "@hash",
+  "sorted-set": "@sortedset",
+  geo: "@geo",
   generic: "@keyspace",
   connection: "@connection",
 };

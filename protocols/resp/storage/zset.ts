@@ -4,7 +4,7 @@
  * rank ranges, pops and lex ranges are range reads of only the entries they return.
  * @module
  */
-import type { Entry, Key, WriteTx } from "../../../src/store/mod.ts";
+import type { Entry, Key, Selector, WriteTx } from "../../../src/store/mod.ts";
 import {
   type Access,
   type CollectionHandle,
@@ -233,6 +233,49 @@ export interface Window {
   limit?: number;
 }
 
+/** Entries read per page while skipping an offset, so memory stays flat for any offset. */
+const SKIP_PAGE = 4096;
+
+/** A key span inside a prefix; a missing bound is the prefix's edge. */
+interface Span {
+  prefix: Key;
+  start?: Key;
+  end?: Key;
+}
+
+function selectorOf({ prefix, start, end }: Span): Selector {
+  if (start && end) return { start, end };
+  if (start) return { prefix, start };
+  if (end) return { prefix, end };
+  return { prefix };
+}
+
+/**
+ * Up to `limit` (-1 = all) entries of a span, keys only, after skipping `offset` of them from
+ * the chosen end; the skipped entries are read a page at a time and dropped.
+ */
+async function listWindow(
+  r: Access,
+  span: Span,
+  { reverse = false, offset = 0, limit = -1 }: Window,
+): Promise<Entry<MemberMeta>[]> {
+  const at = { ...span };
+  while (offset > 0) {
+    const want = Math.min(offset, SKIP_PAGE);
+    const page = await r.list(selectorOf(at), { reverse, keysOnly: true, limit: want });
+    if (page.length < want) return [];
+    const last = page[page.length - 1].key;
+    if (reverse) at.end = last;
+    else at.start = [...last, EMPTY];
+    offset -= want;
+  }
+  return await r.list<MemberMeta>(selectorOf(at), {
+    reverse,
+    keysOnly: true,
+    limit: limit < 0 ? undefined : limit,
+  });
+}
+
 /** Members with scores in `range`, in score order (or reversed). */
 export async function scoreRange(
   r: Access,
@@ -253,12 +296,8 @@ export async function scoreRange(
     ...indexPrefix(g),
     range.maxex ? scoreBytes(high) : nextBytes(scoreBytes(high)),
   ];
-  const entries = await r.list<MemberMeta>({ start, end }, {
-    reverse,
-    keysOnly: true,
-    limit: limit < 0 ? undefined : offset + limit,
-  });
-  return entries.slice(offset).map(fromIndex);
+  const span = { prefix: indexPrefix(g), start, end };
+  return (await listWindow(r, span, { reverse, offset, limit })).map(fromIndex);
 }
 
 /** True when a lex range holds no value at all. */
@@ -281,15 +320,10 @@ export async function lexRange(
   const min = range.min as Uint8Array | null;
   const max = range.max as Uint8Array | null;
   // After an exclusive bound: the member extended by a zero byte sorts right after it.
-  const start: Key = min === null
-    ? [...prefix, EMPTY]
-    : [...prefix, range.minex ? after(min) : min];
-  const end: Key | null = max === null ? null : [...prefix, range.maxex ? max : after(max)];
-  const entries = await r.list<MemberMeta>(end ? { start, end } : { prefix, start }, {
-    reverse,
-    limit: limit < 0 ? undefined : offset + limit,
-  });
-  return entries.slice(offset).map(fromMember);
+  const span: Span = { prefix };
+  if (min !== null) span.start = [...prefix, range.minex ? after(min) : min];
+  if (max !== null) span.end = [...prefix, range.maxex ? max : after(max)];
+  return (await listWindow(r, span, { reverse, offset, limit })).map(fromMember);
 }
 
 function after(bytes: Uint8Array): Uint8Array {
@@ -310,20 +344,12 @@ export async function rankRange(
   const n = meta.n ?? 0;
   const count = stop - start + 1;
   // Read from whichever end is nearer: ranks near the top cost as little as ranks near 0.
+  const span = { prefix: indexPrefix(meta.g!) };
   if (start <= n - 1 - stop) {
-    const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, {
-      reverse,
-      keysOnly: true,
-      limit: start + count,
-    });
-    return entries.slice(start).map(fromIndex);
+    return (await listWindow(r, span, { reverse, offset: start, limit: count })).map(fromIndex);
   }
-  const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, {
-    reverse: !reverse,
-    keysOnly: true,
-    limit: n - start,
-  });
-  return entries.slice(n - 1 - stop).map(fromIndex).reverse();
+  const window = { reverse: !reverse, offset: n - 1 - stop, limit: count };
+  return (await listWindow(r, span, window)).map(fromIndex).reverse();
 }
 
 /**

@@ -233,3 +233,27 @@ Deno.test("geo searches near the antimeridian and in boxes find every point insi
     r.disconnect();
   }
 });
+
+Deno.test("offsets past several skip pages land on the right members, from either end", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  const r = ioredis6(s.ports.redis);
+  try {
+    const n = 10_000;
+    const args: (string | number)[] = [];
+    for (let i = 0; i < n; i++) args.push(i, `m${String(i).padStart(5, "0")}`);
+    await r.zadd("z", ...args);
+    await r.zadd("lex", ...args.map((a, i) => (i % 2 === 0 ? 0 : a)));
+    assertEquals(await r.zrange("z", 4500, "4501"), ["m04500", "m04501"]);
+    assertEquals(await r.zrange("z", 9000, "9001"), ["m09000", "m09001"]);
+    assertEquals(await r.zrevrange("z", 5000, 5001), ["m04999", "m04998"]);
+    assertEquals(await r.zrangebyscore("z", "(10", "+inf", "LIMIT", 8200, 2), ["m08211", "m08212"]);
+    assertEquals(await r.zrevrangebyscore("z", "+inf", "-inf", "LIMIT", 9999, 5), ["m00000"]);
+    assertEquals(await r.zrangebyscore("z", "-inf", "+inf", "LIMIT", 10_000, 5), []);
+    assertEquals(await r.zrevrangebylex("lex", "+", "[m00100", "LIMIT", 4100, 1), ["m05899"]);
+    assertEquals(await r.zrank("z", "m05000"), 5000);
+    assertEquals(await r.zremrangebyrank("z", 4096, 8191), 4096);
+    assertEquals(await r.zrange("z", 4095, "4096"), ["m04095", "m08192"]);
+  } finally {
+    r.disconnect();
+  }
+});
