@@ -26,6 +26,7 @@ import { getScore, scoreRange, storeZset, type ZMember } from "../storage/zset.t
 import { checkKey, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
 import { readScores, zaddGeneric } from "./sorted_sets.ts";
 import { scoreArg } from "./zset_args.ts";
+import { byScore } from "./zset_algebra.ts";
 import { DATA_ERRORS } from "../errors.ts";
 
 const encoder = new TextEncoder();
@@ -197,8 +198,7 @@ async function search(
       member: f.member,
       score: req.storeDist ? f.dist / req.unit : f.score,
     }));
-    const sorted = members.sort((a, b) => a.score - b.score || compare(a.member, b.member));
-    storeZset(tx!, slot, req.storeKey, await getKey(r, slot, req.storeKey), sorted);
+    storeZset(tx!, slot, req.storeKey, await getKey(r, slot, req.storeKey), members.sort(byScore));
     return integer(picked.length);
   }
   return array(picked.map((f) => {
@@ -208,12 +208,6 @@ async function search(
     if (req.withCoord) parts.push(array([coordReply(f.lon), coordReply(f.lat)]));
     return parts.length === 1 ? parts[0] : array(parts);
   }));
-}
-
-function compare(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
 }
 
 /** The centre of a search from a member of the source set. */
