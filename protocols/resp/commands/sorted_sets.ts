@@ -13,6 +13,7 @@ import {
   getScore,
   type LexRange,
   lexRange,
+  membersAtRanks,
   openZset,
   popMembers,
   putMember,
@@ -484,23 +485,31 @@ async function zrandmember(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
   const { r, entry } = await readZset(ctx, argv[1]);
   if (!entry || count === 0n) return array([]);
   const n = entry.meta!.n ?? 0;
-  if (count < 0n) {
-    const picks = Array.from({ length: Number(-count) }, () => randomIndex(n));
-    const members = await Promise.all(
-      picks.map(async (at) => (await rankRange(r, entry.meta!, at, at))[0]),
-    );
-    return membersReply(ctx, members, withScores);
-  }
   // The whole set comes back highest first, as Redis replies then (a reverse rank range).
   if (count >= BigInt(n)) {
     return membersReply(ctx, await endMembers(r, entry.meta!, n, "max"), withScores);
   }
-  const all = await endMembers(r, entry.meta!, n, "min");
-  for (let i = all.length - 1; i > 0; i--) {
+  // Random ranks (distinct unless the count is negative), read in one pass, in random order.
+  const ranks = count < 0n
+    ? Array.from({ length: Number(-count) }, () => randomIndex(n))
+    : distinctRanks(n, Number(count));
+  const members = await membersAtRanks(r, entry.meta!, ranks.sort((a, b) => a - b));
+  return membersReply(ctx, shuffle(members), withScores);
+}
+
+/** `count` distinct ranks below `n` (count < n). */
+function distinctRanks(n: number, count: number): number[] {
+  const picked = new Set<number>();
+  while (picked.size < count) picked.add(randomIndex(n));
+  return [...picked];
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
     const j = randomIndex(i + 1);
-    [all[i], all[j]] = [all[j], all[i]];
+    [items[i], items[j]] = [items[j], items[i]];
   }
-  return membersReply(ctx, all.slice(0, Number(count)), withScores);
+  return items;
 }
 
 const WF = ["write", "denyoom", "fast"];

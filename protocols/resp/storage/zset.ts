@@ -353,6 +353,35 @@ export async function rankRange(
 }
 
 /**
+ * The members at `ranks` (ascending, repeats allowed), read in one forward pass that skips
+ * between them a page at a time: memory stays flat however large the set.
+ */
+export async function membersAtRanks(
+  r: Access,
+  meta: KeyMeta,
+  ranks: readonly number[],
+): Promise<ZMember[]> {
+  const prefix = indexPrefix(meta.g!);
+  const out: ZMember[] = [];
+  let at: Span = { prefix };
+  let next = 0;
+  let last: ZMember | null = null;
+  for (const rank of ranks) {
+    if (last && rank === next - 1) {
+      out.push(last);
+      continue;
+    }
+    const [entry] = await listWindow(r, at, { offset: rank - next, limit: 1 });
+    if (!entry) break;
+    last = fromIndex(entry);
+    out.push(last);
+    at = { prefix, start: [...entry.key, EMPTY] };
+    next = rank + 1;
+  }
+  return out;
+}
+
+/**
  * The 0-based rank of a member with `score`: entries are counted from both ends a page at a
  * time, and the nearer end answers, so a member near either end costs a few reads.
  */

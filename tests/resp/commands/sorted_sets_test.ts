@@ -251,6 +251,12 @@ Deno.test("offsets past several skip pages land on the right members, from eithe
     assertEquals(await r.zrangebyscore("z", "-inf", "+inf", "LIMIT", 10_000, 5), []);
     assertEquals(await r.zrevrangebylex("lex", "+", "[m00100", "LIMIT", 4100, 1), ["m05899"]);
     assertEquals(await r.zrank("z", "m05000"), 5000);
+    const sample = await r.zrandmember("z", 50);
+    assertEquals(new Set(sample).size, 50);
+    ok(sample.every((m) => /^m\d{5}$/.test(m)));
+    const repeats = await r.zrandmember("z", -20, "WITHSCORES");
+    assertEquals(repeats.length, 40);
+    for (let i = 0; i < 40; i += 2) assertEquals(`m${repeats[i + 1].padStart(5, "0")}`, repeats[i]);
     assertEquals(await r.zremrangebyrank("z", 4096, 8191), 4096);
     assertEquals(await r.zrange("z", 4095, "4096"), ["m04095", "m08192"]);
   } finally {
