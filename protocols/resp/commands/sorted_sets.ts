@@ -9,6 +9,8 @@ import { ascii, parseInt64 } from "../numbers.ts";
 import { array, bulk, double, integer, NULL, NULL_ARRAY, type Reply } from "../reply.ts";
 import { getKey, type KeyEntry } from "../storage/db.ts";
 import {
+  countLexRange,
+  countScoreRange,
   endMembers,
   getScore,
   type LexRange,
@@ -216,13 +218,13 @@ async function zcard(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 async function zcount(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const range = parseScoreRange(argv[2], argv[3]);
   const { r, entry } = await readZset(ctx, argv[1]);
-  return integer(entry ? (await scoreRange(r, entry.meta!, range)).length : 0);
+  return integer(entry ? await countScoreRange(r, entry.meta!, range) : 0);
 }
 
 async function zlexcount(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const range = parseLexRange(argv[2], argv[3]);
   const { r, entry } = await readZset(ctx, argv[1]);
-  return integer(entry ? (await lexRange(r, entry.meta!, range)).length : 0);
+  return integer(entry ? await countLexRange(r, entry.meta!, range) : 0);
 }
 
 /** A parsed ZRANGE-family request. */

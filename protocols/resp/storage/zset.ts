@@ -284,20 +284,38 @@ export async function scoreRange(
   { reverse = false, offset = 0, limit = -1 }: Window = {},
 ): Promise<ZMember[]> {
   if (emptyScoreRange(range) || offset < 0 || limit === 0) return [];
-  const g = meta.g!;
+  const span = scoreSpan(meta, range);
+  return (await listWindow(r, span, { reverse, offset, limit })).map(fromIndex);
+}
+
+/** How many members have scores in `range` (counted a page at a time). */
+export function countScoreRange(r: Access, meta: KeyMeta, range: ScoreRange): Promise<number> {
+  return emptyScoreRange(range) ? Promise.resolve(0) : countSpan(r, scoreSpan(meta, range));
+}
+
+/** The index entries of a score range. */
+function scoreSpan(meta: KeyMeta, range: ScoreRange): Span {
+  const prefix = indexPrefix(meta.g!);
   // -0 and 0 are one value to a range: both or neither are inside it.
   const low = range.min === 0 ? (range.minex ? POSITIVE_ZERO : NEGATIVE_ZERO) : range.min;
   const high = range.max === 0 ? (range.maxex ? NEGATIVE_ZERO : POSITIVE_ZERO) : range.max;
-  const start: Key = [
-    ...indexPrefix(g),
-    range.minex ? nextBytes(scoreBytes(low)) : scoreBytes(low),
-  ];
-  const end: Key = [
-    ...indexPrefix(g),
-    range.maxex ? scoreBytes(high) : nextBytes(scoreBytes(high)),
-  ];
-  const span = { prefix: indexPrefix(g), start, end };
-  return (await listWindow(r, span, { reverse, offset, limit })).map(fromIndex);
+  return {
+    prefix,
+    start: [...prefix, range.minex ? nextBytes(scoreBytes(low)) : scoreBytes(low)],
+    end: [...prefix, range.maxex ? scoreBytes(high) : nextBytes(scoreBytes(high))],
+  };
+}
+
+/** Entries in a span, counted keys-only a page at a time. */
+async function countSpan(r: Access, span: Span): Promise<number> {
+  const at = { ...span };
+  let count = 0;
+  while (true) {
+    const page = await r.list(selectorOf(at), { keysOnly: true, limit: SKIP_PAGE });
+    count += page.length;
+    if (page.length < SKIP_PAGE) return count;
+    at.start = [...page[page.length - 1].key, EMPTY];
+  }
 }
 
 /** True when a lex range holds no value at all. */
@@ -316,6 +334,16 @@ export async function lexRange(
   { reverse = false, offset = 0, limit = -1 }: Window = {},
 ): Promise<ZMember[]> {
   if (emptyLexRange(range) || offset < 0 || limit === 0) return [];
+  return (await listWindow(r, lexSpan(meta, range), { reverse, offset, limit })).map(fromMember);
+}
+
+/** How many members are in a lex range (counted a page at a time). */
+export function countLexRange(r: Access, meta: KeyMeta, range: LexRange): Promise<number> {
+  return emptyLexRange(range) ? Promise.resolve(0) : countSpan(r, lexSpan(meta, range));
+}
+
+/** The member entries of a lex range. */
+function lexSpan(meta: KeyMeta, range: LexRange): Span {
   const prefix = membersPrefix(meta.g!);
   const min = range.min as Uint8Array | null;
   const max = range.max as Uint8Array | null;
@@ -323,7 +351,7 @@ export async function lexRange(
   const span: Span = { prefix };
   if (min !== null) span.start = [...prefix, range.minex ? after(min) : min];
   if (max !== null) span.end = [...prefix, range.maxex ? max : after(max)];
-  return (await listWindow(r, span, { reverse, offset, limit })).map(fromMember);
+  return span;
 }
 
 function after(bytes: Uint8Array): Uint8Array {

@@ -251,6 +251,10 @@ Deno.test("offsets past several skip pages land on the right members, from eithe
     assertEquals(await r.zrangebyscore("z", "-inf", "+inf", "LIMIT", 10_000, 5), []);
     assertEquals(await r.zrevrangebylex("lex", "+", "[m00100", "LIMIT", 4100, 1), ["m05899"]);
     assertEquals(await r.zrank("z", "m05000"), 5000);
+    assertEquals(await r.zcount("z", "-inf", "+inf"), n);
+    assertEquals(await r.zcount("z", "(100", 9000), 8900);
+    assertEquals(await r.zlexcount("lex", "[m00100", "(m09000"), 8900);
+    assertEquals(await r.zlexcount("lex", "-", "+"), n);
     const sample = await r.zrandmember("z", 50);
     assertEquals(new Set(sample).size, 50);
     ok(sample.every((m) => /^m\d{5}$/.test(m)));
