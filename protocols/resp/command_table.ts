@@ -118,6 +118,8 @@ const CATEGORY_BY_GROUP: Record<string, string> = {
   string: "@string",
   hash: "@hash",
   list: "@list",
+  "sorted-set": "@sortedset",
+  geo: "@geo",
   generic: "@keyspace",
   connection: "@connection",
 };

@@ -12,9 +12,9 @@ const MAX_INT_CHARS = 21;
 /** string2ld's buffer (MAX_LONG_DOUBLE_CHARS). */
 const MAX_FLOAT_CHARS = 5 * 1024;
 const INTEGER = /^(0|-?[1-9][0-9]*)$/;
-const FLOAT =
+export const FLOAT =
   /^[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|0[xX]([0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)([pP][+-]?[0-9]+)?)$/;
-const INFINITY = /^[+-]?inf(inity)?$/i;
+export const INFINITY = /^[+-]?inf(inity)?$/i;
 const decoder = new TextDecoder("latin1");
 
 /** Bytes as a Latin-1 string (one char per byte), for parsing ASCII numbers. */

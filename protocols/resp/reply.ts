@@ -20,8 +20,11 @@ export type Reply =
   | { type: "map"; value: [Reply, Reply][] }
   /** RESP2: array. */
   | { type: "set"; value: Reply[] }
-  /** RESP2: bulk string (`inf`, `-inf`, `nan`, shortest round-trip digits). */
-  | { type: "double"; value: number }
+  /**
+   * RESP2: bulk string (`inf`, `-inf`, `nan`, shortest round-trip digits). `text`, when set, is
+   * the digits to send instead (GEOPOS prints coordinates as `%.17Lf`, trimmed).
+   */
+  | { type: "double"; value: number; text?: string }
   /** RESP2: integer 1 or 0. */
   | { type: "boolean"; value: boolean }
   /** RESP2: bulk string. */

@@ -150,8 +150,8 @@ export function encodeReply(w: ReplyWriter, reply: Reply, protocol: 2 | 3): void
       encodeReply(w, reply.reply, protocol);
       return;
     case "double":
-      if (v3) w.text(`,${formatDouble(reply.value)}\r\n`);
-      else bulkBytes(w, formatDouble(reply.value));
+      if (v3) w.text(`,${reply.text ?? formatDouble(reply.value)}\r\n`);
+      else bulkBytes(w, reply.text ?? formatDouble(reply.value));
       return;
     case "boolean":
       w.text(v3 ? (reply.value ? "#t\r\n" : "#f\r\n") : (reply.value ? ":1\r\n" : ":0\r\n"));

@@ -9,6 +9,7 @@ import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts"
 import { getKey, type KeyEntry } from "../storage/db.ts";
 import { listEncoding } from "../storage/list.ts";
 import { setEncoding } from "../storage/set.ts";
+import { zsetEncoding } from "../storage/zset.ts";
 import { fail, option, readSlot } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
 import { type EncodingLimits, encodingLimits } from "../encoding_limits.ts";
@@ -28,6 +29,7 @@ const INT_ENCODING_MAX = 20;
  */
 export function encodingOf(entry: KeyEntry, limits: EncodingLimits): string {
   if (entry.meta?.t === "set") return setEncoding(entry.meta);
+  if (entry.meta?.t === "zset") return zsetEncoding(entry.meta);
   if (entry.meta?.t === "hash") {
     const over = (entry.meta.n ?? 0) > limits.hashMaxListpackEntries || entry.meta.big;
     return over ? "hashtable" : "listpack";

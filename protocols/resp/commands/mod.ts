@@ -12,6 +12,7 @@ import { COMMANDS as COMMAND } from "./command_info.ts";
 import { COMMANDS as CONFIG } from "./config.ts";
 import { COMMANDS as CONNECTION } from "./connection.ts";
 import { COMMANDS as DUMP } from "./dump.ts";
+import { COMMANDS as GEO } from "./geo.ts";
 import { COMMANDS as HASHES } from "./hashes.ts";
 import { COMMANDS as HYPERLOGLOG } from "./hyperloglog.ts";
 import { COMMANDS as INFO } from "./info.ts";
@@ -22,6 +23,7 @@ import { COMMANDS as PUBSUB } from "./pubsub.ts";
 import { COMMANDS as SCAN } from "./scan.ts";
 import { COMMANDS as SETS } from "./sets.ts";
 import { COMMANDS as SORT } from "./sort.ts";
+import { COMMANDS as SORTED_SETS } from "./sorted_sets.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
 import { COMMANDS as TRANSACTIONS } from "./transactions.ts";
 
@@ -47,4 +49,6 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "bitmap", commands: BITMAPS },
   { group: "hyperloglog", commands: HYPERLOGLOG },
   { group: "generic", commands: DUMP },
+  { group: "sorted-set", commands: SORTED_SETS },
+  { group: "geo", commands: GEO },
 ];

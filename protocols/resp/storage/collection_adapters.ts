@@ -25,10 +25,10 @@ export function zsetMemberParent(meta: KeyMeta): Key {
   return [...fieldPrefix(meta.g!), ZSET_BY_MEMBER];
 }
 
-/** A member entry's member bytes (a long member's full bytes are in meta.F). */
+/** A member entry's member bytes (a long member's full bytes are in meta.M, storage/zset.ts). */
 export function zsetMemberName(entry: Entry<unknown>): Uint8Array {
-  const meta = entry.meta as { F?: Uint8Array } | undefined;
-  return meta?.F ?? entry.key[3] as Uint8Array;
+  const meta = entry.meta as { M?: Uint8Array } | undefined;
+  return meta?.M ?? entry.key[3] as Uint8Array;
 }
 
 /** A member entry's score. */

@@ -44,7 +44,10 @@ export async function copyValue(
     });
   }
   if (meta.fx) setOwner(tx, gen, slot, key);
-  return { meta: { ...meta, g: gen, n: fields.length }, expiresAt: source.expiresAt };
+  // A hash's count may run high while expired fields await the sweeper: the copy is exact.
+  // Other types keep theirs (a sorted set has two entries per member).
+  const n = meta.t === "hash" ? fields.length : meta.n;
+  return { meta: { ...meta, g: gen, n }, expiresAt: source.expiresAt };
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Key } from "../../../src/store/mod.ts";
  */
 export interface KeyMeta {
   /** Redis type name as TYPE reports it. */
-  t: "string" | "hash" | "list" | "set";
+  t: "string" | "hash" | "list" | "set" | "zset";
   /**
    * Collections (hash today): generation id the members live under. Only collections have one,
    * so storage/db.ts retires and reclaims members by its presence, whatever the type.
@@ -30,7 +30,10 @@ export interface KeyMeta {
   q?: number;
   /** Hash: some field has (or had) a TTL, so the count is checked by listing. */
   fx?: boolean;
-  /** Hash: some field or value was longer than the listpack limit. */
+  /**
+   * Hash: some field or value was longer than the listpack limit. Sorted set: it is a skiplist
+   * (it outgrew a listpack limit once; Redis never converts back).
+   */
   big?: boolean;
   /** Set: the encoding Redis 7.2 would have reached (it only ever grows: intset, listpack, hashtable). */
   e?: "intset" | "listpack" | "hashtable";

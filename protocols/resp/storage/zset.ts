@@ -1,0 +1,479 @@
+/**
+ * Sorted-set storage: a meta entry (type, generation, member count) plus, under the generation,
+ * member -> score entries and (order-preserving score bytes, member) index entries, so score and
+ * rank ranges, pops and lex ranges are range reads of only the entries they return.
+ * @module
+ */
+import type { Entry, Key, Selector, WriteTx } from "../../../src/store/mod.ts";
+import {
+  type Access,
+  type CollectionHandle,
+  dropKey,
+  type KeyEntry,
+  putKey,
+  saveCollection,
+} from "./db.ts";
+import { fieldPrefix, isLongKey, type KeyMeta, nameParts, newGeneration } from "./layout.ts";
+import { compareBytes } from "../scan.ts";
+
+/** Members a listpack-encoded sorted set may hold (zset-max-listpack-entries). */
+export const ZSET_LISTPACK_ENTRIES = 128;
+/** Longest member a listpack-encoded sorted set may hold (zset-max-listpack-value). */
+export const ZSET_LISTPACK_VALUE = 64;
+/** Sub-layout part of member -> score entries. */
+const MEMBERS = 0;
+/** Sub-layout part of (score bytes, member) index entries. */
+const INDEX = 1;
+/** Index entries read by the first page from each end when counting a rank. */
+const FIRST_COUNT_PAGE = 8;
+/** Each further page is this many times larger (few round trips for a rank mid-set). */
+const COUNT_PAGE_GROWTH = 4;
+/** Largest page read when counting a rank. */
+const MAX_COUNT_PAGE = 8192;
+const EMPTY = new Uint8Array(0);
+const NEGATIVE_ZERO = -0;
+const POSITIVE_ZERO = 0;
+const ZERO_BYTE = new Uint8Array([0]);
+/** A key part after every 8-byte score. */
+const PAST_SCORES = new Uint8Array(9).fill(0xff);
+
+/** One member with its score. */
+export interface ZMember {
+  member: Uint8Array;
+  score: number;
+}
+
+/** Member and index entries' meta: the score (member entries) and a long member's full bytes. */
+interface MemberMeta {
+  s?: number;
+  M?: Uint8Array;
+}
+
+/** A score interval, as zslParseRange reads one. */
+export interface ScoreRange {
+  min: number;
+  max: number;
+  minex: boolean;
+  maxex: boolean;
+}
+
+/** A lex interval: null bounds are `-` (min) and `+` (max). */
+export interface LexRange {
+  min: Uint8Array | null | "+";
+  max: Uint8Array | null | "-";
+  minex: boolean;
+  maxex: boolean;
+}
+
+/** Eight bytes whose byte order is the numeric order of doubles (-0 right before 0). */
+export function scoreBytes(score: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setFloat64(0, score);
+  if (out[0] & 0x80) { for (let i = 0; i < 8; i++) out[i] = ~out[i]; }
+  else out[0] |= 0x80;
+  return out;
+}
+
+/** The double {@link scoreBytes} encoded. */
+export function scoreFromBytes(bytes: Uint8Array): number {
+  const b = bytes.slice();
+  if (b[0] & 0x80) b[0] &= 0x7f;
+  else for (let i = 0; i < 8; i++) b[i] = ~b[i];
+  return new DataView(b.buffer).getFloat64(0);
+}
+
+/** The next 8-byte string up (the encoding of the next double up). */
+function nextBytes(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  for (let i = 7; i >= 0; i--) {
+    if (out[i] !== 0xff) {
+      out[i]++;
+      return out;
+    }
+    out[i] = 0;
+  }
+  return out;
+}
+
+function memberKey(gen: string, member: Uint8Array): Key {
+  return ["f", gen, MEMBERS, ...nameParts(member)];
+}
+
+function indexKey(gen: string, score: number, member: Uint8Array): Key {
+  return ["f", gen, INDEX, scoreBytes(score), ...nameParts(member)];
+}
+
+function indexPrefix(gen: string): Key {
+  return [...fieldPrefix(gen), INDEX];
+}
+
+function membersPrefix(gen: string): Key {
+  return [...fieldPrefix(gen), MEMBERS];
+}
+
+/** A member and score from an index entry. */
+function fromIndex(entry: Entry<MemberMeta>): ZMember {
+  return {
+    member: entry.meta?.M ?? entry.key[4] as Uint8Array,
+    score: scoreFromBytes(entry.key[3] as Uint8Array),
+  };
+}
+
+/** A member and score from a member entry. */
+function fromMember(entry: Entry<MemberMeta>): ZMember {
+  return { member: entry.meta?.M ?? entry.key[3] as Uint8Array, score: entry.meta!.s! };
+}
+
+/** A sorted set being changed inside one write unit. */
+export type ZsetHandle = CollectionHandle;
+
+/**
+ * Open a sorted set for writing; a missing one is created on first write (call `saveZset`).
+ * `sizeHint` is how many members the command brings: Redis creates (or converts to) a
+ * skiplist at once when that exceeds the listpack limit.
+ */
+export function openZset(
+  slot: number,
+  key: Uint8Array,
+  entry: KeyEntry | null,
+  sizeHint = 0,
+): ZsetHandle {
+  const meta: KeyMeta = entry?.meta ? { ...entry.meta } : { t: "zset", g: newGeneration(), n: 0 };
+  const h = { slot, key, entry, meta, dirty: entry === null };
+  if (sizeHint > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
+  return h;
+}
+
+function markSkiplist(h: ZsetHandle): void {
+  if (h.meta.big) return;
+  h.meta.big = true;
+  h.dirty = true;
+}
+
+/** OBJECT ENCODING of a sorted set. */
+export function zsetEncoding(meta: KeyMeta): string {
+  return meta.big || (meta.n ?? 0) > ZSET_LISTPACK_ENTRIES ? "skiplist" : "listpack";
+}
+
+/** A member's score, or null. */
+export async function getScore(
+  r: Access,
+  meta: KeyMeta,
+  member: Uint8Array,
+): Promise<number | null> {
+  const entry = await r.get<MemberMeta>(memberKey(meta.g!, member));
+  return entry?.meta?.s ?? null;
+}
+
+/** Set a member's score (`old` is its current score, null when new). */
+export function putMember(
+  tx: WriteTx,
+  h: ZsetHandle,
+  member: Uint8Array,
+  score: number,
+  old: number | null,
+): void {
+  const g = h.meta.g!;
+  const long = isLongKey(member) ? { M: member.slice() } : {};
+  if (member.length > ZSET_LISTPACK_VALUE) markSkiplist(h);
+  if (old === null && (h.meta.n ?? 0) + 1 > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
+  // A listpack keeps "-0" as the integer 0; only a skiplist keeps the sign.
+  if (!h.meta.big && score === 0) score = 0;
+  if (old !== null) tx.delete(indexKey(g, old, member));
+  tx.set<MemberMeta>(memberKey(g, member), { meta: { s: score, ...long } });
+  tx.set<MemberMeta>(indexKey(g, score, member), { meta: long });
+  if (old !== null) return;
+  h.meta.n = (h.meta.n ?? 0) + 1;
+  h.dirty = true;
+}
+
+/** Remove a member whose score is known. */
+export function removeMember(tx: WriteTx, h: ZsetHandle, member: Uint8Array, score: number): void {
+  tx.delete(memberKey(h.meta.g!, member));
+  tx.delete(indexKey(h.meta.g!, score, member));
+  h.meta.n = Math.max(0, (h.meta.n ?? 1) - 1);
+  h.dirty = true;
+}
+
+/** Write the meta back, or drop the set when its last member went. */
+export function saveZset(tx: WriteTx, h: ZsetHandle): void {
+  if (h.dirty) saveCollection(tx, h, (h.meta.n ?? 0) <= 0);
+}
+
+/** Write a whole new sorted set at (slot, key), replacing whatever `old` held; drops it if empty. */
+export function storeZset(
+  tx: WriteTx,
+  slot: number,
+  key: Uint8Array,
+  old: KeyEntry | null,
+  members: readonly ZMember[],
+): void {
+  if (members.length === 0) {
+    if (old) dropKey(tx, slot, key, old);
+    return;
+  }
+  // Redis builds the result as a skiplist and converts it to a listpack when it fits.
+  const fits = members.length <= ZSET_LISTPACK_ENTRIES &&
+    members.every((m) => m.member.length <= ZSET_LISTPACK_VALUE);
+  const meta: KeyMeta = { t: "zset", g: newGeneration(), n: 0, ...(fits ? {} : { big: true }) };
+  const h: ZsetHandle = { slot, key, entry: null, meta, dirty: true };
+  for (const { member, score } of members) putMember(tx, h, member, score, null);
+  putKey(tx, { slot, key, record: { meta: h.meta, expiresAt: null }, old });
+}
+
+/** True when a score range holds no value at all. */
+export function emptyScoreRange(range: ScoreRange): boolean {
+  return range.min > range.max || (range.min === range.max && (range.minex || range.maxex));
+}
+
+/** Paging through a range: skip `offset` entries, then return up to `limit` (-1 = all). */
+export interface Window {
+  reverse?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+/** Entries read per page while skipping an offset, so memory stays flat for any offset. */
+const SKIP_PAGE = 4096;
+
+/** A key span inside a prefix; a missing bound is the prefix's edge. */
+interface Span {
+  prefix: Key;
+  start?: Key;
+  end?: Key;
+}
+
+function selectorOf({ prefix, start, end }: Span): Selector {
+  if (start && end) return { start, end };
+  if (start) return { prefix, start };
+  if (end) return { prefix, end };
+  return { prefix };
+}
+
+/**
+ * Up to `limit` (-1 = all) entries of a span, keys only, after skipping `offset` of them from
+ * the chosen end; the skipped entries are read a page at a time and dropped.
+ */
+async function listWindow(
+  r: Access,
+  span: Span,
+  { reverse = false, offset = 0, limit = -1 }: Window,
+): Promise<Entry<MemberMeta>[]> {
+  const at = { ...span };
+  while (offset > 0) {
+    const want = Math.min(offset, SKIP_PAGE);
+    const page = await r.list(selectorOf(at), { reverse, keysOnly: true, limit: want });
+    if (page.length < want) return [];
+    const last = page[page.length - 1].key;
+    if (reverse) at.end = last;
+    else at.start = [...last, EMPTY];
+    offset -= want;
+  }
+  return await r.list<MemberMeta>(selectorOf(at), {
+    reverse,
+    keysOnly: true,
+    limit: limit < 0 ? undefined : limit,
+  });
+}
+
+/** Members with scores in `range`, in score order (or reversed). */
+export async function scoreRange(
+  r: Access,
+  meta: KeyMeta,
+  range: ScoreRange,
+  { reverse = false, offset = 0, limit = -1 }: Window = {},
+): Promise<ZMember[]> {
+  if (emptyScoreRange(range) || offset < 0 || limit === 0) return [];
+  const span = scoreSpan(meta, range);
+  return (await listWindow(r, span, { reverse, offset, limit })).map(fromIndex);
+}
+
+/** How many members have scores in `range` (counted a page at a time). */
+export function countScoreRange(r: Access, meta: KeyMeta, range: ScoreRange): Promise<number> {
+  return emptyScoreRange(range) ? Promise.resolve(0) : countSpan(r, scoreSpan(meta, range));
+}
+
+/** The index entries of a score range. */
+function scoreSpan(meta: KeyMeta, range: ScoreRange): Span {
+  const prefix = indexPrefix(meta.g!);
+  // -0 and 0 are one value to a range: both or neither are inside it.
+  const low = range.min === 0 ? (range.minex ? POSITIVE_ZERO : NEGATIVE_ZERO) : range.min;
+  const high = range.max === 0 ? (range.maxex ? NEGATIVE_ZERO : POSITIVE_ZERO) : range.max;
+  return {
+    prefix,
+    start: [...prefix, range.minex ? nextBytes(scoreBytes(low)) : scoreBytes(low)],
+    end: [...prefix, range.maxex ? scoreBytes(high) : nextBytes(scoreBytes(high))],
+  };
+}
+
+/** Entries in a span, counted keys-only a page at a time. */
+async function countSpan(r: Access, span: Span): Promise<number> {
+  const at = { ...span };
+  let count = 0;
+  while (true) {
+    const page = await r.list(selectorOf(at), { keysOnly: true, limit: SKIP_PAGE });
+    count += page.length;
+    if (page.length < SKIP_PAGE) return count;
+    at.start = [...page[page.length - 1].key, EMPTY];
+  }
+}
+
+/** True when a lex range holds no value at all. */
+export function emptyLexRange(range: LexRange): boolean {
+  if (range.min === "+" || range.max === "-") return true;
+  if (range.min === null || range.max === null) return false;
+  const c = compareBytes(range.min, range.max);
+  return c > 0 || (c === 0 && (range.minex || range.maxex));
+}
+
+/** Members in a lex range, in member order (Redis's order when all scores are equal). */
+export async function lexRange(
+  r: Access,
+  meta: KeyMeta,
+  range: LexRange,
+  { reverse = false, offset = 0, limit = -1 }: Window = {},
+): Promise<ZMember[]> {
+  if (emptyLexRange(range) || offset < 0 || limit === 0) return [];
+  return (await listWindow(r, lexSpan(meta, range), { reverse, offset, limit })).map(fromMember);
+}
+
+/** How many members are in a lex range (counted a page at a time). */
+export function countLexRange(r: Access, meta: KeyMeta, range: LexRange): Promise<number> {
+  return emptyLexRange(range) ? Promise.resolve(0) : countSpan(r, lexSpan(meta, range));
+}
+
+/** The member entries of a lex range. */
+function lexSpan(meta: KeyMeta, range: LexRange): Span {
+  const prefix = membersPrefix(meta.g!);
+  const min = range.min as Uint8Array | null;
+  const max = range.max as Uint8Array | null;
+  // After an exclusive bound: the member extended by a zero byte sorts right after it.
+  const span: Span = { prefix };
+  if (min !== null) span.start = [...prefix, range.minex ? after(min) : min];
+  if (max !== null) span.end = [...prefix, range.maxex ? max : after(max)];
+  return span;
+}
+
+function after(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  out.set(ZERO_BYTE, bytes.length);
+  return out;
+}
+
+/** Members of ranks start..stop (already clamped: 0 <= start <= stop < n), in order. */
+export async function rankRange(
+  r: Access,
+  meta: KeyMeta,
+  start: number,
+  stop: number,
+  reverse = false,
+): Promise<ZMember[]> {
+  const n = meta.n ?? 0;
+  const count = stop - start + 1;
+  // Read from whichever end is nearer: ranks near the top cost as little as ranks near 0.
+  const span = { prefix: indexPrefix(meta.g!) };
+  if (start <= n - 1 - stop) {
+    return (await listWindow(r, span, { reverse, offset: start, limit: count })).map(fromIndex);
+  }
+  const window = { reverse: !reverse, offset: n - 1 - stop, limit: count };
+  return (await listWindow(r, span, window)).map(fromIndex).reverse();
+}
+
+/**
+ * The members at `ranks` (ascending, repeats allowed), read in one forward pass that skips
+ * between them a page at a time: memory stays flat however large the set.
+ */
+export async function membersAtRanks(
+  r: Access,
+  meta: KeyMeta,
+  ranks: readonly number[],
+): Promise<ZMember[]> {
+  const prefix = indexPrefix(meta.g!);
+  const out: ZMember[] = [];
+  let at: Span = { prefix };
+  let next = 0;
+  let last: ZMember | null = null;
+  for (const rank of ranks) {
+    if (last && rank === next - 1) {
+      out.push(last);
+      continue;
+    }
+    const [entry] = await listWindow(r, at, { offset: rank - next, limit: 1 });
+    if (!entry) break;
+    last = fromIndex(entry);
+    out.push(last);
+    at = { prefix, start: [...entry.key, EMPTY] };
+    next = rank + 1;
+  }
+  return out;
+}
+
+/**
+ * The 0-based rank of a member with `score`: entries are counted from both ends a page at a
+ * time, and the nearer end answers, so a member near either end costs a few reads.
+ */
+export async function rankOf(
+  r: Access,
+  meta: KeyMeta,
+  member: Uint8Array,
+  score: number,
+): Promise<number> {
+  const n = meta.n ?? 0;
+  const prefix = indexPrefix(meta.g!);
+  const key = indexKey(meta.g!, score, member);
+  const beyond = [...key, EMPTY];
+  let low: Key = [...prefix, EMPTY];
+  let high: Key = [...prefix, PAST_SCORES];
+  let before = 0;
+  let behind = 0;
+  for (let page = FIRST_COUNT_PAGE;; page = Math.min(page * COUNT_PAGE_GROWTH, MAX_COUNT_PAGE)) {
+    const [front, back] = await Promise.all([
+      r.list({ start: low, end: key }, { keysOnly: true, limit: page }),
+      r.list({ start: beyond, end: high }, { keysOnly: true, limit: page, reverse: true }),
+    ]);
+    before += front.length;
+    if (front.length < page) return before;
+    behind += back.length;
+    if (back.length < page) return n - 1 - behind;
+    low = [...front[front.length - 1].key, EMPTY];
+    high = back[back.length - 1].key;
+  }
+}
+
+/** Every member, in score order (for replies that are the whole set). */
+export async function allMembers(r: Access, meta: KeyMeta): Promise<ZMember[]> {
+  const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, { keysOnly: true });
+  return entries.map(fromIndex);
+}
+
+/** Up to `count` members from the low (min) or high (max) end. */
+export async function endMembers(
+  r: Access,
+  meta: KeyMeta,
+  count: number,
+  where: "min" | "max",
+): Promise<ZMember[]> {
+  const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, {
+    keysOnly: true,
+    reverse: where === "max",
+    limit: count,
+  });
+  return entries.map(fromIndex);
+}
+
+/** Remove and return up to `count` members from one end (ZPOPMIN/ZPOPMAX/ZMPOP/BZ*POP*). */
+export async function popMembers(
+  tx: WriteTx,
+  slot: number,
+  key: Uint8Array,
+  entry: KeyEntry,
+  count: number,
+  where: "min" | "max",
+): Promise<ZMember[]> {
+  const h = openZset(slot, key, entry);
+  const popped = await endMembers(tx, h.meta, count, where);
+  for (const { member, score } of popped) removeMember(tx, h, member, score);
+  saveZset(tx, h);
+  return popped;
+}
