@@ -6,6 +6,7 @@
 import type { CommandFamily } from "../command_table.ts";
 import { COMMANDS as ADMIN } from "./admin.ts";
 import { COMMANDS as BLOCKING_LISTS } from "./blocking_lists.ts";
+import { COMMANDS as BLOCKING_SORTED_SETS } from "./blocking_sorted_sets.ts";
 import { COMMANDS as BITMAPS } from "./bitmaps.ts";
 import { COMMANDS as CLIENT } from "./client.ts";
 import { COMMANDS as COMMAND } from "./command_info.ts";
@@ -50,5 +51,6 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "hyperloglog", commands: HYPERLOGLOG },
   { group: "generic", commands: DUMP },
   { group: "sorted-set", commands: SORTED_SETS },
+  { group: "sorted-set", commands: BLOCKING_SORTED_SETS },
   { group: "geo", commands: GEO },
 ];

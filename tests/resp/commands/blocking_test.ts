@@ -249,3 +249,25 @@ Deno.test("node-redis 6 on RESP3: BLPOP in db 1 woken by a push in db 1 only", a
     await pusher.close();
   }
 });
+
+Deno.test("BZPOPMIN, BZPOPMAX and BZMPOP are woken by another client's ZADD", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  const r = client(s.ports.redis);
+  const waiter = client(s.ports.redis);
+  try {
+    const min = waiter.bzpopmin("z", 0);
+    await blockedClients(r, 1);
+    assertEquals(await r.zadd("z", 2, "b", 1, "a"), 2);
+    assertEquals(await min, ["z", "a", "1"]);
+    const max = waiter.bzpopmax("none", "z", 0);
+    assertEquals(await max, ["z", "b", "2"], "a set already non-empty answers at once");
+    const multi = waiter.call("BZMPOP", "0", "1", "m", "MAX", "COUNT", "2");
+    await blockedClients(r, 1);
+    await r.zadd("m", 1, "x", 2, "y", 3, "z");
+    assertEquals(await multi, ["m", [["z", "3"], ["y", "2"]]]);
+    assertEquals(await waiter.bzpopmin("nothing", 0.05), null);
+  } finally {
+    r.disconnect();
+    waiter.disconnect();
+  }
+});
