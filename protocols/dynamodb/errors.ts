@@ -166,6 +166,16 @@ export function invalidSignature(): DynamoError {
   );
 }
 
+/** `IncompleteSignatureException`: a signature missing a part, with AWS's text for it. */
+export function incompleteSignature(message: string): DynamoError {
+  return new DynamoError(`${CORAL}IncompleteSignatureException`, message);
+}
+
+/** `InvalidSignatureException` for a credential scoped to another service or terminator. */
+export function invalidSignatureScope(message: string): DynamoError {
+  return new DynamoError(`${CORAL}InvalidSignatureException`, message);
+}
+
 /** `ThrottlingException` when the shared rate limiter refuses a request. */
 export function throttled(): DynamoError {
   return new DynamoError(

@@ -12,13 +12,26 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import type { Config } from "../../src/config.ts";
 
+/**
+ * Headers of a well-formed SigV4 signature that no secret produced: DynamoDB refuses unsigned
+ * requests, and without a password basekv checks only the signature's shape.
+ */
+export const DUMMY_SIGNATURE: Record<string, string> = {
+  "x-amz-date": "20260101T000000Z",
+  authorization: "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/dynamodb/aws4_request, " +
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0".repeat(64),
+};
+
 /** A running server with SDK clients; dispose it with `await using`. */
 export interface DynamoFixture extends AsyncDisposable {
   server: TestServer;
   port: number;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
-  /** POST a raw JSON body for `target`, returning status, headers and parsed body. */
+  /**
+   * POST a raw JSON body for `target` with a dummy signature, returning status, headers and
+   * parsed body.
+   */
   raw(
     target: string,
     body: unknown,
@@ -53,6 +66,7 @@ export async function startDynamo(overrides: Partial<Config> = {}): Promise<Dyna
         headers: {
           "content-type": "application/x-amz-json-1.0",
           "x-amz-target": `DynamoDB_20120810.${target}`,
+          ...DUMMY_SIGNATURE,
           ...headers,
         },
         body: typeof body === "string" ? body : JSON.stringify(body),
