@@ -10,6 +10,7 @@ import {
   internal,
   isStoreSizeLimit,
   MESSAGES,
+  missingAuthToken,
   requestTooLarge,
   serialization,
   throttled,
@@ -32,12 +33,15 @@ import { NumberError } from "./number.ts";
 import type { Operation, OperationContext } from "./context.ts";
 import { OPERATIONS, STREAM_OPERATIONS } from "./operations/mod.ts";
 import { checkSignature, checkSignatureShape, regionOf } from "./sigv4.ts";
+import type { TtlSweeper } from "./ttl_sweeper.ts";
 
 /** Largest request body, DynamoDB's 16 MiB. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const STREAMS_PREFIX = "DynamoDBStreams_20120810.";
 const HEALTH = "healthy: dynamodb.us-east-1.amazonaws.com ";
+/** basekv's admin route that runs the TTL sweeper now (not a DynamoDB route). */
+const TTL_SWEEP_PATH = "/_basekv/dynamodb/ttl-sweep";
 /** What DynamoDB answers a non-POST or non-JSON request with (HTTP 404). */
 const NOT_FOUND_BODY = new TextEncoder().encode("<UnknownOperationException/>\n");
 /** How long a browser may cache a preflight answer (DynamoDB's two days). */
@@ -146,6 +150,7 @@ function wireError(error: unknown, log: ServiceContext["log"]): DynamoError {
 export function createHandler(
   ctx: ServiceContext,
   background: (task: Promise<unknown>) => void,
+  ttl: TtlSweeper,
 ): (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
   const answer = async (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const id = requestId();
@@ -158,6 +163,7 @@ export function createHandler(
     }
     // basekv's own readiness (not a DynamoDB route): the server assembly answers it.
     if (req.method === "GET" && url.pathname === "/health") return ctx.health();
+    if (req.method === "POST" && url.pathname === TTL_SWEEP_PATH) return await sweep(req, id);
     if (req.method !== "POST") return notFound(id);
     try {
       const bytes = await readBody(req);
@@ -182,6 +188,16 @@ export function createHandler(
       const e = wireError(error, ctx.log);
       return await reply(req, e.status, e.body(), id);
     }
+  };
+  /** The admin sweep; with a password set it must come as `Authorization: Bearer <password>`. */
+  const sweep = async (req: Request, id: string): Promise<Response> => {
+    const bearer = /^Bearer (.*)$/.exec(req.headers.get("authorization") ?? "")?.[1];
+    if (ctx.auth.required && !(bearer !== undefined && ctx.auth.verify(bearer))) {
+      const e = missingAuthToken();
+      return await reply(req, e.status, e.body(), id);
+    }
+    await req.body?.cancel();
+    return await reply(req, 200, { ExpiredItems: await ttl.sweepNow() }, id);
   };
   return async (req, info) => {
     const res = await answer(req, info);

@@ -9,6 +9,7 @@ import {
   type ScalarAttributeType,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import type { Config } from "../../src/config.ts";
 
@@ -28,6 +29,9 @@ export interface DynamoFixture extends AsyncDisposable {
   port: number;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
+  streams: DynamoDBStreamsClient;
+  /** Run the TTL sweeper now (basekv's admin route); resolves to the items it deleted. */
+  sweepTtl(): Promise<number>;
   /**
    * POST a raw JSON body for `target` with a dummy signature, returning status, headers and
    * parsed body.
@@ -55,11 +59,24 @@ export async function startDynamo(overrides: Partial<Config> = {}): Promise<Dyna
   const port = server.ports.http;
   const client = sdkClient(port);
   const doc = DynamoDBDocumentClient.from(client);
+  const streams = new DynamoDBStreamsClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "fake" },
+    maxAttempts: 1,
+  });
   return {
     server,
     port,
     client,
     doc,
+    streams,
+    async sweepTtl() {
+      const res = await fetch(`http://127.0.0.1:${port}/_basekv/dynamodb/ttl-sweep`, {
+        method: "POST",
+      });
+      return (await res.json()).ExpiredItems;
+    },
     async raw(target, body, headers = {}) {
       const res = await fetch(`http://127.0.0.1:${port}/`, {
         method: "POST",
@@ -76,6 +93,7 @@ export async function startDynamo(overrides: Partial<Config> = {}): Promise<Dyna
     },
     async [Symbol.asyncDispose]() {
       client.destroy();
+      streams.destroy();
       await server[Symbol.asyncDispose]();
     },
   };

@@ -39,7 +39,7 @@ export async function backfillIndex(store: Store, name: string, id: string): Pro
       let keyBytes = 0;
       let dataBytes = 0;
       for (const [i, entry] of entries.entries()) {
-        const staged = stageBackfillEntry(tx, table, index, decodeItem(entry), entry.expiresAt);
+        const staged = stageBackfillEntry(tx, table, index, decodeItem(entry));
         keyBytes += staged.keyBytes;
         dataBytes += staged.dataBytes;
         const full = keyBytes >= BACKFILL_KEY_BYTES || dataBytes >= BACKFILL_DATA_BYTES;

@@ -39,6 +39,12 @@ export function shardId(label: string): string {
   return `shardId-00000001-${label.replace(/\D/g, "").slice(0, 13).padEnd(13, "0")}`;
 }
 
+/**
+ * The `userIdentity` of a record written by a TTL deletion, in the Streams API's member names
+ * (Lambda's event shows the same as `{type, principalId}`).
+ */
+const TTL_IDENTITY = { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" };
+
 function eventId(): string {
   return Array.from(
     crypto.getRandomValues(new Uint8Array(16)),
@@ -53,7 +59,7 @@ function eventId(): string {
 export async function recordChange(
   tx: WriteTx,
   table: TableRecord,
-  change: { keys: Item; old: Item | null; current: Item | null },
+  change: { keys: Item; old: Item | null; current: Item | null; byService?: boolean },
 ): Promise<void> {
   const stream = table.stream;
   if (!stream?.StreamEnabled || !table.streamLabel) return;
@@ -84,6 +90,8 @@ export async function recordChange(
     eventSource: "aws:dynamodb",
     awsRegion: table.arn.split(":")[3],
     dynamodb,
+    // What Lambda filters on to tell TTL deletions from user deletes.
+    ...(change.byService ? { userIdentity: TTL_IDENTITY } : {}),
   };
   tx.set([...recordsPrefix(table, table.streamLabel), sequenceText(seq)], {
     data: new TextEncoder().encode(JSON.stringify(record)),

@@ -68,7 +68,8 @@ export interface TableRecord {
   streamLabel?: string;
   tags: Tag[];
   deletionProtection: boolean;
-  ttl?: { attribute: string; enabled: boolean };
+  /** TTL setting; `status` ENABLING while existing items are being queued. */
+  ttl?: { attribute: string; enabled: boolean; status?: "ENABLING" };
   tableClass?: string;
 }
 
