@@ -166,6 +166,22 @@ export function invalidSignature(): DynamoError {
   );
 }
 
+/** `ExpiredIteratorException`: a shard iterator older than 15 minutes. */
+export function expiredIterator(): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}ExpiredIteratorException`,
+    "The provided iterator exceeds the maximum age allowed.",
+  );
+}
+
+/** `TrimmedDataAccessException`: reading records older than the 24-hour retention. */
+export function trimmedData(): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}TrimmedDataAccessException`,
+    "The data you are trying to access has been trimmed.",
+  );
+}
+
 /** `IncompleteSignatureException`: a signature missing a part, with AWS's text for it. */
 export function incompleteSignature(message: string): DynamoError {
   return new DynamoError(`${CORAL}IncompleteSignatureException`, message);

@@ -34,6 +34,32 @@ export function streamArn(table: TableRecord, label = table.streamLabel ?? ""): 
   return `${table.arn}/stream/${label}`;
 }
 
+/** A table's earlier streams whose records may still be kept (labelled in the last 24 h). */
+export function livePastStreams(table: TableRecord): NonNullable<TableRecord["pastStreams"]> {
+  const since = Date.now() - RECORD_RETENTION_MS;
+  return (table.pastStreams ?? []).filter((s) => Date.parse(`${s.label}Z`) >= since);
+}
+
+/** One stream of a table: its label, view type and whether it still takes records. */
+export interface StreamInfo {
+  label: string;
+  viewType?: string;
+  enabled: boolean;
+}
+
+/** Every stream of a table still readable: earlier ones first, then the latest. */
+export function streamsOf(table: TableRecord): StreamInfo[] {
+  const out: StreamInfo[] = livePastStreams(table).map((s) => ({ ...s, enabled: false }));
+  if (table.streamLabel) {
+    out.push({
+      label: table.streamLabel,
+      viewType: table.stream?.StreamViewType,
+      enabled: table.stream?.StreamEnabled === true,
+    });
+  }
+  return out;
+}
+
 /** The one shard id of a stream. */
 export function shardId(label: string): string {
   return `shardId-00000001-${label.replace(/\D/g, "").slice(0, 13).padEnd(13, "0")}`;

@@ -66,6 +66,8 @@ export interface TableRecord {
   lsis: IndexRecord[];
   stream?: { StreamEnabled: boolean; StreamViewType?: string };
   streamLabel?: string;
+  /** Earlier streams (disabled, then replaced by re-enabling), readable for 24 hours. */
+  pastStreams?: { label: string; viewType?: string }[];
   tags: Tag[];
   deletionProtection: boolean;
   /** TTL setting; `status` ENABLING while existing items are being queued. */
