@@ -8,7 +8,7 @@
 import type { Key, Store, WriteTx } from "../../../src/store/mod.ts";
 import type { Item } from "../attribute_value.ts";
 import { decodeItem } from "./item_codec.ts";
-import { keyOfItem, successor, tableItemsPrefix } from "./keys.ts";
+import { keyOfItem, tableItemsAfter } from "./keys.ts";
 import { tableKey, type TableRecord } from "./tables.ts";
 
 /** TTL values older than this are ignored, as DynamoDB ignores them (five years). */
@@ -105,13 +105,7 @@ export async function backfillTtl(store: Store, name: string, id: string): Promi
     const last: Key | null | "done" = await store.write(async (tx) => {
       const table = (await tx.get<TableRecord>(tableKey(name)))?.meta;
       if (!table || table.id !== id || !table.ttl?.enabled) return "done";
-      const prefix = tableItemsPrefix(table.id);
-      const entries = await tx.list(
-        after
-          ? { prefix, start: [...after.slice(0, -1), successor(after.at(-1) as Uint8Array)] }
-          : { prefix },
-        { limit: BACKFILL_BATCH },
-      );
+      const entries = await tx.list(tableItemsAfter(table.id, after), { limit: BACKFILL_BATCH });
       for (const entry of entries) {
         const deadline = ttlDeadline(table, decodeItem(entry));
         if (deadline !== null) tx.set(queueKey(deadline, entry.key), { meta: table.name });
