@@ -146,3 +146,18 @@ Deno.test("the sweeper deletes due items by itself; TTL enabled on a populated t
   assert.equal(await count(), 100, "the 50 expired items are swept without a forced sweep");
   assert.equal(await status(), "ENABLED");
 });
+
+Deno.test("with --password the sweep route needs the password as a bearer token", async () => {
+  await using f = await startDynamo({ password: "s3cret" });
+  const url = `http://127.0.0.1:${f.port}/_basekv/dynamodb/ttl-sweep`;
+  const refused = await fetch(url, { method: "POST" });
+  assert.equal(
+    (await refused.json()).__type,
+    "com.amazon.coral.service#MissingAuthenticationTokenException",
+  );
+  const wrong = await fetch(url, { method: "POST", headers: { authorization: "Bearer nope" } });
+  assert.equal(wrong.status, 400);
+  await wrong.body?.cancel();
+  const ok = await fetch(url, { method: "POST", headers: { authorization: "Bearer s3cret" } });
+  assert.deepEqual(await ok.json(), { ExpiredItems: 0 });
+});
