@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { RawClient } from "./helpers/net.ts";
 import { runMain, startChild } from "./helpers/server.ts";
+import { DUMMY_SIGNATURE } from "./dynamodb/client.ts";
 
 const EPHEMERAL = ["--redis-port=0", "--memcached-port=0", "--http-port=0"];
 
@@ -15,6 +16,7 @@ async function dynamo(port: number, op: string, body: unknown): Promise<Record<s
     headers: {
       "content-type": "application/x-amz-json-1.0",
       "x-amz-target": `DynamoDB_20120810.${op}`,
+      ...DUMMY_SIGNATURE,
     },
     body: JSON.stringify(body),
   });

@@ -20,14 +20,36 @@ export function requestId(): string {
   return out;
 }
 
-/** Parse a request body: a JSON object, or SerializationException. */
-export function decodeBody(bytes: Uint8Array): Body {
-  let value: unknown;
+/** The media types DynamoDB answers JSON on (parameters such as charset are ignored). */
+const JSON_TYPES = ["application/x-amz-json-1.0", "application/json"];
+
+/** The media type of a Content-Type header, lower-cased, without parameters. */
+function mediaType(contentType: string | null): string {
+  return (contentType ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/** True when a request with this Content-Type is read as JSON. */
+export function isJsonRequest(contentType: string | null): boolean {
+  return JSON_TYPES.includes(mediaType(contentType));
+}
+
+/** The reply Content-Type: the request's JSON type, application/x-amz-json-1.0 by default. */
+export function replyContentType(contentType: string | null): string {
+  return mediaType(contentType) === "application/json" ? "application/json" : CONTENT_TYPE;
+}
+
+/** Parse a request body's JSON (undefined when empty), or SerializationException. */
+export function parseBody(bytes: Uint8Array): unknown {
+  if (bytes.length === 0) return undefined;
   try {
-    value = JSON.parse(decoder.decode(bytes));
+    return JSON.parse(decoder.decode(bytes));
   } catch {
     throw serialization("");
   }
+}
+
+/** A parsed body as a request object, or SerializationException. */
+export function requestObject(value: unknown): Body {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw serialization("");
   }
@@ -42,13 +64,18 @@ export interface EncodedReply {
 }
 
 /** Encode a reply body with its checksum and request id. */
-export function encodeReply(status: number, body: unknown, id: string): EncodedReply {
+export function encodeReply(
+  status: number,
+  body: unknown,
+  id: string,
+  contentType = CONTENT_TYPE,
+): EncodedReply {
   const bytes = encoder.encode(JSON.stringify(body));
   return {
     status,
     bytes,
     headers: {
-      "content-type": CONTENT_TYPE,
+      "content-type": contentType,
       "x-amzn-requestid": id,
       "x-amz-crc32": String(crc32(bytes)),
     },

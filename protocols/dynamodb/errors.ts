@@ -166,6 +166,32 @@ export function invalidSignature(): DynamoError {
   );
 }
 
+/** `ExpiredIteratorException`: a shard iterator older than 15 minutes. */
+export function expiredIterator(): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}ExpiredIteratorException`,
+    "The provided iterator exceeds the maximum age allowed.",
+  );
+}
+
+/** `TrimmedDataAccessException`: reading records older than the 24-hour retention. */
+export function trimmedData(): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}TrimmedDataAccessException`,
+    "The data you are trying to access has been trimmed.",
+  );
+}
+
+/** `IncompleteSignatureException`: a signature missing a part, with AWS's text for it. */
+export function incompleteSignature(message: string): DynamoError {
+  return new DynamoError(`${CORAL}IncompleteSignatureException`, message);
+}
+
+/** `InvalidSignatureException` for a credential scoped to another service or terminator. */
+export function invalidSignatureScope(message: string): DynamoError {
+  return new DynamoError(`${CORAL}InvalidSignatureException`, message);
+}
+
 /** `ThrottlingException` when the shared rate limiter refuses a request. */
 export function throttled(): DynamoError {
   return new DynamoError(

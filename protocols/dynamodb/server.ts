@@ -1,7 +1,7 @@
 /**
  * The DynamoDB HTTP front-end: `POST /` with `X-Amz-Target: DynamoDB_20120810.<Op>` and a JSON
  * 1.0 body, routed to one operation; replies carry `x-amz-crc32` and `x-amzn-RequestId`, errors
- * are `{__type, message}`. `GET /` is a health check.
+ * are `{__type, message}`. `GET /` is a health check; CORS preflights are answered.
  * @module
  */
 import type { ServiceContext } from "../../src/server.ts";
@@ -10,35 +10,88 @@ import {
   internal,
   isStoreSizeLimit,
   MESSAGES,
+  missingAuthToken,
   requestTooLarge,
   serialization,
   throttled,
   unknownOperation,
   validation,
 } from "./errors.ts";
-import { decodeBody, encodeReply, requestId } from "./codec.ts";
+import {
+  type EncodedReply,
+  encodeReply,
+  isJsonRequest,
+  parseBody,
+  replyContentType,
+  requestId,
+  requestObject,
+} from "./codec.ts";
+import { compressReply, inflate, replyCoding, requestCoding } from "./compression.ts";
+import { crc32 } from "./crc32.ts";
 import { ExpressionError } from "./expressions/mod.ts";
 import { NumberError } from "./number.ts";
 import type { Operation, OperationContext } from "./context.ts";
 import { OPERATIONS, STREAM_OPERATIONS } from "./operations/mod.ts";
-import { checkSignature, regionOf } from "./sigv4.ts";
+import { checkSignature, checkSignatureShape, regionOf } from "./sigv4.ts";
+import type { TtlSweeper } from "./ttl_sweeper.ts";
 
 /** Largest request body, DynamoDB's 16 MiB. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const STREAMS_PREFIX = "DynamoDBStreams_20120810.";
 const HEALTH = "healthy: dynamodb.us-east-1.amazonaws.com ";
+/** basekv's admin route that runs the TTL sweeper now (not a DynamoDB route). */
+const TTL_SWEEP_PATH = "/_basekv/dynamodb/ttl-sweep";
+/** What DynamoDB answers a non-POST or non-JSON request with (HTTP 404). */
+const NOT_FOUND_BODY = new TextEncoder().encode("<UnknownOperationException/>\n");
+/** How long a browser may cache a preflight answer (DynamoDB's two days). */
+const PREFLIGHT_MAX_AGE = "172800";
+/** Reply headers a browser script may read. */
+const EXPOSED_HEADERS = "x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date";
 
-function reply(status: number, body: unknown, id: string): Response {
-  const encoded = encodeReply(status, body, id);
+/** A reply to `req`, compressed when its Accept-Encoding asks. */
+async function reply(req: Request, status: number, body: unknown, id: string): Promise<Response> {
+  let encoded: EncodedReply = encodeReply(
+    status,
+    body,
+    id,
+    replyContentType(req.headers.get("content-type")),
+  );
+  const coding = replyCoding(req.headers.get("accept-encoding"));
+  if (coding) encoded = await compressReply(encoded, coding);
   return new Response(encoded.bytes, { status, headers: encoded.headers });
+}
+
+/** The CORS headers of a reply to a browser (a request with an Origin). */
+function corsHeaders(req: Request): Record<string, string> {
+  if (!req.headers.has("origin")) return {};
+  const headers: Record<string, string> = {
+    "access-control-allow-origin": "*",
+    "access-control-expose-headers": EXPOSED_HEADERS,
+  };
+  if (req.method !== "OPTIONS") return headers;
+  const wantHeaders = req.headers.get("access-control-request-headers");
+  const wantMethod = req.headers.get("access-control-request-method");
+  if (wantHeaders) headers["access-control-allow-headers"] = wantHeaders;
+  if (wantMethod) headers["access-control-allow-methods"] = wantMethod;
+  headers["access-control-max-age"] = PREFLIGHT_MAX_AGE;
+  return headers;
+}
+
+/** DynamoDB's 404 for other methods and non-JSON bodies. */
+function notFound(id: string): Response {
+  return new Response(NOT_FOUND_BODY, {
+    status: 404,
+    headers: { "x-amzn-requestid": id, "x-amz-crc32": String(crc32(NOT_FOUND_BODY)) },
+  });
 }
 
 /** Read the body, refusing more than MAX_BODY_BYTES without buffering it all. */
 async function readBody(req: Request): Promise<Uint8Array> {
-  if (/gzip/i.test(req.headers.get("content-encoding") ?? "") && req.body) {
+  const coding = requestCoding(req.headers.get("content-encoding"));
+  if (coding && req.body) {
     try {
-      return await readStream(req.body.pipeThrough(new DecompressionStream("gzip")));
+      return await readStream(inflate(req.body, coding));
     } catch (error) {
       if (error instanceof DynamoError) throw error;
       throw serialization("");
@@ -97,34 +150,58 @@ function wireError(error: unknown, log: ServiceContext["log"]): DynamoError {
 export function createHandler(
   ctx: ServiceContext,
   background: (task: Promise<unknown>) => void,
+  ttl: TtlSweeper,
 ): (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
-  return async (req, info) => {
+  const answer = async (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const id = requestId();
-    if (req.method === "GET" && new URL(req.url).pathname === "/") {
+    const url = new URL(req.url);
+    if (req.method === "OPTIONS" && req.headers.has("origin")) {
+      return new Response(null, { headers: { "x-amzn-requestid": id } });
+    }
+    if (req.method === "GET" && url.pathname === "/") {
       return new Response(HEALTH, { headers: { "x-amzn-requestid": id } });
     }
     // basekv's own readiness (not a DynamoDB route): the server assembly answers it.
-    if (req.method === "GET" && new URL(req.url).pathname === "/health") return ctx.health();
+    if (req.method === "GET" && url.pathname === "/health") return ctx.health();
+    if (req.method === "POST" && url.pathname === TTL_SWEEP_PATH) return await sweep(req, id);
+    if (req.method !== "POST") return notFound(id);
     try {
-      if (req.method !== "POST") throw unknownOperation();
-      const op = route(req.headers.get("x-amz-target") ?? "");
       const bytes = await readBody(req);
-      // AWS authenticates before it looks at the target.
-      if (ctx.auth.required) checkSignature(req, bytes, ctx.auth.secret ?? "");
+      if (bytes.length > 0 && !isJsonRequest(req.headers.get("content-type"))) return notFound(id);
+      // AWS's order: the JSON must parse, then the target must exist, then the signature.
+      const parsed = parseBody(bytes);
+      const op = route(req.headers.get("x-amz-target") ?? "");
       if (!op) throw unknownOperation();
+      checkSignatureShape(req, url);
+      if (ctx.auth.required) checkSignature(req, bytes, ctx.auth.secret ?? "");
       const addr = info.remoteAddr as Deno.NetAddr;
       if (!ctx.limiter.take(addr.hostname ?? "local")) throw throttled();
-      const body = decodeBody(bytes);
+      const body = requestObject(parsed);
       const opCtx: OperationContext = {
         store: ctx.store,
         region: regionOf(req.headers.get("authorization")),
         log: ctx.log,
         background,
       };
-      return reply(200, await op(opCtx, body), id);
+      return await reply(req, 200, await op(opCtx, body), id);
     } catch (error) {
       const e = wireError(error, ctx.log);
-      return reply(e.status, e.body(), id);
+      return await reply(req, e.status, e.body(), id);
     }
+  };
+  /** The admin sweep; with a password set it must come as `Authorization: Bearer <password>`. */
+  const sweep = async (req: Request, id: string): Promise<Response> => {
+    const bearer = /^Bearer (.*)$/.exec(req.headers.get("authorization") ?? "")?.[1];
+    if (ctx.auth.required && !(bearer !== undefined && ctx.auth.verify(bearer))) {
+      const e = missingAuthToken();
+      return await reply(req, e.status, e.body(), id);
+    }
+    await req.body?.cancel();
+    return await reply(req, 200, { ExpiredItems: await ttl.sweepNow() }, id);
+  };
+  return async (req, info) => {
+    const res = await answer(req, info);
+    for (const [name, value] of Object.entries(corsHeaders(req))) res.headers.set(name, value);
+    return res;
   };
 }

@@ -4,7 +4,13 @@
  * @module
  */
 import { hmacSha256, sha256, toHex } from "../../src/sha256.ts";
-import { invalidSignature, missingAuthToken, unrecognizedClient } from "./errors.ts";
+import {
+  incompleteSignature,
+  invalidSignature,
+  invalidSignatureScope,
+  missingAuthToken,
+  unrecognizedClient,
+} from "./errors.ts";
 
 /** Region assumed for unsigned requests. */
 export const DEFAULT_REGION = "us-east-1";
@@ -31,6 +37,67 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 function encodePath(path: string): string {
   return path.split("/").map((p) => encodeURIComponent(decodeURIComponent(p))).join("/");
+}
+
+const SIGNATURE_PARAMS = ["Credential", "Signature", "SignedHeaders"] as const;
+const QUERY_PARAMS = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"];
+const BASIC_DATE = /^\d{8}T\d{6}Z$/;
+
+/**
+ * The checks DynamoDB makes on every request whatever the secret, in its order: some
+ * signature present (header or query string), its parameters and date present, the algorithm,
+ * the credential's shape and scope. Without a password nothing more is checked.
+ */
+export function checkSignatureShape(req: Request, url: URL): void {
+  const authorization = req.headers.get("authorization")?.trim() ?? "";
+  if (!authorization.startsWith("AWS4-")) {
+    if (QUERY_PARAMS.some((p) => url.searchParams.has(p))) return;
+    throw missingAuthToken();
+  }
+  const params = new Map<string, string>();
+  for (const part of authorization.split(" ").slice(1).join("").split(",")) {
+    const [key, value] = part.trim().split("=");
+    if (key && value) params.set(key, value);
+  }
+  const date = req.headers.get("x-amz-date") ?? req.headers.get("date");
+  let missing = SIGNATURE_PARAMS.filter((p) => !params.has(p))
+    .map((p) => `Authorization header requires '${p}' parameter. `).join("");
+  if (!date) {
+    missing += "Authorization header requires existence of either a 'X-Amz-Date' or a " +
+      "'Date' header. ";
+  }
+  if (missing) throw incompleteSignature(`${missing}Authorization=${authorization}`);
+  const amzDate = req.headers.get("x-amz-date");
+  if (amzDate !== null && !BASIC_DATE.test(amzDate)) {
+    throw incompleteSignature(
+      `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. ` +
+        "See http://en.wikipedia.org/wiki/ISO_8601",
+    );
+  }
+  const algorithm = authorization.split(" ")[0];
+  if (algorithm !== "AWS4-HMAC-SHA256") {
+    throw incompleteSignature(
+      `Unsupported AWS 'algorithm': '${algorithm}' (only AWS4-HMAC-SHA256 for now). `,
+    );
+  }
+  const credential = params.get("Credential")!.replace(/\/+$/, "");
+  const scope = credential.split("/");
+  if (scope.length !== 5) {
+    throw incompleteSignature(
+      "Credential must have exactly 5 slash-delimited elements, e.g. " +
+        `keyid/date/region/service/term, got '${credential}'`,
+    );
+  }
+  let wrong = "";
+  if (scope[3] !== "dynamodb") {
+    wrong += "Credential should be scoped to correct service: 'dynamodb'. ";
+  }
+  if (scope[4] !== "aws4_request") {
+    wrong += `Credential should be scoped with a valid terminator: 'aws4_request', not '${
+      scope[4]
+    }'. `;
+  }
+  if (wrong) throw invalidSignatureScope(wrong.trimEnd());
 }
 
 /** Throw AWS's error unless `req` carries a valid SigV4 signature made with `secret`. */

@@ -9,8 +9,19 @@ import {
   type ScalarAttributeType,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import type { Config } from "../../src/config.ts";
+
+/**
+ * Headers of a well-formed SigV4 signature that no secret produced: DynamoDB refuses unsigned
+ * requests, and without a password basekv checks only the signature's shape.
+ */
+export const DUMMY_SIGNATURE: Record<string, string> = {
+  "x-amz-date": "20260101T000000Z",
+  authorization: "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/dynamodb/aws4_request, " +
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0".repeat(64),
+};
 
 /** A running server with SDK clients; dispose it with `await using`. */
 export interface DynamoFixture extends AsyncDisposable {
@@ -18,7 +29,13 @@ export interface DynamoFixture extends AsyncDisposable {
   port: number;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
-  /** POST a raw JSON body for `target`, returning status, headers and parsed body. */
+  streams: DynamoDBStreamsClient;
+  /** Run the TTL sweeper now (basekv's admin route); resolves to the items it deleted. */
+  sweepTtl(): Promise<number>;
+  /**
+   * POST a raw JSON body for `target` with a dummy signature, returning status, headers and
+   * parsed body.
+   */
   raw(
     target: string,
     body: unknown,
@@ -42,17 +59,31 @@ export async function startDynamo(overrides: Partial<Config> = {}): Promise<Dyna
   const port = server.ports.http;
   const client = sdkClient(port);
   const doc = DynamoDBDocumentClient.from(client);
+  const streams = new DynamoDBStreamsClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "fake" },
+    maxAttempts: 1,
+  });
   return {
     server,
     port,
     client,
     doc,
+    streams,
+    async sweepTtl() {
+      const res = await fetch(`http://127.0.0.1:${port}/_basekv/dynamodb/ttl-sweep`, {
+        method: "POST",
+      });
+      return (await res.json()).ExpiredItems;
+    },
     async raw(target, body, headers = {}) {
       const res = await fetch(`http://127.0.0.1:${port}/`, {
         method: "POST",
         headers: {
           "content-type": "application/x-amz-json-1.0",
           "x-amz-target": `DynamoDB_20120810.${target}`,
+          ...DUMMY_SIGNATURE,
           ...headers,
         },
         body: typeof body === "string" ? body : JSON.stringify(body),
@@ -62,6 +93,7 @@ export async function startDynamo(overrides: Partial<Config> = {}): Promise<Dyna
     },
     async [Symbol.asyncDispose]() {
       client.destroy();
+      streams.destroy();
       await server[Symbol.asyncDispose]();
     },
   };

@@ -158,7 +158,7 @@ Deno.test("a GSI Query on 100,000 items reads about what a table Query with the 
             body: { S: "x".repeat(40) },
           };
           tx.set(itemStoreKey(table, item), { data: encodeItem(item) });
-          stageIndexEntries(tx, table, null, { item, expiresAt: null });
+          stageIndexEntries(tx, table, null, item);
         }
       });
     }

@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
   UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
-import { createTable, type DynamoFixture, startDynamo } from "./client.ts";
+import { createTable, DUMMY_SIGNATURE, type DynamoFixture, startDynamo } from "./client.ts";
 
 async function streams(f: DynamoFixture, op: string, body: unknown) {
   const res = await fetch(`http://127.0.0.1:${f.port}/`, {
@@ -20,6 +20,7 @@ async function streams(f: DynamoFixture, op: string, body: unknown) {
     headers: {
       "content-type": "application/x-amz-json-1.0",
       "x-amz-target": `DynamoDBStreams_20120810.${op}`,
+      ...DUMMY_SIGNATURE,
     },
     body: JSON.stringify(body),
   });

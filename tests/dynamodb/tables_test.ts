@@ -332,8 +332,8 @@ Deno.test("UpdateTable() switches billing, throughput and adds/removes a GSI", a
   assert.equal(without.AttributeDefinitions?.length, 2);
 });
 
-Deno.test("UpdateTimeToLive() and DescribeTimeToLive() round-trip; expired items vanish", async () => {
-  await using f = await startDynamo();
+Deno.test("UpdateTimeToLive() and DescribeTimeToLive() round-trip; expired items vanish at the sweep", async () => {
+  await using f = await startDynamo({ serviceFlags: { "dynamodb-ttl-delay": 3600 } });
   await f.client.send(simpleTable("ttl"));
   const off = await f.client.send(new DescribeTimeToLiveCommand({ TableName: "ttl" }));
   assert.deepEqual(off.TimeToLiveDescription, { TimeToLiveStatus: "DISABLED" });
@@ -344,7 +344,11 @@ Deno.test("UpdateTimeToLive() and DescribeTimeToLive() round-trip; expired items
     }),
   );
   assert.deepEqual(on.TimeToLiveSpecification, { Enabled: true, AttributeName: "expires" });
-  const d = await f.client.send(new DescribeTimeToLiveCommand({ TableName: "ttl" }));
+  let d = await f.client.send(new DescribeTimeToLiveCommand({ TableName: "ttl" }));
+  for (let i = 0; i < 100 && d.TimeToLiveDescription?.TimeToLiveStatus === "ENABLING"; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    d = await f.client.send(new DescribeTimeToLiveCommand({ TableName: "ttl" }));
+  }
   assert.deepEqual(d.TimeToLiveDescription, {
     TimeToLiveStatus: "ENABLED",
     AttributeName: "expires",
@@ -371,6 +375,11 @@ Deno.test("UpdateTimeToLive() and DescribeTimeToLive() round-trip; expired items
     }),
   );
   const key = (pk: string) => ({ pk: { S: pk }, sk: { N: "1" } });
+  assert.ok(
+    (await f.client.send(new GetItemCommand({ TableName: "ttl", Key: key("old") }))).Item,
+    "an expired item is readable until the sweeper deletes it",
+  );
+  assert.equal(await f.sweepTtl(), 1);
   assert.equal(
     (await f.client.send(new GetItemCommand({ TableName: "ttl", Key: key("old") }))).Item,
     undefined,

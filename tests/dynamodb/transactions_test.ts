@@ -194,3 +194,27 @@ Deno.test("a transaction action missing a required member gets AWS's ValidationE
   });
   assert.match(String(get.body.message), /'transactItems\.1\.member\.get\.key'/);
 });
+
+Deno.test("empty statement lists and a repeated TransactGetItems key get AWS's errors", async () => {
+  await using f = await startDynamo();
+  await createTable(f, "dups", { pk: "S" });
+  const batch = await f.raw("BatchExecuteStatement", { Statements: [] });
+  assert.equal(
+    batch.body.message,
+    "1 validation error detected: Value '[]' at 'statements' failed to satisfy constraint: " +
+      "Member must have length greater than or equal to 1",
+  );
+  const tx = await f.raw("ExecuteTransaction", { TransactStatements: [] });
+  assert.equal(
+    tx.body.message,
+    "1 validation error detected: Value '[]' at 'transactStatements' failed to satisfy " +
+      "constraint: Member must have length greater than or equal to 1",
+  );
+  const get = { Get: { TableName: "dups", Key: { pk: { S: "a" } } } };
+  const twice = await f.raw("TransactGetItems", { TransactItems: [get, get] });
+  assert.equal(twice.body.__type, "com.amazon.coral.validate#ValidationException");
+  assert.equal(
+    twice.body.message,
+    "Transaction request cannot include multiple operations on one item",
+  );
+});

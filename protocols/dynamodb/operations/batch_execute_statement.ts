@@ -37,7 +37,9 @@ export async function batchExecuteStatement(ctx: OperationContext, body: Body) {
   const shaped = checkShape(body, { Statements: listOf<Body>(), ReturnConsumedCapacity: "string" });
   const c = new Constraints();
   const list = shaped.Statements;
-  if (c.required("statements", list) && list.length > MAX_BATCH_STATEMENTS) {
+  if (c.required("statements", list) && list.length === 0) {
+    c.fail("statements", "[]", CONSTRAINTS.minLength(1));
+  } else if (list && list.length > MAX_BATCH_STATEMENTS) {
     c.fail(
       "statements",
       "[...]",

@@ -9,7 +9,7 @@ export async function describeTimeToLive(ctx: OperationContext, body: Body) {
   const table = await getTable(ctx.store, checkTableName(body), true);
   return {
     TimeToLiveDescription: table.ttl?.enabled
-      ? { TimeToLiveStatus: "ENABLED", AttributeName: table.ttl.attribute }
+      ? { TimeToLiveStatus: table.ttl.status ?? "ENABLED", AttributeName: table.ttl.attribute }
       : { TimeToLiveStatus: "DISABLED" },
   };
 }

@@ -28,7 +28,9 @@ export async function executeTransaction(ctx: OperationContext, body: Body) {
   });
   const c = new Constraints();
   const list = shaped.TransactStatements;
-  if (c.required("transactStatements", list) && list.length > MAX_TRANSACTION_STATEMENTS) {
+  if (c.required("transactStatements", list) && list.length === 0) {
+    c.fail("transactStatements", "[]", CONSTRAINTS.minLength(1));
+  } else if (list && list.length > MAX_TRANSACTION_STATEMENTS) {
     c.fail(
       "transactStatements",
       "[...]",

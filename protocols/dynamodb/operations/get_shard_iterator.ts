@@ -3,7 +3,7 @@ import type { OperationContext } from "../context.ts";
 import { FORMATS, shardNotFound, validation } from "../errors.ts";
 import { counterKey, sequenceText, shardId } from "../storage/streams.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
-import { encodeIterator, requireArn, streamOf } from "./stream_reads.ts";
+import { checkNotTrimmed, encodeIterator, requireArn, streamOf } from "./stream_reads.ts";
 
 const ITERATOR_TYPES = ["TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"];
 
@@ -20,8 +20,8 @@ export async function getShardIterator(ctx: OperationContext, body: Body) {
   c.required("shardIteratorType", shaped.ShardIteratorType);
   c.oneOf("shardIteratorType", shaped.ShardIteratorType, ITERATOR_TYPES);
   const request = c.checked(shaped, "ShardId", "ShardIteratorType");
-  const { table, label } = await streamOf(ctx, arn);
-  if (request.ShardId !== shardId(label)) throw shardNotFound();
+  const { table, stream } = await streamOf(ctx, arn);
+  if (request.ShardId !== shardId(stream.label)) throw shardNotFound();
   const type = request.ShardIteratorType;
   const seq = request.SequenceNumber;
   let after = "";
@@ -34,6 +34,7 @@ export async function getShardIterator(ctx: OperationContext, body: Body) {
     }
     const n = BigInt(seq) - (type === "AT_SEQUENCE_NUMBER" ? 1n : 0n);
     after = n.toString().padStart(sequenceText(0).length, "0");
+    await checkNotTrimmed(ctx, table, stream.label, after);
   }
-  return { ShardIterator: encodeIterator({ arn, after }) };
+  return { ShardIterator: encodeIterator({ arn, after, at: Date.now() }) };
 }

@@ -1,6 +1,6 @@
 /** ListStreams: the tables with a stream, optionally of one table, paged by stream ARN. */
 import type { OperationContext } from "../context.ts";
-import { streamArn } from "../storage/streams.ts";
+import { streamArn, streamsOf } from "../storage/streams.ts";
 import { tableNameOf, type TableRecord } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints } from "../validation.ts";
 
@@ -21,22 +21,24 @@ export async function listStreams(ctx: OperationContext, body: Body) {
   const streams: Record<string, string>[] = [];
   let passedStart = request.ExclusiveStartStreamArn === undefined;
   let more = false;
-  for await (const entry of ctx.store.list<TableRecord>({ prefix: ["table"] })) {
+  scan: for await (const entry of ctx.store.list<TableRecord>({ prefix: ["table"] })) {
     const table = entry.meta;
-    if (!table?.streamLabel) continue;
+    if (!table) continue;
     if (request.TableName !== undefined && table.name !== tableNameOf(request.TableName)) {
       continue;
     }
-    const arn = streamArn(table);
-    if (!passedStart) {
-      passedStart = arn === request.ExclusiveStartStreamArn;
-      continue;
+    for (const { label } of streamsOf(table)) {
+      const arn = streamArn(table, label);
+      if (!passedStart) {
+        passedStart = arn === request.ExclusiveStartStreamArn;
+        continue;
+      }
+      if (streams.length === limit) {
+        more = true;
+        break scan;
+      }
+      streams.push({ StreamArn: arn, TableName: table.name, StreamLabel: label });
     }
-    if (streams.length === limit) {
-      more = true;
-      break;
-    }
-    streams.push({ StreamArn: arn, TableName: table.name, StreamLabel: table.streamLabel });
   }
   return more
     ? { Streams: streams, LastEvaluatedStreamArn: streams.at(-1)!.StreamArn }

@@ -11,12 +11,13 @@ import type { TableRecord } from "../storage/tables.ts";
 import { itemSize } from "../types.ts";
 import type { Body } from "../validation.ts";
 import { tableAndKey } from "./item_common.ts";
-import { checkTransactRequest } from "./transactions.ts";
+import { checkTransactRequest, claimTransactionItem } from "./transactions.ts";
 
 /** TransactGetItems. */
 export async function transactGetItems(ctx: OperationContext, body: Body) {
   const transaction = checkTransactRequest(body);
   const gets: { table: TableRecord; key: Item; projection?: Path[] }[] = [];
+  const seen = new Set<string>();
   for (const entry of transaction.TransactItems) {
     const request = entry?.Get;
     if (!request || Object.keys(entry).length !== 1) {
@@ -24,6 +25,7 @@ export async function transactGetItems(ctx: OperationContext, body: Body) {
     }
     const expressions = parseItemExpressions(request, { projection: true });
     const [table, key] = await tableAndKey(ctx, request);
+    claimTransactionItem(seen, table, key);
     gets.push({ table, key, projection: expressions.projection });
   }
   // Reading inside a write unit sees one state: no write interleaves between the Gets.

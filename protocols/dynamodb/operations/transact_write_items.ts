@@ -9,13 +9,12 @@ import { WRITE_UNIT_BYTES } from "./capacity.ts";
 import type { OperationContext } from "../context.ts";
 import { idempotentMismatch, MESSAGES, validation } from "../errors.ts";
 import type { PreparedWrite } from "../storage/item_store.ts";
-import { itemStoreKey } from "../storage/keys.ts";
 import { itemSize } from "../types.ts";
 import type { Body } from "../validation.ts";
 import { prepareDelete } from "./delete_item.ts";
 import { preparePut } from "./put_item.ts";
 import { prepareUpdate } from "./update_item.ts";
-import { checkTransactRequest, runWriteTransaction } from "./transactions.ts";
+import { checkTransactRequest, claimTransactionItem, runWriteTransaction } from "./transactions.ts";
 
 /** How long a ClientRequestToken is remembered, as DynamoDB's 10 minutes. */
 export const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
@@ -56,11 +55,7 @@ export async function transactWriteItems(ctx: OperationContext, body: Body) {
       : action === "Update"
       ? await prepareUpdate(ctx, member)
       : await prepareDelete(ctx, member, action === "ConditionCheck");
-    const id = `${write.table.id}/${itemStoreKey(write.table, write.key).map(String).join("/")}`;
-    if (targets.has(id)) {
-      throw validation(MESSAGES.transactionSameItem);
-    }
-    targets.add(id);
+    claimTransactionItem(targets, write.table, write.key);
     // Capacity is billed on the larger of old and new item, so read the old one then.
     const billed = request.ReturnConsumedCapacity === "TOTAL" ||
       request.ReturnConsumedCapacity === "INDEXES";

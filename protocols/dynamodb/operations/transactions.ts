@@ -27,6 +27,9 @@ import {
   type WithRequired,
 } from "../validation.ts";
 import type { ItemRequest } from "./item_common.ts";
+import type { Item } from "../attribute_value.ts";
+import { itemStoreKey } from "../storage/keys.ts";
+import type { TableRecord } from "../storage/tables.ts";
 
 /** Most actions in one transaction. */
 export const MAX_TRANSACT_ITEMS = 100;
@@ -49,6 +52,16 @@ const SHAPE = {
 
 /** A TransactWriteItems or TransactGetItems request past its member checks. */
 export type TransactRequest = WithRequired<Request<typeof SHAPE>, "TransactItems">;
+
+/**
+ * Refuse a second action on an item already in `seen` (every transaction API refuses it),
+ * then remember the item.
+ */
+export function claimTransactionItem(seen: Set<string>, table: TableRecord, key: Item): void {
+  const id = `${table.id}/${itemStoreKey(table, key).map(String).join("/")}`;
+  if (seen.has(id)) throw validation(MESSAGES.transactionSameItem);
+  seen.add(id);
+}
 
 /** Check the request members shared with TransactGetItems. */
 export function checkTransactRequest(body: Body): TransactRequest {

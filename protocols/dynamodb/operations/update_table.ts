@@ -4,6 +4,7 @@
  * @module
  */
 import type { OperationContext } from "../context.ts";
+import { livePastStreams } from "../storage/streams.ts";
 import { FORMATS, invalidParameter, MESSAGES, resourceNotFound, validation } from "../errors.ts";
 import { checkGsiKeySchema, checkIndexes, checkThroughput, parseIndexes } from "./table_schema.ts";
 import {
@@ -198,6 +199,13 @@ function applyStream(t: TableRecord, s: NonNullable<TableRecord["stream"]>): voi
   }
   if (!s.StreamEnabled && !t.stream?.StreamEnabled) {
     throw validation(MESSAGES.streamAlreadyDisabled);
+  }
+  if (s.StreamEnabled && t.streamLabel) {
+    // The old stream stays readable (closed) for its records' 24 hours under its own ARN.
+    t.pastStreams = [
+      ...livePastStreams(t),
+      { label: t.streamLabel, viewType: t.stream?.StreamViewType },
+    ];
   }
   t.stream = s.StreamEnabled ? s : { ...t.stream!, StreamEnabled: false };
   if (s.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");

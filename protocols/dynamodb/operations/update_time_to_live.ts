@@ -1,6 +1,6 @@
 /**
- * UpdateTimeToLive. With TTL on, item writes give the store entry a deadline from the TTL
- * attribute (epoch seconds), so expired items really disappear.
+ * UpdateTimeToLive. Enabling queues the table's items by their TTL attribute (epoch seconds)
+ * in the background (status ENABLING, then ENABLED); the sweeper deletes them when due.
  * @module
  */
 import type { OperationContext } from "../context.ts";
@@ -8,6 +8,7 @@ import { MESSAGES, resourceNotFound, validation } from "../errors.ts";
 import { getTable, tableKey, type TableRecord } from "../storage/tables.ts";
 import { type Body, checkShape, Constraints, structure } from "../validation.ts";
 import { checkTableName } from "./describe_table.ts";
+import { backfillTtl } from "../storage/ttl.ts";
 
 /** UpdateTimeToLive. */
 export async function updateTimeToLive(ctx: OperationContext, body: Body) {
@@ -27,16 +28,19 @@ export async function updateTimeToLive(ctx: OperationContext, body: Body) {
     "AttributeName",
   );
   const table = await getTable(ctx.store, name, true);
-  await ctx.store.write(async (tx) => {
+  const id = await ctx.store.write(async (tx) => {
     const entry = await tx.get<TableRecord>(tableKey(table.name));
     if (!entry?.meta) throw resourceNotFound(table.name);
     const t = entry.meta;
     if (spec.Enabled && t.ttl?.enabled) throw validation(MESSAGES.ttlAlreadyEnabled);
     if (!spec.Enabled && !t.ttl?.enabled) throw validation(MESSAGES.ttlAlreadyDisabled);
-    tx.set(tableKey(t.name), {
-      meta: { ...t, ttl: { attribute: spec.AttributeName, enabled: spec.Enabled } },
-    });
+    const ttl: TableRecord["ttl"] = spec.Enabled
+      ? { attribute: spec.AttributeName, enabled: true, status: "ENABLING" }
+      : { attribute: spec.AttributeName, enabled: false };
+    tx.set(tableKey(t.name), { meta: { ...t, ttl } });
+    return t.id;
   });
+  if (spec.Enabled) ctx.background(backfillTtl(ctx.store, table.name, id));
   return {
     TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName },
   };

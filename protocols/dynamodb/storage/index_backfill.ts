@@ -6,7 +6,7 @@
 import type { Key, Store } from "../../../src/store/mod.ts";
 import { decodeItem } from "./item_codec.ts";
 import { indexId, indexPrefix, stageBackfillEntry } from "./indexes.ts";
-import { successor, tableItemsPrefix } from "./keys.ts";
+import { tableItemsAfter } from "./keys.ts";
 import { tableKey, type TableRecord } from "./tables.ts";
 
 /** Items indexed per write unit: bounds one commit (an ALL projection copies whole items). */
@@ -29,17 +29,11 @@ export async function backfillIndex(store: Store, name: string, id: string): Pro
       const table = (await tx.get<TableRecord>(tableKey(name)))?.meta;
       const index = table?.gsis.find((g) => indexId(g) === id);
       if (!table || !index) return { done: true, last: null };
-      const prefix = tableItemsPrefix(table.id);
-      const entries = await tx.list(
-        after
-          ? { prefix, start: [...after.slice(0, -1), successor(after.at(-1) as Uint8Array)] }
-          : { prefix },
-        { limit: BACKFILL_BATCH },
-      );
+      const entries = await tx.list(tableItemsAfter(table.id, after), { limit: BACKFILL_BATCH });
       let keyBytes = 0;
       let dataBytes = 0;
       for (const [i, entry] of entries.entries()) {
-        const staged = stageBackfillEntry(tx, table, index, decodeItem(entry), entry.expiresAt);
+        const staged = stageBackfillEntry(tx, table, index, decodeItem(entry));
         keyBytes += staged.keyBytes;
         dataBytes += staged.dataBytes;
         const full = keyBytes >= BACKFILL_KEY_BYTES || dataBytes >= BACKFILL_DATA_BYTES;

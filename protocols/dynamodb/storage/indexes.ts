@@ -137,35 +137,29 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** One item's side of an index change: the item and its store deadline. */
-export interface IndexedItem {
-  item: Item;
-  expiresAt: number | null;
-}
-
 /**
  * Stage the index entries that take `old` to `next` in every index of `table` (the table
  * record as the write unit read it): delete an entry the item left (key changed, key
  * attribute removed, item deleted), write the new one unless it is byte-for-byte unchanged.
- * Entries carry the item's deadline, so a TTL expiry removes them with the item.
+ * A TTL expiry is an item delete by the sweeper, so it removes them with the item.
  */
 export function stageIndexEntries(
   tx: WriteTx,
   table: TableRecord,
-  old: IndexedItem | null,
-  next: IndexedItem | null,
+  old: Item | null,
+  next: Item | null,
 ): void {
   for (const index of indexesOf(table)) {
-    const oldKey = old ? indexEntryKey(table, index, old.item) : null;
-    const newKey = next ? indexEntryKey(table, index, next.item) : null;
+    const oldKey = old ? indexEntryKey(table, index, old) : null;
+    const newKey = next ? indexEntryKey(table, index, next) : null;
     if (newKey && next) {
-      const data = encodeItem(projectForIndex(table, index, next.item));
-      if (oldKey && old && sameKey(oldKey, newKey) && old.expiresAt === next.expiresAt) {
-        const before = encodeItem(projectForIndex(table, index, old.item));
+      const data = encodeItem(projectForIndex(table, index, next));
+      if (oldKey && old && sameKey(oldKey, newKey)) {
+        const before = encodeItem(projectForIndex(table, index, old));
         if (sameBytes(before, data)) continue;
       }
       if (oldKey && !sameKey(oldKey, newKey)) tx.delete(oldKey);
-      tx.set(newKey, { data, expiresAt: next.expiresAt });
+      tx.set(newKey, { data });
     } else if (oldKey) {
       tx.delete(oldKey);
     }
@@ -181,11 +175,10 @@ export function stageBackfillEntry(
   table: TableRecord,
   index: IndexRecord,
   item: Item,
-  expiresAt: number | null,
 ): { keyBytes: number; dataBytes: number } {
   const key = indexEntryKey(table, index, item);
   if (!key) return { keyBytes: 0, dataBytes: 0 };
   const data = encodeItem(projectForIndex(table, index, item));
-  tx.set(key, { data, expiresAt });
+  tx.set(key, { data });
   return { keyBytes: keySize(key), dataBytes: data.length };
 }

@@ -12,22 +12,7 @@ import { tableKey } from "./tables.ts";
 import { recordChange } from "./streams.ts";
 import { decodeItem, encodeItem } from "./item_codec.ts";
 import { indexesOf, stageIndexEntries } from "./indexes.ts";
-
-/** TTL values older than this are ignored, as DynamoDB ignores them (five years). */
-export const TTL_MAX_AGE_MS = 5 * 365 * 24 * 3600 * 1000;
-
-/**
- * The store deadline of an item under the table's TTL setting (null = none): the TTL
- * attribute's epoch seconds, so the store's exact expiry removes the item.
- */
-export function ttlDeadline(table: TableRecord, item: Item, now: number): number | null {
-  if (!table.ttl?.enabled) return null;
-  const v = item[table.ttl.attribute];
-  if (!v || !("N" in v)) return null;
-  const ms = Number(v.N) * 1000;
-  if (!Number.isFinite(ms) || ms < now - TTL_MAX_AGE_MS) return null;
-  return ms;
-}
+import { stageTtlEntry, ttlDeadline } from "./ttl.ts";
 
 export { decodeItem, encodeItem } from "./item_codec.ts";
 
@@ -64,6 +49,8 @@ export interface PreparedWrite {
    * loop one read. The reported `old` is null.
    */
   needsOld?: boolean;
+  /** The TTL sweeper's delete: its stream record names the DynamoDB service. */
+  byService?: boolean;
 }
 
 /** What applying a prepared write inside a write unit gave. */
@@ -95,20 +82,40 @@ export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied
   const next = w.mutate(old);
   if (next === undefined) return { ok: true, result: { old, current: old } };
   const table = tableEntry.meta;
-  const expiresAt = next ? ttlDeadline(table, next, tx.now) : null;
   if (next === null) {
     if (entry || blind) tx.delete(storeKey);
   } else {
-    tx.set(storeKey, { data: encodeItem(next), expiresAt });
+    tx.set(storeKey, { data: encodeItem(next) });
   }
-  stageIndexEntries(
-    tx,
-    table,
-    old ? { item: old, expiresAt: entry?.expiresAt ?? null } : null,
-    next ? { item: next, expiresAt } : null,
-  );
-  await recordChange(tx, tableEntry.meta, { keys: w.key, old, current: next });
+  stageIndexEntries(tx, table, old, next);
+  stageTtlEntry(tx, table, storeKey, old, next);
+  await recordChange(tx, tableEntry.meta, {
+    keys: w.key,
+    old,
+    current: next,
+    byService: w.byService,
+  });
   return { ok: true, result: { old, current: next } };
+}
+
+/**
+ * The TTL sweeper's delete of one item, inside its write unit: only while the item's deadline
+ * is still `deadline` (a write since may have moved or removed it). True when deleted.
+ */
+export async function expireItem(
+  tx: WriteTx,
+  table: TableRecord,
+  key: Item,
+  deadline: number,
+): Promise<boolean> {
+  const applied = await applyWrite(tx, {
+    table,
+    key,
+    condition: (old) => old !== null && ttlDeadline(table, old) === deadline,
+    mutate: () => null,
+    byService: true,
+  });
+  return applied.ok;
 }
 
 /**

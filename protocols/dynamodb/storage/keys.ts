@@ -4,7 +4,7 @@
  * @module
  */
 import { sha256 } from "../../../src/sha256.ts";
-import type { Key } from "../../../src/store/mod.ts";
+import type { Key, Selector } from "../../../src/store/mod.ts";
 import type { AttributeValue, Item } from "../attribute_value.ts";
 import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
 import { encodeNumberKey } from "../number.ts";
@@ -144,6 +144,13 @@ export function itemStoreKey(table: TableRecord, key: Item): Key {
 /** Prefix of every item of a table. */
 export function tableItemsPrefix(tableId: string): Key {
   return [ITEM_PREFIX, tableId];
+}
+
+/** The items of a table after store key `after` (all of them when null), in key order. */
+export function tableItemsAfter(tableId: string, after: Key | null): Selector {
+  const prefix = tableItemsPrefix(tableId);
+  if (!after) return { prefix };
+  return { prefix, start: [...after.slice(0, -1), successor(after.at(-1) as Uint8Array)] };
 }
 
 /** Unsigned byte order. */

@@ -34,10 +34,42 @@ export function streamArn(table: TableRecord, label = table.streamLabel ?? ""): 
   return `${table.arn}/stream/${label}`;
 }
 
+/** A table's earlier streams whose records may still be kept (labelled in the last 24 h). */
+export function livePastStreams(table: TableRecord): NonNullable<TableRecord["pastStreams"]> {
+  const since = Date.now() - RECORD_RETENTION_MS;
+  return (table.pastStreams ?? []).filter((s) => Date.parse(`${s.label}Z`) >= since);
+}
+
+/** One stream of a table: its label, view type and whether it still takes records. */
+export interface StreamInfo {
+  label: string;
+  viewType?: string;
+  enabled: boolean;
+}
+
+/** Every stream of a table still readable: earlier ones first, then the latest. */
+export function streamsOf(table: TableRecord): StreamInfo[] {
+  const out: StreamInfo[] = livePastStreams(table).map((s) => ({ ...s, enabled: false }));
+  if (table.streamLabel) {
+    out.push({
+      label: table.streamLabel,
+      viewType: table.stream?.StreamViewType,
+      enabled: table.stream?.StreamEnabled === true,
+    });
+  }
+  return out;
+}
+
 /** The one shard id of a stream. */
 export function shardId(label: string): string {
   return `shardId-00000001-${label.replace(/\D/g, "").slice(0, 13).padEnd(13, "0")}`;
 }
+
+/**
+ * The `userIdentity` of a record written by a TTL deletion, in the Streams API's member names
+ * (Lambda's event shows the same as `{type, principalId}`).
+ */
+const TTL_IDENTITY = { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" };
 
 function eventId(): string {
   return Array.from(
@@ -53,7 +85,7 @@ function eventId(): string {
 export async function recordChange(
   tx: WriteTx,
   table: TableRecord,
-  change: { keys: Item; old: Item | null; current: Item | null },
+  change: { keys: Item; old: Item | null; current: Item | null; byService?: boolean },
 ): Promise<void> {
   const stream = table.stream;
   if (!stream?.StreamEnabled || !table.streamLabel) return;
@@ -84,6 +116,8 @@ export async function recordChange(
     eventSource: "aws:dynamodb",
     awsRegion: table.arn.split(":")[3],
     dynamodb,
+    // What Lambda filters on to tell TTL deletions from user deletes.
+    ...(change.byService ? { userIdentity: TTL_IDENTITY } : {}),
   };
   tx.set([...recordsPrefix(table, table.streamLabel), sequenceText(seq)], {
     data: new TextEncoder().encode(JSON.stringify(record)),

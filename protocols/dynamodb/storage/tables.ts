@@ -66,9 +66,12 @@ export interface TableRecord {
   lsis: IndexRecord[];
   stream?: { StreamEnabled: boolean; StreamViewType?: string };
   streamLabel?: string;
+  /** Earlier streams (disabled, then replaced by re-enabling), readable for 24 hours. */
+  pastStreams?: { label: string; viewType?: string }[];
   tags: Tag[];
   deletionProtection: boolean;
-  ttl?: { attribute: string; enabled: boolean };
+  /** TTL setting; `status` ENABLING while existing items are being queued. */
+  ttl?: { attribute: string; enabled: boolean; status?: "ENABLING" };
   tableClass?: string;
 }
 
