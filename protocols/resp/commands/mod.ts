@@ -22,6 +22,7 @@ import { COMMANDS as PUBSUB } from "./pubsub.ts";
 import { COMMANDS as SCAN } from "./scan.ts";
 import { COMMANDS as SETS } from "./sets.ts";
 import { COMMANDS as SORT } from "./sort.ts";
+import { COMMANDS as STREAMS } from "./streams.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
 import { COMMANDS as TRANSACTIONS } from "./transactions.ts";
 
@@ -47,4 +48,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "bitmap", commands: BITMAPS },
   { group: "hyperloglog", commands: HYPERLOGLOG },
   { group: "generic", commands: DUMP },
+  { group: "stream", commands: STREAMS },
 ];

@@ -44,7 +44,9 @@ export async function copyValue(
     });
   }
   if (meta.fx) setOwner(tx, gen, slot, key);
-  return { meta: { ...meta, g: gen, n: fields.length }, expiresAt: source.expiresAt };
+  // A stream counts its entries only (its groups live under the generation too).
+  const n = meta.t === "stream" ? meta.n : fields.length;
+  return { meta: { ...meta, g: gen, n }, expiresAt: source.expiresAt };
 }
 
 /**
