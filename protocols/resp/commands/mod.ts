@@ -23,6 +23,8 @@ import { COMMANDS as SCAN } from "./scan.ts";
 import { COMMANDS as SETS } from "./sets.ts";
 import { COMMANDS as SORT } from "./sort.ts";
 import { COMMANDS as STREAMS } from "./streams.ts";
+import { COMMANDS as STREAM_GROUPS } from "./stream_groups.ts";
+import { COMMANDS as STREAM_INFO } from "./stream_info.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
 import { COMMANDS as TRANSACTIONS } from "./transactions.ts";
 
@@ -49,4 +51,6 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "hyperloglog", commands: HYPERLOGLOG },
   { group: "generic", commands: DUMP },
   { group: "stream", commands: STREAMS },
+  { group: "stream", commands: STREAM_GROUPS },
+  { group: "stream", commands: STREAM_INFO },
 ];

@@ -49,6 +49,9 @@ export const STREAM_ERRORS = {
   busyGroup: "BUSYGROUP Consumer Group name already exists",
   xgroupNoKey:
     "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.",
+  claimArg: (what: string, cmd: string) => `ERR Invalid ${what} argument for ${cmd}`,
+  claimOption: (opt: string) => `ERR Unrecognized XCLAIM option '${opt}'`,
+  countPositive: "ERR COUNT must be > 0",
   entriesRead: "ERR value for ENTRIESREAD must be positive or -1",
   limitWithoutStrategy:
     "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy",
