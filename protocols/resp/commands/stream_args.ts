@@ -52,6 +52,8 @@ export const STREAM_ERRORS = {
   claimArg: (what: string, cmd: string) => `ERR Invalid ${what} argument for ${cmd}`,
   claimOption: (opt: string) => `ERR Unrecognized XCLAIM option '${opt}'`,
   countPositive: "ERR COUNT must be > 0",
+  streamGone: "UNBLOCKED the stream key no longer exists",
+  groupGone: "NOGROUP the consumer group this client was blocked on no longer exists",
   entriesRead: "ERR value for ENTRIESREAD must be positive or -1",
   limitWithoutStrategy:
     "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy",

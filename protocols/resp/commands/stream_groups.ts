@@ -39,6 +39,7 @@ import { fail, option, readSlot, writeSlot } from "./common.ts";
 import { longArg, rangeEnd, rangeStart, STREAM_ERRORS, strictId } from "./stream_args.ts";
 import { entryReply, handleOf, idReply, openStream, readArgs, readReply } from "./streams.ts";
 import { getTyped } from "./common.ts";
+import { getKey } from "../storage/db.ts";
 
 const text = (b: Uint8Array) => ascii(b);
 
@@ -161,12 +162,16 @@ async function xreadgroup(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
   const group = args.group!;
   const consumer = args.consumer!;
   const limit = args.count > 0 ? args.count : Infinity;
+  let retry = false;
   const attempt = () =>
     writeSlot(ctx, async (tx, slot) => {
       const served: [Uint8Array, Reply][] = [];
       const opened: { h: StreamHandle; grp: GroupWrite; id: StreamId | null }[] = [];
+      const woken = retry;
+      retry = true;
       for (let i = 0; i < args.keys.length; i++) {
         const key = args.keys[i];
+        if (woken) await checkStillThere(tx, slot, key, group);
         const target = await openGroup(tx, slot, key, group);
         if (!target) fail(STREAM_ERRORS.noGroupRead(text(key), text(group)));
         const raw = args.ids[i];
@@ -193,6 +198,13 @@ async function xreadgroup(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
     });
   if (args.block < 0) return (await attempt()) ?? NULL_ARRAY;
   return serveOrBlock(ctx, { keys: args.keys, timeoutMs: args.block, attempt });
+}
+
+/** A woken XREADGROUP's stream and group must still exist (Redis 7.2 unblocks with an error). */
+async function checkStillThere(tx: WriteTx, slot: number, key: Uint8Array, group: Uint8Array) {
+  const entry = await getKey(tx, slot, key);
+  if (entry?.meta?.t !== "stream") fail(STREAM_ERRORS.streamGone);
+  if (!await readGroup(tx, entry.meta.g!, group)) fail(STREAM_ERRORS.groupGone);
 }
 
 /** A consumer's own pending entries after `after` (deleted ones as [id, nil]). */

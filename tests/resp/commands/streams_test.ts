@@ -242,3 +242,30 @@ Deno.test("raw sockets: XREAD is an array in RESP2, a map in RESP3; blocking edg
   assertEquals(await raw(c, "XINFO", "GROUPS", "s").then((r) => r.slice(0, 4)), "*1\r\n");
   assertEquals(await raw(c, "PING"), "+PONG\r\n");
 });
+
+Deno.test("raw sockets: a blocked XREADGROUP is told when its group or stream goes", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using reader = await RawClient.connect(s.ports.redis);
+  using other = await RawClient.connect(s.ports.redis);
+  const blockedRead = async () => {
+    await reader.send(
+      command("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "gs", ">"),
+    );
+    while (!(await raw(other, "INFO", "clients")).includes("blocked_clients:1")) {
+      await new Promise((res) => setTimeout(res, 10));
+    }
+  };
+  const reply = async () =>
+    new TextDecoder().decode(await reader.readUntil((buf) => decodeReply(buf)?.used ?? 0));
+  assertEquals(await raw(reader, "XGROUP", "CREATE", "gs", "g", "$", "MKSTREAM"), "+OK\r\n");
+  await blockedRead();
+  assertEquals(await raw(other, "XGROUP", "DESTROY", "gs", "g"), ":1\r\n");
+  assertEquals(
+    await reply(),
+    "-NOGROUP the consumer group this client was blocked on no longer exists\r\n",
+  );
+  assertEquals(await raw(reader, "XGROUP", "CREATE", "gs", "g", "$"), "+OK\r\n");
+  await blockedRead();
+  assertEquals(await raw(other, "DEL", "gs"), ":1\r\n");
+  assertEquals(await reply(), "-UNBLOCKED the stream key no longer exists\r\n");
+});
