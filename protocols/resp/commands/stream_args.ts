@@ -139,6 +139,12 @@ export function longArg(arg: Uint8Array): number {
   return Number(value);
 }
 
+/** A trim strategy's "~" (true) or "=" (false) before its threshold, or null when absent. */
+function trimOperator(next: Uint8Array, more: number): boolean | null {
+  const text = ascii(next);
+  return (text === "~" || text === "=") && more >= 2 ? text === "~" : null;
+}
+
 /** What XADD and XTRIM options say. */
 export interface AddOrTrimArgs {
   trim: TrimSpec | null;
@@ -162,24 +168,18 @@ export function addOrTrimArgs(argv: Uint8Array[], xadd: boolean): AddOrTrimArgs 
     if (xadd && opt === "*" && argv[i].length === 1) break;
     if (opt === "MAXLEN" && more >= 1) {
       if (maxlen >= 0 || minid) fail(STREAM_ERRORS.maxlenAndMinid);
-      approx = false;
-      const next = ascii(argv[i + 1]);
-      if ((next === "~" || next === "=") && more >= 2) {
-        approx = next === "~";
-        i++;
-      }
+      const op = trimOperator(argv[i + 1], more);
+      if (op !== null) i++;
+      approx = op ?? false;
       const n = longArg(argv[i + 1]);
       if (n < 0) fail(STREAM_ERRORS.maxlenNegative);
       i++;
       maxlen = n;
     } else if (opt === "MINID" && more >= 1) {
       if (maxlen >= 0 || minid) fail(STREAM_ERRORS.maxlenAndMinid);
-      approx = false;
-      const next = ascii(argv[i + 1]);
-      if ((next === "~" || next === "=") && more >= 2) {
-        approx = next === "~";
-        i++;
-      }
+      const op = trimOperator(argv[i + 1], more);
+      if (op !== null) i++;
+      approx = op ?? false;
       minid = strictId(argv[i + 1]);
       i++;
     } else if (opt === "LIMIT" && more >= 1) {

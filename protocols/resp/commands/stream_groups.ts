@@ -132,27 +132,32 @@ async function xgroupDestroy(ctx: CommandContext, argv: Uint8Array[]): Promise<R
   return integer(n);
 }
 
-async function xgroupCreateConsumer(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+/** Run `fn` on the group XGROUP names (argv[2], argv[3]), saving what it changed. */
+async function onGroup(
+  ctx: CommandContext,
+  argv: Uint8Array[],
+  fn: (grp: GroupWrite) => Promise<number>,
+): Promise<Reply> {
   const n = await writeSlot(ctx, async (tx, slot) => {
     const { h, meta } = await xgroupTarget(tx, slot, argv, true);
     const grp = new GroupWrite(tx, h.meta.g!, argv[3], { ...meta! });
-    if (await grp.consumer(argv[4], false)) return 0;
-    await grp.consumer(argv[4], true);
+    const result = await fn(grp);
     grp.save();
-    return 1;
+    return result;
   });
   return integer(n);
 }
 
-async function xgroupDelConsumer(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const n = await writeSlot(ctx, async (tx, slot) => {
-    const { h, meta } = await xgroupTarget(tx, slot, argv, true);
-    const grp = new GroupWrite(tx, h.meta.g!, argv[3], { ...meta! });
-    const dropped = await grp.deleteConsumer(argv[4]);
-    grp.save();
-    return dropped;
+function xgroupCreateConsumer(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  return onGroup(ctx, argv, async (grp) => {
+    if (await grp.consumer(argv[4], false)) return 0;
+    await grp.consumer(argv[4], true);
+    return 1;
   });
-  return integer(n);
+}
+
+function xgroupDelConsumer(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  return onGroup(ctx, argv, (grp) => grp.deleteConsumer(argv[4]));
 }
 
 // ---- XREADGROUP ----

@@ -9,7 +9,7 @@ import { createClient as createClient6 } from "redis";
 import { createClient as createClient4 } from "redis4";
 import { startTestServer } from "../../helpers/server.ts";
 import { RawClient } from "../../helpers/net.ts";
-import { command } from "../resp_client.ts";
+import { command, rawReply } from "../resp_client.ts";
 import { decodeReply } from "../reply_decoder.ts";
 
 const IOREDIS: [string, (port: number) => Redis][] = [
@@ -204,11 +204,7 @@ Deno.test("node-redis 6 (RESP3) and 4 (RESP2): streams and consumer groups", asy
   }
 });
 
-async function raw(client: RawClient, ...args: string[]): Promise<string> {
-  await client.send(command(...args));
-  const bytes = await client.readUntil((buf) => decodeReply(buf)?.used ?? 0);
-  return new TextDecoder("latin1").decode(bytes);
-}
+const raw = rawReply;
 
 Deno.test("raw sockets: XREAD is an array in RESP2, a map in RESP3; blocking edge cases", async () => {
   await using s = await startTestServer({ protocols: ["redis"] });
