@@ -120,8 +120,9 @@ export class Blocking {
       if (key[0] === "slots") {
         // FLUSHDB or SWAPDB moved every db: any waiter may now have data.
         for (const id of this.#byKey.keys()) this.#signal(id);
-      } else if (key[0] === "k" && entry) {
-        const name = (entry.meta as { K?: Uint8Array } | undefined)?.K ?? key[2];
+      } else if (key[0] === "k") {
+        // A deletion wakes waiters too: a blocked XREADGROUP then reports its stream gone.
+        const name = (entry?.meta as { K?: Uint8Array } | undefined)?.K ?? key[2];
         if (name instanceof Uint8Array) this.#signal(keyId(name));
       }
     }

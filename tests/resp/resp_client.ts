@@ -101,3 +101,10 @@ export function replyInteger(r: Reply): number {
   if (r.type === "integer") return Number(r.value);
   throw new Error(`not an integer reply: ${JSON.stringify(r)}`);
 }
+
+/** Send one command on a raw socket and return the exact bytes of its reply (latin1 text). */
+export async function rawReply(client: RawClient, ...args: string[]): Promise<string> {
+  await client.send(command(...args));
+  const bytes = await client.readUntil((buf) => decodeReply(buf)?.used ?? 0);
+  return new TextDecoder("latin1").decode(bytes);
+}

@@ -30,6 +30,7 @@ const INT_ENCODING_MAX = 20;
 export function encodingOf(entry: KeyEntry, limits: EncodingLimits): string {
   if (entry.meta?.t === "set") return setEncoding(entry.meta);
   if (entry.meta?.t === "zset") return zsetEncoding(entry.meta);
+  if (entry.meta?.t === "stream") return "stream";
   if (entry.meta?.t === "hash") {
     const over = (entry.meta.n ?? 0) > limits.hashMaxListpackEntries || entry.meta.big;
     return over ? "hashtable" : "listpack";

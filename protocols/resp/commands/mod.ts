@@ -25,6 +25,9 @@ import { COMMANDS as SCAN } from "./scan.ts";
 import { COMMANDS as SETS } from "./sets.ts";
 import { COMMANDS as SORT } from "./sort.ts";
 import { COMMANDS as SORTED_SETS } from "./sorted_sets.ts";
+import { COMMANDS as STREAMS } from "./streams.ts";
+import { COMMANDS as STREAM_GROUPS } from "./stream_groups.ts";
+import { COMMANDS as STREAM_INFO } from "./stream_info.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
 import { COMMANDS as TRANSACTIONS } from "./transactions.ts";
 
@@ -53,4 +56,7 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "sorted-set", commands: SORTED_SETS },
   { group: "sorted-set", commands: BLOCKING_SORTED_SETS },
   { group: "geo", commands: GEO },
+  { group: "stream", commands: STREAMS },
+  { group: "stream", commands: STREAM_GROUPS },
+  { group: "stream", commands: STREAM_INFO },
 ];

@@ -6,9 +6,8 @@
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
 import { type KeyEntry, type KeyRecord, setOwner } from "./db.ts";
-import { fieldKey, fieldPrefix, genMarkerKey, type KeyMeta, newGeneration } from "./layout.ts";
+import { fieldPrefix, genMarkerKey, type KeyMeta, newGeneration } from "./layout.ts";
 import { type Position, scanPage } from "../scan.ts";
-import { fieldName } from "./hash.ts";
 
 /** How long fields copied by an unfinished COPY survive a crash before they are reclaimed. */
 const ORPHAN_COPY_MS = 60 * 60 * 1000;
@@ -45,7 +44,7 @@ export async function copyValue(
   }
   if (meta.fx) setOwner(tx, gen, slot, key);
   // A hash's count may run high while expired fields await the sweeper: the copy is exact.
-  // Other types keep theirs (a sorted set has two entries per member).
+  // Other types keep theirs (a sorted set has two entries per member, a stream its groups).
   const n = meta.t === "hash" ? fields.length : meta.n;
   return { meta: { ...meta, g: gen, n }, expiresAt: source.expiresAt };
 }
@@ -71,7 +70,8 @@ export async function copyFieldsPage(
     keysOnly: false,
   });
   for (const field of page.entries) {
-    tx.set(fieldKey(gen, fieldName(field)), {
+    // The same suffix under the new generation, whatever the type's member layout.
+    tx.set([...fieldPrefix(gen), ...field.key.slice(2)], {
       data: field.data,
       meta: field.meta,
       expiresAt: field.expiresAt,
@@ -104,7 +104,12 @@ export async function finishPagedCopy(
   if (!progress?.done) return null;
   if (source.meta!.fx) setOwner(tx, gen, slot, key);
   return {
-    meta: { ...source.meta!, g: gen, n: progress.copied },
+    // A stream counts its entries only (its groups live under the generation too).
+    meta: {
+      ...source.meta!,
+      g: gen,
+      n: source.meta!.t === "stream" ? source.meta!.n : progress.copied,
+    },
     expiresAt: source.expiresAt,
   };
 }

@@ -12,7 +12,7 @@ import type { Key } from "../../../src/store/mod.ts";
  */
 export interface KeyMeta {
   /** Redis type name as TYPE reports it. */
-  t: "string" | "hash" | "list" | "set" | "zset";
+  t: "string" | "hash" | "list" | "set" | "zset" | "stream";
   /**
    * Collections (hash today): generation id the members live under. Only collections have one,
    * so storage/db.ts retires and reclaims members by its presence, whatever the type.

@@ -16,6 +16,9 @@ import { COMMANDS as LISTS } from "../../../protocols/resp/commands/lists.ts";
 import { COMMANDS as SETS } from "../../../protocols/resp/commands/sets.ts";
 import { COMMANDS as SCAN } from "../../../protocols/resp/commands/scan.ts";
 import { COMMANDS as SORT } from "../../../protocols/resp/commands/sort.ts";
+import { COMMANDS as STREAMS } from "../../../protocols/resp/commands/streams.ts";
+import { COMMANDS as STREAM_GROUPS } from "../../../protocols/resp/commands/stream_groups.ts";
+import { COMMANDS as STREAM_INFO } from "../../../protocols/resp/commands/stream_info.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { Subscriber } from "../../../protocols/resp/pubsub.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
@@ -29,6 +32,9 @@ const TABLE = new CommandTable([
   { group: "set", commands: SETS },
   { group: "generic", commands: SCAN },
   { group: "generic", commands: SORT },
+  { group: "stream", commands: STREAMS },
+  { group: "stream", commands: STREAM_GROUPS },
+  { group: "stream", commands: STREAM_INFO },
 ]);
 const encoder = new TextEncoder();
 

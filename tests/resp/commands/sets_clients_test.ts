@@ -9,8 +9,7 @@ import { createClient as createClient6 } from "redis";
 import { createClient as createClient4 } from "redis4";
 import { startTestServer } from "../../helpers/server.ts";
 import { RawClient } from "../../helpers/net.ts";
-import { command } from "../resp_client.ts";
-import { decodeReply } from "../reply_decoder.ts";
+import { rawReply } from "../resp_client.ts";
 
 const sorted = (v: string[]) => [...v].sort();
 
@@ -96,11 +95,7 @@ Deno.test("node-redis 6 (RESP3) and 4 (RESP2): sets, sScanIterator, SORT", async
   }
 });
 
-async function raw(client: RawClient, ...args: string[]): Promise<string> {
-  await client.send(command(...args));
-  const bytes = await client.readUntil((buf) => decodeReply(buf)?.used ?? 0);
-  return new TextDecoder("latin1").decode(bytes);
-}
+const raw = rawReply;
 
 Deno.test("raw sockets: set replies are sets in RESP3, arrays in RESP2; nulls per protocol", async () => {
   await using s = await startTestServer({ protocols: ["redis"] });
