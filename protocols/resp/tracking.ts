@@ -45,9 +45,9 @@ export class Tracking implements KeyChangeListener {
     return this.#tracking.size > 0;
   }
 
-  /** Keys remembered in default mode (INFO tracking_total_keys). */
-  get keyCount(): number {
-    return this.#keys.size;
+  /** Clients with tracking on (INFO tracking_clients). */
+  get clientCount(): number {
+    return this.#tracking.size;
   }
 
   /** A client's settings, or undefined when tracking is off for it. */
@@ -102,7 +102,8 @@ export class Tracking implements KeyChangeListener {
 
   /** Committed changes: invalidate the keys clients track. */
   changed(events: readonly KeyEvent[]): void {
-    const bcast = new Map<number, Uint8Array[]>();
+    // BCAST: client -> prefix -> keys; Redis sends one message per prefix, prefixes in order.
+    const bcast = new Map<number, Map<string, Uint8Array[]>>();
     const seen = new Set<string>();
     for (const e of events) {
       const id = keyId(e.key);
@@ -114,22 +115,26 @@ export class Tracking implements KeyChangeListener {
         for (const reader of readers) {
           const t = this.#tracking.get(reader);
           if (!t || t.bcast || (t.noloop && reader === e.client)) continue;
-          this.#send(reader, t, array([bulk(e.key)]));
+          this.#send(reader, t, array([bulk(e.key)]), e.client);
         }
       }
       for (const [clientId, t] of this.#tracking) {
         if (!t.bcast || (t.noloop && clientId === e.client)) continue;
         for (const prefix of t.prefixes) {
           if (!id.startsWith(prefix)) continue;
-          const keys = bcast.get(clientId);
+          let byPrefix = bcast.get(clientId);
+          if (!byPrefix) bcast.set(clientId, byPrefix = new Map());
+          const keys = byPrefix.get(prefix);
           if (keys) keys.push(e.key);
-          else bcast.set(clientId, [e.key]);
-          break;
+          else byPrefix.set(prefix, [e.key]);
         }
       }
     }
-    for (const [clientId, keys] of bcast) {
-      this.#send(clientId, this.#tracking.get(clientId)!, array(keys.map((k) => bulk(k))));
+    for (const [clientId, byPrefix] of bcast) {
+      const t = this.#tracking.get(clientId)!;
+      for (const prefix of [...byPrefix.keys()].sort()) {
+        this.#send(clientId, t, array(byPrefix.get(prefix)!.map((k) => bulk(k))));
+      }
     }
   }
 
@@ -139,8 +144,11 @@ export class Tracking implements KeyChangeListener {
     for (const [clientId, t] of this.#tracking) this.#send(clientId, t, NULL);
   }
 
-  /** sendTrackingMessage: to the client (RESP3) or its redirect (RESP3, or RESP2 in pub/sub). */
-  #send(clientId: number, t: TrackingClient, keys: Reply): void {
+  /**
+   * sendTrackingMessage: to the client (RESP3) or its redirect (RESP3, or RESP2 in pub/sub).
+   * A client invalidating its own key gets the message after the command's reply, as in Redis.
+   */
+  #send(clientId: number, t: TrackingClient, keys: Reply, writer = 0): void {
     const self = this.#clients.get(clientId);
     let target = self;
     if (t.redirect !== 0) {
@@ -154,10 +162,14 @@ export class Tracking implements KeyChangeListener {
       }
     }
     if (!target) return;
-    if (target.session.protocol === 3) {
-      target.subscriber.deliver(push([bulk("invalidate"), keys]));
-    } else if (t.redirect !== 0 && target.subscriber.active) {
-      target.subscriber.deliver(push([bulk("message"), bulk(INVALIDATE_CHANNEL), keys]));
-    }
+    let frame: Reply;
+    if (target.session.protocol === 3) frame = push([bulk("invalidate"), keys]);
+    else if (t.redirect !== 0 && target.subscriber.active) {
+      frame = push([bulk("message"), bulk(INVALIDATE_CHANNEL), keys]);
+    } else return;
+    const to = target.subscriber;
+    // The writer's reply is queued once its commit resolves; a timer runs after that.
+    if (target.session.id === writer) setTimeout(() => to.deliver(frame), 0);
+    else to.deliver(frame);
   }
 }

@@ -9,6 +9,13 @@ import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
 import { bulkOrNull, error, integer, OK, type Reply } from "../reply.ts";
 import type { ClientRecord } from "../server_state.ts";
+import {
+  clientCaching,
+  clientGetredir,
+  clientTracking,
+  clientTrackinginfo,
+} from "./client_tracking.ts";
+import type { PauseMode } from "../pause.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -257,28 +264,36 @@ const SUBCOMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ["noscript", "loading", "stale"],
     summary: "Controls server-assisted client-side caching for the connection.",
-  }, (_ctx, argv) => onOff(argv, () => {})),
+  }, clientTracking),
   spec("caching", {
     arity: 3,
     flags: ["noscript", "loading", "stale"],
     summary: "Instructs the server whether to track the keys in the next request.",
-  }, () => error(SERVER_ERRORS.cachingWithoutTracking)),
+  }, clientCaching),
+  spec("trackinginfo", {
+    arity: 2,
+    flags: ["noscript", "loading", "stale"],
+    summary: "Returns information about server-assisted client-side caching for the connection.",
+  }, clientTrackinginfo),
   spec("getredir", {
     arity: 2,
     flags: ["noscript", "loading", "stale"],
     summary:
       "Returns the client ID to which the connection's tracking notifications are redirected.",
-  }, () => integer(-1)),
+  }, clientGetredir),
   spec("pause", {
     arity: -3,
     flags: ["admin", "noscript", "loading", "stale"],
     summary: "Suspends commands processing.",
-  }, accept),
+  }, clientPause),
   spec("unpause", {
     arity: 2,
     flags: ["admin", "noscript", "loading", "stale"],
     summary: "Resumes processing commands from paused clients.",
-  }, accept),
+  }, (ctx) => {
+    ctx.server.pause.unpause();
+    return OK;
+  }),
   spec("unblock", {
     arity: -3,
     flags: ["admin", "noscript", "loading", "stale"],
@@ -292,6 +307,22 @@ const SUBCOMMANDS: CommandSpec[] = [
   }, accept),
   helpSubcommand(HELP),
 ];
+
+/** CLIENT PAUSE timeout-ms [WRITE|ALL]: hold other clients' commands (or only writes). */
+function clientPause(ctx: CommandContext, argv: Uint8Array[]): Reply {
+  if (argv.length > 4) return error(SERVER_ERRORS.subcommandSyntax("pause", "CLIENT"));
+  let mode: PauseMode = "all";
+  if (argv.length === 4) {
+    const o = lowerOption(argv[3]);
+    if (o === "write") mode = "write";
+    else if (o !== "all") return error(SERVER_ERRORS.pauseMode);
+  }
+  const ms = parseInteger(argv[2]);
+  if (ms === null) return error(SERVER_ERRORS.timeoutNotInteger);
+  if (ms < 0) return error(SERVER_ERRORS.timeoutNegative);
+  ctx.server.pause.pause(ctx.session.id, ms, mode);
+  return OK;
+}
 
 /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: end another client's blocking wait. */
 function unblock(ctx: CommandContext, argv: Uint8Array[]): Reply {
