@@ -1,6 +1,7 @@
 /**
- * CLIENT PAUSE / UNPAUSE: while a pause lasts, other clients' commands (ALL) or only those that
- * may write (WRITE) wait before running until it ends; reads go on.
+ * CLIENT PAUSE / UNPAUSE: while a pause lasts, every client's commands (ALL, CLIENT UNPAUSE
+ * included, as in Redis) or only those that may write (WRITE) wait until it ends; under WRITE,
+ * reads go on.
  * @module
  */
 import type { CommandSpec } from "./command.ts";
@@ -16,14 +17,13 @@ function mayWrite(spec: CommandSpec): boolean {
 /** One server's pause state. */
 export class Pause {
   #mode: PauseMode = "write";
-  #by = 0;
   #end = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ended: Promise<void> | null = null;
   #release: () => void = () => {};
 
   /** Pause until `ms` from now; a pause in force is only ever extended or made stricter. */
-  pause(clientId: number, ms: number, mode: PauseMode): void {
+  pause(ms: number, mode: PauseMode): void {
     const end = Date.now() + ms;
     if (this.#ended === null) {
       this.#ended = new Promise((resolve) => this.#release = resolve);
@@ -31,7 +31,6 @@ export class Pause {
     } else if (mode === "all") {
       this.#mode = "all";
     }
-    this.#by = clientId;
     if (end > this.#end || this.#timer === undefined) {
       this.#end = Math.max(end, this.#end);
       clearTimeout(this.#timer);
@@ -49,11 +48,10 @@ export class Pause {
     release();
   }
 
-  /** Null when `spec` may run now for this client, else a promise that settles when it may. */
-  hold(clientId: number, spec: CommandSpec): Promise<void> | null {
-    if (this.#ended === null || clientId === this.#by) return null;
+  /** Null when `spec` may run now, else a promise that settles when the pause ends. */
+  hold(spec: CommandSpec): Promise<void> | null {
+    if (this.#ended === null) return null;
     if (this.#mode === "write" && !mayWrite(spec)) return null;
-    if (spec.name === "unpause") return null;
     return this.#ended;
   }
 }

@@ -284,12 +284,12 @@ class RespConnection {
         // Counted when EXEC runs it, not when queued.
         ran = null;
         reply = QUEUED;
-      } else if (this.#deps.state.pause.hold(this.#session.id, found.spec)) {
+      } else if (this.#deps.state.pause.hold(found.spec)) {
         // CLIENT PAUSE: earlier replies go out, then this command waits for the pause to end.
         await Promise.all(reads);
         reads = [];
         await this.#flush(await this.#settle(pending.splice(0)));
-        for (let p; (p = this.#deps.state.pause.hold(this.#session.id, found.spec));) await p;
+        for (let p; (p = this.#deps.state.pause.hold(found.spec));) await p;
         this.#deps.state.tracking.observe(this.#session.id, found.spec, argv);
         this.#submitted = false;
         reply = invoke(found.spec.handler, this.#ctx, argv, this.#deps.log);

@@ -308,7 +308,7 @@ const SUBCOMMANDS: CommandSpec[] = [
   helpSubcommand(HELP),
 ];
 
-/** CLIENT PAUSE timeout-ms [WRITE|ALL]: hold other clients' commands (or only writes). */
+/** CLIENT PAUSE timeout-ms [WRITE|ALL]: hold every client's commands (or only writes). */
 function clientPause(ctx: CommandContext, argv: Uint8Array[]): Reply {
   if (argv.length > 4) return error(SERVER_ERRORS.subcommandSyntax("pause", "CLIENT"));
   let mode: PauseMode = "all";
@@ -320,7 +320,7 @@ function clientPause(ctx: CommandContext, argv: Uint8Array[]): Reply {
   const ms = parseInteger(argv[2]);
   if (ms === null) return error(SERVER_ERRORS.timeoutNotInteger);
   if (ms < 0) return error(SERVER_ERRORS.timeoutNegative);
-  ctx.server.pause.pause(ctx.session.id, ms, mode);
+  ctx.server.pause.pause(ms, mode);
   return OK;
 }
 
