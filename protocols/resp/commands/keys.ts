@@ -33,7 +33,7 @@ import { COMMANDS as COPY_COMMANDS } from "./copy.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
 import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 import { DATA_ERRORS } from "../errors.ts";
-import { GENERIC, notify } from "../notify.ts";
+import { GENERIC, NEW, notify } from "../notify.ts";
 
 /** Keys KEYS reads per page while matching. */
 const KEYS_PAGE = 1000;
@@ -98,6 +98,8 @@ function renameGeneric(nx: boolean) {
       const old = await getKey(tx, slot, to);
       if (nx && old) return integer(0);
       moveKey(tx, slot, from, to, entry, old);
+      // Redis deletes the destination and adds the key anew: "new" even over an existing one.
+      if (old) notify(tx, NEW, "new", to);
       notify(tx, GENERIC, "rename_from", from);
       notify(tx, GENERIC, "rename_to", to);
       return nx ? integer(1) : OK;

@@ -194,12 +194,25 @@ Deno.test({
       await c.config("SET", "notify-keyspace-events", "KEg$n");
       await c.select(3);
       await c.set("k", "v");
+      await c.set("k2", "x");
+      await c.rename("k2", "k");
       await c.multi().set("k", "w").del("k").incr("m").exec();
       await expectEvents(got, [
         "__keyspace@3__:k new",
         "__keyevent@3__:new k",
         "__keyspace@3__:k set",
         "__keyevent@3__:set k",
+        "__keyspace@3__:k2 new",
+        "__keyevent@3__:new k2",
+        "__keyspace@3__:k2 set",
+        "__keyevent@3__:set k2",
+        // RENAME over an existing key: Redis deletes it and adds the key anew.
+        "__keyspace@3__:k new",
+        "__keyevent@3__:new k",
+        "__keyspace@3__:k2 rename_from",
+        "__keyevent@3__:rename_from k2",
+        "__keyspace@3__:k rename_to",
+        "__keyevent@3__:rename_to k",
         "__keyspace@3__:k set",
         "__keyevent@3__:set k",
         "__keyspace@3__:k del",
