@@ -16,6 +16,7 @@ import {
   clientTrackinginfo,
 } from "./client_tracking.ts";
 import type { PauseMode } from "../pause.ts";
+import type { TrackingClient } from "../tracking.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -35,9 +36,12 @@ export function clientRecord(ctx: CommandContext): ClientRecord {
 }
 
 /** One CLIENT LIST / CLIENT INFO line (Redis 7.2 field order). */
-export function clientLine(c: ClientRecord, now = Date.now()): string {
+export function clientLine(c: ClientRecord, now: number, tracking?: TrackingClient): string {
   const s = c.session;
-  const flags = (c.noEvict ? "e" : "") + (c.noTouch ? "T" : "") || "N";
+  const trackingFlags = tracking
+    ? "t" + (tracking.brokenRedirect ? "R" : "") + (tracking.bcast ? "B" : "")
+    : "";
+  const flags = trackingFlags + (c.noEvict ? "e" : "") + (c.noTouch ? "T" : "") || "N";
   return [
     `id=${s.id}`,
     `addr=${s.addr}`,
@@ -51,7 +55,7 @@ export function clientLine(c: ClientRecord, now = Date.now()): string {
     "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0",
     "obl=0 oll=0 omem=0 tot-mem=1024 events=r",
     `cmd=${c.lastCommand}`,
-    "user=default redir=-1",
+    `user=default redir=${tracking ? tracking.redirect : -1}`,
     `resp=${s.protocol}`,
     `lib-name=${c.libName}`,
     `lib-ver=${c.libVer}`,
@@ -91,9 +95,11 @@ function clientList(ctx: CommandContext, argv: Uint8Array[]): Reply {
       return error(ERRORS.syntax);
     }
   }
-  void ctx;
   const now = Date.now();
-  return verbatim(clients.map((c) => clientLine(c, now) + "\n").join(""));
+  const tracking = ctx.server.tracking;
+  return verbatim(
+    clients.map((c) => clientLine(c, now, tracking.of(c.session.id)) + "\n").join(""),
+  );
 }
 
 function clientKill(ctx: CommandContext, argv: Uint8Array[]): Reply {
@@ -234,7 +240,10 @@ const SUBCOMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ["noscript", "loading", "stale"],
     summary: "Returns information about the connection.",
-  }, (ctx) => verbatim(clientLine(clientRecord(ctx)) + "\n")),
+  }, (ctx) => {
+    const line = clientLine(clientRecord(ctx), Date.now(), ctx.server.tracking.of(ctx.session.id));
+    return verbatim(line + "\n");
+  }),
   spec("list", {
     arity: -2,
     flags: ["admin", "noscript", "loading", "stale"],

@@ -93,6 +93,7 @@ Deno.test({
     await b.call("SET", "e", "1", "PX", "100");
     await a.call("GET", "e");
     assert.deepEqual(shape(await a.reply(5000)), ["invalidate", ["e"]]);
+    assert.match(replyText(await a.call("CLIENT", "INFO")), / flags=t .* redir=0 /);
     assert.deepEqual(shape(await a.call("CLIENT", "TRACKINGINFO")), [
       ["flags", ["on", "noloop"]],
       ["redirect", 0],
