@@ -8,9 +8,10 @@ import { globMatch } from "./glob.ts";
 import { DATABASES } from "./storage/layout.ts";
 import { type EncodingLimits, limitsFrom } from "./encoding_limits.ts";
 import { parseInt64 } from "./numbers.ts";
+import { BAD_FLAGS, formatEventFlags, parseEventFlags } from "./notify.ts";
 
 /** How a parameter's value is checked on CONFIG SET. */
-type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable";
+type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable" | "events";
 
 interface Param {
   value: string;
@@ -83,7 +84,7 @@ function defaults(port: number, password: string | null): Record<string, Param> 
       choices: ["debug", "verbose", "notice", "warning", "nothing"],
     },
     "hz": { value: "10", kind: "int" },
-    "notify-keyspace-events": { value: "", kind: "string" },
+    "notify-keyspace-events": { value: "", kind: "events" },
     "proto-max-bulk-len": { value: "536870912", kind: "memory" },
     "client-query-buffer-limit": { value: "1073741824", kind: "memory" },
     "lua-time-limit": { value: "5000", kind: "int" },
@@ -142,6 +143,8 @@ function invalid(param: Param, value: string): string | null {
         ? null
         : "argument(s) must be one of the following: " +
           param.choices!.join(", ");
+    case "events":
+      return parseEventFlags(value) === null ? BAD_FLAGS : null;
     default:
       return null;
   }
@@ -158,6 +161,7 @@ function outOfBounds(param: Param, n: bigint): string | null {
 /** The value as CONFIG GET shows it afterwards (memory values in bytes, enums lower-case). */
 function normalise(param: Param, value: string): string {
   if (param.kind === "bool" || param.kind === "enum") return value.toLowerCase();
+  if (param.kind === "events") return formatEventFlags(parseEventFlags(value)!);
   if (param.kind === "memory") {
     const m = /^(\d+)([a-z]*)$/i.exec(value)!;
     return String(BigInt(m[1]) * BigInt(MEMORY_UNITS[m[2].toLowerCase()]));
@@ -177,6 +181,8 @@ export class ConfigParams {
   #params: Record<string, Param>;
   /** The encoding thresholds, parsed once per CONFIG SET (read on every collection write). */
   limits: EncodingLimits;
+  /** notify-keyspace-events as bits, parsed once per CONFIG SET (read on every write unit). */
+  notifyFlags = 0;
 
   constructor(options: { port: number; password: string | null }) {
     this.#params = defaults(options.port, options.password);
@@ -223,6 +229,8 @@ export class ConfigParams {
     for (const [name, value] of pairs) {
       const param = this.#param(name.toLowerCase())!;
       param.value = normalise(param, value);
+      // The flags come from the value as given: "An" shows as "A" yet still sends "new".
+      if (param.kind === "events") this.notifyFlags = parseEventFlags(value)!;
     }
     this.limits = limitsFrom((name) => this.value(name));
     return { ok: true };

@@ -47,6 +47,8 @@ export const DATA_ERRORS = {
   hashNotInteger: "ERR hash value is not an integer",
   hashNotFloat: "ERR hash value is not a float",
   keyTooLarge: `ERR key too large (max ${MAX_REDIS_KEY_BYTES} bytes)`,
+  lfuIdle:
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
   noLfu:
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
   numFields: "ERR Parameter `numFields` should be greater than 0",
@@ -159,6 +161,8 @@ export const SERVER_ERRORS = {
   configRewrite: "ERR The server is running without a config file",
   notInteger: "ERR value is not an integer or out of range",
   timeoutNegative: "ERR timeout is negative",
+  timeoutNotInteger: "ERR timeout is not an integer or out of range",
+  pauseMode: "ERR CLIENT PAUSE mode must be WRITE or ALL",
   clusterDisabled: "ERR This instance has cluster support disabled",
   slowlogCount: "ERR count should be greater than or equal to -1",
   unknownClientType: (type: string) => `ERR Unknown client type '${type}'`,
@@ -212,3 +216,24 @@ export function storeErrorText(e: StoreError): string {
   // UnitTooLargeError carries its own reason (how far over which limit the unit went).
   return `ERR ${e.message}`;
 }
+
+/** CLIENT TRACKING / CACHING errors (networking.c). */
+export const TRACKING_ERRORS = {
+  singleRedirect: "ERR A client can only redirect to a single other client",
+  noRedirectClient: "ERR The client ID you want redirect to does not exist",
+  prefixNeedsBcast: "ERR PREFIX option requires BCAST mode to be enabled",
+  switchBcast: "ERR You can't switch BCAST mode on/off before disabling tracking for this " +
+    "client, and then re-enabling it with a different mode.",
+  optBcast: "ERR OPTIN and OPTOUT are not compatible with BCAST",
+  optinAndOptout: "ERR You can't specify both OPTIN mode and OPTOUT mode",
+  switchOpt: "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this " +
+    "client, and then re-enabling it with a different mode.",
+  prefixOverlapsExisting: (prefix: string, existing: string) =>
+    `ERR Prefix '${prefix}' overlaps with an existing prefix '${existing}'. ` +
+    "Prefixes for a single client must not overlap.",
+  prefixOverlapsProvided: (prefix: string, other: string) =>
+    `ERR Prefix '${prefix}' overlaps with another provided prefix '${other}'. ` +
+    "Prefixes for a single client must not overlap.",
+  cachingYes: "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+  cachingNo: "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+} as const;

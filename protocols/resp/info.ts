@@ -102,7 +102,7 @@ function clientsSection(input: InfoInput): string[] {
     ["client_recent_max_input_buffer", 0],
     ["client_recent_max_output_buffer", 0],
     ["blocked_clients", state.blocking.size],
-    ["tracking_clients", 0],
+    ["tracking_clients", state.tracking.clientCount],
     ["clients_in_timeout_table", 0],
     ["total_blocking_keys", state.blocking.keys],
     ["total_blocking_keys_on_nokey", 0],

@@ -11,6 +11,7 @@ import { ConfigParams } from "./config_params.ts";
 import { serveConnection } from "./server.ts";
 import { ServerState } from "./server_state.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
+import { attachExpiry } from "./notify.ts";
 
 /** The Redis service. */
 export const redisService: Service = {
@@ -24,6 +25,8 @@ export const redisService: Service = {
     );
     // Blocked clients are retried after commits: subscribed before any connection is served.
     const unblock = state.blocking.attach(ctx.store);
+    // Expired keys become "expired" events and tracking invalidations.
+    const unexpire = attachExpiry(state, ctx.store);
     const table = new CommandTable(FAMILIES);
     const deps = {
       store: ctx.store,
@@ -47,6 +50,7 @@ export const redisService: Service = {
       close: async () => {
         await server.close();
         unblock();
+        unexpire();
       },
     });
   },

@@ -20,6 +20,7 @@ import { Subscriber } from "./pubsub.ts";
 import { error, type Reply, simple } from "./reply.ts";
 import type { ClientRecord, ServerState } from "./server_state.ts";
 import { flagTransaction, queueInMulti } from "./transaction.ts";
+import { writeUnit } from "./notify.ts";
 
 const QUEUED = simple("QUEUED");
 /** Redis's hard output limit for pub/sub clients (client-output-buffer-limit pubsub 32mb). */
@@ -123,6 +124,7 @@ class RespConnection {
     const now = Date.now();
     this.#record = {
       session: this.#session,
+      subscriber: this.#subscriber,
       laddr: `${local.hostname}:${local.port}`,
       createdAt: now,
       lastActive: now,
@@ -171,7 +173,7 @@ class RespConnection {
       subscriber: this.#subscriber,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       write: (fn) => {
-        const done = store.write(fn);
+        const done = writeUnit(this.#deps.state, this.#session, store, fn);
         this.#submitted = true;
         const settled: Promise<void> = done.then(() => {}, () => {});
         this.#lastWrite = settled;
@@ -203,6 +205,7 @@ class RespConnection {
       state.blocking.cancel(this.#session.id);
       state.clients.delete(this.#session.id);
       state.pubsub.leave(this.#subscriber);
+      state.tracking.disable(this.#session.id);
     }
   }
 
@@ -281,6 +284,16 @@ class RespConnection {
         // Counted when EXEC runs it, not when queued.
         ran = null;
         reply = QUEUED;
+      } else if (this.#deps.state.pause.hold(found.spec)) {
+        // CLIENT PAUSE: earlier replies go out, then this command waits for the pause to end.
+        await Promise.all(reads);
+        reads = [];
+        await this.#flush(await this.#settle(pending.splice(0)));
+        for (let p; (p = this.#deps.state.pause.hold(found.spec));) await p;
+        this.#deps.state.tracking.observe(this.#session.id, found.spec, argv);
+        this.#submitted = false;
+        reply = invoke(found.spec.handler, this.#ctx, argv, this.#deps.log);
+        if (reply instanceof Promise && !this.#submitted) reply = await reply;
       } else if (found.spec.flags.includes("blocking")) {
         await Promise.all(reads);
         reads = [];
@@ -295,6 +308,7 @@ class RespConnection {
           await Promise.all(reads);
           reads = [];
         }
+        this.#deps.state.tracking.observe(this.#session.id, found.spec, argv);
         this.#submitted = false;
         reply = invoke(found.spec.handler, this.#ctx, argv, this.#deps.log);
         if (reply instanceof Promise) {

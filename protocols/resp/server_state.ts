@@ -6,7 +6,10 @@
 import type { CommandSpec, Session } from "./command.ts";
 import { Blocking } from "./blocking.ts";
 import { ConfigParams } from "./config_params.ts";
-import { PubSub } from "./pubsub.ts";
+import { PubSub, type Subscriber } from "./pubsub.ts";
+import type { EventSink } from "./notify.ts";
+import { Tracking } from "./tracking.ts";
+import { Pause } from "./pause.ts";
 
 /** How a client wants replies (CLIENT REPLY). */
 export type ReplyMode = "on" | "off" | "skip";
@@ -14,6 +17,8 @@ export type ReplyMode = "on" | "off" | "skip";
 /** One connected client, as CLIENT LIST shows it. */
 export interface ClientRecord {
   session: Session;
+  /** Its pub/sub subscriptions; also how pushed frames (invalidations) reach it. */
+  subscriber: Subscriber;
   /** Local address "ip:port". */
   laddr: string;
   createdAt: number;
@@ -78,7 +83,7 @@ function randomHex(n: number): string {
 }
 
 /** The shared state of one RESP server. */
-export class ServerState {
+export class ServerState implements EventSink {
   readonly startedAt = Date.now();
   readonly runId = randomHex(40);
   readonly replId = randomHex(40);
@@ -93,10 +98,19 @@ export class ServerState {
   stats: ServerStats = freshStats();
   /** Every pub/sub subscription of this server's connections. */
   readonly pubsub = new PubSub();
+  /** CLIENT TRACKING state and invalidations. */
+  readonly tracking = new Tracking(this.clients);
+  /** CLIENT PAUSE. */
+  readonly pause = new Pause();
   #nextId = 1;
 
   constructor(config: ConfigParams) {
     this.config = config;
+  }
+
+  /** notify-keyspace-events as bits (read on every write unit). */
+  flags(): number {
+    return this.config.notifyFlags;
   }
 
   /** The next client id (Redis's ids start at 1 and only grow). */

@@ -111,7 +111,11 @@ export function execute(
     if (!(await watchesHold(tx, watches))) return NULL_ARRAY;
     const inner = transactionContext(ctx, tx);
     const replies: Reply[] = [];
-    for (const q of queued) replies.push(await invoke(q.spec.handler, inner, q.argv, ctx.log));
+    for (const q of queued) {
+      // Keys read inside the transaction are tracked as when read alone (CLIENT TRACKING).
+      ctx.server.tracking.observe(ctx.session.id, q.spec, q.argv);
+      replies.push(await invoke(q.spec.handler, inner, q.argv, ctx.log));
+    }
     return array(replies);
   });
 }

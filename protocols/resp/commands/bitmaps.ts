@@ -8,6 +8,7 @@ import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, NULL, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
 import { BIT_ERRORS, DATA_ERRORS } from "../errors.ts";
+import { GENERIC, notify, STRING } from "../notify.ts";
 import { checkKey, fail, getTyped, option, readSlot, saveRawString, writeSlot } from "./common.ts";
 
 /** proto-max-bulk-len: a bit offset must address a byte below it. */
@@ -60,6 +61,7 @@ async function setbit(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (grew || previous !== on || old?.meta?.enc !== "raw") {
       saveRawString(tx, slot, argv[1], data, old);
     }
+    notify(tx, STRING, "setbit", argv[1]);
     return integer(previous);
   });
 }
@@ -179,7 +181,10 @@ async function bitop(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const length = Math.max(0, ...values.map((v) => v.length));
     const old = await getKey(tx, slot, target);
     if (length === 0) {
-      if (old) dropKey(tx, slot, target, old);
+      if (old) {
+        dropKey(tx, slot, target, old);
+        notify(tx, GENERIC, "del", target);
+      }
       return integer(0);
     }
     const out = new Uint8Array(length);
@@ -202,6 +207,7 @@ async function bitop(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
       record: { meta: { t: "string", enc: "raw" }, data: out, expiresAt: null },
       old,
     });
+    notify(tx, STRING, "set", target);
     return integer(length);
   });
 }
@@ -310,16 +316,19 @@ function bitfieldGeneric(readOnly: boolean) {
       const old = await getTyped(tx, slot, argv[1], "string");
       const { data, grew } = grown(old, Math.floor(lastBit / 8));
       let changed = grew;
+      let writes = 0;
       const replies = ops.map((f) => {
         const previous = signedValue(f, readField(data, f.offset, f.bits));
         if (f.op === "GET") return integer(previous);
         const next = fitField(f, previous);
         if (next === null) return NULL;
         writeField(data, f.offset, f.bits, next);
+        writes++;
         if (next !== previous) changed = true;
         return integer(f.op === "SET" ? previous : next);
       });
       if (changed || old?.meta?.enc !== "raw") saveRawString(tx, slot, argv[1], data, old);
+      if (writes > 0) notify(tx, STRING, "setbit", argv[1]);
       return array(replies);
     });
   };

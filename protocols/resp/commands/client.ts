@@ -9,6 +9,14 @@ import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
 import { bulkOrNull, error, integer, OK, type Reply } from "../reply.ts";
 import type { ClientRecord } from "../server_state.ts";
+import {
+  clientCaching,
+  clientGetredir,
+  clientTracking,
+  clientTrackinginfo,
+} from "./client_tracking.ts";
+import type { PauseMode } from "../pause.ts";
+import type { TrackingClient } from "../tracking.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -28,9 +36,12 @@ export function clientRecord(ctx: CommandContext): ClientRecord {
 }
 
 /** One CLIENT LIST / CLIENT INFO line (Redis 7.2 field order). */
-export function clientLine(c: ClientRecord, now = Date.now()): string {
+export function clientLine(c: ClientRecord, now: number, tracking?: TrackingClient): string {
   const s = c.session;
-  const flags = (c.noEvict ? "e" : "") + (c.noTouch ? "T" : "") || "N";
+  const trackingFlags = tracking
+    ? "t" + (tracking.brokenRedirect ? "R" : "") + (tracking.bcast ? "B" : "")
+    : "";
+  const flags = trackingFlags + (c.noEvict ? "e" : "") + (c.noTouch ? "T" : "") || "N";
   return [
     `id=${s.id}`,
     `addr=${s.addr}`,
@@ -44,7 +55,7 @@ export function clientLine(c: ClientRecord, now = Date.now()): string {
     "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0",
     "obl=0 oll=0 omem=0 tot-mem=1024 events=r",
     `cmd=${c.lastCommand}`,
-    "user=default redir=-1",
+    `user=default redir=${tracking ? tracking.redirect : -1}`,
     `resp=${s.protocol}`,
     `lib-name=${c.libName}`,
     `lib-ver=${c.libVer}`,
@@ -84,9 +95,11 @@ function clientList(ctx: CommandContext, argv: Uint8Array[]): Reply {
       return error(ERRORS.syntax);
     }
   }
-  void ctx;
   const now = Date.now();
-  return verbatim(clients.map((c) => clientLine(c, now) + "\n").join(""));
+  const tracking = ctx.server.tracking;
+  return verbatim(
+    clients.map((c) => clientLine(c, now, tracking.of(c.session.id)) + "\n").join(""),
+  );
 }
 
 function clientKill(ctx: CommandContext, argv: Uint8Array[]): Reply {
@@ -227,7 +240,10 @@ const SUBCOMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ["noscript", "loading", "stale"],
     summary: "Returns information about the connection.",
-  }, (ctx) => verbatim(clientLine(clientRecord(ctx)) + "\n")),
+  }, (ctx) => {
+    const line = clientLine(clientRecord(ctx), Date.now(), ctx.server.tracking.of(ctx.session.id));
+    return verbatim(line + "\n");
+  }),
   spec("list", {
     arity: -2,
     flags: ["admin", "noscript", "loading", "stale"],
@@ -257,28 +273,36 @@ const SUBCOMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ["noscript", "loading", "stale"],
     summary: "Controls server-assisted client-side caching for the connection.",
-  }, (_ctx, argv) => onOff(argv, () => {})),
+  }, clientTracking),
   spec("caching", {
     arity: 3,
     flags: ["noscript", "loading", "stale"],
     summary: "Instructs the server whether to track the keys in the next request.",
-  }, () => error(SERVER_ERRORS.cachingWithoutTracking)),
+  }, clientCaching),
+  spec("trackinginfo", {
+    arity: 2,
+    flags: ["noscript", "loading", "stale"],
+    summary: "Returns information about server-assisted client-side caching for the connection.",
+  }, clientTrackinginfo),
   spec("getredir", {
     arity: 2,
     flags: ["noscript", "loading", "stale"],
     summary:
       "Returns the client ID to which the connection's tracking notifications are redirected.",
-  }, () => integer(-1)),
+  }, clientGetredir),
   spec("pause", {
     arity: -3,
     flags: ["admin", "noscript", "loading", "stale"],
     summary: "Suspends commands processing.",
-  }, accept),
+  }, clientPause),
   spec("unpause", {
     arity: 2,
     flags: ["admin", "noscript", "loading", "stale"],
     summary: "Resumes processing commands from paused clients.",
-  }, accept),
+  }, (ctx) => {
+    ctx.server.pause.unpause();
+    return OK;
+  }),
   spec("unblock", {
     arity: -3,
     flags: ["admin", "noscript", "loading", "stale"],
@@ -292,6 +316,22 @@ const SUBCOMMANDS: CommandSpec[] = [
   }, accept),
   helpSubcommand(HELP),
 ];
+
+/** CLIENT PAUSE timeout-ms [WRITE|ALL]: hold every client's commands (or only writes). */
+function clientPause(ctx: CommandContext, argv: Uint8Array[]): Reply {
+  if (argv.length > 4) return error(SERVER_ERRORS.subcommandSyntax("pause", "CLIENT"));
+  let mode: PauseMode = "all";
+  if (argv.length === 4) {
+    const o = lowerOption(argv[3]);
+    if (o === "write") mode = "write";
+    else if (o !== "all") return error(SERVER_ERRORS.pauseMode);
+  }
+  const ms = parseInteger(argv[2]);
+  if (ms === null) return error(SERVER_ERRORS.timeoutNotInteger);
+  if (ms < 0) return error(SERVER_ERRORS.timeoutNegative);
+  ctx.server.pause.pause(ms, mode);
+  return OK;
+}
 
 /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: end another client's blocking wait. */
 function unblock(ctx: CommandContext, argv: Uint8Array[]): Reply {

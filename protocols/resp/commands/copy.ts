@@ -12,6 +12,7 @@ import { getKey, type KeyEntry, putKey, slotOf } from "../storage/db.ts";
 import { genMarkerKey, newGeneration } from "../storage/layout.ts";
 import { checkKey, dbArg, fail, option, readSlot, sameBytes, unitSize } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { GENERIC, NEW, notify } from "../notify.ts";
 
 /** Extra page units queued beyond the field count seen, for fields added meanwhile. */
 const SPARE_PAGES = 2;
@@ -39,12 +40,19 @@ function allowed(req: CopyRequest, source: KeyEntry | null, old: KeyEntry | null
   return source !== null && !(old && !req.replace);
 }
 
+/** COPY's events; REPLACE deletes the destination and adds the copy anew ("new" again). */
+function notifyCopied(tx: WriteTx, req: CopyRequest, old: KeyEntry | null): void {
+  if (old) notify(tx, NEW, "new", req.to, req.db);
+  notify(tx, GENERIC, "copy_to", req.to, req.db);
+}
+
 function copyInOneUnit(ctx: CommandContext, req: CopyRequest): Promise<boolean> {
   return ctx.write(async (tx) => {
     const { targetSlot, source, old } = await locate(ctx, tx, req);
     if (!allowed(req, source, old)) return false;
     const record = await copyValue(tx, source!, targetSlot, req.to);
-    putKey(tx, { slot: targetSlot, key: req.to, record, old });
+    putKey(tx, { slot: targetSlot, key: req.to, record, old, db: req.db });
+    notifyCopied(tx, req, old);
     return true;
   });
 }
@@ -75,7 +83,8 @@ async function copyInPages(
       tx.set(genMarkerKey(gen), { expiresAt: tx.now + 1 });
       return source === null || !source.meta?.g || !allowed(req, source, old) ? false : null;
     }
-    putKey(tx, { slot: targetSlot, key: req.to, record, old });
+    putKey(tx, { slot: targetSlot, key: req.to, record, old, db: req.db });
+    notifyCopied(tx, req, old);
     return true;
   });
   await Promise.all(units);

@@ -9,6 +9,7 @@ import { bulk, NULL, OK, type Reply } from "../reply.ts";
 import { dropKey, getKey } from "../storage/db.ts";
 import { BadPayload, dumpPayload, restorePayload, verifyPayload } from "../storage/dump_format.ts";
 import { DATA_ERRORS, DUMP_ERRORS } from "../errors.ts";
+import { GENERIC, notify } from "../notify.ts";
 import { hashLimits } from "../encoding_limits.ts";
 import { checkKey, fail, option, readSlot, writeSlot } from "./common.ts";
 
@@ -63,7 +64,10 @@ async function restore(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
     const expiresAt = ttl === 0n ? null : Number(ttl) + (absTtl ? 0 : tx.now);
     if (expiresAt !== null && expiresAt <= tx.now) {
       // Already expired: the old value goes (REPLACE), nothing is created.
-      if (old) dropKey(tx, slot, key, old);
+      if (old) {
+        dropKey(tx, slot, key, old);
+        notify(tx, GENERIC, "del", key);
+      }
       return OK;
     }
     try {
@@ -72,6 +76,7 @@ async function restore(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
       if (e instanceof BadPayload) fail(DUMP_ERRORS.badFormat);
       throw e;
     }
+    notify(tx, GENERIC, "restore", key);
     return OK;
   });
 }

@@ -10,6 +10,7 @@ import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
 import { fail, option, readSlot, writeSlot } from "./common.ts";
 import { expireDeadline, type ExpiryUnit } from "./expiry_args.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { GENERIC, notify } from "../notify.ts";
 
 /** The NX/XX/GT/LT flags of the EXPIRE family. */
 export interface ExpireFlags {
@@ -68,8 +69,13 @@ function expireGeneric(unit: ExpiryUnit, name: string) {
       const entry = await getKey(tx, slot, argv[1]);
       if (!entry) return integer(0);
       if (!expireAllowed(flags, entry.expiresAt, when)) return integer(0);
-      if (when <= tx.now) dropKey(tx, slot, argv[1], entry);
-      else retime(tx, slot, argv[1], entry, when);
+      if (when <= tx.now) {
+        dropKey(tx, slot, argv[1], entry);
+        notify(tx, GENERIC, "del", argv[1]);
+      } else {
+        retime(tx, slot, argv[1], entry, when);
+        notify(tx, GENERIC, "expire", argv[1]);
+      }
       return integer(1);
     });
   };
@@ -93,6 +99,7 @@ async function persist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
     const entry = await getKey(tx, slot, argv[1]);
     if (!entry || entry.expiresAt === null) return integer(0);
     retime(tx, slot, argv[1], entry, null);
+    notify(tx, GENERIC, "persist", argv[1]);
     return integer(1);
   });
 }

@@ -21,6 +21,7 @@ import { setOwner } from "../storage/db.ts";
 import { fail, getTyped, option, readSlot, writeChunks } from "./common.ts";
 import { expireAllowed, type ExpireFlags } from "./expire.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { HASH, notify } from "../notify.ts";
 
 /** Latest field deadline Redis accepts (HFE_MAX_ABS_TIME_MSEC = EB_EXPIRE_TIME_MAX >> 2). */
 const MAX_FIELD_DEADLINE_MS = 2 ** 46 - 1;
@@ -59,6 +60,7 @@ async function eachField(
   ctx: CommandContext,
   key: Uint8Array,
   fields: Uint8Array[],
+  event: string,
   decide: (
     tx: WriteTx,
     slot: number,
@@ -71,13 +73,15 @@ async function eachField(
     const entry = await getTyped(tx, slot, key, "hash");
     if (!entry) return chunk.map(() => integer(NO_FIELD));
     const h = openHash(slot, key, entry);
-    const codes: Reply[] = [];
+    const codes: number[] = [];
     for (const field of chunk) {
       const old = await getField(tx, h.meta, field);
-      codes.push(integer(old ? decide(tx, slot, h, field, old) : NO_FIELD));
+      codes.push(old ? decide(tx, slot, h, field, old) : NO_FIELD);
     }
     await saveHash(tx, h);
-    return codes;
+    if (codes.includes(UPDATED)) notify(tx, HASH, event, key);
+    if (codes.includes(DELETED)) notify(tx, HASH, "hexpired", key);
+    return codes.map((c) => integer(c));
   });
   return array(chunks.flat());
 }
@@ -96,7 +100,7 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
     const ms = Number(seconds ? value * 1000n : value);
     if (ms > MAX_FIELD_DEADLINE_MS - base) fail(DATA_ERRORS.invalidExpire(name));
     const when = ms + base;
-    return await eachField(ctx, argv[1], fields, (tx, slot, h, field, old) => {
+    return await eachField(ctx, argv[1], fields, "hexpire", (tx, slot, h, field, old) => {
       if (!expireAllowed(flags, old.expiresAt, when)) return CONDITION_FAILED;
       if (when <= tx.now) {
         tx.delete(fieldKey(h.meta.g!, field));
@@ -134,7 +138,7 @@ function httlGeneric(ms: boolean, absolute: boolean) {
 
 async function hpersist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const fields = parseFields(argv, 2);
-  return await eachField(ctx, argv[1], fields, (tx, _slot, h, _field, old) => {
+  return await eachField(ctx, argv[1], fields, "hpersist", (tx, _slot, h, _field, old) => {
     if (old.expiresAt === null) return NO_TTL;
     retimeField(tx, h.meta, old, null);
     return UPDATED;

@@ -21,6 +21,7 @@ import { checkKey, fail, getTyped, option, readSlot, writeChunks, writeSlot } fr
 import { COMMANDS as FIELD_TTL_COMMANDS } from "./hash_field_ttl.ts";
 import { hashLimits } from "../encoding_limits.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { HASH, notify } from "../notify.ts";
 
 const encoder = new TextEncoder();
 const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
@@ -42,6 +43,7 @@ async function setPairs(ctx: CommandContext, argv: Uint8Array[], name: string): 
     let n = 0;
     for (const [field, value] of chunk) if (await setField(tx, h, { field, value })) n++;
     await saveHash(tx, h);
+    notify(tx, HASH, "hset", argv[1]);
     return n;
   });
   return added.reduce((a, b) => a + b, 0);
@@ -65,6 +67,7 @@ async function hsetnx(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (old) return integer(0);
     await setField(tx, h, { field: argv[2], value: argv[3], known: null });
     await saveHash(tx, h);
+    notify(tx, HASH, "hset", argv[1]);
     return integer(1);
   });
 }
@@ -107,6 +110,7 @@ async function hdel(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     let removed = 0;
     for (const field of fields) if (await deleteField(tx, h, field)) removed++;
     await saveHash(tx, h);
+    if (removed > 0) notify(tx, HASH, "hdel", argv[1]);
     return removed;
   });
   return integer(counts.reduce((a, b) => a + b, 0));
@@ -141,6 +145,7 @@ async function hstrlen(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 async function incrField(
   ctx: CommandContext,
   argv: Uint8Array[],
+  event: string,
   next: (current: Uint8Array | null) => Uint8Array,
 ): Promise<Uint8Array> {
   checkKey(argv[1]);
@@ -156,6 +161,7 @@ async function incrField(
       known: old,
     });
     await saveHash(tx, h);
+    notify(tx, HASH, event, argv[1]);
     return value;
   });
 }
@@ -164,7 +170,7 @@ async function hincrby(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
   const delta = parseInt64(argv[3]);
   if (delta === null) fail(DATA_ERRORS.notInteger);
   let result = 0n;
-  await incrField(ctx, argv, (current) => {
+  await incrField(ctx, argv, "hincrby", (current) => {
     const base = current === null ? 0n : parseInt64(current);
     if (base === null) fail(DATA_ERRORS.hashNotInteger);
     result = base + delta;
@@ -178,7 +184,7 @@ async function hincrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Re
   const delta = parseLongDoubleArg(argv[3]);
   if (delta === null) fail(DATA_ERRORS.notFloat);
   if (delta === "inf") fail(DATA_ERRORS.incrementNanOrInfinity);
-  const value = await incrField(ctx, argv, (current) => {
+  const value = await incrField(ctx, argv, "hincrbyfloat", (current) => {
     const base = current === null ? ZERO : parseLongDoubleArg(current);
     if (base === null) fail(DATA_ERRORS.hashNotFloat);
     const sum = base === "inf" ? null : addLongDouble(base, delta);

@@ -18,6 +18,7 @@ import {
   toDense,
 } from "../storage/hyperloglog.ts";
 import { HLL_ERRORS } from "../errors.ts";
+import { notify, STRING } from "../notify.ts";
 import { checkKey, fail, getTyped, readSlot, saveRawString, writeSlot } from "./common.ts";
 import { encodingLimits } from "../encoding_limits.ts";
 
@@ -43,6 +44,7 @@ async function pfadd(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (!updated) return integer(0);
     hll.invalidate();
     saveRawString(tx, slot, argv[1], hll.bytes, old);
+    notify(tx, STRING, "pfadd", argv[1]);
     return integer(1);
   });
 }
@@ -101,6 +103,7 @@ async function pfmerge(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
     for (let i = 0; i < REGISTERS; i++) if (max[i]) hll.set(i, max[i]);
     hll.invalidate();
     saveRawString(tx, slot, argv[1], hll.bytes, old);
+    notify(tx, STRING, "pfadd", argv[1]);
     return OK;
   });
 }

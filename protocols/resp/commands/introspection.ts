@@ -18,6 +18,14 @@ import { type EncodingLimits, encodingLimits } from "../encoding_limits.ts";
 const SHARED_REFCOUNT = 2147483647;
 /** Integers Redis keeps as shared objects (OBJ_SHARED_INTEGERS). */
 const SHARED_INTEGERS = 10000n;
+/** The LFU counter Redis gives a new key. */
+const LFU_INIT_VAL = 5;
+
+/** Whether maxmemory-policy is an LFU one (OBJECT FREQ answers, IDLETIME refuses). */
+function lfu(ctx: CommandContext): boolean {
+  return ctx.server.config.value("maxmemory-policy").endsWith("-lfu");
+}
+
 /** Largest string Redis embeds in its object header (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
 const EMBSTR_MAX = 44;
 /** Longest string Redis tries to encode as an integer. */
@@ -122,8 +130,9 @@ export const COMMANDS: CommandSpec[] = [
     ...command("object", { arity: -2, flags: [] }, container),
     subcommands: [
       objectSub("encoding", (entry, ctx) => bulk(encodingOf(entry, encodingLimits(ctx)))),
-      objectSub("freq", () => fail(DATA_ERRORS.noLfu)),
-      objectSub("idletime", () => integer(0)),
+      // Access is not tracked: a key's counter stays at LFU_INIT_VAL, its idle time at 0.
+      objectSub("freq", (_e, ctx) => lfu(ctx) ? integer(LFU_INIT_VAL) : fail(DATA_ERRORS.noLfu)),
+      objectSub("idletime", (_e, ctx) => lfu(ctx) ? fail(DATA_ERRORS.lfuIdle) : integer(0)),
       objectSub("refcount", (entry) => {
         const n = entry.meta?.t === "string" ? parseInt64(entry.data) : null;
         return integer(n !== null && n >= 0n && n < SHARED_INTEGERS ? SHARED_REFCOUNT : 1);

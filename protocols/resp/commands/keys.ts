@@ -33,6 +33,7 @@ import { COMMANDS as COPY_COMMANDS } from "./copy.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
 import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { GENERIC, NEW, notify } from "../notify.ts";
 
 /** Keys KEYS reads per page while matching. */
 const KEYS_PAGE = 1000;
@@ -44,6 +45,7 @@ async function del(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
       const entry = await getKey(tx, slot, key);
       if (!entry) continue;
       dropKey(tx, slot, key, entry);
+      notify(tx, GENERIC, "del", key);
       removed++;
     }
     return removed;
@@ -96,6 +98,10 @@ function renameGeneric(nx: boolean) {
       const old = await getKey(tx, slot, to);
       if (nx && old) return integer(0);
       moveKey(tx, slot, from, to, entry, old);
+      // Redis deletes the destination and adds the key anew: "new" even over an existing one.
+      if (old) notify(tx, NEW, "new", to);
+      notify(tx, GENERIC, "rename_from", from);
+      notify(tx, GENERIC, "rename_to", to);
       return nx ? integer(1) : OK;
     });
   };
@@ -155,12 +161,14 @@ function flushMode(argv: Uint8Array[]): void {
 async function flushdb(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   flushMode(argv);
   await ctx.write((tx) => flushDbs(tx, [ctx.session.db]));
+  ctx.server.tracking.flushed();
   return OK;
 }
 
 async function flushall(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   flushMode(argv);
   await ctx.write((tx) => flushDbs(tx, Array.from({ length: DATABASES }, (_, i) => i)));
+  ctx.server.tracking.flushed();
   return OK;
 }
 

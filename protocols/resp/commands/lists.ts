@@ -35,6 +35,7 @@ import {
   writeSlot,
 } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { LIST, notify } from "../notify.ts";
 
 /** Largest count Redis accepts (LONG_MAX); JS numbers beyond 2^53 only ever mean "all". */
 const LONG_MAX = 2n ** 63n - 1n;
@@ -68,6 +69,7 @@ function push(side: Side, onlyExisting: boolean) {
       if (onlyExisting && !l.entry) return integer(0);
       pushElements(tx, l, side, argv.slice(2));
       saveList(tx, l);
+      notify(tx, LIST, side === "left" ? "lpush" : "rpush", argv[1]);
       return integer(listLength(l.meta));
     });
   };
@@ -85,6 +87,7 @@ function pop(side: Side) {
       const l = openList(slot, argv[1], entry);
       const values = await popElements(tx, l, side, count ?? 1);
       saveList(tx, l);
+      notify(tx, LIST, side === "left" ? "lpop" : "rpop", argv[1]);
       return count === null ? bulk(values[0]) : array(values.map((v) => bulk(v)));
     });
   };
@@ -138,6 +141,7 @@ function lset(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (i === null) fail(DATA_ERRORS.indexOutOfRange);
     await setElement(tx, l, i, argv[3]);
     saveList(tx, l);
+    notify(tx, LIST, "lset", argv[1]);
     return OK;
   });
 }
@@ -164,6 +168,7 @@ function linsert(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (pivot === null) return integer(-1);
     await insertElement(tx, l, where === "BEFORE" ? pivot : pivot + 1, argv[4]);
     saveList(tx, l);
+    notify(tx, LIST, "linsert", argv[1]);
     return integer(listLength(l.meta));
   });
 }
@@ -183,6 +188,7 @@ function lrem(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     matches.sort((a, b) => a - b);
     await removeElements(tx, l, matches);
     saveList(tx, l);
+    if (matches.length > 0) notify(tx, LIST, "lrem", argv[1]);
     return integer(matches.length);
   });
 }
@@ -197,6 +203,7 @@ function ltrim(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const range = clampRange(listLength(l.meta), start, stop) ?? [1, 0];
     await trimElements(tx, l, range[0], range[1]);
     saveList(tx, l);
+    notify(tx, LIST, "ltrim", argv[1]);
     return OK;
   });
 }
@@ -273,6 +280,8 @@ export function moveElement(
     pushElements(tx, d, to, [value]);
     if (d !== s) saveList(tx, s);
     saveList(tx, d);
+    notify(tx, LIST, to === "left" ? "lpush" : "rpush", dest);
+    notify(tx, LIST, from === "left" ? "lpop" : "rpop", source);
     return bulk(value);
   });
 }
@@ -328,6 +337,7 @@ export function popFirst(
       const l = openList(slot, key, entry);
       const values = await popElements(tx, l, side, count);
       saveList(tx, l);
+      notify(tx, LIST, side === "left" ? "lpop" : "rpop", key);
       return { key, values };
     }
     return null;

@@ -39,6 +39,7 @@ import {
   writeSlot,
 } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { GENERIC, notify, SET } from "../notify.ts";
 
 /** LONG_MAX: the bound of SRANDMEMBER's negative count. */
 const LONG_MAX = 2n ** 63n - 1n;
@@ -60,6 +61,7 @@ async function sadd(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const h = openSet(slot, argv[1], entry, argv[2], argv.length - 2);
     const n = await addAll(tx, h, chunk);
     saveSet(tx, h);
+    if (n > 0) notify(tx, SET, "sadd", argv[1]);
     return n;
   });
   return integer(added.reduce((a, b) => a + b, 0));
@@ -75,6 +77,7 @@ async function srem(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const gone = unique.filter((_, i) => present[i]);
     removeMembers(tx, h, gone);
     saveSet(tx, h);
+    if (gone.length > 0) notify(tx, SET, "srem", argv[1]);
     return gone.length;
   });
   return integer(counts.reduce((a, b) => a + b, 0));
@@ -116,6 +119,7 @@ function popMembers(ctx: CommandContext, key: Uint8Array, count: number) {
     const picked = await sampleDistinct(tx, h.meta, count);
     removeMembers(tx, h, picked);
     saveSet(tx, h);
+    if (picked.length > 0) notify(tx, SET, "spop", key);
     return picked;
   });
 }
@@ -167,9 +171,11 @@ async function smove(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     const src = openSet(slot, from, source, member, 0);
     removeMembers(tx, src, [member]);
     saveSet(tx, src);
+    notify(tx, SET, "srem", from);
     const dst = openSet(slot, to, target, member, 1);
-    await addAll(tx, dst, [member]);
+    const added = await addAll(tx, dst, [member]);
     saveSet(tx, dst);
+    if (added > 0) notify(tx, SET, "sadd", to);
     return integer(1);
   });
 }
@@ -301,7 +307,10 @@ function storeOperation(op: SetOp) {
     const keys = argv.slice(2);
     return await writeSlot(ctx, async (tx, slot) => {
       const members = await compute(tx, slot, keys, op);
-      storeSet(tx, slot, target, members, await getKey(tx, slot, target));
+      const old = await getKey(tx, slot, target);
+      storeSet(tx, slot, target, members, old);
+      if (members.length > 0) notify(tx, SET, `s${op}store`, target);
+      else if (old) notify(tx, GENERIC, "del", target);
       return integer(members.length);
     });
   };

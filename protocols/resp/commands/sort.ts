@@ -21,6 +21,7 @@ import {
 import { checkKey, fail, option, readSlot, writeSlot } from "./common.ts";
 import { compareBytes } from "../scan.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { GENERIC, LIST, notify } from "../notify.ts";
 
 const STAR = 0x2a;
 const EMPTY = new Uint8Array(0);
@@ -250,7 +251,10 @@ function sortGeneric(readonly: boolean) {
     const target = req.store;
     const stored = await writeSlot(ctx, async (tx: WriteTx, slot) => {
       const values = (await run(tx, slot)).map((v) => v ?? EMPTY);
-      writeList(tx, slot, target, values, await getKey(tx, slot, target));
+      const old = await getKey(tx, slot, target);
+      writeList(tx, slot, target, values, old);
+      if (values.length > 0) notify(tx, LIST, "sortstore", target);
+      else if (old) notify(tx, GENERIC, "del", target);
       return values.length;
     });
     return integer(stored);

@@ -23,6 +23,7 @@ import {
 import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
 import { COMMANDS as LCS_COMMANDS } from "./lcs.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { GENERIC, notify, STRING } from "../notify.ts";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -90,6 +91,8 @@ async function setGeneric(
     if ((options.nx && old) || (options.xx && !old)) return previous ?? replies.skipped;
     const expiresAt = options.keepTtl ? old?.expiresAt ?? null : options.expiresAt;
     storeString(tx, slot, key, value, expiresAt, old);
+    notify(tx, STRING, "set", key);
+    if (options.expiresAt !== null) notify(tx, GENERIC, "expire", key);
     return previous ?? replies.ok;
   });
 }
@@ -157,7 +160,10 @@ async function get(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 async function getdel(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return await writeSlot(ctx, async (tx, slot) => {
     const entry = await getTyped(tx, slot, argv[1], "string");
-    if (entry) dropKey(tx, slot, argv[1], entry);
+    if (entry) {
+      dropKey(tx, slot, argv[1], entry);
+      notify(tx, GENERIC, "del", argv[1]);
+    }
     return bulkOrNull(stringValue(entry));
   });
 }
@@ -171,6 +177,9 @@ async function getex(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (!entry) return NULL;
     const expiresAt = options.persist ? null : options.expiresAt;
     storeString(tx, slot, argv[1], entry.data, expiresAt, entry, entry.meta?.enc);
+    if (expiresAt !== null && expiresAt <= tx.now) notify(tx, GENERIC, "del", argv[1]);
+    else if (expiresAt !== null) notify(tx, GENERIC, "expire", argv[1]);
+    else if (entry.expiresAt !== null) notify(tx, GENERIC, "persist", argv[1]);
     return bulk(entry.data);
   });
 }
@@ -196,6 +205,7 @@ async function storePairs(tx: WriteTx, slot: number, pairs: Pairs): Promise<void
   pairs.forEach(([k], i) => last.set(k.join(","), i));
   pairs.forEach(([k, v], i) => {
     if (last.get(k.join(",")) === i) storeString(tx, slot, k, v, null, olds[i]);
+    notify(tx, STRING, "set", k);
   });
 }
 
@@ -252,6 +262,7 @@ async function append(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     data.set(base);
     data.set(argv[2], base.length);
     storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old, "raw");
+    notify(tx, STRING, "append", argv[1]);
     return integer(data.length);
   });
 }
@@ -292,6 +303,7 @@ async function setrange(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply>
     if (base) data.set(base);
     data.set(patch, offset);
     storeString(tx, slot, argv[1], data, old?.expiresAt ?? null, old, "raw");
+    notify(tx, STRING, "setrange", argv[1]);
     return integer(length);
   });
 }
@@ -306,6 +318,7 @@ async function incrBy(ctx: CommandContext, key: Uint8Array, delta: bigint): Prom
     const next = current + delta;
     if (!fitsInt64(next)) fail(DATA_ERRORS.overflow);
     storeString(tx, slot, key, encoder.encode(next.toString()), old?.expiresAt ?? null, old);
+    notify(tx, STRING, "incrby", key);
     return integer(next);
   });
 }
@@ -328,6 +341,7 @@ async function incrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
     if (sum === null) fail(DATA_ERRORS.nanOrInfinity);
     const text = encoder.encode(formatLongDouble(sum));
     storeString(tx, slot, argv[1], text, old?.expiresAt ?? null, old, "str");
+    notify(tx, STRING, "incrbyfloat", argv[1]);
     return bulk(text);
   });
 }

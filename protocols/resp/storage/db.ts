@@ -16,6 +16,7 @@ import {
   slotMarkerKey,
   SLOTS_KEY,
 } from "./layout.ts";
+import { NEW, notify, notifyEmptied } from "../notify.ts";
 
 /** Anything that can read the keyspace: a reader outside the loop or a write transaction. */
 export type Access = Reader | WriteTx;
@@ -63,6 +64,8 @@ export interface KeyWrite {
   record: KeyRecord;
   /** The entry being replaced (null when the key is new). */
   old: KeyEntry | null;
+  /** The db the slot belongs to, when not the connection's (COPY … DB n): for its events. */
+  db?: number;
 }
 
 /**
@@ -72,9 +75,10 @@ export interface KeyWrite {
  */
 export function putKey(
   tx: WriteTx,
-  { slot, key, record, old }: KeyWrite,
+  { slot, key, record, old, db }: KeyWrite,
 ): void {
   tx.set<KeyMeta>(metaKey(slot, key), { ...record, meta: withName(record.meta, key) });
+  if (old === null) notify(tx, NEW, "new", key, db);
   const oldGen = old?.meta?.g;
   const newGen = record.meta.g;
   if (oldGen && oldGen !== newGen) retireGeneration(tx, old!);
@@ -116,7 +120,10 @@ export interface CollectionHandle extends CollectionWrite {
  */
 export function saveCollection(tx: WriteTx, c: CollectionWrite, empty: boolean): void {
   if (empty) {
-    if (c.entry) dropKey(tx, c.slot, c.key, c.entry);
+    if (c.entry) {
+      dropKey(tx, c.slot, c.key, c.entry);
+      notifyEmptied(tx, c.key);
+    }
     return;
   }
   putKey(tx, {
