@@ -9,6 +9,7 @@ import type { Reply } from "../reply.ts";
 import { type DoubleFormatter, luaToReply, pushErrorTable, pushReply } from "./convert.ts";
 import { SCRIPT_ERRORS } from "./errors.ts";
 import { floatLiterals } from "./literals.ts";
+import { LUA51_CHUNK } from "./lua51.ts";
 import { type ApiContext, type LogLevel, REDIS_VERSION, sha1hex } from "./redis_api.ts";
 import { Lrand48, newScriptState, setGlobalArray } from "./sandbox.ts";
 import { bytes, lauxlib, lua, type LuaState, text, toBytes } from "./vm.ts";
@@ -76,7 +77,7 @@ interface Running extends ApiContext {
 }
 
 /** Instructions between checks of the kill flag and the event-loop budget. */
-const HOOK_EVERY = 10_000;
+const HOOK_EVERY = 1_000;
 const DEFAULT_TICK_MS = 20;
 
 function macrotask(): Promise<void> {
@@ -102,15 +103,18 @@ export function parseShebang(body: Uint8Array): [ScriptFlag[] | null, number] | 
   return [flags, end];
 }
 
-/** Where the error at the top of a dead coroutine was raised (Redis's __redis__err__handler). */
+/**
+ * Where the error at the top of a dead coroutine was raised (Redis's __redis__err__handler):
+ * the innermost script frame, skipping library functions and our Lua 5.1 shims.
+ */
 function errorLocation(co: LuaState): { source: string; line: number } | null {
   const ar = new lua.lua_Debug();
-  for (let level = 0; level < 2; level++) {
-    if (!lua.lua_getstack(co, level, ar)) return null;
+  for (let level = 0; level < 32 && lua.lua_getstack(co, level, ar); level++) {
     lua.lua_getinfo(co, bytes("Sl"), ar);
     const what = text(ar.what);
-    if (level === 0 && (what === "C" || what === "J")) continue;
-    return { source: text(ar.source), line: ar.currentline };
+    const source = text(ar.source);
+    if (what === "C" || what === "J" || source === LUA51_CHUNK) continue;
+    return { source, line: ar.currentline };
   }
   return null;
 }

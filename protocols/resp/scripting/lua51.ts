@@ -1,6 +1,6 @@
 /**
  * The Lua 5.1 surface Redis scripts expect, on top of Lua 5.3: `unpack`, `loadstring`,
- * `math.pow`/`math.mod`, `table.getn`/`table.maxn`, `string.gfind`, double-only numbers (with
+ * Redis's `pcall`, `math.pow`/`math.mod`, `table.getn`/`table.maxn`, `string.gfind`, double-only numbers (with
  * literals.ts), `tostring` and `string.format` printing numbers as C does.
  * @module
  */
@@ -11,7 +11,7 @@ import { bytes, lauxlib, lua, type LuaState, pushBytes, raise, text, toBytes } f
 
 /** Lua run once per state, before the globals are locked; gets the JS helpers as arguments. */
 const PRELUDE = `
-local rewrite, tostring_js, format_js = ...
+local rewrite, tostring_js, format_js, rearm_hooks = ...
 local lua_load, type, select, floor, ceil, tonum = load, type, select, math.floor, math.ceil, tonumber
 unpack = table.unpack
 table.getn = function(t) return #t end
@@ -31,6 +31,18 @@ local function load51(chunk, name, mode, env)
 end
 load = load51
 loadstring = function(s, name) return load51(s, name) end
+-- Redis 7's pcall hands back the text of a redis.call error table, as Redis 6 did.
+local lua_pcall, lua_xpcall = pcall, xpcall
+local function pcall_result(ok, ...)
+  if ok then return ok, ... end
+  local e = ...
+  if type(e) == "table" and (type(e.err) == "string" or type(e.err) == "number") then
+    return false, e.err
+  end
+  return false, ...
+end
+pcall = function(...) return pcall_result(rearm_hooks(lua_pcall(...))) end
+xpcall = function(...) return rearm_hooks(lua_xpcall(...)) end
 string.gfind = string.gmatch
 table.maxn = function(t)
   local max = 0
@@ -41,6 +53,9 @@ table.maxn = function(t)
 end
 _VERSION = "Lua 5.1"
 `;
+
+/** The chunk name of the shims, which error locations skip. */
+export const LUA51_CHUNK = "=lua51";
 
 const INTEGER_CONVERSIONS = new Set(["d", "i", "o", "u", "x", "X", "c"]);
 
@@ -145,6 +160,17 @@ function makeTostring(originalRef: number) {
   };
 }
 
+/**
+ * fengari 0.1.5 forgets to save `allowhook` when a yieldable pcall starts (lapi.js lua_pcallk
+ * clears CIST_OAH but never sets it), so after a pcall catches an error the thread's hooks stay
+ * off: no more SCRIPT KILL checks or event-loop ticks. pcall/xpcall re-enable them on return;
+ * outside a hook they are always meant to be on. Returns its arguments unchanged.
+ */
+function rearmHooks(L: LuaState): number {
+  (L as unknown as { allowhook: number }).allowhook = 1;
+  return lua.lua_gettop(L);
+}
+
 function refGlobal(L: LuaState, path: string[]): number {
   lua.lua_getglobal(L, bytes(path[0]));
   for (const key of path.slice(1)) {
@@ -157,7 +183,7 @@ function refGlobal(L: LuaState, path: string[]): number {
 /** Installs the 5.1 surface (Redis 7 has no setfenv/getfenv/newproxy, so neither do we). */
 export function installLua51(L: LuaState): void {
   if (
-    lauxlib.luaL_loadbufferx(L, bytes(PRELUDE), null, bytes("=lua51"), bytes("t")) !== lua.LUA_OK
+    lauxlib.luaL_loadbufferx(L, bytes(PRELUDE), null, bytes(LUA51_CHUNK), bytes("t")) !== lua.LUA_OK
   ) {
     throw new Error(`lua51 prelude: ${text(toBytes(L, -1)!)}`);
   }
@@ -168,7 +194,8 @@ export function installLua51(L: LuaState): void {
   });
   lua.lua_pushjsfunction(L, makeTostring(refGlobal(L, ["tostring"])));
   lua.lua_pushjsfunction(L, makeFormat(refGlobal(L, ["string", "format"])));
-  if (lua.lua_pcall(L, 3, 0, 0) !== lua.LUA_OK) {
+  lua.lua_pushjsfunction(L, rearmHooks);
+  if (lua.lua_pcall(L, 4, 0, 0) !== lua.LUA_OK) {
     throw new Error(`lua51 prelude: ${text(toBytes(L, -1)!)}`);
   }
 }

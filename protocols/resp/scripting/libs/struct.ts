@@ -4,16 +4,7 @@
  * @module
  */
 
-import {
-  bytes,
-  lauxlib,
-  lua,
-  type LuaState,
-  openLibrary,
-  pushBytes,
-  raise,
-  toBytes,
-} from "../vm.ts";
+import { bytes, lauxlib, lua, type LuaState, openLibrary, pushBytes, raise } from "../vm.ts";
 
 const MAX_INT_SIZE = 8;
 const NATIVE_ALIGN = 8;
