@@ -197,6 +197,8 @@ Deno.test("the sandbox and Lua 5.1 semantics match Redis", async () => {
     ["return tostring(2^31)", "2147483648"],
     ["return tostring(0xffffffff)", "4294967295"],
     ["return tostring(1e15)", "1e+15"],
+    ["return tostring(123456789012345)", "1.2345678901234e+14"],
+    ["return tostring(2.5)", "2.5"],
     ["return tostring(0/0)", "-nan"],
     ["return tostring(1/0)", "inf"],
     ["return tostring(-0)", "-0"],
