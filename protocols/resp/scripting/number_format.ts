@@ -25,6 +25,8 @@ export function formatG(n: number, precision: number): string {
  * at `precision` digits and the kept digit is even, returns the truncated value instead.
  */
 function halfEven(n: number, precision: number): number {
+  // Cheap filter: a tie shows a 5 as the digit after the kept ones.
+  if (!/5e/.test(n.toExponential(precision))) return n;
   const [m, e] = Math.abs(n).toPrecision(100).split("e");
   const digits = m.replace(".", "").replace(/^0+/, "");
   if (digits[precision] !== "5" || !/^0*$/.test(digits.slice(precision + 1))) return n;
