@@ -7,6 +7,9 @@ import type { CommandSpec, Session } from "./command.ts";
 import { Blocking } from "./blocking.ts";
 import { ConfigParams } from "./config_params.ts";
 import { PubSub } from "./pubsub.ts";
+import { formatDouble } from "./codec/reply_encoder.ts";
+import { REDIS_VERSION } from "./info.ts";
+import { ScriptEngine } from "./scripting/mod.ts";
 
 /** How a client wants replies (CLIENT REPLY). */
 export type ReplyMode = "on" | "off" | "skip";
@@ -93,6 +96,10 @@ export class ServerState {
   stats: ServerStats = freshStats();
   /** Every pub/sub subscription of this server's connections. */
   readonly pubsub = new PubSub();
+  /** The Lua engine and script cache of EVAL, SCRIPT and FUNCTION. */
+  readonly scripts = new ScriptEngine({ formatDouble, redisVersion: REDIS_VERSION });
+  /** The client whose script is running (its own later commands are not refused as BUSY). */
+  scriptCaller: number | null = null;
   #nextId = 1;
 
   constructor(config: ConfigParams) {

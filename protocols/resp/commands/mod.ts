@@ -20,6 +20,7 @@ import { COMMANDS as LISTS } from "./lists.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
 import { COMMANDS as PUBSUB } from "./pubsub.ts";
 import { COMMANDS as SCAN } from "./scan.ts";
+import { COMMANDS as SCRIPTING } from "./scripting.ts";
 import { COMMANDS as SETS } from "./sets.ts";
 import { COMMANDS as SORT } from "./sort.ts";
 import { COMMANDS as STRINGS } from "./strings.ts";
@@ -47,4 +48,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "bitmap", commands: BITMAPS },
   { group: "hyperloglog", commands: HYPERLOGLOG },
   { group: "generic", commands: DUMP },
+  { group: "scripting", commands: SCRIPTING },
 ];

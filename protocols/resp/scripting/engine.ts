@@ -342,6 +342,8 @@ export class ScriptEngine {
         if (run.tick) {
           run.tick = false;
           await macrotask();
+          // Only a macrotask lets other connections in: a command's await may be microtasks.
+          run.lastTick = performance.now();
           pass = 0;
         } else if (run.pending) {
           const argv = run.pending;
@@ -354,7 +356,6 @@ export class ScriptEngine {
           pushErrorTable(co, "ERR attempt to yield across metamethod/C-call boundary");
           return scriptError(co, name);
         }
-        run.lastTick = performance.now();
       }
     } catch (e) {
       // A fault in the VM itself (never a script error): start over with a clean state.

@@ -17,6 +17,7 @@ export const SCRIPT_ERRORS = {
   busyFunction:
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.",
   killed: "ERR Script killed by user with SCRIPT KILL...",
+  flushOption: "ERR SCRIPT FLUSH only support SYNC|ASYNC option",
   compile: (detail: string) => `ERR Error compiling script (new function): ${detail}`,
   numKeysTooBig: "ERR Number of keys can't be greater than number of args",
   numKeysNegative: "ERR Number of keys can't be negative",

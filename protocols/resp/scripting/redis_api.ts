@@ -20,8 +20,8 @@ import {
   toBytes,
 } from "./vm.ts";
 
-/** The version redis.REDIS_VERSION reports unless the engine is told the server's. */
-export const REDIS_VERSION = "7.2.4";
+/** The version redis.REDIS_VERSION reports: the one INFO and HELLO report. */
+export { REDIS_VERSION } from "../info.ts";
 
 /** "7.2.4" → 0x070204, as REDIS_VERSION_NUM encodes it. */
 export function versionNumber(version: string): number {

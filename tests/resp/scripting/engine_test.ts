@@ -291,22 +291,6 @@ Deno.test("the script cache: compile, exists, flush, shebang flags", async () =>
   assert.match(JSON.stringify(shebangError), /user_script:3: x/);
 });
 
-Deno.test("compare-and-delete lock release", async () => {
-  const release = `if redis.call("get", KEYS[1]) == ARGV[1] then
-  return redis.call("del", KEYS[1])
-else
-  return 0
-end`;
-  const engine = new ScriptEngine();
-  const bridge = new FakeBridge();
-  bridge.strings.set("lock", enc.encode("token-1"));
-  assert.deepEqual(await evalScript(release, ["lock"], ["token-2"], engine, bridge), 0);
-  assert.ok(bridge.strings.has("lock"));
-  assert.deepEqual(await evalScript(release, ["lock"], ["token-1"], engine, bridge), 1);
-  assert.ok(!bridge.strings.has("lock"));
-  assert.deepEqual(await evalScript(release, ["lock"], ["token-1"], engine, bridge), 0);
-});
-
 Deno.test("SCRIPT KILL stops a busy loop; the event loop keeps turning meanwhile", async () => {
   const engine = new ScriptEngine({ tickMs: 5 });
   const bridge = new FakeBridge();
