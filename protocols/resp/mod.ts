@@ -10,18 +10,21 @@ import { FAMILIES } from "./commands/mod.ts";
 import { ConfigParams } from "./config_params.ts";
 import { serveConnection } from "./server.ts";
 import { ServerState } from "./server_state.ts";
+import { loadStoredFunctions } from "./storage/functions.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
 
 /** The Redis service. */
 export const redisService: Service = {
   name: "redis",
   port: { flag: "redis-port", default: 6380, help: "Redis RESP port" },
-  start(ctx, listen) {
+  async start(ctx, listen) {
     // Expiry events drive the reclaiming of hash fields: listen before any connection is served.
     installReclaimer(ctx.store);
     const state = new ServerState(
       new ConfigParams({ port: listen.port, password: ctx.config.password }),
     );
+    // Libraries FUNCTION LOAD stored, before any FCALL can arrive.
+    await loadStoredFunctions(ctx.store, state.scripts);
     // Blocked clients are retried after commits: subscribed before any connection is served.
     const unblock = state.blocking.attach(ctx.store);
     const table = new CommandTable(FAMILIES);
@@ -41,13 +44,13 @@ export const redisService: Service = {
     state.port = server.addr.port;
     state.config.setInternal("port", String(server.addr.port));
     state.config.setInternal("bind", listen.hostname);
-    return Promise.resolve({
+    return {
       address: `${listen.hostname}:${server.addr.port}`,
       port: server.addr.port,
       close: async () => {
         await server.close();
         unblock();
       },
-    });
+    };
   },
 };

@@ -46,9 +46,9 @@ function bridgeFor(
   };
 }
 
-/** What to run: a script (by body or SHA1) with KEYS and ARGV. */
+/** What to run: a script (by body or SHA1) or a function, with its keys and arguments. */
 export interface ScriptCall {
-  target: { body: Uint8Array } | { sha: string };
+  target: { body: Uint8Array } | { sha: string } | { function: string };
   keys: Uint8Array[];
   args: Uint8Array[];
   /** EVAL_RO, or a script whose shebang says no-writes: write commands are refused. */
@@ -69,7 +69,10 @@ export function runScript(ctx: CommandContext, call: ScriptCall): Promise<Reply>
     const bridge = bridgeFor(ctx, tx, db, call.readOnly);
     server.scriptCaller = ctx.session.id;
     try {
-      const reply = await server.scripts.run(call.target, call.keys, call.args, bridge);
+      const { target, keys, args } = call;
+      const reply = "function" in target
+        ? await server.scripts.callFunction(target.function, keys, args, bridge)
+        : await server.scripts.run(target, keys, args, bridge);
       if (reply.type === "error" && reply.value.startsWith(SCRIPT_ERRORS.killed)) killed = reply;
       return reply;
     } finally {

@@ -1,13 +1,16 @@
 /**
- * Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT with Redis 7.2's replies and
- * errors (eval.c). Running a script as one write unit is script_run.ts's job.
+ * Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FCALL, FCALL_RO and FUNCTION with
+ * Redis 7.2's replies and errors (eval.c, functions.c). Running a script as one write unit is
+ * script_run.ts's job; libraries are kept in the store (storage/functions.ts).
  * @module
  */
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { argText, helpSubcommand } from "../command_table.ts";
 import { ERRORS } from "../errors.ts";
 import { parseInt64 } from "../numbers.ts";
-import { array, bulk, error, integer, OK, type Reply } from "../reply.ts";
+import { globMatch } from "../glob.ts";
+import { array, bulk, bulkOrNull, error, integer, NULL, OK, type Reply, simple } from "../reply.ts";
+import { functionKey, FUNCTIONS_PREFIX } from "../storage/functions.ts";
 import { runScript } from "../script_run.ts";
 import { SCRIPT_ERRORS } from "../scripting/mod.ts";
 
@@ -15,9 +18,12 @@ import { SCRIPT_ERRORS } from "../scripting/mod.ts";
 const SHA_LENGTH = 40;
 
 /** KEYS and ARGV from `numkeys` and what follows it, or Redis's error. */
-function splitArgs(argv: Uint8Array[]): { keys: Uint8Array[]; args: Uint8Array[] } | Reply {
+function splitArgs(
+  argv: Uint8Array[],
+  badNumber: string = ERRORS.notInteger,
+): { keys: Uint8Array[]; args: Uint8Array[] } | Reply {
   const n = parseInt64(argv[2]);
-  if (n === null) return error(ERRORS.notInteger);
+  if (n === null) return error(badNumber);
   if (n > BigInt(argv.length - 3)) return error(SCRIPT_ERRORS.numKeysTooBig);
   if (n < 0n) return error(SCRIPT_ERRORS.numKeysNegative);
   const end = 3 + Number(n);
@@ -93,6 +99,208 @@ function scriptKill(ctx: CommandContext): Reply {
   return ctx.server.scripts.kill("eval");
 }
 
+/** FCALL and FCALL_RO. */
+function fcall(ro: boolean) {
+  return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
+    const name = argText(argv[1]);
+    const flags = ctx.server.scripts.functionFlags(name);
+    if (flags === undefined) return error(SCRIPT_ERRORS.functionNotFound);
+    const split = splitArgs(argv, SCRIPT_ERRORS.badNumKeys);
+    if ("type" in split) return split;
+    const readOnly = readOnlyRun(flags, ro);
+    if (typeof readOnly !== "boolean") return readOnly;
+    return runScript(ctx, { target: { function: name }, ...split, readOnly });
+  };
+}
+
+/** FUNCTION LOAD [REPLACE] code: loaded, then stored; the reply follows the commit. */
+async function functionLoad(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  let replace = false;
+  let i = 2;
+  for (; i < argv.length - 1; i++) {
+    if (argText(argv[i]).toLowerCase() !== "replace") {
+      return error(SCRIPT_ERRORS.unknownOption(argText(argv[i])));
+    }
+    replace = true;
+  }
+  if (i >= argv.length) return error(SCRIPT_ERRORS.codeMissing);
+  const code = argv[i];
+  const loaded = ctx.server.scripts.loadLibrary(code, replace);
+  if ("error" in loaded) return error(loaded.error);
+  await ctx.write((tx) => tx.set(functionKey(loaded.name), { data: code }));
+  return bulk(loaded.name);
+}
+
+async function functionDelete(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const name = argText(argv[2]);
+  if (!ctx.server.scripts.deleteLibrary(name)) return error(SCRIPT_ERRORS.libraryNotFound);
+  await ctx.write((tx) => tx.delete(functionKey(name)));
+  return OK;
+}
+
+async function functionFlush(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const mode = argv.length === 3 ? argText(argv[2]).toLowerCase() : null;
+  if (argv.length > 3 || (mode !== null && mode !== "sync" && mode !== "async")) {
+    return error(SCRIPT_ERRORS.functionFlushOption);
+  }
+  ctx.server.scripts.flushLibraries();
+  await ctx.write(async (tx) => {
+    for (const entry of await tx.list({ prefix: FUNCTIONS_PREFIX })) tx.delete(entry.key);
+  });
+  return OK;
+}
+
+/** FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern]. */
+function functionList(ctx: CommandContext, argv: Uint8Array[]): Reply {
+  let withCode = false;
+  let pattern: Uint8Array | null = null;
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argText(argv[i]).toLowerCase();
+    if (!withCode && arg === "withcode") withCode = true;
+    else if (pattern === null && arg === "libraryname") {
+      if (i >= argv.length - 1) return error(SCRIPT_ERRORS.libraryNameMissing);
+      pattern = argv[++i];
+    } else return error(SCRIPT_ERRORS.unknownArgument(argText(argv[i])));
+  }
+  const enc = new TextEncoder();
+  const libraries = ctx.server.scripts.libraries().filter((lib) =>
+    pattern === null || globMatch(pattern, enc.encode(lib.name), true)
+  );
+  return array(libraries.map((lib) => {
+    const fields: [Reply, Reply][] = [
+      [bulk("library_name"), bulk(lib.name)],
+      [bulk("engine"), bulk("LUA")],
+      [
+        bulk("functions"),
+        array([...lib.functions.values()].map((fn) => ({
+          type: "map",
+          value: [
+            [bulk("name"), bulk(fn.name)],
+            [bulk("description"), bulkOrNull(fn.description)],
+            [bulk("flags"), { type: "set", value: fn.flags.map(simple) }],
+          ],
+        }))),
+      ],
+    ];
+    if (withCode) fields.push([bulk("library_code"), bulk(lib.code)]);
+    return { type: "map", value: fields };
+  }));
+}
+
+/** FUNCTION STATS: the running function, and the library and function counts. */
+function functionStats(ctx: CommandContext): Reply {
+  const scripts = ctx.server.scripts;
+  const libraries = scripts.libraries();
+  const running = scripts.runningKind() === "function"
+    ? {
+      type: "map",
+      value: [
+        [bulk("name"), bulk(scripts.runningName() ?? "")],
+        [bulk("command"), array([])],
+        [bulk("duration_ms"), integer(Math.floor(scripts.runningFor() ?? 0))],
+      ],
+    } satisfies Reply
+    : NULL;
+  return {
+    type: "map",
+    value: [
+      [bulk("running_script"), running],
+      [bulk("engines"), {
+        type: "map",
+        value: [[bulk("LUA"), {
+          type: "map",
+          value: [
+            [bulk("libraries_count"), integer(libraries.length)],
+            [
+              bulk("functions_count"),
+              integer(libraries.reduce((n, lib) => n + lib.functions.size, 0)),
+            ],
+          ],
+        }]],
+      }],
+    ],
+  };
+}
+
+function functionKill(ctx: CommandContext): Reply {
+  return ctx.server.scripts.kill("function");
+}
+
+const FUNCTION_SUBCOMMANDS: CommandSpec[] = [
+  spec("load", {
+    arity: -3,
+    flags: ["write", "denyoom", "noscript"],
+    summary: "Creates a library.",
+  }, functionLoad),
+  spec("delete", {
+    arity: 3,
+    flags: ["write", "noscript"],
+    summary: "Deletes a library and its functions.",
+  }, functionDelete),
+  spec("flush", {
+    arity: -2,
+    flags: ["write", "noscript"],
+    summary: "Deletes all libraries and functions.",
+  }, functionFlush),
+  spec("list", {
+    arity: -2,
+    flags: ["noscript"],
+    summary: "Returns information about all libraries.",
+  }, functionList),
+  spec("stats", {
+    arity: 2,
+    flags: ["noscript", "allow_busy"],
+    summary: "Returns information about a function during execution.",
+  }, functionStats),
+  spec("kill", {
+    arity: 2,
+    flags: ["noscript", "allow_busy"],
+    summary: "Terminates a function during execution.",
+  }, functionKill),
+  helpSubcommand([
+    "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "LOAD [REPLACE] <FUNCTION CODE>",
+    "    Create a new library with the given library name and code.",
+    "DELETE <LIBRARY NAME>",
+    "    Delete the given library.",
+    "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+    "    Return general information on all the libraries:",
+    "    * Library name",
+    "    * The engine used to run the Library",
+    "    * Library description",
+    "    * Functions list",
+    "    * Library code (if WITHCODE is given)",
+    "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+    "STATS",
+    "    Return information about the current function running:",
+    "    * Function name",
+    "    * Command used to run the function",
+    "    * Duration in MS that the function is running",
+    "    If no function is running, return nil",
+    "    In addition, returns a list of available engines.",
+    "KILL",
+    "    Kill the current running function.",
+    "FLUSH [ASYNC|SYNC]",
+    "    Delete all the libraries.",
+    "    When called without the optional mode argument, the behavior is determined by the",
+    "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+    "    * ASYNC: Asynchronously flush the libraries.",
+    "    * SYNC: Synchronously flush the libraries.",
+    "DUMP",
+    "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+    "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+    "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+    "    control how to handle existing libraries (default APPEND):",
+    "    * FLUSH: delete all existing libraries.",
+    "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+    "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+    "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+    "      in case of functions name collision with another library).",
+    "HELP",
+    "    Print this help.",
+  ]),
+];
+
 const EVAL_FLAGS = ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"];
 const EVAL_RO_FLAGS = ["readonly", "noscript", "skip_monitor", "no_mandatory_keys", "stale"];
 
@@ -159,6 +367,22 @@ export const COMMANDS: CommandSpec[] = [
     flags: EVAL_RO_FLAGS,
     summary: "Executes a read-only server-side Lua script by SHA1 digest.",
   }, evalSha(true)),
+  spec("fcall", {
+    arity: -3,
+    flags: EVAL_FLAGS,
+    summary: "Invokes a function.",
+  }, fcall(false)),
+  spec("fcall_ro", {
+    arity: -3,
+    flags: EVAL_RO_FLAGS,
+    summary: "Invokes a read-only function.",
+  }, fcall(true)),
+  spec("function", {
+    arity: -2,
+    flags: [],
+    summary: "A container for function commands.",
+    subcommands: FUNCTION_SUBCOMMANDS,
+  }, () => error(ERRORS.syntax)),
   spec("script", {
     arity: -2,
     flags: [],

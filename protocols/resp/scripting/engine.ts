@@ -8,11 +8,15 @@
 import type { Reply } from "../reply.ts";
 import { type DoubleFormatter, luaToReply, pushErrorTable, pushReply } from "./convert.ts";
 import { SCRIPT_ERRORS } from "./errors.ts";
+import { SCRIPT_FLAG_NAMES, type ScriptFlag } from "./flags.ts";
 import { floatLiterals } from "./literals.ts";
+import { type LibraryFunction, parseLibraryHeader, registerFunction } from "./library.ts";
 import { LUA51_CHUNK } from "./lua51.ts";
 import { type ApiContext, type LogLevel, REDIS_VERSION, sha1hex } from "./redis_api.ts";
 import { Lrand48, newScriptState, setGlobalArray } from "./sandbox.ts";
 import { bytes, lauxlib, lua, type LuaState, text, toBytes } from "./vm.ts";
+
+export type { ScriptFlag };
 
 /** How a script's redis.call reaches the store; the caller builds one per run. */
 export interface ScriptBridge {
@@ -25,22 +29,6 @@ export interface ScriptBridge {
   /** True once the script ran a write command: SCRIPT KILL then answers UNKILLABLE. */
   wrote(): boolean;
 }
-
-/** Flags a script declares in its `#!lua flags=…` shebang. */
-export type ScriptFlag =
-  | "no-writes"
-  | "allow-oom"
-  | "allow-stale"
-  | "no-cluster"
-  | "allow-cross-slot-keys";
-
-const FLAG_NAMES: ReadonlySet<string> = new Set<ScriptFlag>([
-  "no-writes",
-  "allow-oom",
-  "allow-stale",
-  "no-cluster",
-  "allow-cross-slot-keys",
-]);
 
 /** A compiled script: its SHA1, and its shebang flags (null: no shebang, Redis's eval-compat mode). */
 export interface CompiledScript {
@@ -59,6 +47,13 @@ export interface EngineOptions {
   redisVersion?: string;
   /** Longest stretch of pure Lua computation before yielding to the event loop (ms). */
   tickMs?: number;
+}
+
+/** A loaded function library (FUNCTION LOAD). */
+export interface Library {
+  name: string;
+  code: Uint8Array;
+  functions: Map<string, LibraryFunction>;
 }
 
 interface Script extends CompiledScript {
@@ -96,7 +91,7 @@ export function parseShebang(body: Uint8Array): [ScriptFlag[] | null, number] | 
     if (!part.startsWith("flags=")) return SCRIPT_ERRORS.shebangOption(part);
     for (const flag of part.slice(6).split(",")) {
       if (flag === "") continue;
-      if (!FLAG_NAMES.has(flag)) return SCRIPT_ERRORS.shebangFlag(flag);
+      if (!SCRIPT_FLAG_NAMES.has(flag)) return SCRIPT_ERRORS.shebangFlag(flag);
       flags.push(flag as ScriptFlag);
     }
   }
@@ -148,6 +143,10 @@ export class ScriptEngine {
   readonly #rand = new Lrand48();
   #L: LuaState;
   #scripts = new Map<string, Script>();
+  /** Functions live in their own state, which SCRIPT FLUSH leaves alone (as Redis's). */
+  #fL: LuaState;
+  #libraries = new Map<string, Library>();
+  #functions = new Map<string, { library: string; fn: LibraryFunction }>();
   #run: Running | null = null;
   #tail: Promise<void> = Promise.resolve();
 
@@ -157,6 +156,7 @@ export class ScriptEngine {
     this.#tickMs = options.tickMs ?? DEFAULT_TICK_MS;
     this.#version = options.redisVersion ?? REDIS_VERSION;
     this.#L = this.#newState();
+    this.#fL = this.#newState();
   }
 
   #newState(): LuaState {
@@ -214,6 +214,11 @@ export class ScriptEngine {
     return this.#run ? performance.now() - this.#run.started : null;
   }
 
+  /** The running script's SHA1 or function name (FUNCTION STATS), or null. */
+  runningName(): string | null {
+    return this.#run?.name ?? null;
+  }
+
   /** What is running: "eval" (EVAL*), "function" (FCALL*) or null. */
   runningKind(): RunKind | null {
     return this.#run?.kind ?? null;
@@ -228,6 +233,112 @@ export class ScriptEngine {
   /** The BUSY error other clients get while the running script is past the threshold. */
   busyError(): string {
     return this.#run?.kind === "function" ? SCRIPT_ERRORS.busyFunction : SCRIPT_ERRORS.busyEval;
+  }
+
+  /**
+   * FUNCTION LOAD: runs the library's code with redis.register_function available and keeps
+   * what it registered; returns the library name or Redis's error.
+   */
+  loadLibrary(code: Uint8Array, replace: boolean): { name: string } | { error: string } {
+    const header = parseLibraryHeader(code);
+    if (typeof header === "string") return { error: header };
+    const [name, skip] = header;
+    const old = this.#libraries.get(name);
+    if (old && !replace) return { error: SCRIPT_ERRORS.libraryExists(name) };
+    const L = this.#fL;
+    const top = lua.lua_gettop(L);
+    const source = floatLiterals(code.subarray(skip));
+    const registered = new Map<string, LibraryFunction>();
+    const fail = (error: string) => {
+      for (const fn of registered.values()) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, fn.ref);
+      lua.lua_settop(L, top);
+      return { error };
+    };
+    const status = lauxlib.luaL_loadbufferx(
+      L,
+      source,
+      source.length,
+      bytes("@user_function"),
+      bytes("t"),
+    );
+    if (status !== lua.LUA_OK) {
+      return fail(`ERR Error compiling function: ${text(toBytes(L, -1) ?? bytes("?"))}`);
+    }
+    lua.lua_getglobal(L, bytes("redis"));
+    lua.lua_pushjsfunction(L, (L: LuaState) => registerFunction(L, registered));
+    lua.lua_setfield(L, -2, bytes("register_function"));
+    lua.lua_pop(L, 1);
+    const ran = lua.lua_pcall(L, 0, 0, 0);
+    lua.lua_getglobal(L, bytes("redis"));
+    lua.lua_pushnil(L);
+    lua.lua_setfield(L, -2, bytes("register_function"));
+    lua.lua_pop(L, 1);
+    if (ran !== lua.LUA_OK) {
+      let message: string;
+      if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
+        lua.lua_getfield(L, -1, bytes("err"));
+        message = text(toBytes(L, -1) ?? bytes("unknown error"));
+      } else message = text(toBytes(L, -1) ?? bytes("unknown error"));
+      return fail(`ERR Error registering functions: ${message}`);
+    }
+    if (registered.size === 0) return fail(SCRIPT_ERRORS.noFunctions);
+    for (const fname of registered.keys()) {
+      const owner = this.#functions.get(fname);
+      if (owner && owner.library !== name) return fail(SCRIPT_ERRORS.functionExists(fname));
+    }
+    if (old) this.deleteLibrary(name);
+    this.#libraries.set(name, { name, code, functions: registered });
+    for (const fn of registered.values()) this.#functions.set(fn.name, { library: name, fn });
+    return { name };
+  }
+
+  /** FUNCTION DELETE: false when no library has that name. */
+  deleteLibrary(name: string): boolean {
+    const lib = this.#libraries.get(name);
+    if (!lib) return false;
+    for (const fn of lib.functions.values()) {
+      this.#functions.delete(fn.name);
+      lauxlib.luaL_unref(this.#fL, lua.LUA_REGISTRYINDEX, fn.ref);
+    }
+    this.#libraries.delete(name);
+    return true;
+  }
+
+  /** FUNCTION FLUSH. */
+  flushLibraries(): void {
+    for (const name of [...this.#libraries.keys()]) this.deleteLibrary(name);
+  }
+
+  /** Every loaded library, in load order (FUNCTION LIST, STATS). */
+  libraries(): Library[] {
+    return [...this.#libraries.values()];
+  }
+
+  /** A function's flags, or undefined when no library registered it (FCALL's error). */
+  functionFlags(name: string): ScriptFlag[] | undefined {
+    return this.#functions.get(name)?.fn.flags;
+  }
+
+  /** FCALL: runs the function `name` with its keys and args tables. */
+  async callFunction(
+    name: string,
+    keys: Uint8Array[],
+    argv: Uint8Array[],
+    bridge: ScriptBridge,
+  ): Promise<Reply> {
+    return await this.#exclusive(() => {
+      const found = this.#functions.get(name);
+      if (!found) return Promise.resolve({ type: "error", value: SCRIPT_ERRORS.functionNotFound });
+      const L = this.#fL;
+      for (const items of [keys, argv]) {
+        lua.lua_createtable(L, items.length, 0);
+        items.forEach((item, i) => {
+          lua.lua_pushlstring(L, item, item.length);
+          lua.lua_rawseti(L, -2, i + 1);
+        });
+      }
+      return this.#drive(L, found.fn.ref, 2, name, "function", bridge);
+    });
   }
 
   /** SCRIPT KILL (`kind` "eval") or FUNCTION KILL ("function"); returns the reply. */
@@ -263,7 +374,7 @@ export class ScriptEngine {
       const L = this.#L;
       setGlobalArray(L, "KEYS", keys);
       setGlobalArray(L, "ARGV", argv);
-      return this.#drive(script.ref, 0, sha, "eval", bridge);
+      return this.#drive(this.#L, script.ref, 0, sha, "eval", bridge);
     });
   }
 
@@ -299,13 +410,13 @@ export class ScriptEngine {
    * main state (moved onto the coroutine), resuming it across redis.call and ticks.
    */
   async #drive(
+    L: LuaState,
     ref: number,
     nargs: number,
     name: string,
     kind: RunKind,
     bridge: ScriptBridge,
   ): Promise<Reply> {
-    const L = this.#L;
     const base = lua.lua_gettop(L) - nargs;
     const co: LuaState = lua.lua_newthread(L);
     lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, ref);
@@ -359,12 +470,14 @@ export class ScriptEngine {
       }
     } catch (e) {
       // A fault in the VM itself (never a script error): start over with a clean state.
-      this.#scripts.clear();
-      this.#L = this.#newState();
+      if (L === this.#L) {
+        this.#scripts.clear();
+        this.#L = this.#newState();
+      }
       return { type: "error", value: `ERR script engine failure: ${(e as Error).message}` };
     } finally {
       this.#run = null;
-      if (this.#L === L) lua.lua_settop(L, base);
+      if (this.#L === L || this.#fL === L) lua.lua_settop(L, base);
     }
   }
 }

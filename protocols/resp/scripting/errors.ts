@@ -44,5 +44,11 @@ export const SCRIPT_ERRORS = {
     "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long",
   badFunctionName:
     "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long",
+  badNumKeys: "ERR Bad number of keys provided",
+  unknownOption: (option: string) => `ERR Unknown option given: ${option}`,
+  codeMissing: "ERR Function code is missing",
+  functionFlushOption: "ERR FUNCTION FLUSH only supports SYNC|ASYNC option",
+  libraryNameMissing: "ERR library name argument was not given",
+  unknownArgument: (arg: string) => `ERR Unknown argument ${arg}`,
   functionWriteInReadOnly: "ERR Can not execute a script with write flag using *_ro command.",
 } as const;

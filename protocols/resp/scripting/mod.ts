@@ -7,6 +7,7 @@
 export {
   type CompiledScript,
   type EngineOptions,
+  type Library,
   type RunKind,
   type ScriptBridge,
   ScriptEngine,

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
-import { startTestServer } from "../../helpers/server.ts";
+import { startChild, startTestServer } from "../../helpers/server.ts";
 import { replyItems, replyText, RespClient } from "../resp_client.ts";
 import { SCRIPT_ERRORS, sha1hex } from "../../../protocols/resp/scripting/mod.ts";
 
@@ -262,6 +262,141 @@ Deno.test({
     } finally {
       runner.disconnect();
       other.disconnect();
+    }
+  },
+});
+
+const LIBRARY = `#!lua name=mylib
+local function release(keys, args)
+  if redis.call('get', keys[1]) == args[1] then return redis.call('del', keys[1]) end
+  return 0
+end
+redis.register_function('release', release)
+redis.register_function{function_name='peek', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}, description='reads'}`;
+
+Deno.test({
+  name: "FUNCTION LOAD, FCALL, FCALL_RO, LIST, DELETE, FLUSH with Redis 7.2's replies and errors",
+  ...clientTest,
+  async fn() {
+    await using s = await startTestServer({ protocols: ["redis"] });
+    const r = ioredis(s.ports.redis);
+    const c3 = await createClient({ url: `redis://127.0.0.1:${s.ports.redis}`, RESP: 3 }).connect();
+    try {
+      assert.equal(await r.function("LOAD", LIBRARY), "mylib");
+      assert.equal(
+        await errorOf(r.function("LOAD", LIBRARY)),
+        SCRIPT_ERRORS.libraryExists("mylib"),
+      );
+      assert.equal(await r.function("LOAD", "REPLACE", LIBRARY), "mylib");
+      await r.set("lock", "me");
+      assert.equal(await r.fcall("release", 1, "lock", "other"), 0);
+      assert.equal(await r.fcall_ro("peek", 1, "lock"), "me");
+      assert.equal(
+        await errorOf(r.fcall_ro("release", 1, "lock", "me")),
+        SCRIPT_ERRORS.functionWriteInReadOnly,
+      );
+      assert.equal(await r.fcall("release", 1, "lock", "me"), 1);
+      assert.equal(await errorOf(r.fcall("nosuch", 0)), SCRIPT_ERRORS.functionNotFound);
+      assert.equal(await errorOf(r.fcall("peek", "x")), SCRIPT_ERRORS.badNumKeys);
+      assert.equal(
+        await errorOf(r.function("LOAD", "return 1")),
+        SCRIPT_ERRORS.missingLibraryMetadata,
+      );
+      assert.equal(
+        await errorOf(
+          r.function("LOAD", "#!lua name=other\nredis.register_function('peek', function() end)"),
+        ),
+        SCRIPT_ERRORS.functionExists("peek"),
+      );
+      assert.equal(
+        await errorOf(r.function("LOAD", "#!lua name=empty\nlocal x = 1")),
+        SCRIPT_ERRORS.noFunctions,
+      );
+      assert.match(
+        await errorOf(r.function("LOAD", "#!lua name=bad\nreturn +")),
+        /^ERR Error compiling function: user_function:2: /,
+      );
+      const list = await c3.sendCommand(["FUNCTION", "LIST", "WITHCODE"]);
+      const lib = (list as unknown as unknown[])[0] as
+        | Map<string, unknown>
+        | Record<string, unknown>;
+      const get = (m: typeof lib, k: string) => m instanceof Map ? m.get(k) : m[k];
+      assert.equal(String(get(lib, "library_name")), "mylib");
+      assert.equal(String(get(lib, "library_code")), LIBRARY);
+      assert.equal((get(lib, "functions") as unknown[]).length, 2);
+      assert.deepEqual(await r.function("LIST", "LIBRARYNAME", "nomatch*"), []);
+      assert.equal(await r.function("DELETE", "mylib"), "OK");
+      assert.equal(await errorOf(r.function("DELETE", "mylib")), SCRIPT_ERRORS.libraryNotFound);
+      assert.equal(await errorOf(r.fcall("peek", 1, "lock")), SCRIPT_ERRORS.functionNotFound);
+      await r.function("LOAD", LIBRARY);
+      assert.equal(await r.function("FLUSH"), "OK");
+      assert.deepEqual(await r.function("LIST"), []);
+    } finally {
+      r.disconnect();
+      await c3.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "FUNCTION KILL stops a busy function; other clients get the function BUSY text",
+  ...clientTest,
+  async fn() {
+    await using s = await startTestServer({ protocols: ["redis"] });
+    const runner = ioredis(s.ports.redis);
+    const other = ioredis(s.ports.redis);
+    try {
+      await other.config("SET", "busy-reply-threshold", "100");
+      await other.function(
+        "LOAD",
+        "#!lua name=spin\nredis.register_function('spin', function() while true do end end)",
+      );
+      const outcome = runner.fcall("spin", 0).then(() => "returned", (e: Error) => e.message);
+      let busy = "";
+      for (let i = 0; i < 200 && busy === ""; i++) {
+        busy = await other.ping().then(() => "", (e: Error) => e.message);
+        if (busy === "") await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(busy, SCRIPT_ERRORS.busyFunction);
+      assert.equal(await errorOf(other.script("KILL")), SCRIPT_ERRORS.busyFunction);
+      assert.equal(await other.function("KILL"), "OK");
+      assert.match(await outcome, /^ERR Script killed by user with SCRIPT KILL\.\.\./);
+      assert.equal(await other.ping(), "PONG");
+    } finally {
+      runner.disconnect();
+      other.disconnect();
+    }
+  },
+});
+
+Deno.test({
+  name: "FUNCTION LOAD + FCALL survive a restart of a file-backed server",
+  ...clientTest,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const args = [`--data=${dir}/db.sqlite`, "--protocols=redis", "--redis-port=0"];
+    try {
+      {
+        await using child = await startChild(args);
+        const r = ioredis(child.ports.redis);
+        try {
+          assert.equal(await r.function("LOAD", LIBRARY), "mylib");
+          await r.set("lock", "me");
+        } finally {
+          r.disconnect();
+        }
+      }
+      await using child = await startChild(args);
+      const r = ioredis(child.ports.redis);
+      try {
+        assert.equal(await r.fcall_ro("peek", 1, "lock"), "me");
+        assert.equal(await r.fcall("release", 1, "lock", "me"), 1);
+        assert.equal(await r.exists("lock"), 0);
+      } finally {
+        r.disconnect();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });
