@@ -83,12 +83,16 @@ function scriptExists(ctx: CommandContext, argv: Uint8Array[]): Reply {
   );
 }
 
+/** SCRIPT/FUNCTION FLUSH take nothing or one of ASYNC|SYNC (both flush at once here). */
+function flushModeOk(argv: Uint8Array[]): boolean {
+  if (argv.length === 2) return true;
+  const mode = argText(argv[2]).toLowerCase();
+  return argv.length === 3 && (mode === "sync" || mode === "async");
+}
+
 /** SCRIPT FLUSH [ASYNC|SYNC]: as a write unit, so it waits for a running script to finish. */
 function scriptFlush(ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> {
-  const mode = argv.length === 3 ? argText(argv[2]).toLowerCase() : null;
-  if (argv.length > 3 || (mode !== null && mode !== "sync" && mode !== "async")) {
-    return error(SCRIPT_ERRORS.flushOption);
-  }
+  if (!flushModeOk(argv)) return error(SCRIPT_ERRORS.flushOption);
   return ctx.write(() => {
     ctx.server.scripts.flush();
     return OK;
@@ -139,10 +143,7 @@ async function functionDelete(ctx: CommandContext, argv: Uint8Array[]): Promise<
 }
 
 async function functionFlush(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const mode = argv.length === 3 ? argText(argv[2]).toLowerCase() : null;
-  if (argv.length > 3 || (mode !== null && mode !== "sync" && mode !== "async")) {
-    return error(SCRIPT_ERRORS.functionFlushOption);
-  }
+  if (!flushModeOk(argv)) return error(SCRIPT_ERRORS.functionFlushOption);
   ctx.server.scripts.flushLibraries();
   await ctx.write(async (tx) => {
     for (const entry of await tx.list({ prefix: FUNCTIONS_PREFIX })) tx.delete(entry.key);

@@ -36,6 +36,16 @@ async function errorOf(p: Promise<unknown>): Promise<string> {
   throw new Error("expected an error reply");
 }
 
+/** PING until the server answers with an error (BUSY once the script passes the threshold). */
+async function firstBusyError(client: Redis): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const busy = await client.ping().then(() => "", (e: Error) => e.message);
+    if (busy !== "") return busy;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return "";
+}
+
 Deno.test({
   name: "ioredis: compare-and-delete lock release by EVAL and EVALSHA; SCRIPT LOAD/EXISTS/FLUSH",
   ...clientTest,
@@ -151,6 +161,9 @@ Deno.test({
         "redis.call('set', 'there', 'x'); return redis.call('get', 'undeclared')";
       assert.equal(await r.eval(script, 0, "v"), null, "after SELECT 5 the script reads db 5");
       assert.equal(await r.get("undeclared"), "v", "the caller is still on db 3");
+      // Inside MULTI the script joins EXEC's unit.
+      const exec = await r.multi().set("m", "1").eval("return redis.call('incr', 'm')", 0).exec();
+      assert.deepEqual(exec, [[null, "OK"], [null, 2]]);
       await r.select(5);
       assert.equal(await r.get("there"), "x");
     } finally {
@@ -231,11 +244,7 @@ Deno.test({
       assert.deepEqual(await other.config("GET", "lua-time-limit"), ["lua-time-limit", "100"]);
       const loop = runner.eval("local i = 0 while true do i = i + 1 end", 0);
       const outcome = loop.then(() => "returned", (e: Error) => e.message);
-      let busy = "";
-      for (let i = 0; i < 200 && busy === ""; i++) {
-        busy = await other.ping().then(() => "", (e: Error) => e.message);
-        if (busy === "") await new Promise((r) => setTimeout(r, 20));
-      }
+      const busy = await firstBusyError(other);
       assert.equal(busy, SCRIPT_ERRORS.busyEval);
       assert.equal(await errorOf(other.get("k")), SCRIPT_ERRORS.busyEval);
       assert.equal(await other.script("KILL"), "OK");
@@ -352,11 +361,7 @@ Deno.test({
         "#!lua name=spin\nredis.register_function('spin', function() while true do end end)",
       );
       const outcome = runner.fcall("spin", 0).then(() => "returned", (e: Error) => e.message);
-      let busy = "";
-      for (let i = 0; i < 200 && busy === ""; i++) {
-        busy = await other.ping().then(() => "", (e: Error) => e.message);
-        if (busy === "") await new Promise((r) => setTimeout(r, 20));
-      }
+      const busy = await firstBusyError(other);
       assert.equal(busy, SCRIPT_ERRORS.busyFunction);
       assert.equal(await errorOf(other.script("KILL")), SCRIPT_ERRORS.busyFunction);
       assert.equal(await other.function("KILL"), "OK");
