@@ -6,11 +6,17 @@
  */
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { argText, helpSubcommand } from "../command_table.ts";
-import { ERRORS } from "../errors.ts";
+import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { parseInt64 } from "../numbers.ts";
 import { globMatch } from "../glob.ts";
 import { array, bulk, bulkOrNull, error, integer, NULL, OK, type Reply, simple } from "../reply.ts";
-import { functionKey, FUNCTIONS_PREFIX } from "../storage/functions.ts";
+import {
+  BadPayload,
+  functionsPayload,
+  readFunctionsPayload,
+  verifyPayload,
+} from "../storage/dump_format.ts";
+import { functionKey, storeLibraries } from "../storage/functions.ts";
 import { runScript } from "../script_run.ts";
 import { SCRIPT_ERRORS } from "../scripting/mod.ts";
 
@@ -145,9 +151,46 @@ async function functionDelete(ctx: CommandContext, argv: Uint8Array[]): Promise<
 async function functionFlush(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   if (!flushModeOk(argv)) return error(SCRIPT_ERRORS.functionFlushOption);
   ctx.server.scripts.flushLibraries();
-  await ctx.write(async (tx) => {
-    for (const entry of await tx.list({ prefix: FUNCTIONS_PREFIX })) tx.delete(entry.key);
-  });
+  await ctx.write((tx) => storeLibraries(tx, []));
+  return OK;
+}
+
+function functionDump(ctx: CommandContext): Reply {
+  return bulk(functionsPayload(ctx.server.scripts.libraries().map((lib) => lib.code)));
+}
+
+const RESTORE_POLICIES = ["append", "replace", "flush"];
+
+/**
+ * FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: all or nothing; on a failure the libraries
+ * loaded before are put back as they were.
+ */
+async function functionRestore(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  if (argv.length > 4) return error(SERVER_ERRORS.subcommandSyntax(argText(argv[1]), "FUNCTION"));
+  const policy = argv.length === 4 ? argText(argv[3]).toLowerCase() : "append";
+  if (!RESTORE_POLICIES.includes(policy)) return error(SCRIPT_ERRORS.restorePolicy);
+  if (!verifyPayload(argv[2])) return error(SCRIPT_ERRORS.badPayload);
+  let codes: Uint8Array[];
+  try {
+    codes = readFunctionsPayload(argv[2]);
+  } catch (e) {
+    return error(
+      `ERR ${e instanceof BadPayload && e.message ? e.message : "can not read data type"}`,
+    );
+  }
+  const scripts = ctx.server.scripts;
+  const before = scripts.libraries();
+  if (policy === "flush") scripts.flushLibraries();
+  for (const code of codes) {
+    const loaded = scripts.loadLibrary(code, policy === "replace");
+    if ("error" in loaded) {
+      scripts.flushLibraries();
+      for (const lib of before) scripts.loadLibrary(lib.code, false);
+      const exists = /^ERR Library '(.*)' already exists$/.exec(loaded.error);
+      return error(exists ? SCRIPT_ERRORS.restoreLibraryExists(exists[1]) : loaded.error);
+    }
+  }
+  await ctx.write((tx) => storeLibraries(tx, scripts.libraries()));
   return OK;
 }
 
@@ -258,6 +301,16 @@ const FUNCTION_SUBCOMMANDS: CommandSpec[] = [
     flags: ["noscript", "allow_busy"],
     summary: "Terminates a function during execution.",
   }, functionKill),
+  spec("dump", {
+    arity: 2,
+    flags: ["noscript"],
+    summary: "Dumps all libraries into a serialized binary payload.",
+  }, functionDump),
+  spec("restore", {
+    arity: -3,
+    flags: ["write", "denyoom", "noscript"],
+    summary: "Restores all libraries from a payload.",
+  }, functionRestore),
   helpSubcommand([
     "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "LOAD [REPLACE] <FUNCTION CODE>",

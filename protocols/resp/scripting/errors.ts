@@ -44,6 +44,10 @@ export const SCRIPT_ERRORS = {
     "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long",
   badFunctionName:
     "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long",
+  restorePolicy: "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+  badPayload: "ERR DUMP payload version or checksum are wrong",
+  /** FUNCTION RESTORE's collision text (libraryJoin), unquoted unlike FUNCTION LOAD's. */
+  restoreLibraryExists: (name: string) => `ERR Library ${name} already exists`,
   badNumKeys: "ERR Bad number of keys provided",
   unknownOption: (option: string) => `ERR Unknown option given: ${option}`,
   codeMissing: "ERR Function code is missing",

@@ -3,8 +3,8 @@
  * ["fn", name] in the redis namespace (outside every db, so FLUSHALL leaves them, as Redis's).
  * @module
  */
-import type { Key, Store } from "../../../src/store/mod.ts";
-import type { ScriptEngine } from "../scripting/mod.ts";
+import type { Key, Store, WriteTx } from "../../../src/store/mod.ts";
+import type { Library, ScriptEngine } from "../scripting/mod.ts";
 
 /** The prefix of every stored library. */
 export const FUNCTIONS_PREFIX: Key = ["fn"];
@@ -21,4 +21,10 @@ export async function loadStoredFunctions(store: Store, engine: ScriptEngine): P
     if (!("error" in engine.loadLibrary(entry.data, true))) n++;
   }
   return n;
+}
+
+/** Make the stored libraries exactly `libraries` (FUNCTION FLUSH, RESTORE). */
+export async function storeLibraries(tx: WriteTx, libraries: readonly Library[]): Promise<void> {
+  for (const entry of await tx.list({ prefix: FUNCTIONS_PREFIX })) tx.delete(entry.key);
+  for (const lib of libraries) tx.set(functionKey(lib.name), { data: lib.code });
 }

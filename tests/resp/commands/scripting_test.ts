@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { startChild, startTestServer } from "../../helpers/server.ts";
@@ -334,12 +335,32 @@ Deno.test({
       assert.equal(String(get(lib, "library_code")), LIBRARY);
       assert.equal((get(lib, "functions") as unknown[]).length, 2);
       assert.deepEqual(await r.function("LIST", "LIBRARYNAME", "nomatch*"), []);
+      // DUMP, then RESTORE: APPEND refuses a library that exists, FLUSH and REPLACE take it.
+      const dump = await r.callBuffer("FUNCTION", "DUMP") as Buffer;
+      assert.equal(
+        await errorOf(r.call("FUNCTION", "RESTORE", dump)),
+        "ERR Library mylib already exists",
+      );
+      assert.equal(await r.call("FUNCTION", "RESTORE", dump, "REPLACE"), "OK");
+      assert.equal(await r.call("FUNCTION", "RESTORE", dump, "FLUSH"), "OK");
+      assert.equal(
+        await errorOf(r.call("FUNCTION", "RESTORE", dump, "MERGE")),
+        SCRIPT_ERRORS.restorePolicy,
+      );
+      const corrupt = Buffer.from(dump);
+      corrupt[2] ^= 1;
+      assert.equal(
+        await errorOf(r.call("FUNCTION", "RESTORE", corrupt)),
+        SCRIPT_ERRORS.badPayload,
+      );
       assert.equal(await r.function("DELETE", "mylib"), "OK");
       assert.equal(await errorOf(r.function("DELETE", "mylib")), SCRIPT_ERRORS.libraryNotFound);
       assert.equal(await errorOf(r.fcall("peek", 1, "lock")), SCRIPT_ERRORS.functionNotFound);
       await r.function("LOAD", LIBRARY);
       assert.equal(await r.function("FLUSH"), "OK");
       assert.deepEqual(await r.function("LIST"), []);
+      assert.equal(await r.call("FUNCTION", "RESTORE", dump), "OK");
+      assert.equal(await r.fcall_ro("peek", 1, "lock"), null);
     } finally {
       r.disconnect();
       await c3.close();
