@@ -35,6 +35,8 @@ export const SCRIPT_ERRORS = {
   shebangOption: (option: string) => `ERR Unknown lua shebang option: ${option}`,
   // Functions (function_lua.c, functions.c).
   missingLibraryMetadata: "ERR Missing library metadata",
+  invalidLibraryMetadata: "ERR Invalid library metadata",
+  libraryNameTwice: "ERR Invalid metadata value, name argument was given multiple times",
   libraryExists: (name: string) => `ERR Library '${name}' already exists`,
   libraryNotFound: "ERR Library not found",
   functionNotFound: "ERR Function not found",

@@ -20,13 +20,16 @@ const NAME = /^[A-Za-z0-9_]+$/;
 /** `#!lua name=<lib>` (functionExtractLibMetaData): [name, header length] or the error reply. */
 export function parseLibraryHeader(code: Uint8Array): [string, number] | string {
   if (code[0] !== 0x23 || code[1] !== 0x21) return SCRIPT_ERRORS.missingLibraryMetadata;
-  let end = code.indexOf(0x0a);
-  if (end < 0) end = code.length;
+  const end = code.indexOf(0x0a);
+  if (end < 0) return SCRIPT_ERRORS.invalidLibraryMetadata;
   const parts = text(code.subarray(2, end)).trim().split(/\s+/);
   const engine = parts[0];
   let name: string | null = null;
   for (const part of parts.slice(1)) {
-    if (!part.startsWith("name=")) return `ERR Invalid metadata value given: ${part}`;
+    if (part.slice(0, 5).toLowerCase() !== "name=") {
+      return `ERR Invalid metadata value given: ${part}`;
+    }
+    if (name !== null) return SCRIPT_ERRORS.libraryNameTwice;
     name = part.slice(5);
   }
   if (name === null) return "ERR Library name was not given";

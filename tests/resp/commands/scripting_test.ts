@@ -319,6 +319,18 @@ Deno.test({
         SCRIPT_ERRORS.functionExists("peek"),
       );
       assert.equal(
+        await errorOf(r.function("LOAD", "#!lua name=nonewline")),
+        SCRIPT_ERRORS.invalidLibraryMetadata,
+      );
+      assert.equal(
+        await errorOf(r.function("LOAD", "#!foo name=x\n")),
+        "ERR Engine 'foo' not found",
+      );
+      assert.equal(
+        await errorOf(r.function("LOAD", "#!lua name=a-b\n")),
+        SCRIPT_ERRORS.badLibraryName,
+      );
+      assert.equal(
         await errorOf(r.function("LOAD", "#!lua name=empty\nlocal x = 1")),
         SCRIPT_ERRORS.noFunctions,
       );
