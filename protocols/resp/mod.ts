@@ -22,6 +22,7 @@ export const redisService: Service = {
     installReclaimer(ctx.store);
     const state = new ServerState(
       new ConfigParams({ port: listen.port, password: ctx.config.password }),
+      ctx.log,
     );
     // Libraries FUNCTION LOAD stored, before any FCALL can arrive.
     await loadStoredFunctions(ctx.store, state.scripts);

@@ -3,6 +3,7 @@
  * INFO # Clients), stats counters (INFO # Stats), the start time and the CONFIG parameters.
  * @module
  */
+import type { Logger } from "../../src/log.ts";
 import type { CommandSpec, Session } from "./command.ts";
 import { Blocking } from "./blocking.ts";
 import { ConfigParams } from "./config_params.ts";
@@ -97,13 +98,23 @@ export class ServerState {
   /** Every pub/sub subscription of this server's connections. */
   readonly pubsub = new PubSub();
   /** The Lua engine and script cache of EVAL, SCRIPT and FUNCTION. */
-  readonly scripts = new ScriptEngine({ formatDouble, redisVersion: REDIS_VERSION });
+  readonly scripts: ScriptEngine;
   /** The client whose script is running (its own later commands are not refused as BUSY). */
   scriptCaller: number | null = null;
   #nextId = 1;
 
-  constructor(config: ConfigParams) {
+  /** `log` receives redis.log lines (debug and verbose as debug, notice as info, warning). */
+  constructor(config: ConfigParams, log?: Pick<Logger, "debug" | "info" | "warn">) {
     this.config = config;
+    this.scripts = new ScriptEngine({
+      formatDouble,
+      redisVersion: REDIS_VERSION,
+      log: log && ((level, message) => {
+        if (level <= 1) log.debug(`redis.log: ${message}`);
+        else if (level === 2) log.info(`redis.log: ${message}`);
+        else log.warn(`redis.log: ${message}`);
+      }),
+    });
   }
 
   /** The next client id (Redis's ids start at 1 and only grow). */

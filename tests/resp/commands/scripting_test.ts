@@ -420,9 +420,12 @@ Deno.test({
         try {
           assert.equal(await r.function("LOAD", LIBRARY), "mylib");
           await r.set("lock", "me");
+          await r.eval("redis.log(redis.LOG_WARNING, 'hello', 'from lua')", 0);
         } finally {
           r.disconnect();
         }
+        await child.stop();
+        assert.match(await child.stderr(), /redis\.log: hello from lua/);
       }
       await using child = await startChild(args);
       const r = ioredis(child.ports.redis);
