@@ -43,6 +43,7 @@ const ALIASES: Record<string, string> = {
   "list-max-ziplist-size": "list-max-listpack-size",
   "zset-max-ziplist-entries": "zset-max-listpack-entries",
   "zset-max-ziplist-value": "zset-max-listpack-value",
+  "lua-time-limit": "busy-reply-threshold",
 };
 
 const MAXMEMORY_POLICIES = [
@@ -87,8 +88,7 @@ function defaults(port: number, password: string | null): Record<string, Param> 
     "notify-keyspace-events": { value: "", kind: "events" },
     "proto-max-bulk-len": { value: "536870912", kind: "memory" },
     "client-query-buffer-limit": { value: "1073741824", kind: "memory" },
-    "lua-time-limit": { value: "5000", kind: "int" },
-    "busy-reply-threshold": { value: "5000", kind: "int" },
+    "busy-reply-threshold": size(5000),
     "slowlog-log-slower-than": { value: "10000", kind: "int" },
     "slowlog-max-len": { value: "128", kind: "int" },
     "latency-monitor-threshold": { value: "0", kind: "int" },

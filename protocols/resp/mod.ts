@@ -10,6 +10,7 @@ import { FAMILIES } from "./commands/mod.ts";
 import { ConfigParams } from "./config_params.ts";
 import { serveConnection } from "./server.ts";
 import { ServerState } from "./server_state.ts";
+import { loadStoredFunctions } from "./storage/functions.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
 import { attachExpiry } from "./notify.ts";
 
@@ -17,12 +18,15 @@ import { attachExpiry } from "./notify.ts";
 export const redisService: Service = {
   name: "redis",
   port: { flag: "redis-port", default: 6380, help: "Redis RESP port" },
-  start(ctx, listen) {
+  async start(ctx, listen) {
     // Expiry events drive the reclaiming of hash fields: listen before any connection is served.
     installReclaimer(ctx.store);
     const state = new ServerState(
       new ConfigParams({ port: listen.port, password: ctx.config.password }),
+      ctx.log,
     );
+    // Libraries FUNCTION LOAD stored, before any FCALL can arrive.
+    await loadStoredFunctions(ctx.store, state.scripts);
     // Blocked clients are retried after commits: subscribed before any connection is served.
     const unblock = state.blocking.attach(ctx.store);
     // Expired keys become "expired" events and tracking invalidations.
@@ -44,7 +48,7 @@ export const redisService: Service = {
     state.port = server.addr.port;
     state.config.setInternal("port", String(server.addr.port));
     state.config.setInternal("bind", listen.hostname);
-    return Promise.resolve({
+    return {
       address: `${listen.hostname}:${server.addr.port}`,
       port: server.addr.port,
       close: async () => {
@@ -52,6 +56,6 @@ export const redisService: Service = {
         unblock();
         unexpire();
       },
-    });
+    };
   },
 };

@@ -19,6 +19,7 @@ import { encodeReply, encodeReplyBytes, parseRequests, ReplyWriter } from "./cod
 import { Subscriber } from "./pubsub.ts";
 import { error, type Reply, simple } from "./reply.ts";
 import type { ClientRecord, ServerState } from "./server_state.ts";
+import { busyReply } from "./script_run.ts";
 import { flagTransaction, queueInMulti } from "./transaction.ts";
 import { writeUnit } from "./notify.ts";
 
@@ -413,6 +414,8 @@ class RespConnection {
     ) {
       return { reply: error(SERVER_ERRORS.subscribedMode(found.fullName)) };
     }
+    const busy = busyReply(state, this.#session, found.spec);
+    if (busy) return { reply: busy };
     return found;
   }
 

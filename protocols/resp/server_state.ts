@@ -3,6 +3,7 @@
  * INFO # Clients), stats counters (INFO # Stats), the start time and the CONFIG parameters.
  * @module
  */
+import type { Logger } from "../../src/log.ts";
 import type { CommandSpec, Session } from "./command.ts";
 import { Blocking } from "./blocking.ts";
 import { ConfigParams } from "./config_params.ts";
@@ -10,6 +11,9 @@ import { PubSub, type Subscriber } from "./pubsub.ts";
 import type { EventSink } from "./notify.ts";
 import { Tracking } from "./tracking.ts";
 import { Pause } from "./pause.ts";
+import { formatDouble } from "./codec/reply_encoder.ts";
+import { REDIS_VERSION } from "./info.ts";
+import { ScriptEngine } from "./scripting/mod.ts";
 
 /** How a client wants replies (CLIENT REPLY). */
 export type ReplyMode = "on" | "off" | "skip";
@@ -102,10 +106,24 @@ export class ServerState implements EventSink {
   readonly tracking = new Tracking(this.clients);
   /** CLIENT PAUSE. */
   readonly pause = new Pause();
+  /** The Lua engine and script cache of EVAL, SCRIPT and FUNCTION. */
+  readonly scripts: ScriptEngine;
+  /** The client whose script is running (its own later commands are not refused as BUSY). */
+  scriptCaller: number | null = null;
   #nextId = 1;
 
-  constructor(config: ConfigParams) {
+  /** `log` receives redis.log lines (debug and verbose as debug, notice as info, warning). */
+  constructor(config: ConfigParams, log?: Pick<Logger, "debug" | "info" | "warn">) {
     this.config = config;
+    this.scripts = new ScriptEngine({
+      formatDouble,
+      redisVersion: REDIS_VERSION,
+      log: log && ((level, message) => {
+        if (level <= 1) log.debug(`redis.log: ${message}`);
+        else if (level === 2) log.info(`redis.log: ${message}`);
+        else log.warn(`redis.log: ${message}`);
+      }),
+    });
   }
 
   /** notify-keyspace-events as bits (read on every write unit). */

@@ -80,8 +80,11 @@ async function watchesHold(tx: WriteTx, watches: readonly Watch[]): Promise<bool
   return true;
 }
 
-/** The context queued handlers run with: every read and write goes to `tx`, in order. */
-function transactionContext(ctx: CommandContext, tx: WriteTx): CommandContext {
+/**
+ * The context handlers run with inside one write unit (EXEC's queue, a script's redis.call):
+ * every read and write goes to `tx`, in order, and blocking commands answer at once.
+ */
+export function transactionContext(ctx: CommandContext, tx: WriteTx): CommandContext {
   let chain: Promise<unknown> = Promise.resolve();
   return {
     ...ctx,

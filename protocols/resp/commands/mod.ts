@@ -22,6 +22,7 @@ import { COMMANDS as LISTS } from "./lists.ts";
 import { COMMANDS as REPLICATION } from "./replication.ts";
 import { COMMANDS as PUBSUB } from "./pubsub.ts";
 import { COMMANDS as SCAN } from "./scan.ts";
+import { COMMANDS as SCRIPTING } from "./scripting.ts";
 import { COMMANDS as SETS } from "./sets.ts";
 import { COMMANDS as SORT } from "./sort.ts";
 import { COMMANDS as SORTED_SETS } from "./sorted_sets.ts";
@@ -59,4 +60,5 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "stream", commands: STREAMS },
   { group: "stream", commands: STREAM_GROUPS },
   { group: "stream", commands: STREAM_INFO },
+  { group: "scripting", commands: SCRIPTING },
 ];

@@ -257,6 +257,33 @@ export async function restorePayload(payload: Uint8Array, to: RestoreTarget): Pr
   if (!body.done) throw new BadPayload();
 }
 
+/** RDB_OPCODE_FUNCTION2: one library's code in a FUNCTION DUMP payload. */
+const RDB_OPCODE_FUNCTION2 = 245;
+
+/** FUNCTION DUMP's payload: each library's code after its opcode, then Redis's trailer. */
+export function functionsPayload(codes: readonly Uint8Array[]): Uint8Array {
+  const w = new PayloadWriter();
+  for (const code of codes) {
+    w.byte(RDB_OPCODE_FUNCTION2);
+    w.string(code);
+  }
+  return w.finish();
+}
+
+/**
+ * The library codes of a verified FUNCTION RESTORE payload; throws {@link BadPayload} with
+ * Redis's text when an entry is not a function.
+ */
+export function readFunctionsPayload(payload: Uint8Array): Uint8Array[] {
+  const body = new PayloadReader(payload.subarray(0, payload.length - 10));
+  const codes: Uint8Array[] = [];
+  while (!body.done) {
+    if (body.byte() !== RDB_OPCODE_FUNCTION2) throw new BadPayload("given type is not a function");
+    codes.push(body.string());
+  }
+  return codes;
+}
+
 /** CRC-64/Jones (reflected, poly 0xad93d23594c935a9) as Redis's crc64(0, …), on 32-bit halves. */
 const CRC_LO = new Uint32Array(256);
 const CRC_HI = new Uint32Array(256);
