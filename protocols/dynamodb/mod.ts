@@ -5,6 +5,7 @@
  */
 import type { Service } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
+import type { TlsPair } from "../../src/tls.ts";
 import { createHandler } from "./server.ts";
 
 /** The DynamoDB service. */
@@ -20,25 +21,44 @@ export const dynamodbService: Service = {
       pending.add(tracked);
     }
     const handler = createHandler(ctx, background);
-    return new Promise((resolve, reject) => {
-      let server: Deno.HttpServer<Deno.NetAddr>;
+    // Deno.serve binds before it returns, so a bind failure throws here.
+    const serve = (port: number, pair: TlsPair | null): Deno.HttpServer<Deno.NetAddr> => {
       try {
-        server = Deno.serve({
+        return Deno.serve({
           hostname: listen.hostname,
-          port: listen.port,
-          onListen: (addr) =>
-            resolve({
-              address: `http://${listen.hostname}:${addr.port}`,
-              port: addr.port,
-              close: async () => {
-                await server.shutdown();
-                await Promise.all(pending);
-              },
-            }),
+          port,
+          // With TLS a reload binds the new certificate beside the old server before shutting
+          // that one down, so no connection attempt is refused meanwhile.
+          ...(pair ? { ...pair, reusePort: true } : {}),
+          onListen: () => {},
         }, handler);
       } catch (error) {
-        reject(listenError("dynamodb", listen.hostname, listen.port, error));
+        throw listenError("dynamodb", listen.hostname, port, error);
       }
+    };
+    let server = serve(listen.port, ctx.tls?.pair ?? null);
+    const port = server.addr.port;
+    let closing = false;
+    // The old server's shutdown lets its in-flight requests finish, then closes its idle
+    // keep-alive connections; clients open the next one on the new certificate.
+    const retired = new Set<Promise<void>>();
+    const unsubscribe = ctx.tls?.onReload((pair) => {
+      if (closing) return;
+      const old = server;
+      server = serve(port, pair);
+      const done = old.shutdown().finally(() => retired.delete(done));
+      retired.add(done);
+    });
+    return Promise.resolve({
+      address: `${ctx.tls ? "https" : "http"}://${listen.hostname}:${port}`,
+      port,
+      close: async () => {
+        closing = true;
+        unsubscribe?.();
+        await server.shutdown();
+        await Promise.all(retired);
+        await Promise.all(pending);
+      },
     });
   },
 };

@@ -28,7 +28,7 @@ export async function startMemcachedServer(
   await items.open();
   const shared: Shared = { items, counters: new Counters(), ctx, port: listen.port };
   const tcp = serveTcp(
-    { protocol: "memcached", ...listen },
+    { protocol: "memcached", ...listen, tls: ctx.tls },
     (conn, signal) => serveConnection(conn, signal, shared),
   );
   shared.port = tcp.addr.port;

@@ -3,6 +3,7 @@
  * chosen by the first byte), run them in order and write their replies in one write per read.
  * @module
  */
+import type { NetConn } from "../../src/tcp.ts";
 import { encodeBinaryError, parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
 import { type Chunk, encodeReplies } from "./codec/reply.ts";
 import { type ParseOptions, parseText } from "./codec/text.ts";
@@ -100,7 +101,7 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
   return replies;
 }
 
-async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
+async function writeAll(conn: NetConn, bytes: Uint8Array): Promise<void> {
   let off = 0;
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
@@ -117,7 +118,7 @@ function textFailure(error: unknown): Chunk[] {
 
 /** Serve one client until it quits, the connection drops or the server stops. */
 export async function serveConnection(
-  conn: Deno.TcpConn,
+  conn: NetConn,
   signal: AbortSignal,
   shared: Shared,
 ): Promise<void> {

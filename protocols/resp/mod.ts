@@ -35,7 +35,7 @@ export const redisService: Service = {
       table,
     };
     const server = serveTcp(
-      { protocol: "redis", ...listen },
+      { protocol: "redis", ...listen, tls: ctx.tls },
       (conn, signal) => serveConnection(conn, signal, deps),
     );
     state.port = server.addr.port;

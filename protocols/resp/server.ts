@@ -7,6 +7,7 @@
  * is still read so a client that leaves is noticed; its later pipelined commands wait behind it.
  * @module
  */
+import type { NetConn } from "../../src/tcp.ts";
 import type { Auth } from "../../src/auth.ts";
 import type { Logger } from "../../src/log.ts";
 import type { RateLimiter } from "../../src/rate_limit.ts";
@@ -77,7 +78,7 @@ interface Pending {
 
 /** One client connection. */
 class RespConnection {
-  #conn: Deno.TcpConn;
+  #conn: NetConn;
   #deps: ConnectionDeps;
   #session: Session;
   #record: ClientRecord;
@@ -104,7 +105,7 @@ class RespConnection {
   /** Bytes arrived while blocked: parse them before reading again. */
   #arrived = false;
 
-  constructor(conn: Deno.TcpConn, deps: ConnectionDeps) {
+  constructor(conn: NetConn, deps: ConnectionDeps) {
     this.#conn = conn;
     this.#deps = deps;
     const remote = conn.remoteAddr as Deno.NetAddr;
@@ -443,7 +444,7 @@ class RespConnection {
 
 /** Serve one TCP connection with the RESP protocol. */
 export function serveConnection(
-  conn: Deno.TcpConn,
+  conn: NetConn,
   signal: AbortSignal,
   deps: ConnectionDeps,
 ): Promise<void> {

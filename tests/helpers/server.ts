@@ -70,6 +70,8 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
 export interface ChildServer extends AsyncDisposable {
   ports: Ports;
   readyLine: string;
+  /** Send `signal` without waiting for an exit (SIGHUP and the like). */
+  signal(signal: Deno.Signal): void;
   /** Send SIGTERM (or `signal`) and wait; resolves with the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
   stderr(): Promise<string>;
@@ -145,6 +147,7 @@ export async function startChild(
     ports: parseReadyLine(readyLine),
     readyLine,
     stop,
+    signal: (signal) => child.kill(signal),
     stderr: () => errText,
     [Symbol.asyncDispose]: async () => {
       await stop();
