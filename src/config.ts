@@ -45,6 +45,8 @@ export interface Config {
   cacheMb: number;
   /** Where to write the readiness report once every listener answers; null = nowhere. */
   readyFile: string | null;
+  /** How long a started request (or TLS handshake) may take to arrive whole; 0 = no limit. */
+  requestTimeoutMs: number;
   /** Serve every listener over TLS with this certificate and key; null = plain TCP/HTTP. */
   tls: TlsFiles | null;
   /** Each service's own flags, parsed, by flag name. */
@@ -104,6 +106,11 @@ const OPTIONS = {
     type: "string",
     default: "",
     help: "CA for client certificates (not supported: Deno cannot verify them)",
+  },
+  "request-timeout": {
+    type: "string",
+    default: "60",
+    help: "seconds a request may take to arrive whole before its connection is closed, 0 = off",
   },
   help: { type: "boolean", default: false, help: "print this help" },
   version: { type: "boolean", default: false, help: "print the version" },
@@ -304,6 +311,7 @@ export function parseConfig(
       logLevel,
       cacheMb: whole(label("cache-mb"), get("cache-mb"), 0),
       readyFile: get("ready-file") || null,
+      requestTimeoutMs: whole(label("request-timeout"), get("request-timeout"), 0) * 1000,
       tls: tlsCert ? { certFile: tlsCert, keyFile: tlsKey } : null,
       serviceFlags: Object.fromEntries(
         services.flatMap((s) => Object.entries(s.flags ?? {})).map((

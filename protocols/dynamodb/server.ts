@@ -53,6 +53,35 @@ async function readBody(req: Request): Promise<Uint8Array> {
   return req.body ? await readStream(req.body) : new Uint8Array();
 }
 
+/**
+ * The body, or null when it has not arrived whole within `ms` (a client trickling it would
+ * otherwise hold its connection and the buffered part forever); 0 = no limit.
+ */
+async function bodyWithin(req: Request, ms: number): Promise<Uint8Array | null> {
+  if (ms <= 0) return await readBody(req);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), ms));
+  const reading = readBody(req);
+  try {
+    const got = await Promise.race([reading, late]);
+    if (got === null) {
+      reading.catch(() => {});
+      await req.body?.cancel().catch(() => {});
+    }
+    return got;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A request whose body did not arrive in time: 408, and the connection is not kept. */
+function timedOut(id: string): Response {
+  return new Response(null, {
+    status: 408,
+    headers: { "x-amzn-requestid": id, connection: "close" },
+  });
+}
+
 /** Collect a stream, refusing more than MAX_BODY_BYTES. */
 async function readStream(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -108,7 +137,8 @@ export function createHandler(
     try {
       if (req.method !== "POST") throw unknownOperation();
       const op = route(req.headers.get("x-amz-target") ?? "");
-      const bytes = await readBody(req);
+      const bytes = await bodyWithin(req, ctx.config.requestTimeoutMs);
+      if (bytes === null) return timedOut(id);
       // AWS authenticates before it looks at the target.
       if (ctx.auth.required) checkSignature(req, bytes, ctx.auth.secret ?? "");
       if (!op) throw unknownOperation();

@@ -8,9 +8,16 @@ import { globMatch } from "./glob.ts";
 import { DATABASES } from "./storage/layout.ts";
 import { type EncodingLimits, limitsFrom } from "./encoding_limits.ts";
 import { parseInt64 } from "./numbers.ts";
+import {
+  type ConnectionLimits,
+  connectionLimitsFrom,
+  OUTPUT_LIMITS_DEFAULT,
+  outputLimitsInvalid,
+  outputLimitsNormalised,
+} from "./connection_limits.ts";
 
 /** How a parameter's value is checked on CONFIG SET. */
-type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable";
+type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable" | "obuf";
 
 interface Param {
   value: string;
@@ -67,8 +74,8 @@ function defaults(port: number, password: string | null): Record<string, Param> 
     "maxmemory": { value: "0", kind: "memory" },
     "maxmemory-policy": { value: "noeviction", kind: "enum", choices: MAXMEMORY_POLICIES },
     "maxmemory-samples": { value: "5", kind: "int" },
-    "maxclients": { value: "10000", kind: "int" },
-    "timeout": { value: "0", kind: "int" },
+    "maxclients": { value: "10000", kind: "int", min: 1n, max: 2n ** 32n - 1n },
+    "timeout": { value: "0", kind: "int", min: 0n, max: INT_MAX },
     "tcp-keepalive": { value: "300", kind: "int" },
     "port": { value: String(port), kind: "immutable" },
     "bind": { value: "127.0.0.1", kind: "immutable" },
@@ -84,8 +91,14 @@ function defaults(port: number, password: string | null): Record<string, Param> 
     },
     "hz": { value: "10", kind: "int" },
     "notify-keyspace-events": { value: "", kind: "string" },
-    "proto-max-bulk-len": { value: "536870912", kind: "memory" },
-    "client-query-buffer-limit": { value: "1073741824", kind: "memory" },
+    "proto-max-bulk-len": { value: "536870912", kind: "memory", min: 1024n * 1024n, max: LONG_MAX },
+    "client-query-buffer-limit": {
+      value: "1073741824",
+      kind: "memory",
+      min: 1024n * 1024n,
+      max: LONG_MAX,
+    },
+    "client-output-buffer-limit": { value: OUTPUT_LIMITS_DEFAULT, kind: "obuf" },
     "lua-time-limit": { value: "5000", kind: "int" },
     "busy-reply-threshold": { value: "5000", kind: "int" },
     "slowlog-log-slower-than": { value: "10000", kind: "int" },
@@ -137,6 +150,8 @@ function invalid(param: Param, value: string): string | null {
         ? outOfBounds(param, BigInt(m[1]) * BigInt(MEMORY_UNITS[m[2].toLowerCase()]))
         : "argument must be a memory value";
     }
+    case "obuf":
+      return outputLimitsInvalid(value);
     case "enum":
       return param.choices!.includes(value.toLowerCase())
         ? null
@@ -157,6 +172,7 @@ function outOfBounds(param: Param, n: bigint): string | null {
 
 /** The value as CONFIG GET shows it afterwards (memory values in bytes, enums lower-case). */
 function normalise(param: Param, value: string): string {
+  if (param.kind === "obuf") return outputLimitsNormalised(param.value, value);
   if (param.kind === "bool" || param.kind === "enum") return value.toLowerCase();
   if (param.kind === "memory") {
     const m = /^(\d+)([a-z]*)$/i.exec(value)!;
@@ -177,10 +193,13 @@ export class ConfigParams {
   #params: Record<string, Param>;
   /** The encoding thresholds, parsed once per CONFIG SET (read on every collection write). */
   limits: EncodingLimits;
+  /** The connection limits, parsed once per CONFIG SET (read on every read and accept). */
+  connection: ConnectionLimits;
 
   constructor(options: { port: number; password: string | null }) {
     this.#params = defaults(options.port, options.password);
     this.limits = limitsFrom((name) => this.value(name));
+    this.connection = connectionLimitsFrom((name) => this.value(name));
   }
 
   /** A parameter by its name or alias. */
@@ -191,6 +210,7 @@ export class ConfigParams {
   /** Update a value the server learns after start (the bound port). */
   setInternal(name: string, value: string): void {
     if (this.#params[name]) this.#params[name].value = value;
+    this.connection = connectionLimitsFrom((name) => this.value(name));
   }
 
   /** Every parameter whose name matches one of the globs (case-insensitive), once each. */
@@ -225,6 +245,7 @@ export class ConfigParams {
       param.value = normalise(param, value);
     }
     this.limits = limitsFrom((name) => this.value(name));
+    this.connection = connectionLimitsFrom((name) => this.value(name));
     return { ok: true };
   }
 
