@@ -14,6 +14,7 @@ import {
   OUTPUT_LIMITS_DEFAULT,
   outputLimitsInvalid,
   outputLimitsNormalised,
+  parseMemory,
 } from "./connection_limits.ts";
 
 /** How a parameter's value is checked on CONFIG SET. */
@@ -124,17 +125,6 @@ function defaults(port: number, password: string | null): Record<string, Param> 
   };
 }
 
-const MEMORY_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1000,
-  kb: 1024,
-  m: 1000 ** 2,
-  mb: 1024 ** 2,
-  g: 1000 ** 3,
-  gb: 1024 ** 3,
-};
-
 /** The reason text CONFIG SET gives for a bad value; null when the value is fine. */
 function invalid(param: Param, value: string): string | null {
   switch (param.kind) {
@@ -145,10 +135,8 @@ function invalid(param: Param, value: string): string | null {
       return n === null ? "argument couldn't be parsed into an integer" : outOfBounds(param, n);
     }
     case "memory": {
-      const m = /^(\d+)([a-z]*)$/i.exec(value);
-      return m && MEMORY_UNITS[m[2].toLowerCase()] !== undefined
-        ? outOfBounds(param, BigInt(m[1]) * BigInt(MEMORY_UNITS[m[2].toLowerCase()]))
-        : "argument must be a memory value";
+      const n = parseMemory(value);
+      return n === null ? "argument must be a memory value" : outOfBounds(param, n);
     }
     case "obuf":
       return outputLimitsInvalid(value);
@@ -174,10 +162,7 @@ function outOfBounds(param: Param, n: bigint): string | null {
 function normalise(param: Param, value: string): string {
   if (param.kind === "obuf") return outputLimitsNormalised(param.value, value);
   if (param.kind === "bool" || param.kind === "enum") return value.toLowerCase();
-  if (param.kind === "memory") {
-    const m = /^(\d+)([a-z]*)$/i.exec(value)!;
-    return String(BigInt(m[1]) * BigInt(MEMORY_UNITS[m[2].toLowerCase()]));
-  }
+  if (param.kind === "memory") return String(parseMemory(value));
   return value;
 }
 

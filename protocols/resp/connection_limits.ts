@@ -27,7 +27,8 @@ export interface ConnectionLimits {
 export const OUTPUT_LIMITS_DEFAULT =
   "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
 
-const UNITS: Record<string, number> = {
+/** Units of a memory value ("1mb", "64kb", "100"), as config.c's memtoull. */
+const MEMORY_UNITS: Record<string, number> = {
   "": 1,
   b: 1,
   k: 1000,
@@ -38,10 +39,18 @@ const UNITS: Record<string, number> = {
   gb: 1024 ** 3,
 };
 
-function memory(text: string): number | null {
+/** A memory value in bytes; null when it is not one. */
+export function parseMemory(text: string): bigint | null {
   const m = /^(\d+)([a-z]*)$/i.exec(text);
-  const unit = m && UNITS[m[2].toLowerCase()];
-  return unit === undefined || unit === null ? null : Number(m![1]) * unit;
+  const unit = m && Object.hasOwn(MEMORY_UNITS, m[2].toLowerCase())
+    ? MEMORY_UNITS[m[2].toLowerCase()]
+    : undefined;
+  return unit === undefined ? null : BigInt(m![1]) * BigInt(unit);
+}
+
+function memory(text: string): number | null {
+  const n = parseMemory(text);
+  return n === null ? null : Number(n);
 }
 
 /** Class names as CONFIG GET writes them (`replica` is read as `slave`). */

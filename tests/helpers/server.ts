@@ -70,6 +70,8 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
 export interface ChildServer extends AsyncDisposable {
   ports: Ports;
   readyLine: string;
+  /** The child's process id. */
+  pid: number;
   /** Send `signal` without waiting for an exit (SIGHUP and the like). */
   signal(signal: Deno.Signal): void;
   /** Send SIGTERM (or `signal`) and wait; resolves with the exit code. */
@@ -147,6 +149,7 @@ export async function startChild(
     ports: parseReadyLine(readyLine),
     readyLine,
     stop,
+    pid: child.pid,
     signal: (signal) => child.kill(signal),
     stderr: () => errText,
     [Symbol.asyncDispose]: async () => {
