@@ -3,7 +3,7 @@
  * in-flight requests finish (bounded), then close what is left. Protocol-agnostic.
  * @module
  */
-import type { TlsPair, TlsSource } from "./tls.ts";
+import { RELOAD_GRACE_MS, type TlsPair, type TlsSource } from "./tls.ts";
 
 /** A connection as handlers see it: plain TCP or TLS, both with network addresses. */
 export type NetConn = Deno.Conn<Deno.NetAddr>;
@@ -173,12 +173,15 @@ export function serveTcp(
     }
   }, SWEEP_MS);
   // Accepted connections are not the listener's: closing the old one leaves them serving.
-  const unsubscribe = tls?.onReload((pair) => {
+  const retiring = new Set<Deno.Listener<NetConn>>();
+  const unsubscribe = tls?.onReload(async (pair) => {
     if (closing) return;
     const old = listener;
     listener = bind(addr.port, pair);
     accept(listener);
-    old.close();
+    retiring.add(old);
+    await new Promise((r) => setTimeout(r, RELOAD_GRACE_MS));
+    if (retiring.delete(old)) old.close();
   });
 
   return {
@@ -191,6 +194,8 @@ export function serveTcp(
         unsubscribe?.();
         clearInterval(sweeper || undefined);
         listener.close();
+        for (const old of retiring) old.close();
+        retiring.clear();
         await Promise.all(acceptLoops);
         controller.abort();
         let timer: ReturnType<typeof setTimeout> | undefined;

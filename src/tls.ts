@@ -4,6 +4,12 @@
  * @module
  */
 
+/**
+ * How long a replaced listener keeps accepting after a reload: Linux resets the connections
+ * still queued on a closed SO_REUSEPORT socket, so the old one drains its queue first.
+ */
+export const RELOAD_GRACE_MS = 2000;
+
 /** A PEM certificate chain and its private key. */
 export interface TlsPair {
   cert: string;
@@ -64,12 +70,13 @@ export class TlsSource {
   }
 
   /**
-   * Re-read the files and hand the pair to every listener. A bad file throws and keeps the old
-   * pair serving, as a broken certificate must not take the server down.
+   * Re-read the files and hand the pair to every listener; resolves once the old listeners are
+   * closed. A bad file throws and keeps the old pair serving, as a broken certificate must not
+   * take the server down.
    */
   async reload(): Promise<void> {
     const pair = TlsSource.#read(this.#files);
     this.#pair = pair;
-    for (const fn of this.#listeners) await fn(pair);
+    await Promise.all([...this.#listeners].map((fn) => fn(pair)));
   }
 }

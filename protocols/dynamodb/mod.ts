@@ -5,7 +5,7 @@
  */
 import type { Service } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
-import type { TlsPair } from "../../src/tls.ts";
+import { RELOAD_GRACE_MS, type TlsPair } from "../../src/tls.ts";
 import { createHandler } from "./server.ts";
 
 /** The DynamoDB service. */
@@ -41,13 +41,14 @@ export const dynamodbService: Service = {
     let closing = false;
     // The old server's shutdown lets its in-flight requests finish, then closes its idle
     // keep-alive connections; clients open the next one on the new certificate.
-    const retired = new Set<Promise<void>>();
-    const unsubscribe = ctx.tls?.onReload((pair) => {
+    const retiring = new Set<Deno.HttpServer<Deno.NetAddr>>();
+    const unsubscribe = ctx.tls?.onReload(async (pair) => {
       if (closing) return;
       const old = server;
       server = serve(port, pair);
-      const done = old.shutdown().finally(() => retired.delete(done));
-      retired.add(done);
+      retiring.add(old);
+      await new Promise((r) => setTimeout(r, RELOAD_GRACE_MS));
+      if (retiring.delete(old)) await old.shutdown();
     });
     return Promise.resolve({
       address: `${ctx.tls ? "https" : "http"}://${listen.hostname}:${port}`,
@@ -55,8 +56,8 @@ export const dynamodbService: Service = {
       close: async () => {
         closing = true;
         unsubscribe?.();
-        await server.shutdown();
-        await Promise.all(retired);
+        await Promise.all([server, ...retiring].map((s) => s.shutdown()));
+        retiring.clear();
         await Promise.all(pending);
       },
     });

@@ -26,37 +26,17 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 /** Make a CA named `name` in a fresh temporary directory and a server certificate it signed. */
 export async function makeTestCa(name = "basekv test CA"): Promise<TestCa> {
   const dir = await Deno.makeTempDir({ prefix: "basekv-tls-" });
-  await openssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    `/CN=${name}`,
-  ], dir);
-  await openssl([
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=localhost",
-  ], dir);
+  // A P-256 key and a request for it: self-signed for the CA, a CSR for the server.
+  const newKey = (key: string, out: string, subject: string, extra: string[]) =>
+    openssl(
+      "req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes".split(" ").concat(
+        extra,
+        ["-keyout", key, "-out", out, "-subj", subject],
+      ),
+      dir,
+    );
+  await newKey("ca.key", "ca.pem", `/CN=${name}`, ["-x509", "-days", "2"]);
+  await newKey("server.key", "server.csr", "/CN=localhost", []);
   await Deno.writeTextFile(
     `${dir}/ext.cnf`,
     "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
