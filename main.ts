@@ -38,6 +38,15 @@ async function main(args: string[]): Promise<number> {
   const stopped = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, () => stopped.resolve(s));
+  const running = server;
+  if (config.tls) {
+    Deno.addSignalListener("SIGHUP", () => {
+      running.reloadTls().then(
+        () => log.info("SIGHUP: TLS certificate reloaded"),
+        (error) => log.error(`SIGHUP: TLS certificate not reloaded: ${error.message}`),
+      );
+    });
+  }
   let removeReadyFile = () => {};
   if (config.readyFile) {
     try {

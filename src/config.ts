@@ -3,6 +3,8 @@
  * Config. Bad input is a ConfigError whose message is the one line the user sees.
  * @module
  */
+import type { TlsFiles } from "./tls.ts";
+
 /** A flag a service declares for itself: text, or a whole number of at least `min`. */
 export interface ServiceFlag {
   default: string;
@@ -43,6 +45,10 @@ export interface Config {
   cacheMb: number;
   /** Where to write the readiness report once every listener answers; null = nowhere. */
   readyFile: string | null;
+  /** How long a started request (or TLS handshake) may take to arrive whole; 0 = no limit. */
+  requestTimeoutMs: number;
+  /** Serve every listener over TLS with this certificate and key; null = plain TCP/HTTP. */
+  tls: TlsFiles | null;
   /** Each service's own flags, parsed, by flag name. */
   serviceFlags: Readonly<Record<string, string | number>>;
 }
@@ -89,6 +95,22 @@ const OPTIONS = {
     type: "string",
     default: "",
     help: "write the readiness report (JSON) here when ready; removed at exit",
+  },
+  "tls-cert": {
+    type: "string",
+    default: "",
+    help: "PEM certificate chain: every listener TLS-only (reloaded on SIGHUP)",
+  },
+  "tls-key": { type: "string", default: "", help: "PEM private key of --tls-cert" },
+  "tls-ca": {
+    type: "string",
+    default: "",
+    help: "CA for client certificates (not supported: Deno cannot verify them)",
+  },
+  "request-timeout": {
+    type: "string",
+    default: "60",
+    help: "seconds a request may take to arrive whole before its connection is closed, 0 = off",
   },
   help: { type: "boolean", default: false, help: "print this help" },
   version: { type: "boolean", default: false, help: "print the version" },
@@ -257,6 +279,22 @@ export function parseConfig(
         "--data keeps a local file, --kv-url uses a remote store",
     );
   }
+  const tlsCert = get("tls-cert");
+  const tlsKey = get("tls-key");
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) {
+    throw new ConfigError(
+      `${label(tlsCert ? "tls-cert" : "tls-key")} needs ${
+        tlsCert ? "--tls-key" : "--tls-cert"
+      } too: TLS takes a certificate and its key`,
+    );
+  }
+  if (get("tls-ca")) {
+    // Deno.listenTls and Deno.serve have no option to request or verify client certificates.
+    throw new ConfigError(
+      `${label("tls-ca")} is not supported: Deno's TLS listeners cannot verify client ` +
+        "certificates; use --password for client authentication",
+    );
+  }
   return {
     kind: "run",
     config: {
@@ -273,6 +311,8 @@ export function parseConfig(
       logLevel,
       cacheMb: whole(label("cache-mb"), get("cache-mb"), 0),
       readyFile: get("ready-file") || null,
+      requestTimeoutMs: whole(label("request-timeout"), get("request-timeout"), 0) * 1000,
+      tls: tlsCert ? { certFile: tlsCert, keyFile: tlsKey } : null,
       serviceFlags: Object.fromEntries(
         services.flatMap((s) => Object.entries(s.flags ?? {})).map((
           [name, spec],

@@ -10,6 +10,7 @@ import { type HealthReport, healthReport, healthResponse } from "./health.ts";
 import type { Logger } from "./log.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { type OpenedStore, openStore, type Store } from "./store/mod.ts";
+import { TlsSource } from "./tls.ts";
 
 /** What the server hands a protocol service. */
 export interface ServiceContext {
@@ -19,6 +20,8 @@ export interface ServiceContext {
   auth: Auth;
   limiter: RateLimiter;
   log: Logger;
+  /** The certificate every listener serves, when TLS is on; listeners follow its reloads. */
+  tls: TlsSource | null;
   /** The server's readiness as `GET /health` answers it (served by the HTTP protocol). */
   health(): Response;
 }
@@ -46,6 +49,8 @@ export interface RunningServer extends AsyncDisposable {
   readyLine: string;
   /** The readiness report (`GET /health`, `--ready-file`). */
   health(): HealthReport;
+  /** Re-read the TLS certificate and key (SIGHUP); throws, keeping the old pair, if bad. */
+  reloadTls(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,8 @@ export async function startServer(
   services: readonly Service[],
   log: Logger,
 ): Promise<RunningServer> {
+  // Read before the store opens: a missing certificate must not leave a fresh store behind.
+  const tls = config.tls ? new TlsSource(config.tls) : null;
   const local = config.memory || config.kvUrl ? null : config.data;
   const fresh = local === null ? [] : storeFiles(local).filter((path) => !exists(path));
   const store = await openStore({
@@ -73,7 +80,7 @@ export async function startServer(
     for (const service of services) {
       if (!config.protocols.includes(service.name)) continue;
       const started = await service.start(
-        { store: store.scope([service.name]), config, auth, limiter, log, health },
+        { store: store.scope([service.name]), config, auth, limiter, log, tls, health },
         { hostname: config.host, port: config.ports[service.name] },
       );
       running.set(service.name, started);
@@ -99,6 +106,7 @@ export async function startServer(
     services: running,
     readyLine: `basekv ready in ${readyMs} ms: ${parts.join(", ")} (store: ${store.info.location})`,
     health: report,
+    reloadTls: () => tls ? tls.reload() : Promise.resolve(),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -1,11 +1,58 @@
 /**
- * A TCP listener that tracks its connections, so shutdown can stop accepting, let in-flight
- * requests finish (bounded), then close what is left. Protocol-agnostic.
+ * A TCP (or TLS) listener that tracks its connections, so shutdown can stop accepting, let
+ * in-flight requests finish (bounded), then close what is left. Protocol-agnostic.
  * @module
  */
+import { RELOAD_GRACE_MS, type TlsPair, type TlsSource } from "./tls.ts";
+
+/** A connection as handlers see it: plain TCP or TLS, both with network addresses. */
+export type NetConn = Deno.Conn<Deno.NetAddr>;
 
 /** Handles one connection until it ends; should stop reading once `signal` aborts. */
-export type ConnectionHandler = (conn: Deno.TcpConn, signal: AbortSignal) => Promise<void>;
+export type ConnectionHandler = (
+  conn: NetConn,
+  signal: AbortSignal,
+  watch: ConnWatch,
+) => Promise<void>;
+
+/**
+ * What a handler tells the listener about its connection, for the timeouts: when it last heard
+ * from the client, whether part of a request is waiting for the rest, and whether it may sit
+ * idle (a blocked or subscribed client waits on the server, not the other way round).
+ */
+export class ConnWatch {
+  lastActive = Date.now();
+  partialSince: number | null = null;
+  /** Whether the idle timeout spares the connection right now. */
+  exempt: () => boolean = () => false;
+
+  /**
+   * Bytes arrived and were parsed: `completed` requests came out whole, `leftover` says part of
+   * one is still buffered. The request clock restarts on progress, so a busy pipeline whose reads
+   * always end mid-request is never taken for a client that stopped half-way.
+   */
+  heard(completed: number, leftover: boolean): void {
+    const now = Date.now();
+    this.lastActive = now;
+    if (!leftover) this.partialSince = null;
+    else if (completed > 0 || this.partialSince === null) this.partialSince = now;
+  }
+}
+
+/** Connection limits a listener enforces; each read live, so CONFIG SET applies at once. */
+export interface TcpLimits {
+  /** Most open connections; 0 = no limit. */
+  maxConnections(): number;
+  /** Told the connection over the limit before it is closed (the protocol's error line). */
+  rejected?(conn: NetConn): Promise<void>;
+  /** Close a connection silent this long, unless exempt; 0 = never (Redis `timeout`). */
+  idleTimeoutMs(): number;
+  /** Close a connection whose request has stayed incomplete this long; 0 = never. */
+  requestTimeoutMs(): number;
+}
+
+/** How often the timeouts are checked. */
+const SWEEP_MS = 1000;
 
 /** A running TCP listener. */
 export interface TcpServer {
@@ -34,46 +81,122 @@ export function listenError(protocol: string, host: string, port: number, error:
   return new ListenError(`Cannot listen for ${protocol} on ${host}:${port}: ${reason}`);
 }
 
-/** Start a TCP listener for one protocol. */
+/** Start a TCP listener for one protocol; TLS-only when `tls` is given. */
 export function serveTcp(
-  options: { protocol: string; hostname: string; port: number },
+  options: {
+    protocol: string;
+    hostname: string;
+    port: number;
+    tls?: TlsSource | null;
+    limits?: TcpLimits;
+  },
   handler: ConnectionHandler,
 ): TcpServer {
-  let listener: Deno.TcpListener;
+  const { limits } = options;
+  const { tls } = options;
+  // With TLS the port is bound with SO_REUSEPORT so a reload can bind the new certificate's
+  // listener beside the old one before closing it: no moment where connections are refused.
+  const bind = (port: number, pair?: TlsPair): Deno.Listener<NetConn> =>
+    pair
+      ? Deno.listenTls({ hostname: options.hostname, port, reusePort: true, ...pair })
+      : Deno.listen({ hostname: options.hostname, port, transport: "tcp" });
+  let listener: Deno.Listener<NetConn>;
   try {
-    listener = Deno.listen({ hostname: options.hostname, port: options.port, transport: "tcp" });
+    listener = bind(options.port, tls?.pair);
   } catch (error) {
     throw listenError(options.protocol, options.hostname, options.port, error);
   }
+  const addr = listener.addr as Deno.NetAddr;
   const controller = new AbortController();
-  const open = new Map<Deno.TcpConn, Promise<void>>();
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      conn.setNoDelay(true);
-      const done = handler(conn, controller.signal)
-        .catch(() => {})
-        .finally(() => {
-          open.delete(conn);
-          try {
-            conn.close();
-          } catch {
-            // Already closed by the handler.
-          }
-        });
-      open.set(conn, done);
+  const open = new Map<NetConn, Promise<void>>();
+  const watches = new Map<NetConn, ConnWatch>();
+  const closeQuietly = (conn: NetConn) => {
+    try {
+      conn.close();
+    } catch {
+      // Already closed.
     }
-  })().catch(() => {});
-
+  };
+  const acceptLoops = new Set<Promise<void>>();
+  const accept = (from: Deno.Listener<NetConn>) => {
+    const loop = (async () => {
+      for await (const conn of from) {
+        if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+        const max = limits?.maxConnections() ?? 0;
+        if (max > 0 && open.size >= max) {
+          // Over the cap: the protocol's error line (bounded in time), then close.
+          const told = limits?.rejected?.(conn) ?? Promise.resolve();
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          Promise.race([told, new Promise((r) => timer = setTimeout(r, SWEEP_MS))])
+            .catch(() => {})
+            .finally(() => {
+              clearTimeout(timer);
+              closeQuietly(conn);
+            });
+          continue;
+        }
+        const watch = new ConnWatch();
+        watches.set(conn, watch);
+        // A TLS handshake is a request like any other: one left half-done times out.
+        const tlsConn = "handshake" in conn ? conn as Deno.TlsConn : null;
+        if (tlsConn) watch.partialSince = Date.now();
+        const ready = tlsConn
+          ? tlsConn.handshake().then(() => watch.partialSince = null)
+          : Promise.resolve();
+        const done = ready.then(() => handler(conn, controller.signal, watch))
+          .catch(() => {})
+          .finally(() => {
+            open.delete(conn);
+            watches.delete(conn);
+            closeQuietly(conn);
+          });
+        open.set(conn, done);
+      }
+    })().catch(() => {}).finally(() => acceptLoops.delete(loop));
+    acceptLoops.add(loop);
+  };
+  accept(listener);
   let closing: Promise<void> | null = null;
+  // One timer for all connections: closing one makes its handler's pending read fail.
+  const sweeper = limits && setInterval(() => {
+    const idle = limits.idleTimeoutMs();
+    const request = limits.requestTimeoutMs();
+    if (idle <= 0 && request <= 0) return;
+    const now = Date.now();
+    for (const [conn, w] of watches) {
+      const silent = idle > 0 && !w.exempt() && now - w.lastActive > idle;
+      const slow = request > 0 && w.partialSince !== null && now - w.partialSince > request;
+      if (silent || slow) {
+        watches.delete(conn);
+        closeQuietly(conn);
+      }
+    }
+  }, SWEEP_MS);
+  // Accepted connections are not the listener's: closing the old one leaves them serving.
+  const retiring = new Set<Deno.Listener<NetConn>>();
+  const unsubscribe = tls?.onReload(async (pair) => {
+    if (closing) return;
+    const old = listener;
+    listener = bind(addr.port, pair);
+    accept(listener);
+    retiring.add(old);
+    await new Promise((r) => setTimeout(r, RELOAD_GRACE_MS));
+    if (retiring.delete(old)) old.close();
+  });
+
   return {
-    addr: listener.addr,
+    addr,
     get connections() {
       return open.size;
     },
     close(graceMs = 2000) {
       closing ??= (async () => {
+        unsubscribe?.();
+        clearInterval(sweeper || undefined);
         listener.close();
-        await accepting;
+        for (const old of retiring) old.close();
+        retiring.clear();
+        await Promise.all(acceptLoops);
         controller.abort();
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([
@@ -81,13 +204,7 @@ export function serveTcp(
           new Promise((r) => timer = setTimeout(r, graceMs)),
         ]);
         clearTimeout(timer);
-        for (const conn of open.keys()) {
-          try {
-            conn.close();
-          } catch {
-            // Closed meanwhile.
-          }
-        }
+        for (const conn of open.keys()) closeQuietly(conn);
         await Promise.all(open.values());
       })();
       return closing;

@@ -5,6 +5,7 @@
  */
 import type { Service } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
+import { RELOAD_GRACE_MS, type TlsPair } from "../../src/tls.ts";
 import { createHandler } from "./server.ts";
 import { startTtlSweeper, TTL_DELAY_FLAG } from "./ttl_sweeper.ts";
 
@@ -30,27 +31,52 @@ export const dynamodbService: Service = {
     const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     const ttl = startTtlSweeper(ctx.store, delay, ctx.log);
     const handler = createHandler(ctx, background, ttl);
-    return new Promise((resolve, reject) => {
-      let server: Deno.HttpServer<Deno.NetAddr>;
+    // Deno.serve binds before it returns, so a bind failure throws here.
+    const serve = (port: number, pair: TlsPair | null): Deno.HttpServer<Deno.NetAddr> => {
       try {
-        server = Deno.serve({
+        return Deno.serve({
           hostname: listen.hostname,
-          port: listen.port,
-          onListen: (addr) =>
-            resolve({
-              address: `http://${listen.hostname}:${addr.port}`,
-              port: addr.port,
-              close: async () => {
-                await server.shutdown();
-                await ttl.stop();
-                await Promise.all(pending);
-              },
-            }),
+          port,
+          // With TLS a reload binds the new certificate beside the old server before shutting
+          // that one down, so no connection attempt is refused meanwhile.
+          ...(pair ? { ...pair, reusePort: true } : {}),
+          onListen: () => {},
         }, handler);
       } catch (error) {
-        ttl.stop();
-        reject(listenError("dynamodb", listen.hostname, listen.port, error));
+        throw listenError("dynamodb", listen.hostname, port, error);
       }
+    };
+    let server: Deno.HttpServer<Deno.NetAddr>;
+    try {
+      server = serve(listen.port, ctx.tls?.pair ?? null);
+    } catch (error) {
+      ttl.stop();
+      throw error;
+    }
+    const port = server.addr.port;
+    let closing = false;
+    // The old server's shutdown lets its in-flight requests finish, then closes its idle
+    // keep-alive connections; clients open the next one on the new certificate.
+    const retiring = new Set<Deno.HttpServer<Deno.NetAddr>>();
+    const unsubscribe = ctx.tls?.onReload(async (pair) => {
+      if (closing) return;
+      const old = server;
+      server = serve(port, pair);
+      retiring.add(old);
+      await new Promise((r) => setTimeout(r, RELOAD_GRACE_MS));
+      if (retiring.delete(old)) await old.shutdown();
+    });
+    return Promise.resolve({
+      address: `${ctx.tls ? "https" : "http"}://${listen.hostname}:${port}`,
+      port,
+      close: async () => {
+        closing = true;
+        unsubscribe?.();
+        await Promise.all([server, ...retiring].map((s) => s.shutdown()));
+        retiring.clear();
+        await ttl.stop();
+        await Promise.all(pending);
+      },
     });
   },
 };

@@ -106,6 +106,35 @@ async function readBody(req: Request): Promise<Uint8Array> {
   return req.body ? await readStream(req.body) : new Uint8Array();
 }
 
+/**
+ * The body, or null when it has not arrived whole within `ms` (a client trickling it would
+ * otherwise hold its connection and the buffered part forever); 0 = no limit.
+ */
+async function bodyWithin(req: Request, ms: number): Promise<Uint8Array | null> {
+  if (ms <= 0) return await readBody(req);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), ms));
+  const reading = readBody(req);
+  try {
+    const got = await Promise.race([reading, late]);
+    if (got === null) {
+      reading.catch(() => {});
+      await req.body?.cancel().catch(() => {});
+    }
+    return got;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A request whose body did not arrive in time: 408, and the connection is not kept. */
+function timedOut(id: string): Response {
+  return new Response(null, {
+    status: 408,
+    headers: { "x-amzn-requestid": id, connection: "close" },
+  });
+}
+
 /** Collect a stream, refusing more than MAX_BODY_BYTES. */
 async function readStream(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -166,7 +195,8 @@ export function createHandler(
     if (req.method === "POST" && url.pathname === TTL_SWEEP_PATH) return await sweep(req, id);
     if (req.method !== "POST") return notFound(id);
     try {
-      const bytes = await readBody(req);
+      const bytes = await bodyWithin(req, ctx.config.requestTimeoutMs);
+      if (bytes === null) return timedOut(id);
       if (bytes.length > 0 && !isJsonRequest(req.headers.get("content-type"))) return notFound(id);
       // AWS's order: the JSON must parse, then the target must exist, then the signature.
       const parsed = parseBody(bytes);

@@ -14,6 +14,8 @@ import {
 /** Text-protocol reply lines (without the trailing CRLF). */
 export const TEXT = {
   ERROR: "ERROR",
+  /** Over -c with maxconns_fast (memcached 1.6 default), then the connection is closed. */
+  TOO_MANY_CONNECTIONS: "ERROR Too many open connections",
   STORED: "STORED",
   NOT_STORED: "NOT_STORED",
   EXISTS: "EXISTS",

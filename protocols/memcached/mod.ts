@@ -8,10 +8,16 @@ import { serveTcp, type TcpServer } from "../../src/tcp.ts";
 import type { Shared } from "./commands/context.ts";
 import { serveConnection } from "./server.ts";
 import { Counters } from "./stats.ts";
+import { TEXT } from "./errors.ts";
 import { Items } from "./storage/items.ts";
 
 /** The flag setting the largest item (memcached's -I). */
 export const ITEM_MAX_FLAG = "memcached-item-max";
+/** memcached's -c and -R. */
+const MAX_CONNS_FLAG = "memcached-max-connections";
+const REQS_PER_EVENT_FLAG = "memcached-reqs-per-event";
+/** What memcached 1.6 (maxconns_fast) writes to a connection over -c before closing it. */
+const TOO_MANY = new TextEncoder().encode(`${TEXT.TOO_MANY_CONNECTIONS}\r\n`);
 
 /** A running memcached listener. */
 export interface MemcachedServer {
@@ -26,10 +32,28 @@ export async function startMemcachedServer(
 ): Promise<MemcachedServer> {
   const items = new Items(ctx.store, Number(ctx.config.serviceFlags[ITEM_MAX_FLAG]));
   await items.open();
-  const shared: Shared = { items, counters: new Counters(), ctx, port: listen.port };
+  const limits = {
+    maxConns: Number(ctx.config.serviceFlags[MAX_CONNS_FLAG]),
+    reqsPerEvent: Number(ctx.config.serviceFlags[REQS_PER_EVENT_FLAG]),
+  };
+  const shared: Shared = { items, counters: new Counters(), ctx, port: listen.port, limits };
   const tcp = serveTcp(
-    { protocol: "memcached", ...listen },
-    (conn, signal) => serveConnection(conn, signal, shared),
+    {
+      protocol: "memcached",
+      ...listen,
+      tls: ctx.tls,
+      limits: {
+        maxConnections: () => limits.maxConns,
+        rejected: async (conn) => {
+          shared.counters.rejectedConnections++;
+          await conn.write(TOO_MANY);
+        },
+        // memcached's idle_timeout is off by default, as here; a half-sent request is not.
+        idleTimeoutMs: () => 0,
+        requestTimeoutMs: () => ctx.config.requestTimeoutMs,
+      },
+    },
+    (conn, signal, watch) => serveConnection(conn, signal, shared, watch),
   );
   shared.port = tcp.addr.port;
   return { tcp, shared };
@@ -41,6 +65,12 @@ export const memcachedService: Service = {
   port: { flag: "memcached-port", default: 11211, help: "Memcached port" },
   flags: {
     [ITEM_MAX_FLAG]: { default: "1048576", min: 1024, help: "largest memcached item in bytes" },
+    [MAX_CONNS_FLAG]: { default: "1024", min: 1, help: "most memcached connections (-c)" },
+    [REQS_PER_EVENT_FLAG]: {
+      default: "20",
+      min: 1,
+      help: "memcached requests per connection before others run (-R)",
+    },
   },
   async start(ctx, listen) {
     const { tcp } = await startMemcachedServer(ctx, listen);

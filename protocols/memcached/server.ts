@@ -3,6 +3,7 @@
  * chosen by the first byte), run them in order and write their replies in one write per read.
  * @module
  */
+import type { ConnWatch, NetConn } from "../../src/tcp.ts";
 import { encodeBinaryError, parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
 import { type Chunk, encodeReplies } from "./codec/reply.ts";
 import { type ParseOptions, parseText } from "./codec/text.ts";
@@ -11,8 +12,10 @@ import { binaryThrottled, runBinary, runText, textThrottled } from "./commands/d
 import { storeFailureStatus, storeFailureText } from "./errors.ts";
 import { Sequencer } from "./sequencer.ts";
 
-/** Initial per-connection read buffer; grows for big values. */
-const READ_BUFFER_BYTES = 64 * 1024;
+/** A new connection's read buffer: small, so thousands of idle clients cost little. */
+const IDLE_BUFFER_BYTES = 4 * 1024;
+/** A drained buffer grown past this (for a big value) is given back. */
+const KEEP_BUFFER_BYTES = 64 * 1024;
 
 /** One connection's read buffer: bytes [start, end) are not framed yet. */
 interface ReadState {
@@ -31,6 +34,8 @@ interface Framing {
   options: ParseOptions;
   /** Takes a token from the client's --rate-limit bucket; false when over it. */
   allowed(): boolean;
+  /** Most commands framed in one pass (-R): the rest wait for the next, after others ran. */
+  perPass: number;
 }
 
 /** The free part of the buffer to read into, compacting or growing the buffer when full. */
@@ -54,7 +59,7 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
   const { session } = f;
   const replies: Reply[] = [];
   const view = r.buf.subarray(0, r.end);
-  while (!session.closing) {
+  while (!session.closing && replies.length < f.perPass) {
     if (r.skip > 0) {
       const k = Math.min(r.skip, r.end - r.start);
       r.start += k;
@@ -95,12 +100,12 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
   if (r.start === r.end) {
     r.start = r.end = 0;
     // Give back the room a big value needed.
-    if (r.buf.length > READ_BUFFER_BYTES) r.buf = new Uint8Array(READ_BUFFER_BYTES);
+    if (r.buf.length > KEEP_BUFFER_BYTES) r.buf = new Uint8Array(IDLE_BUFFER_BYTES);
   }
   return replies;
 }
 
-async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
+async function writeAll(conn: NetConn, bytes: Uint8Array): Promise<void> {
   let off = 0;
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
@@ -117,9 +122,10 @@ function textFailure(error: unknown): Chunk[] {
 
 /** Serve one client until it quits, the connection drops or the server stops. */
 export async function serveConnection(
-  conn: Deno.TcpConn,
+  conn: NetConn,
   signal: AbortSignal,
   shared: Shared,
+  watch: ConnWatch,
 ): Promise<void> {
   const { counters, ctx, items } = shared;
   counters.currConnections++;
@@ -135,9 +141,10 @@ export async function serveConnection(
     session,
     options: { fits: (k: number, v: number, f: number) => items.fits(k, v, f) },
     allowed: () => !ctx.limiter.enabled || ctx.limiter.take(client),
+    perPass: shared.limits.reqsPerEvent,
   };
   const r: ReadState = {
-    buf: new Uint8Array(READ_BUFFER_BYTES),
+    buf: new Uint8Array(IDLE_BUFFER_BYTES),
     start: 0,
     end: 0,
     skip: 0,
@@ -147,15 +154,23 @@ export async function serveConnection(
   let idle = false;
   const onAbort = () => idle && conn.close();
   signal.addEventListener("abort", onAbort);
+  // Set when a pass stopped at -R commands: frame the rest before reading again.
+  let more = false;
   try {
     while (!signal.aborted && !session.closing) {
-      idle = true;
-      const n = await conn.read(room(r));
-      idle = false;
-      if (n === null) break;
-      r.end += n;
-      counters.bytesRead += n;
+      if (more) {
+        counters.connYields++;
+      } else {
+        idle = true;
+        const n = await conn.read(room(r));
+        idle = false;
+        if (n === null) break;
+        r.end += n;
+        counters.bytesRead += n;
+      }
       const replies = runFramed(r, framing);
+      more = replies.length >= framing.perPass && r.start < r.end;
+      watch.heard(replies.length, r.start < r.end || r.skip > 0);
       if (replies.length === 0) continue;
       const settled = replies.length === 1 ? [await replies[0]] : await Promise.all(replies);
       const out = encodeReplies(settled);

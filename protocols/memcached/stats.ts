@@ -35,6 +35,8 @@ export class Counters {
   totalItems = 0;
   cmdMeta = 0;
   storeTooLarge = 0;
+  rejectedConnections = 0;
+  connYields = 0;
 
   /** `stats reset`: zero the counters, keep the gauges. */
   reset(): void {
@@ -50,6 +52,8 @@ export class Counters {
 export interface StatsInput {
   counters: Counters;
   itemMax: number;
+  /** -c, the connection limit. */
+  maxConns: number;
   items: number;
   bytes: number;
 }
@@ -57,6 +61,8 @@ export interface StatsInput {
 /** What `stats settings` reports beyond fixed defaults. */
 export interface SettingsInput {
   itemMax: number;
+  maxConns: number;
+  reqsPerEvent: number;
   port: number;
   host: string;
   auth: boolean;
@@ -66,9 +72,6 @@ type Pairs = [string, string | number][];
 
 /** memcached's default memory limit (-m 64), reported though basekv never evicts. */
 const LIMIT_MAXBYTES = 64 * 1024 * 1024;
-/** memcached's default connection limit (-c), reported; basekv does not enforce one. */
-const MAX_CONNECTIONS = 1024;
-
 function render(pairs: Pairs): string {
   return pairs.map(([k, v]) => `STAT ${k} ${v}\r\n`).join("") + "END\r\n";
 }
@@ -91,10 +94,10 @@ export function generalStats(s: StatsInput): string {
     ["pointer_size", 64],
     ["rusage_user", rusage(cpu.user)],
     ["rusage_system", rusage(cpu.system)],
-    ["max_connections", MAX_CONNECTIONS],
+    ["max_connections", s.maxConns],
     ["curr_connections", c.currConnections],
     ["total_connections", c.totalConnections],
-    ["rejected_connections", 0],
+    ["rejected_connections", c.rejectedConnections],
     ["connection_structures", c.currConnections],
     ["response_obj_oom", 0],
     ["response_obj_count", 0],
@@ -135,7 +138,7 @@ export function generalStats(s: StatsInput): string {
     ["listen_disabled_num", 0],
     ["time_in_listen_disabled_us", 0],
     ["threads", 1],
-    ["conn_yields", 0],
+    ["conn_yields", c.connYields],
     ["hash_power_level", 16],
     ["hash_bytes", 524288],
     ["hash_is_expanding", 0],
@@ -185,7 +188,7 @@ export function generalStats(s: StatsInput): string {
 export function settingsStats(s: SettingsInput): string {
   return render([
     ["maxbytes", LIMIT_MAXBYTES],
-    ["maxconns", MAX_CONNECTIONS],
+    ["maxconns", s.maxConns],
     ["tcpport", s.port],
     ["udpport", 0],
     ["inter", s.host],
@@ -201,7 +204,7 @@ export function settingsStats(s: SettingsInput): string {
     ["num_threads_per_udp", 1],
     ["stat_key_prefix", ":"],
     ["detail_enabled", "no"],
-    ["reqs_per_event", 20],
+    ["reqs_per_event", s.reqsPerEvent],
     ["cas_enabled", "yes"],
     ["tcp_backlog", 1024],
     ["binding_protocol", "auto-negotiate"],

@@ -9,9 +9,17 @@ import { DATABASES } from "./storage/layout.ts";
 import { type EncodingLimits, limitsFrom } from "./encoding_limits.ts";
 import { parseInt64 } from "./numbers.ts";
 import { BAD_FLAGS, formatEventFlags, parseEventFlags } from "./notify.ts";
+import {
+  type ConnectionLimits,
+  connectionLimitsFrom,
+  OUTPUT_LIMITS_DEFAULT,
+  outputLimitsInvalid,
+  outputLimitsNormalised,
+  parseMemory,
+} from "./connection_limits.ts";
 
 /** How a parameter's value is checked on CONFIG SET. */
-type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable" | "events";
+type Kind = "string" | "bool" | "int" | "memory" | "enum" | "immutable" | "events" | "obuf";
 
 interface Param {
   value: string;
@@ -69,8 +77,8 @@ function defaults(port: number, password: string | null): Record<string, Param> 
     "maxmemory": { value: "0", kind: "memory" },
     "maxmemory-policy": { value: "noeviction", kind: "enum", choices: MAXMEMORY_POLICIES },
     "maxmemory-samples": { value: "5", kind: "int" },
-    "maxclients": { value: "10000", kind: "int" },
-    "timeout": { value: "0", kind: "int" },
+    "maxclients": { value: "10000", kind: "int", min: 1n, max: 2n ** 32n - 1n },
+    "timeout": { value: "0", kind: "int", min: 0n, max: INT_MAX },
     "tcp-keepalive": { value: "300", kind: "int" },
     "port": { value: String(port), kind: "immutable" },
     "bind": { value: "127.0.0.1", kind: "immutable" },
@@ -86,8 +94,14 @@ function defaults(port: number, password: string | null): Record<string, Param> 
     },
     "hz": { value: "10", kind: "int" },
     "notify-keyspace-events": { value: "", kind: "events" },
-    "proto-max-bulk-len": { value: "536870912", kind: "memory" },
-    "client-query-buffer-limit": { value: "1073741824", kind: "memory" },
+    "proto-max-bulk-len": { value: "536870912", kind: "memory", min: 1024n * 1024n, max: LONG_MAX },
+    "client-query-buffer-limit": {
+      value: "1073741824",
+      kind: "memory",
+      min: 1024n * 1024n,
+      max: LONG_MAX,
+    },
+    "client-output-buffer-limit": { value: OUTPUT_LIMITS_DEFAULT, kind: "obuf" },
     "busy-reply-threshold": size(5000),
     "slowlog-log-slower-than": { value: "10000", kind: "int" },
     "slowlog-max-len": { value: "128", kind: "int" },
@@ -112,17 +126,6 @@ function defaults(port: number, password: string | null): Record<string, Param> 
   };
 }
 
-const MEMORY_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1000,
-  kb: 1024,
-  m: 1000 ** 2,
-  mb: 1024 ** 2,
-  g: 1000 ** 3,
-  gb: 1024 ** 3,
-};
-
 /** The reason text CONFIG SET gives for a bad value; null when the value is fine. */
 function invalid(param: Param, value: string): string | null {
   switch (param.kind) {
@@ -133,11 +136,11 @@ function invalid(param: Param, value: string): string | null {
       return n === null ? "argument couldn't be parsed into an integer" : outOfBounds(param, n);
     }
     case "memory": {
-      const m = /^(\d+)([a-z]*)$/i.exec(value);
-      return m && MEMORY_UNITS[m[2].toLowerCase()] !== undefined
-        ? outOfBounds(param, BigInt(m[1]) * BigInt(MEMORY_UNITS[m[2].toLowerCase()]))
-        : "argument must be a memory value";
+      const n = parseMemory(value);
+      return n === null ? "argument must be a memory value" : outOfBounds(param, n);
     }
+    case "obuf":
+      return outputLimitsInvalid(value);
     case "enum":
       return param.choices!.includes(value.toLowerCase())
         ? null
@@ -160,12 +163,10 @@ function outOfBounds(param: Param, n: bigint): string | null {
 
 /** The value as CONFIG GET shows it afterwards (memory values in bytes, enums lower-case). */
 function normalise(param: Param, value: string): string {
+  if (param.kind === "obuf") return outputLimitsNormalised(param.value, value);
   if (param.kind === "bool" || param.kind === "enum") return value.toLowerCase();
   if (param.kind === "events") return formatEventFlags(parseEventFlags(value)!);
-  if (param.kind === "memory") {
-    const m = /^(\d+)([a-z]*)$/i.exec(value)!;
-    return String(BigInt(m[1]) * BigInt(MEMORY_UNITS[m[2].toLowerCase()]));
-  }
+  if (param.kind === "memory") return String(parseMemory(value));
   return value;
 }
 
@@ -183,10 +184,13 @@ export class ConfigParams {
   limits: EncodingLimits;
   /** notify-keyspace-events as bits, parsed once per CONFIG SET (read on every write unit). */
   notifyFlags = 0;
+  /** The connection limits, parsed once per CONFIG SET (read on every read and accept). */
+  connection: ConnectionLimits;
 
   constructor(options: { port: number; password: string | null }) {
     this.#params = defaults(options.port, options.password);
     this.limits = limitsFrom((name) => this.value(name));
+    this.connection = connectionLimitsFrom((name) => this.value(name));
   }
 
   /** A parameter by its name or alias. */
@@ -197,6 +201,7 @@ export class ConfigParams {
   /** Update a value the server learns after start (the bound port). */
   setInternal(name: string, value: string): void {
     if (this.#params[name]) this.#params[name].value = value;
+    this.connection = connectionLimitsFrom((name) => this.value(name));
   }
 
   /** Every parameter whose name matches one of the globs (case-insensitive), once each. */
@@ -233,6 +238,7 @@ export class ConfigParams {
       if (param.kind === "events") this.notifyFlags = parseEventFlags(value)!;
     }
     this.limits = limitsFrom((name) => this.value(name));
+    this.connection = connectionLimitsFrom((name) => this.value(name));
     return { ok: true };
   }
 

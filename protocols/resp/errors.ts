@@ -113,6 +113,8 @@ export const MAX_QUOTED_ARG = 128;
 export const PROTOCOL_ERRORS = {
   multibulkLength: "invalid multibulk length",
   bulkLength: "invalid bulk length",
+  unauthenticatedMultibulk: "unauthenticated multibulk length",
+  unauthenticatedBulk: "unauthenticated bulk length",
   expectedDollar: (got: string) => `expected '$', got '${got}'`,
   unbalancedQuotes: "unbalanced quotes in request",
   inlineTooBig: "too big inline request",
@@ -123,6 +125,7 @@ export const PROTOCOL_ERRORS = {
 /** Errors of the dispatch, connection and server commands, each starting with its code word. */
 export const SERVER_ERRORS = {
   protocol: (detail: string) => `ERR Protocol error: ${detail}`,
+  maxClients: "ERR max number of clients reached",
   multiNested: "ERR MULTI calls can not be nested",
   execWithoutMulti: "ERR EXEC without MULTI",
   discardWithoutMulti: "ERR DISCARD without MULTI",

@@ -8,16 +8,35 @@ import { serveTcp } from "../../src/tcp.ts";
 import { CommandTable } from "./command_table.ts";
 import { FAMILIES } from "./commands/mod.ts";
 import { ConfigParams } from "./config_params.ts";
+import { SERVER_ERRORS } from "./errors.ts";
 import { serveConnection } from "./server.ts";
 import { ServerState } from "./server_state.ts";
 import { loadStoredFunctions } from "./storage/functions.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
 import { attachExpiry } from "./notify.ts";
 
+/** Flags for Redis's maxclients and timeout. */
+const MAXCLIENTS_FLAG = "redis-maxclients";
+const TIMEOUT_FLAG = "redis-timeout";
+/** What Redis writes to a client over maxclients before closing it (networking.c). */
+const MAXCLIENTS_REPLY = new TextEncoder().encode(`-${SERVER_ERRORS.maxClients}\r\n`);
+
 /** The Redis service. */
 export const redisService: Service = {
   name: "redis",
   port: { flag: "redis-port", default: 6380, help: "Redis RESP port" },
+  flags: {
+    [MAXCLIENTS_FLAG]: {
+      default: "10000",
+      min: 1,
+      help: "most Redis clients (maxclients; CONFIG SET maxclients)",
+    },
+    [TIMEOUT_FLAG]: {
+      default: "0",
+      min: 0,
+      help: "close Redis clients idle this many seconds, 0 = never (timeout)",
+    },
+  },
   async start(ctx, listen) {
     // Expiry events drive the reclaiming of hash fields: listen before any connection is served.
     installReclaimer(ctx.store);
@@ -27,6 +46,8 @@ export const redisService: Service = {
     );
     // Libraries FUNCTION LOAD stored, before any FCALL can arrive.
     await loadStoredFunctions(ctx.store, state.scripts);
+    state.config.setInternal("maxclients", String(ctx.config.serviceFlags[MAXCLIENTS_FLAG]));
+    state.config.setInternal("timeout", String(ctx.config.serviceFlags[TIMEOUT_FLAG]));
     // Blocked clients are retried after commits: subscribed before any connection is served.
     const unblock = state.blocking.attach(ctx.store);
     // Expired keys become "expired" events and tracking invalidations.
@@ -42,8 +63,21 @@ export const redisService: Service = {
       table,
     };
     const server = serveTcp(
-      { protocol: "redis", ...listen },
-      (conn, signal) => serveConnection(conn, signal, deps),
+      {
+        protocol: "redis",
+        ...listen,
+        tls: ctx.tls,
+        limits: {
+          maxConnections: () => state.config.connection.maxClients,
+          rejected: async (conn) => {
+            state.stats.rejectedConnections++;
+            await conn.write(MAXCLIENTS_REPLY);
+          },
+          idleTimeoutMs: () => state.config.connection.idleTimeoutMs,
+          requestTimeoutMs: () => ctx.config.requestTimeoutMs,
+        },
+      },
+      (conn, signal, watch) => serveConnection(conn, signal, deps, watch),
     );
     state.port = server.addr.port;
     state.config.setInternal("port", String(server.addr.port));

@@ -7,6 +7,7 @@
  * is still read so a client that leaves is noticed; its later pipelined commands wait behind it.
  * @module
  */
+import type { ConnWatch, NetConn } from "../../src/tcp.ts";
 import type { Auth } from "../../src/auth.ts";
 import type { Logger } from "../../src/log.ts";
 import type { RateLimiter } from "../../src/rate_limit.ts";
@@ -24,8 +25,6 @@ import { flagTransaction, queueInMulti } from "./transaction.ts";
 import { writeUnit } from "./notify.ts";
 
 const QUEUED = simple("QUEUED");
-/** Redis's hard output limit for pub/sub clients (client-output-buffer-limit pubsub 32mb). */
-const PUBSUB_OUTPUT_LIMIT = 32 * 1024 * 1024;
 /** What a RESP2 connection in subscribed mode may still run. */
 const SUBSCRIBED_MODE = new Set([
   "subscribe",
@@ -38,8 +37,10 @@ const SUBSCRIBED_MODE = new Set([
   "quit",
   "reset",
 ]);
-/** Read buffer size; grown on demand for large arguments. */
+/** Read buffer size once a client sends more than a small request; grown for large arguments. */
 const READ_CHUNK = 64 * 1024;
+/** A new or quiet connection's buffers: small, so thousands of idle clients cost little. */
+const IDLE_CHUNK = 4 * 1024;
 /** A reply buffer grown past this is dropped after its batch, so idle connections stay small. */
 const KEEP_WRITER_BYTES = 1024 * 1024;
 
@@ -79,15 +80,18 @@ interface Pending {
 
 /** One client connection. */
 class RespConnection {
-  #conn: Deno.TcpConn;
+  #conn: NetConn;
   #deps: ConnectionDeps;
   #session: Session;
   #record: ClientRecord;
   #ctx: CommandContext;
   #ip: string;
-  #buf = new Uint8Array(READ_CHUNK);
+  #buf = new Uint8Array(IDLE_CHUNK);
   #len = 0;
-  #writer = new ReplyWriter();
+  #writer = new ReplyWriter(IDLE_CHUNK);
+  #watch: ConnWatch;
+  /** Waiting on a blocking command: the idle timeout spares it, as Redis's does. */
+  #blocked = false;
   /** Settles when the connection's latest submitted write is durable; null when none is pending. */
   #lastWrite: Promise<void> | null = null;
   /** Set when the running handler submitted a write before returning its promise. */
@@ -106,9 +110,11 @@ class RespConnection {
   /** Bytes arrived while blocked: parse them before reading again. */
   #arrived = false;
 
-  constructor(conn: Deno.TcpConn, deps: ConnectionDeps) {
+  constructor(conn: NetConn, deps: ConnectionDeps, watch: ConnWatch) {
     this.#conn = conn;
     this.#deps = deps;
+    this.#watch = watch;
+    watch.exempt = () => this.#blocked || this.#subscriber.active;
     const remote = conn.remoteAddr as Deno.NetAddr;
     const local = conn.localAddr as Deno.NetAddr;
     this.#ip = remote.hostname;
@@ -216,7 +222,8 @@ class RespConnection {
       if (!this.#arrived) {
         const growable = this.#pendingRead === null;
         if (
-          growable && (this.#buf.length - this.#len < READ_CHUNK / 4 || this.#buf.length < need)
+          growable &&
+          (this.#buf.length - this.#len < this.#buf.length / 4 || this.#buf.length < need)
         ) {
           this.#grow(Math.max(need, this.#len + READ_CHUNK));
         }
@@ -229,11 +236,26 @@ class RespConnection {
         this.#len += n;
       }
       this.#arrived = false;
-      if (this.#len < need) continue;
-      const parsed = parseRequests(this.#buf.subarray(0, this.#len));
+      const limits = this.#deps.state.config.connection;
+      if (this.#len > limits.queryBufferLimit) {
+        // Redis closes such a client without a reply (client-query-buffer-limit).
+        this.#deps.log.warn(
+          `redis: closing client ${this.#session.addr} that reached max query buffer length`,
+        );
+        return;
+      }
+      if (this.#len < need) {
+        this.#watch.heard(0, true);
+        continue;
+      }
+      const parsed = parseRequests(
+        this.#buf.subarray(0, this.#len),
+        this.#session.authenticated ? limits.request : limits.unauthenticated,
+      );
       const commands = parsed.commands.map((argv) => detach(argv, this.#buf));
       this.#buf.copyWithin(0, parsed.used, this.#len);
       this.#len -= parsed.used;
+      this.#watch.heard(commands.length, this.#len > 0);
       need = parsed.error ? 0 : Math.max(1, parsed.need - parsed.used);
       const replies = await this.#runBatch(commands);
       if (parsed.error) {
@@ -247,6 +269,9 @@ class RespConnection {
         this.#pendingRead === null && this.#buf.length > READ_CHUNK * 4 && this.#len < READ_CHUNK
       ) {
         this.#buf = this.#buf.slice(0, READ_CHUNK);
+      } else if (this.#pendingRead === null && this.#len === 0 && this.#buf.length > IDLE_CHUNK) {
+        // Drained: a connection that goes quiet now holds only a small buffer.
+        this.#buf = new Uint8Array(IDLE_CHUNK);
       }
     }
   }
@@ -348,13 +373,17 @@ class RespConnection {
    */
   async #whileBlocked(reply: Reply | Promise<Reply>): Promise<Reply> {
     let settled = false;
+    this.#blocked = true;
     const done = Promise.resolve(reply).then((r) => {
       settled = true;
+      this.#blocked = false;
       return r;
     });
     while (!settled) {
       if (this.#pendingRead === null) {
-        if (this.#buf.length - this.#len < READ_CHUNK / 4) this.#grow(this.#len + READ_CHUNK);
+        if (this.#buf.length - this.#len < this.#buf.length / 4) {
+          this.#grow(this.#len + READ_CHUNK);
+        }
         this.#pendingRead = this.#conn.read(this.#buf.subarray(this.#len)).catch(() => null);
       }
       this.#idle = true;
@@ -431,7 +460,8 @@ class RespConnection {
 
   /** A published message for this connection; a subscriber too slow to read it is cut off. */
   #deliver(frame: Reply): void {
-    if (this.#queuedBytes > PUBSUB_OUTPUT_LIMIT) {
+    const hard = this.#deps.state.config.connection.pubsubOutputHard;
+    if (hard > 0 && this.#queuedBytes > hard) {
       this.#record.kill();
       return;
     }
@@ -448,6 +478,18 @@ class RespConnection {
       encodeReply(w, reply, protocol);
     }
     if (w.length === 0) return;
+    // A normal client whose replies pass the hard output limit is closed instead (Redis's
+    // client-output-buffer-limit normal; subscribers answer to the pubsub class).
+    const limits = this.#deps.state.config.connection;
+    const hard = this.#subscriber.active ? limits.pubsubOutputHard : limits.normalOutputHard;
+    if (hard > 0 && w.length + this.#queuedBytes > hard) {
+      w.reset();
+      this.#deps.log.warn(
+        `redis: closing client ${this.#session.addr} for overcoming of output buffer limits`,
+      );
+      this.#record.kill();
+      return;
+    }
     this.#deps.state.stats.netOutputBytes += w.length;
     try {
       await this.#send(w.view());
@@ -460,9 +502,10 @@ class RespConnection {
 
 /** Serve one TCP connection with the RESP protocol. */
 export function serveConnection(
-  conn: Deno.TcpConn,
+  conn: NetConn,
   signal: AbortSignal,
   deps: ConnectionDeps,
+  watch: ConnWatch,
 ): Promise<void> {
-  return new RespConnection(conn, deps).run(signal);
+  return new RespConnection(conn, deps, watch).run(signal);
 }

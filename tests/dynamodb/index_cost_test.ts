@@ -115,6 +115,7 @@ Deno.test("a GSI Query on 100,000 items reads about what a table Query with the 
       auth: new Auth(null),
       limiter: new RateLimiter(0),
       log: createLogger("error"),
+      tls: null,
       health: () => new Response("ok"),
     },
     { hostname: "127.0.0.1", port: 0 },

@@ -70,6 +70,10 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
 export interface ChildServer extends AsyncDisposable {
   ports: Ports;
   readyLine: string;
+  /** The child's process id. */
+  pid: number;
+  /** Send `signal` without waiting for an exit (SIGHUP and the like). */
+  signal(signal: Deno.Signal): void;
   /** Send SIGTERM (or `signal`) and wait; resolves with the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
   stderr(): Promise<string>;
@@ -145,6 +149,8 @@ export async function startChild(
     ports: parseReadyLine(readyLine),
     readyLine,
     stop,
+    pid: child.pid,
+    signal: (signal) => child.kill(signal),
     stderr: () => errText,
     [Symbol.asyncDispose]: async () => {
       await stop();

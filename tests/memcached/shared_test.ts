@@ -20,6 +20,7 @@ async function frontEnds(path: string) {
       auth: new Auth(null),
       limiter: new RateLimiter(0),
       log: createLogger("error"),
+      tls: null,
       health: () => new Response(null, { status: 503 }),
     };
     const server = await startMemcachedServer(ctx, { hostname: "127.0.0.1", port: 0 });

@@ -59,7 +59,7 @@ export async function statsCommand(s: Session, tokens: Uint8Array[]): Promise<Ch
   if (arg === "cachedump") return cachedump(s, tokens);
   if (arg !== "" && arg !== "items" && arg !== "slabs") return [TEXT.ERROR + "\r\n"];
   const usage = await s.seq.read(() => items.usage());
-  const input = { counters, itemMax: items.itemMax, ...usage };
+  const input = { counters, itemMax: items.itemMax, maxConns: s.shared.limits.maxConns, ...usage };
   if (arg === "items") return [itemsStats(input)];
   if (arg === "slabs") return [slabsStats(input)];
   return [generalStats(input)];

@@ -323,7 +323,12 @@ async function binaryStats(s: Session, req: BinaryRequest): Promise<Chunk[]> {
   if (group === "settings") body = settingsStats(settingsOf(s.shared));
   else if (group === "" || group === "items" || group === "slabs") {
     const usage = await s.seq.read(() => items.usage());
-    const input = { counters, itemMax: items.itemMax, ...usage };
+    const input = {
+      counters,
+      itemMax: items.itemMax,
+      maxConns: s.shared.limits.maxConns,
+      ...usage,
+    };
     body = group === "items"
       ? itemsStats(input)
       : group === "slabs"

@@ -23,6 +23,16 @@ export interface Shared {
   ctx: ServiceContext;
   /** The port the service listens on (stats settings). */
   port: number;
+  /** memcached's -c and -R, as the listener and the connection loop enforce them. */
+  limits: MemcachedLimits;
+}
+
+/** Connection limits with memcached's flags' names. */
+export interface MemcachedLimits {
+  /** Most open connections (-c); the next is told ERROR and closed (maxconns_fast). */
+  maxConns: number;
+  /** Requests one connection runs before letting the others in (-R). */
+  reqsPerEvent: number;
 }
 
 /** One connection's state. */
@@ -44,6 +54,7 @@ export function settingsOf(shared: Shared): SettingsInput {
     port: shared.port,
     host: shared.ctx.config.host,
     auth: shared.ctx.auth.required,
+    ...shared.limits,
   };
 }
 

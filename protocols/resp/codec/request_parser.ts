@@ -14,6 +14,24 @@ export const MAX_BULK_BYTES = 512 * 1024 * 1024;
 /** Largest multibulk count (Redis: INT_MAX). */
 export const MAX_MULTIBULK_COUNT = 2 ** 31 - 1;
 
+/** The lengths a request may declare (Redis checks them as the headers arrive). */
+export interface RequestLimits {
+  /** Largest bulk argument (proto-max-bulk-len). */
+  maxBulk: number;
+  /** The client must still AUTH: Redis allows it only small requests. */
+  unauthenticated: boolean;
+}
+
+/** An authenticated client's limits with Redis's defaults. */
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  maxBulk: MAX_BULK_BYTES,
+  unauthenticated: false,
+};
+
+/** What a client that must still AUTH may send (networking.c: 10 arguments of 16 KiB each). */
+const UNAUTHENTICATED_COUNT = 10;
+const UNAUTHENTICATED_BULK = 16384;
+
 /** What one parse pass found. */
 export interface ParseResult {
   /** Complete commands, each argv (argument 0 is the command name), in order. */
@@ -33,11 +51,14 @@ const DOLLAR = 36;
 const latin1 = new TextDecoder("latin1");
 
 /** Parse every complete command in `buf`. Arguments are views into `buf` (copy before reuse). */
-export function parseRequests(buf: Uint8Array): ParseResult {
+export function parseRequests(
+  buf: Uint8Array,
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+): ParseResult {
   const commands: Uint8Array[][] = [];
   let pos = 0;
   while (pos < buf.length) {
-    const step = buf[pos] === STAR ? parseMultibulk(buf, pos) : parseInline(buf, pos);
+    const step = buf[pos] === STAR ? parseMultibulk(buf, pos, limits) : parseInline(buf, pos);
     if (step.kind === "error") return { commands, used: pos, error: step.error, need: 0 };
     if (step.kind === "more") return { commands, used: pos, error: null, need: step.need };
     if (step.argv.length > 0) commands.push(step.argv);
@@ -74,7 +95,7 @@ function parseInteger(buf: Uint8Array, start: number, end: number): number | nul
   return negative ? -n : n;
 }
 
-function parseMultibulk(buf: Uint8Array, start: number): Step {
+function parseMultibulk(buf: Uint8Array, start: number, limits: RequestLimits): Step {
   const eol = findCrlf(buf, start);
   if (eol < 0) {
     if (buf.length - start > MAX_INLINE_BYTES) {
@@ -85,6 +106,9 @@ function parseMultibulk(buf: Uint8Array, start: number): Step {
   const count = parseInteger(buf, start + 1, eol);
   if (count === null || count > MAX_MULTIBULK_COUNT) {
     return { kind: "error", error: PROTOCOL_ERRORS.multibulkLength };
+  }
+  if (limits.unauthenticated && count > UNAUTHENTICATED_COUNT) {
+    return { kind: "error", error: PROTOCOL_ERRORS.unauthenticatedMultibulk };
   }
   let pos = eol + 2;
   if (count <= 0) return { kind: "command", argv: [], end: pos };
@@ -103,8 +127,11 @@ function parseMultibulk(buf: Uint8Array, start: number): Step {
       return { kind: "error", error: PROTOCOL_ERRORS.expectedDollar(got) };
     }
     const len = parseInteger(buf, pos + 1, lineEnd);
-    if (len === null || len < 0 || len > MAX_BULK_BYTES) {
+    if (len === null || len < 0 || len > limits.maxBulk) {
       return { kind: "error", error: PROTOCOL_ERRORS.bulkLength };
+    }
+    if (limits.unauthenticated && len > UNAUTHENTICATED_BULK) {
+      return { kind: "error", error: PROTOCOL_ERRORS.unauthenticatedBulk };
     }
     const dataStart = lineEnd + 2;
     const dataEnd = dataStart + len;

@@ -98,6 +98,7 @@ Deno.test({
       limiter: new RateLimiter(config.rateLimit),
       log: createLogger("error"),
       health: () => new Response("ok"),
+      tls: null,
     }, { hostname: "127.0.0.1", port: 0 });
     const r = new Redis({ port: service.port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
     try {
