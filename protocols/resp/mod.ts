@@ -10,6 +10,7 @@ import { FAMILIES } from "./commands/mod.ts";
 import { ConfigParams } from "./config_params.ts";
 import { serveConnection } from "./server.ts";
 import { ServerState } from "./server_state.ts";
+import { countSlots } from "./keyspace.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
 
 /** The Redis service. */
@@ -19,6 +20,8 @@ export const redisService: Service = {
   start(ctx, listen) {
     // Expiry events drive the reclaiming of hash fields: listen before any connection is served.
     installReclaimer(ctx.store);
+    // DBSIZE and INFO keyspace read per-slot counters kept in the same commits as the keys.
+    countSlots(ctx.store);
     const state = new ServerState(
       new ConfigParams({ port: listen.port, password: ctx.config.password }),
     );

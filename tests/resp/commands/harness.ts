@@ -19,6 +19,7 @@ import { COMMANDS as SORT } from "../../../protocols/resp/commands/sort.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { Subscriber } from "../../../protocols/resp/pubsub.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
+import { countSlots } from "../../../protocols/resp/keyspace.ts";
 import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
 
 const TABLE = new CommandTable([
@@ -58,6 +59,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     : await openStore({ memory: true, sweepIntervalMs: 20 });
   const redis = store.scope(["redis"]);
   installReclaimer(redis);
+  countSlots(redis);
   const session: Session = {
     id: 1,
     db: 0,
