@@ -150,7 +150,7 @@ async function keys(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
  */
 async function dbsize(ctx: CommandContext): Promise<Reply> {
   if (ctx.inTransaction) return integer(await readSlot(ctx, (r, slot) => walkSlot(r, slot)));
-  const slot = await readSlot(ctx, (r, slot) => Promise.resolve(slot));
+  const slot = await readSlot(ctx, (_r, slot) => Promise.resolve(slot));
   return integer((await slotStats(ctx.store, slot)).keys);
 }
 
