@@ -6,6 +6,7 @@
 import type { Service } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
 import { createHandler } from "./server.ts";
+import { countTables } from "./storage/tables.ts";
 
 /** The DynamoDB service. */
 export const dynamodbService: Service = {
@@ -19,6 +20,8 @@ export const dynamodbService: Service = {
       ).finally(() => pending.delete(tracked));
       pending.add(tracked);
     }
+    // DescribeTable's ItemCount and sizes read counters kept in the same commits as the items.
+    countTables(ctx.store);
     const handler = createHandler(ctx, background);
     return new Promise((resolve, reject) => {
       let server: Deno.HttpServer<Deno.NetAddr>;
