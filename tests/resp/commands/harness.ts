@@ -4,7 +4,7 @@
  * @module
  */
 import { Auth } from "../../../src/auth.ts";
-import { type OpenedStore, openStore } from "../../../src/store/mod.ts";
+import { type OpenedStore, openStore, type Store } from "../../../src/store/mod.ts";
 import type { CommandContext, Reader, Session } from "../../../protocols/resp/command.ts";
 import { CommandTable } from "../../../protocols/resp/command_table.ts";
 import { invoke } from "../../../protocols/resp/invoke.ts";
@@ -16,6 +16,7 @@ import { COMMANDS as LISTS } from "../../../protocols/resp/commands/lists.ts";
 import { COMMANDS as SETS } from "../../../protocols/resp/commands/sets.ts";
 import { COMMANDS as SCAN } from "../../../protocols/resp/commands/scan.ts";
 import { COMMANDS as SORT } from "../../../protocols/resp/commands/sort.ts";
+import { COMMANDS as INFO } from "../../../protocols/resp/commands/info.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { Subscriber } from "../../../protocols/resp/pubsub.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
@@ -30,6 +31,7 @@ const TABLE = new CommandTable([
   { group: "set", commands: SETS },
   { group: "generic", commands: SCAN },
   { group: "generic", commands: SORT },
+  { group: "server", commands: INFO },
 ]);
 const encoder = new TextEncoder();
 
@@ -37,8 +39,11 @@ const encoder = new TextEncoder();
 export interface Harness extends AsyncDisposable {
   store: OpenedStore;
   session: Session;
-  /** Entries the commands' reads returned so far (gets count each key, lists each entry). */
-  reads: { entries: number };
+  /**
+   * Entries the commands' reads returned so far (gets count each key, lists each entry), and
+   * entries listed straight from the store (`ctx.store`, as INFO and reclaim use it).
+   */
+  reads: { entries: number; listed: number };
   call(...args: (string | Uint8Array)[]): Promise<Reply>;
 }
 
@@ -71,7 +76,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     watches: [],
   };
   // Counts what reads return: a forwarding wrapper, so tests can bound a command's reads.
-  const reads = { entries: 0 };
+  const reads = { entries: 0, listed: 0 };
   const reader: Omit<Reader, "now"> = {
     get: (key) => {
       reads.entries++;
@@ -91,7 +96,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   };
   const ctx: CommandContext = {
     session,
-    store: redis,
+    store: countingLists(redis, reads),
     read: (fn) => fn({ ...reader, now: Date.now() }),
     write: (fn) => redis.write(fn),
     server: new ServerState(new ConfigParams({ port: 0, password: null })),
@@ -115,6 +120,31 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
       if (dir) await Deno.remove(dir, { recursive: true });
     },
   };
+}
+
+/** A forwarding store that counts the entries its range reads return. */
+function countingLists(store: Store, reads: { listed: number }): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "list") {
+        return async function* (...args: Parameters<Store["list"]>) {
+          for await (const e of target.list(...args)) {
+            reads.listed++;
+            yield e;
+          }
+        };
+      }
+      if (prop === "listPage") {
+        return async (...args: Parameters<Store["listPage"]>) => {
+          const page = await target.listPage(...args);
+          reads.listed += page.entries.length;
+          return page;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /** A reply as plain data for assertions: bulk strings become text, maps become arrays. */
