@@ -8,6 +8,7 @@ import { listenError } from "../../src/tcp.ts";
 import { RELOAD_GRACE_MS, type TlsPair } from "../../src/tls.ts";
 import { createHandler } from "./server.ts";
 import { startTtlSweeper, TTL_DELAY_FLAG } from "./ttl_sweeper.ts";
+import { countTables } from "./storage/tables.ts";
 
 /** The DynamoDB service. */
 export const dynamodbService: Service = {
@@ -28,6 +29,8 @@ export const dynamodbService: Service = {
       ).finally(() => pending.delete(tracked));
       pending.add(tracked);
     }
+    // DescribeTable's ItemCount and sizes read counters kept in the same commits as the items.
+    countTables(ctx.store);
     const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     const ttl = startTtlSweeper(ctx.store, delay, ctx.log);
     const handler = createHandler(ctx, background, ttl);

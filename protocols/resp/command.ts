@@ -47,8 +47,12 @@ export interface CommandContext {
   store: Store;
   /** Read the keyspace, seeing this connection's earlier writes. */
   read<T>(fn: (r: Reader) => Promise<T>): Promise<T>;
-  /** Run a read-modify-write unit; resolves after it is durable. */
-  write<T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T>;
+  /**
+   * Run a read-modify-write unit; resolves after it is durable. `keys` (store keys the unit
+   * will touch) are prefetched before it runs; the connection loop supplies them from the
+   * command table when the handler gives none.
+   */
+  write<T>(fn: (tx: WriteTx) => T | Promise<T>, keys?: readonly Key[]): Promise<T>;
   /** What this server's connections share: the clients registry, stats and CONFIG. */
   server: ServerState;
   /** The password check (AUTH, HELLO, RESET). */

@@ -1,12 +1,11 @@
 /**
- * Keyspace-wide facts the server needs (INFO's # Keyspace section, DBSIZE): live keys, keys
- * with a deadline and their average TTL, per database.
+ * Keyspace-wide facts the server needs (INFO's # Keyspace section, DBSIZE): keys, keys with a
+ * deadline and their average TTL, per database, read from the store's counters (no listing).
  * @module
  */
 import type { Store } from "../../src/store/mod.ts";
-import { type Access, readSlots } from "./storage/db.ts";
+import { readSlots } from "./storage/db.ts";
 import { DATABASES, slotPrefix } from "./storage/layout.ts";
-import { type Position, type ScanPage, scanPage } from "./scan.ts";
 
 /** One database's counts, as INFO prints them: dbN:keys=…,expires=…,avg_ttl=… */
 export interface DbStats {
@@ -15,53 +14,31 @@ export interface DbStats {
   avgTtl: number;
 }
 
-/** Keys read per page while counting. */
-const COUNT_PAGE = 1000;
+/** The prefix whose groups are counted: one group per storage slot (["k", slot]). */
+export const COUNTED_PREFIX = ["k"] as const;
 
-/** Counts of one storage slot's live keys. */
-async function slotStats(
-  list: (prefix: readonly Deno.KvKeyPart[]) => AsyncIterable<{ expiresAt: number | null }>,
-  slot: number,
-  now: number,
-): Promise<DbStats> {
-  let keys = 0;
-  let expires = 0;
-  let ttlSum = 0;
-  for await (const entry of list(slotPrefix(slot))) {
-    keys++;
-    if (entry.expiresAt !== null) {
-      expires++;
-      ttlSum += entry.expiresAt - now;
-    }
-  }
-  return { keys, expires, avgTtl: expires > 0 ? Math.round(ttlSum / expires) : 0 };
+/** Start keeping per-slot counts (once, at service start; counts wait for a first recount). */
+export function countSlots(store: Store): void {
+  // A failed recount surfaces through count(); nothing waits for it here.
+  store.countKeys(COUNTED_PREFIX, 1).catch(() => {});
 }
 
-/** Live keys in one storage slot (DBSIZE). */
-export async function countKeys(r: Access, slot: number): Promise<number> {
-  let count = 0;
-  let after: Position | null = null;
-  while (true) {
-    const page: ScanPage<unknown> = await scanPage(r, {
-      parent: slotPrefix(slot),
-      after,
-      count: COUNT_PAGE,
-    });
-    count += page.entries.length;
-    if (!page.next) return count;
-    after = page.next;
-  }
+/**
+ * Counts of one storage slot. Like Redis's DBSIZE, a key past its deadline counts until the
+ * sweeper removes it.
+ */
+export async function slotStats(store: Store, slot: number, now = Date.now()): Promise<DbStats> {
+  const c = await store.count(slotPrefix(slot));
+  const avgTtl = c.meanExpiresAt === null ? 0 : Math.max(0, Math.round(c.meanExpiresAt - now));
+  return { keys: c.keys, expires: c.expiring, avgTtl };
 }
 
 /** Counts for every non-empty database, by index. */
 export async function keyspaceStats(store: Store): Promise<Map<number, DbStats>> {
   const slots = await readSlots(store);
   const now = Date.now();
+  const all = await Promise.all(slots.map.map((slot) => slotStats(store, slot, now)));
   const out = new Map<number, DbStats>();
-  const list = (prefix: readonly Deno.KvKeyPart[]) => store.list({ prefix }, { keysOnly: true });
-  for (let db = 0; db < DATABASES; db++) {
-    const stats = await slotStats(list, slots.map[db], now);
-    if (stats.keys > 0) out.set(db, stats);
-  }
+  for (let db = 0; db < DATABASES; db++) if (all[db].keys > 0) out.set(db, all[db]);
   return out;
 }

@@ -12,6 +12,7 @@ import { SERVER_ERRORS } from "./errors.ts";
 import { serveConnection } from "./server.ts";
 import { ServerState } from "./server_state.ts";
 import { loadStoredFunctions } from "./storage/functions.ts";
+import { countSlots } from "./keyspace.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
 import { attachExpiry } from "./notify.ts";
 
@@ -40,6 +41,8 @@ export const redisService: Service = {
   async start(ctx, listen) {
     // Expiry events drive the reclaiming of hash fields: listen before any connection is served.
     installReclaimer(ctx.store);
+    // DBSIZE and INFO keyspace read per-slot counters kept in the same commits as the keys.
+    countSlots(ctx.store);
     const state = new ServerState(
       new ConfigParams({ port: listen.port, password: ctx.config.password }),
       ctx.log,

@@ -5,7 +5,7 @@
  * A server with notifications off and no tracking client does not even collect them.
  * @module
  */
-import type { Change, Store, WriteTx } from "../../src/store/mod.ts";
+import type { Change, Store, WriteOptions, WriteTx } from "../../src/store/mod.ts";
 import type { Session } from "./command.ts";
 import type { PubSub } from "./pubsub.ts";
 import { type SlotMap, SLOTS_KEY } from "./storage/layout.ts";
@@ -148,14 +148,15 @@ export function writeUnit<T>(
   session: Session,
   store: Store,
   fn: (tx: WriteTx) => T | Promise<T>,
+  options?: WriteOptions,
 ): Promise<T> {
-  if (sink.flags() === 0 && !sink.tracking.active) return store.write(fn);
+  if (sink.flags() === 0 && !sink.tracking.active) return store.write(fn, options);
   let unit: Unit | null = null;
   const done = store.write((tx) => {
     unit = { session, events: [], emptied: [] };
     units.set(tx, unit);
     return fn(tx);
-  });
+  }, options);
   return done.then((result) => {
     if (unit) publishEvents(sink, [...unit.events, ...unit.emptied]);
     return result;

@@ -11,7 +11,7 @@ import type { ConnWatch, NetConn } from "../../src/tcp.ts";
 import type { Auth } from "../../src/auth.ts";
 import type { Logger } from "../../src/log.ts";
 import type { RateLimiter } from "../../src/rate_limit.ts";
-import type { Entry, Store } from "../../src/store/mod.ts";
+import type { Entry, Key, Store, WriteTx } from "../../src/store/mod.ts";
 import type { CommandContext, CommandSpec, Reader, Session } from "./command.ts";
 import type { CommandTable } from "./command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "./errors.ts";
@@ -23,6 +23,7 @@ import type { ClientRecord, ServerState } from "./server_state.ts";
 import { busyReply } from "./script_run.ts";
 import { flagTransaction, queueInMulti } from "./transaction.ts";
 import { writeUnit } from "./notify.ts";
+import { writeHints } from "./write_hints.ts";
 
 const QUEUED = simple("QUEUED");
 /** What a RESP2 connection in subscribed mode may still run. */
@@ -179,17 +180,32 @@ class RespConnection {
       log: this.#deps.log,
       subscriber: this.#subscriber,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
-      write: (fn) => {
-        const done = writeUnit(this.#deps.state, this.#session, store, fn);
-        this.#submitted = true;
-        const settled: Promise<void> = done.then(() => {}, () => {});
-        this.#lastWrite = settled;
-        settled.then(() => {
-          if (this.#lastWrite === settled) this.#lastWrite = null;
-        });
-        return done;
-      },
+      write: (fn, keys) => this.#write(store, fn, keys),
     };
+  }
+
+  /** Submit a write unit (not awaited by the loop: its reply waits for the commit). */
+  #write<T>(
+    store: Store,
+    fn: (tx: WriteTx) => T | Promise<T>,
+    keys: readonly Key[] | undefined,
+  ): Promise<T> {
+    const done = writeUnit(this.#deps.state, this.#session, store, fn, keys ? { keys } : undefined);
+    this.#submitted = true;
+    const settled: Promise<void> = done.then(() => {}, () => {});
+    this.#lastWrite = settled;
+    settled.then(() => {
+      if (this.#lastWrite === settled) this.#lastWrite = null;
+    });
+    return done;
+  }
+
+  /** The context a command runs with: its write unit carries the keys its table entry names. */
+  #hinted(spec: CommandSpec, argv: Uint8Array[]): CommandContext {
+    const hint = writeHints(spec, argv, this.#session.db);
+    if (!hint) return this.#ctx;
+    const store = this.#ctx.store;
+    return { ...this.#ctx, write: (fn, keys) => this.#write(store, fn, keys ?? hint) };
   }
 
   /** Serve until the client leaves, is killed, or the server shuts down. */
@@ -336,7 +352,8 @@ class RespConnection {
         }
         this.#deps.state.tracking.observe(this.#session.id, found.spec, argv);
         this.#submitted = false;
-        reply = invoke(found.spec.handler, this.#ctx, argv, this.#deps.log);
+        const ctx = readonly ? this.#ctx : this.#hinted(found.spec, argv);
+        reply = invoke(found.spec.handler, ctx, argv, this.#deps.log);
         if (reply instanceof Promise) {
           if (readonly) reads.push(reply);
           else if (!this.#submitted) reply = await reply;

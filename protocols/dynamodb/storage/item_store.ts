@@ -123,11 +123,13 @@ export async function expireItem(
  * a false condition is ConditionalCheckFailedException (with the old item when asked).
  */
 export function writeItem(store: Store, w: PreparedWrite): Promise<WriteResult> {
+  // The unit reads the table record and the item: prefetched before it runs.
+  const keys = [tableKey(w.table.name), itemStoreKey(w.table, w.key)];
   return store.write(async (tx) => {
     const applied = await applyWrite(tx, w);
     if (!applied.ok) {
       throw conditionalCheckFailed(w.returnOldOnFailure && applied.old ? applied.old : undefined);
     }
     return applied.result;
-  });
+  }, { keys });
 }

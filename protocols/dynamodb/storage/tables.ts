@@ -5,7 +5,8 @@
  */
 import type { Store } from "../../../src/store/mod.ts";
 import { resourceNotFound } from "../errors.ts";
-import { itemSize } from "../types.ts";
+import { ITEM_PREFIX, tableItemsPrefix } from "./keys.ts";
+import { INDEX_PREFIX, indexesOf, indexPrefix } from "./indexes.ts";
 
 /** One element of a key schema. */
 export interface KeySchemaElement {
@@ -193,29 +194,37 @@ export function describeTable(
   return out;
 }
 
-/** Most items DescribeTable counts; beyond it the figures are a floor (DynamoDB's are stale too). */
-export const MAX_COUNTED_ITEMS = 100_000;
-
-/** Count a table's items, their sizes and each index's share (DynamoDB refreshes these periodically). */
-export async function tableStats(store: Store, table: TableRecord): Promise<TableStats> {
-  const stats: TableStats = { itemCount: 0, sizeBytes: 0, indexes: new Map() };
-  const indexes = [...table.gsis, ...table.lsis];
-  for (const index of indexes) stats.indexes.set(index.IndexName, { itemCount: 0, sizeBytes: 0 });
-  const entries = store.list({ prefix: ["item", table.id] }, { limit: MAX_COUNTED_ITEMS });
-  for await (const entry of entries) {
-    const item = JSON.parse(decoder.decode(entry.data));
-    const size = itemSize(item);
-    stats.itemCount++;
-    stats.sizeBytes += size;
-    for (const index of indexes) {
-      if (index.KeySchema.every((k) => Object.hasOwn(item, k.AttributeName))) {
-        const counts = stats.indexes.get(index.IndexName)!;
-        counts.itemCount++;
-        counts.sizeBytes += size;
-      }
-    }
-  }
-  return stats;
+/**
+ * Keep per-table and per-index counters (once, at service start): items live under
+ * ["item", tableId, ...], index entries under ["index", tableId, indexId, ...].
+ */
+export function countTables(store: Store): void {
+  // A failed recount surfaces through count(); nothing waits for it here.
+  store.countKeys([ITEM_PREFIX], 1).catch(() => {});
+  store.countKeys([INDEX_PREFIX], 2).catch(() => {});
 }
 
-const decoder = new TextDecoder();
+/**
+ * A table's item count and size, and each index's, from the store's counters (no listing;
+ * DynamoDB's own figures are refreshed periodically, these at every commit). Sizes are the
+ * stored bytes of the items (or index projections).
+ */
+export async function tableStats(store: Store, table: TableRecord): Promise<TableStats> {
+  const indexes = indexesOf(table);
+  const [items, ...perIndex] = await Promise.all([
+    store.count(tableItemsPrefix(table.id)),
+    ...indexes.map((index) => store.count(indexPrefix(table, index))),
+  ]);
+  const stats: TableStats = {
+    itemCount: items.keys,
+    sizeBytes: items.dataBytes,
+    indexes: new Map(),
+  };
+  indexes.forEach((index, i) => {
+    stats.indexes.set(index.IndexName, {
+      itemCount: perIndex[i].keys,
+      sizeBytes: perIndex[i].dataBytes,
+    });
+  });
+  return stats;
+}

@@ -164,6 +164,8 @@ export class Items {
   async open(): Promise<void> {
     const e = await this.#store.get<FlushState>(FLUSH_KEY);
     if (e?.meta) this.#flush = e.meta;
+    // stats reads curr_items and bytes from one counter group per flush generation.
+    this.#store.countKeys([ITEMS], 1).catch(() => {});
   }
 
   /** True when an item of these sizes fits the item size limit (-I). */
@@ -173,6 +175,15 @@ export class Items {
 
   #key(key: Uint8Array, gen = this.#flush.gen): Key {
     return [ITEMS, gen, key];
+  }
+
+  /**
+   * A unit on one item, with its store keys as prefetch hints: the item in the current
+   * generation, and the flush state a unit re-reads when other front-ends may flush.
+   */
+  #write<T>(key: Uint8Array, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const keys = this.#exclusive ? [this.#key(key)] : [FLUSH_KEY, this.#key(key)];
+    return this.#store.write(fn, { keys });
   }
 
   /** A new CAS unique, above the replaced item's (front-ends sharing a store keep their own). */
@@ -253,7 +264,7 @@ export class Items {
 
   /** set/add/replace/append/prepend/cas in one unit. */
   store(req: StoreRequest): Promise<WriteResult> {
-    return this.#store.write(async (tx) => {
+    return this.#write(req.key, async (tx) => {
       const cas = req.cas;
       if (req.mode === "set" && cas === undefined) {
         // A plain set needs nothing from the old item: write blind (no read in the loop).
@@ -300,7 +311,7 @@ export class Items {
     key: Uint8Array,
     opts: { cas?: number; invalidate?: boolean; exptime?: number } = {},
   ): Promise<WriteResult> {
-    return this.#store.write(async (tx) => {
+    return this.#write(key, async (tx) => {
       const old = await this.#read(tx, key);
       if (!old) return { status: "not_found", cas: 0 } as WriteResult;
       if (opts.cas !== undefined && old.cas !== opts.cas) return { status: "exists", cas: 0 };
@@ -318,7 +329,7 @@ export class Items {
 
   /** Change an item's exptime, keeping its CAS; returns the item (gat) or null. */
   touch(key: Uint8Array, exptime: number): Promise<Item | null> {
-    return this.#store.write(async (tx) => {
+    return this.#write(key, async (tx) => {
       const old = await this.#read(tx, key);
       if (!old) return null;
       const item = { ...old, expiresAt: deadline(exptime, tx.now) };
@@ -336,7 +347,7 @@ export class Items {
     key: Uint8Array,
     opts: { exptime?: number; vivify?: number },
   ): Promise<{ item: Item | null; won: boolean; created: boolean }> {
-    return this.#store.write(async (tx) => {
+    return this.#write(key, async (tx) => {
       const old = await this.#read(tx, key);
       if (!old) {
         if (opts.vivify === undefined) return { item: null, won: false, created: false };
@@ -363,7 +374,7 @@ export class Items {
 
   /** incr/decr: u64, incr wraps at 2^64, decr floors at 0; shorter results are space-padded. */
   arith(req: ArithRequest): Promise<ArithResult> {
-    return this.#store.write(async (tx) => {
+    return this.#write(req.key, async (tx) => {
       const old = await this.#read(tx, req.key);
       if (!old) {
         if (!req.create) return { status: "not_found", value: 0n, item: null } as ArithResult;
@@ -436,8 +447,21 @@ export class Items {
     return out;
   }
 
-  /** Count items and bytes (for stats; walks keys and metadata only, not values). */
+  /**
+   * Items and bytes (for stats), from the current generation's counters. Items past their
+   * exptime count until the sweeper removes them (memcached's curr_items, too, drops them
+   * lazily). Client flags' 4 bytes are not in the counters: `bytes` leaves them out. Only
+   * while a delayed flush_all has struck (its items die in place, not by generation) are the
+   * items walked.
+   */
   async usage(): Promise<{ items: number; bytes: number }> {
+    const { gen, at } = this.#flush;
+    if (at !== 0 && Date.now() >= at) return await this.#walkUsage();
+    const c = await this.#store.count([ITEMS, gen]);
+    return { items: c.keys, bytes: c.keys * ITEM_HEADER_BYTES + c.keyBytes + c.dataBytes };
+  }
+
+  async #walkUsage(): Promise<{ items: number; bytes: number }> {
     let items = 0;
     let bytes = 0;
     const now = Date.now();

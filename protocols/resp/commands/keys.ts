@@ -18,7 +18,8 @@ import {
   swapDbs,
 } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, metaKey, slotPrefix } from "../storage/layout.ts";
-import { countKeys } from "../keyspace.ts";
+import { slotStats } from "../keyspace.ts";
+import type { Access } from "../storage/db.ts";
 import {
   checkKey,
   dbArg,
@@ -149,8 +150,30 @@ async function keys(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return array(found);
 }
 
+/**
+ * DBSIZE from the slot's counter. Inside EXEC or a script the counter does not yet see the
+ * transaction's own staged writes, so there (only) the slot is walked through the transaction.
+ */
 async function dbsize(ctx: CommandContext): Promise<Reply> {
-  return integer(await readSlot(ctx, (r, slot) => countKeys(r, slot)));
+  if (ctx.inTransaction) return integer(await readSlot(ctx, (r, slot) => walkSlot(r, slot)));
+  const slot = await readSlot(ctx, (_r, slot) => Promise.resolve(slot));
+  return integer((await slotStats(ctx.store, slot)).keys);
+}
+
+/** Keys of a slot as a transaction sees them (its staged writes included). */
+async function walkSlot(r: Access, slot: number): Promise<number> {
+  let count = 0;
+  let after: Position | null = null;
+  while (true) {
+    const page: ScanPage<unknown> = await scanPage(r, {
+      parent: slotPrefix(slot),
+      after,
+      count: KEYS_PAGE,
+    });
+    count += page.entries.length;
+    if (!page.next) return count;
+    after = page.next;
+  }
 }
 
 function flushMode(argv: Uint8Array[]): void {

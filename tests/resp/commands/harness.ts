@@ -4,7 +4,7 @@
  * @module
  */
 import { Auth } from "../../../src/auth.ts";
-import { type OpenedStore, openStore } from "../../../src/store/mod.ts";
+import { type OpenedStore, openStore, type Store } from "../../../src/store/mod.ts";
 import type { CommandContext, Reader, Session } from "../../../protocols/resp/command.ts";
 import { CommandTable } from "../../../protocols/resp/command_table.ts";
 import { invoke } from "../../../protocols/resp/invoke.ts";
@@ -19,9 +19,11 @@ import { COMMANDS as SORT } from "../../../protocols/resp/commands/sort.ts";
 import { COMMANDS as STREAMS } from "../../../protocols/resp/commands/streams.ts";
 import { COMMANDS as STREAM_GROUPS } from "../../../protocols/resp/commands/stream_groups.ts";
 import { COMMANDS as STREAM_INFO } from "../../../protocols/resp/commands/stream_info.ts";
+import { COMMANDS as INFO } from "../../../protocols/resp/commands/info.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { Subscriber } from "../../../protocols/resp/pubsub.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
+import { countSlots } from "../../../protocols/resp/keyspace.ts";
 import { installReclaimer } from "../../../protocols/resp/storage/reclaim.ts";
 
 const TABLE = new CommandTable([
@@ -35,6 +37,7 @@ const TABLE = new CommandTable([
   { group: "stream", commands: STREAMS },
   { group: "stream", commands: STREAM_GROUPS },
   { group: "stream", commands: STREAM_INFO },
+  { group: "server", commands: INFO },
 ]);
 const encoder = new TextEncoder();
 
@@ -42,8 +45,11 @@ const encoder = new TextEncoder();
 export interface Harness extends AsyncDisposable {
   store: OpenedStore;
   session: Session;
-  /** Entries the commands' reads returned so far (gets count each key, lists each entry). */
-  reads: { entries: number };
+  /**
+   * Entries the commands' reads returned so far (gets count each key, lists each entry), and
+   * entries listed straight from the store (`ctx.store`, as INFO and reclaim use it).
+   */
+  reads: { entries: number; listed: number };
   call(...args: (string | Uint8Array)[]): Promise<Reply>;
 }
 
@@ -64,6 +70,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     : await openStore({ memory: true, sweepIntervalMs: 20 });
   const redis = store.scope(["redis"]);
   installReclaimer(redis);
+  countSlots(redis);
   const session: Session = {
     id: 1,
     db: 0,
@@ -75,7 +82,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     watches: [],
   };
   // Counts what reads return: a forwarding wrapper, so tests can bound a command's reads.
-  const reads = { entries: 0 };
+  const reads = { entries: 0, listed: 0 };
   const reader: Omit<Reader, "now"> = {
     get: (key) => {
       reads.entries++;
@@ -95,7 +102,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   };
   const ctx: CommandContext = {
     session,
-    store: redis,
+    store: countingLists(redis, reads),
     read: (fn) => fn({ ...reader, now: Date.now() }),
     write: (fn) => redis.write(fn),
     server: new ServerState(new ConfigParams({ port: 0, password: null })),
@@ -119,6 +126,31 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
       if (dir) await Deno.remove(dir, { recursive: true });
     },
   };
+}
+
+/** A forwarding store that counts the entries its range reads return. */
+function countingLists(store: Store, reads: { listed: number }): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "list") {
+        return async function* (...args: Parameters<Store["list"]>) {
+          for await (const e of target.list(...args)) {
+            reads.listed++;
+            yield e;
+          }
+        };
+      }
+      if (prop === "listPage") {
+        return async (...args: Parameters<Store["listPage"]>) => {
+          const page = await target.listPage(...args);
+          reads.listed += page.entries.length;
+          return page;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /** A reply as plain data for assertions: bulk strings become text, maps become arrays. */
