@@ -43,6 +43,8 @@ export interface Config {
   cacheMb: number;
   /** Where to write the readiness report once every listener answers; null = nowhere. */
   readyFile: string | null;
+  /** Fixture files loaded at start and on reset (`--seed`, repeatable), in order. */
+  seeds: string[];
   /** Each service's own flags, parsed, by flag name. */
   serviceFlags: Readonly<Record<string, string | number>>;
 }
@@ -65,6 +67,8 @@ interface OptionSpec {
   type: "string" | "boolean";
   default: string | boolean;
   help: string;
+  /** May be given more than once; every value is kept, in order. */
+  multiple?: boolean;
 }
 
 /** The engine's own options; the services' come after them in the usage. */
@@ -89,6 +93,12 @@ const OPTIONS = {
     type: "string",
     default: "",
     help: "write the readiness report (JSON) here when ready; removed at exit",
+  },
+  seed: {
+    type: "string",
+    default: "",
+    multiple: true,
+    help: "load this fixture file (JSON) at start and on reset; repeatable",
   },
   help: { type: "boolean", default: false, help: "print this help" },
   version: { type: "boolean", default: false, help: "print the version" },
@@ -161,8 +171,8 @@ function whole(label: string, text: string, min: number): number {
 function parseFlags(
   args: string[],
   options: Map<string, OptionSpec>,
-): Record<string, string | boolean | undefined> {
-  const values: Record<string, string | boolean | undefined> = {};
+): Record<string, string | boolean | string[] | undefined> {
+  const values: Record<string, string | boolean | string[] | undefined> = {};
   const fail = (message: string) => {
     throw new ConfigError(`${message}. Run with --help for the options.`);
   };
@@ -176,12 +186,13 @@ function parseFlags(
     if (spec!.type === "boolean") {
       if (eq >= 0) fail(`Option '--${name}' does not take a value`);
       values[name] = true;
-    } else if (eq >= 0) {
-      values[name] = arg.slice(eq + 1);
-    } else if (i + 1 < args.length) {
-      values[name] = args[++i];
     } else {
-      fail(`Option '--${name} <value>' argument missing`);
+      let value = "";
+      if (eq >= 0) value = arg.slice(eq + 1);
+      else if (i + 1 < args.length) value = args[++i];
+      else fail(`Option '--${name} <value>' argument missing`);
+      const before = values[name];
+      values[name] = spec!.multiple ? [...(Array.isArray(before) ? before : []), value] : value;
     }
   }
   return values;
@@ -273,6 +284,7 @@ export function parseConfig(
       logLevel,
       cacheMb: whole(label("cache-mb"), get("cache-mb"), 0),
       readyFile: get("ready-file") || null,
+      seeds: Array.isArray(values.seed) ? values.seed : [get("seed")].filter(Boolean),
       serviceFlags: Object.fromEntries(
         services.flatMap((s) => Object.entries(s.flags ?? {})).map((
           [name, spec],

@@ -4,7 +4,9 @@
  * It knows services only through the {@link Service} interface, never a protocol's details.
  * @module
  */
+import { Admin, type LoadedFixture } from "./admin.ts";
 import { Auth } from "./auth.ts";
+import { readFixtureFile } from "./fixtures.ts";
 import type { Config, ServiceFlags } from "./config.ts";
 import { type HealthReport, healthReport, healthResponse } from "./health.ts";
 import type { Logger } from "./log.ts";
@@ -21,6 +23,14 @@ export interface ServiceContext {
   log: Logger;
   /** The server's readiness as `GET /health` answers it (served by the HTTP protocol). */
   health(): Response;
+  /** The admin API: a request whose path starts with `/_basekv/` (served by the HTTP protocol). */
+  admin(req: Request): Promise<Response>;
+}
+
+/** A part of one protocol's data the admin API names by a query parameter (`?table=orders`). */
+export interface AdminPart {
+  param: string;
+  value: string;
 }
 
 /** A started service. */
@@ -31,6 +41,16 @@ export interface RunningService {
   port: number;
   /** Stop accepting, finish in-flight requests (bounded), close connections. */
   close(): Promise<void>;
+  /** Load this protocol's fixture section through its own code; throws FixtureError. */
+  seed?(section: unknown, path: string, part?: AdminPart): Promise<void>;
+  /** This protocol's data as a fixture section. */
+  exportFixture?(): Promise<unknown>;
+  /**
+   * Clear the part of its data a query parameter of `POST /_basekv/reset` names (DynamoDB
+   * `table`, `prefix`; Redis `db`); false when the parameter is not its own. A bad value
+   * throws FixtureError naming the parameter.
+   */
+  resetPart?(param: string, value: string): Promise<boolean>;
 }
 
 /** A protocol front-end: its name, port and flags, started once with its context and port. */
@@ -46,6 +66,8 @@ export interface RunningServer extends AsyncDisposable {
   readyLine: string;
   /** The readiness report (`GET /health`, `--ready-file`). */
   health(): HealthReport;
+  /** Reset, snapshots and fixtures (also served as `/_basekv/` on the HTTP port). */
+  admin: Admin;
   close(): Promise<void>;
 }
 
@@ -55,6 +77,12 @@ export async function startServer(
   services: readonly Service[],
   log: Logger,
 ): Promise<RunningServer> {
+  // Fixtures are read first: a bad file fails the start before anything is created.
+  const names = services.map((s) => s.name);
+  const fixtures: LoadedFixture[] = [];
+  for (const file of config.seeds) {
+    fixtures.push({ file, fixture: await readFixtureFile(file, names) });
+  }
   const local = config.memory || config.kvUrl ? null : config.data;
   const fresh = local === null ? [] : storeFiles(local).filter((path) => !exists(path));
   const store = await openStore({
@@ -69,15 +97,26 @@ export async function startServer(
   let readyMs: number | null = null;
   const report = () => healthReport(store.info.kind, running, readyMs);
   const health = () => healthResponse(report());
+  const admin = new Admin({ store, namespaces: names, services: running, auth, fixtures, log });
+  const serveAdmin = (req: Request) => admin.handle(req);
   try {
     for (const service of services) {
       if (!config.protocols.includes(service.name)) continue;
       const started = await service.start(
-        { store: store.scope([service.name]), config, auth, limiter, log, health },
+        {
+          store: store.scope([service.name]),
+          config,
+          auth,
+          limiter,
+          log,
+          health,
+          admin: serveAdmin,
+        },
         { hostname: config.host, port: config.ports[service.name] },
       );
       running.set(service.name, started);
     }
+    await admin.seed();
   } catch (error) {
     for (const s of running.values()) await s.close();
     await store.close();
@@ -99,6 +138,7 @@ export async function startServer(
     services: running,
     readyLine: `basekv ready in ${readyMs} ms: ${parts.join(", ")} (store: ${store.info.location})`,
     health: report,
+    admin,
     close,
     [Symbol.asyncDispose]: close,
   };

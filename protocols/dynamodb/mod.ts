@@ -6,6 +6,8 @@
 import type { Service } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
 import { createHandler } from "./server.ts";
+import type { OperationContext } from "./context.ts";
+import { clearTables, exportDynamo, seedDynamo, tableFilter } from "./fixtures.ts";
 
 /** The DynamoDB service. */
 export const dynamodbService: Service = {
@@ -20,6 +22,28 @@ export const dynamodbService: Service = {
       pending.add(tracked);
     }
     const handler = createHandler(ctx, background);
+    const opCtx: OperationContext = {
+      store: ctx.store,
+      region: "us-east-1",
+      log: ctx.log,
+      background,
+    };
+    const admin = {
+      seed: (section: unknown, path: string, part?: { param: string; value: string }) =>
+        seedDynamo(
+          opCtx,
+          section,
+          path,
+          part ? tableFilter(part.param, part.value) ?? undefined : undefined,
+        ),
+      exportFixture: () => exportDynamo(opCtx),
+      async resetPart(param: string, value: string) {
+        const only = tableFilter(param, value);
+        if (only === null) return false;
+        await clearTables(ctx.store, only);
+        return true;
+      },
+    };
     return new Promise((resolve, reject) => {
       let server: Deno.HttpServer<Deno.NetAddr>;
       try {
@@ -28,6 +52,7 @@ export const dynamodbService: Service = {
           port: listen.port,
           onListen: (addr) =>
             resolve({
+              ...admin,
               address: `http://${listen.hostname}:${addr.port}`,
               port: addr.port,
               close: async () => {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ServiceContext } from "../../src/server.ts";
+import { ADMIN_PREFIX } from "../../src/admin.ts";
 import {
   DynamoError,
   internal,
@@ -105,6 +106,7 @@ export function createHandler(
     }
     // basekv's own readiness (not a DynamoDB route): the server assembly answers it.
     if (req.method === "GET" && new URL(req.url).pathname === "/health") return ctx.health();
+    if (new URL(req.url).pathname.startsWith(ADMIN_PREFIX)) return ctx.admin(req);
     try {
       if (req.method !== "POST") throw unknownOperation();
       const op = route(req.headers.get("x-amz-target") ?? "");

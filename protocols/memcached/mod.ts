@@ -9,6 +9,7 @@ import type { Shared } from "./commands/context.ts";
 import { serveConnection } from "./server.ts";
 import { Counters } from "./stats.ts";
 import { Items } from "./storage/items.ts";
+import { exportMemcached, seedMemcached } from "./fixtures.ts";
 
 /** The flag setting the largest item (memcached's -I). */
 export const ITEM_MAX_FLAG = "memcached-item-max";
@@ -43,8 +44,10 @@ export const memcachedService: Service = {
     [ITEM_MAX_FLAG]: { default: "1048576", min: 1024, help: "largest memcached item in bytes" },
   },
   async start(ctx, listen) {
-    const { tcp } = await startMemcachedServer(ctx, listen);
+    const { tcp, shared } = await startMemcachedServer(ctx, listen);
     return {
+      seed: (section, path) => seedMemcached(shared.items, section, path),
+      exportFixture: () => exportMemcached(shared.items),
       address: `${listen.hostname}:${tcp.addr.port}`,
       port: tcp.addr.port,
       close: () => tcp.close(),

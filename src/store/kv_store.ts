@@ -19,6 +19,7 @@ import {
 import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
 import { keyId, samePart } from "./keys.ts";
 import {
+  applyGroups,
   type Check,
   commitJournaled,
   commitOne,
@@ -38,6 +39,7 @@ import type {
   ListPage,
   Record,
   Selector,
+  Snapshot,
   Store,
   StoreInfo,
   StoreStats,
@@ -316,6 +318,13 @@ class Engine implements LoopBackend {
         throw new UnitTooLargeError(
           "Transaction too large for one atomic commit on a shared store (max 1000 writes)",
         );
+      } else if (this.info.kind === "memory") {
+        // Nothing outlives a crash of an in-memory store: no journal, readers still wait.
+        await this.gate.exclusive(async () => {
+          const vs = await applyGroups(this.kv, mutations);
+          this.#applied(batch, vs, counted);
+          return vs;
+        });
       } else {
         // Readers wait while the store is between states; they resume seeing the whole unit.
         await commitJournaled(
@@ -554,6 +563,38 @@ class KvStoreView implements OpenedStore {
     }
   }
 
+  snapshot(prefixes: readonly Key[]): Promise<Snapshot> {
+    return this.write(async (tx) => {
+      const entries: Entry[] = [];
+      for (const prefix of prefixes) {
+        for (const entry of await tx.list({ prefix })) entries.push(entry);
+      }
+      // A copy: entries may share buffers and meta with the read cache.
+      return structuredClone({ prefixes, entries, takenAt: tx.now });
+    });
+  }
+
+  restore(snapshot: Snapshot): Promise<void> {
+    return this.write(async (tx) => {
+      const current = new Map<string, Entry>();
+      for (const prefix of snapshot.prefixes) {
+        for (const e of await tx.list({ prefix })) current.set(keyId(e.key), e);
+      }
+      // Only what differs is written: restoring after a test that changed a few keys costs a
+      // listing and those few writes.
+      for (const e of snapshot.entries) {
+        const id = keyId(e.key);
+        const now = current.get(id);
+        current.delete(id);
+        if (now && sameEntry(now, e)) continue;
+        // A copy, so the snapshot can be restored again whatever the cache does with it.
+        const { data, meta } = structuredClone({ data: e.data, meta: e.meta });
+        tx.set(e.key, { data, meta, expiresAt: e.expiresAt });
+      }
+      for (const e of current.values()) tx.delete(e.key);
+    });
+  }
+
   onCommit(hook: (changes: Change[]) => void): () => void {
     const prefix = this.#prefix;
     const scoped: Hook = (changes) => {
@@ -592,6 +633,36 @@ class KvStoreView implements OpenedStore {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** True when two entries hold the same payload, meta and deadline. */
+function sameEntry(a: Entry, b: Entry): boolean {
+  return a.expiresAt === b.expiresAt && sameBytes(a.data, b.data) && sameValue(a.meta, b.meta);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Deep equality of V8-serializable metadata (plain objects, arrays, bytes, primitives). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    return a instanceof Uint8Array && b instanceof Uint8Array && sameBytes(a, b);
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!sameValue((a as { [k: string]: unknown })[k], (b as { [k: string]: unknown })[k])) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function live<M>(key: Key, raw: Raw, now: number): Entry<M> | null {

@@ -80,6 +80,17 @@ export interface WriteTx {
   delete(key: Key): void;
 }
 
+/**
+ * A point-in-time copy of whole key ranges (see {@link Store.snapshot}): every live entry under
+ * its prefixes, with payload, meta and deadline, keys relative to the view that took it.
+ */
+export interface Snapshot {
+  readonly prefixes: readonly Key[];
+  readonly entries: readonly Entry[];
+  /** When it was taken (ms since the epoch). */
+  readonly takenAt: number;
+}
+
 /** Store-wide facts a protocol may need. */
 export interface StoreInfo {
   /** "file", "memory" or "remote". */
@@ -143,6 +154,17 @@ export interface Store {
   write<T>(fn: (tx: WriteTx) => T | Promise<T>, options?: WriteOptions): Promise<T>;
   set<M = unknown>(key: Key, record: Record<M>): Promise<void>;
   delete(key: Key): Promise<void>;
+  /**
+   * Copy every live entry under `prefixes` in one write unit: no other unit interleaves, so the
+   * copy is one point in time across all of them. Held in memory by the caller.
+   */
+  snapshot(prefixes: readonly Key[]): Promise<Snapshot>;
+  /**
+   * Make the ranges a snapshot covers hold exactly its entries again (entries written since are
+   * deleted), in one write unit that readers see whole. Entries whose deadline passed meanwhile
+   * stay gone. Counters, the TTL index, the cache and commit hooks see it as ordinary writes.
+   */
+  restore(snapshot: Snapshot): Promise<void>;
   /** Delete everything under a prefix through the write loop (in several commits). */
   deletePrefix(prefix: Key): Promise<number>;
   /** Subscribe to durable changes under this view, in commit order. Returns an unsubscribe. */

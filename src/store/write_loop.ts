@@ -175,7 +175,10 @@ export class LoopTx implements WriteTx {
         out.push({ key: w.key, entry: options.keysOnly ? { ...entry, data: EMPTY } : entry });
       }
     }
-    out.sort((a, b) => options.reverse ? compareKeys(b.key, a.key) : compareKeys(a.key, b.key));
+    // Committed entries come in order: only staged ones need sorting in.
+    if (staged.size > 0) {
+      out.sort((a, b) => options.reverse ? compareKeys(b.key, a.key) : compareKeys(a.key, b.key));
+    }
     const entries = out.map((o) => o.entry);
     return options.limit === undefined ? entries : entries.slice(0, options.limit);
   }

@@ -158,6 +158,14 @@ export class Items {
     this.itemMax = itemMax;
     // Unique across restarts of a persistent store without storing a counter: the clock in µs.
     this.#nextCas = Date.now() * 1000;
+    // The flush state may change under us by a whole-namespace reset or restore: follow it.
+    store.onCommit((changes) => {
+      for (const c of changes) {
+        if (c.key.length === 1 && c.key[0] === FLUSH_KEY[0]) {
+          this.#flush = (c.entry?.meta as FlushState | undefined) ?? { gen: 0, at: 0 };
+        }
+      }
+    });
   }
 
   /** Load the flush state (call once before serving). */
