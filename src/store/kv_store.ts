@@ -95,6 +95,8 @@ class Engine implements LoopBackend {
   readonly counters: Counters;
   /** Which keys exist (sole writer only): a miss it rules out costs no read. */
   readonly existence: ExistenceIndex | null;
+  /** Restore units run so far (see StoreStats.restores). */
+  restores = 0;
   /** Keeps readers out while a journaled unit is half applied. */
   readonly gate = new ReadGate();
   #lock: DataLock | null;
@@ -530,6 +532,7 @@ class KvStoreView implements OpenedStore {
       fn,
       this.#prefix,
       keys && this.#engine.cache ? keys.map((k) => prefixed(this.#prefix, k)) : undefined,
+      options?.isolated,
     );
   }
 
@@ -576,6 +579,7 @@ class KvStoreView implements OpenedStore {
 
   restore(snapshot: Snapshot): Promise<void> {
     return this.write(async (tx) => {
+      this.#engine.restores++;
       const current = new Map<string, Entry>();
       for (const prefix of snapshot.prefixes) {
         for (const e of await tx.list({ prefix })) current.set(keyId(e.key), e);
@@ -592,7 +596,7 @@ class KvStoreView implements OpenedStore {
         tx.set(e.key, { data, meta, expiresAt: e.expiresAt });
       }
       for (const e of current.values()) tx.delete(e.key);
-    });
+    }, { isolated: true });
   }
 
   onCommit(hook: (changes: Change[]) => void): () => void {
@@ -623,6 +627,7 @@ class KvStoreView implements OpenedStore {
       cacheBytes: e.cache?.bytes ?? 0,
       expired: e.sweeper.expired,
       existence: e.existence === null ? "off" : e.existence.ready ? "ready" : "building",
+      restores: e.restores,
     };
   }
 

@@ -109,6 +109,11 @@ export interface WriteOptions {
    * so the unit does not hold the write loop on a read. A hint only: other keys still work.
    */
   keys?: readonly Key[];
+  /**
+   * Commit this unit by itself: every unit queued before it has committed (and its hooks have
+   * run) before it runs, and none after it joins its commit. For whole-namespace work.
+   */
+  isolated?: boolean;
 }
 
 /**
@@ -138,6 +143,11 @@ export interface StoreStats {
   expired: number;
   /** The sole writer's existence index: off (shared store), building (scan at open), ready. */
   existence: "off" | "building" | "ready";
+  /**
+   * Restores run by this process so far (a reset is one), counted when the restoring unit runs:
+   * background work planned before one checks it inside its own units and stops when it moved.
+   */
+  restores: number;
 }
 
 /**
