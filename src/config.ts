@@ -132,7 +132,12 @@ function allOptions(services: readonly ServiceFlags[]): Map<string, OptionSpec> 
 
 /** The usage text. */
 export function usage(services: readonly ServiceFlags[]): string {
-  const lines = ["Usage: basekv [options]", "", "Options (each also read from BASEKV_<NAME>):"];
+  const lines = [
+    "Usage: basekv [options]",
+    "       basekv export|import|backup ... (--help for each)",
+    "",
+    "Options (each also read from BASEKV_<NAME>):",
+  ];
   for (const [name, opt] of allOptions(services)) {
     const flag = opt.type === "string" ? `--${name} <value>` : `--${name}`;
     const def = opt.type === "string" && opt.default ? ` (default ${opt.default})` : "";
