@@ -5,25 +5,10 @@
  * @module
  */
 import assert from "node:assert/strict";
-import {
-  CreateTableCommand,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-} from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { admin, mcGet, startAll } from "./admin_client.ts";
+import { createTable } from "../dynamodb/client.ts";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-
-async function createTable(ddb: DynamoDBClient, name: string) {
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-}
 
 async function put(ddb: DynamoDBClient, table: string, pk: string, v = "x") {
   await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, v: { S: v } } }));
@@ -44,7 +29,9 @@ Deno.test("reset: everything, one namespace, one table, a table-name prefix, one
     await s.mc.set("m", "v", {});
     for (const t of ["w1_orders", "w1_users", "w2_orders"]) {
       // After a namespace reset the tables are gone; after a table reset they stay.
-      await createTable(s.ddb, t).catch((e) => assert.equal(e.name, "ResourceInUseException"));
+      await createTable({ client: s.ddb }, t, { pk: "S" }).catch((e) =>
+        assert.equal(e.name, "ResourceInUseException")
+      );
       await put(s.ddb, t, "k1");
     }
   };
@@ -108,7 +95,7 @@ Deno.test("reset: everything, one namespace, one table, a table-name prefix, one
 
 Deno.test("snapshot -> change -> restore gives back the exact earlier state of all three protocols", async () => {
   await using s = await startAll();
-  await createTable(s.ddb, "tbl");
+  await createTable({ client: s.ddb }, "tbl", { pk: "S" });
   for (let i = 0; i < 50; i++) await put(s.ddb, "tbl", `k${i}`, `v${i}`);
   await s.redis.set("str", "hello", "PX", 600_000);
   await s.redis.hset("h", { f1: "a", f2: "b" });
@@ -124,7 +111,7 @@ Deno.test("snapshot -> change -> restore gives back the exact earlier state of a
   // Change everything: new, changed and deleted data, a new table, flush_all, FLUSHALL.
   await put(s.ddb, "tbl", "k0", "changed");
   await put(s.ddb, "tbl", "new");
-  await createTable(s.ddb, "tbl2");
+  await createTable({ client: s.ddb }, "tbl2", { pk: "S" });
   await s.redis.flushall();
   await s.redis.set("other", "1");
   await s.mc.flush();
