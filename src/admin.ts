@@ -155,11 +155,17 @@ export class Admin {
       throw new BadRequest(`Unknown parameter ${part.param}`);
     }
     const namespaces = this.#namespaces(q);
-    await this.#deps.store.restore({
-      prefixes: namespaces.map((ns) => [ns]),
-      entries: [],
-      takenAt: Date.now(),
-    });
+    const store = this.#deps.store;
+    if (store.info.exclusive) {
+      await store.restore({
+        prefixes: namespaces.map((ns) => [ns]),
+        entries: [],
+        takenAt: Date.now(),
+      });
+    } else {
+      // A shared store commits at most 1000 writes at once: empty it in batches instead.
+      for (const ns of namespaces) await store.deletePrefix([ns]);
+    }
     await this.seed(undefined, namespaces);
     return { reset: namespaces };
   }
