@@ -10,7 +10,7 @@ import { type Auth } from "./auth.ts";
 import { type Fixture, FixtureError, parseFixture } from "./fixtures.ts";
 import type { Logger } from "./log.ts";
 import type { AdminPart, RunningService } from "./server.ts";
-import { openStore, type Snapshot, type Store } from "./store/mod.ts";
+import { type Key, openStore, type Snapshot, type Store } from "./store/mod.ts";
 
 /** Every admin route starts with this. */
 export const ADMIN_PREFIX = "/_basekv/";
@@ -210,12 +210,35 @@ export class Admin {
   }
 
   async #snapshot(q: URLSearchParams): Promise<Record<string, unknown>> {
-    this.#checkParams(q, ["name", "namespace"]);
     const name = this.#name(q);
-    const namespaces = this.#namespaces(q);
-    const snapshot = await this.#deps.store.snapshot(namespaces.map((ns) => [ns]));
+    const params = [...q.keys()].filter((k) => k !== "name" && k !== "namespace");
+    let namespaces = this.#namespaces(q);
+    let prefixes: Key[] = namespaces.map((ns) => [ns]);
+    if (params.length > 1) throw new BadRequest("Name one part to snapshot");
+    if (params.length === 1) {
+      // A part a service names: its key prefixes as they are now.
+      const [param, value] = [params[0], q.get(params[0])!];
+      const found = await this.#part(param, value, q.get("namespace"));
+      if (found === null) throw new BadRequest(`Unknown parameter ${param}`);
+      namespaces = [found.namespace];
+      prefixes = found.prefixes.map((p) => [found.namespace, ...p]);
+    }
+    const snapshot = await this.#deps.store.snapshot(prefixes);
     this.#snapshots.set(name, { snapshot, namespaces });
     return { snapshot: name, namespaces, entries: snapshot.entries.length };
+  }
+
+  async #part(
+    param: string,
+    value: string,
+    only: string | null,
+  ): Promise<{ namespace: string; prefixes: Key[] } | null> {
+    for (const [namespace, service] of this.#deps.services) {
+      if (only !== null && only !== namespace) continue;
+      const prefixes = await service.partPrefixes?.(param, value);
+      if (prefixes) return { namespace, prefixes };
+    }
+    return null;
   }
 
   async #restore(q: URLSearchParams): Promise<Record<string, unknown>> {
@@ -230,7 +253,7 @@ export class Admin {
       if (!namespaces.includes(ns)) throw new BadRequest(`Snapshot ${name} does not hold ${ns}`);
       namespaces = [ns];
       snapshot = {
-        prefixes: [[ns]],
+        prefixes: snapshot.prefixes.filter((p) => p[0] === ns),
         entries: snapshot.entries.filter((e) => e.key[0] === ns),
         takenAt: snapshot.takenAt,
       };

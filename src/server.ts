@@ -11,7 +11,7 @@ import type { Config, ServiceFlags } from "./config.ts";
 import { type HealthReport, healthReport, healthResponse } from "./health.ts";
 import type { Logger } from "./log.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { type OpenedStore, openStore, type Store } from "./store/mod.ts";
+import { type Key, type OpenedStore, openStore, type Store } from "./store/mod.ts";
 
 /** What the server hands a protocol service. */
 export interface ServiceContext {
@@ -51,6 +51,11 @@ export interface RunningService {
    * throws FixtureError naming the parameter.
    */
   resetPart?(param: string, value: string): Promise<boolean>;
+  /**
+   * The key prefixes (in its namespace) holding the part a snapshot parameter names (DynamoDB
+   * `table`, `prefix`: those tables' items); null when the parameter is not its own.
+   */
+  partPrefixes?(param: string, value: string): Promise<Key[] | null>;
 }
 
 /** A protocol front-end: its name, port and flags, started once with its context and port. */

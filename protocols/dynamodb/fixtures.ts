@@ -99,14 +99,20 @@ export async function seedDynamo(
   }
 }
 
-/** Clear the items of the tables `only` accepts, keeping their definitions (one write unit). */
-export async function clearTables(store: Store, only: TableFilter): Promise<void> {
+/** Where the items (and their index entries) of the tables `only` accepts live. */
+export async function itemPrefixes(store: Store, only: TableFilter): Promise<Key[]> {
   const prefixes: Key[] = [];
   for await (const entry of store.list<{ id: string }>({ prefix: ["table"] })) {
     const name = entry.key[1];
     if (typeof name !== "string" || !only(name) || !entry.meta) continue;
     prefixes.push(tableItemsPrefix(entry.meta.id), tableIndexesPrefix(entry.meta.id));
   }
+  return prefixes;
+}
+
+/** Clear the items of the tables `only` accepts, keeping their definitions (one write unit). */
+export async function clearTables(store: Store, only: TableFilter): Promise<void> {
+  const prefixes = await itemPrefixes(store, only);
   if (prefixes.length > 0) await store.restore({ prefixes, entries: [], takenAt: Date.now() });
 }
 

@@ -7,7 +7,7 @@ import type { Service } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
 import { createHandler } from "./server.ts";
 import type { OperationContext } from "./context.ts";
-import { clearTables, exportDynamo, seedDynamo, tableFilter } from "./fixtures.ts";
+import { clearTables, exportDynamo, itemPrefixes, seedDynamo, tableFilter } from "./fixtures.ts";
 
 /** The DynamoDB service. */
 export const dynamodbService: Service = {
@@ -42,6 +42,10 @@ export const dynamodbService: Service = {
         if (only === null) return false;
         await clearTables(ctx.store, only);
         return true;
+      },
+      partPrefixes(param: string, value: string) {
+        const only = tableFilter(param, value);
+        return only === null ? Promise.resolve(null) : itemPrefixes(ctx.store, only);
       },
     };
     return new Promise((resolve, reject) => {

@@ -188,3 +188,23 @@ Deno.test("with --password the admin API wants it, as a Bearer token or basic au
   });
   assert.equal(basic.status, 200);
 });
+
+Deno.test("a snapshot of one table or a table-name prefix restores those tables' items only", async () => {
+  await using s = await startAll();
+  for (const t of ["w1_a", "w1_b", "w2_a"]) {
+    await createTable({ client: s.ddb }, t, { pk: "S" });
+    await put(s.ddb, t, "k1");
+  }
+  assert.equal((await admin(s.http, "POST", "snapshot?name=w1&prefix=w1_")).status, 200);
+  assert.equal((await admin(s.http, "POST", "snapshot?name=one&table=w2_a")).status, 200);
+  for (const t of ["w1_a", "w1_b", "w2_a"]) await put(s.ddb, t, "k2");
+  await s.redis.set("untouched", "1");
+  assert.equal((await admin(s.http, "POST", "restore?name=w1")).status, 200);
+  assert.deepEqual(await scanKeys(s.ddb, "w1_a"), ["k1"]);
+  assert.deepEqual(await scanKeys(s.ddb, "w1_b"), ["k1"]);
+  assert.deepEqual(await scanKeys(s.ddb, "w2_a"), ["k1", "k2"]);
+  assert.equal(await s.redis.get("untouched"), "1");
+  assert.equal((await admin(s.http, "POST", "restore?name=one")).status, 200);
+  assert.deepEqual(await scanKeys(s.ddb, "w2_a"), ["k1"]);
+  assert.equal((await admin(s.http, "POST", "snapshot?name=x&db=1")).status, 400);
+});
