@@ -582,7 +582,9 @@ class KvStoreView implements OpenedStore {
       this.#engine.restores++;
       const current = new Map<string, Entry>();
       for (const prefix of snapshot.prefixes) {
-        for (const e of await tx.list({ prefix })) current.set(keyId(e.key), e);
+        // Expired entries too: left behind, the sweeper would report their expiry later, and
+        // protocols act on expiries (Redis reclaims a flushed slot when its marker expires).
+        for (const e of await tx.list({ prefix }, { expired: true })) current.set(keyId(e.key), e);
       }
       // Only what differs is written: restoring after a test that changed a few keys costs a
       // listing and those few writes.

@@ -45,6 +45,11 @@ export interface ListOptions {
   cursor?: string;
   /** Skip reading payloads: entries come with empty `data` (for key listings). */
   keysOnly?: boolean;
+  /**
+   * Write units only: include committed entries past their deadline that the sweeper has not
+   * removed yet, so a whole-range delete leaves no expiry for the sweeper to report later.
+   */
+  expired?: boolean;
 }
 
 /** One page of a range read, with the cursor that resumes after its last entry. */

@@ -162,7 +162,7 @@ export class LoopTx implements WriteTx {
       const id = keyId(key);
       if (staged.has(id)) continue;
       if (!this.reads.has(id) && !this.#batch.bases.has(id)) this.reads.set(id, { key, raw });
-      if (raw.env === null || isExpired(raw.env, this.now)) continue;
+      if (raw.env === null || (!options.expired && isExpired(raw.env, this.now))) continue;
       const data = options.keysOnly ? EMPTY : raw.data ?? await this.#backend.resolve(raw);
       out.push({
         key,
