@@ -7,10 +7,20 @@ import { ConfigError, parseConfig } from "./src/config.ts";
 import { writeReadyFile } from "./src/health.ts";
 import { createLogger } from "./src/log.ts";
 import { startServer } from "./src/server.ts";
+import { runTool, TOOLS } from "./src/tools.ts";
+import { FixtureError } from "./src/fixtures.ts";
 import { VERSION } from "./src/version.ts";
 import { SERVICES } from "./protocols/mod.ts";
 
 async function main(args: string[]): Promise<number> {
+  if (Object.hasOwn(TOOLS, args[0] ?? "")) {
+    try {
+      return await runTool(args[0], args.slice(1), SERVICES);
+    } catch (error) {
+      console.error(`basekv ${args[0]}: ${(error as Error).message}`);
+      return error instanceof ConfigError || error instanceof FixtureError ? 2 : 1;
+    }
+  }
   let result;
   try {
     result = parseConfig(args, SERVICES);

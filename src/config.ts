@@ -49,6 +49,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Serve every listener over TLS with this certificate and key; null = plain TCP/HTTP. */
   tls: TlsFiles | null;
+  /** Fixture files loaded at start and on reset (`--seed`, repeatable), in order. */
+  seeds: string[];
   /** Each service's own flags, parsed, by flag name. */
   serviceFlags: Readonly<Record<string, string | number>>;
 }
@@ -71,6 +73,8 @@ interface OptionSpec {
   type: "string" | "boolean";
   default: string | boolean;
   help: string;
+  /** May be given more than once; every value is kept, in order. */
+  multiple?: boolean;
 }
 
 /** The engine's own options; the services' come after them in the usage. */
@@ -111,6 +115,11 @@ const OPTIONS = {
     type: "string",
     default: "60",
     help: "seconds a request may take to arrive whole before its connection is closed, 0 = off",
+  seed: {
+    type: "string",
+    default: "",
+    multiple: true,
+    help: "load this fixture file (JSON) at start and on reset; repeatable",
   },
   help: { type: "boolean", default: false, help: "print this help" },
   version: { type: "boolean", default: false, help: "print the version" },
@@ -144,7 +153,12 @@ function allOptions(services: readonly ServiceFlags[]): Map<string, OptionSpec> 
 
 /** The usage text. */
 export function usage(services: readonly ServiceFlags[]): string {
-  const lines = ["Usage: basekv [options]", "", "Options (each also read from BASEKV_<NAME>):"];
+  const lines = [
+    "Usage: basekv [options]",
+    "       basekv export|import|backup ... (--help for each)",
+    "",
+    "Options (each also read from BASEKV_<NAME>):",
+  ];
   for (const [name, opt] of allOptions(services)) {
     const flag = opt.type === "string" ? `--${name} <value>` : `--${name}`;
     const def = opt.type === "string" && opt.default ? ` (default ${opt.default})` : "";
@@ -183,8 +197,8 @@ function whole(label: string, text: string, min: number): number {
 function parseFlags(
   args: string[],
   options: Map<string, OptionSpec>,
-): Record<string, string | boolean | undefined> {
-  const values: Record<string, string | boolean | undefined> = {};
+): Record<string, string | boolean | string[] | undefined> {
+  const values: Record<string, string | boolean | string[] | undefined> = {};
   const fail = (message: string) => {
     throw new ConfigError(`${message}. Run with --help for the options.`);
   };
@@ -198,12 +212,13 @@ function parseFlags(
     if (spec!.type === "boolean") {
       if (eq >= 0) fail(`Option '--${name}' does not take a value`);
       values[name] = true;
-    } else if (eq >= 0) {
-      values[name] = arg.slice(eq + 1);
-    } else if (i + 1 < args.length) {
-      values[name] = args[++i];
     } else {
-      fail(`Option '--${name} <value>' argument missing`);
+      let value = "";
+      if (eq >= 0) value = arg.slice(eq + 1);
+      else if (i + 1 < args.length) value = args[++i];
+      else fail(`Option '--${name} <value>' argument missing`);
+      const before = values[name];
+      values[name] = spec!.multiple ? [...(Array.isArray(before) ? before : []), value] : value;
     }
   }
   return values;
@@ -313,6 +328,7 @@ export function parseConfig(
       readyFile: get("ready-file") || null,
       requestTimeoutMs: whole(label("request-timeout"), get("request-timeout"), 0) * 1000,
       tls: tlsCert ? { certFile: tlsCert, keyFile: tlsKey } : null,
+      seeds: Array.isArray(values.seed) ? values.seed : [get("seed")].filter(Boolean),
       serviceFlags: Object.fromEntries(
         services.flatMap((s) => Object.entries(s.flags ?? {})).map((
           [name, spec],

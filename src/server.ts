@@ -4,12 +4,14 @@
  * It knows services only through the {@link Service} interface, never a protocol's details.
  * @module
  */
+import { Admin, type LoadedFixture } from "./admin.ts";
 import { Auth } from "./auth.ts";
+import { readFixtureFile } from "./fixtures.ts";
 import type { Config, ServiceFlags } from "./config.ts";
 import { type HealthReport, healthReport, healthResponse } from "./health.ts";
 import type { Logger } from "./log.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { type OpenedStore, openStore, type Store } from "./store/mod.ts";
+import { type Key, type OpenedStore, openStore, type Store } from "./store/mod.ts";
 import { TlsSource } from "./tls.ts";
 
 /** What the server hands a protocol service. */
@@ -24,6 +26,14 @@ export interface ServiceContext {
   tls: TlsSource | null;
   /** The server's readiness as `GET /health` answers it (served by the HTTP protocol). */
   health(): Response;
+  /** The admin API: a request whose path starts with `/_basekv/` (served by the HTTP protocol). */
+  admin(req: Request): Promise<Response>;
+}
+
+/** A part of one protocol's data the admin API names by a query parameter (`?table=orders`). */
+export interface AdminPart {
+  param: string;
+  value: string;
 }
 
 /** A started service. */
@@ -34,6 +44,21 @@ export interface RunningService {
   port: number;
   /** Stop accepting, finish in-flight requests (bounded), close connections. */
   close(): Promise<void>;
+  /** Load this protocol's fixture section through its own code; throws FixtureError. */
+  seed?(section: unknown, path: string, part?: AdminPart): Promise<void>;
+  /** This protocol's data as a fixture section. */
+  exportFixture?(): Promise<unknown>;
+  /**
+   * Clear the part of its data a query parameter of `POST /_basekv/reset` names (DynamoDB
+   * `table`, `prefix`; Redis `db`); false when the parameter is not its own. A bad value
+   * throws FixtureError naming the parameter.
+   */
+  resetPart?(param: string, value: string): Promise<boolean>;
+  /**
+   * The key prefixes (in its namespace) holding the part a snapshot parameter names (DynamoDB
+   * `table`, `prefix`: those tables' items); null when the parameter is not its own.
+   */
+  partPrefixes?(param: string, value: string): Promise<Key[] | null>;
 }
 
 /** A protocol front-end: its name, port and flags, started once with its context and port. */
@@ -51,6 +76,8 @@ export interface RunningServer extends AsyncDisposable {
   health(): HealthReport;
   /** Re-read the TLS certificate and key (SIGHUP); throws, keeping the old pair, if bad. */
   reloadTls(): Promise<void>;
+  /** Reset, snapshots and fixtures (also served as `/_basekv/` on the HTTP port). */
+  admin: Admin;
   close(): Promise<void>;
 }
 
@@ -62,6 +89,12 @@ export async function startServer(
 ): Promise<RunningServer> {
   // Read before the store opens: a missing certificate must not leave a fresh store behind.
   const tls = config.tls ? new TlsSource(config.tls) : null;
+  // Fixtures are read first: a bad file fails the start before anything is created.
+  const names = services.map((s) => s.name);
+  const fixtures: LoadedFixture[] = [];
+  for (const file of config.seeds) {
+    fixtures.push({ file, fixture: await readFixtureFile(file, names) });
+  }
   const local = config.memory || config.kvUrl ? null : config.data;
   const fresh = local === null ? [] : storeFiles(local).filter((path) => !exists(path));
   const store = await openStore({
@@ -76,15 +109,27 @@ export async function startServer(
   let readyMs: number | null = null;
   const report = () => healthReport(store.info.kind, running, readyMs);
   const health = () => healthResponse(report());
+  const admin = new Admin({ store, namespaces: names, services: running, auth, fixtures, log });
+  const serveAdmin = (req: Request) => admin.handle(req);
   try {
     for (const service of services) {
       if (!config.protocols.includes(service.name)) continue;
       const started = await service.start(
-        { store: store.scope([service.name]), config, auth, limiter, log, tls, health },
+        {
+          store: store.scope([service.name]),
+          config,
+          auth,
+          limiter,
+          log,
+          tls,
+          health,
+          admin: serveAdmin,
+        },
         { hostname: config.host, port: config.ports[service.name] },
       );
       running.set(service.name, started);
     }
+    await admin.seed();
   } catch (error) {
     for (const s of running.values()) await s.close();
     await store.close();
@@ -107,6 +152,7 @@ export async function startServer(
     readyLine: `basekv ready in ${readyMs} ms: ${parts.join(", ")} (store: ${store.info.location})`,
     health: report,
     reloadTls: () => tls ? tls.reload() : Promise.resolve(),
+    admin,
     close,
     [Symbol.asyncDispose]: close,
   };

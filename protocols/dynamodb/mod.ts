@@ -9,6 +9,8 @@ import { RELOAD_GRACE_MS, type TlsPair } from "../../src/tls.ts";
 import { createHandler } from "./server.ts";
 import { startTtlSweeper, TTL_DELAY_FLAG } from "./ttl_sweeper.ts";
 import { countTables } from "./storage/tables.ts";
+import type { OperationContext } from "./context.ts";
+import { clearTables, exportDynamo, itemPrefixes, seedDynamo, tableFilter } from "./fixtures.ts";
 
 /** The DynamoDB service. */
 export const dynamodbService: Service = {
@@ -34,6 +36,32 @@ export const dynamodbService: Service = {
     const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     const ttl = startTtlSweeper(ctx.store, delay, ctx.log);
     const handler = createHandler(ctx, background, ttl);
+    const opCtx: OperationContext = {
+      store: ctx.store,
+      region: "us-east-1",
+      log: ctx.log,
+      background,
+    };
+    const admin = {
+      seed: (section: unknown, path: string, part?: { param: string; value: string }) =>
+        seedDynamo(
+          opCtx,
+          section,
+          path,
+          part ? tableFilter(part.param, part.value) ?? undefined : undefined,
+        ),
+      exportFixture: () => exportDynamo(opCtx),
+      async resetPart(param: string, value: string) {
+        const only = tableFilter(param, value);
+        if (only === null) return false;
+        await clearTables(ctx.store, only);
+        return true;
+      },
+      partPrefixes(param: string, value: string) {
+        const only = tableFilter(param, value);
+        return only === null ? Promise.resolve(null) : itemPrefixes(ctx.store, only);
+      },
+    };
     // Deno.serve binds before it returns, so a bind failure throws here.
     const serve = (port: number, pair: TlsPair | null): Deno.HttpServer<Deno.NetAddr> => {
       try {
@@ -70,6 +98,7 @@ export const dynamodbService: Service = {
       if (retiring.delete(old)) await old.shutdown();
     });
     return Promise.resolve({
+      ...admin,
       address: `${ctx.tls ? "https" : "http"}://${listen.hostname}:${port}`,
       port,
       close: async () => {

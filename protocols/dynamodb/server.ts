@@ -5,6 +5,7 @@
  * @module
  */
 import type { ServiceContext } from "../../src/server.ts";
+import { ADMIN_PREFIX } from "../../src/admin.ts";
 import {
   DynamoError,
   internal,
@@ -193,6 +194,7 @@ export function createHandler(
     // basekv's own readiness (not a DynamoDB route): the server assembly answers it.
     if (req.method === "GET" && url.pathname === "/health") return ctx.health();
     if (req.method === "POST" && url.pathname === TTL_SWEEP_PATH) return await sweep(req, id);
+    if (url.pathname.startsWith(ADMIN_PREFIX)) return ctx.admin(req);
     if (req.method !== "POST") return notFound(id);
     try {
       const bytes = await bodyWithin(req, ctx.config.requestTimeoutMs);

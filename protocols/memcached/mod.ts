@@ -10,6 +10,7 @@ import { serveConnection } from "./server.ts";
 import { Counters } from "./stats.ts";
 import { TEXT } from "./errors.ts";
 import { Items } from "./storage/items.ts";
+import { exportMemcached, seedMemcached } from "./fixtures.ts";
 
 /** The flag setting the largest item (memcached's -I). */
 export const ITEM_MAX_FLAG = "memcached-item-max";
@@ -73,8 +74,10 @@ export const memcachedService: Service = {
     },
   },
   async start(ctx, listen) {
-    const { tcp } = await startMemcachedServer(ctx, listen);
+    const { tcp, shared } = await startMemcachedServer(ctx, listen);
     return {
+      seed: (section, path) => seedMemcached(shared.items, section, path),
+      exportFixture: () => exportMemcached(shared.items),
       address: `${listen.hostname}:${tcp.addr.port}`,
       port: tcp.addr.port,
       close: () => tcp.close(),

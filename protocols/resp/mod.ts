@@ -21,6 +21,9 @@ const MAXCLIENTS_FLAG = "redis-maxclients";
 const TIMEOUT_FLAG = "redis-timeout";
 /** What Redis writes to a client over maxclients before closing it (networking.c). */
 const MAXCLIENTS_REPLY = new TextEncoder().encode(`-${SERVER_ERRORS.maxClients}\r\n`);
+import { localClient } from "./local_client.ts";
+import { exportRedis, seedRedis } from "./fixtures.ts";
+import { DATABASES } from "./storage/layout.ts";
 
 /** The Redis service. */
 export const redisService: Service = {
@@ -85,7 +88,19 @@ export const redisService: Service = {
     state.port = server.addr.port;
     state.config.setInternal("port", String(server.addr.port));
     state.config.setInternal("bind", listen.hostname);
+    const call = localClient({ store: ctx.store, state, table, auth: ctx.auth });
     return {
+      seed: (section, path, part) => seedRedis(call, section, path, part?.value),
+      exportFixture: () => exportRedis(call),
+      async resetPart(param, value) {
+        if (param !== "db") return false;
+        const db = Number(value);
+        if (!/^\d+$/.test(value) || db >= DATABASES) {
+          throw new RangeError(`db: expected a database number 0-${DATABASES - 1}`);
+        }
+        await call(db, "FLUSHDB");
+        return true;
+      },
       address: `${listen.hostname}:${server.addr.port}`,
       port: server.addr.port,
       close: async () => {

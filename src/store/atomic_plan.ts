@@ -109,7 +109,7 @@ export async function commitOne(
   return res.ok ? res.versionstamp : null;
 }
 
-async function applyGroups(kv: Deno.Kv, mutations: readonly Mutation[]): Promise<string> {
+export async function applyGroups(kv: Deno.Kv, mutations: readonly Mutation[]): Promise<string> {
   let versionstamp = "";
   for (const group of groups(mutations)) {
     const vs = await commitOne(kv, group, []);

@@ -19,6 +19,7 @@ import {
 import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
 import { keyId, samePart } from "./keys.ts";
 import {
+  applyGroups,
   type Check,
   commitJournaled,
   commitOne,
@@ -38,6 +39,7 @@ import type {
   ListPage,
   Record,
   Selector,
+  Snapshot,
   Store,
   StoreInfo,
   StoreStats,
@@ -93,6 +95,8 @@ class Engine implements LoopBackend {
   readonly counters: Counters;
   /** Which keys exist (sole writer only): a miss it rules out costs no read. */
   readonly existence: ExistenceIndex | null;
+  /** Restore units run so far (see StoreStats.restores). */
+  restores = 0;
   /** Keeps readers out while a journaled unit is half applied. */
   readonly gate = new ReadGate();
   #lock: DataLock | null;
@@ -316,6 +320,13 @@ class Engine implements LoopBackend {
         throw new UnitTooLargeError(
           "Transaction too large for one atomic commit on a shared store (max 1000 writes)",
         );
+      } else if (this.info.kind === "memory") {
+        // Nothing outlives a crash of an in-memory store: no journal, readers still wait.
+        await this.gate.exclusive(async () => {
+          const vs = await applyGroups(this.kv, mutations);
+          this.#applied(batch, vs, counted);
+          return vs;
+        });
       } else {
         // Readers wait while the store is between states; they resume seeing the whole unit.
         await commitJournaled(
@@ -521,6 +532,7 @@ class KvStoreView implements OpenedStore {
       fn,
       this.#prefix,
       keys && this.#engine.cache ? keys.map((k) => prefixed(this.#prefix, k)) : undefined,
+      options?.isolated,
     );
   }
 
@@ -554,6 +566,41 @@ class KvStoreView implements OpenedStore {
     }
   }
 
+  snapshot(prefixes: readonly Key[]): Promise<Snapshot> {
+    return this.write(async (tx) => {
+      const entries: Entry[] = [];
+      for (const prefix of prefixes) {
+        for (const entry of await tx.list({ prefix })) entries.push(entry);
+      }
+      // A copy: entries may share buffers and meta with the read cache.
+      return structuredClone({ prefixes, entries, takenAt: tx.now });
+    });
+  }
+
+  restore(snapshot: Snapshot): Promise<void> {
+    return this.write(async (tx) => {
+      this.#engine.restores++;
+      const current = new Map<string, Entry>();
+      for (const prefix of snapshot.prefixes) {
+        // Expired entries too: left behind, the sweeper would report their expiry later, and
+        // protocols act on expiries (Redis reclaims a flushed slot when its marker expires).
+        for (const e of await tx.list({ prefix }, { expired: true })) current.set(keyId(e.key), e);
+      }
+      // Only what differs is written: restoring after a test that changed a few keys costs a
+      // listing and those few writes.
+      for (const e of snapshot.entries) {
+        const id = keyId(e.key);
+        const now = current.get(id);
+        current.delete(id);
+        if (now && sameEntry(now, e)) continue;
+        // A copy, so the snapshot can be restored again whatever the cache does with it.
+        const { data, meta } = structuredClone({ data: e.data, meta: e.meta });
+        tx.set(e.key, { data, meta, expiresAt: e.expiresAt });
+      }
+      for (const e of current.values()) tx.delete(e.key);
+    }, { isolated: true });
+  }
+
   onCommit(hook: (changes: Change[]) => void): () => void {
     const prefix = this.#prefix;
     const scoped: Hook = (changes) => {
@@ -582,6 +629,7 @@ class KvStoreView implements OpenedStore {
       cacheBytes: e.cache?.bytes ?? 0,
       expired: e.sweeper.expired,
       existence: e.existence === null ? "off" : e.existence.ready ? "ready" : "building",
+      restores: e.restores,
     };
   }
 
@@ -592,6 +640,36 @@ class KvStoreView implements OpenedStore {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** True when two entries hold the same payload, meta and deadline. */
+function sameEntry(a: Entry, b: Entry): boolean {
+  return a.expiresAt === b.expiresAt && sameBytes(a.data, b.data) && sameValue(a.meta, b.meta);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Deep equality of V8-serializable metadata (plain objects, arrays, bytes, primitives). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    return a instanceof Uint8Array && b instanceof Uint8Array && sameBytes(a, b);
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!sameValue((a as { [k: string]: unknown })[k], (b as { [k: string]: unknown })[k])) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function live<M>(key: Key, raw: Raw, now: number): Entry<M> | null {

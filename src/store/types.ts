@@ -45,6 +45,11 @@ export interface ListOptions {
   cursor?: string;
   /** Skip reading payloads: entries come with empty `data` (for key listings). */
   keysOnly?: boolean;
+  /**
+   * Write units only: include committed entries past their deadline that the sweeper has not
+   * removed yet, so a whole-range delete leaves no expiry for the sweeper to report later.
+   */
+  expired?: boolean;
 }
 
 /** One page of a range read, with the cursor that resumes after its last entry. */
@@ -80,6 +85,17 @@ export interface WriteTx {
   delete(key: Key): void;
 }
 
+/**
+ * A point-in-time copy of whole key ranges (see {@link Store.snapshot}): every live entry under
+ * its prefixes, with payload, meta and deadline, keys relative to the view that took it.
+ */
+export interface Snapshot {
+  readonly prefixes: readonly Key[];
+  readonly entries: readonly Entry[];
+  /** When it was taken (ms since the epoch). */
+  readonly takenAt: number;
+}
+
 /** Store-wide facts a protocol may need. */
 export interface StoreInfo {
   /** "file", "memory" or "remote". */
@@ -98,6 +114,11 @@ export interface WriteOptions {
    * so the unit does not hold the write loop on a read. A hint only: other keys still work.
    */
   keys?: readonly Key[];
+  /**
+   * Commit this unit by itself: every unit queued before it has committed (and its hooks have
+   * run) before it runs, and none after it joins its commit. For whole-namespace work.
+   */
+  isolated?: boolean;
 }
 
 /**
@@ -127,6 +148,11 @@ export interface StoreStats {
   expired: number;
   /** The sole writer's existence index: off (shared store), building (scan at open), ready. */
   existence: "off" | "building" | "ready";
+  /**
+   * Restores run by this process so far (a reset is one), counted when the restoring unit runs:
+   * background work planned before one checks it inside its own units and stops when it moved.
+   */
+  restores: number;
 }
 
 /**
@@ -143,6 +169,17 @@ export interface Store {
   write<T>(fn: (tx: WriteTx) => T | Promise<T>, options?: WriteOptions): Promise<T>;
   set<M = unknown>(key: Key, record: Record<M>): Promise<void>;
   delete(key: Key): Promise<void>;
+  /**
+   * Copy every live entry under `prefixes` in one write unit: no other unit interleaves, so the
+   * copy is one point in time across all of them. Held in memory by the caller.
+   */
+  snapshot(prefixes: readonly Key[]): Promise<Snapshot>;
+  /**
+   * Make the ranges a snapshot covers hold exactly its entries again (entries written since are
+   * deleted), in one write unit that readers see whole. Entries whose deadline passed meanwhile
+   * stay gone. Counters, the TTL index, the cache and commit hooks see it as ordinary writes.
+   */
+  restore(snapshot: Snapshot): Promise<void>;
   /** Delete everything under a prefix through the write loop (in several commits). */
   deletePrefix(prefix: Key): Promise<number>;
   /** Subscribe to durable changes under this view, in commit order. Returns an unsubscribe. */

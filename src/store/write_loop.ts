@@ -162,7 +162,7 @@ export class LoopTx implements WriteTx {
       const id = keyId(key);
       if (staged.has(id)) continue;
       if (!this.reads.has(id) && !this.#batch.bases.has(id)) this.reads.set(id, { key, raw });
-      if (raw.env === null || isExpired(raw.env, this.now)) continue;
+      if (raw.env === null || (!options.expired && isExpired(raw.env, this.now))) continue;
       const data = options.keysOnly ? EMPTY : raw.data ?? await this.#backend.resolve(raw);
       out.push({
         key,
@@ -175,7 +175,10 @@ export class LoopTx implements WriteTx {
         out.push({ key: w.key, entry: options.keysOnly ? { ...entry, data: EMPTY } : entry });
       }
     }
-    out.sort((a, b) => options.reverse ? compareKeys(b.key, a.key) : compareKeys(a.key, b.key));
+    // Committed entries come in order: only staged ones need sorting in.
+    if (staged.size > 0) {
+      out.sort((a, b) => options.reverse ? compareKeys(b.key, a.key) : compareKeys(a.key, b.key));
+    }
     const entries = out.map((o) => o.entry);
     return options.limit === undefined ? entries : entries.slice(0, options.limit);
   }
@@ -240,6 +243,8 @@ function selectorContains(selector: Selector, key: Key): boolean {
 interface Member {
   fn: (tx: LoopTx) => unknown;
   prefix: Key;
+  /** Commits with no other unit: hooks see the units before it committed before it ran. */
+  isolated?: boolean;
   /** The prefetch of the unit's declared keys, in flight since it was queued. */
   prefetch?: Promise<void>;
   resolve: (value: unknown) => void;
@@ -313,9 +318,16 @@ export class WriteLoop {
     fn: (tx: LoopTx) => T | Promise<T>,
     prefix: Key = [],
     keys?: readonly Key[],
+    isolated = false,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const member: Member = { fn, prefix, resolve: resolve as (v: unknown) => void, reject };
+      const member: Member = {
+        fn,
+        prefix,
+        isolated,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      };
       if (keys && keys.length > 0) member.prefetch = this.#backend.prefetch(keys);
       this.#queue.push(member);
       if (this.#running === null) this.#running = this.#drain();
@@ -390,6 +402,12 @@ export class WriteLoop {
     let cost: Cost = { mutations: 0, bytes: 0, checks: 0 };
     let group: Member[] = [];
     for (const member of members) {
+      if (member.isolated && group.length > 0) {
+        await this.#commitGroup(batch, group);
+        batch = emptyBatch();
+        cost = { mutations: 0, bytes: 0, checks: 0 };
+        group = [];
+      }
       let tx: LoopTx;
       try {
         tx = await this.#execute(member, batch);
@@ -412,7 +430,7 @@ export class WriteLoop {
         }
         delta = added(batch, tx);
       }
-      const alone = !this.#fits(cost, delta);
+      const alone = member.isolated || !this.#fits(cost, delta);
       merge(batch, cost, tx, delta);
       group.push(member);
       if (alone) {

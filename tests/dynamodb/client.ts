@@ -114,7 +114,7 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { $metadat
  * optional range key).
  */
 export async function createTable(
-  f: DynamoFixture,
+  f: Pick<DynamoFixture, "client">,
   name: string,
   keys: Record<string, ScalarAttributeType>,
 ): Promise<void> {

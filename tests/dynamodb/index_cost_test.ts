@@ -15,6 +15,7 @@ import type {
   ListPage,
   Record as StoreRecord,
   Selector,
+  Snapshot,
   Store,
   StoreInfo,
   StoreStats,
@@ -83,6 +84,12 @@ class CountingStore implements Store {
   deletePrefix(prefix: Key): Promise<number> {
     return this.inner.deletePrefix(prefix);
   }
+  snapshot(prefixes: readonly Key[]): Promise<Snapshot> {
+    return this.inner.snapshot(prefixes);
+  }
+  restore(snapshot: Snapshot): Promise<void> {
+    return this.inner.restore(snapshot);
+  }
   onCommit(hook: (changes: Change[]) => void): () => void {
     return this.inner.onCommit(hook);
   }
@@ -117,6 +124,7 @@ Deno.test("a GSI Query on 100,000 items reads about what a table Query with the 
       log: createLogger("error"),
       tls: null,
       health: () => new Response("ok"),
+      admin: () => Promise.resolve(new Response(null, { status: 404 })),
     },
     { hostname: "127.0.0.1", port: 0 },
   );

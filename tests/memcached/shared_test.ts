@@ -22,6 +22,7 @@ async function frontEnds(path: string) {
       log: createLogger("error"),
       tls: null,
       health: () => new Response(null, { status: 503 }),
+      admin: () => Promise.resolve(new Response(null, { status: 404 })),
     };
     const server = await startMemcachedServer(ctx, { hostname: "127.0.0.1", port: 0 });
     started.push({ store, server });

@@ -109,6 +109,8 @@ interface FlushState {
 }
 
 const FLUSH_KEY: Key = ["flush"];
+/** Items one purge unit of a flushed generation deletes. */
+const PURGE_BATCH = 300;
 const ITEMS = "i";
 const U64 = (1n << 64n) - 1n;
 const EMPTY = new Uint8Array(0);
@@ -158,6 +160,14 @@ export class Items {
     this.itemMax = itemMax;
     // Unique across restarts of a persistent store without storing a counter: the clock in µs.
     this.#nextCas = Date.now() * 1000;
+    // The flush state may change under us by a whole-namespace reset or restore: follow it.
+    store.onCommit((changes) => {
+      for (const c of changes) {
+        if (c.key.length === 1 && c.key[0] === FLUSH_KEY[0]) {
+          this.#flush = (c.entry?.meta as FlushState | undefined) ?? { gen: 0, at: 0 };
+        }
+      }
+    });
   }
 
   /** Load the flush state (call once before serving). */
@@ -420,8 +430,24 @@ export class Items {
       this.#flush = next;
       return { prev, next };
     });
-    if (next.gen !== prev.gen) {
-      this.#store.deletePrefix([ITEMS, prev.gen]).catch(() => {});
+    if (next.gen !== prev.gen) this.#purge(prev.gen).catch(() => {});
+  }
+
+  /**
+   * Delete a flushed generation's items, a batch a unit. Each unit first checks the generation
+   * is still not the live one: a restore may have brought it back.
+   */
+  async #purge(gen: number): Promise<void> {
+    const limit = this.#exclusive ? PURGE_BATCH : 9;
+    while (true) {
+      const n = await this.#store.write(async (tx) => {
+        const live = (await tx.get<FlushState>(FLUSH_KEY))?.meta?.gen ?? 0;
+        if (live === gen) return 0;
+        const entries = await tx.list({ prefix: [ITEMS, gen] }, { limit, keysOnly: true });
+        for (const { key } of entries) tx.delete(key);
+        return entries.length;
+      });
+      if (n === 0) return;
     }
   }
 

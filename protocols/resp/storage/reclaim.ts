@@ -4,7 +4,7 @@
  * work survives a restart.
  * @module
  */
-import type { Change, Store } from "../../../src/store/mod.ts";
+import type { Change, Key, Store } from "../../../src/store/mod.ts";
 import { dropKey } from "./db.ts";
 import {
   fieldPrefix,
@@ -15,6 +15,8 @@ import {
   slotPrefix,
 } from "./layout.ts";
 
+/** Entries one reclaim unit deletes. */
+const DROP_BATCH = 300;
 /** Fields examined to decide whether a hash with field TTLs still has a live field. */
 const LIVE_FIELD_PROBE = 1000;
 
@@ -43,9 +45,9 @@ export function installReclaimer(store: Store): void {
 function onExpired(store: Store, change: Change): void {
   const [kind, id] = change.key;
   if (kind === "gc" && typeof id === "string") {
-    enqueue(store, () => reclaimGeneration(store, id));
+    enqueue(store, (stale) => reclaimGeneration(store, id, stale));
   } else if (kind === "gcs" && typeof id === "number") {
-    enqueue(store, () => reclaimSlot(store, id));
+    enqueue(store, (stale) => reclaimSlot(store, id, stale));
   } else if (kind === "f" && typeof id === "string" && !pendingChecks.has(id)) {
     pendingChecks.add(id);
     enqueue(store, () => {
@@ -55,25 +57,50 @@ function onExpired(store: Store, change: Change): void {
   }
 }
 
-/** Run reclaim jobs one at a time per store; a closed store just ends them. */
-function enqueue(store: Store, job: () => Promise<unknown>): void {
+/** True once a restore (or reset) replaced the state a job was planned on. */
+type Stale = () => boolean;
+
+/**
+ * Run reclaim jobs one at a time per store; a closed store just ends them. A job planned
+ * before a restore stops: the slot or generation it would drop may hold restored data.
+ */
+function enqueue(store: Store, job: (stale: Stale) => Promise<unknown>): void {
+  const epoch = store.stats().restores;
+  const stale = () => store.stats().restores !== epoch;
   const previous = queues.get(store) ?? Promise.resolve();
-  queues.set(store, previous.then(job).then(() => {}, () => {}));
+  queues.set(store, previous.then(() => job(stale)).then(() => {}, () => {}));
 }
 
-async function reclaimGeneration(store: Store, gen: string): Promise<void> {
-  await store.deletePrefix(fieldPrefix(gen));
+/** Delete everything under `prefix`, a batch a unit, each unit checking the job is not stale. */
+async function dropPrefix(store: Store, prefix: Key, stale: Stale): Promise<boolean> {
+  while (true) {
+    const n = await store.write(async (tx) => {
+      if (stale()) return -1;
+      // A shared store checks every key read at commit: at most its 10 checks a unit.
+      const limit = store.info.exclusive ? DROP_BATCH : 10;
+      const entries = await tx.list({ prefix }, { limit, keysOnly: true });
+      for (const { key } of entries) tx.delete(key);
+      return entries.length;
+    });
+    if (n <= 0) return n === 0;
+  }
+}
+
+async function reclaimGeneration(store: Store, gen: string, stale: Stale): Promise<void> {
+  if (!(await dropPrefix(store, fieldPrefix(gen), stale))) return;
   await store.write((tx) => {
+    if (stale()) return;
     tx.delete(genMarkerKey(gen));
     tx.delete(ownerKey(gen));
   });
 }
 
-async function reclaimSlot(store: Store, slot: number): Promise<void> {
+async function reclaimSlot(store: Store, slot: number, stale: Stale): Promise<void> {
   for await (const entry of store.list<KeyMeta>({ prefix: slotPrefix(slot) }, { keysOnly: true })) {
-    if (entry.meta?.g) await reclaimGeneration(store, entry.meta.g);
+    if (stale()) return;
+    if (entry.meta?.g) await reclaimGeneration(store, entry.meta.g, stale);
   }
-  await store.deletePrefix(slotPrefix(slot));
+  await dropPrefix(store, slotPrefix(slot), stale);
 }
 
 /** A hash whose fields all expired is deleted, as Redis deletes an empty hash. */
