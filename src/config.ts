@@ -115,6 +115,7 @@ const OPTIONS = {
     type: "string",
     default: "60",
     help: "seconds a request may take to arrive whole before its connection is closed, 0 = off",
+  },
   seed: {
     type: "string",
     default: "",

@@ -61,6 +61,8 @@ class ReadCounter {
       write: (fn, options) => inner.write((tx) => fn(self.tx(tx)), options),
       countKeys: (prefix, depth) => inner.countKeys(prefix, depth),
       count: (group) => inner.count(group),
+      snapshot: (prefixes) => inner.snapshot(prefixes),
+      restore: (snapshot) => inner.restore(snapshot),
       set: (key, record) => inner.set(key, record),
       delete: (key) => inner.delete(key),
       deletePrefix: (prefix) => inner.deletePrefix(prefix),
@@ -99,6 +101,7 @@ Deno.test({
       log: createLogger("error"),
       health: () => new Response("ok"),
       tls: null,
+      admin: () => Promise.resolve(new Response(null, { status: 404 })),
     }, { hostname: "127.0.0.1", port: 0 });
     const r = new Redis({ port: service.port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
     try {
