@@ -3,6 +3,7 @@
  * and lex, ranks, pops and random members. Set algebra (ZUNION…) is in zset_algebra.ts.
  * @module
  */
+import { notify, ZSET } from "../notify.ts";
 import type { WriteTx } from "../../../src/store/mod.ts";
 import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { ascii, parseInt64 } from "../numbers.ts";
@@ -164,6 +165,7 @@ async function addMembers(
     out.score = next;
   });
   saveZset(tx, h);
+  if (out.added + out.updated > 0) notify(tx, ZSET, flags.incr ? "zincr" : "zadd", key);
   return out;
 }
 
@@ -183,6 +185,7 @@ async function zrem(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
       removed++;
     });
     saveZset(tx, h);
+    if (removed > 0) notify(tx, ZSET, "zrem", argv[1]);
     return removed;
   });
   return integer(counts.reduce((a, b) => a + b, 0));
@@ -347,6 +350,7 @@ function removeRange(kind: RangeRequest["kind"]) {
       const members = await runRange(tx, h.meta, req);
       for (const { member, score } of members) removeMember(tx, h, member, score);
       saveZset(tx, h);
+      if (members.length > 0) notify(tx, ZSET, `zremrangeby${kind}`, argv[1]);
       return integer(members.length);
     });
   };
@@ -390,7 +394,9 @@ export async function popFrom(
 ): Promise<ZMember[] | null> {
   const entry = await getTyped(tx, slot, key, "zset");
   if (!entry) return null;
-  return await popMembers(tx, slot, key, entry, count, where);
+  const popped = await popMembers(tx, slot, key, entry, count, where);
+  if (popped.length > 0) notify(tx, ZSET, where === "min" ? "zpopmin" : "zpopmax", key);
+  return popped;
 }
 
 /** ZPOPMIN and ZPOPMAX. */

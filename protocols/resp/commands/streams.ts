@@ -4,6 +4,7 @@
  * ordered entry space (storage/stream.ts).
  * @module
  */
+import { notify, STREAM } from "../notify.ts";
 import type { WriteTx } from "../../../src/store/mod.ts";
 import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { serveOrBlock } from "../blocking.ts";
@@ -109,8 +110,10 @@ async function xadd(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (s.last.ms === UINT64_MAX && s.last.seq === UINT64_MAX) fail(STREAM_ERRORS.exhausted);
     const id = newId(s.last, given, tx.now);
     appendEntry(tx, h, id, argv.slice(fieldPos));
-    if (args.trim) await trimStream(tx, h, args.trim);
+    const trimmed = args.trim ? await trimStream(tx, h, args.trim) : 0;
     saveStream(tx, h);
+    notify(tx, STREAM, "xadd", argv[1]);
+    if (trimmed > 0) notify(tx, STREAM, "xtrim", argv[1]);
     return id;
   });
   return id ? idReply(id) : NULL;
@@ -155,6 +158,7 @@ async function xdel(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     }
     await deleteEntries(tx, h, gone);
     saveStream(tx, h);
+    if (gone.length > 0) notify(tx, STREAM, "xdel", argv[1]);
     return gone.length;
   });
   return integer(deleted);
@@ -167,6 +171,7 @@ async function xtrim(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (!h) return 0;
     const n = await trimStream(tx, h, args.trim!);
     saveStream(tx, h);
+    if (n > 0) notify(tx, STREAM, "xtrim", argv[1]);
     return n;
   });
   return integer(trimmed);

@@ -259,3 +259,47 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "keyspace events: sorted sets and streams, as redis-server sends them",
+  ...clientTest,
+  async fn() {
+    await using s = await startTestServer({ protocols: ["redis"] });
+    const c = ioredis(s.ports.redis);
+    const { sub, got } = await listen(s.ports.redis);
+    try {
+      await c.config("SET", "notify-keyspace-events", "KEA");
+      await c.zadd("z", 1, "a", 2, "b");
+      await c.zadd("z", 1, "a");
+      await c.zincrby("z", 1, "a");
+      await c.zrem("z", "nope");
+      await c.zrem("z", "a");
+      await c.zremrangebyscore("z", 0, 10);
+      await c.zadd("z", 1, "a", 2, "b", 3, "c");
+      await c.zpopmin("z");
+      await c.zpopmax("z", 5);
+      await c.xadd("st", "1-1", "f", "v");
+      await c.xadd("st", "MAXLEN", "1", "2-1", "f", "v");
+      await c.xdel("st", "9-9");
+      await c.xdel("st", "2-1");
+      await expectEvents(got, [
+        "zadd z",
+        "zincr z",
+        "zrem z",
+        "zremrangebyscore z",
+        "del z",
+        "zadd z",
+        "zpopmin z",
+        "zpopmax z",
+        "del z",
+        "xadd st",
+        "xadd st",
+        "xtrim st",
+        "xdel st",
+      ]);
+    } finally {
+      c.disconnect();
+      sub.disconnect();
+    }
+  },
+});
