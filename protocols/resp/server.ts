@@ -105,6 +105,8 @@ class RespConnection {
   /** Writes to the socket in order: batch replies and pushed messages share one queue. */
   #sending: Promise<void> = Promise.resolve();
   #queuedBytes = 0;
+  /** Keys the running write command will touch, taken by its first write unit. */
+  #hint: Key[] | undefined = undefined;
   #subscriber = new Subscriber((frame) => this.#deliver(frame));
   /** A socket read started while blocked, still running (its bytes land at `#len`). */
   #pendingRead: Promise<number | null> | null = null;
@@ -180,8 +182,15 @@ class RespConnection {
       log: this.#deps.log,
       subscriber: this.#subscriber,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
-      write: (fn, keys) => this.#write(store, fn, keys),
+      write: (fn, keys) => this.#write(store, fn, keys ?? this.#takeHint()),
     };
+  }
+
+  /** The running command's write hint, for its first write unit only. */
+  #takeHint(): Key[] | undefined {
+    const hint = this.#hint;
+    this.#hint = undefined;
+    return hint;
   }
 
   /** Submit a write unit (not awaited by the loop: its reply waits for the commit). */
@@ -198,14 +207,6 @@ class RespConnection {
       if (this.#lastWrite === settled) this.#lastWrite = null;
     });
     return done;
-  }
-
-  /** The context a command runs with: its write unit carries the keys its table entry names. */
-  #hinted(spec: CommandSpec, argv: Uint8Array[]): CommandContext {
-    const hint = writeHints(spec, argv, this.#session.db);
-    if (!hint) return this.#ctx;
-    const store = this.#ctx.store;
-    return { ...this.#ctx, write: (fn, keys) => this.#write(store, fn, keys ?? hint) };
   }
 
   /** Serve until the client leaves, is killed, or the server shuts down. */
@@ -352,12 +353,14 @@ class RespConnection {
         }
         this.#deps.state.tracking.observe(this.#session.id, found.spec, argv);
         this.#submitted = false;
-        const ctx = readonly ? this.#ctx : this.#hinted(found.spec, argv);
-        reply = invoke(found.spec.handler, ctx, argv, this.#deps.log);
+        // A write command's first unit carries the keys its table entry names (prefetched).
+        this.#hint = readonly ? undefined : writeHints(found.spec, argv, this.#session.db);
+        reply = invoke(found.spec.handler, this.#ctx, argv, this.#deps.log);
         if (reply instanceof Promise) {
           if (readonly) reads.push(reply);
           else if (!this.#submitted) reply = await reply;
         }
+        this.#hint = undefined;
       }
       if (this.#dropReply()) {
         if (ran) this.#deps.state.commandStats(ran.spec, ran.fullName).calls++;
