@@ -118,3 +118,11 @@ export function command(name: string, shape: CommandShape, handler: Handler): Co
     handler,
   };
 }
+
+/** Flag sets and key positions many command tables share (never mutated). */
+export const READONLY: string[] = ["readonly"];
+export const READONLY_FAST: string[] = ["readonly", "fast"];
+/** One key at argv[1]. */
+export const ONE_KEY: [number, number, number] = [1, 1, 1];
+/** Every argument from argv[1] on is a key. */
+export const ALL_KEYS: [number, number, number] = [1, -1, 1];

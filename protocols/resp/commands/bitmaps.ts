@@ -3,7 +3,7 @@
  * BITPOS, BITOP, BITFIELD and BITFIELD_RO, with bitops.c's argument order and replies.
  * @module
  */
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import { command, type CommandContext, type CommandSpec, ONE_KEY as ONE } from "../command.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, NULL, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
@@ -335,7 +335,6 @@ function bitfieldGeneric(readOnly: boolean) {
 }
 
 const W = ["write", "denyoom"];
-const ONE: [number, number, number] = [1, 1, 1];
 
 /** The bitmap command family (COMMAND DOCS group "bitmap"). */
 export const COMMANDS: CommandSpec[] = [

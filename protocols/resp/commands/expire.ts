@@ -3,7 +3,13 @@
  * EXPIRETIME, PEXPIRETIME and PERSIST, with exact-millisecond deadlines.
  * @module
  */
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY_FAST as RF,
+} from "../command.ts";
 import { ascii } from "../numbers.ts";
 import { integer, type Reply } from "../reply.ts";
 import { dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
@@ -105,8 +111,6 @@ async function persist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 }
 
 const WF = ["write", "fast"];
-const RF = ["readonly", "fast"];
-const ONE: [number, number, number] = [1, 1, 1];
 
 /** The expiry command family. */
 export const COMMANDS: CommandSpec[] = [

@@ -4,7 +4,13 @@
  * @module
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY as R,
+} from "../command.ts";
 import {
   coveringRanges,
   decodeScore,
@@ -347,8 +353,6 @@ function searchCommand(kind: SearchKind) {
 }
 
 const W = ["write", "denyoom"];
-const R = ["readonly"];
-const ONE: [number, number, number] = [1, 1, 1];
 
 /** The geo command family. */
 export const COMMANDS: CommandSpec[] = [

@@ -4,7 +4,13 @@
  * its entry's own, so the store hides it exactly on time and the sweeper reclaims it.
  * @module
  */
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY_FAST as RF,
+} from "../command.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
 import { array, integer, type Reply } from "../reply.ts";
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
@@ -146,8 +152,6 @@ async function hpersist(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply>
 }
 
 const WF = ["write", "denyoom", "fast"];
-const RF = ["readonly", "fast"];
-const ONE: [number, number, number] = [1, 1, 1];
 
 /** The hash field TTL commands. */
 export const COMMANDS: CommandSpec[] = [

@@ -3,7 +3,14 @@
  * entry, HLEN reads the counter in the meta entry. Field TTL commands are merged in.
  * @module
  */
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY as R,
+  READONLY_FAST as RF,
+} from "../command.ts";
 import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, map, NULL, OK, type Reply } from "../reply.ts";
@@ -244,9 +251,6 @@ function pairsReply(
 }
 
 const WF = ["write", "denyoom", "fast"];
-const R = ["readonly"];
-const RF = ["readonly", "fast"];
-const ONE: [number, number, number] = [1, 1, 1];
 
 /** The hashes command family. */
 export const COMMANDS: CommandSpec[] = [

@@ -3,7 +3,15 @@
  * KEYS, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, OBJECT and MEMORY (and, merged in, expiry).
  * @module
  */
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  ALL_KEYS as ALL,
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY as R,
+  READONLY_FAST as RF,
+} from "../command.ts";
 import { globMatch, matchesAll } from "../glob.ts";
 import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
 import { literalPrefix, type Position, type ScanPage, scanPage } from "../scan.ts";
@@ -208,10 +216,6 @@ async function touch(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 
 const W = ["write"];
 const WF = ["write", "fast"];
-const R = ["readonly"];
-const RF = ["readonly", "fast"];
-const ONE: [number, number, number] = [1, 1, 1];
-const ALL: [number, number, number] = [1, -1, 1];
 
 /** The keys command family (generic key commands and expiry). */
 export const COMMANDS: CommandSpec[] = [

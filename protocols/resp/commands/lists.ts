@@ -4,7 +4,14 @@
  * @module
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY as R,
+  READONLY_FAST as RF,
+} from "../command.ts";
 import { parseInteger } from "../numbers.ts";
 import { array, bulk, integer, NULL, NULL_ARRAY, OK, type Reply } from "../reply.ts";
 import {
@@ -357,9 +364,6 @@ async function lmpop(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 
 const W = ["write"];
 const WF = ["write", "denyoom", "fast"];
-const R = ["readonly"];
-const RF = ["readonly", "fast"];
-const ONE: [number, number, number] = [1, 1, 1];
 const TWO: [number, number, number] = [1, 2, 1];
 
 /** The lists command family (non-blocking). */

@@ -5,7 +5,13 @@
  * @module
  */
 import type { Entry, Key } from "../../../src/store/mod.ts";
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY as R,
+} from "../command.ts";
 import { globMatch, matchesAll } from "../glob.ts";
 import { ascii, parseInteger } from "../numbers.ts";
 import { array, bulk, type Reply } from "../reply.ts";
@@ -198,9 +204,6 @@ function setSource(r: Access, entry: KeyEntry): ScanSource {
     needsData: false,
   };
 }
-
-const R = ["readonly"];
-const ONE: [number, number, number] = [1, 1, 1];
 
 /** The SCAN family. */
 export const COMMANDS: CommandSpec[] = [

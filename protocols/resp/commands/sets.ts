@@ -5,7 +5,15 @@
  * @module
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  ALL_KEYS as ALL,
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY as R,
+  READONLY_FAST as RF,
+} from "../command.ts";
 import { parseInt64 } from "../numbers.ts";
 import { array, bulk, integer, NULL, type Reply } from "../reply.ts";
 import { type Access, dropKey, getKey, type KeyEntry, putKey } from "../storage/db.ts";
@@ -340,10 +348,6 @@ async function sintercard(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
 const WF = ["write", "fast"];
 const WDF = ["write", "denyoom", "fast"];
 const WD = ["write", "denyoom"];
-const R = ["readonly"];
-const RF = ["readonly", "fast"];
-const ONE: [number, number, number] = [1, 1, 1];
-const ALL: [number, number, number] = [1, -1, 1];
 
 /** The sets command family. */
 export const COMMANDS: CommandSpec[] = [

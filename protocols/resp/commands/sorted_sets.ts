@@ -5,7 +5,14 @@
  */
 import { notify, ZSET } from "../notify.ts";
 import type { WriteTx } from "../../../src/store/mod.ts";
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY as R,
+  READONLY_FAST as RF,
+} from "../command.ts";
 import { ascii, parseInt64 } from "../numbers.ts";
 import { array, bulk, double, integer, NULL, NULL_ARRAY, type Reply } from "../reply.ts";
 import { getKey, type KeyEntry } from "../storage/db.ts";
@@ -522,9 +529,6 @@ function shuffle<T>(items: T[]): T[] {
 
 const WF = ["write", "denyoom", "fast"];
 const W = ["write"];
-const R = ["readonly"];
-const RF = ["readonly", "fast"];
-const ONE: [number, number, number] = [1, 1, 1];
 
 /** The sorted-set command family. */
 export const COMMANDS: CommandSpec[] = [

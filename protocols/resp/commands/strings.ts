@@ -4,7 +4,13 @@
  * @module
  */
 import { MAX_DATA_BYTES, type WriteTx } from "../../../src/store/mod.ts";
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  command,
+  type CommandContext,
+  type CommandSpec,
+  ONE_KEY as ONE,
+  READONLY_FAST as RF,
+} from "../command.ts";
 import { fitsInt64, parseInt64, parseLongDoubleArg } from "../numbers.ts";
 import { addLongDouble, formatLongDouble, type LongDouble } from "../long_double.ts";
 import { array, bulk, bulkOrNull, integer, NULL, OK, type Reply } from "../reply.ts";
@@ -348,8 +354,6 @@ async function incrbyfloat(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
 
 const W = ["write", "denyoom"];
 const WF = ["write", "denyoom", "fast"];
-const RF = ["readonly", "fast"];
-const ONE: [number, number, number] = [1, 1, 1];
 
 /** The strings command family. */
 export const COMMANDS: CommandSpec[] = [

@@ -4,7 +4,7 @@
  * @module
  */
 import { memberName as setMemberName } from "../storage/set.ts";
-import { command, type CommandContext, type CommandSpec } from "../command.ts";
+import { command, type CommandContext, type CommandSpec, READONLY as R } from "../command.ts";
 import { ascii, parseInt64 } from "../numbers.ts";
 import { integer, type Reply } from "../reply.ts";
 import { type Access, getKey, type KeyEntry } from "../storage/db.ts";
@@ -231,7 +231,6 @@ async function zintercard(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
 }
 
 const W = ["write", "denyoom"];
-const R = ["readonly"];
 const STORE_KEYS: [number, number, number] = [1, 1, 1];
 
 /** The algebra commands (merged into the sorted-set family). */
