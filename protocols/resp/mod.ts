@@ -15,6 +15,7 @@ import { loadStoredFunctions } from "./storage/functions.ts";
 import { countSlots } from "./keyspace.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
 import { attachExpiry } from "./notify.ts";
+import { Fanout } from "./fanout.ts";
 
 /** Flags for Redis's maxclients and timeout. */
 const MAXCLIENTS_FLAG = "redis-maxclients";
@@ -58,6 +59,11 @@ export const redisService: Service = {
     const unblock = state.blocking.attach(ctx.store);
     // Expired keys become "expired" events and tracking invalidations.
     const unexpire = attachExpiry(state, ctx.store);
+    // Other front-ends on the same store: their clients hear this one's messages and events.
+    if (!ctx.store.info.exclusive) {
+      state.fanout = new Fanout(ctx.store, state);
+      await state.fanout.start();
+    }
     const table = new CommandTable(FAMILIES);
     const deps = {
       store: ctx.store,
@@ -105,6 +111,7 @@ export const redisService: Service = {
       port: server.addr.port,
       close: async () => {
         await server.close();
+        await state.fanout?.close();
         unblock();
         unexpire();
       },

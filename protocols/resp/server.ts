@@ -230,6 +230,7 @@ class RespConnection {
       state.clients.delete(this.#session.id);
       state.pubsub.leave(this.#subscriber);
       state.tracking.disable(this.#session.id);
+      state.fanout?.changed().catch(() => {});
     }
   }
 

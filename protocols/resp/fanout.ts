@@ -1,0 +1,332 @@
+/**
+ * Pub/sub, keyspace events and tracking invalidations across front-ends that share one store:
+ * each front-end appends what it ships to its own log in the store and follows the others'.
+ * Only a shared store (remote URL, shared file) runs this; a sole writer never does.
+ *
+ * Layout under the redis namespace:
+ * - `["_fanout", "node", id]`: what the front-end's clients listen to (JSON), for PUBLISH
+ *   counts and for knowing whether anyone elsewhere needs key events; refreshed as a heartbeat.
+ * - `["_fanout", "head", id]`: its last log sequence number; the only key followers poll.
+ * - `["_fanout", "log", id, seq]`: one entry per flush, the items in the order they were made.
+ * One front-end writes its own keys only, so the log never conflicts; flushes run one at a
+ * time, so sequence order is commit order and each publisher's messages arrive in order.
+ * @module
+ */
+import type { Store } from "../../src/store/mod.ts";
+import { globMatch } from "./glob.ts";
+import { decodeShipped, encodeShipped, type Shipped } from "./fanout_codec.ts";
+import { type EventShipper, type EventSink, type KeyEvent, publishEvents } from "./notify.ts";
+import { bytesOf, type Kind } from "./pubsub.ts";
+import type { Tracking } from "./tracking.ts";
+
+/** How often a following front-end polls the others' heads (the delay a message gains). */
+export const FOLLOW_POLL_MS = 5;
+/** How often every front-end re-reads who listens where (bounds when key events start to flow). */
+const REGISTRY_POLL_MS = 200;
+/** How often a front-end proves it is alive by rewriting its node and head entries. */
+const HEARTBEAT_MS = 5_000;
+/** A front-end not heard from for this long is gone: its entries expire. */
+const NODE_TTL_MS = 30_000;
+/** How long log entries are kept: a follower further behind than this loses messages. */
+const LOG_TTL_MS = 30_000;
+/** Items one log entry carries at most (bounds one commit; the rest go in the next flush). */
+const MAX_FLUSH_BYTES = 512 * 1024;
+
+const ROOT = "_fanout";
+const NODES = [ROOT, "node"];
+const HEADS = [ROOT, "head"];
+
+/** What one front-end's clients listen to, as stored in its node entry. */
+interface Interest {
+  /** Subscribers per channel, pattern and shard channel (latin1 names). */
+  c: [string, number][];
+  p: [string, number][];
+  s: [string, number][];
+  /** Some client tracks keys. */
+  t: boolean;
+}
+
+/** Another front-end's interest, with names ready for matching. */
+interface Listener {
+  channels: Map<string, number>;
+  patterns: { glob: Uint8Array; count: number }[];
+  shards: Map<string, number>;
+  /** Needs key events: tracks keys, or subscribes to a pattern or a keyspace channel. */
+  events: boolean;
+}
+
+/** What the fan-out reads from the server it serves. */
+export interface FanoutHost extends EventSink {
+  tracking: Tracking;
+}
+
+const latin1 = new TextDecoder("latin1");
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/**
+ * Run `fn` one call at a time: callers arriving while a run waits to start share it, so every
+ * caller's run starts after its call (a read it gets back is at least as new as the call).
+ */
+function coalesced<T>(fn: () => Promise<T>): () => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  let queued: Promise<T> | null = null;
+  return () => {
+    if (queued) return queued;
+    const run = tail.then(() => {
+      queued = null;
+      return fn();
+    });
+    queued = run;
+    tail = run.catch(() => {});
+    return run;
+  };
+}
+
+function listenerOf(interest: Interest): Listener {
+  return {
+    channels: new Map(interest.c),
+    patterns: interest.p.map(([p, count]) => ({ glob: bytesOf(p), count })),
+    shards: new Map(interest.s),
+    events: interest.t || interest.p.length > 0 ||
+      interest.c.some(([c]) => c.startsWith("__keyspace@") || c.startsWith("__keyevent@")),
+  };
+}
+
+/** The fan-out of one RESP server on a shared store. */
+export class Fanout implements EventShipper {
+  readonly id = crypto.randomUUID().slice(0, 13);
+  readonly #store: Store;
+  readonly #host: FanoutHost;
+  /** Other live front-ends as last read (node id -> interest and the versionstamp parsed). */
+  #others = new Map<string, { versionstamp: string; listener: Listener }>();
+  /** True when some other front-end needs this one's key events. */
+  wantsEvents = false;
+  /** Items waiting for the next flush. */
+  #outbox: Shipped[] = [];
+  #seq = 0;
+  /** Followed logs: node id -> last sequence delivered. Null while not following. */
+  #cursors: Map<string, number> | null = null;
+  #following: Promise<void> | null = null;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #closed = false;
+  readonly readRegistry = coalesced(() => this.#readRegistry());
+  readonly #flush = coalesced(() => this.#flushOnce());
+  readonly #announce = coalesced(() => this.#announceOnce());
+
+  constructor(store: Store, host: FanoutHost) {
+    this.#store = store;
+    this.#host = host;
+  }
+
+  /** Register this front-end, learn the others, and start the background polls. */
+  async start(): Promise<void> {
+    await this.#announce();
+    await this.#flush();
+    await this.readRegistry();
+    const poll = () => this.readRegistry().catch(() => {});
+    const beat = () => Promise.all([this.#announce(), this.#flush()]).catch(() => {});
+    this.#timers.push(setInterval(poll, REGISTRY_POLL_MS), setInterval(beat, HEARTBEAT_MS));
+    for (const t of this.#timers) Deno.unrefTimer(t);
+  }
+
+  /** Stop polling and remove this front-end's entries (best effort: they expire anyway). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const t of this.#timers) clearInterval(t);
+    this.#cursors = null;
+    await this.#following;
+    await this.#store.write((tx) => {
+      tx.delete([...NODES, this.id]);
+      tx.delete([...HEADS, this.id]);
+    }).catch(() => {});
+  }
+
+  /**
+   * Subscriptions or tracking changed: follow the others' logs while anyone here listens, and
+   * publish what this front-end listens to. Resolves once the registry entry has committed.
+   */
+  changed(): Promise<void> {
+    return this.#announce();
+  }
+
+  /**
+   * Ship a PUBLISH to the front-ends whose clients receive it; resolves with how many do,
+   * once the message is in the store. Reads the registry afresh: a subscription confirmed
+   * anywhere before this call is counted and served.
+   */
+  async publish(channel: Uint8Array, message: Uint8Array, shard: boolean): Promise<number> {
+    await this.readRegistry();
+    const name = latin1.decode(channel);
+    let receivers = 0;
+    for (const { listener } of this.#others.values()) {
+      if (shard) {
+        receivers += listener.shards.get(name) ?? 0;
+        continue;
+      }
+      receivers += listener.channels.get(name) ?? 0;
+      for (const p of listener.patterns) if (globMatch(p.glob, channel)) receivers += p.count;
+    }
+    if (receivers > 0) await this.#ship({ type: "publish", channel, message, shard });
+    return receivers;
+  }
+
+  /** Committed key events, for the other front-ends' subscribers and tracking clients. */
+  shipEvents(events: readonly KeyEvent[]): void {
+    if (!this.wantsEvents || events.length === 0) return;
+    this.#ship({ type: "events", events: [...events] }).catch(() => {});
+  }
+
+  /** FLUSHDB/FLUSHALL: every tracking client elsewhere gets its null invalidation too. */
+  shipFlush(): void {
+    if (!this.wantsEvents) return;
+    this.#ship({ type: "flush" }).catch(() => {});
+  }
+
+  /** Subscribers of `name` on the other front-ends, read afresh (PUBSUB NUMSUB). */
+  async remoteSubscribers(kind: "channel" | "shard", name: Uint8Array): Promise<number> {
+    await this.readRegistry();
+    const key = latin1.decode(name);
+    let n = 0;
+    for (const { listener } of this.#others.values()) {
+      n += (kind === "shard" ? listener.shards : listener.channels).get(key) ?? 0;
+    }
+    return n;
+  }
+
+  /** Names subscribed on the other front-ends (PUBSUB CHANNELS, SHARDCHANNELS, NUMPAT). */
+  async remoteNames(kind: Kind): Promise<Set<string>> {
+    await this.readRegistry();
+    const out = new Set<string>();
+    for (const { listener } of this.#others.values()) {
+      if (kind === "pattern") { for (const p of listener.patterns) out.add(latin1.decode(p.glob)); }
+      else {for (const k of (kind === "shard" ? listener.shards : listener.channels).keys()) {
+          out.add(k);
+        }}
+    }
+    return out;
+  }
+
+  #ship(item: Shipped): Promise<void> {
+    this.#outbox.push(item);
+    return this.#flush();
+  }
+
+  /** Write what the outbox holds as the next log entry, and the head (a heartbeat when empty). */
+  async #flushOnce(): Promise<void> {
+    if (this.#closed) return;
+    let items = this.#outbox;
+    let bytes = encodeShipped(items);
+    if (bytes.length > MAX_FLUSH_BYTES && items.length > 1) {
+      // Large messages: one per entry, so one commit stays bounded; the rest flush next.
+      items = items.slice(0, 1);
+      bytes = encodeShipped(items);
+      this.#outbox = this.#outbox.slice(1);
+      if (this.#outbox.length > 0) queueMicrotask(() => this.#flush().catch(() => {}));
+    } else {
+      this.#outbox = [];
+    }
+    const seq = items.length > 0 ? this.#seq + 1 : this.#seq;
+    await this.#store.write((tx) => {
+      if (items.length > 0) {
+        tx.set([ROOT, "log", this.id, seq], { data: bytes, expiresAt: tx.now + LOG_TTL_MS });
+      }
+      tx.set([...HEADS, this.id], { meta: seq, expiresAt: tx.now + NODE_TTL_MS });
+    });
+    this.#seq = seq;
+  }
+
+  /** Publish this front-end's interest; start or stop following the others to match. */
+  async #announceOnce(): Promise<void> {
+    if (this.#closed) return;
+    const { pubsub, tracking } = this.#host;
+    const listening = !pubsub.idle || tracking.active;
+    if (listening && this.#cursors === null) {
+      // Where each log stands now, read before anyone can learn that this front-end listens:
+      // whatever is shipped because of it lands past these cursors.
+      const cursors = new Map<string, number>();
+      for await (const e of this.#store.list<number>({ prefix: HEADS })) {
+        cursors.set(e.key[2] as string, e.meta ?? 0);
+      }
+      this.#cursors = cursors;
+      this.#following = this.#follow(cursors);
+    } else if (!listening && this.#cursors !== null) {
+      this.#cursors = null;
+    }
+    const interest = pubsub.interest();
+    const entry: Interest = {
+      c: interest.channel,
+      p: interest.pattern,
+      s: interest.shard,
+      t: tracking.active,
+    };
+    const data = utf8.encode(JSON.stringify(entry));
+    await this.#store.write((tx) => {
+      tx.set([...NODES, this.id], { data, expiresAt: tx.now + NODE_TTL_MS });
+    });
+  }
+
+  /** Read every other live front-end's interest (parsed once per version). */
+  async #readRegistry(): Promise<void> {
+    const next = new Map<string, { versionstamp: string; listener: Listener }>();
+    let wants = false;
+    for await (const e of this.#store.list({ prefix: NODES })) {
+      const id = e.key[2] as string;
+      if (id === this.id) continue;
+      const known = this.#others.get(id);
+      const listener = known?.versionstamp === e.versionstamp
+        ? known.listener
+        : listenerOf(JSON.parse(fromUtf8.decode(e.data)) as Interest);
+      next.set(id, { versionstamp: e.versionstamp, listener });
+      wants ||= listener.events;
+    }
+    this.#others = next;
+    this.wantsEvents = wants;
+  }
+
+  /** Deliver the other front-ends' new log entries here until nobody listens any more. */
+  async #follow(cursors: Map<string, number>): Promise<void> {
+    while (this.#cursors === cursors && !this.#closed) {
+      try {
+        await this.#pollOnce(cursors);
+      } catch {
+        // The store is unreachable for now: try again on the next turn.
+      }
+      await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+    }
+  }
+
+  async #pollOnce(cursors: Map<string, number>): Promise<void> {
+    const heads = await Array.fromAsync(this.#store.list<number>({ prefix: HEADS }));
+    for (const head of heads) {
+      const id = head.key[2] as string;
+      const seq = head.meta ?? 0;
+      if (id === this.id) continue;
+      // A front-end first seen now started after this one began to follow: its whole log.
+      const at = cursors.get(id) ?? 0;
+      if (seq <= at) {
+        if (seq < at) cursors.set(id, seq);
+        continue;
+      }
+      const log = this.#store.list({
+        start: [ROOT, "log", id, at + 1],
+        end: [ROOT, "log", id, seq + 1],
+      });
+      for await (const entry of log) {
+        if (this.#cursors !== cursors) return;
+        this.#deliver(decodeShipped(entry.data));
+      }
+      cursors.set(id, seq);
+    }
+  }
+
+  /** Hand shipped items to this front-end's subscribers and tracking, as local ones are. */
+  #deliver(items: Shipped[]): void {
+    const host = this.#host;
+    for (const item of items) {
+      if (item.type === "publish") host.pubsub.publish(item.channel, item.message, item.shard);
+      else if (item.type === "events") publishEvents(host, item.events, false);
+      else host.tracking.flushed();
+    }
+  }
+}
