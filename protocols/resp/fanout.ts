@@ -157,6 +157,23 @@ export class Fanout implements EventShipper {
    */
   async publish(channel: Uint8Array, message: Uint8Array, shard: boolean): Promise<number> {
     await this.readRegistry();
+    const receivers = this.#receivers(channel, shard);
+    if (receivers > 0) await this.#ship({ type: "publish", channel, message, shard });
+    return receivers;
+  }
+
+  /**
+   * PUBLISH inside a write unit (EXEC, a script): the unit must not wait on the store, so the
+   * count is the last registry read's and the message goes out after the unit's commit.
+   */
+  publishLater(channel: Uint8Array, message: Uint8Array, shard: boolean): number {
+    const receivers = this.#receivers(channel, shard);
+    if (receivers > 0) this.#ship({ type: "publish", channel, message, shard }).catch(() => {});
+    return receivers;
+  }
+
+  /** Subscriptions on other front-ends that receive a message on `channel`. */
+  #receivers(channel: Uint8Array, shard: boolean): number {
     const name = latin1.decode(channel);
     let receivers = 0;
     for (const { listener } of this.#others.values()) {
@@ -167,7 +184,6 @@ export class Fanout implements EventShipper {
       receivers += listener.channels.get(name) ?? 0;
       for (const p of listener.patterns) if (globMatch(p.glob, channel)) receivers += p.count;
     }
-    if (receivers > 0) await this.#ship({ type: "publish", channel, message, shard });
     return receivers;
   }
 
@@ -183,9 +199,16 @@ export class Fanout implements EventShipper {
     this.#ship({ type: "flush" }).catch(() => {});
   }
 
-  /** Subscribers of `name` on the other front-ends, read afresh (PUBSUB NUMSUB). */
-  async remoteSubscribers(kind: "channel" | "shard", name: Uint8Array): Promise<number> {
-    await this.readRegistry();
+  /**
+   * Subscribers of `name` on the other front-ends (PUBSUB NUMSUB), read afresh unless `fresh`
+   * is false (inside a write unit, which must not wait on the store).
+   */
+  async remoteSubscribers(
+    kind: "channel" | "shard",
+    name: Uint8Array,
+    fresh = true,
+  ): Promise<number> {
+    if (fresh) await this.readRegistry();
     const key = latin1.decode(name);
     let n = 0;
     for (const { listener } of this.#others.values()) {
@@ -195,8 +218,8 @@ export class Fanout implements EventShipper {
   }
 
   /** Names subscribed on the other front-ends (PUBSUB CHANNELS, SHARDCHANNELS, NUMPAT). */
-  async remoteNames(kind: Kind): Promise<Set<string>> {
-    await this.readRegistry();
+  async remoteNames(kind: Kind, fresh = true): Promise<Set<string>> {
+    if (fresh) await this.readRegistry();
     const out = new Set<string>();
     for (const { listener } of this.#others.values()) {
       if (kind === "pattern") { for (const p of listener.patterns) out.add(latin1.decode(p.glob)); }

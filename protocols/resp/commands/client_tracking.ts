@@ -88,8 +88,12 @@ export function clientTracking(ctx: CommandContext, argv: Uint8Array[]): Reply |
   }
   tracking.enable(id, { ...options, prefixes: new Set(prefixes) });
   // On a shared store, the reply waits until other front-ends can learn that keys are tracked.
-  const fanout = ctx.server.fanout;
-  return fanout ? fanout.changed().then(() => OK) : OK;
+  const announced = ctx.server.fanout?.changed();
+  if (!announced || ctx.inTransaction) {
+    announced?.catch(() => {});
+    return OK;
+  }
+  return announced.then(() => OK);
 }
 
 /** CLIENT CACHING YES|NO: whether the next command's keys are tracked (OPTIN / OPTOUT). */

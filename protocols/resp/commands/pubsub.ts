@@ -9,12 +9,19 @@ import { globMatch } from "../glob.ts";
 import { bytesOf, type Kind } from "../pubsub.ts";
 import { array, bulk, frames, integer, type Reply } from "../reply.ts";
 
-/** On a shared store, a subscription is confirmed once other front-ends can count it. */
+/**
+ * On a shared store, a subscription is confirmed once other front-ends can count it (inside
+ * EXEC it cannot wait on the store: it is announced after the commit).
+ */
 function subscribeTo(kind: Kind) {
   return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
     const reply = frames(ctx.server.pubsub.subscribe(ctx.subscriber, kind, argv.slice(1)));
-    const fanout = ctx.server.fanout;
-    return fanout ? fanout.changed().then(() => reply) : reply;
+    const announced = ctx.server.fanout?.changed();
+    if (!announced || ctx.inTransaction) {
+      announced?.catch(() => {});
+      return reply;
+    }
+    return announced.then(() => reply);
   };
 }
 
@@ -32,6 +39,7 @@ function publishTo(shard: boolean) {
     const here = ctx.server.pubsub.publish(argv[1], argv[2], shard);
     const fanout = ctx.server.fanout;
     if (!fanout) return integer(here);
+    if (ctx.inTransaction) return integer(here + fanout.publishLater(argv[1], argv[2], shard));
     return fanout.publish(argv[1], argv[2], shard).then((there) => integer(here + there));
   };
 }
@@ -45,7 +53,7 @@ function channelsOf(kind: "channel" | "shard") {
     const fanout = ctx.server.fanout;
     if (!fanout) return array(here.map(bulk));
     const names = new Set(here.map((c) => latin1.decode(c)));
-    for (const name of await fanout.remoteNames(kind)) {
+    for (const name of await fanout.remoteNames(kind, !ctx.inTransaction)) {
       if (!names.has(name) && (pattern === null || globMatch(pattern, bytesOf(name)))) {
         names.add(name);
         here.push(bytesOf(name));
@@ -60,7 +68,7 @@ function numsubOf(kind: "channel" | "shard") {
     const fanout = ctx.server.fanout;
     const out: Reply[] = [];
     for (const c of argv.slice(2)) {
-      const there = fanout ? await fanout.remoteSubscribers(kind, c) : 0;
+      const there = fanout ? await fanout.remoteSubscribers(kind, c, !ctx.inTransaction) : 0;
       out.push(bulk(c), integer(ctx.server.pubsub.subscribers(kind, c) + there));
     }
     return array(out);
@@ -70,7 +78,7 @@ function numsubOf(kind: "channel" | "shard") {
 async function numpat(ctx: CommandContext): Promise<Reply> {
   const fanout = ctx.server.fanout;
   if (!fanout) return integer(ctx.server.pubsub.patternCount);
-  const names = await fanout.remoteNames("pattern");
+  const names = await fanout.remoteNames("pattern", !ctx.inTransaction);
   for (const [p] of ctx.server.pubsub.interest().pattern) names.add(p);
   return integer(names.size);
 }

@@ -116,7 +116,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "shard channels reach SSUBSCRIBE on the other front-end",
+  name: "shard channels reach SSUBSCRIBE on the other front-end; PUBLISH inside EXEC and EVAL too",
   ...clientTest,
   async fn() {
     await using fe = await twoFrontEnds();
@@ -126,6 +126,20 @@ Deno.test({
     assert.equal(shape(await pub.call("SPUBLISH", "orders", "o1")), 1);
     assert.equal(shape(await pub.call("PUBLISH", "orders", "not-shard")), 0);
     assert.deepEqual(shape(await sub.reply(10_000)), ["smessage", "orders", "o1"]);
+    // Inside EXEC and a script (one write unit) PUBLISH cannot wait on the store: it counts
+    // from the last registry read and ships after the commit.
+    assert.deepEqual(shape(await sub.call("SUBSCRIBE", "jobs")), ["subscribe", "jobs", 1]);
+    assert.equal(shape(await pub.call("PUBLISH", "jobs", "j1")), 1);
+    assert.equal(replyText(await pub.call("MULTI")), "OK");
+    assert.equal(replyText(await pub.call("PUBLISH", "jobs", "j2")), "QUEUED");
+    assert.deepEqual(shape(await pub.call("EXEC")), [1]);
+    assert.equal(
+      shape(await pub.call("EVAL", "return redis.call('publish', 'jobs', 'j3')", "0")),
+      1,
+    );
+    for (const m of ["j1", "j2", "j3"]) {
+      assert.deepEqual(shape(await sub.reply(10_000)), ["message", "jobs", m]);
+    }
   },
 });
 
