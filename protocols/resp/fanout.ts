@@ -36,6 +36,21 @@ const ROOT = "_fanout";
 const NODES = [ROOT, "node"];
 const HEADS = [ROOT, "head"];
 
+/** An item in the outbox: shipped, dropped (nobody receives it) or waiting to know which. */
+interface Outgoing {
+  item: Shipped;
+  state: "wait" | "ship" | "drop";
+  /** Settles once the item is in the store (or dropped). */
+  done: PromiseWithResolvers<void>;
+}
+
+/** Bytes an item adds to a log entry, roughly (for bounding one commit). */
+function sizeOf(item: Shipped): number {
+  if (item.type === "publish") return item.channel.length + item.message.length + 9;
+  if (item.type === "events") return item.events.reduce((n, e) => n + e.key.length + 32, 0);
+  return 1;
+}
+
 /** What one front-end's clients listen to, as stored in its node entry. */
 interface Interest {
   /** Subscribers per channel, pattern and shard channel (latin1 names). */
@@ -102,9 +117,11 @@ export class Fanout implements EventShipper {
   #others = new Map<string, { versionstamp: string; listener: Listener }>();
   /** True when some other front-end needs this one's key events. */
   wantsEvents = false;
-  /** Items waiting for the next flush. */
-  #outbox: Shipped[] = [];
+  /** Items in the order they were made, waiting for a flush (or for a PUBLISH's count). */
+  #outbox: Outgoing[] = [];
   #seq = 0;
+  /** The next flush writes the head even with nothing to ship (start, heartbeat). */
+  #beatDue = true;
   /** Followed logs: node id -> last sequence delivered. Null while not following. */
   #cursors: Map<string, number> | null = null;
   #following: Promise<void> | null = null;
@@ -125,7 +142,10 @@ export class Fanout implements EventShipper {
     await this.#flush();
     await this.readRegistry();
     const poll = () => this.readRegistry().catch(() => {});
-    const beat = () => Promise.all([this.#announce(), this.#flush()]).catch(() => {});
+    const beat = () => {
+      this.#beatDue = true;
+      return Promise.all([this.#announce(), this.#flush()]).catch(() => {});
+    };
     this.#timers.push(setInterval(poll, REGISTRY_POLL_MS), setInterval(beat, HEARTBEAT_MS));
     for (const t of this.#timers) Deno.unrefTimer(t);
   }
@@ -133,6 +153,8 @@ export class Fanout implements EventShipper {
   /** Stop polling and remove this front-end's entries (best effort: they expire anyway). */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const o of this.#outbox) o.done.resolve();
+    this.#outbox = [];
     for (const t of this.#timers) clearInterval(t);
     this.#cursors = null;
     await this.#following;
@@ -152,14 +174,24 @@ export class Fanout implements EventShipper {
 
   /**
    * Ship a PUBLISH to the front-ends whose clients receive it; resolves with how many do,
-   * once the message is in the store. Reads the registry afresh: a subscription confirmed
-   * anywhere before this call is counted and served.
+   * once the message is in the store. The count comes from a registry read started after this
+   * call, so a subscription confirmed anywhere before it is counted and served. The message
+   * leaves at once when the last read already shows receivers (else after the fresh read);
+   * either way it keeps its place among this front-end's messages.
    */
-  async publish(channel: Uint8Array, message: Uint8Array, shard: boolean): Promise<number> {
-    await this.readRegistry();
-    const receivers = this.#receivers(channel, shard);
-    if (receivers > 0) await this.#ship({ type: "publish", channel, message, shard });
-    return receivers;
+  publish(channel: Uint8Array, message: Uint8Array, shard: boolean): Promise<number> {
+    const guess = this.#receivers(channel, shard);
+    const out = this.#queue({ type: "publish", channel, message, shard }, guess > 0);
+    return this.readRegistry().then(async () => {
+      const receivers = this.#receivers(channel, shard);
+      if (out.state === "wait") {
+        out.state = receivers > 0 ? "ship" : "drop";
+        if (out.state === "drop") out.done.resolve();
+        this.#flush().catch(() => {});
+      }
+      await out.done.promise;
+      return receivers;
+    });
   }
 
   /**
@@ -168,7 +200,9 @@ export class Fanout implements EventShipper {
    */
   publishLater(channel: Uint8Array, message: Uint8Array, shard: boolean): number {
     const receivers = this.#receivers(channel, shard);
-    if (receivers > 0) this.#ship({ type: "publish", channel, message, shard }).catch(() => {});
+    if (receivers > 0) {
+      this.#queue({ type: "publish", channel, message, shard }, true).done.promise.catch(() => {});
+    }
     return receivers;
   }
 
@@ -190,13 +224,13 @@ export class Fanout implements EventShipper {
   /** Committed key events, for the other front-ends' subscribers and tracking clients. */
   shipEvents(events: readonly KeyEvent[]): void {
     if (!this.wantsEvents || events.length === 0) return;
-    this.#ship({ type: "events", events: [...events] }).catch(() => {});
+    this.#queue({ type: "events", events: [...events] }, true).done.promise.catch(() => {});
   }
 
   /** FLUSHDB/FLUSHALL: every tracking client elsewhere gets its null invalidation too. */
   shipFlush(): void {
     if (!this.wantsEvents) return;
-    this.#ship({ type: "flush" }).catch(() => {});
+    this.#queue({ type: "flush" }, true).done.promise.catch(() => {});
   }
 
   /**
@@ -230,33 +264,50 @@ export class Fanout implements EventShipper {
     return out;
   }
 
-  #ship(item: Shipped): Promise<void> {
-    this.#outbox.push(item);
-    return this.#flush();
+  /** Add an item to the outbox; it ships once it and everything before it is decided. */
+  #queue(item: Shipped, ship: boolean): Outgoing {
+    const out: Outgoing = { item, state: ship ? "ship" : "wait", done: Promise.withResolvers() };
+    this.#outbox.push(out);
+    if (ship) this.#flush().catch(() => {});
+    return out;
   }
 
-  /** Write what the outbox holds as the next log entry, and the head (a heartbeat when empty). */
+  /**
+   * Write the decided front of the outbox as the next log entry, and the head (alone, as a
+   * heartbeat, when nothing is to ship). An item still waiting for its count holds back those
+   * after it, so this front-end's items stay in the order they were made.
+   */
   async #flushOnce(): Promise<void> {
     if (this.#closed) return;
-    let items = this.#outbox;
-    let bytes = encodeShipped(items);
-    if (bytes.length > MAX_FLUSH_BYTES && items.length > 1) {
-      // Large messages: one per entry, so one commit stays bounded; the rest flush next.
-      items = items.slice(0, 1);
-      bytes = encodeShipped(items);
-      this.#outbox = this.#outbox.slice(1);
-      if (this.#outbox.length > 0) queueMicrotask(() => this.#flush().catch(() => {}));
-    } else {
-      this.#outbox = [];
+    const taken: Outgoing[] = [];
+    let size = 0;
+    for (const out of this.#outbox) {
+      if (out.state === "wait" || (size > MAX_FLUSH_BYTES && taken.length > 0)) break;
+      taken.push(out);
+      size += sizeOf(out.item);
     }
+    if (taken.length === 0 && !this.#beatDue) return;
+    this.#beatDue = false;
+    this.#outbox = this.#outbox.slice(taken.length);
+    const items = taken.filter((o) => o.state === "ship").map((o) => o.item);
     const seq = items.length > 0 ? this.#seq + 1 : this.#seq;
-    await this.#store.write((tx) => {
-      if (items.length > 0) {
-        tx.set([ROOT, "log", this.id, seq], { data: bytes, expiresAt: tx.now + LOG_TTL_MS });
-      }
-      tx.set([...HEADS, this.id], { meta: seq, expiresAt: tx.now + NODE_TTL_MS });
-    });
+    try {
+      await this.#store.write((tx) => {
+        if (items.length > 0) {
+          const data = encodeShipped(items);
+          tx.set([ROOT, "log", this.id, seq], { data, expiresAt: tx.now + LOG_TTL_MS });
+        }
+        tx.set([...HEADS, this.id], { meta: seq, expiresAt: tx.now + NODE_TTL_MS });
+      });
+    } catch (error) {
+      for (const o of taken) o.done.reject(error);
+      throw error;
+    }
     this.#seq = seq;
+    for (const o of taken) o.done.resolve();
+    if (this.#outbox.length > 0 && this.#outbox[0].state !== "wait") {
+      this.#flush().catch(() => {});
+    }
   }
 
   /** Publish this front-end's interest; start or stop following the others to match. */

@@ -40,6 +40,8 @@ function publishTo(shard: boolean) {
     const fanout = ctx.server.fanout;
     if (!fanout) return integer(here);
     if (ctx.inTransaction) return integer(here + fanout.publishLater(argv[1], argv[2], shard));
+    // Its place among this front-end's messages is taken now: pipelined PUBLISHes overlap.
+    ctx.queued?.();
     return fanout.publish(argv[1], argv[2], shard).then((there) => integer(here + there));
   };
 }
