@@ -19,7 +19,7 @@ import { type EventShipper, type EventSink, type KeyEvent, publishEvents } from 
 import { bytesOf, type Kind } from "./pubsub.ts";
 import type { Tracking } from "./tracking.ts";
 
-/** How often a following front-end polls the others' heads (the delay a message gains). */
+/** How often a following front-end polls the others' heads, by default (`--redis-fanout-poll-ms`). */
 export const FOLLOW_POLL_MS = 5;
 /** How often every front-end re-reads who listens where (bounds when key events start to flow). */
 const REGISTRY_POLL_MS = 200;
@@ -131,9 +131,13 @@ export class Fanout implements EventShipper {
   readonly #flush = coalesced(() => this.#flushOnce());
   readonly #announce = coalesced(() => this.#announceOnce());
 
-  constructor(store: Store, host: FanoutHost) {
+  readonly #pollMs: number;
+
+  /** `pollMs`: how often the others' logs are polled while clients here listen. */
+  constructor(store: Store, host: FanoutHost, pollMs = FOLLOW_POLL_MS) {
     this.#store = store;
     this.#host = host;
+    this.#pollMs = pollMs;
   }
 
   /** Register this front-end, learn the others, and start the background polls. */
@@ -366,12 +370,15 @@ export class Fanout implements EventShipper {
       } catch {
         // The store is unreachable for now: try again on the next turn.
       }
-      await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+      await new Promise((r) => setTimeout(r, this.#pollMs));
     }
   }
 
   async #pollOnce(cursors: Map<string, number>): Promise<void> {
     const heads = await Array.fromAsync(this.#store.list<number>({ prefix: HEADS }));
+    // A front-end whose head expired is gone (or the namespace was reset: its log went too).
+    const live = new Set(heads.map((h) => h.key[2] as string));
+    for (const id of cursors.keys()) if (!live.has(id)) cursors.delete(id);
     for (const head of heads) {
       const id = head.key[2] as string;
       const seq = head.meta ?? 0;
