@@ -5,25 +5,13 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Redis } from "ioredis";
+import { ioredis, until } from "./pubsub_clients.ts";
 import { startTestServer, type TestServer } from "../../helpers/server.ts";
 import { startKvConnectServer } from "../../helpers/kv_connect_server.ts";
 import { replyText, RespClient } from "../resp_client.ts";
 import type { Reply } from "../../../protocols/resp/reply.ts";
 
 const clientTest = { sanitizeOps: false, sanitizeResources: false };
-
-function ioredis(port: number): Redis {
-  return new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 1, retryStrategy: () => null });
-}
-
-/** Resolve once `count` items are in `list` (or fail after a generous while). */
-async function until<T>(list: T[], count: number): Promise<void> {
-  for (let i = 0; i < 1000 && list.length < count; i++) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.equal(list.length, count, `expected ${count} items, got ${JSON.stringify(list)}`);
-}
 
 /**
  * Repeat `act` until `seen` has an item: key events and invalidations start to flow from B once
