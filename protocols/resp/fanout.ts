@@ -127,11 +127,11 @@ export class Fanout implements EventShipper {
   #following: Promise<void> | null = null;
   #timers: ReturnType<typeof setInterval>[] = [];
   #closed = false;
-  readonly readRegistry = coalesced(() => this.#readRegistry());
+  readonly #pollMs: number;
+  /** Re-read the registry; resolves with a read started after the call. */
+  readonly #refresh = coalesced(() => this.#readRegistry());
   readonly #flush = coalesced(() => this.#flushOnce());
   readonly #announce = coalesced(() => this.#announceOnce());
-
-  readonly #pollMs: number;
 
   /** `pollMs`: how often the others' logs are polled while clients here listen. */
   constructor(store: Store, host: FanoutHost, pollMs = FOLLOW_POLL_MS) {
@@ -144,8 +144,8 @@ export class Fanout implements EventShipper {
   async start(): Promise<void> {
     await this.#announce();
     await this.#flush();
-    await this.readRegistry();
-    const poll = () => this.readRegistry().catch(() => {});
+    await this.#refresh();
+    const poll = () => this.#refresh().catch(() => {});
     const beat = () => {
       this.#beatDue = true;
       return Promise.all([this.#announce(), this.#flush()]).catch(() => {});
@@ -186,15 +186,21 @@ export class Fanout implements EventShipper {
   publish(channel: Uint8Array, message: Uint8Array, shard: boolean): Promise<number> {
     const guess = this.#receivers(channel, shard);
     const out = this.#queue({ type: "publish", channel, message, shard }, guess > 0);
-    return this.readRegistry().then(async () => {
+    const decide = (ship: boolean) => {
+      if (out.state !== "wait") return;
+      out.state = ship ? "ship" : "drop";
+      if (!ship) out.done.resolve();
+      this.#flush().catch(() => {});
+    };
+    return this.#refresh().then(async () => {
       const receivers = this.#receivers(channel, shard);
-      if (out.state === "wait") {
-        out.state = receivers > 0 ? "ship" : "drop";
-        if (out.state === "drop") out.done.resolve();
-        this.#flush().catch(() => {});
-      }
+      decide(receivers > 0);
       await out.done.promise;
       return receivers;
+    }, (error) => {
+      // The registry is out of reach: ship anyway (harmless), so later items are not held.
+      decide(true);
+      throw error;
     });
   }
 
@@ -205,7 +211,7 @@ export class Fanout implements EventShipper {
   publishLater(channel: Uint8Array, message: Uint8Array, shard: boolean): number {
     const receivers = this.#receivers(channel, shard);
     if (receivers > 0) {
-      this.#queue({ type: "publish", channel, message, shard }, true).done.promise.catch(() => {});
+      this.#queue({ type: "publish", channel, message, shard }, true);
     }
     return receivers;
   }
@@ -228,13 +234,13 @@ export class Fanout implements EventShipper {
   /** Committed key events, for the other front-ends' subscribers and tracking clients. */
   shipEvents(events: readonly KeyEvent[]): void {
     if (!this.wantsEvents || events.length === 0) return;
-    this.#queue({ type: "events", events: [...events] }, true).done.promise.catch(() => {});
+    this.#queue({ type: "events", events: [...events] }, true);
   }
 
   /** FLUSHDB/FLUSHALL: every tracking client elsewhere gets its null invalidation too. */
   shipFlush(): void {
     if (!this.wantsEvents) return;
-    this.#queue({ type: "flush" }, true).done.promise.catch(() => {});
+    this.#queue({ type: "flush" }, true);
   }
 
   /**
@@ -246,7 +252,7 @@ export class Fanout implements EventShipper {
     name: Uint8Array,
     fresh = true,
   ): Promise<number> {
-    if (fresh) await this.readRegistry();
+    if (fresh) await this.#refresh();
     const key = latin1.decode(name);
     let n = 0;
     for (const { listener } of this.#others.values()) {
@@ -257,7 +263,7 @@ export class Fanout implements EventShipper {
 
   /** Names subscribed on the other front-ends (PUBSUB CHANNELS, SHARDCHANNELS, NUMPAT). */
   async remoteNames(kind: Kind, fresh = true): Promise<Set<string>> {
-    if (fresh) await this.readRegistry();
+    if (fresh) await this.#refresh();
     const out = new Set<string>();
     for (const { listener } of this.#others.values()) {
       if (kind === "pattern") { for (const p of listener.patterns) out.add(latin1.decode(p.glob)); }
@@ -271,6 +277,8 @@ export class Fanout implements EventShipper {
   /** Add an item to the outbox; it ships once it and everything before it is decided. */
   #queue(item: Shipped, ship: boolean): Outgoing {
     const out: Outgoing = { item, state: ship ? "ship" : "wait", done: Promise.withResolvers() };
+    // A failed flush is reported to whoever awaits the item; nobody may be (key events).
+    out.done.promise.catch(() => {});
     this.#outbox.push(out);
     if (ship) this.#flush().catch(() => {});
     return out;
