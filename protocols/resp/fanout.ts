@@ -266,10 +266,10 @@ export class Fanout implements EventShipper {
     if (fresh) await this.#refresh();
     const out = new Set<string>();
     for (const { listener } of this.#others.values()) {
-      if (kind === "pattern") { for (const p of listener.patterns) out.add(latin1.decode(p.glob)); }
-      else {for (const k of (kind === "shard" ? listener.shards : listener.channels).keys()) {
-          out.add(k);
-        }}
+      const names = kind === "pattern"
+        ? listener.patterns.map((p) => latin1.decode(p.glob))
+        : (kind === "shard" ? listener.shards : listener.channels).keys();
+      for (const name of names) out.add(name);
     }
     return out;
   }

@@ -128,6 +128,10 @@ Deno.test({
     for (const m of ["j1", "j2", "j3"]) {
       assert.deepEqual(shape(await sub.reply(10_000)), ["message", "jobs", m]);
     }
+    // Names and messages are bytes end to end (the registry keeps names one char per byte).
+    assert.deepEqual(shape(await sub.call("SUBSCRIBE", "nöws")), ["subscribe", "nöws", 2]);
+    assert.equal(shape(await pub.call("PUBLISH", "nöws", "ü\r\n\0")), 1);
+    assert.deepEqual(shape(await sub.reply(10_000)), ["message", "nöws", "ü\r\n\0"]);
   },
 });
 
