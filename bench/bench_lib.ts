@@ -229,6 +229,8 @@ export interface Basekv extends AsyncDisposable {
 export interface BasekvOptions {
   /** `--data=PATH`; omitted means `--memory`. */
   data?: string;
+  /** `--kv-url=URL` (a shared remote store); wins over `data`. */
+  kvUrl?: string;
   protocols?: PortKind[];
   extraArgs?: string[];
 }
@@ -251,7 +253,11 @@ export async function startBasekv(options: BasekvOptions = {}): Promise<Basekv> 
     "-A",
     "--unstable-kv",
     MAIN,
-    options.data ? `--data=${options.data}` : "--memory",
+    options.kvUrl
+      ? `--kv-url=${options.kvUrl}`
+      : options.data
+      ? `--data=${options.data}`
+      : "--memory",
     `--protocols=${protocolNames.join(",")}`,
     ...kinds.map((k) => `--${k}-port=${ports[k]}`),
     "--log-level=error",

@@ -1,7 +1,8 @@
 /**
  * `deno task bench [name…]`: runs the issue 8 workloads against basekv and the reference servers
  * and writes bench/results/latest.md; `deno task bench scale` runs the large-store case into
- * bench/results/scale.md; `deno task bench store` prints the store-only micro benchmark.
+ * bench/results/scale.md; `deno task bench store` prints the store-only micro benchmark and
+ * `deno task bench fanout` the delay pub/sub gains between front-ends on a shared store.
  * @module
  */
 import type { Section } from "./bench_lib.ts";
@@ -23,12 +24,14 @@ if (names.includes("scale")) {
   await writeReport(`${RESULTS}scale.md`, "basekv scale benchmark", [await scaleBench()]);
 } else if (names.includes("store")) {
   await (await import("./store_bench.ts")).storeBench();
+} else if (names.includes("fanout")) {
+  await (await import("./fanout_bench.ts")).fanoutBench();
 } else {
   const unknown = names.filter((n) => !(n in SECTIONS));
   if (unknown.length > 0) {
     console.error(
       `unknown bench ${unknown.join(", ")}; choose from ${
-        [...Object.keys(SECTIONS), "scale", "store"].join(", ")
+        [...Object.keys(SECTIONS), "scale", "store", "fanout"].join(", ")
       }`,
     );
     Deno.exit(2);

@@ -65,6 +65,11 @@ export interface CommandContext {
   subscriber: Subscriber;
   /** True inside EXEC (and scripts): blocking commands must not block there. */
   inTransaction?: boolean;
+  /**
+   * The running command has queued its effect in order (as a submitted write has): the loop may
+   * start the next command before this one's reply settles.
+   */
+  queued?(): void;
 }
 
 /** A command's handler: argv includes the command name at [0], as Redis's. */

@@ -15,10 +15,12 @@ import { loadStoredFunctions } from "./storage/functions.ts";
 import { countSlots } from "./keyspace.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
 import { attachExpiry } from "./notify.ts";
+import { Fanout, FOLLOW_POLL_MS } from "./fanout.ts";
 
 /** Flags for Redis's maxclients and timeout. */
 const MAXCLIENTS_FLAG = "redis-maxclients";
 const TIMEOUT_FLAG = "redis-timeout";
+const FANOUT_POLL_FLAG = "redis-fanout-poll-ms";
 /** What Redis writes to a client over maxclients before closing it (networking.c). */
 const MAXCLIENTS_REPLY = new TextEncoder().encode(`-${SERVER_ERRORS.maxClients}\r\n`);
 import { localClient } from "./local_client.ts";
@@ -40,6 +42,11 @@ export const redisService: Service = {
       min: 0,
       help: "close Redis clients idle this many seconds, 0 = never (timeout)",
     },
+    [FANOUT_POLL_FLAG]: {
+      default: String(FOLLOW_POLL_MS),
+      min: 1,
+      help: "shared store: how often a front-end with subscribers polls the others' messages",
+    },
   },
   async start(ctx, listen) {
     // Expiry events drive the reclaiming of hash fields: listen before any connection is served.
@@ -58,6 +65,12 @@ export const redisService: Service = {
     const unblock = state.blocking.attach(ctx.store);
     // Expired keys become "expired" events and tracking invalidations.
     const unexpire = attachExpiry(state, ctx.store);
+    // Other front-ends on the same store: their clients hear this one's messages and events.
+    if (!ctx.store.info.exclusive) {
+      const pollMs = Number(ctx.config.serviceFlags[FANOUT_POLL_FLAG]);
+      state.fanout = new Fanout(ctx.store, state, pollMs);
+      await state.fanout.start();
+    }
     const table = new CommandTable(FAMILIES);
     const deps = {
       store: ctx.store,
@@ -105,6 +118,7 @@ export const redisService: Service = {
       port: server.addr.port,
       close: async () => {
         await server.close();
+        await state.fanout?.close();
         unblock();
         unexpire();
       },

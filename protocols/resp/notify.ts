@@ -89,12 +89,26 @@ export interface KeyChangeListener {
   changed(events: readonly KeyEvent[]): void;
 }
 
+/** Carries committed events to the other front-ends of a shared store (fanout.ts). */
+export interface EventShipper {
+  /** True while another front-end needs this one's events (they must be collected). */
+  readonly wantsEvents: boolean;
+  shipEvents(events: readonly KeyEvent[]): void;
+}
+
 /** What a unit's events are published through. */
 export interface EventSink {
   /** notify-keyspace-events as bits. */
   flags(): number;
   pubsub: PubSub;
   tracking: KeyChangeListener;
+  /** Set on a shared store only. */
+  readonly fanout?: EventShipper | null;
+}
+
+/** True when nobody here or elsewhere needs the events a unit makes. */
+function unheard(sink: EventSink): boolean {
+  return sink.flags() === 0 && !sink.tracking.active && !sink.fanout?.wantsEvents;
 }
 
 interface Unit {
@@ -150,7 +164,7 @@ export function writeUnit<T>(
   fn: (tx: WriteTx) => T | Promise<T>,
   options?: WriteOptions,
 ): Promise<T> {
-  if (sink.flags() === 0 && !sink.tracking.active) return store.write(fn, options);
+  if (unheard(sink)) return store.write(fn, options);
   let unit: Unit | null = null;
   const done = store.write((tx) => {
     unit = { session, events: [], emptied: [] };
@@ -166,9 +180,13 @@ export function writeUnit<T>(
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
 
-/** Publish committed events on the keyspace/keyevent channels and tell tracking. */
-export function publishEvents(sink: EventSink, events: readonly KeyEvent[]): void {
+/**
+ * Publish committed events on the keyspace/keyevent channels and tell tracking; `ship` also
+ * hands them to the other front-ends (false for events that came from one).
+ */
+export function publishEvents(sink: EventSink, events: readonly KeyEvent[], ship = true): void {
   if (events.length === 0) return;
+  if (ship) sink.fanout?.shipEvents(events);
   const flags = sink.flags();
   if (flags & (KEYSPACE | KEYEVENT)) {
     for (const e of events) {
@@ -199,7 +217,7 @@ export function attachExpiry(sink: EventSink, store: Store): () => void {
         const meta = entry?.meta as SlotMap | undefined;
         if (meta) slots = { map: [...meta.map], next: meta.next };
       } else if (cause === "expire" && key[0] === "k" && key.length === 3) {
-        if (sink.flags() === 0 && !sink.tracking.active) continue;
+        if (unheard(sink)) continue;
         const db = slots?.map.indexOf(key[1] as number) ?? (key[1] as number);
         if (db < 0) continue;
         (events ??= []).push({

@@ -22,7 +22,8 @@ function name(bytes: Uint8Array): string {
   return latin1.decode(bytes);
 }
 
-function bytesOf(text: string): Uint8Array {
+/** The bytes of a latin1 name (one byte per char). */
+export function bytesOf(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
@@ -151,6 +152,18 @@ export class PubSub {
   /** Patterns subscribed across all clients (PUBSUB NUMPAT). */
   get patternCount(): number {
     return this.#by.pattern.size;
+  }
+
+  /** True while no connection subscribes to anything. */
+  get idle(): boolean {
+    return this.#by.channel.size + this.#by.pattern.size + this.#by.shard.size === 0;
+  }
+
+  /** Subscribers per name of each kind (what other front-ends count in PUBLISH replies). */
+  interest(): Record<Kind, [string, number][]> {
+    const of = (kind: Kind) =>
+      [...this.#by[kind]].map(([key, subs]): [string, number] => [key, subs.size]);
+    return { channel: of("channel"), pattern: of("pattern"), shard: of("shard") };
   }
 }
 

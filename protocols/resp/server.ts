@@ -183,6 +183,9 @@ class RespConnection {
       subscriber: this.#subscriber,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       write: (fn, keys) => this.#write(store, fn, keys ?? this.#takeHint()),
+      queued: () => {
+        this.#submitted = true;
+      },
     };
   }
 
@@ -230,6 +233,7 @@ class RespConnection {
       state.clients.delete(this.#session.id);
       state.pubsub.leave(this.#subscriber);
       state.tracking.disable(this.#session.id);
+      state.fanout?.changed().catch(() => {});
     }
   }
 

@@ -9,6 +9,7 @@ import { Blocking } from "./blocking.ts";
 import { ConfigParams } from "./config_params.ts";
 import { PubSub, type Subscriber } from "./pubsub.ts";
 import type { EventSink } from "./notify.ts";
+import type { Fanout } from "./fanout.ts";
 import { Tracking } from "./tracking.ts";
 import { Pause } from "./pause.ts";
 import { formatDouble } from "./codec/reply_encoder.ts";
@@ -104,6 +105,8 @@ export class ServerState implements EventSink {
   readonly pubsub = new PubSub();
   /** CLIENT TRACKING state and invalidations. */
   readonly tracking = new Tracking(this.clients);
+  /** Pub/sub and key events across front-ends: set on a shared store only. */
+  fanout: Fanout | null = null;
   /** CLIENT PAUSE. */
   readonly pause = new Pause();
   /** The Lua engine and script cache of EVAL, SCRIPT and FUNCTION. */

@@ -36,7 +36,7 @@ function prefixCollision(existing: Iterable<string>, prefixes: readonly string[]
 }
 
 /** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p]… [BCAST] [OPTIN] [OPTOUT] [NOLOOP]. */
-export function clientTracking(ctx: CommandContext, argv: Uint8Array[]): Reply {
+export function clientTracking(ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> {
   const options = { bcast: false, optin: false, optout: false, noloop: false, redirect: 0 };
   const prefixes: string[] = [];
   for (let j = 3; j < argv.length; j++) {
@@ -68,6 +68,7 @@ export function clientTracking(ctx: CommandContext, argv: Uint8Array[]): Reply {
   const mode = lower(argv[2]);
   if (mode === "off") {
     tracking.disable(id);
+    ctx.server.fanout?.changed().catch(() => {});
     return OK;
   }
   if (mode !== "on") return error(ERRORS.syntax);
@@ -86,7 +87,13 @@ export function clientTracking(ctx: CommandContext, argv: Uint8Array[]): Reply {
     if (collision) return error(collision);
   }
   tracking.enable(id, { ...options, prefixes: new Set(prefixes) });
-  return OK;
+  // On a shared store, the reply waits until other front-ends can learn that keys are tracked.
+  const announced = ctx.server.fanout?.changed();
+  if (!announced || ctx.inTransaction) {
+    announced?.catch(() => {});
+    return OK;
+  }
+  return announced.then(() => OK);
 }
 
 /** CLIENT CACHING YES|NO: whether the next command's keys are tracked (OPTIN / OPTOUT). */

@@ -107,6 +107,7 @@ function reset(ctx: CommandContext): Reply {
   r.noTouch = false;
   endTransaction(s);
   ctx.server.pubsub.leave(ctx.subscriber);
+  ctx.server.fanout?.changed().catch(() => {});
   return simple("RESET");
 }
 

@@ -193,6 +193,7 @@ async function flushdb(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
   flushMode(argv);
   await ctx.write((tx) => flushDbs(tx, [ctx.session.db]));
   ctx.server.tracking.flushed();
+  ctx.server.fanout?.shipFlush();
   return OK;
 }
 
@@ -200,6 +201,7 @@ async function flushall(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply>
   flushMode(argv);
   await ctx.write((tx) => flushDbs(tx, Array.from({ length: DATABASES }, (_, i) => i)));
   ctx.server.tracking.flushed();
+  ctx.server.fanout?.shipFlush();
   return OK;
 }
 

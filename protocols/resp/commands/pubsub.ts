@@ -5,35 +5,84 @@
  */
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { helpSubcommand } from "../command_table.ts";
-import type { Kind } from "../pubsub.ts";
+import { globMatch } from "../glob.ts";
+import { bytesOf, type Kind } from "../pubsub.ts";
 import { array, bulk, frames, integer, type Reply } from "../reply.ts";
 
+/**
+ * On a shared store, a subscription is confirmed once other front-ends can count it (inside
+ * EXEC it cannot wait on the store: it is announced after the commit).
+ */
 function subscribeTo(kind: Kind) {
-  return (ctx: CommandContext, argv: Uint8Array[]): Reply =>
-    frames(ctx.server.pubsub.subscribe(ctx.subscriber, kind, argv.slice(1)));
+  return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
+    const reply = frames(ctx.server.pubsub.subscribe(ctx.subscriber, kind, argv.slice(1)));
+    const announced = ctx.server.fanout?.changed();
+    if (!announced || ctx.inTransaction) {
+      announced?.catch(() => {});
+      return reply;
+    }
+    return announced.then(() => reply);
+  };
 }
 
 function unsubscribeFrom(kind: Kind) {
-  return (ctx: CommandContext, argv: Uint8Array[]): Reply =>
-    frames(ctx.server.pubsub.unsubscribe(ctx.subscriber, kind, argv.slice(1)));
+  return (ctx: CommandContext, argv: Uint8Array[]): Reply => {
+    const reply = frames(ctx.server.pubsub.unsubscribe(ctx.subscriber, kind, argv.slice(1)));
+    ctx.server.fanout?.changed().catch(() => {});
+    return reply;
+  };
 }
 
-function publish(ctx: CommandContext, argv: Uint8Array[]): Reply {
-  return integer(ctx.server.pubsub.publish(argv[1], argv[2]));
+/** Local subscribers get it at once; on a shared store the count adds other front-ends'. */
+function publishTo(shard: boolean) {
+  return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
+    const here = ctx.server.pubsub.publish(argv[1], argv[2], shard);
+    const fanout = ctx.server.fanout;
+    if (!fanout) return integer(here);
+    if (ctx.inTransaction) return integer(here + fanout.publishLater(argv[1], argv[2], shard));
+    // Its place among this front-end's messages is taken now: pipelined PUBLISHes overlap.
+    ctx.queued?.();
+    return fanout.publish(argv[1], argv[2], shard).then((there) => integer(here + there));
+  };
 }
 
-function spublish(ctx: CommandContext, argv: Uint8Array[]): Reply {
-  return integer(ctx.server.pubsub.publish(argv[1], argv[2], true));
-}
+const latin1 = new TextDecoder("latin1");
 
 function channelsOf(kind: "channel" | "shard") {
-  return (ctx: CommandContext, argv: Uint8Array[]): Reply =>
-    array(ctx.server.pubsub.channels(kind, argv[2] ?? null).map(bulk));
+  return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
+    const pattern = argv[2] ?? null;
+    const here = ctx.server.pubsub.channels(kind, pattern);
+    const fanout = ctx.server.fanout;
+    if (!fanout) return array(here.map(bulk));
+    const names = new Set(here.map((c) => latin1.decode(c)));
+    for (const name of await fanout.remoteNames(kind, !ctx.inTransaction)) {
+      if (!names.has(name) && (pattern === null || globMatch(pattern, bytesOf(name)))) {
+        names.add(name);
+        here.push(bytesOf(name));
+      }
+    }
+    return array(here.map(bulk));
+  };
 }
 
 function numsubOf(kind: "channel" | "shard") {
-  return (ctx: CommandContext, argv: Uint8Array[]): Reply =>
-    array(argv.slice(2).flatMap((c) => [bulk(c), integer(ctx.server.pubsub.subscribers(kind, c))]));
+  return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
+    const fanout = ctx.server.fanout;
+    const out: Reply[] = [];
+    for (const c of argv.slice(2)) {
+      const there = fanout ? await fanout.remoteSubscribers(kind, c, !ctx.inTransaction) : 0;
+      out.push(bulk(c), integer(ctx.server.pubsub.subscribers(kind, c) + there));
+    }
+    return array(out);
+  };
+}
+
+async function numpat(ctx: CommandContext): Promise<Reply> {
+  const fanout = ctx.server.fanout;
+  if (!fanout) return integer(ctx.server.pubsub.patternCount);
+  const names = await fanout.remoteNames("pattern", !ctx.inTransaction);
+  for (const [p] of ctx.server.pubsub.interest().pattern) names.add(p);
+  return integer(names.size);
 }
 
 const SUB_FLAGS = ["pubsub", "noscript", "loading", "stale"];
@@ -49,7 +98,7 @@ const PUBSUB_SUBCOMMANDS: CommandSpec[] = [
     arity: 2,
     flags: PUBSUB_FLAGS,
     summary: "Returns a count of unique pattern subscriptions.",
-  }, (ctx) => integer(ctx.server.pubsub.patternCount)),
+  }, numpat),
   spec("numsub", {
     arity: -2,
     flags: PUBSUB_FLAGS,
@@ -120,13 +169,13 @@ export const COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ["pubsub", "loading", "stale", "fast", "may_replicate"],
     summary: "Posts a message to a channel.",
-  }, publish),
+  }, publishTo(false)),
   spec("spublish", {
     arity: 3,
     flags: ["pubsub", "loading", "stale", "fast", "may_replicate"],
     keys: [1, 1, 1],
     summary: "Post a message to a shard channel",
-  }, spublish),
+  }, publishTo(true)),
   spec("pubsub", {
     arity: -2,
     flags: [],

@@ -5,24 +5,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Redis } from "ioredis";
 import { createClient } from "redis";
+import { ioredis, until } from "./pubsub_clients.ts";
 import { startTestServer } from "../../helpers/server.ts";
 import { replyItems, replyText, RespClient } from "../resp_client.ts";
 
 const clientTest = { sanitizeOps: false, sanitizeResources: false };
-
-function ioredis(port: number): Redis {
-  return new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 1, retryStrategy: () => null });
-}
-
-/** Resolve once `count` items are in `list` (or fail after a while). */
-async function until<T>(list: T[], count: number): Promise<void> {
-  for (let i = 0; i < 200 && list.length < count; i++) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.equal(list.length, count, `expected ${count} messages, got ${JSON.stringify(list)}`);
-}
 
 Deno.test({
   name: "RESP2 (ioredis): channel and pattern subscribers get messages in publish order",
