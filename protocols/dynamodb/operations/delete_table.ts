@@ -7,6 +7,7 @@ import type { OperationContext } from "../context.ts";
 import { MESSAGES, resourceInUse, resourceNotFound } from "../errors.ts";
 import { tableItemsPrefix } from "../storage/keys.ts";
 import { counterKey } from "../storage/streams.ts";
+import { changeLogPrefix } from "../storage/pitr.ts";
 import { tableIndexesPrefix } from "../storage/indexes.ts";
 import {
   describeTable,
@@ -35,5 +36,6 @@ export async function deleteTable(ctx: OperationContext, body: Body) {
   ctx.background(ctx.store.deletePrefix(tableIndexesPrefix(table.id)));
   ctx.background(ctx.store.deletePrefix(["stream", table.id]));
   ctx.background(ctx.store.delete(counterKey(table)));
+  ctx.background(ctx.store.deletePrefix(changeLogPrefix(table.id)));
   return { TableDescription: describeTable(table, stats, "DELETING") };
 }

@@ -10,6 +10,7 @@ import { itemStoreKey } from "./keys.ts";
 import type { TableRecord } from "./tables.ts";
 import { tableKey } from "./tables.ts";
 import { recordChange } from "./streams.ts";
+import { logChange } from "./pitr.ts";
 import { decodeItem, encodeItem } from "./item_codec.ts";
 import { indexesOf, stageIndexEntries } from "./indexes.ts";
 import { stageTtlEntry, ttlDeadline } from "./ttl.ts";
@@ -56,9 +57,13 @@ export interface PreparedWrite {
 /** What applying a prepared write inside a write unit gave. */
 export type Applied = { ok: true; result: WriteResult } | { ok: false; old: Item | null };
 
-/** A write must read the old item when a stream records it or an index entry may move. */
+/**
+ * A write must read the old item when a stream or the PITR log records it or an index entry
+ * may move.
+ */
 function needsOldImage(table: TableRecord): boolean {
-  return table.stream?.StreamEnabled === true || indexesOf(table).length > 0;
+  return table.stream?.StreamEnabled === true || table.pitr !== undefined ||
+    indexesOf(table).length > 0;
 }
 
 /**
@@ -89,12 +94,9 @@ export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied
   }
   stageIndexEntries(tx, table, old, next);
   stageTtlEntry(tx, table, storeKey, old, next);
-  await recordChange(tx, tableEntry.meta, {
-    keys: w.key,
-    old,
-    current: next,
-    byService: w.byService,
-  });
+  const change = { keys: w.key, old, current: next, byService: w.byService };
+  await recordChange(tx, table, change);
+  await logChange(tx, table, change);
   return { ok: true, result: { old, current: next } };
 }
 

@@ -31,8 +31,13 @@ export interface IndexRecord {
   IndexName: string;
   KeySchema: KeySchemaElement[];
   Projection: Projection;
-  /** Random id naming the index's entries in the store (records made before ids: its name). */
+  /**
+   * Random id naming the index's entries in the store. Records made before ids existed name
+   * them by the index name and kept no entries: `layout` marks them once backfilled.
+   */
   id?: string;
+  /** The entry layout an index without `id` has been backfilled to (see index_backfill). */
+  layout?: number;
   /** GSIs: CREATING while UpdateTable's backfill runs, then absent (ACTIVE). */
   IndexStatus?: "CREATING";
   /** GSIs on provisioned tables only. */
@@ -74,6 +79,19 @@ export interface TableRecord {
   /** TTL setting; `status` ENABLING while existing items are being queued. */
   ttl?: { attribute: string; enabled: boolean; status?: "ENABLING" };
   tableClass?: string;
+  /** Point-in-time recovery: on since `enabledAt` (ms), history kept `days` days. */
+  pitr?: { enabledAt: number; days: number };
+  /** Set on a table made by a restore: where from, and whether items are still arriving. */
+  restore?: RestoreSummary;
+}
+
+/** A restored table's RestoreSummary, as DescribeTable shows it. */
+export interface RestoreSummary {
+  SourceBackupArn?: string;
+  SourceTableArn: string;
+  /** Seconds since the epoch. */
+  RestoreDateTime: number;
+  RestoreInProgress: boolean;
 }
 
 /** Store key of a table's record. */
@@ -135,7 +153,7 @@ function throughput(t: { ReadCapacityUnits: number; WriteCapacityUnits: number }
 export function describeTable(
   table: TableRecord,
   stats: TableStats,
-  status = "ACTIVE",
+  status = table.restore?.RestoreInProgress ? "CREATING" : "ACTIVE",
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {
     AttributeDefinitions: table.attributeDefinitions,
@@ -189,6 +207,7 @@ export function describeTable(
     out.LatestStreamLabel = table.streamLabel;
     out.LatestStreamArn = `${table.arn}/stream/${table.streamLabel}`;
   }
+  if (table.restore) out.RestoreSummary = table.restore;
   out.DeletionProtectionEnabled = table.deletionProtection;
   if (table.tableClass) out.TableClassSummary = { TableClass: table.tableClass };
   return out;
