@@ -96,11 +96,15 @@ export async function createBackup(
     table,
   };
   await store.set(recordKey(id), { meta: record });
-  await writeInUnits(store, items, (tx, entry) => {
-    // An item's key after ["item", tableId] is its place in any table with the same schema.
-    tx.set([...backupItemsPrefix(id), ...entry.key.slice(2)], { data: entry.data });
-    return entry.data.length;
-  });
+  await writeInUnits(
+    store,
+    items,
+    (tx, entry) => {
+      // An item's key after ["item", tableId] is its place in any table with the same schema.
+      tx.set([...backupItemsPrefix(id), ...entry.key.slice(2)], { data: entry.data });
+    },
+    () => Promise.resolve(true),
+  );
   const done: BackupRecord = { ...record, status: "AVAILABLE" };
   await store.set(recordKey(id), { meta: done });
   return done;

@@ -18,13 +18,14 @@ const UNIT_BYTES = 512 * 1024;
 
 /**
  * Stage `entries` through `stage` in write units of bounded size. `guard` runs first in each
- * unit; false stops the copy (the target went away). Resolves false when stopped.
+ * unit and hands `stage` what it read there (the target table's current record); null stops
+ * the copy (the target went away). Resolves false when stopped.
  */
-export async function writeInUnits(
+export async function writeInUnits<C>(
   store: Store,
   entries: Iterable<Entry> | AsyncIterable<Entry>,
-  stage: (tx: WriteTx, entry: Entry) => void,
-  guard?: (tx: WriteTx) => Promise<boolean>,
+  stage: (tx: WriteTx, entry: Entry, context: C) => void,
+  guard: (tx: WriteTx) => Promise<C | null>,
 ): Promise<boolean> {
   let batch: Entry[] = [];
   let bytes = 0;
@@ -33,8 +34,9 @@ export async function writeInUnits(
     batch = [];
     bytes = 0;
     return await store.write(async (tx) => {
-      if (guard && !(await guard(tx))) return false;
-      for (const entry of units) stage(tx, entry);
+      const context = await guard(tx);
+      if (context === null) return false;
+      for (const entry of units) stage(tx, entry, context);
       return true;
     });
   };
@@ -151,14 +153,15 @@ async function fillRestoredTable(
   items: Iterable<Entry> | AsyncIterable<Entry>,
 ): Promise<void> {
   const prefix: Key = tableItemsPrefix(table.id);
-  const copied = await writeInUnits(
+  const copied = await writeInUnits<TableRecord>(
     store,
     items,
-    (tx, entry) => {
+    (tx, entry, current) => {
       tx.set([...prefix, ...entry.key], { data: entry.data });
-      stageIndexEntries(tx, table, null, decodeItem(entry));
+      // The record as this unit read it: an index added meanwhile gets the entry too.
+      stageIndexEntries(tx, current, null, decodeItem(entry));
     },
-    async (tx) => (await stillOurs(tx, table)) !== null,
+    (tx) => stillOurs(tx, table),
   );
   if (!copied) return;
   await store.write(async (tx) => {
