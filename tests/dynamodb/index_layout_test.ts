@@ -14,6 +14,14 @@ import { openStore } from "../../src/store/mod.ts";
 import type { TableRecord } from "../../protocols/dynamodb/storage/tables.ts";
 import { startDynamo } from "./client.ts";
 
+const countEvenQuery = new QueryCommand({
+  TableName: "legacy",
+  IndexName: "byG",
+  KeyConditionExpression: "g = :g",
+  ExpressionAttributeValues: { ":g": { S: "even" } },
+  Select: "COUNT",
+});
+
 Deno.test("a GSI and an LSI from a build without index entries are backfilled at start", async () => {
   const dir = await Deno.makeTempDir();
   const data = `${dir}/db.sqlite`;
@@ -49,7 +57,7 @@ Deno.test("a GSI and an LSI from a build without index entries are backfilled at
           BillingMode: "PAY_PER_REQUEST",
         }),
       );
-      for (let i = 0; i < 250; i++) {
+      for (let i = 0; i < 120; i++) {
         await f.client.send(
           new PutItemCommand({
             TableName: "legacy",
@@ -75,16 +83,8 @@ Deno.test("a GSI and an LSI from a build without index entries are backfilled at
     await store.close();
 
     await using f = await startDynamo({ memory: false, data });
-    const byG = await f.client.send(
-      new QueryCommand({
-        TableName: "legacy",
-        IndexName: "byG",
-        KeyConditionExpression: "g = :g",
-        ExpressionAttributeValues: { ":g": { S: "even" } },
-        Select: "COUNT",
-      }),
-    );
-    assert.equal(byG.Count, 125);
+    const countEven = async () => (await f.client.send(countEvenQuery)).Count;
+    assert.equal(await countEven(), 60);
     const byL = await f.client.send(
       new QueryCommand({
         TableName: "legacy",
@@ -97,8 +97,8 @@ Deno.test("a GSI and an LSI from a build without index entries are backfilled at
     assert.equal(byL.Items?.[0].sk.S, "s010");
     const { Table } = await f.client.send(new DescribeTableCommand({ TableName: "legacy" }));
     assert.equal(Table?.GlobalSecondaryIndexes?.[0].IndexStatus, "ACTIVE");
-    assert.equal(Table?.GlobalSecondaryIndexes?.[0].ItemCount, 125);
-    assert.equal(Table?.LocalSecondaryIndexes?.[0].ItemCount, 250);
+    assert.equal(Table?.GlobalSecondaryIndexes?.[0].ItemCount, 60);
+    assert.equal(Table?.LocalSecondaryIndexes?.[0].ItemCount, 120);
     // Writes after start keep the backfilled entries current.
     await f.client.send(
       new PutItemCommand({
@@ -106,16 +106,7 @@ Deno.test("a GSI and an LSI from a build without index entries are backfilled at
         Item: { pk: { S: "p" }, sk: { S: "s000" }, l: { N: "0" } },
       }),
     );
-    const after = await f.client.send(
-      new QueryCommand({
-        TableName: "legacy",
-        IndexName: "byG",
-        KeyConditionExpression: "g = :g",
-        ExpressionAttributeValues: { ":g": { S: "even" } },
-        Select: "COUNT",
-      }),
-    );
-    assert.equal(after.Count, 124);
+    assert.equal(await countEven(), 59);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
