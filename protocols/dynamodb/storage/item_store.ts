@@ -8,7 +8,7 @@ import type { Item } from "../attribute_value.ts";
 import { conditionalCheckFailed, resourceNotFound } from "../errors.ts";
 import { itemStoreKey } from "./keys.ts";
 import type { TableRecord } from "./tables.ts";
-import { tableKey } from "./tables.ts";
+import { isActive, tableKey } from "./tables.ts";
 import { recordChange } from "./streams.ts";
 import { logChange } from "./pitr.ts";
 import { decodeItem, encodeItem } from "./item_codec.ts";
@@ -77,7 +77,7 @@ export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied
   const [tableEntry, entry] = blind
     ? [await tx.get<TableRecord>(tableKey(w.table.name)), null]
     : await tx.getMany<TableRecord>([tableKey(w.table.name), storeKey]);
-  if (tableEntry?.meta?.id !== w.table.id) throw resourceNotFound();
+  if (tableEntry?.meta?.id !== w.table.id || !isActive(tableEntry.meta)) throw resourceNotFound();
   if (blind && needsOldImage(tableEntry.meta)) {
     // A stream or an index appeared since the plan was made: both need the old image.
     return await applyWrite(tx, { ...w, needsOld: true });

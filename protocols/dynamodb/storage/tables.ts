@@ -113,6 +113,11 @@ export function tableArn(region: string, name: string): string {
   return `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${name}`;
 }
 
+/** False while a restore is still filling the table (TableStatus CREATING). */
+export function isActive(table: TableRecord): boolean {
+  return table.restore?.RestoreInProgress !== true;
+}
+
 /** Read a table's record (committed state), or null. */
 export async function findTable(store: Store, nameOrArn: string): Promise<TableRecord | null> {
   const entry = await store.get<TableRecord>(tableKey(tableNameOf(nameOrArn)));
@@ -130,6 +135,8 @@ export async function getTable(
 ): Promise<TableRecord> {
   const table = await findTable(store, nameOrArn);
   if (!table) throw resourceNotFound(detailed ? tableNameOf(nameOrArn) : undefined);
+  // Item operations on a table still CREATING (being restored) find no resource, as in AWS.
+  if (!detailed && !isActive(table)) throw resourceNotFound();
   return table;
 }
 
