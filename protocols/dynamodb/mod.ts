@@ -10,6 +10,7 @@ import { createHandler } from "./server.ts";
 import { startTtlSweeper, TTL_DELAY_FLAG } from "./ttl_sweeper.ts";
 import { countTables } from "./storage/tables.ts";
 import { backfillLegacyIndexes } from "./storage/index_backfill.ts";
+import { dropUnfinishedBackups } from "./storage/backups.ts";
 import type { OperationContext } from "./context.ts";
 import { clearTables, exportDynamo, itemPrefixes, seedDynamo, tableFilter } from "./fixtures.ts";
 
@@ -36,6 +37,8 @@ export const dynamodbService: Service = {
     countTables(ctx.store);
     const filled = await backfillLegacyIndexes(ctx.store);
     if (filled > 0) ctx.log.info(`dynamodb: built the entries of ${filled} older index(es)`);
+    const dropped = await dropUnfinishedBackups(ctx.store);
+    if (dropped > 0) ctx.log.warn(`dynamodb: removed ${dropped} backup(s) a crash left unfinished`);
     const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     const ttl = startTtlSweeper(ctx.store, delay, ctx.log);
     const handler = createHandler(ctx, background, ttl);

@@ -22,6 +22,8 @@ import {
   ScanCommand,
   UpdateContinuousBackupsCommand,
 } from "@aws-sdk/client-dynamodb";
+import { openStore } from "../../src/store/mod.ts";
+import type { BackupRecord } from "../../protocols/dynamodb/storage/backups.ts";
 import { createTable, type DynamoFixture, rejection, startDynamo } from "./client.ts";
 
 /** Poll DescribeTable until the restored table is ACTIVE; returns its description. */
@@ -337,4 +339,34 @@ Deno.test("point-in-time recovery: enable, change, restore to a time and to the 
       ?.PointInTimeRecoveryStatus,
     "DISABLED",
   );
+});
+
+Deno.test("a backup a crash left CREATING is removed at the next start", async () => {
+  const dir = await Deno.makeTempDir();
+  const data = `${dir}/db.sqlite`;
+  try {
+    {
+      await using f = await startDynamo({ memory: false, data });
+      await createTable(f, "kept", { pk: "S" });
+      await put(f, "kept", "a", "1");
+      for (const name of ["done", "cut"]) {
+        await f.client.send(new CreateBackupCommand({ TableName: "kept", BackupName: name }));
+      }
+    }
+    const store = await openStore({ path: data });
+    const view = store.scope(["dynamodb"]);
+    for await (const entry of view.list<BackupRecord>({ prefix: ["backup"] })) {
+      if (entry.meta?.name === "cut") {
+        await view.set(entry.key, { meta: { ...entry.meta, status: "CREATING" } });
+      }
+    }
+    await store.close();
+    await using f = await startDynamo({ memory: false, data });
+    const { BackupSummaries } = await f.client.send(new ListBackupsCommand({}));
+    assert.deepEqual(BackupSummaries?.map((b) => [b.BackupName, b.BackupStatus]), [
+      ["done", "AVAILABLE"],
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -4,7 +4,7 @@
  * from one store snapshot, so a backup is consistent while writes go on.
  * @module
  */
-import type { Entry, Key, Store } from "../../../src/store/mod.ts";
+import type { Entry, Key, Store, WriteTx } from "../../../src/store/mod.ts";
 import { tableNotFound } from "../errors.ts";
 import { tableItemsPrefix } from "./keys.ts";
 import { tableKey, type TableRecord } from "./tables.ts";
@@ -96,6 +96,8 @@ export async function createBackup(
     table,
   };
   await store.set(recordKey(id), { meta: record });
+  const stillCreating = async (tx: WriteTx) =>
+    (await tx.get<BackupRecord>(recordKey(id)))?.meta?.status === "CREATING" ? true : null;
   await writeInUnits(
     store,
     items,
@@ -103,11 +105,32 @@ export async function createBackup(
       // An item's key after ["item", tableId] is its place in any table with the same schema.
       tx.set([...backupItemsPrefix(id), ...entry.key.slice(2)], { data: entry.data });
     },
-    () => Promise.resolve(true),
+    stillCreating,
   );
   const done: BackupRecord = { ...record, status: "AVAILABLE" };
-  await store.set(recordKey(id), { meta: done });
+  // Only a backup nobody removed meanwhile (see dropUnfinishedBackups) becomes AVAILABLE.
+  const finished = await store.write(async (tx) => {
+    if (!(await stillCreating(tx))) return false;
+    tx.set(recordKey(id), { meta: done });
+    return true;
+  });
+  if (!finished) throw tableNotFound(name);
   return done;
+}
+
+/**
+ * At start, on a store this process alone writes: a backup still CREATING was cut short by
+ * a crash (its snapshot is gone with the process), so it and its partial copy are removed.
+ */
+export async function dropUnfinishedBackups(store: Store): Promise<number> {
+  if (!store.info.exclusive) return 0;
+  let dropped = 0;
+  for (const backup of await listBackupRecords(store)) {
+    if (backup.status !== "CREATING") continue;
+    await deleteBackupRecord(store, backup);
+    dropped++;
+  }
+  return dropped;
 }
 
 /** Remove a backup's record, then its item copies. */
