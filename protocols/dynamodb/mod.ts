@@ -11,6 +11,7 @@ import { startTtlSweeper, TTL_DELAY_FLAG } from "./ttl_sweeper.ts";
 import { countTables } from "./storage/tables.ts";
 import { backfillLegacyIndexes } from "./storage/index_backfill.ts";
 import { dropUnfinishedBackups } from "./storage/backups.ts";
+import { recoverRestores } from "./storage/restore_recovery.ts";
 import type { OperationContext } from "./context.ts";
 import { clearTables, exportDynamo, itemPrefixes, seedDynamo, tableFilter } from "./fixtures.ts";
 
@@ -39,6 +40,10 @@ export const dynamodbService: Service = {
     if (filled > 0) ctx.log.info(`dynamodb: built the entries of ${filled} older index(es)`);
     const dropped = await dropUnfinishedBackups(ctx.store);
     if (dropped > 0) ctx.log.warn(`dynamodb: removed ${dropped} backup(s) a crash left unfinished`);
+    const [resumed, removed] = await recoverRestores(ctx.store, background);
+    if (resumed + removed > 0) {
+      ctx.log.warn(`dynamodb: restores cut short: ${resumed} resumed, ${removed} removed`);
+    }
     const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     const ttl = startTtlSweeper(ctx.store, delay, ctx.log);
     const handler = createHandler(ctx, background, ttl);

@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { openStore } from "../../src/store/mod.ts";
 import type { BackupRecord } from "../../protocols/dynamodb/storage/backups.ts";
+import type { TableRecord } from "../../protocols/dynamodb/storage/tables.ts";
 import { createTable, type DynamoFixture, rejection, startDynamo } from "./client.ts";
 
 /** Poll DescribeTable until the restored table is ACTIVE; returns its description. */
@@ -341,18 +342,41 @@ Deno.test("point-in-time recovery: enable, change, restore to a time and to the 
   );
 });
 
-Deno.test("a backup a crash left CREATING is removed at the next start", async () => {
+Deno.test("at start, a crash's unfinished backup is removed and its restores resumed or removed", async () => {
   const dir = await Deno.makeTempDir();
   const data = `${dir}/db.sqlite`;
   try {
     {
       await using f = await startDynamo({ memory: false, data });
-      await createTable(f, "kept", { pk: "S" });
-      await put(f, "kept", "a", "1");
+      await tableWithIndex(f, "kept");
+      for (const pk of ["a", "b", "c"]) await put(f, "kept", pk, "1");
+      let arn = "";
       for (const name of ["done", "cut"]) {
-        await f.client.send(new CreateBackupCommand({ TableName: "kept", BackupName: name }));
+        const r = await f.client.send(
+          new CreateBackupCommand({ TableName: "kept", BackupName: name }),
+        );
+        arn ||= r.BackupDetails!.BackupArn!;
       }
+      await f.client.send(
+        new RestoreTableFromBackupCommand({ TargetTableName: "from-backup", BackupArn: arn }),
+      );
+      await waitActive(f, "from-backup");
+      await f.client.send(
+        new UpdateContinuousBackupsCommand({
+          TableName: "kept",
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      );
+      await f.client.send(
+        new RestoreTableToPointInTimeCommand({
+          SourceTableName: "kept",
+          TargetTableName: "from-time",
+          UseLatestRestorableTime: true,
+        }),
+      );
+      await waitActive(f, "from-time");
     }
+    // As a crash would leave them: a backup CREATING, two restores half done.
     const store = await openStore({ path: data });
     const view = store.scope(["dynamodb"]);
     for await (const entry of view.list<BackupRecord>({ prefix: ["backup"] })) {
@@ -360,12 +384,25 @@ Deno.test("a backup a crash left CREATING is removed at the next start", async (
         await view.set(entry.key, { meta: { ...entry.meta, status: "CREATING" } });
       }
     }
+    for (const name of ["from-backup", "from-time"]) {
+      const table = (await view.get<TableRecord>(["table", name]))!.meta!;
+      await view.set(["table", name], {
+        meta: { ...table, restore: { ...table.restore!, RestoreInProgress: true } },
+      });
+      await view.deletePrefix(["item", table.id]);
+    }
     await store.close();
     await using f = await startDynamo({ memory: false, data });
     const { BackupSummaries } = await f.client.send(new ListBackupsCommand({}));
     assert.deepEqual(BackupSummaries?.map((b) => [b.BackupName, b.BackupStatus]), [
       ["done", "AVAILABLE"],
     ]);
+    await waitActive(f, "from-backup");
+    assert.deepEqual(await scanIds(f, "from-backup"), ["a=1", "b=1", "c=1"]);
+    const gone = await rejection(
+      f.client.send(new DescribeTableCommand({ TableName: "from-time" })),
+    );
+    assert.equal(gone.name, "ResourceNotFoundException");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

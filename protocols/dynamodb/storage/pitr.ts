@@ -21,7 +21,8 @@ export function changeLogPrefix(tableId: string): Key {
   return ["pitr", tableId];
 }
 
-function counterKey(tableId: string): Key {
+/** Store key of a table's change log sequence counter. */
+export function changeLogCounterKey(tableId: string): Key {
   return ["pitrseq", tableId];
 }
 
@@ -42,7 +43,7 @@ export async function logChange(
   change: { keys: Item; old: Item | null; current: Item | null },
 ): Promise<void> {
   if (!table.pitr || (change.old === null && change.current === null)) return;
-  const seq = await nextSequence(tx, counterKey(table.id));
+  const seq = await nextSequence(tx, changeLogCounterKey(table.id));
   tx.set<LogMeta>([...changeLogPrefix(table.id), sequenceText(seq)], {
     meta: { t: tx.now, k: change.keys, o: change.old !== null },
     data: change.old ? encodeItem(change.old) : undefined,

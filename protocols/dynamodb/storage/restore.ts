@@ -147,7 +147,12 @@ async function stillOurs(tx: WriteTx, table: TableRecord): Promise<TableRecord |
   return current?.id === table.id ? current : null;
 }
 
-async function fillRestoredTable(
+/**
+ * Copy `items` into the restored `table` in bounded units (stopping if the table is deleted or
+ * replaced), then mark it ACTIVE. Copying an item twice writes the same entry: a restore cut
+ * short can be run again from the start.
+ */
+export async function fillRestoredTable(
   store: Store,
   table: TableRecord,
   items: Iterable<Entry> | AsyncIterable<Entry>,

@@ -6,7 +6,9 @@
 import type { Store } from "../../../src/store/mod.ts";
 import { resourceNotFound } from "../errors.ts";
 import { ITEM_PREFIX, tableItemsPrefix } from "./keys.ts";
-import { INDEX_PREFIX, indexesOf, indexPrefix } from "./indexes.ts";
+import { INDEX_PREFIX, indexesOf, indexPrefix, tableIndexesPrefix } from "./indexes.ts";
+import { counterKey } from "./streams.ts";
+import { changeLogCounterKey, changeLogPrefix } from "./pitr.ts";
 
 /** One element of a key schema. */
 export interface KeySchemaElement {
@@ -116,6 +118,22 @@ export function tableArn(region: string, name: string): string {
 /** False while a restore is still filling the table (TableStatus CREATING). */
 export function isActive(table: TableRecord): boolean {
   return table.restore?.RestoreInProgress !== true;
+}
+
+/**
+ * Remove everything a table kept besides its record (items, index entries, stream records,
+ * PITR history and their counters), once the record is gone: bounded commits, in the
+ * background of whoever calls it. Returns the tasks.
+ */
+export function dropTableData(store: Store, table: TableRecord): Promise<unknown>[] {
+  return [
+    store.deletePrefix(tableItemsPrefix(table.id)),
+    store.deletePrefix(tableIndexesPrefix(table.id)),
+    store.deletePrefix(["stream", table.id]),
+    store.delete(counterKey(table)),
+    store.deletePrefix(changeLogPrefix(table.id)),
+    store.delete(changeLogCounterKey(table.id)),
+  ];
 }
 
 /** Read a table's record (committed state), or null. */
