@@ -75,12 +75,24 @@ async function run(f: DynamoFixture) {
   assert.deepEqual(await versions(f), new Set(["2"]));
 }
 
-Deno.test("a 3.8 MB TransactWriteItems of 100 actions is atomic (in-memory store)", async () => {
+/**
+ * A shared (remote) store refuses a unit larger than one atomic: readers of other front-ends
+ * could see it half applied. These run on stores this process owns.
+ */
+const SHARED = Deno.env.get("BASEKV_TEST_STORE") === "remote";
+
+Deno.test({
+  name: "a 3.8 MB TransactWriteItems of 100 actions is atomic (in-memory store)",
+  ignore: SHARED,
+}, async () => {
   await using f = await startDynamo();
   await run(f);
 });
 
-Deno.test("a 3.8 MB TransactWriteItems of 100 actions is atomic (file store, journaled)", async () => {
+Deno.test({
+  name: "a 3.8 MB TransactWriteItems of 100 actions is atomic (file store, journaled)",
+  ignore: SHARED,
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     await using f = await startDynamo({ memory: false, data: `${dir}/db.sqlite` });
