@@ -95,6 +95,46 @@ export function tableExists(table: string): DynamoError {
   return new DynamoError(`${DYNAMO}ResourceInUseException`, `Table already exists: ${table}`);
 }
 
+/** `TableAlreadyExistsException`: a restore's target table name is taken. */
+export function tableAlreadyExists(table: string): DynamoError {
+  return new DynamoError(`${DYNAMO}TableAlreadyExistsException`, `Table already exists: ${table}`);
+}
+
+/** `TableNotFoundException`: the source table of a backup or restore does not exist. */
+export function tableNotFound(table: string): DynamoError {
+  return new DynamoError(`${DYNAMO}TableNotFoundException`, `Table not found: ${table}`);
+}
+
+/** `BackupNotFoundException` for an ARN naming no backup. */
+export function backupNotFound(arn: string): DynamoError {
+  return new DynamoError(`${DYNAMO}BackupNotFoundException`, `Backup not found: ${arn}`);
+}
+
+/** `BackupInUseException`: the backup is still being created. */
+export function backupInUse(arn: string): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}BackupInUseException`,
+    `Backup is being created: ${arn}`,
+  );
+}
+
+/** `PointInTimeRecoveryUnavailableException`: PITR is off for the source table. */
+export function pitrUnavailable(table: string): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}PointInTimeRecoveryUnavailableException`,
+    `Point in time recovery is not enabled for table '${table}'`,
+  );
+}
+
+/** `InvalidRestoreTimeException`: the time is outside the restorable window. */
+export function invalidRestoreTime(): DynamoError {
+  return new DynamoError(
+    `${DYNAMO}InvalidRestoreTimeException`,
+    "An invalid restore time was specified. RestoreDateTime must be between " +
+      "EarliestRestorableDateTime and LatestRestorableDateTime.",
+  );
+}
+
 /** `ResourceInUseException` with a message (index already exists, ...). */
 export function resourceInUse(message: string): DynamoError {
   return new DynamoError(`${DYNAMO}ResourceInUseException`, message);

@@ -14,6 +14,7 @@ import { NumberError } from "./number.ts";
 import { OPERATIONS } from "./operations/mod.ts";
 import { tableIndexesPrefix } from "./storage/indexes.ts";
 import { tableItemsPrefix } from "./storage/keys.ts";
+import { changeLogPrefix } from "./storage/pitr.ts";
 import { findTable } from "./storage/tables.ts";
 import type { Body } from "./validation.ts";
 
@@ -99,13 +100,20 @@ export async function seedDynamo(
   }
 }
 
-/** Where the items (and their index entries) of the tables `only` accepts live. */
+/**
+ * Where the items (and their index entries and PITR history, which only make sense with
+ * them) of the tables `only` accepts live.
+ */
 export async function itemPrefixes(store: Store, only: TableFilter): Promise<Key[]> {
   const prefixes: Key[] = [];
   for await (const entry of store.list<{ id: string }>({ prefix: ["table"] })) {
     const name = entry.key[1];
     if (typeof name !== "string" || !only(name) || !entry.meta) continue;
-    prefixes.push(tableItemsPrefix(entry.meta.id), tableIndexesPrefix(entry.meta.id));
+    prefixes.push(
+      tableItemsPrefix(entry.meta.id),
+      tableIndexesPrefix(entry.meta.id),
+      changeLogPrefix(entry.meta.id),
+    );
   }
   return prefixes;
 }

@@ -9,6 +9,9 @@ import { RELOAD_GRACE_MS, type TlsPair } from "../../src/tls.ts";
 import { createHandler } from "./server.ts";
 import { startTtlSweeper, TTL_DELAY_FLAG } from "./ttl_sweeper.ts";
 import { countTables } from "./storage/tables.ts";
+import { backfillLegacyIndexes } from "./storage/index_backfill.ts";
+import { dropUnfinishedBackups } from "./storage/backups.ts";
+import { recoverRestores } from "./storage/restore_recovery.ts";
 import type { OperationContext } from "./context.ts";
 import { clearTables, exportDynamo, itemPrefixes, seedDynamo, tableFilter } from "./fixtures.ts";
 
@@ -23,7 +26,7 @@ export const dynamodbService: Service = {
       help: "seconds an item past its TTL stays readable before deletion (0 = next sweep)",
     },
   },
-  start(ctx, listen) {
+  async start(ctx, listen) {
     const pending = new Set<Promise<unknown>>();
     function background(task: Promise<unknown>) {
       const tracked = task.catch((error) =>
@@ -33,6 +36,14 @@ export const dynamodbService: Service = {
     }
     // DescribeTable's ItemCount and sizes read counters kept in the same commits as the items.
     countTables(ctx.store);
+    const filled = await backfillLegacyIndexes(ctx.store);
+    if (filled > 0) ctx.log.info(`dynamodb: built the entries of ${filled} older index(es)`);
+    const dropped = await dropUnfinishedBackups(ctx.store);
+    if (dropped > 0) ctx.log.warn(`dynamodb: removed ${dropped} backup(s) a crash left unfinished`);
+    const [resumed, removed] = await recoverRestores(ctx.store, background);
+    if (resumed + removed > 0) {
+      ctx.log.warn(`dynamodb: restores cut short: ${resumed} resumed, ${removed} removed`);
+    }
     const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     const ttl = startTtlSweeper(ctx.store, delay, ctx.log);
     const handler = createHandler(ctx, background, ttl);
@@ -97,7 +108,7 @@ export const dynamodbService: Service = {
       await new Promise((r) => setTimeout(r, RELOAD_GRACE_MS));
       if (retiring.delete(old)) await old.shutdown();
     });
-    return Promise.resolve({
+    return {
       ...admin,
       address: `${ctx.tls ? "https" : "http"}://${listen.hostname}:${port}`,
       port,
@@ -109,6 +120,6 @@ export const dynamodbService: Service = {
         await ttl.stop();
         await Promise.all(pending);
       },
-    });
+    };
   },
 };

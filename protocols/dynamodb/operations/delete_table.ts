@@ -5,11 +5,9 @@
  */
 import type { OperationContext } from "../context.ts";
 import { MESSAGES, resourceInUse, resourceNotFound } from "../errors.ts";
-import { tableItemsPrefix } from "../storage/keys.ts";
-import { counterKey } from "../storage/streams.ts";
-import { tableIndexesPrefix } from "../storage/indexes.ts";
 import {
   describeTable,
+  dropTableData,
   tableKey,
   tableNameOf,
   type TableRecord,
@@ -31,9 +29,6 @@ export async function deleteTable(ctx: OperationContext, body: Body) {
     tx.delete(tableKey(name));
     return entry.meta;
   });
-  ctx.background(ctx.store.deletePrefix(tableItemsPrefix(table.id)));
-  ctx.background(ctx.store.deletePrefix(tableIndexesPrefix(table.id)));
-  ctx.background(ctx.store.deletePrefix(["stream", table.id]));
-  ctx.background(ctx.store.delete(counterKey(table)));
+  for (const task of dropTableData(ctx.store, table)) ctx.background(task);
   return { TableDescription: describeTable(table, stats, "DELETING") };
 }

@@ -32,6 +32,14 @@ import { transactGetItems } from "./transact_get_items.ts";
 import { transactWriteItems } from "./transact_write_items.ts";
 import { updateItem } from "./update_item.ts";
 import { updateTable } from "./update_table.ts";
+import { createBackup } from "./create_backup.ts";
+import { describeBackup } from "./describe_backup.ts";
+import { listBackups } from "./list_backups.ts";
+import { deleteBackup } from "./delete_backup.ts";
+import { restoreTableFromBackup } from "./restore_table_from_backup.ts";
+import { describeContinuousBackups } from "./describe_continuous_backups.ts";
+import { updateContinuousBackups } from "./update_continuous_backups.ts";
+import { restoreTableToPointInTime } from "./restore_table_to_point_in_time.ts";
 
 /** Operation name -> handler. */
 export const OPERATIONS: Readonly<Record<string, Operation>> = {
@@ -60,6 +68,14 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   ExecuteStatement: executeStatement,
   BatchExecuteStatement: batchExecuteStatement,
   ExecuteTransaction: executeTransaction,
+  CreateBackup: createBackup,
+  DescribeBackup: describeBackup,
+  ListBackups: listBackups,
+  DeleteBackup: deleteBackup,
+  RestoreTableFromBackup: restoreTableFromBackup,
+  DescribeContinuousBackups: describeContinuousBackups,
+  UpdateContinuousBackups: updateContinuousBackups,
+  RestoreTableToPointInTime: restoreTableToPointInTime,
 };
 
 /** DynamoDB Streams operation name -> handler (X-Amz-Target DynamoDBStreams_20120810.*). */

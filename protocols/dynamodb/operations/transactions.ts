@@ -30,9 +30,12 @@ import type { ItemRequest } from "./item_common.ts";
 import type { Item } from "../attribute_value.ts";
 import { itemStoreKey } from "../storage/keys.ts";
 import type { TableRecord } from "../storage/tables.ts";
+import { itemSize } from "../types.ts";
 
 /** Most actions in one transaction. */
 export const MAX_TRANSACT_ITEMS = 100;
+/** Largest aggregate size of the items a transaction writes (AWS's 4 MB). */
+export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 
 /** One entry of TransactItems: one action (TransactWriteItems) or a Get (TransactGetItems). */
 export interface TransactItem {
@@ -157,6 +160,10 @@ export async function runWriteTransaction(
       }
       // Throwing discards everything this unit staged: all or nothing.
       if (cancelled) throw transactionCanceled(reasons);
+      let bytes = 0;
+      for (const r of done) bytes += r.current ? itemSize(r.current) : 0;
+      if (bytes > MAX_TRANSACTION_BYTES) throw validation(MESSAGES.transactionTooLarge);
+      // Past one Deno KV atomic the store journals the unit: still all or nothing.
       return done;
     });
   } catch (error) {

@@ -8,8 +8,9 @@ import type { Item } from "../attribute_value.ts";
 import { conditionalCheckFailed, resourceNotFound } from "../errors.ts";
 import { itemStoreKey } from "./keys.ts";
 import type { TableRecord } from "./tables.ts";
-import { tableKey } from "./tables.ts";
+import { isActive, tableKey } from "./tables.ts";
 import { recordChange } from "./streams.ts";
+import { logChange } from "./pitr.ts";
 import { decodeItem, encodeItem } from "./item_codec.ts";
 import { indexesOf, stageIndexEntries } from "./indexes.ts";
 import { stageTtlEntry, ttlDeadline } from "./ttl.ts";
@@ -56,9 +57,13 @@ export interface PreparedWrite {
 /** What applying a prepared write inside a write unit gave. */
 export type Applied = { ok: true; result: WriteResult } | { ok: false; old: Item | null };
 
-/** A write must read the old item when a stream records it or an index entry may move. */
+/**
+ * A write must read the old item when a stream or the PITR log records it or an index entry
+ * may move.
+ */
 function needsOldImage(table: TableRecord): boolean {
-  return table.stream?.StreamEnabled === true || indexesOf(table).length > 0;
+  return table.stream?.StreamEnabled === true || table.pitr !== undefined ||
+    indexesOf(table).length > 0;
 }
 
 /**
@@ -72,7 +77,7 @@ export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied
   const [tableEntry, entry] = blind
     ? [await tx.get<TableRecord>(tableKey(w.table.name)), null]
     : await tx.getMany<TableRecord>([tableKey(w.table.name), storeKey]);
-  if (tableEntry?.meta?.id !== w.table.id) throw resourceNotFound();
+  if (tableEntry?.meta?.id !== w.table.id || !isActive(tableEntry.meta)) throw resourceNotFound();
   if (blind && needsOldImage(tableEntry.meta)) {
     // A stream or an index appeared since the plan was made: both need the old image.
     return await applyWrite(tx, { ...w, needsOld: true });
@@ -89,12 +94,9 @@ export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied
   }
   stageIndexEntries(tx, table, old, next);
   stageTtlEntry(tx, table, storeKey, old, next);
-  await recordChange(tx, tableEntry.meta, {
-    keys: w.key,
-    old,
-    current: next,
-    byService: w.byService,
-  });
+  const change = { keys: w.key, old, current: next, byService: w.byService };
+  await recordChange(tx, table, change);
+  await logChange(tx, table, change);
   return { ok: true, result: { old, current: next } };
 }
 

@@ -4,7 +4,7 @@
  * hours like DynamoDB's. One shard per stream.
  * @module
  */
-import type { WriteTx } from "../../../src/store/mod.ts";
+import type { Key, WriteTx } from "../../../src/store/mod.ts";
 import type { Item } from "../attribute_value.ts";
 import type { TableRecord } from "./tables.ts";
 import { itemSize } from "../types.ts";
@@ -22,6 +22,17 @@ export function recordsPrefix(table: TableRecord, label: string): Deno.KvKeyPart
 /** Store key of the per-table sequence counter. */
 export function counterKey(table: TableRecord): Deno.KvKeyPart[] {
   return ["streamseq", table.id];
+}
+
+/**
+ * Take the next number of a per-table counter inside a write unit (stream records, the PITR
+ * change log): numbers follow commit order because the unit reads and writes the counter.
+ */
+export async function nextSequence(tx: WriteTx, key: Key): Promise<number> {
+  const counter = await tx.get<number>(key);
+  const seq = (counter?.meta ?? 0) + 1;
+  tx.set(key, { meta: seq });
+  return seq;
 }
 
 /** A sequence number as DynamoDB prints it. */
@@ -90,9 +101,7 @@ export async function recordChange(
   const stream = table.stream;
   if (!stream?.StreamEnabled || !table.streamLabel) return;
   if (change.old === null && change.current === null) return;
-  const counter = await tx.get<number>(counterKey(table));
-  const seq = (counter?.meta ?? 0) + 1;
-  tx.set(counterKey(table), { meta: seq });
+  const seq = await nextSequence(tx, counterKey(table));
   const view = stream.StreamViewType ?? "NEW_AND_OLD_IMAGES";
   const dynamodb: Record<string, unknown> = {
     ApproximateCreationDateTime: Math.floor(tx.now / 1000),

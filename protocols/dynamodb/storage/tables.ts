@@ -6,7 +6,9 @@
 import type { Store } from "../../../src/store/mod.ts";
 import { resourceNotFound } from "../errors.ts";
 import { ITEM_PREFIX, tableItemsPrefix } from "./keys.ts";
-import { INDEX_PREFIX, indexesOf, indexPrefix } from "./indexes.ts";
+import { INDEX_PREFIX, indexesOf, indexPrefix, tableIndexesPrefix } from "./indexes.ts";
+import { counterKey } from "./streams.ts";
+import { changeLogCounterKey, changeLogPrefix } from "./pitr.ts";
 
 /** One element of a key schema. */
 export interface KeySchemaElement {
@@ -31,8 +33,13 @@ export interface IndexRecord {
   IndexName: string;
   KeySchema: KeySchemaElement[];
   Projection: Projection;
-  /** Random id naming the index's entries in the store (records made before ids: its name). */
+  /**
+   * Random id naming the index's entries in the store. Records made before ids existed name
+   * them by the index name and kept no entries: `layout` marks them once backfilled.
+   */
   id?: string;
+  /** The entry layout an index without `id` has been backfilled to (see index_backfill). */
+  layout?: number;
   /** GSIs: CREATING while UpdateTable's backfill runs, then absent (ACTIVE). */
   IndexStatus?: "CREATING";
   /** GSIs on provisioned tables only. */
@@ -74,6 +81,19 @@ export interface TableRecord {
   /** TTL setting; `status` ENABLING while existing items are being queued. */
   ttl?: { attribute: string; enabled: boolean; status?: "ENABLING" };
   tableClass?: string;
+  /** Point-in-time recovery: on since `enabledAt` (ms), history kept `days` days. */
+  pitr?: { enabledAt: number; days: number };
+  /** Set on a table made by a restore: where from, and whether items are still arriving. */
+  restore?: RestoreSummary;
+}
+
+/** A restored table's RestoreSummary, as DescribeTable shows it. */
+export interface RestoreSummary {
+  SourceBackupArn?: string;
+  SourceTableArn: string;
+  /** Seconds since the epoch. */
+  RestoreDateTime: number;
+  RestoreInProgress: boolean;
 }
 
 /** Store key of a table's record. */
@@ -95,6 +115,27 @@ export function tableArn(region: string, name: string): string {
   return `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${name}`;
 }
 
+/** False while a restore is still filling the table (TableStatus CREATING). */
+export function isActive(table: TableRecord): boolean {
+  return table.restore?.RestoreInProgress !== true;
+}
+
+/**
+ * Remove everything a table kept besides its record (items, index entries, stream records,
+ * PITR history and their counters), once the record is gone: bounded commits, in the
+ * background of whoever calls it. Returns the tasks.
+ */
+export function dropTableData(store: Store, table: TableRecord): Promise<unknown>[] {
+  return [
+    store.deletePrefix(tableItemsPrefix(table.id)),
+    store.deletePrefix(tableIndexesPrefix(table.id)),
+    store.deletePrefix(["stream", table.id]),
+    store.delete(counterKey(table)),
+    store.deletePrefix(changeLogPrefix(table.id)),
+    store.delete(changeLogCounterKey(table.id)),
+  ];
+}
+
 /** Read a table's record (committed state), or null. */
 export async function findTable(store: Store, nameOrArn: string): Promise<TableRecord | null> {
   const entry = await store.get<TableRecord>(tableKey(tableNameOf(nameOrArn)));
@@ -112,6 +153,8 @@ export async function getTable(
 ): Promise<TableRecord> {
   const table = await findTable(store, nameOrArn);
   if (!table) throw resourceNotFound(detailed ? tableNameOf(nameOrArn) : undefined);
+  // Item operations on a table still CREATING (being restored) find no resource, as in AWS.
+  if (!detailed && !isActive(table)) throw resourceNotFound();
   return table;
 }
 
@@ -135,7 +178,7 @@ function throughput(t: { ReadCapacityUnits: number; WriteCapacityUnits: number }
 export function describeTable(
   table: TableRecord,
   stats: TableStats,
-  status = "ACTIVE",
+  status = table.restore?.RestoreInProgress ? "CREATING" : "ACTIVE",
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {
     AttributeDefinitions: table.attributeDefinitions,
@@ -189,6 +232,7 @@ export function describeTable(
     out.LatestStreamLabel = table.streamLabel;
     out.LatestStreamArn = `${table.arn}/stream/${table.streamLabel}`;
   }
+  if (table.restore) out.RestoreSummary = table.restore;
   out.DeletionProtectionEnabled = table.deletionProtection;
   if (table.tableClass) out.TableClassSummary = { TableClass: table.tableClass };
   return out;
