@@ -160,14 +160,16 @@ export async function startServer(
 
 /**
  * What opening a local store at `path` may create, to remove in this order: the database,
- * SQLite's sidecars, the lock, then its directories, innermost first (removed only if empty).
+ * SQLite's sidecars and the disk reserve, the lock, then its directories, innermost first
+ * (removed only if empty).
  */
 function storeFiles(path: string): string[] {
   const dirs = [];
   for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
     dirs.push(path.slice(0, i));
   }
-  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`, `${path}.lock`, ...dirs];
+  const sidecars = [`${path}-wal`, `${path}-shm`, `${path}-journal`, `${path}.reserve`];
+  return [path, ...sidecars, `${path}.lock`, ...dirs];
 }
 
 function exists(path: string): boolean {

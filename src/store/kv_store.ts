@@ -17,6 +17,7 @@ import {
   TTL_INDEX,
 } from "./envelope.ts";
 import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
+import { DiskReserve } from "./disk_reserve.ts";
 import { keyId, samePart } from "./keys.ts";
 import {
   applyGroups,
@@ -100,6 +101,8 @@ class Engine implements LoopBackend {
   /** Keeps readers out while a journaled unit is half applied. */
   readonly gate = new ReadGate();
   #lock: DataLock | null;
+  /** Spare space for deletes on a full disk (a local file store this process owns). */
+  reserve: DiskReserve | null = null;
   /** Keys declared this turn, read together at its end. */
   #prefetching: { keys: Key[]; done: Promise<void> } | null = null;
 
@@ -301,6 +304,9 @@ class Engine implements LoopBackend {
   }
 
   async commit(batch: Batch): Promise<void> {
+    const grows = [...batch.writes.values()].some((w) => w.env !== null);
+    // Full disk: keep the released reserve for deletes (a mixed batch is retried unit by unit).
+    if (this.reserve && !(await this.reserve.admits(grows))) throw new DiskFullError();
     const wide = batch.bases.size > this.maxChecks ? await this.#validateWide(batch) : null;
     const written: Envelope[] = [];
     try {
@@ -351,10 +357,12 @@ class Engine implements LoopBackend {
       }
       // Deno KV reports SQLite's SQLITE_FULL only by its text; past this point it is typed.
       if (error instanceof Error && /database or disk is full/.test(error.message)) {
+        await this.reserve?.release();
         throw new DiskFullError();
       }
       throw error;
     }
+    this.reserve?.committed(grows);
     // Old generations are unreachable now; readers that still hold the old pointer re-read.
     for (const [id, w] of batch.writes) {
       const old = batch.bases.get(id)?.raw.env?.c;
@@ -719,6 +727,9 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     info = { kind: "file", exclusive: !options.shared, location: path };
   }
   const engine = new Engine(kv, info, lock, options);
+  if (info.kind === "file" && info.exclusive) {
+    engine.reserve = await DiskReserve.open(info.location);
+  }
   if (info.exclusive) {
     await replayJournals(kv);
     await collectOrphanChunks(kv);

@@ -1,13 +1,15 @@
 /**
  * Disk full: basekv on a small tmpfs, filled through Redis SET, memcached set and DynamoDB
- * PutItem until each answers its disk-full error; reads keep working; once space is freed, writes
- * work again and every acknowledged write is there.
+ * PutItem until each answers its disk-full error; reads keep working; deletes still work (basekv
+ * gives back its disk reserve); writes resume after deletes and once space is freed outside, the
+ * reserve comes back, and every acknowledged write is there.
  * @module
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import {
   CreateTableCommand,
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -15,12 +17,15 @@ import {
 import { RawClient } from "../helpers/net.ts";
 import { type Ports, startChild } from "../helpers/server.ts";
 import { smallFs } from "../helpers/small_fs.ts";
+import { RESERVE_BYTES } from "../../src/store/disk_reserve.ts";
 
 /** The filesystem: small enough to fill in seconds, large enough for SQLite's WAL to cycle. */
-const FS_BYTES = 24 * 1024 * 1024;
-/** Space taken from outside before the load, and given back to recover. */
-const BALLAST_BYTES = 6 * 1024 * 1024;
-const VALUE_BYTES = 16 * 1024;
+const FS_BYTES = 32 * 1024 * 1024;
+/** Space taken from outside before the load, and given back to recover (room for the reserve). */
+const BALLAST_BYTES = 16 * 1024 * 1024;
+/** Keys per protocol deleted while the disk is full. */
+const DELETES = 10;
+const VALUE_BYTES = 48 * 1024;
 /** Far more writes than fit: the loop stops at the first error of each protocol. */
 const MAX_WRITES = 4 * FS_BYTES / VALUE_BYTES;
 const TABLE = "full";
@@ -93,6 +98,28 @@ async function write(c: Clients, protocol: Protocol, i: number): Promise<string 
   }
 }
 
+/** Delete `key`; null when acknowledged, else the error. */
+async function remove(c: Clients, key: string): Promise<string | null> {
+  const protocol = key.split(":")[0] as Protocol;
+  try {
+    if (protocol === "redis") assert.equal(await c.redis.del(key), 1);
+    else if (protocol === "memcached") {
+      await c.mc.send(`delete ${key}\r\n`);
+      const line = (await c.mc.readText("\r\n", 30_000)).trim();
+      if (line !== "DELETED") return line;
+    } else {
+      await c.ddb.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: { S: key } } }));
+      const got = await c.ddb.send(
+        new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key } } }),
+      );
+      assert.equal(got.Item, undefined, key);
+    }
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** Read back every acknowledged write. */
 async function verify(c: Clients, acked: Map<string, number>): Promise<void> {
   for (const [key, i] of acked) {
@@ -113,7 +140,7 @@ async function verify(c: Clients, acked: Map<string, number>): Promise<void> {
 }
 
 Deno.test({
-  name: "a full disk: clear errors on every protocol, reads go on, writes resume once freed",
+  name: "a full disk: clear errors on every protocol, reads and deletes go on, writes resume",
   // ioredis and the AWS SDK keep sockets and timers of their own past disconnect.
   sanitizeOps: false,
   sanitizeResources: false,
@@ -154,18 +181,37 @@ Deno.test({
       }
     }
     assert.deepEqual(errors, FULL, `each protocol's first failure (${fs.how})`);
-    assert.ok(acked.size > 100, `only ${acked.size} writes fit before the disk was full`);
+    assert.ok(acked.size > 3 * DELETES, `only ${acked.size} writes fit before the disk was full`);
 
     // Full: every acknowledged write reads back, and writes still fail the same way.
     await verify(c, acked);
     for (const p of protocols) assert.equal(await write(c, p, MAX_WRITES), FULL[p], p);
 
-    // The operator frees space outside basekv: writes work again, nothing acknowledged is lost.
-    await Deno.remove(ballast);
+    // Deletes still commit (on the space of the reserve basekv gave back) ...
     for (const p of protocols) {
-      assert.equal(await write(c, p, MAX_WRITES + 1), null, `${p} write after freeing space`);
+      for (let i = 0; i < DELETES; i++) {
+        assert.equal(await remove(c, `${p}:${i}`), null, `delete ${p}:${i} on a full disk`);
+        acked.delete(`${p}:${i}`);
+      }
+    }
+    assert.equal(await c.redis.exists("redis:0"), 0);
+    // ... and writes fit again in the room they made.
+    for (const p of protocols) {
+      assert.equal(await write(c, p, MAX_WRITES + 1), null, `${p} write after deletes`);
       acked.set(`${p}:${MAX_WRITES + 1}`, MAX_WRITES + 1);
     }
+    await verify(c, acked);
+
+    // The operator frees space outside basekv: the reserve comes back (tried at most once a
+    // second), writes go on, nothing acknowledged is lost.
+    await Deno.remove(ballast);
+    await new Promise((r) => setTimeout(r, 1100));
+    for (const p of protocols) {
+      assert.equal(await write(c, p, MAX_WRITES + 2), null, `${p} write after freeing space`);
+      acked.set(`${p}:${MAX_WRITES + 2}`, MAX_WRITES + 2);
+    }
+    const reserve = await Deno.stat(`${fs.view(server.pid)}/basekv.sqlite.reserve`);
+    assert.equal(reserve.size, RESERVE_BYTES, "the disk reserve is held again");
     await verify(c, acked);
   },
 });
