@@ -43,7 +43,12 @@ export class DiskReserve {
     return reserve;
   }
 
-  /** Whether a write that adds data may go to SQLite now. */
+  /** True from a full disk until the reserve is held again. */
+  get full(): boolean {
+    return this.#full;
+  }
+
+  /** Whether a write may go to SQLite now; `grows` when it writes any value. */
   async admits(grows: boolean): Promise<boolean> {
     if (!this.#full || !grows) return true;
     if (Date.now() >= this.#nextRefill) {
@@ -57,9 +62,9 @@ export class DiskReserve {
     return this.#deletedSinceFull;
   }
 
-  /** A commit went through; `grows` says whether it added data. */
-  committed(grows: boolean): void {
-    if (this.#full && !grows) this.#deletedSinceFull = true;
+  /** A delete committed while full: it freed pages inside the database. */
+  deleted(): void {
+    this.#deletedSinceFull = true;
   }
 
   /** SQLite reported a full disk: give the space back for the deletes that follow. */

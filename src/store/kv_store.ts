@@ -304,9 +304,10 @@ class Engine implements LoopBackend {
   }
 
   async commit(batch: Batch): Promise<void> {
-    const grows = [...batch.writes.values()].some((w) => w.env !== null);
     // Full disk: keep the released reserve for deletes (a mixed batch is retried unit by unit).
-    if (this.reserve && !(await this.reserve.admits(grows))) throw new DiskFullError();
+    const full = this.reserve?.full ? this.reserve : null;
+    const grows = full !== null && addsData(batch);
+    if (full && !(await full.admits(grows))) throw new DiskFullError();
     const wide = batch.bases.size > this.maxChecks ? await this.#validateWide(batch) : null;
     const written: Envelope[] = [];
     try {
@@ -362,7 +363,7 @@ class Engine implements LoopBackend {
       }
       throw error;
     }
-    this.reserve?.committed(grows);
+    if (full && !grows) full.deleted();
     // Old generations are unreachable now; readers that still hold the old pointer re-read.
     for (const [id, w] of batch.writes) {
       const old = batch.bases.get(id)?.raw.env?.c;
@@ -410,6 +411,12 @@ class Engine implements LoopBackend {
 /** A stored envelope as a Raw: inline payloads resolved, chunked ones left for later. */
 function rawOf(env: Envelope | null, versionstamp: string | null): Raw {
   return { env, data: env?.c ? null : env?.d ?? EMPTY, versionstamp };
+}
+
+/** Whether a batch writes any value (else it only deletes). */
+function addsData(batch: Batch): boolean {
+  for (const w of batch.writes.values()) if (w.env !== null) return true;
+  return false;
 }
 
 /** What a read of a key that does not exist finds. Shared: never mutate. */

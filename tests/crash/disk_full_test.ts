@@ -195,6 +195,10 @@ Deno.test({
       }
     }
     assert.equal(await c.redis.exists("redis:0"), 0);
+    // A whole-database flush too.
+    assert.equal(await c.redis.flushdb(), "OK");
+    assert.equal(await c.redis.dbsize(), 0);
+    for (const key of acked.keys()) if (key.startsWith("redis:")) acked.delete(key);
     // ... and writes fit again in the room they made.
     for (const p of protocols) {
       assert.equal(await write(c, p, MAX_WRITES + 1), null, `${p} write after deletes`);
