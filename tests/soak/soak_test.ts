@@ -18,7 +18,9 @@ Deno.test({
   fn: async () => {
     const r = await runSoak(SECONDS, OUT);
     console.log(
-      `soak ${SECONDS} s: ${r.totalOps} ops (${r.totalErrors} errors); RSS ` +
+      `soak ${SECONDS} s (after ${
+        (r.prefillMs / 1000).toFixed(1)
+      } s of prefill): ${r.totalOps} ops (${r.totalErrors} errors); RSS ` +
         `${r.rssAfterWarmupMiB.toFixed(1)} -> ${r.rssEndMiB.toFixed(1)} MiB; p99 ` +
         `${r.p99FirstMs.toFixed(1)} -> ${r.p99LastMs.toFixed(1)} ms; ${r.csvPath}, ${r.pngPath}`,
     );
