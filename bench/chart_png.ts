@@ -3,6 +3,7 @@
  * and a PNG encoder over node:zlib (JSR's image packages are out of reach here).
  * @module
  */
+import { Buffer } from "node:buffer";
 import { deflateSync } from "node:zlib";
 import { crc32 } from "../protocols/dynamodb/crc32.ts";
 
@@ -170,11 +171,5 @@ function encodePng(raster: Raster): Uint8Array {
     chunk("IDAT", new Uint8Array(deflateSync(rows))),
     chunk("IEND", new Uint8Array(0)),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }

@@ -12,6 +12,7 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { RawClient } from "../tests/helpers/net.ts";
+import { sdkClient } from "../tests/dynamodb/client.ts";
 import { median, quantile, sleep, startBasekv } from "./bench_lib.ts";
 import { lineChartPng } from "./chart_png.ts";
 
@@ -114,15 +115,6 @@ function redisClient(port: number): Redis {
   return new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0, lazyConnect: true });
 }
 
-function dynamoClient(port: number): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "soak", secretAccessKey: "soak" },
-    maxAttempts: 1,
-  });
-}
-
 /** Every key of every protocol written once, so reads hit from the start (protocols in parallel). */
 async function prefill(
   keys: number,
@@ -173,7 +165,7 @@ async function startLoad(ports: { redis: number; memcached: number; http: number
   const mcs = await Promise.all(
     Array.from({ length: MEMCACHED_CLIENTS }, () => RawClient.connect(ports.memcached)),
   );
-  const ddbs = Array.from({ length: DYNAMODB_CLIENTS }, () => dynamoClient(ports.http));
+  const ddbs = Array.from({ length: DYNAMODB_CLIENTS }, () => sdkClient(ports.http));
   await ddbs[0].send(
     new CreateTableCommand({
       TableName: TABLE,

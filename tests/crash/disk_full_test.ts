@@ -15,6 +15,7 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { RawClient } from "../helpers/net.ts";
+import { sdkClient } from "../dynamodb/client.ts";
 import { type Ports, startChild } from "../helpers/server.ts";
 import { smallFs } from "../helpers/small_fs.ts";
 import { RESERVE_BYTES } from "../../src/store/disk_reserve.ts";
@@ -54,12 +55,7 @@ async function connect(ports: Ports): Promise<Clients> {
   });
   await redis.connect();
   const mc = await RawClient.connect(ports.memcached);
-  const ddb = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${ports.http}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "full", secretAccessKey: "full" },
-    maxAttempts: 1,
-  });
+  const ddb = sdkClient(ports.http);
   return {
     redis,
     mc,
