@@ -102,6 +102,7 @@ export async function startServer(
     memory: config.memory,
     url: config.kvUrl ?? undefined,
     cacheMb: config.cacheMb,
+    diskReserve: true,
   });
   const auth = new Auth(config.password);
   const limiter = new RateLimiter(config.rateLimit);

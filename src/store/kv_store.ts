@@ -63,6 +63,11 @@ export interface OpenStoreOptions {
    * every read of a write checked at commit. Lets tests drive the remote path on one machine.
    */
   shared?: boolean;
+  /**
+   * Hold a spare file beside a local data file, given back when the disk fills so deletes still
+   * commit (see disk_reserve.ts). The server's own store does; scratch stores (backups) need not.
+   */
+  diskReserve?: boolean;
 }
 
 /** Checks a self-hosted denokv server allows per atomic. */
@@ -734,7 +739,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     info = { kind: "file", exclusive: !options.shared, location: path };
   }
   const engine = new Engine(kv, info, lock, options);
-  if (info.kind === "file" && info.exclusive) {
+  if (options.diskReserve && info.kind === "file" && info.exclusive) {
     engine.reserve = await DiskReserve.open(info.location);
   }
   if (info.exclusive) {
