@@ -6,7 +6,7 @@ export DENO_NO_PACKAGE_JSON := 1
 # The test-only npm clients are mapped and locked apart from the server's (nothing to fetch to serve).
 TEST_IMPORTS := --import-map=tests/import_map.json --lock=tests/deno.lock
 
-.PHONY: serve test test-huge deps test-deps check fmt lint bench fuzz crash compile bundle clean
+.PHONY: serve test test-huge deps test-deps check fmt lint bench fuzz crash soak compile bundle clean
 
 node_modules/.bin/deno: package.json package-lock.json
 	npm install --no-audit --no-fund
@@ -47,6 +47,12 @@ fuzz: deps
 CRASH_KILLS ?= 20
 crash: test-deps
 	BASEKV_CRASH_KILLS=$(CRASH_KILLS) $(DENO) test -A $(TEST_IMPORTS) tests/crash/
+
+# The soak at length (make test runs it for 30 s): SOAK_SECONDS of mixed load on all three
+# protocols; CSV and PNG chart in bench/results/soak/.
+SOAK_SECONDS ?= 600
+soak: test-deps
+	BASEKV_SOAK_SECONDS=$(SOAK_SECONDS) $(DENO) test -A $(TEST_IMPORTS) tests/soak/
 
 # Needs Deno's denort runtime: set DENORT_BIN, or have it in $DENO_DIR/dl/release/v<ver>/, or a
 # network that reaches Deno's download host. deno's own error is shown as it is (without a Rust

@@ -102,6 +102,7 @@ export async function startServer(
     memory: config.memory,
     url: config.kvUrl ?? undefined,
     cacheMb: config.cacheMb,
+    diskReserve: true,
   });
   const auth = new Auth(config.password);
   const limiter = new RateLimiter(config.rateLimit);
@@ -160,14 +161,16 @@ export async function startServer(
 
 /**
  * What opening a local store at `path` may create, to remove in this order: the database,
- * SQLite's sidecars, the lock, then its directories, innermost first (removed only if empty).
+ * SQLite's sidecars and the disk reserve, the lock, then its directories, innermost first
+ * (removed only if empty).
  */
 function storeFiles(path: string): string[] {
   const dirs = [];
   for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
     dirs.push(path.slice(0, i));
   }
-  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`, `${path}.lock`, ...dirs];
+  const sidecars = [`${path}-wal`, `${path}-shm`, `${path}-journal`, `${path}.reserve`];
+  return [path, ...sidecars, `${path}.lock`, ...dirs];
 }
 
 function exists(path: string): boolean {

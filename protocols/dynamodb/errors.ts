@@ -252,6 +252,16 @@ export function internal(): DynamoError {
   });
 }
 
+/**
+ * The store's disk is full. DynamoDB has no such failure; a 500 (which the SDKs retry) with the
+ * cause in the message tells the operator what to do, and nothing was written.
+ */
+export function diskFull(): DynamoError {
+  return new DynamoError(`${DYNAMO}InternalServerError`, "database or disk is full", {
+    status: 500,
+  });
+}
+
 /** Fixed message texts, as DynamoDB words them. */
 export const MESSAGES = {
   conditionFailed: "The conditional request failed",

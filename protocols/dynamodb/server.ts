@@ -6,7 +6,9 @@
  */
 import type { ServiceContext } from "../../src/server.ts";
 import { ADMIN_PREFIX } from "../../src/admin.ts";
+import { DiskFullError } from "../../src/store/mod.ts";
 import {
+  diskFull,
   DynamoError,
   internal,
   isStoreSizeLimit,
@@ -172,6 +174,7 @@ function wireError(error: unknown, log: ServiceContext["log"]): DynamoError {
     return validation(error.message);
   }
   if (isStoreSizeLimit(error)) return validation(MESSAGES.itemTooLarge);
+  if (error instanceof DiskFullError) return diskFull();
   log.error(`dynamodb: ${(error as Error)?.stack ?? error}`);
   return internal();
 }

@@ -17,6 +17,7 @@ import {
   TTL_INDEX,
 } from "./envelope.ts";
 import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
+import { DiskReserve } from "./disk_reserve.ts";
 import { keyId, samePart } from "./keys.ts";
 import {
   applyGroups,
@@ -62,6 +63,11 @@ export interface OpenStoreOptions {
    * every read of a write checked at commit. Lets tests drive the remote path on one machine.
    */
   shared?: boolean;
+  /**
+   * Hold a spare file beside a local data file, given back when the disk fills so deletes still
+   * commit (see disk_reserve.ts). The server's own store does; scratch stores (backups) need not.
+   */
+  diskReserve?: boolean;
 }
 
 /** Checks a self-hosted denokv server allows per atomic. */
@@ -100,6 +106,8 @@ class Engine implements LoopBackend {
   /** Keeps readers out while a journaled unit is half applied. */
   readonly gate = new ReadGate();
   #lock: DataLock | null;
+  /** Spare space for deletes on a full disk (a local file store this process owns). */
+  reserve: DiskReserve | null = null;
   /** Keys declared this turn, read together at its end. */
   #prefetching: { keys: Key[]; done: Promise<void> } | null = null;
 
@@ -301,6 +309,10 @@ class Engine implements LoopBackend {
   }
 
   async commit(batch: Batch): Promise<void> {
+    // Full disk: keep the released reserve for deletes (a mixed batch is retried unit by unit).
+    const full = this.reserve?.full ? this.reserve : null;
+    const grows = full !== null && addsData(batch);
+    if (full && !(await full.admits(grows))) throw new DiskFullError();
     const wide = batch.bases.size > this.maxChecks ? await this.#validateWide(batch) : null;
     const written: Envelope[] = [];
     try {
@@ -351,10 +363,12 @@ class Engine implements LoopBackend {
       }
       // Deno KV reports SQLite's SQLITE_FULL only by its text; past this point it is typed.
       if (error instanceof Error && /database or disk is full/.test(error.message)) {
+        await this.reserve?.release();
         throw new DiskFullError();
       }
       throw error;
     }
+    if (full && !grows) full.deleted();
     // Old generations are unreachable now; readers that still hold the old pointer re-read.
     for (const [id, w] of batch.writes) {
       const old = batch.bases.get(id)?.raw.env?.c;
@@ -402,6 +416,12 @@ class Engine implements LoopBackend {
 /** A stored envelope as a Raw: inline payloads resolved, chunked ones left for later. */
 function rawOf(env: Envelope | null, versionstamp: string | null): Raw {
   return { env, data: env?.c ? null : env?.d ?? EMPTY, versionstamp };
+}
+
+/** Whether a batch writes any value (else it only deletes). */
+function addsData(batch: Batch): boolean {
+  for (const w of batch.writes.values()) if (w.env !== null) return true;
+  return false;
 }
 
 /** What a read of a key that does not exist finds. Shared: never mutate. */
@@ -719,6 +739,9 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     info = { kind: "file", exclusive: !options.shared, location: path };
   }
   const engine = new Engine(kv, info, lock, options);
+  if (options.diskReserve && info.kind === "file" && info.exclusive) {
+    engine.reserve = await DiskReserve.open(info.location);
+  }
   if (info.exclusive) {
     await replayJournals(kv);
     await collectOrphanChunks(kv);

@@ -106,14 +106,19 @@ export function parseReadyLine(line: string): Ports {
   return { redis: port("redis"), memcached: port("memcached"), http: port("dynamodb") };
 }
 
-/** Start main.ts as a child and wait for its ready line; `env` adds to the inherited environment. */
+/**
+ * Start main.ts as a child and wait for its ready line; `env` adds to the inherited environment,
+ * `prefix` runs it through another command that ends by exec'ing it (as `unshare … sh -c`).
+ */
 export async function startChild(
   args: string[],
   script = MAIN,
   env: Record<string, string> = {},
+  prefix: string[] = [],
 ): Promise<ChildServer> {
-  const child = new Deno.Command(DENO, {
-    args: ["run", "-A", "--unstable-kv", script, ...args],
+  const argv = [...prefix, DENO, "run", "-A", "--unstable-kv", script, ...args];
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
     env,
     stdout: "piped",
     stderr: "piped",
