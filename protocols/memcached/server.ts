@@ -16,6 +16,16 @@ import { Sequencer } from "./sequencer.ts";
 const IDLE_BUFFER_BYTES = 4 * 1024;
 /** A drained buffer grown past this (for a big value) is given back. */
 const KEEP_BUFFER_BYTES = 64 * 1024;
+/**
+ * Most replies a connection holds back while it frames further -R passes of one buffer: the
+ * passes' writes share commits instead of each waiting for the one before.
+ */
+const MAX_HELD_REPLIES = 1024;
+
+/** A turn of the event loop, so other connections run between -R passes (memcached's yield). */
+function otherConnectionsTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /** One connection's read buffer: bytes [start, end) are not framed yet. */
 interface ReadState {
@@ -156,10 +166,13 @@ export async function serveConnection(
   signal.addEventListener("abort", onAbort);
   // Set when a pass stopped at -R commands: frame the rest before reading again.
   let more = false;
+  // Replies of earlier passes over the same buffer, sent together with this pass's.
+  let held: Reply[] = [];
   try {
     while (!signal.aborted && !session.closing) {
       if (more) {
         counters.connYields++;
+        await otherConnectionsTurn();
       } else {
         idle = true;
         const n = await conn.read(room(r));
@@ -168,9 +181,15 @@ export async function serveConnection(
         r.end += n;
         counters.bytesRead += n;
       }
-      const replies = runFramed(r, framing);
-      more = replies.length >= framing.perPass && r.start < r.end;
-      watch.heard(replies.length, r.start < r.end || r.skip > 0);
+      const framed = runFramed(r, framing);
+      more = !session.closing && framed.length >= framing.perPass && r.start < r.end;
+      watch.heard(framed.length, r.start < r.end || r.skip > 0);
+      const replies = held.length > 0 ? held.concat(framed) : framed;
+      held = [];
+      if (more && replies.length < MAX_HELD_REPLIES) {
+        held = replies;
+        continue;
+      }
       if (replies.length === 0) continue;
       const settled = replies.length === 1 ? [await replies[0]] : await Promise.all(replies);
       const out = encodeReplies(settled);
