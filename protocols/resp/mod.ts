@@ -51,7 +51,7 @@ export const redisService: Service = {
       ctx.log,
     );
     // Libraries FUNCTION LOAD stored, before any FCALL can arrive.
-    await loadStoredFunctions(ctx.store, state.scripts);
+    await loadStoredFunctions(ctx.store, () => state.loadScripts());
     state.config.setInternal("maxclients", String(ctx.config.serviceFlags[MAXCLIENTS_FLAG]));
     state.config.setInternal("timeout", String(ctx.config.serviceFlags[TIMEOUT_FLAG]));
     // Blocked clients are retried after commits: subscribed before any connection is served.

@@ -9,7 +9,7 @@
  * (names may repeat, never vanish).
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "../../src/sha256.ts";
 import type { Entry, Key } from "../../src/store/mod.ts";
 import type { CommandContext } from "./command.ts";
 import type { Access } from "./storage/db.ts";
@@ -66,7 +66,7 @@ function samePosition(a: Position, b: Position): boolean {
 
 /** The first id tried for a position: 52 bits of its digest, never 0 (0 ends a scan). */
 function baseId(position: Position): bigint {
-  const digest = createHash("sha256").update(positionBytes(position)).digest();
+  const digest = sha256(positionBytes(position));
   let v = 0n;
   for (let i = 0; i < 7; i++) v = (v << 8n) | BigInt(digest[i]);
   return (v >> (56n - CURSOR_BITS)) + 1n;
