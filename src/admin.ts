@@ -9,7 +9,7 @@
 import { type Auth } from "./auth.ts";
 import { type Fixture, FixtureError, parseFixture } from "./fixtures.ts";
 import type { Logger } from "./log.ts";
-import type { AdminPart, RunningService } from "./server.ts";
+import type { AdminPart, PartSnapshot, RunningService } from "./server.ts";
 import { type Key, openStore, type Snapshot, type Store } from "./store/mod.ts";
 
 /** Every admin route starts with this. */
@@ -39,10 +39,10 @@ export interface AdminDeps {
 /** A bad request: answered 400 with the message. */
 class BadRequest extends Error {}
 
-interface Held {
-  snapshot: Snapshot;
-  namespaces: string[];
-}
+/** A held snapshot: store ranges, or a part its protocol copied (and restores) itself. */
+type Held =
+  | { snapshot: Snapshot; namespaces: string[] }
+  | { part: PartSnapshot; namespaces: string[] };
 
 function json(body: unknown, status = 200): Response {
   return Response.json(body, { status });
@@ -218,6 +218,11 @@ export class Admin {
     if (params.length === 1) {
       // A part a service names: its key prefixes as they are now.
       const [param, value] = [params[0], q.get(params[0])!];
+      const copied = await this.#partCopy(param, value, q.get("namespace"));
+      if (copied !== null) {
+        this.#snapshots.set(name, copied);
+        return { snapshot: name, namespaces: copied.namespaces, entries: copied.part.entries };
+      }
       const found = await this.#part(param, value, q.get("namespace"));
       if (found === null) throw new BadRequest(`Unknown parameter ${param}`);
       namespaces = [found.namespace];
@@ -241,16 +246,36 @@ export class Admin {
     return null;
   }
 
+  /** A part copied by the protocol that names it (Redis `?db=`), or null. */
+  async #partCopy(
+    param: string,
+    value: string,
+    only: string | null,
+  ): Promise<{ part: PartSnapshot; namespaces: string[] } | null> {
+    for (const [namespace, service] of this.#deps.services) {
+      if (only !== null && only !== namespace) continue;
+      const part = await service.snapshotPart?.(param, value);
+      if (part) return { part, namespaces: [namespace] };
+    }
+    return null;
+  }
+
   async #restore(q: URLSearchParams): Promise<Record<string, unknown>> {
     this.#checkParams(q, ["name", "namespace"]);
     const name = this.#name(q);
     const held = this.#snapshots.get(name);
     if (!held) throw new BadRequest(`No snapshot ${name}`);
-    let snapshot = held.snapshot;
     let namespaces = held.namespaces;
     const ns = q.get("namespace");
+    if (ns !== null && !namespaces.includes(ns)) {
+      throw new BadRequest(`Snapshot ${name} does not hold ${ns}`);
+    }
+    if ("part" in held) {
+      await held.part.restore();
+      return { restored: name, namespaces, entries: held.part.entries };
+    }
+    let snapshot = held.snapshot;
     if (ns !== null) {
-      if (!namespaces.includes(ns)) throw new BadRequest(`Snapshot ${name} does not hold ${ns}`);
       namespaces = [ns];
       snapshot = {
         prefixes: snapshot.prefixes.filter((p) => p[0] === ns),
@@ -263,12 +288,17 @@ export class Admin {
   }
 
   #list(): Record<string, unknown>[] {
-    return [...this.#snapshots].map(([name, { snapshot, namespaces }]) => ({
-      name,
-      namespaces,
-      entries: snapshot.entries.length,
-      takenAt: new Date(snapshot.takenAt).toISOString(),
-    }));
+    return [...this.#snapshots].map(([name, held]) => {
+      const { entries, takenAt } = "part" in held
+        ? held.part
+        : { entries: held.snapshot.entries.length, takenAt: held.snapshot.takenAt };
+      return {
+        name,
+        namespaces: held.namespaces,
+        entries,
+        takenAt: new Date(takenAt).toISOString(),
+      };
+    });
   }
 
   #name(q: URLSearchParams): string {
