@@ -218,44 +218,35 @@ export class Admin {
     if (params.length === 1) {
       // A part a service names: its key prefixes as they are now.
       const [param, value] = [params[0], q.get(params[0])!];
-      const copied = await this.#partCopy(param, value, q.get("namespace"));
+      const only = q.get("namespace");
+      const copied = await this.#servicePart(only, (s) => s.snapshotPart?.(param, value));
       if (copied !== null) {
-        this.#snapshots.set(name, copied);
-        return { snapshot: name, namespaces: copied.namespaces, entries: copied.part.entries };
+        const held = { part: copied.found, namespaces: [copied.namespace] };
+        this.#snapshots.set(name, held);
+        return { snapshot: name, namespaces: held.namespaces, entries: held.part.entries };
       }
-      const found = await this.#part(param, value, q.get("namespace"));
-      if (found === null) throw new BadRequest(`Unknown parameter ${param}`);
-      namespaces = [found.namespace];
-      prefixes = found.prefixes.map((p) => [found.namespace, ...p]);
+      const part = await this.#servicePart(only, (s) => s.partPrefixes?.(param, value));
+      if (part === null) throw new BadRequest(`Unknown parameter ${param}`);
+      namespaces = [part.namespace];
+      prefixes = part.found.map((p) => [part.namespace, ...p]);
     }
     const snapshot = await this.#deps.store.snapshot(prefixes);
     this.#snapshots.set(name, { snapshot, namespaces });
     return { snapshot: name, namespaces, entries: snapshot.entries.length };
   }
 
-  async #part(
-    param: string,
-    value: string,
+  /**
+   * The first started service (the one `only` names, when given) whose `ask` answers for a
+   * part a parameter names, with its namespace; null when none does.
+   */
+  async #servicePart<T>(
     only: string | null,
-  ): Promise<{ namespace: string; prefixes: Key[] } | null> {
+    ask: (service: RunningService) => Promise<T | null> | undefined,
+  ): Promise<{ namespace: string; found: T } | null> {
     for (const [namespace, service] of this.#deps.services) {
       if (only !== null && only !== namespace) continue;
-      const prefixes = await service.partPrefixes?.(param, value);
-      if (prefixes) return { namespace, prefixes };
-    }
-    return null;
-  }
-
-  /** A part copied by the protocol that names it (Redis `?db=`), or null. */
-  async #partCopy(
-    param: string,
-    value: string,
-    only: string | null,
-  ): Promise<{ part: PartSnapshot; namespaces: string[] } | null> {
-    for (const [namespace, service] of this.#deps.services) {
-      if (only !== null && only !== namespace) continue;
-      const part = await service.snapshotPart?.(param, value);
-      if (part) return { part, namespaces: [namespace] };
+      const found = await ask(service);
+      if (found) return { namespace, found };
     }
     return null;
   }

@@ -37,8 +37,8 @@ function tokenKey(id: bigint): Key {
   return ["sc", Number(id)];
 }
 
-/** Bytes that identify a position (each part tagged and length-prefixed). */
-function positionBytes(position: Position): Uint8Array {
+/** Bytes that identify a position (each part tagged and length-prefixed), in pieces. */
+function positionBytes(position: Position): Uint8Array[] {
   const parts: Uint8Array[] = [];
   const encoder = new TextEncoder();
   for (const part of position) {
@@ -50,18 +50,13 @@ function positionBytes(position: Position): Uint8Array {
     new DataView(head.buffer).setUint32(1, bytes.length);
     parts.push(head, bytes);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts;
 }
 
 function samePosition(a: Position, b: Position): boolean {
   const [x, y] = [positionBytes(a), positionBytes(b)];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
+  return x.length === y.length &&
+    x.every((p, i) => p.length === y[i].length && p.every((v, j) => v === y[i][j]));
 }
 
 /** The first id tried for a position: 52 bits of its digest, never 0 (0 ends a scan). */

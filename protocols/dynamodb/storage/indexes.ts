@@ -76,25 +76,14 @@ export function indexEntryKey(table: TableRecord, index: IndexRecord, item: Item
     // then stood for by its digest (it only orders entries with equal index keys).
     const digest = new Uint8Array(17);
     digest[0] = TAIL_DIGEST_TAG;
-    digest.set(sha256(tailBytes(tail)).subarray(0, 16), 1);
+    // Each part as its length in decimal, ":", its bytes.
+    const pieces = tail.flatMap((part) => [`${part.length}:`, part]);
+    digest.set(sha256(pieces).subarray(0, 16), 1);
     parts.push(digest);
   } else {
     parts.push(...tail);
   }
   return parts;
-}
-
-/** The table key parts as hashed for a digest: each as its length in decimal, ":", its bytes. */
-function tailBytes(tail: readonly Uint8Array[]): Uint8Array {
-  const encoder = new TextEncoder();
-  const pieces = tail.flatMap((part) => [encoder.encode(`${part.length}:`), part]);
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Room left under MAX_KEY_BYTES for the store's namespace parts. */
