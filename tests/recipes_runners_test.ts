@@ -51,7 +51,14 @@ async function runnerModules(): Promise<string> {
   );
   const npm = await run(
     "npm",
-    ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+    [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--ignore-scripts",
+      "--loglevel=error",
+    ],
     staging,
   );
   assert.equal(npm.code, 0, `npm install of the test runners failed:\n${npm.output}`);
