@@ -220,6 +220,8 @@ export interface Basekv extends AsyncDisposable {
   ports: Record<PortKind, number>;
   /** Milliseconds from spawn to every enabled port answering. */
   startMs: number;
+  /** The start time basekv's ready line reports (from its own process start). */
+  readyMs: number;
   /** Resident set size now, in MiB. */
   rssMiB(): Promise<number>;
   stop(): Promise<void>;
@@ -266,10 +268,13 @@ export async function startBasekv(options: BasekvOptions = {}): Promise<Basekv> 
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args,
-    stdout: "null",
+    stdout: "piped",
     stderr: "piped",
   }).spawn();
   const stderr = new Response(child.stderr).text();
+  // The ready line comes once every listener is up: wait for it rather than probe in a tight
+  // loop, whose connection attempts would take CPU from the start being measured.
+  const ready = readyLine(child.stdout);
   let exited = false;
   child.status.then(() => exited = true);
   const enabled = Object.fromEntries(kinds.map((k) => [k, ports[k]]));
@@ -278,7 +283,9 @@ export async function startBasekv(options: BasekvOptions = {}): Promise<Basekv> 
     await child.status;
     await stderr;
   };
+  let readyMs = NaN;
   try {
+    readyMs = Number((await ready).match(/ready in (\d+) ms/)?.[1] ?? NaN);
     await waitAnswering(enabled, 120_000, () => exited);
   } catch (error) {
     await stop();
@@ -287,10 +294,26 @@ export async function startBasekv(options: BasekvOptions = {}): Promise<Basekv> 
   return {
     ports,
     startMs: performance.now() - t0,
+    readyMs,
     rssMiB: () => rssOf(child.pid),
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** The first line of `stdout` (the rest is read and dropped); "" if it ends before one. */
+async function readyLine(stdout: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) return text;
+    text += value;
+  }
+  (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })().catch(() => {});
+  return text.slice(0, text.indexOf("\n"));
 }
 
 /** A reference server child process started from a command line. */

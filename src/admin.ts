@@ -9,7 +9,7 @@
 import { type Auth } from "./auth.ts";
 import { type Fixture, FixtureError, parseFixture } from "./fixtures.ts";
 import type { Logger } from "./log.ts";
-import type { AdminPart, RunningService } from "./server.ts";
+import type { AdminPart, PartSnapshot, RunningService } from "./server.ts";
 import { type Key, openStore, type Snapshot, type Store } from "./store/mod.ts";
 
 /** Every admin route starts with this. */
@@ -39,10 +39,10 @@ export interface AdminDeps {
 /** A bad request: answered 400 with the message. */
 class BadRequest extends Error {}
 
-interface Held {
-  snapshot: Snapshot;
-  namespaces: string[];
-}
+/** A held snapshot: store ranges, or a part its protocol copied (and restores) itself. */
+type Held =
+  | { snapshot: Snapshot; namespaces: string[] }
+  | { part: PartSnapshot; namespaces: string[] };
 
 function json(body: unknown, status = 200): Response {
   return Response.json(body, { status });
@@ -218,25 +218,35 @@ export class Admin {
     if (params.length === 1) {
       // A part a service names: its key prefixes as they are now.
       const [param, value] = [params[0], q.get(params[0])!];
-      const found = await this.#part(param, value, q.get("namespace"));
-      if (found === null) throw new BadRequest(`Unknown parameter ${param}`);
-      namespaces = [found.namespace];
-      prefixes = found.prefixes.map((p) => [found.namespace, ...p]);
+      const only = q.get("namespace");
+      const copied = await this.#servicePart(only, (s) => s.snapshotPart?.(param, value));
+      if (copied !== null) {
+        const held = { part: copied.found, namespaces: [copied.namespace] };
+        this.#snapshots.set(name, held);
+        return { snapshot: name, namespaces: held.namespaces, entries: held.part.entries };
+      }
+      const part = await this.#servicePart(only, (s) => s.partPrefixes?.(param, value));
+      if (part === null) throw new BadRequest(`Unknown parameter ${param}`);
+      namespaces = [part.namespace];
+      prefixes = part.found.map((p) => [part.namespace, ...p]);
     }
     const snapshot = await this.#deps.store.snapshot(prefixes);
     this.#snapshots.set(name, { snapshot, namespaces });
     return { snapshot: name, namespaces, entries: snapshot.entries.length };
   }
 
-  async #part(
-    param: string,
-    value: string,
+  /**
+   * The first started service (the one `only` names, when given) whose `ask` answers for a
+   * part a parameter names, with its namespace; null when none does.
+   */
+  async #servicePart<T>(
     only: string | null,
-  ): Promise<{ namespace: string; prefixes: Key[] } | null> {
+    ask: (service: RunningService) => Promise<T | null> | undefined,
+  ): Promise<{ namespace: string; found: T } | null> {
     for (const [namespace, service] of this.#deps.services) {
       if (only !== null && only !== namespace) continue;
-      const prefixes = await service.partPrefixes?.(param, value);
-      if (prefixes) return { namespace, prefixes };
+      const found = await ask(service);
+      if (found) return { namespace, found };
     }
     return null;
   }
@@ -246,11 +256,17 @@ export class Admin {
     const name = this.#name(q);
     const held = this.#snapshots.get(name);
     if (!held) throw new BadRequest(`No snapshot ${name}`);
-    let snapshot = held.snapshot;
     let namespaces = held.namespaces;
     const ns = q.get("namespace");
+    if (ns !== null && !namespaces.includes(ns)) {
+      throw new BadRequest(`Snapshot ${name} does not hold ${ns}`);
+    }
+    if ("part" in held) {
+      await held.part.restore();
+      return { restored: name, namespaces, entries: held.part.entries };
+    }
+    let snapshot = held.snapshot;
     if (ns !== null) {
-      if (!namespaces.includes(ns)) throw new BadRequest(`Snapshot ${name} does not hold ${ns}`);
       namespaces = [ns];
       snapshot = {
         prefixes: snapshot.prefixes.filter((p) => p[0] === ns),
@@ -263,12 +279,17 @@ export class Admin {
   }
 
   #list(): Record<string, unknown>[] {
-    return [...this.#snapshots].map(([name, { snapshot, namespaces }]) => ({
-      name,
-      namespaces,
-      entries: snapshot.entries.length,
-      takenAt: new Date(snapshot.takenAt).toISOString(),
-    }));
+    return [...this.#snapshots].map(([name, held]) => {
+      const { entries, takenAt } = "part" in held
+        ? held.part
+        : { entries: held.snapshot.entries.length, takenAt: held.snapshot.takenAt };
+      return {
+        name,
+        namespaces: held.namespaces,
+        entries,
+        takenAt: new Date(takenAt).toISOString(),
+      };
+    });
   }
 
   #name(q: URLSearchParams): string {

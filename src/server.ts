@@ -59,6 +59,20 @@ export interface RunningService {
    * `table`, `prefix`: those tables' items); null when the parameter is not its own.
    */
   partPrefixes?(param: string, value: string): Promise<Key[] | null>;
+  /**
+   * A point-in-time copy of a part that only the protocol can put back (Redis `db`: a db may
+   * move to another storage slot before the restore); null when the parameter is not its own.
+   */
+  snapshotPart?(param: string, value: string): Promise<PartSnapshot | null>;
+}
+
+/** A copy of one part of a protocol's data, restored through the protocol. */
+export interface PartSnapshot {
+  /** Store entries it holds. */
+  entries: number;
+  takenAt: number;
+  /** Make the part hold exactly the copy again, in one write unit. */
+  restore(): Promise<void>;
 }
 
 /** A protocol front-end: its name, port and flags, started once with its context and port. */

@@ -83,17 +83,26 @@ const INIT = [
 ];
 const encoder = new TextEncoder();
 
-/** The SHA-256 digest (32 bytes) of `data` (a string is hashed as UTF-8). */
-export function sha256(data: Uint8Array | string): Uint8Array {
-  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+/** Bytes to hash: a string is hashed as UTF-8. */
+type Piece = Uint8Array | string;
+
+/** The SHA-256 digest (32 bytes) of `data`, or of `pieces` one after another as one message. */
+export function sha256(data: Piece | readonly Piece[]): Uint8Array {
+  const pieces = (typeof data === "string" || data instanceof Uint8Array ? [data] : data)
+    .map((p) => typeof p === "string" ? encoder.encode(p) : p);
+  const length = pieces.reduce((n, p) => n + p.length, 0);
   // The message, a 0x80 byte, zeros, and the bit length: a whole number of 64-byte blocks.
-  const blocks = Math.ceil((bytes.length + 9) / 64);
+  const blocks = Math.ceil((length + 9) / 64);
   const padded = new Uint8Array(blocks * 64);
-  padded.set(bytes);
-  padded[bytes.length] = 0x80;
+  let at = 0;
+  for (const p of pieces) {
+    padded.set(p, at);
+    at += p.length;
+  }
+  padded[length] = 0x80;
   const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bytes.length / 0x20000000));
-  view.setUint32(padded.length - 4, (bytes.length * 8) >>> 0);
+  view.setUint32(padded.length - 8, Math.floor(length / 0x20000000));
+  view.setUint32(padded.length - 4, (length * 8) >>> 0);
   const h = [...INIT];
   const w = new Uint32Array(64);
   for (let offset = 0; offset < padded.length; offset += 64) {

@@ -9,9 +9,9 @@ import { arrayAt, FixtureError, member, objectAt } from "../../src/fixtures.ts";
 import type { Key, Store } from "../../src/store/mod.ts";
 import type { OperationContext } from "./context.ts";
 import { DynamoError } from "./errors.ts";
-import { ExpressionError } from "./expressions/mod.ts";
+import { ExpressionError } from "./expressions/errors.ts";
 import { NumberError } from "./number.ts";
-import { OPERATIONS } from "./operations/mod.ts";
+import { operationTables } from "./operations/load.ts";
 import { tableIndexesPrefix } from "./storage/indexes.ts";
 import { tableItemsPrefix } from "./storage/keys.ts";
 import { changeLogPrefix } from "./storage/pitr.ts";
@@ -35,6 +35,7 @@ function reason(error: unknown): string {
 
 async function run(ctx: OperationContext, op: string, body: Body, path: string) {
   try {
+    const { OPERATIONS } = await operationTables();
     return await OPERATIONS[op](ctx, structuredClone(body));
   } catch (error) {
     throw new FixtureError(path, reason(error));
@@ -162,6 +163,7 @@ function createInput(d: Body): Body {
 export async function exportDynamo(ctx: OperationContext): Promise<Body> {
   const tables: Body[] = [];
   const items: Record<string, Body[]> = {};
+  const { OPERATIONS } = await operationTables();
   let start: string | undefined;
   do {
     const page = await OPERATIONS.ListTables(ctx, start ? { ExclusiveStartTableName: start } : {});

@@ -31,10 +31,10 @@ import {
 } from "./codec.ts";
 import { compressReply, inflate, replyCoding, requestCoding } from "./compression.ts";
 import { crc32 } from "./crc32.ts";
-import { ExpressionError } from "./expressions/mod.ts";
+import { ExpressionError } from "./expressions/errors.ts";
 import { NumberError } from "./number.ts";
 import type { Operation, OperationContext } from "./context.ts";
-import { OPERATIONS, STREAM_OPERATIONS } from "./operations/mod.ts";
+import { type OperationTables, operationTables } from "./operations/load.ts";
 import { checkSignature, checkSignatureShape, regionOf } from "./sigv4.ts";
 import type { TtlSweeper } from "./ttl_sweeper.ts";
 
@@ -157,7 +157,10 @@ async function readStream(body: ReadableStream<Uint8Array>): Promise<Uint8Array>
 }
 
 /** The operation an `X-Amz-Target` names, or undefined. */
-function route(target: string): Operation | undefined {
+function route(
+  { OPERATIONS, STREAM_OPERATIONS }: OperationTables,
+  target: string,
+): Operation | undefined {
   const [table, name] = target.startsWith(TARGET_PREFIX)
     ? [OPERATIONS, target.slice(TARGET_PREFIX.length)]
     : target.startsWith(STREAMS_PREFIX)
@@ -205,7 +208,9 @@ export function createHandler(
       if (bytes.length > 0 && !isJsonRequest(req.headers.get("content-type"))) return notFound(id);
       // AWS's order: the JSON must parse, then the target must exist, then the signature.
       const parsed = parseBody(bytes);
-      const op = route(req.headers.get("x-amz-target") ?? "");
+      const tables = operationTables();
+      const target = req.headers.get("x-amz-target") ?? "";
+      const op = route(tables instanceof Promise ? await tables : tables, target);
       if (!op) throw unknownOperation();
       checkSignatureShape(req, url);
       if (ctx.auth.required) checkSignature(req, bytes, ctx.auth.secret ?? "");

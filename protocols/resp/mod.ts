@@ -26,6 +26,16 @@ const MAXCLIENTS_REPLY = new TextEncoder().encode(`-${SERVER_ERRORS.maxClients}\
 import { localClient } from "./local_client.ts";
 import { exportRedis, seedRedis } from "./fixtures.ts";
 import { DATABASES } from "./storage/layout.ts";
+import { copyDb, restoreDb } from "./storage/db_snapshot.ts";
+
+/** The admin API's `?db=` value as a database number; a bad one throws naming the parameter. */
+function dbNumber(value: string): number {
+  const db = Number(value);
+  if (!/^\d+$/.test(value) || db >= DATABASES) {
+    throw new RangeError(`db: expected a database number 0-${DATABASES - 1}`);
+  }
+  return db;
+}
 
 /** The Redis service. */
 export const redisService: Service = {
@@ -58,7 +68,7 @@ export const redisService: Service = {
       ctx.log,
     );
     // Libraries FUNCTION LOAD stored, before any FCALL can arrive.
-    await loadStoredFunctions(ctx.store, state.scripts);
+    await loadStoredFunctions(ctx.store, () => state.loadScripts());
     state.config.setInternal("maxclients", String(ctx.config.serviceFlags[MAXCLIENTS_FLAG]));
     state.config.setInternal("timeout", String(ctx.config.serviceFlags[TIMEOUT_FLAG]));
     // Blocked clients are retried after commits: subscribed before any connection is served.
@@ -107,12 +117,19 @@ export const redisService: Service = {
       exportFixture: () => exportRedis(call),
       async resetPart(param, value) {
         if (param !== "db") return false;
-        const db = Number(value);
-        if (!/^\d+$/.test(value) || db >= DATABASES) {
-          throw new RangeError(`db: expected a database number 0-${DATABASES - 1}`);
-        }
-        await call(db, "FLUSHDB");
+        await call(dbNumber(value), "FLUSHDB");
         return true;
+      },
+      async snapshotPart(param, value) {
+        if (param !== "db") return null;
+        const db = dbNumber(value);
+        const copy = await copyDb(ctx.store, db);
+        const members = [...copy.generations.values()].reduce((n, g) => n + g.length, 0);
+        return {
+          entries: copy.keys.length + members,
+          takenAt: copy.takenAt,
+          restore: () => restoreDb(ctx.store, db, copy),
+        };
       },
       address: `${listen.hostname}:${server.addr.port}`,
       port: server.addr.port,

@@ -9,7 +9,7 @@
  * (names may repeat, never vanish).
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "../../src/sha256.ts";
 import type { Entry, Key } from "../../src/store/mod.ts";
 import type { CommandContext } from "./command.ts";
 import type { Access } from "./storage/db.ts";
@@ -37,8 +37,8 @@ function tokenKey(id: bigint): Key {
   return ["sc", Number(id)];
 }
 
-/** Bytes that identify a position (each part tagged and length-prefixed). */
-function positionBytes(position: Position): Uint8Array {
+/** Bytes that identify a position (each part tagged and length-prefixed), in pieces. */
+function positionBytes(position: Position): Uint8Array[] {
   const parts: Uint8Array[] = [];
   const encoder = new TextEncoder();
   for (const part of position) {
@@ -50,23 +50,18 @@ function positionBytes(position: Position): Uint8Array {
     new DataView(head.buffer).setUint32(1, bytes.length);
     parts.push(head, bytes);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts;
 }
 
 function samePosition(a: Position, b: Position): boolean {
   const [x, y] = [positionBytes(a), positionBytes(b)];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
+  return x.length === y.length &&
+    x.every((p, i) => p.length === y[i].length && p.every((v, j) => v === y[i][j]));
 }
 
 /** The first id tried for a position: 52 bits of its digest, never 0 (0 ends a scan). */
 function baseId(position: Position): bigint {
-  const digest = createHash("sha256").update(positionBytes(position)).digest();
+  const digest = sha256(positionBytes(position));
   let v = 0n;
   for (let i = 0; i < 7; i++) v = (v << 8n) | BigInt(digest[i]);
   return (v >> (56n - CURSOR_BITS)) + 1n;

@@ -8,7 +8,8 @@ import type { WriteTx } from "../../src/store/mod.ts";
 import type { CommandContext, CommandSpec, Session } from "./command.ts";
 import { invoke } from "./invoke.ts";
 import { error, type Reply } from "./reply.ts";
-import { SCRIPT_ERRORS, type ScriptBridge } from "./scripting/mod.ts";
+import { SCRIPT_ERRORS } from "./scripting/errors.ts";
+import type { ScriptBridge } from "./scripting/mod.ts";
 import type { ServerState } from "./server_state.ts";
 import { transactionContext } from "./transaction.ts";
 
@@ -86,8 +87,10 @@ export function runScript(ctx: CommandContext, call: ScriptCall): Promise<Reply>
  * connections may only run commands flagged allow_busy (SCRIPT KILL, FUNCTION KILL, …).
  */
 export function busyReply(state: ServerState, session: Session, spec: CommandSpec): Reply | null {
-  const scripts = state.scripts;
-  if (scripts.runningKind() === null || state.scriptCaller === session.id) return null;
+  const scripts = state.loadedScripts;
+  if (scripts === null || scripts.runningKind() === null || state.scriptCaller === session.id) {
+    return null;
+  }
   if (spec.flags.includes("allow_busy")) return null;
   const threshold = Number(state.config.value("busy-reply-threshold"));
   return scripts.isBusy(threshold) ? error(scripts.busyError()) : null;

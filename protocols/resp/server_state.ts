@@ -14,7 +14,7 @@ import { Tracking } from "./tracking.ts";
 import { Pause } from "./pause.ts";
 import { formatDouble } from "./codec/reply_encoder.ts";
 import { REDIS_VERSION } from "./info.ts";
-import { ScriptEngine } from "./scripting/mod.ts";
+import type { ScriptEngine } from "./scripting/mod.ts";
 
 /** How a client wants replies (CLIENT REPLY). */
 export type ReplyMode = "on" | "off" | "skip";
@@ -109,8 +109,10 @@ export class ServerState implements EventSink {
   fanout: Fanout | null = null;
   /** CLIENT PAUSE. */
   readonly pause = new Pause();
-  /** The Lua engine and script cache of EVAL, SCRIPT and FUNCTION. */
-  readonly scripts: ScriptEngine;
+  /** The Lua engine, once EVAL, SCRIPT, FUNCTION or a stored library has needed it. */
+  #scripts: ScriptEngine | null = null;
+  #loadingScripts: Promise<ScriptEngine> | null = null;
+  readonly #log?: Pick<Logger, "debug" | "info" | "warn">;
   /** The client whose script is running (its own later commands are not refused as BUSY). */
   scriptCaller: number | null = null;
   #nextId = 1;
@@ -118,14 +120,39 @@ export class ServerState implements EventSink {
   /** `log` receives redis.log lines (debug and verbose as debug, notice as info, warning). */
   constructor(config: ConfigParams, log?: Pick<Logger, "debug" | "info" | "warn">) {
     this.config = config;
-    this.scripts = new ScriptEngine({
-      formatDouble,
-      redisVersion: REDIS_VERSION,
-      log: log && ((level, message) => {
-        if (level <= 1) log.debug(`redis.log: ${message}`);
-        else if (level === 2) log.info(`redis.log: ${message}`);
-        else log.warn(`redis.log: ${message}`);
-      }),
+    this.#log = log;
+  }
+
+  /**
+   * The Lua engine and script cache of EVAL, SCRIPT and FUNCTION; only after {@link loadScripts}
+   * (the scripting commands load it before they run).
+   */
+  get scripts(): ScriptEngine {
+    if (this.#scripts === null) throw new Error("the script engine is not loaded");
+    return this.#scripts;
+  }
+
+  /** The Lua engine if something has loaded it, else null (no script can be running). */
+  get loadedScripts(): ScriptEngine | null {
+    return this.#scripts;
+  }
+
+  /**
+   * Loads the Lua engine on first use: fengari and the sandbox take about 100 ms, which a start
+   * (and every user who never runs a script) should not pay.
+   */
+  loadScripts(): Promise<ScriptEngine> {
+    return this.#loadingScripts ??= import("./scripting/engine.ts").then(({ ScriptEngine }) => {
+      const log = this.#log;
+      return this.#scripts = new ScriptEngine({
+        formatDouble,
+        redisVersion: REDIS_VERSION,
+        log: log && ((level, message) => {
+          if (level <= 1) log.debug(`redis.log: ${message}`);
+          else if (level === 2) log.info(`redis.log: ${message}`);
+          else log.warn(`redis.log: ${message}`);
+        }),
+      });
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * The admin API over real clients: reset of everything, a namespace, a table, a table-name
  * prefix and a Redis database; snapshot -> change -> restore across all three protocols;
- * the password; memcached's flush generation and Redis SCAN across a restore.
+ * the password; memcached's flush generation and Redis SCAN across a restore; snapshots of a
+ * table, a table-name prefix and one Redis database.
  * @module
  */
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { GetItemCommand, PutItemCommand, ScanCommand } from "@aws-sdk/client-dyn
 import { admin, mcGet, startAll } from "./admin_client.ts";
 import { createTable } from "../dynamodb/client.ts";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Redis } from "ioredis";
 
 async function put(ddb: DynamoDBClient, table: string, pk: string, v = "x") {
   await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, v: { S: v } } }));
@@ -206,5 +208,78 @@ Deno.test("a snapshot of one table or a table-name prefix restores those tables'
   assert.equal(await s.redis.get("untouched"), "1");
   assert.equal((await admin(s.http, "POST", "restore?name=one")).status, 200);
   assert.deepEqual(await scanKeys(s.ddb, "w2_a"), ["k1"]);
-  assert.equal((await admin(s.http, "POST", "snapshot?name=x&db=1")).status, 400);
+  assert.equal((await admin(s.http, "POST", "snapshot?name=x&shard=1")).status, 400);
+});
+
+/** Db `db`'s keys with each one's type, value and whether it has a TTL, sorted by name. */
+async function dbState(redis: Redis, db: number): Promise<string[]> {
+  await redis.select(db);
+  const out = [];
+  for (const key of (await redis.keys("*")).sort()) {
+    const type = await redis.type(key);
+    const value = type === "string"
+      ? await redis.get(key)
+      : type === "hash"
+      ? Object.entries(await redis.hgetall(key)).sort()
+      : type === "list"
+      ? await redis.lrange(key, 0, -1)
+      : type === "set"
+      ? (await redis.smembers(key)).sort()
+      : type === "zset"
+      ? await redis.zrange(key, "0", "-1", "WITHSCORES")
+      : await redis.xrange(key, "-", "+");
+    const ttl = (await redis.pttl(key)) > 0 ? "ttl" : "-";
+    out.push(`${key} ${type} ${JSON.stringify(value)} ${ttl}`);
+  }
+  return out;
+}
+
+Deno.test("a snapshot of one Redis db restores that db only, also after FLUSHDB and SWAPDB moved it", async () => {
+  await using s = await startAll();
+  const r = s.redis;
+  await r.select(1);
+  await r.set("s", "one", "EX", 3600);
+  await r.hset("h", Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`f${i}`, `v${i}`])));
+  await r.rpush("l", "a", "b", "c");
+  await r.sadd("set", "x", "y");
+  await r.zadd("z", 1, "m1", 2, "m2");
+  await r.xadd("st", "1-1", "f", "v");
+  await r.expire("h", 3600);
+  await r.select(2);
+  await r.set("other", "before");
+  const before = await dbState(r, 1);
+  assert.equal(before.length, 6);
+  const snap = await admin(s.http, "POST", "snapshot?name=db1&db=1");
+  assert.equal(snap.status, 200);
+  assert.deepEqual(snap.body.namespaces, ["redis"]);
+  assert.ok(snap.body.entries >= 6);
+  const listed = await admin(s.http, "GET", "snapshots");
+  assert.deepEqual(listed.body.map((x: { name: string }) => x.name), ["db1"]);
+
+  // Change db 1 in place, then move it twice; change db 2 too.
+  await r.select(1);
+  await r.set("s", "two");
+  await r.hdel("h", "f1");
+  await r.lpop("l");
+  await r.set("new", "1");
+  await r.select(2);
+  await r.set("other", "after");
+  assert.equal((await admin(s.http, "POST", "restore?name=db1")).status, 200);
+  assert.deepEqual(await dbState(r, 1), before);
+  assert.deepEqual(await dbState(r, 2), ['other string "after" -']);
+
+  await r.select(1);
+  await r.flushdb();
+  await r.set("after-flush", "1");
+  await r.swapdb(1, 3);
+  assert.equal((await admin(s.http, "POST", "restore?name=db1")).status, 200);
+  assert.deepEqual(await dbState(r, 1), before);
+  assert.deepEqual(await dbState(r, 3), ['after-flush string "1" -']);
+  await r.select(1);
+  assert.equal(await r.dbsize(), 6);
+  assert.equal(await r.hget("h", "f1"), "v1");
+  // The slots FLUSHDB and the restores left are reclaimed in the background; db 1 keeps its data.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.deepEqual(await dbState(r, 1), before);
+  assert.equal((await admin(s.http, "POST", "snapshot?name=x&db=16")).status, 400);
 });

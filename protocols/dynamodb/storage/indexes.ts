@@ -10,7 +10,7 @@
  * in DynamoDB's order, ties broken by the table key. The value is the projected item.
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "../../../src/sha256.ts";
 import { type Key, MAX_KEY_BYTES, type WriteTx } from "../../../src/store/mod.ts";
 import type { AttributeValue, Item } from "../attribute_value.ts";
 import { encodeItem } from "./item_codec.ts";
@@ -74,11 +74,11 @@ export function indexEntryKey(table: TableRecord, index: IndexRecord, item: Item
   if (keySize(parts) + keySize(tail) > MAX_KEY_BYTES - KEY_HEADROOM) {
     // Long index and table keys together would pass Deno KV's key limit: the table key is
     // then stood for by its digest (it only orders entries with equal index keys).
-    const hash = createHash("sha256");
-    for (const part of tail) hash.update(String(part.length)).update(":").update(part);
     const digest = new Uint8Array(17);
     digest[0] = TAIL_DIGEST_TAG;
-    digest.set(hash.digest().subarray(0, 16), 1);
+    // Each part as its length in decimal, ":", its bytes.
+    const pieces = tail.flatMap((part) => [`${part.length}:`, part]);
+    digest.set(sha256(pieces).subarray(0, 16), 1);
     parts.push(digest);
   } else {
     parts.push(...tail);

@@ -4,7 +4,13 @@
  * script_run.ts's job; libraries are kept in the store (storage/functions.ts).
  * @module
  */
-import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
+import {
+  command,
+  type CommandContext,
+  type CommandShape,
+  type CommandSpec,
+  type Handler,
+} from "../command.ts";
 import { argText, helpSubcommand } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { parseInt64 } from "../numbers.ts";
@@ -18,7 +24,22 @@ import {
 } from "../storage/dump_format.ts";
 import { functionKey, storeLibraries } from "../storage/functions.ts";
 import { runScript } from "../script_run.ts";
-import { SCRIPT_ERRORS } from "../scripting/mod.ts";
+import { SCRIPT_ERRORS } from "../scripting/errors.ts";
+
+/**
+ * A scripting command: its handler runs once the Lua engine is loaded (on the first scripting
+ * command, so a start never pays for it).
+ */
+function spec(name: string, shape: CommandShape, handler: Handler): CommandSpec {
+  return command(
+    name,
+    shape,
+    (ctx, argv) =>
+      ctx.server.loadedScripts !== null
+        ? handler(ctx, argv)
+        : ctx.server.loadScripts().then(() => handler(ctx, argv)),
+  );
+}
 
 /** Length of a SHA1 in hex: EVALSHA with any other length cannot match (evalShaCommand). */
 const SHA_LENGTH = 40;

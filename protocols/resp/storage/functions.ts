@@ -14,11 +14,17 @@ export function functionKey(name: string): Key {
   return [...FUNCTIONS_PREFIX, name];
 }
 
-/** Load every stored library into `engine` (at start); returns how many loaded. */
-export async function loadStoredFunctions(store: Store, engine: ScriptEngine): Promise<number> {
+/**
+ * Load every stored library (at start) into the engine `load` gives, which is asked for only when
+ * a library is stored; returns how many loaded.
+ */
+export async function loadStoredFunctions(
+  store: Store,
+  load: () => Promise<ScriptEngine>,
+): Promise<number> {
   let n = 0;
   for await (const entry of store.list({ prefix: FUNCTIONS_PREFIX })) {
-    if (!("error" in engine.loadLibrary(entry.data, true))) n++;
+    if (!("error" in (await load()).loadLibrary(entry.data, true))) n++;
   }
   return n;
 }
