@@ -10,6 +10,7 @@ import { createHandler } from "./server.ts";
 import { startTtlSweeper, TTL_DELAY_FLAG } from "./ttl_sweeper.ts";
 import { countTables } from "./storage/tables.ts";
 import type { OperationContext } from "./context.ts";
+import { AWS_CREDENTIALS_FLAG, loadCredentials } from "./credentials.ts";
 import { clearTables, exportDynamo, itemPrefixes, seedDynamo, tableFilter } from "./fixtures.ts";
 
 /** The DynamoDB service. */
@@ -22,8 +23,16 @@ export const dynamodbService: Service = {
       min: 0,
       help: "seconds an item past its TTL stays readable before deletion (0 = next sweep)",
     },
+    [AWS_CREDENTIALS_FLAG]: {
+      default: "",
+      help: "file of access key ids and secrets requests must be signed with (AWS INI or " +
+        "'KEY SECRET' lines)",
+    },
   },
   start(ctx, listen) {
+    const credentials = loadCredentials(
+      String(ctx.config.serviceFlags[AWS_CREDENTIALS_FLAG] ?? ""),
+    );
     const pending = new Set<Promise<unknown>>();
     function background(task: Promise<unknown>) {
       const tracked = task.catch((error) =>
@@ -35,7 +44,7 @@ export const dynamodbService: Service = {
     countTables(ctx.store);
     const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     const ttl = startTtlSweeper(ctx.store, delay, ctx.log);
-    const handler = createHandler(ctx, background, ttl);
+    const handler = createHandler(ctx, background, ttl, credentials);
     const opCtx: OperationContext = {
       store: ctx.store,
       region: "us-east-1",
