@@ -24,6 +24,9 @@ import { busyReply } from "./script_run.ts";
 import { flagTransaction, queueInMulti } from "./transaction.ts";
 import { writeUnit } from "./notify.ts";
 import { writeHints } from "./write_hints.ts";
+import type { AclRegistry } from "./acl/registry.ts";
+import { checkCommand, noPermError } from "./acl/check.ts";
+import { clientLine } from "./commands/client.ts";
 
 const QUEUED = simple("QUEUED");
 /** What a RESP2 connection in subscribed mode may still run. */
@@ -126,7 +129,8 @@ class RespConnection {
       db: 0,
       protocol: 2,
       name: null,
-      authenticated: !deps.auth.required,
+      authenticated: deps.state.acl ? deps.state.acl.startsLoggedIn() : !deps.auth.required,
+      user: "default",
       addr: `${remote.hostname}:${remote.port}`,
       multi: null,
       watches: [],
@@ -440,7 +444,7 @@ class RespConnection {
 
   /** Look the command up and apply the gates before it (auth, rate limit), in Redis's order. */
   #admit(argv: Uint8Array[]): { spec: CommandSpec; fullName: string } | { reply: Reply } {
-    const { state, table, auth, limiter } = this.#deps;
+    const { state, table, limiter } = this.#deps;
     state.stats.commandsProcessed++;
     this.#record.lastActive = Date.now();
     const found = table.lookup(argv);
@@ -449,9 +453,14 @@ class RespConnection {
       return { reply: error(found.error) };
     }
     this.#record.lastCommand = found.fullName;
-    if (auth.required && !this.#session.authenticated && !found.spec.flags.includes("no_auth")) {
+    if (!this.#session.authenticated && !found.spec.flags.includes("no_auth")) {
       state.commandStats(found.spec, found.fullName).rejected++;
       return { reply: error(ERRORS.noAuth) };
+    }
+    const refused = state.acl && this.#aclRefusal(state.acl, found.spec, found.fullName, argv);
+    if (refused) {
+      state.commandStats(found.spec, found.fullName).rejected++;
+      return { reply: error(refused) };
     }
     if (limiter.enabled && !limiter.take(this.#ip)) {
       state.commandStats(found.spec, found.fullName).rejected++;
@@ -466,6 +475,28 @@ class RespConnection {
     const busy = busyReply(state, this.#session, found.spec);
     if (busy) return { reply: busy };
     return found;
+  }
+
+  /** The NOPERM error when this connection's ACL user may not run `argv`; null if it may. */
+  #aclRefusal(
+    acl: AclRegistry,
+    spec: CommandSpec,
+    fullName: string,
+    argv: Uint8Array[],
+  ): string | null {
+    const user = acl.get(this.#session.user);
+    if (!user || user.unrestricted) return null;
+    const denial = checkCommand(user, spec, fullName, argv, acl.names);
+    if (!denial) return null;
+    const context = this.#session.multi ? "multi" : "toplevel";
+    acl.deny(
+      denial.reason,
+      context,
+      denial.object,
+      user.name,
+      clientLine(this.#record, Date.now()),
+    );
+    return noPermError(denial, user.name);
   }
 
   /** Queue bytes behind everything already queued for this socket. */
