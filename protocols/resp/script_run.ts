@@ -11,6 +11,7 @@ import { error, type Reply } from "./reply.ts";
 import { SCRIPT_ERRORS, type ScriptBridge } from "./scripting/mod.ts";
 import type { ServerState } from "./server_state.ts";
 import { transactionContext } from "./transaction.ts";
+import { aclRefusal } from "./acl/check.ts";
 
 /** Flags that make a command a write for a script (scriptVerifyWriteCommandAllow). */
 const WRITE_FLAGS = ["write", "may_replicate"];
@@ -37,6 +38,9 @@ function bridgeFor(
       }
       const spec: CommandSpec = found.spec;
       if (spec.flags.includes("noscript")) return error(SCRIPT_ERRORS.notAllowed);
+      // A script runs as its caller's ACL user (Redis 7.2 scriptCall's wording).
+      const refused = aclRefusal(ctx, spec, found.fullName, argv, "lua");
+      if (refused) return error(`ERR ACL failure in script: ${refused.slice("NOPERM ".length)}`);
       const writes = spec.flags.some((f) => WRITE_FLAGS.includes(f));
       if (writes && readOnly) return error(SCRIPT_ERRORS.writeInReadOnly);
       if (writes) wrote = true;

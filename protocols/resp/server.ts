@@ -24,9 +24,7 @@ import { busyReply } from "./script_run.ts";
 import { flagTransaction, queueInMulti } from "./transaction.ts";
 import { writeUnit } from "./notify.ts";
 import { writeHints } from "./write_hints.ts";
-import type { AclRegistry } from "./acl/registry.ts";
-import { checkCommand, noPermError } from "./acl/check.ts";
-import { clientLine } from "./commands/client.ts";
+import { aclRefusal } from "./acl/check.ts";
 
 const QUEUED = simple("QUEUED");
 /** What a RESP2 connection in subscribed mode may still run. */
@@ -457,7 +455,13 @@ class RespConnection {
       state.commandStats(found.spec, found.fullName).rejected++;
       return { reply: error(ERRORS.noAuth) };
     }
-    const refused = state.acl && this.#aclRefusal(state.acl, found.spec, found.fullName, argv);
+    const refused = aclRefusal(
+      this.#ctx,
+      found.spec,
+      found.fullName,
+      argv,
+      this.#session.multi ? "multi" : "toplevel",
+    );
     if (refused) {
       state.commandStats(found.spec, found.fullName).rejected++;
       return { reply: error(refused) };
@@ -475,28 +479,6 @@ class RespConnection {
     const busy = busyReply(state, this.#session, found.spec);
     if (busy) return { reply: busy };
     return found;
-  }
-
-  /** The NOPERM error when this connection's ACL user may not run `argv`; null if it may. */
-  #aclRefusal(
-    acl: AclRegistry,
-    spec: CommandSpec,
-    fullName: string,
-    argv: Uint8Array[],
-  ): string | null {
-    const user = acl.get(this.#session.user);
-    if (!user || user.unrestricted) return null;
-    const denial = checkCommand(user, spec, fullName, argv, acl.names);
-    if (!denial) return null;
-    const context = this.#session.multi ? "multi" : "toplevel";
-    acl.deny(
-      denial.reason,
-      context,
-      denial.object,
-      user.name,
-      clientLine(this.#record, Date.now()),
-    );
-    return noPermError(denial, user.name);
   }
 
   /** Queue bytes behind everything already queued for this socket. */

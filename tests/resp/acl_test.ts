@@ -487,3 +487,26 @@ async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+Deno.test("a script runs as its caller's ACL user", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RawClient.connect(s.ports.redis);
+  assert.deepEqual(
+    await exchange(
+      c,
+      ["ACL", "SETUSER", "s", "on", "nopass", "~*", "+eval", "+get"],
+      ["AUTH", "s", "x"],
+      ["EVAL", "return redis.call('set','k','v')", "0"],
+      ["EVAL", "return redis.pcall('set','k','v')", "0"],
+      ["EVAL", "return redis.call('get','k')", "0"],
+    ),
+    [
+      "+OK\r\n",
+      "+OK\r\n",
+      "-ERR ACL failure in script: User s has no permissions to run the 'set' command script: " +
+      "d223ed8c7345b684e8ed044ed472601f536fa58b, on @user_script:1.\r\n",
+      "-ERR ACL failure in script: User s has no permissions to run the 'set' command\r\n",
+      "$-1\r\n",
+    ],
+  );
+});

@@ -4,9 +4,10 @@
  * Redis's order. Also the NOPERM texts of each denial.
  * @module
  */
-import type { CommandSpec } from "../command.ts";
+import type { CommandContext, CommandSpec } from "../command.ts";
+import { clientLine } from "../commands/client.ts";
 import type { AclUser, CommandNames } from "./user.ts";
-import type { DenialReason } from "./registry.ts";
+import type { AclLogEntry, DenialReason } from "./registry.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -133,4 +134,31 @@ export function checkCommand(
     }
   }
   return null;
+}
+
+/**
+ * The NOPERM error when the connection's user may not run `argv`, recorded in the ACL LOG and
+ * INFO counters; null when it may (or there are no ACL users, as in unit harnesses).
+ */
+export function aclRefusal(
+  ctx: Pick<CommandContext, "server" | "session">,
+  spec: CommandSpec,
+  fullName: string,
+  argv: readonly Uint8Array[],
+  context: AclLogEntry["context"],
+): string | null {
+  const acl = ctx.server.acl;
+  const user = acl?.get(ctx.session.user);
+  if (!acl || !user || user.unrestricted) return null;
+  const denial = checkCommand(user, spec, fullName, argv, acl.names);
+  if (!denial) return null;
+  const record = ctx.server.clients.get(ctx.session.id);
+  acl.deny(
+    denial.reason,
+    context,
+    denial.object,
+    user.name,
+    record ? clientLine(record, Date.now()) : "",
+  );
+  return noPermError(denial, user.name);
 }
