@@ -11,7 +11,7 @@ import { error, type Reply } from "./reply.ts";
 import { SCRIPT_ERRORS, type ScriptBridge } from "./scripting/mod.ts";
 import type { ServerState } from "./server_state.ts";
 import { transactionContext } from "./transaction.ts";
-import { aclRefusal } from "./acl/check.ts";
+import { aclRefusal, checkCommand } from "./acl/check.ts";
 
 /** Flags that make a command a write for a script (scriptVerifyWriteCommandAllow). */
 const WRITE_FLAGS = ["write", "may_replicate"];
@@ -31,6 +31,14 @@ function bridgeFor(
   let wrote = false;
   return {
     wrote: () => wrote,
+    aclCheck(argv: Uint8Array[]): boolean | null {
+      const found = ctx.commands.lookup(argv);
+      if (!found.spec) return null;
+      const acl = ctx.server.acl;
+      const user = acl?.get(ctx.session.user);
+      if (!acl || !user) return true;
+      return checkCommand(user, found.spec, found.fullName!, argv, acl.names) === null;
+    },
     async call(argv: Uint8Array[], resp: 2 | 3): Promise<Reply> {
       const found = ctx.commands.lookup(argv);
       if ("error" in found) {

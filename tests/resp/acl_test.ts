@@ -499,6 +499,9 @@ Deno.test("a script runs as its caller's ACL user", async () => {
       ["EVAL", "return redis.call('set','k','v')", "0"],
       ["EVAL", "return redis.pcall('set','k','v')", "0"],
       ["EVAL", "return redis.call('get','k')", "0"],
+      ["EVAL", "return redis.acl_check_cmd('set','k','v')", "0"],
+      ["EVAL", "return redis.acl_check_cmd('get','k')", "0"],
+      ["EVAL", "return redis.acl_check_cmd('nosuch')", "0"],
     ),
     [
       "+OK\r\n",
@@ -507,6 +510,10 @@ Deno.test("a script runs as its caller's ACL user", async () => {
       "d223ed8c7345b684e8ed044ed472601f536fa58b, on @user_script:1.\r\n",
       "-ERR ACL failure in script: User s has no permissions to run the 'set' command\r\n",
       "$-1\r\n",
+      "$-1\r\n",
+      ":1\r\n",
+      "-ERR Invalid command passed to redis.acl_check_cmd() script: " +
+      "d2491587bab5149c93be0dce4426f7a06ba9e1a1, on @user_script:1.\r\n",
     ],
   );
 });
