@@ -517,3 +517,24 @@ Deno.test("a script runs as its caller's ACL user", async () => {
     ],
   );
 });
+
+Deno.test("%R~ and %W~: reads need read access, writes write access, INCR both", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RawClient.connect(s.ports.redis);
+  const key = "-NOPERM No permissions to access a key\r\n";
+  assert.deepEqual(
+    await exchange(
+      c,
+      ["ACL", "SETUSER", "rw", "on", "nopass", "+@all", "%R~r:*", "%W~w:*", "~b:*"],
+      ["AUTH", "rw", "x"],
+      ["SET", "w:1", "1"],
+      ["GET", "w:1"],
+      ["INCR", "w:1"],
+      ["GET", "r:1"],
+      ["SET", "r:1", "1"],
+      ["INCR", "b:1"],
+      ["LPUSH", "w:2", "a"],
+    ),
+    ["+OK\r\n", "+OK\r\n", "+OK\r\n", key, key, "$-1\r\n", key, ":1\r\n", ":1\r\n"],
+  );
+});

@@ -41,6 +41,19 @@ function count(arg: Uint8Array | undefined): number {
   return Number.isInteger(n) && n > 0 ? n : 0;
 }
 
+/**
+ * Write commands whose every key spec also reads the value (Redis 7's ACCESS flag beside RW):
+ * `%W~` alone does not let a user run them, `%RW~` (or `~`) does. Other write commands need
+ * only write access; read-only commands only read access.
+ */
+const WRITES_AFTER_READING = new Set(
+  (
+    "blmpop blpop brpop bzmpop bzpopmax bzpopmin decr decrby getdel getex getset hincrby " +
+    "hincrbyfloat incr incrby incrbyfloat lmpop lpop migrate move pfdebug pfmerge rpop setbit " +
+    "spop xreadgroup zincrby zmpop zpopmax zpopmin"
+  ).split(" "),
+);
+
 /** Commands whose keys follow a numkeys argument: numkeys' index, and keys before it. */
 const NUMKEYS: Readonly<Record<string, [at: number, before: number[]]>> = {
   eval: [2, []],
@@ -119,8 +132,11 @@ export function checkCommand(
   }
   if (!user.allKeys) {
     const write = spec.flags.includes("write");
+    const read = !write || WRITES_AFTER_READING.has(spec.name);
     for (const key of commandKeys(spec, argv)) {
-      if (!user.canAccessKey(key, write)) return { reason: "key", object: latin1.decode(key) };
+      if ((write && !user.canAccessKey(key, true)) || (read && !user.canAccessKey(key, false))) {
+        return { reason: "key", object: latin1.decode(key) };
+      }
     }
   }
   if (!user.allChannels) {
