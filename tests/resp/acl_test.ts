@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { startTestServer, testConfig } from "../helpers/server.ts";
 import { RawClient } from "../helpers/net.ts";
+import { startKvConnectServer } from "../helpers/kv_connect_server.ts";
 import { rawReply, replyItems, replyText, RespClient } from "./resp_client.ts";
 
 /** Client libraries keep timers and sockets the test sanitizers would flag after quit. */
@@ -536,5 +537,33 @@ Deno.test("%R~ and %W~: reads need read access, writes write access, INCR both",
       ["LPUSH", "w:2", "a"],
     ),
     ["+OK\r\n", "+OK\r\n", "+OK\r\n", key, key, "$-1\r\n", key, ":1\r\n", ":1\r\n"],
+  );
+});
+
+Deno.test("front-ends sharing one store share their ACL users", async () => {
+  await using kv = await startKvConnectServer();
+  Deno.env.set("DENO_KV_ACCESS_TOKEN", kv.token);
+  await using one = await startTestServer({ protocols: ["redis"], kvUrl: kv.url });
+  await using two = await startTestServer({ protocols: ["redis"], kvUrl: kv.url });
+  using a = await RawClient.connect(one.ports.redis);
+  using b = await RawClient.connect(two.ports.redis);
+  assert.equal(
+    await rawReply(a, "ACL", "SETUSER", "shared", "on", ">spw", "~*", "+get"),
+    "+OK\r\n",
+  );
+  assert.deepEqual(
+    await exchange(b, ["AUTH", "shared", "spw"], ["GET", "k"], ["SET", "k", "v"]),
+    ["+OK\r\n", "$-1\r\n", "-NOPERM User shared has no permissions to run the 'set' command\r\n"],
+  );
+  assert.equal(await rawReply(a, "ACL", "DELUSER", "shared"), ":1\r\n");
+  using c = await RawClient.connect(two.ports.redis);
+  assert.deepEqual(await exchange(c, ["AUTH", "shared", "spw"], ["ACL", "USERS"]), [
+    WRONGPASS,
+    "*1\r\n$7\r\ndefault\r\n",
+  ]);
+  // The deleted user's connection there can do nothing once that front-end has reloaded.
+  assert.equal(
+    await rawReply(b, "GET", "k"),
+    "-NOPERM User shared has no permissions to run the 'get' command\r\n",
   );
 });

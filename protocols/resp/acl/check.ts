@@ -164,17 +164,21 @@ export function aclRefusal(
   context: AclLogEntry["context"],
 ): string | null {
   const acl = ctx.server.acl;
-  const user = acl?.get(ctx.session.user);
-  if (!acl || !user || user.unrestricted) return null;
-  const denial = checkCommand(user, spec, fullName, argv, acl.names);
+  if (!acl) return null;
+  const user = acl.get(ctx.session.user);
+  if (user?.unrestricted) return null;
+  // A user deleted on another front-end sharing the store: its connections here may do nothing.
+  const denial = user
+    ? checkCommand(user, spec, fullName, argv, acl.names)
+    : { reason: "command" as const, object: fullName };
   if (!denial) return null;
   const record = ctx.server.clients.get(ctx.session.id);
   acl.deny(
     denial.reason,
     context,
     denial.object,
-    user.name,
+    ctx.session.user,
     record ? clientLine(record, Date.now()) : "",
   );
-  return noPermError(denial, user.name);
+  return noPermError(denial, ctx.session.user);
 }
