@@ -473,6 +473,13 @@ Deno.test("--users loads an ACL file; ACL SAVE writes it and ACL LOAD reads it b
         `user reader on #${await sha256Hex("rpw")} ~* resetchannels -@all +@read\n` +
         `user writer on #${await sha256Hex("wpw")} ~w:* resetchannels -@all +@write\n`,
     );
+    // A bad file changes nothing.
+    await Deno.writeTextFile(file, "user default on nopass ~* &* +@all\nuser bad on +@bogus\n");
+    assert.deepEqual(await exchange(c, ["ACL", "LOAD"], ["ACL", "USERS"]), [
+      `-ERR ${file}:2: Unknown command or category name in ACL. WARNING: ACL errors detected, ` +
+      "no change to the previously active ACL rules was performed\r\n",
+      "*3\r\n$7\r\ndefault\r\n$6\r\nreader\r\n$6\r\nwriter\r\n",
+    ]);
     // ACL LOAD replaces every user with the file's.
     await Deno.writeTextFile(file, "user default on nopass ~* &* +@all\n");
     assert.deepEqual(await exchange(c, ["ACL", "LOAD"], ["ACL", "USERS"]), [

@@ -52,22 +52,27 @@ export function parseAclFile(text: string, names: CommandNames): AclUser[] {
     const words = lines[n].trim().split(/\s+/).filter(Boolean);
     if (words.length === 0 || words[0].startsWith("#")) continue;
     if (words[0] !== "user" || words.length < 2) {
-      throw new AclError(`line ${n + 1}: should start with user keyword`);
+      throw new AclError(`${n + 1}: should start with user keyword`);
     }
     const name = words[1];
-    if (seen.has(name)) throw new AclError(`line ${n + 1}: duplicate user '${name}' found`);
+    if (seen.has(name)) throw new AclError(`${n + 1}: duplicate user '${name}' found`);
     seen.add(name);
-    users.push(buildUser(name, words.slice(2), names, `line ${n + 1}: `));
+    users.push(buildUser(name, words.slice(2), names, (_m, why) => `${n + 1}: ${why}`));
   }
   return users;
 }
 
-/** A new user with `modifiers` applied; AclError carries Redis's SETUSER wording. */
+/** How SETUSER words a bad modifier. */
+function setUserError(modifier: string, why: string): string {
+  return `Error in ACL SETUSER modifier '${modifier}': ${why}`;
+}
+
+/** A user (a copy of `base`, or new) with `modifiers` applied; AclError says `wording`. */
 export function buildUser(
   name: string,
   modifiers: readonly string[],
   names: CommandNames,
-  prefix = "",
+  wording: (modifier: string, why: string) => string = setUserError,
   base?: AclUser,
 ): AclUser {
   const user = base ? base.clone() : new AclUser(name);
@@ -76,7 +81,7 @@ export function buildUser(
       user.apply(m, names);
     } catch (error) {
       if (!(error instanceof ModifierError)) throw error;
-      throw new AclError(`${prefix}Error in ACL SETUSER modifier '${m}': ${error.message}`);
+      throw new AclError(wording(m, error.message));
     }
   }
   return user;
@@ -151,7 +156,17 @@ export class AclRegistry {
         `Error loading ACLs, opening file '${this.file}': ${(error as Error).message}`,
       );
     }
-    const users = parseAclFile(text, this.#names);
+    let users: AclUser[];
+    try {
+      users = parseAclFile(text, this.#names);
+    } catch (error) {
+      if (!(error instanceof AclError)) throw error;
+      // Redis's ACL LOAD wording: file:line: reason, and nothing changed.
+      throw new AclError(
+        `${this.file}:${error.message}. WARNING: ACL errors detected, no change to the ` +
+          "previously active ACL rules was performed",
+      );
+    }
     await this.#store.write(async (tx) => {
       if (replaceAll) {
         for (const entry of await tx.list({ prefix: USERS_PREFIX })) tx.delete(entry.key);
@@ -195,7 +210,7 @@ export class AclRegistry {
 
   /** Apply SETUSER modifiers to `name` (created if new) and store it; throws AclError. */
   async setUser(name: string, modifiers: readonly string[]): Promise<AclUser> {
-    const user = buildUser(name, modifiers, this.#names, "", this.#users.get(name));
+    const user = buildUser(name, modifiers, this.#names, setUserError, this.#users.get(name));
     await this.#store.set([...USERS_PREFIX, name], { meta: user.describe(this.#names) });
     this.#users.set(name, user);
     return user;
