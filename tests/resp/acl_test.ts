@@ -236,6 +236,8 @@ Deno.test("SETUSER modifiers: Redis's errors, password and pattern rules, reset"
       ["ACL", "GENPASS", "0"],
       ["ACL", "SAVE"],
       ["ACL", "FOO"],
+      ["CLIENT", "KILL", "USER", "nobody"],
+      ["CLIENT", "KILL", "USER", "default", "SKIPME", "yes"],
     ),
     [
       "-ERR Unknown category 'nosuch'\r\n",
@@ -247,6 +249,8 @@ Deno.test("SETUSER modifiers: Redis's errors, password and pattern rules, reset"
       "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a " +
       "Redis configuration file set) in order to store users in the Redis configuration.\r\n",
       "-ERR unknown subcommand 'FOO'. Try ACL HELP.\r\n",
+      "-ERR No such user 'nobody'\r\n",
+      ":0\r\n",
     ],
   );
   assert.match(await rawReply(c, "ACL", "GENPASS"), /^\$64\r\n[0-9a-f]{64}\r\n$/);

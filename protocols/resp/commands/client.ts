@@ -127,7 +127,10 @@ function clientKill(ctx: CommandContext, argv: Uint8Array[]): Reply {
     } else if (o === "laddr") {
       filters.push((c) => c.laddr === value);
     } else if (o === "user") {
-      filters.push(() => value === "default");
+      if (ctx.server.acl && !ctx.server.acl.get(value)) {
+        return error(`ERR No such user '${value}'`);
+      }
+      filters.push((c) => c.session.user === value);
     } else if (o === "type") {
       const type = value.toLowerCase();
       if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
