@@ -159,6 +159,8 @@ Deno.test("SETUSER modifiers: Redis's errors, password and pattern rules, reset"
       ["ACL", "SETUSER", "x", "%X~k"],
       ["ACL", "SETUSER", "x", "allchannels", "&x"],
       ["ACL", "SETUSER", "x", "allkeys", "~x"],
+      ["ACL", "SETUSER", "x", "~a b"],
+      ["ACL", "SETUSER", "a b"],
       ["ACL", "USERS"],
     ),
     [
@@ -181,6 +183,8 @@ Deno.test("SETUSER modifiers: Redis's errors, password and pattern rules, reset"
         "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does " +
           "not have any effect. Try 'resetkeys' to start with an empty list of patterns",
       ),
+      modifierError("~a b", "Syntax error"),
+      "-ERR Usernames can't contain spaces or null characters\r\n",
       // A failing SETUSER creates nothing.
       "*1\r\n$7\r\ndefault\r\n",
     ],

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Key, Store } from "../../../src/store/mod.ts";
-import { AclUser, type CommandNames, ModifierError } from "./user.ts";
+import { AclUser, type CommandNames, ModifierError, noSpaces } from "./user.ts";
 
 /** Where each user's ACL line is kept in the redis namespace (outside every db). */
 const USERS_PREFIX: Key = ["acl"];
@@ -210,6 +210,7 @@ export class AclRegistry {
 
   /** Apply SETUSER modifiers to `name` (created if new) and store it; throws AclError. */
   async setUser(name: string, modifiers: readonly string[]): Promise<AclUser> {
+    if (!noSpaces(name)) throw new AclError("Usernames can't contain spaces or null characters");
     const user = buildUser(name, modifiers, this.#names, setUserError, this.#users.get(name));
     await this.#store.set([...USERS_PREFIX, name], { meta: user.describe(this.#names) });
     this.#users.set(name, user);

@@ -38,6 +38,13 @@ export interface CommandNames {
 export class ModifierError extends Error {}
 
 const HASH = /^[0-9a-f]{64}$/;
+/** Names and patterns are written into space-separated ACL lines, so they may not hold these. */
+const SPACE_OR_NUL = /[ \0]/;
+
+/** True when `text` may be a user name, key or channel pattern (Redis's ACLStringHasSpaces). */
+export function noSpaces(text: string): boolean {
+  return !SPACE_OR_NUL.test(text);
+}
 const SYNTAX = "Syntax error";
 const UNKNOWN = "Unknown command or category name in ACL";
 const BAD_HASH =
@@ -171,6 +178,7 @@ export class AclUser {
     } else if (first === "&") {
       if (this.allChannels) throw new ModifierError(AFTER_ALL_CHANNELS);
       const pattern = modifier.slice(1);
+      if (!noSpaces(pattern)) throw new ModifierError(SYNTAX);
       if (pattern === "*") {
         this.allChannels = true;
         this.channels = [];
@@ -197,6 +205,7 @@ export class AclUser {
       pattern = modifier.slice(1);
     }
     if (this.allKeys) throw new ModifierError(AFTER_ALL_KEYS);
+    if (!noSpaces(pattern)) throw new ModifierError(SYNTAX);
     if (pattern === "*" && read && write) {
       this.allKeys = true;
       this.keys = [];
