@@ -227,6 +227,25 @@ export function incompleteSignature(message: string): DynamoError {
   return new DynamoError(`${CORAL}IncompleteSignatureException`, message);
 }
 
+/**
+ * `InvalidSignatureException` for a request dated more than 15 minutes before the server's
+ * clock (AWS's words; dates in SigV4's basic format).
+ */
+export function signatureExpired(date: string, earliest: string, now: string): DynamoError {
+  return new DynamoError(
+    `${CORAL}InvalidSignatureException`,
+    `Signature expired: ${date} is now earlier than ${earliest} (${now} - 15 min.)`,
+  );
+}
+
+/** `InvalidSignatureException` for a request dated more than 15 minutes ahead of the server. */
+export function signatureNotYetCurrent(date: string, latest: string, now: string): DynamoError {
+  return new DynamoError(
+    `${CORAL}InvalidSignatureException`,
+    `Signature not yet current: ${date} is still later than ${latest} (${now} + 15 min.)`,
+  );
+}
+
 /** `InvalidSignatureException` for a credential scoped to another service or terminator. */
 export function invalidSignatureScope(message: string): DynamoError {
   return new DynamoError(`${CORAL}InvalidSignatureException`, message);

@@ -13,6 +13,7 @@ import { backfillLegacyIndexes } from "./storage/index_backfill.ts";
 import { dropUnfinishedBackups } from "./storage/backups.ts";
 import { recoverRestores } from "./storage/restore_recovery.ts";
 import type { OperationContext } from "./context.ts";
+import { AWS_CREDENTIALS_FLAG, loadCredentials } from "./credentials.ts";
 import { clearTables, exportDynamo, itemPrefixes, seedDynamo, tableFilter } from "./fixtures.ts";
 
 /** The DynamoDB service. */
@@ -25,8 +26,16 @@ export const dynamodbService: Service = {
       min: 0,
       help: "seconds an item past its TTL stays readable before deletion (0 = next sweep)",
     },
+    [AWS_CREDENTIALS_FLAG]: {
+      default: "",
+      help: "file of access key ids and secrets requests must be signed with (AWS INI or " +
+        "'KEY SECRET' lines)",
+    },
   },
   async start(ctx, listen) {
+    const credentials = loadCredentials(
+      String(ctx.config.serviceFlags[AWS_CREDENTIALS_FLAG] ?? ""),
+    );
     const pending = new Set<Promise<unknown>>();
     function background(task: Promise<unknown>) {
       const tracked = task.catch((error) =>
@@ -46,7 +55,7 @@ export const dynamodbService: Service = {
     }
     const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     const ttl = startTtlSweeper(ctx.store, delay, ctx.log);
-    const handler = createHandler(ctx, background, ttl);
+    const handler = createHandler(ctx, background, ttl, credentials);
     const opCtx: OperationContext = {
       store: ctx.store,
       region: "us-east-1",

@@ -36,6 +36,7 @@ import { NumberError } from "./number.ts";
 import type { Operation, OperationContext } from "./context.ts";
 import { type OperationTables, operationTables } from "./operations/load.ts";
 import { checkSignature, checkSignatureShape, regionOf } from "./sigv4.ts";
+import type { Credentials } from "./credentials.ts";
 import type { TtlSweeper } from "./ttl_sweeper.ts";
 
 /** Largest request body, DynamoDB's 16 MiB. */
@@ -187,7 +188,15 @@ export function createHandler(
   ctx: ServiceContext,
   background: (task: Promise<unknown>) => void,
   ttl: TtlSweeper,
+  credentials: Credentials | null = null,
 ): (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+  // With --aws-credentials only its keys sign; with --password any key id signed with it does.
+  const password = ctx.auth.secret;
+  const secretFor = credentials
+    ? (key: string) => credentials.get(key) ?? null
+    : password !== null
+    ? () => password
+    : null;
   const answer = async (req: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     const id = requestId();
     const url = new URL(req.url);
@@ -213,8 +222,17 @@ export function createHandler(
       const op = route(tables instanceof Promise ? await tables : tables, target);
       if (!op) throw unknownOperation();
       checkSignatureShape(req, url);
-      if (ctx.auth.required) checkSignature(req, bytes, ctx.auth.secret ?? "");
       const addr = info.remoteAddr as Deno.NetAddr;
+      if (secretFor) {
+        try {
+          checkSignature(req, bytes, secretFor);
+        } catch (error) {
+          ctx.log.warn(
+            `dynamodb: refused request from ${addr.hostname}: ${(error as Error).message}`,
+          );
+          throw error;
+        }
+      }
       if (!ctx.limiter.take(addr.hostname ?? "local")) throw throttled();
       const body = requestObject(parsed);
       const opCtx: OperationContext = {

@@ -1,14 +1,18 @@
 /**
- * AWS Signature Version 4 as DynamoDB checks it: without a password any signature (or none)
- * is accepted; with one, the request must be signed with the password as the secret key.
+ * AWS Signature Version 4 as DynamoDB checks it: without a password or credentials file any
+ * well-formed signature is accepted; with one, the access key must be known, the request dated
+ * within 15 minutes of the server's clock, and signed with that key's secret.
  * @module
  */
 import { hmacSha256, sha256, toHex } from "../../src/sha256.ts";
+import { sameBytes } from "../../src/auth.ts";
 import {
   incompleteSignature,
   invalidSignature,
   invalidSignatureScope,
   missingAuthToken,
+  signatureExpired,
+  signatureNotYetCurrent,
   unrecognizedClient,
 } from "./errors.ts";
 
@@ -28,11 +32,31 @@ function hex(data: string | Uint8Array): string {
   return toHex(sha256(data));
 }
 
-/** Equal bytes, compared in time that does not depend on where they differ. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
+/** How far a request's date may be from the server's clock (AWS's 15 minutes). */
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+
+/** A time in SigV4's basic format, 20260101T000000Z. */
+function basicDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+
+/** Milliseconds of an X-Amz-Date (basic format) or Date header (HTTP date); NaN if neither. */
+function requestTime(value: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (m) return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  return Date.parse(value);
+}
+
+/** Throw AWS's "Signature expired" / "not yet current" unless `date` is within the skew. */
+function checkRequestDate(date: string, now: number): void {
+  const at = requestTime(date);
+  if (Number.isNaN(at)) return; // the shape check already refused unreadable dates
+  if (at < now - MAX_CLOCK_SKEW_MS) {
+    throw signatureExpired(basicDate(at), basicDate(now - MAX_CLOCK_SKEW_MS), basicDate(now));
+  }
+  if (at > now + MAX_CLOCK_SKEW_MS) {
+    throw signatureNotYetCurrent(basicDate(at), basicDate(now + MAX_CLOCK_SKEW_MS), basicDate(now));
+  }
 }
 
 function encodePath(path: string): string {
@@ -100,15 +124,26 @@ export function checkSignatureShape(req: Request, url: URL): void {
   if (wrong) throw invalidSignatureScope(wrong.trimEnd());
 }
 
-/** Throw AWS's error unless `req` carries a valid SigV4 signature made with `secret`. */
-export function checkSignature(req: Request, body: Uint8Array, secret: string): void {
+/**
+ * Throw AWS's error unless `req` carries a valid SigV4 signature: an access key `secretFor`
+ * knows (UnrecognizedClientException otherwise), a date within 15 minutes of `now`, and a
+ * signature made with that key's secret (InvalidSignatureException).
+ */
+export function checkSignature(
+  req: Request,
+  body: Uint8Array,
+  secretFor: (accessKey: string) => string | null,
+  now: number = Date.now(),
+): void {
   const authorization = req.headers.get("authorization");
   if (!authorization) throw missingAuthToken();
   const m = AUTH.exec(authorization);
   if (!m) throw unrecognizedClient();
   const [, accessKey, date, region, service, signedHeaders, signature] = m;
-  if (accessKey === "") throw unrecognizedClient();
+  const secret = accessKey === "" ? null : secretFor(accessKey);
+  if (secret === null) throw unrecognizedClient();
   const amzDate = req.headers.get("x-amz-date") ?? "";
+  checkRequestDate(amzDate || (req.headers.get("date") ?? ""), now);
   const url = new URL(req.url);
   const headers = signedHeaders.split(";").map((name) =>
     `${name}:${(req.headers.get(name) ?? "").trim().replace(/\s+/g, " ")}\n`

@@ -147,6 +147,7 @@ export async function serveConnection(
     closing: false,
   };
   const client = (conn.remoteAddr as Deno.NetAddr).hostname ?? "local";
+  session.addr = `${client}:${(conn.remoteAddr as Deno.NetAddr).port ?? 0}`;
   const framing: Framing = {
     session,
     options: { fits: (k: number, v: number, f: number) => items.fits(k, v, f) },

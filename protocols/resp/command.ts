@@ -32,6 +32,8 @@ export interface Session {
   protocol: 2 | 3;
   name: string | null;
   authenticated: boolean;
+  /** The ACL user this connection runs as ("default" until AUTH names another). */
+  user: string;
   /** Remote address "ip:port". */
   readonly addr: string;
   /** Between MULTI and EXEC/DISCARD: the queued commands; null otherwise. */
@@ -59,8 +61,8 @@ export interface CommandContext {
   auth: Auth;
   /** Every command this server knows (COMMAND and its subcommands read it). */
   commands: CommandTable;
-  /** Where bugs a handler hits are logged. */
-  log: Pick<Logger, "error">;
+  /** Where bugs a handler hits (and refused logins) are logged. */
+  log: Pick<Logger, "error" | "warn">;
   /** This connection's pub/sub subscriptions (delivery goes to its socket). */
   subscriber: Subscriber;
   /** True inside EXEC (and scripts): blocking commands must not block there. */

@@ -7,6 +7,7 @@
 import { command, type CommandSpec } from "./command.ts";
 import { ERRORS, SERVER_ERRORS, unknownCommandError } from "./errors.ts";
 import { array, type Reply, simple } from "./reply.ts";
+import { categoriesOf } from "./acl/categories.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -105,36 +106,8 @@ export class CommandTable {
   }
 }
 
-const CATEGORY_BY_FLAG: Record<string, string> = {
-  write: "@write",
-  readonly: "@read",
-  admin: "@admin",
-  fast: "@fast",
-  blocking: "@blocking",
-};
-
-/** The ACL category a COMMAND DOCS group implies (Redis's per-command categories). */
-const CATEGORY_BY_GROUP: Record<string, string> = {
-  string: "@string",
-  hash: "@hash",
-  list: "@list",
-  "sorted-set": "@sortedset",
-  geo: "@geo",
-  generic: "@keyspace",
-  connection: "@connection",
-};
-
 function status(value: string): Reply {
   return { type: "simple", value };
-}
-
-/** ACL categories as Redis derives them: from flags (non-fast commands are @slow) and group. */
-function categories(spec: CommandSpec, group: string): Reply[] {
-  const out = spec.flags.filter((f) => CATEGORY_BY_FLAG[f]).map((f) => CATEGORY_BY_FLAG[f]);
-  if (spec.flags.includes("admin")) out.push("@dangerous");
-  if (!spec.flags.includes("fast")) out.push("@slow");
-  if (CATEGORY_BY_GROUP[group]) out.push(CATEGORY_BY_GROUP[group]);
-  return [...new Set(out)].map(status);
 }
 
 /** One COMMAND INFO entry (Redis 7.2 shape: 10 fields, subcommands nested). */
@@ -186,7 +159,10 @@ export function commandInfo(spec: CommandSpec, group: string, fullName = spec.na
       { type: "integer", value: spec.firstKey },
       { type: "integer", value: spec.lastKey },
       { type: "integer", value: spec.step },
-      { type: "set", value: categories(spec, group) },
+      {
+        type: "set",
+        value: categoriesOf(spec, fullName, group).map((c) => status(`@${c}`)),
+      },
       { type: "set", value: [] },
       { type: "array", value: keySpecs },
       {

@@ -175,6 +175,10 @@ function statsSection(input: InfoInput): string[] {
     ["dump_payload_sanitizations", 0],
     ["total_reads_processed", 0],
     ["total_writes_processed", 0],
+    ["acl_access_denied_auth", state.acl?.denied.auth ?? 0],
+    ["acl_access_denied_cmd", state.acl?.denied.cmd ?? 0],
+    ["acl_access_denied_key", state.acl?.denied.key ?? 0],
+    ["acl_access_denied_channel", state.acl?.denied.channel ?? 0],
   ]);
 }
 

@@ -34,6 +34,7 @@ export function localClient(deps: LocalDeps): LocalCall {
     protocol: 3,
     name: "basekv-admin",
     authenticated: true,
+    user: "default",
     addr: "local",
     multi: null,
     watches: [],
@@ -58,7 +59,7 @@ export function localClient(deps: LocalDeps): LocalCall {
     server: deps.state,
     auth: deps.auth,
     commands: deps.table,
-    log: { error: () => {} },
+    log: { error: () => {}, warn: () => {} },
     subscriber: new Subscriber(() => {}),
     // Never block: a fixture or export must not wait on a list.
     inTransaction: true,

@@ -21,6 +21,8 @@ import { Fanout, FOLLOW_POLL_MS } from "./fanout.ts";
 const MAXCLIENTS_FLAG = "redis-maxclients";
 const TIMEOUT_FLAG = "redis-timeout";
 const FANOUT_POLL_FLAG = "redis-fanout-poll-ms";
+/** The ACL file (Redis's aclfile): its users are loaded at start, ACL LOAD and ACL SAVE use it. */
+const USERS_FLAG = "users";
 /** What Redis writes to a client over maxclients before closing it (networking.c). */
 const MAXCLIENTS_REPLY = new TextEncoder().encode(`-${SERVER_ERRORS.maxClients}\r\n`);
 import { localClient } from "./local_client.ts";
@@ -36,6 +38,8 @@ function dbNumber(value: string): number {
   }
   return db;
 }
+import { AclRegistry } from "./acl/registry.ts";
+import { tableNames } from "./acl/categories.ts";
 
 /** The Redis service. */
 export const redisService: Service = {
@@ -46,6 +50,10 @@ export const redisService: Service = {
       default: "10000",
       min: 1,
       help: "most Redis clients (maxclients; CONFIG SET maxclients)",
+    },
+    [USERS_FLAG]: {
+      default: "",
+      help: "Redis ACL users file (aclfile format: user <name> on >password ~keys +@category)",
     },
     [TIMEOUT_FLAG]: {
       default: "0",
@@ -82,6 +90,13 @@ export const redisService: Service = {
       await state.fanout.start();
     }
     const table = new CommandTable(FAMILIES);
+    state.acl = new AclRegistry(
+      ctx.store,
+      tableNames(table),
+      ctx.config.password,
+      String(ctx.config.serviceFlags[USERS_FLAG] ?? "") || null,
+    );
+    await state.acl.start();
     const deps = {
       store: ctx.store,
       auth: ctx.auth,

@@ -12,6 +12,7 @@ import { SCRIPT_ERRORS } from "./scripting/errors.ts";
 import type { ScriptBridge } from "./scripting/mod.ts";
 import type { ServerState } from "./server_state.ts";
 import { transactionContext } from "./transaction.ts";
+import { aclRefusal, checkCommand } from "./acl/check.ts";
 
 /** Flags that make a command a write for a script (scriptVerifyWriteCommandAllow). */
 const WRITE_FLAGS = ["write", "may_replicate"];
@@ -31,6 +32,14 @@ function bridgeFor(
   let wrote = false;
   return {
     wrote: () => wrote,
+    aclCheck(argv: Uint8Array[]): boolean | null {
+      const found = ctx.commands.lookup(argv);
+      if (!found.spec) return null;
+      const acl = ctx.server.acl;
+      const user = acl?.get(ctx.session.user);
+      if (!acl || !user) return true;
+      return checkCommand(user, found.spec, found.fullName!, argv, acl.names) === null;
+    },
     async call(argv: Uint8Array[], resp: 2 | 3): Promise<Reply> {
       const found = ctx.commands.lookup(argv);
       if ("error" in found) {
@@ -38,6 +47,9 @@ function bridgeFor(
       }
       const spec: CommandSpec = found.spec;
       if (spec.flags.includes("noscript")) return error(SCRIPT_ERRORS.notAllowed);
+      // A script runs as its caller's ACL user (Redis 7.2 scriptCall's wording).
+      const refused = aclRefusal(ctx, spec, found.fullName, argv, "lua");
+      if (refused) return error(`ERR ACL failure in script: ${refused.slice("NOPERM ".length)}`);
       const writes = spec.flags.some((f) => WRITE_FLAGS.includes(f));
       if (writes && readOnly) return error(SCRIPT_ERRORS.writeInReadOnly);
       if (writes) wrote = true;

@@ -24,6 +24,7 @@ import { busyReply } from "./script_run.ts";
 import { flagTransaction, queueInMulti } from "./transaction.ts";
 import { writeUnit } from "./notify.ts";
 import { writeHints } from "./write_hints.ts";
+import { aclRefusal } from "./acl/check.ts";
 
 const QUEUED = simple("QUEUED");
 /** What a RESP2 connection in subscribed mode may still run. */
@@ -126,7 +127,8 @@ class RespConnection {
       db: 0,
       protocol: 2,
       name: null,
-      authenticated: !deps.auth.required,
+      authenticated: deps.state.acl ? deps.state.acl.startsLoggedIn() : !deps.auth.required,
+      user: "default",
       addr: `${remote.hostname}:${remote.port}`,
       multi: null,
       watches: [],
@@ -444,7 +446,7 @@ class RespConnection {
 
   /** Look the command up and apply the gates before it (auth, rate limit), in Redis's order. */
   #admit(argv: Uint8Array[]): { spec: CommandSpec; fullName: string } | { reply: Reply } {
-    const { state, table, auth, limiter } = this.#deps;
+    const { state, table, limiter } = this.#deps;
     state.stats.commandsProcessed++;
     this.#record.lastActive = Date.now();
     const found = table.lookup(argv);
@@ -453,9 +455,20 @@ class RespConnection {
       return { reply: error(found.error) };
     }
     this.#record.lastCommand = found.fullName;
-    if (auth.required && !this.#session.authenticated && !found.spec.flags.includes("no_auth")) {
+    if (!this.#session.authenticated && !found.spec.flags.includes("no_auth")) {
       state.commandStats(found.spec, found.fullName).rejected++;
       return { reply: error(ERRORS.noAuth) };
+    }
+    const refused = aclRefusal(
+      this.#ctx,
+      found.spec,
+      found.fullName,
+      argv,
+      this.#session.multi ? "multi" : "toplevel",
+    );
+    if (refused) {
+      state.commandStats(found.spec, found.fullName).rejected++;
+      return { reply: error(refused) };
     }
     if (limiter.enabled && !limiter.take(this.#ip)) {
       state.commandStats(found.spec, found.fullName).rejected++;

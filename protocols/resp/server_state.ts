@@ -3,6 +3,7 @@
  * INFO # Clients), stats counters (INFO # Stats), the start time and the CONFIG parameters.
  * @module
  */
+import type { AclRegistry } from "./acl/registry.ts";
 import type { Logger } from "../../src/log.ts";
 import type { CommandSpec, Session } from "./command.ts";
 import { Blocking } from "./blocking.ts";
@@ -113,6 +114,8 @@ export class ServerState implements EventSink {
   #scripts: ScriptEngine | null = null;
   #loadingScripts: Promise<ScriptEngine> | null = null;
   readonly #log?: Pick<Logger, "debug" | "info" | "warn">;
+  /** ACL users, the denial log and counters (set by the RESP service before serving). */
+  acl: AclRegistry | null = null;
   /** The client whose script is running (its own later commands are not refused as BUSY). */
   scriptCaller: number | null = null;
   #nextId = 1;

@@ -80,6 +80,14 @@ Deno.test("memjs authenticates with SASL PLAIN when a password is set", async ()
     assert.equal(await good.set("k", "v", {}), true);
     assert.equal((await good.get("k")).value?.toString(), "v");
     await assert.rejects(() => bad.get("k"));
+    // The refused SASL attempt is counted (memcached's auth_cmds and auth_errors).
+    const stats = await new Promise<Record<string, string>>((resolve, reject) =>
+      good.stats((err: unknown, _server: string, st: Record<string, string>) =>
+        err ? reject(err) : resolve(st)
+      )
+    );
+    assert.ok(Number(stats.auth_errors) >= 1, JSON.stringify(stats));
+    assert.ok(Number(stats.auth_cmds) >= 2, JSON.stringify(stats));
   } finally {
     good.close();
     bad.close();

@@ -11,6 +11,13 @@ import { type Chunk, line, type Session } from "./context.ts";
 
 const enc = new TextEncoder();
 
+/** Log a failed attempt with who tried, never the secret. */
+function refused(s: Session, user: string): void {
+  s.shared.ctx.log.warn(
+    `memcached: authentication failed for user ${JSON.stringify(user)} from ${s.addr ?? "?"}`,
+  );
+}
+
 /** memcached -Y: `set <any> <flags> <exptime> <n>\r\n<user> <password>\r\n`. */
 export function textAuth(s: Session, cmd: StorageCommand): Chunk[] {
   const { counters, ctx } = s.shared;
@@ -21,6 +28,7 @@ export function textAuth(s: Session, cmd: StorageCommand): Chunk[] {
   if (space <= 0) return line(TEXT.AUTH_FORMAT);
   if (!ctx.auth.verify(text.slice(space + 1))) {
     counters.authErrors++;
+    refused(s, text.slice(0, space));
     return line(TEXT.AUTH_FAILURE);
   }
   s.authenticated = true;
@@ -39,6 +47,7 @@ function saslAuth(s: Session, req: BinaryRequest): Chunk[] {
   }
   if (!ctx.auth.verify(parts[2])) {
     counters.authErrors++;
+    refused(s, parts[1]);
     return [encodeBinaryError(req, STATUS.AUTH_ERROR)];
   }
   s.authenticated = true;

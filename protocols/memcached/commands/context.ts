@@ -41,6 +41,8 @@ export interface Session {
   seq: Sequencer;
   /** False until text or SASL auth succeeds when a password is set. */
   authenticated: boolean;
+  /** The client's address, for logs. */
+  addr?: string;
   /** Set by quit (and fatal errors): stop after flushing replies. */
   closing: boolean;
   /** After `watch` the connection only listens (memcached streams logs; basekv has none). */

@@ -55,7 +55,7 @@ export function clientLine(c: ClientRecord, now: number, tracking?: TrackingClie
     "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0",
     "obl=0 oll=0 omem=0 tot-mem=1024 events=r",
     `cmd=${c.lastCommand}`,
-    `user=default redir=${tracking ? tracking.redirect : -1}`,
+    `user=${s.user} redir=${tracking ? tracking.redirect : -1}`,
     `resp=${s.protocol}`,
     `lib-name=${c.libName}`,
     `lib-ver=${c.libVer}`,
@@ -127,7 +127,10 @@ function clientKill(ctx: CommandContext, argv: Uint8Array[]): Reply {
     } else if (o === "laddr") {
       filters.push((c) => c.laddr === value);
     } else if (o === "user") {
-      filters.push(() => value === "default");
+      if (ctx.server.acl && !ctx.server.acl.get(value)) {
+        return error(`ERR No such user '${value}'`);
+      }
+      filters.push((c) => c.session.user === value);
     } else if (o === "type") {
       const type = value.toLowerCase();
       if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {

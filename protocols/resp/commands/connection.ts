@@ -11,10 +11,10 @@ import { parseInteger } from "../numbers.ts";
 import { array, bulk, error, integer, map, OK, type Reply, simple } from "../reply.ts";
 import { DATABASES } from "../storage/layout.ts";
 import { endTransaction } from "../transaction.ts";
-import { clientRecord, lowerOption, validClientText } from "./client.ts";
+import { clientLine, clientRecord, lowerOption, validClientText } from "./client.ts";
+import { aclOf } from "./acl.ts";
 
 const latin1 = new TextDecoder("latin1");
-const utf8 = new TextDecoder();
 
 function helloMap(ctx: CommandContext): Reply {
   return map([
@@ -28,7 +28,38 @@ function helloMap(ctx: CommandContext): Reply {
   ]);
 }
 
-function hello(ctx: CommandContext, argv: Uint8Array[]): Reply {
+/**
+ * Log in as `username` (AUTH, HELLO AUTH); null on success, else WRONGPASS. A failure is
+ * counted, logged without the password, and kept in the ACL LOG.
+ */
+async function authenticate(
+  ctx: CommandContext,
+  username: string,
+  password: Uint8Array,
+  command: "AUTH" | "HELLO",
+): Promise<Reply | null> {
+  const acl = aclOf(ctx);
+  const user = await acl.authenticate(username, password);
+  if (user) {
+    ctx.session.user = user.name;
+    ctx.session.authenticated = true;
+    return null;
+  }
+  const record = ctx.server.clients.get(ctx.session.id);
+  acl.deny(
+    "auth",
+    ctx.session.multi ? "multi" : "toplevel",
+    command,
+    username,
+    record ? clientLine(record, Date.now()) : "",
+  );
+  ctx.log.warn(
+    `redis: authentication failed for user ${JSON.stringify(username)} from ${ctx.session.addr}`,
+  );
+  return error(ERRORS.wrongPass);
+}
+
+async function hello(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   let version = 0;
   let next = 1;
   if (argv.length >= 2) {
@@ -38,11 +69,13 @@ function hello(ctx: CommandContext, argv: Uint8Array[]): Reply {
     version = v;
   }
   let password: Uint8Array | null = null;
+  let authAt: number | null = null;
   let clientName: Uint8Array | null = null;
   for (let j = next; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     const o = lowerOption(argv[j]);
     if (o === "auth" && more >= 2) {
+      authAt = j + 1;
       password = argv[j + 2];
       j += 2;
     } else if (o === "setname" && more >= 1) {
@@ -54,8 +87,8 @@ function hello(ctx: CommandContext, argv: Uint8Array[]): Reply {
     }
   }
   if (password !== null) {
-    if (!ctx.auth.verify(utf8.decode(password))) return error(ERRORS.wrongPass);
-    ctx.session.authenticated = true;
+    const refused = await authenticate(ctx, latin1.decode(argv[authAt!]), password, "HELLO");
+    if (refused) return refused;
   }
   if (!ctx.session.authenticated) return error(SERVER_ERRORS.helloNoAuth);
   if (clientName !== null) {
@@ -65,12 +98,13 @@ function hello(ctx: CommandContext, argv: Uint8Array[]): Reply {
   return helloMap(ctx);
 }
 
-function authCommand(ctx: CommandContext, argv: Uint8Array[]): Reply {
+async function authCommand(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   if (argv.length > 3) return error(ERRORS.syntax);
-  if (argv.length === 2 && !ctx.auth.required) return error(SERVER_ERRORS.authNotConfigured);
-  if (!ctx.auth.verify(utf8.decode(argv[argv.length - 1]))) return error(ERRORS.wrongPass);
-  ctx.session.authenticated = true;
-  return OK;
+  if (argv.length === 2 && aclOf(ctx).get("default")?.nopass) {
+    return error(SERVER_ERRORS.authNotConfigured);
+  }
+  const username = argv.length === 3 ? latin1.decode(argv[1]) : "default";
+  return await authenticate(ctx, username, argv[argv.length - 1], "AUTH") ?? OK;
 }
 
 function ping(ctx: CommandContext, argv: Uint8Array[]): Reply {
@@ -101,7 +135,8 @@ function reset(ctx: CommandContext): Reply {
   s.db = 0;
   s.protocol = 2;
   s.name = null;
-  s.authenticated = !ctx.auth.required;
+  s.user = "default";
+  s.authenticated = aclOf(ctx).startsLoggedIn();
   r.replyMode = "on";
   r.noEvict = false;
   r.noTouch = false;

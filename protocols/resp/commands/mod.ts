@@ -4,6 +4,7 @@
  * @module
  */
 import type { CommandFamily } from "../command_table.ts";
+import { COMMANDS as ACL } from "./acl.ts";
 import { COMMANDS as ADMIN } from "./admin.ts";
 import { COMMANDS as BLOCKING_LISTS } from "./blocking_lists.ts";
 import { COMMANDS as BLOCKING_SORTED_SETS } from "./blocking_sorted_sets.ts";
@@ -41,6 +42,7 @@ export const FAMILIES: readonly CommandFamily[] = [
   { group: "server", commands: COMMAND },
   { group: "server", commands: CONFIG },
   { group: "server", commands: ADMIN },
+  { group: "server", commands: ACL },
   { group: "string", commands: STRINGS },
   { group: "generic", commands: KEYS },
   { group: "hash", commands: HASHES },

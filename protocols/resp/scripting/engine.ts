@@ -26,6 +26,11 @@ export interface ScriptBridge {
    * (redis.setresp), for commands whose reply shape depends on it.
    */
   call(argv: Uint8Array[], resp: 2 | 3): Promise<Reply>;
+  /**
+   * Whether the caller's ACL user may run `argv` (redis.acl_check_cmd); null when the command
+   * does not exist. Absent: every command is allowed.
+   */
+  aclCheck?(argv: Uint8Array[]): boolean | null;
   /** True once the script ran a write command: SCRIPT KILL then answers UNKILLABLE. */
   wrote(): boolean;
 }
@@ -431,6 +436,7 @@ export class ScriptEngine {
       thread: co,
       resp: 2,
       pending: null,
+      aclCheck: (argv) => bridge.aclCheck ? bridge.aclCheck(argv) : true,
       name,
       kind,
       bridge,

@@ -28,6 +28,7 @@ export const SCRIPT_ERRORS = {
   writeInReadOnly: "ERR Write commands are not allowed from read-only scripts.",
   // redis.* library misuse (script_lua.c).
   noArgs: "Please specify at least one argument for this redis lib call",
+  aclCheckUnknown: "Invalid command passed to redis.acl_check_cmd()",
   badArgType: "Lua redis lib command arguments must be strings or integers",
   outsideScript: (what: string) => `${what} can only be called inside a script invocation`,
   shebangEngine: (engine: string) => `ERR Unexpected engine in script shebang: ${engine}`,

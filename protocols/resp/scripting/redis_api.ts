@@ -40,6 +40,8 @@ export interface ApiContext {
   resp: 2 | 3;
   /** Set by redis.call/pcall: the command the driver must run before resuming. */
   pending: Uint8Array[] | null;
+  /** redis.acl_check_cmd: may the caller's user run `argv`? null for an unknown command. */
+  aclCheck(argv: Uint8Array[]): boolean | null;
 }
 
 export interface ApiHost {
@@ -212,9 +214,12 @@ export function pushRedisApi(L: LuaState, host: ApiHost): void {
   });
   setFunction(L, "debug", () => 0);
   setFunction(L, "acl_check_cmd", (L) => {
-    needsRun(host, "redis.acl_check_cmd", L);
-    if (lua.lua_gettop(L) === 0) raiseRedisError(L, SCRIPT_ERRORS.noArgs);
-    lua.lua_pushboolean(L, true); // basekv's single user may run every command
+    const ctx = needsRun(host, "redis.acl_check_cmd", L);
+    const argv = commandArgs(L);
+    if (typeof argv === "string") raiseRedisError(L, argv);
+    const allowed = ctx.aclCheck(argv);
+    if (allowed === null) raiseRedisError(L, SCRIPT_ERRORS.aclCheckUnknown);
+    lua.lua_pushboolean(L, allowed);
     return 1;
   });
 }

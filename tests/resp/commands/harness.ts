@@ -77,6 +77,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     protocol: 3,
     name: null,
     authenticated: true,
+    user: "default",
     addr: "127.0.0.1:1",
     multi: null,
     watches: [],
