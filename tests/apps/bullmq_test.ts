@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { type Job, Queue, QueueEvents, Worker } from "bullmq";
+import { createClient } from "redis";
+import { FlowProducer, type Job, Queue, QueueEvents, Worker } from "bullmq";
 import { appTest, ErrorTrap, startTarget, until } from "./target.ts";
 
 /** A fresh ioredis connection as BullMQ wants it (no per-request retry limit). */
@@ -188,6 +189,75 @@ Deno.test({
     assert.deepEqual(fired.slice(0, 2), [1, 1]);
     assert.equal(await h.queue.removeJobScheduler("every-300"), true);
     assert.deepEqual(await h.queue.getJobSchedulers(), []);
+    assert.deepEqual(trap.errors, []);
+  },
+});
+
+Deno.test({
+  name: "bullmq over node-redis (RESP3): priorities, pause, progress and logs, a flow, promote",
+  ...appTest,
+  async fn() {
+    await using target = await startTarget();
+    using trap = new ErrorTrap();
+    const conn = createClient({ url: `redis://127.0.0.1:${target.port}`, RESP: 3 });
+    conn.on("error", trap.record);
+    await conn.connect();
+    const queue = new Queue("features", { connection: conn });
+    queue.on("error", trap.record);
+    const flows = new FlowProducer({ connection: conn });
+    let worker: Worker | null = null;
+    try {
+      await queue.add("p", { n: 1 }, { priority: 5 });
+      await queue.add("p", { n: 2 }, { priority: 1 });
+      await queue.add("p", { n: 3 });
+      await queue.add("p", { n: 4 }, { lifo: true });
+      assert.deepEqual((await queue.getPrioritized()).map((j) => j.data.n), [2, 1]);
+      assert.deepEqual((await queue.getWaiting()).map((j) => j.data.n), [4, 3]);
+      await queue.pause();
+      assert.equal(await queue.isPaused(), true);
+      await queue.resume();
+      const order: number[] = [];
+      worker = new Worker("features", async (job: Job) => {
+        order.push(job.data.n);
+        await job.updateProgress(50);
+        await job.log(`ran ${job.data.n}`);
+        return `r${job.data.n}`;
+      }, { connection: conn, drainDelay: 1 });
+      worker.on("error", trap.record);
+      await until("four jobs", () => order.length === 4);
+      assert.deepEqual(order, [4, 3, 2, 1], "plain jobs (LIFO first), then by priority");
+      const first = (await queue.getJobs(["completed"])).find((j) => j.data.n === 2)!;
+      assert.equal(first.progress, 50);
+      assert.deepEqual(await queue.getJobLogs(first.id!), { logs: ["ran 2"], count: 1 });
+
+      const tree = await flows.add({
+        name: "parent",
+        queueName: "features",
+        data: { n: 10 },
+        children: [
+          { name: "c", queueName: "features", data: { n: 11 } },
+          { name: "c", queueName: "features", data: { n: 12 } },
+        ],
+      });
+      await until("the flow", () => order.length === 7);
+      assert.equal(order[6], 10, "the parent runs after its children");
+      const parent = await queue.getJob(tree.job.id!);
+      assert.deepEqual(Object.values(await parent!.getChildrenValues()).sort(), ["r11", "r12"]);
+
+      await queue.add("later", { n: 30 }, { delay: 600_000, jobId: "promoted" });
+      await (await queue.getJob("promoted"))!.promote();
+      await until("the promoted job", () => order.length === 8);
+      assert.equal(order[7], 30);
+      assert.equal((await queue.clean(0, 100, "completed")).length, 8);
+      await worker.close();
+      await queue.obliterate({ force: true });
+      assert.deepEqual(await conn.keys("bull:features:*"), []);
+    } finally {
+      await worker?.close();
+      await flows.close();
+      await queue.close();
+      await conn.close();
+    }
     assert.deepEqual(trap.errors, []);
   },
 });
