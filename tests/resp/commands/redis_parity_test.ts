@@ -1413,6 +1413,8 @@ XACK nokey g 1-1
 XPENDING s g
 XDEL s 2-1
 XREADGROUP GROUP g c2 STREAMS s 0
+# c3 exists first: 7.2 creates a claiming consumer even when nothing is claimed, 7.0 does not
+XGROUP CREATECONSUMER s g c3
 XCLAIM s g c3 0 2-1 3-1 JUSTID
 XPENDING s g
 XCLAIM s g c3 0 3-1
