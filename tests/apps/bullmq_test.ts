@@ -224,7 +224,7 @@ Deno.test({
         return `r${job.data.n}`;
       }, { connection: conn, drainDelay: 1 });
       worker.on("error", trap.record);
-      await until("four jobs", () => order.length === 4);
+      await until("four completions", async () => (await queue.getCompletedCount()) === 4);
       assert.deepEqual(order, [4, 3, 2, 1], "plain jobs (LIFO first), then by priority");
       const first = (await queue.getJobs(["completed"])).find((j) => j.data.n === 2)!;
       assert.equal(first.progress, 50);
@@ -239,14 +239,14 @@ Deno.test({
           { name: "c", queueName: "features", data: { n: 12 } },
         ],
       });
-      await until("the flow", () => order.length === 7);
+      await until("the flow", async () => (await queue.getCompletedCount()) === 7);
       assert.equal(order[6], 10, "the parent runs after its children");
       const parent = await queue.getJob(tree.job.id!);
       assert.deepEqual(Object.values(await parent!.getChildrenValues()).sort(), ["r11", "r12"]);
 
       await queue.add("later", { n: 30 }, { delay: 600_000, jobId: "promoted" });
       await (await queue.getJob("promoted"))!.promote();
-      await until("the promoted job", () => order.length === 8);
+      await until("the promoted job", async () => (await queue.getCompletedCount()) === 8);
       assert.equal(order[7], 30);
       assert.equal((await queue.clean(0, 100, "completed")).length, 8);
       await worker.close();

@@ -76,8 +76,12 @@ class Cluster implements AsyncDisposable {
   }
 }
 
-/** The checks both adapters must pass. */
-async function exercise(cluster: Cluster): Promise<void> {
+/**
+ * The checks both adapters must pass, once `subscribed()` says every server's adapter has
+ * subscribed (the adapters subscribe in the background; a message published before is lost).
+ */
+async function exercise(cluster: Cluster, subscribed: () => Promise<boolean>): Promise<void> {
+  await until("the adapters' subscriptions", subscribed);
   const all = cluster.listen("news");
   cluster.servers[0].emit("news", "hello from 0");
   await until("every client to get the broadcast", () => all.flat().every((g) => g.length === 1));
@@ -124,7 +128,14 @@ Deno.test({
       cluster.teardown.push(() => pub.disconnect(), () => sub.disconnect());
       await cluster.add(createAdapter(pub, sub, { requestsTimeout: 20_000 }));
     }
-    await exercise(cluster);
+    const probe = new Redis({ port: target.port, host: "127.0.0.1" });
+    cluster.teardown.push(() => probe.disconnect());
+    await exercise(cluster, async () => {
+      const [, requests] = await probe.pubsub("NUMSUB", "socket.io-request#/#") as [string, number];
+      // Each adapter PSUBSCRIBEs before it SUBSCRIBEs on one connection: its SUBSCRIBE counting
+      // means its pattern is in place too (NUMPAT counts distinct patterns, not subscribers).
+      return requests === SERVERS;
+    });
     assert.deepEqual(trap.errors, []);
   },
 });
@@ -145,7 +156,13 @@ Deno.test({
       cluster.teardown.push(() => pub.close(), () => sub.close());
       await cluster.add(createShardedAdapter(pub, sub));
     }
-    await exercise(cluster);
+    const probe = createClient({ url: `redis://127.0.0.1:${target.port}` });
+    await probe.connect();
+    cluster.teardown.push(() => probe.close());
+    await exercise(cluster, async () => {
+      const counts = await probe.pubSubShardNumSub("socket.io#/#");
+      return counts["socket.io#/#"] === SERVERS;
+    });
     assert.deepEqual(trap.errors, []);
   },
 });
