@@ -6,10 +6,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Redis } from "ioredis";
-import { createClient } from "redis";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { appTest, ErrorTrap, startTarget } from "./target.ts";
+import { appTest, ioredisFor, nodeRedisFor } from "./target.ts";
 
 /** The rejection a limiter throws, checked to be a RateLimiterRes rather than an error. */
 async function rejection(p: Promise<unknown>): Promise<RateLimiterRes> {
@@ -72,44 +70,27 @@ async function exercise(
   assert.equal(await pttl("forever:k"), -1);
 }
 
-Deno.test({
-  name: "rate-limiter-flexible: RateLimiterRedis over ioredis",
-  ...appTest,
-  async fn() {
-    await using target = await startTarget();
-    using trap = new ErrorTrap();
-    const client = new Redis({ port: target.port, host: "127.0.0.1", enableOfflineQueue: false });
-    client.on("error", trap.record);
-    try {
-      await new Promise((r) => client.once("ready", r));
-      await exercise(
-        (opts) => new RateLimiterRedis({ storeClient: client, ...opts }),
-        (key) => client.pttl(key),
-      );
-    } finally {
-      client.disconnect();
-    }
-    assert.deepEqual(trap.errors, []);
-  },
+appTest("rate-limiter-flexible: RateLimiterRedis over ioredis", async (port, trap) => {
+  const client = ioredisFor(port, trap, { enableOfflineQueue: false });
+  try {
+    await new Promise((r) => client.once("ready", r));
+    await exercise(
+      (opts) => new RateLimiterRedis({ storeClient: client, ...opts }),
+      (key) => client.pttl(key),
+    );
+  } finally {
+    client.disconnect();
+  }
 });
 
-Deno.test({
-  name: "rate-limiter-flexible: RateLimiterRedis over node-redis",
-  ...appTest,
-  async fn() {
-    await using target = await startTarget();
-    using trap = new ErrorTrap();
-    const client = createClient({ url: `redis://127.0.0.1:${target.port}` });
-    client.on("error", trap.record);
-    await client.connect();
-    try {
-      await exercise(
-        (opts) => new RateLimiterRedis({ storeClient: client, useRedisPackage: true, ...opts }),
-        (key) => client.pTTL(key),
-      );
-    } finally {
-      await client.close();
-    }
-    assert.deepEqual(trap.errors, []);
-  },
+appTest("rate-limiter-flexible: RateLimiterRedis over node-redis", async (port, trap) => {
+  const client = await nodeRedisFor(port, trap);
+  try {
+    await exercise(
+      (opts) => new RateLimiterRedis({ storeClient: client, useRedisPackage: true, ...opts }),
+      (key) => client.pTTL(key),
+    );
+  } finally {
+    await client.close();
+  }
 });

@@ -9,12 +9,10 @@
 import assert from "node:assert/strict";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Redis } from "ioredis";
-import { createClient } from "redis";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Server, type ServerOptions } from "socket.io";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
-import { appTest, ErrorTrap, startTarget, until } from "./target.ts";
+import { appTest, type ErrorTrap, ioredisFor, nodeRedisFor, until } from "./target.ts";
 
 const SERVERS = 3;
 const CLIENTS_PER_SERVER = 2;
@@ -113,22 +111,16 @@ async function exercise(cluster: Cluster, subscribed: () => Promise<boolean>): P
   assert.deepEqual(replies, [11, 11]);
 }
 
-Deno.test({
-  name: "socket.io redis adapter (ioredis, PUBLISH/PSUBSCRIBE): fan-out to 3 servers",
-  ...appTest,
-  async fn() {
-    await using target = await startTarget();
-    using trap = new ErrorTrap();
+appTest(
+  "socket.io redis adapter (ioredis, PUBLISH/PSUBSCRIBE): fan-out to 3 servers",
+  async (port, trap) => {
     await using cluster = new Cluster(trap);
     for (let i = 0; i < SERVERS; i++) {
-      const pub = new Redis({ port: target.port, host: "127.0.0.1" });
-      const sub = pub.duplicate();
-      pub.on("error", trap.record);
-      sub.on("error", trap.record);
+      const [pub, sub] = [ioredisFor(port, trap), ioredisFor(port, trap)];
       cluster.teardown.push(() => pub.disconnect(), () => sub.disconnect());
       await cluster.add(createAdapter(pub, sub, { requestsTimeout: 20_000 }));
     }
-    const probe = new Redis({ port: target.port, host: "127.0.0.1" });
+    const probe = ioredisFor(port, trap);
     cluster.teardown.push(() => probe.disconnect());
     await exercise(cluster, async () => {
       const [, requests] = await probe.pubsub("NUMSUB", "socket.io-request#/#") as [string, number];
@@ -136,33 +128,23 @@ Deno.test({
       // means its pattern is in place too (NUMPAT counts distinct patterns, not subscribers).
       return requests === SERVERS;
     });
-    assert.deepEqual(trap.errors, []);
   },
-});
+);
 
-Deno.test({
-  name: "socket.io sharded redis adapter (node-redis, SPUBLISH/SSUBSCRIBE): fan-out to 3 servers",
-  ...appTest,
-  async fn() {
-    await using target = await startTarget();
-    using trap = new ErrorTrap();
+appTest(
+  "socket.io sharded redis adapter (node-redis, SPUBLISH/SSUBSCRIBE): fan-out to 3 servers",
+  async (port, trap) => {
     await using cluster = new Cluster(trap);
     for (let i = 0; i < SERVERS; i++) {
-      const pub = createClient({ url: `redis://127.0.0.1:${target.port}` });
-      const sub = pub.duplicate();
-      pub.on("error", trap.record);
-      sub.on("error", trap.record);
-      await Promise.all([pub.connect(), sub.connect()]);
+      const [pub, sub] = [await nodeRedisFor(port, trap), await nodeRedisFor(port, trap)];
       cluster.teardown.push(() => pub.close(), () => sub.close());
       await cluster.add(createShardedAdapter(pub, sub));
     }
-    const probe = createClient({ url: `redis://127.0.0.1:${target.port}` });
-    await probe.connect();
+    const probe = await nodeRedisFor(port, trap);
     cluster.teardown.push(() => probe.close());
     await exercise(cluster, async () => {
       const counts = await probe.pubSubShardNumSub("socket.io#/#");
       return counts["socket.io#/#"] === SERVERS;
     });
-    assert.deepEqual(trap.errors, []);
   },
-});
+);

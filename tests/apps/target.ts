@@ -4,6 +4,9 @@
  * plus a trap that records every error the application's clients log or emit.
  * @module
  */
+import assert from "node:assert/strict";
+import { Redis, type RedisOptions } from "ioredis";
+import { createClient } from "redis";
 import { startTestServer } from "../helpers/server.ts";
 import { startRedisServer } from "../helpers/redis_server.ts";
 
@@ -12,8 +15,8 @@ export interface AppTarget extends AsyncDisposable {
   port: number;
 }
 
-/** Options every application test passes to Deno.test: npm clients keep timers and sockets. */
-export const appTest = { sanitizeOps: false, sanitizeResources: false };
+/** A connected node-redis client (the `redis` package). */
+export type NodeRedis = ReturnType<typeof createClient>;
 
 /** Start the server the application tests run against. */
 export async function startTarget(): Promise<AppTarget> {
@@ -62,4 +65,38 @@ export async function until(
     if (Date.now() > stop) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Register an application test: `fn` gets a fresh target's port and the error trap, and the
+ * test fails if any client logged or emitted an error. npm clients keep timers and sockets
+ * past their close, so the sanitizers are off.
+ */
+export function appTest(name: string, fn: (port: number, trap: ErrorTrap) => Promise<void>): void {
+  Deno.test({
+    name,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      await using target = await startTarget();
+      using trap = new ErrorTrap();
+      await fn(target.port, trap);
+      assert.deepEqual(trap.errors, [], "no client logs or emits an error");
+    },
+  });
+}
+
+/** An ioredis client to `port` whose errors go to `trap`. */
+export function ioredisFor(port: number, trap: ErrorTrap, options: RedisOptions = {}): Redis {
+  const client = new Redis({ port, host: "127.0.0.1", ...options });
+  client.on("error", trap.record);
+  return client;
+}
+
+/** A connected node-redis client to `port` (RESP2 unless told) whose errors go to `trap`. */
+export async function nodeRedisFor(port: number, trap: ErrorTrap, resp: 2 | 3 = 2) {
+  const client = createClient({ url: `redis://127.0.0.1:${port}`, RESP: resp }) as NodeRedis;
+  client.on("error", trap.record);
+  await client.connect();
+  return client;
 }
