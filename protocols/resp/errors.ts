@@ -73,6 +73,8 @@ export const DATA_ERRORS = {
   /** getRangeLongFromObjectOrReply's text for [-LONG_MAX, LONG_MAX]. */
   longRange:
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+  /** getIntFromObjectOrReply's text for a value beyond 32 bits. */
+  intRange: "ERR value is out of range, value must between -2147483648 and 2147483647",
   numkeysTooMany: "ERR Number of keys can't be greater than number of args",
   limitNegative: "ERR LIMIT can't be negative",
   sortNotDouble: "ERR One or more scores can't be converted into double",

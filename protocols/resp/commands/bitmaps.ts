@@ -61,7 +61,8 @@ async function setbit(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (grew || previous !== on || old?.meta?.enc !== "raw") {
       saveRawString(tx, slot, argv[1], data, old);
     }
-    notify(tx, STRING, "setbit", argv[1]);
+    // Redis signals only a created, grown or really flipped bit.
+    if (grew || previous !== on) notify(tx, STRING, "setbit", argv[1]);
     return integer(previous);
   });
 }

@@ -9,10 +9,27 @@ import { type Access, getKey, type KeyEntry, putKey, slotOf } from "../storage/d
 import { DATABASES, type KeyMeta, MAX_REDIS_KEY_BYTES } from "../storage/layout.ts";
 import { parseInteger } from "../numbers.ts";
 import { DATA_ERRORS, ReplyError } from "../errors.ts";
+import { GENERIC, notify } from "../notify.ts";
 
 /** Throw an error reply (also aborts the write unit it is thrown in). */
 export function fail(reply: string): never {
   throw new ReplyError(reply);
+}
+
+/**
+ * The event of a *STORE command (SUNIONSTORE, ZRANGESTORE, SORT STORE, GEOSEARCHSTORE, …): its
+ * own event when it stored something, else "del" when it deleted an existing destination.
+ */
+export function notifyStored(
+  tx: WriteTx,
+  cls: number,
+  event: string,
+  key: Uint8Array,
+  stored: number,
+  old: KeyEntry | null,
+): void {
+  if (stored > 0) notify(tx, cls, event, key);
+  else if (old) notify(tx, GENERIC, "del", key);
 }
 
 /** A key (or field) argument checked against the store's key size limit. */

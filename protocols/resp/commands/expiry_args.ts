@@ -59,6 +59,15 @@ export function expireDeadline(
   return clampDeadline(ms);
 }
 
+/**
+ * A relative deadline computed at `from` moved to the command's own clock `now` (a script or
+ * EXEC runs on one frozen clock, so SET EX then PTTL inside it reads the exact TTL back).
+ * Deadlines clamped to the end of time stay there.
+ */
+export function rebaseDeadline(deadline: number, from: number, now: number): number {
+  return deadline >= MAX_DEADLINE_MS ? deadline : deadline - from + now;
+}
+
 /** The latest deadline kept exactly: the largest JS Date (year 275760). */
 const MAX_DEADLINE_MS = 8.64e15;
 

@@ -29,7 +29,8 @@ import { parseInt64 } from "../numbers.ts";
 import { array, bulk, integer, NULL, NULL_ARRAY, type Reply } from "../reply.ts";
 import { type Access, getKey, type KeyEntry } from "../storage/db.ts";
 import { getScore, scoreRange, storeZset, type ZMember } from "../storage/zset.ts";
-import { checkKey, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
+import { checkKey, fail, getTyped, notifyStored, option, readSlot, writeSlot } from "./common.ts";
+import { ZSET } from "../notify.ts";
 import { readScores, zaddGeneric } from "./sorted_sets.ts";
 import { scoreArg } from "./zset_args.ts";
 import { byScore } from "./zset_algebra.ts";
@@ -157,6 +158,11 @@ interface Found {
   lat: number;
 }
 
+/** The keyspace event of a search that stores: GEORADIUS* STORE share "georadiusstore". */
+function storeEvent(kind: SearchKind): string {
+  return kind.store ? kind.name : "georadiusstore";
+}
+
 /** Parse and run a search in one place (reader or write unit); the reply. */
 async function search(
   r: Access,
@@ -171,7 +177,10 @@ async function search(
   if (!source) {
     if (req.storeKey) {
       const old = await getKey(r, slot, req.storeKey);
-      if (old && tx) storeZset(tx, slot, req.storeKey, old, []);
+      if (old && tx) {
+        storeZset(tx, slot, req.storeKey, old, []);
+        notifyStored(tx, ZSET, storeEvent(kind), req.storeKey, 0, old);
+      }
       return integer(0);
     }
     return array([]);
@@ -204,7 +213,9 @@ async function search(
       member: f.member,
       score: req.storeDist ? f.dist / req.unit : f.score,
     }));
-    storeZset(tx!, slot, req.storeKey, await getKey(r, slot, req.storeKey), members.sort(byScore));
+    const old = await getKey(r, slot, req.storeKey);
+    storeZset(tx!, slot, req.storeKey, old, members.sort(byScore));
+    notifyStored(tx!, ZSET, storeEvent(kind), req.storeKey, members.length, old);
     return integer(picked.length);
   }
   return array(picked.map((f) => {

@@ -105,8 +105,9 @@ function hexpireGeneric(seconds: boolean, relative: boolean, name: string) {
     const base = relative ? Date.now() : 0;
     const ms = Number(seconds ? value * 1000n : value);
     if (ms > MAX_FIELD_DEADLINE_MS - base) fail(DATA_ERRORS.invalidExpire(name));
-    const when = ms + base;
     return await eachField(ctx, argv[1], fields, "hexpire", (tx, slot, h, field, old) => {
+      // Relative to the transaction's clock, which a script or EXEC keeps frozen.
+      const when = relative ? ms + tx.now : ms;
       if (!expireAllowed(flags, old.expiresAt, when)) return CONDITION_FAILED;
       if (when <= tx.now) {
         tx.delete(fieldKey(h.meta.g!, field));

@@ -1,5 +1,5 @@
 /**
- * Redis generic key commands: DEL, UNLINK, EXISTS, TYPE, RENAME(NX), COPY, TOUCH, RANDOMKEY,
+ * Redis generic key commands: DEL, UNLINK, EXISTS, TYPE, RENAME(NX), MOVE, COPY, TOUCH, RANDOMKEY,
  * KEYS, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, OBJECT and MEMORY (and, merged in, expiry).
  * @module
  */
@@ -23,6 +23,7 @@ import {
   keyName,
   putKey,
   setOwner,
+  slotOf,
   swapDbs,
 } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, metaKey, slotPrefix } from "../storage/layout.ts";
@@ -42,6 +43,7 @@ import { COMMANDS as COPY_COMMANDS } from "./copy.ts";
 import { COMMANDS as EXPIRE_COMMANDS } from "./expire.ts";
 import { COMMANDS as INTROSPECTION_COMMANDS } from "./introspection.ts";
 import { DATA_ERRORS } from "../errors.ts";
+import { parseInt64 } from "../numbers.ts";
 import { GENERIC, NEW, notify } from "../notify.ts";
 
 /** Keys KEYS reads per page while matching. */
@@ -76,25 +78,56 @@ async function type(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return simple(entry?.meta?.t ?? "none");
 }
 
-/** Move a key's meta entry; a hash keeps its generation (its fields do not move). */
+/** Where a key moves to: its name and storage slot, and the db when not the connection's. */
+interface MoveTarget {
+  slot: number;
+  key: Uint8Array;
+  db?: number;
+}
+
+/**
+ * Move a key's meta entry (RENAME within a slot, MOVE across dbs); a collection keeps its
+ * generation, so its members do not move.
+ */
 function moveKey(
   tx: Parameters<typeof putKey>[0],
   slot: number,
   from: Uint8Array,
-  to: Uint8Array,
+  to: MoveTarget,
   entry: KeyEntry,
   old: KeyEntry | null,
 ): void {
   putKey(tx, {
-    slot,
-    key: to,
+    slot: to.slot,
+    key: to.key,
     record: { meta: entry.meta!, data: entry.data, expiresAt: entry.expiresAt },
     old,
+    db: to.db,
   });
   tx.delete(metaKey(slot, from));
   if (entry.meta?.t === "hash" && entry.meta.fx) {
-    setOwner(tx, entry.meta.g!, slot, to);
+    setOwner(tx, entry.meta.g!, to.slot, to.key);
   }
+}
+
+/** MOVE key db: 1 when moved, 0 when the key is missing here or present there. */
+async function move(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const value = parseInt64(argv[2]);
+  if (value === null) fail(DATA_ERRORS.notInteger);
+  if (value < -(2n ** 31n) || value >= 2n ** 31n) fail(DATA_ERRORS.intRange);
+  const db = Number(value);
+  if (db < 0 || db >= DATABASES) fail(DATA_ERRORS.dbIndex);
+  if (db === ctx.session.db) fail(DATA_ERRORS.sameObject);
+  return await writeSlot(ctx, async (tx, slot) => {
+    const entry = await getKey(tx, slot, argv[1]);
+    if (!entry) return integer(0);
+    const target = await slotOf(tx, db);
+    if (await getKey(tx, target, argv[1])) return integer(0);
+    moveKey(tx, slot, argv[1], { slot: target, key: argv[1], db }, entry, null);
+    notify(tx, GENERIC, "move_from", argv[1]);
+    notify(tx, GENERIC, "move_to", argv[1], db);
+    return integer(1);
+  });
 }
 
 function renameGeneric(nx: boolean) {
@@ -106,7 +139,7 @@ function renameGeneric(nx: boolean) {
       if (sameBytes(from, to)) return nx ? integer(0) : OK;
       const old = await getKey(tx, slot, to);
       if (nx && old) return integer(0);
-      moveKey(tx, slot, from, to, entry, old);
+      moveKey(tx, slot, from, { slot, key: to }, entry, old);
       // Redis deletes the destination and adds the key anew: "new" even over an existing one.
       if (old) notify(tx, NEW, "new", to);
       notify(tx, GENERIC, "rename_from", from);
@@ -227,6 +260,7 @@ export const COMMANDS: CommandSpec[] = [
   command("type", { arity: 2, flags: RF, keys: ONE }, type),
   command("rename", { arity: 3, flags: W, keys: [1, 2, 1] }, renameGeneric(false)),
   command("renamenx", { arity: 3, flags: WF, keys: [1, 2, 1] }, renameGeneric(true)),
+  command("move", { arity: 3, flags: WF, keys: ONE }, move),
   ...COPY_COMMANDS,
   command("touch", { arity: -2, flags: RF, keys: ALL }, touch),
   command("randomkey", { arity: 1, flags: R }, randomkey),

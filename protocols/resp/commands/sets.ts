@@ -40,6 +40,7 @@ import {
   checkKey,
   fail,
   getTyped,
+  notifyStored,
   option,
   readSlot,
   sameBytes,
@@ -47,7 +48,7 @@ import {
   writeSlot,
 } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
-import { GENERIC, notify, SET } from "../notify.ts";
+import { notify, SET } from "../notify.ts";
 
 /** LONG_MAX: the bound of SRANDMEMBER's negative count. */
 const LONG_MAX = 2n ** 63n - 1n;
@@ -317,8 +318,7 @@ function storeOperation(op: SetOp) {
       const members = await compute(tx, slot, keys, op);
       const old = await getKey(tx, slot, target);
       storeSet(tx, slot, target, members, old);
-      if (members.length > 0) notify(tx, SET, `s${op}store`, target);
-      else if (old) notify(tx, GENERIC, "del", target);
+      notifyStored(tx, SET, `s${op}store`, target, members.length, old);
       return integer(members.length);
     });
   };

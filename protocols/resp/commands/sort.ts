@@ -18,10 +18,10 @@ import {
   ZSET_TYPE,
   zsetMembersInOrder,
 } from "../storage/collection_adapters.ts";
-import { checkKey, fail, option, readSlot, writeSlot } from "./common.ts";
+import { checkKey, fail, notifyStored, option, readSlot, writeSlot } from "./common.ts";
 import { compareBytes } from "../scan.ts";
 import { DATA_ERRORS } from "../errors.ts";
-import { GENERIC, LIST, notify } from "../notify.ts";
+import { LIST } from "../notify.ts";
 
 const STAR = 0x2a;
 const EMPTY = new Uint8Array(0);
@@ -253,8 +253,7 @@ function sortGeneric(readonly: boolean) {
       const values = (await run(tx, slot)).map((v) => v ?? EMPTY);
       const old = await getKey(tx, slot, target);
       writeList(tx, slot, target, values, old);
-      if (values.length > 0) notify(tx, LIST, "sortstore", target);
-      else if (old) notify(tx, GENERIC, "del", target);
+      notifyStored(tx, LIST, "sortstore", target, values.length, old);
       return values.length;
     });
     return integer(stored);

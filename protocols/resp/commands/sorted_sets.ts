@@ -43,6 +43,7 @@ import {
   fail,
   getTyped,
   intArg,
+  notifyStored,
   option,
   readSlot,
   writeChunks,
@@ -326,7 +327,9 @@ async function zrangestore(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
   return await writeSlot(ctx, async (tx, slot) => {
     const source = await getTyped(tx, slot, argv[2], "zset");
     const members = source ? await runRange(tx, source.meta!, req) : [];
-    storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members);
+    const old = await getKey(tx, slot, argv[1]);
+    storeZset(tx, slot, argv[1], old, members);
+    notifyStored(tx, ZSET, "zrangestore", argv[1], members.length, old);
     return integer(members.length);
   });
 }

@@ -40,6 +40,7 @@ import { longArg, rangeEnd, rangeStart, STREAM_ERRORS, strictId } from "./stream
 import { entryReply, handleOf, idReply, openStream, readArgs, readReply } from "./streams.ts";
 import { getTyped } from "./common.ts";
 import { getKey } from "../storage/db.ts";
+import { notify, STREAM } from "../notify.ts";
 
 const text = (b: Uint8Array) => ascii(b);
 
@@ -49,6 +50,13 @@ async function openGroup(tx: WriteTx, slot: number, key: Uint8Array, group: Uint
   if (!h) return null;
   const meta = await readGroup(tx, h.meta.g!, group);
   return meta ? { h, grp: new GroupWrite(tx, h.meta.g!, group, { ...meta }) } : null;
+}
+
+/** Save a group's changes; a consumer it created is Redis's streamCreateConsumer event. */
+function saveGroup(tx: WriteTx, key: Uint8Array, grp: GroupWrite): void {
+  grp.save();
+  for (let i = 0; i < grp.created; i++) notify(tx, STREAM, "xgroup-createconsumer", key);
+  grp.created = 0;
 }
 
 // ---- XGROUP ----
@@ -95,6 +103,7 @@ async function xgroupCreate(ctx: CommandContext, argv: Uint8Array[]): Promise<Re
     h.meta.sg += 1;
     h.dirty = true;
     saveStream(tx, h);
+    notify(tx, STREAM, "xgroup-create", argv[2]);
     return OK;
   });
 }
@@ -115,6 +124,7 @@ async function xgroupSetid(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
     tx.set<GroupMeta>(groupKey(h.meta.g!, argv[3]), {
       meta: { ...meta!, l: idText(id), r: entriesRead },
     });
+    notify(tx, STREAM, "xgroup-setid", argv[2]);
   });
   return OK;
 }
@@ -127,6 +137,7 @@ async function xgroupDestroy(ctx: CommandContext, argv: Uint8Array[]): Promise<R
     h.meta.sg -= 1;
     h.dirty = true;
     saveStream(tx, h);
+    notify(tx, STREAM, "xgroup-destroy", argv[2]);
     return 1;
   });
   return integer(n);
@@ -142,7 +153,7 @@ async function onGroup(
     const { h, meta } = await xgroupTarget(tx, slot, argv, true);
     const grp = new GroupWrite(tx, h.meta.g!, argv[3], { ...meta! });
     const result = await fn(grp);
-    grp.save();
+    saveGroup(tx, argv[2], grp);
     return result;
   });
   return integer(n);
@@ -157,7 +168,13 @@ function xgroupCreateConsumer(ctx: CommandContext, argv: Uint8Array[]): Promise<
 }
 
 function xgroupDelConsumer(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  return onGroup(ctx, argv, (grp) => grp.deleteConsumer(argv[4]));
+  return onGroup(ctx, argv, async (grp) => {
+    // Redis reports a deleted consumer even when it had nothing pending (reply 0).
+    if (!await grp.consumer(argv[4], false)) return 0;
+    const pending = await grp.deleteConsumer(argv[4]);
+    notify(grp.tx, STREAM, "xgroup-delconsumer", argv[2]);
+    return pending;
+  });
 }
 
 // ---- XREADGROUP ----
@@ -185,6 +202,7 @@ async function xreadgroup(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
         opened.push({ ...target, id });
       }
       for (const { h, grp, id } of opened) {
+        // Redis 7.2 creates (and marks seen) the consumer on every read, served or not.
         const c = (await grp.consumer(consumer, true))!;
         c.s = tx.now;
         c.dirty = true;
@@ -197,7 +215,7 @@ async function xreadgroup(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
           served.push([h.key, reply]);
           c.a = tx.now;
         }
-        grp.save();
+        saveGroup(tx, h.key, grp);
       }
       return served.length > 0 ? readReply(ctx, served) : null;
     });
@@ -363,6 +381,14 @@ async function xpending(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply>
 
 // ---- XCLAIM, XAUTOCLAIM ----
 
+/** The claiming consumer, created if new and seen now before any claim (Redis 7.2). */
+async function touchConsumer(grp: GroupWrite, name: Uint8Array, now: number) {
+  const c = (await grp.consumer(name, true))!;
+  c.s = now;
+  c.dirty = true;
+  return c;
+}
+
 async function xclaim(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return await writeSlot(ctx, async (tx, slot) => {
     const target = await openGroup(tx, slot, argv[1], argv[2]);
@@ -402,6 +428,7 @@ async function xclaim(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
       grp.dirty = true;
     }
     if (delivery === -1 || delivery < 0 || delivery > now) delivery = now;
+    const c = await touchConsumer(grp, argv[3], now);
     const entries = await entriesById(tx, h.meta.g!, ids);
     const prev = await grp.pending(ids);
     const out: Reply[] = [];
@@ -425,11 +452,9 @@ async function xclaim(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
       await grp.setPending(ids[i], argv[3], forced ? null : p, delivery, n);
       done.add(key);
       out.push(justid ? idReply(ids[i]) : entryReply(entries[i]!));
-      const c = (await grp.consumer(argv[3], true))!;
       c.a = now;
-      c.dirty = true;
     }
-    grp.save();
+    saveGroup(tx, argv[1], grp);
     return array(out);
   });
 }
@@ -476,6 +501,7 @@ async function xautoclaim(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
     }
     let attempts = count * AUTOCLAIM_ATTEMPTS;
     const now = tx.now;
+    const c = await touchConsumer(grp, argv[3], now);
     const scanned = await listPending(tx, h.meta.g!, grp.name, start, attempts + 1);
     const entries = await entriesById(tx, h.meta.g!, scanned.slice(0, attempts).map((p) => p.id));
     const claimed: Reply[] = [];
@@ -493,12 +519,10 @@ async function xautoclaim(ctx: CommandContext, argv: Uint8Array[]): Promise<Repl
       if (minIdle && now - p.t < minIdle) continue;
       await grp.setPending(p.id, argv[3], p, now, justid ? p.n : p.n + 1);
       claimed.push(justid ? idReply(p.id) : entryReply(e));
-      const c = (await grp.consumer(argv[3], true))!;
       c.a = now;
-      c.dirty = true;
       count--;
     }
-    grp.save();
+    saveGroup(tx, argv[1], grp);
     const cursor = i < scanned.length ? scanned[i].id : MIN_ID;
     return array([idReply(cursor), array(claimed), array(deleted)]);
   });

@@ -207,6 +207,7 @@ async function xsetid(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     if (maxDeleted) h.meta.sd = idText(maxDeleted);
     h.dirty = true;
     saveStream(tx, h);
+    notify(tx, STREAM, "xsetid", argv[1]);
   });
   return OK;
 }

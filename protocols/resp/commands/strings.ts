@@ -26,7 +26,7 @@ import {
   writeChunks,
   writeSlot,
 } from "./common.ts";
-import { type ExpiryUnit, setDeadline } from "./expiry_args.ts";
+import { type ExpiryUnit, rebaseDeadline, setDeadline } from "./expiry_args.ts";
 import { COMMANDS as LCS_COMMANDS } from "./lcs.ts";
 import { DATA_ERRORS } from "../errors.ts";
 import { GENERIC, notify, STRING } from "../notify.ts";
@@ -43,6 +43,16 @@ interface SetOptions {
   keepTtl?: boolean;
   /** Absolute deadline, or null for none. */
   expiresAt: number | null;
+  /** Set when expiresAt is relative (EX/PX): the clock it was computed from. */
+  from?: number;
+}
+
+/** The options' deadline on the transaction's clock (see rebaseDeadline). */
+function deadline(options: SetOptions, now: number): number | null {
+  const { expiresAt, from } = options;
+  return expiresAt === null || from === undefined
+    ? expiresAt
+    : rebaseDeadline(expiresAt, from, now);
 }
 
 /** What the generic SET replies when it did (or did not) write. */
@@ -95,7 +105,7 @@ async function setGeneric(
     if (options.get && old && old.meta?.t !== "string") fail(DATA_ERRORS.wrongType);
     const previous = options.get ? bulkOrNull(stringValue(old)) : null;
     if ((options.nx && old) || (options.xx && !old)) return previous ?? replies.skipped;
-    const expiresAt = options.keepTtl ? old?.expiresAt ?? null : options.expiresAt;
+    const expiresAt = options.keepTtl ? old?.expiresAt ?? null : deadline(options, tx.now);
     storeString(tx, slot, key, value, expiresAt, old);
     notify(tx, STRING, "set", key);
     if (options.expiresAt !== null) notify(tx, GENERIC, "expire", key);
@@ -131,7 +141,10 @@ function parseSetOptions(argv: Uint8Array[], from: number, mode: ParseMode, now:
       fail(DATA_ERRORS.syntax);
     }
   }
-  if (unit && expireArg) out.expiresAt = setDeadline(expireArg, unit, now, mode);
+  if (unit && expireArg) {
+    out.expiresAt = setDeadline(expireArg, unit, now, mode);
+    if (unit === "EX" || unit === "PX") out.from = now;
+  }
   return out;
 }
 
@@ -149,8 +162,9 @@ async function setnx(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 
 function setWithExpire(unit: ExpiryUnit, name: string) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
-    const expiresAt = setDeadline(argv[2], unit, Date.now(), name);
-    return await setGeneric(ctx, argv[1], argv[3], { expiresAt }, SET_REPLIES);
+    const from = Date.now();
+    const expiresAt = setDeadline(argv[2], unit, from, name);
+    return await setGeneric(ctx, argv[1], argv[3], { expiresAt, from }, SET_REPLIES);
   };
 }
 
@@ -181,7 +195,7 @@ async function getex(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return await writeSlot(ctx, async (tx, slot) => {
     const entry = await getTyped(tx, slot, argv[1], "string");
     if (!entry) return NULL;
-    const expiresAt = options.persist ? null : options.expiresAt;
+    const expiresAt = options.persist ? null : deadline(options, tx.now);
     storeString(tx, slot, argv[1], entry.data, expiresAt, entry, entry.meta?.enc);
     if (expiresAt !== null && expiresAt <= tx.now) notify(tx, GENERIC, "del", argv[1]);
     else if (expiresAt !== null) notify(tx, GENERIC, "expire", argv[1]);

@@ -10,7 +10,8 @@ import { integer, type Reply } from "../reply.ts";
 import { type Access, getKey, type KeyEntry } from "../storage/db.ts";
 import { fieldPrefix, nameParts } from "../storage/layout.ts";
 import { allMembers, getScore, storeZset, type ZMember } from "../storage/zset.ts";
-import { checkKey, fail, option, readSlot, slotFor, writeSlot } from "./common.ts";
+import { checkKey, fail, notifyStored, option, readSlot, slotFor, writeSlot } from "./common.ts";
+import { ZSET } from "../notify.ts";
 import { membersReply, scoreArg, ZSET_ERRORS } from "./zset_args.ts";
 import { DATA_ERRORS, ReplyError } from "../errors.ts";
 import { compareBytes } from "../scan.ts";
@@ -209,7 +210,9 @@ function storeCommand(op: Op, name: string) {
     const args = parseAlgebra(argv, { op, name, at: 2, store: true, cardinality: false });
     return await writeSlot(ctx, async (tx, slot) => {
       const members = await compute(tx, op, args, await readSources(tx, slot, args));
-      storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members);
+      const old = await getKey(tx, slot, argv[1]);
+      storeZset(tx, slot, argv[1], old, members);
+      notifyStored(tx, ZSET, name, argv[1], members.length, old);
       return integer(members.length);
     });
   };

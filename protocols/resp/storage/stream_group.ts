@@ -89,6 +89,8 @@ export async function listPending(
 export class GroupWrite {
   readonly consumers = new Map<string, Consumer & { dirty: boolean }>();
   dirty = false;
+  /** Consumers this unit created (each is an "xgroup-createconsumer" event in Redis). */
+  created = 0;
 
   constructor(
     readonly tx: WriteTx,
@@ -112,6 +114,7 @@ export class GroupWrite {
       : { name, s: this.tx.now, a: -1, p: 0, dirty: true };
     if (!e) {
       this.meta.c++;
+      this.created++;
       this.dirty = true;
     }
     this.consumers.set(id, c);

@@ -60,6 +60,32 @@ Deno.test("DEL, EXISTS, RENAME, RENAMENX, COPY, KEYS, DBSIZE, TYPE", async () =>
   assertEquals(await c("DBSIZE"), 1);
 });
 
+Deno.test("MOVE carries a key, its TTL and a collection's members to another db", async () => {
+  await using h = await openHarness();
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  await c("SET", "s", "v", "EX", "100");
+  await c("HSET", "h", "f1", "v1", "f2", "v2");
+  assertEquals(await c("MOVE", "s", "3"), 1);
+  assertEquals(await c("MOVE", "h", "3"), 1);
+  assertEquals(await c("EXISTS", "s", "h"), 0);
+  assertEquals(await c("DBSIZE"), 0);
+  await c("SET", "s", "here");
+  assertEquals(await c("MOVE", "s", "3"), 0, "the target db has the key");
+  assertEquals(await c("GET", "s"), "here");
+  assertEquals(await c("MOVE", "nokey", "3"), 0);
+  assertEquals(await c("MOVE", "s", "0"), { error: DATA_ERRORS.sameObject });
+  assertEquals(await c("MOVE", "s", "16"), { error: DATA_ERRORS.dbIndex });
+  assertEquals(await c("MOVE", "s", "4294967296"), { error: DATA_ERRORS.intRange });
+  h.session.db = 3;
+  assertEquals(await c("DBSIZE"), 2);
+  assertEquals(await c("GET", "s"), "v");
+  const ttl = await c("TTL", "s") as number;
+  assertEquals(ttl > 0 && ttl <= 100, true);
+  assertEquals(await c("HGETALL", "h"), [["f1", "v1"], ["f2", "v2"]]);
+  assertEquals(await c("HSET", "h", "f3", "v3"), 1, "the moved hash stays writable");
+  assertEquals(await c("HLEN", "h"), 3);
+});
+
 Deno.test("EXPIRE family: flags, deadlines, PERSIST, past deadlines delete", async () => {
   await using h = await openHarness();
   const c = async (...a: string[]) => plain(await h.call(...a));

@@ -36,6 +36,29 @@ async function listen(port: number): Promise<{ sub: Redis; got: string[] }> {
   return { sub, got };
 }
 
+/**
+ * A test on a fresh server with every event class on: `c` runs commands, `got` collects the
+ * keyevent channel's "event key" lines.
+ */
+function eventTest(name: string, fn: (c: Redis, got: string[]) => Promise<void>): void {
+  Deno.test({
+    name,
+    ...clientTest,
+    async fn() {
+      await using s = await startTestServer({ protocols: ["redis"] });
+      const c = ioredis(s.ports.redis);
+      const { sub, got } = await listen(s.ports.redis);
+      try {
+        await c.config("SET", "notify-keyspace-events", "KEA");
+        await fn(c, got);
+      } finally {
+        c.disconnect();
+        sub.disconnect();
+      }
+    },
+  });
+}
+
 Deno.test({
   name: "notify-keyspace-events: validation and Redis's normalised CONFIG GET form",
   ...clientTest,
@@ -161,12 +184,16 @@ Deno.test({
       ]);
 
       await c.setbit("b", 3, 1);
+      await c.setbit("b", 3, 1); // unchanged: no event
+      await c.setbit("b", 2, 0); // unchanged, within the string: no event
+      await c.setbit("b", 20, 0); // grows the string: an event
       await c.bitop("OR", "bo", "b");
       await c.pfadd("p", "a");
       await c.pfadd("p", "a");
       await c.rpush("src", "2", "1");
       await c.sort("src", "STORE", "sorted");
       await expectEvents(got, [
+        "setbit b",
         "setbit b",
         "set bo",
         "pfadd p",
@@ -260,46 +287,139 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "keyspace events: sorted sets and streams, as redis-server sends them",
-  ...clientTest,
-  async fn() {
-    await using s = await startTestServer({ protocols: ["redis"] });
-    const c = ioredis(s.ports.redis);
-    const { sub, got } = await listen(s.ports.redis);
-    try {
-      await c.config("SET", "notify-keyspace-events", "KEA");
-      await c.zadd("z", 1, "a", 2, "b");
-      await c.zadd("z", 1, "a");
-      await c.zincrby("z", 1, "a");
-      await c.zrem("z", "nope");
-      await c.zrem("z", "a");
-      await c.zremrangebyscore("z", 0, 10);
-      await c.zadd("z", 1, "a", 2, "b", 3, "c");
-      await c.zpopmin("z");
-      await c.zpopmax("z", 5);
-      await c.xadd("st", "1-1", "f", "v");
-      await c.xadd("st", "MAXLEN", "1", "2-1", "f", "v");
-      await c.xdel("st", "9-9");
-      await c.xdel("st", "2-1");
-      await expectEvents(got, [
-        "zadd z",
-        "zincr z",
-        "zrem z",
-        "zremrangebyscore z",
-        "del z",
-        "zadd z",
-        "zpopmin z",
-        "zpopmax z",
-        "del z",
-        "xadd st",
-        "xadd st",
-        "xtrim st",
-        "xdel st",
-      ]);
-    } finally {
-      c.disconnect();
-      sub.disconnect();
-    }
+eventTest(
+  "keyspace events: sorted sets and streams, as redis-server sends them",
+  async (c, got) => {
+    await c.zadd("z", 1, "a", 2, "b");
+    await c.zadd("z", 1, "a");
+    await c.zincrby("z", 1, "a");
+    await c.zrem("z", "nope");
+    await c.zrem("z", "a");
+    await c.zremrangebyscore("z", 0, 10);
+    await c.zadd("z", 1, "a", 2, "b", 3, "c");
+    await c.zpopmin("z");
+    await c.zpopmax("z", 5);
+    await c.xadd("st", "1-1", "f", "v");
+    await c.xadd("st", "MAXLEN", "1", "2-1", "f", "v");
+    await c.xdel("st", "9-9");
+    await c.xdel("st", "2-1");
+    await expectEvents(got, [
+      "zadd z",
+      "zincr z",
+      "zrem z",
+      "zremrangebyscore z",
+      "del z",
+      "zadd z",
+      "zpopmin z",
+      "zpopmax z",
+      "del z",
+      "xadd st",
+      "xadd st",
+      "xtrim st",
+      "xdel st",
+    ]);
   },
-});
+);
+
+eventTest(
+  "keyspace events: geo and sorted-set *STORE commands, as redis-server sends them",
+  async (c, got) => {
+    await c.geoadd("g", 13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania");
+    await c.geoadd("g", 13.361389, 38.115556, "Palermo");
+    await c.geoadd("g", "XX", 13.4, 38.1, "Palermo");
+    await c.geoadd("g", "NX", 13.5, 38.1, "Palermo");
+    const near = ["FROMLONLAT", 15, 37, "BYRADIUS", 200, "km"];
+    const nowhere = ["FROMLONLAT", 0, 0, "BYRADIUS", 1, "km"];
+    assert.equal(await c.call("GEOSEARCHSTORE", "gs", "g", ...near, "STOREDIST"), 2);
+    assert.equal(await c.call("GEOSEARCHSTORE", "gs", "g", ...nowhere), 0);
+    assert.equal(await c.call("GEOSEARCHSTORE", "none", "g", ...nowhere), 0);
+    assert.equal(await c.call("GEOSEARCHSTORE", "gs", "nokey", ...near), 0);
+    await c.call("GEORADIUS", "g", 15, 37, 200, "km", "STORE", "gr");
+    await c.call("GEORADIUSBYMEMBER", "g", "Palermo", 300, "km", "STOREDIST", "grm");
+    await c.call("GEORADIUS", "g", 0, 0, 1, "km", "STORE", "gr");
+    await c.call("GEORADIUS", "nokey", 0, 0, 1, "km", "STORE", "grm");
+    await expectEvents(got, [
+      "zadd g",
+      "zadd g",
+      "geosearchstore gs",
+      "del gs",
+      "georadiusstore gr",
+      "georadiusstore grm",
+      "del gr",
+      "del grm",
+    ]);
+
+    await c.zadd("z1", 1, "a", 2, "b");
+    await c.zadd("z2", 3, "b", 4, "c");
+    await c.zunionstore("zu", 2, "z1", "z2");
+    await c.zinterstore("zi", 2, "z1", "z2");
+    await c.zdiffstore("zd", 2, "z1", "z2");
+    await c.zinterstore("zi", 2, "z1", "nokey");
+    await c.zinterstore("none", 2, "z1", "nokey");
+    await c.zrangestore("zr", "z1", 0, -1);
+    await c.zrangestore("zr", "z1", 5, 10);
+    await c.zrangestore("none", "z1", 5, 10);
+    await c.zunionstore("z1", 2, "z1", "z2");
+    await c.move("z1", 1); // "new" and move_to go to __keyevent@1__, not listened to
+    await expectEvents(got, [
+      "zadd z1",
+      "zadd z2",
+      "zunionstore zu",
+      "zinterstore zi",
+      "zdiffstore zd",
+      "del zi",
+      "zrangestore zr",
+      "del zr",
+      "zunionstore z1",
+      "move_from z1",
+    ]);
+  },
+);
+
+eventTest(
+  "keyspace events: stream consumer groups and XSETID, as Redis 7.2 sends them",
+  async (c, got) => {
+    await c.xadd("s", "1-1", "f", "v");
+    await c.xadd("s", "2-1", "f", "v");
+    await c.xgroup("CREATE", "s", "g", "0");
+    await assert.rejects(c.xgroup("CREATE", "s", "g", "0"), /BUSYGROUP/);
+    await c.xgroup("CREATE", "s2", "g", "$", "MKSTREAM");
+    await c.xgroup("SETID", "s", "g", "0");
+    assert.equal(await c.xgroup("CREATECONSUMER", "s", "g", "alice"), 1);
+    assert.equal(await c.xgroup("CREATECONSUMER", "s", "g", "alice"), 0);
+    await c.xreadgroup("GROUP", "g", "bob", "COUNT", 1, "STREAMS", "s", ">");
+    await c.xreadgroup("GROUP", "g", "bob", "STREAMS", "s", ">");
+    await c.xack("s", "g", "1-1");
+    await c.xclaim("s", "g", "erin", 0, "2-1");
+    await c.xclaim("s", "g", "erin", 0, "2-1", "JUSTID");
+    await c.xautoclaim("s", "g", "gina", 0, "0");
+    await expectEvents(got, [
+      "xadd s",
+      "xadd s",
+      "xgroup-create s",
+      "xgroup-create s2",
+      "xgroup-setid s",
+      "xgroup-createconsumer s",
+      "xgroup-createconsumer s",
+      "xgroup-createconsumer s",
+      "xgroup-createconsumer s",
+    ]);
+    // Redis 7.2 creates the reading or claiming consumer even when nothing is served
+    // (7.0 only when something was): one event each.
+    await c.xreadgroup("GROUP", "g", "dave", "STREAMS", "s", ">");
+    await c.xclaim("s", "g", "frank", 0, "9-9");
+    await c.xautoclaim("s", "g", "hank", 0, "9-9");
+    await c.xclaim("s", "g", "frank", 0, "9-9");
+    await expectEvents(got, [
+      "xgroup-createconsumer s",
+      "xgroup-createconsumer s",
+      "xgroup-createconsumer s",
+    ]);
+    assert.equal(await c.xgroup("DELCONSUMER", "s", "g", "alice"), 0);
+    assert.equal(await c.xgroup("DELCONSUMER", "s", "g", "nobody"), 0);
+    assert.equal(await c.xgroup("DESTROY", "s", "g"), 1);
+    assert.equal(await c.xgroup("DESTROY", "s", "g"), 0);
+    await c.call("XSETID", "s", "5-5");
+    await expectEvents(got, ["xgroup-delconsumer s", "xgroup-destroy s", "xsetid s"]);
+  },
+);

@@ -188,6 +188,29 @@ COPY a3 a4 DB 16
 COPY a3 a4 DB x
 COPY a3 a4 FOO
 COPY nokey a5
+SET mv 1
+HSET mvh f v
+EXPIRE mvh 100
+MOVE mv 1
+MOVE mv 1
+SET mv 2
+MOVE mv 1
+MOVE mvh 2
+MOVE mv 0
+MOVE mv 16
+MOVE mv -1
+MOVE mv x
+MOVE mv 99999999999
+MOVE nokey 1
+MOVE
+SELECT 1
+GET mv
+DEL mv
+SELECT 2
+HGETALL mvh
+TTL mvh
+DEL mvh
+SELECT 0
 TOUCH a3 a4 nokey
 EXPIRE a3 100
 EXPIRE a3 100 NX
@@ -1413,6 +1436,8 @@ XACK nokey g 1-1
 XPENDING s g
 XDEL s 2-1
 XREADGROUP GROUP g c2 STREAMS s 0
+# c3 exists first: 7.2 creates a claiming consumer even when nothing is claimed, 7.0 does not
+XGROUP CREATECONSUMER s g c3
 XCLAIM s g c3 0 2-1 3-1 JUSTID
 XPENDING s g
 XCLAIM s g c3 0 3-1

@@ -151,6 +151,29 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a script runs on one clock: SET EX/PX, SETEX, GETEX, HPEXPIRE then PTTL read exact TTLs",
+  ...clientTest,
+  async fn() {
+    await using s = await startTestServer({ protocols: ["redis"] });
+    const r = ioredis(s.ports.redis);
+    try {
+      // Time passes before the writes (rate-limiter-flexible's script saw PTTL 1001 after EX 1).
+      const script = "local x = 0 for i = 1, 300000 do x = x + i end " +
+        "redis.call('set', 'a', 0, 'EX', 1) redis.call('set', 'b', 0, 'PX', 1500) " +
+        "redis.call('setex', 'c', 2, 0) redis.call('psetex', 'd', 2500, 0) " +
+        "redis.call('set', 'e', 0) redis.call('getex', 'e', 'PX', 3000) " +
+        "redis.call('hset', 'h', 'f', 0) redis.call('hpexpire', 'h', 3500, 'FIELDS', 1, 'f') " +
+        "local out = {} for _, k in ipairs({'a', 'b', 'c', 'd', 'e'}) do " +
+        "out[#out + 1] = redis.call('pttl', k) end " +
+        "out[#out + 1] = redis.call('hpttl', 'h', 'FIELDS', 1, 'f')[1] return out";
+      assert.deepEqual(await r.eval(script, 0), [1000, 1500, 2000, 2500, 3000, 3500]);
+    } finally {
+      r.disconnect();
+    }
+  },
+});
+
+Deno.test({
   name: "a script may touch keys not in KEYS, in the caller's db; its SELECT stays its own",
   ...clientTest,
   async fn() {
