@@ -79,24 +79,51 @@ function emptyBatch(): Batch {
   return { writes: new Map(), bases: new Map() };
 }
 
+function zeroCost(): Cost {
+  return { mutations: 0, bytes: 0, checks: 0 };
+}
+
 function stagedEntry<M>(key: Key, w: StagedWrite, now: number): Entry<M> | null {
   if (w.env === null || isExpired(w.env, now)) return null;
   return toEntry<M>(key, w.env, w.data, "");
 }
 
-/** One transaction's view: its own writes over the batch's over the committed state. */
+/**
+ * A batch whose commit is in flight. Units staged meanwhile read its writes as if committed:
+ * they are acknowledged only after their own later commit, and re-run if this one fails.
+ */
+interface InFlight {
+  writes: Map<string, StagedWrite>;
+  /** Set once the commit is durable (its writes are then the store's, cache included). */
+  committed: boolean;
+  /** True when every member committed as staged; false when any took another path. */
+  done: Promise<boolean>;
+}
+
+/**
+ * One transaction's view: its own writes over the batch's, over the in-flight batch's, over
+ * the committed state.
+ */
 export class LoopTx implements WriteTx {
   readonly now = Date.now();
   readonly writes = new Map<string, StagedWrite>();
   readonly reads = new Map<string, { key: Key; raw: Raw }>();
   #backend: LoopBackend;
   #batch: Batch;
+  #below: InFlight | null;
   #prefix: Key;
 
-  constructor(backend: LoopBackend, batch: Batch, prefix: Key) {
+  constructor(backend: LoopBackend, batch: Batch, prefix: Key, below: InFlight | null = null) {
     this.#backend = backend;
     this.#batch = batch;
+    this.#below = below;
     this.#prefix = prefix;
+  }
+
+  /** The in-flight writes, until they are committed and readable as the store's own. */
+  #pending(): Map<string, StagedWrite> | undefined {
+    const below = this.#below;
+    return below === null || below.committed ? undefined : below.writes;
   }
 
   #full(key: Key): Key {
@@ -108,7 +135,7 @@ export class LoopTx implements WriteTx {
   }
 
   #staged(id: string): StagedWrite | undefined {
-    return this.writes.get(id) ?? this.#batch.writes.get(id);
+    return this.writes.get(id) ?? this.#batch.writes.get(id) ?? this.#pending()?.get(id);
   }
 
   async #base(key: Key, id: string, withData: boolean): Promise<Raw> {
@@ -153,6 +180,8 @@ export class LoopTx implements WriteTx {
     const full = fullSelector(selector, this.#prefix);
     const inRange = (key: Key) => selectorContains(full, key);
     const staged = new Map<string, StagedWrite>();
+    const pending = this.#pending();
+    if (pending) for (const [id, w] of pending) if (inRange(w.key)) staged.set(id, w);
     for (const [id, w] of this.#batch.writes) if (inRange(w.key)) staged.set(id, w);
     for (const [id, w] of this.writes) if (inRange(w.key)) staged.set(id, w);
     const limit = options.limit === undefined ? undefined : options.limit + staged.size;
@@ -297,17 +326,28 @@ function merge(batch: Batch, cost: Cost, tx: LoopTx, delta: Cost): void {
 /** The single writer: a FIFO of units, executed in order, committed in groups. */
 export class WriteLoop {
   #backend: LoopBackend;
+  /**
+   * Stage the next batch while the previous one commits (the sole writer of a local store).
+   * A shared store's commits check what units read, so each batch there waits for the last.
+   */
+  #pipelined: boolean;
   #queue: Member[] = [];
-  /** Work that must run with no batch in flight (between batches). */
+  /** Work that must run with no batch staged or committing. */
   #alone: (() => Promise<void>)[] = [];
   #running: Promise<void> | null = null;
-  /** Wakes a gathering batch when a unit arrives. */
-  #arrived: (() => void) | null = null;
+  /** Wakes the loop when a unit arrives (or the in-flight commit ends). */
+  #wake: (() => void) | null = null;
+  /** The batch being staged, its cost in atomic limits, and its members. */
+  #batch = emptyBatch();
+  #cost: Cost = zeroCost();
+  #group: Member[] = [];
+  #inflight: InFlight | null = null;
   commits = 0;
   units = 0;
 
   constructor(backend: LoopBackend) {
     this.#backend = backend;
+    this.#pipelined = backend.maxChecks === Infinity;
   }
 
   /**
@@ -331,7 +371,7 @@ export class WriteLoop {
       if (keys && keys.length > 0) member.prefetch = this.#backend.prefetch(keys);
       this.#queue.push(member);
       if (this.#running === null) this.#running = this.#drain();
-      else this.#arrived?.();
+      else this.#wake?.();
     });
   }
 
@@ -340,6 +380,7 @@ export class WriteLoop {
     return new Promise<T>((resolve, reject) => {
       this.#alone.push(() => fn().then(resolve, reject));
       if (this.#running === null) this.#running = this.#drain();
+      else this.#wake?.();
     });
   }
 
@@ -350,18 +391,48 @@ export class WriteLoop {
 
   async #drain(): Promise<void> {
     try {
-      while (this.#queue.length > 0 || this.#alone.length > 0) {
+      for (;;) {
         // One step of alone-work per turn, so a long recount never starves the writers.
         const step = this.#alone.shift();
-        if (step) await step();
-        if (this.#queue.length === 0) continue;
-        const members = this.#queue.splice(0, this.#queue.length);
-        await this.#runBatch(members);
-        if (members.length > 1 && this.#alone.length === 0) await this.#gather(members.length);
+        if (step) {
+          await this.#flush();
+          await this.#settle();
+          await step();
+        }
+        if (this.#queue.length > 0) {
+          const members = this.#queue.splice(0, this.#queue.length);
+          for (const member of members) await this.#stage(member);
+          if (!this.#pipelined) {
+            await this.#flush();
+            await this.#settle();
+            if (members.length > 1 && this.#alone.length === 0) await this.#gather(members.length);
+            continue;
+          }
+        }
+        if (this.#alone.length > 0) continue;
+        if (this.#group.length > 0 && this.#inflight === null) {
+          await this.#flush();
+        } else if (this.#inflight !== null) {
+          // Keep staging arrivals into the open batch until the commit in flight ends.
+          await this.#arrivalOrCommit(this.#inflight);
+          if (this.#inflight.committed || this.#queue.length === 0) await this.#flush();
+        } else if (this.#queue.length === 0) {
+          return;
+        }
       }
     } finally {
       this.#running = null;
     }
+  }
+
+  /** Wait until a unit arrives or `flight`'s commit ends, whichever is first. */
+  async #arrivalOrCommit(flight: InFlight): Promise<void> {
+    if (this.#queue.length > 0 || this.#alone.length > 0) return;
+    await new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      flight.done.then(() => resolve());
+    });
+    this.#wake = null;
   }
 
   /** Wait (briefly) until `expected` units are queued, as many as the last batch had. */
@@ -370,11 +441,11 @@ export class WriteLoop {
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.#arrived = null;
+        this.#wake = null;
         resolve();
       };
       const timer = setTimeout(done, GATHER_MAX_MS);
-      this.#arrived = () => {
+      this.#wake = () => {
         if (this.#queue.length >= expected) done();
       };
     });
@@ -387,68 +458,95 @@ export class WriteLoop {
         cost.checks + delta.checks <= this.#backend.maxChecks);
   }
 
-  async #execute(member: Member, batch: Batch): Promise<LoopTx> {
+  async #execute(member: Member, batch: Batch, below: InFlight | null): Promise<LoopTx> {
     if (member.prefetch) {
       await member.prefetch;
       member.prefetch = undefined;
     }
-    const tx = new LoopTx(this.#backend, batch, member.prefix);
+    const tx = new LoopTx(this.#backend, batch, member.prefix, below);
     member.result = await member.fn(tx);
     return tx;
   }
 
-  async #runBatch(members: Member[]): Promise<void> {
-    let batch = emptyBatch();
-    let cost: Cost = { mutations: 0, bytes: 0, checks: 0 };
-    let group: Member[] = [];
-    for (const member of members) {
-      if (member.isolated && group.length > 0) {
-        await this.#commitGroup(batch, group);
-        batch = emptyBatch();
-        cost = { mutations: 0, bytes: 0, checks: 0 };
-        group = [];
-      }
-      let tx: LoopTx;
+  /** Run one unit into the open batch, committing what is staged first when it does not fit. */
+  async #stage(member: Member): Promise<void> {
+    // An isolated unit runs after everything before it committed, and commits alone.
+    if (member.isolated) await this.#flushAndSettle();
+    let tx: LoopTx;
+    try {
+      tx = await this.#execute(member, this.#batch, this.#inflight);
+    } catch (error) {
+      member.reject(error);
+      return;
+    }
+    let delta = added(this.#batch, tx);
+    if (!this.#fits(this.#cost, delta) && this.#group.length > 0) {
+      // Commit what is staged, then re-run this unit on top of it in a fresh batch.
+      await this.#flush();
       try {
-        tx = await this.#execute(member, batch);
+        tx = await this.#execute(member, this.#batch, this.#inflight);
       } catch (error) {
         member.reject(error);
-        continue;
+        return;
       }
-      let delta = added(batch, tx);
-      if (!this.#fits(cost, delta) && group.length > 0) {
-        // Commit what is staged, then re-run this unit on top of it in a fresh batch.
-        await this.#commitGroup(batch, group);
-        batch = emptyBatch();
-        cost = { mutations: 0, bytes: 0, checks: 0 };
-        group = [];
-        try {
-          tx = await this.#execute(member, batch);
-        } catch (error) {
-          member.reject(error);
-          continue;
-        }
-        delta = added(batch, tx);
-      }
-      const alone = member.isolated || !this.#fits(cost, delta);
-      merge(batch, cost, tx, delta);
-      group.push(member);
-      if (alone) {
-        // Larger than one atomic: the backend journals it; nothing else joins its commit.
-        await this.#commitGroup(batch, group);
-        batch = emptyBatch();
-        cost = { mutations: 0, bytes: 0, checks: 0 };
-        group = [];
-      }
+      delta = added(this.#batch, tx);
     }
-    await this.#commitGroup(batch, group);
+    const alone = member.isolated || !this.#fits(this.#cost, delta);
+    merge(this.#batch, this.#cost, tx, delta);
+    this.#group.push(member);
+    // Larger than one atomic: the backend journals it; nothing else joins its commit.
+    if (alone) await this.#flushAndSettle();
   }
 
-  async #commitGroup(batch: Batch, group: Member[]): Promise<void> {
-    if (group.length === 0) return;
+  /**
+   * Start committing the open batch, once the commit before it has ended. A batch staged on
+   * top of a commit that failed is not committed: each of its units re-runs alone instead.
+   */
+  async #flush(): Promise<void> {
+    if (!await this.#settle()) {
+      const members = this.#group;
+      this.#resetOpen();
+      for (const member of members) await this.#commitAlone(member);
+      return;
+    }
+    if (this.#group.length === 0) return;
+    const batch = this.#batch;
+    const group = this.#group;
+    this.#resetOpen();
+    const flight: InFlight = { writes: batch.writes, committed: false, done: Promise.resolve(true) };
+    flight.done = this.#commitGroup(batch, group).then((ok) => {
+      flight.committed = ok;
+      return ok;
+    });
+    this.#inflight = flight;
+  }
+
+  async #flushAndSettle(): Promise<void> {
+    await this.#flush();
+    await this.#settle();
+  }
+
+  /** Wait for the commit in flight; false when it did not commit as staged. */
+  async #settle(): Promise<boolean> {
+    const flight = this.#inflight;
+    if (flight === null) return true;
+    const ok = await flight.done;
+    if (this.#inflight === flight) this.#inflight = null;
+    return ok;
+  }
+
+  #resetOpen(): void {
+    this.#batch = emptyBatch();
+    this.#cost = zeroCost();
+    this.#group = [];
+  }
+
+  /** Commit a group; true when it committed as staged, false when members went alone. */
+  async #commitGroup(batch: Batch, group: Member[]): Promise<boolean> {
+    if (group.length === 0) return true;
     if (batch.writes.size === 0) {
       for (const m of group) m.resolve(m.result);
-      return;
+      return true;
     }
     try {
       await this.#fillBases(batch);
@@ -456,15 +554,16 @@ export class WriteLoop {
       this.commits++;
       this.units += group.length;
       for (const m of group) m.resolve(m.result);
-      return;
+      return true;
     } catch (error) {
       if (group.length === 1 && !(error instanceof ConflictError)) {
         group[0].reject(error);
-        return;
+        return false;
       }
     }
     // One member's failure must not fail its neighbours: run each alone, re-reading state.
     for (const member of group) await this.#commitAlone(member);
+    return false;
   }
 
   /** Learn, in one go, the stored state of every key written blind, so the commit can clean up. */
@@ -480,8 +579,8 @@ export class WriteLoop {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       try {
         const batch = emptyBatch();
-        const tx = await this.#execute(member, batch);
-        merge(batch, { mutations: 0, bytes: 0, checks: 0 }, tx, added(batch, tx));
+        const tx = await this.#execute(member, batch, null);
+        merge(batch, zeroCost(), tx, added(batch, tx));
         if (batch.writes.size > 0) {
           await this.#fillBases(batch);
           await this.#backend.commit(batch);
