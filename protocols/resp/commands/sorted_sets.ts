@@ -35,9 +35,11 @@ import {
   scoreRange,
   storeZset,
   type ZMember,
+  type ZsetLimits,
 } from "../storage/zset.ts";
 import type { Access } from "../storage/db.ts";
 import type { KeyMeta } from "../storage/layout.ts";
+import { zsetLimits } from "../encoding_limits.ts";
 import {
   checkKey,
   fail,
@@ -114,10 +116,11 @@ export async function zaddGeneric(
   for (; i < argv.length; i += 2) pairs.push({ score: scoreArg(argv[i]), member: argv[i + 1] });
   checkKey(argv[1]);
   for (const p of pairs) checkKey(p.member);
+  const limits = zsetLimits(ctx);
   const results = await writeChunks(
     ctx,
     pairs,
-    (tx, slot, chunk) => addMembers(tx, slot, argv[1], chunk, flags, pairs.length),
+    (tx, slot, chunk) => addMembers(tx, slot, argv[1], chunk, flags, pairs.length, limits),
   );
   const total = results.reduce((a, b) => ({
     added: a.added + b.added,
@@ -137,11 +140,12 @@ async function addMembers(
   pairs: readonly ZMember[],
   flags: AddFlags,
   sizeHint: number,
+  limits: ZsetLimits,
 ): Promise<AddResult> {
   const out: AddResult = { added: 0, updated: 0, processed: 0, score: 0 };
   const entry = await getTyped(tx, slot, key, "zset");
   if (!entry && flags.xx) return out;
-  const h = openZset(slot, key, entry, sizeHint);
+  const h = openZset(slot, key, entry, sizeHint, limits);
   // A new set has nothing to read; an existing one's scores are read all at once.
   const stored = entry
     ? await Promise.all(pairs.map((p) => getScore(tx, h.meta, p.member)))
@@ -326,7 +330,7 @@ async function zrangestore(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
   return await writeSlot(ctx, async (tx, slot) => {
     const source = await getTyped(tx, slot, argv[2], "zset");
     const members = source ? await runRange(tx, source.meta!, req) : [];
-    storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members);
+    storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members, zsetLimits(ctx));
     return integer(members.length);
   });
 }

@@ -10,6 +10,7 @@ import { integer, type Reply } from "../reply.ts";
 import { type Access, getKey, type KeyEntry } from "../storage/db.ts";
 import { fieldPrefix, nameParts } from "../storage/layout.ts";
 import { allMembers, getScore, storeZset, type ZMember } from "../storage/zset.ts";
+import { zsetLimits } from "../encoding_limits.ts";
 import { checkKey, fail, option, readSlot, slotFor, writeSlot } from "./common.ts";
 import { membersReply, scoreArg, ZSET_ERRORS } from "./zset_args.ts";
 import { DATA_ERRORS, ReplyError } from "../errors.ts";
@@ -209,7 +210,7 @@ function storeCommand(op: Op, name: string) {
     const args = parseAlgebra(argv, { op, name, at: 2, store: true, cardinality: false });
     return await writeSlot(ctx, async (tx, slot) => {
       const members = await compute(tx, op, args, await readSources(tx, slot, args));
-      storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members);
+      storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members, zsetLimits(ctx));
       return integer(members.length);
     });
   };

@@ -16,10 +16,16 @@ import {
 import { fieldPrefix, isLongKey, type KeyMeta, nameParts, newGeneration } from "./layout.ts";
 import { compareBytes } from "../scan.ts";
 
-/** Members a listpack-encoded sorted set may hold (zset-max-listpack-entries). */
-export const ZSET_LISTPACK_ENTRIES = 128;
-/** Longest member a listpack-encoded sorted set may hold (zset-max-listpack-value). */
-export const ZSET_LISTPACK_VALUE = 64;
+/** When a sorted set becomes a skiplist (CONFIG SET may change them: ../encoding_limits.ts). */
+export interface ZsetLimits {
+  /** zset-max-listpack-entries. */
+  entries: number;
+  /** zset-max-listpack-value. */
+  value: number;
+}
+
+/** Redis's default thresholds. */
+export const DEFAULT_ZSET_LIMITS: ZsetLimits = { entries: 128, value: 64 };
 /** Sub-layout part of member -> score entries. */
 const MEMBERS = 0;
 /** Sub-layout part of (score bytes, member) index entries. */
@@ -124,8 +130,8 @@ function fromMember(entry: Entry<MemberMeta>): ZMember {
   return { member: entry.meta?.M ?? entry.key[3] as Uint8Array, score: entry.meta!.s! };
 }
 
-/** A sorted set being changed inside one write unit. */
-export type ZsetHandle = CollectionHandle;
+/** A sorted set being changed inside one write unit, with the thresholds in force. */
+export type ZsetHandle = CollectionHandle & { limits?: ZsetLimits };
 
 /**
  * Open a sorted set for writing; a missing one is created on first write (call `saveZset`).
@@ -137,10 +143,11 @@ export function openZset(
   key: Uint8Array,
   entry: KeyEntry | null,
   sizeHint = 0,
+  limits: ZsetLimits = DEFAULT_ZSET_LIMITS,
 ): ZsetHandle {
   const meta: KeyMeta = entry?.meta ? { ...entry.meta } : { t: "zset", g: newGeneration(), n: 0 };
-  const h = { slot, key, entry, meta, dirty: entry === null };
-  if (sizeHint > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
+  const h = { slot, key, entry, meta, dirty: entry === null, limits };
+  if (sizeHint > limits.entries) markSkiplist(h);
   return h;
 }
 
@@ -150,9 +157,9 @@ function markSkiplist(h: ZsetHandle): void {
   h.dirty = true;
 }
 
-/** OBJECT ENCODING of a sorted set. */
+/** OBJECT ENCODING of a sorted set (writes mark it `big` when it crosses a threshold). */
 export function zsetEncoding(meta: KeyMeta): string {
-  return meta.big || (meta.n ?? 0) > ZSET_LISTPACK_ENTRIES ? "skiplist" : "listpack";
+  return meta.big ? "skiplist" : "listpack";
 }
 
 /** A member's score, or null. */
@@ -175,8 +182,9 @@ export function putMember(
 ): void {
   const g = h.meta.g!;
   const long = isLongKey(member) ? { M: member.slice() } : {};
-  if (member.length > ZSET_LISTPACK_VALUE) markSkiplist(h);
-  if (old === null && (h.meta.n ?? 0) + 1 > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
+  const limits = h.limits ?? DEFAULT_ZSET_LIMITS;
+  if (member.length > limits.value) markSkiplist(h);
+  if (old === null && (h.meta.n ?? 0) + 1 > limits.entries) markSkiplist(h);
   // A listpack keeps "-0" as the integer 0; only a skiplist keeps the sign.
   if (!h.meta.big && score === 0) score = 0;
   if (old !== null) tx.delete(indexKey(g, old, member));
@@ -207,18 +215,28 @@ export function storeZset(
   key: Uint8Array,
   old: KeyEntry | null,
   members: readonly ZMember[],
+  limits: ZsetLimits = DEFAULT_ZSET_LIMITS,
+  expiresAt: number | null = null,
 ): void {
   if (members.length === 0) {
     if (old) dropKey(tx, slot, key, old);
     return;
   }
   // Redis builds the result as a skiplist and converts it to a listpack when it fits.
-  const fits = members.length <= ZSET_LISTPACK_ENTRIES &&
-    members.every((m) => m.member.length <= ZSET_LISTPACK_VALUE);
+  const fits = members.length <= limits.entries &&
+    members.every((m) => m.member.length <= limits.value);
   const meta: KeyMeta = { t: "zset", g: newGeneration(), n: 0, ...(fits ? {} : { big: true }) };
-  const h: ZsetHandle = { slot, key, entry: null, meta, dirty: true };
+  // The unlimited handle: the result's encoding is decided above, once.
+  const h: ZsetHandle = {
+    slot,
+    key,
+    entry: null,
+    meta,
+    dirty: true,
+    limits: { entries: Infinity, value: Infinity },
+  };
   for (const { member, score } of members) putMember(tx, h, member, score, null);
-  putKey(tx, { slot, key, record: { meta: h.meta, expiresAt: null }, old });
+  putKey(tx, { slot, key, record: { meta: h.meta, expiresAt }, old });
 }
 
 /** True when a score range holds no value at all. */
