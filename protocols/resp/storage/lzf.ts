@@ -28,6 +28,16 @@ export function lzfCompress(input: Uint8Array, outLen: number): Uint8Array | nul
   let op = 0;
   let lit = 0;
   op++; // start run
+  // One more literal byte; a full run is closed and the next one started.
+  const copyLiteral = () => {
+    lit++;
+    out[op++] = input[ip++];
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
+  };
   let hval = ((input[0] << 8) | input[1]) >>> 0;
   while (ip < inLen - 2) {
     hval = ((hval << 8) | input[ip + 2]) >>> 0;
@@ -79,25 +89,11 @@ export function lzfCompress(input: Uint8Array, outLen: number): Uint8Array | nul
       ip++;
     } else {
       if (op >= outLen) return null;
-      lit++;
-      out[op++] = input[ip++];
-      if (lit === MAX_LIT) {
-        out[op - lit - 1] = lit - 1;
-        lit = 0;
-        op++;
-      }
+      copyLiteral();
     }
   }
   if (op + 3 > outLen) return null;
-  while (ip < inLen) {
-    lit++;
-    out[op++] = input[ip++];
-    if (lit === MAX_LIT) {
-      out[op - lit - 1] = lit - 1;
-      lit = 0;
-      op++;
-    }
-  }
+  while (ip < inLen) copyLiteral();
   out[op - lit - 1] = lit - 1; // end run
   if (lit === 0) op--;
   return out.slice(0, op);
