@@ -28,7 +28,8 @@ import {
 import { parseInt64 } from "../numbers.ts";
 import { array, bulk, integer, NULL, NULL_ARRAY, type Reply } from "../reply.ts";
 import { type Access, getKey, type KeyEntry } from "../storage/db.ts";
-import { getScore, scoreRange, storeZset, type ZMember } from "../storage/zset.ts";
+import { getScore, scoreRange, storeZset, type ZMember, type ZsetLimits } from "../storage/zset.ts";
+import { zsetLimits } from "../encoding_limits.ts";
 import { checkKey, fail, getTyped, option, readSlot, writeSlot } from "./common.ts";
 import { readScores, zaddGeneric } from "./sorted_sets.ts";
 import { scoreArg } from "./zset_args.ts";
@@ -164,6 +165,7 @@ async function search(
   slot: number,
   argv: Uint8Array[],
   kind: SearchKind,
+  limits: ZsetLimits,
 ): Promise<Reply> {
   const srcAt = kind.name === "geosearchstore" ? 2 : 1;
   const source = await getTyped(r, slot, argv[srcAt], "zset");
@@ -171,7 +173,7 @@ async function search(
   if (!source) {
     if (req.storeKey) {
       const old = await getKey(r, slot, req.storeKey);
-      if (old && tx) storeZset(tx, slot, req.storeKey, old, []);
+      if (old && tx) await storeZset(tx, slot, req.storeKey, old, []);
       return integer(0);
     }
     return array([]);
@@ -204,7 +206,8 @@ async function search(
       member: f.member,
       score: req.storeDist ? f.dist / req.unit : f.score,
     }));
-    storeZset(tx!, slot, req.storeKey, await getKey(r, slot, req.storeKey), members.sort(byScore));
+    const old = await getKey(r, slot, req.storeKey);
+    await storeZset(tx!, slot, req.storeKey, old, members.sort(byScore), limits);
     return integer(picked.length);
   }
   return array(picked.map((f) => {
@@ -346,9 +349,9 @@ function searchCommand(kind: SearchKind) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     if (kind.store || !kind.readOnly) {
       // GEORADIUS may STORE: parse inside the unit, which then writes only if it does.
-      return await writeSlot(ctx, (tx, slot) => search(tx, tx, slot, argv, kind));
+      return await writeSlot(ctx, (tx, slot) => search(tx, tx, slot, argv, kind, zsetLimits(ctx)));
     }
-    return await readSlot(ctx, (r, slot) => search(r, null, slot, argv, kind));
+    return await readSlot(ctx, (r, slot) => search(r, null, slot, argv, kind, zsetLimits(ctx)));
   };
 }
 

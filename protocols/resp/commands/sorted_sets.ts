@@ -175,7 +175,7 @@ async function addMembers(
     out.processed++;
     out.score = next;
   });
-  saveZset(tx, h);
+  await saveZset(tx, h);
   if (out.added + out.updated > 0) notify(tx, ZSET, flags.incr ? "zincr" : "zadd", key);
   return out;
 }
@@ -195,7 +195,7 @@ async function zrem(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
       removeMember(tx, h, member, scores[j]!);
       removed++;
     });
-    saveZset(tx, h);
+    await saveZset(tx, h);
     if (removed > 0) notify(tx, ZSET, "zrem", argv[1]);
     return removed;
   });
@@ -330,7 +330,7 @@ async function zrangestore(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
   return await writeSlot(ctx, async (tx, slot) => {
     const source = await getTyped(tx, slot, argv[2], "zset");
     const members = source ? await runRange(tx, source.meta!, req) : [];
-    storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members, zsetLimits(ctx));
+    await storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members, zsetLimits(ctx));
     return integer(members.length);
   });
 }
@@ -360,7 +360,7 @@ function removeRange(kind: RangeRequest["kind"]) {
       const h = openZset(slot, argv[1], entry);
       const members = await runRange(tx, h.meta, req);
       for (const { member, score } of members) removeMember(tx, h, member, score);
-      saveZset(tx, h);
+      await saveZset(tx, h);
       if (members.length > 0) notify(tx, ZSET, `zremrangeby${kind}`, argv[1]);
       return integer(members.length);
     });

@@ -210,7 +210,7 @@ function storeCommand(op: Op, name: string) {
     const args = parseAlgebra(argv, { op, name, at: 2, store: true, cardinality: false });
     return await writeSlot(ctx, async (tx, slot) => {
       const members = await compute(tx, op, args, await readSources(tx, slot, args));
-      storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members, zsetLimits(ctx));
+      await storeZset(tx, slot, argv[1], await getKey(tx, slot, argv[1]), members, zsetLimits(ctx));
       return integer(members.length);
     });
   };

@@ -310,7 +310,7 @@ const zset: TypeCodec = {
       entries: to.limits.zsetMaxListpackEntries,
       value: to.limits.zsetMaxListpackValue,
     };
-    storeZset(to.tx, to.slot, to.key, to.old, members, limits, to.expiresAt);
+    return storeZset(to.tx, to.slot, to.key, to.old, members, limits, to.expiresAt);
   },
 };
 
