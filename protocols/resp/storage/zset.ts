@@ -235,7 +235,9 @@ export async function saveZset(tx: WriteTx, h: ZsetHandle): Promise<void> {
   const n = h.meta.n ?? 0;
   if (n > 0 && h.meta.ob) {
     await countMoves(tx, blockSpace(h.meta.g!), h.moves ?? []);
-  } else if (n >= BLOCKS_FROM) {
+  } else if (n >= BLOCKS_FROM && (h.entry?.meta?.n ?? 0) < BLOCKS_FROM) {
+    // Built as the set crosses the size, reading only what this unit brought past it (a big
+    // set from before rank blocks keeps counting ranks from the nearer end).
     await buildBlocks(tx, blockSpace(h.meta.g!));
     h.meta.ob = true;
     h.dirty = true;
