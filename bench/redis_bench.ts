@@ -1,7 +1,9 @@
 /**
- * Redis workloads of issue 8: redis-benchmark `-c 50 -r 100000` at -P 1 and -P 16. SET, INCR and
- * HSET against redis-server with `appendonly yes, appendfsync always`; GET (keyspace preloaded,
- * so every GET hits) against redis-server without persistence. basekv runs on a file store.
+ * Redis workloads of issues 8 and 10: redis-benchmark `-c 50 -r 100000` at -P 1 and -P 16. SET,
+ * INCR, HSET, LPUSH, RPOP, SADD and ZADD against redis-server with `appendonly yes, appendfsync
+ * always`; GET (keyspace preloaded, so every GET hits) against redis-server without persistence;
+ * ZRANGEBYSCORE on the sorted sets ZADD filled, on the same server. basekv runs on a file store.
+ * `BASEKV_BENCH_REDIS_ROWS=LPUSH,RPOP` runs only the named workloads.
  * @module
  */
 import {
@@ -30,13 +32,44 @@ const CALIBRATION = count(3_000, 1_000);
 const MIN_REQUESTS = count(5_000, 1_000);
 const MAX_REQUESTS = count(300_000, 10_000);
 
+/** One workload: a redis-benchmark command line; every key and member is random. */
+interface Workload {
+  name: string;
+  command: readonly string[];
+  /** A write, measured against the fsync-always reference (and held to its ratio). */
+  durable: boolean;
+  /** A read of what an earlier durable row wrote: measured on that same reference server. */
+  readsWrites?: boolean;
+}
+
 /** Each workload as a redis-benchmark command line; every key is random over the keyspace. */
-const WORKLOADS = [
+const WORKLOADS: Workload[] = [
   { name: "SET", command: ["SET", "key:__rand_int__", VALUE], durable: true },
   { name: "INCR", command: ["INCR", "counter:__rand_int__"], durable: true },
   { name: "HSET", command: ["HSET", "hash:__rand_int__", "field", VALUE], durable: true },
   { name: "GET", command: ["GET", "key:__rand_int__"], durable: false },
-] as const;
+  { name: "LPUSH", command: ["LPUSH", "list:__rand_int__", VALUE], durable: true },
+  // Pops the lists LPUSH filled (a pop of an emptied list is a miss on both servers alike).
+  { name: "RPOP", command: ["RPOP", "list:__rand_int__"], durable: true },
+  { name: "SADD", command: ["SADD", "set:__rand_int__", "member:__rand_int__"], durable: true },
+  {
+    name: "ZADD",
+    command: ["ZADD", "zset:__rand_int__", "__rand_int__", "member:__rand_int__"],
+    durable: true,
+  },
+  {
+    name: "ZRANGEBYSCORE",
+    command: ["ZRANGEBYSCORE", "zset:__rand_int__", "-inf", "+inf", "LIMIT", "0", "10"],
+    durable: false,
+    readsWrites: true,
+  },
+];
+
+/** The workloads BASEKV_BENCH_REDIS_ROWS names (all when unset). */
+function selected(): Workload[] {
+  const names = Deno.env.get("BASEKV_BENCH_REDIS_ROWS")?.split(",").map((n) => n.trim());
+  return names ? WORKLOADS.filter((w) => names.includes(w.name)) : WORKLOADS;
+}
 
 /** Issue 8's minimum basekv/reference ratios. */
 function target(durable: boolean, pipeline: number): number {
@@ -76,13 +109,16 @@ export async function redisBench(): Promise<Section> {
     await using basekv = await startBasekv({ data: `${dir}/basekv.sqlite`, protocols: ["redis"] });
     await using aof = await startRedisServer({ durable: true });
     await using plain = await startRedisServer({ durable: false });
-    console.log(`redis: preloading ${KEYSPACE} keys`);
-    await loadRedisKeys(basekv.ports.redis, "key:", 0, KEYSPACE, VALUE.length);
-    await loadRedisKeys(plain.port, "key:", 0, KEYSPACE, VALUE.length);
+    const workloads = selected();
+    if (workloads.some((w) => w.name === "GET")) {
+      console.log(`redis: preloading ${KEYSPACE} keys`);
+      await loadRedisKeys(basekv.ports.redis, "key:", 0, KEYSPACE, VALUE.length);
+      await loadRedisKeys(plain.port, "key:", 0, KEYSPACE, VALUE.length);
+    }
     const rows: Row[] = [];
     for (const pipeline of [1, 16]) {
-      for (const w of WORKLOADS) {
-        const refPort = w.durable ? aof.port : plain.port;
+      for (const w of workloads) {
+        const refPort = w.durable || w.readsWrites ? aof.port : plain.port;
         const slowest = Math.min(
           (await redisBenchmark(basekv.ports.redis, pipeline, CALIBRATION, w.command)).opsPerSec,
           (await redisBenchmark(refPort, pipeline, CALIBRATION, w.command)).opsPerSec,
@@ -103,13 +139,16 @@ export async function redisBench(): Promise<Section> {
     }
     return {
       title: "Redis",
-      reference: `${await versionOf("redis-server", ["--version"])}; SET/INCR/HSET vs ` +
-        "`appendonly yes, appendfsync always`, GET vs no persistence",
+      reference: `${await versionOf("redis-server", ["--version"])}; writes vs ` +
+        "`appendonly yes, appendfsync always`, GET vs no persistence, ZRANGEBYSCORE on the " +
+        "server ZADD filled",
       rows,
       notes: [
         `redis-benchmark -c ${CLIENTS} -r ${KEYSPACE}; -n sized for about ${RUN_SECONDS} s ` +
         `on the slower server (${MIN_REQUESTS}–${MAX_REQUESTS}); 100-byte values; HSET writes field \`field\` of a random hash ` +
-        `key; GET keyspace preloaded (all hits).`,
+        `key; GET keyspace preloaded (all hits); LPUSH a 100-byte value to a random list, RPOP ` +
+        `from the lists LPUSH filled; SADD and ZADD a random member (ZADD a random score) to a ` +
+        `random key; ZRANGEBYSCORE -inf +inf LIMIT 0 10 of a random sorted set ZADD filled.`,
       ],
     };
   } finally {

@@ -5,6 +5,8 @@
  */
 import type { CommandContext } from "./command.ts";
 import type { HashLimits } from "./storage/hash.ts";
+import type { SetLimits } from "./storage/set.ts";
+import type { ZsetLimits } from "./storage/zset.ts";
 
 /** Redis's conversion thresholds, as numbers (CONFIG names in the comments). */
 export interface EncodingLimits {
@@ -62,4 +64,20 @@ export function encodingLimits(ctx: Pick<CommandContext, "server">): EncodingLim
 export function hashLimits(ctx: Pick<CommandContext, "server">): HashLimits {
   const limits = ctx.server.config.limits;
   return { entries: limits.hashMaxListpackEntries, value: limits.hashMaxListpackValue };
+}
+
+/** The set intset/listpack thresholds in force (what storage/set.ts's openSet takes). */
+export function setLimits(ctx: Pick<CommandContext, "server">): SetLimits {
+  const limits = ctx.server.config.limits;
+  return {
+    intsetEntries: limits.setMaxIntsetEntries,
+    listpackEntries: limits.setMaxListpackEntries,
+    listpackValue: limits.setMaxListpackValue,
+  };
+}
+
+/** The sorted-set listpack thresholds in force (what storage/zset.ts's openZset takes). */
+export function zsetLimits(ctx: Pick<CommandContext, "server">): ZsetLimits {
+  const limits = ctx.server.config.limits;
+  return { entries: limits.zsetMaxListpackEntries, value: limits.zsetMaxListpackValue };
 }

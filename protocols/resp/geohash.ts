@@ -120,60 +120,135 @@ export function withinShape(shape: GeoShape, lon: number, lat: number): number |
   return distance(shape.lon, shape.lat, lon, lat);
 }
 
+/** A geohash cell: interleaved bits at a step (bits per coordinate); null = excluded. */
+interface Cell {
+  bits: bigint;
+  step: number;
+}
+
+const ODD_BITS = 0xaaaaaaaaaaaaaaaan;
+const EVEN_BITS = 0x5555555555555555n;
+const MERCATOR_MAX = 20037726.37;
+
+/** geohashEstimateStepsByRadius: the step whose cells are about the search radius. */
+function estimateSteps(rangeMeters: number, lat: number): number {
+  if (rangeMeters === 0) return STEP_MAX;
+  let step = 1;
+  while (rangeMeters < MERCATOR_MAX) {
+    rangeMeters *= 2;
+    step++;
+  }
+  step -= 2;
+  if (lat > 66 || lat < -66) {
+    step--;
+    if (lat > 80 || lat < -80) step--;
+  }
+  return Math.min(STEP_MAX, Math.max(1, step));
+}
+
+/** geohashBoundingBox: [min lon, min lat, max lon, max lat] around the shape. */
+function boundingBox(shape: GeoShape): [number, number, number, number] {
+  const height = shape.radius ?? shape.height! / 2;
+  const width = shape.radius ?? shape.width! / 2;
+  const latDelta = height / EARTH_RADIUS_IN_METERS / D_R;
+  const lonDeltaTop = width / EARTH_RADIUS_IN_METERS / Math.cos((shape.lat + latDelta) * D_R) / D_R;
+  const lonDeltaBottom = width / EARTH_RADIUS_IN_METERS /
+    Math.cos((shape.lat - latDelta) * D_R) / D_R;
+  const lonDelta = shape.lat < 0 ? lonDeltaBottom : lonDeltaTop;
+  return [shape.lon - lonDelta, shape.lat - latDelta, shape.lon + lonDelta, shape.lat + latDelta];
+}
+
+function encodeCell(lon: number, lat: number, step: number): Cell {
+  const latOffset = (lat - GEO_LAT_MIN) / (GEO_LAT_MAX - GEO_LAT_MIN) * 2 ** step;
+  const lonOffset = (lon - GEO_LONG_MIN) / (GEO_LONG_MAX - GEO_LONG_MIN) * 2 ** step;
+  return {
+    bits: BigInt(interleave(Math.trunc(latOffset) >>> 0, Math.trunc(lonOffset) >>> 0)),
+    step,
+  };
+}
+
+/** geohash_move_x / geohash_move_y: the cell `dx` east and `dy` north (wrapping around). */
+function move(cell: Cell, dx: number, dy: number): Cell {
+  const shift = BigInt(64 - cell.step * 2);
+  let x = cell.bits & ODD_BITS;
+  let y = cell.bits & EVEN_BITS;
+  if (dx !== 0) {
+    const zz = EVEN_BITS >> shift;
+    x = dx > 0 ? x + (zz + 1n) : (x | zz) - (zz + 1n);
+    x = BigInt.asUintN(64, x) & (ODD_BITS >> shift);
+  }
+  if (dy !== 0) {
+    const zz = ODD_BITS >> shift;
+    y = dy > 0 ? y + (zz + 1n) : (y | zz) - (zz + 1n);
+    y = BigInt.asUintN(64, y) & (EVEN_BITS >> shift);
+  }
+  return { bits: x | y, step: cell.step };
+}
+
+/** geohashDecode: the cell's [min lon, min lat, max lon, max lat]. */
+function cellArea(cell: Cell): [number, number, number, number] {
+  const [ilat, ilon] = deinterleave(Number(cell.bits));
+  const cells = 2 ** cell.step;
+  const latScale = GEO_LAT_MAX - GEO_LAT_MIN;
+  const lonScale = GEO_LONG_MAX - GEO_LONG_MIN;
+  return [
+    GEO_LONG_MIN + (ilon / cells) * lonScale,
+    GEO_LAT_MIN + (ilat / cells) * latScale,
+    GEO_LONG_MIN + ((ilon + 1) / cells) * lonScale,
+    GEO_LAT_MIN + ((ilat + 1) / cells) * latScale,
+  ];
+}
+
+/** The shape's cell and its eight neighbours, in membersOfAllNeighbors's order. */
+function searchCells(shape: GeoShape): (Cell | null)[] {
+  const [minLon, minLat, maxLon, maxLat] = boundingBox(shape);
+  const radius = shape.radius ?? Math.sqrt((shape.width! / 2) ** 2 + (shape.height! / 2) ** 2);
+  let steps = estimateSteps(radius, shape.lat);
+  let cell = encodeCell(shape.lon, shape.lat, steps);
+  // North, south, east, west, then north-east, north-west, south-east, south-west.
+  const around = (c: Cell) =>
+    [[0, 1], [0, -1], [1, 0], [-1, 0], [1, 1], [-1, 1], [1, -1], [-1, -1]].map(([dx, dy]) =>
+      move(c, dx, dy)
+    );
+  let near = around(cell);
+  // A step too fine for the edges of the box is made one coarser.
+  const tooFine = cellArea(near[0])[3] < maxLat || cellArea(near[1])[1] > minLat ||
+    cellArea(near[2])[2] < maxLon || cellArea(near[3])[0] > minLon;
+  if (steps > 1 && tooFine) {
+    steps--;
+    cell = encodeCell(shape.lon, shape.lat, steps);
+    near = around(cell);
+  }
+  const cells: (Cell | null)[] = [cell, ...near];
+  if (steps >= 2) {
+    // Neighbours beyond the search box are skipped.
+    const [aMinLon, aMinLat, aMaxLon, aMaxLat] = cellArea(cell);
+    const drop = (...which: number[]) => which.forEach((i) => (cells[i] = null));
+    if (aMinLat < minLat) drop(2, 7, 8);
+    if (aMaxLat > maxLat) drop(1, 5, 6);
+    if (aMinLon < minLon) drop(4, 8, 6);
+    if (aMaxLon > maxLon) drop(3, 7, 5);
+  }
+  return cells;
+}
+
 /**
- * Score ranges [from, to) whose cells cover the shape's bounding box: a few cells of the
- * finest step at which the box spans at most two cells each way.
+ * The score ranges [from, to) Redis reads for a search, in its order (the shape's geohash cell,
+ * then its neighbours; a neighbour equal to the one read before it is skipped, as Redis skips
+ * it), so unsorted replies list members as Redis lists them.
  */
 export function coveringRanges(shape: GeoShape): [number, number][] {
-  const halfHeight = shape.radius ?? shape.height! / 2;
-  const halfWidth = shape.radius ?? shape.width! / 2;
-  const latDelta = halfHeight / EARTH_RADIUS_IN_METERS / D_R;
-  const cosEdge = Math.min(
-    Math.cos((shape.lat + latDelta) * D_R),
-    Math.cos((shape.lat - latDelta) * D_R),
-  );
-  const lonDelta = cosEdge > 0 ? halfWidth / EARTH_RADIUS_IN_METERS / cosEdge / D_R : 360;
-  const latLo = Math.max(GEO_LAT_MIN, shape.lat - latDelta);
-  const latHi = Math.min(GEO_LAT_MAX, shape.lat + latDelta);
-  // Longitudes past ±180 wrap around: cover those parts too.
-  const lonSpans: [number, number][] = [];
-  if (lonDelta * 2 >= 360) lonSpans.push([GEO_LONG_MIN, GEO_LONG_MAX]);
-  else {
-    const lo = shape.lon - lonDelta;
-    const hi = shape.lon + lonDelta;
-    lonSpans.push([Math.max(lo, GEO_LONG_MIN), Math.min(hi, GEO_LONG_MAX)]);
-    if (lo < GEO_LONG_MIN) lonSpans.push([lo + 360, GEO_LONG_MAX]);
-    if (hi > GEO_LONG_MAX) lonSpans.push([GEO_LONG_MIN, hi - 360]);
-  }
+  const cells = searchCells(shape);
   const ranges: [number, number][] = [];
-  for (const [lonLo, lonHi] of lonSpans) {
-    let step = STEP_MAX;
-    const latSpan = latHi - latLo;
-    const lonSpan = lonHi - lonLo;
-    while (
-      step > 0 &&
-      ((GEO_LAT_MAX - GEO_LAT_MIN) / 2 ** step < latSpan ||
-        (GEO_LONG_MAX - GEO_LONG_MIN) / 2 ** step < lonSpan)
-    ) step--;
-    const cells = 2 ** step;
-    const cell = (v: number, min: number, max: number) =>
-      Math.min(cells - 1, Math.max(0, Math.floor((v - min) / (max - min) * cells)));
-    const shift = 2 ** (2 * (STEP_MAX - step));
-    for (
-      let y = cell(latLo, GEO_LAT_MIN, GEO_LAT_MAX);
-      y <= cell(latHi, GEO_LAT_MIN, GEO_LAT_MAX);
-      y++
-    ) {
-      for (
-        let x = cell(lonLo, GEO_LONG_MIN, GEO_LONG_MAX);
-        x <= cell(lonHi, GEO_LONG_MIN, GEO_LONG_MAX);
-        x++
-      ) {
-        const base = interleave(y, x) * shift;
-        ranges.push([base, base + shift]);
-      }
-    }
-  }
+  let last = 0;
+  cells.forEach((cell, i) => {
+    if (!cell) return;
+    const prev = cells[last];
+    if (last && prev && prev.bits === cell.bits && prev.step === cell.step) return;
+    const scale = 2 ** (2 * STEP_MAX - 2 * cell.step);
+    ranges.push([Number(cell.bits) * scale, Number(cell.bits + 1n) * scale]);
+    last = i;
+  });
   return ranges;
 }
 

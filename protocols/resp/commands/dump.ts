@@ -10,13 +10,13 @@ import { dropKey, getKey } from "../storage/db.ts";
 import { BadPayload, dumpPayload, restorePayload, verifyPayload } from "../storage/dump_format.ts";
 import { DATA_ERRORS, DUMP_ERRORS } from "../errors.ts";
 import { GENERIC, notify } from "../notify.ts";
-import { hashLimits } from "../encoding_limits.ts";
+import { encodingLimits } from "../encoding_limits.ts";
 import { checkKey, fail, option, readSlot, writeSlot } from "./common.ts";
 
 async function dump(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return await readSlot(ctx, async (r, slot) => {
     const entry = await getKey(r, slot, argv[1]);
-    return entry ? bulk(await dumpPayload(r, entry)) : NULL;
+    return entry ? bulk(await dumpPayload(r, entry, encodingLimits(ctx))) : NULL;
   });
 }
 
@@ -54,7 +54,7 @@ function restoreOptions(argv: Uint8Array[]) {
 async function restore(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const key = checkKey(argv[1]);
   const { replace, absTtl } = restoreOptions(argv);
-  const limits = hashLimits(ctx);
+  const limits = encodingLimits(ctx);
   return await writeSlot(ctx, async (tx, slot) => {
     const old = await getKey(tx, slot, key);
     if (!replace && old) fail(DUMP_ERRORS.busyKey);
@@ -71,7 +71,7 @@ async function restore(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
       return OK;
     }
     try {
-      await restorePayload(argv[3], { tx, slot, key, old, expiresAt, hashLimits: limits });
+      await restorePayload(argv[3], { tx, slot, key, old, expiresAt, limits });
     } catch (e) {
       if (e instanceof BadPayload) fail(DUMP_ERRORS.badFormat);
       throw e;

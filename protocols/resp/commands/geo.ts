@@ -28,7 +28,8 @@ import {
 import { parseInt64 } from "../numbers.ts";
 import { array, bulk, integer, NULL, NULL_ARRAY, type Reply } from "../reply.ts";
 import { type Access, getKey, type KeyEntry } from "../storage/db.ts";
-import { getScore, scoreRange, storeZset, type ZMember } from "../storage/zset.ts";
+import { getScore, scoreRange, storeZset, type ZMember, type ZsetLimits } from "../storage/zset.ts";
+import { zsetLimits } from "../encoding_limits.ts";
 import { checkKey, fail, getTyped, notifyStored, option, readSlot, writeSlot } from "./common.ts";
 import { ZSET } from "../notify.ts";
 import { readScores, zaddGeneric } from "./sorted_sets.ts";
@@ -170,6 +171,7 @@ async function search(
   slot: number,
   argv: Uint8Array[],
   kind: SearchKind,
+  limits: ZsetLimits,
 ): Promise<Reply> {
   const srcAt = kind.name === "geosearchstore" ? 2 : 1;
   const source = await getTyped(r, slot, argv[srcAt], "zset");
@@ -178,7 +180,7 @@ async function search(
     if (req.storeKey) {
       const old = await getKey(r, slot, req.storeKey);
       if (old && tx) {
-        storeZset(tx, slot, req.storeKey, old, []);
+        await storeZset(tx, slot, req.storeKey, old, []);
         notifyStored(tx, ZSET, storeEvent(kind), req.storeKey, 0, old);
       }
       return integer(0);
@@ -214,7 +216,7 @@ async function search(
       score: req.storeDist ? f.dist / req.unit : f.score,
     }));
     const old = await getKey(r, slot, req.storeKey);
-    storeZset(tx!, slot, req.storeKey, old, members.sort(byScore));
+    await storeZset(tx!, slot, req.storeKey, old, members.sort(byScore), limits);
     notifyStored(tx!, ZSET, storeEvent(kind), req.storeKey, members.length, old);
     return integer(picked.length);
   }
@@ -357,9 +359,9 @@ function searchCommand(kind: SearchKind) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     if (kind.store || !kind.readOnly) {
       // GEORADIUS may STORE: parse inside the unit, which then writes only if it does.
-      return await writeSlot(ctx, (tx, slot) => search(tx, tx, slot, argv, kind));
+      return await writeSlot(ctx, (tx, slot) => search(tx, tx, slot, argv, kind, zsetLimits(ctx)));
     }
-    return await readSlot(ctx, (r, slot) => search(r, null, slot, argv, kind));
+    return await readSlot(ctx, (r, slot) => search(r, null, slot, argv, kind, zsetLimits(ctx)));
   };
 }
 

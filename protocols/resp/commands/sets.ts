@@ -35,7 +35,9 @@ import {
   saveSet,
   type SetEncoding,
   setEncoding,
+  type SetLimits,
 } from "../storage/set.ts";
+import { setLimits } from "../encoding_limits.ts";
 import {
   checkKey,
   fail,
@@ -67,7 +69,7 @@ async function sadd(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const members = argv.slice(2).map(checkKey);
   const added = await writeChunks(ctx, members, async (tx, slot, chunk) => {
     const entry = await getTyped(tx, slot, argv[1], "set");
-    const h = openSet(slot, argv[1], entry, argv[2], argv.length - 2);
+    const h = openSet(slot, argv[1], entry, argv[2], argv.length - 2, setLimits(ctx));
     const n = await addAll(tx, h, chunk);
     saveSet(tx, h);
     if (n > 0) notify(tx, SET, "sadd", argv[1]);
@@ -181,7 +183,7 @@ async function smove(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     removeMembers(tx, src, [member]);
     saveSet(tx, src);
     notify(tx, SET, "srem", from);
-    const dst = openSet(slot, to, target, member, 1);
+    const dst = openSet(slot, to, target, member, 1, setLimits(ctx));
     const added = await addAll(tx, dst, [member]);
     saveSet(tx, dst);
     if (added > 0) notify(tx, SET, "sadd", to);
@@ -200,11 +202,13 @@ class ResultSet {
   enc: SetEncoding = "intset";
   #ids = new Set<string>();
 
+  constructor(readonly limits: SetLimits) {}
+
   add(member: Uint8Array): boolean {
     const id = memberId(member);
     if (this.#ids.has(id)) return false;
     this.#ids.add(id);
-    this.enc = encodingAfterAdd(this.enc, this.members.length, member);
+    this.enc = encodingAfterAdd(this.enc, this.members.length, member, this.limits);
     this.members.push({ member, seq: this.enc === "listpack" ? this.members.length : undefined });
     return true;
   }
@@ -253,8 +257,9 @@ async function combine(
   r: Access,
   sets: readonly (KeyEntry | null)[],
   op: "union" | "diff",
+  limits: SetLimits,
 ): Promise<ResultSet> {
-  const result = new ResultSet();
+  const result = new ResultSet(limits);
   if (op === "union") {
     for (const set of sets) {
       if (!set) continue;
@@ -278,16 +283,24 @@ async function combine(
 
 type SetOp = "inter" | "union" | "diff";
 
-async function compute(r: Access, slot: number, keys: Uint8Array[], op: SetOp) {
+async function compute(
+  r: Access,
+  slot: number,
+  keys: Uint8Array[],
+  op: SetOp,
+  limits: SetLimits,
+) {
   const sets = await readSets(r, slot, keys);
-  if (op !== "inter") return (await combine(r, sets, op)).ordered();
+  if (op !== "inter") return (await combine(r, sets, op, limits)).ordered();
   return await intersect(r, sets);
 }
 
 function setOperation(op: SetOp) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     const keys = argv.slice(1);
-    return setReply(await readSlot(ctx, (r, slot) => compute(r, slot, keys, op)));
+    return setReply(
+      await readSlot(ctx, (r, slot) => compute(r, slot, keys, op, setLimits(ctx))),
+    );
   };
 }
 
@@ -298,6 +311,7 @@ function storeSet(
   key: Uint8Array,
   members: Uint8Array[],
   old: KeyEntry | null,
+  limits: SetLimits,
 ): void {
   if (members.length === 0) {
     if (old) dropKey(tx, slot, key, old);
@@ -305,7 +319,7 @@ function storeSet(
   }
   // Redis builds the result from an empty intset, converting as members arrive.
   const meta: KeyMeta = { t: "set", g: newGeneration(), n: 0, e: "intset" };
-  const h = { slot, key, entry: old, meta, dirty: true };
+  const h = { slot, key, entry: old, meta, dirty: true, limits };
   addMembers(tx, h, members, members.map(() => false));
   putKey(tx, { slot, key, record: { meta: h.meta, expiresAt: null }, old });
 }
@@ -315,9 +329,10 @@ function storeOperation(op: SetOp) {
     const target = checkKey(argv[1]);
     const keys = argv.slice(2);
     return await writeSlot(ctx, async (tx, slot) => {
-      const members = await compute(tx, slot, keys, op);
+      const limits = setLimits(ctx);
+      const members = await compute(tx, slot, keys, op, limits);
       const old = await getKey(tx, slot, target);
-      storeSet(tx, slot, target, members, old);
+      storeSet(tx, slot, target, members, old, limits);
       notifyStored(tx, SET, `s${op}store`, target, members.length, old);
       return integer(members.length);
     });

@@ -35,9 +35,11 @@ import {
   scoreRange,
   storeZset,
   type ZMember,
+  type ZsetLimits,
 } from "../storage/zset.ts";
 import type { Access } from "../storage/db.ts";
 import type { KeyMeta } from "../storage/layout.ts";
+import { zsetLimits } from "../encoding_limits.ts";
 import {
   checkKey,
   fail,
@@ -115,10 +117,11 @@ export async function zaddGeneric(
   for (; i < argv.length; i += 2) pairs.push({ score: scoreArg(argv[i]), member: argv[i + 1] });
   checkKey(argv[1]);
   for (const p of pairs) checkKey(p.member);
+  const limits = zsetLimits(ctx);
   const results = await writeChunks(
     ctx,
     pairs,
-    (tx, slot, chunk) => addMembers(tx, slot, argv[1], chunk, flags, pairs.length),
+    (tx, slot, chunk) => addMembers(tx, slot, argv[1], chunk, flags, pairs.length, limits),
   );
   const total = results.reduce((a, b) => ({
     added: a.added + b.added,
@@ -138,11 +141,12 @@ async function addMembers(
   pairs: readonly ZMember[],
   flags: AddFlags,
   sizeHint: number,
+  limits: ZsetLimits,
 ): Promise<AddResult> {
   const out: AddResult = { added: 0, updated: 0, processed: 0, score: 0 };
   const entry = await getTyped(tx, slot, key, "zset");
   if (!entry && flags.xx) return out;
-  const h = openZset(slot, key, entry, sizeHint);
+  const h = openZset(slot, key, entry, sizeHint, limits);
   // A new set has nothing to read; an existing one's scores are read all at once.
   const stored = entry
     ? await Promise.all(pairs.map((p) => getScore(tx, h.meta, p.member)))
@@ -172,7 +176,7 @@ async function addMembers(
     out.processed++;
     out.score = next;
   });
-  saveZset(tx, h);
+  await saveZset(tx, h);
   if (out.added + out.updated > 0) notify(tx, ZSET, flags.incr ? "zincr" : "zadd", key);
   return out;
 }
@@ -192,7 +196,7 @@ async function zrem(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
       removeMember(tx, h, member, scores[j]!);
       removed++;
     });
-    saveZset(tx, h);
+    await saveZset(tx, h);
     if (removed > 0) notify(tx, ZSET, "zrem", argv[1]);
     return removed;
   });
@@ -328,7 +332,7 @@ async function zrangestore(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
     const source = await getTyped(tx, slot, argv[2], "zset");
     const members = source ? await runRange(tx, source.meta!, req) : [];
     const old = await getKey(tx, slot, argv[1]);
-    storeZset(tx, slot, argv[1], old, members);
+    await storeZset(tx, slot, argv[1], old, members, zsetLimits(ctx));
     notifyStored(tx, ZSET, "zrangestore", argv[1], members.length, old);
     return integer(members.length);
   });
@@ -359,7 +363,7 @@ function removeRange(kind: RangeRequest["kind"]) {
       const h = openZset(slot, argv[1], entry);
       const members = await runRange(tx, h.meta, req);
       for (const { member, score } of members) removeMember(tx, h, member, score);
-      saveZset(tx, h);
+      await saveZset(tx, h);
       if (members.length > 0) notify(tx, ZSET, `zremrangeby${kind}`, argv[1]);
       return integer(members.length);
     });

@@ -10,6 +10,7 @@ import { integer, type Reply } from "../reply.ts";
 import { type Access, getKey, type KeyEntry } from "../storage/db.ts";
 import { fieldPrefix, nameParts } from "../storage/layout.ts";
 import { allMembers, getScore, storeZset, type ZMember } from "../storage/zset.ts";
+import { zsetLimits } from "../encoding_limits.ts";
 import { checkKey, fail, notifyStored, option, readSlot, slotFor, writeSlot } from "./common.ts";
 import { ZSET } from "../notify.ts";
 import { membersReply, scoreArg, ZSET_ERRORS } from "./zset_args.ts";
@@ -211,7 +212,7 @@ function storeCommand(op: Op, name: string) {
     return await writeSlot(ctx, async (tx, slot) => {
       const members = await compute(tx, op, args, await readSources(tx, slot, args));
       const old = await getKey(tx, slot, argv[1]);
-      storeZset(tx, slot, argv[1], old, members);
+      await storeZset(tx, slot, argv[1], old, members, zsetLimits(ctx));
       notifyStored(tx, ZSET, name, argv[1], members.length, old);
       return integer(members.length);
     });

@@ -13,8 +13,6 @@ import { fieldPrefix, type KeyMeta, newGeneration } from "./layout.ts";
 
 /** Sub-space of a sorted set's member → score entries. */
 const ZSET_BY_MEMBER = 0;
-/** Members a listpack sorted set holds (zset-max-listpack-entries). */
-const ZSET_LISTPACK_MAX_ENTRIES = 128;
 
 /** The type names of the collections read here (KeyMeta["t"] gains them with their stores). */
 export const LIST_TYPE = "list" as KeyMeta["t"];
@@ -49,11 +47,11 @@ export function formatScore(score: number): string {
 }
 
 /**
- * True when Redis would keep this sorted set in a listpack (answered whole by ZSCAN): few
- * members, none longer than zset-max-listpack-value (kept as `big`, as hashes keep it).
+ * True when Redis would keep this sorted set in a listpack (answered whole by ZSCAN): writes
+ * mark it `big` once it crosses zset-max-listpack-entries or -value.
  */
 export function zsetIsSmall(meta: KeyMeta): boolean {
-  return (meta.n ?? 0) <= ZSET_LISTPACK_MAX_ENTRIES && !meta.big;
+  return !meta.big;
 }
 
 /** Every member with its score, in score order, ties by member bytes (small sets, SORT). */

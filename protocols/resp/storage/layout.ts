@@ -35,6 +35,8 @@ export interface KeyMeta {
    * (it outgrew a listpack limit once; Redis never converts back).
    */
   big?: boolean;
+  /** Sorted set: rank blocks are kept (storage/zset_blocks.ts; only big sets have them). */
+  ob?: boolean;
   /** Set: the encoding Redis 7.2 would have reached (it only ever grows: intset, listpack, hashtable). */
   e?: "intset" | "listpack" | "hashtable";
   /**

@@ -9,12 +9,24 @@ import { parseInt64 } from "../numbers.ts";
 import { type Access, type CollectionHandle, type KeyEntry, saveCollection } from "./db.ts";
 import { fieldKey, fieldPrefix, isLongKey, type KeyMeta, newGeneration } from "./layout.ts";
 
-/** Members an intset holds before Redis converts it (set-max-intset-entries). */
-export const INTSET_MAX_ENTRIES = 512;
-/** Members a listpack holds (set-max-listpack-entries). */
-export const SET_LISTPACK_MAX_ENTRIES = 128;
-/** Longest member a listpack holds (set-max-listpack-value). */
-export const SET_LISTPACK_MAX_VALUE = 64;
+/** When a set leaves its small encodings (CONFIG SET may change them: ../encoding_limits.ts). */
+export interface SetLimits {
+  /** set-max-intset-entries. */
+  intsetEntries: number;
+  /** set-max-listpack-entries. */
+  listpackEntries: number;
+  /** set-max-listpack-value. */
+  listpackValue: number;
+}
+
+/** Redis's default thresholds. */
+export const DEFAULT_SET_LIMITS: SetLimits = {
+  intsetEntries: 512,
+  listpackEntries: 128,
+  listpackValue: 64,
+};
+/** intsetMaxEntries: Redis caps set-max-intset-entries here. */
+const INTSET_ENTRIES_CAP = 1 << 30;
 /** Sets up to this size are read whole for random picks (the reply is often most of them). */
 const SMALL_SET = 1024;
 /** Members read per page when a command walks a big set. */
@@ -33,8 +45,8 @@ export interface MemberMeta {
   F?: Uint8Array;
 }
 
-/** A set being changed inside one write unit. */
-export type SetHandle = CollectionHandle;
+/** A set being changed inside one write unit, with the thresholds in force. */
+export type SetHandle = CollectionHandle & { limits?: SetLimits };
 
 /** True when Redis would keep `member` in an intset (string2ll accepts it). */
 export function isIntMember(member: Uint8Array): boolean {
@@ -42,30 +54,40 @@ export function isIntMember(member: Uint8Array): boolean {
 }
 
 /** The encoding Redis gives a new set for its first member, with `hint` members coming. */
-export function createEncoding(first: Uint8Array, hint: number): SetEncoding {
-  if (isIntMember(first) && hint <= INTSET_MAX_ENTRIES) return "intset";
-  return hint <= SET_LISTPACK_MAX_ENTRIES ? "listpack" : "hashtable";
+export function createEncoding(
+  first: Uint8Array,
+  hint: number,
+  limits: SetLimits = DEFAULT_SET_LIMITS,
+): SetEncoding {
+  if (isIntMember(first) && hint <= limits.intsetEntries) return "intset";
+  return hint <= limits.listpackEntries ? "listpack" : "hashtable";
 }
 
 /** SADD's pre-conversion: a batch larger than the small encodings hold goes to a hashtable. */
-export function hintEncoding(enc: SetEncoding, hint: number): SetEncoding {
-  if (enc === "listpack" && hint > SET_LISTPACK_MAX_ENTRIES) return "hashtable";
-  if (enc === "intset" && hint > INTSET_MAX_ENTRIES) return "hashtable";
+export function hintEncoding(
+  enc: SetEncoding,
+  hint: number,
+  limits: SetLimits = DEFAULT_SET_LIMITS,
+): SetEncoding {
+  if (enc === "listpack" && hint > limits.listpackEntries) return "hashtable";
+  if (enc === "intset" && hint > limits.intsetEntries) return "hashtable";
   return enc;
 }
 
 /** The encoding after adding a new `member` to a set of `size` members (setTypeAddAux). */
-export function encodingAfterAdd(enc: SetEncoding, size: number, member: Uint8Array): SetEncoding {
+export function encodingAfterAdd(
+  enc: SetEncoding,
+  size: number,
+  member: Uint8Array,
+  limits: SetLimits = DEFAULT_SET_LIMITS,
+): SetEncoding {
+  const fitsListpack = size < limits.listpackEntries && member.length <= limits.listpackValue;
   if (enc === "intset") {
-    if (isIntMember(member)) return size + 1 > INTSET_MAX_ENTRIES ? "hashtable" : "intset";
-    return size < SET_LISTPACK_MAX_ENTRIES && member.length <= SET_LISTPACK_MAX_VALUE
-      ? "listpack"
-      : "hashtable";
+    if (!isIntMember(member)) return fitsListpack ? "listpack" : "hashtable";
+    return size + 1 > Math.min(limits.intsetEntries, INTSET_ENTRIES_CAP) ? "hashtable" : "intset";
   }
   if (enc === "listpack") {
-    return size < SET_LISTPACK_MAX_ENTRIES && member.length <= SET_LISTPACK_MAX_VALUE
-      ? "listpack"
-      : "hashtable";
+    return fitsListpack ? "listpack" : "hashtable";
   }
   return "hashtable";
 }
@@ -82,11 +104,12 @@ export function openSet(
   entry: KeyEntry | null,
   first: Uint8Array,
   hint: number,
+  limits: SetLimits = DEFAULT_SET_LIMITS,
 ): SetHandle {
   const meta: KeyMeta = entry?.meta
-    ? { ...entry.meta, e: hintEncoding(setEncoding(entry.meta), hint) }
-    : { t: "set", g: newGeneration(), n: 0, e: createEncoding(first, hint) };
-  return { slot, key, entry, meta, dirty: entry === null || meta.e !== entry.meta?.e };
+    ? { ...entry.meta, e: hintEncoding(setEncoding(entry.meta), hint, limits) }
+    : { t: "set", g: newGeneration(), n: 0, e: createEncoding(first, hint, limits) };
+  return { slot, key, entry, meta, dirty: entry === null || meta.e !== entry.meta?.e, limits };
 }
 
 /** One member's key. */
@@ -119,7 +142,7 @@ export function addMembers(
   let added = 0;
   members.forEach((member, i) => {
     if (present[i]) return;
-    const enc = encodingAfterAdd(setEncoding(h.meta), h.meta.n ?? 0, member);
+    const enc = encodingAfterAdd(setEncoding(h.meta), h.meta.n ?? 0, member, h.limits);
     const meta: MemberMeta = {};
     // Only listpack order needs insertion numbers; intset and hashtable order is the key order.
     if (enc === "listpack") {

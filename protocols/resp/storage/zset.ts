@@ -15,15 +15,26 @@ import {
 } from "./db.ts";
 import { fieldPrefix, isLongKey, type KeyMeta, nameParts, newGeneration } from "./layout.ts";
 import { compareBytes } from "../scan.ts";
+import { BLOCK_MAX, blockRank, type BlockSpace, buildBlocks, countMoves } from "./zset_blocks.ts";
 
-/** Members a listpack-encoded sorted set may hold (zset-max-listpack-entries). */
-export const ZSET_LISTPACK_ENTRIES = 128;
-/** Longest member a listpack-encoded sorted set may hold (zset-max-listpack-value). */
-export const ZSET_LISTPACK_VALUE = 64;
+/** When a sorted set becomes a skiplist (CONFIG SET may change them: ../encoding_limits.ts). */
+export interface ZsetLimits {
+  /** zset-max-listpack-entries. */
+  entries: number;
+  /** zset-max-listpack-value. */
+  value: number;
+}
+
+/** Redis's default thresholds. */
+export const DEFAULT_ZSET_LIMITS: ZsetLimits = { entries: 128, value: 64 };
 /** Sub-layout part of member -> score entries. */
 const MEMBERS = 0;
 /** Sub-layout part of (score bytes, member) index entries. */
 const INDEX = 1;
+/** Sub-layout part of rank blocks (./zset_blocks.ts). */
+const BLOCKS = 2;
+/** A set this big gets rank blocks (below it, counting from the nearer end is as cheap). */
+const BLOCKS_FROM = BLOCK_MAX;
 /** Index entries read by the first page from each end when counting a rank. */
 const FIRST_COUNT_PAGE = 8;
 /** Each further page is this many times larger (few round trips for a rank mid-set). */
@@ -107,6 +118,10 @@ function indexPrefix(gen: string): Key {
   return [...fieldPrefix(gen), INDEX];
 }
 
+function blockSpace(gen: string): BlockSpace {
+  return { index: indexPrefix(gen), blocks: [...fieldPrefix(gen), BLOCKS], past: PAST_SCORES };
+}
+
 function membersPrefix(gen: string): Key {
   return [...fieldPrefix(gen), MEMBERS];
 }
@@ -124,8 +139,18 @@ function fromMember(entry: Entry<MemberMeta>): ZMember {
   return { member: entry.meta?.M ?? entry.key[3] as Uint8Array, score: entry.meta!.s! };
 }
 
-/** A sorted set being changed inside one write unit. */
-export type ZsetHandle = CollectionHandle;
+/**
+ * A sorted set being changed inside one write unit, with the thresholds in force and, when it
+ * keeps rank blocks, the index keys counted in (+1) or out (-1) since it was opened.
+ */
+export type ZsetHandle = CollectionHandle & {
+  limits?: ZsetLimits;
+  moves?: { key: Key; delta: 1 | -1 }[];
+};
+
+function recordMove(h: ZsetHandle, key: Key, delta: 1 | -1): void {
+  if (h.meta.ob) (h.moves ??= []).push({ key, delta });
+}
 
 /**
  * Open a sorted set for writing; a missing one is created on first write (call `saveZset`).
@@ -137,10 +162,11 @@ export function openZset(
   key: Uint8Array,
   entry: KeyEntry | null,
   sizeHint = 0,
+  limits: ZsetLimits = DEFAULT_ZSET_LIMITS,
 ): ZsetHandle {
   const meta: KeyMeta = entry?.meta ? { ...entry.meta } : { t: "zset", g: newGeneration(), n: 0 };
-  const h = { slot, key, entry, meta, dirty: entry === null };
-  if (sizeHint > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
+  const h = { slot, key, entry, meta, dirty: entry === null, limits };
+  if (sizeHint > limits.entries) markSkiplist(h);
   return h;
 }
 
@@ -150,9 +176,9 @@ function markSkiplist(h: ZsetHandle): void {
   h.dirty = true;
 }
 
-/** OBJECT ENCODING of a sorted set. */
+/** OBJECT ENCODING of a sorted set (writes mark it `big` when it crosses a threshold). */
 export function zsetEncoding(meta: KeyMeta): string {
-  return meta.big || (meta.n ?? 0) > ZSET_LISTPACK_ENTRIES ? "skiplist" : "listpack";
+  return meta.big ? "skiplist" : "listpack";
 }
 
 /** A member's score, or null. */
@@ -175,13 +201,18 @@ export function putMember(
 ): void {
   const g = h.meta.g!;
   const long = isLongKey(member) ? { M: member.slice() } : {};
-  if (member.length > ZSET_LISTPACK_VALUE) markSkiplist(h);
-  if (old === null && (h.meta.n ?? 0) + 1 > ZSET_LISTPACK_ENTRIES) markSkiplist(h);
+  const limits = h.limits ?? DEFAULT_ZSET_LIMITS;
+  if (member.length > limits.value) markSkiplist(h);
+  if (old === null && (h.meta.n ?? 0) + 1 > limits.entries) markSkiplist(h);
   // A listpack keeps "-0" as the integer 0; only a skiplist keeps the sign.
   if (!h.meta.big && score === 0) score = 0;
-  if (old !== null) tx.delete(indexKey(g, old, member));
+  if (old !== null) {
+    tx.delete(indexKey(g, old, member));
+    recordMove(h, indexKey(g, old, member), -1);
+  }
   tx.set<MemberMeta>(memberKey(g, member), { meta: { s: score, ...long } });
   tx.set<MemberMeta>(indexKey(g, score, member), { meta: long });
+  recordMove(h, indexKey(g, score, member), 1);
   if (old !== null) return;
   h.meta.n = (h.meta.n ?? 0) + 1;
   h.dirty = true;
@@ -191,34 +222,63 @@ export function putMember(
 export function removeMember(tx: WriteTx, h: ZsetHandle, member: Uint8Array, score: number): void {
   tx.delete(memberKey(h.meta.g!, member));
   tx.delete(indexKey(h.meta.g!, score, member));
+  recordMove(h, indexKey(h.meta.g!, score, member), -1);
   h.meta.n = Math.max(0, (h.meta.n ?? 1) - 1);
   h.dirty = true;
 }
 
-/** Write the meta back, or drop the set when its last member went. */
-export function saveZset(tx: WriteTx, h: ZsetHandle): void {
-  if (h.dirty) saveCollection(tx, h, (h.meta.n ?? 0) <= 0);
+/**
+ * Write the meta back, or drop the set when its last member went; rank blocks take the
+ * unit's moves (or are built once the set grows big).
+ */
+export async function saveZset(tx: WriteTx, h: ZsetHandle): Promise<void> {
+  const n = h.meta.n ?? 0;
+  if (n > 0 && h.meta.ob) {
+    await countMoves(tx, blockSpace(h.meta.g!), h.moves ?? []);
+  } else if (n >= BLOCKS_FROM && (h.entry?.meta?.n ?? 0) < BLOCKS_FROM) {
+    // Built as the set crosses the size, reading only what this unit brought past it (a big
+    // set from before rank blocks keeps counting ranks from the nearer end).
+    await buildBlocks(tx, blockSpace(h.meta.g!));
+    h.meta.ob = true;
+    h.dirty = true;
+  }
+  h.moves = [];
+  if (h.dirty) saveCollection(tx, h, n <= 0);
 }
 
 /** Write a whole new sorted set at (slot, key), replacing whatever `old` held; drops it if empty. */
-export function storeZset(
+export async function storeZset(
   tx: WriteTx,
   slot: number,
   key: Uint8Array,
   old: KeyEntry | null,
   members: readonly ZMember[],
-): void {
+  limits: ZsetLimits = DEFAULT_ZSET_LIMITS,
+  expiresAt: number | null = null,
+): Promise<void> {
   if (members.length === 0) {
     if (old) dropKey(tx, slot, key, old);
     return;
   }
   // Redis builds the result as a skiplist and converts it to a listpack when it fits.
-  const fits = members.length <= ZSET_LISTPACK_ENTRIES &&
-    members.every((m) => m.member.length <= ZSET_LISTPACK_VALUE);
+  const fits = members.length <= limits.entries &&
+    members.every((m) => m.member.length <= limits.value);
   const meta: KeyMeta = { t: "zset", g: newGeneration(), n: 0, ...(fits ? {} : { big: true }) };
-  const h: ZsetHandle = { slot, key, entry: null, meta, dirty: true };
+  // The unlimited handle: the result's encoding is decided above, once.
+  const h: ZsetHandle = {
+    slot,
+    key,
+    entry: null,
+    meta,
+    dirty: true,
+    limits: { entries: Infinity, value: Infinity },
+  };
   for (const { member, score } of members) putMember(tx, h, member, score, null);
-  putKey(tx, { slot, key, record: { meta: h.meta, expiresAt: null }, old });
+  if (members.length >= BLOCKS_FROM) {
+    await buildBlocks(tx, blockSpace(meta.g!));
+    meta.ob = true;
+  }
+  putKey(tx, { slot, key, record: { meta: h.meta, expiresAt }, old });
 }
 
 /** True when a score range holds no value at all. */
@@ -422,6 +482,7 @@ export async function rankOf(
   const n = meta.n ?? 0;
   const prefix = indexPrefix(meta.g!);
   const key = indexKey(meta.g!, score, member);
+  if (meta.ob) return await blockRank(r, blockSpace(meta.g!), key, n);
   const beyond = [...key, EMPTY];
   let low: Key = [...prefix, EMPTY];
   let high: Key = [...prefix, PAST_SCORES];
@@ -474,6 +535,6 @@ export async function popMembers(
   const h = openZset(slot, key, entry);
   const popped = await endMembers(tx, h.meta, count, where);
   for (const { member, score } of popped) removeMember(tx, h, member, score);
-  saveZset(tx, h);
+  await saveZset(tx, h);
   return popped;
 }

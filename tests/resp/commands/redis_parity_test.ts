@@ -1876,7 +1876,84 @@ XRANGE t - +
 XDEL t 349-1
 XTRIM t MINID 351
 XRANGE t - +
-`;
+# encoding thresholds from CONFIG SET: sets and sorted sets
+CONFIG SET set-max-intset-entries 2
+SADD enc:s1 1 2
+OBJECT ENCODING enc:s1
+SADD enc:s1 3
+OBJECT ENCODING enc:s1
+SINTERSTORE enc:s3 enc:s1
+OBJECT ENCODING enc:s3
+CONFIG SET set-max-intset-entries 512
+CONFIG SET zset-max-listpack-entries 2
+ZADD enc:z1 1 a 2 b
+OBJECT ENCODING enc:z1
+ZADD enc:z1 3 c
+OBJECT ENCODING enc:z1
+ZREM enc:z1 c b
+OBJECT ENCODING enc:z1
+ZADD enc:z2 1 a 2 b 3 c
+OBJECT ENCODING enc:z2
+ZRANGESTORE enc:z7 enc:z2 0 1
+OBJECT ENCODING enc:z7
+CONFIG SET zset-max-ziplist-entries 128
+CONFIG SET zset-max-listpack-value 3
+ZADD enc:z3 1 abc
+OBJECT ENCODING enc:z3
+ZADD enc:z3 2 abcd
+OBJECT ENCODING enc:z3
+ZADD enc:z4 1 abcdefgh
+OBJECT ENCODING enc:z4
+ZADD enc:z5 1 abc 2 xyz
+ZUNIONSTORE enc:z6 1 enc:z5
+OBJECT ENCODING enc:z6
+ZRANGESTORE enc:z8 enc:z3 0 0
+OBJECT ENCODING enc:z8
+CONFIG SET zset-max-listpack-value 64
+FLUSHALL
+` +
+  geoOrderBulk();
+
+/**
+ * Geo searches without ASC/DESC over a few hundred generated points: Redis lists members box by
+ * box (the shape's geohash cell, then its neighbours), each box in score order.
+ */
+function geoOrderBulk(): string {
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const point = (lonLo: number, lonHi: number, latLo: number, latHi: number) =>
+    `${(lonLo + next() * (lonHi - lonLo)).toFixed(6)} ${
+      (latLo + next() * (latHi - latLo)).toFixed(6)
+    }`;
+  const points: string[] = [];
+  for (let i = 0; i < 300; i++) points.push(`${point(-20, 40, 20, 60)} p${i}`);
+  for (let i = 0; i < 100; i++) points.push(`${point(13, 16, 36, 39)} s${i}`);
+  for (let i = 0; i < 50; i++) {
+    points.push(`${i % 2 ? point(175, 180, -10, 10) : point(-180, -175, -10, 10)} d${i}`);
+  }
+  return [
+    "# geo searches without ASC/DESC, in Redis's box order",
+    `GEOADD g ${points.join(" ")}`,
+    "GEORADIUS g 15 37 200 km",
+    "GEORADIUS g 15 37 2000 km WITHDIST",
+    "GEORADIUS g 10 40 5000 km",
+    "GEORADIUS g 15 37 20 km",
+    "GEORADIUS g 15 60 500 km",
+    "GEORADIUS g 15 37 200 km COUNT 5 ANY",
+    "GEORADIUS_RO g 15 37 300 km WITHCOORD",
+    "GEORADIUSBYMEMBER g s1 100 km",
+    "GEORADIUSBYMEMBER_RO g p3 800 km WITHHASH",
+    "GEOSEARCH g FROMLONLAT 15 37 BYBOX 400 300 km",
+    "GEOSEARCH g FROMLONLAT 179 0 BYRADIUS 800 km",
+    "GEOSEARCH g FROMLONLAT 0 0 BYRADIUS 9000 km",
+    "GEOSEARCH g FROMMEMBER p3 BYBOX 3000 1000 km WITHDIST",
+    "GEOSEARCH g FROMLONLAT -179.5 5 BYBOX 300 3000 km",
+    "GEOADD w 179.99 0 east -179.99 0 west 0 0 origin",
+    "GEOSEARCH w FROMLONLAT 180 0 BYRADIUS 10 km ASC",
+    "GEOSEARCH w FROMLONLAT 179.999 0 BYRADIUS 10 km ASC",
+    "FLUSHALL",
+  ].join("\n") + "\n";
+}
 
 /**
  * HyperLogLog with many elements (generated, too long to list): sparse runs split and merged,

@@ -1,6 +1,7 @@
 /**
  * A 1,000,000-member sorted set: ZRANGEBYSCORE of 10 members, ZRANK near either end, ZSCORE,
- * ZPOPMIN and ZCOUNT of a narrow range read only a handful of store entries. The RESP service
+ * ZPOPMIN and ZCOUNT of a narrow range read only a handful of store entries, and ZRANK mid-set
+ * a bounded number (rank blocks). The RESP service
  * runs on a store wrapper that forwards every call and counts the entries reads return.
  * @module
  */
@@ -149,6 +150,14 @@ Deno.test({
         ["ZRANK low", () => r.zrank("big", "m7"), 7, 24],
         ["ZRANK high", () => r.zrank("big", `m${last - 5}`), last - 5, 24],
         ["ZREVRANK high", () => r.zrevrank("big", `m${last - 5}`), 5, 24],
+        // Mid-set ranks sum rank-block counts: about n / 256 + 1024 entries, not n.
+        ["ZRANK mid", () => r.zrank("big", `m${half + 3}`), half + 3, MEMBERS / 256 + 1100],
+        [
+          "ZREVRANK mid",
+          () => r.zrevrank("big", `m${half - 7}`),
+          last - half + 7,
+          MEMBERS / 256 + 1100,
+        ],
         ["ZRANGE tail", () => r.zrange("big", -2, "-1"), [`m${last - 1}`, `m${last}`], 6],
         ["ZPOPMIN", () => r.zpopmin("big", 2), ["m0", "0", "m1", "2"], 8],
       ];
