@@ -181,7 +181,7 @@ export class LoopTx implements WriteTx {
     const inRange = (key: Key) => selectorContains(full, key);
     const staged = new Map<string, StagedWrite>();
     const pending = this.#pending();
-    if (pending) for (const [id, w] of pending) if (inRange(w.key)) staged.set(id, w);
+    if (pending) { for (const [id, w] of pending) if (inRange(w.key)) staged.set(id, w); }
     for (const [id, w] of this.#batch.writes) if (inRange(w.key)) staged.set(id, w);
     for (const [id, w] of this.writes) if (inRange(w.key)) staged.set(id, w);
     const limit = options.limit === undefined ? undefined : options.limit + staged.size;
@@ -513,7 +513,11 @@ export class WriteLoop {
     const batch = this.#batch;
     const group = this.#group;
     this.#resetOpen();
-    const flight: InFlight = { writes: batch.writes, committed: false, done: Promise.resolve(true) };
+    const flight: InFlight = {
+      writes: batch.writes,
+      committed: false,
+      done: Promise.resolve(true),
+    };
     flight.done = this.#commitGroup(batch, group).then((ok) => {
       flight.committed = ok;
       return ok;
