@@ -1,16 +1,22 @@
 /**
- * Redis workloads of issues 8 and 10: redis-benchmark `-c 50 -r 100000` at -P 1 and -P 16. SET,
- * INCR, HSET, LPUSH, RPOP, SADD and ZADD against redis-server with `appendonly yes, appendfsync
- * always`; GET (keyspace preloaded, so every GET hits) against redis-server without persistence;
- * ZRANGEBYSCORE on the sorted sets ZADD filled, on the same server. basekv runs on a file store.
+ * Redis workloads of issues 8, 10 and 11: redis-benchmark `-c 50 -r 100000` at -P 1 and -P 16.
+ * SET, INCR, HSET, LPUSH, RPOP, SADD, ZADD and EVALSHA (INCR + PEXPIRE in a script) against
+ * redis-server with `appendonly yes, appendfsync always`; GET (keyspace preloaded, so every GET
+ * hits) and PUBLISH to 10 subscribers against redis-server without persistence; ZRANGEBYSCORE on
+ * the sorted sets ZADD filled, on the same server. basekv runs on a file store.
  * `BASEKV_BENCH_REDIS_ROWS=LPUSH,RPOP` runs only the named workloads.
  * @module
  */
 import {
+  ask,
   count,
+  type Figure,
   interleaved,
   KEYSPACE,
   loadRedisKeys,
+  median,
+  resp,
+  respComplete,
   type Row,
   type Section,
   startBasekv,
@@ -18,6 +24,7 @@ import {
   versionOf,
 } from "./bench_lib.ts";
 import { startRedisServer } from "../tests/helpers/redis_server.ts";
+import { subscribe, type Subscribers } from "./subscribers.ts";
 
 const CLIENTS = 50;
 const VALUE = "v".repeat(100);
@@ -32,6 +39,20 @@ const CALIBRATION = count(3_000, 1_000);
 const MIN_REQUESTS = count(5_000, 1_000);
 const MAX_REQUESTS = count(300_000, 10_000);
 
+/** EVALSHA's script: a counter with a sliding expiry, the shape of a rate limiter's step. */
+const SCRIPT = "local n = redis.call('INCR', KEYS[1]) " +
+  "redis.call('PEXPIRE', KEYS[1], 60000) return n";
+const SCRIPT_SHA = Array.from(
+  new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(SCRIPT))),
+  (b) => b.toString(16).padStart(2, "0"),
+).join("");
+
+/** PUBLISH's audience: this many connections subscribed to one channel on each server. */
+const SUBSCRIBERS = 10;
+const CHANNEL = "bench:channel";
+/** How long the subscribers may take, after the last PUBLISH reply, to hold every message. */
+const DELIVERY_TIMEOUT_MS = 30_000;
+
 /** One workload: a redis-benchmark command line; every key and member is random. */
 interface Workload {
   name: string;
@@ -40,6 +61,10 @@ interface Workload {
   durable: boolean;
   /** A read of what an earlier durable row wrote: measured on that same reference server. */
   readsWrites?: boolean;
+  /** Run once on each server before the workload's first run (e.g. SCRIPT LOAD). */
+  setup?: (port: number) => Promise<void>;
+  /** PUBLISH: the subscribers on each server that must receive every message. */
+  fanout?: boolean;
 }
 
 /** Each workload as a redis-benchmark command line; every key is random over the keyspace. */
@@ -63,7 +88,22 @@ const WORKLOADS: Workload[] = [
     durable: false,
     readsWrites: true,
   },
+  {
+    name: "EVALSHA",
+    command: ["EVALSHA", SCRIPT_SHA, "1", "script:__rand_int__"],
+    durable: true,
+    setup: loadScript,
+  },
+  // PUBLISH persists nothing on either server: measured against the in-memory reference and held
+  // to the in-memory (GET) targets.
+  { name: "PUBLISH", command: ["PUBLISH", CHANNEL, VALUE], durable: false, fanout: true },
 ];
+
+/** SCRIPT LOAD on `port`; both servers must name the script by the same SHA-1. */
+async function loadScript(port: number): Promise<void> {
+  const reply = await ask(port, resp("SCRIPT", "LOAD", SCRIPT), respComplete);
+  if (!reply.includes(SCRIPT_SHA)) throw new Error(`SCRIPT LOAD on ${port}: ${reply}`);
+}
 
 /** The workloads BASEKV_BENCH_REDIS_ROWS names (all when unset). */
 function selected(): Workload[] {
@@ -116,42 +156,129 @@ export async function redisBench(): Promise<Section> {
       await loadRedisKeys(plain.port, "key:", 0, KEYSPACE, VALUE.length);
     }
     const rows: Row[] = [];
+    const figures: Figure[] = [];
+    for (const w of workloads) {
+      const refPort = w.durable || w.readsWrites ? aof.port : plain.port;
+      await w.setup?.(basekv.ports.redis);
+      await w.setup?.(refPort);
+    }
     for (const pipeline of [1, 16]) {
       for (const w of workloads) {
         const refPort = w.durable || w.readsWrites ? aof.port : plain.port;
+        const fanout = w.fanout ? await openFanout(basekv.ports.redis, refPort) : undefined;
+        await using _ = fanout;
+        const run = (port: number, requests: number) =>
+          fanout
+            ? fanout.run(port, () => redisBenchmark(port, pipeline, requests, w.command), requests)
+            : redisBenchmark(port, pipeline, requests, w.command);
         const slowest = Math.min(
-          (await redisBenchmark(basekv.ports.redis, pipeline, CALIBRATION, w.command)).opsPerSec,
-          (await redisBenchmark(refPort, pipeline, CALIBRATION, w.command)).opsPerSec,
+          (await run(basekv.ports.redis, CALIBRATION)).opsPerSec,
+          (await run(refPort, CALIBRATION)).opsPerSec,
         );
         const requests = Math.round(
           Math.min(MAX_REQUESTS, Math.max(MIN_REQUESTS, slowest * RUN_SECONDS)),
         );
-        const run = (port: number) => () => redisBenchmark(port, pipeline, requests, w.command);
+        const name = `${w.name} -P ${pipeline}`;
         rows.push(
           await interleaved(
-            `${w.name} -P ${pipeline}`,
+            name,
             target(w.durable, pipeline),
-            run(basekv.ports.redis),
-            run(refPort),
+            () => run(basekv.ports.redis, requests),
+            () => run(refPort, requests),
           ),
         );
+        if (fanout) figures.push(...fanout.figures(name, basekv.ports.redis, refPort));
       }
     }
     return {
       title: "Redis",
       reference: `${await versionOf("redis-server", ["--version"])}; writes vs ` +
-        "`appendonly yes, appendfsync always`, GET vs no persistence, ZRANGEBYSCORE on the " +
-        "server ZADD filled",
+        "`appendonly yes, appendfsync always`, GET and PUBLISH vs no persistence, " +
+        "ZRANGEBYSCORE on the server ZADD filled",
       rows,
+      figures,
       notes: [
         `redis-benchmark -c ${CLIENTS} -r ${KEYSPACE}; -n sized for about ${RUN_SECONDS} s ` +
         `on the slower server (${MIN_REQUESTS}–${MAX_REQUESTS}); 100-byte values; HSET writes field \`field\` of a random hash ` +
         `key; GET keyspace preloaded (all hits); LPUSH a 100-byte value to a random list, RPOP ` +
         `from the lists LPUSH filled; SADD and ZADD a random member (ZADD a random score) to a ` +
-        `random key; ZRANGEBYSCORE -inf +inf LIMIT 0 10 of a random sorted set ZADD filled.`,
+        `random key; ZRANGEBYSCORE -inf +inf LIMIT 0 10 of a random sorted set ZADD filled; ` +
+        `EVALSHA of \`${SCRIPT}\` (SCRIPT LOAD once per server) on a random key.`,
+        `PUBLISH: a 100-byte message to one channel with ${SUBSCRIBERS} subscribers (raw RESP2 ` +
+        `connections in the benchmark process) on each server. Its ops/s counts a run as ` +
+        `finished when every subscriber holds every message, not at the last PUBLISH reply; ` +
+        `p50/p99 are of the PUBLISH replies. The delivered rows below must show every message ` +
+        `at every subscriber.`,
       ],
     };
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+}
+
+/** PUBLISH's subscribers on basekv and on the reference, and what they received. */
+interface Fanout extends AsyncDisposable {
+  /**
+   * One redis-benchmark run of `requests` PUBLISHes to `port`; ops/s is stretched to include the
+   * wait, after the last reply, until every subscriber holds every message.
+   */
+  run(port: number, bench: () => Promise<Stat>, requests: number): Promise<Stat>;
+  /** Messages delivered per subscriber on each server, each held to what was published. */
+  figures(workload: string, basekvPort: number, refPort: number): Figure[];
+}
+
+async function openFanout(basekvPort: number, refPort: number): Promise<Fanout> {
+  const servers = new Map<
+    number,
+    { subs: Subscribers; before: number; sent: number; lagMs: number[] }
+  >();
+  for (const port of [basekvPort, refPort]) {
+    // The PUBLISHes of earlier rows, which these subscribers did not hear.
+    const before = await publishCalls(port);
+    const subs = await subscribe(port, SUBSCRIBERS, CHANNEL, VALUE);
+    // PUBLISH answers its receiver count: every subscriber must be registered before the load.
+    const reply = await ask(port, resp("PUBLISH", CHANNEL, VALUE), respComplete);
+    if (reply !== `:${SUBSCRIBERS}\r\n`) throw new Error(`PUBLISH on ${port} answered ${reply}`);
+    servers.set(port, { subs, before, sent: await publishCalls(port) - before, lagMs: [] });
+  }
+  const close = async () => {
+    for (const { subs } of servers.values()) await subs.close();
+  };
+  return {
+    async run(port, bench, requests) {
+      const server = servers.get(port)!;
+      const stat = await bench();
+      // redis-benchmark overshoots -n under pipelining: the server's own count is what was sent.
+      server.sent = await publishCalls(port) - server.before;
+      const lagMs = await server.subs.until(server.sent, DELIVERY_TIMEOUT_MS);
+      server.lagMs.push(lagMs);
+      const seconds = requests / stat.opsPerSec + lagMs / 1000;
+      return { ...stat, opsPerSec: requests / seconds };
+    },
+    figures(workload, basekvPort, refPort) {
+      const sides = [["basekv", basekvPort], ["reference", refPort]] as const;
+      return sides.map(([who, port]) => {
+        const { subs, sent, lagMs } = servers.get(port)!;
+        const counts = subs.counts();
+        const failure = subs.failure();
+        return {
+          name: `${workload}: messages at each of ${SUBSCRIBERS} subscribers, ${who}`,
+          value: Math.min(...counts),
+          unit: "messages",
+          min: sent,
+          note: `most ${Math.max(...counts)}; last one arrived a median ${
+            median(lagMs).toFixed(1)
+          } ms after the last reply${failure ? `; ${failure}` : ""}`,
+        };
+      });
+    },
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** PUBLISH calls `port` has served, from `INFO commandstats` (which omits uncalled commands). */
+async function publishCalls(port: number): Promise<number> {
+  const info = await ask(port, resp("INFO", "commandstats"), respComplete);
+  if (!info.startsWith("$")) throw new Error(`INFO commandstats on ${port}: ${info}`);
+  return Number(info.match(/cmdstat_publish:calls=(\d+)/)?.[1] ?? 0);
 }

@@ -47,6 +47,8 @@ function sectionMarkdown(s: Section): string[] {
         ? f.value.toFixed(0)
         : f.unit === "/s"
         ? fmtRate(f.value)
+        : Number.isInteger(f.value)
+        ? String(f.value)
         : f.value.toFixed(2);
       const limit = f.max !== undefined
         ? `≤ ${f.max} ${f.unit}`

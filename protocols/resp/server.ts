@@ -16,7 +16,7 @@ import type { CommandContext, CommandSpec, Reader, Session } from "./command.ts"
 import type { CommandTable } from "./command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "./errors.ts";
 import { invoke } from "./invoke.ts";
-import { encodeReply, encodeReplyBytes, parseRequests, ReplyWriter } from "./codec/mod.ts";
+import { encodeReply, parseRequests, ReplyWriter } from "./codec/mod.ts";
 import { Subscriber } from "./pubsub.ts";
 import { error, type Reply, simple } from "./reply.ts";
 import type { ClientRecord, ServerState } from "./server_state.ts";
@@ -106,6 +106,11 @@ class RespConnection {
   /** Writes to the socket in order: batch replies and pushed messages share one queue. */
   #sending: Promise<void> = Promise.resolve();
   #queuedBytes = 0;
+  /**
+   * Pushed messages not yet on the socket, in the write queued last: messages published while
+   * it waits join it, so a burst costs one socket write per subscriber, not one per message.
+   */
+  #outbox: ReplyWriter | null = null;
   /** Keys the running write command will touch, taken by its first write unit. */
   #hint: Key[] | undefined = undefined;
   #subscriber = new Subscriber((frame) => this.#deliver(frame));
@@ -487,6 +492,8 @@ class RespConnection {
 
   /** Queue bytes behind everything already queued for this socket. */
   #send(bytes: Uint8Array): Promise<void> {
+    // Messages published after this reply go out after it.
+    this.#outbox = null;
     this.#queuedBytes += bytes.length;
     const sent = this.#sending.then(() => writeAll(this.#conn, bytes)).finally(() => {
       this.#queuedBytes -= bytes.length;
@@ -502,9 +509,20 @@ class RespConnection {
       this.#record.kill();
       return;
     }
-    const bytes = encodeReplyBytes(frame, this.#session.protocol);
-    this.#deps.state.stats.netOutputBytes += bytes.length;
-    this.#send(bytes).catch(() => {});
+    let box = this.#outbox;
+    if (!box) {
+      const taken = box = this.#outbox = new ReplyWriter(IDLE_CHUNK);
+      this.#sending = this.#sending.then(() => {
+        if (this.#outbox === taken) this.#outbox = null;
+        return writeAll(this.#conn, taken.view());
+      }).catch(() => {}).finally(() => {
+        this.#queuedBytes -= taken.length;
+      });
+    }
+    const before = box.length;
+    encodeReply(box, frame, this.#session.protocol);
+    this.#queuedBytes += box.length - before;
+    this.#deps.state.stats.netOutputBytes += box.length - before;
   }
 
   async #flush(replies: { reply: Reply; protocol: 2 | 3 }[]): Promise<void> {

@@ -1,14 +1,15 @@
 /**
  * Pub/Sub through stock clients: a round trip under RESP2 (ioredis) and RESP3 (node-redis) with
  * channel, pattern and shard subscriptions, receiver counts, publish order, PUBSUB introspection,
- * and ordinary commands still working on a RESP3 connection that is subscribed.
+ * ordinary commands still working on a RESP3 connection that is subscribed, a pipelined burst
+ * reaching every subscriber whole, and a subscriber that stops reading being cut off.
  * @module
  */
 import assert from "node:assert/strict";
 import { createClient } from "redis";
 import { ioredis, until } from "./pubsub_clients.ts";
 import { startTestServer } from "../../helpers/server.ts";
-import { replyItems, replyText, RespClient } from "../resp_client.ts";
+import { command, replyInteger, replyItems, replyText, RespClient } from "../resp_client.ts";
 
 const clientTest = { sanitizeOps: false, sanitizeResources: false };
 
@@ -82,6 +83,68 @@ Deno.test({
     } finally {
       await sub.quit();
       await pub.quit();
+    }
+  },
+});
+
+/** Send `count` PUBLISHes to `channel` in one write; their receiver counts. */
+async function publishBurst(
+  pub: RespClient,
+  channel: string,
+  messages: readonly string[],
+): Promise<number[]> {
+  const parts = messages.map((m) => command("PUBLISH", channel, m));
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) bytes.set(p, (at += p.length) - p.length);
+  await pub.send(bytes);
+  const counts: number[] = [];
+  for (let i = 0; i < messages.length; i++) counts.push(replyInteger(await pub.reply(30_000)));
+  return counts;
+}
+
+Deno.test({
+  name: "a pipelined burst reaches every subscriber whole and in order; a stalled one is cut off",
+  ...clientTest,
+  async fn() {
+    await using s = await startTestServer({ protocols: ["redis"] });
+    using pub = await RespClient.connect(s.ports.redis);
+    const subs = await Promise.all([1, 2, 3].map(() => RespClient.connect(s.ports.redis)));
+    try {
+      for (const sub of subs) await sub.call("SUBSCRIBE", "burst");
+      const messages = Array.from({ length: 500 }, (_, i) => `m${i}`);
+      assert.deepEqual(await publishBurst(pub, "burst", messages), messages.map(() => 3));
+      for (const sub of subs) {
+        for (const m of messages) {
+          const frame = replyItems(await sub.reply(30_000)).map(replyText);
+          assert.deepEqual(frame, ["message", "burst", m]);
+        }
+      }
+      // A subscriber that never reads passes the pubsub hard limit and is closed, as in Redis.
+      assert.equal(
+        replyText(
+          await pub.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 262144 0 0"),
+        ),
+        "OK",
+      );
+      const stalled = await Deno.connect({ hostname: "127.0.0.1", port: s.ports.redis });
+      try {
+        await stalled.write(command("SUBSCRIBE", "stall"));
+        const big = "x".repeat(64 * 1024);
+        let receivers = 1;
+        // Kernel buffers take a few MiB first: publish up to 64 MiB, in rounds, until it is gone.
+        for (let round = 0; round < 64 && receivers > 0; round++) {
+          const counts = await publishBurst(pub, "stall", Array(16).fill(big));
+          receivers = counts.at(-1)!;
+          if (round === 0) assert.equal(counts[0], 1, "subscribed before the first message");
+        }
+        assert.equal(receivers, 0, "the stalled subscriber was cut off");
+        assert.equal(replyInteger(await pub.call("PUBLISH", "burst", "after")), 3);
+      } finally {
+        stalled.close();
+      }
+    } finally {
+      for (const sub of subs) sub.close();
     }
   },
 });
