@@ -85,9 +85,11 @@ export async function gsiBench(): Promise<Section> {
   try {
     await using basekv = await startBasekv({ data: `${dir}/basekv.sqlite`, protocols: ["http"] });
     const refPort = freePort();
+    // A million items and their index entries in dynalite's in-memory LevelDB outgrow node's
+    // default heap limit on some machines; give it room rather than measure a crash.
     await using dynalite = await startRef(
       "node",
-      [await installDynalite(), "--port", String(refPort)],
+      ["--max-old-space-size=8192", await installDynalite(), "--port", String(refPort)],
       refPort,
       "http",
     );
