@@ -9,6 +9,7 @@ import {
   freePort,
   interleaved,
   KEYSPACE,
+  type RefServer,
   type Row,
   type Section,
   startBasekv,
@@ -193,7 +194,7 @@ export async function load(port: number, request: () => [string, unknown]): Prom
 }
 
 /** Install dynalite into DYNALITE_DIR unless present; returns its cli.js path. */
-export async function installDynalite(): Promise<string> {
+async function installDynalite(): Promise<string> {
   const cli = `${DYNALITE_DIR}/node_modules/dynalite/cli.js`;
   try {
     await Deno.stat(cli);
@@ -211,18 +212,23 @@ export async function installDynalite(): Promise<string> {
   return cli;
 }
 
+/** Start dynalite (in memory) on a free port; `nodeArgs` go to node before the script. */
+export async function startDynalite(nodeArgs: string[] = []): Promise<RefServer> {
+  const port = freePort();
+  return await startRef(
+    "node",
+    [...nodeArgs, await installDynalite(), "--port", String(port)],
+    port,
+    "http",
+  );
+}
+
 /** Run the DynamoDB workloads against basekv and dynalite, interleaved. */
 export async function dynamodbBench(): Promise<Section> {
   const dir = await Deno.makeTempDir({ prefix: "basekv-bench-dynamodb-" });
   try {
     await using basekv = await startBasekv({ data: `${dir}/basekv.sqlite`, protocols: ["http"] });
-    const refPort = freePort();
-    await using dynalite = await startRef(
-      "node",
-      [await installDynalite(), "--port", String(refPort)],
-      refPort,
-      "http",
-    );
+    await using dynalite = await startDynalite();
     console.log(`dynamodb: preloading ${PARTITIONS * PER_PARTITION} items`);
     for (const port of [basekv.ports.http, dynalite.port]) {
       await createBenchTable(port);

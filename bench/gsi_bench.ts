@@ -9,13 +9,11 @@ import {
   count,
   type Figure,
   fmtRate,
-  freePort,
   interleaved,
   logFigures,
   type Row,
   type Section,
   startBasekv,
-  startRef,
   versionOf,
 } from "./bench_lib.ts";
 import {
@@ -23,11 +21,11 @@ import {
   type BenchIndex,
   CLIENTS,
   createBenchTable,
-  installDynalite,
   load,
   PAYLOAD,
   PER_PARTITION,
   REQUESTS,
+  startDynalite,
   type WireItem,
 } from "./dynamodb_bench.ts";
 
@@ -84,15 +82,9 @@ export async function gsiBench(): Promise<Section> {
   const dir = await Deno.makeTempDir({ prefix: "basekv-bench-gsi-" });
   try {
     await using basekv = await startBasekv({ data: `${dir}/basekv.sqlite`, protocols: ["http"] });
-    const refPort = freePort();
     // A million items and their index entries in dynalite's in-memory LevelDB outgrow node's
     // default heap limit on some machines; give it room rather than measure a crash.
-    await using dynalite = await startRef(
-      "node",
-      ["--max-old-space-size=8192", await installDynalite(), "--port", String(refPort)],
-      refPort,
-      "http",
-    );
+    await using dynalite = await startDynalite(["--max-old-space-size=8192"]);
     const loadRates: number[] = [];
     for (const [name, port] of [["basekv", basekv.ports.http], ["dynalite", dynalite.port]]) {
       console.log(`gsi: loading ${n} items into ${name}`);
