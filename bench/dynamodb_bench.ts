@@ -9,6 +9,7 @@ import {
   freePort,
   interleaved,
   KEYSPACE,
+  type RefServer,
   type Row,
   type Section,
   startBasekv,
@@ -18,10 +19,10 @@ import {
   versionOf,
 } from "./bench_lib.ts";
 
-const CLIENTS = 16;
-const REQUESTS = count(3_000, 300);
+export const CLIENTS = 16;
+export const REQUESTS = count(3_000, 300);
 /** Items per partition: a Query returns this many. */
-const PER_PARTITION = 10;
+export const PER_PARTITION = 10;
 const PARTITIONS = KEYSPACE / PER_PARTITION;
 const DYNALITE = "dynalite@4.0.0";
 const DYNALITE_DIR = `${Deno.env.get("HOME") ?? "/tmp"}/.cache/basekv-bench/dynalite-4.0.0`;
@@ -47,46 +48,88 @@ export async function dynamoCall(port: number, op: string, body: unknown): Promi
   return JSON.parse(text);
 }
 
-const PAYLOAD = { S: "x".repeat(100) };
+export const PAYLOAD = { S: "x".repeat(100) };
 const pk = (p: number) => ({ S: `user-${p}` });
 const key = (p: number, s: number) => ({ pk: pk(p), sk: { S: `item-${s}` } });
 const randomPartition = () => Math.floor(Math.random() * PARTITIONS);
 const randomKey = () => key(randomPartition(), Math.floor(Math.random() * PER_PARTITION));
 const item = (p: number, s: number) => ({ ...key(p, s), n: { N: "0" }, payload: PAYLOAD });
 
-/** Create table `name` (pk, sk) and wait until it takes writes (dynalite: CREATING 500 ms). */
-export async function createBenchTable(port: number, name = "bench"): Promise<void> {
+/** A global secondary index of string attributes `hash` and `range`, projecting ALL. */
+export interface BenchIndex {
+  name: string;
+  hash: string;
+  range: string;
+}
+
+/**
+ * Create table `name` (pk, sk), with `index` if given, and wait until it and its index take
+ * writes (dynalite: CREATING 500 ms).
+ */
+export async function createBenchTable(
+  port: number,
+  name = "bench",
+  index?: BenchIndex,
+): Promise<void> {
+  const attributes = ["pk", "sk", ...(index ? [index.hash, index.range] : [])];
   await dynamoCall(port, "CreateTable", {
     TableName: name,
     KeySchema: [
       { AttributeName: "pk", KeyType: "HASH" },
       { AttributeName: "sk", KeyType: "RANGE" },
     ],
-    AttributeDefinitions: [
-      { AttributeName: "pk", AttributeType: "S" },
-      { AttributeName: "sk", AttributeType: "S" },
-    ],
+    AttributeDefinitions: attributes.map((AttributeName) => ({
+      AttributeName,
+      AttributeType: "S",
+    })),
+    ...(index && {
+      GlobalSecondaryIndexes: [{
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.hash, KeyType: "HASH" },
+          { AttributeName: index.range, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      }],
+    }),
     BillingMode: "PAY_PER_REQUEST",
   });
   for (let i = 0; i < 100; i++) {
     const reply = await dynamoCall(port, "DescribeTable", { TableName: name }) as {
-      Table: { TableStatus: string };
+      Table: { TableStatus: string; GlobalSecondaryIndexes?: { IndexStatus: string }[] };
     };
-    if (reply.Table.TableStatus === "ACTIVE") return;
+    const indexes = reply.Table.GlobalSecondaryIndexes ?? [];
+    if (
+      reply.Table.TableStatus === "ACTIVE" && indexes.every((i) => i.IndexStatus === "ACTIVE")
+    ) return;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-/** Write `partitions` × PER_PARTITION items with BatchWriteItem (25 a call), 16 calls at once. */
-export async function preloadItems(port: number, partitions: number, table = "bench") {
-  const all = Array.from(
-    { length: partitions * PER_PARTITION },
-    (_, i) => item(Math.floor(i / PER_PARTITION), i % PER_PARTITION),
-  );
+/** A DynamoDB item in wire form. */
+export type WireItem = Record<string, unknown>;
+
+/**
+ * Write items `itemOf(0)`… `itemOf(n - 1)` into `table` with BatchWriteItem (25 a call), CLIENTS
+ * calls at once, retrying unprocessed items; items are built as they are sent, so a million of
+ * them never sit in memory at once. Returns items written per second.
+ */
+export async function batchLoad(
+  port: number,
+  table: string,
+  n: number,
+  itemOf: (i: number) => WireItem,
+): Promise<number> {
   let next = 0;
+  const t0 = performance.now();
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (next < all.length) {
-      let requests = all.slice(next, next += 25).map((Item) => ({ PutRequest: { Item } }));
+    while (next < n) {
+      const from = next;
+      next = Math.min(n, from + 25);
+      let requests = Array.from(
+        { length: next - from },
+        (_, j) => ({ PutRequest: { Item: itemOf(from + j) } }),
+      );
       while (requests.length > 0) {
         const reply = await dynamoCall(port, "BatchWriteItem", {
           RequestItems: { [table]: requests },
@@ -95,6 +138,17 @@ export async function preloadItems(port: number, partitions: number, table = "be
       }
     }
   }));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+/** Write `partitions` × PER_PARTITION items with BatchWriteItem (25 a call), 16 calls at once. */
+export async function preloadItems(port: number, partitions: number, table = "bench") {
+  await batchLoad(
+    port,
+    table,
+    partitions * PER_PARTITION,
+    (i) => item(Math.floor(i / PER_PARTITION), i % PER_PARTITION),
+  );
 }
 
 /** The workloads, each repeatable (puts overwrite, updates increment). */
@@ -124,7 +178,7 @@ const WORKLOADS: Record<string, () => [string, unknown]> = {
 };
 
 /** REQUESTS calls made by CLIENTS concurrent clients. */
-async function load(port: number, request: () => [string, unknown]): Promise<Stat> {
+export async function load(port: number, request: () => [string, unknown]): Promise<Stat> {
   let issued = 0;
   const latencies: number[] = [];
   const t0 = performance.now();
@@ -158,18 +212,23 @@ async function installDynalite(): Promise<string> {
   return cli;
 }
 
+/** Start dynalite (in memory) on a free port; `nodeArgs` go to node before the script. */
+export async function startDynalite(nodeArgs: string[] = []): Promise<RefServer> {
+  const port = freePort();
+  return await startRef(
+    "node",
+    [...nodeArgs, await installDynalite(), "--port", String(port)],
+    port,
+    "http",
+  );
+}
+
 /** Run the DynamoDB workloads against basekv and dynalite, interleaved. */
 export async function dynamodbBench(): Promise<Section> {
   const dir = await Deno.makeTempDir({ prefix: "basekv-bench-dynamodb-" });
   try {
     await using basekv = await startBasekv({ data: `${dir}/basekv.sqlite`, protocols: ["http"] });
-    const refPort = freePort();
-    await using dynalite = await startRef(
-      "node",
-      [await installDynalite(), "--port", String(refPort)],
-      refPort,
-      "http",
-    );
+    await using dynalite = await startDynalite();
     console.log(`dynamodb: preloading ${PARTITIONS * PER_PARTITION} items`);
     for (const port of [basekv.ports.http, dynalite.port]) {
       await createBenchTable(port);

@@ -61,6 +61,24 @@ export function resourceNotFound(table?: string): DynamoError {
   );
 }
 
+/**
+ * A key that does not fit its table's schema. Single-item operations answer it as a
+ * ValidationException; inside a transaction AWS reports it as the action's cancellation reason.
+ */
+export class KeyValidationError extends DynamoError {
+  constructor(message: string) {
+    super(`${VALIDATE}ValidationException`, message);
+  }
+}
+
+/** `AccessDeniedException`, as AWS answers a request naming a resource the caller cannot see. */
+export function accessDenied(action: string, resource: string): DynamoError {
+  return new DynamoError(
+    `${CORAL}AccessDeniedException`,
+    FORMATS.notAuthorized(action, resource),
+  );
+}
+
 /** `ResourceNotFoundException` for an ARN naming no table (tags API). */
 export function resourceArnNotFound(arn: string): DynamoError {
   return new DynamoError(
@@ -284,6 +302,9 @@ export function diskFull(): DynamoError {
 /** Fixed message texts, as DynamoDB words them. */
 export const MESSAGES = {
   conditionFailed: "The conditional request failed",
+  tableNameRequired: "The parameter 'TableName' is required but was not present in the request",
+  emptyBinarySet: "Binary sets should not be empty",
+  undefinedKeySchemaAttribute: "Invalid KeySchema: Some index key attribute have no definition",
   duplicateItem: "Duplicate primary key exists in table",
   keySchema: "The provided key element does not match the schema",
   itemTooLarge: "Item size has exceeded the maximum allowed size",
@@ -457,11 +478,28 @@ export const FORMATS = {
       CONSTRAINTS.maxLength(max)
     }, ${CONSTRAINTS.minLength(1)}]`,
   tooManyBatchItems: (operation: string) => `Too many items requested for the ${operation} call`,
+  requestItemsRequired: (operation: string) =>
+    `The requestItems parameter is required for ${operation}`,
+  // Value echoed as AWS does for an empty list; a long list is not echoed.
+  batchKeysLength: (table: string, count: number, max: number) =>
+    `Value ${count === 0 ? "'[]' " : ""}at 'requestItems.${table}.member.keys' failed to ` +
+    `satisfy constraint: ${count === 0 ? CONSTRAINTS.minLength(1) : CONSTRAINTS.maxLength(max)}`,
+  // Principal: the account basekv's ARNs carry, as its root user.
+  notAuthorized: (action: string, resource: string) =>
+    `User: arn:aws:iam::000000000000:root is not authorized to perform: dynamodb:${action} ` +
+    `on resource: ${resource}`,
 } as const;
+
+const INVALID_PARAMETER = "One or more parameter values were invalid: ";
 
 /** "One or more parameter values were invalid: <detail>". */
 export function invalidParameter(detail: string): DynamoError {
-  return validation(`One or more parameter values were invalid: ${detail}`);
+  return validation(INVALID_PARAMETER + detail);
+}
+
+/** The same sentence for a key that does not fit its table (a KeyValidationError). */
+export function invalidKey(detail: string): KeyValidationError {
+  return new KeyValidationError(INVALID_PARAMETER + detail);
 }
 
 /**

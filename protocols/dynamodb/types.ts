@@ -14,7 +14,7 @@ export const MAX_ITEM_BYTES = 400 * 1024;
 export const MAX_NESTING = 32;
 
 const TYPES = ["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"] as const;
-const SET_NAMES: Record<string, string> = { SS: "string", NS: "number", BS: "binary" };
+const SET_NAMES: Record<string, string> = { SS: "string", NS: "number" };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -105,7 +105,10 @@ export function normalizeValue(value: unknown, depth = 1): AttributeValue {
     case "BS": {
       const items = expectArray(raw, type).map((v) => expectString(v, type));
       if (items.length === 0) {
-        throw invalidParameter(FORMATS.emptySet(SET_NAMES[type]));
+        // AWS words the binary case differently from the string and number ones.
+        throw invalidParameter(
+          type === "BS" ? MESSAGES.emptyBinarySet : FORMATS.emptySet(SET_NAMES[type]),
+        );
       }
       if (type === "NS") {
         const norm = items.map(normalizeNumber);

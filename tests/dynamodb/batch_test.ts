@@ -125,7 +125,8 @@ Deno.test("BatchGetItem() reads keys from two tables with a projection", async (
   const tooMany = await rejection(f.client.send(
     new BatchGetItemCommand({
       RequestItems: {
-        left: { Keys: Array.from({ length: 101 }, (_, i) => ({ id: { S: `k${i}` } })) },
+        left: { Keys: Array.from({ length: 51 }, (_, i) => ({ id: { S: `k${i}` } })) },
+        right: { Keys: Array.from({ length: 50 }, (_, i) => ({ id: { S: `k${i}` } })) },
       },
     }),
   ));

@@ -406,7 +406,12 @@ Deno.test("TagResource(), UntagResource() and ListTagsOfResource() manage table 
   );
   const missing = arn.replace("tagged", "nothere");
   const e = await rejection(f.client.send(new ListTagsOfResourceCommand({ ResourceArn: missing })));
-  assert.equal(e.name, "ResourceNotFoundException");
+  // AWS refuses an ARN naming no table as it refuses one the caller may not see.
+  assert.equal(e.name, "AccessDeniedException");
+  assert.equal(
+    e.message,
+    `User: arn:aws:iam::000000000000:root is not authorized to perform: dynamodb:ListTagsOfResource on resource: ${missing}`,
+  );
   const bad = await rejection(f.client.send(new ListTagsOfResourceCommand({ ResourceArn: "xyz" })));
   assert.equal(bad.name, "ValidationException");
   assert.equal(bad.message, "Invalid TableArn: Invalid ResourceArn provided as input xyz");

@@ -34,11 +34,17 @@ export async function batchGetItem(ctx: OperationContext, body: Body) {
   c.required("requestItems", shaped.RequestItems);
   checkReturnOptions(c, shaped);
   const requests = Object.entries(c.checked(shaped, "RequestItems").RequestItems);
+  if (requests.length === 0) throw validation(FORMATS.requestItemsRequired("BatchGetItem"));
   const total = requests.reduce((n, [, r]) => n + (Array.isArray(r?.Keys) ? r.Keys.length : 0), 0);
-  if (
-    requests.length === 0 || requests.some(([, r]) => !Array.isArray(r?.Keys) || !r.Keys.length)
-  ) {
+  if (requests.some(([, r]) => !Array.isArray(r?.Keys))) {
     throw constraintErrors([FORMATS.requestItemsLength(MAX_BATCH_KEYS)]);
+  }
+  // One table's Keys out of 1..100 breaks its member constraint; lists that each fit but add up
+  // to more than 100 get AWS's own sentence.
+  const outOfRange = requests.find(([, r]) => !r.Keys!.length || r.Keys!.length > MAX_BATCH_KEYS);
+  if (outOfRange) {
+    const [name, r] = outOfRange;
+    throw constraintErrors([FORMATS.batchKeysLength(name, r.Keys!.length, MAX_BATCH_KEYS)]);
   }
   if (total > MAX_BATCH_KEYS) {
     throw validation(FORMATS.tooManyBatchItems("BatchGetItem"));

@@ -38,8 +38,15 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
   c.required("requestItems", request.RequestItems);
   checkReturnOptions(c, request);
   const requests = Object.entries(c.checked(request, "RequestItems").RequestItems);
+  if (requests.length === 0) throw validation(FORMATS.requestItemsRequired("BatchWriteItem"));
   const total = requests.reduce((n, [, list]) => n + (Array.isArray(list) ? list.length : 0), 0);
-  if (requests.length === 0 || requests.some(([, list]) => !Array.isArray(list) || !list.length)) {
+  // One table's list out of 1..25 breaks the member constraint; lists that each fit but add up
+  // to more than 25 get AWS's own sentence.
+  if (
+    requests.some(([, list]) =>
+      !Array.isArray(list) || !list.length || list.length > MAX_BATCH_WRITES
+    )
+  ) {
     throw constraintErrors([FORMATS.requestItemsLength(MAX_BATCH_WRITES)]);
   }
   if (total > MAX_BATCH_WRITES) {

@@ -21,6 +21,7 @@ import {
   type WithRequired,
 } from "../validation.ts";
 import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "./table_schema.ts";
+import { requireTableName } from "./describe_table.ts";
 
 /** Most tags per resource. */
 export const MAX_TAGS = 50;
@@ -49,6 +50,7 @@ type CreateTableRequest = WithRequired<
 /** The member checks, in AWS's order. */
 function readRequest(body: Body): CreateTableRequest {
   const request = checkShape(body, SHAPE);
+  requireTableName(request.TableName);
   const c = new Constraints();
   const defs = request.AttributeDefinitions;
   const schema = request.KeySchema;

@@ -17,7 +17,8 @@ import {
 
 /** Most parallel Scan segments. */
 export const MAX_SEGMENTS = 1_000_000;
-const SELECT = ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"];
+// In the order AWS lists them in its enum constraint message.
+const SELECT = ["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"];
 
 const SHAPE = {
   TableName: "string",

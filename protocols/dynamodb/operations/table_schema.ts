@@ -17,21 +17,42 @@ export const MAX_GSIS = 20;
 /** Most LSIs per table. */
 export const MAX_LSIS = 5;
 
-/** A key schema: HASH first, RANGE second, distinct names, every key attribute defined. */
+/**
+ * A key schema: every key attribute defined, HASH first, distinct names, RANGE second. A table's
+ * definitions are checked first, as AWS does.
+ */
 export function checkKeySchema(
   schema: readonly KeySchemaElement[],
   defs: readonly AttributeDefinition[],
   indexName?: string,
 ): void {
   const what = indexName ? "Index KeySchema" : "KeySchema";
+  if (!indexName) checkTableKeyDefined(schema, defs);
   if (schema[0].KeyType !== "HASH") {
     throw validation(FORMATS.firstKeyNotHash(what));
+  }
+  if (schema[1] && schema[1].AttributeName === schema[0].AttributeName) {
+    throw validation(FORMATS.hashAndRangeSameName(what));
   }
   if (schema[1] && schema[1].KeyType !== "RANGE") {
     throw validation(FORMATS.secondKeyNotRange(what));
   }
-  if (schema[1] && schema[1].AttributeName === schema[0].AttributeName) {
-    throw validation(FORMATS.hashAndRangeSameName(what));
+  if (indexName) checkDefined(schema, defs);
+}
+
+/**
+ * A table's key attributes against its definitions. AWS names the missing attributes only for a
+ * one-attribute key with some definitions; a two-attribute key naming one attribute twice, or
+ * missing one, gets its generic sentence.
+ */
+function checkTableKeyDefined(
+  schema: readonly KeySchemaElement[],
+  defs: readonly AttributeDefinition[],
+): void {
+  const undefinedKey = schema.some((k) => !defs.some((d) => d.AttributeName === k.AttributeName));
+  const repeated = schema.length === 2 && schema[0].AttributeName === schema[1].AttributeName;
+  if (repeated || (undefinedKey && (schema.length > 1 || defs.length === 0))) {
+    throw validation(MESSAGES.undefinedKeySchemaAttribute);
   }
   checkDefined(schema, defs);
 }

@@ -11,23 +11,25 @@ import type { TableRecord } from "../storage/tables.ts";
 import { itemSize } from "../types.ts";
 import type { Body } from "../validation.ts";
 import { tableAndKey } from "./item_common.ts";
-import { checkTransactRequest, claimTransactionItem } from "./transactions.ts";
+import { checkTransactRequest, claimTransactionItem, prepareActions } from "./transactions.ts";
 
 /** TransactGetItems. */
 export async function transactGetItems(ctx: OperationContext, body: Body) {
   const transaction = checkTransactRequest(body);
-  const gets: { table: TableRecord; key: Item; projection?: Path[] }[] = [];
   const seen = new Set<string>();
-  for (const entry of transaction.TransactItems) {
-    const request = entry?.Get;
-    if (!request || Object.keys(entry).length !== 1) {
-      throw validation(MESSAGES.transactGetAction);
-    }
-    const expressions = parseItemExpressions(request, { projection: true });
-    const [table, key] = await tableAndKey(ctx, request);
-    claimTransactionItem(seen, table, key);
-    gets.push({ table, key, projection: expressions.projection });
-  }
+  const gets: { table: TableRecord; key: Item; projection?: Path[] }[] = await prepareActions(
+    transaction.TransactItems,
+    async (entry) => {
+      const request = entry?.Get;
+      if (!request || Object.keys(entry).length !== 1) {
+        throw validation(MESSAGES.transactGetAction);
+      }
+      const expressions = parseItemExpressions(request, { projection: true });
+      const [table, key] = await tableAndKey(ctx, request);
+      claimTransactionItem(seen, table, key);
+      return { table, key, projection: expressions.projection };
+    },
+  );
   // Reading inside a write unit sees one state: no write interleaves between the Gets.
   const found = await ctx.store.write(async (tx) => {
     const entries = await tx.getMany(gets.map((g) => itemStoreKey(g.table, g.key)));

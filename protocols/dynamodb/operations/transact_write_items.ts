@@ -14,7 +14,12 @@ import type { Body } from "../validation.ts";
 import { prepareDelete } from "./delete_item.ts";
 import { preparePut } from "./put_item.ts";
 import { prepareUpdate } from "./update_item.ts";
-import { checkTransactRequest, claimTransactionItem, runWriteTransaction } from "./transactions.ts";
+import {
+  checkTransactRequest,
+  claimTransactionItem,
+  prepareActions,
+  runWriteTransaction,
+} from "./transactions.ts";
 
 /** How long a ClientRequestToken is remembered, as DynamoDB's 10 minutes. */
 export const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
@@ -41,9 +46,11 @@ export async function transactWriteItems(ctx: OperationContext, body: Body) {
       return seen.reply;
     }
   }
-  const writes: PreparedWrite[] = [];
   const targets = new Set<string>();
-  for (const entry of request.TransactItems) {
+  // Capacity is billed on the larger of old and new item, so read the old one then.
+  const billed = request.ReturnConsumedCapacity === "TOTAL" ||
+    request.ReturnConsumedCapacity === "INDEXES";
+  const writes: PreparedWrite[] = await prepareActions(request.TransactItems, async (entry) => {
     const present = ACTIONS.filter((a) => entry?.[a] !== undefined && entry?.[a] !== null);
     if (present.length !== 1) {
       throw validation(MESSAGES.transactWriteAction);
@@ -56,11 +63,8 @@ export async function transactWriteItems(ctx: OperationContext, body: Body) {
       ? await prepareUpdate(ctx, member)
       : await prepareDelete(ctx, member, action === "ConditionCheck");
     claimTransactionItem(targets, write.table, write.key);
-    // Capacity is billed on the larger of old and new item, so read the old one then.
-    const billed = request.ReturnConsumedCapacity === "TOTAL" ||
-      request.ReturnConsumedCapacity === "INDEXES";
-    writes.push(billed ? { ...write, needsOld: true } : write);
-  }
+    return billed ? { ...write, needsOld: true } : write;
+  });
   const results = await runWriteTransaction(ctx, writes);
   const reply: Record<string, unknown> = {};
   const mode = request.ReturnConsumedCapacity;

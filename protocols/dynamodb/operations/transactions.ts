@@ -11,6 +11,7 @@ import {
   CONSTRAINTS,
   DynamoError,
   isStoreSizeLimit,
+  KeyValidationError,
   MESSAGES,
   transactionCanceled,
   validation,
@@ -111,6 +112,32 @@ function checkAction(c: Constraints, path: string, item: unknown): void {
       else c.required(memberPath, members[name]);
     }
   }
+}
+
+/**
+ * Prepare every action of a transaction in order. A key that does not fit its table cancels
+ * the transaction (AWS's ValidationError reason on that action, None on the others) rather
+ * than failing the request; every other error fails it as it is.
+ */
+export async function prepareActions<E, T>(
+  entries: readonly E[],
+  prepare: (entry: E) => Promise<T>,
+): Promise<T[]> {
+  const prepared: T[] = [];
+  const reasons: CancellationReason[] = [];
+  let cancelled = false;
+  for (const entry of entries) {
+    try {
+      prepared.push(await prepare(entry));
+      reasons.push({ Code: "None" });
+    } catch (error) {
+      if (!(error instanceof KeyValidationError)) throw error;
+      cancelled = true;
+      reasons.push({ Code: "ValidationError", Message: error.message });
+    }
+  }
+  if (cancelled) throw transactionCanceled(reasons);
+  return prepared;
 }
 
 function reasonFor(error: unknown): CancellationReason | null {

@@ -152,9 +152,11 @@ function applyBilling(t: TableRecord, request: UpdateTableRequest, now: number):
 function applyThroughput(t: TableRecord, request: UpdateTableRequest, now: number): void {
   if (request.ProvisionedThroughput === undefined) return;
   const pt = checkThroughput(t.billingMode, request.ProvisionedThroughput);
+  // Also with BillingMode PROVISIONED restated: a table switching from on demand has 0 units,
+  // which no valid request equals.
   if (
-    request.BillingMode === undefined && pt.ReadCapacityUnits === t.readCapacity &&
-    pt.WriteCapacityUnits === t.writeCapacity && !request.GlobalSecondaryIndexUpdates
+    pt.ReadCapacityUnits === t.readCapacity && pt.WriteCapacityUnits === t.writeCapacity &&
+    !request.GlobalSecondaryIndexUpdates
   ) {
     throw validation(
       FORMATS.throughputUnchanged(

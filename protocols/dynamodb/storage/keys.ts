@@ -6,7 +6,14 @@
 import { sha256 } from "../../../src/sha256.ts";
 import type { Key, Selector } from "../../../src/store/mod.ts";
 import type { AttributeValue, Item } from "../attribute_value.ts";
-import { FORMATS, invalidParameter, MESSAGES, validation } from "../errors.ts";
+import {
+  FORMATS,
+  invalidKey,
+  invalidParameter,
+  KeyValidationError,
+  MESSAGES,
+  validation,
+} from "../errors.ts";
 import { encodeNumberKey } from "../number.ts";
 import { setEntry } from "../expressions/values.ts";
 import type { TableRecord } from "./tables.ts";
@@ -53,10 +60,12 @@ function checkKeyValue(name: string, value: AttributeValue, isHash: boolean) {
 /** Check a `Key` parameter (exactly the key attributes, right types) and return it. */
 export function checkKey(table: TableRecord, key: Item): Item {
   const names = keyNames(table);
-  if (Object.keys(key).length !== names.length) throw validation(MESSAGES.keySchema);
+  if (Object.keys(key).length !== names.length) throw new KeyValidationError(MESSAGES.keySchema);
   names.forEach((name, i) => {
     const v = key[name];
-    if (!v || typeOf(v) !== attrType(table, name)) throw validation(MESSAGES.keySchema);
+    if (!v || typeOf(v) !== attrType(table, name)) {
+      throw new KeyValidationError(MESSAGES.keySchema);
+    }
     checkKeyValue(name, v, i === 0);
   });
   return key;
@@ -67,10 +76,10 @@ export function keyOfItem(table: TableRecord, item: Item): Item {
   const key: Item = {};
   keyNames(table).forEach((name, i) => {
     const v = item[name];
-    if (!v) throw invalidParameter(FORMATS.missingKey(name));
+    if (!v) throw invalidKey(FORMATS.missingKey(name));
     const expected = attrType(table, name);
     if (typeOf(v) !== expected) {
-      throw invalidParameter(FORMATS.keyTypeMismatch(name, expected, typeOf(v)));
+      throw invalidKey(FORMATS.keyTypeMismatch(name, expected, typeOf(v)));
     }
     checkKeyValue(name, v, i === 0);
     setEntry(key, name, v);
