@@ -271,7 +271,7 @@ export async function startBasekv(options: BasekvOptions = {}): Promise<Basekv> 
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stderr = new Response(child.stderr).text();
+  const stderr = echoed(child.stderr);
   // The ready line comes once every listener is up: wait for it rather than probe in a tight
   // loop, whose connection attempts would take CPU from the start being measured.
   const ready = readyLine(child.stdout);
@@ -299,6 +299,19 @@ export async function startBasekv(options: BasekvOptions = {}): Promise<Basekv> 
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/**
+ * All of a server's stderr, also echoed to the bench's own as it arrives: an error basekv logs
+ * mid-run (a 500's stack) is the first thing to read when a workload fails.
+ */
+async function echoed(stderr: ReadableStream<Uint8Array>): Promise<string> {
+  let text = "";
+  for await (const chunk of stderr.pipeThrough(new TextDecoderStream())) {
+    text += chunk;
+    console.error(chunk.trimEnd().replace(/^/gm, "basekv stderr: "));
+  }
+  return text;
 }
 
 /** The first line of `stdout` (the rest is read and dropped); "" if it ends before one. */
