@@ -1,12 +1,15 @@
 /** The read cache: byte budget, second-chance eviction, and no stale fill after a commit. */
 import assert from "node:assert/strict";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { ReadCache } from "../../src/store/cache.ts";
+import { keyId } from "../../src/store/keys.ts";
 
-const raw = (n: number) => ({
-  env: { d: new Uint8Array(n) },
-  data: new Uint8Array(n),
-  versionstamp: "v",
-});
+/** A cached state as the store makes one: the envelope's payload is the resolved data. */
+const raw = (n: number) => {
+  const d = new Uint8Array(n);
+  return { env: { d }, data: d, versionstamp: "v" };
+};
 
 Deno.test("the cache stays within its byte budget", () => {
   const cache = new ReadCache(10_000);
@@ -46,4 +49,35 @@ Deno.test("replacing a key in place keeps the byte count exact", () => {
   const before = cache.bytes;
   cache.commit("a", raw(10));
   assert.equal(before - cache.bytes, 990);
+});
+
+Deno.test("the byte count covers what cached entries really hold", () => {
+  // V8's memory-reducing collection, so heap figures are live bytes only.
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as (o: object) => void;
+  v8.setFlagsFromString("--no-expose-gc");
+  const collect = () => gc({ type: "major", execution: "sync", flavor: "last-resort" });
+  const held = () => {
+    collect();
+    const m = Deno.memoryUsage();
+    return m.heapUsed + m.external;
+  };
+  const n = 20_000;
+  const enc = new TextEncoder();
+  const ids = Array.from({ length: n }, (_, i) => keyId(["redis", 0, enc.encode(`key:${i}`)]));
+  const before = held();
+  const cache = new ReadCache(1 << 30);
+  for (let i = 0; i < n; i++) {
+    const d = new Uint8Array(100);
+    // A distinct versionstamp per entry, as reads from the store bring.
+    const versionstamp = (1e19 + i * 7919).toString(16).padStart(20, "0");
+    cache.fill(ids[i], { env: { d }, data: d, versionstamp }, cache.begin(ids[i]));
+  }
+  const measured = (held() - before) / n;
+  const accounted = cache.bytes / n;
+  assert.equal(cache.size, n);
+  // Heap and external bytes are only part of the cost (native records are not in them): the
+  // count must not be below them, nor far above the whole (≈ 1.5× the heap part, measured).
+  assert.ok(accounted >= measured, `accounted ${accounted} < measured ${measured} per entry`);
+  assert.ok(accounted <= 2 * measured, `accounted ${accounted} > 2 × measured ${measured}`);
 });
