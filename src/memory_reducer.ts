@@ -18,7 +18,13 @@ const QUIET_BYTES = 1 << 20;
 const SLACK_BYTES = 16 << 20;
 
 /** V8's gc() with the options its gc extension takes. */
-type Gc = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+export type Gc = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+
+/** Tuning, for tests. */
+export interface ReducerOptions {
+  tickMs?: number;
+  slackBytes?: number;
+}
 
 /** A running reducer. */
 export interface MemoryReducer {
@@ -31,7 +37,7 @@ export interface MemoryReducer {
  * V8's gc(), without `--expose-gc` on the command line (so every way basekv runs gets it):
  * the flag is set just long enough to create one context that has it.
  */
-function exposeGc(): Gc | null {
+export function exposeGc(): Gc | null {
   try {
     v8.setFlagsFromString("--expose-gc");
     const gc = vm.runInNewContext("gc") as Gc;
@@ -64,7 +70,8 @@ function openMallocTrim(): (() => void) | null {
  * the last reduction, run V8's memory-reducing collection (the one it runs on a low-memory
  * notification: compacts, shrinks the young generation, releases pages) and malloc_trim.
  */
-export function startMemoryReducer(): MemoryReducer {
+export function startMemoryReducer(options: ReducerOptions = {}): MemoryReducer {
+  const slack = options.slackBytes ?? SLACK_BYTES;
   const gc = exposeGc();
   const trim = openMallocTrim();
   let lastUsed = v8.getHeapStatistics().used_heap_size;
@@ -76,13 +83,13 @@ export function startMemoryReducer(): MemoryReducer {
     quiet = Math.abs(used - lastUsed) < QUIET_BYTES ? quiet + 1 : 0;
     lastUsed = used;
     if (quiet < IDLE_TICKS) return;
-    if (Deno.memoryUsage().rss < floor + SLACK_BYTES) return;
+    if (Deno.memoryUsage().rss < floor + slack) return;
     gc?.({ type: "major", execution: "sync", flavor: "last-resort" });
     trim?.();
     reductions++;
     lastUsed = v8.getHeapStatistics().used_heap_size;
     floor = Deno.memoryUsage().rss;
-  }, TICK_MS);
+  }, options.tickMs ?? TICK_MS);
   Deno.unrefTimer(timer);
   return {
     get reductions() {

@@ -1,9 +1,8 @@
 /** The read cache: byte budget, second-chance eviction, and no stale fill after a commit. */
 import assert from "node:assert/strict";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { ReadCache } from "../../src/store/cache.ts";
 import { keyId } from "../../src/store/keys.ts";
+import { exposeGc } from "../../src/memory_reducer.ts";
 
 /** A cached state as the store makes one: the envelope's payload is the resolved data. */
 const raw = (n: number) => {
@@ -53,9 +52,8 @@ Deno.test("replacing a key in place keeps the byte count exact", () => {
 
 Deno.test("the byte count covers what cached entries really hold", () => {
   // V8's memory-reducing collection, so heap figures are live bytes only.
-  v8.setFlagsFromString("--expose-gc");
-  const gc = vm.runInNewContext("gc") as (o: object) => void;
-  v8.setFlagsFromString("--no-expose-gc");
+  const gc = exposeGc();
+  assert.ok(gc, "no gc()");
   const collect = () => gc({ type: "major", execution: "sync", flavor: "last-resort" });
   const held = () => {
     collect();
