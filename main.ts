@@ -6,6 +6,7 @@
 import { ConfigError, parseConfig } from "./src/config.ts";
 import { writeReadyFile } from "./src/health.ts";
 import { createLogger } from "./src/log.ts";
+import { startMemoryReducer } from "./src/memory_reducer.ts";
 import { startServer } from "./src/server.ts";
 import { runTool, TOOLS } from "./src/tools.ts";
 import { FixtureError } from "./src/fixtures.ts";
@@ -68,7 +69,9 @@ async function main(args: string[]): Promise<number> {
     }
   }
   console.log(server.readyLine);
+  const reducer = startMemoryReducer();
   const signal = await stopped.promise;
+  reducer.stop();
   log.info(`${signal}: shutting down`);
   removeReadyFile();
   await server.close();

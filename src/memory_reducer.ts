@@ -1,0 +1,100 @@
+/**
+ * Gives memory back once the server goes quiet: under load V8 grows its young generation to
+ * the maximum and leaves the old space full of garbage, and glibc keeps the pages it freed,
+ * and neither shrinks on its own while Deno sits idle. Idle RSS then follows the load just
+ * served instead of the live data (the read cache and a fixed overhead).
+ * @module
+ */
+import v8 from "node:v8";
+import vm from "node:vm";
+
+/** How often the heap is looked at. */
+const TICK_MS = 500;
+/** Quiet ticks in a row that make the process idle. */
+const IDLE_TICKS = 2;
+/** Heap change between two ticks under which a tick counts as quiet. */
+const QUIET_BYTES = 1 << 20;
+/** Reduce only when RSS exceeds what the last reduction left by this much. */
+const SLACK_BYTES = 16 << 20;
+
+/** V8's gc() with the options its gc extension takes. */
+export type Gc = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+
+/** Tuning, for tests. */
+export interface ReducerOptions {
+  tickMs?: number;
+  slackBytes?: number;
+}
+
+/** A running reducer. */
+export interface MemoryReducer {
+  /** Reductions done so far. */
+  readonly reductions: number;
+  stop(): void;
+}
+
+/**
+ * V8's gc(), without `--expose-gc` on the command line (so every way basekv runs gets it):
+ * the flag is set just long enough to create one context that has it.
+ */
+export function exposeGc(): Gc | null {
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as Gc;
+    v8.setFlagsFromString("--no-expose-gc");
+    return typeof gc === "function" ? gc : null;
+  } catch {
+    return null;
+  }
+}
+
+/** glibc's malloc_trim(0), when the process may load native code and libc has it. */
+function openMallocTrim(): (() => void) | null {
+  try {
+    if (Deno.build.os !== "linux") return null;
+    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return null;
+    const lib = Deno.dlopen(
+      "libc.so.6",
+      {
+        malloc_trim: { parameters: ["usize"], result: "i32" },
+      } as const,
+    );
+    return () => void lib.symbols.malloc_trim(0n);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Watch the heap; after {@link IDLE_TICKS} quiet ticks, if RSS grew by {@link SLACK_BYTES} since
+ * the last reduction, run V8's memory-reducing collection (the one it runs on a low-memory
+ * notification: compacts, shrinks the young generation, releases pages) and malloc_trim.
+ */
+export function startMemoryReducer(options: ReducerOptions = {}): MemoryReducer {
+  const slack = options.slackBytes ?? SLACK_BYTES;
+  const gc = exposeGc();
+  const trim = openMallocTrim();
+  let lastUsed = v8.getHeapStatistics().used_heap_size;
+  let quiet = 0;
+  let floor = Deno.memoryUsage().rss;
+  let reductions = 0;
+  const timer = setInterval(() => {
+    const used = v8.getHeapStatistics().used_heap_size;
+    quiet = Math.abs(used - lastUsed) < QUIET_BYTES ? quiet + 1 : 0;
+    lastUsed = used;
+    if (quiet < IDLE_TICKS) return;
+    if (Deno.memoryUsage().rss < floor + slack) return;
+    gc?.({ type: "major", execution: "sync", flavor: "last-resort" });
+    trim?.();
+    reductions++;
+    lastUsed = v8.getHeapStatistics().used_heap_size;
+    floor = Deno.memoryUsage().rss;
+  }, options.tickMs ?? TICK_MS);
+  Deno.unrefTimer(timer);
+  return {
+    get reductions() {
+      return reductions;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
