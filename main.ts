@@ -6,12 +6,14 @@
 import { ConfigError, parseConfig } from "./src/config.ts";
 import { writeReadyFile } from "./src/health.ts";
 import { createLogger } from "./src/log.ts";
-import { startMemoryReducer } from "./src/memory_reducer.ts";
 import { startServer } from "./src/server.ts";
 import { runTool, TOOLS } from "./src/tools.ts";
 import { FixtureError } from "./src/fixtures.ts";
 import { VERSION } from "./src/version.ts";
 import { SERVICES } from "./protocols/mod.ts";
+
+/** How long after the ready line the memory reducer starts (nothing to reduce before load). */
+const MEMORY_REDUCER_DELAY_MS = 3000;
 
 async function main(args: string[]): Promise<number> {
   if (Object.hasOwn(TOOLS, args[0] ?? "")) {
@@ -69,7 +71,7 @@ async function main(args: string[]): Promise<number> {
     }
   }
   console.log(server.readyLine);
-  const reducer = startMemoryReducer();
+  const reducer = startMemoryReducerLater();
   const signal = await stopped.promise;
   reducer.stop();
   log.info(`${signal}: shutting down`);
@@ -77,6 +79,27 @@ async function main(args: string[]): Promise<number> {
   await server.close();
   log.info("stopped");
   return 0;
+}
+
+/**
+ * Start the idle memory reducer once the first requests had the CPU to themselves: it needs
+ * node:v8 and node:vm, whose Node layer costs ~45 ms to load.
+ */
+function startMemoryReducerLater(): { stop(): void } {
+  let stopped = false;
+  let stopReducer = () => {};
+  const timer = setTimeout(async () => {
+    const { startMemoryReducer } = await import("./src/memory_reducer.ts");
+    if (!stopped) stopReducer = startMemoryReducer().stop;
+  }, MEMORY_REDUCER_DELAY_MS);
+  Deno.unrefTimer(timer);
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      stopReducer();
+    },
+  };
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -4,6 +4,7 @@
  * It knows services only through the {@link Service} interface, never a protocol's details.
  * @module
  */
+import { processAgeMs } from "./process_age.ts";
 import { Admin, type LoadedFixture } from "./admin.ts";
 import { Auth } from "./auth.ts";
 import { readFixtureFile } from "./fixtures.ts";
@@ -158,8 +159,7 @@ export async function startServer(
       await Promise.all([...running.values()].map((s) => s.close()));
       await store.close();
     })();
-  // performance.now() counts from this process's start.
-  readyMs = Math.round(performance.now());
+  readyMs = processAgeMs();
   const parts = [...running].map(([name, s]) => `${name} ${s.address}`);
   return {
     store,

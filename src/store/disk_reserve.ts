@@ -3,8 +3,6 @@
  * SQLite must also log to its WAL) can still commit and free room inside the database.
  * @module
  */
-import { statfs } from "node:fs/promises";
-
 /**
  * Bytes held: more than SQLite's WAL grows between checkpoints (1000 pages, ~4 MiB), so deletes
  * can cycle the WAL and checkpoint it into the main file while the disk is otherwise full.
@@ -88,6 +86,8 @@ export class DiskReserve {
 /** Bytes an unprivileged writer may still use on the filesystem holding `path` (0 if unknown). */
 async function freeBytes(path: string): Promise<number> {
   try {
+    // Imported only here, on a full disk: node:fs brings in Deno's Node layer (~60 ms of start).
+    const { statfs } = await import("node:fs/promises");
     const fs = await statfs(path);
     return fs.bavail * fs.bsize;
   } catch {
