@@ -83,11 +83,29 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/**
+ * Strings in Deno KV's order (their UTF-8 bytes) without encoding them: UTF-16 code units order
+ * as UTF-8 bytes do, except where a surrogate is involved (those fall back to encoding).
+ */
+function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    if ((x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff)) {
+      return compareBytes(encoder.encode(a), encoder.encode(b));
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
 function comparePart(a: Deno.KvKeyPart, b: Deno.KvKeyPart): number {
   const ra = rank(a), rb = rank(b);
   if (ra !== rb) return ra - rb;
   if (a instanceof Uint8Array) return compareBytes(a, b as Uint8Array);
-  if (typeof a === "string") return compareBytes(encoder.encode(a), encoder.encode(b as string));
+  if (typeof a === "string") return compareStrings(a, b as string);
   if (typeof a === "boolean") return Number(a) - Number(b as boolean);
   const x = a as number | bigint, y = b as number | bigint;
   return x < y ? -1 : x > y ? 1 : 0;

@@ -178,12 +178,15 @@ export class LoopTx implements WriteTx {
 
   async list<M = unknown>(selector: Selector, options: ListOptions = {}): Promise<Entry<M>[]> {
     const full = fullSelector(selector, this.#prefix);
-    const inRange = (key: Key) => selectorContains(full, key);
+    // Every key in range starts with these parts: a string test rules out most staged writes
+    // before the part-by-part comparison (a batch holds hundreds, and each unit may list).
+    const lead = keyId(leadingParts(full));
+    const inRange = (id: string, key: Key) => id.startsWith(lead) && selectorContains(full, key);
     const staged = new Map<string, StagedWrite>();
     const pending = this.#pending();
-    if (pending) { for (const [id, w] of pending) if (inRange(w.key)) staged.set(id, w); }
-    for (const [id, w] of this.#batch.writes) if (inRange(w.key)) staged.set(id, w);
-    for (const [id, w] of this.writes) if (inRange(w.key)) staged.set(id, w);
+    if (pending) { for (const [id, w] of pending) if (inRange(id, w.key)) staged.set(id, w); }
+    for (const [id, w] of this.#batch.writes) if (inRange(id, w.key)) staged.set(id, w);
+    for (const [id, w] of this.writes) if (inRange(id, w.key)) staged.set(id, w);
     const limit = options.limit === undefined ? undefined : options.limit + staged.size;
     const committed = await this.#backend.listRaw(full, { ...options, limit });
     const out: { key: Key; entry: Entry<M> }[] = [];
@@ -257,6 +260,15 @@ export function fullSelector(selector: Selector, prefix: Key): Selector {
     return { prefix: p(selector.prefix) };
   }
   return { start: p(selector.start), end: p(selector.end) };
+}
+
+/** The parts every key a selector covers starts with. */
+function leadingParts(selector: Selector): Key {
+  if ("prefix" in selector) return selector.prefix;
+  const { start, end } = selector;
+  let n = 0;
+  while (n < start.length && n < end.length && compareKeys([start[n]], [end[n]]) === 0) n++;
+  return start.slice(0, n);
 }
 
 function selectorContains(selector: Selector, key: Key): boolean {
