@@ -71,18 +71,28 @@ function enqueue(store: Store, job: (stale: Stale) => Promise<unknown>): void {
   queues.set(store, previous.then(() => job(stale)).then(() => {}, () => {}));
 }
 
-/** Delete everything under `prefix`, a batch a unit, each unit checking the job is not stale. */
+/**
+ * Delete everything under `prefix`, a batch a unit, each unit checking the job is not stale.
+ * The batch is listed outside the write loop: nothing writes under a retired prefix, so the
+ * listing stays true until its unit deletes it, and the loop never waits on a range read (an
+ * emptied collection's generation usually holds nothing, so no unit runs at all).
+ */
 async function dropPrefix(store: Store, prefix: Key, stale: Stale): Promise<boolean> {
+  // A shared store checks every key written at commit: at most its 10 checks a unit.
+  const limit = store.info.exclusive ? DROP_BATCH : 10;
   while (true) {
-    const n = await store.write(async (tx) => {
-      if (stale()) return -1;
-      // A shared store checks every key read at commit: at most its 10 checks a unit.
-      const limit = store.info.exclusive ? DROP_BATCH : 10;
-      const entries = await tx.list({ prefix }, { limit, keysOnly: true });
-      for (const { key } of entries) tx.delete(key);
-      return entries.length;
+    if (stale()) return false;
+    const keys: Key[] = [];
+    for await (const entry of store.list({ prefix }, { limit, keysOnly: true })) {
+      keys.push(entry.key);
+    }
+    if (keys.length === 0) return true;
+    const done = await store.write((tx) => {
+      if (stale()) return false;
+      for (const key of keys) tx.delete(key);
+      return true;
     });
-    if (n <= 0) return n === 0;
+    if (!done) return false;
   }
 }
 
