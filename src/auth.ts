@@ -7,7 +7,7 @@
 import { sha256 } from "./sha256.ts";
 
 /** Equal bytes, compared in time that does not depend on where they differ. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return diff === 0;
@@ -18,7 +18,7 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * right secret's length shows in the time taken.
  */
 export function sameSecret(given: Uint8Array | string, expected: Uint8Array | string): boolean {
-  return sameBytes(sha256(given), sha256(expected));
+  return constantTimeEqual(sha256(given), sha256(expected));
 }
 
 /** Answers whether credentials are required and whether a given pair is right. */

@@ -4,6 +4,7 @@
  * are `{__type, message}`. `GET /` is a health check; CORS preflights are answered.
  * @module
  */
+import { concatBytes } from "../../src/bytes.ts";
 import type { ServiceContext } from "../../src/server.ts";
 import { ADMIN_PREFIX } from "../../src/admin.ts";
 import { DiskFullError } from "../../src/store/mod.ts";
@@ -148,13 +149,7 @@ async function readStream(body: ReadableStream<Uint8Array>): Promise<Uint8Array>
     if (total > MAX_BODY_BYTES) throw requestTooLarge();
     chunks.push(chunk);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 /** The operation an `X-Amz-Target` names, or undefined. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { hmacSha256, sha256, toHex } from "../../src/sha256.ts";
-import { sameBytes } from "../../src/auth.ts";
+import { constantTimeEqual } from "../../src/auth.ts";
 import {
   incompleteSignature,
   invalidSignature,
@@ -167,5 +167,5 @@ export function checkSignature(
   key = hmacSha256(key, "aws4_request");
   const expected = hmacSha256(key, toSign);
   const given = new Uint8Array(signature.match(/../g)?.map((h) => parseInt(h, 16)) ?? []);
-  if (!sameBytes(given, expected)) throw invalidSignature();
+  if (!constantTimeEqual(given, expected)) throw invalidSignature();
 }

@@ -3,6 +3,7 @@
  * shipped in one commit, in the order it made them. Pure functions over Uint8Array.
  * @module
  */
+import { concatBytes } from "../../src/bytes.ts";
 import type { KeyEvent } from "./notify.ts";
 
 /** One thing a front-end tells the others. */
@@ -53,13 +54,7 @@ export function encodeShipped(items: readonly Shipped[]): Uint8Array {
       add(Uint8Array.of(FLUSH));
     }
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts, size);
 }
 
 /**

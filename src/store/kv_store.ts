@@ -18,6 +18,7 @@ import {
 } from "./envelope.ts";
 import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
 import { DiskReserve } from "./disk_reserve.ts";
+import { sameBytes } from "../bytes.ts";
 import { keyId, samePart } from "./keys.ts";
 import {
   applyGroups,
@@ -665,12 +666,6 @@ class KvStoreView implements OpenedStore {
 /** True when two entries hold the same payload, meta and deadline. */
 function sameEntry(a: Entry, b: Entry): boolean {
   return a.expiresAt === b.expiresAt && sameBytes(a.data, b.data) && sameValue(a.meta, b.meta);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Deep equality of V8-serializable metadata (plain objects, arrays, bytes, primitives). */

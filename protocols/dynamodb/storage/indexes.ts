@@ -10,6 +10,7 @@
  * in DynamoDB's order, ties broken by the table key. The value is the projected item.
  * @module
  */
+import { sameBytes } from "../../../src/bytes.ts";
 import { sha256 } from "../../../src/sha256.ts";
 import { type Key, MAX_KEY_BYTES, type WriteTx } from "../../../src/store/mod.ts";
 import type { AttributeValue, Item } from "../attribute_value.ts";
@@ -131,10 +132,6 @@ function sameKey(a: Key, b: Key): boolean {
     } else if (x !== y) return false;
   }
   return true;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /**

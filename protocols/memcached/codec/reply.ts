@@ -3,6 +3,7 @@
  * for one socket write.
  * @module
  */
+import { concatBytes } from "../../../src/bytes.ts";
 import { TEXT } from "../errors.ts";
 
 /** Reply bytes: text lines already CRLF-terminated, or raw bytes (values, binary packets). */
@@ -39,11 +40,5 @@ export function encodeReplies(chunks: Chunk[][]): Uint8Array {
     }
   }
   if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(length);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts, length);
 }

@@ -45,10 +45,7 @@ export function intArg(arg: Uint8Array): number {
   return value;
 }
 
-/** True when two arguments hold the same bytes. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
+export { sameBytes } from "../../../src/bytes.ts";
 
 /** A db index argument (0-15); `invalid` is the error for a non-integer. */
 export function dbArg(arg: Uint8Array, invalid: string = DATA_ERRORS.notInteger): number {

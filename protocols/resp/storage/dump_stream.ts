@@ -4,6 +4,7 @@
  * entries and consumers. DUMP writes Redis 7.2's STREAM_LISTPACKS_3; RESTORE also reads 7.0's.
  * @module
  */
+import { sameBytes } from "../../../src/bytes.ts";
 import type { EncodingLimits } from "../encoding_limits.ts";
 import type { Access } from "./db.ts";
 import { putKey } from "./db.ts";
@@ -62,10 +63,6 @@ function readRawId(bytes: Uint8Array): StreamId {
   if (bytes.length !== 16) throw new BadPayload();
   const view = new DataView(bytes.buffer, bytes.byteOffset, 16);
   return { ms: view.getBigUint64(0), seq: view.getBigUint64(8) };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** One listpack node being built: its master entry's fields and its items. */
