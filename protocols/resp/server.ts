@@ -495,8 +495,17 @@ class RespConnection {
     // Messages published after this reply go out after it.
     this.#outbox = null;
     this.#queuedBytes += bytes.length;
-    const sent = this.#sending.then(() => writeAll(this.#conn, bytes)).finally(() => {
-      this.#queuedBytes -= bytes.length;
+    return this.#enqueue(() => bytes);
+  }
+
+  /**
+   * Write what `take` gives once every earlier write is on the socket; its bytes, already counted
+   * in `#queuedBytes`, leave the count when written (or failed).
+   */
+  #enqueue(take: () => Uint8Array): Promise<void> {
+    let bytes: Uint8Array | null = null;
+    const sent = this.#sending.then(() => writeAll(this.#conn, bytes = take())).finally(() => {
+      this.#queuedBytes -= bytes?.length ?? 0;
     });
     this.#sending = sent.catch(() => {});
     return sent;
@@ -512,12 +521,10 @@ class RespConnection {
     let box = this.#outbox;
     if (!box) {
       const taken = box = this.#outbox = new ReplyWriter(IDLE_CHUNK);
-      this.#sending = this.#sending.then(() => {
+      this.#enqueue(() => {
         if (this.#outbox === taken) this.#outbox = null;
-        return writeAll(this.#conn, taken.view());
-      }).catch(() => {}).finally(() => {
-        this.#queuedBytes -= taken.length;
-      });
+        return taken.view();
+      }).catch(() => {});
     }
     const before = box.length;
     encodeReply(box, frame, this.#session.protocol);
