@@ -3,6 +3,7 @@
  * byte order Deno KV lists in (so staged writes merge into range reads in the right place).
  * @module
  */
+import { sameBytes } from "../bytes.ts";
 import { KeyTooLargeError } from "./errors.ts";
 import type { Key } from "./types.ts";
 
@@ -125,11 +126,7 @@ export function compareKeys(a: Key, b: Key): number {
 export function samePart(a: Deno.KvKeyPart | undefined, b: Deno.KvKeyPart): boolean {
   if (a === undefined) return false;
   if (typeof a === "string" || typeof a === "number") return a === b;
-  if (a instanceof Uint8Array) {
-    if (!(b instanceof Uint8Array) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
+  if (a instanceof Uint8Array) return b instanceof Uint8Array && sameBytes(a, b);
   return comparePart(a, b) === 0;
 }
 

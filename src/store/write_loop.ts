@@ -7,7 +7,7 @@
 import { EMPTY, type Envelope, INLINE_MAX_BYTES, isExpired, newId, toEntry } from "./envelope.ts";
 import { chunkCount } from "./chunks.ts";
 import { ConflictError, ValueTooLargeError } from "./errors.ts";
-import { assertKeySize, compareKeys, encodedKeySize, hasPrefix, keyId } from "./keys.ts";
+import { assertKeySize, compareKeys, encodedKeySize, hasPrefix, keyId, samePart } from "./keys.ts";
 import {
   type Entry,
   type Key,
@@ -267,7 +267,7 @@ function leadingParts(selector: Selector): Key {
   if ("prefix" in selector) return selector.prefix;
   const { start, end } = selector;
   let n = 0;
-  while (n < start.length && n < end.length && compareKeys([start[n]], [end[n]]) === 0) n++;
+  while (n < start.length && n < end.length && samePart(start[n], end[n])) n++;
   return start.slice(0, n);
 }
 
