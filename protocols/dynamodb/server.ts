@@ -30,7 +30,13 @@ import {
   requestId,
   requestObject,
 } from "./codec.ts";
-import { compressReply, inflate, replyCoding, requestCoding } from "./compression.ts";
+import {
+  COMPRESS_MIN_BYTES,
+  compressReply,
+  inflate,
+  replyCoding,
+  requestCoding,
+} from "./compression.ts";
 import { crc32 } from "./crc32.ts";
 import { ExpressionError } from "./expressions/errors.ts";
 import { NumberError } from "./number.ts";
@@ -62,7 +68,9 @@ async function reply(req: Request, status: number, body: unknown, id: string): P
     id,
     replyContentType(req.headers.get("content-type")),
   );
-  const coding = replyCoding(req.headers.get("accept-encoding"));
+  const coding = encoded.bytes.length < COMPRESS_MIN_BYTES
+    ? null
+    : replyCoding(req.headers.get("accept-encoding"));
   if (coding) encoded = await compressReply(encoded, coding);
   return new Response(encoded.bytes, { status, headers: encoded.headers });
 }
