@@ -1,6 +1,7 @@
 /**
- * HTTP content coding on the DynamoDB endpoint: gzip/deflate request bodies inflated, replies
- * compressed when the client's Accept-Encoding asks, with `x-amz-crc32` over the bytes sent.
+ * HTTP content coding on the DynamoDB endpoint: gzip/deflate request bodies inflated, replies of
+ * 4 KiB or more compressed when the client's Accept-Encoding asks (as DynamoDB does), with
+ * `x-amz-crc32` over the bytes sent.
  * @module
  */
 import { crc32 } from "./crc32.ts";
@@ -15,6 +16,12 @@ export function requestCoding(header: string | null): Coding | null {
   const name = header?.trim().toLowerCase() ?? "";
   return (CODINGS as readonly string[]).includes(name) ? name as Coding : null;
 }
+
+/**
+ * Replies shorter than this go uncompressed whatever Accept-Encoding says: DynamoDB's threshold
+ * (smaller bodies gain little and cost both sides a deflate).
+ */
+export const COMPRESS_MIN_BYTES = 4096;
 
 /** The coding to answer with under `Accept-Encoding` (q=0 refuses one), or null. */
 export function replyCoding(header: string | null): Coding | null {

@@ -163,10 +163,21 @@ function jsonTypeOf(v: unknown): string {
   return typeof v;
 }
 
+/** Each shape's members and their kinds, listed once (shapes are module constants). */
+const SHAPE_MEMBERS = new WeakMap<Shape, [string, Kind][]>();
+
+function membersOf(shape: Shape): [string, Kind][] {
+  let members = SHAPE_MEMBERS.get(shape);
+  if (members === undefined) {
+    members = Object.entries(shape).map(([name, member]) => [name, kindOf(member)]);
+    SHAPE_MEMBERS.set(shape, members);
+  }
+  return members;
+}
+
 /** Throw SerializationException when a present member has the wrong JSON type. */
 export function checkShape<S extends Shape>(body: Body, shape: S): Request<S> {
-  for (const [name, member] of Object.entries(shape)) {
-    const kind = kindOf(member);
+  for (const [name, kind] of membersOf(shape)) {
     const v = body[name];
     if (v === undefined || v === null) continue;
     const ok = kind === "array"

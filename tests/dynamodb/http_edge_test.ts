@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { crc32 } from "../../protocols/dynamodb/crc32.ts";
-import { DUMMY_SIGNATURE, rejection, startDynamo } from "./client.ts";
+import { createTable, DUMMY_SIGNATURE, rejection, startDynamo } from "./client.ts";
 
 const CORAL = "com.amazon.coral.service#";
 const DATE = DUMMY_SIGNATURE["x-amz-date"];
@@ -193,31 +193,44 @@ async function rawHttp(port: number, head: string, body: Uint8Array) {
   return { headers, body: all.subarray(split + 4) };
 }
 
-Deno.test("gzip and deflate requests are read; replies are compressed on Accept-Encoding", async () => {
+Deno.test("gzip and deflate requests are read; replies of 4 KiB or more are compressed on Accept-Encoding", async () => {
   await using f = await startDynamo();
-  const head = (extra: string) =>
+  await createTable(f, "big", { pk: "S" });
+  const big = "x".repeat(5000);
+  await f.raw("PutItem", { TableName: "big", Item: { pk: { S: "k" }, big: { S: big } } });
+  const head = (target: string, extra: string) =>
     "POST / HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/x-amz-json-1.0\r\n" +
-    "x-amz-target: DynamoDB_20120810.ListTables\r\n" +
+    `x-amz-target: DynamoDB_20120810.${target}\r\n` +
     Object.entries(DUMMY_SIGNATURE).map(([k, v]) => `${k}: ${v}\r\n`).join("") + extra;
   const compress = async (text: string, coding: CompressionFormat) =>
     new Uint8Array(
       await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream(coding)))
         .arrayBuffer(),
     );
+  const getItem = '{"TableName": "big", "Key": {"pk": {"S": "k"}}}';
   for (const coding of ["gzip", "deflate"] as const) {
-    const r = await rawHttp(
+    const encodings = `content-encoding: ${coding}\r\naccept-encoding: ${coding}\r\n`;
+    // A reply under DynamoDB's 4 KiB threshold goes as it is, whatever the client accepts.
+    const small = await rawHttp(
       f.port,
-      head(`content-encoding: ${coding}\r\naccept-encoding: ${coding}\r\n`),
+      head("ListTables", encodings),
       await compress('{"Limit": 5}', coding),
     );
+    assert.equal(small.headers.get("content-encoding"), null);
+    assert.equal(new TextDecoder().decode(small.body), '{"TableNames":["big"]}');
+    const r = await rawHttp(f.port, head("GetItem", encodings), await compress(getItem, coding));
     assert.equal(r.headers.get("content-encoding"), coding);
     assert.equal(r.headers.get("x-amz-crc32"), String(crc32(r.body)), "crc32 of the bytes sent");
     const plain = await new Response(
       new Blob([r.body]).stream().pipeThrough(new DecompressionStream(coding)),
     ).text();
-    assert.equal(plain, '{"TableNames":[]}');
+    assert.deepEqual(JSON.parse(plain), { Item: { pk: { S: "k" }, big: { S: big } } });
   }
-  const identity = await rawHttp(f.port, head(""), new TextEncoder().encode("{}"));
+  const identity = await rawHttp(
+    f.port,
+    head("GetItem", ""),
+    new TextEncoder().encode(getItem),
+  );
   assert.equal(identity.headers.get("content-encoding"), null);
-  assert.equal(new TextDecoder().decode(identity.body), '{"TableNames":[]}');
+  assert.equal(JSON.parse(new TextDecoder().decode(identity.body)).Item.big.S, big);
 });

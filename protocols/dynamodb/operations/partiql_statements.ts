@@ -45,6 +45,7 @@ import {
 import {
   checkStartKey,
   indexSource,
+  type ItemSource,
   readPage,
   resolveView,
   tableQuerySource,
@@ -216,7 +217,7 @@ export async function runSelect(
   const schema = view.index?.keySchema ?? table.keySchema;
   const hashName = schema[0].AttributeName;
   const hash = s.equalities.get(hashName);
-  let source: AsyncIterable<Item>;
+  let source: ItemSource;
   if (!view.index && hash && schema.length === 2 && s.equalities.has(schema[1].AttributeName)) {
     const key = checkKey(table, {
       [hashName]: hash,
@@ -224,7 +225,7 @@ export async function runSelect(
     });
     const item = start ? null : await readItem(ctx.store, table, key);
     source = (async function* () {
-      if (item) yield item;
+      if (item) yield [item];
     })();
   } else if (hash && !view.index) {
     source = tableQuerySource(ctx, table, { hash: { name: hashName, value: hash } }, true, start);

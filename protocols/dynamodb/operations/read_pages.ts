@@ -181,8 +181,11 @@ function partBounds(
   return [null, null];
 }
 
-/** The entries of one range read, in order, resuming past `after`. */
-async function* rangeEntries(ctx: OperationContext, r: RangeRead): AsyncGenerator<Entry> {
+/**
+ * The entries of one range read, in order, resuming past `after`, a store page at a time: a
+ * page's entries pass up as one array, not one promise hop per entry per layer.
+ */
+async function* rangeEntries(ctx: OperationContext, r: RangeRead): AsyncGenerator<Entry[]> {
   const [lo, hi] = partBounds(r.range);
   let start: Key | null = lo ? [...r.prefix, lo] : null;
   let end: Key | null = hi ? [...r.prefix, hi] : null;
@@ -205,8 +208,26 @@ async function* rangeEntries(ctx: OperationContext, r: RangeRead): AsyncGenerato
     : end
     ? { prefix, end }
     : { prefix };
-  yield* ctx.store.list(selector, { reverse: !r.forward, limit: r.limit });
+  let remaining = r.limit ?? Infinity;
+  let cursor: string | undefined;
+  while (remaining > 0) {
+    const page = await ctx.store.listPage(selector, {
+      reverse: !r.forward,
+      cursor,
+      limit: Math.min(remaining, STORE_PAGE),
+    });
+    if (page.entries.length > 0) yield page.entries;
+    remaining -= page.entries.length;
+    if (!page.cursor) return;
+    cursor = page.cursor;
+  }
 }
+
+/** Entries one store read returns at most. */
+const STORE_PAGE = 500;
+
+/** Items in the order a Query or Scan reads them, a batch at a time. */
+export type ItemSource = AsyncIterable<Item[]>;
 
 /** Items of one partition in sort-key order, from a range read (base table Query). */
 export async function* tableQuerySource(
@@ -216,16 +237,18 @@ export async function* tableQuerySource(
   forward: boolean,
   start: Item | undefined,
   limit?: number,
-): AsyncGenerator<Item> {
+): ItemSource {
   const prefix: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id, partitionPart(kc.hash.value)];
   if (table.keySchema.length === 1) {
     const entry = await ctx.store.get(prefix);
-    if (entry && !start) yield decodeItem(entry);
+    if (entry && !start) yield [decodeItem(entry)];
     return;
   }
   const after = start ? itemStoreKey(table, start) : undefined;
-  for await (const entry of rangeEntries(ctx, { prefix, range: kc.range, forward, after, limit })) {
-    yield decodeItem(entry);
+  for await (
+    const entries of rangeEntries(ctx, { prefix, range: kc.range, forward, after, limit })
+  ) {
+    yield entries.map(decodeItem);
   }
 }
 
@@ -236,18 +259,22 @@ export async function* tableScanSource(
   start: Item | undefined,
   segment?: { segment: number; total: number },
   limit?: number,
-): AsyncGenerator<Item> {
+): ItemSource {
   const read: RangeRead = {
     prefix: [ITEM_PREFIX, table.id],
     forward: true,
     after: start ? itemStoreKey(table, start) : undefined,
     limit: segment ? undefined : limit,
   };
-  for await (const entry of rangeEntries(ctx, read)) {
-    if (segment && segmentOf(entry.key[2] as Uint8Array, segment.total) !== segment.segment) {
-      continue;
+  for await (const entries of rangeEntries(ctx, read)) {
+    const items: Item[] = [];
+    for (const entry of entries) {
+      if (segment && segmentOf(entry.key[2] as Uint8Array, segment.total) !== segment.segment) {
+        continue;
+      }
+      items.push(decodeItem(entry));
     }
-    yield decodeItem(entry);
+    if (items.length > 0) yield items;
   }
 }
 
@@ -267,7 +294,7 @@ export async function* indexSource(
     limit?: number;
     fetchItems?: boolean;
   },
-): AsyncGenerator<Item> {
+): ItemSource {
   const table = view.table;
   const index = view.index!.record;
   const prefix: Deno.KvKeyPart[] = [...indexPrefix(table, index)];
@@ -289,20 +316,24 @@ export async function* indexSource(
     limit: options.segment ? undefined : options.limit,
   };
   const from = indexPrefix(table, index).length;
-  for await (const entry of rangeEntries(ctx, read)) {
-    if (
-      options.segment &&
-      segmentOf(entry.key[from] as Uint8Array, options.segment.total) !== options.segment.segment
-    ) {
-      continue;
+  for await (const entries of rangeEntries(ctx, read)) {
+    const items: Item[] = [];
+    for (const entry of entries) {
+      if (
+        options.segment &&
+        segmentOf(entry.key[from] as Uint8Array, options.segment.total) !== options.segment.segment
+      ) {
+        continue;
+      }
+      const projected = decodeItem(entry);
+      if (options.fetchItems) {
+        const item = await readItem(ctx.store, table, projected);
+        if (item) items.push(item);
+      } else {
+        items.push(projected);
+      }
     }
-    const projected = decodeItem(entry);
-    if (options.fetchItems) {
-      const item = await readItem(ctx.store, table, projected);
-      if (item) yield item;
-    } else {
-      yield projected;
-    }
+    if (items.length > 0) yield items;
   }
 }
 
@@ -356,7 +387,7 @@ export function fetchesItems(view: ReadView, body: ReadRequest): boolean {
 /** Read one page from `source` and shape the Query/Scan reply. */
 export async function readPage(
   view: ReadView,
-  source: AsyncIterable<Item>,
+  source: ItemSource,
   options: PageOptions,
 ): Promise<Record<string, unknown>> {
   const items: Item[] = [];
@@ -371,18 +402,20 @@ export async function readPage(
   const projected = indexOnly
     ? [...keyNames, ...(view.index!.projection.NonKeyAttributes ?? [])]
     : null;
-  for await (const item of source) {
-    scanned++;
-    bytes += itemSize(item);
-    if (!options.filter || evaluateCondition(options.filter, item)) {
-      let out = projected ? pick(item, projected) : item;
-      if (options.projection) out = projectItem(out, options.projection);
-      items.push(out);
-    }
-    if (scanned === options.limit || bytes >= MAX_PAGE_BYTES) {
-      last = pick(item, keyNames);
-      stopped = true;
-      break;
+  pages: for await (const batch of source) {
+    for (const item of batch) {
+      scanned++;
+      bytes += itemSize(item);
+      if (!options.filter || evaluateCondition(options.filter, item)) {
+        let out = projected ? pick(item, projected) : item;
+        if (options.projection) out = projectItem(out, options.projection);
+        items.push(out);
+      }
+      if (scanned === options.limit || bytes >= MAX_PAGE_BYTES) {
+        last = pick(item, keyNames);
+        stopped = true;
+        break pages;
+      }
     }
   }
   const out: Record<string, unknown> = {};

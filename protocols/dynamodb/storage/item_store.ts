@@ -94,9 +94,12 @@ export async function applyWrite(tx: WriteTx, w: PreparedWrite): Promise<Applied
   }
   stageIndexEntries(tx, table, old, next);
   stageTtlEntry(tx, table, storeKey, old, next);
-  const change = { keys: w.key, old, current: next, byService: w.byService };
-  await recordChange(tx, table, change);
-  await logChange(tx, table, change);
+  // Without a stream or PITR there is nothing to record: no call, no promise to wait on.
+  if (table.stream?.StreamEnabled || table.pitr) {
+    const change = { keys: w.key, old, current: next, byService: w.byService };
+    await recordChange(tx, table, change);
+    await logChange(tx, table, change);
+  }
   return { ok: true, result: { old, current: next } };
 }
 

@@ -1,0 +1,50 @@
+/**
+ * Deadlines for request bodies still arriving, checked by one timer for all of them: a timer of
+ * its own per request (set, then cleared) cost more than reading a small body.
+ * @module
+ */
+
+/** How often the pending deadlines are checked: a late body is noticed within this. */
+const SWEEP_MS = 250;
+
+interface Pending {
+  at: number;
+  late: (value: null) => void;
+}
+
+/** Bodies being read, each with the time it must have arrived by. */
+export class Deadlines {
+  #pending = new Set<Pending>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * A promise that resolves to null once `ms` have passed, unless `release` is called first;
+   * call `release` when the body is in (or has failed).
+   */
+  watch(ms: number): { late: Promise<null>; release: () => void } {
+    let entry!: Pending;
+    const late = new Promise<null>((resolve) => entry = { at: Date.now() + ms, late: resolve });
+    this.#pending.add(entry);
+    if (this.#timer === undefined) {
+      const timer = setInterval(() => this.#sweep(), SWEEP_MS);
+      // An idle server's pending reads must not keep the process alive on their own.
+      Deno.unrefTimer(timer);
+      this.#timer = timer;
+    }
+    return { late, release: () => this.#pending.delete(entry) };
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const entry of this.#pending) {
+      if (entry.at > now) continue;
+      this.#pending.delete(entry);
+      entry.late(null);
+    }
+    // Stopped while nothing is pending; the next watch starts it again.
+    if (this.#pending.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
