@@ -6,7 +6,7 @@
 import type { Service } from "../../src/server.ts";
 import { serveTcp } from "../../src/tcp.ts";
 import { CommandTable } from "./command_table.ts";
-import { FAMILIES } from "./commands/mod.ts";
+import { families } from "./commands/mod.ts";
 import { ConfigParams } from "./config_params.ts";
 import { SERVER_ERRORS } from "./errors.ts";
 import { serveConnection } from "./server.ts";
@@ -89,7 +89,7 @@ export const redisService: Service = {
       state.fanout = new Fanout(ctx.store, state, pollMs);
       await state.fanout.start();
     }
-    const table = new CommandTable(FAMILIES);
+    const table = new CommandTable(families());
     state.acl = new AclRegistry(
       ctx.store,
       tableNames(table),
