@@ -10,6 +10,7 @@ import { startServer } from "./src/server.ts";
 import { runTool, TOOLS } from "./src/tools.ts";
 import { FixtureError } from "./src/fixtures.ts";
 import { VERSION } from "./src/version.ts";
+import { after } from "./src/ticker.ts";
 import { SERVICES } from "./protocols/mod.ts";
 
 /** How long after the ready line the memory reducer starts (nothing to reduce before load). */
@@ -88,15 +89,14 @@ async function main(args: string[]): Promise<number> {
 function startMemoryReducerLater(): { stop(): void } {
   let stopped = false;
   let stopReducer = () => {};
-  const timer = setTimeout(async () => {
+  const later = after(MEMORY_REDUCER_DELAY_MS, async () => {
     const { startMemoryReducer } = await import("./src/memory_reducer.ts");
     if (!stopped) stopReducer = startMemoryReducer().stop;
-  }, MEMORY_REDUCER_DELAY_MS);
-  Deno.unrefTimer(timer);
+  });
   return {
     stop() {
       stopped = true;
-      clearTimeout(timer);
+      later.stop();
       stopReducer();
     },
   };

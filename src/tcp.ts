@@ -3,6 +3,7 @@
  * in-flight requests finish (bounded), then close what is left. Protocol-agnostic.
  * @module
  */
+import { every } from "./ticker.ts";
 import { RELOAD_GRACE_MS, type TlsPair, type TlsSource } from "./tls.ts";
 
 /** A connection as handlers see it: plain TCP or TLS, both with network addresses. */
@@ -158,7 +159,7 @@ export function serveTcp(
   accept(listener);
   let closing: Promise<void> | null = null;
   // One timer for all connections: closing one makes its handler's pending read fail.
-  const sweeper = limits && setInterval(() => {
+  const sweeper = limits && every(SWEEP_MS, () => {
     const idle = limits.idleTimeoutMs();
     const request = limits.requestTimeoutMs();
     if (idle <= 0 && request <= 0) return;
@@ -171,7 +172,7 @@ export function serveTcp(
         closeQuietly(conn);
       }
     }
-  }, SWEEP_MS);
+  });
   // Accepted connections are not the listener's: closing the old one leaves them serving.
   const retiring = new Set<Deno.Listener<NetConn>>();
   const unsubscribe = tls?.onReload(async (pair) => {
@@ -192,7 +193,7 @@ export function serveTcp(
     close(graceMs = 2000) {
       closing ??= (async () => {
         unsubscribe?.();
-        clearInterval(sweeper || undefined);
+        if (sweeper) sweeper.stop();
         listener.close();
         for (const old of retiring) old.close();
         retiring.clear();

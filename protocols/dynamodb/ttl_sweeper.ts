@@ -3,6 +3,7 @@
  * passed more than `--dynamodb-ttl-delay` seconds ago; `sweepNow` deletes every expired item.
  * @module
  */
+import { every } from "../../src/ticker.ts";
 import type { Store } from "../../src/store/mod.ts";
 import type { Logger } from "../../src/log.ts";
 import { expireItem } from "./storage/item_store.ts";
@@ -30,11 +31,11 @@ export function startTtlSweeper(store: Store, delayMs: number, log: Logger): Ttl
     running = next.catch((error) => log.error(`dynamodb TTL sweep failed: ${error}`));
     return next;
   };
-  const timer = setInterval(() => sweep(() => Date.now() - delayMs), SWEEP_INTERVAL_MS);
+  const ticker = every(SWEEP_INTERVAL_MS, () => sweep(() => Date.now() - delayMs));
   return {
     sweepNow: () => sweep(() => Date.now()),
     async stop() {
-      clearInterval(timer);
+      ticker.stop();
       await running;
     },
   };

@@ -19,8 +19,6 @@ import { type EventShipper, type EventSink, type KeyEvent, publishEvents } from 
 import { bytesOf, type Kind } from "./pubsub.ts";
 import type { Tracking } from "./tracking.ts";
 
-/** How often a following front-end polls the others' heads, by default (`--redis-fanout-poll-ms`). */
-export const FOLLOW_POLL_MS = 5;
 /** How often every front-end re-reads who listens where (bounds when key events start to flow). */
 const REGISTRY_POLL_MS = 200;
 /** How often a front-end proves it is alive by rewriting its node and head entries. */
@@ -134,7 +132,7 @@ export class Fanout implements EventShipper {
   readonly #announce = coalesced(() => this.#announceOnce());
 
   /** `pollMs`: how often the others' logs are polled while clients here listen. */
-  constructor(store: Store, host: FanoutHost, pollMs = FOLLOW_POLL_MS) {
+  constructor(store: Store, host: FanoutHost, pollMs: number) {
     this.#store = store;
     this.#host = host;
     this.#pollMs = pollMs;

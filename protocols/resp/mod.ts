@@ -6,7 +6,7 @@
 import type { Service } from "../../src/server.ts";
 import { serveTcp } from "../../src/tcp.ts";
 import { CommandTable } from "./command_table.ts";
-import { FAMILIES } from "./commands/mod.ts";
+import { families } from "./commands/mod.ts";
 import { ConfigParams } from "./config_params.ts";
 import { SERVER_ERRORS } from "./errors.ts";
 import { serveConnection } from "./server.ts";
@@ -15,20 +15,19 @@ import { loadStoredFunctions } from "./storage/functions.ts";
 import { countSlots } from "./keyspace.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
 import { attachExpiry } from "./notify.ts";
-import { Fanout, FOLLOW_POLL_MS } from "./fanout.ts";
 
 /** Flags for Redis's maxclients and timeout. */
 const MAXCLIENTS_FLAG = "redis-maxclients";
 const TIMEOUT_FLAG = "redis-timeout";
 const FANOUT_POLL_FLAG = "redis-fanout-poll-ms";
+/** How often a following front-end polls the others' heads, by default (`--redis-fanout-poll-ms`). */
+const FOLLOW_POLL_MS = 5;
 /** The ACL file (Redis's aclfile): its users are loaded at start, ACL LOAD and ACL SAVE use it. */
 const USERS_FLAG = "users";
 /** What Redis writes to a client over maxclients before closing it (networking.c). */
 const MAXCLIENTS_REPLY = new TextEncoder().encode(`-${SERVER_ERRORS.maxClients}\r\n`);
 import { localClient } from "./local_client.ts";
-import { exportRedis, seedRedis } from "./fixtures.ts";
 import { DATABASES } from "./storage/layout.ts";
-import { copyDb, restoreDb } from "./storage/db_snapshot.ts";
 
 /** The admin API's `?db=` value as a database number; a bad one throws naming the parameter. */
 function dbNumber(value: string): number {
@@ -86,10 +85,12 @@ export const redisService: Service = {
     // Other front-ends on the same store: their clients hear this one's messages and events.
     if (!ctx.store.info.exclusive) {
       const pollMs = Number(ctx.config.serviceFlags[FANOUT_POLL_FLAG]);
+      // Only a shared store has other front-ends: a local one never loads the fan-out.
+      const { Fanout } = await import("./fanout.ts");
       state.fanout = new Fanout(ctx.store, state, pollMs);
       await state.fanout.start();
     }
-    const table = new CommandTable(FAMILIES);
+    const table = new CommandTable(families());
     state.acl = new AclRegistry(
       ctx.store,
       tableNames(table),
@@ -128,8 +129,10 @@ export const redisService: Service = {
     state.config.setInternal("bind", listen.hostname);
     const call = localClient({ store: ctx.store, state, table, auth: ctx.auth });
     return {
-      seed: (section, path, part) => seedRedis(call, section, path, part?.value),
-      exportFixture: () => exportRedis(call),
+      // Fixtures and snapshots of one db load with their first use (the admin API, --seed).
+      seed: async (section, path, part) =>
+        (await import("./fixtures.ts")).seedRedis(call, section, path, part?.value),
+      exportFixture: async () => (await import("./fixtures.ts")).exportRedis(call),
       async resetPart(param, value) {
         if (param !== "db") return false;
         await call(dbNumber(value), "FLUSHDB");
@@ -138,6 +141,7 @@ export const redisService: Service = {
       async snapshotPart(param, value) {
         if (param !== "db") return null;
         const db = dbNumber(value);
+        const { copyDb, restoreDb } = await import("./storage/db_snapshot.ts");
         const copy = await copyDb(ctx.store, db);
         const members = [...copy.generations.values()].reduce((n, g) => n + g.length, 0);
         return {

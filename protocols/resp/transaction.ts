@@ -7,6 +7,7 @@
 import type { WriteTx } from "../../src/store/mod.ts";
 import type { CommandContext, CommandSpec, Session } from "./command.ts";
 import { invoke } from "./invoke.ts";
+import { loadHandler } from "./commands/lazy.ts";
 import { array, NULL_ARRAY, type Reply } from "./reply.ts";
 import { metaKey } from "./storage/layout.ts";
 import { slotOf } from "./storage/db.ts";
@@ -108,6 +109,9 @@ export function execute(
   queued: readonly Queued[],
   watches: readonly Watch[],
 ): Promise<Reply> {
+  // Families not loaded yet load before the unit: the write loop never waits on an import.
+  const loads = queued.map((q) => loadHandler(q.spec)).filter((p) => p !== undefined);
+  if (loads.length > 0) return Promise.all(loads).then(() => execute(ctx, queued, watches));
   const db = ctx.session.db;
   return ctx.write(async (tx) => {
     ctx.session.db = db;

@@ -4,6 +4,7 @@
  * through the write loop, oldest deadline first, using the `_ttl` index.
  * @module
  */
+import { every, type Ticker } from "../ticker.ts";
 import { isExpired, TTL_INDEX } from "./envelope.ts";
 import type { Key } from "./types.ts";
 import type { WriteLoop } from "./write_loop.ts";
@@ -19,7 +20,7 @@ export class Sweeper {
   #loop: WriteLoop;
   #intervalMs: number;
   #keysPerUnit: number;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: Ticker | undefined;
   #running: Promise<number> | null = null;
   expired = 0;
 
@@ -33,17 +34,15 @@ export class Sweeper {
 
   start(): void {
     if (this.#timer !== undefined || this.#intervalMs <= 0) return;
-    const timer = setInterval(() => {
+    this.#timer = every(this.#intervalMs, () => {
       if (this.#running === null) {
         this.#running = this.#tick().catch(() => 0).finally(() => this.#running = null);
       }
-    }, this.#intervalMs);
-    Deno.unrefTimer(timer);
-    this.#timer = timer;
+    });
   }
 
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer?.stop();
     this.#timer = undefined;
     await this.#running;
   }

@@ -1,0 +1,126 @@
+/**
+ * Start time of one or more basekv trees, interleaved (A B A B …): `--memory`, all three
+ * protocols, the ready line's figure and spawn-to-PING/`version`/`GET /health`, medians.
+ * Usage: deno run -A bench/start_ab.ts [--starts N] [--port BASE] TREE_OR_SCRIPT...
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    starts: { type: "string", default: "8" },
+    port: { type: "string", default: "22000" },
+  },
+});
+const starts = Number(values.starts);
+const basePort = Number(values.port);
+const targets = positionals.length ? positionals : ["."];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Send `request` and read until `done` says the reply is whole. */
+async function ask(port: number, request: string, done: (r: string) => boolean): Promise<void> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(request));
+    const buf = new Uint8Array(4096);
+    let text = "";
+    while (!done(text)) {
+      const n = await conn.read(buf);
+      if (n === null) throw new Error(`port ${port} closed`);
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+  } finally {
+    conn.close();
+  }
+}
+
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })().catch(() => {});
+  return text;
+}
+
+/**
+ * CPU time (user + system) a process has used so far, from /proc (10 ms ticks): on a shared
+ * machine it moves less with the load than the wall clock does.
+ */
+function cpuMs(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function startOnce(
+  target: string,
+): Promise<{ ready: number; answering: number; cpu: number }> {
+  const [redis, memcached, http] = [basePort, basePort + 1, basePort + 2];
+  const main = target.endsWith(".js") || target.endsWith(".ts") ? target : `${target}/main.ts`;
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--unstable-kv",
+      "--unstable-net",
+      main,
+      "--memory",
+      `--redis-port=${redis}`,
+      `--memcached-port=${memcached}`,
+      `--http-port=${http}`,
+      "--log-level=error",
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+    env: { DENO_NO_PACKAGE_JSON: "1" },
+  }).spawn();
+  const line = await firstLine(child.stdout);
+  const ready = Number(line.match(/ready in (\d+) ms/)?.[1] ?? NaN);
+  await Promise.all([
+    ask(redis, "*1\r\n$4\r\nPING\r\n", (r) => r.endsWith("\r\n")),
+    ask(memcached, "version\r\n", (r) => r.endsWith("\r\n")),
+    fetch(`http://127.0.0.1:${http}/health`).then((r) => r.arrayBuffer()),
+  ]);
+  const answering = performance.now() - t0;
+  const cpu = cpuMs(child.pid);
+  child.kill("SIGTERM");
+  await child.status;
+  return { ready, answering, cpu };
+}
+
+const results = new Map(
+  targets.map((
+    t,
+  ) => [t, { ready: [] as number[], answering: [] as number[], cpu: [] as number[] }]),
+);
+for (let i = 0; i < starts; i++) {
+  for (const t of targets) {
+    const r = await startOnce(t);
+    results.get(t)!.ready.push(r.ready);
+    results.get(t)!.answering.push(Math.round(r.answering));
+    results.get(t)!.cpu.push(r.cpu);
+  }
+}
+const load = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+for (const [t, r] of results) {
+  console.log(
+    `${t}: ready line median ${median(r.ready)} ms [${r.ready.join(" ")}]; ` +
+      `spawn→all answering median ${median(r.answering)} ms [${r.answering.join(" ")}]; ` +
+      `CPU until then median ${median(r.cpu)} ms [${r.cpu.join(" ")}]`,
+  );
+}
+console.log(`load average after: ${load}`);
