@@ -29,7 +29,7 @@ import {
   type Mutation,
   replayJournals,
 } from "./atomic_plan.ts";
-import { ReadBatcher } from "./read_batcher.ts";
+import { LOCAL_READS_IN_FLIGHT, ReadBatcher, REMOTE_READS_IN_FLIGHT } from "./read_batcher.ts";
 import { ReadGate } from "./read_gate.ts";
 import { type DataLock, lockDataFile } from "./lock.ts";
 import { Sweeper } from "./ttl.ts";
@@ -122,7 +122,10 @@ class Engine implements LoopBackend {
     options: OpenStoreOptions,
   ) {
     this.kv = kv;
-    this.reads = new ReadBatcher(kv);
+    this.reads = new ReadBatcher(
+      kv,
+      info.kind === "remote" ? REMOTE_READS_IN_FLIGHT : LOCAL_READS_IN_FLIGHT,
+    );
     this.info = info;
     this.#lock = lock;
     this.maxChecks = info.exclusive ? Infinity : REMOTE_MAX_CHECKS;

@@ -9,9 +9,6 @@ import assert from "node:assert/strict";
 import { type OpenedStore, openStore } from "../../src/store/mod.ts";
 import { startKvConnectServer } from "../helpers/kv_connect_server.ts";
 
-const TOKEN = "read-batch-test-token";
-Deno.env.set("DENO_KV_ACCESS_TOKEN", TOKEN);
-
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const KEYS = 60;
@@ -27,7 +24,11 @@ const backings: Backing[] = [
   {
     name: "remote store",
     open: async () => {
-      const server = await startKvConnectServer(TOKEN);
+      // Deno's client reads the token from the environment, which test files running in
+      // parallel share: take the one already set, as the other remote tests do.
+      const token = Deno.env.get("DENO_KV_ACCESS_TOKEN") ?? crypto.randomUUID();
+      Deno.env.set("DENO_KV_ACCESS_TOKEN", token);
+      const server = await startKvConnectServer(token);
       const store = await openStore({ url: server.url });
       const close = store.close.bind(store);
       return Object.assign(store, {
