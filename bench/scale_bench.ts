@@ -31,8 +31,26 @@ function keysWanted(): number {
   return n;
 }
 
-/** GETs/s of random stored keys below `keyspace` (redis-benchmark -c 50 -P 16). */
-async function getRate(port: number, keyspace: number): Promise<number> {
+/** How long the idle RSS is waited for: the memory reducer runs once the server is quiet. */
+const IDLE_WAIT_MS = 10_000;
+
+/**
+ * GETs/s of random stored keys below `keyspace` (redis-benchmark -c 50 -P 16), and the highest
+ * RSS sampled while they ran (`rss` given).
+ */
+async function getRate(
+  port: number,
+  keyspace: number,
+  rss?: () => Promise<number>,
+): Promise<{ rate: number; peakMiB: number }> {
+  let peakMiB = 0;
+  let sampling = rss !== undefined;
+  const sampler = (async () => {
+    while (sampling) {
+      peakMiB = Math.max(peakMiB, await rss!());
+      await sleep(250);
+    }
+  })();
   const out = await new Deno.Command("redis-benchmark", {
     args: [
       ...["-p", String(port), "-c", "50", "-P", "16", "-n", String(count(100_000, 10_000))],
@@ -40,8 +58,22 @@ async function getRate(port: number, keyspace: number): Promise<number> {
     ],
     stdout: "piped",
   }).output();
+  sampling = false;
+  await sampler;
   const line = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
-  return Number(line.split('","')[1]);
+  return { rate: Number(line.split('","')[1]), peakMiB };
+}
+
+/** RSS once it stops falling (the idle reducer has run), waiting at most {@link IDLE_WAIT_MS}. */
+async function idleRss(rss: () => Promise<number>): Promise<number> {
+  let last = await rss();
+  for (let waited = 0; waited < IDLE_WAIT_MS; waited += 1000) {
+    await sleep(1000);
+    const now = await rss();
+    if (now >= last - 1 && waited >= 3000) return now;
+    last = now;
+  }
+  return last;
 }
 
 /** Bytes of the SQLite file and its -wal and -shm companions. */
@@ -66,7 +98,7 @@ export async function scaleBench(): Promise<Section> {
       await using basekv = await startBasekv({ data });
       const port = basekv.ports.redis;
       const emptyRate = await loadRedisKeys(port, "key:", 0, SMALL, VALUE_BYTES);
-      const smallGet = await getRate(port, SMALL);
+      const smallGet = (await getRate(port, SMALL)).rate;
       console.log(
         `scale: empty store ${fmtRate(emptyRate)} SET/s; GET @10k ${fmtRate(smallGet)}/s`,
       );
@@ -78,11 +110,10 @@ export async function scaleBench(): Promise<Section> {
         console.log(`scale: ${to} keys, last segment ${fmtRate(lastRate)} SET/s`);
       }
       const loadRate = (n - SMALL) / ((performance.now() - t0) / 1000);
-      const bigGet = await getRate(port, n);
+      const { rate: bigGet, peakMiB } = await getRate(port, n, basekv.rssMiB);
       await createBenchTable(basekv.ports.http);
       await preloadItems(basekv.ports.http, TABLE_PARTITIONS);
-      await sleep(2000);
-      const rss = await basekv.rssMiB();
+      const rss = await idleRss(basekv.rssMiB);
       figures.push(
         { name: "SET/s into an empty store (first 10k keys)", value: emptyRate, unit: "/s" },
         { name: `SET/s, whole load of ${n} keys`, value: loadRate, unit: "/s" },
@@ -96,7 +127,8 @@ export async function scaleBench(): Promise<Section> {
         { name: "GET/s of random keys, 10k-key store", value: smallGet, unit: "/s" },
         { name: `GET/s of random keys, ${n}-key store`, value: bigGet, unit: "/s" },
         { name: "GET rate ÷ 10k-key figure", value: bigGet / smallGet, unit: "×", min: 0.7 },
-        { name: `RSS with ${n} keys`, value: rss, unit: "MiB", max: 300 },
+        { name: `RSS with ${n} keys, idle`, value: rss, unit: "MiB", max: 300 },
+        { name: `RSS with ${n} keys, peak under the GETs`, value: peakMiB, unit: "MiB" },
         ...await countFigures(basekv),
       );
     }
@@ -129,7 +161,9 @@ export async function scaleBench(): Promise<Section> {
       `Keys \`key:<12 digits>\` with ${VALUE_BYTES}-byte values, written once each by a Deno ` +
       "loader with 50 connections × 16 pipelined SETs (redis-benchmark's `-r` draws keys at " +
       "random, so it cannot store exactly N distinct keys); GETs by `redis-benchmark -c 50 -P 16 " +
-      "-r <keys>` (all hits). The DynamoDB table timed by DescribeTable holds " +
+      "-r <keys>` (all hits). Idle RSS is read once it stops falling after the load (the memory " +
+      "reducer runs when the server goes quiet), at most 10 s. The DynamoDB table timed by " +
+      "DescribeTable holds " +
       `${TABLE_PARTITIONS * 10} items.`,
     ],
   };

@@ -21,3 +21,21 @@ Deno.test("a quiet process gets back the heap its garbage took", async () => {
     reducer.stop();
   }
 });
+
+Deno.test("a busy process whose heap doubled gets a collection started", async () => {
+  const reducer = startMemoryReducer({ tickMs: 50 });
+  try {
+    const kept: { n: number; s: string }[][] = [];
+    // Keep allocating (never quiet) until the heap is well past twice its size at the start.
+    for (let round = 0; round < 600 && reducer.collections === 0; round++) {
+      const batch: { n: number; s: string }[] = [];
+      for (let i = 0; i < 20_000; i++) batch.push({ n: i, s: `value ${round} ${i}` });
+      if (kept.length < 200) kept.push(batch);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(reducer.collections > 0, "no collection while the heap grew");
+    assert.ok(kept.length > 0);
+  } finally {
+    reducer.stop();
+  }
+});

@@ -29,6 +29,7 @@ import {
   type Mutation,
   replayJournals,
 } from "./atomic_plan.ts";
+import { LOCAL_READS_IN_FLIGHT, ReadBatcher, REMOTE_READS_IN_FLIGHT } from "./read_batcher.ts";
 import { ReadGate } from "./read_gate.ts";
 import { type DataLock, lockDataFile } from "./lock.ts";
 import { Sweeper } from "./ttl.ts";
@@ -106,6 +107,8 @@ class Engine implements LoopBackend {
   restores = 0;
   /** Keeps readers out while a journaled unit is half applied. */
   readonly gate = new ReadGate();
+  /** Point reads, coalesced into getMany calls. */
+  readonly reads: ReadBatcher;
   #lock: DataLock | null;
   /** Spare space for deletes on a full disk (a local file store this process owns). */
   reserve: DiskReserve | null = null;
@@ -119,6 +122,10 @@ class Engine implements LoopBackend {
     options: OpenStoreOptions,
   ) {
     this.kv = kv;
+    this.reads = new ReadBatcher(
+      kv,
+      info.kind === "remote" ? REMOTE_READS_IN_FLIGHT : LOCAL_READS_IN_FLIGHT,
+    );
     this.info = info;
     this.#lock = lock;
     this.maxChecks = info.exclusive ? Infinity : REMOTE_MAX_CHECKS;
@@ -134,9 +141,9 @@ class Engine implements LoopBackend {
    * Read a key from Deno KV. A chunked read that finds its generation gone lost a race with a
    * newer write that flipped the pointer: it re-reads the pointer.
    */
-  async #fetch(key: Key, withData: boolean): Promise<Raw> {
+  async #fetch(key: Key, withData: boolean, urgent: boolean): Promise<Raw> {
     for (let i = 0; i < TORN_READ_RETRIES; i++) {
-      const res = await this.kv.get<Envelope>(key as Deno.KvKey);
+      const res = await this.reads.get<Envelope>(key, urgent);
       const raw = rawOf(res.value, res.versionstamp);
       if (!withData || !raw.env?.c) return raw;
       raw.data = await readChunks(this.kv, raw.env.c);
@@ -145,7 +152,6 @@ class Engine implements LoopBackend {
     throw new Error("Cannot read a consistent value: it is being rewritten continuously");
   }
 
-  /** A key's stored state; from the cache when held. The result is shared: never mutate it. */
   /**
    * What memory alone knows of a key with its payload: the cached state, or ABSENT when the
    * existence index rules the key out; undefined when only the store can tell. Never awaits,
@@ -157,12 +163,16 @@ class Engine implements LoopBackend {
     return this.existence?.absent(key, id) ? ABSENT : undefined;
   }
 
-  /** A key's stored state; from the cache when held. The result is shared: never mutate it. */
-  async readRaw(key: Key, withData: boolean, knownId?: string): Promise<Raw> {
+  /**
+   * A key's stored state; from the cache when held. The result is shared: never mutate it.
+   * `urgent` (the write loop's reads) goes ahead of clients' reads waiting for the store and
+   * is always cached; a client's read gets into a full cache only on its key's second miss.
+   */
+  async readRaw(key: Key, withData: boolean, knownId?: string, urgent = true): Promise<Raw> {
     const cache = this.cache;
     if (cache === null) {
       if (this.existence?.absent(key, knownId ?? keyId(key))) return ABSENT;
-      return await this.#fetch(key, withData);
+      return await this.#fetch(key, withData, urgent);
     }
     const id = knownId ?? keyId(key);
     const cached = cache.get(id);
@@ -171,12 +181,12 @@ class Engine implements LoopBackend {
     const ticket = cache.begin(id);
     let raw: Raw;
     try {
-      raw = await this.#fetch(key, withData);
+      raw = await this.#fetch(key, withData, urgent);
     } catch (error) {
       cache.end(id, ticket);
       throw error;
     }
-    cache.fill(id, raw, ticket);
+    cache.fill(id, raw, ticket, !urgent);
     return raw;
   }
 
@@ -194,29 +204,27 @@ class Engine implements LoopBackend {
       else misses.push({ key: keys[i], at: i, id });
     }
     if (misses.length === 0) return out as Raw[];
-    const groups = [];
-    for (let g = 0; g < misses.length; g += 10) groups.push(misses.slice(g, g + 10));
-    await Promise.all(groups.map(async (group) => {
-      const tickets = cache === null ? [] : group.map((m) => cache.begin(m.id));
-      let res: Deno.KvEntryMaybe<Envelope>[];
+    // Every ticket is taken before the first read leaves (the callbacks run in order up to
+    // their first await), so a commit landing meanwhile refuses every fill it may have raced.
+    await Promise.all(misses.map(async (m) => {
+      const ticket = cache?.begin(m.id);
+      let res: Deno.KvEntryMaybe<Envelope>;
       try {
-        res = await this.kv.getMany<Envelope[]>(group.map((m) => m.key as Deno.KvKey));
+        res = await this.reads.get<Envelope>(m.key, true);
       } catch (error) {
-        group.forEach((m, j) => cache?.end(m.id, tickets[j]));
+        if (ticket) cache!.end(m.id, ticket);
         throw error;
       }
-      group.forEach((m, j) => {
-        const raw = rawOf(res[j].value, res[j].versionstamp);
-        out[m.at] = raw;
-        cache?.fill(m.id, raw, tickets[j]);
-      });
+      const raw = rawOf(res.value, res.versionstamp);
+      out[m.at] = raw;
+      if (ticket) cache!.fill(m.id, raw, ticket);
     }));
     return out as Raw[];
   }
 
   /**
    * Warm the cache with keys units declared. Keys declared in one turn of the event loop are
-   * read together (getMany, 10 keys a call), not one read per unit.
+   * read together (coalesced into getMany calls), not one read per unit.
    */
   prefetch(keys: readonly Key[]): Promise<void> | undefined {
     if (this.cache === null) return undefined;
@@ -466,7 +474,7 @@ class KvStoreView implements OpenedStore {
   }
 
   async #getSlow<M>(key: Key, full: Key, id: string): Promise<Entry<M> | null> {
-    const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true, id));
+    const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true, id, false));
     return live<M>(key, raw, Date.now());
   }
 
@@ -496,7 +504,7 @@ class KvStoreView implements OpenedStore {
   ): Promise<(Entry<M> | null)[]> {
     const now = Date.now();
     const raws = await this.#engine.gate.read(() =>
-      Promise.all(fulls.map((k, i) => this.#engine.readRaw(k, true, ids[i])))
+      Promise.all(fulls.map((k, i) => this.#engine.readRaw(k, true, ids[i], false)))
     );
     return raws.map((raw, i) => live<M>(keys[i], raw, now));
   }
@@ -651,6 +659,8 @@ class KvStoreView implements OpenedStore {
       expired: e.sweeper.expired,
       existence: e.existence === null ? "off" : e.existence.ready ? "ready" : "building",
       restores: e.restores,
+      storeReads: e.reads.keys,
+      storeReadCalls: e.reads.calls,
     };
   }
 

@@ -153,6 +153,12 @@ export interface StoreStats {
    * background work planned before one checks it inside its own units and stops when it moved.
    */
   restores: number;
+  /**
+   * Keys read from Deno KV by point reads (cache and existence misses), and the calls that
+   * carried them: reads waiting together leave in one getMany.
+   */
+  storeReads: number;
+  storeReadCalls: number;
 }
 
 /**
