@@ -6,7 +6,6 @@
  * @module
  */
 import type { Envelope } from "./envelope.ts";
-import { hashes } from "./key_filter.ts";
 import { type Chunk, PACK_MAX, PayloadArena } from "./payload_arena.ts";
 
 /** What the cache remembers of a key: its envelope (null = absent) and version. Never mutate. */
@@ -33,14 +32,6 @@ const ENTRY_OVERHEAD = 290;
 const BUFFER_OVERHEAD = 450;
 /** A payload packed into a shared chunk costs its view object, ≈ 100 bytes of heap. */
 const VIEW_OVERHEAD = 100;
-
-/**
- * Slots of the admission doorkeeper: a direct-mapped table of the hashes of keys recently
- * refused, so a key read again within ≈ this many refusals gets in on its second miss.
- */
-const DOORKEEPER_SLOTS = 1 << 16;
-/** Fill level from which a client read's result must pass the doorkeeper. */
-const PICKY_FILL = 0.9;
 
 /** One cached key: the raw state plus its CLOCK bookkeeping. */
 interface Slot {
@@ -87,11 +78,8 @@ export class ReadCache {
   #budget: number;
   #inflight = new Map<string, ReadTicket>();
   #arena = new PayloadArena();
-  #doorkeeper = new Uint32Array(DOORKEEPER_SLOTS);
   hits = 0;
   misses = 0;
-  /** Reads' results not kept by the doorkeeper. */
-  refused = 0;
 
   constructor(budgetBytes: number) {
     this.#budget = budgetBytes;
@@ -137,33 +125,11 @@ export class ReadCache {
   /**
    * Remember what a read found, unless a commit touched the key since its ticket was taken
    * (the read may be stale) or the key is held already (a commit put a newer state there).
-   * A `picky` fill (a client's read, not one a write is about to use) into a full cache is
-   * kept only for a key read before recently: see {@link #admit}.
    */
-  fill(id: string, raw: CachedRaw, ticket: ReadTicket, picky = false): void {
+  fill(id: string, raw: CachedRaw, ticket: ReadTicket): void {
     if (--ticket.readers === 0) this.#inflight.delete(id);
     if (ticket.stale || this.#map.has(id)) return;
-    if (picky && this.#bytes >= this.#budget * PICKY_FILL && !this.#admit(id)) return;
     this.#put(id, raw);
-  }
-
-  /**
-   * Whether a full cache takes a key in: only on its second miss within the doorkeeper's window.
-   * Reads spread over a keyspace far larger than the budget would otherwise evict an entry per
-   * miss for one just as unlikely to be read again, and every evicted entry is garbage that
-   * V8's old generation grows by (measured: RSS 450-500 MiB under random GETs over 2M keys
-   * with a 64 MiB budget); a key read twice in a while is worth the eviction.
-   */
-  #admit(id: string): boolean {
-    const [h1, h2] = hashes(id);
-    const slot = h1 & (DOORKEEPER_SLOTS - 1);
-    if (this.#doorkeeper[slot] === h2) {
-      this.#doorkeeper[slot] = 0;
-      return true;
-    }
-    this.#doorkeeper[slot] = h2;
-    this.refused++;
-    return false;
   }
 
   /** Give a ticket back without filling (the read failed). */

@@ -13,7 +13,7 @@ const PROBES = 8;
 const FIRST_LAYER_KEYS = 1 << 20;
 
 /** Two independent 32-bit hashes of a string (FNV-1a and a multiplicative mix). */
-export function hashes(id: string): [number, number] {
+function hashes(id: string): [number, number] {
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
   for (let i = 0; i < id.length; i++) {

@@ -165,8 +165,7 @@ class Engine implements LoopBackend {
 
   /**
    * A key's stored state; from the cache when held. The result is shared: never mutate it.
-   * `urgent` (the write loop's reads) goes ahead of clients' reads waiting for the store and
-   * is always cached; a client's read gets into a full cache only on its key's second miss.
+   * `urgent` (the write loop's reads) goes ahead of clients' reads waiting for the store.
    */
   async readRaw(key: Key, withData: boolean, knownId?: string, urgent = true): Promise<Raw> {
     const cache = this.cache;
@@ -186,7 +185,7 @@ class Engine implements LoopBackend {
       cache.end(id, ticket);
       throw error;
     }
-    cache.fill(id, raw, ticket, !urgent);
+    cache.fill(id, raw, ticket);
     return raw;
   }
 

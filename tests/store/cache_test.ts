@@ -117,24 +117,3 @@ Deno.test("the byte count covers what cached entries really hold", () => {
   assert.ok(accounted >= measured, `accounted ${accounted} < measured ${measured} per entry`);
   assert.ok(accounted <= 2 * measured, `accounted ${accounted} > 2 × measured ${measured}`);
 });
-
-Deno.test("a full cache keeps a client's read only on its key's second miss", () => {
-  const probe = new ReadCache(1 << 20);
-  probe.commit("k0", raw(100));
-  const cache = new ReadCache(20 * probe.bytes);
-  for (let i = 0; i < 40; i++) cache.commit(`k${i}`, raw(100));
-  const held = cache.size;
-  const read = (id: string, picky: boolean) => cache.fill(id, raw(100), cache.begin(id), picky);
-  read("r1", true);
-  assert.equal(cache.has("r1"), false, "a first miss evicted an entry");
-  assert.equal(cache.refused, 1);
-  read("r1", true);
-  assert.ok(cache.has("r1"), "a second miss is kept");
-  // A read a write is about to use is kept at once, and a cache with room keeps everything.
-  read("w1", false);
-  assert.ok(cache.has("w1"));
-  assert.equal(cache.size, held);
-  const roomy = new ReadCache(1 << 20);
-  roomy.fill("x", raw(100), roomy.begin("x"), true);
-  assert.ok(roomy.has("x"));
-});
