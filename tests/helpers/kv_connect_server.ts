@@ -122,9 +122,16 @@ function protobuf(body: Uint8Array<ArrayBuffer>): Response {
   return new Response(body, { headers: { "content-type": "application/x-protobuf" } });
 }
 
+/**
+ * The token every test's fake accepts by default. Deno's KV Connect client reads its token from
+ * the process environment, which test files running in parallel share: one token for all of
+ * them, so no file's `Deno.env.set` can lock another file's client out.
+ */
+export const TEST_KV_TOKEN = "basekv-test-kv-token";
+
 /** Start the fake on an ephemeral loopback port. */
 export async function startKvConnectServer(
-  token: string = crypto.randomUUID(),
+  token: string = TEST_KV_TOKEN,
 ): Promise<KvConnectServer> {
   // Backing keys are one Uint8Array part holding the client's encoded key: the tuple encoding
   // of a byte string preserves byte order, so ranges over encoded keys map one to one.

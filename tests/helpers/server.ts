@@ -48,10 +48,9 @@ const REMOTE_STORE = Deno.env.get("BASEKV_TEST_STORE") === "remote";
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   let fake: AsyncDisposable & { url: string } | null = null;
   if (REMOTE_STORE && overrides.kvUrl === undefined) {
-    const { startKvConnectServer } = await import("./kv_connect_server.ts");
-    const token = Deno.env.get("DENO_KV_ACCESS_TOKEN") ?? crypto.randomUUID();
-    Deno.env.set("DENO_KV_ACCESS_TOKEN", token);
-    fake = await startKvConnectServer(token);
+    const { startKvConnectServer, TEST_KV_TOKEN } = await import("./kv_connect_server.ts");
+    Deno.env.set("DENO_KV_ACCESS_TOKEN", TEST_KV_TOKEN);
+    fake = await startKvConnectServer();
   }
   const config = testConfig(fake ? { kvUrl: fake.url, ...overrides } : overrides);
   const server = await startServer(config, SERVICES, createLogger(config.logLevel));

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { type OpenedStore, openStore } from "../../src/store/mod.ts";
-import { startKvConnectServer } from "../helpers/kv_connect_server.ts";
+import { startKvConnectServer, TEST_KV_TOKEN } from "../helpers/kv_connect_server.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -24,11 +24,8 @@ const backings: Backing[] = [
   {
     name: "remote store",
     open: async () => {
-      // Deno's client reads the token from the environment, which test files running in
-      // parallel share: take the one already set, as the other remote tests do.
-      const token = Deno.env.get("DENO_KV_ACCESS_TOKEN") ?? crypto.randomUUID();
-      Deno.env.set("DENO_KV_ACCESS_TOKEN", token);
-      const server = await startKvConnectServer(token);
+      Deno.env.set("DENO_KV_ACCESS_TOKEN", TEST_KV_TOKEN);
+      const server = await startKvConnectServer();
       const store = await openStore({ url: server.url });
       const close = store.close.bind(store);
       return Object.assign(store, {

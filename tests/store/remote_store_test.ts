@@ -5,15 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { type OpenedStore, openStore } from "../../src/store/mod.ts";
-import { type KvConnectServer, startKvConnectServer } from "../helpers/kv_connect_server.ts";
+import {
+  type KvConnectServer,
+  startKvConnectServer,
+  TEST_KV_TOKEN,
+} from "../helpers/kv_connect_server.ts";
 import { RawClient } from "../helpers/net.ts";
 import { runMain, startChild } from "../helpers/server.ts";
 import { storeCases } from "./store_cases.ts";
 import { countCases } from "./count_cases.ts";
 
-const TOKEN = "remote-store-test-token";
 // Deno's KV Connect client reads the token from the environment of the process that opens it.
-Deno.env.set("DENO_KV_ACCESS_TOKEN", TOKEN);
+Deno.env.set("DENO_KV_ACCESS_TOKEN", TEST_KV_TOKEN);
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -30,7 +33,7 @@ async function openRemote(url: string): Promise<OpenedStore> {
 
 /** A remote store on its own fake denokv server, both closed together. */
 async function remoteBacking(): Promise<OpenedStore> {
-  const server = await startKvConnectServer(TOKEN);
+  const server = await startKvConnectServer();
   const store = await openRemote(server.url);
   return Object.assign(store, {
     async [Symbol.asyncDispose]() {
@@ -44,7 +47,7 @@ storeCases("remote store (KV Connect)", remoteBacking);
 countCases("remote store (KV Connect)", remoteBacking);
 
 Deno.test("openStore() on a KV Connect URL reports a remote, non-exclusive store", async () => {
-  await using server = await startKvConnectServer(TOKEN);
+  await using server = await startKvConnectServer();
   await using store = await openStore({ url: server.url });
   assert.deepEqual(store.info, { kind: "remote", exclusive: false, location: server.url });
   await store.set(["k", new Uint8Array([0, 1, 0])], { data: enc.encode("v") });
@@ -54,7 +57,7 @@ Deno.test("openStore() on a KV Connect URL reports a remote, non-exclusive store
 });
 
 Deno.test("the fake KV Connect server refuses a wrong token", async () => {
-  await using server = await startKvConnectServer(TOKEN);
+  await using server = await startKvConnectServer();
   const res = await fetch(server.url, {
     method: "POST",
     headers: { authorization: "Bearer wrong" },
@@ -65,7 +68,7 @@ Deno.test("the fake KV Connect server refuses a wrong token", async () => {
 });
 
 Deno.test("the fake KV Connect server refuses more than 10 checks per atomic, as denokv", async () => {
-  await using server = await startKvConnectServer(TOKEN);
+  await using server = await startKvConnectServer();
   using kv = await Deno.openKv(server.url);
   const op = kv.atomic();
   for (let i = 0; i < 11; i++) op.check({ key: ["c", i], versionstamp: null });
@@ -83,7 +86,7 @@ async function bump(store: Awaited<ReturnType<typeof openStore>>): Promise<void>
 }
 
 Deno.test("two stores on one KV Connect server never lose an increment", async () => {
-  await using server = await startKvConnectServer(TOKEN);
+  await using server = await startKvConnectServer();
   await using a = await openStore({ url: server.url });
   await using b = await openStore({ url: server.url });
   const n = 100;
@@ -101,7 +104,7 @@ Deno.test("two stores on one KV Connect server never lose an increment", async (
 });
 
 Deno.test("two stores on one KV Connect server: wide units and small ones never lose an update", async () => {
-  await using server = await startKvConnectServer(TOKEN);
+  await using server = await startKvConnectServer();
   await using a = await openStore({ url: server.url });
   await using b = await openStore({ url: server.url });
   const counters = 15;
@@ -150,7 +153,7 @@ async function startRemoteChild(server: KvConnectServer) {
 }
 
 Deno.test("two basekv processes on one --kv-url share data: SET on one, GET on the other", async () => {
-  await using server = await startKvConnectServer(TOKEN);
+  await using server = await startKvConnectServer();
   await using first = await startRemoteChild(server);
   await using second = await startRemoteChild(server);
   using a = await RawClient.connect(first.ports.redis);
@@ -168,7 +171,7 @@ Deno.test("two basekv processes on one --kv-url share data: SET on one, GET on t
 /** Shared (non-exclusive) backings: the check limit applies to both. */
 const SHARED_BACKINGS: [string, () => Promise<OpenedStore & AsyncDisposable>][] = [
   ["remote store", async () => {
-    const server = await startKvConnectServer(TOKEN);
+    const server = await startKvConnectServer();
     const store = await openRemote(server.url);
     return Object.assign(store, {
       async [Symbol.asyncDispose]() {
@@ -248,7 +251,7 @@ for (const [name, open] of SHARED_BACKINGS) {
 }
 
 Deno.test("basekv --kv-url exits with the server's reason on a wrong token or no server", async () => {
-  await using server = await startKvConnectServer(TOKEN);
+  await using server = await startKvConnectServer();
   const ports = ["--redis-port=0", "--memcached-port=0", "--http-port=0"];
   const wrong = await runMain([`--kv-url=${server.url}`, ...ports], {
     DENO_KV_ACCESS_TOKEN: "wrong",
@@ -261,7 +264,7 @@ Deno.test("basekv --kv-url exits with the server's reason on a wrong token or no
 });
 
 Deno.test("keys from Deno's KV Connect client decode to the keys written, every part type", async () => {
-  await using server = await startKvConnectServer(TOKEN);
+  await using server = await startKvConnectServer();
   using kv = await Deno.openKv(server.url);
   const key = [new Uint8Array([0, 255]), "s\u0000", -1.5, 0, 7n, -(2n ** 70n), false, true];
   await kv.set(key, new Uint8Array([1]));
