@@ -590,7 +590,9 @@ export async function rankOf(
   const prefix = indexPrefix(meta.g!);
   const key = indexKey(meta.g!, score, member);
   const shape = treeShape(meta);
-  if (shape) return await treeRank(r, treeSpace(meta.g!), shape, n, key.slice(prefix.length));
+  if (shape) {
+    return await treeRank(r, treeSpace(meta.g!), shape, n, key.slice(prefix.length), true);
+  }
   const beyond = [...key, EMPTY];
   let low: Key = [...prefix, EMPTY];
   let high: Key = [...prefix, PAST_SCORES];

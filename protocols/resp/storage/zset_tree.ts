@@ -27,9 +27,11 @@ export const FANOUT = 32;
 const BUILD_LEAF = 48;
 const BUILD_FANOUT = 24;
 /** Entries read by the first page from each end when the number of entries is not known. */
-const FIRST_PAGE = 8;
+const FIRST_PAGE = 2;
+/** Blocks read by the first page of a walk to a rank. */
+const SEEK_PAGE = 8;
 /** Entries read from each end first when their number is known (ranks near either end). */
-const PROBE = 3;
+const PROBE = 1;
 const PAGE_GROWTH = 4;
 const MAX_PAGE = 4096;
 const EMPTY = new Uint8Array(0);
@@ -151,70 +153,149 @@ function sum(entries: Entry<BlockMeta>[], weight: (e: Entry<BlockMeta>) => numbe
 }
 
 /**
- * The weight of the entries of `level` in [from, at), where [from, to) holds `entries` entries
- * (when known) weighing `total`: the front half is read first and the back only when the
- * position lies past it; without the number, pages grow from both ends until one runs out.
+ * The weight of the entries in `front` of a run of `entries` (when known) weighing `rest`
+ * together with those in `back`: the part nearer the position (by `backFirst`) is read first, up
+ * to half the run, and the other only when that one runs past it; without the number, growing
+ * pages from each part in turn until one runs out.
  */
-async function weightBefore(
+async function weightOfRest(
   r: Access,
-  space: TreeSpace,
-  level: number,
-  from: Key,
-  at: Key,
-  to: Key | null,
-  total: number,
+  front: Bounds,
+  back: Bounds,
+  rest: number,
   entries: number | undefined,
+  weight: (e: Entry<BlockMeta>) => number,
+  backFirst: boolean,
 ): Promise<number> {
-  if (compareSuffix(from, at) >= 0) return 0;
-  const weight = weightOf(level);
-  const p = levelPrefix(space, level);
-  const front = span(space, level, from, at);
-  const back = span(space, level, at, to);
   if (entries !== undefined) {
-    // A probe from each end answers a position near either; else the front half, then the back.
-    const [ahead, behind] = await Promise.all([
-      r.list<BlockMeta>(front, { keysOnly: true, limit: PROBE }),
-      r.list<BlockMeta>(back, { keysOnly: true, limit: PROBE, reverse: true }),
-    ]);
-    if (ahead.length < PROBE) return sum(ahead, weight);
-    if (behind.length < PROBE) return total - sum(behind, weight);
-    const half = Math.ceil((entries - 2 * PROBE) / 2) + 1;
-    const middle = { start: [...ahead[PROBE - 1].key, EMPTY], end: behind[PROBE - 1].key };
-    const more = await r.list<BlockMeta>({ start: middle.start, end: front.end }, {
+    const half = Math.ceil(entries / 2) + 1;
+    const first = await r.list<BlockMeta>(backFirst ? back : front, {
       keysOnly: true,
       limit: half,
+      reverse: backFirst,
     });
-    if (more.length < half) return sum(ahead, weight) + sum(more, weight);
-    const rest = await r.list<BlockMeta>({ start: back.start, end: middle.end }, {
-      keysOnly: true,
-    });
-    return total - sum(behind, weight) - sum(rest, weight);
+    if (first.length < half) return backFirst ? rest - sum(first, weight) : sum(first, weight);
+    const other = sum(
+      await r.list<BlockMeta>(backFirst ? front : back, { keysOnly: true }),
+      weight,
+    );
+    return backFirst ? other : rest - other;
   }
   let before = 0;
   let after = 0;
   let low = front.start;
   let high = back.end;
-  for (let page = FIRST_PAGE;; page = Math.min(page * PAGE_GROWTH, MAX_PAGE)) {
-    const [ahead, behind] = await Promise.all([
-      r.list<BlockMeta>({ start: low, end: [...p, ...at] }, { keysOnly: true, limit: page }),
-      r.list<BlockMeta>({ start: [...p, ...at], end: high }, {
-        keysOnly: true,
-        limit: page,
-        reverse: true,
-      }),
-    ]);
+  for (let page = FIRST_PAGE;; page = Math.min(page * 2, MAX_PAGE)) {
+    const ahead = await r.list<BlockMeta>({ start: low, end: front.end }, {
+      keysOnly: true,
+      limit: page,
+    });
     before += sum(ahead, weight);
     if (ahead.length < page) return before;
-    after += sum(behind, weight);
-    if (behind.length < page) return total - after;
     low = [...ahead[ahead.length - 1].key, EMPTY];
+    const behind = await r.list<BlockMeta>({ start: back.start, end: high }, {
+      keysOnly: true,
+      limit: page,
+      reverse: true,
+    });
+    after += sum(behind, weight);
+    if (behind.length < page) return rest - after;
     high = behind[behind.length - 1].key;
   }
 }
 
+/** The leading bytes of a suffix's score as a number. */
+function scoreLead(pos: Key): number {
+  const bytes = pos[0] as Uint8Array;
+  let value = 0;
+  for (let i = 0; i < 7; i++) value = value * 256 + (bytes[i] ?? 0);
+  return value;
+}
+
 /**
- * How many index entries lie before `pos` (an index suffix, a member's or a bound's) in a set of
- * `n` members: per level, the counts ahead of the block holding it within its parent.
+ * True when `pos` likely lies in the back half of [from, to): its score bytes are past the
+ * middle of the span's (members spread about evenly over a run of scores).
+ */
+function nearerEnd(from: Key, pos: Key, to: Key): boolean {
+  const low = scoreLead(from);
+  const high = scoreLead(to);
+  return high > low && (scoreLead(pos) - low) / (high - low) > 0.5;
+}
+
+/** Where a position lies inside one parent: the weight ahead of it, its block and the next. */
+interface Located {
+  before: number;
+  /** The block holding the position (null at the index level, or before an older set's first). */
+  block: Entry<BlockMeta> | null;
+  /** Where the block after it starts (null: the parent's end is the level's). */
+  next: Key | null;
+}
+
+/**
+ * Locate `pos` among the entries of `level` in [from, to) (`entries` of them, when known,
+ * weighing `total`): a probe from the position each way finds its block and the next and
+ * answers a position near either end; else the rest is weighed, the front half first.
+ */
+async function locate(
+  r: Access,
+  space: TreeSpace,
+  level: number,
+  [from, to]: [Key, Key | null],
+  pos: Key,
+  exists: boolean,
+  total: number,
+  entries: number | undefined,
+): Promise<Located> {
+  const weight = weightOf(level);
+  const p = levelPrefix(space, level);
+  // At the index, the entries before the position; above it, its block too (the last at or
+  // before it) and then the ones before that.
+  const cut = level === 0 ? [...p, ...pos] : [...p, ...pos, EMPTY];
+  const own = level === 0 ? 0 : 1;
+  // A member at the position itself is neither ahead nor behind.
+  const member = level === 0 && exists ? 1 : 0;
+  const bounds = span(space, level, from, to);
+  const [ahead, behind] = await Promise.all([
+    r.list<BlockMeta>({ start: bounds.start, end: cut }, {
+      keysOnly: true,
+      limit: PROBE + own,
+      reverse: true,
+    }),
+    r.list<BlockMeta>({ start: member ? [...cut, EMPTY] : cut, end: bounds.end }, {
+      keysOnly: true,
+      limit: PROBE,
+    }),
+  ]);
+  const block = level === 0 ? null : ahead[0] ?? null;
+  // Only an older set's first block may start after a position (nothing lies before it).
+  if (level > 0 && !block) return { before: 0, block: null, next: null };
+  const next = behind[0] ? suffix(behind[0].key, p) : to;
+  const known = sum(ahead, weight) - (block ? weight(block) : 0);
+  if (ahead.length < PROBE + own) return { before: known, block, next };
+  const rest = total - (block ? weight(block) : 0) - member - sum(behind, weight);
+  if (behind.length < PROBE) return { before: rest, block, next };
+  // Neither probe reached its end: weigh what lies beyond both.
+  const front = { start: bounds.start, end: ahead[ahead.length - 1].key };
+  const back = { start: [...behind[behind.length - 1].key, EMPTY], end: bounds.end };
+  const left = entries === undefined ? undefined : entries - ahead.length - behind.length - member;
+  // In a level's first or last block the position's place is not known: both ends are read.
+  const edge = isSentinel(from) || to === null;
+  const beyond = await weightOfRest(
+    r,
+    front,
+    back,
+    rest - known,
+    edge ? undefined : left,
+    weight,
+    !edge && nearerEnd(from, pos, to!),
+  );
+  return { before: known + beyond, block, next };
+}
+
+/**
+ * How many index entries lie before `pos` (an index suffix, a member's when `exists`, or a
+ * bound's) in a set of `n` members: per level, the counts ahead of the block holding it within
+ * its parent.
  */
 export async function treeRank(
   r: Access,
@@ -222,26 +303,21 @@ export async function treeRank(
   shape: TreeShape,
   n: number,
   pos: Key,
+  exists = false,
 ): Promise<number> {
-  let from: Key = SENTINEL;
-  let to: Key | null = null;
+  let parent: [Key, Key | null] = [SENTINEL, null];
   let total = n;
   let entries = shape.top;
   let before = 0;
-  for (let level = shape.height; level >= 1; level--) {
-    const block = await holding(r, space, level, pos, from);
-    // Only an older set's first block may start after a position (nothing lies before it).
-    if (!block) return before;
-    const start = suffix(block.key, levelPrefix(space, level));
-    const [ahead, next]: [number, Key | null] = await Promise.all([
-      weightBefore(r, space, level, from, start, to, total, entries),
-      nextStart(r, space, level, block.key, to),
-    ]);
-    before += ahead;
-    [from, to, total] = [start, next, block.meta?.c ?? 0];
-    entries = level === 1 ? total : block.meta?.k;
+  for (let level = shape.height; level >= 0; level--) {
+    const found = await locate(r, space, level, parent, pos, exists, total, entries);
+    before += found.before;
+    if (!found.block) return before;
+    parent = [suffix(found.block.key, levelPrefix(space, level)), found.next];
+    total = found.block.meta?.c ?? 0;
+    entries = level === 1 ? total : found.block.meta?.k;
   }
-  return before + await weightBefore(r, space, 0, from, pos, to, total, entries);
+  return before;
 }
 
 /**
@@ -268,7 +344,7 @@ export async function treeSeek<M>(
     // The start of the entry after the one looked at (reverse: the one looked at before it).
     let after: Key | null = to;
     let found: Entry<BlockMeta> | null = null;
-    let page = level === 0 ? left + 1 : FIRST_PAGE;
+    let page = level === 0 ? left + 1 : SEEK_PAGE;
     while (!found) {
       const list = await r.list<BlockMeta>(range, { keysOnly: true, limit: page, reverse });
       for (const [i, entry] of list.entries()) {

@@ -180,14 +180,16 @@ Deno.test("a set with the older rank blocks answers ranks and is migrated by its
   using c = await RespClient.connect(s.ports.redis);
   const model = new Model();
   const random = randomSource(7);
-  const args: string[] = [];
-  for (let i = 0; i < 4000; i++) {
-    const member = `m${i}`;
-    const score = random(1000);
-    args.push(String(score), member);
-    model.scores.set(member, score);
+  for (let from = 0; from < 4000; from += 500) {
+    const args: string[] = [];
+    for (let i = from; i < from + 500; i++) {
+      const member = `m${i}`;
+      const score = random(1000);
+      args.push(String(score), member);
+      model.scores.set(member, score);
+    }
+    await c.call("ZADD", "old", ...args);
   }
-  await c.call("ZADD", "old", ...args);
   // Rewrite it as the older layout left it: leaves only, the first at the first member, no
   // tree height or top count in the meta.
   const store = s.server.store.scope(["redis"]);
