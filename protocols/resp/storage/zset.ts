@@ -181,7 +181,7 @@ function fromMember(entry: Entry<MemberMeta>): ZMember {
 
 /**
  * A sorted set being changed inside one write unit, with the thresholds in force and, when it
- * keeps rank blocks, the index keys counted in (+1) or out (-1) since it was opened.
+ * keeps a rank tree, the index keys counted in (+1) or out (-1) since it was opened.
  */
 export type ZsetHandle = CollectionHandle & {
   limits?: ZsetLimits;
@@ -484,9 +484,41 @@ export async function lexRange(
   return (await listWindow(r, lexSpan(meta, range), { reverse, offset, limit })).map(fromMember);
 }
 
-/** How many members are in a lex range (counted a page at a time). */
-export function countLexRange(r: Access, meta: KeyMeta, range: LexRange): Promise<number> {
-  return emptyLexRange(range) ? Promise.resolve(0) : countSpan(r, lexSpan(meta, range));
+/**
+ * How many members are in a lex range: counted a page at a time, or past the first page, when
+ * the set has a rank tree and one score, as two ranks.
+ */
+export async function countLexRange(
+  r: Access,
+  meta: KeyMeta,
+  range: LexRange,
+): Promise<number> {
+  if (emptyLexRange(range)) return 0;
+  const span = lexSpan(meta, range);
+  const shape = treeShape(meta);
+  if (!shape) return await countSpan(r, span);
+  const page = await r.list(selectorOf(span), { keysOnly: true, limit: COUNT_PROBE });
+  if (page.length < COUNT_PROBE) return page.length;
+  // All scores equal (the case lex ranges are for): member order is the index's, so the count
+  // is the difference of two ranks in the tree.
+  const prefix = indexPrefix(meta.g!);
+  const [low, high] = await Promise.all([
+    r.list({ prefix }, { keysOnly: true, limit: 1 }),
+    r.list({ prefix }, { keysOnly: true, limit: 1, reverse: true }),
+  ]);
+  const score = low[0].key[prefix.length] as Uint8Array;
+  if (compareBytes(score, high[0].key[prefix.length] as Uint8Array) !== 0) {
+    return await countSpan(r, span);
+  }
+  const edge = (bound: Key | undefined, past: boolean): Key =>
+    bound ? [score, ...bound.slice(span.prefix.length)] : [past ? nextBytes(score) : score];
+  const space = treeSpace(meta.g!);
+  const n = meta.n ?? 0;
+  const [before, upTo] = await Promise.all([
+    treeRank(r, space, shape, n, edge(span.start, false)),
+    treeRank(r, space, shape, n, edge(span.end, true)),
+  ]);
+  return upTo - before;
 }
 
 /** The member entries of a lex range. */

@@ -226,3 +226,45 @@ Deno.test("a set with the older rank blocks answers ranks and is migrated by its
   assertEquals((await storedMeta(s, "old")).rt, 2, "migrated");
   await checkReads(c, "old", model);
 });
+
+Deno.test("ZLEXCOUNT of a big set with one score counts through the rank tree", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RespClient.connect(s.ports.redis);
+  const random = randomSource(5);
+  const members = new Set<string>();
+  for (let from = 0; from < 3000; from += 500) {
+    const args: string[] = [];
+    for (let i = from; i < from + 500; i++) {
+      const member = `w${random(100000)}`;
+      members.add(member);
+      args.push("0", member);
+    }
+    await c.call("ZADD", "lex", ...args);
+  }
+  const sorted = [...members].sort();
+  const count = (min: string, max: string) =>
+    sorted.filter((m) =>
+      (min === "-" || (min[0] === "[" ? m >= min.slice(1) : m > min.slice(1))) &&
+      (max === "+" || (max[0] === "[" ? m <= max.slice(1) : m < max.slice(1)))
+    ).length;
+  const ranges = [
+    ["-", "+"],
+    ["[w2", "(w8"],
+    [`[${sorted[100]}`, `[${sorted[2000]}`],
+    [`(${sorted[100]}`, `(${sorted[2000]}`],
+    ["-", `(${sorted[1500]}`],
+    [`(${sorted[40]}`, "+"],
+    ["[w5", "[w5"],
+  ];
+  for (const [min, max] of ranges) {
+    assertEquals(
+      replyInteger(await c.call("ZLEXCOUNT", "lex", min, max)),
+      count(min, max),
+      `${min} ${max}`,
+    );
+  }
+  // One member with another score: counted a page at a time, as before.
+  await c.call("ZADD", "lex", "1", "zz");
+  sorted.push("zz");
+  assertEquals(replyInteger(await c.call("ZLEXCOUNT", "lex", "[w2", "+")), count("[w2", "+"));
+});
