@@ -23,6 +23,8 @@ import { compareBytes } from "../scan.ts";
 export const LEAF_MAX = 64;
 /** An inner block is cut into halves once it has more children than this. */
 export const FANOUT = 32;
+/** Up to this many items, a level's writes look up each item's block instead of block ends. */
+const FEW_ITEMS = 8;
 /** Blocks built whole (a new set, a migration, a new top level) are filled this far. */
 const BUILD_LEAF = 48;
 const BUILD_FANOUT = 24;
@@ -462,8 +464,13 @@ async function countLevel(
   items.sort((a, b) => compareSuffix(a.pos, b.pos));
   const p = levelPrefix(space, level);
   const out: Item[] = [];
+  // A few items: each one's block is looked up (one read apiece); many: each block's end is
+  // read once and the items inside it are taken without a read.
+  const few = items.length <= FEW_ITEMS;
+  let ahead: Entry<BlockMeta> | null = null;
   for (let i = 0; i < items.length;) {
-    const block = (await holding(tx, space, level, items[i].pos))!;
+    const block = ahead ?? (await holding(tx, space, level, items[i].pos))!;
+    ahead = null;
     const start = suffix(block.key, p);
     let end: Key | null | undefined;
     let dc = 0;
@@ -472,6 +479,12 @@ async function countLevel(
       dc += items[i].dc;
       dk += items[i].dk;
       if (++i >= items.length) break;
+      if (few) {
+        const next = (await holding(tx, space, level, items[i].pos))!;
+        if (compareSuffix(suffix(next.key, p), start) === 0) continue;
+        ahead = next;
+        break;
+      }
       if (end === undefined) end = await nextStart(tx, space, level, block.key);
       if (end !== null && compareSuffix(items[i].pos, end) >= 0) break;
     }
