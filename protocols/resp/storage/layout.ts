@@ -35,8 +35,12 @@ export interface KeyMeta {
    * (it outgrew a listpack limit once; Redis never converts back).
    */
   big?: boolean;
-  /** Sorted set: rank blocks are kept (storage/zset_blocks.ts; only big sets have them). */
+  /** Sorted set: rank-tree leaves are kept (storage/zset_tree.ts; only big sets have them). */
   ob?: boolean;
+  /** Sorted set: the rank tree's height (absent with `ob`: an older set's leaves alone). */
+  rt?: number;
+  /** Sorted set: blocks in the rank tree's top level. */
+  rc?: number;
   /** Set: the encoding Redis 7.2 would have reached (it only ever grows: intset, listpack, hashtable). */
   e?: "intset" | "listpack" | "hashtable";
   /**

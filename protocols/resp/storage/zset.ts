@@ -15,7 +15,16 @@ import {
 } from "./db.ts";
 import { fieldPrefix, isLongKey, type KeyMeta, nameParts, newGeneration } from "./layout.ts";
 import { compareBytes } from "../scan.ts";
-import { BLOCK_MAX, blockRank, type BlockSpace, buildBlocks, countMoves } from "./zset_blocks.ts";
+import {
+  buildTree,
+  compareSuffix,
+  countMoves,
+  migrateBlocks,
+  treeRank,
+  treeSeek,
+  type TreeShape,
+  type TreeSpace,
+} from "./zset_tree.ts";
 
 /** When a sorted set becomes a skiplist (CONFIG SET may change them: ../encoding_limits.ts). */
 export interface ZsetLimits {
@@ -31,10 +40,22 @@ export const DEFAULT_ZSET_LIMITS: ZsetLimits = { entries: 128, value: 64 };
 const MEMBERS = 0;
 /** Sub-layout part of (score bytes, member) index entries. */
 const INDEX = 1;
-/** Sub-layout part of rank blocks (./zset_blocks.ts). */
-const BLOCKS = 2;
-/** A set this big gets rank blocks (below it, counting from the nearer end is as cheap). */
-const BLOCKS_FROM = BLOCK_MAX;
+/** Sub-layout part of the rank tree's leaves (./zset_tree.ts; older sets' rank blocks). */
+const LEAVES = 2;
+/** Sub-layout part of the rank tree's levels above the leaves. */
+const INNER = 3;
+/** A set this big gets a rank tree (below it, counting from the nearer end is as cheap). */
+const TREE_FROM = 256;
+/**
+ * A set without a tree gets one when a write finds it past TREE_FROM and it had fewer members
+ * than this before the unit (the build reads them all); a bigger one (from before rank blocks)
+ * keeps counting ranks from the nearer end rather than be read whole.
+ */
+const BUILD_UNDER = 4096;
+/** A rank this far from where a read stands is found through the tree, not by skipping. */
+const SEEK_FROM = 128;
+/** A count past this many entries is the difference of two ranks in the tree. */
+const COUNT_PROBE = 32;
 /** Index entries read by the first page from each end when counting a rank. */
 const FIRST_COUNT_PAGE = 8;
 /** Each further page is this many times larger (few round trips for a rank mid-set). */
@@ -118,8 +139,27 @@ function indexPrefix(gen: string): Key {
   return [...fieldPrefix(gen), INDEX];
 }
 
-function blockSpace(gen: string): BlockSpace {
-  return { index: indexPrefix(gen), blocks: [...fieldPrefix(gen), BLOCKS], past: PAST_SCORES };
+function treeSpace(gen: string): TreeSpace {
+  return {
+    index: indexPrefix(gen),
+    leaves: [...fieldPrefix(gen), LEAVES],
+    inner: [...fieldPrefix(gen), INNER],
+    past: PAST_SCORES,
+  };
+}
+
+/** The rank tree a set keeps, or null (`ob` alone: an older set's leaves, no levels above). */
+function treeShape(meta: KeyMeta): TreeShape | null {
+  if (!meta.ob) return null;
+  return meta.rt ? { height: meta.rt, top: meta.rc } : { height: 1 };
+}
+
+function setShape(h: ZsetHandle, shape: TreeShape): void {
+  if (h.meta.ob && h.meta.rt === shape.height && h.meta.rc === shape.top) return;
+  h.meta.ob = true;
+  h.meta.rt = shape.height;
+  h.meta.rc = shape.top;
+  h.dirty = true;
 }
 
 function membersPrefix(gen: string): Key {
@@ -141,7 +181,7 @@ function fromMember(entry: Entry<MemberMeta>): ZMember {
 
 /**
  * A sorted set being changed inside one write unit, with the thresholds in force and, when it
- * keeps rank blocks, the index keys counted in (+1) or out (-1) since it was opened.
+ * keeps a rank tree, the index keys counted in (+1) or out (-1) since it was opened.
  */
 export type ZsetHandle = CollectionHandle & {
   limits?: ZsetLimits;
@@ -228,19 +268,18 @@ export function removeMember(tx: WriteTx, h: ZsetHandle, member: Uint8Array, sco
 }
 
 /**
- * Write the meta back, or drop the set when its last member went; rank blocks take the
- * unit's moves (or are built once the set grows big).
+ * Write the meta back, or drop the set when its last member went; the rank tree takes the
+ * unit's moves (an older set's rank blocks get their upper levels first), or is built once the
+ * set grows big.
  */
 export async function saveZset(tx: WriteTx, h: ZsetHandle): Promise<void> {
   const n = h.meta.n ?? 0;
-  if (n > 0 && h.meta.ob) {
-    await countMoves(tx, blockSpace(h.meta.g!), h.moves ?? []);
-  } else if (n >= BLOCKS_FROM && (h.entry?.meta?.n ?? 0) < BLOCKS_FROM) {
-    // Built as the set crosses the size, reading only what this unit brought past it (a big
-    // set from before rank blocks keeps counting ranks from the nearer end).
-    await buildBlocks(tx, blockSpace(h.meta.g!));
-    h.meta.ob = true;
-    h.dirty = true;
+  const space = treeSpace(h.meta.g!);
+  if (n > 0 && h.meta.ob && (h.moves?.length ?? 0) > 0) {
+    const shape = h.meta.rt ? treeShape(h.meta)! : await migrateBlocks(tx, space);
+    setShape(h, await countMoves(tx, space, shape, h.moves!));
+  } else if (n >= TREE_FROM && !h.meta.ob && (h.entry?.meta?.n ?? 0) < BUILD_UNDER) {
+    setShape(h, await buildTree(tx, space));
   }
   h.moves = [];
   if (h.dirty) saveCollection(tx, h, n <= 0);
@@ -274,10 +313,7 @@ export async function storeZset(
     limits: { entries: Infinity, value: Infinity },
   };
   for (const { member, score } of members) putMember(tx, h, member, score, null);
-  if (members.length >= BLOCKS_FROM) {
-    await buildBlocks(tx, blockSpace(meta.g!));
-    meta.ob = true;
-  }
+  if (members.length >= TREE_FROM) setShape(h, await buildTree(tx, treeSpace(meta.g!)));
   putKey(tx, { slot, key, record: { meta: h.meta, expiresAt }, old });
 }
 
@@ -345,16 +381,53 @@ export async function scoreRange(
 ): Promise<ZMember[]> {
   if (emptyScoreRange(range) || offset < 0 || limit === 0) return [];
   const span = scoreSpan(meta, range);
+  const shape = treeShape(meta);
+  if (shape && offset >= SEEK_FROM) {
+    return (await seekWindow(r, meta, shape, span, { reverse, offset, limit })).map(fromIndex);
+  }
   return (await listWindow(r, span, { reverse, offset, limit })).map(fromIndex);
+}
+
+/**
+ * A window of an index span past a large offset: the rank of the span's edge plus the offset
+ * is found through the rank tree, and only the window itself is listed.
+ */
+async function seekWindow(
+  r: Access,
+  meta: KeyMeta,
+  shape: TreeShape,
+  span: Required<Span>,
+  { reverse = false, offset = 0, limit = -1 }: Window,
+): Promise<Entry<MemberMeta>[]> {
+  const n = meta.n ?? 0;
+  const space = treeSpace(meta.g!);
+  const low = span.start.slice(span.prefix.length);
+  const high = span.end.slice(span.prefix.length);
+  const edge = await treeRank(r, space, shape, n, reverse ? high : low);
+  const rank = reverse ? edge - 1 - offset : edge + offset;
+  if (rank < 0 || rank >= n) return [];
+  const found = await treeSeek<MemberMeta>(r, space, shape, n, rank);
+  if (!found) return await listWindow(r, span, { reverse, offset, limit });
+  const at = found.key.slice(span.prefix.length);
+  // Past the span's far edge: the window is empty.
+  if (reverse ? compareSuffix(at, low) < 0 : compareSuffix(at, high) >= 0) return [];
+  if (limit === 1) return [found];
+  const rest = await r.list<MemberMeta>(
+    reverse
+      ? { start: span.start, end: found.key }
+      : { start: [...found.key, EMPTY], end: span.end },
+    { reverse, keysOnly: true, limit: limit < 0 ? undefined : limit - 1 },
+  );
+  return [found, ...rest];
 }
 
 /** How many members have scores in `range` (counted a page at a time). */
 export function countScoreRange(r: Access, meta: KeyMeta, range: ScoreRange): Promise<number> {
-  return emptyScoreRange(range) ? Promise.resolve(0) : countSpan(r, scoreSpan(meta, range));
+  return emptyScoreRange(range) ? Promise.resolve(0) : countSpan(r, scoreSpan(meta, range), meta);
 }
 
 /** The index entries of a score range. */
-function scoreSpan(meta: KeyMeta, range: ScoreRange): Span {
+function scoreSpan(meta: KeyMeta, range: ScoreRange): Required<Span> {
   const prefix = indexPrefix(meta.g!);
   // -0 and 0 are one value to a range: both or neither are inside it.
   const low = range.min === 0 ? (range.minex ? POSITIVE_ZERO : NEGATIVE_ZERO) : range.min;
@@ -366,15 +439,29 @@ function scoreSpan(meta: KeyMeta, range: ScoreRange): Span {
   };
 }
 
-/** Entries in a span, counted keys-only a page at a time. */
-async function countSpan(r: Access, span: Span): Promise<number> {
+/**
+ * Entries in a span, counted keys-only a page at a time; past the first page, an index span of
+ * a set with a rank tree is the difference of its edges' ranks.
+ */
+async function countSpan(r: Access, span: Span, meta?: KeyMeta): Promise<number> {
   const at = { ...span };
+  const shape = meta ? treeShape(meta) : null;
   let count = 0;
-  while (true) {
-    const page = await r.list(selectorOf(at), { keysOnly: true, limit: SKIP_PAGE });
-    count += page.length;
-    if (page.length < SKIP_PAGE) return count;
-    at.start = [...page[page.length - 1].key, EMPTY];
+  for (let page = shape ? COUNT_PROBE : SKIP_PAGE;; page = SKIP_PAGE) {
+    const list = await r.list(selectorOf(at), { keysOnly: true, limit: page });
+    count += list.length;
+    if (list.length < page) return count;
+    if (shape && span.start && span.end) {
+      const space = treeSpace(meta!.g!);
+      const n = meta!.n ?? 0;
+      const [low, high] = await Promise.all(
+        [span.start, span.end].map((edge) =>
+          treeRank(r, space, shape, n, edge.slice(span.prefix.length))
+        ),
+      );
+      return high - low;
+    }
+    at.start = [...list[list.length - 1].key, EMPTY];
   }
 }
 
@@ -397,9 +484,41 @@ export async function lexRange(
   return (await listWindow(r, lexSpan(meta, range), { reverse, offset, limit })).map(fromMember);
 }
 
-/** How many members are in a lex range (counted a page at a time). */
-export function countLexRange(r: Access, meta: KeyMeta, range: LexRange): Promise<number> {
-  return emptyLexRange(range) ? Promise.resolve(0) : countSpan(r, lexSpan(meta, range));
+/**
+ * How many members are in a lex range: counted a page at a time, or past the first page, when
+ * the set has a rank tree and one score, as two ranks.
+ */
+export async function countLexRange(
+  r: Access,
+  meta: KeyMeta,
+  range: LexRange,
+): Promise<number> {
+  if (emptyLexRange(range)) return 0;
+  const span = lexSpan(meta, range);
+  const shape = treeShape(meta);
+  if (!shape) return await countSpan(r, span);
+  const page = await r.list(selectorOf(span), { keysOnly: true, limit: COUNT_PROBE });
+  if (page.length < COUNT_PROBE) return page.length;
+  // All scores equal (the case lex ranges are for): member order is the index's, so the count
+  // is the difference of two ranks in the tree.
+  const prefix = indexPrefix(meta.g!);
+  const [low, high] = await Promise.all([
+    r.list({ prefix }, { keysOnly: true, limit: 1 }),
+    r.list({ prefix }, { keysOnly: true, limit: 1, reverse: true }),
+  ]);
+  const score = low[0].key[prefix.length] as Uint8Array;
+  if (compareBytes(score, high[0].key[prefix.length] as Uint8Array) !== 0) {
+    return await countSpan(r, span);
+  }
+  const edge = (bound: Key | undefined, past: boolean): Key =>
+    bound ? [score, ...bound.slice(span.prefix.length)] : [past ? nextBytes(score) : score];
+  const space = treeSpace(meta.g!);
+  const n = meta.n ?? 0;
+  const [before, upTo] = await Promise.all([
+    treeRank(r, space, shape, n, edge(span.start, false)),
+    treeRank(r, space, shape, n, edge(span.end, true)),
+  ]);
+  return upTo - before;
 }
 
 /** The member entries of a lex range. */
@@ -431,8 +550,23 @@ export async function rankRange(
 ): Promise<ZMember[]> {
   const n = meta.n ?? 0;
   const count = stop - start + 1;
+  const prefix = indexPrefix(meta.g!);
+  const shape = treeShape(meta);
+  if (shape && Math.min(start, n - 1 - stop) >= SEEK_FROM) {
+    // The lowest rank in score order is found through the tree; the window is read forward.
+    const lowest = reverse ? n - 1 - stop : start;
+    const first = await treeSeek<MemberMeta>(r, treeSpace(meta.g!), shape, n, lowest);
+    if (first) {
+      const rest = count === 1 ? [] : await r.list<MemberMeta>(
+        { start: [...first.key, EMPTY], end: [...prefix, PAST_SCORES] },
+        { keysOnly: true, limit: count - 1 },
+      );
+      const members = [first, ...rest].map(fromIndex);
+      return reverse ? members.reverse() : members;
+    }
+  }
   // Read from whichever end is nearer: ranks near the top cost as little as ranks near 0.
-  const span = { prefix: indexPrefix(meta.g!) };
+  const span = { prefix };
   if (start <= n - 1 - stop) {
     return (await listWindow(r, span, { reverse, offset: start, limit: count })).map(fromIndex);
   }
@@ -442,7 +576,8 @@ export async function rankRange(
 
 /**
  * The members at `ranks` (ascending, repeats allowed), read in one forward pass that skips
- * between them a page at a time: memory stays flat however large the set.
+ * between them a page at a time, or through the rank tree over long gaps: memory stays flat
+ * however large the set.
  */
 export async function membersAtRanks(
   r: Access,
@@ -450,6 +585,7 @@ export async function membersAtRanks(
   ranks: readonly number[],
 ): Promise<ZMember[]> {
   const prefix = indexPrefix(meta.g!);
+  const shape = treeShape(meta);
   const out: ZMember[] = [];
   let at: Span = { prefix };
   let next = 0;
@@ -459,7 +595,10 @@ export async function membersAtRanks(
       out.push(last);
       continue;
     }
-    const [entry] = await listWindow(r, at, { offset: rank - next, limit: 1 });
+    const sought = shape && rank - next >= SEEK_FROM
+      ? await treeSeek<MemberMeta>(r, treeSpace(meta.g!), shape, meta.n ?? 0, rank)
+      : null;
+    const [entry] = sought ? [sought] : await listWindow(r, at, { offset: rank - next, limit: 1 });
     if (!entry) break;
     last = fromIndex(entry);
     out.push(last);
@@ -482,7 +621,10 @@ export async function rankOf(
   const n = meta.n ?? 0;
   const prefix = indexPrefix(meta.g!);
   const key = indexKey(meta.g!, score, member);
-  if (meta.ob) return await blockRank(r, blockSpace(meta.g!), key, n);
+  const shape = treeShape(meta);
+  if (shape) {
+    return await treeRank(r, treeSpace(meta.g!), shape, n, key.slice(prefix.length), true);
+  }
   const beyond = [...key, EMPTY];
   let low: Key = [...prefix, EMPTY];
   let high: Key = [...prefix, PAST_SCORES];
