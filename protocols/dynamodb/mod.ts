@@ -3,9 +3,9 @@
  * the store's `dynamodb` namespace.
  * @module
  */
-import type { Service } from "../../src/server.ts";
+import type { Service, ServiceContext } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
-import { RELOAD_GRACE_MS, type TlsPair } from "../../src/tls.ts";
+import { RELOAD_GRACE_MS, type TlsPair, type TlsSource } from "../../src/tls.ts";
 import { createHandler } from "./server.ts";
 import { startTtlSweeper, TTL_DELAY_FLAG } from "./ttl_sweeper.ts";
 import { countTables } from "./storage/tables.ts";
@@ -82,53 +82,111 @@ export const dynamodbService: Service = {
         return only === null ? Promise.resolve(null) : itemPrefixes(ctx.store, only);
       },
     };
-    // Deno.serve binds before it returns, so a bind failure throws here.
-    const serve = (port: number, pair: TlsPair | null): Deno.HttpServer<Deno.NetAddr> => {
-      try {
-        return Deno.serve({
-          hostname: listen.hostname,
-          port,
-          // With TLS a reload binds the new certificate beside the old server before shutting
-          // that one down, so no connection attempt is refused meanwhile.
-          ...(pair ? { ...pair, reusePort: true } : {}),
-          onListen: () => {},
-        }, handler);
-      } catch (error) {
-        throw listenError("dynamodb", listen.hostname, port, error);
-      }
-    };
-    let server: Deno.HttpServer<Deno.NetAddr>;
+    let server: HttpListening;
     try {
-      server = serve(listen.port, ctx.tls?.pair ?? null);
+      server = ctx.tls?.pair.ca !== undefined
+        ? await listenClientAuth(ctx, listen, handler)
+        : listenDeno(ctx.tls, listen, handler);
     } catch (error) {
       ttl.stop();
       throw error;
     }
-    const port = server.addr.port;
-    let closing = false;
-    // The old server's shutdown lets its in-flight requests finish, then closes its idle
-    // keep-alive connections; clients open the next one on the new certificate.
-    const retiring = new Set<Deno.HttpServer<Deno.NetAddr>>();
-    const unsubscribe = ctx.tls?.onReload(async (pair) => {
-      if (closing) return;
-      const old = server;
-      server = serve(port, pair);
-      retiring.add(old);
-      await new Promise((r) => setTimeout(r, RELOAD_GRACE_MS));
-      if (retiring.delete(old)) await old.shutdown();
-    });
     return {
       ...admin,
-      address: `${ctx.tls ? "https" : "http"}://${listen.hostname}:${port}`,
-      port,
+      address: `${ctx.tls ? "https" : "http"}://${listen.hostname}:${server.port}`,
+      port: server.port,
       close: async () => {
-        closing = true;
-        unsubscribe?.();
-        await Promise.all([server, ...retiring].map((s) => s.shutdown()));
-        retiring.clear();
+        await server.close();
         await ttl.stop();
         await Promise.all(pending);
       },
     };
   },
 };
+
+/** A bound HTTP server of the service. */
+interface HttpListening {
+  port: number;
+  /** Stop accepting, let requests in flight finish, close the connections. */
+  close(): Promise<void>;
+}
+
+type Handler = ReturnType<typeof createHandler>;
+
+/** Serve with Deno.serve (plain, or TLS without client certificates). */
+function listenDeno(
+  tls: TlsSource | null,
+  listen: { hostname: string; port: number },
+  handler: Handler,
+): HttpListening {
+  // Deno.serve binds before it returns, so a bind failure throws here.
+  const serve = (port: number, pair: TlsPair | null): Deno.HttpServer<Deno.NetAddr> => {
+    try {
+      return Deno.serve({
+        hostname: listen.hostname,
+        port,
+        // With TLS a reload binds the new certificate beside the old server before shutting
+        // that one down, so no connection attempt is refused meanwhile.
+        ...(pair ? { cert: pair.cert, key: pair.key, reusePort: true } : {}),
+        onListen: () => {},
+      }, handler);
+    } catch (error) {
+      throw listenError("dynamodb", listen.hostname, port, error);
+    }
+  };
+  let server = serve(listen.port, tls?.pair ?? null);
+  const port = server.addr.port;
+  let closing = false;
+  // The old server's shutdown lets its in-flight requests finish, then closes its idle
+  // keep-alive connections; clients open the next one on the new certificate.
+  const retiring = new Set<Deno.HttpServer<Deno.NetAddr>>();
+  const unsubscribe = tls?.onReload(async (pair) => {
+    if (closing) return;
+    const old = server;
+    server = serve(port, pair);
+    retiring.add(old);
+    await new Promise((r) => setTimeout(r, RELOAD_GRACE_MS));
+    if (retiring.delete(old)) await old.shutdown();
+  });
+  return {
+    port,
+    close: async () => {
+      closing = true;
+      unsubscribe?.();
+      await Promise.all([server, ...retiring].map((s) => s.shutdown()));
+      retiring.clear();
+    },
+  };
+}
+
+/**
+ * Serve over https asking for client certificates (`--tls-ca`): Deno.serve cannot, node:https
+ * (loaded only then) can; a reload swaps its certificate and CA in place.
+ */
+async function listenClientAuth(
+  ctx: ServiceContext,
+  listen: { hostname: string; port: number },
+  handler: Handler,
+): Promise<HttpListening> {
+  const tls = ctx.tls!;
+  const { serveClientAuthHttps } = await import("../../src/https_client_auth.ts");
+  let server;
+  try {
+    server = await serveClientAuthHttps({
+      ...listen,
+      pair: tls.pair,
+      required: tls.requireClientCert,
+      log: ctx.log,
+    }, handler);
+  } catch (error) {
+    throw listenError("dynamodb", listen.hostname, listen.port, error);
+  }
+  const unsubscribe = tls.onReload((pair) => server.reload(pair));
+  return {
+    port: server.addr.port,
+    close: async () => {
+      unsubscribe();
+      await server.close();
+    },
+  };
+}

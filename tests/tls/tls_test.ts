@@ -244,9 +244,6 @@ Deno.test("TLS: flag errors name what is missing", async () => {
   const onlyCert = await runMain(["--memory", "--tls-cert=/nonexistent.pem"]);
   assert.deepEqual(onlyCert.code, 2);
   assert.match(onlyCert.stderr, /--tls-cert needs --tls-key too/);
-  const ca = await runMain(["--memory", "--tls-cert=a", "--tls-key=b", "--tls-ca=c"]);
-  assert.deepEqual(ca.code, 2);
-  assert.match(ca.stderr, /--tls-ca is not supported/);
   const missing = await runMain([
     "--memory",
     "--tls-cert=/nonexistent.pem",

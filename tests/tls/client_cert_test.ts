@@ -1,0 +1,243 @@
+/**
+ * Client certificates (`--tls-ca`, Redis's `tls-auth-clients`): real clients with a certificate
+ * the CA signed get in on all three listeners; without one, or with one from another CA, the
+ * handshake fails. `optional` lets a client without a certificate in; SIGHUP re-reads the CA.
+ * @module
+ */
+import assert from "node:assert/strict";
+import https from "node:https";
+import { Redis } from "ioredis";
+import { createClient } from "redis";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { type ClientCert, makeClientCert, makeTestCa, type TestCa } from "../helpers/certs.ts";
+import { runMain, startChild, startTestServer } from "../helpers/server.ts";
+import type { Config } from "../../src/config.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Two CAs: the one the server trusts (with a client certificate) and a stranger's. */
+async function twoCas(): Promise<
+  { ca: TestCa; client: ClientCert; other: TestCa; intruder: ClientCert }
+> {
+  const ca = await makeTestCa("trusted CA");
+  const other = await makeTestCa("other CA");
+  return {
+    ca,
+    client: await makeClientCert(ca, "client"),
+    other,
+    intruder: await makeClientCert(other, "intruder"),
+  };
+}
+
+function mtls(ca: TestCa, requireClientCert = true): Partial<Config> {
+  return {
+    tls: { certFile: ca.certFile, keyFile: ca.keyFile, caFile: ca.caFile, requireClientCert },
+  };
+}
+
+/** Resolves what `attempt` resolves, or false once it fails or takes longer than 10 s. */
+async function within<T>(attempt: () => Promise<T>): Promise<T | false> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      attempt(),
+      new Promise<false>((r) => timer = setTimeout(() => r(false), 10_000)),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** PING through ioredis with `tls` options; the reply, or false when refused. */
+function ioredisPing(port: number, tls: Record<string, string>) {
+  const io = new Redis({
+    host: "127.0.0.1",
+    port,
+    tls,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
+  io.on("error", () => {});
+  return within(async () => {
+    await io.connect();
+    return await io.ping();
+  }).finally(() => io.disconnect());
+}
+
+/** PING through node-redis with `tls` socket options; the reply, or false when refused. */
+function nodeRedisPing(port: number, tls: Record<string, string>) {
+  const client = createClient({
+    socket: { host: "127.0.0.1", port, tls: true, ...tls, reconnectStrategy: false },
+  });
+  client.on("error", () => {});
+  return within(async () => {
+    await client.connect();
+    return await client.ping();
+  }).finally(() => client.isOpen && client.destroy());
+}
+
+/** PING through redis-cli with extra flags; its output. */
+async function cliPing(port: number, flags: string[]): Promise<string> {
+  const out = await new Deno.Command("redis-cli", {
+    args: ["--tls", ...flags, "-h", "127.0.0.1", "-p", String(port), "PING"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return dec.decode(out.stdout).trim();
+}
+
+/** memcached `version` over TLS with an optional client certificate; the reply or false. */
+function memcachedVersion(port: number, ca: string, cert?: ClientCert) {
+  return within(async () => {
+    const conn = await Deno.connectTls({
+      hostname: "127.0.0.1",
+      port,
+      caCerts: [ca],
+      ...(cert ? { cert: cert.cert, key: cert.key } : {}),
+    });
+    try {
+      await conn.write(enc.encode("version\r\n"));
+      const buf = new Uint8Array(256);
+      const n = await conn.read(buf);
+      return n === null ? false : dec.decode(buf.subarray(0, n));
+    } finally {
+      conn.close();
+    }
+  });
+}
+
+/** ListTables through the AWS SDK over https with an agent of `tls` options. */
+function sdkList(port: number, tls: Record<string, string>) {
+  const client = new DynamoDBClient({
+    endpoint: `https://127.0.0.1:${port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "fake" },
+    maxAttempts: 1,
+    requestHandler: { httpsAgent: new https.Agent(tls) },
+  });
+  return within(async () => (await client.send(new ListTablesCommand({}))).TableNames)
+    .finally(() => client.destroy());
+}
+
+Deno.test("client certs: Redis clients get in with one, not without or from another CA", async () => {
+  const { ca, client, other, intruder } = await twoCas();
+  await using s = await startTestServer(mtls(ca));
+  const port = s.ports.redis;
+  const good = { ca: ca.ca, cert: client.cert, key: client.key };
+  const stranger = { ca: ca.ca, cert: intruder.cert, key: intruder.key };
+
+  assert.equal(await ioredisPing(port, good), "PONG");
+  assert.equal(await ioredisPing(port, { ca: ca.ca }), false);
+  assert.equal(await ioredisPing(port, stranger), false);
+
+  assert.equal(await nodeRedisPing(port, good), "PONG");
+  assert.equal(await nodeRedisPing(port, { ca: ca.ca }), false);
+  assert.equal(await nodeRedisPing(port, stranger), false);
+
+  const withCert = ["--cacert", ca.caFile, "--cert", client.certFile, "--key", client.keyFile];
+  assert.equal(await cliPing(port, withCert), "PONG");
+  assert.notEqual(await cliPing(port, ["--cacert", ca.caFile]), "PONG");
+  assert.notEqual(
+    await cliPing(port, [
+      "--cacert",
+      ca.caFile,
+      "--cert",
+      intruder.certFile,
+      "--key",
+      intruder.keyFile,
+    ]),
+    "PONG",
+  );
+  // Refused handshakes leave the listener serving.
+  assert.equal(await ioredisPing(port, good), "PONG");
+  await Deno.remove(ca.dir, { recursive: true });
+  await Deno.remove(other.dir, { recursive: true });
+});
+
+Deno.test("client certs: memcached and DynamoDB (AWS SDK) require one too", async () => {
+  const { ca, client, other, intruder } = await twoCas();
+  await using s = await startTestServer(mtls(ca));
+  assert.match(String(await memcachedVersion(s.ports.memcached, ca.ca, client)), /^VERSION /);
+  assert.equal(await memcachedVersion(s.ports.memcached, ca.ca), false);
+  assert.equal(await memcachedVersion(s.ports.memcached, ca.ca, intruder), false);
+
+  const http = s.ports.http;
+  assert.deepEqual(await sdkList(http, { ca: ca.ca, cert: client.cert, key: client.key }), []);
+  assert.equal(await sdkList(http, { ca: ca.ca }), false);
+  assert.equal(await sdkList(http, { ca: ca.ca, cert: intruder.cert, key: intruder.key }), false);
+  await Deno.remove(ca.dir, { recursive: true });
+  await Deno.remove(other.dir, { recursive: true });
+});
+
+Deno.test("client certs: optional lets a client without one in, not one with a bad one", async () => {
+  const { ca, client, other, intruder } = await twoCas();
+  await using s = await startTestServer(mtls(ca, false));
+  const port = s.ports.redis;
+  assert.equal(await ioredisPing(port, { ca: ca.ca }), "PONG");
+  assert.equal(await ioredisPing(port, { ca: ca.ca, cert: client.cert, key: client.key }), "PONG");
+  assert.equal(
+    await ioredisPing(port, { ca: ca.ca, cert: intruder.cert, key: intruder.key }),
+    false,
+  );
+  assert.deepEqual(await sdkList(s.ports.http, { ca: ca.ca }), []);
+  await Deno.remove(ca.dir, { recursive: true });
+  await Deno.remove(other.dir, { recursive: true });
+});
+
+Deno.test("client certs: SIGHUP re-reads the CA; connections made before stay", async () => {
+  const { ca, client, other, intruder } = await twoCas();
+  await using child = await startChild([
+    "--memory",
+    "--redis-port=0",
+    "--memcached-port=0",
+    "--http-port=0",
+    `--tls-cert=${ca.certFile}`,
+    `--tls-key=${ca.keyFile}`,
+    `--tls-ca=${ca.caFile}`,
+  ]);
+  const port = child.ports.redis;
+  const held = new Redis({
+    host: "127.0.0.1",
+    port,
+    tls: { ca: ca.ca, cert: client.cert, key: client.key },
+    lazyConnect: true,
+  });
+  await held.connect();
+  assert.equal(await held.ping(), "PONG");
+  // From now on only the other CA's clients are trusted.
+  await Deno.copyFile(other.caFile, ca.caFile);
+  child.signal("SIGHUP");
+  const intruderTls = { ca: ca.ca, cert: intruder.cert, key: intruder.key };
+  let ok = false;
+  for (let i = 0; i < 100 && !ok; i++) {
+    ok = await ioredisPing(port, intruderTls) === "PONG";
+    if (!ok) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(ok, "a client of the new CA gets in after SIGHUP");
+  assert.equal(await ioredisPing(port, { ca: ca.ca, cert: client.cert, key: client.key }), false);
+  assert.equal(await held.ping(), "PONG");
+  held.disconnect();
+  await Deno.remove(ca.dir, { recursive: true });
+  await Deno.remove(other.dir, { recursive: true });
+});
+
+Deno.test("client certs: flag errors", async () => {
+  const noCert = await runMain(["--memory", "--tls-ca=/x.pem"]);
+  assert.equal(noCert.code, 2);
+  assert.match(noCert.stderr, /--tls-ca needs --tls-cert and --tls-key too/);
+  const mode = await runMain(["--memory", "--tls-auth-clients=maybe"]);
+  assert.equal(mode.code, 2);
+  assert.match(mode.stderr, /--tls-auth-clients must be yes, optional or no, not 'maybe'/);
+  const missing = await runMain([
+    "--memory",
+    "--tls-cert=/nonexistent.pem",
+    "--tls-key=/nonexistent.key",
+    "--tls-ca=/nonexistent-ca.pem",
+  ]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /Cannot read certificate \/nonexistent.pem/);
+});
