@@ -241,3 +241,100 @@ Deno.test("client certs: flag errors", async () => {
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /Cannot read certificate \/nonexistent.pem/);
 });
+
+/** A raw TLS connection with a client certificate: send text, read until a suffix. */
+async function rawTls(port: number, ca: TestCa, cert: ClientCert) {
+  const conn = await Deno.connectTls({
+    hostname: "127.0.0.1",
+    port,
+    caCerts: [ca.ca],
+    cert: cert.cert,
+    key: cert.key,
+  });
+  let got = "";
+  const buf = new Uint8Array(65536);
+  return {
+    conn,
+    async send(text: string): Promise<void> {
+      const bytes = enc.encode(text);
+      for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+    },
+    /** Text up to and including `suffix`; null if the connection ends first. */
+    async until(suffix: string): Promise<string | null> {
+      while (!got.includes(suffix)) {
+        const n = await conn.read(buf).catch(() => null);
+        if (n === null) return null;
+        got += dec.decode(buf.subarray(0, n));
+      }
+      const end = got.indexOf(suffix) + suffix.length;
+      const out = got.slice(0, end);
+      got = got.slice(end);
+      return out;
+    },
+    close: () => conn.close(),
+  };
+}
+
+Deno.test("client certs: maxclients and the request timeout hold through node:tls", async () => {
+  const { ca, client, other } = await twoCas();
+  await using s = await startTestServer({ ...mtls(ca), requestTimeoutMs: 1000 });
+  const port = s.ports.redis;
+  const admin = await rawTls(port, ca, client);
+  await admin.send("CONFIG SET maxclients 2\r\n");
+  assert.equal(await admin.until("\r\n"), "+OK\r\n");
+
+  // A client that sends half a request and stops is closed after the request timeout.
+  const slow = await rawTls(port, ca, client);
+  await slow.send("*2\r\n$3\r\nGET\r\n$1");
+  assert.equal(await within(() => slow.until("never")), null, "the trickling client is closed");
+  slow.close();
+
+  const second = await rawTls(port, ca, client);
+  await second.send("PING\r\n");
+  assert.equal(await second.until("\r\n"), "+PONG\r\n");
+  const third = await rawTls(port, ca, client);
+  assert.equal(await third.until("\r\n"), "-ERR max number of clients reached\r\n");
+  assert.equal(await within(() => third.until("never")), null);
+  third.close();
+  second.close();
+  admin.close();
+  await Deno.remove(ca.dir, { recursive: true });
+  await Deno.remove(other.dir, { recursive: true });
+});
+
+Deno.test("client certs: a client that does not read holds the server's writes back", async () => {
+  const { ca, client, other } = await twoCas();
+  await using s = await startTestServer(mtls(ca));
+  const admin = await rawTls(s.ports.redis, ca, client);
+  // A client that pipelines 4096 GETs of 64 KiB (256 MiB of replies) without reading: the
+  // server's writes wait on it, so it stops reading the pipeline and the GETs stop running.
+  const value = 64 * 1024;
+  await admin.send(`*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${value}\r\n${"x".repeat(value)}\r\n`);
+  assert.equal(await admin.until("\r\n"), "+OK\r\n");
+  admin.send("GET big\r\n".repeat(4096)).catch(() => {});
+  const observer = await rawTls(s.ports.redis, ca, client);
+  const gets = async () => {
+    await observer.send("INFO commandstats\r\n");
+    const info = await observer.until("\r\n\r\n") ?? "";
+    return Number(/cmdstat_get:calls=(\d+)/.exec(info)?.[1] ?? 0);
+  };
+  // Wait until the count settles (the server is stuck on the write), then look.
+  let last = -1;
+  let now = await gets();
+  for (let i = 0; i < 40 && now !== last; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    [last, now] = [now, await gets()];
+  }
+  assert.ok(now > 0 && now < 4096, `${now} of 4096 GETs ran for a client that does not read`);
+  observer.close();
+  // Its replies come once it reads.
+  for (let i = 0; i < 16; i++) {
+    assert.equal(
+      await admin.until(`${"x".repeat(value)}\r\n`),
+      `$${value}\r\n${"x".repeat(value)}\r\n`,
+    );
+  }
+  admin.close();
+  await Deno.remove(ca.dir, { recursive: true });
+  await Deno.remove(other.dir, { recursive: true });
+});
