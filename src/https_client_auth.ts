@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import type tls from "node:tls";
 import type { Logger } from "./log.ts";
 import type { TlsPair } from "./tls.ts";
-import { hasCertificate } from "./tls_client_auth.ts";
+import { guardClientAuth } from "./tls_client_auth.ts";
 
 /** What `Deno.serve` would call. */
 export type HttpHandler = (
@@ -66,6 +66,8 @@ export async function serveClientAuthHttps(
     port: number;
     pair: TlsPair;
     required: boolean;
+    /** A TLS handshake not done within this is cut; 0 = no limit. */
+    handshakeMs: number;
     log: Logger;
   },
   handler: HttpHandler,
@@ -102,12 +104,7 @@ export async function serveClientAuthHttps(
       done.resolve();
     }
   });
-  // Optional mode still refuses a certificate that was sent and does not verify.
-  server.on("secureConnection", (socket: tls.TLSSocket) => {
-    if (!socket.authorized && hasCertificate(socket)) socket.destroy();
-  });
-  // A failed handshake (no certificate, another CA, a plain client) only ends that socket.
-  server.on("tlsClientError", () => {});
+  guardClientAuth(server, options.handshakeMs);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {

@@ -4,6 +4,7 @@
  * Loaded only when a CA is configured.
  * @module
  */
+import type net from "node:net";
 import tls from "node:tls";
 import type { NetConn, NetListener } from "./tcp.ts";
 import type { TlsPair } from "./tls.ts";
@@ -98,7 +99,7 @@ class NodeTlsConn implements NetConn {
 /**
  * Listen on `hostname:port` with `pair`, asking every client for a certificate signed by
  * `pair.ca`: required when `required`, else verified only when one is sent (Redis's
- * `tls-auth-clients yes|optional`). A handshake longer than `handshakeMs` (0 = no limit) fails.
+ * `tls-auth-clients yes|optional`). A handshake longer than `handshakeMs` (0 = no limit) is cut.
  */
 export async function listenClientAuth(options: {
   hostname: string;
@@ -114,9 +115,8 @@ export async function listenClientAuth(options: {
     ca: pair.ca,
     requestCert: true,
     rejectUnauthorized: required,
-    // Node's own default is 120 s; 0 there would fail every handshake at once.
-    handshakeTimeout: options.handshakeMs > 0 ? options.handshakeMs : 2 ** 31 - 1,
   });
+  guardClientAuth(server, options.handshakeMs);
   const ready: NetConn[] = [];
   let waiting: (() => void) | null = null;
   let closed = false;
@@ -126,17 +126,11 @@ export async function listenClientAuth(options: {
     w?.();
   };
   server.on("secureConnection", (socket: tls.TLSSocket) => {
-    if (closed) return socket.destroy();
-    // Optional mode still refuses a certificate that was sent and does not verify.
-    if (!socket.authorized && hasCertificate(socket)) {
-      socket.destroy();
-      return;
-    }
+    if (closed) socket.destroy();
+    if (socket.destroyed) return;
     ready.push(new NodeTlsConn(socket));
     wake();
   });
-  // A failed handshake (no certificate, another CA, a plain client) only ends that socket.
-  server.on("tlsClientError", () => {});
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
@@ -173,7 +167,36 @@ export async function listenClientAuth(options: {
 }
 
 /** Whether the client presented a certificate at all. */
-export function hasCertificate(socket: tls.TLSSocket): boolean {
+function hasCertificate(socket: tls.TLSSocket): boolean {
   const cert = socket.getPeerCertificate();
   return cert !== null && cert !== undefined && Object.keys(cert).length > 0;
+}
+
+/**
+ * What every client-certificate server (this listener, the https one) adds to `node:tls`:
+ * optional mode still refuses a certificate that was sent and does not verify; a failed
+ * handshake only ends its socket; and a handshake not done within `handshakeMs` (0 = no limit)
+ * is cut, as Deno's node:tls does not apply its own `handshakeTimeout`.
+ */
+export function guardClientAuth(server: tls.Server, handshakeMs: number): void {
+  // Pending handshakes by client address: the TLS socket is not the raw one the timer holds.
+  const handshaking = new Map<string, ReturnType<typeof setTimeout>>();
+  const clientOf = (s: net.Socket) => `${s.remoteAddress}:${s.remotePort}`;
+  server.on("connection", (raw: net.Socket) => {
+    if (handshakeMs <= 0) return;
+    const client = clientOf(raw);
+    const timer = setTimeout(() => raw.destroy(), handshakeMs);
+    handshaking.set(client, timer);
+    raw.once("close", () => {
+      clearTimeout(timer);
+      if (handshaking.get(client) === timer) handshaking.delete(client);
+    });
+  });
+  server.on("secureConnection", (socket: tls.TLSSocket) => {
+    const client = clientOf(socket);
+    clearTimeout(handshaking.get(client));
+    handshaking.delete(client);
+    if (!socket.authorized && hasCertificate(socket)) socket.destroy();
+  });
+  server.on("tlsClientError", () => {});
 }

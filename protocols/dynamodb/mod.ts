@@ -176,6 +176,7 @@ async function listenClientAuth(
       ...listen,
       pair: tls.pair,
       required: tls.requireClientCert,
+      handshakeMs: ctx.config.requestTimeoutMs,
       log: ctx.log,
     }, handler);
   } catch (error) {

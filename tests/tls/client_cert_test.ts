@@ -275,7 +275,7 @@ async function rawTls(port: number, ca: TestCa, cert: ClientCert) {
   };
 }
 
-Deno.test("client certs: maxclients and the request timeout hold through node:tls", async () => {
+Deno.test("client certs: maxclients and the request timeout (and handshake) hold", async () => {
   const { ca, client, other } = await twoCas();
   await using s = await startTestServer({ ...mtls(ca), requestTimeoutMs: 1000 });
   const port = s.ports.redis;
@@ -288,6 +288,14 @@ Deno.test("client certs: maxclients and the request timeout hold through node:tl
   await slow.send("*2\r\n$3\r\nGET\r\n$1");
   assert.equal(await within(() => slow.until("never")), null, "the trickling client is closed");
   slow.close();
+
+  // So is one that never starts its TLS handshake, on the RESP and the DynamoDB port.
+  for (const silentPort of [port, s.ports.http]) {
+    const silent = await Deno.connect({ hostname: "127.0.0.1", port: silentPort });
+    const read = await within(() => silent.read(new Uint8Array(16)).catch(() => null));
+    assert.equal(read, null, `a silent client of port ${silentPort} is closed`);
+    silent.close();
+  }
 
   const second = await rawTls(port, ca, client);
   await second.send("PING\r\n");
