@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import type tls from "node:tls";
 import type { Logger } from "./log.ts";
 import type { TlsPair } from "./tls.ts";
-import { guardClientAuth } from "./tls_client_auth.ts";
+import { guardClientAuth, listenOn } from "./tls_client_auth.ts";
 
 /** What `Deno.serve` would call. */
 export type HttpHandler = (
@@ -105,16 +105,9 @@ export async function serveClientAuthHttps(
     }
   });
   guardClientAuth(server, options.handshakeMs);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.hostname, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const bound = server.address() as { address: string; port: number };
+  const addr = await listenOn(server, options.hostname, options.port);
   return {
-    addr: { transport: "tcp", hostname: bound.address, port: bound.port },
+    addr,
     reload(next) {
       server.setSecureContext({ key: next.key, cert: next.cert, ca: next.ca });
     },

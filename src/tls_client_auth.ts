@@ -131,16 +131,9 @@ export async function listenClientAuth(options: {
     ready.push(new NodeTlsConn(socket));
     wake();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.hostname, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const bound = server.address() as { address: string; port: number };
+  const addr = await listenOn(server, options.hostname, options.port);
   return {
-    addr: { transport: "tcp", hostname: bound.address, port: bound.port },
+    addr,
     close() {
       closed = true;
       server.close();
@@ -164,6 +157,23 @@ export async function listenClientAuth(options: {
       }
     },
   };
+}
+
+/** Bind `server` (a node:net server); resolves its address, rejects if the bind fails. */
+export async function listenOn(
+  server: net.Server,
+  hostname: string,
+  port: number,
+): Promise<Deno.NetAddr> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as { address: string; port: number };
+  return { transport: "tcp", hostname: bound.address, port: bound.port };
 }
 
 /** Whether the client presented a certificate at all. */

@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { type ClientCert, makeClientCert, makeTestCa, type TestCa } from "../helpers/certs.ts";
-import { runMain, startChild, startTestServer } from "../helpers/server.ts";
+import { startChild, startTestServer } from "../helpers/server.ts";
 import type { Config } from "../../src/config.ts";
 
 const enc = new TextEncoder();
@@ -223,23 +223,6 @@ Deno.test("client certs: SIGHUP re-reads the CA; connections made before stay", 
   held.disconnect();
   await Deno.remove(ca.dir, { recursive: true });
   await Deno.remove(other.dir, { recursive: true });
-});
-
-Deno.test("client certs: flag errors", async () => {
-  const noCert = await runMain(["--memory", "--tls-ca=/x.pem"]);
-  assert.equal(noCert.code, 2);
-  assert.match(noCert.stderr, /--tls-ca needs --tls-cert and --tls-key too/);
-  const mode = await runMain(["--memory", "--tls-auth-clients=maybe"]);
-  assert.equal(mode.code, 2);
-  assert.match(mode.stderr, /--tls-auth-clients must be yes, optional or no, not 'maybe'/);
-  const missing = await runMain([
-    "--memory",
-    "--tls-cert=/nonexistent.pem",
-    "--tls-key=/nonexistent.key",
-    "--tls-ca=/nonexistent-ca.pem",
-  ]);
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /Cannot read certificate \/nonexistent.pem/);
 });
 
 /** A raw TLS connection with a client certificate: send text, read until a suffix. */
