@@ -1,6 +1,6 @@
 /**
- * The DynamoDB service: an HTTP endpoint (Deno.serve) speaking DynamoDB's JSON 1.0 API over
- * the store's `dynamodb` namespace.
+ * The DynamoDB service: an HTTP endpoint (Deno.serve; node:https when client certificates are
+ * asked for) speaking DynamoDB's JSON 1.0 API over the store's `dynamodb` namespace.
  * @module
  */
 import type { Service, ServiceContext } from "../../src/server.ts";
