@@ -8,7 +8,6 @@ import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type net from "node:net";
-import { Readable } from "node:stream";
 import type { Logger } from "./log.ts";
 import type { TlsPair } from "./tls.ts";
 import { guardClientAuth, listenOn } from "./tls_client_auth.ts";
@@ -52,6 +51,40 @@ export interface NodeHttpServer {
 /** How often node looks for requests past their timeout (its default is 30 s). */
 const TIMEOUT_CHECK_MS = 1000;
 
+/**
+ * The body of a node request as a web stream, read as the handler pulls (one chunk ahead). Not
+ * `Readable.toWeb`: the rest of a body the handler did not read must be discarded as node does
+ * for a request nobody consumes, so the connection can carry the next request; a cancelled
+ * `toWeb` stream destroys the socket instead.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.pause();
+      req.on("data", (chunk: Uint8Array) => {
+        controller.enqueue(chunk);
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.once("end", () => controller.close());
+      req.once("error", (error) => controller.error(error));
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      discardBody(req);
+    },
+  });
+}
+
+/** Read and drop what is left of `req`'s body (node's requestTimeout bounds how long). */
+function discardBody(req: IncomingMessage): void {
+  if (req.complete) return;
+  req.removeAllListeners("data");
+  req.on("data", () => {});
+  req.resume();
+}
+
 /** The web Request of a node request. */
 function webRequest(req: IncomingMessage, scheme: string, host: string): Request {
   const headers = new Headers();
@@ -62,7 +95,7 @@ function webRequest(req: IncomingMessage, scheme: string, host: string): Request
     method: req.method,
     headers,
     // Streamed, so the handler can refuse an oversized body before it is read.
-    body: bodyless ? null : Readable.toWeb(req) as ReadableStream<Uint8Array>,
+    body: bodyless ? null : bodyStream(req),
     // @ts-ignore: `duplex` (required for a stream body) is missing from Deno's RequestInit.
     duplex: "half",
   });
@@ -135,6 +168,8 @@ export async function serveNodeHttp(
         response = new Response(null, { status: 500 });
       }
       await writeResponse(res, response);
+      // A body refused unread (413): keep the connection, as Deno.serve does.
+      discardBody(req);
     } catch {
       // The client went away mid-reply.
       res.destroy();

@@ -6,13 +6,16 @@
  */
 import assert from "node:assert/strict";
 import http from "node:http";
+import https from "node:https";
 import {
   CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  ListTablesCommand,
   PutItemCommand,
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
+import { makeTestCa } from "../helpers/certs.ts";
 import { RawClient } from "../helpers/net.ts";
 import { startTestServer, testConfig, type TestServer } from "../helpers/server.ts";
 
@@ -148,4 +151,54 @@ Deno.test("dynamodb cap: a header block over 64 KiB answers 431 and closes; 60 K
   using fits = await RawClient.connect(s.ports.http);
   await fits.send(`GET / HTTP/1.1\r\nhost: a\r\nx-big: ${"x".repeat(60 * 1024)}\r\n\r\n`);
   assert.match(await fits.readText("\r\n"), /^HTTP\/1.1 200 /);
+});
+
+Deno.test("dynamodb cap: with --tls-cert the cap holds over https and the AWS SDK works", async () => {
+  const ca = await makeTestCa();
+  const { serviceFlags } = testConfig();
+  await using s = await startTestServer({
+    protocols: ["dynamodb"],
+    tls: { certFile: ca.certFile, keyFile: ca.keyFile },
+    serviceFlags: { ...serviceFlags, "dynamodb-max-connections": 2 },
+  });
+  const port = s.ports.http;
+  const agent = new https.Agent({ ca: ca.ca, keepAlive: true, maxSockets: 2 });
+  const client = new DynamoDBClient({
+    endpoint: `https://127.0.0.1:${port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "fake" },
+    requestHandler: { httpsAgent: agent },
+  });
+  const connect = () => Deno.connectTls({ hostname: "127.0.0.1", port, caCerts: [ca.ca] });
+  /** A keep-alive GET of the health route; the status line, or null once the server closes. */
+  const get = async (conn: Deno.TlsConn) => {
+    await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nhost: a\r\n\r\n"));
+    const buf = new Uint8Array(4096);
+    const n = await conn.read(buf).catch(() => null);
+    return n === null ? null : new TextDecoder().decode(buf.subarray(0, n)).split("\r\n")[0];
+  };
+  /** A new connection that is served, retried while the SDK's sockets are still closing. */
+  const served = async () => {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const conn = await connect().catch(() => null);
+      if (conn && await get(conn).catch(() => null) === "HTTP/1.1 200 OK") return conn;
+      conn?.close();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("no slot came free");
+  };
+  const held: Deno.TlsConn[] = [];
+  try {
+    await Promise.all(Array.from({ length: 6 }, () => client.send(new ListTablesCommand({}))));
+    agent.destroy();
+    held.push(await served(), await served());
+    const over = await connect().catch(() => null);
+    assert.equal(over ? await get(over).catch(() => null) : null, null, "a 3rd is closed");
+    for (const conn of held) assert.equal(await get(conn), "HTTP/1.1 200 OK");
+    over?.close();
+  } finally {
+    for (const conn of held) conn.close();
+    client.destroy();
+    await Deno.remove(ca.dir, { recursive: true });
+  }
 });

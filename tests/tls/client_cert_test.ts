@@ -279,6 +279,12 @@ Deno.test("client certs: maxclients and the request timeout (and handshake) hold
     assert.equal(read, null, `a silent client of port ${silentPort} is closed`);
     silent.close();
   }
+  // On DynamoDB (node:https), headers that stop half-way get 408 and the connection closes.
+  const half = await rawTls(s.ports.http, ca, client);
+  await half.send("POST / HTTP/1.1\r\nhost: a\r\nx-amz-tar");
+  assert.match(String(await within(() => half.until("\r\n"))), /^HTTP\/1.1 408 /);
+  assert.equal(await within(() => half.until("never")), null);
+  half.close();
 
   const second = await rawTls(port, ca, client);
   await second.send("PING\r\n");
