@@ -41,7 +41,7 @@ export const dynamodbService: Service = {
       default: "0",
       min: 0,
       help: "most DynamoDB connections, 0 = no cap; a cap serves through node:http, which " +
-        "also cuts headers that trickle in (about 1.5x the CPU per request)",
+        "also cuts headers that trickle in, at 1.1-1.5x the CPU per request",
     },
   },
   async start(ctx, listen) {

@@ -8,16 +8,18 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import https from "node:https";
 import {
-  CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
+import { createTable } from "../dynamodb/client.ts";
 import { makeTestCa } from "../helpers/certs.ts";
 import { RawClient } from "../helpers/net.ts";
 import { startTestServer, testConfig, type TestServer } from "../helpers/server.ts";
+import { ConfigError, parseConfig } from "../../src/config.ts";
+import { SERVICES } from "../../protocols/mod.ts";
 
 /** A DynamoDB-only server capped at `max` connections. */
 function capped(max: number, requestTimeoutMs = 60_000): Promise<TestServer> {
@@ -80,20 +82,7 @@ Deno.test("dynamodb cap: the AWS SDK works under the cap (PutItem, GetItem, Quer
     requestHandler: { httpAgent: agent },
   });
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: "tbl",
-        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, {
-          AttributeName: "sk",
-          KeyType: "RANGE",
-        }],
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "N" },
-        ],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
+    await createTable({ client }, "tbl", { pk: "S", sk: "N" });
     // More requests at once than connections: the agent queues them on its three sockets.
     await Promise.all(Array.from({ length: 20 }, (_, i) =>
       client.send(
@@ -201,4 +190,20 @@ Deno.test("dynamodb cap: with --tls-cert the cap holds over https and the AWS SD
     client.destroy();
     await Deno.remove(ca.dir, { recursive: true });
   }
+});
+
+Deno.test("dynamodb cap: the flag and BASEKV_DYNAMODB_MAX_CONNECTIONS; a negative cap is refused", () => {
+  const parse = (argv: string[], env: Record<string, string> = {}) => {
+    const result = parseConfig(["--memory", ...argv], SERVICES, (name) => env[name]);
+    if (result.kind !== "run") throw new Error("unreachable");
+    return result.config.serviceFlags["dynamodb-max-connections"];
+  };
+  assert.equal(parse([]), 0);
+  assert.equal(parse(["--dynamodb-max-connections=5"]), 5);
+  assert.equal(parse([], { BASEKV_DYNAMODB_MAX_CONNECTIONS: "7" }), 7);
+  assert.throws(
+    () => parse([], { BASEKV_DYNAMODB_MAX_CONNECTIONS: "-1" }),
+    (error: Error) =>
+      error instanceof ConfigError && /BASEKV_DYNAMODB_MAX_CONNECTIONS/.test(error.message),
+  );
 });
