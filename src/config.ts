@@ -109,7 +109,12 @@ const OPTIONS = {
   "tls-ca": {
     type: "string",
     default: "",
-    help: "CA for client certificates (not supported: Deno cannot verify them)",
+    help: "PEM CA bundle: clients must present a certificate it signed (reloaded on SIGHUP)",
+  },
+  "tls-auth-clients": {
+    type: "string",
+    default: "yes",
+    help: "with --tls-ca: yes (a certificate is required), optional (verified if sent) or no",
   },
   "request-timeout": {
     type: "string",
@@ -304,13 +309,17 @@ export function parseConfig(
       } too: TLS takes a certificate and its key`,
     );
   }
-  if (get("tls-ca")) {
-    // Deno.listenTls and Deno.serve have no option to request or verify client certificates.
+  const authClients = get("tls-auth-clients");
+  if (!["yes", "optional", "no"].includes(authClients)) {
     throw new ConfigError(
-      `${label("tls-ca")} is not supported: Deno's TLS listeners cannot verify client ` +
-        "certificates; use --password for client authentication",
+      `${label("tls-auth-clients")} must be yes, optional or no, not '${authClients}'`,
     );
   }
+  if (get("tls-ca") && !tlsCert) {
+    throw new ConfigError(`${label("tls-ca")} needs --tls-cert and --tls-key too`);
+  }
+  // Redis's tls-auth-clients no: the CA is not asked for, clients are not asked for one.
+  const caFile = authClients === "no" ? "" : get("tls-ca");
   return {
     kind: "run",
     config: {
@@ -328,7 +337,13 @@ export function parseConfig(
       cacheMb: whole(label("cache-mb"), get("cache-mb"), 0),
       readyFile: get("ready-file") || null,
       requestTimeoutMs: whole(label("request-timeout"), get("request-timeout"), 0) * 1000,
-      tls: tlsCert ? { certFile: tlsCert, keyFile: tlsKey } : null,
+      tls: tlsCert
+        ? {
+          certFile: tlsCert,
+          keyFile: tlsKey,
+          ...(caFile ? { caFile, requireClientCert: authClients === "yes" } : {}),
+        }
+        : null,
       seeds: Array.isArray(values.seed) ? values.seed : [get("seed")].filter(Boolean),
       serviceFlags: Object.fromEntries(
         services.flatMap((s) => Object.entries(s.flags ?? {})).map((

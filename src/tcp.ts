@@ -6,8 +6,28 @@
 import { every } from "./ticker.ts";
 import { RELOAD_GRACE_MS, type TlsPair, type TlsSource } from "./tls.ts";
 
-/** A connection as handlers see it: plain TCP or TLS, both with network addresses. */
-export type NetConn = Deno.Conn<Deno.NetAddr>;
+/**
+ * A connection as handlers see it: what `Deno.TcpConn` and `Deno.TlsConn` offer and the
+ * client-certificate listener's adapter (src/tls_client_auth.ts) implements.
+ */
+export interface NetConn {
+  readonly remoteAddr: Deno.NetAddr;
+  readonly localAddr: Deno.NetAddr;
+  /** Bytes read into `p`, or null at the end; resolves only when something arrived. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Resolves once the bytes are handed to the socket, so a client that does not read waits. */
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+}
+
+/** A bound listener: its connections, as `Deno.Listener` yields them. */
+export interface NetListener extends AsyncIterable<NetConn> {
+  readonly addr: Deno.NetAddr;
+  close(): void;
+  /** Serve a new pair to new connections in place, for listeners that can (else: rebind). */
+  reload?(pair: TlsPair): void;
+}
 
 /** Handles one connection until it ends; should stop reading once `signal` aborts. */
 export type ConnectionHandler = (
@@ -38,6 +58,12 @@ export class ConnWatch {
     if (!leftover) this.partialSince = null;
     else if (completed > 0 || this.partialSince === null) this.partialSince = now;
   }
+}
+
+/** Write all of `bytes` (a write may take only part). */
+export async function writeAll(conn: NetConn, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
 /** Connection limits a listener enforces; each read live, so CONFIG SET applies at once. */
@@ -74,16 +100,21 @@ export class ListenError extends Error {
 
 /** Turn a listen failure into one clear line naming protocol, host and port. */
 export function listenError(protocol: string, host: string, port: number, error: unknown) {
-  const reason = error instanceof Deno.errors.AddrInUse
+  // node:net (the client-certificate listener) reports these by code.
+  const code = (error as { code?: string })?.code;
+  const reason = error instanceof Deno.errors.AddrInUse || code === "EADDRINUSE"
     ? "address already in use"
-    : error instanceof Deno.errors.PermissionDenied
+    : error instanceof Deno.errors.PermissionDenied || code === "EACCES"
     ? "permission denied"
     : (error as Error).message;
   return new ListenError(`Cannot listen for ${protocol} on ${host}:${port}: ${reason}`);
 }
 
-/** Start a TCP listener for one protocol; TLS-only when `tls` is given. */
-export function serveTcp(
+/**
+ * Start a TCP listener for one protocol; TLS-only when `tls` is given, asking clients for
+ * certificates when its pair has a CA.
+ */
+export async function serveTcp(
   options: {
     protocol: string;
     hostname: string;
@@ -92,22 +123,33 @@ export function serveTcp(
     limits?: TcpLimits;
   },
   handler: ConnectionHandler,
-): TcpServer {
+): Promise<TcpServer> {
   const { limits } = options;
   const { tls } = options;
+  const { hostname } = options;
   // With TLS the port is bound with SO_REUSEPORT so a reload can bind the new certificate's
   // listener beside the old one before closing it: no moment where connections are refused.
-  const bind = (port: number, pair?: TlsPair): Deno.Listener<NetConn> =>
-    pair
-      ? Deno.listenTls({ hostname: options.hostname, port, reusePort: true, ...pair })
-      : Deno.listen({ hostname: options.hostname, port, transport: "tcp" });
-  let listener: Deno.Listener<NetConn>;
+  const bind = async (port: number, pair?: TlsPair): Promise<NetListener> => {
+    if (!pair) return Deno.listen({ hostname, port, transport: "tcp" });
+    const { cert, key, ca } = pair;
+    if (ca === undefined) return Deno.listenTls({ hostname, port, reusePort: true, cert, key });
+    // Client certificates need node:tls; loaded only then, so the plain start stays as fast.
+    const { listenClientAuth } = await import("./tls_client_auth.ts");
+    return await listenClientAuth({
+      hostname,
+      port,
+      pair,
+      required: tls?.requireClientCert ?? true,
+      handshakeMs: limits?.requestTimeoutMs() ?? 0,
+    });
+  };
+  let listener: NetListener;
   try {
-    listener = bind(options.port, tls?.pair);
+    listener = await bind(options.port, tls?.pair);
   } catch (error) {
-    throw listenError(options.protocol, options.hostname, options.port, error);
+    throw listenError(options.protocol, hostname, options.port, error);
   }
-  const addr = listener.addr as Deno.NetAddr;
+  const addr = listener.addr;
   const controller = new AbortController();
   const open = new Map<NetConn, Promise<void>>();
   const watches = new Map<NetConn, ConnWatch>();
@@ -119,7 +161,7 @@ export function serveTcp(
     }
   };
   const acceptLoops = new Set<Promise<void>>();
-  const accept = (from: Deno.Listener<NetConn>) => {
+  const accept = (from: NetListener) => {
     const loop = (async () => {
       for await (const conn of from) {
         if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
@@ -174,11 +216,12 @@ export function serveTcp(
     }
   });
   // Accepted connections are not the listener's: closing the old one leaves them serving.
-  const retiring = new Set<Deno.Listener<NetConn>>();
+  const retiring = new Set<NetListener>();
   const unsubscribe = tls?.onReload(async (pair) => {
     if (closing) return;
+    if (listener.reload) return listener.reload(pair);
     const old = listener;
-    listener = bind(addr.port, pair);
+    listener = await bind(addr.port, pair);
     accept(listener);
     retiring.add(old);
     await new Promise((r) => setTimeout(r, RELOAD_GRACE_MS));

@@ -1,6 +1,7 @@
 /**
- * The TLS certificate and key every listener serves, read from files and re-read on demand
- * (SIGHUP): listeners subscribe and rebind so new connections get the new pair.
+ * The TLS certificate and key every listener serves (and the CA client certificates must chain
+ * to), read from files and re-read on demand (SIGHUP): listeners subscribe and rebind so new
+ * connections get the new pair.
  * @module
  */
 
@@ -10,16 +11,21 @@
  */
 export const RELOAD_GRACE_MS = 2000;
 
-/** A PEM certificate chain and its private key. */
+/** A PEM certificate chain and its private key, and the CA client certificates must chain to. */
 export interface TlsPair {
   cert: string;
   key: string;
+  /** Set: clients are asked for a certificate this CA signed (`--tls-ca`). */
+  ca?: string;
 }
 
 /** Where the pair comes from. */
 export interface TlsFiles {
   certFile: string;
   keyFile: string;
+  caFile?: string;
+  /** With `caFile`: refuse a client without a certificate (else verify one only if sent). */
+  requireClientCert?: boolean;
 }
 
 /** A reload that failed; the message names the file and the reason. */
@@ -53,14 +59,21 @@ export class TlsSource {
   }
 
   static #read(files: TlsFiles): TlsPair {
-    return {
+    const pair: TlsPair = {
       cert: readPem("certificate", files.certFile, /-----BEGIN CERTIFICATE-----/),
       key: readPem("key", files.keyFile, /-----BEGIN [A-Z ]*PRIVATE KEY-----/),
     };
+    if (files.caFile) pair.ca = readPem("CA", files.caFile, /-----BEGIN CERTIFICATE-----/);
+    return pair;
   }
 
   get pair(): TlsPair {
     return this.#pair;
+  }
+
+  /** Whether a client without a certificate is refused (with a CA set). */
+  get requireClientCert(): boolean {
+    return this.#files.requireClientCert ?? true;
   }
 
   /** Run `fn` with each new pair; returns the unsubscribe. */

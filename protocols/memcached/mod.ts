@@ -38,7 +38,7 @@ export async function startMemcachedServer(
     reqsPerEvent: Number(ctx.config.serviceFlags[REQS_PER_EVENT_FLAG]),
   };
   const shared: Shared = { items, counters: new Counters(), ctx, port: listen.port, limits };
-  const tcp = serveTcp(
+  const tcp = await serveTcp(
     {
       protocol: "memcached",
       ...listen,

@@ -3,7 +3,7 @@
  * chosen by the first byte), run them in order and write their replies in one write per read.
  * @module
  */
-import type { ConnWatch, NetConn } from "../../src/tcp.ts";
+import { type ConnWatch, type NetConn, writeAll } from "../../src/tcp.ts";
 import { encodeBinaryError, parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
 import { type Chunk, encodeReplies } from "./codec/reply.ts";
 import { type ParseOptions, parseText } from "./codec/text.ts";
@@ -113,11 +113,6 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
     if (r.buf.length > KEEP_BUFFER_BYTES) r.buf = new Uint8Array(IDLE_BUFFER_BYTES);
   }
   return replies;
-}
-
-async function writeAll(conn: NetConn, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
 /** A reply that answers a failed command with `fail(error)` instead of rejecting. */

@@ -107,7 +107,7 @@ export const redisService: Service = {
       state,
       table,
     };
-    const server = serveTcp(
+    const server = await serveTcp(
       {
         protocol: "redis",
         ...listen,

@@ -7,7 +7,7 @@
  * is still read so a client that leaves is noticed; its later pipelined commands wait behind it.
  * @module
  */
-import type { ConnWatch, NetConn } from "../../src/tcp.ts";
+import { type ConnWatch, type NetConn, writeAll } from "../../src/tcp.ts";
 import type { Auth } from "../../src/auth.ts";
 import type { Logger } from "../../src/log.ts";
 import type { RateLimiter } from "../../src/rate_limit.ts";
@@ -64,11 +64,6 @@ export interface ConnectionDeps {
  */
 function detach(argv: Uint8Array[], buf: Uint8Array): Uint8Array[] {
   return argv[0].buffer === buf.buffer ? argv.map((a) => a.slice()) : argv;
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
 /** A command of a batch awaiting its reply, with its counters and start time (INFO stats). */

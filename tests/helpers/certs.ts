@@ -1,6 +1,7 @@
 /**
  * A throwaway certificate authority for TLS tests, made with the `openssl` CLI at test time:
- * a CA and server certificates for 127.0.0.1 and localhost that it signs.
+ * a CA and server certificates for 127.0.0.1 and localhost that it signs, and client
+ * certificates.
  * @module
  */
 
@@ -23,46 +24,83 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   }
 }
 
-/** Make a CA named `name` in a fresh temporary directory and a server certificate it signed. */
-export async function makeTestCa(name = "basekv test CA"): Promise<TestCa> {
-  const dir = await Deno.makeTempDir({ prefix: "basekv-tls-" });
-  // A P-256 key and a request for it: self-signed for the CA, a CSR for the server.
-  const newKey = (key: string, out: string, subject: string, extra: string[]) =>
-    openssl(
-      "req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes".split(" ").concat(
-        extra,
-        ["-keyout", key, "-out", out, "-subj", subject],
-      ),
-      dir,
-    );
-  await newKey("ca.key", "ca.pem", `/CN=${name}`, ["-x509", "-days", "2"]);
-  await newKey("server.key", "server.csr", "/CN=localhost", []);
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+/** A P-256 key and a request for it (self-signed when `extra` says -x509). */
+function newKey(dir: string, key: string, out: string, subject: string, extra: string[]) {
+  return openssl(
+    "req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes".split(" ").concat(
+      extra,
+      ["-keyout", key, "-out", out, "-subj", subject],
+    ),
+    dir,
   );
+}
+
+/** Sign `name`.csr in `dir` with the CA there into `name`.pem, with extensions `ext`. */
+async function sign(dir: string, name: string, ext: string): Promise<void> {
+  await Deno.writeTextFile(`${dir}/${name}.cnf`, ext);
   await openssl([
     "x509",
     "-req",
     "-in",
-    "server.csr",
+    `${name}.csr`,
     "-CA",
     "ca.pem",
     "-CAkey",
     "ca.key",
     "-CAcreateserial",
     "-out",
-    "server.pem",
+    `${name}.pem`,
     "-days",
     "2",
     "-extfile",
-    "ext.cnf",
+    `${name}.cnf`,
   ], dir);
+}
+
+/** Make a CA named `name` in a fresh temporary directory and a server certificate it signed. */
+export async function makeTestCa(name = "basekv test CA"): Promise<TestCa> {
+  const dir = await Deno.makeTempDir({ prefix: "basekv-tls-" });
+  await newKey(dir, "ca.key", "ca.pem", `/CN=${name}`, ["-x509", "-days", "2"]);
+  await newKey(dir, "server.key", "server.csr", "/CN=localhost", []);
+  await sign(
+    dir,
+    "server",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+  );
   return {
     dir,
     caFile: `${dir}/ca.pem`,
     ca: await Deno.readTextFile(`${dir}/ca.pem`),
     certFile: `${dir}/server.pem`,
     keyFile: `${dir}/server.key`,
+  };
+}
+
+/** A client certificate and its key, files and PEM text. */
+export interface ClientCert {
+  certFile: string;
+  keyFile: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * A client certificate `ca` signed for `name`: X.509 v3 with extendedKeyUsage clientAuth, as
+ * webpki (the verifier behind node:tls in Deno) refuses a v1 certificate without extensions.
+ */
+export async function makeClientCert(ca: TestCa, name = "client"): Promise<ClientCert> {
+  await newKey(ca.dir, `${name}.key`, `${name}.csr`, `/CN=${name}`, []);
+  await sign(
+    ca.dir,
+    name,
+    "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n",
+  );
+  const certFile = `${ca.dir}/${name}.pem`;
+  const keyFile = `${ca.dir}/${name}.key`;
+  return {
+    certFile,
+    keyFile,
+    cert: await Deno.readTextFile(certFile),
+    key: await Deno.readTextFile(keyFile),
   };
 }

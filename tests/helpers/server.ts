@@ -15,6 +15,12 @@ export interface Ports {
   http: number;
 }
 
+/**
+ * Read from the environment by every test server: `BASEKV_DYNAMODB_MAX_CONNECTIONS=1000 deno test
+ * -A tests/dynamodb/` runs the DynamoDB tests on the node:http path a connection cap selects.
+ */
+const TEST_ENV = new Set(["BASEKV_DYNAMODB_MAX_CONNECTIONS"]);
+
 /** A config for tests: in-memory store, every port ephemeral, quiet log. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const result = parseConfig(
@@ -26,7 +32,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       "--log-level=error",
     ],
     SERVICES,
-    () => undefined,
+    (name) => TEST_ENV.has(name) ? Deno.env.get(name) : undefined,
   );
   if (result.kind !== "run") throw new Error("unreachable");
   return { ...result.config, ...overrides };

@@ -244,9 +244,22 @@ Deno.test("TLS: flag errors name what is missing", async () => {
   const onlyCert = await runMain(["--memory", "--tls-cert=/nonexistent.pem"]);
   assert.deepEqual(onlyCert.code, 2);
   assert.match(onlyCert.stderr, /--tls-cert needs --tls-key too/);
-  const ca = await runMain(["--memory", "--tls-cert=a", "--tls-key=b", "--tls-ca=c"]);
-  assert.deepEqual(ca.code, 2);
-  assert.match(ca.stderr, /--tls-ca is not supported/);
+  const caAlone = await runMain(["--memory", "--tls-ca=/x.pem"]);
+  assert.deepEqual(caAlone.code, 2);
+  assert.match(caAlone.stderr, /--tls-ca needs --tls-cert and --tls-key too/);
+  const mode = await runMain(["--memory", "--tls-auth-clients=maybe"]);
+  assert.deepEqual(mode.code, 2);
+  assert.match(mode.stderr, /--tls-auth-clients must be yes, optional or no, not 'maybe'/);
+  const pair = await makeTestCa();
+  const noCa = await runMain([
+    "--memory",
+    `--tls-cert=${pair.certFile}`,
+    `--tls-key=${pair.keyFile}`,
+    "--tls-ca=/nonexistent-ca.pem",
+  ]);
+  assert.deepEqual(noCa.code, 1);
+  assert.match(noCa.stderr, /Cannot read CA \/nonexistent-ca.pem/);
+  await Deno.remove(pair.dir, { recursive: true });
   const missing = await runMain([
     "--memory",
     "--tls-cert=/nonexistent.pem",
