@@ -78,6 +78,8 @@ interface Item {
   pos: Key;
   dc: number;
   dk: number;
+  /** The blocks holding it, by level (read before the unit's first count), when known. */
+  chain?: Entry<BlockMeta>[];
 }
 
 function levelPrefix(space: TreeSpace, level: number): Key {
@@ -468,8 +470,11 @@ async function countLevel(
   // read once and the items inside it are taken without a read.
   const few = items.length <= FEW_ITEMS;
   let ahead: Entry<BlockMeta> | null = null;
+  const blockOf = async (item: Item) =>
+    item.chain?.[level] ?? (await holding(tx, space, level, item.pos))!;
   for (let i = 0; i < items.length;) {
-    const block = ahead ?? (await holding(tx, space, level, items[i].pos))!;
+    const block = ahead ?? await blockOf(items[i]);
+    const chain = items[i].chain;
     ahead = null;
     const start = suffix(block.key, p);
     let end: Key | null | undefined;
@@ -480,7 +485,7 @@ async function countLevel(
       dk += items[i].dk;
       if (++i >= items.length) break;
       if (few) {
-        const next = (await holding(tx, space, level, items[i].pos))!;
+        const next = await blockOf(items[i]);
         if (compareSuffix(suffix(next.key, p), start) === 0) continue;
         ahead = next;
         break;
@@ -497,25 +502,58 @@ async function countLevel(
         : (await tx.get([...levelPrefix(space, level + 1), ...start])) !== null;
       if (first) {
         tx.set<BlockMeta>(block.key, { meta: blockMeta(level, 0, k) });
-        out.push({ pos: start, dc, dk: 0 });
+        out.push({ pos: start, dc, dk: 0, chain });
       } else {
         // Its first descendants (kept at 0) start where it does.
         for (let l = level; l >= 1; l--) tx.delete([...levelPrefix(space, l), ...start]);
-        out.push({ pos: start, dc, dk: -1 });
+        out.push({ pos: start, dc, dk: -1, chain });
       }
       continue;
     }
     const max = level === 1 ? LEAF_MAX : FANOUT;
     if ((level === 1 ? c : k) <= max) {
       tx.set<BlockMeta>(block.key, { meta: blockMeta(level, c, k) });
-      out.push({ pos: start, dc, dk: 0 });
+      out.push({ pos: start, dc, dk: 0, chain });
       continue;
     }
     if (end === undefined) end = await nextStart(tx, space, level, block.key);
     const pieces = await split(tx, space, level, start, end, max / 2);
-    out.push({ pos: start, dc, dk: pieces - 1 });
+    out.push({ pos: start, dc, dk: pieces - 1, chain });
   }
   return out;
+}
+
+/**
+ * Give each of a few items (index suffixes) the blocks holding it at every level, read before
+ * any count changes: a block holding a position also holds it for the level above's lookup (the
+ * starts above are a subset of those below), so a position's levels are read at once. From the
+ * last item down, each one reads only the levels below where it joins the chain of the one
+ * after it (that chain's block starts at or before it): a score change within one block above
+ * the leaves reads that block once.
+ */
+async function readChains(
+  tx: WriteTx,
+  space: TreeSpace,
+  height: number,
+  items: Item[],
+): Promise<void> {
+  items.sort((a, b) => compareSuffix(a.pos, b.pos));
+  let after: Entry<BlockMeta>[] | undefined;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const pos = items[i].pos;
+    let join = 1;
+    while (
+      join <= height && !(after &&
+        compareSuffix(suffix(after[join].key, levelPrefix(space, join)), pos) <= 0)
+    ) join++;
+    const read = await Promise.all(
+      Array.from({ length: join - 1 }, (_, l) => holding(tx, space, l + 1, pos)),
+    );
+    const chain: Entry<BlockMeta>[] = [];
+    for (let l = 1; l <= height; l++) chain[l] = l < join ? read[l - 1]! : after![l];
+    items[i].chain = chain;
+    after = chain;
+  }
 }
 
 /**
@@ -534,6 +572,7 @@ export async function countMoves(
     dc: delta,
     dk: 0,
   }));
+  if (items.length <= FEW_ITEMS) await readChains(tx, space, shape.height, items);
   let top = shape.top!;
   for (let level = 1; level <= shape.height && items.length > 0; level++) {
     items = await countLevel(tx, space, level, level === shape.height, items);
