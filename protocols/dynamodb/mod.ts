@@ -57,13 +57,18 @@ export const dynamodbService: Service = {
     }
     // DescribeTable's ItemCount and sizes read counters kept in the same commits as the items.
     countTables(ctx.store);
-    const filled = await backfillLegacyIndexes(ctx.store);
-    if (filled > 0) ctx.log.info(`dynamodb: built the entries of ${filled} older index(es)`);
-    const dropped = await dropUnfinishedBackups(ctx.store);
-    if (dropped > 0) ctx.log.warn(`dynamodb: removed ${dropped} backup(s) a crash left unfinished`);
-    const [resumed, removed] = await recoverRestores(ctx.store, background);
-    if (resumed + removed > 0) {
-      ctx.log.warn(`dynamodb: restores cut short: ${resumed} resumed, ${removed} removed`);
+    // A memory store starts empty: no older build or crash left anything to repair.
+    if (ctx.store.info.kind !== "memory") {
+      const filled = await backfillLegacyIndexes(ctx.store);
+      if (filled > 0) ctx.log.info(`dynamodb: built the entries of ${filled} older index(es)`);
+      const dropped = await dropUnfinishedBackups(ctx.store);
+      if (dropped > 0) {
+        ctx.log.warn(`dynamodb: removed ${dropped} backup(s) a crash left unfinished`);
+      }
+      const [resumed, removed] = await recoverRestores(ctx.store, background);
+      if (resumed + removed > 0) {
+        ctx.log.warn(`dynamodb: restores cut short: ${resumed} resumed, ${removed} removed`);
+      }
     }
     const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     const ttl = startTtlSweeper(ctx.store, delay, ctx.log);

@@ -746,7 +746,8 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   if (options.diskReserve && info.kind === "file" && info.exclusive) {
     engine.reserve = await DiskReserve.open(info.location);
   }
-  if (info.exclusive) {
+  // A memory store starts empty: no journal, orphan chunk or saved index to look for.
+  if (info.exclusive && info.kind !== "memory") {
     await replayJournals(kv);
     await collectOrphanChunks(kv);
     await engine.existence?.restore();
