@@ -4,7 +4,8 @@
  * @module
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
-import type { CommandContext } from "../command.ts";
+import type { CommandContext, Handler } from "../command.ts";
+import { array, simple } from "../reply.ts";
 import { type Access, getKey, type KeyEntry, putKey, slotOf } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, MAX_REDIS_KEY_BYTES } from "../storage/layout.ts";
 import { parseInteger } from "../numbers.ts";
@@ -145,4 +146,9 @@ export function saveRawString(
     record: { meta: { t: "string", enc: "raw" }, data, expiresAt: old?.expiresAt ?? null },
     old,
   });
+}
+
+/** A container's HELP: its lines as simple strings, as Redis's addReplyHelp sends them. */
+export function help(lines: readonly string[]): Handler {
+  return () => array(lines.map((line) => simple(line)));
 }

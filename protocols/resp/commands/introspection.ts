@@ -5,12 +5,12 @@
  */
 import { command, type CommandContext, type CommandSpec, type Handler } from "../command.ts";
 import { parseInt64, parseInteger } from "../numbers.ts";
-import { array, bulk, integer, NULL, OK, type Reply, simple } from "../reply.ts";
+import { bulk, integer, NULL, OK, type Reply } from "../reply.ts";
 import { getKey, type KeyEntry } from "../storage/db.ts";
 import { listEncoding } from "../storage/list.ts";
 import { setEncoding } from "../storage/set.ts";
 import { zsetEncoding } from "../storage/zset.ts";
-import { fail, option, readSlot } from "./common.ts";
+import { fail, help, option, readSlot } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
 import { type EncodingLimits, encodingLimits } from "../encoding_limits.ts";
 
@@ -107,10 +107,6 @@ const MEMORY_HELP = [
   "HELP",
   "    Print this help.",
 ];
-
-function help(lines: string[]): Handler {
-  return () => array(lines.map((line) => simple(line)));
-}
 
 async function memoryUsageCommand(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   if (argv.length > 3) {

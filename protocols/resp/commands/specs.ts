@@ -240,6 +240,7 @@ export const SPECS: Record<LazyFamilyName, readonly SpecData[]> = {
       ["destroy", 4, ["write"], 2, 2, 1, null],
       ["createconsumer", 5, ["write", "denyoom"], 2, 2, 1, null],
       ["delconsumer", 5, ["write"], 2, 2, 1, null],
+      ["help", 2, ["loading", "stale"], 0, 0, 0, null],
     ]],
     ["xreadgroup", -7, ["write", "blocking", "movablekeys"], 0, 0, 0, null],
     ["xack", -4, ["write", "fast"], 1, 1, 1, null],
@@ -248,15 +249,12 @@ export const SPECS: Record<LazyFamilyName, readonly SpecData[]> = {
     ["xautoclaim", -6, ["write", "fast"], 1, 1, 1, null],
   ],
   stream_info: [
-    ["xinfo", -2, [], 0, 0, 0, null, [["stream", -3, ["readonly"], 2, 2, 1, null], [
-      "groups",
-      3,
-      ["readonly"],
-      2,
-      2,
-      1,
-      null,
-    ], ["consumers", 4, ["readonly"], 2, 2, 1, null]]],
+    ["xinfo", -2, [], 0, 0, 0, null, [
+      ["stream", -3, ["readonly"], 2, 2, 1, null],
+      ["groups", 3, ["readonly"], 2, 2, 1, null],
+      ["consumers", 4, ["readonly"], 2, 2, 1, null],
+      ["help", 2, ["loading", "stale"], 0, 0, 0, null],
+    ]],
   ],
   scripting: [
     [

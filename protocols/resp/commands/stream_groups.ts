@@ -35,7 +35,7 @@ import {
   readGroup,
 } from "../storage/stream_group.ts";
 import { groupKey } from "../storage/stream.ts";
-import { fail, option, readSlot, writeSlot } from "./common.ts";
+import { fail, help, option, readSlot, writeSlot } from "./common.ts";
 import { longArg, rangeEnd, rangeStart, STREAM_ERRORS, strictId } from "./stream_args.ts";
 import { entryReply, handleOf, idReply, openStream, readArgs, readReply } from "./streams.ts";
 import { getTyped } from "./common.ts";
@@ -542,6 +542,27 @@ function tryLong(arg: Uint8Array): number | null {
 /** Never reached: the command table answers a container without a known subcommand. */
 const container: Handler = () => OK;
 
+/** Redis 7.2's XGROUP HELP. */
+const XGROUP_HELP = [
+  "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "CREATE <key> <groupname> <id|$> [option]",
+  "    Create a new consumer group. Options are:",
+  "    * MKSTREAM",
+  "      Create the empty stream if it does not exist.",
+  "    * ENTRIESREAD entries_read",
+  "      Set the group's entries_read counter (internal use).",
+  "CREATECONSUMER <key> <groupname> <consumer>",
+  "    Create a new consumer in the specified group.",
+  "DELCONSUMER <key> <groupname> <consumer>",
+  "    Remove the specified consumer.",
+  "DESTROY <key> <groupname>",
+  "    Remove the specified group.",
+  "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+  "    Set the current group ID and entries_read counter.",
+  "HELP",
+  "    Print this help.",
+];
+
 /** The consumer group commands. */
 export const COMMANDS: CommandSpec[] = [
   {
@@ -556,6 +577,7 @@ export const COMMANDS: CommandSpec[] = [
         xgroupCreateConsumer,
       ),
       command("delconsumer", { arity: 5, flags: ["write"], keys: [2, 2, 1] }, xgroupDelConsumer),
+      command("help", { arity: 2, flags: ["loading", "stale"] }, help(XGROUP_HELP)),
     ],
   },
   command(

@@ -20,7 +20,7 @@ import {
   streamState,
 } from "../storage/stream.ts";
 import { listConsumers, listGroups, listPending, readGroup } from "../storage/stream_group.ts";
-import { fail, getTyped, option, readSlot } from "./common.ts";
+import { fail, getTyped, help, option, readSlot } from "./common.ts";
 import { longArg, STREAM_ERRORS } from "./stream_args.ts";
 import { entryReply, idReply } from "./streams.ts";
 
@@ -174,6 +174,19 @@ async function xinfoConsumers(ctx: CommandContext, argv: Uint8Array[]): Promise<
 /** Never reached: the command table answers a container without a known subcommand. */
 const container: Handler = () => OK;
 
+/** Redis 7.2's XINFO HELP (its unbalanced bracket included). */
+const XINFO_HELP = [
+  "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "CONSUMERS <key> <groupname>",
+  "    Show consumers of <groupname>.",
+  "GROUPS <key>",
+  "    Show the stream consumer groups.",
+  "STREAM <key> [FULL [COUNT <count>]",
+  "    Show information about the stream.",
+  "HELP",
+  "    Print this help.",
+];
+
 /** XINFO as a container command. */
 export const COMMANDS: CommandSpec[] = [
   {
@@ -182,6 +195,7 @@ export const COMMANDS: CommandSpec[] = [
       command("stream", { arity: -3, flags: ["readonly"], keys: [2, 2, 1] }, xinfoStream),
       command("groups", { arity: 3, flags: ["readonly"], keys: [2, 2, 1] }, xinfoGroups),
       command("consumers", { arity: 4, flags: ["readonly"], keys: [2, 2, 1] }, xinfoConsumers),
+      command("help", { arity: 2, flags: ["loading", "stale"] }, help(XINFO_HELP)),
     ],
   },
 ];

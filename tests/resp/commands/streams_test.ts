@@ -265,3 +265,34 @@ Deno.test("raw sockets: a blocked XREADGROUP is told when its group or stream go
   assertEquals(await raw(other, "DEL", "gs"), ":1\r\n");
   assertEquals(await reply(), "-UNBLOCKED the stream key no longer exists\r\n");
 });
+
+Deno.test("raw sockets: XINFO HELP and XGROUP HELP answer Redis 7.2's help lines", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RawClient.connect(s.ports.redis);
+  const lines = (...l: string[]) => `*${l.length}\r\n${l.map((x) => `+${x}\r\n`).join("")}`;
+  const helpTail = ["HELP", "    Print this help."];
+  assertEquals(
+    await raw(c, "XINFO", "HELP"),
+    lines(
+      "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CONSUMERS <key> <groupname>",
+      "    Show consumers of <groupname>.",
+      "GROUPS <key>",
+      "    Show the stream consumer groups.",
+      "STREAM <key> [FULL [COUNT <count>]",
+      "    Show information about the stream.",
+      ...helpTail,
+    ),
+  );
+  const xgroup = await raw(c, "XGROUP", "help");
+  ok(xgroup.startsWith("*17\r\n+XGROUP <subcommand> [<arg> [value] [opt] ...]."), xgroup);
+  ok(xgroup.endsWith(lines(...helpTail).slice(4)), xgroup);
+  assertEquals(
+    await raw(c, "XINFO", "HELP", "extra"),
+    "-ERR wrong number of arguments for 'xinfo|help' command\r\n",
+  );
+  assertEquals(
+    await raw(c, "XINFO", "NOPE"),
+    "-ERR unknown subcommand 'NOPE'. Try XINFO HELP.\r\n",
+  );
+});
