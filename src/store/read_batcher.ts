@@ -1,7 +1,8 @@
 /**
  * Point reads of Deno KV, coalesced: keys asked for while earlier reads are in flight leave
- * together, up to {@link READ_BATCH} per `getMany`, with a bounded number of calls out. Each call is one hop to Deno KV's SQLite thread (or one request to a remote store), so
- * under load a miss costs a tenth of a hop; an idle store still sends a lone key at once.
+ * together, up to {@link READ_BATCH} per `getMany`, with a bounded number of calls out. Each call
+ * is one hop to Deno KV's SQLite thread (or one request to a remote store), so under load a miss
+ * costs a tenth of a hop; an idle store still sends a lone key at once.
  * @module
  */
 import type { Key } from "./types.ts";
