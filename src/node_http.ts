@@ -9,6 +9,7 @@ import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type net from "node:net";
 import type { Logger } from "./log.ts";
+import { settleWithin } from "./tcp.ts";
 import type { TlsPair } from "./tls.ts";
 import { guardClientAuth, listenOn } from "./tls_client_auth.ts";
 
@@ -207,9 +208,7 @@ export async function serveNodeHttp(
     async close(graceMs = 2000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([closed, new Promise((r) => timer = setTimeout(r, graceMs))]);
-      clearTimeout(timer);
+      await settleWithin(closed, graceMs);
       server.closeAllConnections();
       await closed;
     },

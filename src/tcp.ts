@@ -78,6 +78,13 @@ export interface TcpLimits {
   requestTimeoutMs(): number;
 }
 
+/** Wait for `task` to settle, but no longer than `ms`; its failure is not this wait's concern. */
+export async function settleWithin(task: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([task.catch(() => {}), new Promise((r) => timer = setTimeout(r, ms))]);
+  clearTimeout(timer);
+}
+
 /** How often the timeouts are checked. */
 const SWEEP_MS = 1000;
 
@@ -169,13 +176,7 @@ export async function serveTcp(
         if (max > 0 && open.size >= max) {
           // Over the cap: the protocol's error line (bounded in time), then close.
           const told = limits?.rejected?.(conn) ?? Promise.resolve();
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          Promise.race([told, new Promise((r) => timer = setTimeout(r, SWEEP_MS))])
-            .catch(() => {})
-            .finally(() => {
-              clearTimeout(timer);
-              closeQuietly(conn);
-            });
+          settleWithin(told, SWEEP_MS).finally(() => closeQuietly(conn));
           continue;
         }
         const watch = new ConnWatch();
@@ -242,12 +243,7 @@ export async function serveTcp(
         retiring.clear();
         await Promise.all(acceptLoops);
         controller.abort();
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          Promise.all(open.values()),
-          new Promise((r) => timer = setTimeout(r, graceMs)),
-        ]);
-        clearTimeout(timer);
+        await settleWithin(Promise.all(open.values()), graceMs);
         for (const conn of open.keys()) closeQuietly(conn);
         await Promise.all(open.values());
       })();

@@ -3,6 +3,7 @@
  * its own per request (set, then cleared) cost more than reading a small body.
  * @module
  */
+import { every, type Ticker } from "../../src/ticker.ts";
 
 /** How often the pending deadlines are checked: a late body is noticed within this. */
 const SWEEP_MS = 250;
@@ -15,7 +16,7 @@ interface Pending {
 /** Bodies being read, each with the time it must have arrived by. */
 export class Deadlines {
   #pending = new Set<Pending>();
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: Ticker | undefined;
 
   /**
    * A promise that resolves to null once `ms` have passed, unless `release` is called first;
@@ -25,12 +26,8 @@ export class Deadlines {
     let entry!: Pending;
     const late = new Promise<null>((resolve) => entry = { at: Date.now() + ms, late: resolve });
     this.#pending.add(entry);
-    if (this.#timer === undefined) {
-      const timer = setInterval(() => this.#sweep(), SWEEP_MS);
-      // An idle server's pending reads must not keep the process alive on their own.
-      Deno.unrefTimer(timer);
-      this.#timer = timer;
-    }
+    // The project's unref'd tick: pending reads must not keep an idle process alive.
+    this.#timer ??= every(SWEEP_MS, () => this.#sweep());
     return { late, release: () => this.#pending.delete(entry) };
   }
 
@@ -43,7 +40,7 @@ export class Deadlines {
     }
     // Stopped while nothing is pending; the next watch starts it again.
     if (this.#pending.size === 0) {
-      clearInterval(this.#timer);
+      this.#timer?.stop();
       this.#timer = undefined;
     }
   }
