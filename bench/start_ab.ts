@@ -1,7 +1,10 @@
 /**
  * Start time of one or more basekv trees, interleaved (A B A B …): `--memory`, all three
- * protocols, the ready line's figure and spawn-to-PING/`version`/`GET /health`, medians.
- * Usage: deno run -A bench/start_ab.ts [--starts N] [--port BASE] TREE_OR_SCRIPT...
+ * protocols, the ready line's figure and spawn-to-PING/`version`/`GET /health`, medians. With
+ * `--instructions`, the instructions each start runs until its ready line instead (valgrind's
+ * callgrind: the same count on a busy machine as on a quiet one, about a minute a start).
+ * Usage: deno run -A bench/start_ab.ts [--starts N] [--port BASE] [--instructions]
+ *   TREE_OR_SCRIPT...
  * @module
  */
 import { parseArgs } from "node:util";
@@ -12,6 +15,7 @@ const { values, positionals } = parseArgs({
   options: {
     starts: { type: "string", default: "8" },
     port: { type: "string", default: "22000" },
+    instructions: { type: "boolean", default: false },
   },
 });
 const starts = Number(values.starts);
@@ -26,10 +30,10 @@ function median(xs: number[]): number {
 
 /**
  * The median, the least (the figure a busy shared machine disturbs least: load only adds) and
- * every value, in ms.
+ * every value.
  */
-function summary(xs: number[]): string {
-  return `median ${median(xs)} ms (min ${Math.min(...xs)}) [${xs.join(" ")}]`;
+function summary(xs: number[], unit = "ms"): string {
+  return `median ${median(xs)} ${unit} (min ${Math.min(...xs)}) [${xs.join(" ")}]`;
 }
 
 /** Send `request` and read until `done` says the reply is whole. */
@@ -80,25 +84,30 @@ function cpuMs(pid: number): number {
   return Math.round(ns / 1e6);
 }
 
+/** `deno run` arguments of a `--memory` start of `target` with all three protocols. */
+function serverArgs(target: string): string[] {
+  const main = target.endsWith(".js") || target.endsWith(".ts") ? target : `${target}/main.ts`;
+  return [
+    "run",
+    "-A",
+    "--unstable-kv",
+    "--unstable-net",
+    main,
+    "--memory",
+    `--redis-port=${basePort}`,
+    `--memcached-port=${basePort + 1}`,
+    `--http-port=${basePort + 2}`,
+    "--log-level=error",
+  ];
+}
+
 async function startOnce(
   target: string,
 ): Promise<{ ready: number; answering: number; cpu: number }> {
   const [redis, memcached, http] = [basePort, basePort + 1, basePort + 2];
-  const main = target.endsWith(".js") || target.endsWith(".ts") ? target : `${target}/main.ts`;
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--unstable-kv",
-      "--unstable-net",
-      main,
-      "--memory",
-      `--redis-port=${redis}`,
-      `--memcached-port=${memcached}`,
-      `--http-port=${http}`,
-      "--log-level=error",
-    ],
+    args: serverArgs(target),
     stdout: "piped",
     stderr: "inherit",
     env: { DENO_NO_PACKAGE_JSON: "1" },
@@ -115,6 +124,51 @@ async function startOnce(
   child.kill("SIGTERM");
   await child.status;
   return { ready, answering, cpu };
+}
+
+/** Millions of instructions (all threads) one start of `target` runs until its ready line. */
+async function instructionsOnce(target: string): Promise<number> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command("valgrind", {
+      args: [
+        "--tool=callgrind",
+        `--callgrind-out-file=${dir}/cg`,
+        // V8 writes the code it runs: valgrind must notice.
+        "--smc-check=all-non-file",
+        Deno.execPath(),
+        ...serverArgs(target),
+      ],
+      stdout: "piped",
+      stderr: "null",
+      env: { DENO_NO_PACKAGE_JSON: "1" },
+    }).spawn();
+    await firstLine(child.stdout);
+    // The counts as they stand at the ready line; what the server does after is not wanted.
+    const dump = await new Deno.Command("callgrind_control", {
+      args: ["--dump", String(child.pid)],
+      stdout: "null",
+    }).output();
+    child.kill("SIGKILL");
+    await child.status;
+    if (!dump.success) throw new Error(`callgrind_control --dump ${child.pid} failed`);
+    const totals = (await Deno.readTextFile(`${dir}/cg.1`)).match(/^totals: (\d+)/m);
+    if (!totals) throw new Error("callgrind's dump has no totals line");
+    return Math.round(Number(totals[1]) / 1e5) / 10;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (values.instructions) {
+  const counts = new Map(targets.map((t) => [t, [] as number[]]));
+  for (let i = 0; i < starts; i++) {
+    for (const t of targets) counts.get(t)!.push(await instructionsOnce(t));
+  }
+  for (const [t, xs] of counts) {
+    console.log(`${t}: instructions until the ready line ${summary(xs, "M")}`);
+  }
+  Deno.exit(0);
 }
 
 const results = new Map(
