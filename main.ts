@@ -7,23 +7,19 @@ import { ConfigError, parseConfig } from "./src/config.ts";
 import { writeReadyFile } from "./src/health.ts";
 import { createLogger } from "./src/log.ts";
 import { startServer } from "./src/server.ts";
-import { runTool, TOOLS } from "./src/tools.ts";
-import { FixtureError } from "./src/fixtures.ts";
 import { VERSION } from "./src/version.ts";
 import { after } from "./src/ticker.ts";
 import { SERVICES } from "./protocols/mod.ts";
 
+/** The subcommands src/tools.ts runs; it loads only for one of them. */
+const TOOLS = ["export", "import", "backup"];
 /** How long after the ready line the memory reducer starts (nothing to reduce before load). */
 const MEMORY_REDUCER_DELAY_MS = 3000;
 
 async function main(args: string[]): Promise<number> {
-  if (Object.hasOwn(TOOLS, args[0] ?? "")) {
-    try {
-      return await runTool(args[0], args.slice(1), SERVICES);
-    } catch (error) {
-      console.error(`basekv ${args[0]}: ${(error as Error).message}`);
-      return error instanceof ConfigError || error instanceof FixtureError ? 2 : 1;
-    }
+  if (TOOLS.includes(args[0])) {
+    const { runTool } = await import("./src/tools.ts");
+    return await runTool(args[0], args.slice(1), SERVICES);
   }
   let result;
   try {

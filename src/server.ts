@@ -5,9 +5,8 @@
  * @module
  */
 import { processAgeMs } from "./process_age.ts";
-import { Admin, type LoadedFixture } from "./admin.ts";
+import type { Admin, LoadedFixture } from "./admin.ts";
 import { Auth } from "./auth.ts";
-import { readFixtureFile } from "./fixtures.ts";
 import type { Config, ServiceFlags } from "./config.ts";
 import { type HealthReport, healthReport, healthResponse } from "./health.ts";
 import type { Logger } from "./log.ts";
@@ -92,7 +91,7 @@ export interface RunningServer extends AsyncDisposable {
   /** Re-read the TLS certificate and key (SIGHUP); throws, keeping the old pair, if bad. */
   reloadTls(): Promise<void>;
   /** Reset, snapshots and fixtures (also served as `/_basekv/` on the HTTP port). */
-  admin: Admin;
+  admin(): Promise<Admin>;
   close(): Promise<void>;
 }
 
@@ -108,6 +107,7 @@ export async function startServer(
   const names = services.map((s) => s.name);
   const fixtures: LoadedFixture[] = [];
   for (const file of config.seeds) {
+    const { readFixtureFile } = await import("./fixtures.ts");
     fixtures.push({ file, fixture: await readFixtureFile(file, names) });
   }
   const local = config.memory || config.kvUrl ? null : config.data;
@@ -125,8 +125,13 @@ export async function startServer(
   let readyMs: number | null = null;
   const report = () => healthReport(store.info.kind, running, readyMs);
   const health = () => healthResponse(report());
-  const admin = new Admin({ store, namespaces: names, services: running, auth, fixtures, log });
-  const serveAdmin = (req: Request) => admin.handle(req);
+  // The admin API (and the fixture code it brings) loads with its first use.
+  let adminApi: Promise<Admin> | null = null;
+  const admin = () =>
+    adminApi ??= import("./admin.ts").then(({ Admin }) =>
+      new Admin({ store, namespaces: names, services: running, auth, fixtures, log })
+    );
+  const serveAdmin = async (req: Request) => await (await admin()).handle(req);
   try {
     for (const service of services) {
       if (!config.protocols.includes(service.name)) continue;
@@ -145,7 +150,7 @@ export async function startServer(
       );
       running.set(service.name, started);
     }
-    await admin.seed();
+    if (fixtures.length > 0) await (await admin()).seed();
   } catch (error) {
     for (const s of running.values()) await s.close();
     await store.close();

@@ -4,16 +4,9 @@
  * @module
  */
 import { ConfigError, parseConfig } from "./config.ts";
-import { parseFixture } from "./fixtures.ts";
+import { FixtureError, parseFixture } from "./fixtures.ts";
 import { createLogger } from "./log.ts";
 import { type Service, startServer } from "./server.ts";
-
-/** The subcommands, with what each does. */
-export const TOOLS: Readonly<Record<string, string>> = {
-  export: "write the store's data as a fixture (JSON) to --out or stdout",
-  import: "load a fixture file (JSON) into the store",
-  backup: "write a consistent copy of a live store (a basekv data file) to --out",
-};
 
 const USAGE = `Usage:
   basekv export [--url URL | --data FILE] [--namespace NAME] [--out FILE]
@@ -115,12 +108,24 @@ async function writeOut(out: string | undefined, text: string): Promise<void> {
   else await Deno.stdout.write(new TextEncoder().encode(text));
 }
 
-/** Run one subcommand; returns the exit code. */
+/**
+ * Run one subcommand; returns the exit code: 2 for a bad command line or fixture, 1 for any
+ * other failure (told on stderr).
+ */
 export async function runTool(
   name: string,
   args: string[],
   services: readonly Service[],
 ): Promise<number> {
+  try {
+    return await run(name, args, services);
+  } catch (error) {
+    console.error(`basekv ${name}: ${(error as Error).message}`);
+    return error instanceof ConfigError || error instanceof FixtureError ? 2 : 1;
+  }
+}
+
+async function run(name: string, args: string[], services: readonly Service[]): Promise<number> {
   if (args.includes("--help")) {
     console.log(USAGE);
     return 0;
@@ -130,7 +135,11 @@ export async function runTool(
   const q = a.namespace ? `?namespace=${encodeURIComponent(a.namespace)}` : "";
   if (name === "export") {
     const fixture = a.data
-      ? await withDataFile(a.data, services, (s) => s.admin.exportFixture(new URLSearchParams(q)))
+      ? await withDataFile(
+        a.data,
+        services,
+        async (s) => (await s.admin()).exportFixture(new URLSearchParams(q)),
+      )
       : await (await call(a, "GET", `export${q}`)).json();
     await writeOut(a.out, JSON.stringify(fixture, null, 2) + "\n");
     return 0;
@@ -141,8 +150,9 @@ export async function runTool(
     const fixture = parseFixture(text, names);
     if (a.data) {
       await withDataFile(a.data, services, async (s) => {
-        if (a.reset) await s.admin.reset(new URLSearchParams());
-        await s.admin.seed(fixture);
+        const admin = await s.admin();
+        if (a.reset) await admin.reset(new URLSearchParams());
+        await admin.seed(fixture);
       });
     } else {
       if (a.reset) await call(a, "POST", "reset");

@@ -7,16 +7,11 @@
 import type { Service, ServiceContext } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
 import { RELOAD_GRACE_MS, type TlsPair, type TlsSource } from "../../src/tls.ts";
-import { createHandler } from "./server.ts";
-import { startTtlSweeper, TTL_DELAY_FLAG } from "./ttl_sweeper.ts";
-import { countTables } from "./storage/tables.ts";
-import { backfillLegacyIndexes } from "./storage/index_backfill.ts";
-import { dropUnfinishedBackups } from "./storage/backups.ts";
-import { recoverRestores } from "./storage/restore_recovery.ts";
-import type { OperationContext } from "./context.ts";
+import type { Engine } from "./engine.ts";
 import { AWS_CREDENTIALS_FLAG, loadCredentials } from "./credentials.ts";
-import { clearTables, exportDynamo, itemPrefixes, seedDynamo, tableFilter } from "./fixtures.ts";
 
+/** The service flag: seconds an expired item stays readable before the sweeper may delete it. */
+const TTL_DELAY_FLAG = "dynamodb-ttl-delay";
 /** The connection cap; 0 = none (and Deno.serve, which has no connection hooks). */
 const MAX_CONNECTIONS_FLAG = "dynamodb-max-connections";
 /** The request line and header block Deno.serve's HTTP layer takes (measured); node:http too. */
@@ -55,50 +50,28 @@ export const dynamodbService: Service = {
       ).finally(() => pending.delete(tracked));
       pending.add(tracked);
     }
-    // DescribeTable's ItemCount and sizes read counters kept in the same commits as the items.
-    countTables(ctx.store);
-    // A memory store starts empty: no older build or crash left anything to repair.
-    if (ctx.store.info.kind !== "memory") {
-      const filled = await backfillLegacyIndexes(ctx.store);
-      if (filled > 0) ctx.log.info(`dynamodb: built the entries of ${filled} older index(es)`);
-      const dropped = await dropUnfinishedBackups(ctx.store);
-      if (dropped > 0) {
-        ctx.log.warn(`dynamodb: removed ${dropped} backup(s) a crash left unfinished`);
-      }
-      const [resumed, removed] = await recoverRestores(ctx.store, background);
-      if (resumed + removed > 0) {
-        ctx.log.warn(`dynamodb: restores cut short: ${resumed} resumed, ${removed} removed`);
-      }
-    }
-    const delay = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
-    const ttl = startTtlSweeper(ctx.store, delay, ctx.log);
-    const handler = createHandler(ctx, background, ttl, credentials);
-    const opCtx: OperationContext = {
-      store: ctx.store,
-      region: "us-east-1",
-      log: ctx.log,
-      background,
-    };
-    const admin = {
-      seed: (section: unknown, path: string, part?: { param: string; value: string }) =>
-        seedDynamo(
-          opCtx,
-          section,
-          path,
-          part ? tableFilter(part.param, part.value) ?? undefined : undefined,
-        ),
-      exportFixture: () => exportDynamo(opCtx),
-      async resetPart(param: string, value: string) {
-        const only = tableFilter(param, value);
-        if (only === null) return false;
-        await clearTables(ctx.store, only);
-        return true;
-      },
-      partPrefixes(param: string, value: string) {
-        const only = tableFilter(param, value);
-        return only === null ? Promise.resolve(null) : itemPrefixes(ctx.store, only);
-      },
-    };
+    const ttlDelayMs = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
+    let engine: Engine | null = null;
+    let starting: Promise<Engine> | null = null;
+    const load = (): Promise<Engine> =>
+      starting ??= import("./engine.ts").then(
+        (m) => m.startEngine(ctx, { credentials, ttlDelayMs, background }),
+      ).then((started) => engine = started, (error) => {
+        // A failed import is retried by the next request rather than remembered.
+        starting = null;
+        throw error;
+      });
+    // A store with data starts the engine now: it repairs what a crash left and sweeps TTLs.
+    // A memory store starts empty, so its engine (most of the DynamoDB code) loads with the
+    // first request that needs it, and a readiness probe does not wait for it.
+    if (ctx.store.info.kind !== "memory") await load();
+    const stopEngine = () => starting?.then((started) => started.stop(), () => {});
+    const handler: Handler = (req, info) =>
+      engine
+        ? engine.handler(req, info)
+        : isHealthProbe(req)
+        ? Promise.resolve(ctx.health())
+        : load().then((started) => started.handler(req, info));
     let server: HttpListening;
     try {
       const maxConnections = Number(ctx.config.serviceFlags[MAX_CONNECTIONS_FLAG] ?? 0);
@@ -106,21 +79,33 @@ export const dynamodbService: Service = {
         ? await listenNode(ctx, listen, maxConnections, handler)
         : listenDeno(ctx.tls, listen, handler);
     } catch (error) {
-      ttl.stop();
+      await stopEngine();
       throw error;
     }
     return {
-      ...admin,
+      seed: async (section, path, part) => await (await load()).seed(section, path, part),
+      exportFixture: async () => await (await load()).exportFixture(),
+      resetPart: async (param, value) => await (await load()).resetPart(param, value),
+      partPrefixes: async (param, value) => await (await load()).partPrefixes(param, value),
       address: `${ctx.tls ? "https" : "http"}://${listen.hostname}:${server.port}`,
       port: server.port,
       close: async () => {
         await server.close();
-        await ttl.stop();
+        await stopEngine();
         await Promise.all(pending);
       },
     };
   },
 };
+
+/**
+ * `GET /health` from a non-browser (an Origin asks for CORS headers, which the engine's
+ * handler adds): basekv's readiness, answered before the engine has loaded.
+ */
+function isHealthProbe(req: Request): boolean {
+  return req.method === "GET" && !req.headers.has("origin") &&
+    new URL(req.url).pathname === "/health";
+}
 
 /** A bound HTTP server of the service. */
 interface HttpListening {
@@ -129,7 +114,7 @@ interface HttpListening {
   close(): Promise<void>;
 }
 
-type Handler = ReturnType<typeof createHandler>;
+type Handler = Engine["handler"];
 
 /** Serve with Deno.serve (plain, or TLS without client certificates). */
 function listenDeno(

@@ -9,8 +9,6 @@ import type { Logger } from "../../src/log.ts";
 import { expireItem } from "./storage/item_store.ts";
 import { sweepExpired } from "./storage/ttl.ts";
 
-/** The service flag: seconds an expired item stays readable before the sweeper may delete it. */
-export const TTL_DELAY_FLAG = "dynamodb-ttl-delay";
 /** How often the sweeper looks for due items. */
 const SWEEP_INTERVAL_MS = 1000;
 

@@ -10,7 +10,6 @@ import { serveConnection } from "./server.ts";
 import { Counters } from "./stats.ts";
 import { TEXT } from "./errors.ts";
 import { Items } from "./storage/items.ts";
-import { exportMemcached, seedMemcached } from "./fixtures.ts";
 
 /** The flag setting the largest item (memcached's -I). */
 export const ITEM_MAX_FLAG = "memcached-item-max";
@@ -76,8 +75,10 @@ export const memcachedService: Service = {
   async start(ctx, listen) {
     const { tcp, shared } = await startMemcachedServer(ctx, listen);
     return {
-      seed: (section, path) => seedMemcached(shared.items, section, path),
-      exportFixture: () => exportMemcached(shared.items),
+      // Fixtures load with their first use (the admin API, --seed).
+      seed: async (section, path) =>
+        (await import("./fixtures.ts")).seedMemcached(shared.items, section, path),
+      exportFixture: async () => (await import("./fixtures.ts")).exportMemcached(shared.items),
       address: `${listen.hostname}:${tcp.addr.port}`,
       port: tcp.addr.port,
       close: () => tcp.close(),

@@ -74,8 +74,10 @@ export const redisService: Service = {
       new ConfigParams({ port: listen.port, password: ctx.config.password }),
       ctx.log,
     );
+    // A memory store starts empty: no library or ACL user was stored before this start.
+    const stored = ctx.store.info.kind !== "memory";
     // Libraries FUNCTION LOAD stored, before any FCALL can arrive.
-    await loadStoredFunctions(ctx.store, () => state.loadScripts());
+    if (stored) await loadStoredFunctions(ctx.store, () => state.loadScripts());
     state.config.setInternal("maxclients", String(ctx.config.serviceFlags[MAXCLIENTS_FLAG]));
     state.config.setInternal("timeout", String(ctx.config.serviceFlags[TIMEOUT_FLAG]));
     // Blocked clients are retried after commits: subscribed before any connection is served.
@@ -97,7 +99,7 @@ export const redisService: Service = {
       ctx.config.password,
       String(ctx.config.serviceFlags[USERS_FLAG] ?? "") || null,
     );
-    await state.acl.start();
+    await state.acl.start(stored);
     const deps = {
       store: ctx.store,
       auth: ctx.auth,

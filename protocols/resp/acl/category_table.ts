@@ -162,14 +162,23 @@ const MEMBERS: Readonly<Record<string, string>> = {
     "function|stats script|debug script|exists script|flush script|help script|kill " +
     "script|load",
 };
-/** Command full name → its categories, built once from MEMBERS. */
-const BY_COMMAND = new Map<string, Set<string>>();
-for (const category of CATEGORIES) {
-  for (const name of MEMBERS[category].split(" ")) {
-    let set = BY_COMMAND.get(name);
-    if (!set) BY_COMMAND.set(name, set = new Set());
-    set.add(category);
+/**
+ * Command full name → its categories, built from MEMBERS on first use: only ACL rules naming
+ * categories and COMMAND INFO ask, and a start should not build some 400 sets for them.
+ */
+let byCommand: Map<string, Set<string>> | null = null;
+
+function commandCategories(): Map<string, Set<string>> {
+  if (byCommand) return byCommand;
+  byCommand = new Map();
+  for (const category of CATEGORIES) {
+    for (const name of MEMBERS[category].split(" ")) {
+      let set = byCommand.get(name);
+      if (!set) byCommand.set(name, set = new Set());
+      set.add(category);
+    }
   }
+  return byCommand;
 }
 
 /** The commands Redis's table places in `category` (ACL CAT <category>). */
@@ -179,5 +188,5 @@ export function commandsIn(category: string): readonly string[] {
 
 /** Redis's categories of `fullName` ("get", "client|list"), or undefined when it is not known. */
 export function knownCategories(fullName: string): ReadonlySet<string> | undefined {
-  return BY_COMMAND.get(fullName);
+  return commandCategories().get(fullName);
 }

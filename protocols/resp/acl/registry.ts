@@ -112,11 +112,12 @@ export class AclRegistry {
   }
 
   /**
-   * Load the stored users, then the file's (which replace stored users of the same name and
-   * are stored too). --password always sets the default user's password, as requirepass does.
+   * Load the stored users (unless `stored` says the store holds none), then the file's (which
+   * replace stored users of the same name and are stored too). --password always sets the
+   * default user's password, as requirepass does.
    */
-  async start(): Promise<void> {
-    await this.reload();
+  async start(stored = true): Promise<void> {
+    if (stored) await this.reload();
     if (this.file) await this.loadFile();
   }
 
