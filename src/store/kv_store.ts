@@ -194,13 +194,13 @@ class Engine implements LoopBackend {
   }
 
   /** Stored states of many keys (payloads of chunked values not resolved). Shared: never mutate. */
-  async readManyRaw(keys: readonly Key[]): Promise<Raw[]> {
+  async readManyRaw(keys: readonly Key[], ids?: readonly string[]): Promise<Raw[]> {
     const cache = this.cache;
     const out: (Raw | undefined)[] = new Array(keys.length);
     const misses: { key: Key; at: number; id: string }[] = [];
     const existence = this.existence;
     for (let i = 0; i < keys.length; i++) {
-      const id = cache === null && existence === null ? "" : keyId(keys[i]);
+      const id = ids?.[i] ?? (cache === null && existence === null ? "" : keyId(keys[i]));
       const cached = cache?.get(id);
       if (cached) out[i] = cached;
       else if (existence?.absent(keys[i], id)) out[i] = ABSENT;

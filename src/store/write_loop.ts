@@ -50,8 +50,8 @@ export interface LoopBackend {
   peek(key: Key, id: string): Raw | undefined;
   /** `id` is the key's {@link keyId}, when the caller has it. */
   readRaw(key: Key, withData: boolean, id?: string): Promise<Raw>;
-  /** Envelopes (no payloads) of many keys at once. */
-  readManyRaw(keys: readonly Key[]): Promise<Raw[]>;
+  /** Envelopes (no payloads) of many keys at once; `ids` are their {@link keyId}s, if known. */
+  readManyRaw(keys: readonly Key[], ids?: readonly string[]): Promise<Raw[]>;
   /**
    * Warm whatever a unit's reads will need, or return undefined when that would not help (no
    * cache: a shared store). The promise never rejects.
@@ -605,11 +605,16 @@ export class WriteLoop {
 
   /** Learn, in one go, the stored state of every key written blind, so the commit can clean up. */
   async #fillBases(batch: Batch): Promise<void> {
-    const missing: [string, Key][] = [];
-    for (const [id, w] of batch.writes) if (!batch.bases.has(id)) missing.push([id, w.key]);
-    if (missing.length === 0) return;
-    const raws = await this.#backend.readManyRaw(missing.map(([, key]) => key));
-    missing.forEach(([id, key], i) => batch.bases.set(id, { key, raw: raws[i] }));
+    const ids: string[] = [];
+    const keys: Key[] = [];
+    for (const [id, w] of batch.writes) {
+      if (batch.bases.has(id)) continue;
+      ids.push(id);
+      keys.push(w.key);
+    }
+    if (keys.length === 0) return;
+    const raws = await this.#backend.readManyRaw(keys, ids);
+    for (let i = 0; i < keys.length; i++) batch.bases.set(ids[i], { key: keys[i], raw: raws[i] });
   }
 
   async #commitAlone(member: Member): Promise<void> {
