@@ -47,7 +47,10 @@ export function estimateSize(value: unknown, depth = 0): number {
   let size = 4;
   if (Array.isArray(value)) { for (const v of value) size += estimateSize(v, depth + 1); }
   else {
-    for (const [k, v] of Object.entries(value)) size += k.length + 2 + estimateSize(v, depth + 1);
+    // for-in, not Object.entries: this runs for every mutation of every commit, and the
+    // values are plain objects (no inherited enumerable keys).
+    const obj = value as { [k: string]: unknown };
+    for (const k in obj) size += k.length + 2 + estimateSize(obj[k], depth + 1);
   }
   return size;
 }

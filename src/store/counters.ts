@@ -5,7 +5,7 @@
  * @module
  */
 import type { Envelope } from "./envelope.ts";
-import { compareKeys, hasPrefix, keyId } from "./keys.ts";
+import { compareKeys, hasPrefix, keyId, samePart } from "./keys.ts";
 import type { Mutation } from "./atomic_plan.ts";
 import type { Counts, Key } from "./types.ts";
 
@@ -43,29 +43,47 @@ interface Registration {
   whenReady: Promise<void>;
 }
 
-/** Deltas of one batch, applied to the mirrors once the batch is durable. */
+/**
+ * Deltas of one batch, applied to the mirrors once the batch is durable. Kept as numbers while
+ * the batch is planned (a batch's deltas stay far below 2^53; BigInt arithmetic per write
+ * would allocate on every step), made BigInt once per group.
+ */
 export type PendingCounts = { reg: Registration; id: string; group: Key; d: bigint[] }[];
+/** A group's deltas while a batch is planned: `d` by field, but the deadline sum in `t`. */
+type Planned = { reg: Registration; group: Key; d: number[]; t: bigint };
 
-function keyBytes(parts: Key): number {
-  let n = 0;
-  for (const p of parts) {
-    if (p instanceof Uint8Array) n += p.length;
-    else if (typeof p === "string") n += p.length;
-    else n += 8;
-  }
-  return n;
+function partBytes(p: Deno.KvKeyPart): number {
+  return p instanceof Uint8Array || typeof p === "string" ? p.length : 8;
 }
 
-/** What one stored envelope adds to its group's figures. */
-function contribution(key: Key, groupLength: number, env: Envelope): bigint[] {
+/**
+ * Add (sign 1) or take away (sign -1) what one stored envelope adds to its group's figures.
+ * The deadline sum stays BigInt: one far deadline (Redis allows ~2^63 ms) breaks a double.
+ */
+function addContribution(p: Planned, key: Key, glen: number, env: Envelope, sign: 1 | -1): void {
+  const d = p.d;
   const e = env.e;
-  return [
-    1n,
-    e === undefined ? 0n : 1n,
-    e === undefined ? 0n : BigInt(Math.floor(e / 1000) - DEADLINE_BASE_S),
-    BigInt(env.c ? env.c.s : env.d?.length ?? 0),
-    BigInt(keyBytes(key.slice(groupLength))),
-  ];
+  d[0] += sign;
+  if (e !== undefined) {
+    d[1] += sign;
+    const t = BigInt(Math.floor(e / 1000) - DEADLINE_BASE_S);
+    p.t = sign === 1 ? p.t + t : p.t - t;
+  }
+  d[3] += sign * (env.c ? env.c.s : env.d?.length ?? 0);
+  let k = 0;
+  for (let i = glen; i < key.length; i++) k += partBytes(key[i]);
+  d[4] += sign * k;
+}
+
+/** A planned group's figures as the counters' BigInt deltas. */
+function deltas(p: Planned): bigint[] {
+  return [BigInt(p.d[0]), BigInt(p.d[1]), p.t, BigInt(p.d[3]), BigInt(p.d[4])];
+}
+
+/** True when `key` starts with the `glen` parts of `group`. */
+function sameGroup(group: Key, key: Key, glen: number): boolean {
+  for (let i = glen - 1; i >= 0; i--) if (!samePart(group[i], key[i])) return false;
+  return true;
 }
 
 function counterKey(reg: Registration, group: Key, field: string): Key {
@@ -177,7 +195,7 @@ export class Counters {
           limit: RECOUNT_PAGE,
           batchSize: RECOUNT_PAGE,
         });
-        const sums = new Map<string, Group>();
+        const sums = new Map<string, Planned>();
         let seen = 0;
         let last: Key | null = null;
         for await (const { key, value } of iter) {
@@ -188,12 +206,14 @@ export class Counters {
           const group = key.slice(0, glen);
           const id = keyId(group);
           let g = sums.get(id);
-          if (!g) sums.set(id, g = { key: group, values: [0n, 0n, 0n, 0n, 0n] });
-          const c = contribution(key, glen, value);
-          for (let f = 0; f < FIELDS.length; f++) g.values[f] += c[f];
+          if (!g) sums.set(id, g = { reg, group, d: [0, 0, 0, 0, 0], t: 0n });
+          addContribution(g, key, glen, value, 1);
         }
         const finished = seen < RECOUNT_PAGE;
-        const groups = [...sums.entries()];
+        const groups = [...sums].map(([id, p]): [string, Group] => [id, {
+          key: p.group,
+          values: deltas(p),
+        }]);
         for (let i = 0; i === 0 || i < groups.length; i += GROUPS_PER_ATOMIC) {
           const op = this.#kv.atomic();
           for (const [, g] of groups.slice(i, i + GROUPS_PER_ATOMIC)) {
@@ -235,30 +255,34 @@ export class Counters {
   ): { mutations: Mutation[]; pending: PendingCounts } {
     const pending: PendingCounts = [];
     if (this.#regs.length === 0) return { mutations: [], pending };
-    const byGroup = new Map<string, PendingCounts[number]>();
+    // Per registration, the groups seen, by keyId of the group: a batch touches few groups.
+    const byReg = new Map<Registration, { last: Planned | null; groups: Map<string, Planned> }>();
     for (const { key, old, env } of writes) {
       if (old === null && env === null) continue;
       for (const reg of this.#regs) {
         const glen = reg.prefix.length + reg.depth;
         if (key.length <= glen || !hasPrefix(key, reg.prefix)) continue;
         if (!reg.ready && (reg.scanned === null || compareKeys(key, reg.scanned) > 0)) continue;
-        const group = key.slice(0, glen);
-        const id = `${reg.depth}/${reg.prefix.length}/${keyId(group)}`;
-        let p = byGroup.get(id);
-        if (!p) byGroup.set(id, p = { reg, id: keyId(group), group, d: [0n, 0n, 0n, 0n, 0n] });
-        if (old) {
-          const c = contribution(key, glen, old);
-          for (let f = 0; f < FIELDS.length; f++) p.d[f] -= c[f];
+        let seen = byReg.get(reg);
+        if (!seen) byReg.set(reg, seen = { last: null, groups: new Map() });
+        // Almost every write of a batch falls in the group of the one before it: no keyId.
+        let p = seen.last !== null && sameGroup(seen.last.group, key, glen) ? seen.last : undefined;
+        if (!p) {
+          const group = key.slice(0, glen);
+          const id = keyId(group);
+          p = seen.groups.get(id);
+          if (!p) seen.groups.set(id, p = { reg, group, d: [0, 0, 0, 0, 0], t: 0n });
+          seen.last = p;
         }
-        if (env) {
-          const c = contribution(key, glen, env);
-          for (let f = 0; f < FIELDS.length; f++) p.d[f] += c[f];
-        }
+        if (old) addContribution(p, key, glen, old, -1);
+        if (env) addContribution(p, key, glen, env, 1);
       }
     }
     const mutations: Mutation[] = [];
-    for (const p of byGroup.values()) {
-      pending.push(p);
+    for (const { groups } of byReg.values()) {
+      for (const [id, p] of groups) pending.push({ reg: p.reg, id, group: p.group, d: deltas(p) });
+    }
+    for (const p of pending) {
       // The sole writer knows each counter's value: it writes the new one, which a replayed
       // journal may apply twice; other writers add to it (a wrapping sum needs no read).
       const mirror = this.#exclusive ? p.reg.groups.get(p.id)?.values : undefined;

@@ -47,15 +47,31 @@ function zeros(bytes: Uint8Array): number {
   return n;
 }
 
+/**
+ * A string part's UTF-8 length plus its NUL count, as the tuple encoding charges it. Key strings
+ * are nearly always short ASCII (namespaces, tags): counted in place, with no encoder call.
+ */
+function stringPartSize(part: string): number {
+  let size = part.length;
+  for (let i = 0; i < part.length; i++) {
+    const c = part.charCodeAt(i);
+    if (c === 0) size++;
+    else if (c >= 0x80) {
+      const bytes = encoder.encode(part);
+      return bytes.length + zeros(bytes);
+    }
+  }
+  return size;
+}
+
 /** The size of a key in Deno KV's tuple encoding (what its 2048-byte limit counts). */
 export function encodedKeySize(key: Key): number {
   let size = 0;
-  for (const part of key) {
+  for (let i = 0; i < key.length; i++) {
+    const part = key[i];
     if (part instanceof Uint8Array) size += 2 + part.length + zeros(part);
-    else if (typeof part === "string") {
-      const bytes = encoder.encode(part);
-      size += 2 + bytes.length + zeros(bytes);
-    } else if (typeof part === "number") size += 9;
+    else if (typeof part === "string") size += 2 + stringPartSize(part);
+    else if (typeof part === "number") size += 9;
     else if (typeof part === "bigint") size += 10 + Math.ceil(part.toString(16).length / 2);
     else size += 1;
   }

@@ -19,7 +19,7 @@ import {
 import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
 import { DiskReserve } from "./disk_reserve.ts";
 import { sameBytes } from "../bytes.ts";
-import { keyId, samePart } from "./keys.ts";
+import { hasPrefix, keyId } from "./keys.ts";
 import {
   applyGroups,
   type Check,
@@ -99,7 +99,11 @@ class Engine implements LoopBackend {
   readonly cache: ReadCache | null;
   readonly loop: WriteLoop;
   readonly sweeper: Sweeper;
-  readonly hooks = new Set<Hook>();
+  /**
+   * Commit hooks by the view prefix they were registered on (keyId of it): a commit's changes
+   * are scoped to a prefix once, whatever number of hooks share it.
+   */
+  readonly hooks = new Map<string, { prefix: Key; hooks: Set<Hook> }>();
   readonly counters: Counters;
   /** Which keys exist (sole writer only): a miss it rules out costs no read. */
   readonly existence: ExistenceIndex | null;
@@ -190,13 +194,13 @@ class Engine implements LoopBackend {
   }
 
   /** Stored states of many keys (payloads of chunked values not resolved). Shared: never mutate. */
-  async readManyRaw(keys: readonly Key[]): Promise<Raw[]> {
+  async readManyRaw(keys: readonly Key[], ids?: readonly string[]): Promise<Raw[]> {
     const cache = this.cache;
     const out: (Raw | undefined)[] = new Array(keys.length);
     const misses: { key: Key; at: number; id: string }[] = [];
     const existence = this.existence;
     for (let i = 0; i < keys.length; i++) {
-      const id = cache === null && existence === null ? "" : keyId(keys[i]);
+      const id = ids?.[i] ?? (cache === null && existence === null ? "" : keyId(keys[i]));
       const cached = cache?.get(id);
       if (cached) out[i] = cached;
       else if (existence?.absent(keys[i], id)) out[i] = ABSENT;
@@ -395,16 +399,20 @@ class Engine implements LoopBackend {
     const existence = this.existence;
     if (existence) { for (const [id, w] of batch.writes) if (w.env) existence.add(w.key, id); }
     if (this.hooks.size === 0) return;
-    const changes: Change[] = [...batch.writes.values()].map((w) => ({
-      key: w.key,
-      entry: w.env ? toEntry(w.key, w.env, w.data, versionstamp) : null,
-      cause: w.cause,
-    }));
-    for (const hook of this.hooks) {
-      try {
-        hook(changes);
-      } catch {
-        // A hook's failure is its own; the commit is durable and other hooks still run.
+    const changes: Change[] = [];
+    for (const w of batch.writes.values()) {
+      const entry = w.env ? toEntry(w.key, w.env, w.data, versionstamp) : null;
+      changes.push({ key: w.key, entry, cause: w.cause });
+    }
+    for (const { prefix, hooks } of this.hooks.values()) {
+      const mine = scopeChanges(changes, prefix);
+      if (mine.length === 0) continue;
+      for (const hook of hooks) {
+        try {
+          hook(mine);
+        } catch {
+          // A hook's failure is its own; the commit is durable and other hooks still run.
+        }
       }
     }
   }
@@ -419,6 +427,21 @@ class Engine implements LoopBackend {
     this.kv.close();
     this.#lock?.close();
   }
+}
+
+/**
+ * The changes under `prefix`, keyed relative to it. Shared by every hook of that prefix: hooks
+ * only read them.
+ */
+function scopeChanges(changes: Change[], prefix: Key): Change[] {
+  if (prefix.length === 0) return changes;
+  const mine: Change[] = [];
+  for (const c of changes) {
+    if (!hasPrefix(c.key, prefix)) continue;
+    const key = c.key.slice(prefix.length);
+    mine.push({ key, entry: c.entry ? { ...c.entry, key } : null, cause: c.cause });
+  }
+  return mine;
 }
 
 /** A stored envelope as a Raw: inline payloads resolved, chunked ones left for later. */
@@ -630,17 +653,17 @@ class KvStoreView implements OpenedStore {
   }
 
   onCommit(hook: (changes: Change[]) => void): () => void {
-    const prefix = this.#prefix;
-    const scoped: Hook = (changes) => {
-      const mine = changes.filter((c) => prefix.every((p, i) => samePart(c.key[i], p)));
-      if (mine.length === 0) return;
-      hook(mine.map((c) => {
-        const key = stripPrefix(c.key, prefix);
-        return { ...c, key, entry: c.entry ? { ...c.entry, key } : null };
-      }));
+    const hooks = this.#engine.hooks;
+    const id = keyId(this.#prefix);
+    let group = hooks.get(id);
+    if (!group) hooks.set(id, group = { prefix: this.#prefix, hooks: new Set() });
+    // Each registration is its own (a hook may be registered twice).
+    const mine: Hook = (changes) => hook(changes);
+    group.hooks.add(mine);
+    return () => {
+      group.hooks.delete(mine);
+      if (group.hooks.size === 0 && hooks.get(id) === group) hooks.delete(id);
     };
-    this.#engine.hooks.add(scoped);
-    return () => this.#engine.hooks.delete(scoped);
   }
 
   scope(prefix: Key): Store {

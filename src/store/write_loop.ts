@@ -43,9 +43,15 @@ export interface Batch {
 export interface LoopBackend {
   /** Checks allowed per atomic (Infinity when the loop is the sole writer and needs none). */
   readonly maxChecks: number;
-  readRaw(key: Key, withData: boolean): Promise<Raw>;
-  /** Envelopes (no payloads) of many keys at once. */
-  readManyRaw(keys: readonly Key[]): Promise<Raw[]>;
+  /**
+   * A key's state with its payload when memory alone knows it (cached, or ruled out by the
+   * existence index), else undefined. Synchronous: most reads of a write unit end here.
+   */
+  peek(key: Key, id: string): Raw | undefined;
+  /** `id` is the key's {@link keyId}, when the caller has it. */
+  readRaw(key: Key, withData: boolean, id?: string): Promise<Raw>;
+  /** Envelopes (no payloads) of many keys at once; `ids` are their {@link keyId}s, if known. */
+  readManyRaw(keys: readonly Key[], ids?: readonly string[]): Promise<Raw[]>;
   /**
    * Warm whatever a unit's reads will need, or return undefined when that would not help (no
    * cache: a shared store). The promise never rejects.
@@ -141,7 +147,7 @@ export class LoopTx implements WriteTx {
   async #base(key: Key, id: string, withData: boolean): Promise<Raw> {
     let known = this.#batch.bases.get(id) ?? this.reads.get(id);
     if (!known) {
-      known = { key, raw: await this.#backend.readRaw(key, withData) };
+      known = { key, raw: await this.#backend.readRaw(key, withData, id) };
       this.reads.set(id, known);
     }
     if (withData && known.raw.data === null && known.raw.env) {
@@ -151,11 +157,26 @@ export class LoopTx implements WriteTx {
     return known.raw;
   }
 
-  async #entry<M>(full: Key): Promise<Entry<M> | null> {
+  /**
+   * A key's entry as this unit sees it. What memory already holds (staged, read before, cached)
+   * is answered without an async hop: a write unit's reads are nearly all such.
+   */
+  #entry<M>(full: Key): Promise<Entry<M> | null> {
     const id = keyId(full);
     const staged = this.#staged(id);
-    if (staged) return stagedEntry<M>(this.#rel(full), staged, this.now);
-    const raw = await this.#base(full, id, true);
+    if (staged) return Promise.resolve(stagedEntry<M>(this.#rel(full), staged, this.now));
+    let known = this.#batch.bases.get(id) ?? this.reads.get(id);
+    if (!known) {
+      const raw = this.#backend.peek(full, id);
+      if (raw !== undefined) this.reads.set(id, known = { key: full, raw });
+    }
+    if (known && (known.raw.data !== null || known.raw.env === null)) {
+      return Promise.resolve(this.#live<M>(full, known.raw));
+    }
+    return this.#base(full, id, true).then((raw) => this.#live<M>(full, raw));
+  }
+
+  #live<M>(full: Key, raw: Raw): Entry<M> | null {
     if (raw.env === null || isExpired(raw.env, this.now)) return null;
     return toEntry<M>(this.#rel(full), raw.env, raw.data ?? EMPTY, raw.versionstamp ?? "");
   }
@@ -584,11 +605,16 @@ export class WriteLoop {
 
   /** Learn, in one go, the stored state of every key written blind, so the commit can clean up. */
   async #fillBases(batch: Batch): Promise<void> {
-    const missing: [string, Key][] = [];
-    for (const [id, w] of batch.writes) if (!batch.bases.has(id)) missing.push([id, w.key]);
-    if (missing.length === 0) return;
-    const raws = await this.#backend.readManyRaw(missing.map(([, key]) => key));
-    missing.forEach(([id, key], i) => batch.bases.set(id, { key, raw: raws[i] }));
+    const ids: string[] = [];
+    const keys: Key[] = [];
+    for (const [id, w] of batch.writes) {
+      if (batch.bases.has(id)) continue;
+      ids.push(id);
+      keys.push(w.key);
+    }
+    if (keys.length === 0) return;
+    const raws = await this.#backend.readManyRaw(keys, ids);
+    for (let i = 0; i < keys.length; i++) batch.bases.set(ids[i], { key: keys[i], raw: raws[i] });
   }
 
   async #commitAlone(member: Member): Promise<void> {

@@ -66,6 +66,11 @@ export interface KeyWrite {
   old: KeyEntry | null;
   /** The db the slot belongs to, when not the connection's (COPY … DB n): for its events. */
   db?: number;
+  /**
+   * The record's generation was made by this unit, so nothing is stored under it yet: no
+   * reclaim marker to clear (saves a blind delete, and its read, per new collection).
+   */
+  fresh?: boolean;
 }
 
 /**
@@ -75,7 +80,7 @@ export interface KeyWrite {
  */
 export function putKey(
   tx: WriteTx,
-  { slot, key, record, old, db }: KeyWrite,
+  { slot, key, record, old, db, fresh }: KeyWrite,
 ): void {
   tx.set<KeyMeta>(metaKey(slot, key), { ...record, meta: withName(record.meta, key) });
   if (old === null) notify(tx, NEW, "new", key, db);
@@ -83,8 +88,8 @@ export function putKey(
   const newGen = record.meta.g;
   if (oldGen && oldGen !== newGen) retireGeneration(tx, old!);
   if (newGen && (newGen !== oldGen || old?.expiresAt !== record.expiresAt)) {
-    if (record.expiresAt === null) tx.delete(genMarkerKey(newGen));
-    else tx.set(genMarkerKey(newGen), { expiresAt: record.expiresAt });
+    if (record.expiresAt !== null) tx.set(genMarkerKey(newGen), { expiresAt: record.expiresAt });
+    else if (!fresh) tx.delete(genMarkerKey(newGen));
   }
 }
 
@@ -101,7 +106,10 @@ export function keyName(entry: Entry<KeyMeta>): Uint8Array {
   return entry.meta?.K ?? entry.key[2] as Uint8Array;
 }
 
-/** A collection being written: where it lives, the entry as read (null if new), its new meta. */
+/**
+ * A collection being written: where it lives, the entry as read (null if new: then its meta
+ * holds a generation made for it), its new meta.
+ */
 export interface CollectionWrite {
   slot: number;
   key: Uint8Array;
@@ -131,6 +139,7 @@ export function saveCollection(tx: WriteTx, c: CollectionWrite, empty: boolean):
     key: c.key,
     record: { meta: c.meta, expiresAt: c.entry?.expiresAt ?? null },
     old: c.entry,
+    fresh: c.entry === null,
   });
 }
 

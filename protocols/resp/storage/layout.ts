@@ -126,10 +126,20 @@ export function slotMarkerKey(slot: number): Key {
   return ["gcs", slot];
 }
 
-/** A fresh generation id, unique across restarts and front-ends. */
+/**
+ * This process's part of every generation id it makes: random, fixed length, drawn once, so ids
+ * from two front-ends or two runs differ without drawing randomness per collection.
+ */
+const PROCESS_TAG = Array.from(
+  crypto.getRandomValues(new Uint8Array(8)),
+  (b) => b.toString(36).padStart(2, "0"),
+).join("");
+/** Ids made by this process so far (tells apart ids made in the same millisecond). */
+let generations = 0;
+
+/** A fresh generation id, unique across restarts and front-ends (the clock, this process, a count). */
 export function newGeneration(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(9));
-  return Date.now().toString(36) + Array.from(bytes, (b) => b.toString(36)).join("");
+  return Date.now().toString(36) + PROCESS_TAG + (generations++).toString(36);
 }
 
 /** Encoded size of a key part, as the 2048-byte KV key limit counts it. */

@@ -150,7 +150,8 @@ export function addMembers(
       h.meta.q = meta.s + 1;
     }
     if (isLongKey(member)) meta.F = member.slice();
-    tx.set<MemberMeta>(memberKey(h.meta, member), { meta });
+    // Most members need no meta (intset and hashtable order is key order): none is stored.
+    tx.set<MemberMeta>(memberKey(h.meta, member), meta.s === undefined && !meta.F ? {} : { meta });
     h.meta.e = enc;
     h.meta.n = (h.meta.n ?? 0) + 1;
     h.dirty = true;

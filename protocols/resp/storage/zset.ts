@@ -251,7 +251,8 @@ export function putMember(
     recordMove(h, indexKey(g, old, member), -1);
   }
   tx.set<MemberMeta>(memberKey(g, member), { meta: { s: score, ...long } });
-  tx.set<MemberMeta>(indexKey(g, score, member), { meta: long });
+  // The index entry needs meta only for a long member: an empty one would be stored as {}.
+  tx.set<MemberMeta>(indexKey(g, score, member), long.M ? { meta: long } : {});
   recordMove(h, indexKey(g, score, member), 1);
   if (old !== null) return;
   h.meta.n = (h.meta.n ?? 0) + 1;
@@ -314,7 +315,7 @@ export async function storeZset(
   };
   for (const { member, score } of members) putMember(tx, h, member, score, null);
   if (members.length >= TREE_FROM) setShape(h, await buildTree(tx, treeSpace(meta.g!)));
-  putKey(tx, { slot, key, record: { meta: h.meta, expiresAt }, old });
+  putKey(tx, { slot, key, record: { meta: h.meta, expiresAt }, old, fresh: true });
 }
 
 /** True when a score range holds no value at all. */
