@@ -63,6 +63,17 @@ export interface EncodedReply {
   headers: Record<string, string>;
 }
 
+/** Where {@link encodedBody} keeps the bytes: a symbol, which JSON.stringify never sees. */
+const ENCODED = Symbol("encoded reply body");
+
+/**
+ * A reply body given as its JSON bytes (an operation that assembled them itself), sent as they
+ * are; the bytes must be exactly what JSON.stringify would have made of the body.
+ */
+export function encodedBody(bytes: Uint8Array<ArrayBuffer>): Record<string, unknown> {
+  return { [ENCODED]: bytes };
+}
+
 /** Encode a reply body with its checksum and request id. */
 export function encodeReply(
   status: number,
@@ -70,7 +81,10 @@ export function encodeReply(
   id: string,
   contentType = CONTENT_TYPE,
 ): EncodedReply {
-  const bytes = encoder.encode(JSON.stringify(body));
+  const given = typeof body === "object" && body !== null
+    ? (body as { [ENCODED]?: Uint8Array<ArrayBuffer> })[ENCODED]
+    : undefined;
+  const bytes = given ?? encoder.encode(JSON.stringify(body));
   return {
     status,
     bytes,

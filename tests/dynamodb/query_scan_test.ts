@@ -13,7 +13,7 @@ import {
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { paginateQuery, QueryCommand as DocQuery } from "@aws-sdk/lib-dynamodb";
-import { type DynamoFixture, rejection, startDynamo } from "./client.ts";
+import { DUMMY_SIGNATURE, type DynamoFixture, rejection, startDynamo } from "./client.ts";
 
 const NUMBERS = ["-10", "-1.5", "0", "0.25", "2", "10", "100", "1e3"];
 
@@ -301,4 +301,113 @@ Deno.test("Scan() reads every item, pages, filters and splits into segments", as
     bad.message,
     "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 3 is not less than TotalSegments: 3",
   );
+});
+
+/** PutItem through the raw client; fails the test unless it succeeds. */
+async function put(f: DynamoFixture, body: Record<string, unknown>): Promise<void> {
+  const res = await f.raw("PutItem", body);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+}
+
+/** A Query's raw reply text (the bytes as sent), with a dummy signature. */
+async function queryText(f: DynamoFixture, body: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${f.port}/`, {
+    method: "POST",
+    headers: {
+      ...DUMMY_SIGNATURE,
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": "DynamoDB_20120810.Query",
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  return text;
+}
+
+Deno.test("Query() sends stored items byte for byte as the parsed page would", async () => {
+  await using f = await startDynamo();
+  for (const [name, keys] of [["pairs", ["pk", "sk"]], ["single", ["pk"]]] as const) {
+    await f.client.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i ? "RANGE" : "HASH" })),
+        AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: "S" })),
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+  }
+  // Attribute names and values JSON treats specially: escapes, non-ASCII, integer-like names
+  // (which objects order first), "__proto__", nesting, sets and binaries.
+  const odd = {
+    "10": { S: 'quote " backslash \\ tab \t nul \u0000 é 😀' },
+    "2": { N: "-0.5" },
+    ["__proto__"]: { M: { "1": { L: [{ BOOL: true }, { NULL: true }] }, a: { SS: ["x", "y"] } } },
+    bin: { B: "AAEC" },
+    nums: { NS: ["1", "2.5"] },
+  };
+  for (let i = 0; i < 4; i++) {
+    await put(f, {
+      TableName: "pairs",
+      Item: { pk: { S: "p" }, sk: { S: `s${i}` }, ...odd },
+    });
+  }
+  await put(f, {
+    TableName: "single",
+    Item: { pk: { S: "p" }, ...odd },
+  });
+  // A filter that keeps every item sends the page through the parsing path.
+  const keep = { FilterExpression: "attribute_exists(pk)" };
+  const cases: Record<string, unknown>[] = [
+    { TableName: "pairs" },
+    { TableName: "pairs", Limit: 2 },
+    { TableName: "pairs", Limit: 4 },
+    { TableName: "pairs", ScanIndexForward: false, Limit: 3 },
+    { TableName: "pairs", ExclusiveStartKey: { pk: { S: "p" }, sk: { S: "s1" } } },
+    { TableName: "single" },
+  ];
+  for (const c of cases) {
+    const body = {
+      ...c,
+      KeyConditionExpression: "pk = :p",
+      ExpressionAttributeValues: { ":p": { S: "p" } },
+    };
+    const spliced = await queryText(f, body);
+    assert.equal(spliced, await queryText(f, { ...body, ...keep }), JSON.stringify(c));
+    assert.ok(JSON.parse(spliced).Count > 0);
+  }
+});
+
+Deno.test("Query() pages that may reach 1 MB stop where the items' sizes pass it", async () => {
+  await using f = await startDynamo();
+  await f.client.send(
+    new CreateTableCommand({
+      TableName: "big",
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  // Four items of ~350 KB: the page stops at the third, where their sizes pass 1 MB.
+  for (let i = 0; i < 4; i++) {
+    await put(f, {
+      TableName: "big",
+      Item: { pk: { S: "p" }, sk: { S: `s${i}` }, v: { S: "x".repeat(350_000) } },
+    });
+  }
+  const reply = JSON.parse(
+    await queryText(f, {
+      TableName: "big",
+      KeyConditionExpression: "pk = :p",
+      ExpressionAttributeValues: { ":p": { S: "p" } },
+    }),
+  );
+  assert.equal(reply.Count, 3);
+  assert.deepEqual(reply.LastEvaluatedKey, { pk: { S: "p" }, sk: { S: "s2" } });
 });
