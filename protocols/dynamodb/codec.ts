@@ -11,6 +11,7 @@ const CONTENT_TYPE = "application/x-amz-json-1.0";
 const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const COMMA = 0x2c;
 
 /** A 52-character request id like DynamoDB's. */
 export function requestId(): string {
@@ -72,6 +73,31 @@ const ENCODED = Symbol("encoded reply body");
  */
 export function encodedBody(bytes: Uint8Array<ArrayBuffer>): Record<string, unknown> {
   return { [ENCODED]: bytes };
+}
+
+/**
+ * `head`, then the JSON texts `parts` (as bytes) separated by commas, then `tail`, as one
+ * array: stored items spliced into a reply body without being parsed.
+ */
+export function spliceJson(
+  head: string,
+  parts: readonly Uint8Array[],
+  tail: string,
+): Uint8Array<ArrayBuffer> {
+  const start = encoder.encode(head);
+  const end = encoder.encode(tail);
+  let length = start.length + end.length + Math.max(0, parts.length - 1);
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  out.set(start);
+  let at = start.length;
+  parts.forEach((part, i) => {
+    if (i > 0) out[at++] = COMMA;
+    out.set(part, at);
+    at += part.length;
+  });
+  out.set(end, at);
+  return out;
 }
 
 /** Encode a reply body with its checksum and request id. */

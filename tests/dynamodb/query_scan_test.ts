@@ -309,14 +309,18 @@ async function put(f: DynamoFixture, body: Record<string, unknown>): Promise<voi
   assert.equal(res.status, 200, JSON.stringify(res.body));
 }
 
-/** A Query's raw reply text (the bytes as sent), with a dummy signature. */
-async function queryText(f: DynamoFixture, body: Record<string, unknown>): Promise<string> {
+/** An operation's raw reply text (the bytes as sent), with a dummy signature. */
+async function replyText(
+  f: DynamoFixture,
+  body: Record<string, unknown>,
+  op = "Query",
+): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${f.port}/`, {
     method: "POST",
     headers: {
       ...DUMMY_SIGNATURE,
       "content-type": "application/x-amz-json-1.0",
-      "x-amz-target": "DynamoDB_20120810.Query",
+      "x-amz-target": `DynamoDB_20120810.${op}`,
     },
     body: JSON.stringify(body),
   });
@@ -325,7 +329,7 @@ async function queryText(f: DynamoFixture, body: Record<string, unknown>): Promi
   return text;
 }
 
-Deno.test("Query() sends stored items byte for byte as the parsed page would", async () => {
+Deno.test("Query() and GetItem() send stored items byte for byte as the parsed path would", async () => {
   await using f = await startDynamo();
   for (const [name, keys] of [["pairs", ["pk", "sk"]], ["single", ["pk"]]] as const) {
     await f.client.send(
@@ -372,10 +376,19 @@ Deno.test("Query() sends stored items byte for byte as the parsed page would", a
       KeyConditionExpression: "pk = :p",
       ExpressionAttributeValues: { ":p": { S: "p" } },
     };
-    const spliced = await queryText(f, body);
-    assert.equal(spliced, await queryText(f, { ...body, ...keep }), JSON.stringify(c));
+    const spliced = await replyText(f, body);
+    assert.equal(spliced, await replyText(f, { ...body, ...keep }), JSON.stringify(c));
     assert.ok(JSON.parse(spliced).Count > 0);
   }
+  for (const [table, key] of [["pairs", { sk: { S: "s1" } }], ["single", {}]] as const) {
+    const body = { TableName: table, Key: { pk: { S: "p" }, ...key } };
+    const spliced = await replyText(f, body, "GetItem");
+    const sized = await replyText(f, { ...body, ReturnConsumedCapacity: "TOTAL" }, "GetItem");
+    assert.ok(sized.startsWith(spliced.slice(0, -1) + ',"ConsumedCapacity":'), spliced);
+    assert.equal(JSON.parse(spliced).Item.bin.B, "AAEC");
+  }
+  const absent = { TableName: "pairs", Key: { pk: { S: "p" }, sk: { S: "none" } } };
+  assert.equal(await replyText(f, absent, "GetItem"), "{}");
 });
 
 Deno.test("Query() pages that may reach 1 MB stop where the items' sizes pass it", async () => {
@@ -402,7 +415,7 @@ Deno.test("Query() pages that may reach 1 MB stop where the items' sizes pass it
     });
   }
   const reply = JSON.parse(
-    await queryText(f, {
+    await replyText(f, {
       TableName: "big",
       KeyConditionExpression: "pk = :p",
       ExpressionAttributeValues: { ":p": { S: "p" } },

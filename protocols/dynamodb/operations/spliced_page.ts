@@ -5,7 +5,8 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { encodedBody } from "../codec.ts";
+import { encodedBody, spliceJson } from "../codec.ts";
+import { wantsCapacity } from "./capacity.ts";
 import { decodeItem } from "../storage/item_store.ts";
 import type { Entry } from "../../../src/store/mod.ts";
 import {
@@ -16,15 +17,11 @@ import {
   type ReadView,
 } from "./read_pages.ts";
 
-const encoder = new TextEncoder();
-const HEAD = encoder.encode('{"Items":[');
-const COMMA = 0x2c;
-
 /** Whether readPage would reply with the items as stored, nothing counted from their attributes. */
 export function splicesPage(view: ReadView, options: PageOptions): boolean {
   return !view.index && !options.filter && !options.projection &&
     (options.select === undefined || options.select === "ALL_ATTRIBUTES") &&
-    options.capacityMode !== "TOTAL" && options.capacityMode !== "INDEXES";
+    !wantsCapacity(options.capacityMode);
 }
 
 /**
@@ -53,18 +50,7 @@ export async function splicedPage(
       }
     }
   }
-  const tail = encoder.encode(
-    `],"Count":${items.length},"ScannedCount":${items.length}` +
-      (last ? `,"LastEvaluatedKey":${JSON.stringify(last)}}` : "}"),
-  );
-  const out = new Uint8Array(HEAD.length + bound + Math.max(0, items.length - 1) + tail.length);
-  out.set(HEAD);
-  let at = HEAD.length;
-  items.forEach((item, i) => {
-    if (i > 0) out[at++] = COMMA;
-    out.set(item, at);
-    at += item.length;
-  });
-  out.set(tail, at);
-  return encodedBody(out);
+  const tail = `],"Count":${items.length},"ScannedCount":${items.length}` +
+    (last ? `,"LastEvaluatedKey":${JSON.stringify(last)}}` : "}");
+  return encodedBody(spliceJson('{"Items":[', items, tail));
 }
