@@ -13,7 +13,13 @@ import {
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { paginateQuery, QueryCommand as DocQuery } from "@aws-sdk/lib-dynamodb";
-import { DUMMY_SIGNATURE, type DynamoFixture, rejection, startDynamo } from "./client.ts";
+import {
+  createTable,
+  DUMMY_SIGNATURE,
+  type DynamoFixture,
+  rejection,
+  startDynamo,
+} from "./client.ts";
 
 const NUMBERS = ["-10", "-1.5", "0", "0.25", "2", "10", "100", "1e3"];
 
@@ -331,16 +337,8 @@ async function replyText(
 
 Deno.test("Query() and GetItem() send stored items byte for byte as the parsed path would", async () => {
   await using f = await startDynamo();
-  for (const [name, keys] of [["pairs", ["pk", "sk"]], ["single", ["pk"]]] as const) {
-    await f.client.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i ? "RANGE" : "HASH" })),
-        AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: "S" })),
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
-  }
+  await createTable(f, "pairs", { pk: "S", sk: "S" });
+  await createTable(f, "single", { pk: "S" });
   // Attribute names and values JSON treats specially: escapes, non-ASCII, integer-like names
   // (which objects order first), "__proto__", nesting, sets and binaries.
   const odd = {
@@ -393,20 +391,7 @@ Deno.test("Query() and GetItem() send stored items byte for byte as the parsed p
 
 Deno.test("Query() pages that may reach 1 MB stop where the items' sizes pass it", async () => {
   await using f = await startDynamo();
-  await f.client.send(
-    new CreateTableCommand({
-      TableName: "big",
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createTable(f, "big", { pk: "S", sk: "S" });
   // Four items of ~350 KB: the page stops at the third, where their sizes pass 1 MB.
   for (let i = 0; i < 4; i++) {
     await put(f, {

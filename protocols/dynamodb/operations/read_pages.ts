@@ -249,18 +249,11 @@ export async function* tableQueryEntries(
   yield* rangeEntries(ctx, { prefix, range: kc.range, forward, after, limit });
 }
 
-/** Items of one partition in sort-key order (base table Query). */
+/** Items of one partition in sort-key order (base table Query); arguments as tableQueryEntries. */
 export async function* tableQuerySource(
-  ctx: OperationContext,
-  table: TableRecord,
-  kc: KeyCondition,
-  forward: boolean,
-  start: Item | undefined,
-  limit?: number,
+  ...read: Parameters<typeof tableQueryEntries>
 ): ItemSource {
-  for await (const entries of tableQueryEntries(ctx, table, kc, forward, start, limit)) {
-    yield entries.map(decodeItem);
-  }
+  for await (const entries of tableQueryEntries(...read)) yield entries.map(decodeItem);
 }
 
 /** Every item of the table in store order, after `start`, in one Scan segment. */
