@@ -11,6 +11,7 @@ const CONTENT_TYPE = "application/x-amz-json-1.0";
 const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const COMMA = 0x2c;
 
 /** A 52-character request id like DynamoDB's. */
 export function requestId(): string {
@@ -63,6 +64,42 @@ export interface EncodedReply {
   headers: Record<string, string>;
 }
 
+/** Where {@link encodedBody} keeps the bytes: a symbol, which JSON.stringify never sees. */
+const ENCODED = Symbol("encoded reply body");
+
+/**
+ * A reply body given as its JSON bytes (an operation that assembled them itself), sent as they
+ * are; the bytes must be exactly what JSON.stringify would have made of the body.
+ */
+export function encodedBody(bytes: Uint8Array<ArrayBuffer>): Record<string, unknown> {
+  return { [ENCODED]: bytes };
+}
+
+/**
+ * `head`, then the JSON texts `parts` (as bytes) separated by commas, then `tail`, as one
+ * array: stored items spliced into a reply body without being parsed.
+ */
+export function spliceJson(
+  head: string,
+  parts: readonly Uint8Array[],
+  tail: string,
+): Uint8Array<ArrayBuffer> {
+  const start = encoder.encode(head);
+  const end = encoder.encode(tail);
+  let length = start.length + end.length + Math.max(0, parts.length - 1);
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  out.set(start);
+  let at = start.length;
+  parts.forEach((part, i) => {
+    if (i > 0) out[at++] = COMMA;
+    out.set(part, at);
+    at += part.length;
+  });
+  out.set(end, at);
+  return out;
+}
+
 /** Encode a reply body with its checksum and request id. */
 export function encodeReply(
   status: number,
@@ -70,7 +107,10 @@ export function encodeReply(
   id: string,
   contentType = CONTENT_TYPE,
 ): EncodedReply {
-  const bytes = encoder.encode(JSON.stringify(body));
+  const given = typeof body === "object" && body !== null
+    ? (body as { [ENCODED]?: Uint8Array<ArrayBuffer> })[ENCODED]
+    : undefined;
+  const bytes = given ?? encoder.encode(JSON.stringify(body));
   return {
     status,
     bytes,

@@ -117,12 +117,18 @@ export function formatDecimal(value: Decimal): string {
 }
 
 /**
+ * An integer already in normalized form (no sign but "-", no leading zero, at most 38 digits,
+ * so within range and precision): most numbers clients send, returned as they are.
+ */
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d{0,37})$/;
+
+/**
  * Validates a number string and returns DynamoDB's normalized form.
  * @example normalizeNumber("1.50") === "1.5"; normalizeNumber("-0") === "0"; normalizeNumber("1E3") === "1000"
  * @throws {NumberError} with DynamoDB's message
  */
 export function normalizeNumber(text: string): string {
-  return formatDecimal(toDecimal(text));
+  return CANONICAL_INTEGER.test(text) ? text : formatDecimal(toDecimal(text));
 }
 
 function compareDecimals(a: Decimal, b: Decimal): -1 | 0 | 1 {

@@ -59,6 +59,36 @@ function noDuplicates(values: readonly string[], shown: readonly string[]) {
   }
 }
 
+/** The AttributeValue member names, for membership tests. */
+const TYPE_SET: ReadonlySet<string> = new Set(TYPES);
+
+/**
+ * The one type member of a request's AttributeValue, or DynamoDB's error for none, several or
+ * an unknown one. Nearly every value has exactly one known, non-null member: that is checked
+ * first, without the full pass's arrays.
+ */
+function valueType(value: Record<string, unknown>): typeof TYPES[number] {
+  let only: string | undefined;
+  let members = 0;
+  for (const k in value) {
+    only = k;
+    if (++members > 1) break;
+  }
+  if (
+    members === 1 && TYPE_SET.has(only!) && Object.hasOwn(value, only!) &&
+    value[only!] !== undefined && value[only!] !== null
+  ) {
+    return only as typeof TYPES[number];
+  }
+  const present = TYPES.filter((t) => value[t] !== undefined && value[t] !== null);
+  for (const k of Object.keys(value)) {
+    if (!TYPE_SET.has(k)) throw serialization(FORMATS.unrecognizedField(k));
+  }
+  if (present.length === 0) throw validation(MESSAGES.emptyAttributeValue);
+  if (present.length > 1) throw validation(MESSAGES.multipleTypes);
+  return present[0];
+}
+
 /**
  * Validate one AttributeValue from a request and return it normalised (numbers in canonical
  * form). Throws DynamoError with DynamoDB's message on the first problem.
@@ -66,15 +96,7 @@ function noDuplicates(values: readonly string[], shown: readonly string[]) {
 export function normalizeValue(value: unknown, depth = 1): AttributeValue {
   if (!isObject(value)) throw serialization(FORMATS.unexpectedValueType("AttributeValue"));
   if (depth > MAX_NESTING) throw validation(MESSAGES.tooDeep);
-  const present = TYPES.filter((t) => value[t] !== undefined && value[t] !== null);
-  for (const k of Object.keys(value)) {
-    if (!(TYPES as readonly string[]).includes(k)) {
-      throw serialization(FORMATS.unrecognizedField(k));
-    }
-  }
-  if (present.length === 0) throw validation(MESSAGES.emptyAttributeValue);
-  if (present.length > 1) throw validation(MESSAGES.multipleTypes);
-  const type = present[0];
+  const type = valueType(value);
   const raw = value[type];
   switch (type) {
     case "S":
@@ -165,14 +187,20 @@ export function valueSize(v: AttributeValue): number {
   if ("NS" in v) return v.NS.reduce((n, s) => n + numberSize(s), 0);
   if ("BS" in v) return v.BS.reduce((n, s) => n + base64Length(s), 0);
   if ("L" in v) return v.L.reduce((n, e) => n + 1 + valueSize(e), 3);
-  return Object.entries(v.M).reduce((n, [k, e]) => n + 1 + utf8Length(k) + valueSize(e), 3);
+  return 3 + mapSize(v.M, 1);
+}
+
+/** Names' UTF-8 lengths plus values' sizes, plus `each` bytes per entry. */
+function mapSize(map: Record<string, AttributeValue>, each: number): number {
+  let size = 0;
+  // for-in rather than Object.entries: no pair arrays (items are plain JSON objects).
+  for (const name in map) size += each + utf8Length(name) + valueSize(map[name]);
+  return size;
 }
 
 /** Item size: every attribute name's UTF-8 length plus its value's size. */
 export function itemSize(item: Item): number {
-  let size = 0;
-  for (const [name, v] of Object.entries(item)) size += utf8Length(name) + valueSize(v);
-  return size;
+  return mapSize(item, 0);
 }
 
 /** Throw DynamoDB's error when an item is over 400 KB. */

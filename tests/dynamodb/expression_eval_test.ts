@@ -187,6 +187,41 @@ Deno.test("applyUpdate() computes SET values from the item before the update", (
   assert.deepEqual(exact.n, { N: "0.3" }, "arithmetic is decimal, not floating point");
 });
 
+/** `value` with every nested object frozen: writing into it throws (modules are strict). */
+function deepFrozen<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFrozen(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+Deno.test("applyUpdate() copies what it writes into and leaves the input item alone", () => {
+  const input = deepFrozen(structuredClone(PRODUCT));
+  const next = updated(
+    "SET #pr.FiveStar[1] = :r5, #pr.ThreeStar = :r3, Price = Price + :one " +
+      "REMOVE #ri[0], #pr.OneStar[0] ADD Color :ss",
+    input,
+  );
+  assert.deepEqual(input, PRODUCT, "the input item is not modified");
+  assert.deepEqual(next.ProductReviews, {
+    M: {
+      FiveStar: { L: [{ S: "Best" }, { S: "Very happy" }] },
+      OneStar: { L: [] },
+      ThreeStar: { L: [{ S: "Fine" }] },
+    },
+  });
+  assert.deepEqual(next.RelatedItems, { L: [{ S: "Nails" }, { S: "Glue" }] });
+  assert.deepEqual(next.Price, { N: "53" });
+  // A value SET from the item is a copy: a later update into the new item leaves both alone.
+  const copied = updated("SET Reviews = #pr", input);
+  const again = updated("SET Reviews.FiveStar[0] = :r5", deepFrozen(copied));
+  assert.deepEqual(copied.Reviews, PRODUCT.ProductReviews);
+  assert.deepEqual(again.Reviews, {
+    M: { FiveStar: { L: [{ S: "Very happy" }] }, OneStar: { L: [{ S: "Meh" }] } },
+  });
+});
+
 Deno.test("applyUpdate() reports DynamoDB's runtime errors", () => {
   assertExpressionError(
     () => updated("SET a = nothere", PRODUCT),

@@ -13,7 +13,13 @@ import {
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { paginateQuery, QueryCommand as DocQuery } from "@aws-sdk/lib-dynamodb";
-import { type DynamoFixture, rejection, startDynamo } from "./client.ts";
+import {
+  createTable,
+  DUMMY_SIGNATURE,
+  type DynamoFixture,
+  rejection,
+  startDynamo,
+} from "./client.ts";
 
 const NUMBERS = ["-10", "-1.5", "0", "0.25", "2", "10", "100", "1e3"];
 
@@ -301,4 +307,105 @@ Deno.test("Scan() reads every item, pages, filters and splits into segments", as
     bad.message,
     "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 3 is not less than TotalSegments: 3",
   );
+});
+
+/** PutItem through the raw client; fails the test unless it succeeds. */
+async function put(f: DynamoFixture, body: Record<string, unknown>): Promise<void> {
+  const res = await f.raw("PutItem", body);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+}
+
+/** An operation's raw reply text (the bytes as sent), with a dummy signature. */
+async function replyText(
+  f: DynamoFixture,
+  body: Record<string, unknown>,
+  op = "Query",
+): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${f.port}/`, {
+    method: "POST",
+    headers: {
+      ...DUMMY_SIGNATURE,
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `DynamoDB_20120810.${op}`,
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  return text;
+}
+
+Deno.test("Query() and GetItem() send stored items byte for byte as the parsed path would", async () => {
+  await using f = await startDynamo();
+  await createTable(f, "pairs", { pk: "S", sk: "S" });
+  await createTable(f, "single", { pk: "S" });
+  // Attribute names and values JSON treats specially: escapes, non-ASCII, integer-like names
+  // (which objects order first), "__proto__", nesting, sets and binaries.
+  const odd = {
+    "10": { S: 'quote " backslash \\ tab \t nul \u0000 é 😀' },
+    "2": { N: "-0.5" },
+    ["__proto__"]: { M: { "1": { L: [{ BOOL: true }, { NULL: true }] }, a: { SS: ["x", "y"] } } },
+    bin: { B: "AAEC" },
+    nums: { NS: ["1", "2.5"] },
+  };
+  for (let i = 0; i < 4; i++) {
+    await put(f, {
+      TableName: "pairs",
+      Item: { pk: { S: "p" }, sk: { S: `s${i}` }, ...odd },
+    });
+  }
+  await put(f, {
+    TableName: "single",
+    Item: { pk: { S: "p" }, ...odd },
+  });
+  // A filter that keeps every item sends the page through the parsing path.
+  const keep = { FilterExpression: "attribute_exists(pk)" };
+  const cases: Record<string, unknown>[] = [
+    { TableName: "pairs" },
+    { TableName: "pairs", Limit: 2 },
+    { TableName: "pairs", Limit: 4 },
+    { TableName: "pairs", ScanIndexForward: false, Limit: 3 },
+    { TableName: "pairs", ExclusiveStartKey: { pk: { S: "p" }, sk: { S: "s1" } } },
+    { TableName: "single" },
+  ];
+  for (const c of cases) {
+    const body = {
+      ...c,
+      KeyConditionExpression: "pk = :p",
+      ExpressionAttributeValues: { ":p": { S: "p" } },
+    };
+    const spliced = await replyText(f, body);
+    assert.equal(spliced, await replyText(f, { ...body, ...keep }), JSON.stringify(c));
+    assert.ok(JSON.parse(spliced).Count > 0);
+  }
+  for (const [table, key] of [["pairs", { sk: { S: "s1" } }], ["single", {}]] as const) {
+    const body = { TableName: table, Key: { pk: { S: "p" }, ...key } };
+    const spliced = await replyText(f, body, "GetItem");
+    const sized = await replyText(f, { ...body, ReturnConsumedCapacity: "TOTAL" }, "GetItem");
+    assert.ok(sized.startsWith(spliced.slice(0, -1) + ',"ConsumedCapacity":'), spliced);
+    assert.equal(JSON.parse(spliced).Item.bin.B, "AAEC");
+  }
+  const absent = { TableName: "pairs", Key: { pk: { S: "p" }, sk: { S: "none" } } };
+  assert.equal(await replyText(f, absent, "GetItem"), "{}");
+});
+
+Deno.test("Query() pages that may reach 1 MB stop where the items' sizes pass it", async () => {
+  await using f = await startDynamo();
+  await createTable(f, "big", { pk: "S", sk: "S" });
+  // Four items of ~350 KB: the page stops at the third, where their sizes pass 1 MB.
+  for (let i = 0; i < 4; i++) {
+    await put(f, {
+      TableName: "big",
+      Item: { pk: { S: "p" }, sk: { S: `s${i}` }, v: { S: "x".repeat(350_000) } },
+    });
+  }
+  const reply = JSON.parse(
+    await replyText(f, {
+      TableName: "big",
+      KeyConditionExpression: "pk = :p",
+      ExpressionAttributeValues: { ":p": { S: "p" } },
+    }),
+  );
+  assert.equal(reply.Count, 3);
+  assert.deepEqual(reply.LastEvaluatedKey, { pk: { S: "p" }, sk: { S: "s2" } });
 });

@@ -56,7 +56,37 @@ type Slot =
   | { kind: "map"; map: Record<string, AttributeValue>; key: string }
   | { kind: "list"; list: AttributeValue[]; index: number };
 
-function locate(item: Item, path: Path, touched: Set<AttributeValue[]>): Slot {
+/**
+ * The update's own copy of a map or list on an action's path (made once per update, so the
+ * input item stays untouched and later actions see earlier ones); other values as they are.
+ */
+function ownCopy(value: AttributeValue, copies: Set<object>): AttributeValue {
+  if ("M" in value) {
+    if (copies.has(value.M)) return value;
+    const M = { ...value.M };
+    copies.add(M);
+    return { M };
+  }
+  if ("L" in value) {
+    if (copies.has(value.L)) return value;
+    const L = [...value.L];
+    copies.add(L);
+    return { L };
+  }
+  return value;
+}
+
+/**
+ * The slot an action writes, in `item` (the update's copy): the maps and lists on the way are
+ * copied into it first (`copies` holds those already copied), so the original stays shared
+ * only where nothing is written.
+ */
+function locate(
+  item: Item,
+  path: Path,
+  touched: Set<AttributeValue[]>,
+  copies: Set<object>,
+): Slot {
   let container: AttributeValue = { M: item };
   for (let i = 0; i < path.length; i++) {
     const step = path[i];
@@ -70,14 +100,15 @@ function locate(item: Item, path: Path, touched: Set<AttributeValue[]>): Slot {
       }
       const next: AttributeValue | undefined = list[step];
       if (next === undefined || next === REMOVED) fail(MESSAGES.invalidUpdatePath);
-      container = next;
+      container = list[step] = ownCopy(next, copies);
     } else {
       if (!("M" in container)) fail(MESSAGES.invalidUpdatePath);
       const map: Record<string, AttributeValue> = container.M;
       if (last) return { kind: "map", map, key: step };
       const next: AttributeValue | undefined = Object.hasOwn(map, step) ? map[step] : undefined;
       if (next === undefined) fail(MESSAGES.invalidUpdatePath);
-      container = next;
+      container = ownCopy(next, copies);
+      setEntry(map, step, container);
     }
   }
   return fail(MESSAGES.invalidUpdatePath);
@@ -135,11 +166,13 @@ export function applyUpdate(update: UpdateExpression, item: Item): Item {
   const values = update.actions.map((action) =>
     action.kind === "SET" ? cloneValue(evaluate(action.value, item)) : undefined
   );
-  const result = structuredClone(item);
+  // Copy on write: the top level now, nested maps and lists as actions reach into them.
+  const result = { ...item };
+  const copies = new Set<object>([result]);
   const touched = new Set<AttributeValue[]>();
   update.actions.forEach((action, i) => {
     // SET/ADD past the end of a list append (holes are squeezed out below).
-    apply(action, locate(result, action.path, touched), values[i]);
+    apply(action, locate(result, action.path, touched, copies), values[i]);
   });
   for (const list of touched) {
     const kept = list.filter((element) => element !== undefined && element !== REMOVED);

@@ -27,8 +27,12 @@ export function replyTableName(table: TableRecord, requested: unknown): string {
   return requested === table.arn ? table.arn : table.name;
 }
 
+/** Whether a ReturnConsumedCapacity value asks for ConsumedCapacity. */
+export function wantsCapacity(mode: unknown): boolean {
+  return mode === "TOTAL" || mode === "INDEXES";
+}
+
 function shape(table: TableRecord, mode: unknown, units: number, requested: unknown) {
-  if (mode !== "TOTAL" && mode !== "INDEXES") return undefined;
   const out: Record<string, unknown> = {
     TableName: replyTableName(table, requested),
     CapacityUnits: units,
@@ -44,6 +48,8 @@ export function writeCapacity(
   items: { old: Item | null; current: Item | null },
   requested?: unknown,
 ): Record<string, unknown> | undefined {
+  // Sizing walks the items: only when the reply carries it.
+  if (!wantsCapacity(mode)) return undefined;
   const size = Math.max(
     items.old ? itemSize(items.old) : 0,
     items.current ? itemSize(items.current) : 0,
@@ -59,6 +65,7 @@ export function readCapacity(
   consistent: boolean,
   requested?: unknown,
 ): Record<string, unknown> | undefined {
+  if (!wantsCapacity(mode)) return undefined;
   const units = Math.max(1, Math.ceil((item ? itemSize(item) : 0) / READ_UNIT_BYTES));
   return shape(table, mode, consistent ? units : units / 2, requested);
 }

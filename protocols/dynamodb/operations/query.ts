@@ -10,9 +10,11 @@ import {
   indexSource,
   pageOptions,
   readPage,
+  tableQueryEntries,
   tableQuerySource,
   viewKeySchema,
 } from "./read_pages.ts";
+import { splicedPage, splicesPage } from "./spliced_page.ts";
 import { checkReadRequest } from "./read_request.ts";
 
 /** Query. */
@@ -23,6 +25,12 @@ export async function query(ctx: OperationContext, body: Body) {
   const expressions = parseReadExpressions(request, viewKeySchema(view));
   const start = checkStartKey(view, request.ExclusiveStartKey);
   const forward = request.ScanIndexForward !== false;
+  const options = pageOptions(request, expressions);
+  if (splicesPage(view, options)) {
+    const entries = tableQueryEntries(ctx, table, expressions.key!, forward, start, request.Limit);
+    const spliced = await splicedPage(view, entries, request.Limit);
+    if (spliced) return spliced;
+  }
   const source = view.index
     ? indexSource(ctx, view, {
       key: expressions.key,
@@ -32,5 +40,5 @@ export async function query(ctx: OperationContext, body: Body) {
       fetchItems: fetchesItems(view, request),
     })
     : tableQuerySource(ctx, table, expressions.key!, forward, start, request.Limit);
-  return await readPage(view, source, pageOptions(request, expressions));
+  return await readPage(view, source, options);
 }

@@ -99,7 +99,7 @@ export function viewKeySchema(view: ReadView): KeySchema {
 }
 
 /** The attribute names of a page key: the table's key, then the index's own key attributes. */
-function pageKeyNames(view: ReadView): string[] {
+export function pageKeyNames(view: ReadView): string[] {
   const names = view.table.keySchema.map((k) => k.AttributeName);
   for (const k of view.index?.keySchema ?? []) {
     if (!names.includes(k.AttributeName)) names.push(k.AttributeName);
@@ -107,7 +107,8 @@ function pageKeyNames(view: ReadView): string[] {
   return names;
 }
 
-function pick(item: Item, names: readonly string[]): Item {
+/** The attributes of `item` among `names`. */
+export function pick(item: Item, names: readonly string[]): Item {
   const out: Item = {};
   for (const n of names) if (Object.hasOwn(item, n)) out[n] = item[n];
   return out;
@@ -229,27 +230,30 @@ const STORE_PAGE = 500;
 /** Items in the order a Query or Scan reads them, a batch at a time. */
 export type ItemSource = AsyncIterable<Item[]>;
 
-/** Items of one partition in sort-key order, from a range read (base table Query). */
-export async function* tableQuerySource(
+/** Stored items of one partition in sort-key order, from a range read (base table Query). */
+export async function* tableQueryEntries(
   ctx: OperationContext,
   table: TableRecord,
   kc: KeyCondition,
   forward: boolean,
   start: Item | undefined,
   limit?: number,
-): ItemSource {
+): AsyncGenerator<Entry[]> {
   const prefix: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id, partitionPart(kc.hash.value)];
   if (table.keySchema.length === 1) {
     const entry = await ctx.store.get(prefix);
-    if (entry && !start) yield [decodeItem(entry)];
+    if (entry && !start) yield [entry];
     return;
   }
   const after = start ? itemStoreKey(table, start) : undefined;
-  for await (
-    const entries of rangeEntries(ctx, { prefix, range: kc.range, forward, after, limit })
-  ) {
-    yield entries.map(decodeItem);
-  }
+  yield* rangeEntries(ctx, { prefix, range: kc.range, forward, after, limit });
+}
+
+/** Items of one partition in sort-key order (base table Query); arguments as tableQueryEntries. */
+export async function* tableQuerySource(
+  ...read: Parameters<typeof tableQueryEntries>
+): ItemSource {
+  for await (const entries of tableQueryEntries(...read)) yield entries.map(decodeItem);
 }
 
 /** Every item of the table in store order, after `start`, in one Scan segment. */

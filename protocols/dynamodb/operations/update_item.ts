@@ -3,7 +3,6 @@
  * the key when absent) inside one write unit, after checking the condition.
  * @module
  */
-import type { Item } from "../attribute_value.ts";
 import type { OperationContext } from "../context.ts";
 import { FORMATS, invalidParameter } from "../errors.ts";
 import { conditionHolds, type ItemUpdate, parseItemExpressions } from "./item_expressions.ts";
@@ -12,10 +11,6 @@ import { keyNames, keyOfItem } from "../storage/keys.ts";
 import { checkItemSize } from "../types.ts";
 import type { Body } from "../validation.ts";
 import { checkItemRequest, type ItemRequest, tableAndKey, writeReply } from "./item_common.ts";
-
-function clone(item: Item): Item {
-  return structuredClone(item);
-}
 
 /** Validate an update (UpdateItem, or a transaction's Update) and plan it. */
 export async function prepareUpdate(
@@ -36,8 +31,9 @@ export async function prepareUpdate(
     update: expressions.update,
     condition: (old) => conditionHolds(expressions, old),
     mutate: (old) => {
-      const base = clone(old ?? key);
-      const next = expressions.update ? expressions.update.apply(base) : base;
+      // An update returns a new item and leaves its input alone; without one the item is kept.
+      const base = old ?? key;
+      const next = expressions.update ? expressions.update.apply(base) : structuredClone(base);
       keyOfItem(table, next);
       checkItemSize(next);
       return next;

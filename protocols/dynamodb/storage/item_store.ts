@@ -19,8 +19,17 @@ export { decodeItem, encodeItem } from "./item_codec.ts";
 
 /** Read one item (committed state), or null. */
 export async function readItem(store: Store, table: TableRecord, key: Item): Promise<Item | null> {
-  const entry = await store.get(itemStoreKey(table, key));
-  return entry ? decodeItem(entry) : null;
+  const data = await readItemJson(store, table, key);
+  return data ? decodeItem({ data }) : null;
+}
+
+/** One item's stored JSON (committed state), or null: for replies that send it as is. */
+export async function readItemJson(
+  store: Store,
+  table: TableRecord,
+  key: Item,
+): Promise<Uint8Array | null> {
+  return (await store.get(itemStoreKey(table, key)))?.data ?? null;
 }
 
 /** What a write decides given the current item: the new item, null to delete, or unchanged. */
