@@ -452,7 +452,7 @@ function prefixed(prefix: Key, key: Key): Key {
 class KvStoreView implements OpenedStore {
   #engine: Engine;
   #prefix: Key;
-  /** The prefix's id: a key id is its parts' ids in a row, so a full key's is this + the key's. */
+  /** The prefix's id, which every full key's id starts with (see keyId). */
   #prefixId: string;
 
   constructor(engine: Engine, prefix: Key) {
@@ -474,7 +474,7 @@ class KvStoreView implements OpenedStore {
     const engine = this.#engine;
     // A journaled apply in progress (gate held) sends every reader the slow way, to wait for it.
     if (!engine.gate.open) return undefined;
-    const known = engine.peek(this.#prefixId + keyId(key), this.#prefix, key);
+    const known = engine.peek(keyId(key, this.#prefixId), this.#prefix, key);
     return known === undefined ? undefined : live<M>(key, known, Date.now());
   }
 
@@ -488,7 +488,7 @@ class KvStoreView implements OpenedStore {
   getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
     const engine = this.#engine;
     const fulls = keys.map((k) => prefixed(this.#prefix, k));
-    const ids = keys.map((k) => this.#prefixId + keyId(k));
+    const ids = keys.map((k) => keyId(k, this.#prefixId));
     if (engine.gate.open) {
       const known: Raw[] = [];
       for (let i = 0; i < fulls.length; i++) {
