@@ -469,7 +469,10 @@ class RespConnection {
     await this.#flush(await this.#settle(batch.pending.splice(0)));
   }
 
-  /** Queue a command's reply (or drop it under CLIENT REPLY OFF/SKIP). */
+  /**
+   * Queue a command's reply (or drop it under CLIENT REPLY OFF/SKIP). A ready reply with none
+   * still pending before it is encoded at once, so a batch of cached reads keeps no record.
+   */
   #queueReply(
     batch: Batch,
     reply: Reply | Promise<Reply>,
@@ -481,29 +484,44 @@ class RespConnection {
       if (ran) this.#deps.state.commandStats(ran.spec, ran.fullName).calls++;
       return;
     }
-    const end = reply instanceof Promise ? null : now;
-    batch.pending.push({ reply, protocol: this.#session.protocol, ran, start, end });
+    const protocol = this.#session.protocol;
+    if (reply instanceof Promise || batch.pending.length > 0) {
+      const end = reply instanceof Promise ? null : now;
+      batch.pending.push({ reply, protocol, ran, start, end });
+      return;
+    }
+    this.#count(ran, start, now, reply);
+    this.#encode(reply, protocol);
   }
 
   /** Every reply of `pending`, counted once done, as Redis's call() does. */
   #settle(pending: Pending[]): Settled[] | Promise<Settled[]> {
     for (const p of pending) if (p.reply instanceof Promise) return this.#settleLater(pending);
-    for (const p of pending) this.#count(p, p.reply as Reply);
+    for (const p of pending) this.#count(p.ran, p.start, p.end!, p.reply as Reply);
     return pending as Settled[];
   }
 
   async #settleLater(pending: Pending[]): Promise<Settled[]> {
-    for (const p of pending) this.#count(p, p.reply = await p.reply);
+    for (const p of pending) {
+      p.reply = await p.reply;
+      this.#count(p.ran, p.start, p.end ?? performance.now(), p.reply);
+    }
     return pending as Settled[];
   }
 
   /** A command's INFO commandstats figures (INFO does not see its own call). */
-  #count(p: Pending, reply: Reply): void {
-    if (!p.ran) return;
-    const stats = this.#deps.state.commandStats(p.ran.spec, p.ran.fullName);
+  #count(ran: Ran | null, start: number, end: number, reply: Reply): void {
+    if (!ran) return;
+    const stats = this.#deps.state.commandStats(ran.spec, ran.fullName);
     stats.calls++;
-    stats.usec += ((p.end ?? performance.now()) - p.start) * 1000;
+    stats.usec += (end - start) * 1000;
     if (reply.type === "error") stats.failed++;
+  }
+
+  /** Append a reply to the batch's bytes. */
+  #encode(reply: Reply, protocol: 2 | 3): void {
+    if (reply.type === "error") this.#deps.state.countError(reply.value);
+    encodeReply(this.#writer, reply, protocol);
   }
 
   /**
@@ -645,14 +663,13 @@ class RespConnection {
     this.#deps.state.stats.netOutputBytes += box.length - before;
   }
 
-  /** Encode replies and queue them for the socket; settles once written (undefined: nothing to). */
+  /**
+   * Encode replies after those encoded already and queue the batch's bytes for the socket;
+   * settles once written (undefined: nothing to write).
+   */
   #flush(replies: readonly Outgoing[]): Promise<void> | undefined {
-    if (replies.length === 0) return undefined;
+    for (const { reply, protocol } of replies) this.#encode(reply, protocol);
     const w = this.#writer;
-    for (const { reply, protocol } of replies) {
-      if (reply.type === "error") this.#deps.state.countError(reply.value);
-      encodeReply(w, reply, protocol);
-    }
     if (w.length === 0) return undefined;
     // A normal client whose replies pass the hard output limit is closed instead (Redis's
     // client-output-buffer-limit normal; subscribers answer to the pubsub class).
