@@ -50,6 +50,12 @@ export interface CommandContext {
   /** Read the keyspace, seeing this connection's earlier writes. */
   read<T>(fn: (r: Reader) => Promise<T>): Promise<T>;
   /**
+   * What `read` would find for a store key, when memory alone can tell (Store.peek); undefined
+   * when only an awaited read can, as while this connection's last write is still in flight.
+   * Lets a hot read answer without a promise. Absent where reads go elsewhere (a transaction).
+   */
+  peek?<M = unknown>(key: Key): Entry<M> | null | undefined;
+  /**
    * Run a read-modify-write unit; resolves after it is durable. `keys` (store keys the unit
    * will touch) are prefetched before it runs; the connection loop supplies them from the
    * command table when the handler gives none.

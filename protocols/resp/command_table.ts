@@ -37,12 +37,18 @@ export type Lookup =
 /** Longest command name worth a table lookup; longer names are unknown without decoding. */
 const MAX_NAME_BYTES = 64;
 
+/** Char codes of the name being lower-cased, reused: one string per name, none per char. */
+const nameCodes: number[] = [];
+
 /** ASCII-lower-cased command name (hot path: avoids a TextDecoder per command). */
 function lowerName(arg: Uint8Array): string {
   if (arg.length > MAX_NAME_BYTES) return "";
-  let name = "";
-  for (const c of arg) name += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-  return name;
+  for (let i = 0; i < arg.length; i++) {
+    const c = arg[i];
+    nameCodes[i] = c >= 65 && c <= 90 ? c + 32 : c;
+  }
+  nameCodes.length = arg.length;
+  return String.fromCharCode.apply(null, nameCodes);
 }
 
 function arityOk(arity: number, argc: number): boolean {
@@ -59,12 +65,15 @@ export interface CommandFamily {
 export class CommandTable {
   #byName = new Map<string, CommandSpec>();
   #groups = new Map<string, string>();
+  /** The lookup of each command without subcommands, made once (shared: never mutate). */
+  #found = new Map<CommandSpec, { spec: CommandSpec; fullName: string }>();
 
   constructor(families: readonly CommandFamily[]) {
     for (const family of families) {
       for (const spec of family.commands) {
         this.#byName.set(spec.name, spec);
         this.#groups.set(spec.name, family.group);
+        this.#found.set(spec, { spec, fullName: spec.name });
       }
     }
   }
@@ -102,7 +111,7 @@ export class CommandTable {
       fullName = `${base.name}|${sub.name}`;
     }
     if (!arityOk(spec.arity, argv.length)) return { error: ERRORS.arity(fullName), spec, fullName };
-    return { spec, fullName };
+    return spec === base ? this.#found.get(base)! : { spec, fullName };
   }
 }
 

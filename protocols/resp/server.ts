@@ -8,6 +8,7 @@
  * @module
  */
 import { type ConnWatch, type NetConn, writeAll } from "../../src/tcp.ts";
+import { keepBytes } from "../../src/kept_bytes.ts";
 import type { Auth } from "../../src/auth.ts";
 import type { Logger } from "../../src/log.ts";
 import type { RateLimiter } from "../../src/rate_limit.ts";
@@ -58,21 +59,55 @@ export interface ConnectionDeps {
 }
 
 /**
- * Arguments must outlive the read buffer (the store may cache them), and each must own its
- * bytes: handlers may put an argument in V8-serialized metadata, which would carry a whole
- * shared buffer along. So every argument is copied on its own.
+ * Arguments must outlive the read buffer, which the next read reuses: the batch's bytes are
+ * copied once (no allocation of its own, see keepBytes) and its arguments become views of them.
  */
-function detach(argv: Uint8Array[], buf: Uint8Array): Uint8Array[] {
-  return argv[0].buffer === buf.buffer ? argv.map((a) => a.slice()) : argv;
+function detach(commands: Uint8Array[][], buf: Uint8Array, used: number): void {
+  if (commands.length === 0) return;
+  const copy = keepBytes(buf.subarray(0, used));
+  for (const argv of commands) {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
+      // Inline commands' arguments are unescaped into arrays of their own.
+      if (a.buffer !== buf.buffer) continue;
+      const at = a.byteOffset - buf.byteOffset;
+      argv[i] = copy.subarray(at, at + a.length);
+    }
+  }
 }
 
-/** A command of a batch awaiting its reply, with its counters and start time (INFO stats). */
+/**
+ * A command that may write gets arguments that each own their bytes: the store may cache them,
+ * and handlers may put one in V8-serialized metadata, which would carry the whole batch along.
+ */
+function own(argv: Uint8Array[]): Uint8Array[] {
+  return argv.map((a) => a.slice());
+}
+
+/** A command that passed the gates: its spec and full name ("client|list"). */
+type Ran = { spec: CommandSpec; fullName: string };
+
+/** A command of a batch awaiting its reply, with its counters and times (INFO commandstats). */
 interface Pending {
   reply: Reply | Promise<Reply>;
   protocol: 2 | 3;
   /** The command that ran (null when it was refused before running). */
-  ran: { spec: CommandSpec; fullName: string } | null;
+  ran: Ran | null;
   start: number;
+  /** When its reply was ready; null while it is a promise (then: when that settles). */
+  end: number | null;
+}
+
+/** A reply ready to encode. */
+type Outgoing = { reply: Reply; protocol: 2 | 3 };
+/** A command of a batch whose reply is ready. */
+type Settled = Pending & Outgoing;
+
+/** A batch being run: its replies in order, reads still running, and when the last one ended. */
+interface Batch {
+  pending: Pending[];
+  reads: Promise<Reply>[];
+  clock: number;
 }
 
 /** One client connection. */
@@ -100,6 +135,8 @@ class RespConnection {
   #idle = false;
   /** Writes to the socket in order: batch replies and pushed messages share one queue. */
   #sending: Promise<void> = Promise.resolve();
+  /** Writes queued and not yet done. */
+  #writes = 0;
   #queuedBytes = 0;
   /**
    * Pushed messages not yet on the socket, in the write queued last: messages published while
@@ -184,6 +221,7 @@ class RespConnection {
       log: this.#deps.log,
       subscriber: this.#subscriber,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
+      peek: <M>(key: Key) => this.#lastWrite ? undefined : store.peek<M>(key),
       write: (fn, keys) => this.#write(store, fn, keys ?? this.#takeHint()),
       queued: () => {
         this.#submitted = true;
@@ -259,6 +297,8 @@ class RespConnection {
         this.#len += n;
       }
       this.#arrived = false;
+      // Redis stamps a client's last interaction per read, not per command.
+      this.#record.lastActive = Date.now();
       const limits = this.#deps.state.config.connection;
       if (this.#len > limits.queryBufferLimit) {
         // Redis closes such a client without a reply (client-query-buffer-limit).
@@ -275,18 +315,21 @@ class RespConnection {
         this.#buf.subarray(0, this.#len),
         this.#session.authenticated ? limits.request : limits.unauthenticated,
       );
-      const commands = parsed.commands.map((argv) => detach(argv, this.#buf));
+      const commands = parsed.commands;
+      detach(commands, this.#buf, parsed.used);
       this.#buf.copyWithin(0, parsed.used, this.#len);
       this.#len -= parsed.used;
       this.#watch.heard(commands.length, this.#len > 0);
       need = parsed.error ? 0 : Math.max(1, parsed.need - parsed.used);
-      const replies = await this.#runBatch(commands);
+      const ran = this.#runBatch(commands);
+      const replies: Outgoing[] = ran instanceof Promise ? await ran : ran;
       if (parsed.error) {
         const text = SERVER_ERRORS.protocol(parsed.error);
         this.#deps.state.countError(text);
         replies.push({ reply: error(text), protocol: this.#session.protocol });
       }
-      await this.#flush(replies);
+      const sent = this.#flush(replies);
+      if (sent) await sent;
       if (parsed.error || this.#record.closeAfterReply) return;
       if (
         this.#pendingRead === null && this.#buf.length > READ_CHUNK * 4 && this.#len < READ_CHUNK
@@ -315,82 +358,170 @@ class RespConnection {
   /**
    * Run commands in order. A command that has submitted its write is not awaited (its reply
    * only waits for the commit); consecutive read-only commands run concurrently, and the next
-   * command that may write starts only after them, so replies match a serial execution.
+   * command that may write starts only after them, so replies match a serial execution. A batch
+   * whose commands all answer at once (cached reads) runs without a single await.
    */
-  async #runBatch(commands: Uint8Array[][]): Promise<{ reply: Reply; protocol: 2 | 3 }[]> {
-    const pending: Pending[] = [];
-    let reads: Promise<Reply>[] = [];
-    for (const argv of commands) {
+  #runBatch(commands: Uint8Array[][]): Settled[] | Promise<Settled[]> {
+    const batch: Batch = { pending: [], reads: [], clock: performance.now() };
+    for (let i = 0; i < commands.length; i++) {
       if (this.#record.closeAfterReply || this.#killed || this.#closed) break;
-      const found = this.#admit(argv);
-      let reply: Reply | Promise<Reply>;
-      const start = performance.now();
-      let ran = "reply" in found ? null : found;
-      if ("reply" in found) {
-        reply = found.reply;
-        if (reply.type === "error") flagTransaction(this.#session);
-      } else if (queueInMulti(this.#session, found.spec, argv)) {
-        // Counted when EXEC runs it, not when queued.
-        ran = null;
-        reply = QUEUED;
-      } else if (this.#deps.state.pause.hold(found.spec)) {
-        // CLIENT PAUSE: earlier replies go out, then this command waits for the pause to end.
-        await Promise.all(reads);
-        reads = [];
-        await this.#flush(await this.#settle(pending.splice(0)));
-        for (let p; (p = this.#deps.state.pause.hold(found.spec));) await p;
-        this.#deps.state.tracking.observe(this.#session.id, found.spec, argv);
-        this.#submitted = false;
-        reply = invoke(found.spec.handler, this.#ctx, argv, this.#deps.log);
-        if (reply instanceof Promise && !this.#submitted) reply = await reply;
-      } else if (found.spec.flags.includes("blocking")) {
-        await Promise.all(reads);
-        reads = [];
-        // Earlier replies go out before the wait, as Redis writes them while this client blocks.
-        await this.#flush(await this.#settle(pending.splice(0)));
-        reply = await this.#whileBlocked(
-          invoke(found.spec.handler, this.#ctx, argv, this.#deps.log),
-        );
-      } else {
-        const readonly = found.spec.flags.includes("readonly");
-        if (!readonly && reads.length > 0) {
-          await Promise.all(reads);
-          reads = [];
-        }
-        this.#deps.state.tracking.observe(this.#session.id, found.spec, argv);
-        this.#submitted = false;
-        // A write command's first unit carries the keys its table entry names (prefetched).
-        this.#hint = readonly ? undefined : writeHints(found.spec, argv, this.#session.db);
-        reply = invoke(found.spec.handler, this.#ctx, argv, this.#deps.log);
-        if (reply instanceof Promise) {
-          if (readonly) reads.push(reply);
-          else if (!this.#submitted) reply = await reply;
-        }
-        this.#hint = undefined;
-      }
-      if (this.#dropReply()) {
-        if (ran) this.#deps.state.commandStats(ran.spec, ran.fullName).calls++;
-        continue;
-      }
-      pending.push({ reply, protocol: this.#session.protocol, ran, start });
+      const waiting = this.#runOne(commands[i], batch);
+      if (waiting) return this.#finishBatch(waiting, commands, i + 1, batch);
     }
-    return await this.#settle(pending);
+    return this.#settle(batch.pending);
   }
 
-  async #settle(pending: Pending[]): Promise<{ reply: Reply; protocol: 2 | 3 }[]> {
-    const out: { reply: Reply; protocol: 2 | 3 }[] = [];
-    for (const p of pending) {
-      const reply = await p.reply;
-      // Counted once done, as Redis's call() does (INFO does not see its own call).
-      if (p.ran) {
-        const stats = this.#deps.state.commandStats(p.ran.spec, p.ran.fullName);
-        stats.calls++;
-        stats.usec += (performance.now() - p.start) * 1000;
-        if (reply.type === "error") stats.failed++;
-      }
-      out.push({ reply, protocol: p.protocol });
+  /** The rest of a batch once one of its commands had to wait. */
+  async #finishBatch(
+    waiting: Promise<void>,
+    commands: Uint8Array[][],
+    next: number,
+    batch: Batch,
+  ): Promise<Settled[]> {
+    await waiting;
+    for (let i = next; i < commands.length; i++) {
+      if (this.#record.closeAfterReply || this.#killed || this.#closed) break;
+      const more = this.#runOne(commands[i], batch);
+      if (more) await more;
     }
-    return out;
+    return await this.#settle(batch.pending);
+  }
+
+  /**
+   * Run one command of `batch` and queue its reply; a promise when it had to wait first (for
+   * earlier reads, a pause, a block or its own write), undefined when done at once.
+   */
+  #runOne(given: Uint8Array[], batch: Batch): Promise<void> | undefined {
+    const found = this.#admit(given);
+    const start = batch.clock;
+    if ("reply" in found) {
+      if (found.reply.type === "error") flagTransaction(this.#session);
+      this.#queueReply(batch, found.reply, null, start);
+      return undefined;
+    }
+    const { spec } = found;
+    const readonly = spec.flags.includes("readonly");
+    const argv = readonly ? given : own(given);
+    if (queueInMulti(this.#session, spec, argv)) {
+      // Counted when EXEC runs it, not when queued.
+      this.#queueReply(batch, QUEUED, null, start);
+      return undefined;
+    }
+    if (this.#deps.state.pause.hold(spec)) {
+      // CLIENT PAUSE: earlier replies go out, then this command waits for the pause to end.
+      return (async () => {
+        await this.#drain(batch);
+        for (let p; (p = this.#deps.state.pause.hold(spec));) await p;
+        this.#deps.state.tracking.observe(this.#session.id, spec, argv);
+        this.#submitted = false;
+        let reply = invoke(spec.handler, this.#ctx, argv, this.#deps.log);
+        if (reply instanceof Promise && !this.#submitted) reply = await reply;
+        this.#queueReply(batch, reply, found, start);
+      })();
+    }
+    if (spec.flags.includes("blocking")) {
+      return (async () => {
+        // Earlier replies go out before the wait, as Redis writes them while this client blocks.
+        await this.#drain(batch);
+        const reply = await this.#whileBlocked(
+          invoke(spec.handler, this.#ctx, argv, this.#deps.log),
+        );
+        this.#queueReply(batch, reply, found, start);
+      })();
+    }
+    if (!readonly && batch.reads.length > 0) {
+      const reads = batch.reads;
+      batch.reads = [];
+      return Promise.all(reads).then(() => this.#invoke(found, argv, false, batch, start));
+    }
+    return this.#invoke(found, argv, readonly, batch, start);
+  }
+
+  /** Run a command that needs no wait before it; a promise when it must be awaited after. */
+  #invoke(
+    found: Ran,
+    argv: Uint8Array[],
+    readonly: boolean,
+    batch: Batch,
+    start: number,
+  ): Promise<void> | undefined {
+    const { spec } = found;
+    this.#deps.state.tracking.observe(this.#session.id, spec, argv);
+    this.#submitted = false;
+    // A write command's first unit carries the keys its table entry names (prefetched).
+    this.#hint = readonly ? undefined : writeHints(spec, argv, this.#session.db);
+    const reply = invoke(spec.handler, this.#ctx, argv, this.#deps.log);
+    this.#hint = undefined;
+    if (reply instanceof Promise) {
+      if (readonly) batch.reads.push(reply);
+      else if (!this.#submitted) {
+        return reply.then((r) => this.#queueReply(batch, r, found, start));
+      }
+    }
+    this.#queueReply(batch, reply, found, start);
+    return undefined;
+  }
+
+  /** Earlier reads settled and earlier replies on the socket: before a pause or a block. */
+  async #drain(batch: Batch): Promise<void> {
+    await Promise.all(batch.reads);
+    batch.reads = [];
+    await this.#flush(await this.#settle(batch.pending.splice(0)));
+  }
+
+  /**
+   * Queue a command's reply (or drop it under CLIENT REPLY OFF/SKIP). A ready reply with none
+   * still pending before it is encoded at once, so a batch of cached reads keeps no record.
+   */
+  #queueReply(
+    batch: Batch,
+    reply: Reply | Promise<Reply>,
+    ran: Ran | null,
+    start: number,
+  ): void {
+    const now = batch.clock = performance.now();
+    if (this.#dropReply()) {
+      if (ran) this.#deps.state.commandStats(ran.spec, ran.fullName).calls++;
+      return;
+    }
+    const protocol = this.#session.protocol;
+    if (reply instanceof Promise || batch.pending.length > 0) {
+      const end = reply instanceof Promise ? null : now;
+      batch.pending.push({ reply, protocol, ran, start, end });
+      return;
+    }
+    this.#count(ran, start, now, reply);
+    this.#encode(reply, protocol);
+  }
+
+  /** Every reply of `pending`, counted once done, as Redis's call() does. */
+  #settle(pending: Pending[]): Settled[] | Promise<Settled[]> {
+    for (const p of pending) if (p.reply instanceof Promise) return this.#settleLater(pending);
+    for (const p of pending) this.#count(p.ran, p.start, p.end!, p.reply as Reply);
+    return pending as Settled[];
+  }
+
+  async #settleLater(pending: Pending[]): Promise<Settled[]> {
+    for (const p of pending) {
+      p.reply = await p.reply;
+      this.#count(p.ran, p.start, p.end ?? performance.now(), p.reply);
+    }
+    return pending as Settled[];
+  }
+
+  /** A command's INFO commandstats figures (INFO does not see its own call). */
+  #count(ran: Ran | null, start: number, end: number, reply: Reply): void {
+    if (!ran) return;
+    const stats = this.#deps.state.commandStats(ran.spec, ran.fullName);
+    stats.calls++;
+    stats.usec += (end - start) * 1000;
+    if (reply.type === "error") stats.failed++;
+  }
+
+  /** Append a reply to the batch's bytes. */
+  #encode(reply: Reply, protocol: 2 | 3): void {
+    if (reply.type === "error") this.#deps.state.countError(reply.value);
+    encodeReply(this.#writer, reply, protocol);
   }
 
   /**
@@ -448,7 +579,6 @@ class RespConnection {
   #admit(argv: Uint8Array[]): { spec: CommandSpec; fullName: string } | { reply: Reply } {
     const { state, table, limiter } = this.#deps;
     state.stats.commandsProcessed++;
-    this.#record.lastActive = Date.now();
     const found = table.lookup(argv);
     if ("error" in found) {
       if (found.spec) state.commandStats(found.spec, found.fullName!).rejected++;
@@ -490,16 +620,22 @@ class RespConnection {
     // Messages published after this reply go out after it.
     this.#outbox = null;
     this.#queuedBytes += bytes.length;
-    return this.#enqueue(() => bytes);
+    return this.#enqueue(() => bytes, true);
   }
 
   /**
    * Write what `take` gives once every earlier write is on the socket; its bytes, already counted
    * in `#queuedBytes`, leave the count when written (or failed).
    */
-  #enqueue(take: () => Uint8Array): Promise<void> {
+  #enqueue(take: () => Uint8Array, eager = false): Promise<void> {
     let bytes: Uint8Array | null = null;
-    const sent = this.#sending.then(() => writeAll(this.#conn, bytes = take())).finally(() => {
+    const write = () => writeAll(this.#conn, bytes = take());
+    // A reply with nothing ahead of it goes out now, not a turn later; pushed messages wait
+    // that turn, so the others published in it join them.
+    const started = eager && this.#writes === 0 ? write() : this.#sending.then(write);
+    this.#writes++;
+    const sent = started.finally(() => {
+      this.#writes--;
       this.#queuedBytes -= bytes?.length ?? 0;
     });
     this.#sending = sent.catch(() => {});
@@ -527,14 +663,14 @@ class RespConnection {
     this.#deps.state.stats.netOutputBytes += box.length - before;
   }
 
-  async #flush(replies: { reply: Reply; protocol: 2 | 3 }[]): Promise<void> {
-    if (replies.length === 0) return;
+  /**
+   * Encode replies after those encoded already and queue the batch's bytes for the socket;
+   * settles once written (undefined: nothing to write).
+   */
+  #flush(replies: readonly Outgoing[]): Promise<void> | undefined {
+    for (const { reply, protocol } of replies) this.#encode(reply, protocol);
     const w = this.#writer;
-    for (const { reply, protocol } of replies) {
-      if (reply.type === "error") this.#deps.state.countError(reply.value);
-      encodeReply(w, reply, protocol);
-    }
-    if (w.length === 0) return;
+    if (w.length === 0) return undefined;
     // A normal client whose replies pass the hard output limit is closed instead (Redis's
     // client-output-buffer-limit normal; subscribers answer to the pubsub class).
     const limits = this.#deps.state.config.connection;
@@ -545,15 +681,14 @@ class RespConnection {
         `redis: closing client ${this.#session.addr} for overcoming of output buffer limits`,
       );
       this.#record.kill();
-      return;
+      return undefined;
     }
     this.#deps.state.stats.netOutputBytes += w.length;
-    try {
-      await this.#send(w.view());
-    } finally {
+    // The writer's buffer is on its way to the socket: reused only once written.
+    return this.#send(w.view()).finally(() => {
       if (w.length > KEEP_WRITER_BYTES) this.#writer = new ReplyWriter();
       else w.reset();
-    }
+    });
   }
 }
 

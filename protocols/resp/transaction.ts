@@ -91,6 +91,8 @@ export function transactionContext(ctx: CommandContext, tx: WriteTx): CommandCon
     ...ctx,
     inTransaction: true,
     read: (fn) => fn(tx),
+    // The committed state is not the transaction's view.
+    peek: undefined,
     write: <T>(fn: (tx: WriteTx) => T | Promise<T>): Promise<T> => {
       const next = chain.then(() => fn(tx));
       chain = next.catch(() => {});

@@ -12,24 +12,62 @@ export const MAX_KEY_BYTES = 2048;
 
 const encoder = new TextEncoder();
 
-/** Parts up to this long are converted char by char: cheaper than a native call for short keys. */
-const SHORT_PART = 64;
+/**
+ * Char codes of the id being built, reused: an id is made as one string, where joining its
+ * pieces would allocate a string per piece (≈ 700 bytes of garbage for a short key).
+ */
+const codes: number[] = [];
+/** Ids longer than this are joined piece by piece, so no call gets more arguments than this. */
+const ONE_CALL_MAX = 4096;
 
-function bytesToLatin1(bytes: Uint8Array): string {
-  let out = "";
-  if (bytes.length <= SHORT_PART) {
-    for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]);
-    return out;
+/**
+ * A string that identifies a key exactly, for use as a Map key (hot: one per read). Each part's
+ * piece says its type and length, so pieces concatenate unambiguously: the id of a key that
+ * extends a prefix is the prefix's id followed by the rest's, which `prefixId` saves redoing.
+ */
+export function keyId(key: Key, prefixId = ""): string {
+  let n = 0;
+  for (let i = 0; i < prefixId.length; i++) codes[n++] = prefixId.charCodeAt(i);
+  for (let i = 0; i < key.length; i++) {
+    const part = key[i];
+    if (part instanceof Uint8Array) {
+      if (part.length > ONE_CALL_MAX) return joinedId(key, prefixId);
+      codes[n++] = 98; // "b"
+      n = decimal(codes, n, part.length);
+      codes[n++] = 58; // ":"
+      for (let j = 0; j < part.length; j++) codes[n++] = part[j];
+    } else if (typeof part === "string") {
+      if (part.length > ONE_CALL_MAX) return joinedId(key, prefixId);
+      codes[n++] = 115; // "s"
+      n = decimal(codes, n, part.length);
+      codes[n++] = 58;
+      for (let j = 0; j < part.length; j++) codes[n++] = part.charCodeAt(j);
+    } else if (typeof part === "number" || typeof part === "bigint") {
+      const text = String(part);
+      codes[n++] = typeof part === "number" ? 110 : 105; // "n" or "i"
+      for (let j = 0; j < text.length; j++) codes[n++] = text.charCodeAt(j);
+      codes[n++] = 59; // ";"
+    } else codes[n++] = part ? 84 : 70; // "T" or "F"
+    if (n > ONE_CALL_MAX) return joinedId(key, prefixId);
   }
-  for (let i = 0; i < bytes.length; i += 4096) {
-    out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
-  }
-  return out;
+  codes.length = n;
+  return String.fromCharCode.apply(null, codes);
 }
 
-/** A string that identifies a key exactly, for use as a Map key (hot: one per read). */
-export function keyId(key: Key): string {
-  let id = "";
+/** Write the decimal digits of `value` (a non-negative integer) at `n`; the new length. */
+function decimal(out: number[], n: number, value: number): number {
+  let end = n + 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) end++;
+  for (let at = end - 1; at >= n; at--) {
+    out[at] = 48 + value % 10;
+    value = Math.floor(value / 10);
+  }
+  return end;
+}
+
+/** {@link keyId} for long keys: the same pieces, joined as strings. */
+function joinedId(key: Key, prefixId: string): string {
+  let id = prefixId;
   for (let i = 0; i < key.length; i++) {
     const part = key[i];
     if (part instanceof Uint8Array) id += "b" + part.length + ":" + bytesToLatin1(part);
@@ -39,6 +77,17 @@ export function keyId(key: Key): string {
     else id += part ? "T" : "F";
   }
   return id;
+}
+
+function bytesToLatin1(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += ONE_CALL_MAX) {
+    out += String.fromCharCode.apply(
+      null,
+      bytes.subarray(i, i + ONE_CALL_MAX) as unknown as number[],
+    );
+  }
+  return out;
 }
 
 function zeros(bytes: Uint8Array): number {

@@ -161,10 +161,11 @@ class Engine implements LoopBackend {
    * existence index rules the key out; undefined when only the store can tell. Never awaits,
    * so a hit costs no promise hop. The result is shared: never mutate it.
    */
-  peek(key: Key, id: string): Raw | undefined {
+  peek(id: string, prefix: Key, key: Key): Raw | undefined {
     const cached = this.cache?.get(id);
     if (cached) return cached.data !== null || !cached.env?.c ? cached : undefined;
-    return this.existence?.absent(key, id) ? ABSENT : undefined;
+    const existence = this.existence;
+    return existence?.absent(prefixed(prefix, key), id) ? ABSENT : undefined;
   }
 
   /**
@@ -474,10 +475,13 @@ function prefixed(prefix: Key, key: Key): Key {
 class KvStoreView implements OpenedStore {
   #engine: Engine;
   #prefix: Key;
+  /** The prefix's id, which every full key's id starts with (see keyId). */
+  #prefixId: string;
 
   constructor(engine: Engine, prefix: Key) {
     this.#engine = engine;
     this.#prefix = prefix;
+    this.#prefixId = keyId(prefix);
   }
 
   get info(): StoreInfo {
@@ -485,17 +489,21 @@ class KvStoreView implements OpenedStore {
   }
 
   get<M = unknown>(key: Key): Promise<Entry<M> | null> {
-    const engine = this.#engine;
-    const full = prefixed(this.#prefix, key);
-    const id = keyId(full);
-    // The common case answers from memory without a promise chain; a journaled apply in
-    // progress (gate held) sends every reader the slow way, to wait for it.
-    const known = engine.gate.open ? engine.peek(full, id) : undefined;
-    if (known !== undefined) return Promise.resolve(live<M>(key, known, Date.now()));
-    return this.#getSlow<M>(key, full, id);
+    const known = this.peek<M>(key);
+    return known !== undefined ? Promise.resolve(known) : this.#getSlow<M>(key);
   }
 
-  async #getSlow<M>(key: Key, full: Key, id: string): Promise<Entry<M> | null> {
+  peek<M = unknown>(key: Key): Entry<M> | null | undefined {
+    const engine = this.#engine;
+    // A journaled apply in progress (gate held) sends every reader the slow way, to wait for it.
+    if (!engine.gate.open) return undefined;
+    const known = engine.peek(keyId(key, this.#prefixId), this.#prefix, key);
+    return known === undefined ? undefined : live<M>(key, known, Date.now());
+  }
+
+  async #getSlow<M>(key: Key): Promise<Entry<M> | null> {
+    const full = prefixed(this.#prefix, key);
+    const id = keyId(full);
     const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true, id, false));
     return live<M>(key, raw, Date.now());
   }
@@ -503,11 +511,11 @@ class KvStoreView implements OpenedStore {
   getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
     const engine = this.#engine;
     const fulls = keys.map((k) => prefixed(this.#prefix, k));
-    const ids = fulls.map(keyId);
+    const ids = keys.map((k) => keyId(k, this.#prefixId));
     if (engine.gate.open) {
       const known: Raw[] = [];
       for (let i = 0; i < fulls.length; i++) {
-        const raw = engine.peek(fulls[i], ids[i]);
+        const raw = engine.peek(ids[i], this.#prefix, keys[i]);
         if (raw === undefined) break;
         known.push(raw);
       }

@@ -46,8 +46,9 @@ export interface LoopBackend {
   /**
    * A key's state with its payload when memory alone knows it (cached, or ruled out by the
    * existence index), else undefined. Synchronous: most reads of a write unit end here.
+   * `key` is `prefix` + the rest, split so a caller holding the parts need not join them.
    */
-  peek(key: Key, id: string): Raw | undefined;
+  peek(id: string, prefix: Key, key: Key): Raw | undefined;
   /** `id` is the key's {@link keyId}, when the caller has it. */
   readRaw(key: Key, withData: boolean, id?: string): Promise<Raw>;
   /** Envelopes (no payloads) of many keys at once; `ids` are their {@link keyId}s, if known. */
@@ -80,6 +81,8 @@ const MAX_CONFLICT_BACKOFF_MS = 50;
  * arrival alone while the rest queue behind it (batches alternating one / many).
  */
 const GATHER_MAX_MS = 1;
+/** The loop holds full keys: nothing to put before them. */
+const NO_PREFIX: Key = [];
 
 function emptyBatch(): Batch {
   return { writes: new Map(), bases: new Map() };
@@ -167,7 +170,7 @@ export class LoopTx implements WriteTx {
     if (staged) return Promise.resolve(stagedEntry<M>(this.#rel(full), staged, this.now));
     let known = this.#batch.bases.get(id) ?? this.reads.get(id);
     if (!known) {
-      const raw = this.#backend.peek(full, id);
+      const raw = this.#backend.peek(id, NO_PREFIX, full);
       if (raw !== undefined) this.reads.set(id, known = { key: full, raw });
     }
     if (known && (known.raw.data !== null || known.raw.env === null)) {

@@ -44,6 +44,11 @@ class CountingStore implements Store {
     this.reads++;
     return await this.inner.get<M>(key);
   }
+  peek<M>(key: Key): Entry<M> | null | undefined {
+    const entry = this.inner.peek<M>(key);
+    if (entry !== undefined) this.reads++;
+    return entry;
+  }
   async getMany<M>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
     this.reads += keys.length;
     return await this.inner.getMany<M>(keys);

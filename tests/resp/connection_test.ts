@@ -398,6 +398,50 @@ Deno.test("a pipeline of reads and writes on one key answers as if run one by on
   assert.equal(replyText(await other.call("GET", "k")), "50");
 });
 
+Deno.test("reads answered from memory see every commit, as a store read would", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RespClient.connect(s.ports.redis);
+  using other = await RespClient.connect(s.ports.redis);
+  const get = async (key: string) => {
+    const r = await c.call("GET", key);
+    return r.type === "null" ? null : replyText(r);
+  };
+  assert.equal(await get("k"), null);
+  await other.call("SET", "k", "v1");
+  assert.equal(await get("k"), "v1");
+  await other.call("SET", "k", "v2");
+  await other.call("DEL", "k");
+  assert.equal(await get("k"), null);
+  await other.call("RPUSH", "k", "x");
+  assert.deepEqual(await c.call("GET", "k"), { type: "error", value: ERRORS.wrongType });
+  await other.call("SET", "t", "v", "PX", "1");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await get("t"), null);
+  // Inside EXEC a read sees the transaction's own writes, not the committed state.
+  await c.call("SET", "m", "old");
+  await c.call("MULTI");
+  await c.call("SET", "m", "new");
+  await c.call("GET", "m");
+  assert.deepEqual(replyItems(await c.call("EXEC")).map(replyText), ["OK", "new"]);
+  // One pipeline whose reads and writes interleave, with an argument large enough to make the
+  // connection grow its buffer half-way: every reply is the one a serial run gives.
+  const big = "b".repeat(200_000);
+  const script: string[][] = [];
+  const expected: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const value = i === 100 ? big : `value-${i}`;
+    script.push(["SET", `p${i}`, value], ["GET", `p${i}`], ["GET", `p${i - 1}`]);
+    expected.push("OK", value, i === 0 ? "(nil)" : i === 101 ? big : `value-${i - 1}`);
+  }
+  await c.send(new Uint8Array(script.flatMap((args) => [...command(...args)])));
+  const got: string[] = [];
+  for (let i = 0; i < script.length; i++) {
+    const r = await c.reply();
+    got.push(r.type === "null" ? "(nil)" : replyText(r));
+  }
+  assert.deepEqual(got, expected);
+});
+
 Deno.test("INFO keyspace counts keys and expiries per selected db", async () => {
   await using s = await startTestServer({ protocols: ["redis"] });
   using c = await RespClient.connect(s.ports.redis);

@@ -6,6 +6,13 @@
 import type { Reply } from "../reply.ts";
 
 const utf8 = new TextEncoder();
+/** Text up to this long is copied by hand when ASCII (see ReplyWriter.text). */
+const SHORT_TEXT = 64;
+/** A header's bytes at most: type, 16 digits (lengths stay below 2^53), CRLF. */
+const HEADER_MAX = 19;
+const CR = 13;
+const LF = 10;
+const BULK = 36; // '$'
 
 /** A growable byte buffer that replies are appended to; one `bytes()` per batch. */
 export class ReplyWriter {
@@ -39,10 +46,52 @@ export class ReplyWriter {
 
   /** Append text as UTF-8. */
   text(s: string): void {
-    // Most protocol text is ASCII: write it without an intermediate array.
+    if (s.length <= SHORT_TEXT && this.#ascii(s)) return;
+    // Longer text: write it without an intermediate array.
     this.#reserve(s.length * 3);
     const { written } = utf8.encodeInto(s, this.#buf.subarray(this.#len));
     this.#len += written;
+  }
+
+  /**
+   * Append `s` byte by byte if it is all ASCII (false, writing nothing, if not): for the short
+   * lines of every reply, cheaper than a call into the encoder.
+   */
+  #ascii(s: string): boolean {
+    this.#reserve(s.length);
+    const buf = this.#buf;
+    let at = this.#len;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      buf[at++] = c;
+    }
+    this.#len = at;
+    return true;
+  }
+
+  /** Append a type byte, a non-negative count or length in decimal, and CRLF (`$5\r\n`). */
+  header(type: number, n: number): void {
+    this.#reserve(HEADER_MAX);
+    const buf = this.#buf;
+    let at = this.#len;
+    buf[at++] = type;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) at++;
+    let digit = at++;
+    do {
+      buf[digit--] = 48 + n % 10;
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    buf[at++] = CR;
+    buf[at++] = LF;
+    this.#len = at;
+  }
+
+  /** Append CRLF. */
+  crlf(): void {
+    this.#reserve(2);
+    this.#buf[this.#len++] = CR;
+    this.#buf[this.#len++] = LF;
   }
 
   /** The bytes written (a view; valid until the next append). */
@@ -93,18 +142,18 @@ function errorLine(text: string): string {
 
 function bulkBytes(w: ReplyWriter, data: Uint8Array | string): void {
   const bytes = typeof data === "string" ? utf8.encode(data) : data;
-  w.text(`$${bytes.length}\r\n`);
+  w.header(BULK, bytes.length);
   w.bytes(bytes);
-  w.text("\r\n");
+  w.crlf();
 }
 
 function aggregate(w: ReplyWriter, prefix: string, items: Reply[], protocol: 2 | 3): void {
-  w.text(`${prefix}${items.length}\r\n`);
+  w.header(prefix.charCodeAt(0), items.length);
   for (const item of items) encodeReply(w, item, protocol);
 }
 
 function pairs(w: ReplyWriter, prefix: string, items: [Reply, Reply][], protocol: 2 | 3): void {
-  w.text(`${prefix}${protocol === 2 ? items.length * 2 : items.length}\r\n`);
+  w.header(prefix.charCodeAt(0), protocol === 2 ? items.length * 2 : items.length);
   for (const [k, v] of items) {
     encodeReply(w, k, protocol);
     encodeReply(w, v, protocol);

@@ -6,7 +6,7 @@
 import type { WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext, Handler } from "../command.ts";
 import { array, simple } from "../reply.ts";
-import { type Access, getKey, type KeyEntry, putKey, slotOf } from "../storage/db.ts";
+import { type Access, getKey, type KeyEntry, peekKey, putKey, slotOf } from "../storage/db.ts";
 import { DATABASES, type KeyMeta, MAX_REDIS_KEY_BYTES } from "../storage/layout.ts";
 import { parseInteger } from "../numbers.ts";
 import { DATA_ERRORS, ReplyError } from "../errors.ts";
@@ -70,7 +70,23 @@ export async function getTyped(
   key: Uint8Array,
   type: KeyMeta["t"],
 ): Promise<KeyEntry | null> {
-  const entry = await getKey(r, slot, key);
+  return ofType(await getKey(r, slot, key), type);
+}
+
+/**
+ * What {@link getTyped} would answer for a key of the selected db, when memory alone can tell
+ * (see CommandContext.peek); undefined when the store must be read.
+ */
+export function peekTyped(
+  ctx: CommandContext,
+  key: Uint8Array,
+  type: KeyMeta["t"],
+): KeyEntry | null | undefined {
+  const entry = ctx.peek ? peekKey(ctx.peek, ctx.session.db, key) : undefined;
+  return entry === undefined ? undefined : ofType(entry, type);
+}
+
+function ofType(entry: KeyEntry | null, type: KeyMeta["t"]): KeyEntry | null {
   if (entry && entry.meta?.t !== type) fail(DATA_ERRORS.wrongType);
   return entry;
 }

@@ -22,6 +22,7 @@ import {
   getTyped,
   intArg,
   option,
+  peekTyped,
   readSlot,
   writeChunks,
   writeSlot,
@@ -172,7 +173,13 @@ async function getset(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   return await setGeneric(ctx, argv[1], argv[2], { get: true, expiresAt: null }, SET_REPLIES);
 }
 
-async function get(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+/** The hottest command: answered without a promise when memory holds the key. */
+function get(ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> {
+  const known = peekTyped(ctx, argv[1], "string");
+  return known !== undefined ? bulkOrNull(stringValue(known)) : getStored(ctx, argv);
+}
+
+async function getStored(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const entry = await readSlot(ctx, (r, slot) => getTyped(r, slot, argv[1], "string"));
   return bulkOrNull(stringValue(entry));
 }

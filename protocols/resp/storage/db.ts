@@ -4,7 +4,7 @@
  * @module
  */
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
-import type { Reader } from "../command.ts";
+import type { CommandContext, Reader } from "../command.ts";
 import {
   DATABASES,
   genMarkerKey,
@@ -48,8 +48,25 @@ export async function readSlots(r: Pick<Access, "get">): Promise<SlotMap> {
 
 /** The storage slot db `db` currently maps to. */
 export async function slotOf(r: Pick<Access, "get">, db: number): Promise<number> {
-  const entry = await r.get<SlotMap>(SLOTS_KEY);
+  return slotIn(await r.get<SlotMap>(SLOTS_KEY), db);
+}
+
+/** The slot db `db` maps to, given the slot map's entry (null: never flushed or swapped). */
+function slotIn(entry: Entry<SlotMap> | null, db: number): number {
   return entry?.meta?.map[db] ?? db;
+}
+
+/**
+ * A key's live meta entry in db `db` when memory alone can tell (see CommandContext.peek),
+ * else undefined: the hot path of read commands, with no promise.
+ */
+export function peekKey(
+  peek: NonNullable<CommandContext["peek"]>,
+  db: number,
+  key: Uint8Array,
+): KeyEntry | null | undefined {
+  const slots = peek<SlotMap>(SLOTS_KEY);
+  return slots === undefined ? undefined : peek<KeyMeta>(metaKey(slotIn(slots, db), key));
 }
 
 /** A key's live meta entry, or null. */

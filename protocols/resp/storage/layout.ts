@@ -93,7 +93,8 @@ export function nameParts(name: Uint8Array): Deno.KvKeyPart[] {
 
 /** A key's meta entry in a storage slot. */
 export function metaKey(slot: number, key: Uint8Array): Key {
-  return ["k", slot, ...nameParts(key)];
+  // Hot (every read): a short key needs no parts array spread.
+  return isLongKey(key) ? ["k", slot, ...nameParts(key)] : ["k", slot, key];
 }
 
 /** Every meta entry of a slot. */

@@ -53,6 +53,10 @@ class ReadCounter {
         return inner.info;
       },
       get: async (key) => self.#one(await inner.get(key)),
+      peek: (key) => {
+        const entry = inner.peek(key);
+        return entry === undefined ? undefined : self.#one(entry);
+      },
       getMany: async (keys) => self.#many(await inner.getMany(keys)),
       async *list(selector, options) {
         for await (const entry of inner.list(selector, options)) {
