@@ -127,7 +127,7 @@ function clientKill(ctx: CommandContext, argv: Uint8Array[]): Reply {
     } else if (o === "laddr") {
       filters.push((c) => c.laddr === value);
     } else if (o === "user") {
-      if (ctx.server.acl && !ctx.server.acl.get(value)) {
+      if (!ctx.server.hasUser(value)) {
         return error(`ERR No such user '${value}'`);
       }
       filters.push((c) => c.session.user === value);

@@ -7,6 +7,8 @@ import type { FamilyModule } from "./lazy.ts";
 
 /** Family name → its module (literal imports, so `deno compile` and `deno bundle` keep them). */
 export const LAZY_FAMILIES = {
+  command_info: () => import("./command_info.ts"),
+  acl: () => import("./acl.ts"),
   strings: () => import("./strings.ts"),
   keys: () => import("./keys.ts"),
   hashes: () => import("./hashes.ts"),

@@ -6,10 +6,8 @@
  * @module
  */
 import type { CommandFamily } from "../command_table.ts";
-import { COMMANDS as ACL } from "./acl.ts";
 import { COMMANDS as ADMIN } from "./admin.ts";
 import { COMMANDS as CLIENT } from "./client.ts";
-import { COMMANDS as COMMAND } from "./command_info.ts";
 import { COMMANDS as CONFIG } from "./config.ts";
 import { COMMANDS as CONNECTION } from "./connection.ts";
 import { COMMANDS as INFO } from "./info.ts";
@@ -35,10 +33,10 @@ export function families(): CommandFamily[] {
     { group: "connection", commands: CLIENT },
     { group: "server", commands: REPLICATION },
     { group: "server", commands: INFO },
-    { group: "server", commands: COMMAND },
+    lazy("server", "command_info"),
     { group: "server", commands: CONFIG },
     { group: "server", commands: ADMIN },
-    { group: "server", commands: ACL },
+    lazy("server", "acl"),
     lazy("string", "strings"),
     lazy("generic", "keys"),
     lazy("hash", "hashes"),
