@@ -4,11 +4,11 @@
  * @module
  */
 import { type ConnWatch, type NetConn, writeAll } from "../../src/tcp.ts";
-import { encodeBinaryError, parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
+import { REQUEST_MAGIC } from "./codec/limits.ts";
 import { type Chunk, encodeReplies } from "./codec/reply.ts";
 import { type ParseOptions, parseText } from "./codec/text.ts";
 import type { Reply, Session, Shared } from "./commands/context.ts";
-import { binaryThrottled, runBinary, runText, textThrottled } from "./commands/dispatch.ts";
+import { runText, textThrottled } from "./commands/dispatch.ts";
 import { storeFailureStatus, storeFailureText } from "./errors.ts";
 import { Sequencer } from "./sequencer.ts";
 
@@ -21,6 +21,32 @@ const KEEP_BUFFER_BYTES = 64 * 1024;
  * passes' writes share commits instead of each waiting for the one before.
  */
 const MAX_HELD_REPLIES = 1024;
+
+/** The binary protocol's codec and dispatch, once a binary connection has loaded them. */
+interface BinaryProtocol {
+  codec: typeof import("./codec/binary.ts");
+  dispatch: typeof import("./commands/binary_dispatch.ts");
+}
+let binary: BinaryProtocol | null = null;
+let loadingBinary: Promise<BinaryProtocol> | null = null;
+
+/**
+ * Loads the binary protocol (about 20 KB of modules) for the first connection that speaks it:
+ * a start, and every text-only client, skip it.
+ */
+function loadBinary(): Promise<BinaryProtocol> {
+  return loadingBinary ??= Promise.all([
+    import("./codec/binary.ts"),
+    import("./commands/binary_dispatch.ts"),
+  ]).then(
+    ([codec, dispatch]) => binary = { codec, dispatch },
+    (error) => {
+      // A failed import is retried by the next binary connection rather than remembered.
+      loadingBinary = null;
+      throw error;
+    },
+  );
+}
 
 /** A turn of the event loop, so other connections run between -R passes (memcached's yield). */
 function otherConnectionsTurn(): Promise<void> {
@@ -79,7 +105,9 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
     if (r.start >= r.end) break;
     r.binary ??= r.buf[r.start] === REQUEST_MAGIC;
     if (r.binary) {
-      const parsed = parseBinary(view, r.start);
+      // The connection loop loaded it before framing this connection's first byte.
+      const { codec, dispatch } = binary!;
+      const parsed = codec.parseBinary(view, r.start);
       if (!parsed) break;
       if ("error" in parsed) {
         session.closing = true;
@@ -90,10 +118,10 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
       replies.push(
         f.allowed()
           ? orFailure(
-            runBinary(session, req),
-            (e) => [encodeBinaryError(req, storeFailureStatus(e))],
+            dispatch.runBinary(session, req),
+            (e) => [codec.encodeBinaryError(req, storeFailureStatus(e))],
           )
-          : binaryThrottled(req),
+          : dispatch.binaryThrottled(req),
       );
     } else {
       const parsed = parseText(view, r.start, f.options);
@@ -176,6 +204,10 @@ export async function serveConnection(
         if (n === null) break;
         r.end += n;
         counters.bytesRead += n;
+        // A first byte that starts a binary request: load the binary protocol before framing.
+        if (binary === null && r.binary === null && r.buf[r.start] === REQUEST_MAGIC) {
+          await loadBinary();
+        }
       }
       const framed = runFramed(r, framing);
       more = !session.closing && framed.length >= framing.perPass && r.start < r.end;

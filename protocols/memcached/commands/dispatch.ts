@@ -1,15 +1,12 @@
 /**
- * Command dispatch: the auth and rate-limit gates, then a lookup in the merged tables of every
- * command family (text/meta by name, binary by opcode).
+ * Text/meta command dispatch: the auth and rate-limit gates, then a lookup in the merged tables
+ * of every text command family by name (binary.ts dispatches binary requests by opcode).
  * @module
  */
-import { type BinaryRequest, encodeBinaryError } from "../codec/binary.ts";
 import { hasNoreply, text, type TextCommand } from "../codec/text.ts";
-import { STATUS, TEXT } from "../errors.ts";
+import { TEXT } from "../errors.ts";
 import { ADMIN_COMMANDS } from "./admin.ts";
 import { ARITHMETIC_COMMANDS } from "./arithmetic.ts";
-import { SASL_COMMANDS } from "./auth.ts";
-import { BINARY_COMMANDS, wellFormed } from "./binary.ts";
 import { line, type LineHandler, type Reply, type Session } from "./context.ts";
 import { KEY_COMMANDS } from "./keys.ts";
 import { META_COMMANDS, metaSet } from "./meta.ts";
@@ -31,11 +28,6 @@ export function textThrottled(cmd: TextCommand): Reply {
     ? cmd.noreply
     : cmd.kind === "line" && hasNoreply(cmd.tokens);
   return quiet ? [] : line(TEXT.RATE_LIMITED);
-}
-
-/** A binary request over the client's --rate-limit: memcached's "Temporary failure". */
-export function binaryThrottled(req: BinaryRequest): Reply {
-  return [encodeBinaryError(req, STATUS.TEMPORARY_FAILURE)];
 }
 
 /** Run one parsed text command; the reply is in request order with the others. */
@@ -67,22 +59,4 @@ export function runText(s: Session, cmd: TextCommand): Reply {
       return handler(s, cmd.tokens);
     }
   }
-}
-
-/** Run one binary request. */
-export function runBinary(s: Session, req: BinaryRequest): Reply {
-  const op = req.opcode;
-  if (Object.hasOwn(SASL_COMMANDS, op)) {
-    // memcached without SASL configured does not know the SASL opcodes.
-    if (!s.shared.ctx.auth.required) return [encodeBinaryError(req, STATUS.UNKNOWN_COMMAND)];
-    return SASL_COMMANDS[op](s, req);
-  }
-  if (!s.authenticated) return [encodeBinaryError(req, STATUS.AUTH_ERROR)];
-  if (!wellFormed(req)) {
-    // memcached drops a connection that sent a malformed packet.
-    s.closing = true;
-    return [encodeBinaryError(req, STATUS.INVALID_ARGUMENTS)];
-  }
-  const handler = Object.hasOwn(BINARY_COMMANDS, op) ? BINARY_COMMANDS[op] : undefined;
-  return handler ? handler(s, req) : [encodeBinaryError(req, STATUS.UNKNOWN_COMMAND)];
 }
