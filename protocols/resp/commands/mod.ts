@@ -6,13 +6,9 @@
  * @module
  */
 import type { CommandFamily } from "../command_table.ts";
-import { COMMANDS as ADMIN } from "./admin.ts";
 import { COMMANDS as CLIENT } from "./client.ts";
-import { COMMANDS as CONFIG } from "./config.ts";
 import { COMMANDS as CONNECTION } from "./connection.ts";
 import { COMMANDS as INFO } from "./info.ts";
-import { COMMANDS as REPLICATION } from "./replication.ts";
-import { COMMANDS as PUBSUB } from "./pubsub.ts";
 import { COMMANDS as TRANSACTIONS } from "./transactions.ts";
 import { lazyFamily } from "./lazy.ts";
 import { LAZY_FAMILIES, type LazyFamilyName } from "./lazy_families.ts";
@@ -31,11 +27,11 @@ export function families(): CommandFamily[] {
   return [
     { group: "connection", commands: CONNECTION },
     { group: "connection", commands: CLIENT },
-    { group: "server", commands: REPLICATION },
+    lazy("server", "replication"),
     { group: "server", commands: INFO },
     lazy("server", "command_info"),
-    { group: "server", commands: CONFIG },
-    { group: "server", commands: ADMIN },
+    lazy("server", "config"),
+    lazy("server", "admin"),
     lazy("server", "acl"),
     lazy("string", "strings"),
     lazy("generic", "keys"),
@@ -43,7 +39,7 @@ export function families(): CommandFamily[] {
     lazy("list", "lists"),
     lazy("list", "blocking_lists"),
     { group: "transactions", commands: TRANSACTIONS },
-    { group: "pubsub", commands: PUBSUB },
+    lazy("pubsub", "pubsub"),
     lazy("set", "sets"),
     lazy("generic", "scan"),
     lazy("generic", "sort"),
