@@ -8,7 +8,7 @@ import { REQUEST_MAGIC } from "./codec/limits.ts";
 import { type Chunk, encodeReplies } from "./codec/reply.ts";
 import { type ParseOptions, parseText } from "./codec/text.ts";
 import type { Reply, Session, Shared } from "./commands/context.ts";
-import { runText, textThrottled } from "./commands/dispatch.ts";
+import { ModuleLoading, runText, textThrottled } from "./commands/dispatch.ts";
 import { storeFailureStatus, storeFailureText } from "./errors.ts";
 import { Sequencer } from "./sequencer.ts";
 
@@ -72,6 +72,8 @@ interface Framing {
   allowed(): boolean;
   /** Most commands framed in one pass (-R): the rest wait for the next, after others ran. */
   perPass: number;
+  /** Set when a pass stopped at a command whose module is loading: frame it again after. */
+  loading: Promise<unknown> | null;
 }
 
 /** The free part of the buffer to read into, compacting or growing the buffer when full. */
@@ -126,13 +128,20 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
     } else {
       const parsed = parseText(view, r.start, f.options);
       if (!parsed) break;
+      let reply: Reply;
+      try {
+        reply = parsed.command.kind === "reply" || f.allowed()
+          ? orFailure(runText(session, parsed.command), textFailure)
+          : textThrottled(parsed.command);
+      } catch (error) {
+        if (!(error instanceof ModuleLoading)) throw error;
+        // Nothing of the command ran: it stays in the buffer for the pass after the load.
+        f.loading = error.done;
+        break;
+      }
       r.start += parsed.consumed;
       if (parsed.command.kind === "reply") r.skip = parsed.command.skip;
-      replies.push(
-        parsed.command.kind === "reply" || f.allowed()
-          ? orFailure(runText(session, parsed.command), textFailure)
-          : textThrottled(parsed.command),
-      );
+      replies.push(reply);
     }
   }
   if (r.start === r.end) {
@@ -176,6 +185,7 @@ export async function serveConnection(
     options: { fits: (k: number, v: number, f: number) => items.fits(k, v, f) },
     allowed: () => !ctx.limiter.enabled || ctx.limiter.take(client),
     perPass: shared.limits.reqsPerEvent,
+    loading: null,
   };
   const r: ReadState = {
     buf: new Uint8Array(IDLE_BUFFER_BYTES),
@@ -194,7 +204,10 @@ export async function serveConnection(
   let held: Reply[] = [];
   try {
     while (!signal.aborted && !session.closing) {
-      if (more) {
+      if (framing.loading) {
+        await framing.loading;
+        framing.loading = null;
+      } else if (more) {
         counters.connYields++;
         await otherConnectionsTurn();
       } else {
@@ -214,7 +227,7 @@ export async function serveConnection(
       watch.heard(framed.length, r.start < r.end || r.skip > 0);
       const replies = held.length > 0 ? held.concat(framed) : framed;
       held = [];
-      if (more && replies.length < MAX_HELD_REPLIES) {
+      if ((more || framing.loading) && replies.length < MAX_HELD_REPLIES) {
         held = replies;
         continue;
       }
