@@ -7,7 +7,7 @@
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { clientLine } from "../commands/client.ts";
 import type { AclUser, CommandNames } from "./user.ts";
-import type { AclLogEntry, DenialReason } from "./registry.ts";
+import type { AclLogEntry, AclRegistry, DenialReason } from "./registry.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -153,20 +153,19 @@ export function checkCommand(
 }
 
 /**
- * The NOPERM error when the connection's user may not run `argv`, recorded in the ACL LOG and
- * INFO counters; null when it may (or there are no ACL users, as in unit harnesses).
+ * The NOPERM error when `user` (the connection's, undefined when deleted) may not run `argv`,
+ * recorded in the ACL LOG and INFO counters; null when it may. gate.ts's aclRefusal comes here
+ * only for a user with restrictions.
  */
-export function aclRefusal(
+export function refusal(
   ctx: Pick<CommandContext, "server" | "session">,
+  acl: AclRegistry,
+  user: AclUser | undefined,
   spec: CommandSpec,
   fullName: string,
   argv: readonly Uint8Array[],
   context: AclLogEntry["context"],
 ): string | null {
-  const acl = ctx.server.acl;
-  if (!acl) return null;
-  const user = acl.get(ctx.session.user);
-  if (user?.unrestricted) return null;
   // A user deleted on another front-end sharing the store: its connections here may do nothing.
   const denial = user
     ? checkCommand(user, spec, fullName, argv, acl.names)

@@ -5,7 +5,9 @@
  * @module
  */
 import type { Key, Store } from "../../../src/store/mod.ts";
+import type { CommandContext, CommandSpec } from "../command.ts";
 import { AclUser, type CommandNames, ModifierError, noSpaces } from "./user.ts";
+import { checkCommand, type Denial, refusal } from "./check.ts";
 
 /** Where each user's ACL line is kept in the redis namespace (outside every db). */
 const USERS_PREFIX: Key = ["acl"];
@@ -186,6 +188,28 @@ export class AclRegistry {
     const tmp = `${this.file}.tmp-${Deno.pid}`;
     await Deno.writeTextFile(tmp, text);
     await Deno.rename(tmp, this.file);
+  }
+
+  /** Why `user` may not run `argv` (`spec`, full name `fullName`), or null if it may. */
+  check(
+    user: AclUser,
+    spec: CommandSpec,
+    fullName: string,
+    argv: readonly Uint8Array[],
+  ): Denial | null {
+    return checkCommand(user, spec, fullName, argv, this.#names);
+  }
+
+  /** check.ts's refusal for the connection of `ctx`, whose user is `user`. */
+  refusal(
+    ctx: Pick<CommandContext, "server" | "session">,
+    user: AclUser | undefined,
+    spec: CommandSpec,
+    fullName: string,
+    argv: readonly Uint8Array[],
+    context: AclLogEntry["context"],
+  ): string | null {
+    return refusal(ctx, this, user, spec, fullName, argv, context);
   }
 
   /** Whether new connections start logged in as `default` (it is on and needs no password). */
