@@ -5,7 +5,7 @@
  * @module
  */
 import type { CommandContext, CommandSpec } from "../command.ts";
-import { clientLine } from "../commands/client.ts";
+import { clientLine } from "../commands/client_info.ts";
 import type { AclUser, CommandNames } from "./user.ts";
 import type { AclLogEntry, AclRegistry, DenialReason } from "./registry.ts";
 

@@ -11,7 +11,7 @@ import { parseInteger } from "../numbers.ts";
 import { array, bulk, error, integer, map, OK, type Reply, simple } from "../reply.ts";
 import { DATABASES } from "../storage/layout.ts";
 import { endTransaction } from "../transaction.ts";
-import { clientLine, clientRecord, lowerOption, validClientText } from "./client.ts";
+import { clientLine, clientRecord, lowerOption, validClientText } from "./client_info.ts";
 
 const latin1 = new TextDecoder("latin1");
 

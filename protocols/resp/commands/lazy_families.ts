@@ -7,6 +7,7 @@ import type { FamilyModule } from "./lazy.ts";
 
 /** Family name → its module (literal imports, so `deno compile` and `deno bundle` keep them). */
 export const LAZY_FAMILIES = {
+  client: () => import("./client.ts"),
   replication: () => import("./replication.ts"),
   command_info: () => import("./command_info.ts"),
   config: () => import("./config.ts"),

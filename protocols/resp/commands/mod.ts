@@ -6,7 +6,6 @@
  * @module
  */
 import type { CommandFamily } from "../command_table.ts";
-import { COMMANDS as CLIENT } from "./client.ts";
 import { COMMANDS as CONNECTION } from "./connection.ts";
 import { COMMANDS as INFO } from "./info.ts";
 import { COMMANDS as TRANSACTIONS } from "./transactions.ts";
@@ -26,7 +25,7 @@ function lazy(group: string, name: LazyFamilyName): CommandFamily {
 export function families(): CommandFamily[] {
   return [
     { group: "connection", commands: CONNECTION },
-    { group: "connection", commands: CLIENT },
+    lazy("connection", "client"),
     lazy("server", "replication"),
     { group: "server", commands: INFO },
     lazy("server", "command_info"),
