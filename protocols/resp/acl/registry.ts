@@ -7,7 +7,8 @@
 import type { Key, Store } from "../../../src/store/mod.ts";
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { AclUser, type CommandNames, ModifierError, noSpaces } from "./user.ts";
-import { checkCommand, type Denial, refusal } from "./check.ts";
+import { checkCommand, type Denial, noPermError } from "./check.ts";
+import { clientLine } from "../commands/client_info.ts";
 
 /** Where each user's ACL line is kept in the redis namespace (outside every db). */
 const USERS_PREFIX: Key = ["acl"];
@@ -200,7 +201,11 @@ export class AclRegistry {
     return checkCommand(user, spec, fullName, argv, this.#names);
   }
 
-  /** check.ts's refusal for the connection of `ctx`, whose user is `user`. */
+  /**
+   * The NOPERM error when `user` (the connection's; undefined when deleted) may not run `argv`,
+   * recorded in the ACL LOG and INFO counters; null when it may. gate.ts's aclRefusal comes
+   * here only for a user with restrictions.
+   */
   refusal(
     ctx: Pick<CommandContext, "server" | "session">,
     user: AclUser | undefined,
@@ -209,7 +214,20 @@ export class AclRegistry {
     argv: readonly Uint8Array[],
     context: AclLogEntry["context"],
   ): string | null {
-    return refusal(ctx, this, user, spec, fullName, argv, context);
+    // A user deleted on another front-end sharing the store: its connections here may do nothing.
+    const denial = user
+      ? checkCommand(user, spec, fullName, argv, this.#names)
+      : { reason: "command" as const, object: fullName };
+    if (!denial) return null;
+    const record = ctx.server.clients.get(ctx.session.id);
+    this.deny(
+      denial.reason,
+      context,
+      denial.object,
+      ctx.session.user,
+      record ? clientLine(record, Date.now()) : "",
+    );
+    return noPermError(denial, ctx.session.user);
   }
 
   /** Whether new connections start logged in as `default` (it is on and needs no password). */
