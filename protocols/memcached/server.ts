@@ -4,11 +4,11 @@
  * @module
  */
 import { type ConnWatch, type NetConn, writeAll } from "../../src/tcp.ts";
-import { encodeBinaryError, parseBinary, REQUEST_MAGIC } from "./codec/binary.ts";
+import { REQUEST_MAGIC } from "./codec/limits.ts";
 import { type Chunk, encodeReplies } from "./codec/reply.ts";
 import { type ParseOptions, parseText } from "./codec/text.ts";
 import type { Reply, Session, Shared } from "./commands/context.ts";
-import { binaryThrottled, runBinary, runText, textThrottled } from "./commands/dispatch.ts";
+import { ModuleLoading, runText, textThrottled } from "./commands/dispatch.ts";
 import { storeFailureStatus, storeFailureText } from "./errors.ts";
 import { Sequencer } from "./sequencer.ts";
 
@@ -21,6 +21,32 @@ const KEEP_BUFFER_BYTES = 64 * 1024;
  * passes' writes share commits instead of each waiting for the one before.
  */
 const MAX_HELD_REPLIES = 1024;
+
+/** The binary protocol's codec and dispatch, once a binary connection has loaded them. */
+interface BinaryProtocol {
+  codec: typeof import("./codec/binary.ts");
+  dispatch: typeof import("./commands/binary_dispatch.ts");
+}
+let binary: BinaryProtocol | null = null;
+let loadingBinary: Promise<BinaryProtocol> | null = null;
+
+/**
+ * Loads the binary protocol (about 20 KB of modules) for the first connection that speaks it:
+ * a start, and every text-only client, skip it.
+ */
+function loadBinary(): Promise<BinaryProtocol> {
+  return loadingBinary ??= Promise.all([
+    import("./codec/binary.ts"),
+    import("./commands/binary_dispatch.ts"),
+  ]).then(
+    ([codec, dispatch]) => binary = { codec, dispatch },
+    (error) => {
+      // A failed import is retried by the next binary connection rather than remembered.
+      loadingBinary = null;
+      throw error;
+    },
+  );
+}
 
 /** A turn of the event loop, so other connections run between -R passes (memcached's yield). */
 function otherConnectionsTurn(): Promise<void> {
@@ -46,6 +72,8 @@ interface Framing {
   allowed(): boolean;
   /** Most commands framed in one pass (-R): the rest wait for the next, after others ran. */
   perPass: number;
+  /** Set when a pass stopped at a command whose module is loading: frame it again after. */
+  loading: Promise<unknown> | null;
 }
 
 /** The free part of the buffer to read into, compacting or growing the buffer when full. */
@@ -79,7 +107,9 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
     if (r.start >= r.end) break;
     r.binary ??= r.buf[r.start] === REQUEST_MAGIC;
     if (r.binary) {
-      const parsed = parseBinary(view, r.start);
+      // The connection loop loaded it before framing this connection's first byte.
+      const { codec, dispatch } = binary!;
+      const parsed = codec.parseBinary(view, r.start);
       if (!parsed) break;
       if ("error" in parsed) {
         session.closing = true;
@@ -90,21 +120,28 @@ function runFramed(r: ReadState, f: Framing): Reply[] {
       replies.push(
         f.allowed()
           ? orFailure(
-            runBinary(session, req),
-            (e) => [encodeBinaryError(req, storeFailureStatus(e))],
+            dispatch.runBinary(session, req),
+            (e) => [codec.encodeBinaryError(req, storeFailureStatus(e))],
           )
-          : binaryThrottled(req),
+          : dispatch.binaryThrottled(req),
       );
     } else {
       const parsed = parseText(view, r.start, f.options);
       if (!parsed) break;
+      let reply: Reply;
+      try {
+        reply = parsed.command.kind === "reply" || f.allowed()
+          ? orFailure(runText(session, parsed.command), textFailure)
+          : textThrottled(parsed.command);
+      } catch (error) {
+        if (!(error instanceof ModuleLoading)) throw error;
+        // Nothing of the command ran: it stays in the buffer for the pass after the load.
+        f.loading = error.done;
+        break;
+      }
       r.start += parsed.consumed;
       if (parsed.command.kind === "reply") r.skip = parsed.command.skip;
-      replies.push(
-        parsed.command.kind === "reply" || f.allowed()
-          ? orFailure(runText(session, parsed.command), textFailure)
-          : textThrottled(parsed.command),
-      );
+      replies.push(reply);
     }
   }
   if (r.start === r.end) {
@@ -148,6 +185,7 @@ export async function serveConnection(
     options: { fits: (k: number, v: number, f: number) => items.fits(k, v, f) },
     allowed: () => !ctx.limiter.enabled || ctx.limiter.take(client),
     perPass: shared.limits.reqsPerEvent,
+    loading: null,
   };
   const r: ReadState = {
     buf: new Uint8Array(IDLE_BUFFER_BYTES),
@@ -166,7 +204,10 @@ export async function serveConnection(
   let held: Reply[] = [];
   try {
     while (!signal.aborted && !session.closing) {
-      if (more) {
+      if (framing.loading) {
+        await framing.loading;
+        framing.loading = null;
+      } else if (more) {
         counters.connYields++;
         await otherConnectionsTurn();
       } else {
@@ -176,13 +217,17 @@ export async function serveConnection(
         if (n === null) break;
         r.end += n;
         counters.bytesRead += n;
+        // A first byte that starts a binary request: load the binary protocol before framing.
+        if (binary === null && r.binary === null && r.buf[r.start] === REQUEST_MAGIC) {
+          await loadBinary();
+        }
       }
       const framed = runFramed(r, framing);
       more = !session.closing && framed.length >= framing.perPass && r.start < r.end;
       watch.heard(framed.length, r.start < r.end || r.skip > 0);
       const replies = held.length > 0 ? held.concat(framed) : framed;
       held = [];
-      if (more && replies.length < MAX_HELD_REPLIES) {
+      if ((more || framing.loading) && replies.length < MAX_HELD_REPLIES) {
         held = replies;
         continue;
       }

@@ -1,13 +1,12 @@
 /**
  * The one command table: merges the command families, looks a request up the way Redis 7.2's
- * processCommand does (container subcommands, then existence, then arity) with its exact errors,
- * and renders COMMAND INFO / DOCS entries from the same data.
+ * processCommand does (container subcommands, then existence, then arity) with its exact errors.
+ * COMMAND INFO / DOCS entries are rendered by command_reply.ts.
  * @module
  */
 import { command, type CommandSpec } from "./command.ts";
 import { ERRORS, SERVER_ERRORS, unknownCommandError } from "./errors.ts";
-import { array, type Reply, simple } from "./reply.ts";
-import { categoriesOf } from "./acl/categories.ts";
+import { array, simple } from "./reply.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -113,90 +112,4 @@ export class CommandTable {
     if (!arityOk(spec.arity, argv.length)) return { error: ERRORS.arity(fullName), spec, fullName };
     return spec === base ? this.#found.get(base)! : { spec, fullName };
   }
-}
-
-function status(value: string): Reply {
-  return { type: "simple", value };
-}
-
-/** One COMMAND INFO entry (Redis 7.2 shape: 10 fields, subcommands nested). */
-export function commandInfo(spec: CommandSpec, group: string, fullName = spec.name): Reply {
-  const keySpecs: Reply[] = spec.firstKey > 0
-    ? [{
-      type: "map",
-      value: [
-        [{ type: "bulk", value: "flags" }, { type: "set", value: [] }],
-        [{ type: "bulk", value: "begin_search" }, {
-          type: "map",
-          value: [
-            [{ type: "bulk", value: "type" }, { type: "bulk", value: "index" }],
-            [{ type: "bulk", value: "spec" }, {
-              type: "map",
-              value: [[{ type: "bulk", value: "index" }, {
-                type: "integer",
-                value: spec.firstKey,
-              }]],
-            }],
-          ],
-        }],
-        [{ type: "bulk", value: "find_keys" }, {
-          type: "map",
-          value: [
-            [{ type: "bulk", value: "type" }, { type: "bulk", value: "range" }],
-            [{ type: "bulk", value: "spec" }, {
-              type: "map",
-              value: [
-                [{ type: "bulk", value: "lastkey" }, {
-                  type: "integer",
-                  value: spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey,
-                }],
-                [{ type: "bulk", value: "keystep" }, { type: "integer", value: spec.step }],
-                [{ type: "bulk", value: "limit" }, { type: "integer", value: 0 }],
-              ],
-            }],
-          ],
-        }],
-      ],
-    }]
-    : [];
-  return {
-    type: "array",
-    value: [
-      { type: "bulk", value: fullName },
-      { type: "integer", value: spec.arity },
-      { type: "set", value: spec.flags.map(status) },
-      { type: "integer", value: spec.firstKey },
-      { type: "integer", value: spec.lastKey },
-      { type: "integer", value: spec.step },
-      {
-        type: "set",
-        value: categoriesOf(spec, fullName, group).map((c) => status(`@${c}`)),
-      },
-      { type: "set", value: [] },
-      { type: "array", value: keySpecs },
-      {
-        type: "array",
-        value: (spec.subcommands ?? []).map((s) => commandInfo(s, group, `${spec.name}|${s.name}`)),
-      },
-    ],
-  };
-}
-
-/** One COMMAND DOCS entry: summary, since, group and subcommands. */
-export function commandDocs(spec: CommandSpec, group: string): Reply {
-  const fields: [Reply, Reply][] = [
-    [{ type: "bulk", value: "summary" }, { type: "bulk", value: spec.summary ?? "" }],
-    [{ type: "bulk", value: "since" }, { type: "bulk", value: "1.0.0" }],
-    [{ type: "bulk", value: "group" }, { type: "bulk", value: group }],
-  ];
-  if (spec.subcommands?.length) {
-    fields.push([{ type: "bulk", value: "subcommands" }, {
-      type: "map",
-      value: spec.subcommands.map((s) => [
-        { type: "bulk", value: `${spec.name}|${s.name}` },
-        commandDocs(s, group),
-      ]),
-    }]);
-  }
-  return { type: "map", value: fields };
 }

@@ -37,8 +37,7 @@ function dbNumber(value: string): number {
   }
   return db;
 }
-import { AclRegistry } from "./acl/registry.ts";
-import { tableNames } from "./acl/categories.ts";
+import type { AclRegistry } from "./acl/registry.ts";
 
 /** The Redis service. */
 export const redisService: Service = {
@@ -93,13 +92,24 @@ export const redisService: Service = {
       await state.fanout.start();
     }
     const table = new CommandTable(families());
-    state.acl = new AclRegistry(
-      ctx.store,
-      tableNames(table),
-      ctx.config.password,
-      String(ctx.config.serviceFlags[USERS_FLAG] ?? "") || null,
-    );
-    await state.acl.start(stored);
+    const password = ctx.config.password;
+    const usersFile = String(ctx.config.serviceFlags[USERS_FLAG] ?? "") || null;
+    const makeAcl = async (): Promise<AclRegistry> => {
+      const [{ AclRegistry }, { tableNames }] = await Promise.all([
+        import("./acl/registry.ts"),
+        import("./acl/categories.ts"),
+      ]);
+      return new AclRegistry(ctx.store, tableNames(table), password, usersFile);
+    };
+    if (stored || password !== null || usersFile !== null) {
+      // Stored users, a users file or a password: users and rules apply from the first command.
+      state.acl = await makeAcl();
+      await state.acl.start(stored);
+    } else {
+      // Only the default user, with every permission and no password, until an ACL command or
+      // AUTH needs the registry (ServerState.loadAcl): a start does not load the ACL machinery.
+      state.aclLoader = makeAcl;
+    }
     const deps = {
       store: ctx.store,
       auth: ctx.auth,

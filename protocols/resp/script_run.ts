@@ -12,7 +12,7 @@ import { SCRIPT_ERRORS } from "./scripting/errors.ts";
 import type { ScriptBridge } from "./scripting/mod.ts";
 import type { ServerState } from "./server_state.ts";
 import { transactionContext } from "./transaction.ts";
-import { aclRefusal, checkCommand } from "./acl/check.ts";
+import { aclRefusal } from "./acl/gate.ts";
 
 /** Flags that make a command a write for a script (scriptVerifyWriteCommandAllow). */
 const WRITE_FLAGS = ["write", "may_replicate"];
@@ -38,7 +38,7 @@ function bridgeFor(
       const acl = ctx.server.acl;
       const user = acl?.get(ctx.session.user);
       if (!acl || !user) return true;
-      return checkCommand(user, found.spec, found.fullName!, argv, acl.names) === null;
+      return acl.check(user, found.spec, found.fullName!, argv) === null;
     },
     async call(argv: Uint8Array[], resp: 2 | 3): Promise<Reply> {
       const found = ctx.commands.lookup(argv);

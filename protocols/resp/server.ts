@@ -25,7 +25,7 @@ import { busyReply } from "./script_run.ts";
 import { flagTransaction, queueInMulti } from "./transaction.ts";
 import { writeUnit } from "./notify.ts";
 import { writeHints } from "./write_hints.ts";
-import { aclRefusal } from "./acl/check.ts";
+import { aclRefusal } from "./acl/gate.ts";
 
 const QUEUED = simple("QUEUED");
 /** What a RESP2 connection in subscribed mode may still run. */

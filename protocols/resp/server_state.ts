@@ -114,8 +114,15 @@ export class ServerState implements EventSink {
   #scripts: ScriptEngine | null = null;
   #loadingScripts: Promise<ScriptEngine> | null = null;
   readonly #log?: Pick<Logger, "debug" | "info" | "warn">;
-  /** ACL users, the denial log and counters (set by the RESP service before serving). */
+  /**
+   * ACL users, the denial log and counters. Null until something needs more than the default
+   * user with every permission and no password (see {@link loadAcl}): while it is null every
+   * command is permitted, so such a connection's per-command check stays one null test.
+   */
   acl: AclRegistry | null = null;
+  /** Makes {@link acl} on first need; the RESP service sets it when it starts without one. */
+  aclLoader: (() => Promise<AclRegistry>) | null = null;
+  #loadingAcl: Promise<AclRegistry> | null = null;
   /** The client whose script is running (its own later commands are not refused as BUSY). */
   scriptCaller: number | null = null;
   #nextId = 1;
@@ -124,6 +131,35 @@ export class ServerState implements EventSink {
   constructor(config: ConfigParams, log?: Pick<Logger, "debug" | "info" | "warn">) {
     this.config = config;
     this.#log = log;
+  }
+
+  /**
+   * The ACL registry, loaded on first use (an ACL command, AUTH, HELLO AUTH): users, rules and
+   * the category index are about 50 KB of modules a start without --users or --password skips.
+   */
+  loadAcl(): Promise<AclRegistry> {
+    if (this.acl) return Promise.resolve(this.acl);
+    const loader = this.aclLoader;
+    if (!loader) return Promise.reject(new Error("ACL registry not started"));
+    return this.#loadingAcl ??= loader().then(
+      (acl) => this.acl = acl,
+      (error) => {
+        // A failed import is retried by the next call rather than remembered.
+        this.#loadingAcl = null;
+        throw error;
+      },
+    );
+  }
+
+  /** Whether a new or RESET connection starts logged in as `default`. */
+  startsLoggedIn(): boolean {
+    // Until the registry loads, `default` is the on, nopass user it would make.
+    return this.acl?.startsLoggedIn() ?? true;
+  }
+
+  /** Whether the ACL user `name` exists (before the registry loads, only `default` does). */
+  hasUser(name: string): boolean {
+    return this.acl ? this.acl.get(name) !== undefined : name === "default";
   }
 
   /**

@@ -582,3 +582,33 @@ Deno.test("front-ends sharing one store share their ACL users", async () => {
     "-NOPERM User shared has no permissions to run the 'get' command\r\n",
   );
 });
+
+Deno.test("before anything loads the ACL users, only an all-permitted default user exists", async () => {
+  // A start without --users or --password loads the ACL registry on first use: the commands
+  // that ask about users before then answer as the registry would.
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RawClient.connect(s.ports.redis);
+  assert.deepEqual(
+    await exchange(
+      c,
+      ["CLIENT", "KILL", "USER", "nobody"],
+      ["CLIENT", "KILL", "USER", "default", "SKIPME", "yes"],
+      ["RESET"],
+      ["SET", "k", "v"],
+      ["ACL", "LOG"],
+      ["ACL", "WHOAMI"],
+      ["ACL", "DRYRUN", "default", "GET", "k"],
+      ["ACL", "USERS"],
+    ),
+    [
+      "-ERR No such user 'nobody'\r\n",
+      ":0\r\n",
+      "+RESET\r\n",
+      "+OK\r\n",
+      "*0\r\n",
+      "$7\r\ndefault\r\n",
+      "+OK\r\n",
+      "*1\r\n$7\r\ndefault\r\n",
+    ],
+  );
+});

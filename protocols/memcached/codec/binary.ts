@@ -3,9 +3,10 @@
  * @module
  */
 import { STATUS_TEXT } from "../errors.ts";
+import { REQUEST_MAGIC } from "./limits.ts";
 
-/** Request and response magic bytes. */
-export const REQUEST_MAGIC = 0x80;
+export { REQUEST_MAGIC };
+/** A response's magic byte. */
 export const RESPONSE_MAGIC = 0x81;
 /** Header length of every packet. */
 export const HEADER_BYTES = 24;

@@ -1,5 +1,6 @@
 /**
- * Binary-protocol commands over the same items as the text protocol (SASL is in auth.ts).
+ * Binary-protocol commands over the same items as the text protocol (SASL is in sasl.ts,
+ * dispatch by opcode in binary_dispatch.ts).
  * @module
  */
 import {

@@ -4,10 +4,9 @@
  * Redis's order. Also the NOPERM texts of each denial.
  * @module
  */
-import type { CommandContext, CommandSpec } from "../command.ts";
-import { clientLine } from "../commands/client.ts";
+import type { CommandSpec } from "../command.ts";
 import type { AclUser, CommandNames } from "./user.ts";
-import type { AclLogEntry, DenialReason } from "./registry.ts";
+import type { DenialReason } from "./registry.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -150,35 +149,4 @@ export function checkCommand(
     }
   }
   return null;
-}
-
-/**
- * The NOPERM error when the connection's user may not run `argv`, recorded in the ACL LOG and
- * INFO counters; null when it may (or there are no ACL users, as in unit harnesses).
- */
-export function aclRefusal(
-  ctx: Pick<CommandContext, "server" | "session">,
-  spec: CommandSpec,
-  fullName: string,
-  argv: readonly Uint8Array[],
-  context: AclLogEntry["context"],
-): string | null {
-  const acl = ctx.server.acl;
-  if (!acl) return null;
-  const user = acl.get(ctx.session.user);
-  if (user?.unrestricted) return null;
-  // A user deleted on another front-end sharing the store: its connections here may do nothing.
-  const denial = user
-    ? checkCommand(user, spec, fullName, argv, acl.names)
-    : { reason: "command" as const, object: fullName };
-  if (!denial) return null;
-  const record = ctx.server.clients.get(ctx.session.id);
-  acl.deny(
-    denial.reason,
-    context,
-    denial.object,
-    ctx.session.user,
-    record ? clientLine(record, Date.now()) : "",
-  );
-  return noPermError(denial, ctx.session.user);
 }

@@ -5,7 +5,10 @@
  * @module
  */
 import type { Key, Store } from "../../../src/store/mod.ts";
+import type { CommandContext, CommandSpec } from "../command.ts";
 import { AclUser, type CommandNames, ModifierError, noSpaces } from "./user.ts";
+import { checkCommand, type Denial, noPermError } from "./check.ts";
+import { clientLine } from "../commands/client_info.ts";
 
 /** Where each user's ACL line is kept in the redis namespace (outside every db). */
 const USERS_PREFIX: Key = ["acl"];
@@ -186,6 +189,45 @@ export class AclRegistry {
     const tmp = `${this.file}.tmp-${Deno.pid}`;
     await Deno.writeTextFile(tmp, text);
     await Deno.rename(tmp, this.file);
+  }
+
+  /** Why `user` may not run `argv` (`spec`, full name `fullName`), or null if it may. */
+  check(
+    user: AclUser,
+    spec: CommandSpec,
+    fullName: string,
+    argv: readonly Uint8Array[],
+  ): Denial | null {
+    return checkCommand(user, spec, fullName, argv, this.#names);
+  }
+
+  /**
+   * The NOPERM error when `user` (the connection's; undefined when deleted) may not run `argv`,
+   * recorded in the ACL LOG and INFO counters; null when it may. gate.ts's aclRefusal comes
+   * here only for a user with restrictions.
+   */
+  refusal(
+    ctx: Pick<CommandContext, "server" | "session">,
+    user: AclUser | undefined,
+    spec: CommandSpec,
+    fullName: string,
+    argv: readonly Uint8Array[],
+    context: AclLogEntry["context"],
+  ): string | null {
+    // A user deleted on another front-end sharing the store: its connections here may do nothing.
+    const denial = user
+      ? checkCommand(user, spec, fullName, argv, this.#names)
+      : { reason: "command" as const, object: fullName };
+    if (!denial) return null;
+    const record = ctx.server.clients.get(ctx.session.id);
+    this.deny(
+      denial.reason,
+      context,
+      denial.object,
+      ctx.session.user,
+      record ? clientLine(record, Date.now()) : "",
+    );
+    return noPermError(denial, ctx.session.user);
   }
 
   /** Whether new connections start logged in as `default` (it is on and needs no password). */

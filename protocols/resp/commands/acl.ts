@@ -10,7 +10,7 @@ import { parseInteger } from "../numbers.ts";
 import { array, bulk, double, error, integer, map, NULL, OK, type Reply } from "../reply.ts";
 import { CATEGORIES, categoriesOf } from "../acl/categories.ts";
 import { checkCommand, dryRunText } from "../acl/check.ts";
-import { AclError, type AclRegistry } from "../acl/registry.ts";
+import { AclError } from "../acl/registry.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -20,13 +20,6 @@ const NO_ACL_FILE = "ERR This Redis instance is not configured to use an ACL fil
   "configuration.";
 const GENPASS_RANGE = "ERR ACL GENPASS argument must be the number of bits for the output " +
   "password, a positive number up to 4096";
-
-/** The server's users (set by the RESP service at start). */
-export function aclOf(ctx: CommandContext): AclRegistry {
-  const acl = ctx.server.acl;
-  if (!acl) throw new Error("ACL registry not started");
-  return acl;
-}
 
 function wrongArgs(argv: Uint8Array[]): Reply {
   return error(
@@ -43,7 +36,10 @@ function aclError(e: unknown): Reply {
 
 async function setUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   try {
-    await aclOf(ctx).setUser(latin1.decode(argv[2]), argv.slice(3).map((a) => latin1.decode(a)));
+    await (await ctx.server.loadAcl()).setUser(
+      latin1.decode(argv[2]),
+      argv.slice(3).map((a) => latin1.decode(a)),
+    );
   } catch (e) {
     return aclError(e);
   }
@@ -53,7 +49,7 @@ async function setUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 async function delUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const names = argv.slice(2).map((a) => latin1.decode(a));
   if (names.includes("default")) return error("ERR The 'default' user cannot be removed");
-  const acl = aclOf(ctx);
+  const acl = await ctx.server.loadAcl();
   const deleted = await acl.deleteUsers(names);
   // Clients authenticated as a deleted user are disconnected, as Redis does.
   const gone = new Set(names);
@@ -66,7 +62,7 @@ async function delUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 }
 
 async function getUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const acl = aclOf(ctx);
+  const acl = await ctx.server.loadAcl();
   await acl.reload();
   const user = acl.get(latin1.decode(argv[2]));
   if (!user) return NULL;
@@ -81,13 +77,13 @@ async function getUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 }
 
 async function list(ctx: CommandContext): Promise<Reply> {
-  const acl = aclOf(ctx);
+  const acl = await ctx.server.loadAcl();
   await acl.reload();
   return array(acl.list().map((line) => bulk(line)));
 }
 
 async function users(ctx: CommandContext): Promise<Reply> {
-  const acl = aclOf(ctx);
+  const acl = await ctx.server.loadAcl();
   await acl.reload();
   return array(acl.usernames().map((n) => bulk(n)));
 }
@@ -112,9 +108,9 @@ function cat(ctx: CommandContext, argv: Uint8Array[]): Reply {
   return array(out);
 }
 
-function log(ctx: CommandContext, argv: Uint8Array[]): Reply {
+async function log(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   if (argv.length > 3) return wrongArgs(argv);
-  const acl = aclOf(ctx);
+  const acl = await ctx.server.loadAcl();
   let count = 10;
   if (argv.length === 3) {
     if (latin1.decode(argv[2]).toLowerCase() === "reset") {
@@ -159,8 +155,8 @@ function genpass(_ctx: CommandContext, argv: Uint8Array[]): Reply {
   return bulk(hex.slice(0, chars));
 }
 
-function dryrun(ctx: CommandContext, argv: Uint8Array[]): Reply {
-  const acl = aclOf(ctx);
+async function dryrun(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
+  const acl = await ctx.server.loadAcl();
   const name = latin1.decode(argv[2]);
   const user = acl.get(name);
   if (!user) return error(`ERR User '${name}' not found`);
@@ -175,7 +171,7 @@ function dryrun(ctx: CommandContext, argv: Uint8Array[]): Reply {
 }
 
 async function save(ctx: CommandContext): Promise<Reply> {
-  const acl = aclOf(ctx);
+  const acl = await ctx.server.loadAcl();
   if (!acl.file) return error(NO_ACL_FILE);
   try {
     await acl.saveFile();
@@ -189,7 +185,7 @@ async function save(ctx: CommandContext): Promise<Reply> {
 }
 
 async function load(ctx: CommandContext): Promise<Reply> {
-  const acl = aclOf(ctx);
+  const acl = await ctx.server.loadAcl();
   if (!acl.file) return error(NO_ACL_FILE);
   try {
     await acl.loadFile(true);

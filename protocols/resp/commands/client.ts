@@ -8,7 +8,6 @@ import { argText, helpSubcommand } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
 import { bulkOrNull, error, integer, OK, type Reply } from "../reply.ts";
-import type { ClientRecord } from "../server_state.ts";
 import {
   clientCaching,
   clientGetredir,
@@ -16,51 +15,10 @@ import {
   clientTrackinginfo,
 } from "./client_tracking.ts";
 import type { PauseMode } from "../pause.ts";
-import type { TrackingClient } from "../tracking.ts";
+import type { ClientRecord } from "../server_state.ts";
+import { clientLine, clientRecord, lowerOption, validClientText } from "./client_info.ts";
 
 const latin1 = new TextDecoder("latin1");
-
-/** The argument as lower-case text (option names). */
-export function lowerOption(arg: Uint8Array): string {
-  return latin1.decode(arg).toLowerCase();
-}
-
-/** Client names and SETINFO values: printable ASCII without spaces ('!'..'~'). */
-export function validClientText(arg: Uint8Array): boolean {
-  return arg.every((c) => c >= 33 && c <= 126);
-}
-
-/** The calling connection's entry in the clients registry. */
-export function clientRecord(ctx: CommandContext): ClientRecord {
-  return ctx.server.clients.get(ctx.session.id)!;
-}
-
-/** One CLIENT LIST / CLIENT INFO line (Redis 7.2 field order). */
-export function clientLine(c: ClientRecord, now: number, tracking?: TrackingClient): string {
-  const s = c.session;
-  const trackingFlags = tracking
-    ? "t" + (tracking.brokenRedirect ? "R" : "") + (tracking.bcast ? "B" : "")
-    : "";
-  const flags = trackingFlags + (c.noEvict ? "e" : "") + (c.noTouch ? "T" : "") || "N";
-  return [
-    `id=${s.id}`,
-    `addr=${s.addr}`,
-    `laddr=${c.laddr}`,
-    `fd=${s.id + 7}`,
-    `name=${s.name ?? ""}`,
-    `age=${Math.floor((now - c.createdAt) / 1000)}`,
-    `idle=${Math.floor((now - c.lastActive) / 1000)}`,
-    `flags=${flags}`,
-    `db=${s.db}`,
-    "sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0",
-    "obl=0 oll=0 omem=0 tot-mem=1024 events=r",
-    `cmd=${c.lastCommand}`,
-    `user=${s.user} redir=${tracking ? tracking.redirect : -1}`,
-    `resp=${s.protocol}`,
-    `lib-name=${c.libName}`,
-    `lib-ver=${c.libVer}`,
-  ].join(" ");
-}
 
 function verbatim(text: string): Reply {
   return { type: "verbatim", format: "txt", value: text };
@@ -127,7 +85,7 @@ function clientKill(ctx: CommandContext, argv: Uint8Array[]): Reply {
     } else if (o === "laddr") {
       filters.push((c) => c.laddr === value);
     } else if (o === "user") {
-      if (ctx.server.acl && !ctx.server.acl.get(value)) {
+      if (!ctx.server.hasUser(value)) {
         return error(`ERR No such user '${value}'`);
       }
       filters.push((c) => c.session.user === value);

@@ -1,10 +1,11 @@
 /**
  * COMMAND and its subcommands: the command table describing itself (COUNT, INFO, DOCS, LIST,
- * GETKEYS), rendered by ../command_table.ts.
+ * GETKEYS), rendered by ../command_reply.ts.
  * @module
  */
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
-import { commandDocs, commandInfo, helpSubcommand } from "../command_table.ts";
+import { helpSubcommand } from "../command_table.ts";
+import { commandDocs, commandInfo } from "../command_reply.ts";
 import { SERVER_ERRORS } from "../errors.ts";
 import { array, bulk, error, integer, map, NULL, type Reply } from "../reply.ts";
 

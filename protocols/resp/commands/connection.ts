@@ -11,8 +11,7 @@ import { parseInteger } from "../numbers.ts";
 import { array, bulk, error, integer, map, OK, type Reply, simple } from "../reply.ts";
 import { DATABASES } from "../storage/layout.ts";
 import { endTransaction } from "../transaction.ts";
-import { clientLine, clientRecord, lowerOption, validClientText } from "./client.ts";
-import { aclOf } from "./acl.ts";
+import { clientLine, clientRecord, lowerOption, validClientText } from "./client_info.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -38,7 +37,7 @@ async function authenticate(
   password: Uint8Array,
   command: "AUTH" | "HELLO",
 ): Promise<Reply | null> {
-  const acl = aclOf(ctx);
+  const acl = await ctx.server.loadAcl();
   const user = await acl.authenticate(username, password);
   if (user) {
     ctx.session.user = user.name;
@@ -100,7 +99,7 @@ async function hello(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
 
 async function authCommand(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   if (argv.length > 3) return error(ERRORS.syntax);
-  if (argv.length === 2 && aclOf(ctx).get("default")?.nopass) {
+  if (argv.length === 2 && (await ctx.server.loadAcl()).get("default")?.nopass) {
     return error(SERVER_ERRORS.authNotConfigured);
   }
   const username = argv.length === 3 ? latin1.decode(argv[1]) : "default";
@@ -136,7 +135,7 @@ function reset(ctx: CommandContext): Reply {
   s.protocol = 2;
   s.name = null;
   s.user = "default";
-  s.authenticated = aclOf(ctx).startsLoggedIn();
+  s.authenticated = ctx.server.startsLoggedIn();
   r.replyMode = "on";
   r.noEvict = false;
   r.noTouch = false;

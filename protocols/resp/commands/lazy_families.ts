@@ -7,6 +7,13 @@ import type { FamilyModule } from "./lazy.ts";
 
 /** Family name → its module (literal imports, so `deno compile` and `deno bundle` keep them). */
 export const LAZY_FAMILIES = {
+  client: () => import("./client.ts"),
+  replication: () => import("./replication.ts"),
+  command_info: () => import("./command_info.ts"),
+  config: () => import("./config.ts"),
+  admin: () => import("./admin.ts"),
+  pubsub: () => import("./pubsub.ts"),
+  acl: () => import("./acl.ts"),
   strings: () => import("./strings.ts"),
   keys: () => import("./keys.ts"),
   hashes: () => import("./hashes.ts"),

@@ -6,15 +6,8 @@
  * @module
  */
 import type { CommandFamily } from "../command_table.ts";
-import { COMMANDS as ACL } from "./acl.ts";
-import { COMMANDS as ADMIN } from "./admin.ts";
-import { COMMANDS as CLIENT } from "./client.ts";
-import { COMMANDS as COMMAND } from "./command_info.ts";
-import { COMMANDS as CONFIG } from "./config.ts";
 import { COMMANDS as CONNECTION } from "./connection.ts";
 import { COMMANDS as INFO } from "./info.ts";
-import { COMMANDS as REPLICATION } from "./replication.ts";
-import { COMMANDS as PUBSUB } from "./pubsub.ts";
 import { COMMANDS as TRANSACTIONS } from "./transactions.ts";
 import { lazyFamily } from "./lazy.ts";
 import { LAZY_FAMILIES, type LazyFamilyName } from "./lazy_families.ts";
@@ -32,20 +25,20 @@ function lazy(group: string, name: LazyFamilyName): CommandFamily {
 export function families(): CommandFamily[] {
   return [
     { group: "connection", commands: CONNECTION },
-    { group: "connection", commands: CLIENT },
-    { group: "server", commands: REPLICATION },
+    lazy("connection", "client"),
+    lazy("server", "replication"),
     { group: "server", commands: INFO },
-    { group: "server", commands: COMMAND },
-    { group: "server", commands: CONFIG },
-    { group: "server", commands: ADMIN },
-    { group: "server", commands: ACL },
+    lazy("server", "command_info"),
+    lazy("server", "config"),
+    lazy("server", "admin"),
+    lazy("server", "acl"),
     lazy("string", "strings"),
     lazy("generic", "keys"),
     lazy("hash", "hashes"),
     lazy("list", "lists"),
     lazy("list", "blocking_lists"),
     { group: "transactions", commands: TRANSACTIONS },
-    { group: "pubsub", commands: PUBSUB },
+    lazy("pubsub", "pubsub"),
     lazy("set", "sets"),
     lazy("generic", "scan"),
     lazy("generic", "sort"),

@@ -5,12 +5,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import {
-  commandDocs,
-  type CommandFamily,
-  commandInfo,
-  CommandTable,
-} from "../../../protocols/resp/command_table.ts";
+import { type CommandFamily, CommandTable } from "../../../protocols/resp/command_table.ts";
+import { commandDocs, commandInfo } from "../../../protocols/resp/command_reply.ts";
 import { families } from "../../../protocols/resp/commands/mod.ts";
 import { loadHandler, specData } from "../../../protocols/resp/commands/lazy.ts";
 import {
