@@ -153,6 +153,8 @@ export class ScriptEngine {
   #libraries = new Map<string, Library>();
   #functions = new Map<string, { library: string; fn: LibraryFunction }>();
   #run: Running | null = null;
+  /** Per Lua state, a coroutine that finished its last run normally, ready for the next. */
+  #idleThreads = new Map<LuaState, LuaState>();
   #tail: Promise<void> = Promise.resolve();
 
   constructor(options: EngineOptions = {}) {
@@ -211,6 +213,7 @@ export class ScriptEngine {
   flush(): void {
     if (this.#run) throw new Error("SCRIPT FLUSH while a script runs");
     this.#scripts.clear();
+    this.#idleThreads.delete(this.#L);
     this.#L = this.#newState();
   }
 
@@ -423,10 +426,15 @@ export class ScriptEngine {
     bridge: ScriptBridge,
   ): Promise<Reply> {
     const base = lua.lua_gettop(L) - nargs;
-    const co: LuaState = lua.lua_newthread(L);
+    // The coroutine of the last run that returned normally is idle at its base level and is
+    // resumed afresh (Lua allows it): a new thread per run cost a stack and a frame each time.
+    let co = this.#idleThreads.get(L);
+    this.#idleThreads.delete(L);
+    if (co === undefined) {
+      co = lua.lua_newthread(L) as LuaState;
+      lua.lua_pop(L, 1); // fengari's threads live as long as JS references them
+    }
     lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, ref);
-    lua.lua_pushvalue(L, -1); // keep the thread referenced below the arguments
-    lua.lua_pop(L, 1);
     for (let i = 1; i <= nargs; i++) {
       lua.lua_pushvalue(L, base + i);
       lua.lua_xmove(L, co, 1);
@@ -453,7 +461,10 @@ export class ScriptEngine {
         const status = lua.lua_resume(co, L, pass);
         if (status === lua.LUA_OK) {
           lua.lua_settop(co, 1);
-          return luaToReply(co, run.resp);
+          const reply = luaToReply(co, run.resp);
+          lua.lua_settop(co, 0);
+          this.#idleThreads.set(L, co);
+          return reply;
         }
         if (status !== lua.LUA_YIELD) return scriptError(co, name);
         if (run.tick) {
@@ -478,6 +489,7 @@ export class ScriptEngine {
       // A fault in the VM itself (never a script error): start over with a clean state.
       if (L === this.#L) {
         this.#scripts.clear();
+        this.#idleThreads.delete(L);
         this.#L = this.#newState();
       }
       return { type: "error", value: `ERR script engine failure: ${(e as Error).message}` };
