@@ -42,7 +42,7 @@ function bridgeFor(
       if (!acl || !user) return true;
       return checkCommand(user, found.spec, found.fullName!, argv, acl.names) === null;
     },
-    async call(argv: Uint8Array[], resp: 2 | 3): Promise<Reply> {
+    call(argv: Uint8Array[], resp: 2 | 3): Reply | Promise<Reply> {
       const found = ctx.commands.lookup(argv);
       if ("error" in found) {
         return error(found.spec ? SCRIPT_ERRORS.wrongArity : SCRIPT_ERRORS.unknownCommand);
@@ -56,7 +56,7 @@ function bridgeFor(
       if (writes && readOnly) return error(SCRIPT_ERRORS.writeInReadOnly);
       if (writes) wrote = true;
       session.protocol = resp;
-      return await invoke(spec.handler, inner, argv, ctx.log);
+      return invoke(spec.handler, inner, argv, ctx.log);
     },
   };
 }

@@ -23,9 +23,10 @@ export interface ScriptBridge {
   /**
    * Runs one command for the script and returns its reply (errors as error replies, e.g.
    * SCRIPT_ERRORS.unknownCommand). `resp` is the protocol the script asked for
-   * (redis.setresp), for commands whose reply shape depends on it.
+   * (redis.setresp), for commands whose reply shape depends on it. A reply known at once (a
+   * refusal) may come without a promise.
    */
-  call(argv: Uint8Array[], resp: 2 | 3): Promise<Reply>;
+  call(argv: Uint8Array[], resp: 2 | 3): Reply | Promise<Reply>;
   /**
    * Whether the caller's ACL user may run `argv` (redis.acl_check_cmd); null when the command
    * does not exist. Absent: every command is allowed.
@@ -476,7 +477,8 @@ export class ScriptEngine {
         } else if (run.pending) {
           const argv = run.pending;
           run.pending = null;
-          const reply = await bridge.call(argv, run.resp);
+          const answer = bridge.call(argv, run.resp);
+          const reply = answer instanceof Promise ? await answer : answer;
           pushReply(co, reply, run.resp, this.#formatDouble);
           pass = 1;
         } else {
