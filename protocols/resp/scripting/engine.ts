@@ -365,7 +365,7 @@ export class ScriptEngine {
    * EVAL/EVALSHA: runs the script `target` (a body, compiled and cached first, or a SHA1)
    * with KEYS and ARGV. Scripts run one at a time; a call while one runs waits its turn.
    */
-  async run(
+  run(
     target: { body: Uint8Array } | { sha: string },
     keys: Uint8Array[],
     argv: Uint8Array[],
@@ -374,10 +374,11 @@ export class ScriptEngine {
     let sha: string;
     if ("body" in target) {
       const compiled = this.compile(target.body);
-      if ("error" in compiled) return { type: "error", value: compiled.error };
+      if ("error" in compiled) return Promise.resolve({ type: "error", value: compiled.error });
       sha = compiled.sha;
     } else sha = target.sha.toLowerCase();
-    return await this.#exclusive(() => {
+    // Not awaited here: each async layer between the write unit and the coroutine costs hops.
+    return this.#exclusive(() => {
       const script = this.#scripts.get(sha);
       if (!script) return Promise.resolve({ type: "error", value: SCRIPT_ERRORS.noScript });
       const L = this.#L;
