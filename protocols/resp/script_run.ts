@@ -13,6 +13,8 @@ import type { ScriptBridge } from "./scripting/mod.ts";
 import type { ServerState } from "./server_state.ts";
 import { transactionContext } from "./transaction.ts";
 import { aclRefusal } from "./acl/gate.ts";
+import { metaKey } from "./storage/layout.ts";
+import { MAX_HINTED_KEYS } from "./write_hints.ts";
 
 /** Flags that make a command a write for a script (scriptVerifyWriteCommandAllow). */
 const WRITE_FLAGS = ["write", "may_replicate"];
@@ -40,7 +42,7 @@ function bridgeFor(
       if (!acl || !user) return true;
       return acl.check(user, found.spec, found.fullName!, argv) === null;
     },
-    async call(argv: Uint8Array[], resp: 2 | 3): Promise<Reply> {
+    call(argv: Uint8Array[], resp: 2 | 3): Reply | Promise<Reply> {
       const found = ctx.commands.lookup(argv);
       if ("error" in found) {
         return error(found.spec ? SCRIPT_ERRORS.wrongArity : SCRIPT_ERRORS.unknownCommand);
@@ -54,7 +56,7 @@ function bridgeFor(
       if (writes && readOnly) return error(SCRIPT_ERRORS.writeInReadOnly);
       if (writes) wrote = true;
       session.protocol = resp;
-      return await invoke(spec.handler, inner, argv, ctx.log);
+      return invoke(spec.handler, inner, argv, ctx.log);
     },
   };
 }
@@ -77,6 +79,11 @@ export function runScript(ctx: CommandContext, call: ScriptCall): Promise<Reply>
   const db = ctx.session.db;
   // A killed run wrote nothing; if the store re-runs the unit, it stays killed.
   let killed: Reply | null = null;
+  // The declared KEYS are what the script will touch: prefetched as a write command's keys are,
+  // so the unit does not hold the write loop on a store read per key (write_hints.ts).
+  const hints = call.keys.length > 0 && call.keys.length <= MAX_HINTED_KEYS
+    ? call.keys.map((key) => metaKey(db, key))
+    : undefined;
   return ctx.write(async (tx) => {
     if (killed) return killed;
     const bridge = bridgeFor(ctx, tx, db, call.readOnly);
@@ -91,7 +98,7 @@ export function runScript(ctx: CommandContext, call: ScriptCall): Promise<Reply>
     } finally {
       server.scriptCaller = null;
     }
-  });
+  }, hints);
 }
 
 /**

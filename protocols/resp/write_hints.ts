@@ -8,7 +8,7 @@ import type { CommandSpec } from "./command.ts";
 import { metaKey } from "./storage/layout.ts";
 
 /** More keys than this are left unhinted: the unit reads the rest itself. */
-const MAX_HINTED_KEYS = 64;
+export const MAX_HINTED_KEYS = 64;
 
 /**
  * The keys to prefetch for a write command, from its key positions; undefined when it names

@@ -23,9 +23,10 @@ export interface ScriptBridge {
   /**
    * Runs one command for the script and returns its reply (errors as error replies, e.g.
    * SCRIPT_ERRORS.unknownCommand). `resp` is the protocol the script asked for
-   * (redis.setresp), for commands whose reply shape depends on it.
+   * (redis.setresp), for commands whose reply shape depends on it. A reply known at once (a
+   * refusal) may come without a promise.
    */
-  call(argv: Uint8Array[], resp: 2 | 3): Promise<Reply>;
+  call(argv: Uint8Array[], resp: 2 | 3): Reply | Promise<Reply>;
   /**
    * Whether the caller's ACL user may run `argv` (redis.acl_check_cmd); null when the command
    * does not exist. Absent: every command is allowed.
@@ -153,6 +154,8 @@ export class ScriptEngine {
   #libraries = new Map<string, Library>();
   #functions = new Map<string, { library: string; fn: LibraryFunction }>();
   #run: Running | null = null;
+  /** Per Lua state, a coroutine that finished its last run normally, ready for the next. */
+  #idleThreads = new Map<LuaState, LuaState>();
   #tail: Promise<void> = Promise.resolve();
 
   constructor(options: EngineOptions = {}) {
@@ -211,6 +214,7 @@ export class ScriptEngine {
   flush(): void {
     if (this.#run) throw new Error("SCRIPT FLUSH while a script runs");
     this.#scripts.clear();
+    this.#idleThreads.delete(this.#L);
     this.#L = this.#newState();
   }
 
@@ -361,7 +365,7 @@ export class ScriptEngine {
    * EVAL/EVALSHA: runs the script `target` (a body, compiled and cached first, or a SHA1)
    * with KEYS and ARGV. Scripts run one at a time; a call while one runs waits its turn.
    */
-  async run(
+  run(
     target: { body: Uint8Array } | { sha: string },
     keys: Uint8Array[],
     argv: Uint8Array[],
@@ -370,10 +374,11 @@ export class ScriptEngine {
     let sha: string;
     if ("body" in target) {
       const compiled = this.compile(target.body);
-      if ("error" in compiled) return { type: "error", value: compiled.error };
+      if ("error" in compiled) return Promise.resolve({ type: "error", value: compiled.error });
       sha = compiled.sha;
     } else sha = target.sha.toLowerCase();
-    return await this.#exclusive(() => {
+    // Not awaited here: each async layer between the write unit and the coroutine costs hops.
+    return this.#exclusive(() => {
       const script = this.#scripts.get(sha);
       if (!script) return Promise.resolve({ type: "error", value: SCRIPT_ERRORS.noScript });
       const L = this.#L;
@@ -423,10 +428,15 @@ export class ScriptEngine {
     bridge: ScriptBridge,
   ): Promise<Reply> {
     const base = lua.lua_gettop(L) - nargs;
-    const co: LuaState = lua.lua_newthread(L);
+    // The coroutine of the last run that returned normally is idle at its base level and is
+    // resumed afresh (Lua allows it): a new thread per run cost a stack and a frame each time.
+    let co = this.#idleThreads.get(L);
+    this.#idleThreads.delete(L);
+    if (co === undefined) {
+      co = lua.lua_newthread(L) as LuaState;
+      lua.lua_pop(L, 1); // fengari's threads live as long as JS references them
+    }
     lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, ref);
-    lua.lua_pushvalue(L, -1); // keep the thread referenced below the arguments
-    lua.lua_pop(L, 1);
     for (let i = 1; i <= nargs; i++) {
       lua.lua_pushvalue(L, base + i);
       lua.lua_xmove(L, co, 1);
@@ -453,7 +463,10 @@ export class ScriptEngine {
         const status = lua.lua_resume(co, L, pass);
         if (status === lua.LUA_OK) {
           lua.lua_settop(co, 1);
-          return luaToReply(co, run.resp);
+          const reply = luaToReply(co, run.resp);
+          lua.lua_settop(co, 0);
+          this.#idleThreads.set(L, co);
+          return reply;
         }
         if (status !== lua.LUA_YIELD) return scriptError(co, name);
         if (run.tick) {
@@ -465,7 +478,8 @@ export class ScriptEngine {
         } else if (run.pending) {
           const argv = run.pending;
           run.pending = null;
-          const reply = await bridge.call(argv, run.resp);
+          const answer = bridge.call(argv, run.resp);
+          const reply = answer instanceof Promise ? await answer : answer;
           pushReply(co, reply, run.resp, this.#formatDouble);
           pass = 1;
         } else {
@@ -478,6 +492,7 @@ export class ScriptEngine {
       // A fault in the VM itself (never a script error): start over with a clean state.
       if (L === this.#L) {
         this.#scripts.clear();
+        this.#idleThreads.delete(L);
         this.#L = this.#newState();
       }
       return { type: "error", value: `ERR script engine failure: ${(e as Error).message}` };

@@ -11,6 +11,9 @@ export function formatG(n: number, precision: number): string {
   if (n === Infinity) return "inf";
   if (n === -Infinity) return "-inf";
   if (n === 0) return Object.is(n, -0) ? "-0" : "0";
+  // An integer with at most `precision` digits prints as itself: the common redis.call argument
+  // (a count, a TTL) skips the exponent formatting and rounding below.
+  if (Number.isSafeInteger(n) && Math.abs(n) < 10 ** precision) return String(n);
   const [mantissa, expText] = halfEven(n, precision).toExponential(precision - 1).split("e");
   const exp = Number(expText);
   if (exp < -4 || exp >= precision) {

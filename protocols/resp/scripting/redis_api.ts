@@ -82,7 +82,8 @@ function commandArgs(L: LuaState): Uint8Array[] | string {
   for (let i = 1; i <= n; i++) {
     const t = lua.lua_type(L, i);
     if (t === lua.LUA_TNUMBER) argv.push(bytes(formatG(lua.lua_tonumber(L, i), 17)));
-    else if (t === lua.LUA_TSTRING) argv.push(toBytes(L, i)!.slice());
+    // A Lua string's bytes never change (fengari copies on creation), so commands can share them.
+    else if (t === lua.LUA_TSTRING) argv.push(toBytes(L, i)!);
     else return SCRIPT_ERRORS.badArgType;
   }
   return argv;
