@@ -6,6 +6,7 @@
  */
 import type { Service, ServiceContext } from "../../src/server.ts";
 import { listenError } from "../../src/tcp.ts";
+import { loadOnce } from "../../src/load_once.ts";
 import { RELOAD_GRACE_MS, type TlsPair, type TlsSource } from "../../src/tls.ts";
 import type { Engine } from "./engine.ts";
 import { AWS_CREDENTIALS_FLAG, loadCredentials } from "./credentials.ts";
@@ -53,14 +54,12 @@ export const dynamodbService: Service = {
     const ttlDelayMs = Number(ctx.config.serviceFlags[TTL_DELAY_FLAG] ?? 2) * 1000;
     let engine: Engine | null = null;
     let starting: Promise<Engine> | null = null;
-    const load = (): Promise<Engine> =>
-      starting ??= import("./engine.ts").then(
-        (m) => m.startEngine(ctx, { credentials, ttlDelayMs, background }),
-      ).then((started) => engine = started, (error) => {
-        // A failed import is retried by the next request rather than remembered.
-        starting = null;
-        throw error;
-      });
+    const loadEngine = loadOnce(() =>
+      import("./engine.ts")
+        .then((m) => m.startEngine(ctx, { credentials, ttlDelayMs, background }))
+        .then((started) => engine = started)
+    );
+    const load = (): Promise<Engine> => starting = loadEngine();
     // A store with data starts the engine now: it repairs what a crash left and sweeps TTLs.
     // A memory store starts empty, so its engine (most of the DynamoDB code) loads with the
     // first request that needs it, and a readiness probe does not wait for it.

@@ -4,6 +4,7 @@
  * @module
  */
 import { type ConnWatch, type NetConn, writeAll } from "../../src/tcp.ts";
+import { loadOnce } from "../../src/load_once.ts";
 import { REQUEST_MAGIC } from "./codec/limits.ts";
 import { type Chunk, encodeReplies } from "./codec/reply.ts";
 import { type ParseOptions, parseText } from "./codec/text.ts";
@@ -28,25 +29,15 @@ interface BinaryProtocol {
   dispatch: typeof import("./commands/binary_dispatch.ts");
 }
 let binary: BinaryProtocol | null = null;
-let loadingBinary: Promise<BinaryProtocol> | null = null;
 
 /**
  * Loads the binary protocol (about 20 KB of modules) for the first connection that speaks it:
  * a start, and every text-only client, skip it.
  */
-function loadBinary(): Promise<BinaryProtocol> {
-  return loadingBinary ??= Promise.all([
-    import("./codec/binary.ts"),
-    import("./commands/binary_dispatch.ts"),
-  ]).then(
-    ([codec, dispatch]) => binary = { codec, dispatch },
-    (error) => {
-      // A failed import is retried by the next binary connection rather than remembered.
-      loadingBinary = null;
-      throw error;
-    },
-  );
-}
+const loadBinary = loadOnce(() =>
+  Promise.all([import("./codec/binary.ts"), import("./commands/binary_dispatch.ts")])
+    .then(([codec, dispatch]) => binary = { codec, dispatch })
+);
 
 /** A turn of the event loop, so other connections run between -R passes (memcached's yield). */
 function otherConnectionsTurn(): Promise<void> {

@@ -364,11 +364,16 @@ class RespConnection {
   #runBatch(commands: Uint8Array[][]): Settled[] | Promise<Settled[]> {
     const batch: Batch = { pending: [], reads: [], clock: performance.now() };
     for (let i = 0; i < commands.length; i++) {
-      if (this.#record.closeAfterReply || this.#killed || this.#closed) break;
+      if (this.#stopped()) break;
       const waiting = this.#runOne(commands[i], batch);
       if (waiting) return this.#finishBatch(waiting, commands, i + 1, batch);
     }
     return this.#settle(batch.pending);
+  }
+
+  /** Whether the rest of a batch must not run: the client is closing or was killed. */
+  #stopped(): boolean {
+    return this.#record.closeAfterReply || this.#killed || this.#closed;
   }
 
   /** The rest of a batch once one of its commands had to wait. */
@@ -380,7 +385,7 @@ class RespConnection {
   ): Promise<Settled[]> {
     await waiting;
     for (let i = next; i < commands.length; i++) {
-      if (this.#record.closeAfterReply || this.#killed || this.#closed) break;
+      if (this.#stopped()) break;
       const more = this.#runOne(commands[i], batch);
       if (more) await more;
     }

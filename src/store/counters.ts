@@ -5,7 +5,7 @@
  * @module
  */
 import type { Envelope } from "./envelope.ts";
-import { compareKeys, hasPrefix, keyId, samePart } from "./keys.ts";
+import { compareKeys, hasPrefix, keyId } from "./keys.ts";
 import type { Mutation } from "./atomic_plan.ts";
 import type { Counts, Key } from "./types.ts";
 
@@ -78,12 +78,6 @@ function addContribution(p: Planned, key: Key, glen: number, env: Envelope, sign
 /** A planned group's figures as the counters' BigInt deltas. */
 function deltas(p: Planned): bigint[] {
   return [BigInt(p.d[0]), BigInt(p.d[1]), p.t, BigInt(p.d[3]), BigInt(p.d[4])];
-}
-
-/** True when `key` starts with the `glen` parts of `group`. */
-function sameGroup(group: Key, key: Key, glen: number): boolean {
-  for (let i = glen - 1; i >= 0; i--) if (!samePart(group[i], key[i])) return false;
-  return true;
 }
 
 function counterKey(reg: Registration, group: Key, field: string): Key {
@@ -266,7 +260,7 @@ export class Counters {
         let seen = byReg.get(reg);
         if (!seen) byReg.set(reg, seen = { last: null, groups: new Map() });
         // Almost every write of a batch falls in the group of the one before it: no keyId.
-        let p = seen.last !== null && sameGroup(seen.last.group, key, glen) ? seen.last : undefined;
+        let p = seen.last !== null && hasPrefix(key, seen.last.group) ? seen.last : undefined;
         if (!p) {
           const group = key.slice(0, glen);
           const id = keyId(group);

@@ -489,21 +489,26 @@ class KvStoreView implements OpenedStore {
   }
 
   get<M = unknown>(key: Key): Promise<Entry<M> | null> {
-    const known = this.peek<M>(key);
-    return known !== undefined ? Promise.resolve(known) : this.#getSlow<M>(key);
+    const id = keyId(key, this.#prefixId);
+    const known = this.#peek<M>(key, id);
+    return known !== undefined ? Promise.resolve(known) : this.#getSlow<M>(key, id);
   }
 
   peek<M = unknown>(key: Key): Entry<M> | null | undefined {
+    return this.#peek<M>(key, keyId(key, this.#prefixId));
+  }
+
+  /** `id` is the full key's {@link keyId}. */
+  #peek<M>(key: Key, id: string): Entry<M> | null | undefined {
     const engine = this.#engine;
     // A journaled apply in progress (gate held) sends every reader the slow way, to wait for it.
     if (!engine.gate.open) return undefined;
-    const known = engine.peek(keyId(key, this.#prefixId), this.#prefix, key);
+    const known = engine.peek(id, this.#prefix, key);
     return known === undefined ? undefined : live<M>(key, known, Date.now());
   }
 
-  async #getSlow<M>(key: Key): Promise<Entry<M> | null> {
+  async #getSlow<M>(key: Key, id: string): Promise<Entry<M> | null> {
     const full = prefixed(this.#prefix, key);
-    const id = keyId(full);
     const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true, id, false));
     return live<M>(key, raw, Date.now());
   }

@@ -4,6 +4,7 @@
  * @module
  */
 import { hasNoreply, text, type TextCommand } from "../codec/text.ts";
+import { loadOnce } from "../../../src/load_once.ts";
 import { TEXT } from "../errors.ts";
 import { ADMIN_COMMANDS } from "./admin.ts";
 import { ARITHMETIC_COMMANDS } from "./arithmetic.ts";
@@ -47,22 +48,16 @@ export class ModuleLoading extends Error {
 }
 
 let meta: typeof import("./meta.ts") | null = null;
-let loadingMeta: Promise<unknown> | null = null;
+const loadMeta = loadOnce(() =>
+  import("./meta.ts").then((module) => {
+    Object.assign(COMMANDS, module.META_COMMANDS);
+    meta = module;
+  })
+);
 
 /** Start loading the meta commands (once); what the connection loop waits for. */
 function metaLoading(): ModuleLoading {
-  loadingMeta ??= import("./meta.ts").then(
-    (module) => {
-      Object.assign(COMMANDS, module.META_COMMANDS);
-      meta = module;
-    },
-    (error) => {
-      // A failed import is retried by the next meta command rather than remembered.
-      loadingMeta = null;
-      throw error;
-    },
-  );
-  return new ModuleLoading(loadingMeta);
+  return new ModuleLoading(loadMeta());
 }
 
 /** The reply to a command over the client's --rate-limit (nothing when it asked for none). */
