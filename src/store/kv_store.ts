@@ -267,11 +267,13 @@ class Engine implements LoopBackend {
   }
 
   /** Turn a batch into KV mutations and checks (TTL-index upkeep included). */
-  #plan(batch: Batch): { mutations: Mutation[]; checks: Check[]; counted: PendingCounts } {
-    const mutations: Mutation[] = [];
+  #plan(batch: Batch): Plan {
+    const main: Mutation[] = [];
+    const ahead: Mutation[] = [];
     const checks: Check[] = [];
-    if (!this.info.exclusive) {
-      mutations.push({ key: COMMIT_SEQ, value: 0 });
+    const shared = !this.info.exclusive;
+    if (shared) {
+      main.push({ key: COMMIT_SEQ, value: 0 });
       if (batch.bases.size <= this.maxChecks) {
         for (const { key, raw } of batch.bases.values()) {
           checks.push({ key, versionstamp: raw.versionstamp });
@@ -281,6 +283,8 @@ class Engine implements LoopBackend {
     for (const [id, w] of batch.writes) {
       const old = batch.bases.get(id)?.raw.env ?? null;
       const env = w.env;
+      // A fresh key is unreachable until the unit publishes it: it may be committed ahead.
+      const mutations = shared && w.fresh ? ahead : main;
       // A counted entry leaves only through the sweeper, which counts it; Deno KV's own
       // collector (at open, after downtime) would remove it behind the counters' back.
       const expireAt = env?.e === undefined || this.counters.covers(w.key)
@@ -302,8 +306,8 @@ class Engine implements LoopBackend {
         env: w.env,
       })),
     );
-    for (const m of counted.mutations) mutations.push(m);
-    return { mutations, checks, counted: counted.pending };
+    for (const m of counted.mutations) main.push(m);
+    return { mutations: main, ahead, checks, counted: counted.pending };
   }
 
   /**
@@ -328,6 +332,8 @@ class Engine implements LoopBackend {
     if (full && !(await full.admits(grows))) throw new DiskFullError();
     const wide = batch.bases.size > this.maxChecks ? await this.#validateWide(batch) : null;
     const written: Envelope[] = [];
+    /** Fresh keys committed ahead of an atomic that has not committed yet. */
+    let ahead: Mutation[] = [];
     try {
       for (const w of batch.writes.values()) {
         if (w.env?.c) {
@@ -335,11 +341,23 @@ class Engine implements LoopBackend {
           written.push(w.env);
         }
       }
-      const { mutations, checks, counted } = this.#plan(batch);
+      const plan = this.#plan(batch);
+      const { checks, counted } = plan;
+      let { mutations } = plan;
       if (wide) checks.push(wide);
+      if (plan.ahead.length > 0) {
+        if (fitsOneAtomic([...plan.ahead, ...mutations], checks)) {
+          mutations = [...plan.ahead, ...mutations];
+        } else if (fitsOneAtomic(mutations, checks)) {
+          // Only the publishing atomic needs checks; the fresh keys go first, unchecked.
+          ahead = plan.ahead;
+          await applyGroups(this.kv, ahead);
+        }
+      }
       if (fitsOneAtomic(mutations, checks)) {
         const versionstamp = await commitOne(this.kv, mutations, checks);
         if (versionstamp === null) throw new ConflictError();
+        ahead = [];
         this.#applied(batch, versionstamp, counted);
       } else if (!this.info.exclusive) {
         throw new UnitTooLargeError(
@@ -368,6 +386,9 @@ class Engine implements LoopBackend {
       }
     } catch (error) {
       for (const env of written) await deleteChunks(this.kv, env.c!).catch(() => {});
+      if (ahead.length > 0) {
+        await applyGroups(this.kv, ahead.map((m) => ({ key: m.key }))).catch(() => {});
+      }
       // SQLite's busy timeout ran out under another writer on the same file: nothing was
       // written, so this is a conflict the loop retries, not a failure.
       if (error instanceof TypeError && /database is locked/.test(error.message)) {
@@ -448,6 +469,14 @@ function scopeChanges(changes: Change[], prefix: Key): Change[] {
 /** A stored envelope as a Raw: inline payloads resolved, chunked ones left for later. */
 function rawOf(env: Envelope | null, versionstamp: string | null): Raw {
   return { env, data: env?.c ? null : env?.d ?? EMPTY, versionstamp };
+}
+
+/** A batch as KV mutations: `ahead` holds fresh keys a shared store may commit first. */
+interface Plan {
+  mutations: Mutation[];
+  ahead: Mutation[];
+  checks: Check[];
+  counted: PendingCounts;
 }
 
 /** Whether a batch writes any value (else it only deletes). */

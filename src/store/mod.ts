@@ -15,3 +15,4 @@ export {
   ValueTooLargeError,
 } from "./errors.ts";
 export { MAX_KEY_BYTES } from "./keys.ts";
+export { freshWrites } from "./fresh_writes.ts";

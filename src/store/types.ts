@@ -82,6 +82,14 @@ export interface WriteTx {
   /** Range read merged with the writes staged before it. */
   list<M = unknown>(selector: Selector, options?: ListOptions): Promise<Entry<M>[]>;
   set<M = unknown>(key: Key, record: Record<M>): void;
+  /**
+   * Write a key no other unit can have seen: one under an id this unit just made (a new
+   * generation). The store takes it as absent (no read, no commit check), and on a shared
+   * store commits it ahead of the rest of the unit when the whole would not fit one atomic:
+   * the unit's last atomic, which publishes the id, is what makes it visible. Deleted again
+   * when the unit fails.
+   */
+  setFresh<M = unknown>(key: Key, record: Record<M>): void;
   delete(key: Key): void;
 }
 

@@ -31,6 +31,8 @@ export interface StagedWrite {
   env: Envelope | null;
   data: Uint8Array;
   cause: "write" | "expire";
+  /** Written by {@link WriteTx.setFresh}: known absent before, committed ahead if need be. */
+  fresh?: boolean;
 }
 
 /** What one commit carries: final writes per key and the state each key had before. */
@@ -240,6 +242,14 @@ export class LoopTx implements WriteTx {
   }
 
   set<M = unknown>(key: Key, record: Record<M>): void {
+    this.#put(key, record, false);
+  }
+
+  setFresh<M = unknown>(key: Key, record: Record<M>): void {
+    this.#put(key, record, true);
+  }
+
+  #put<M>(key: Key, record: Record<M>, fresh: boolean): void {
     const full = this.#full(key);
     assertKeySize(full);
     const data = record.data ?? EMPTY;
@@ -248,7 +258,8 @@ export class LoopTx implements WriteTx {
     }
     const expiresAt = record.expiresAt ?? null;
     if (expiresAt !== null && expiresAt <= this.now) {
-      this.delete(key);
+      if (fresh) this.writes.delete(keyId(full));
+      else this.delete(key);
       return;
     }
     const env: Envelope = {};
@@ -260,7 +271,9 @@ export class LoopTx implements WriteTx {
     }
     if (record.meta !== undefined) env.m = record.meta;
     if (expiresAt !== null) env.e = expiresAt;
-    this.writes.set(keyId(full), { key: full, env, data, cause: "write" });
+    const w: StagedWrite = { key: full, env, data, cause: "write" };
+    if (fresh) w.fresh = true;
+    this.writes.set(keyId(full), w);
   }
 
   delete(key: Key): void {
@@ -335,7 +348,8 @@ function writeCost(w: StagedWrite): { mutations: number; bytes: number } {
 function added(batch: Batch, tx: LoopTx): Cost {
   const c: Cost = { mutations: 0, bytes: 0, checks: 0 };
   for (const id of tx.reads.keys()) if (!batch.bases.has(id)) c.checks++;
-  for (const id of tx.writes.keys()) {
+  for (const [id, w] of tx.writes) {
+    if (w.fresh) continue;
     if (!batch.bases.has(id) && !batch.writes.has(id) && !tx.reads.has(id)) c.checks++;
   }
   for (const [id, w] of tx.writes) {
@@ -611,7 +625,7 @@ export class WriteLoop {
     const ids: string[] = [];
     const keys: Key[] = [];
     for (const [id, w] of batch.writes) {
-      if (batch.bases.has(id)) continue;
+      if (w.fresh || batch.bases.has(id)) continue;
       ids.push(id);
       keys.push(w.key);
     }

@@ -19,6 +19,7 @@ import { countCases } from "./count_cases.ts";
 Deno.env.set("DENO_KV_ACCESS_TOKEN", TEST_KV_TOKEN);
 
 const enc = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 const dec = new TextDecoder();
 
 /**
@@ -76,6 +77,37 @@ Deno.test("the fake KV Connect server refuses more than 10 checks per atomic, as
   const ten = kv.atomic();
   for (let i = 0; i < 10; i++) ten.check({ key: ["c", i], versionstamp: null });
   assert.equal((await ten.set(["x"], 1).commit()).ok, true);
+});
+
+Deno.test("a shared store commits a unit's fresh keys ahead, and removes them when its last atomic conflicts", async () => {
+  await using server = await startKvConnectServer();
+  await using a = await openStore({ url: server.url });
+  await using b = await openStore({ url: server.url });
+  const n = 2500;
+  await a.set(["c"], { data: enc.encode("0") });
+  let attempt = 0;
+  await a.write(async (tx) => {
+    const run = ++attempt;
+    const seen = await tx.get(["c"]);
+    // The first run's read goes stale before its commit: that commit must fail and re-run.
+    if (run === 1) await b.set(["c"], { data: enc.encode("1") });
+    for (let i = 0; i < n; i++) tx.setFresh(["g", run, i], { data: enc.encode("x") });
+    tx.set(["published"], { data: enc.encode(`${run}:${dec.decode(seen!.data)}`) });
+  });
+  assert.equal(attempt, 2);
+  assert.equal(dec.decode((await b.get(["published"]))!.data), "2:1");
+  const keys = await server.keys();
+  assert.equal(keys.filter((k) => k[0] === "g" && k[1] === 2).length, n);
+  assert.equal(keys.filter((k) => k[0] === "g" && k[1] === 1).length, 0, "first run's keys left");
+  assert.ok(server.stats.checkFailures > 0);
+  // Without fresh keys, the same size is still refused rather than published half-way.
+  await assert.rejects(
+    () =>
+      a.write((tx) => {
+        for (let i = 0; i < n; i++) tx.set(["h", i], { data: EMPTY });
+      }),
+    /Transaction too large/,
+  );
 });
 
 async function bump(store: Awaited<ReturnType<typeof openStore>>): Promise<void> {

@@ -130,7 +130,7 @@ export function storeCases(name: string, open: StoreFactory): void {
       for (const c of changes) if (c.cause === "expire") expired.push(c.key);
     });
     await store.set(["s"], { data: enc.encode("v"), expiresAt: Date.now() + 20 });
-    for (let i = 0; i < 100 && expired.length === 0; i++) await sleep(20);
+    for (let i = 0; i < 500 && expired.length === 0; i++) await sleep(20);
     off();
     assert.deepEqual(expired, [["s"]]);
   });

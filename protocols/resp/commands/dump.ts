@@ -3,6 +3,7 @@
  * RESTORE's REPLACE, ABSTTL, IDLETIME and FREQ options (../storage/dump_format.ts encodes).
  * @module
  */
+import { freshWrites } from "../../../src/store/mod.ts";
 import { command, type CommandContext, type CommandSpec } from "../command.ts";
 import { parseInt64 } from "../numbers.ts";
 import { bulk, NULL, OK, type Reply } from "../reply.ts";
@@ -71,7 +72,8 @@ async function restore(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
       return OK;
     }
     try {
-      await restorePayload(argv[3], { tx, slot, key, old, expiresAt, limits });
+      const fresh = freshWrites(tx);
+      await restorePayload(argv[3], { tx, fresh, slot, key, old, expiresAt, limits });
     } catch (e) {
       if (e instanceof BadPayload) fail(DUMP_ERRORS.badFormat);
       throw e;

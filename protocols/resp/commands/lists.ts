@@ -39,6 +39,8 @@ import {
   option,
   readSlot,
   sameBytes,
+  unitSize,
+  writeChunks,
   writeSlot,
 } from "./common.ts";
 import { DATA_ERRORS } from "../errors.ts";
@@ -69,16 +71,34 @@ export function rangeArg(arg: Uint8Array, min: number, message: string): number 
 
 /** LPUSH/RPUSH (and the X forms, which push only onto an existing list). */
 function push(side: Side, onlyExisting: boolean) {
-  return (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
-    checkKey(argv[1]);
-    return writeSlot(ctx, async (tx, slot) => {
-      const l = await openTyped(tx, slot, argv[1]);
-      if (onlyExisting && !l.entry) return integer(0);
-      pushElements(tx, l, side, argv.slice(2));
-      saveList(tx, l);
-      notify(tx, LIST, side === "left" ? "lpush" : "rpush", argv[1]);
-      return integer(listLength(l.meta));
-    });
+  const event = side === "left" ? "lpush" : "rpush";
+  /** Push `values`; the list's length after, 0 when X found no list. */
+  const pushUnit = async (
+    tx: WriteTx,
+    slot: number,
+    key: Uint8Array,
+    values: readonly Uint8Array[],
+  ) => {
+    const l = await openTyped(tx, slot, key);
+    if (onlyExisting && !l.entry) return 0;
+    pushElements(tx, l, side, values);
+    saveList(tx, l);
+    notify(tx, LIST, event, key);
+    return listLength(l.meta);
+  };
+  return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
+    const key = checkKey(argv[1]);
+    const values = argv.slice(2);
+    if (values.length <= unitSize(ctx)) {
+      return integer(await writeSlot(ctx, (tx, slot) => pushUnit(tx, slot, key, values)));
+    }
+    // A shared store's atomics hold few writes: the values go in units queued back to back.
+    const lengths = await writeChunks(
+      ctx,
+      values,
+      (tx, slot, part) => pushUnit(tx, slot, key, part),
+    );
+    return integer(lengths[lengths.length - 1]);
   };
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { WriteTx } from "../../../src/store/mod.ts";
+import { freshWrites } from "../../../src/store/mod.ts";
 import {
   ALL_KEYS as ALL,
   command,
@@ -320,7 +321,7 @@ function storeSet(
   // Redis builds the result from an empty intset, converting as members arrive.
   const meta: KeyMeta = { t: "set", g: newGeneration(), n: 0, e: "intset" };
   const h = { slot, key, entry: old, meta, dirty: true, limits };
-  addMembers(tx, h, members, members.map(() => false));
+  addMembers(freshWrites(tx), h, members, members.map(() => false));
   putKey(tx, { slot, key, record: { meta: h.meta, expiresAt: null }, old });
 }
 

@@ -93,7 +93,7 @@ export function writeList(
     return;
   }
   const g = newGeneration();
-  items.forEach((item, i) => tx.set([...fieldPrefix(g), i], { data: item }));
+  items.forEach((item, i) => tx.setFresh([...fieldPrefix(g), i], { data: item }));
   const meta: KeyMeta = { t: LIST_TYPE, g, n: items.length };
   putKey(tx, { slot, key, record: { meta, expiresAt: null }, old });
 }

@@ -55,6 +55,8 @@ const latin1 = new TextDecoder("latin1");
 /** Where a restored value goes. */
 export interface RestoreTarget {
   tx: WriteTx;
+  /** `tx` for the new generation's entries (see {@link freshWrites}). */
+  fresh: WriteTx;
   slot: number;
   key: Uint8Array;
   /** The entry being replaced (RESTORE … REPLACE), or null. */
@@ -158,8 +160,8 @@ const list: TypeCodec = {
     const fromHead = nodes.length > 1 &&
       sameCounts(nodes, splitNodes([...values].reverse(), fill).map((n) => n.length).reverse()) &&
       !sameCounts(nodes, splitNodes(values, fill).map((n) => n.length));
-    if (fromHead) pushElements(to.tx, l, "left", values.reverse());
-    else pushElements(to.tx, l, "right", values);
+    if (fromHead) pushElements(to.fresh, l, "left", values.reverse());
+    else pushElements(to.fresh, l, "right", values);
     putRestored(to, l.meta);
   },
 };
@@ -227,7 +229,7 @@ const set: TypeCodec = {
       dirty: true,
       limits: setLimitsOf(to.limits),
     };
-    addMembers(to.tx, h, members, members.map(() => false));
+    addMembers(to.fresh, h, members, members.map(() => false));
     putRestored(to, h.meta);
   },
 };

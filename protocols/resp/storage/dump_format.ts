@@ -60,7 +60,7 @@ const CODECS: Partial<Record<KeyMeta["t"], TypeCodec>> = {
         if (withTtl) w.u64(field.expiresAt ?? 0);
       }
     },
-    async restore(type, body, { tx, slot, key, old, expiresAt, limits }) {
+    async restore(type, body, { tx, fresh, slot, key, old, expiresAt, limits }) {
       const h = openHash(slot, key, null, {
         entries: limits.hashMaxListpackEntries,
         value: limits.hashMaxListpackValue,
@@ -80,9 +80,9 @@ const CODECS: Partial<Record<KeyMeta["t"], TypeCodec>> = {
         const deadline = type === BASEKV_TYPE_HASH_TTL ? body.u64() || null : null;
         if (deadline !== null && !h.meta.fx) {
           h.meta.fx = true;
-          setOwner(tx, h.meta.g!, slot, key);
+          setOwner(fresh, h.meta.g!, slot, key);
         }
-        await setField(tx, h, { field, value, expiresAt: deadline, known: null });
+        await setField(fresh, h, { field, value, expiresAt: deadline, known: null });
       }
       putKey(tx, { slot, key, record: { meta: h.meta, expiresAt }, old });
     },

@@ -232,7 +232,8 @@ function nodeEntries(master: StreamId, items: Uint8Array[]): StreamEntry[] {
 }
 
 function restore(type: number, body: PayloadReader, to: RestoreTarget): void {
-  const { tx } = to;
+  // Everything but the key's own entry lies under the new generation.
+  const tx = to.fresh;
   const meta = emptyStreamMeta();
   const h: StreamHandle = { slot: to.slot, key: to.key, entry: null, meta, dirty: true };
   const nodes = body.count();
@@ -303,7 +304,7 @@ function restore(type: number, body: PayloadReader, to: RestoreTarget): void {
       meta: { l: idText(lastId), r: read, p: pel.size, c: consumers },
     });
   }
-  putKey(tx, {
+  putKey(to.tx, {
     slot: to.slot,
     key: to.key,
     record: { meta, expiresAt: to.expiresAt },

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Entry, Key, Selector, WriteTx } from "../../../src/store/mod.ts";
+import { freshWrites } from "../../../src/store/mod.ts";
 import {
   type Access,
   type CollectionHandle,
@@ -313,8 +314,10 @@ export async function storeZset(
     dirty: true,
     limits: { entries: Infinity, value: Infinity },
   };
-  for (const { member, score } of members) putMember(tx, h, member, score, null);
-  if (members.length >= TREE_FROM) setShape(h, await buildTree(tx, treeSpace(meta.g!)));
+  // Everything but the key's own entry lies under the new generation.
+  const fresh = freshWrites(tx);
+  for (const { member, score } of members) putMember(fresh, h, member, score, null);
+  if (members.length >= TREE_FROM) setShape(h, await buildTree(fresh, treeSpace(meta.g!)));
   putKey(tx, { slot, key, record: { meta: h.meta, expiresAt }, old, fresh: true });
 }
 

@@ -20,6 +20,8 @@ import { COMMANDS as STREAMS } from "../../../protocols/resp/commands/streams.ts
 import { COMMANDS as STREAM_GROUPS } from "../../../protocols/resp/commands/stream_groups.ts";
 import { COMMANDS as STREAM_INFO } from "../../../protocols/resp/commands/stream_info.ts";
 import { COMMANDS as INFO } from "../../../protocols/resp/commands/info.ts";
+import { COMMANDS as SORTED_SETS } from "../../../protocols/resp/commands/sorted_sets.ts";
+import { COMMANDS as DUMP } from "../../../protocols/resp/commands/dump.ts";
 import { ConfigParams } from "../../../protocols/resp/config_params.ts";
 import { Subscriber } from "../../../protocols/resp/pubsub.ts";
 import { ServerState } from "../../../protocols/resp/server_state.ts";
@@ -38,6 +40,8 @@ const TABLE = new CommandTable([
   { group: "stream", commands: STREAM_GROUPS },
   { group: "stream", commands: STREAM_INFO },
   { group: "server", commands: INFO },
+  { group: "sorted-set", commands: SORTED_SETS },
+  { group: "generic", commands: DUMP },
 ]);
 const encoder = new TextEncoder();
 

@@ -39,3 +39,41 @@ Deno.test("set commands fit the shared store's per-commit check limit", async ()
   const [cursor] = await c("SSCAN", "d", "0", "COUNT", "5") as [string, string[]];
   assertEquals(cursor, "0");
 });
+
+Deno.test("results larger than one commit are built whole on a shared store", async () => {
+  await using h = await openHarness({ shared: true });
+  const c = async (...a: string[]) => plain(await h.call(...a));
+  // More entries than one Deno KV atomic takes (1000): a zset keeps two per member.
+  const n = 1200;
+  const members = Array.from({ length: n }, (_, i) => `m${String(i).padStart(4, "0")}`);
+  assertEquals(await c("ZADD", "z", ...members.flatMap((m, i) => [String(i), m])), n);
+  assertEquals(await c("ZUNIONSTORE", "z2", "1", "z", "WEIGHTS", "2"), n);
+  assertEquals(await c("ZCARD", "z2"), n);
+  assertEquals(await c("ZRANGE", "z2", "-2", "-1", "WITHSCORES"), [["m1198", 2396], [
+    "m1199",
+    2398,
+  ]]);
+  assertEquals(await c("ZRANK", "z2", "m0600"), 600);
+  assertEquals(await c("RPUSH", "l", ...members), n);
+  assertEquals(await c("LPUSH", "l", "head"), n + 1);
+  assertEquals(await c("LRANGE", "l", "0", "1"), ["head", "m0000"]);
+  assertEquals(await c("LINDEX", "l", "-1"), "m1199");
+  assertEquals(await c("SADD", "s", ...members), n);
+  assertEquals(await c("SUNIONSTORE", "s2", "s"), n);
+  assertEquals(await c("SCARD", "s2"), n);
+  assertEquals(await c("SORT", "s", "ALPHA", "DESC", "STORE", "sorted"), n);
+  assertEquals(await c("LRANGE", "sorted", "0", "0"), ["m1199"]);
+  for (const key of ["z", "l", "s"]) {
+    const dump = await h.call("DUMP", key);
+    if (dump.type !== "bulk" || typeof dump.value === "string") throw new Error("DUMP failed");
+    assertEquals(plain(await h.call("RESTORE", `${key}-copy`, "0", dump.value)), "OK");
+  }
+  assertEquals(await c("ZSCORE", "z-copy", "m1199"), 1199);
+  assertEquals(await c("LLEN", "l-copy"), n + 1);
+  assertEquals(await c("SISMEMBER", "s-copy", "m0999"), 1);
+  assertEquals(
+    await c("DEL", "z", "z2", "l", "s", "s2", "sorted", "z-copy", "l-copy", "s-copy"),
+    9,
+  );
+  assertEquals(await c("DBSIZE"), 0);
+});
