@@ -169,6 +169,16 @@ class Engine implements LoopBackend {
   }
 
   /**
+   * {@link peek} as the live entry at `now` (null: absent or expired), built straight from the
+   * cache's slot: the hot path of point reads.
+   */
+  peekEntry<M>(id: string, prefix: Key, key: Key, now: number): Entry<M> | null | undefined {
+    const cached = this.cache?.entry<M>(id, key, now);
+    if (cached !== undefined) return cached === false ? undefined : cached;
+    return this.existence?.absent(prefixed(prefix, key), id) ? null : undefined;
+  }
+
+  /**
    * A key's stored state; from the cache when held. The result is shared: never mutate it.
    * `urgent` (the write loop's reads) goes ahead of clients' reads waiting for the store.
    */
@@ -503,8 +513,7 @@ class KvStoreView implements OpenedStore {
     const engine = this.#engine;
     // A journaled apply in progress (gate held) sends every reader the slow way, to wait for it.
     if (!engine.gate.open) return undefined;
-    const known = engine.peek(id, this.#prefix, key);
-    return known === undefined ? undefined : live<M>(key, known, Date.now());
+    return engine.peekEntry<M>(id, this.#prefix, key, Date.now());
   }
 
   async #getSlow<M>(key: Key, id: string): Promise<Entry<M> | null> {
