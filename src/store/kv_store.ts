@@ -165,7 +165,7 @@ class Engine implements LoopBackend {
     const cached = this.cache?.get(id);
     if (cached) return cached.data !== null || !cached.env?.c ? cached : undefined;
     const existence = this.existence;
-    return existence?.absent(prefixed(prefix, key), id) ? ABSENT : undefined;
+    return existence?.absent(firstPart(prefix, key), id) ? ABSENT : undefined;
   }
 
   /**
@@ -175,7 +175,7 @@ class Engine implements LoopBackend {
   peekEntry<M>(id: string, prefix: Key, key: Key, now: number): Entry<M> | null | undefined {
     const cached = this.cache?.entry<M>(id, key, now);
     if (cached !== undefined) return cached === false ? undefined : cached;
-    return this.existence?.absent(prefixed(prefix, key), id) ? null : undefined;
+    return this.existence?.absent(firstPart(prefix, key), id) ? null : undefined;
   }
 
   /**
@@ -475,6 +475,14 @@ function newTtlId(): string {
 
 function stripPrefix(key: Key, prefix: Key): Key {
   return prefix.length === 0 ? key : key.slice(prefix.length);
+}
+
+/**
+ * A key that starts as `prefix` + `key` does, for the existence index's coverage check (which
+ * looks only at the first part): no array is built on the hot path.
+ */
+function firstPart(prefix: Key, key: Key): Key {
+  return prefix.length === 0 ? key : prefix;
 }
 
 function prefixed(prefix: Key, key: Key): Key {
