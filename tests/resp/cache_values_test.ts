@@ -5,6 +5,7 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { startTestServer } from "../helpers/server.ts";
+import { concatBytes } from "../../src/bytes.ts";
 import { command, replyInteger, replyItems, RespClient } from "./resp_client.ts";
 import type { Reply } from "../../protocols/resp/reply.ts";
 
@@ -14,6 +15,7 @@ const OPS = 1500;
 const SIZES = [0, 1, 7, 100, 511, 512, 513, 2000, 70_000];
 
 const dec = new TextDecoder();
+const concat = (parts: Uint8Array[]) => concatBytes(parts, parts.reduce((n, p) => n + p.length, 0));
 
 /** A value no other key or write has: a wrong slot or offset shows as a mismatch. */
 function valueFor(key: number, version: number, size: number): string {
@@ -163,13 +165,3 @@ Deno.test("a tiny read cache never serves a stale or wrong value", async () => {
     assertEquals(text(await reader.call("GET", `c${i % 7}`)), String(n));
   }
 });
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
