@@ -51,22 +51,26 @@ const HAS_D = 16;
 const HAS_M = 32;
 const HAS_E = 64;
 const HAS_T = 128;
+/** The versionstamp string is one an earlier key of the same commit holds (not counted again). */
+const SHARED_VS = 256;
 
 /**
  * What a small plain key costs beyond its id's characters, its payload and its meta: the map
  * entry (≈ 40 bytes with its table's slack), the id string's header, the slot's rows (56 bytes,
- * up to half as much again in the arrays' growth slack) and a versionstamp string (40). Measured
- * on Deno 2.9 with 100k keys of 100 bytes and a 35-character id, after a memory-reducing GC: RSS
- * grew 424 bytes a key filled by reads (204 of heap, 134 external), 317 a key written by commits
- * (which share one versionstamp); these constants count 483.
+ * up to half as much again in the arrays' growth slack). Measured on Deno 2.9 with 100k keys of
+ * 100 bytes and a 35-character id, after a memory-reducing GC: RSS grew 424 bytes a key filled
+ * by reads (204 of heap, 134 external), 317 a key written by commits (which share one
+ * versionstamp string); these constants count 483 and 443.
  */
-const FLAT_OVERHEAD = 200;
+const FLAT_OVERHEAD = 160;
+/** A versionstamp string of its own. */
+const VERSIONSTAMP_BYTES = 40;
 /** An envelope's meta object, at a typical size (a few small fields). */
 const META_BYTES = 48;
 /** A TTL-record id string. */
 const TTL_ID_BYTES = 48;
 /** A state kept whole: the flat part plus its raw and envelope objects. */
-const KEPT_OVERHEAD = FLAT_OVERHEAD + 110;
+const KEPT_OVERHEAD = FLAT_OVERHEAD + VERSIONSTAMP_BYTES + 110;
 /**
  * A payload in its own ArrayBuffer (as Deno KV and the protocols hand them over) costs ≈ 200
  * bytes of heap (typed array and buffer objects) and ≈ 250 of native memory (V8's backing-store
@@ -77,6 +81,7 @@ const BUFFER_OVERHEAD = 450;
 /** A packed payload counts twice its bytes: chunks are compacted once half of them is garbage. */
 function flatSize(idLength: number, flags: number, length: number): number {
   let size = FLAT_OVERHEAD + idLength + 2 * length;
+  if (!(flags & SHARED_VS)) size += VERSIONSTAMP_BYTES;
   if (flags & HAS_M) size += META_BYTES;
   if (flags & HAS_T) size += TTL_ID_BYTES;
   return size;
@@ -202,7 +207,7 @@ export class ReadCache {
   fill(id: string, raw: CachedRaw, ticket: ReadTicket): void {
     if (--ticket.readers === 0) this.#inflight.delete(id);
     if (ticket.stale || this.#index.has(id)) return;
-    this.#put(id, raw);
+    this.#put(id, raw, false);
   }
 
   /** Give a ticket back without filling (the read failed). */
@@ -210,11 +215,14 @@ export class ReadCache {
     if (--ticket.readers === 0) this.#inflight.delete(id);
   }
 
-  /** Record the state a commit made durable. */
-  commit(id: string, raw: CachedRaw): void {
+  /**
+   * Record the state a commit made durable. `sharedVersionstamp`: an earlier key of the same
+   * commit brought this versionstamp string, so it costs this key nothing.
+   */
+  commit(id: string, raw: CachedRaw, sharedVersionstamp = false): void {
     const ticket = this.#inflight.get(id);
     if (ticket) ticket.stale = true;
-    this.#put(id, raw);
+    this.#put(id, raw, sharedVersionstamp);
   }
 
   /** Forget every key whose id starts with `idPrefix`. */
@@ -297,7 +305,7 @@ export class ReadCache {
     this.#deadlines = deadlines;
   }
 
-  #put(id: string, given: CachedRaw): void {
+  #put(id: string, given: CachedRaw, sharedVersionstamp: boolean): void {
     const env = given.env;
     let data = given.data;
     let flags = USED;
@@ -322,6 +330,7 @@ export class ReadCache {
         if (env.t !== undefined) flags |= HAS_T;
       }
     }
+    if (!kept && sharedVersionstamp) flags |= SHARED_VS;
     const length = kept || data === null || flags & ABSENT ? 0 : data.length;
     const size = kept ? keptSize(id.length, kept) : flatSize(id.length, flags, length);
     let slot = this.#index.get(id);

@@ -403,8 +403,11 @@ class Engine implements LoopBackend {
     this.counters.applied(counted);
     const cache = this.cache;
     if (cache) {
+      // One versionstamp string for the whole commit: counted once.
+      let shared = false;
       for (const [id, w] of batch.writes) {
-        cache.commit(id, { env: w.env, data: w.data, versionstamp });
+        cache.commit(id, { env: w.env, data: w.data, versionstamp }, shared);
+        shared = true;
       }
     }
     const existence = this.existence;
