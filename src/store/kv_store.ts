@@ -538,16 +538,14 @@ class KvStoreView implements OpenedStore {
     const fulls = keys.map((k) => prefixed(this.#prefix, k));
     const ids = keys.map((k) => keyId(k, this.#prefixId));
     if (engine.gate.open) {
-      const known: Raw[] = [];
+      const now = Date.now();
+      const known: (Entry<M> | null)[] = [];
       for (let i = 0; i < fulls.length; i++) {
-        const raw = engine.peek(ids[i], this.#prefix, keys[i]);
-        if (raw === undefined) break;
-        known.push(raw);
+        const entry = engine.peekEntry<M>(ids[i], this.#prefix, keys[i], now);
+        if (entry === undefined) break;
+        known.push(entry);
       }
-      if (known.length === keys.length) {
-        const now = Date.now();
-        return Promise.resolve(known.map((raw, i) => live<M>(keys[i], raw, now)));
-      }
+      if (known.length === keys.length) return Promise.resolve(known);
     }
     return this.#getManySlow<M>(keys, fulls, ids);
   }
