@@ -1,12 +1,13 @@
 /**
- * The sole-writer read cache: raw envelopes (and resolved payloads) of recently used keys within
- * a byte budget, evicted by CLOCK (second chance), so a hit only sets a bit and never reorganises
- * the map. Commits write through it; a read fills it only when no commit touched its key while
- * the read was in flight, so it never holds stale data.
+ * The sole-writer read cache: the stored state of recently used keys within a byte budget,
+ * evicted by CLOCK (second chance), so a hit only sets a bit and never reorganises the map.
+ * Commits write through it; a read fills it only when no commit touched its key while the read
+ * was in flight, so it never holds stale data.
  * @module
  */
-import type { Envelope } from "./envelope.ts";
-import { type Chunk, PACK_MAX, PayloadArena } from "./payload_arena.ts";
+import { EMPTY, type Envelope, isExpired, toEntry } from "./envelope.ts";
+import { PACK_MAX, PayloadArena } from "./payload_arena.ts";
+import type { Entry, Key } from "./types.ts";
 
 /** What the cache remembers of a key: its envelope (null = absent) and version. Never mutate. */
 export interface CachedRaw {
@@ -16,62 +17,100 @@ export interface CachedRaw {
   readonly versionstamp: string | null;
 }
 
-/** Payloads larger than this are not kept in the cache (their envelope still is). */
-const MAX_CACHED_DATA = 1024 * 1024;
-/**
- * What a cached key costs beyond its id's characters and its payload bytes, measured on Deno 2.9
- * (100k entries, RSS after a memory-reducing GC): the map and ring slots, the slot, raw and
- * envelope objects and the versionstamp string take ≈ 290 bytes of heap.
- */
-const ENTRY_OVERHEAD = 290;
-/**
- * A payload in its own ArrayBuffer (as Deno KV and the protocols hand them over) costs ≈ 200
- * bytes of heap (typed array and buffer objects) and ≈ 250 of native memory (V8's backing-store
- * records and malloc's headers) beyond its bytes.
- */
-const BUFFER_OVERHEAD = 450;
-/** A payload packed into a shared chunk costs its view object, ≈ 100 bytes of heap. */
-const VIEW_OVERHEAD = 100;
-
-/** One cached key: the raw state plus its CLOCK bookkeeping. */
-interface Slot {
-  id: string;
-  raw: CachedRaw;
-  size: number;
-  /** Set on every hit; the clock hand clears it once before evicting. */
-  ref: boolean;
-  /** Position in the clock ring. */
-  at: number;
-  /** The chunk holding the payload when it is packed. */
-  chunk: Chunk | null;
-}
-
 /** A read in flight for one key: marked stale when a commit touches the key meanwhile. */
 export interface ReadTicket {
   stale: boolean;
   readers: number;
 }
 
-/**
- * The memory an entry holds, so the budget bounds RSS rather than a part of it. A packed payload
- * counts twice its bytes: chunks are compacted once half of what they hold is no longer cached.
+/** Payloads larger than this are not kept in the cache (their envelope still is). */
+const MAX_CACHED_DATA = 1024 * 1024;
+
+/*
+ * A key is a slot number (the map's value) into flat rows: no object per key. Most keys are
+ * small and plain (an inline payload of at most PACK_MAX bytes, packed into the arena): their
+ * envelope is kept field by field and rebuilt on a hit. Any other state (chunked, a larger
+ * payload) is kept whole, as the CachedRaw it came as.
  */
-function sizeOf(id: string, raw: CachedRaw, packed: boolean): number {
-  const data = raw.data;
-  const inline = raw.env?.d;
-  let size = ENTRY_OVERHEAD + id.length;
-  if (data && data.length > 0) {
-    size += packed ? VIEW_OVERHEAD + 2 * data.length : BUFFER_OVERHEAD + data.length;
-  }
-  if (inline && inline !== data && inline.length > 0) size += BUFFER_OVERHEAD + inline.length;
+
+/** Per slot, NUMS int32s: flags, then the packed payload's chunk, offset and length. */
+const NUMS = 4;
+/** Per slot, OBJS values: id, envelope meta, versionstamp, TTL-record id (or the kept raw). */
+const OBJS = 4;
+
+/** The slot holds a key. */
+const USED = 1;
+/** Hit since the clock hand last passed (second chance). */
+const REF = 2;
+/** The state is kept whole (objs[3]); nums[2] holds its size. */
+const KEPT = 4;
+/** The key is absent (null envelope). */
+const ABSENT = 8;
+/** Envelope fields present. */
+const HAS_D = 16;
+const HAS_M = 32;
+const HAS_E = 64;
+const HAS_T = 128;
+/** The versionstamp string is one an earlier key of the same commit holds (not counted again). */
+const SHARED_VS = 256;
+
+/**
+ * What a small plain key costs beyond its id's characters, its payload and its meta: the map
+ * entry (≈ 40 bytes with its table's slack), the id string's header, the slot's rows (56 bytes,
+ * up to half as much again in the arrays' growth slack). Measured on Deno 2.9 with 100k keys of
+ * 100 bytes and a 35-character id, after a memory-reducing GC: RSS grew 424 bytes a key filled
+ * by reads (204 of heap, 134 external), 317 a key written by commits (which share one
+ * versionstamp string); these constants count 483 and 443.
+ */
+const FLAT_OVERHEAD = 160;
+/** A versionstamp string of its own. */
+const VERSIONSTAMP_BYTES = 40;
+/** An envelope's meta object, at a typical size (a few small fields). */
+const META_BYTES = 48;
+/** A TTL-record id string. */
+const TTL_ID_BYTES = 48;
+/** A state kept whole: the flat part plus its raw and envelope objects. */
+const KEPT_OVERHEAD = FLAT_OVERHEAD + VERSIONSTAMP_BYTES + 110;
+/**
+ * A payload in its own ArrayBuffer (as Deno KV and the protocols hand them over) costs ≈ 200
+ * bytes of heap (typed array and buffer objects) and ≈ 250 of native memory (V8's backing-store
+ * records and malloc's headers) beyond its bytes.
+ */
+const BUFFER_OVERHEAD = 450;
+
+/** A packed payload counts twice its bytes: chunks are compacted once half of them is garbage. */
+function flatSize(idLength: number, flags: number, length: number): number {
+  let size = FLAT_OVERHEAD + idLength + 2 * length;
+  if (!(flags & SHARED_VS)) size += VERSIONSTAMP_BYTES;
+  if (flags & HAS_M) size += META_BYTES;
+  if (flags & HAS_T) size += TTL_ID_BYTES;
   return size;
 }
 
-/** CLOCK-evicted map of raw entries with a byte budget. */
+/** A buffer's whole backing store is held, however little of it a view shows. */
+function bufferSize(bytes: Uint8Array | null | undefined): number {
+  return bytes && bytes.length > 0 ? BUFFER_OVERHEAD + bytes.buffer.byteLength : 0;
+}
+
+function keptSize(idLength: number, raw: CachedRaw): number {
+  const env = raw.env;
+  let size = KEPT_OVERHEAD + idLength + bufferSize(raw.data);
+  if (env?.d !== undefined && env.d !== raw.data) size += bufferSize(env.d);
+  if (env?.m !== undefined) size += META_BYTES;
+  return size;
+}
+
+/** CLOCK-evicted map of stored states with a byte budget. */
 export class ReadCache {
-  #map = new Map<string, Slot>();
-  /** The clock ring: slots in insertion positions; null where a slot left. */
-  #ring: (Slot | null)[] = [];
+  /** Key id to slot number. */
+  #index = new Map<string, number>();
+  #nums = new Int32Array(NUMS * 1024);
+  /** Deadlines (envelope `e`) by slot. */
+  #deadlines = new Float64Array(1024);
+  #objs: unknown[] = [];
+  /** Slots ever used (the clock ring's length). */
+  #top = 0;
+  /** Free slot numbers below #top. */
   #free: number[] = [];
   #hand = 0;
   #bytes = 0;
@@ -92,23 +131,62 @@ export class ReadCache {
 
   /** Entries currently held. */
   get size(): number {
-    return this.#map.size;
+    return this.#index.size;
   }
 
   get(id: string): CachedRaw | undefined {
-    const slot = this.#map.get(id);
+    const slot = this.#index.get(id);
     if (slot === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    slot.ref = true;
-    return slot.raw;
+    return this.#raw(slot);
+  }
+
+  /**
+   * The live entry of a held key as `key` (null: absent or expired at `now`); undefined when not
+   * held, false when held without its payload (chunked and too large to keep). Builds no
+   * envelope: the hot path of point reads.
+   */
+  entry<M>(id: string, key: Key, now: number): Entry<M> | null | undefined | false {
+    const slot = this.#index.get(id);
+    if (slot === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    const nums = this.#nums;
+    const at = slot * NUMS;
+    const flags = nums[at];
+    nums[at] = flags | REF;
+    const o = slot * OBJS;
+    if (flags & KEPT) {
+      const raw = this.#objs[o + 3] as CachedRaw;
+      const env = raw.env;
+      if (env === null || isExpired(env, now)) return null;
+      if (raw.data === null && env.c) return false;
+      return toEntry<M>(key, env, raw.data ?? EMPTY, raw.versionstamp ?? "");
+    }
+    if (flags & ABSENT) return null;
+    let expiresAt: number | null = null;
+    if (flags & HAS_E) {
+      expiresAt = this.#deadlines[slot];
+      if (expiresAt <= now) return null;
+    }
+    const objs = this.#objs;
+    return {
+      key,
+      data: this.#payload(at),
+      meta: objs[o + 1] as M | undefined,
+      expiresAt,
+      versionstamp: (objs[o + 2] as string | null) ?? "",
+    };
   }
 
   /** True when the key is held (no hit is counted, no bit set). */
   has(id: string): boolean {
-    return this.#map.has(id);
+    return this.#index.has(id);
   }
 
   /** Take a ticket before reading `id` from the store; pass it to {@link fill}. */
@@ -128,8 +206,8 @@ export class ReadCache {
    */
   fill(id: string, raw: CachedRaw, ticket: ReadTicket): void {
     if (--ticket.readers === 0) this.#inflight.delete(id);
-    if (ticket.stale || this.#map.has(id)) return;
-    this.#put(id, raw);
+    if (ticket.stale || this.#index.has(id)) return;
+    this.#put(id, raw, false);
   }
 
   /** Give a ticket back without filling (the read failed). */
@@ -137,109 +215,215 @@ export class ReadCache {
     if (--ticket.readers === 0) this.#inflight.delete(id);
   }
 
-  /** Record the state a commit made durable. */
-  commit(id: string, raw: CachedRaw): void {
+  /**
+   * Record the state a commit made durable. `sharedVersionstamp`: an earlier key of the same
+   * commit brought this versionstamp string, so it costs this key nothing.
+   */
+  commit(id: string, raw: CachedRaw, sharedVersionstamp = false): void {
     const ticket = this.#inflight.get(id);
     if (ticket) ticket.stale = true;
-    this.#put(id, raw);
+    this.#put(id, raw, sharedVersionstamp);
   }
 
   /** Forget every key whose id starts with `idPrefix`. */
   invalidatePrefix(idPrefix: string): void {
     for (const ticket of this.#inflight.values()) ticket.stale = true;
-    for (const slot of this.#map.values()) {
-      if (slot.id.startsWith(idPrefix)) this.#remove(slot);
+    for (const [id, slot] of this.#index) {
+      if (id.startsWith(idPrefix)) this.#remove(slot);
     }
   }
 
-  #remove(slot: Slot): void {
-    if (slot.chunk) this.#arena.release(slot.chunk, slot.raw.data!.length);
-    this.#map.delete(slot.id);
-    this.#ring[slot.at] = null;
-    this.#free.push(slot.at);
-    this.#bytes -= slot.size;
+  /** A held state as a CachedRaw (built anew for a flat slot: shared, never mutate). */
+  #raw(slot: number): CachedRaw {
+    const nums = this.#nums;
+    const at = slot * NUMS;
+    const flags = nums[at];
+    nums[at] = flags | REF;
+    const objs = this.#objs;
+    const o = slot * OBJS;
+    if (flags & KEPT) return objs[o + 3] as CachedRaw;
+    const versionstamp = objs[o + 2] as string | null;
+    if (flags & ABSENT) return { env: null, data: EMPTY, versionstamp };
+    const data = this.#payload(at);
+    const env: Envelope = {};
+    if (flags & HAS_D) env.d = data;
+    if (flags & HAS_M) env.m = objs[o + 1];
+    if (flags & HAS_E) env.e = this.#deadlines[slot];
+    if (flags & HAS_T) env.t = objs[o + 3] as string;
+    return { env, data, versionstamp };
   }
 
-  /** A small payload copied into the arena (the envelope's inline copy replaced by the view). */
-  #pack(raw: CachedRaw): { raw: CachedRaw; chunk: Chunk | null } {
-    const data = raw.data;
-    if (data === null || data.length === 0 || data.length > PACK_MAX) return { raw, chunk: null };
-    const { view, chunk } = this.#arena.pack(data);
-    const env = raw.env;
-    // An inline envelope's `d` is the payload itself or a copy of it.
-    const packedEnv = env?.d && env.d.length === data.length ? { ...env, d: view } : env;
-    return { raw: { env: packedEnv, data: view, versionstamp: raw.versionstamp }, chunk };
+  /** A flat slot's payload (`at` is its nums row). */
+  #payload(at: number): Uint8Array {
+    const nums = this.#nums;
+    const length = nums[at + 3];
+    return length === 0 ? EMPTY : this.#arena.view(nums[at + 1], nums[at + 2], length);
   }
 
-  #put(id: string, given: CachedRaw): void {
-    const unpacked: CachedRaw = given.data && given.data.length > MAX_CACHED_DATA && given.env?.c
-      ? { env: given.env, data: null, versionstamp: given.versionstamp }
-      : given;
-    const old = this.#map.get(id);
-    const probe = sizeOf(
-      id,
-      unpacked,
-      (unpacked.data?.length ?? 0) > 0 && unpacked.data!.length <= PACK_MAX,
-    );
-    if (probe > this.#budget) {
-      if (old) this.#remove(old);
+  #sizeOf(slot: number): number {
+    const at = slot * NUMS;
+    const flags = this.#nums[at];
+    const id = this.#objs[slot * OBJS] as string;
+    return flags & KEPT ? this.#nums[at + 2] : flatSize(id.length, flags, this.#nums[at + 3]);
+  }
+
+  /** Let go of a slot's payload and bytes (the slot itself stays as it is). */
+  #release(slot: number): void {
+    const nums = this.#nums;
+    const at = slot * NUMS;
+    this.#bytes -= this.#sizeOf(slot);
+    if (!(nums[at] & KEPT) && nums[at + 3] > 0) this.#arena.release(nums[at + 1], nums[at + 3]);
+  }
+
+  #remove(slot: number): void {
+    this.#release(slot);
+    const o = slot * OBJS;
+    this.#index.delete(this.#objs[o] as string);
+    this.#nums[slot * NUMS] = 0;
+    this.#objs[o] =
+      this.#objs[o + 1] =
+      this.#objs[o + 2] =
+      this.#objs[o + 3] =
+        undefined;
+    this.#free.push(slot);
+  }
+
+  /** A slot number for a new key, the rows grown when full. */
+  #newSlot(): number {
+    if (this.#free.length > 0) return this.#free.pop()!;
+    const slot = this.#top++;
+    if (slot >= this.#deadlines.length) this.#resize(2 * this.#deadlines.length);
+    return slot;
+  }
+
+  #resize(slots: number): void {
+    const nums = new Int32Array(NUMS * slots);
+    nums.set(this.#nums.subarray(0, NUMS * Math.min(slots, this.#top)));
+    this.#nums = nums;
+    const deadlines = new Float64Array(slots);
+    deadlines.set(this.#deadlines.subarray(0, Math.min(slots, this.#top)));
+    this.#deadlines = deadlines;
+  }
+
+  #put(id: string, given: CachedRaw, sharedVersionstamp: boolean): void {
+    const env = given.env;
+    let data = given.data;
+    let flags = USED;
+    let kept: CachedRaw | null = null;
+    if (env === null) flags |= ABSENT;
+    else if (env.c !== undefined || data === null || data.length > PACK_MAX) {
+      if (data !== null && data.length > MAX_CACHED_DATA && env.c) data = null;
+      // An inline envelope's `d` is the payload in its own buffer (data may be a view of more).
+      else if (data !== null && env.d?.length === data.length) data = env.d;
+      kept = data === given.data ? given : { env, data, versionstamp: given.versionstamp };
+      flags |= KEPT;
+    } else {
+      const d = env.d;
+      if (d !== undefined) {
+        if (d.length !== data.length) kept = given;
+        flags |= HAS_D;
+      } else if (data.length !== 0) kept = given;
+      if (kept) flags = USED | KEPT;
+      else {
+        if (env.m !== undefined) flags |= HAS_M;
+        if (env.e !== undefined) flags |= HAS_E;
+        if (env.t !== undefined) flags |= HAS_T;
+      }
+    }
+    if (!kept && sharedVersionstamp) flags |= SHARED_VS;
+    const length = kept || data === null || flags & ABSENT ? 0 : data.length;
+    const size = kept ? keptSize(id.length, kept) : flatSize(id.length, flags, length);
+    let slot = this.#index.get(id);
+    if (size > this.#budget) {
+      if (slot !== undefined) this.#remove(slot);
       return;
     }
-    const { raw: kept, chunk } = this.#pack(unpacked);
-    const size = sizeOf(id, kept, chunk !== null);
-    if (old) {
-      if (old.chunk) this.#arena.release(old.chunk, old.raw.data!.length);
-      // Replace in place: same ring position, no map reorganisation.
-      this.#bytes += size - old.size;
-      old.raw = kept;
-      old.size = size;
-      old.ref = true;
-      old.chunk = chunk;
+    if (slot !== undefined) {
+      this.#release(slot);
+      // Replaced in place: same ring position, no map reorganisation.
+      flags |= REF;
     } else {
-      const at = this.#free.length > 0 ? this.#free.pop()! : this.#ring.length;
-      const slot: Slot = { id, raw: kept, size, ref: false, at, chunk };
-      this.#ring[at] = slot;
-      this.#map.set(id, slot);
-      this.#bytes += size;
+      slot = this.#newSlot();
+      this.#index.set(id, slot);
     }
-    this.#evict(old ?? this.#map.get(id)!);
+    const nums = this.#nums;
+    const at = slot * NUMS;
+    const o = slot * OBJS;
+    const objs = this.#objs;
+    objs[o] = id;
+    if (kept) {
+      nums[at + 1] = 0;
+      nums[at + 2] = size;
+      nums[at + 3] = 0;
+      objs[o + 1] = undefined;
+      objs[o + 2] = undefined;
+      objs[o + 3] = kept;
+    } else {
+      if (length > 0) {
+        nums[at + 2] = this.#arena.pack(data!);
+        nums[at + 1] = this.#arena.lastChunk;
+      }
+      nums[at + 3] = length;
+      objs[o + 1] = env?.m;
+      objs[o + 2] = given.versionstamp;
+      objs[o + 3] = env?.t;
+      if (flags & HAS_E) this.#deadlines[slot] = env!.e!;
+    }
+    nums[at] = flags;
+    this.#bytes += size;
+    this.#evict(slot);
     if (this.#arena.fragmented) this.#repack();
   }
 
   /** Compaction: pack every packed payload again into fresh chunks, so the old ones can die. */
   #repack(): void {
-    this.#arena.reset();
-    for (const slot of this.#ring) {
-      if (slot === null || slot.chunk === null) continue;
-      const { raw, chunk } = this.#pack(slot.raw);
-      slot.raw = raw;
-      slot.chunk = chunk;
+    const old = this.#arena.reset();
+    const nums = this.#nums;
+    for (let slot = 0; slot < this.#top; slot++) {
+      const at = slot * NUMS;
+      const length = nums[at + 3];
+      if (!(nums[at] & USED) || nums[at] & KEPT || length === 0) continue;
+      nums[at + 2] = this.#arena.pack(new Uint8Array(old[nums[at + 1]]!, nums[at + 2], length));
+      nums[at + 1] = this.#arena.lastChunk;
     }
   }
 
   /** Run the clock hand until the budget holds, never evicting `keep` (the slot just written). */
-  #evict(keep: Slot): void {
-    const ring = this.#ring;
-    while (this.#bytes > this.#budget && this.#map.size > 1) {
-      if (this.#hand >= ring.length) this.#hand = 0;
-      const slot = ring[this.#hand++];
-      if (slot === null || slot === keep) continue;
-      if (slot.ref) slot.ref = false;
+  #evict(keep: number): void {
+    const nums = this.#nums;
+    while (this.#bytes > this.#budget && this.#index.size > 1) {
+      if (this.#hand >= this.#top) this.#hand = 0;
+      const slot = this.#hand++;
+      const at = slot * NUMS;
+      const flags = nums[at];
+      if (!(flags & USED) || slot === keep) continue;
+      if (flags & REF) nums[at] = flags & ~REF;
       else this.#remove(slot);
     }
     // A ring mostly made of holes costs the hand time: compact it now and then.
-    if (this.#free.length > 1024 && this.#free.length > this.#map.size) this.#compact();
+    if (this.#free.length > 1024 && this.#free.length > this.#index.size) this.#compact();
   }
 
+  /** Move every held slot down over the holes, and shrink the rows to fit. */
   #compact(): void {
-    const ring: Slot[] = [];
-    for (const slot of this.#ring) {
-      if (slot === null) continue;
-      slot.at = ring.length;
-      ring.push(slot);
+    const nums = this.#nums;
+    const objs = this.#objs;
+    const deadlines = this.#deadlines;
+    let to = 0;
+    for (let slot = 0; slot < this.#top; slot++) {
+      if (!(nums[slot * NUMS] & USED)) continue;
+      if (slot !== to) {
+        nums.copyWithin(to * NUMS, slot * NUMS, slot * NUMS + NUMS);
+        deadlines[to] = deadlines[slot];
+        for (let i = 0; i < OBJS; i++) objs[to * OBJS + i] = objs[slot * OBJS + i];
+        this.#index.set(objs[to * OBJS] as string, to);
+      }
+      to++;
     }
-    this.#ring = ring;
+    this.#top = to;
+    objs.length = to * OBJS;
     this.#free = [];
     this.#hand = 0;
+    this.#resize(Math.max(1024, 2 * to));
   }
 }

@@ -165,7 +165,17 @@ class Engine implements LoopBackend {
     const cached = this.cache?.get(id);
     if (cached) return cached.data !== null || !cached.env?.c ? cached : undefined;
     const existence = this.existence;
-    return existence?.absent(prefixed(prefix, key), id) ? ABSENT : undefined;
+    return existence?.absent(firstPart(prefix, key), id) ? ABSENT : undefined;
+  }
+
+  /**
+   * {@link peek} as the live entry at `now` (null: absent or expired), built straight from the
+   * cache's slot: the hot path of point reads.
+   */
+  peekEntry<M>(id: string, prefix: Key, key: Key, now: number): Entry<M> | null | undefined {
+    const cached = this.cache?.entry<M>(id, key, now);
+    if (cached !== undefined) return cached === false ? undefined : cached;
+    return this.existence?.absent(firstPart(prefix, key), id) ? null : undefined;
   }
 
   /**
@@ -414,8 +424,11 @@ class Engine implements LoopBackend {
     this.counters.applied(counted);
     const cache = this.cache;
     if (cache) {
+      // One versionstamp string for the whole commit: counted once.
+      let shared = false;
       for (const [id, w] of batch.writes) {
-        cache.commit(id, { env: w.env, data: w.data, versionstamp });
+        cache.commit(id, { env: w.env, data: w.data, versionstamp }, shared);
+        shared = true;
       }
     }
     const existence = this.existence;
@@ -496,6 +509,14 @@ function stripPrefix(key: Key, prefix: Key): Key {
   return prefix.length === 0 ? key : key.slice(prefix.length);
 }
 
+/**
+ * A key that starts as `prefix` + `key` does, for the existence index's coverage check (which
+ * looks only at the first part): no array is built on the hot path.
+ */
+function firstPart(prefix: Key, key: Key): Key {
+  return prefix.length === 0 ? key : prefix;
+}
+
 function prefixed(prefix: Key, key: Key): Key {
   return prefix.length === 0 ? key : [...prefix, ...key];
 }
@@ -532,8 +553,7 @@ class KvStoreView implements OpenedStore {
     const engine = this.#engine;
     // A journaled apply in progress (gate held) sends every reader the slow way, to wait for it.
     if (!engine.gate.open) return undefined;
-    const known = engine.peek(id, this.#prefix, key);
-    return known === undefined ? undefined : live<M>(key, known, Date.now());
+    return engine.peekEntry<M>(id, this.#prefix, key, Date.now());
   }
 
   async #getSlow<M>(key: Key, id: string): Promise<Entry<M> | null> {
@@ -547,16 +567,14 @@ class KvStoreView implements OpenedStore {
     const fulls = keys.map((k) => prefixed(this.#prefix, k));
     const ids = keys.map((k) => keyId(k, this.#prefixId));
     if (engine.gate.open) {
-      const known: Raw[] = [];
+      const now = Date.now();
+      const known: (Entry<M> | null)[] = [];
       for (let i = 0; i < fulls.length; i++) {
-        const raw = engine.peek(ids[i], this.#prefix, keys[i]);
-        if (raw === undefined) break;
-        known.push(raw);
+        const entry = engine.peekEntry<M>(ids[i], this.#prefix, keys[i], now);
+        if (entry === undefined) break;
+        known.push(entry);
       }
-      if (known.length === keys.length) {
-        const now = Date.now();
-        return Promise.resolve(known.map((raw, i) => live<M>(keys[i], raw, now)));
-      }
+      if (known.length === keys.length) return Promise.resolve(known);
     }
     return this.#getManySlow<M>(keys, fulls, ids);
   }

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { ReadCache } from "../../src/store/cache.ts";
 import { keyId } from "../../src/store/keys.ts";
 import { exposeGc } from "../../src/memory_reducer.ts";
+import { EMPTY, type Envelope } from "../../src/store/envelope.ts";
+import type { Entry } from "../../src/store/types.ts";
 
 /** A cached state as the store makes one: the envelope's payload is the resolved data. */
 const raw = (n: number) => {
@@ -107,7 +109,9 @@ Deno.test("the byte count covers what cached entries really hold", () => {
     const d = new Uint8Array(100);
     // A distinct versionstamp per entry, as reads from the store bring.
     const versionstamp = (1e19 + i * 7919).toString(16).padStart(20, "0");
-    cache.fill(ids[i], { env: { d }, data: d, versionstamp }, cache.begin(ids[i]));
+    // Every other entry has a meta object, as Redis keys do (each read brings its own).
+    const env = i % 2 ? { d, m: { t: "string" } } : { d };
+    cache.fill(ids[i], { env, data: d, versionstamp }, cache.begin(ids[i]));
   }
   const measured = (held() - before) / n;
   const accounted = cache.bytes / n;
@@ -116,4 +120,97 @@ Deno.test("the byte count covers what cached entries really hold", () => {
   // count must not be below them, nor far above the whole (≈ 1.5× the heap part, measured).
   assert.ok(accounted >= measured, `accounted ${accounted} < measured ${measured} per entry`);
   assert.ok(accounted <= 2 * measured, `accounted ${accounted} > 2 × measured ${measured}`);
+});
+
+Deno.test("entry() builds the live entry a raw would give", () => {
+  const cache = new ReadCache(1 << 20);
+  const d = new Uint8Array([1, 2, 3]);
+  cache.commit("plain", { env: { d, m: { t: "string" } }, data: d, versionstamp: "v1" });
+  cache.commit("ttl", { env: { d, e: 5000, t: "x" }, data: d, versionstamp: "v2" });
+  cache.commit("gone", { env: null, data: EMPTY, versionstamp: "v3" });
+  const chunked = { env: { c: { g: "g", n: 40, s: 2 << 20 } }, data: null, versionstamp: "v4" };
+  cache.commit("big", chunked);
+  assert.deepEqual(cache.entry("plain", ["p"], 0), {
+    key: ["p"],
+    data: d,
+    meta: { t: "string" },
+    expiresAt: null,
+    versionstamp: "v1",
+  });
+  assert.equal((cache.entry("ttl", ["t"], 4999) as Entry).expiresAt, 5000);
+  assert.equal(cache.entry("ttl", ["t"], 5000), null, "expired at its deadline");
+  assert.equal(cache.entry("gone", ["g"], 0), null);
+  assert.equal(cache.entry("big", ["b"], 0), false, "held without its payload");
+  assert.equal(cache.entry("never", ["n"], 0), undefined);
+  // The raw form keeps every envelope field.
+  assert.deepEqual(cache.get("ttl"), { env: { d, e: 5000, t: "x" }, data: d, versionstamp: "v2" });
+  assert.equal(cache.get("big"), chunked);
+});
+
+Deno.test("under a tiny budget every held key answers its last state, and bytes add up", () => {
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const sizes = [0, 1, 50, 512, 513, 4000];
+  const cache = new ReadCache(64 * 1024);
+  const model = new Map<string, { env: Envelope | null; data: Uint8Array | null; vs: string }>();
+  for (let op = 0; op < 20_000; op++) {
+    const id = `k${random(300)}`;
+    const kind = random(8);
+    let env: Envelope | null;
+    let data: Uint8Array | null;
+    if (kind === 0) {
+      env = null;
+      data = EMPTY;
+    } else if (kind === 1) {
+      env = { c: { g: `g${op}`, n: 1, s: 70_000 }, m: op };
+      data = random(2) ? new Uint8Array(70_000).fill(op & 255) : null;
+    } else {
+      data = new Uint8Array(sizes[random(sizes.length)]);
+      for (let i = 0; i < data.length; i++) data[i] = (op + i) & 255;
+      env = data.length > 0 ? { d: data.slice() } : {};
+      if (random(2)) env.m = { t: "string", op };
+      if (random(3) === 0) Object.assign(env, { e: 1e12 + op, t: `t${op}` });
+    }
+    const vs = String(op);
+    if (random(2)) cache.commit(id, { env, data, versionstamp: vs });
+    else if (cache.has(id)) continue; // A fill never replaces a held (newer) state.
+    else cache.fill(id, { env, data, versionstamp: vs }, cache.begin(id));
+    model.set(id, { env, data, vs });
+    assert.ok(cache.bytes <= 64 * 1024, `${cache.bytes} bytes held`);
+    if (op % 97 === 0) {
+      for (const [key, want] of model) {
+        const got = cache.get(key);
+        if (got === undefined) continue;
+        assert.equal(got.versionstamp, want.vs, key);
+        assert.deepEqual(got.env?.m, want.env?.m, key);
+        assert.equal(got.env?.e, want.env?.e, key);
+        assert.equal(got.env?.t, want.env?.t, key);
+        assert.deepEqual(got.env?.c, want.env?.c, key);
+        if (want.env === null) assert.equal(got.env, null, key);
+        else if (want.data !== null && want.data.length <= 1 << 20) {
+          assert.deepEqual(got.data, want.data, key);
+        }
+        if (got.env?.d) assert.deepEqual(got.env.d, got.data, key);
+      }
+    }
+  }
+  cache.invalidatePrefix("");
+  assert.equal(cache.size, 0);
+  assert.equal(cache.bytes, 0, "bytes left after every key left");
+  // Most keys leave at once: the ring is compacted, and the keys left keep their states.
+  const big = new ReadCache(4 << 20);
+  const state = (i: number) => {
+    const d = new Uint8Array(1 + i % 200).fill(i & 255);
+    return { env: { d, m: i }, data: d, versionstamp: `v${i}` };
+  };
+  for (let i = 0; i < 3000; i++) big.commit(`${i % 30 === 0 ? "y" : "z"}${i}`, state(i));
+  big.invalidatePrefix("z");
+  big.commit("y-new", state(7));
+  for (let i = 0; i < 3000; i += 30) assert.deepEqual(big.get(`y${i}`), state(i), `y${i}`);
+  assert.equal(big.size, 101);
+  big.invalidatePrefix("");
+  assert.equal(big.bytes, 0);
 });
