@@ -201,6 +201,37 @@ class Engine implements LoopBackend {
     return raw;
   }
 
+  /**
+   * A client's read of a key that {@link peek} just found neither cached nor ruled out, in this
+   * same turn; `done` maps the state read (shared: never mutate). With the gate open and an
+   * inline value this costs one promise hop past the read itself (the path of every miss under
+   * load); a chunked value, or an apply holding the gate, takes {@link readRaw}'s way.
+   */
+  readClient<T>(key: Key, id: string, done: (raw: Raw) => T): Promise<T> {
+    const gate = this.gate;
+    if (!gate.open) return gate.read(() => this.readRaw(key, true, id, true)).then(done);
+    const cache = this.cache;
+    const ticket = cache !== null && this.admission!.admit(id) ? cache.begin(id) : null;
+    gate.enter();
+    return this.reads.get<Envelope>(key, false).then(
+      (res) => {
+        const raw = rawOf(res.value, res.versionstamp);
+        if (raw.data === null) {
+          if (ticket) cache!.end(id, ticket);
+          return this.readRaw(key, true, id, true).finally(() => gate.leave()).then(done);
+        }
+        gate.leave();
+        if (ticket) cache!.fill(id, raw, ticket);
+        return done(raw);
+      },
+      (error) => {
+        gate.leave();
+        if (ticket) cache!.end(id, ticket);
+        throw error;
+      },
+    );
+  }
+
   /** Stored states of many keys (payloads of chunked values not resolved). Shared: never mutate. */
   async readManyRaw(keys: readonly Key[], ids?: readonly string[]): Promise<Raw[]> {
     const cache = this.cache;
@@ -514,10 +545,9 @@ class KvStoreView implements OpenedStore {
     return known === undefined ? undefined : live<M>(key, known, Date.now());
   }
 
-  async #getSlow<M>(key: Key, id: string): Promise<Entry<M> | null> {
+  #getSlow<M>(key: Key, id: string): Promise<Entry<M> | null> {
     const full = prefixed(this.#prefix, key);
-    const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true, id, true));
-    return live<M>(key, raw, Date.now());
+    return this.#engine.readClient(full, id, (raw) => live<M>(key, raw, Date.now()));
   }
 
   getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
@@ -544,9 +574,17 @@ class KvStoreView implements OpenedStore {
     fulls: Key[],
     ids: string[],
   ): Promise<(Entry<M> | null)[]> {
+    const engine = this.#engine;
     const now = Date.now();
-    const raws = await this.#engine.gate.read(() =>
-      Promise.all(fulls.map((k, i) => this.#engine.readRaw(k, true, ids[i], true)))
+    if (engine.gate.open) {
+      return await Promise.all(fulls.map((full, i) => {
+        const toEntry = (raw: Raw) => live<M>(keys[i], raw, now);
+        const known = engine.peek(ids[i], this.#prefix, keys[i]);
+        return known !== undefined ? toEntry(known) : engine.readClient(full, ids[i], toEntry);
+      }));
+    }
+    const raws = await engine.gate.read(() =>
+      Promise.all(fulls.map((k, i) => engine.readRaw(k, true, ids[i], true)))
     );
     return raws.map((raw, i) => live<M>(keys[i], raw, now));
   }
