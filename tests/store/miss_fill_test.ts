@@ -24,6 +24,18 @@ async function coldStore(dir: string): Promise<OpenedStore> {
   return await openStore({ path });
 }
 
+/** Run `fn` on a cold store in a fresh directory, then close and remove both. */
+async function withColdStore(fn: (store: OpenedStore) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const store = await coldStore(dir);
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** Store reads a call costs (keys read from Deno KV, not from memory). */
 async function readsOf(store: OpenedStore, fn: () => Promise<unknown>): Promise<number> {
   const before = store.stats().storeReads;
@@ -32,9 +44,7 @@ async function readsOf(store: OpenedStore, fn: () => Promise<unknown>): Promise<
 }
 
 Deno.test("a client's miss fills the cache on the key's second miss, not its first", async () => {
-  const dir = await Deno.makeTempDir();
-  const store = await coldStore(dir);
-  try {
+  await withColdStore(async (store) => {
     for (const i of [0, 1, 2]) {
       const get = () => store.get(["k", i]);
       assert.equal(await readsOf(store, get), 1, `key ${i}: first read`);
@@ -47,23 +57,15 @@ Deno.test("a client's miss fills the cache on the key's second miss, not its fir
     assert.equal(await readsOf(store, many), 2);
     assert.equal(await readsOf(store, many), 2);
     assert.equal(await readsOf(store, many), 0);
-  } finally {
-    await store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a key a write unit read is cached at once", async () => {
-  const dir = await Deno.makeTempDir();
-  const store = await coldStore(dir);
-  try {
+  await withColdStore(async (store) => {
     const seen = await store.write(async (tx) => (await tx.get(["k", 5]))?.data);
     assert.equal(dec.decode(seen!), "v5");
     assert.equal(await readsOf(store, () => store.get(["k", 5])), 0);
-  } finally {
-    await store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a write landing while an admitted miss waits is never hidden by it", async () => {
