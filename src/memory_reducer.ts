@@ -5,6 +5,7 @@
  * served instead of the live data (the read cache and a fixed overhead).
  * @module
  */
+import process from "node:process";
 import v8 from "node:v8";
 import vm from "node:vm";
 
@@ -14,6 +15,13 @@ const TICK_MS = 500;
 const IDLE_TICKS = 2;
 /** Heap change between two ticks under which a tick counts as quiet. */
 const QUIET_BYTES = 1 << 20;
+/**
+ * ...and the share of one core the process may have used during it (all threads: the store's
+ * too; an idle server uses under 1 %). The heap alone misjudged a loaded server as quiet: under random GETs over 1M keys two
+ * ticks in a row saw it move less than 1 MiB, and the reduction's blocking collections (0.3-0.5 s
+ * each, two of them) landed in the middle of the load.
+ */
+const QUIET_CPU_SHARE = 0.03;
 /** Reduce only when RSS exceeds what the last reduction left by this much. */
 const SLACK_BYTES = 16 << 20;
 /**
@@ -87,6 +95,12 @@ function openMallocTrim(): (() => void) | null {
   }
 }
 
+/** CPU time the process has used so far (every thread), in µs. */
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
 /**
  * Watch the heap; after {@link IDLE_TICKS} quiet ticks, if RSS grew by {@link SLACK_BYTES} since
  * the last reduction, run V8's memory-reducing collection (the one it runs on a low-memory
@@ -96,7 +110,10 @@ export function startMemoryReducer(options: ReducerOptions = {}): MemoryReducer 
   const slack = options.slackBytes ?? SLACK_BYTES;
   const gc = exposeGc();
   const trim = openMallocTrim();
+  const tickMs = options.tickMs ?? TICK_MS;
   let lastUsed = v8.getHeapStatistics().used_heap_size;
+  let lastCpu = cpuMicros();
+  let lastTick = performance.now();
   let quiet = 0;
   let floor = Deno.memoryUsage().rss;
   let reductions = 0;
@@ -105,8 +122,13 @@ export function startMemoryReducer(options: ReducerOptions = {}): MemoryReducer 
   let low = Infinity;
   const timer = setInterval(() => {
     const used = v8.getHeapStatistics().used_heap_size;
-    quiet = Math.abs(used - lastUsed) < QUIET_BYTES ? quiet + 1 : 0;
+    const cpu = cpuMicros();
+    const now = performance.now();
+    const idle = cpu - lastCpu < (now - lastTick) * 1000 * QUIET_CPU_SHARE;
+    quiet = idle && Math.abs(used - lastUsed) < QUIET_BYTES ? quiet + 1 : 0;
     lastUsed = used;
+    lastCpu = cpu;
+    lastTick = now;
     low = Math.min(low, used);
     if (gc && used > LOAD_COLLECT_MIN_BYTES && used > 2 * low + LOAD_GROWTH_BYTES) {
       // Run from a task, not this tick, but still a full blocking pause (see above).
@@ -123,8 +145,11 @@ export function startMemoryReducer(options: ReducerOptions = {}): MemoryReducer 
     trim?.();
     reductions++;
     lastUsed = v8.getHeapStatistics().used_heap_size;
+    // The reduction's own CPU does not make the next tick busy.
+    lastCpu = cpuMicros();
+    lastTick = performance.now();
     floor = Deno.memoryUsage().rss;
-  }, options.tickMs ?? TICK_MS);
+  }, tickMs);
   Deno.unrefTimer(timer);
   return {
     get reductions() {

@@ -39,3 +39,22 @@ Deno.test("a busy process whose heap doubled gets a collection started", async (
     reducer.stop();
   }
 });
+
+Deno.test("a busy process whose heap stays level is not taken for a quiet one", async () => {
+  // No slack: only the quiet test stands between this process and a reduction.
+  const reducer = startMemoryReducer({ tickMs: 50, slackBytes: 0 });
+  try {
+    let sink = 0;
+    const until = performance.now() + 2000;
+    while (performance.now() < until) {
+      // Busy without allocating (the heap barely moves), yielding so the ticks run.
+      const spin = performance.now() + 20;
+      while (performance.now() < spin) sink = (sink * 31 + 7) % 1_000_003;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    assert.ok(sink >= 0);
+    assert.equal(reducer.reductions, 0, "reduced while busy");
+  } finally {
+    reducer.stop();
+  }
+});

@@ -4,6 +4,7 @@
  * This is the only module that calls `Deno.openKv`.
  * @module
  */
+import { SecondTouch } from "./admission.ts";
 import { ReadCache } from "./cache.ts";
 import { Counters, type PendingCounts } from "./counters.ts";
 import { ExistenceIndex } from "./existence.ts";
@@ -97,6 +98,8 @@ class Engine implements LoopBackend {
   readonly info: StoreInfo;
   readonly maxChecks: number;
   readonly cache: ReadCache | null;
+  /** Which client-read misses fill the cache (with the cache only). */
+  readonly admission: SecondTouch | null;
   readonly loop: WriteLoop;
   readonly sweeper: Sweeper;
   /**
@@ -135,6 +138,7 @@ class Engine implements LoopBackend {
     this.maxChecks = info.exclusive ? Infinity : REMOTE_MAX_CHECKS;
     const cacheMb = options.cacheMb ?? 64;
     this.cache = info.exclusive && cacheMb > 0 ? new ReadCache(cacheMb * 1024 * 1024) : null;
+    this.admission = this.cache ? new SecondTouch(cacheMb * 1024 * 1024) : null;
     this.loop = new WriteLoop(this);
     this.counters = new Counters(kv, info.exclusive, (fn) => this.loop.runAlone(fn));
     this.existence = info.exclusive ? new ExistenceIndex(kv) : null;
@@ -180,28 +184,62 @@ class Engine implements LoopBackend {
 
   /**
    * A key's stored state; from the cache when held. The result is shared: never mutate it.
-   * `urgent` (the write loop's reads) goes ahead of clients' reads waiting for the store.
+   * The write loop's reads go ahead of clients' reads waiting for the store; a `client` read
+   * fills the cache only on the key's second miss (see admission.ts), while the write loop's
+   * always do, since the unit that asked reads the key again from it.
    */
-  async readRaw(key: Key, withData: boolean, knownId?: string, urgent = true): Promise<Raw> {
+  async readRaw(key: Key, withData: boolean, knownId?: string, client = false): Promise<Raw> {
     const cache = this.cache;
     if (cache === null) {
       if (this.existence?.absent(key, knownId ?? keyId(key))) return ABSENT;
-      return await this.#fetch(key, withData, urgent);
+      return await this.#fetch(key, withData, !client);
     }
     const id = knownId ?? keyId(key);
     const cached = cache.get(id);
     if (cached && (!withData || cached.data !== null || !cached.env?.c)) return cached;
     if (!cached && this.existence?.absent(key, id)) return ABSENT;
+    if (client && !this.admission!.admit(id)) return await this.#fetch(key, withData, false);
     const ticket = cache.begin(id);
     let raw: Raw;
     try {
-      raw = await this.#fetch(key, withData, urgent);
+      raw = await this.#fetch(key, withData, !client);
     } catch (error) {
       cache.end(id, ticket);
       throw error;
     }
     cache.fill(id, raw, ticket);
     return raw;
+  }
+
+  /**
+   * A client's read of a key that {@link peek} just found neither cached nor ruled out, in this
+   * same turn; `done` maps the state read (shared: never mutate). With the gate open and an
+   * inline value this costs one promise hop past the read itself (the path of every miss under
+   * load); a chunked value, or an apply holding the gate, takes {@link readRaw}'s way.
+   */
+  readClient<T>(key: Key, id: string, done: (raw: Raw) => T): Promise<T> {
+    const gate = this.gate;
+    if (!gate.open) return gate.read(() => this.readRaw(key, true, id, true)).then(done);
+    const cache = this.cache;
+    const ticket = cache !== null && this.admission!.admit(id) ? cache.begin(id) : null;
+    gate.enter();
+    return this.reads.get<Envelope>(key, false).then(
+      (res) => {
+        const raw = rawOf(res.value, res.versionstamp);
+        if (raw.data === null) {
+          if (ticket) cache!.end(id, ticket);
+          return this.readRaw(key, true, id, true).finally(() => gate.leave()).then(done);
+        }
+        gate.leave();
+        if (ticket) cache!.fill(id, raw, ticket);
+        return done(raw);
+      },
+      (error) => {
+        gate.leave();
+        if (ticket) cache!.end(id, ticket);
+        throw error;
+      },
+    );
   }
 
   /** Stored states of many keys (payloads of chunked values not resolved). Shared: never mutate. */
@@ -556,10 +594,9 @@ class KvStoreView implements OpenedStore {
     return engine.peekEntry<M>(id, this.#prefix, key, Date.now());
   }
 
-  async #getSlow<M>(key: Key, id: string): Promise<Entry<M> | null> {
+  #getSlow<M>(key: Key, id: string): Promise<Entry<M> | null> {
     const full = prefixed(this.#prefix, key);
-    const raw = await this.#engine.gate.read(() => this.#engine.readRaw(full, true, id, false));
-    return live<M>(key, raw, Date.now());
+    return this.#engine.readClient(full, id, (raw) => live<M>(key, raw, Date.now()));
   }
 
   getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
@@ -584,9 +621,17 @@ class KvStoreView implements OpenedStore {
     fulls: Key[],
     ids: string[],
   ): Promise<(Entry<M> | null)[]> {
+    const engine = this.#engine;
     const now = Date.now();
-    const raws = await this.#engine.gate.read(() =>
-      Promise.all(fulls.map((k, i) => this.#engine.readRaw(k, true, ids[i], false)))
+    if (engine.gate.open) {
+      return await Promise.all(fulls.map((full, i) => {
+        const toEntry = (raw: Raw) => live<M>(keys[i], raw, now);
+        const known = engine.peek(ids[i], this.#prefix, keys[i]);
+        return known !== undefined ? toEntry(known) : engine.readClient(full, ids[i], toEntry);
+      }));
+    }
+    const raws = await engine.gate.read(() =>
+      Promise.all(fulls.map((k, i) => engine.readRaw(k, true, ids[i], true)))
     );
     return raws.map((raw, i) => live<M>(keys[i], raw, now));
   }

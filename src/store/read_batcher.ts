@@ -22,14 +22,21 @@ export const LOCAL_READS_IN_FLIGHT = 2;
 export const REMOTE_READS_IN_FLIGHT = 64;
 
 /** One key waiting for its read. */
-interface Waiter {
+export interface Waiter {
   key: Key;
   resolve: (entry: Deno.KvEntryMaybe<unknown>) => void;
   reject: (error: unknown) => void;
 }
 
+/**
+ * Waiters taken from a lane's front before it drops them: under steady load a lane is never
+ * empty, and the waiters behind the head (with the entries their promises resolved to) would
+ * otherwise stay reachable for as long as the load lasts.
+ */
+const LANE_COMPACT = 256;
+
 /** A FIFO of waiters with a moving head (no shift() per key). */
-class Lane {
+export class Lane {
   items: Waiter[] = [];
   head = 0;
 
@@ -43,6 +50,10 @@ class Lane {
     }
     if (this.head === this.items.length) {
       this.items = [];
+      this.head = 0;
+    } else if (this.head >= LANE_COMPACT && this.head * 2 >= this.items.length) {
+      // Copies at most as many waiters as were taken since the last copy: O(1) a key.
+      this.items = this.items.slice(this.head);
       this.head = 0;
     }
   }
