@@ -62,10 +62,19 @@ Deno.test({
       const won = await a.multi().set("balance", "40").exec();
       assert.deepEqual(won, [[null, "OK"]]);
       // A watched key deleted, or expired, by anyone also loses the race.
-      await a.set("gone", "1", "PX", 30);
-      await a.watch("gone");
-      await new Promise((r) => setTimeout(r, 60));
-      assert.equal(await a.multi().set("gone", "2").exec(), null);
+      // (The key must still live once WATCH runs: a key already expired then does not count.)
+      for (const ttl of [50, 500, 5000]) {
+        await a.set("gone", "1", "PX", ttl);
+        await a.watch("gone");
+        if (await b.pttl("gone") <= 0) {
+          await a.unwatch();
+          continue;
+        }
+        while (await b.exists("gone")) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(await a.multi().set("gone", "2").exec(), null);
+        break;
+      }
+      assert.equal(await a.get("gone"), null);
       await a.watch("flushed");
       await a.set("flushed", "x");
       assert.equal(await a.multi().get("flushed").exec(), null);
