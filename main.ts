@@ -3,6 +3,11 @@
  * ready line, and shut down cleanly on SIGINT/SIGTERM.
  * @module
  */
+// deno.json's "lazy-dynamic-imports" reads each dynamically imported module (most of basekv)
+// on its first use rather than walking all of them at every start. The Lua VM's npm package is
+// only imported dynamically: its manifest, imported here, keeps the package resolved at start
+// (a fresh DENO_DIR fetches it before the ready line; `deno bundle` finds it) without loading it.
+import "fengari/package.json" with { type: "json" };
 import { ConfigError, parseConfig } from "./src/config.ts";
 import { writeReadyFile } from "./src/health.ts";
 import { createLogger } from "./src/log.ts";

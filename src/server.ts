@@ -133,9 +133,10 @@ export async function startServer(
     );
   const serveAdmin = async (req: Request) => await (await admin()).handle(req);
   try {
-    for (const service of services) {
-      if (!config.protocols.includes(service.name)) continue;
-      const started = await service.start(
+    // The services start side by side: each one's store reads and bind overlap the others'.
+    const enabled = services.filter((s) => config.protocols.includes(s.name));
+    const starts = await Promise.allSettled(enabled.map((service) =>
+      service.start(
         {
           store: store.scope([service.name]),
           config,
@@ -147,9 +148,13 @@ export async function startServer(
           admin: serveAdmin,
         },
         { hostname: config.host, port: config.ports[service.name] },
-      );
-      running.set(service.name, started);
-    }
+      )
+    ));
+    // In service order, so the ready line and the health report keep it; the first failure in
+    // that order is the one reported, after every service that did start is closed below.
+    starts.forEach((s, i) => s.status === "fulfilled" && running.set(enabled[i].name, s.value));
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
     if (fixtures.length > 0) await (await admin()).seed();
   } catch (error) {
     for (const s of running.values()) await s.close();

@@ -59,7 +59,8 @@ function npmNames(path: string): Set<string> {
   const imports = JSON.parse(Deno.readTextFileSync(`${ROOT}${path}`)).imports ?? {};
   return new Set(
     Object.values(imports as Record<string, string>).filter((v) => v.startsWith("npm:"))
-      .map((v) => v.slice(4).replace(/(.)@[^@]*$/, "$1")),
+      // A subpath mapping ("fengari/": "npm:/fengari@0.1.5/") names its package after a slash.
+      .map((v) => v.slice(4).replace(/^\//, "").replace(/(.)@[^@]*$/, "$1")),
   );
 }
 
