@@ -83,8 +83,6 @@ async function reply(
 /**
  * The Response of an encoded reply. The headers go in the init as a record: Deno 2.9.6 hands
  * such a reply to its HTTP layer whole (8k fewer instructions than three headers.set calls).
- * Request bodies are still read as bytes: `req.json()` is cheaper but keeps a leading BOM,
- * which JSON.parse refuses and TextDecoder strips.
  */
 function respond(encoded: EncodedReply): Response {
   return new Response(encoded.bytes, { status: encoded.status, headers: encoded.headers });
@@ -117,9 +115,12 @@ function notFound(id: string): Response {
   });
 }
 
-/** Read the body, refusing more than MAX_BODY_BYTES without buffering it all. */
+/**
+ * Read the body, refusing more than MAX_BODY_BYTES without buffering it all. As bytes, not by
+ * `req.json()` (cheaper): that keeps a leading BOM, which JSON.parse refuses and TextDecoder
+ * strips.
+ */
 async function readBody(req: Request): Promise<Uint8Array> {
-  // Each header read is a call into Deno's HTTP layer: this path reads each once.
   const coding = requestCoding(req.headers.get("content-encoding"));
   if (coding && req.body) {
     try {
