@@ -68,24 +68,30 @@ const QUERY_PARAMS = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"];
 const BASIC_DATE = /^\d{8}T\d{6}Z$/;
 /**
  * A header every check below passes (three parameters, no stray `=`, `,` or spaces inside them,
- * the dynamodb scope): what SDKs send. It leaves only the date to check.
+ * the dynamodb scope): what SDKs send. It leaves only the date to check; group 1 is the region.
  */
 const WELL_FORMED =
-  /^AWS4-HMAC-SHA256 Credential=[^/,\s=]+\/\d{8}\/[a-z0-9-]+\/dynamodb\/aws4_request, ?SignedHeaders=[^,\s=]+, ?Signature=[0-9a-f]+$/;
+  /^AWS4-HMAC-SHA256 Credential=[^/,\s=]+\/\d{8}\/([a-z0-9-]+)\/dynamodb\/aws4_request, ?SignedHeaders=[^,\s=]+, ?Signature=[0-9a-f]+$/;
 
 /**
  * The checks DynamoDB makes on every request whatever the secret, in its order: some
  * signature present (header or query string), its parameters and date present, the algorithm,
- * the credential's shape and scope. Without a password nothing more is checked.
+ * the credential's shape and scope. Without a password nothing more is checked. Returns the
+ * request's region (as {@link regionOf}); `header` is the Authorization header.
  */
-export function checkSignatureShape(req: Request, url: Pick<URL, "searchParams">): void {
-  const authorization = req.headers.get("authorization")?.trim() ?? "";
-  if (WELL_FORMED.test(authorization)) {
+export function checkSignatureShape(
+  req: Request,
+  url: Pick<URL, "searchParams">,
+  header: string | null = req.headers.get("authorization"),
+): string {
+  const authorization = header?.trim() ?? "";
+  const wellFormed = WELL_FORMED.exec(authorization);
+  if (wellFormed) {
     const amzDate = req.headers.get("x-amz-date");
-    if (amzDate !== null && BASIC_DATE.test(amzDate)) return;
+    if (amzDate !== null && BASIC_DATE.test(amzDate)) return wellFormed[1];
   }
   if (!authorization.startsWith("AWS4-")) {
-    if (QUERY_PARAMS.some((p) => url.searchParams.has(p))) return;
+    if (QUERY_PARAMS.some((p) => url.searchParams.has(p))) return DEFAULT_REGION;
     throw missingAuthToken();
   }
   const params = new Map<string, string>();
@@ -132,6 +138,7 @@ export function checkSignatureShape(req: Request, url: Pick<URL, "searchParams">
     }'. `;
   }
   if (wrong) throw invalidSignatureScope(wrong.trimEnd());
+  return regionOf(header);
 }
 
 /**

@@ -139,3 +139,43 @@ Deno.test("without a password any signature is accepted", async () => {
     other.destroy();
   }
 });
+
+Deno.test("the credential scope's region names the table's ARN, however the header is spaced", async () => {
+  await using f = await startDynamo();
+  const scoped = (region: string, spacing: string) => ({
+    authorization: `AWS4-HMAC-SHA256${spacing}Credential=AKIDTEST/20260101/${region}/dynamodb/` +
+      `aws4_request,${spacing}SignedHeaders=host;x-amz-date,${spacing}Signature=${"0".repeat(64)}`,
+  });
+  const table = {
+    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+    BillingMode: "PAY_PER_REQUEST",
+  };
+  // One space: the SDKs' form; two: the slower path that checks each parameter.
+  for (const [region, spacing] of [["eu-west-1", " "], ["ap-south-2", "  "]]) {
+    const r = await f.raw(
+      "CreateTable",
+      { TableName: `t-${region}`, ...table },
+      scoped(region, spacing),
+    );
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(
+      (r.body.TableDescription as { TableArn: string }).TableArn,
+      `arn:aws:dynamodb:${region}:000000000000:table/t-${region}`,
+    );
+  }
+});
+
+Deno.test("--rate-limit throttles a client over its rate with ThrottlingException", async () => {
+  await using f = await startDynamo({ rateLimit: 5 });
+  const statuses: number[] = [];
+  let throttled: Record<string, unknown> | null = null;
+  for (let i = 0; i < 20; i++) {
+    const r = await f.raw("ListTables", {});
+    statuses.push(r.status);
+    if (r.status !== 200) throttled = r.body;
+  }
+  assert.ok(statuses.includes(200), "the first requests pass");
+  assert.ok(throttled, "a burst of 20 at 5/s is throttled");
+  assert.equal(throttled.__type, "com.amazon.coral.service#ThrottlingException");
+});
