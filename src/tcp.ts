@@ -50,10 +50,10 @@ export class ConnWatch {
   /**
    * Bytes arrived and were parsed: `completed` requests came out whole, `leftover` says part of
    * one is still buffered. The request clock restarts on progress, so a busy pipeline whose reads
-   * always end mid-request is never taken for a client that stopped half-way.
+   * always end mid-request is never taken for a client that stopped half-way. `now` is the
+   * clock the caller just read, if it did.
    */
-  heard(completed: number, leftover: boolean): void {
-    const now = Date.now();
+  heard(completed: number, leftover: boolean, now: number = Date.now()): void {
     this.lastActive = now;
     if (!leftover) this.partialSince = null;
     else if (completed > 0 || this.partialSince === null) this.partialSince = now;

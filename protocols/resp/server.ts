@@ -137,6 +137,10 @@ class RespConnection {
   #sending: Promise<void> = Promise.resolve();
   /** Writes queued and not yet done. */
   #writes = 0;
+  /** A batch's reply is being written directly (see #writeNow). */
+  #writingNow = false;
+  /** Starts the writes queued behind the direct write, once it is done. */
+  #afterNow: (() => void) | null = null;
   #queuedBytes = 0;
   /**
    * Pushed messages not yet on the socket, in the write queued last: messages published while
@@ -298,7 +302,7 @@ class RespConnection {
       }
       this.#arrived = false;
       // Redis stamps a client's last interaction per read, not per command.
-      this.#record.lastActive = Date.now();
+      const now = this.#record.lastActive = Date.now();
       const limits = this.#deps.state.config.connection;
       if (this.#len > limits.queryBufferLimit) {
         // Redis closes such a client without a reply (client-query-buffer-limit).
@@ -308,7 +312,7 @@ class RespConnection {
         return;
       }
       if (this.#len < need) {
-        this.#watch.heard(0, true);
+        this.#watch.heard(0, true, now);
         continue;
       }
       const parsed = parseRequests(
@@ -319,7 +323,7 @@ class RespConnection {
       detach(commands, this.#buf, parsed.used);
       this.#buf.copyWithin(0, parsed.used, this.#len);
       this.#len -= parsed.used;
-      this.#watch.heard(commands.length, this.#len > 0);
+      this.#watch.heard(commands.length, this.#len > 0, now);
       need = parsed.error ? 0 : Math.max(1, parsed.need - parsed.used);
       const ran = this.#runBatch(commands);
       const replies: Outgoing[] = ran instanceof Promise ? await ran : ran;
@@ -633,6 +637,9 @@ class RespConnection {
    * in `#queuedBytes`, leave the count when written (or failed).
    */
   #enqueue(take: () => Uint8Array, eager = false): Promise<void> {
+    if (this.#writingNow && this.#afterNow === null) {
+      this.#sending = new Promise((resolve) => this.#afterNow = resolve);
+    }
     let bytes: Uint8Array | null = null;
     const write = () => writeAll(this.#conn, bytes = take());
     // A reply with nothing ahead of it goes out now, not a turn later; pushed messages wait
@@ -689,11 +696,39 @@ class RespConnection {
       return undefined;
     }
     this.#deps.state.stats.netOutputBytes += w.length;
+    if (this.#writes === 0) return this.#writeNow(w);
     // The writer's buffer is on its way to the socket: reused only once written.
-    return this.#send(w.view()).finally(() => {
-      if (w.length > KEEP_WRITER_BYTES) this.#writer = new ReplyWriter();
-      else w.reset();
-    });
+    return this.#send(w.view()).finally(() => this.#reuse(w));
+  }
+
+  /**
+   * Write a batch's replies when nothing is queued ahead of them (the common case): straight to
+   * the socket, without a queue entry's promises. Writes queued meanwhile (pushed messages)
+   * start once it is done.
+   */
+  async #writeNow(w: ReplyWriter): Promise<void> {
+    const bytes = w.view();
+    this.#writes++;
+    this.#writingNow = true;
+    this.#queuedBytes += bytes.length;
+    try {
+      let off = await this.#conn.write(bytes);
+      while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
+    } finally {
+      this.#writes--;
+      this.#writingNow = false;
+      this.#queuedBytes -= bytes.length;
+      this.#reuse(w);
+      const after = this.#afterNow;
+      this.#afterNow = null;
+      after?.();
+    }
+  }
+
+  /** The reply buffer once its bytes are written: kept for the next batch unless grown large. */
+  #reuse(w: ReplyWriter): void {
+    if (w.length > KEEP_WRITER_BYTES) this.#writer = new ReplyWriter();
+    else w.reset();
   }
 }
 
