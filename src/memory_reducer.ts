@@ -17,9 +17,9 @@ const IDLE_TICKS = 2;
 const QUIET_BYTES = 1 << 20;
 /**
  * ...and the share of one core the process may have used during it (all threads: the store's
- * too; an idle server uses under 1 %). The heap alone misjudged a loaded server as quiet: under random GETs over 1M keys two
- * ticks in a row saw it move less than 1 MiB, and the reduction's blocking collections (0.3-0.5 s
- * each, two of them) landed in the middle of the load.
+ * too; an idle server uses under 1 %). The heap alone misjudged a loaded server as quiet: under
+ * random GETs over 1M keys two ticks in a row saw it move less than 1 MiB, and the reduction's
+ * blocking collections (0.3-0.5 s each, two of them) landed in the middle of the load.
  */
 const QUIET_CPU_SHARE = 0.03;
 /** Reduce only when RSS exceeds what the last reduction left by this much. */
