@@ -122,6 +122,21 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** How long the idle RSS is waited for: the memory reducer runs once the server is quiet. */
+const IDLE_WAIT_MS = 10_000;
+
+/** RSS once it stops falling (the idle reducer has run), waiting at most {@link IDLE_WAIT_MS}. */
+export async function idleRss(rss: () => Promise<number>): Promise<number> {
+  let last = await rss();
+  for (let waited = 0; waited < IDLE_WAIT_MS; waited += 1000) {
+    await sleep(1000);
+    const now = await rss();
+    if (now >= last - 1 && waited >= 3000) return now;
+    last = now;
+  }
+  return last;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Wire probes
 

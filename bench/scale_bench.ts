@@ -10,6 +10,7 @@ import {
   count,
   type Figure,
   fmtRate,
+  idleRss,
   loadRedisKeys,
   logFigures,
   type Section,
@@ -30,9 +31,6 @@ function keysWanted(): number {
   if (!Number.isInteger(n) || n < SMALL * 2) throw new Error(`scale keys must be ≥ ${SMALL * 2}`);
   return n;
 }
-
-/** How long the idle RSS is waited for: the memory reducer runs once the server is quiet. */
-const IDLE_WAIT_MS = 10_000;
 
 /**
  * GETs/s of random stored keys below `keyspace` (redis-benchmark -c 50 -P 16), and the highest
@@ -62,18 +60,6 @@ async function getRate(
   await sampler;
   const line = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
   return { rate: Number(line.split('","')[1]), peakMiB };
-}
-
-/** RSS once it stops falling (the idle reducer has run), waiting at most {@link IDLE_WAIT_MS}. */
-async function idleRss(rss: () => Promise<number>): Promise<number> {
-  let last = await rss();
-  for (let waited = 0; waited < IDLE_WAIT_MS; waited += 1000) {
-    await sleep(1000);
-    const now = await rss();
-    if (now >= last - 1 && waited >= 3000) return now;
-    last = now;
-  }
-  return last;
 }
 
 /** Bytes of the SQLite file and its -wal and -shm companions. */
