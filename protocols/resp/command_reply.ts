@@ -4,91 +4,65 @@
  * @module
  */
 import type { CommandSpec } from "./command.ts";
-import type { Reply } from "./reply.ts";
+import { array, bulk, integer, map, type Reply, simple } from "./reply.ts";
 import { categoriesOf } from "./acl/categories.ts";
 
-function status(value: string): Reply {
-  return { type: "simple", value };
+/** A map whose keys are field names (COMMAND's key specs and docs). */
+function fields(entries: [string, Reply][]): Reply {
+  return map(entries.map(([name, value]) => [bulk(name), value]));
+}
+
+/** A key spec's search step: its kind and that kind's parameters. */
+function searchStep(type: string, spec: [string, Reply][]): Reply {
+  return fields([["type", bulk(type)], ["spec", fields(spec)]]);
+}
+
+function emptySet(): Reply {
+  return { type: "set", value: [] };
 }
 
 /** One COMMAND INFO entry (Redis 7.2 shape: 10 fields, subcommands nested). */
 export function commandInfo(spec: CommandSpec, group: string, fullName = spec.name): Reply {
   const keySpecs: Reply[] = spec.firstKey > 0
-    ? [{
-      type: "map",
-      value: [
-        [{ type: "bulk", value: "flags" }, { type: "set", value: [] }],
-        [{ type: "bulk", value: "begin_search" }, {
-          type: "map",
-          value: [
-            [{ type: "bulk", value: "type" }, { type: "bulk", value: "index" }],
-            [{ type: "bulk", value: "spec" }, {
-              type: "map",
-              value: [[{ type: "bulk", value: "index" }, {
-                type: "integer",
-                value: spec.firstKey,
-              }]],
-            }],
-          ],
-        }],
-        [{ type: "bulk", value: "find_keys" }, {
-          type: "map",
-          value: [
-            [{ type: "bulk", value: "type" }, { type: "bulk", value: "range" }],
-            [{ type: "bulk", value: "spec" }, {
-              type: "map",
-              value: [
-                [{ type: "bulk", value: "lastkey" }, {
-                  type: "integer",
-                  value: spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey,
-                }],
-                [{ type: "bulk", value: "keystep" }, { type: "integer", value: spec.step }],
-                [{ type: "bulk", value: "limit" }, { type: "integer", value: 0 }],
-              ],
-            }],
-          ],
-        }],
+    ? [fields([
+      ["flags", emptySet()],
+      ["begin_search", searchStep("index", [["index", integer(spec.firstKey)]])],
+      [
+        "find_keys",
+        searchStep("range", [
+          ["lastkey", integer(spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey)],
+          ["keystep", integer(spec.step)],
+          ["limit", integer(0)],
+        ]),
       ],
-    }]
+    ])]
     : [];
-  return {
-    type: "array",
-    value: [
-      { type: "bulk", value: fullName },
-      { type: "integer", value: spec.arity },
-      { type: "set", value: spec.flags.map(status) },
-      { type: "integer", value: spec.firstKey },
-      { type: "integer", value: spec.lastKey },
-      { type: "integer", value: spec.step },
-      {
-        type: "set",
-        value: categoriesOf(spec, fullName, group).map((c) => status(`@${c}`)),
-      },
-      { type: "set", value: [] },
-      { type: "array", value: keySpecs },
-      {
-        type: "array",
-        value: (spec.subcommands ?? []).map((s) => commandInfo(s, group, `${spec.name}|${s.name}`)),
-      },
-    ],
-  };
+  return array([
+    bulk(fullName),
+    integer(spec.arity),
+    { type: "set", value: spec.flags.map(simple) },
+    integer(spec.firstKey),
+    integer(spec.lastKey),
+    integer(spec.step),
+    { type: "set", value: categoriesOf(spec, fullName, group).map((c) => simple(`@${c}`)) },
+    emptySet(),
+    array(keySpecs),
+    array((spec.subcommands ?? []).map((s) => commandInfo(s, group, `${spec.name}|${s.name}`))),
+  ]);
 }
 
 /** One COMMAND DOCS entry: summary, since, group and subcommands. */
 export function commandDocs(spec: CommandSpec, group: string): Reply {
-  const fields: [Reply, Reply][] = [
-    [{ type: "bulk", value: "summary" }, { type: "bulk", value: spec.summary ?? "" }],
-    [{ type: "bulk", value: "since" }, { type: "bulk", value: "1.0.0" }],
-    [{ type: "bulk", value: "group" }, { type: "bulk", value: group }],
+  const entries: [string, Reply][] = [
+    ["summary", bulk(spec.summary ?? "")],
+    ["since", bulk("1.0.0")],
+    ["group", bulk(group)],
   ];
   if (spec.subcommands?.length) {
-    fields.push([{ type: "bulk", value: "subcommands" }, {
-      type: "map",
-      value: spec.subcommands.map((s) => [
-        { type: "bulk", value: `${spec.name}|${s.name}` },
-        commandDocs(s, group),
-      ]),
-    }]);
+    entries.push([
+      "subcommands",
+      fields(spec.subcommands.map((s) => [`${spec.name}|${s.name}`, commandDocs(s, group)])),
+    ]);
   }
-  return { type: "map", value: fields };
+  return fields(entries);
 }
