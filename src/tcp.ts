@@ -62,7 +62,9 @@ export class ConnWatch {
 
 /** Write all of `bytes` (a write may take only part). */
 export async function writeAll(conn: NetConn, bytes: Uint8Array): Promise<void> {
-  let off = 0;
+  if (bytes.length === 0) return;
+  // The whole buffer first: a short write is rare, and a view per write is garbage per reply.
+  let off = await conn.write(bytes);
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 

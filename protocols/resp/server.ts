@@ -712,8 +712,7 @@ class RespConnection {
     this.#writingNow = true;
     this.#queuedBytes += bytes.length;
     try {
-      let off = await this.#conn.write(bytes);
-      while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
+      await writeAll(this.#conn, bytes);
     } finally {
       this.#writes--;
       this.#writingNow = false;
