@@ -35,6 +35,8 @@ export interface Row {
   reference: Stat;
   /** Lowest acceptable basekv/reference ops/s ratio. */
   target: number;
+  /** A third server measured in the same rounds (the bare Deno KV floor of a write). */
+  floor?: Stat;
 }
 
 /** A single figure with its limit from the issues (e.g. start time ≤ 150 ms). */
@@ -97,14 +99,18 @@ export async function interleaved(
   target: number,
   basekv: () => Promise<Stat>,
   reference: () => Promise<Stat>,
+  floor?: () => Promise<Stat>,
 ): Promise<Row> {
   const ours: Stat[] = [];
   const theirs: Stat[] = [];
+  const floors: Stat[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     ours.push(await basekv());
     theirs.push(await reference());
+    if (floor) floors.push(await floor());
   }
-  const row = { workload, basekv: medianStat(ours), reference: medianStat(theirs), target };
+  const row: Row = { workload, basekv: medianStat(ours), reference: medianStat(theirs), target };
+  if (floor) row.floor = medianStat(floors);
   const ratio = row.basekv.opsPerSec / row.reference.opsPerSec;
   console.log(
     `  ${workload.padEnd(28)} basekv ${fmtRate(row.basekv.opsPerSec).padStart(8)}/s  ` +

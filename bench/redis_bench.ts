@@ -11,6 +11,7 @@ import {
   ask,
   count,
   type Figure,
+  freePort,
   interleaved,
   KEYSPACE,
   loadRedisKeys,
@@ -20,6 +21,7 @@ import {
   type Row,
   type Section,
   startBasekv,
+  startRef,
   type Stat,
   versionOf,
 } from "./bench_lib.ts";
@@ -47,6 +49,35 @@ const SCRIPT_SHA = Array.from(
   (b) => b.toString(16).padStart(2, "0"),
 ).join("");
 
+/**
+ * The bare Deno KV write server on a file store of its own: what any server that commits each
+ * write durably to Deno KV can reach on this machine.
+ */
+async function startFloor(dir: string) {
+  const port = freePort();
+  const script = new URL("./kv_floor_server.ts", import.meta.url).pathname;
+  return await startRef(
+    Deno.execPath(),
+    ["run", "-A", "--unstable-kv", script, `${dir}/floor.sqlite`, String(port)],
+    port,
+    "redis",
+  );
+}
+
+/** The floor of a write row, as a figure: its ops/s, its ratio and basekv's share of it. */
+function floorFigure(row: Row, floor: Stat): Figure {
+  const ofReference = floor.opsPerSec / row.reference.opsPerSec;
+  return {
+    name: `${row.workload}: Deno KV floor (bench/kv_floor_server.ts)`,
+    value: Math.round(floor.opsPerSec),
+    unit: "ops/s",
+    note: `${ofReference.toFixed(2)} of the reference, so a ratio above it is out of reach for ` +
+      `any server committing each write to Deno KV; basekv reaches ${
+        (row.basekv.opsPerSec / floor.opsPerSec).toFixed(2)
+      } of it (p50 ${floor.p50Ms.toFixed(2)} ms)`,
+  };
+}
+
 /** PUBLISH's audience: this many connections subscribed to one channel on each server. */
 const SUBSCRIBERS = 10;
 const CHANNEL = "bench:channel";
@@ -65,11 +96,13 @@ interface Workload {
   setup?: (port: number) => Promise<void>;
   /** PUBLISH: the subscribers on each server that must receive every message. */
   fanout?: boolean;
+  /** Also run against the bare Deno KV write server (bench/kv_floor_server.ts) each round. */
+  floor?: boolean;
 }
 
 /** Each workload as a redis-benchmark command line; every key is random over the keyspace. */
 const WORKLOADS: Workload[] = [
-  { name: "SET", command: ["SET", "key:__rand_int__", VALUE], durable: true },
+  { name: "SET", command: ["SET", "key:__rand_int__", VALUE], durable: true, floor: true },
   { name: "INCR", command: ["INCR", "counter:__rand_int__"], durable: true },
   { name: "HSET", command: ["HSET", "hash:__rand_int__", "field", VALUE], durable: true },
   { name: "GET", command: ["GET", "key:__rand_int__"], durable: false },
@@ -150,6 +183,7 @@ export async function redisBench(): Promise<Section> {
     await using aof = await startRedisServer({ durable: true });
     await using plain = await startRedisServer({ durable: false });
     const workloads = selected();
+    await using floor = workloads.some((w) => w.floor) ? await startFloor(dir) : undefined;
     if (workloads.some((w) => w.name === "GET")) {
       console.log(`redis: preloading ${KEYSPACE} keys`);
       await loadRedisKeys(basekv.ports.redis, "key:", 0, KEYSPACE, VALUE.length);
@@ -179,15 +213,16 @@ export async function redisBench(): Promise<Section> {
           Math.min(MAX_REQUESTS, Math.max(MIN_REQUESTS, slowest * RUN_SECONDS)),
         );
         const name = `${w.name} -P ${pipeline}`;
-        rows.push(
-          await interleaved(
-            name,
-            target(w.durable, pipeline),
-            () => run(basekv.ports.redis, requests),
-            () => run(refPort, requests),
-          ),
+        const row = await interleaved(
+          name,
+          target(w.durable, pipeline),
+          () => run(basekv.ports.redis, requests),
+          () => run(refPort, requests),
+          w.floor && floor ? () => run(floor.port, requests) : undefined,
         );
+        rows.push(row);
         if (fanout) figures.push(...fanout.figures(name, basekv.ports.redis, refPort));
+        if (row.floor) figures.push(floorFigure(row, row.floor));
       }
     }
     return {
@@ -204,6 +239,9 @@ export async function redisBench(): Promise<Section> {
         `from the lists LPUSH filled; SADD and ZADD a random member (ZADD a random score) to a ` +
         `random key; ZRANGEBYSCORE -inf +inf LIMIT 0 10 of a random sorted set ZADD filled; ` +
         `EVALSHA of \`${SCRIPT}\` (SCRIPT LOAD once per server) on a random key.`,
+        `Deno KV floor: bench/kv_floor_server.ts, a bare RESP server that groups every pending ` +
+        `SET into one Deno KV atomic of raw values on its own file store (no reads, TTL index, ` +
+        `counts or cache) and replies after the commit; run in the same rounds as the SET rows.`,
         `PUBLISH: a 100-byte message to one channel with ${SUBSCRIBERS} subscribers (raw RESP2 ` +
         `connections in the benchmark process) on each server. Its ops/s counts a run as ` +
         `finished when every subscriber holds every message, not at the last PUBLISH reply; ` +
