@@ -1,20 +1,48 @@
 /**
- * The floor under every durable write basekv makes: a bare RESP server that answers SET by
- * grouping every pending SET into one Deno KV atomic of raw values (no reads, no index, no
- * TTL, no counts) and replies after the commit. The benchmark runs it beside basekv and the
- * reference to show how much of a write target Deno KV itself leaves reachable.
+ * The floor under every durable write basekv makes: a bare RESP server that turns each write
+ * command into the Deno KV entries its storage layout needs at least (SET: the value; HSET,
+ * SADD, LPUSH: the key's entry with its size plus the member's; ZADD: plus the score
+ * index entry), groups every pending write into one Deno KV atomic (no reads, TTL index, counts
+ * or cache) and replies after the commit. The benchmark runs it beside basekv and the reference
+ * to show how much of a write target Deno KV itself leaves reachable.
  * Usage: deno run -A --unstable-kv bench/kv_floor_server.ts <data file> <port>
  * @module
  */
 const [path, portArg] = Deno.args;
 if (!path || !portArg) throw new Error("usage: kv_floor_server.ts <data file> <port>");
 const kv = await Deno.openKv(path);
-const OK = new TextEncoder().encode("+OK\r\n");
-const ERROR = new TextEncoder().encode("-ERR only SET\r\n");
+const encoder = new TextEncoder();
+const OK = encoder.encode("+OK\r\n");
+const ONE = encoder.encode(":1\r\n");
+const ERROR = encoder.encode("-ERR unknown command\r\n");
+/** What a collection's own entry holds: its size and where its members live. */
+const META = new Uint8Array(24);
+
+/** One Deno KV write. */
+type Write = [Deno.KvKey, Uint8Array];
+
+/**
+ * The entries a write command commits at least, by the layout issue 10 prescribes: a member
+ * (or field, or list element) is an entry of its own and the key's size lives in the key's
+ * entry, so a collection write is the key's entry plus each member's.
+ */
+const LAYOUTS: { [command: string]: (args: Uint8Array[]) => Write[] } = {
+  set: ([, key, value]) => [[["s", key], value]],
+  incr: ([, key]) => [[["s", key], META.subarray(0, 8)]],
+  hset: ([, key, field, value]) => [[["m", key], META], [["f", key, field], value]],
+  sadd: ([, key, member]) => [[["m", key], META], [["f", key, member], META.subarray(0, 0)]],
+  lpush: ([, key, value]) => [[["m", key], META], [["f", key, sequence++], value]],
+  zadd: ([, key, score, member]) => [
+    [["m", key], META],
+    [["f", key, 0, member], score],
+    [["f", key, 1, score, member], META.subarray(0, 0)],
+  ],
+};
+let sequence = 0;
+const decoder = new TextDecoder();
 
 interface Pending {
-  key: Uint8Array;
-  value: Uint8Array;
+  writes: Write[];
   done: () => void;
 }
 
@@ -27,9 +55,12 @@ async function commitLoop(): Promise<void> {
   committing = true;
   try {
     while (pending.length > 0) {
-      const batch = pending.splice(0, 1000);
+      // Deno KV takes at most 1000 mutations per atomic; a command writes at most 3.
+      const batch = pending.splice(0, 333);
       const op = kv.atomic();
-      for (const p of batch) op.set(["s", p.key], p.value);
+      for (const p of batch) {
+        for (const [key, value] of p.writes) op.set(key, value);
+      }
       await op.commit();
       for (const p of batch) p.done();
     }
@@ -81,13 +112,15 @@ async function serve(conn: Deno.Conn): Promise<void> {
     const replies: Uint8Array[] = [];
     const commits: Promise<void>[] = [];
     for (const args of commands) {
-      const isSet = args.length === 3 && args[0].length === 3 && (args[0][0] | 32) === 115;
-      replies.push(isSet ? OK : ERROR);
-      if (isSet) {
-        commits.push(
-          new Promise((done) => pending.push({ key: args[1], value: args[2], done })),
-        );
+      const name = decoder.decode(args[0]).toLowerCase();
+      const layout = LAYOUTS[name];
+      if (!layout || args.length < 2) {
+        replies.push(name === "ping" ? OK : ERROR);
+        continue;
       }
+      replies.push(name === "set" ? OK : ONE);
+      const writes = layout(args);
+      commits.push(new Promise((done) => pending.push({ writes, done })));
     }
     commitLoop();
     await Promise.all(commits);

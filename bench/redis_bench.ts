@@ -103,17 +103,28 @@ interface Workload {
 /** Each workload as a redis-benchmark command line; every key is random over the keyspace. */
 const WORKLOADS: Workload[] = [
   { name: "SET", command: ["SET", "key:__rand_int__", VALUE], durable: true, floor: true },
-  { name: "INCR", command: ["INCR", "counter:__rand_int__"], durable: true },
-  { name: "HSET", command: ["HSET", "hash:__rand_int__", "field", VALUE], durable: true },
+  { name: "INCR", command: ["INCR", "counter:__rand_int__"], durable: true, floor: true },
+  {
+    name: "HSET",
+    command: ["HSET", "hash:__rand_int__", "field", VALUE],
+    durable: true,
+    floor: true,
+  },
   { name: "GET", command: ["GET", "key:__rand_int__"], durable: false },
-  { name: "LPUSH", command: ["LPUSH", "list:__rand_int__", VALUE], durable: true },
+  { name: "LPUSH", command: ["LPUSH", "list:__rand_int__", VALUE], durable: true, floor: true },
   // Pops the lists LPUSH filled (a pop of an emptied list is a miss on both servers alike).
   { name: "RPOP", command: ["RPOP", "list:__rand_int__"], durable: true },
-  { name: "SADD", command: ["SADD", "set:__rand_int__", "member:__rand_int__"], durable: true },
+  {
+    name: "SADD",
+    command: ["SADD", "set:__rand_int__", "member:__rand_int__"],
+    durable: true,
+    floor: true,
+  },
   {
     name: "ZADD",
     command: ["ZADD", "zset:__rand_int__", "__rand_int__", "member:__rand_int__"],
     durable: true,
+    floor: true,
   },
   {
     name: "ZRANGEBYSCORE",
@@ -239,9 +250,11 @@ export async function redisBench(): Promise<Section> {
         `from the lists LPUSH filled; SADD and ZADD a random member (ZADD a random score) to a ` +
         `random key; ZRANGEBYSCORE -inf +inf LIMIT 0 10 of a random sorted set ZADD filled; ` +
         `EVALSHA of \`${SCRIPT}\` (SCRIPT LOAD once per server) on a random key.`,
-        `Deno KV floor: bench/kv_floor_server.ts, a bare RESP server that groups every pending ` +
-        `SET into one Deno KV atomic of raw values on its own file store (no reads, TTL index, ` +
-        `counts or cache) and replies after the commit; run in the same rounds as the SET rows.`,
+        `Deno KV floor: bench/kv_floor_server.ts, a bare RESP server on its own file store that ` +
+        `writes the entries a command needs at least (SET and INCR: the value; HSET, SADD, ` +
+        `LPUSH: the key's entry with its size and the member's; ZADD: also the score index ` +
+        `entry), groups every pending command into one Deno KV atomic (no reads, TTL index, ` +
+        `counts or cache) and replies after the commit; run in the same rounds as those rows.`,
         `PUBLISH: a 100-byte message to one channel with ${SUBSCRIBERS} subscribers (raw RESP2 ` +
         `connections in the benchmark process) on each server. Its ops/s counts a run as ` +
         `finished when every subscriber holds every message, not at the last PUBLISH reply; ` +
