@@ -4,17 +4,22 @@
  * SADD, LPUSH: the key's entry with its size plus the member's; ZADD: plus the score
  * index entry), groups every pending write into one Deno KV atomic (no reads, TTL index, counts
  * or cache) and replies after the commit. The benchmark runs it beside basekv and the reference
- * to show how much of a write target Deno KV itself leaves reachable.
- * Usage: deno run -A --unstable-kv bench/kv_floor_server.ts <data file> <port>
+ * to show how much of a write target Deno KV itself leaves reachable. GET reads its key with
+ * `getMany` (10 keys a call, every call of a turn in flight at once), from a basekv data file's
+ * database 0 when started with `basekv`: the floor of a read that misses every cache.
+ * Usage: deno run -A --unstable-kv bench/kv_floor_server.ts <data file> <port> [basekv]
  * @module
  */
-const [path, portArg] = Deno.args;
+const [path, portArg, layoutArg] = Deno.args;
 if (!path || !portArg) throw new Error("usage: kv_floor_server.ts <data file> <port>");
 const kv = await Deno.openKv(path);
 const encoder = new TextEncoder();
 const OK = encoder.encode("+OK\r\n");
 const ONE = encoder.encode(":1\r\n");
 const ERROR = encoder.encode("-ERR unknown command\r\n");
+const NIL = encoder.encode("$-1\r\n");
+/** basekv keeps a string of database 0 under ["k", 0, key] as an envelope `{d: bytes, …}`. */
+const BASEKV = layoutArg === "basekv";
 /** What a collection's own entry holds: its size and where its members live. */
 const META = new Uint8Array(24);
 
@@ -69,6 +74,35 @@ async function commitLoop(): Promise<void> {
   }
 }
 
+/** GETs of this turn, read together once it ends. */
+let reads: { key: Uint8Array; done: (reply: Uint8Array) => void }[] = [];
+
+function readAll(): void {
+  const batch = reads;
+  reads = [];
+  for (let i = 0; i < batch.length; i += 10) {
+    const part = batch.slice(i, i + 10);
+    kv.getMany(part.map(({ key }) => BASEKV ? ["k", 0, key] : ["s", key])).then((entries) => {
+      for (let j = 0; j < part.length; j++) {
+        const value = entries[j].value as Uint8Array | { d?: Uint8Array } | null;
+        const data = value === null ? null : value instanceof Uint8Array ? value : value.d;
+        part[j].done(data ? bulk(data) : NIL);
+      }
+    }, () => {
+      for (const read of part) read.done(ERROR);
+    });
+  }
+}
+
+function bulk(data: Uint8Array): Uint8Array {
+  const head = encoder.encode(`$${data.length}\r\n`);
+  const out = new Uint8Array(head.length + data.length + 2);
+  out.set(head);
+  out.set(data, head.length);
+  out.set([13, 10], head.length + data.length);
+  return out;
+}
+
 /** Parse whole RESP arrays of bulk strings from `buf`; returns them and the bytes consumed. */
 function parse(buf: Uint8Array): { commands: Uint8Array[][]; used: number } {
   const commands: Uint8Array[][] = [];
@@ -109,10 +143,15 @@ async function serve(conn: Deno.Conn): Promise<void> {
     const { commands, used } = parse(joined);
     buf = joined.slice(used);
     if (commands.length === 0) continue;
-    const replies: Uint8Array[] = [];
+    const replies: (Uint8Array | Promise<Uint8Array>)[] = [];
     const commits: Promise<void>[] = [];
     for (const args of commands) {
       const name = decoder.decode(args[0]).toLowerCase();
+      if (name === "get" && args.length === 2) {
+        if (reads.length === 0) queueMicrotask(readAll);
+        replies.push(new Promise((done) => reads.push({ key: args[1], done })));
+        continue;
+      }
       const layout = LAYOUTS[name];
       if (!layout || args.length < 2) {
         replies.push(name === "ping" ? OK : ERROR);
@@ -122,11 +161,12 @@ async function serve(conn: Deno.Conn): Promise<void> {
       const writes = layout(args);
       commits.push(new Promise((done) => pending.push({ writes, done })));
     }
-    commitLoop();
+    if (commits.length > 0) commitLoop();
     await Promise.all(commits);
-    const out = new Uint8Array(replies.reduce((s, r) => s + r.length, 0));
+    const ready = await Promise.all(replies);
+    const out = new Uint8Array(ready.reduce((s, r) => s + r.length, 0));
     let o = 0;
-    for (const r of replies) {
+    for (const r of ready) {
       out.set(r, o);
       o += r.length;
     }

@@ -16,6 +16,7 @@ import {
   KEYSPACE,
   loadRedisKeys,
   median,
+  type RefServer,
   resp,
   respComplete,
   type Row,
@@ -50,18 +51,14 @@ const SCRIPT_SHA = Array.from(
 ).join("");
 
 /**
- * The bare Deno KV write server on a file store of its own: what any server that commits each
- * write durably to Deno KV can reach on this machine.
+ * The bare Deno KV server (bench/kv_floor_server.ts) on file `data`: what any server that commits
+ * each write durably to Deno KV can reach on this machine; `basekv` reads a basekv file's strings.
  */
-async function startFloor(dir: string) {
+export async function startFloor(data: string, layout?: "basekv"): Promise<RefServer> {
   const port = freePort();
   const script = new URL("./kv_floor_server.ts", import.meta.url).pathname;
-  return await startRef(
-    Deno.execPath(),
-    ["run", "-A", "--unstable-kv", script, `${dir}/floor.sqlite`, String(port)],
-    port,
-    "redis",
-  );
+  const args = ["run", "-A", "--unstable-kv", script, data, String(port)];
+  return await startRef(Deno.execPath(), layout ? [...args, layout] : args, port, "redis");
 }
 
 /** The floor of a write row, as a figure: its ops/s, its ratio and basekv's share of it. */
@@ -194,7 +191,9 @@ export async function redisBench(): Promise<Section> {
     await using aof = await startRedisServer({ durable: true });
     await using plain = await startRedisServer({ durable: false });
     const workloads = selected();
-    await using floor = workloads.some((w) => w.floor) ? await startFloor(dir) : undefined;
+    await using floor = workloads.some((w) => w.floor)
+      ? await startFloor(`${dir}/floor.sqlite`)
+      : undefined;
     if (workloads.some((w) => w.name === "GET")) {
       console.log(`redis: preloading ${KEYSPACE} keys`);
       await loadRedisKeys(basekv.ports.redis, "key:", 0, KEYSPACE, VALUE.length);

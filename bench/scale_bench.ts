@@ -19,6 +19,7 @@ import {
 } from "./bench_lib.ts";
 import { countFigures, restartMs } from "./lifecycle_bench.ts";
 import { createBenchTable, preloadItems } from "./dynamodb_bench.ts";
+import { startFloor } from "./redis_bench.ts";
 
 const VALUE_BYTES = 100;
 const SMALL = 10_000;
@@ -62,6 +63,22 @@ async function getRate(
   return { rate: Number(line.split('","')[1]), peakMiB };
 }
 
+/**
+ * GETs/s of the bare Deno KV reader (bench/kv_floor_server.ts) on basekv's own file once basekv
+ * has stopped: what a server that reads each miss from Deno KV reaches, beside basekv's figures.
+ */
+async function floorGets(data: string, n: number, smallGet: number): Promise<Figure[]> {
+  await using floor = await startFloor(data, "basekv");
+  const rate = (await getRate(floor.port, n)).rate;
+  return [{
+    name: `GET/s of random keys, ${n}-key store, Deno KV floor (bench/kv_floor_server.ts)`,
+    value: rate,
+    unit: "/s",
+    note: `${(rate / smallGet).toFixed(2)} of basekv's 10k-key figure: a bare server reading ` +
+      `each GET from this file with getMany reaches no more`,
+  }];
+}
+
 /** Bytes of the SQLite file and its -wal and -shm companions. */
 async function fileBytes(path: string): Promise<number> {
   let total = 0;
@@ -78,13 +95,15 @@ export async function scaleBench(): Promise<Section> {
   const dir = await Deno.makeTempDir({ prefix: "basekv-bench-scale-" });
   const data = `${dir}/basekv.sqlite`;
   const figures: Figure[] = [];
+  /** GETs/s of random keys on a 10k-key store (all cached), the yardstick of the big store's. */
+  let smallGet = NaN;
   console.log(`scale: loading ${n} keys into a file store in ${dir}`);
   try {
     {
       await using basekv = await startBasekv({ data });
       const port = basekv.ports.redis;
       const emptyRate = await loadRedisKeys(port, "key:", 0, SMALL, VALUE_BYTES);
-      const smallGet = (await getRate(port, SMALL)).rate;
+      smallGet = (await getRate(port, SMALL)).rate;
       console.log(
         `scale: empty store ${fmtRate(emptyRate)} SET/s; GET @10k ${fmtRate(smallGet)}/s`,
       );
@@ -127,6 +146,7 @@ export async function scaleBench(): Promise<Section> {
         unit: "ms",
         max: 1000,
       },
+      ...await floorGets(data, n, smallGet),
       { name: "data file bytes (sqlite + wal + shm)", value: bytes / 2 ** 20, unit: "MiB" },
       {
         name: "data file bytes per stored byte (key + value)",
