@@ -29,21 +29,33 @@ type Write = [Deno.KvKey, Uint8Array];
 /**
  * The entries a write command commits at least, by the layout issue 10 prescribes: a member
  * (or field, or list element) is an entry of its own and the key's size lives in the key's
- * entry, so a collection write is the key's entry plus each member's.
+ * entry, so a collection write is the key's entry plus each member's. Members live under a
+ * number the key gets at its first write, growing as basekv's generations do, so the members
+ * of new keys are appended together rather than spread over the file.
  */
 const LAYOUTS: { [command: string]: (args: Uint8Array[]) => Write[] } = {
   set: ([, key, value]) => [[["s", key], value]],
   incr: ([, key]) => [[["s", key], META.subarray(0, 8)]],
-  hset: ([, key, field, value]) => [[["m", key], META], [["f", key, field], value]],
-  sadd: ([, key, member]) => [[["m", key], META], [["f", key, member], META.subarray(0, 0)]],
-  lpush: ([, key, value]) => [[["m", key], META], [["f", key, sequence++], value]],
+  hset: ([, key, field, value]) => [[["m", key], META], [["f", generation(key), field], value]],
+  sadd: ([, key, member]) => [[["m", key], META], [["f", generation(key), member], EMPTY]],
+  lpush: ([, key, value]) => [[["m", key], META], [["f", generation(key), sequence++], value]],
   zadd: ([, key, score, member]) => [
     [["m", key], META],
-    [["f", key, 0, member], score],
-    [["f", key, 1, score, member], META.subarray(0, 0)],
+    [["f", generation(key), 0, member], score],
+    [["f", generation(key), 1, score, member], EMPTY],
   ],
 };
+const EMPTY = new Uint8Array(0);
 let sequence = 0;
+const generations = new Map<string, number>();
+const latin1 = new TextDecoder("latin1");
+
+function generation(key: Uint8Array): number {
+  const name = latin1.decode(key);
+  let g = generations.get(name);
+  if (g === undefined) generations.set(name, g = generations.size);
+  return g;
+}
 const decoder = new TextDecoder();
 
 interface Pending {
