@@ -17,15 +17,23 @@ const MAX_REPLY_BYTES = 64 * 1024;
 
 /** The id of one partition's reply read in one direction. */
 function pageId(tableId: string, partition: Uint8Array, forward: boolean): string {
-  let id = `${forward ? "f" : "r"}${tableId}:`;
-  for (let i = 0; i < partition.length; i++) id += String.fromCharCode(partition[i]);
-  return id;
+  // A partition part is at most 129 bytes (longer keys are stored as a digest).
+  // apply, not a spread: no iterator protocol per byte.
+  const bytes = String.fromCharCode.apply(null, partition as unknown as number[]);
+  return `${forward ? "f" : "r"}${tableId}:${bytes}`;
 }
 
 /** The cached replies of one store. */
 export class PartitionPages {
   #pages = new Map<string, Uint8Array<ArrayBuffer>>();
   #bytes = 0;
+  /**
+   * Ids in the order they were kept, `#order[#head]` the oldest; an id dropped or kept again
+   * since may still be listed (eviction skips what is gone). Iterating the Map instead would
+   * step over every slot a delete left, which V8 reclaims only on a rehash.
+   */
+  #order: string[] = [];
+  #head = 0;
   /** Bumped by every commit that changes an item: a read that overlapped one is not kept. */
   #generation = 0;
 
@@ -58,12 +66,16 @@ export class PartitionPages {
     if (generation !== this.#generation || reply.length > MAX_REPLY_BYTES) return;
     const id = pageId(tableId, partition, forward);
     this.#drop(id);
-    for (const [oldest, bytes] of this.#pages) {
-      if (this.#bytes + reply.length <= BUDGET_BYTES) break;
-      this.#pages.delete(oldest);
-      this.#bytes -= bytes.length;
+    while (this.#bytes + reply.length > BUDGET_BYTES && this.#head < this.#order.length) {
+      this.#drop(this.#order[this.#head++]);
+    }
+    // Rebuilt from the Map (which keeps insertion order) once stale ids outnumber live ones.
+    if (this.#order.length > 2 * this.#pages.size + 1024) {
+      this.#order = [...this.#pages.keys()];
+      this.#head = 0;
     }
     this.#pages.set(id, reply);
+    this.#order.push(id);
     this.#bytes += reply.length;
   }
 
