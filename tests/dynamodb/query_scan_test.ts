@@ -489,3 +489,42 @@ Deno.test("Query() on a shared store sees another front-end's write to the parti
   await put(b, { TableName: "pairs", Item: { pk: { S: "p" }, sk: { S: "b" } } });
   assert.deepEqual(await partition(a, "p"), ["a=-", "b=-"]);
 });
+
+Deno.test("Query() answers a key condition the same before and after it has succeeded", async () => {
+  await using f = await startDynamo();
+  await createTable(f, "pairs", { pk: "S", sk: "S" });
+  await put(f, { TableName: "pairs", Item: { pk: { S: "p" }, sk: { S: "a" } } });
+  const query = (text: string, values: unknown, names?: unknown) =>
+    f.raw("Query", {
+      TableName: "pairs",
+      KeyConditionExpression: text,
+      ExpressionAttributeValues: values,
+      ...(names ? { ExpressionAttributeNames: names } : {}),
+    });
+  const wrong: [string, unknown, unknown?][] = [
+    ["pk = :v", { ":v": { N: "1" } }],
+    ["pk = :v", { ":v": { N: "x" } }],
+    ["pk = :v", { ":v": { S: "p" }, ":w": { S: "q" } }],
+    ["pk = :v", { ":w": { S: "p" } }],
+    ["#k = :v", { ":v": { S: "p" } }, { "#k": "sk" }],
+    ["#k = :v", { ":v": { S: "p" } }, { "#k": "pk", "#u": "sk" }],
+  ];
+  const before = [];
+  for (const args of wrong) before.push(await query(...args));
+  for (const [text, names] of [["pk = :v", undefined], ["#k = :v", { "#k": "pk" }]] as const) {
+    const ok = await query(text, { ":v": { S: "p" } }, names);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.Count, 1);
+    const other = await query(text, { ":v": { S: "none" } }, names);
+    assert.equal(other.body.Count, 0);
+  }
+  for (const [i, args] of wrong.entries()) {
+    const after = await query(...args);
+    assert.equal(before[i].status, 400, JSON.stringify(args));
+    assert.deepEqual(
+      [after.status, after.body],
+      [before[i].status, before[i].body],
+      JSON.stringify(args),
+    );
+  }
+});
