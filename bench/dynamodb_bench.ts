@@ -1,6 +1,6 @@
 /**
  * DynamoDB workloads of issue 8: PutItem, GetItem, Query (10 items) and UpdateItem of random keys
- * at 16 keep-alive HTTP clients, against dynalite 4.0.0 (npm, in memory, installed once under
+ * at 16 keep-alive HTTP/1.1 connections, against dynalite 4.0.0 (npm, in memory, installed once under
  * ~/.cache). basekv runs on a file store with durable acknowledgements.
  * @module
  */
@@ -18,6 +18,7 @@ import {
   statOf,
   versionOf,
 } from "./bench_lib.ts";
+import { HttpConnection, httpRequest } from "./http_client.ts";
 
 export const CLIENTS = 16;
 export const REQUESTS = count(3_000, 300);
@@ -151,46 +152,108 @@ export async function preloadItems(port: number, partitions: number, table = "be
   );
 }
 
+/** A check of a reply body: false fails the run (a server answering wrongly fast wins nothing). */
+export type ReplyCheck = (body: string) => boolean;
+
+/** Any JSON object: what a successful reply is when the workload names nothing stricter. */
+const jsonObject: ReplyCheck = (body) => body.startsWith("{") && body.endsWith("}");
+
+/** A workload: the request of one call (random keys) and what its reply must look like. */
+export interface Workload {
+  request: () => [string, unknown];
+  check: ReplyCheck;
+}
+
 /** The workloads, each repeatable (puts overwrite, updates increment). */
-const WORKLOADS: Record<string, () => [string, unknown]> = {
-  PutItem: () => {
-    const k = randomKey();
-    return ["PutItem", { TableName: "bench", Item: { ...k, n: { N: "1" }, payload: PAYLOAD } }];
+export const WORKLOADS: Record<string, Workload> = {
+  PutItem: {
+    request: () => {
+      const k = randomKey();
+      return ["PutItem", { TableName: "bench", Item: { ...k, n: { N: "1" }, payload: PAYLOAD } }];
+    },
+    check: (body) => body === "{}",
   },
-  GetItem: () => ["GetItem", { TableName: "bench", Key: randomKey() }],
-  "Query (10 items)": () => [
-    "Query",
-    {
-      TableName: "bench",
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": pk(randomPartition()) },
-    },
-  ],
-  UpdateItem: () => [
-    "UpdateItem",
-    {
-      TableName: "bench",
-      Key: randomKey(),
-      UpdateExpression: "SET n = n + :one",
-      ExpressionAttributeValues: { ":one": { N: "1" } },
-    },
-  ],
+  GetItem: {
+    request: () => ["GetItem", { TableName: "bench", Key: randomKey() }],
+    check: (body) => body.startsWith('{"Item":{') && body.includes(PAYLOAD.S),
+  },
+  "Query (10 items)": {
+    request: () => [
+      "Query",
+      {
+        TableName: "bench",
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": pk(randomPartition()) },
+      },
+    ],
+    check: (body) => new RegExp(`"Count":${PER_PARTITION}[,}]`).test(body),
+  },
+  UpdateItem: {
+    request: () => [
+      "UpdateItem",
+      {
+        TableName: "bench",
+        Key: randomKey(),
+        UpdateExpression: "SET n = n + :one",
+        ExpressionAttributeValues: { ":one": { N: "1" } },
+      },
+    ],
+    check: (body) => body === "{}",
+  },
 };
 
-/** REQUESTS calls made by CLIENTS concurrent clients. */
-export async function load(port: number, request: () => [string, unknown]): Promise<Stat> {
+/** The request line and headers of an `op` call to `port`, up to Content-Length. */
+function requestHead(port: number, op: string): string {
+  const headers = {
+    ...HEADERS,
+    host: `127.0.0.1:${port}`,
+    "x-amz-target": `DynamoDB_20120810.${op}`,
+  };
+  return `POST / HTTP/1.1\r\n${
+    Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("")
+  }`;
+}
+
+/**
+ * REQUESTS calls made by CLIENTS concurrent keep-alive connections; every request is serialised
+ * before the clock starts, and every reply must be a 200 that passes `check`.
+ */
+export async function load(
+  port: number,
+  request: () => [string, unknown],
+  check: ReplyCheck = jsonObject,
+): Promise<Stat> {
+  const heads = new Map<string, string>();
+  const requests = Array.from({ length: REQUESTS }, () => {
+    const [op, body] = request();
+    let head = heads.get(op);
+    if (head === undefined) heads.set(op, head = requestHead(port, op));
+    return httpRequest(head, JSON.stringify(body));
+  });
+  const connections = await Promise.all(
+    Array.from({ length: CLIENTS }, () => HttpConnection.open(port)),
+  );
+  const decoder = new TextDecoder();
   let issued = 0;
   const latencies: number[] = [];
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (issued++ < REQUESTS) {
-      const [op, body] = request();
-      const start = performance.now();
-      await dynamoCall(port, op, body);
-      latencies.push(performance.now() - start);
-    }
-  }));
-  return statOf(latencies, REQUESTS, performance.now() - t0);
+  try {
+    const t0 = performance.now();
+    await Promise.all(connections.map(async (connection) => {
+      while (issued < REQUESTS) {
+        const request = requests[issued++];
+        const start = performance.now();
+        const reply = await connection.send(request);
+        latencies.push(performance.now() - start);
+        const body = decoder.decode(reply.body);
+        if (reply.status !== 200 || !check(body)) {
+          throw new Error(`unexpected reply (${reply.status}): ${body.slice(0, 300)}`);
+        }
+      }
+    }));
+    return statOf(latencies, REQUESTS, performance.now() - t0);
+  } finally {
+    for (const connection of connections) connection.close();
+  }
 }
 
 /** Install dynalite into DYNALITE_DIR unless present; returns its cli.js path. */
@@ -235,13 +298,13 @@ export async function dynamodbBench(): Promise<Section> {
       await preloadItems(port, PARTITIONS);
     }
     const rows: Row[] = [];
-    for (const [name, request] of Object.entries(WORKLOADS)) {
+    for (const [name, { request, check }] of Object.entries(WORKLOADS)) {
       rows.push(
         await interleaved(
           name,
           3,
-          () => load(basekv.ports.http, request),
-          () => load(dynalite.port, request),
+          () => load(basekv.ports.http, request, check),
+          () => load(dynalite.port, request, check),
         ),
       );
     }
@@ -250,7 +313,8 @@ export async function dynamodbBench(): Promise<Section> {
       reference: `dynalite 4.0.0 (npm, in memory, node ${await versionOf("node", ["--version"])})`,
       rows,
       notes: [
-        `${CLIENTS} keep-alive HTTP clients (Deno fetch), ${REQUESTS} calls per run; ` +
+        `${CLIENTS} keep-alive HTTP/1.1 connections (raw sockets, requests serialised before ` +
+        `the clock starts, replies checked), ${REQUESTS} calls per run; ` +
         `${PARTITIONS} partitions × ${PER_PARTITION} items preloaded, random keys; ` +
         `100-byte payload attribute.`,
       ],

@@ -140,7 +140,7 @@ export async function gsiBench(): Promise<Section> {
         "from 10 table partitions across the table; 100-byte payload attribute. Loaded through " +
         `BatchWriteItem of 25 items by ${CLIENTS} concurrent clients into each server in the ` +
         "same run (basekv on a file store with durable acknowledgements). Queries: " +
-        `${CLIENTS} keep-alive HTTP clients, ${REQUESTS} calls per run, a random partition each, ` +
+        `${CLIENTS} keep-alive HTTP/1.1 connections, ${REQUESTS} calls per run, a random partition each, ` +
         "10 items a page; medians of interleaved rounds.",
       ],
     };

@@ -409,3 +409,122 @@ Deno.test("Query() pages that may reach 1 MB stop where the items' sizes pass it
   assert.equal(reply.Count, 3);
   assert.deepEqual(reply.LastEvaluatedKey, { pk: { S: "p" }, sk: { S: "s2" } });
 });
+
+/** The sort keys and `v` attributes a whole-partition Query of `pk` in "pairs" returns. */
+async function partition(f: DynamoFixture, pk: string, forward = true): Promise<string[]> {
+  const text = await replyText(f, {
+    TableName: "pairs",
+    KeyConditionExpression: "pk = :p",
+    ExpressionAttributeValues: { ":p": { S: pk } },
+    ScanIndexForward: forward,
+  });
+  return (JSON.parse(text).Items as { sk: { S: string }; v?: { S: string } }[])
+    .map((i) => `${i.sk.S}=${i.v?.S ?? "-"}`);
+}
+
+Deno.test("Query() of a whole partition sees every write to it at once, however it is made", async () => {
+  await using f = await startDynamo();
+  await createTable(f, "pairs", { pk: "S", sk: "S" });
+  const item = (pk: string, sk: string, v: string) => ({
+    pk: { S: pk },
+    sk: { S: sk },
+    v: { S: v },
+  });
+  await put(f, { TableName: "pairs", Item: item("p", "a", "1") });
+  await put(f, { TableName: "pairs", Item: item("q", "a", "1") });
+  // Asked twice: a kept reply is sent again whole.
+  assert.deepEqual(await partition(f, "p"), ["a=1"]);
+  assert.deepEqual(await partition(f, "p"), ["a=1"]);
+  const ok = async (op: string, body: Record<string, unknown>) => {
+    const res = await f.raw(op, body);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  };
+  await put(f, { TableName: "pairs", Item: item("p", "b", "1") });
+  assert.deepEqual(await partition(f, "p"), ["a=1", "b=1"]);
+  assert.deepEqual(await partition(f, "p", false), ["b=1", "a=1"]);
+  await ok("UpdateItem", {
+    TableName: "pairs",
+    Key: { pk: { S: "p" }, sk: { S: "a" } },
+    UpdateExpression: "SET v = :v",
+    ExpressionAttributeValues: { ":v": { S: "2" } },
+  });
+  assert.deepEqual(await partition(f, "p"), ["a=2", "b=1"]);
+  assert.deepEqual(await partition(f, "p", false), ["b=1", "a=2"]);
+  await ok("BatchWriteItem", {
+    RequestItems: {
+      pairs: [
+        { PutRequest: { Item: item("p", "c", "1") } },
+        { DeleteRequest: { Key: { pk: { S: "p" }, sk: { S: "b" } } } },
+      ],
+    },
+  });
+  assert.deepEqual(await partition(f, "p"), ["a=2", "c=1"]);
+  await ok("TransactWriteItems", {
+    TransactItems: [{ Put: { TableName: "pairs", Item: item("p", "d", "1") } }],
+  });
+  await ok("DeleteItem", { TableName: "pairs", Key: { pk: { S: "p" }, sk: { S: "a" } } });
+  assert.deepEqual(await partition(f, "p"), ["c=1", "d=1"]);
+  // Another partition's reply is its own.
+  assert.deepEqual(await partition(f, "q"), ["a=1"]);
+  await ok("DeleteTable", { TableName: "pairs" });
+  const gone = await f.raw("Query", {
+    TableName: "pairs",
+    KeyConditionExpression: "pk = :p",
+    ExpressionAttributeValues: { ":p": { S: "p" } },
+  });
+  assert.equal(gone.status, 400);
+  await createTable(f, "pairs", { pk: "S", sk: "S" });
+  assert.deepEqual(await partition(f, "p"), []);
+});
+
+Deno.test("Query() on a shared store sees another front-end's write to the partition", async () => {
+  const { startKvConnectServer, TEST_KV_TOKEN } = await import("../helpers/kv_connect_server.ts");
+  Deno.env.set("DENO_KV_ACCESS_TOKEN", TEST_KV_TOKEN);
+  await using kv = await startKvConnectServer();
+  await using a = await startDynamo({ kvUrl: kv.url });
+  await using b = await startDynamo({ kvUrl: kv.url });
+  await createTable(a, "pairs", { pk: "S", sk: "S" });
+  await put(a, { TableName: "pairs", Item: { pk: { S: "p" }, sk: { S: "a" } } });
+  assert.deepEqual(await partition(a, "p"), ["a=-"]);
+  await put(b, { TableName: "pairs", Item: { pk: { S: "p" }, sk: { S: "b" } } });
+  assert.deepEqual(await partition(a, "p"), ["a=-", "b=-"]);
+});
+
+Deno.test("Query() answers a key condition the same before and after it has succeeded", async () => {
+  await using f = await startDynamo();
+  await createTable(f, "pairs", { pk: "S", sk: "S" });
+  await put(f, { TableName: "pairs", Item: { pk: { S: "p" }, sk: { S: "a" } } });
+  const query = (text: string, values: unknown, names?: unknown) =>
+    f.raw("Query", {
+      TableName: "pairs",
+      KeyConditionExpression: text,
+      ExpressionAttributeValues: values,
+      ...(names ? { ExpressionAttributeNames: names } : {}),
+    });
+  const wrong: [string, unknown, unknown?][] = [
+    ["pk = :v", { ":v": { N: "1" } }],
+    ["pk = :v", { ":v": { N: "x" } }],
+    ["pk = :v", { ":v": { S: "p" }, ":w": { S: "q" } }],
+    ["pk = :v", { ":w": { S: "p" } }],
+    ["#k = :v", { ":v": { S: "p" } }, { "#k": "sk" }],
+    ["#k = :v", { ":v": { S: "p" } }, { "#k": "pk", "#u": "sk" }],
+  ];
+  const before = [];
+  for (const args of wrong) before.push(await query(...args));
+  for (const [text, names] of [["pk = :v", undefined], ["#k = :v", { "#k": "pk" }]] as const) {
+    const ok = await query(text, { ":v": { S: "p" } }, names);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.Count, 1);
+    const other = await query(text, { ":v": { S: "none" } }, names);
+    assert.equal(other.body.Count, 0);
+  }
+  for (const [i, args] of wrong.entries()) {
+    const after = await query(...args);
+    assert.equal(before[i].status, 400, JSON.stringify(args));
+    assert.deepEqual(
+      [after.status, after.body],
+      [before[i].status, before[i].body],
+      JSON.stringify(args),
+    );
+  }
+});

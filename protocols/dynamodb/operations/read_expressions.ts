@@ -20,7 +20,7 @@ import {
   type Path,
   pathsFromAttributesToGet,
 } from "../expressions/mod.ts";
-import { normalizeValue } from "../types.ts";
+import { normalizeValue, typeOf } from "../types.ts";
 import { setEntry } from "../expressions/values.ts";
 import { FORMATS, MESSAGES, validation } from "../errors.ts";
 import type { ReadRequest } from "./read_request.ts";
@@ -58,10 +58,82 @@ function expressionValues(body: ReadRequest): Record<string, AttributeValue> | u
 }
 
 /**
+ * The commonest Query, `KeyConditionExpression` alone and one value: the partition key name its
+ * parse found, by everything that parse read except the value itself (whose normalisation still
+ * runs for each request) — the text, the names, the value's reference and type, the key schema.
+ * Parsing "pk = :pk" costs ~12 us, a third of a Query served from kept replies.
+ */
+const hashEqualities = new Map<string, string>();
+/** Entries kept at most; past it the memo starts over. */
+const MAX_HASH_EQUALITIES = 1024;
+
+/** The members other than KeyConditionExpression that make a Query's parse not memoised. */
+const UNMEMOISED = [
+  "FilterExpression",
+  "ProjectionExpression",
+  "KeyConditions",
+  "QueryFilter",
+  "AttributesToGet",
+] as const;
+
+/** The memo key of a lone-value KeyConditionExpression, or null when it is not one. */
+function equalityKey(
+  body: ReadRequest,
+  schema: KeySchema,
+  values: Record<string, AttributeValue> | undefined,
+): string | null {
+  if (schema.multi || !values) return null;
+  if (UNMEMOISED.some((name) => body[name] !== undefined)) return null;
+  const refs = Object.keys(values);
+  if (refs.length !== 1) return null;
+  return [
+    schema.hashKey,
+    schema.rangeKey ?? "",
+    schema.types?.[schema.hashKey] ?? "",
+    refs[0],
+    typeOf(values[refs[0]]),
+    JSON.stringify(body.ExpressionAttributeNames ?? null),
+    body.KeyConditionExpression,
+  ].join("\u0000");
+}
+
+/**
  * Parse a Query's (`schema` given) or Scan's expressions. Throws ExpressionError or
  * DynamoError with DynamoDB's messages.
  */
 export function parseReadExpressions(body: ReadRequest, schema?: KeySchema): ReadExpressions {
+  if (!schema || typeof body.KeyConditionExpression !== "string") return parseAll(body, schema);
+  // What parseAll does first, in its order: with a key expression, no legacy member passes this.
+  checkExpressionParameters(
+    body,
+    ["KeyConditionExpression", "FilterExpression", "ProjectionExpression"],
+    ["KeyConditions", "QueryFilter", "AttributesToGet"],
+  );
+  const values = expressionValues(body);
+  const memo = equalityKey(body, schema, values);
+  const name = memo === null ? undefined : hashEqualities.get(memo);
+  if (name !== undefined) return { key: { hash: { name, value: Object.values(values!)[0] } } };
+  const out = parseAll(body, schema, { values });
+  const key = out.key;
+  if (
+    memo !== null && key && !key.range && !key.hashValues && !key.sortEquals &&
+    key.hash.value === Object.values(values!)[0]
+  ) {
+    if (hashEqualities.size >= MAX_HASH_EQUALITIES) hashEqualities.clear();
+    hashEqualities.set(memo, key.hash.name);
+  }
+  return out;
+}
+
+/**
+ * The whole parse. `checked` carries the request's normalised ExpressionAttributeValues when
+ * the caller has already checked the parameters and normalised them (in that order, as here).
+ */
+function parseAll(
+  body: ReadRequest,
+  schema?: KeySchema,
+  checked?: { values: Record<string, AttributeValue> | undefined },
+): ReadExpressions {
   const filterName = schema ? "QueryFilter" : "ScanFilter";
   const expressions = ["FilterExpression", "ProjectionExpression"];
   const legacy = [filterName, "AttributesToGet"];
@@ -69,7 +141,7 @@ export function parseReadExpressions(body: ReadRequest, schema?: KeySchema): Rea
     expressions.unshift("KeyConditionExpression");
     legacy.unshift("KeyConditions");
   }
-  checkExpressionParameters(body, expressions, legacy);
+  if (!checked) checkExpressionParameters(body, expressions, legacy);
   const out: ReadExpressions = {};
   if (schema && body.KeyConditions !== undefined) {
     out.key = keyConditionFromKeyConditions(normalizeLegacy(body.KeyConditions), schema);
@@ -89,7 +161,7 @@ export function parseReadExpressions(body: ReadRequest, schema?: KeySchema): Rea
   if (used.length > 0) {
     const ctx = new ExpressionContext({
       names: body.ExpressionAttributeNames,
-      values: expressionValues(body),
+      values: checked ? checked.values : expressionValues(body),
     });
     if (schema && typeof body.KeyConditionExpression === "string") {
       out.key = parseKeyCondition(body.KeyConditionExpression, ctx, schema);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { encodedBody, spliceJson } from "../codec.ts";
+import { spliceJson } from "../codec.ts";
 import { wantsCapacity } from "./capacity.ts";
 import { decodeItem } from "../storage/item_store.ts";
 import type { Entry } from "../../../src/store/mod.ts";
@@ -24,6 +24,12 @@ export function splicesPage(view: ReadView, options: PageOptions): boolean {
     !wantsCapacity(options.capacityMode);
 }
 
+/** A Query reply body as bytes, and whether any of its items carries a store expiry. */
+export interface SplicedReply {
+  bytes: Uint8Array<ArrayBuffer>;
+  expiring: boolean;
+}
+
 /**
  * The reply readPage would send for these entries, as bytes: the same members in the same
  * order, each item's stored JSON as is (JSON.stringify of the parsed item gives those bytes
@@ -31,17 +37,19 @@ export function splicesPage(view: ReadView, options: PageOptions): boolean {
  * size DynamoDB counts for it, so below that bound no item's size is needed; above it the
  * caller reads the page the exact way.
  */
-export async function splicedPage(
+export async function splicedReply(
   view: ReadView,
   source: AsyncIterable<Entry[]>,
   limit: number | undefined,
-): Promise<Record<string, unknown> | null> {
+): Promise<SplicedReply | null> {
   const items: Uint8Array[] = [];
   let bound = 0;
   let last: Item | undefined;
+  let expiring = false;
   pages: for await (const entries of source) {
     for (const entry of entries) {
       items.push(entry.data);
+      if (entry.expiresAt !== null) expiring = true;
       bound += entry.data.length;
       if (bound >= MAX_PAGE_BYTES) return null;
       if (items.length === limit) {
@@ -52,5 +60,5 @@ export async function splicedPage(
   }
   const tail = `],"Count":${items.length},"ScannedCount":${items.length}` +
     (last ? `,"LastEvaluatedKey":${JSON.stringify(last)}}` : "}");
-  return encodedBody(spliceJson('{"Items":[', items, tail));
+  return { bytes: spliceJson('{"Items":[', items, tail), expiring };
 }

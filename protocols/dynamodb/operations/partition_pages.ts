@@ -1,0 +1,117 @@
+/**
+ * Whole-partition Query replies kept as their bytes while this process is the store's only
+ * writer: a 10-item Query otherwise pays a Deno KV range read, ~100 us of main-thread CPU (each
+ * entry's key parts and envelope cross into V8 one by one). A commit hook drops a partition's
+ * replies when any item in it changes, before that write is acknowledged.
+ * @module
+ */
+import type { Change, Store } from "../../../src/store/mod.ts";
+import { ITEM_PREFIX } from "../storage/keys.ts";
+
+/**
+ * Reply bytes kept per store: a fixed overhead beside the read cache, the oldest dropped first.
+ * A reply larger than {@link MAX_REPLY_BYTES} is not kept (it would crowd out many small ones).
+ */
+const BUDGET_BYTES = 16 * 1024 * 1024;
+const MAX_REPLY_BYTES = 64 * 1024;
+
+/** The id of one partition's reply read in one direction. */
+function pageId(tableId: string, partition: Uint8Array, forward: boolean): string {
+  // A partition part is at most 129 bytes (longer keys are stored as a digest).
+  // apply, not a spread: no iterator protocol per byte.
+  const bytes = String.fromCharCode.apply(null, partition as unknown as number[]);
+  return `${forward ? "f" : "r"}${tableId}:${bytes}`;
+}
+
+/** The cached replies of one store. */
+export class PartitionPages {
+  #pages = new Map<string, Uint8Array<ArrayBuffer>>();
+  #bytes = 0;
+  /**
+   * Ids in the order they were kept, `#order[#head]` the oldest; an id dropped or kept again
+   * since may still be listed (eviction skips what is gone). Iterating the Map instead would
+   * step over every slot a delete left, which V8 reclaims only on a rehash.
+   */
+  #order: string[] = [];
+  #head = 0;
+  /** Bumped by every commit that changes an item: a read that overlapped one is not kept. */
+  #generation = 0;
+
+  constructor(store: Store) {
+    store.onCommit((changes) => this.#changed(changes));
+  }
+
+  /** Read before a partition is read; hand it back to {@link PartitionPages.put}. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get(
+    tableId: string,
+    partition: Uint8Array,
+    forward: boolean,
+  ): Uint8Array<ArrayBuffer> | undefined {
+    // No reordering on a hit (ARCHITECTURE: a hit must not reorganise the cache): oldest out.
+    return this.#pages.get(pageId(tableId, partition, forward));
+  }
+
+  /** Keep `reply` unless an item changed since `generation` was read (the read may be stale). */
+  put(
+    tableId: string,
+    partition: Uint8Array,
+    forward: boolean,
+    reply: Uint8Array<ArrayBuffer>,
+    generation: number,
+  ): void {
+    if (generation !== this.#generation || reply.length > MAX_REPLY_BYTES) return;
+    const id = pageId(tableId, partition, forward);
+    this.#drop(id);
+    while (this.#bytes + reply.length > BUDGET_BYTES && this.#head < this.#order.length) {
+      this.#drop(this.#order[this.#head++]);
+    }
+    // Rebuilt from the Map (which keeps insertion order) once stale ids outnumber live ones.
+    if (this.#order.length > 2 * this.#pages.size + 1024) {
+      this.#order = [...this.#pages.keys()];
+      this.#head = 0;
+    }
+    this.#pages.set(id, reply);
+    this.#order.push(id);
+    this.#bytes += reply.length;
+  }
+
+  #drop(id: string): void {
+    const bytes = this.#pages.get(id);
+    if (bytes === undefined) return;
+    this.#pages.delete(id);
+    this.#bytes -= bytes.length;
+  }
+
+  #changed(changes: Change[]): void {
+    let items = false;
+    for (const { key } of changes) {
+      if (key[0] !== ITEM_PREFIX) continue;
+      items = true;
+      if (this.#pages.size === 0) continue;
+      const [, tableId, partition] = key;
+      if (typeof tableId !== "string" || !(partition instanceof Uint8Array)) continue;
+      this.#drop(pageId(tableId, partition, true));
+      this.#drop(pageId(tableId, partition, false));
+    }
+    if (items) this.#generation++;
+  }
+}
+
+const byStore = new WeakMap<Store, PartitionPages | null>();
+
+/**
+ * The replies cache of `store`, made on first use; null when another process may write the
+ * store too (a shared or remote store: its commits run no hook here).
+ */
+export function partitionPages(store: Store): PartitionPages | null {
+  let pages = byStore.get(store);
+  if (pages === undefined) {
+    pages = store.info.exclusive ? new PartitionPages(store) : null;
+    byStore.set(store, pages);
+  }
+  return pages;
+}
