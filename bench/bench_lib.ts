@@ -468,3 +468,37 @@ export async function versionOf(cmd: string, args: string[]): Promise<string> {
     return "unknown version";
   }
 }
+
+/**
+ * The bare Deno KV server (bench/kv_floor_server.ts) on file `data`: what any server that commits
+ * each write durably to Deno KV can reach on this machine; `basekv` reads a basekv file's strings,
+ * `http` takes DynamoDB writes.
+ */
+export async function startFloor(
+  data: string,
+  layout?: "basekv" | "http",
+): Promise<RefServer> {
+  const port = freePort();
+  const script = new URL("./kv_floor_server.ts", import.meta.url).pathname;
+  const args = ["run", "-A", "--unstable-kv", script, data, String(port)];
+  return await startRef(
+    Deno.execPath(),
+    layout ? [...args, layout] : args,
+    port,
+    layout === "http" ? "http" : "redis",
+  );
+}
+
+/** The floor of a write row, as a figure: its ops/s, its ratio and basekv's share of it. */
+export function floorFigure(row: Row, floor: Stat): Figure {
+  const ofReference = floor.opsPerSec / row.reference.opsPerSec;
+  return {
+    name: `${row.workload}: Deno KV floor (bench/kv_floor_server.ts)`,
+    value: Math.round(floor.opsPerSec),
+    unit: "ops/s",
+    note: `${ofReference.toFixed(2)} of the reference, so a ratio above it is out of reach for ` +
+      `any server committing each write to Deno KV; basekv reaches ${
+        (row.basekv.opsPerSec / floor.opsPerSec).toFixed(2)
+      } of it (p50 ${floor.p50Ms.toFixed(2)} ms)`,
+  };
+}

@@ -6,6 +6,8 @@
  */
 import {
   count,
+  type Figure,
+  floorFigure,
   freePort,
   interleaved,
   KEYSPACE,
@@ -13,6 +15,7 @@ import {
   type Row,
   type Section,
   startBasekv,
+  startFloor,
   startRef,
   type Stat,
   statOf,
@@ -162,6 +165,8 @@ const jsonObject: ReplyCheck = (body) => body.startsWith("{") && body.endsWith("
 export interface Workload {
   request: () => [string, unknown];
   check: ReplyCheck;
+  /** A write: also run against the bare Deno KV floor (bench/kv_floor_server.ts) each round. */
+  floor?: boolean;
 }
 
 /** The workloads, each repeatable (puts overwrite, updates increment). */
@@ -172,6 +177,7 @@ export const WORKLOADS: Record<string, Workload> = {
       return ["PutItem", { TableName: "bench", Item: { ...k, n: { N: "1" }, payload: PAYLOAD } }];
     },
     check: (body) => body === "{}",
+    floor: true,
   },
   GetItem: {
     request: () => ["GetItem", { TableName: "bench", Key: randomKey() }],
@@ -199,6 +205,7 @@ export const WORKLOADS: Record<string, Workload> = {
       },
     ],
     check: (body) => body === "{}",
+    floor: true,
   },
 };
 
@@ -297,26 +304,34 @@ export async function dynamodbBench(): Promise<Section> {
       await createBenchTable(port);
       await preloadItems(port, PARTITIONS);
     }
+    await using floor = await startFloor(`${dir}/floor.sqlite`, "http");
     const rows: Row[] = [];
-    for (const [name, { request, check }] of Object.entries(WORKLOADS)) {
-      rows.push(
-        await interleaved(
-          name,
-          3,
-          () => load(basekv.ports.http, request, check),
-          () => load(dynalite.port, request, check),
-        ),
+    const figures: Figure[] = [];
+    for (const [name, workload] of Object.entries(WORKLOADS)) {
+      const { request, check } = workload;
+      const row = await interleaved(
+        name,
+        3,
+        () => load(basekv.ports.http, request, check),
+        () => load(dynalite.port, request, check),
+        workload.floor ? () => load(floor.port, request, check) : undefined,
       );
+      rows.push(row);
+      if (row.floor) figures.push(floorFigure(row, row.floor));
     }
     return {
       title: "DynamoDB",
       reference: `dynalite 4.0.0 (npm, in memory, node ${await versionOf("node", ["--version"])})`,
       rows,
+      figures,
       notes: [
         `${CLIENTS} keep-alive HTTP/1.1 connections (raw sockets, requests serialised before ` +
         `the clock starts, replies checked), ${REQUESTS} calls per run; ` +
         `${PARTITIONS} partitions × ${PER_PARTITION} items preloaded, random keys; ` +
         `100-byte payload attribute.`,
+        `Deno KV floor: bench/kv_floor_server.ts behind Deno.serve on its own file store, ` +
+        `writing each request body as one entry (no read, parse or index) and replying \`{}\` ` +
+        `after the group commit; run in the same rounds as the PutItem and UpdateItem rows.`,
       ],
     };
   } finally {

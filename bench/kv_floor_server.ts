@@ -6,8 +6,10 @@
  * or cache) and replies after the commit. The benchmark runs it beside basekv and the reference
  * to show how much of a write target Deno KV itself leaves reachable. GET reads its key with
  * `getMany` (10 keys a call, every call of a turn in flight at once), from a basekv data file's
- * database 0 when started with `basekv`: the floor of a read that misses every cache.
- * Usage: deno run -A --unstable-kv bench/kv_floor_server.ts <data file> <port> [basekv]
+ * database 0 when started with `basekv`: the floor of a read that misses every cache. Started
+ * with `http`, it answers every HTTP request by writing its body as one entry and replying `{}`
+ * after the commit: the floor of a DynamoDB PutItem or UpdateItem (which also reads).
+ * Usage: deno run -A --unstable-kv bench/kv_floor_server.ts <data file> <port> [basekv|http]
  * @module
  */
 const [path, portArg, layoutArg] = Deno.args;
@@ -186,6 +188,20 @@ async function serve(conn: Deno.Conn): Promise<void> {
   }
 }
 
-for await (const conn of Deno.listen({ hostname: "127.0.0.1", port: Number(portArg) })) {
-  serve(conn).catch(() => {}).finally(() => conn.close());
+/** The longest body prefix used as a key (Deno KV keys stop at 2 KiB). */
+const MAX_KEY_BYTES = 1800;
+
+if (layoutArg === "http") {
+  Deno.serve({ hostname: "127.0.0.1", port: Number(portArg), onListen() {} }, async (request) => {
+    const body = new Uint8Array(await request.arrayBuffer());
+    const writes: Write[] = [[["p", body.subarray(0, MAX_KEY_BYTES)], body]];
+    const committed = new Promise<void>((done) => pending.push({ writes, done }));
+    commitLoop();
+    await committed;
+    return new Response("{}", { headers: { "content-type": "application/x-amz-json-1.0" } });
+  });
+} else {
+  for await (const conn of Deno.listen({ hostname: "127.0.0.1", port: Number(portArg) })) {
+    serve(conn).catch(() => {}).finally(() => conn.close());
+  }
 }

@@ -16,10 +16,10 @@ import {
   type Section,
   sleep,
   startBasekv,
+  startFloor,
 } from "./bench_lib.ts";
 import { countFigures, restartMs } from "./lifecycle_bench.ts";
 import { createBenchTable, preloadItems } from "./dynamodb_bench.ts";
-import { startFloor } from "./redis_bench.ts";
 
 const VALUE_BYTES = 100;
 const SMALL = 10_000;
