@@ -472,11 +472,11 @@ export async function versionOf(cmd: string, args: string[]): Promise<string> {
 /**
  * The bare Deno KV server (bench/kv_floor_server.ts) on file `data`: what any server that commits
  * each write durably to Deno KV can reach on this machine; `basekv` reads a basekv file's strings,
- * `http` takes DynamoDB writes.
+ * `http` takes DynamoDB writes, `memcached` memcached text sets.
  */
 export async function startFloor(
   data: string,
-  layout?: "basekv" | "http",
+  layout?: "basekv" | "http" | "memcached",
 ): Promise<RefServer> {
   const port = freePort();
   const script = new URL("./kv_floor_server.ts", import.meta.url).pathname;
@@ -485,7 +485,7 @@ export async function startFloor(
     Deno.execPath(),
     layout ? [...args, layout] : args,
     port,
-    layout === "http" ? "http" : "redis",
+    layout === "http" ? "http" : layout === "memcached" ? "memcached" : "redis",
   );
 }
 

@@ -8,8 +8,9 @@
  * `getMany` (10 keys a call, every call of a turn in flight at once), from a basekv data file's
  * database 0 when started with `basekv`: the floor of a read that misses every cache. Started
  * with `http`, it answers every HTTP request by writing its body as one entry and replying `{}`
- * after the commit: the floor of a DynamoDB PutItem or UpdateItem (which also reads).
- * Usage: deno run -A --unstable-kv bench/kv_floor_server.ts <data file> <port> [basekv|http]
+ * after the commit: the floor of a DynamoDB PutItem or UpdateItem (which also reads). Started
+ * with `memcached`, it takes memcached text `set` commands instead of RESP.
+ * Usage: deno run -A --unstable-kv bench/kv_floor_server.ts <data file> <port> [basekv|http|memcached]
  * @module
  */
 const [path, portArg, layoutArg] = Deno.args;
@@ -188,6 +189,64 @@ async function serve(conn: Deno.Conn): Promise<void> {
   }
 }
 
+const STORED = encoder.encode("STORED\r\n");
+
+const MC_ERROR = encoder.encode("ERROR\r\n");
+
+/**
+ * Whole memcached commands in `buf`: each `set <key> <flags> <exptime> <bytes>` with its data
+ * block as a write, anything else as null (answered ERROR).
+ */
+function parseSets(buf: Uint8Array): { commands: (Write | null)[]; used: number } {
+  const commands: (Write | null)[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    const eol = buf.indexOf(10, at);
+    if (eol < 0) break;
+    const words = decoder.decode(buf.subarray(at, eol - 1)).split(" ");
+    if (words[0] !== "set" || words.length < 5) {
+      commands.push(null);
+      at = eol + 1;
+      continue;
+    }
+    const bytes = Number(words[4]);
+    if (eol + 1 + bytes + 2 > buf.length) break;
+    const key = buf.slice(at + 4, at + 4 + words[1].length);
+    commands.push([["s", key], buf.slice(eol + 1, eol + 1 + bytes)]);
+    at = eol + 1 + bytes + 2;
+  }
+  return { commands, used: at };
+}
+
+async function serveMemcached(conn: Deno.Conn): Promise<void> {
+  let buf: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  const chunk = new Uint8Array(64 * 1024);
+  for (;;) {
+    const n = await conn.read(chunk);
+    if (n === null) return;
+    const joined = new Uint8Array(buf.length + n);
+    joined.set(buf);
+    joined.set(chunk.subarray(0, n), buf.length);
+    const { commands, used } = parseSets(joined);
+    buf = joined.slice(used);
+    if (commands.length === 0) continue;
+    const writes = commands.filter((c) => c !== null);
+    if (writes.length > 0) {
+      const committed = new Promise<void>((done) => pending.push({ writes, done }));
+      commitLoop();
+      await committed;
+    }
+    const replies = commands.map((c) => c === null ? MC_ERROR : STORED);
+    const out = new Uint8Array(replies.reduce((sum, r) => sum + r.length, 0));
+    let o = 0;
+    for (const r of replies) {
+      out.set(r, o);
+      o += r.length;
+    }
+    for (let w = 0; w < out.length;) w += await conn.write(out.subarray(w));
+  }
+}
+
 /** The longest body prefix used as a key (Deno KV keys stop at 2 KiB). */
 const MAX_KEY_BYTES = 1800;
 
@@ -201,7 +260,8 @@ if (layoutArg === "http") {
     return new Response("{}", { headers: { "content-type": "application/x-amz-json-1.0" } });
   });
 } else {
+  const handle = layoutArg === "memcached" ? serveMemcached : serve;
   for await (const conn of Deno.listen({ hostname: "127.0.0.1", port: Number(portArg) })) {
-    serve(conn).catch(() => {}).finally(() => conn.close());
+    handle(conn).catch(() => {}).finally(() => conn.close());
   }
 }

@@ -6,11 +6,14 @@
  */
 import {
   count,
+  type Figure,
+  floorFigure,
   freePort,
   interleaved,
   KEYSPACE,
   type Section,
   startBasekv,
+  startFloor,
   startRef,
   type Stat,
   statOf,
@@ -113,6 +116,7 @@ export async function memcachedBench(): Promise<Section> {
       "memcached",
     );
     console.log(`memcached: preloading ${KEYSPACE} keys`);
+    await using floor = await startFloor(`${dir}/floor.sqlite`, "memcached");
     await preloadMemcached(basekv.ports.memcached);
     await preloadMemcached(memcached.port);
     const rows = [
@@ -127,15 +131,21 @@ export async function memcachedBench(): Promise<Section> {
         0.3,
         () => load(basekv.ports.memcached, "set"),
         () => load(memcached.port, "set"),
+        () => load(floor.port, "set"),
       ),
     ];
+    const figures: Figure[] = rows.flatMap((row) => row.floor ? [floorFigure(row, row.floor)] : []);
     return {
       title: "memcached",
       reference: `${await versionOf("/usr/bin/memcached", ["-V"])} (Debian), \`-m 256\``,
       rows,
+      figures,
       notes: [
         `${CONNECTIONS} connections, one request in flight each, ${DURATION_MS} ms per run; ` +
         `100-byte values; keyspace preloaded (gets hit). Deno load generator in this process.`,
+        `Deno KV floor: bench/kv_floor_server.ts taking memcached text sets on its own file ` +
+        `store, each set one entry, every pending set in one atomic, \`STORED\` after the commit; ` +
+        `run in the same rounds as the set row.`,
       ],
     };
   } finally {
