@@ -161,9 +161,10 @@ export class Items {
     // Unique across restarts of a persistent store without storing a counter: the clock in µs.
     this.#nextCas = Date.now() * 1000;
     // The flush state may change under us by a whole-namespace reset or restore: follow it.
-    store.onCommit((changes) => {
+    // Hooked on its own key: the engine then passes this hook no change of an item.
+    store.scope(FLUSH_KEY).onCommit((changes) => {
       for (const c of changes) {
-        if (c.key.length === 1 && c.key[0] === FLUSH_KEY[0]) {
+        if (c.key.length === 0) {
           this.#flush = (c.entry?.meta as FlushState | undefined) ?? { gen: 0, at: 0 };
         }
       }
