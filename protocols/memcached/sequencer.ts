@@ -12,6 +12,11 @@ export class Sequencer {
   #gate: Promise<void> | null = null;
   #lastRead: Promise<unknown> | null = null;
 
+  /** True when none of this connection's operations is in flight: a read may run at once. */
+  get idle(): boolean {
+    return this.#lastWrite === null && this.#lastRead === null && this.#gate === null;
+  }
+
   /** Submit a write (in order with this connection's other writes). */
   write<T>(fn: () => Promise<T>): Promise<T> {
     let result: Promise<T>;

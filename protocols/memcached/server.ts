@@ -39,7 +39,14 @@ const loadBinary = loadOnce(() =>
     .then(([codec, dispatch]) => binary = { codec, dispatch })
 );
 
+/** The replies' chunks, in order; no promise is waited for when every reply is ready. */
+function settle(replies: Reply[]): Chunk[][] | Promise<Chunk[][]> {
+  for (const r of replies) if (!Array.isArray(r)) return Promise.all(replies);
+  return replies as Chunk[][];
+}
+
 /** A turn of the event loop, so other connections run between -R passes (memcached's yield). */
+
 function otherConnectionsTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
@@ -223,7 +230,9 @@ export async function serveConnection(
         continue;
       }
       if (replies.length === 0) continue;
-      const settled = replies.length === 1 ? [await replies[0]] : await Promise.all(replies);
+      const ready = settle(replies);
+      const settled = Array.isArray(ready) ? ready : await ready;
+
       const out = encodeReplies(settled);
       if (out.length > 0) {
         await writeAll(conn, out);

@@ -72,18 +72,55 @@ const STORAGE = new Set(["set", "add", "replace", "append", "prepend", "cas"]);
 const latin1 = new TextDecoder("latin1");
 const SPACE = 0x20;
 
-/** Split a line on spaces (repeats ignored). */
+/**
+ * Split a line on spaces (repeats ignored). Every token but the first is a copy (handlers may
+ * keep keys past the next read into the buffer); the first, the command name, is a view: it is
+ * only read while the line is framed.
+ */
 export function tokenize(line: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   let start = -1;
   for (let i = 0; i < line.length; i++) {
     if (line[i] === SPACE) {
-      if (start >= 0) out.push(line.slice(start, i));
+      if (start >= 0) out.push(out.length === 0 ? line.subarray(start, i) : line.slice(start, i));
       start = -1;
     } else if (start < 0) start = i;
   }
-  if (start >= 0) out.push(line.slice(start));
+  if (start >= 0) out.push(out.length === 0 ? line.subarray(start) : line.slice(start));
   return out;
+}
+
+/** Most token bounds a storage line needs kept (`cas` has 6 tokens, plus noreply). */
+const STORAGE_TOKENS_MAX = 7;
+/** Token bounds of the storage line being framed: start, end, start, end… (reused). */
+const bounds = new Int32Array(2 * STORAGE_TOKENS_MAX);
+
+/**
+ * Record the bounds of `buf[from, to)`'s tokens in {@link bounds} (the first
+ * STORAGE_TOKENS_MAX); returns how many tokens the line has. Splits as {@link tokenize} does,
+ * without copying a token.
+ */
+function tokenBounds(buf: Uint8Array, from: number, to: number): number {
+  let count = 0;
+  let start = -1;
+  for (let i = from; i <= to; i++) {
+    if (i === to || buf[i] === SPACE) {
+      if (start >= 0) {
+        if (count < STORAGE_TOKENS_MAX) {
+          bounds[2 * count] = start;
+          bounds[2 * count + 1] = i;
+        }
+        count++;
+      }
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  return count;
+}
+
+/** Token `i` of the line {@link tokenBounds} last split, as a view. */
+function token(buf: Uint8Array, i: number): Uint8Array {
+  return buf.subarray(bounds[2 * i], bounds[2 * i + 1]);
 }
 
 /** True when the last token is `noreply`. */
@@ -91,14 +128,46 @@ export function hasNoreply(tokens: Uint8Array[]): boolean {
   return tokens.length > 1 && text(tokens[tokens.length - 1]) === "noreply";
 }
 
+/** Tokens this short are decoded in JS: the decoder's call costs more than the loop. */
+const SHORT_TOKEN = 32;
+
 /** A token as ASCII text. */
 export function text(token: Uint8Array): string {
+  if (token.length <= SHORT_TOKEN) {
+    let s = "";
+    for (let i = 0; i < token.length; i++) {
+      const b = token[i];
+      // latin1 here is windows-1252, which maps some high bytes elsewhere: leave those to it.
+      if (b >= 0x80) return latin1.decode(token);
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
   return latin1.decode(token);
+}
+
+/**
+ * The value of a token of 1 to `maxDigits` ASCII digits, else -1: what the parsers below
+ * answer without a regex or a BigInt for the numbers clients send nearly always.
+ */
+function plainDigits(token: Uint8Array, maxDigits: number): number {
+  const n = token.length;
+  if (n === 0 || n > maxDigits) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = token[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /** strtol-like parsing as memcached's safe_strto* do: optional sign, digits only. */
 export function parseInteger(token: Uint8Array | undefined): number | null {
   if (!token || token.length === 0 || token.length > 24) return null;
+  // Up to 15 digits the sum above is exact, as Number() of the text is.
+  const plain = plainDigits(token, 15);
+  if (plain >= 0) return plain;
   const s = text(token);
   if (!/^[+-]?\d+$/.test(s)) return null;
   return Number(s);
@@ -113,6 +182,9 @@ const U64_LIMIT = 1n << 64n;
  * so a far-future absolute time wraps like it does in memcached.
  */
 export function parseExptime(token: Uint8Array | undefined): number | null {
+  // Nine digits stay below 2^31: the low 32 bits are the number itself.
+  const plain = token ? plainDigits(token, 9) : -1;
+  if (plain >= 0) return plain;
   if (!token || !/^[+-]?\d{1,20}$/.test(text(token))) return null;
   const n = BigInt(text(token));
   if (n < INT64_MIN || n > INT64_MAX) return null;
@@ -121,6 +193,8 @@ export function parseExptime(token: Uint8Array | undefined): number | null {
 
 /** Client flags as memcached reads them: unsigned 64-bit (else null), low 32 bits kept. */
 export function parseFlags(token: Uint8Array | undefined): number | null {
+  const plain = token ? plainDigits(token, 9) : -1;
+  if (plain >= 0) return plain;
   if (!token || !/^\+?\d{1,20}$/.test(text(token))) return null;
   const n = BigInt(text(token));
   return n >= U64_LIMIT ? null : Number(BigInt.asUintN(32, n));
@@ -141,11 +215,15 @@ export function parseText(buf: Uint8Array, start: number, opts: ParseOptions): P
     return null;
   }
   const end = nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl;
-  const line = buf.subarray(start, end);
   const lineLength = nl + 1 - start;
-  const tokens = tokenize(line);
-  const name = tokens.length > 0 ? text(tokens[0]) : "";
-  if (STORAGE.has(name)) return parseStorage(buf, start + lineLength, lineLength, tokens, opts);
+  // Storage lines, the commonest with data, are framed from token bounds: of their tokens
+  // only the key is copied.
+  const count = tokenBounds(buf, start, end);
+  const name = count > 0 ? text(token(buf, 0)) : "";
+  if (STORAGE.has(name)) {
+    return parseStorage(buf, nl + 1, lineLength, name as StorageName, count, opts);
+  }
+  const tokens = tokenize(buf.subarray(start, end));
   if (name === "ms") return parseMetaSet(buf, start + lineLength, lineLength, tokens, opts);
   return { command: { kind: "line", tokens }, consumed: lineLength };
 }
@@ -163,60 +241,65 @@ function dataBlock(
   if (buf.length - dataStart < bytes + 2) return null;
   // A copy: the connection reuses its buffer while the store may keep the value.
   const data = buf.slice(dataStart, dataStart + bytes);
-  const ok = buf[dataStart + bytes] === 0x0d && buf[dataStart + bytes + 1] === 0x0a;
-  return { data, ok };
+  return { data, ok: blockEnds(buf, dataStart, bytes) };
 }
 
+/** True when the `bytes` of data at `dataStart` are followed by CRLF. */
+function blockEnds(buf: Uint8Array, dataStart: number, bytes: number): boolean {
+  return buf[dataStart + bytes] === 0x0d && buf[dataStart + bytes + 1] === 0x0a;
+}
+
+/** A storage line of `count` tokens, which {@link tokenBounds} just split. */
 function parseStorage(
   buf: Uint8Array,
   dataStart: number,
   lineLength: number,
-  tokens: Uint8Array[],
+  name: StorageName,
+  count: number,
   opts: ParseOptions,
 ): Parsed | null {
-  const name = text(tokens[0]) as StorageName;
   const isCas = name === "cas";
   const base = isCas ? 6 : 5;
-  if (tokens.length !== base && tokens.length !== base + 1) return reply(TEXT.ERROR, lineLength);
-  const noreply = tokens.length === base + 1 && text(tokens[base]) === "noreply";
+  if (count !== base && count !== base + 1) return reply(TEXT.ERROR, lineLength);
+  const noreply = count === base + 1 && text(token(buf, base)) === "noreply";
   const quiet = (t: string) => noreply ? null : t;
-  const key = tokens[1];
-  const flags = parseFlags(tokens[2]);
-  const exptime = parseExptime(tokens[3]);
-  const bytes = parseInteger(tokens[4]);
-  const cas = isCas ? parseCas(tokens[5]) : 0;
+  const keyLength = bounds[3] - bounds[2];
+  const flags = parseFlags(token(buf, 2));
+  const exptime = parseExptime(token(buf, 3));
+  const bytes = parseInteger(token(buf, 4));
+  const cas = isCas ? parseCas(token(buf, 5)) : 0;
   if (
-    key.length > KEY_MAX || flags === null || exptime === null || bytes === null ||
+    keyLength > KEY_MAX || flags === null || exptime === null || bytes === null ||
     bytes < 0 || bytes > BYTES_MAX || cas === null
   ) {
     return reply(quiet(TEXT.BAD_FORMAT), lineLength);
   }
-  if (!opts.fits(key.length, bytes, flags)) {
+  // Copies: the connection reuses its buffer while the store may keep them.
+  if (!opts.fits(keyLength, bytes, flags)) {
     return {
       command: {
         kind: "reply",
         reply: quiet(TEXT.TOO_LARGE),
         skip: bytes + 2,
         close: false,
-        tooLarge: { name, key, noreply },
+        tooLarge: { name, key: token(buf, 1).slice(), noreply },
       },
       consumed: lineLength,
     };
   }
-  const block = dataBlock(buf, dataStart, bytes);
-  if (!block) return null;
+  if (buf.length - dataStart < bytes + 2) return null;
   // A bad block swallows the declared bytes; what follows is read as the next command.
-  if (!block.ok) return reply(quiet(TEXT.BAD_CHUNK), lineLength + bytes);
+  if (!blockEnds(buf, dataStart, bytes)) return reply(quiet(TEXT.BAD_CHUNK), lineLength + bytes);
   return {
     command: {
       kind: "storage",
       name,
-      key,
+      key: token(buf, 1).slice(),
       flags,
       exptime,
       cas,
       noreply,
-      data: block.data,
+      data: buf.slice(dataStart, dataStart + bytes),
     },
     consumed: lineLength + bytes + 2,
   };

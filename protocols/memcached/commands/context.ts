@@ -65,22 +65,38 @@ export function line(text: string): Chunk[] {
   return [text + "\r\n"];
 }
 
-const enc = new TextEncoder();
+const VALUE_PREFIX = new TextEncoder().encode("VALUE ");
+const END = new TextEncoder().encode("END\r\n");
 
-/** The `VALUE <key> <flags> <bytes> [<cas>]` block for one item. */
-export function valueBlock(item: Item, withCas: boolean): Chunk[] {
-  const head = enc.encode(
-    " " + item.flags + " " + item.value.length +
-      (withCas ? " " + item.cas : "") + "\r\n",
+/**
+ * A retrieval's reply in one buffer: the `VALUE <key> <flags> <bytes> [<cas>]` block of each
+ * item, then END.
+ */
+export function valueBlocks(items: readonly Item[], withCas: boolean): Chunk[] {
+  // The rest of each VALUE line: ASCII digits and spaces, written a char code a byte.
+  const heads = items.map((item) =>
+    " " + item.flags + " " + item.value.length + (withCas ? " " + item.cas : "") + "\r\n"
   );
-  const out = new Uint8Array(6 + item.key.length + head.length + item.value.length + 2);
-  out.set(VALUE_PREFIX);
-  out.set(item.key, 6);
-  out.set(head, 6 + item.key.length);
-  out.set(item.value, 6 + item.key.length + head.length);
-  out[out.length - 2] = 0x0d;
-  out[out.length - 1] = 0x0a;
+  let length = END.length;
+  for (let i = 0; i < items.length; i++) {
+    length += VALUE_PREFIX.length + items[i].key.length + heads[i].length +
+      items[i].value.length + 2;
+  }
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (let i = 0; i < items.length; i++) {
+    const { key, value } = items[i];
+    const head = heads[i];
+    out.set(VALUE_PREFIX, at);
+    at += VALUE_PREFIX.length;
+    out.set(key, at);
+    at += key.length;
+    for (let j = 0; j < head.length; j++) out[at++] = head.charCodeAt(j);
+    out.set(value, at);
+    at += value.length;
+    out[at++] = 0x0d;
+    out[at++] = 0x0a;
+  }
+  out.set(END, at);
   return [out];
 }
-
-const VALUE_PREFIX = enc.encode("VALUE ");

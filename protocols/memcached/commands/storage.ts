@@ -8,13 +8,14 @@ import type { Status } from "../storage/items.ts";
 import { textAuth } from "./auth.ts";
 import { type Chunk, line, type Reply, type Session } from "./context.ts";
 
-const STORE_REPLY: Readonly<Record<Status, string>> = {
-  ok: TEXT.STORED,
-  not_stored: TEXT.NOT_STORED,
-  exists: TEXT.EXISTS,
-  not_found: TEXT.NOT_FOUND,
-  non_numeric: TEXT.NON_NUMERIC,
-  too_large: TEXT.OUT_OF_MEMORY,
+/** Each outcome's reply, built once (shared by every reply: never mutated). */
+const STORE_REPLY: Readonly<Record<Status, Chunk[]>> = {
+  ok: line(TEXT.STORED),
+  not_stored: line(TEXT.NOT_STORED),
+  exists: line(TEXT.EXISTS),
+  not_found: line(TEXT.NOT_FOUND),
+  non_numeric: line(TEXT.NON_NUMERIC),
+  too_large: line(TEXT.OUT_OF_MEMORY),
 };
 
 /** One generic handler for every classic storage command. */
@@ -39,7 +40,7 @@ export function storageCommand(s: Session, cmd: StorageCommand): Reply {
       else counters.casMisses++;
     }
     if (r.status === "ok") counters.totalItems++;
-    return cmd.noreply ? [] : line(STORE_REPLY[r.status]);
+    return cmd.noreply ? [] : STORE_REPLY[r.status];
   });
 }
 

@@ -14,23 +14,32 @@ export interface Access {
   at: number;
 }
 
-/** Access state of recently fetched item versions. */
+/**
+ * Access state of recently fetched item versions. A version fetched again is updated in place,
+ * not moved to the back: the versions forgotten first are those first fetched longest ago (an
+ * approximate LRU, so a hit does not reorganise the map).
+ */
 export class AccessLog {
   #map = new Map<number, Access>();
 
   /** The state before now, without recording a fetch (`since` = the item's store time). */
   peek(cas: number, since: number): Access {
-    return this.#map.get(cas) ?? { fetched: false, at: since };
+    const known = this.#map.get(cas);
+    return known ? { fetched: known.fetched, at: known.at } : { fetched: false, at: since };
   }
 
   /** Record a fetch at `now`; returns the state before it. */
   fetch(cas: number, since: number, now: number): Access {
-    const before = this.peek(cas, since);
-    this.#map.delete(cas);
+    const known = this.#map.get(cas);
+    if (known) {
+      const before = { fetched: known.fetched, at: known.at };
+      known.at = now;
+      return before;
+    }
     this.#map.set(cas, { fetched: true, at: now });
     if (this.#map.size > ACCESS_TRACKED_MAX) {
       this.#map.delete(this.#map.keys().next().value!);
     }
-    return before;
+    return { fetched: false, at: since };
   }
 }

@@ -161,9 +161,10 @@ export class Items {
     // Unique across restarts of a persistent store without storing a counter: the clock in µs.
     this.#nextCas = Date.now() * 1000;
     // The flush state may change under us by a whole-namespace reset or restore: follow it.
-    store.onCommit((changes) => {
+    // Hooked on its own key: the engine then passes this hook no change of an item.
+    store.scope(FLUSH_KEY).onCommit((changes) => {
       for (const c of changes) {
-        if (c.key.length === 1 && c.key[0] === FLUSH_KEY[0]) {
+        if (c.key.length === 0) {
           this.#flush = (c.entry?.meta as FlushState | undefined) ?? { gen: 0, at: 0 };
         }
       }
@@ -191,7 +192,7 @@ export class Items {
    * A unit on one item, with its store keys as prefetch hints: the item in the current
    * generation, and the flush state a unit re-reads when other front-ends may flush.
    */
-  #write<T>(key: Uint8Array, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+  #write<T>(key: Uint8Array, fn: (tx: WriteTx) => T | Promise<T>): Promise<T> {
     const keys = this.#exclusive ? [this.#key(key)] : [FLUSH_KEY, this.#key(key)];
     return this.#store.write(fn, { keys });
   }
@@ -246,7 +247,25 @@ export class Items {
     return entries.map((e) => this.#live(e, now));
   }
 
+  /**
+   * Items memory alone knows (cached or known absent), in order, without waiting; undefined
+   * when any key needs a store read, or when another front-end may have flushed (a shared
+   * store: the flush state is re-read with the items).
+   */
+  peekMany(keys: readonly Uint8Array[]): (Item | null)[] | undefined {
+    if (!this.#exclusive) return undefined;
+    const now = Date.now();
+    const out: (Item | null)[] = [];
+    for (const k of keys) {
+      const e = this.#store.peek<ItemMeta>(this.#key(k));
+      if (e === undefined) return undefined;
+      out.push(this.#live(e, now));
+    }
+    return out;
+  }
+
   /** In a unit: bring the flush state up to date when other front-ends may change it. */
+
   async #sync(tx: WriteTx): Promise<void> {
     if (this.#exclusive) return;
     this.#flush = (await tx.get<FlushState>(FLUSH_KEY))?.meta ?? { gen: 0, at: 0 };
@@ -272,20 +291,28 @@ export class Items {
     });
   }
 
+  /** A plain set: it needs nothing from the old item, so it writes blind (no read in the loop). */
+  #blindSet(tx: WriteTx, req: StoreRequest): WriteResult {
+    const newCas = this.#cas();
+    const expiresAt = deadline(req.exptime, tx.now);
+    const { key, value, flags } = req;
+    this.#put(tx, { key, value, flags, cas: newCas, expiresAt, stale: false, won: false });
+    return { status: "ok", cas: newCas };
+  }
+
   /** set/add/replace/append/prepend/cas in one unit. */
   store(req: StoreRequest): Promise<WriteResult> {
+    const blind = req.mode === "set" && req.cas === undefined;
+    // The sole writer's flush state is current: its blind set is a unit with no await.
+    if (blind && this.#exclusive) return this.#write(req.key, (tx) => this.#blindSet(tx, req));
     return this.#write(req.key, async (tx) => {
-      const cas = req.cas;
-      if (req.mode === "set" && cas === undefined) {
-        // A plain set needs nothing from the old item: write blind (no read in the loop).
+      if (blind) {
         await this.#sync(tx);
-        const newCas = this.#cas();
-        const expiresAt = deadline(req.exptime, tx.now);
-        const { key, value, flags } = req;
-        this.#put(tx, { key, value, flags, cas: newCas, expiresAt, stale: false, won: false });
-        return { status: "ok", cas: newCas } as WriteResult;
+        return this.#blindSet(tx, req);
       }
+      const cas = req.cas;
       const old = await this.#read(tx, req.key);
+
       let stale = false;
       if (cas !== undefined) {
         if (!old) return { status: "not_found", cas: 0 } as WriteResult;
