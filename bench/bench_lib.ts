@@ -493,11 +493,11 @@ export async function startFloor(
 export function floorFigure(row: Row, floor: Stat): Figure {
   const ofReference = floor.opsPerSec / row.reference.opsPerSec;
   return {
-    name: `${row.workload}: Deno KV floor (bench/kv_floor_server.ts)`,
+    name: `${row.workload}: floor server (bench/kv_floor_server.ts)`,
     value: Math.round(floor.opsPerSec),
     unit: "ops/s",
     note: `${ofReference.toFixed(2)} of the reference, so a ratio above it is out of reach for ` +
-      `any server committing each write to Deno KV; basekv reaches ${
+      `any server built as the floor is; basekv reaches ${
         (row.basekv.opsPerSec / floor.opsPerSec).toFixed(2)
       } of it (p50 ${floor.p50Ms.toFixed(2)} ms)`,
   };

@@ -8,7 +8,8 @@
  * `getMany` (10 keys a call, every call of a turn in flight at once), from a basekv data file's
  * database 0 when started with `basekv`: the floor of a read that misses every cache. Started
  * with `http`, it answers every HTTP request by writing its body as one entry and replying `{}`
- * after the commit: the floor of a DynamoDB PutItem or UpdateItem (which also reads). Started
+ * after the commit: the floor of a DynamoDB PutItem or UpdateItem (which also reads); a read
+ * (any other operation) gets a canned 1 KiB reply at once, the ceiling of a Deno.serve server. Started
  * with `memcached`, it takes memcached text `set` commands instead of RESP.
  * Usage: deno run -A --unstable-kv bench/kv_floor_server.ts <data file> <port> [basekv|http|memcached]
  * @module
@@ -247,12 +248,23 @@ async function serveMemcached(conn: Deno.Conn): Promise<void> {
   }
 }
 
+/** DynamoDB operations the http floor commits; any other is answered at once with READ_REPLY. */
+const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
+/** A read's canned reply, about a 10-item Query's size: the ceiling of a Deno.serve server. */
+const READ_REPLY = `{"Count":0,"Items":[],"Pad":"${"x".repeat(1024)}"}`;
+
 /** The longest body prefix used as a key (Deno KV keys stop at 2 KiB). */
 const MAX_KEY_BYTES = 1800;
 
 if (layoutArg === "http") {
   Deno.serve({ hostname: "127.0.0.1", port: Number(portArg), onListen() {} }, async (request) => {
     const body = new Uint8Array(await request.arrayBuffer());
+    const target = request.headers.get("x-amz-target") ?? "";
+    if (!WRITES.has(target.slice(target.indexOf(".") + 1))) {
+      return new Response(READ_REPLY, {
+        headers: { "content-type": "application/x-amz-json-1.0" },
+      });
+    }
     const writes: Write[] = [[["p", body.subarray(0, MAX_KEY_BYTES)], body]];
     const committed = new Promise<void>((done) => pending.push({ writes, done }));
     commitLoop();
