@@ -138,7 +138,7 @@ class Engine implements LoopBackend {
     this.maxChecks = info.exclusive ? Infinity : REMOTE_MAX_CHECKS;
     const cacheMb = options.cacheMb ?? 64;
     this.cache = info.exclusive && cacheMb > 0 ? new ReadCache(cacheMb * 1024 * 1024) : null;
-    this.admission = this.cache ? new SecondTouch(cacheMb * 1024 * 1024) : null;
+    this.admission = this.cache ? new SecondTouch(cacheMb * 1024 * 1024, this.cache) : null;
     this.loop = new WriteLoop(this);
     this.counters = new Counters(kv, info.exclusive, (fn) => this.loop.runAlone(fn));
     this.existence = info.exclusive ? new ExistenceIndex(kv) : null;
@@ -185,8 +185,8 @@ class Engine implements LoopBackend {
   /**
    * A key's stored state; from the cache when held. The result is shared: never mutate it.
    * The write loop's reads go ahead of clients' reads waiting for the store; a `client` read
-   * fills the cache only on the key's second miss (see admission.ts), while the write loop's
-   * always do, since the unit that asked reads the key again from it.
+   * fills the cache when admission.ts admits it (room, a second miss, recurring misses), while
+   * the write loop's always do, since the unit that asked reads the key again from it.
    */
   async readRaw(key: Key, withData: boolean, knownId?: string, client = false): Promise<Raw> {
     const cache = this.cache;
