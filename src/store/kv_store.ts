@@ -565,6 +565,11 @@ class KvStoreView implements OpenedStore {
   #prefix: Key;
   /** The prefix's id, which every full key's id starts with (see keyId). */
   #prefixId: string;
+  /**
+   * Ids of frozen keys (constants such as a namespace's settings key, peeked on every read):
+   * made and hashed once, not per read.
+   */
+  #constIds = new WeakMap<Key, string>();
 
   constructor(engine: Engine, prefix: Key) {
     this.#engine = engine;
@@ -583,7 +588,16 @@ class KvStoreView implements OpenedStore {
   }
 
   peek<M = unknown>(key: Key): Entry<M> | null | undefined {
-    return this.#peek<M>(key, keyId(key, this.#prefixId));
+    return this.#peek<M>(
+      key,
+      Object.isFrozen(key) ? this.#constId(key) : keyId(key, this.#prefixId),
+    );
+  }
+
+  #constId(key: Key): string {
+    let id = this.#constIds.get(key);
+    if (id === undefined) this.#constIds.set(key, id = keyId(key, this.#prefixId));
+    return id;
   }
 
   /** `id` is the full key's {@link keyId}. */
