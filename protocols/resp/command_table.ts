@@ -50,6 +50,32 @@ function lowerName(arg: Uint8Array): string {
   return String.fromCharCode.apply(null, nameCodes);
 }
 
+/** 32-bit FNV-1a of a command name's ASCII-lower-cased bytes (or of a lower-case name). */
+function nameHash(arg: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < arg.length; i++) {
+    const c = arg[i];
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
+  }
+  return h;
+}
+
+function textHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** Whether `arg`, ASCII-lower-cased, spells `name` (a lower-case ASCII command name). */
+function spells(arg: Uint8Array, name: string): boolean {
+  if (arg.length !== name.length) return false;
+  for (let i = 0; i < arg.length; i++) {
+    const c = arg[i];
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function arityOk(arity: number, argc: number): boolean {
   return arity > 0 ? argc === arity : argc >= -arity;
 }
@@ -63,6 +89,11 @@ export interface CommandFamily {
 /** Name → spec for every family, with Redis's dispatch rules. */
 export class CommandTable {
   #byName = new Map<string, CommandSpec>();
+  /**
+   * Every command by {@link nameHash} of its name (null where two names share a hash): the hot
+   * lookup, which makes no string of the name.
+   */
+  #byHash = new Map<number, CommandSpec | null>();
   #groups = new Map<string, string>();
   /** The lookup of each command without subcommands, made once (shared: never mutate). */
   #found = new Map<CommandSpec, { spec: CommandSpec; fullName: string }>();
@@ -71,6 +102,9 @@ export class CommandTable {
     for (const family of families) {
       for (const spec of family.commands) {
         this.#byName.set(spec.name, spec);
+        const h = textHash(spec.name);
+        const other = this.#byHash.get(h);
+        this.#byHash.set(h, other === undefined || other?.name === spec.name ? spec : null);
         this.#groups.set(spec.name, family.group);
         this.#found.set(spec, { spec, fullName: spec.name });
       }
@@ -92,9 +126,18 @@ export class CommandTable {
     return this.#byName.get(name.toLowerCase());
   }
 
+  /** The command `arg` names (any case), or undefined. */
+  #base(arg: Uint8Array): CommandSpec | undefined {
+    if (arg.length > MAX_NAME_BYTES) return undefined;
+    const hashed = this.#byHash.get(nameHash(arg));
+    if (hashed === undefined) return undefined;
+    if (hashed === null) return this.#byName.get(lowerName(arg));
+    return spells(arg, hashed.name) ? hashed : undefined;
+  }
+
   /** Resolve argv to a spec, or to Redis's unknown-command / subcommand / arity error. */
   lookup(argv: Uint8Array[]): Lookup {
-    const base = this.#byName.get(lowerName(argv[0]));
+    const base = this.#base(argv[0]);
     if (!base) {
       return { error: unknownCommandError(argText(argv[0]), argv.slice(1).map(argText)) };
     }

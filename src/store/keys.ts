@@ -14,7 +14,8 @@ const encoder = new TextEncoder();
 
 /**
  * Char codes of the id being built, reused: an id is made as one string, where joining its
- * pieces would allocate a string per piece (≈ 700 bytes of garbage for a short key).
+ * pieces would allocate a string per piece (≈ 700 bytes of garbage for a short key). Never
+ * shortened: truncating it made V8 trim its backing store and grow it again on every call.
  */
 const codes: number[] = [];
 /** Ids longer than this are joined piece by piece, so no call gets more arguments than this. */
@@ -50,8 +51,7 @@ export function keyId(key: Key, prefixId = ""): string {
     } else codes[n++] = part ? 84 : 70; // "T" or "F"
     if (n > ONE_CALL_MAX) return joinedId(key, prefixId);
   }
-  codes.length = n;
-  return String.fromCharCode.apply(null, codes);
+  return String.fromCharCode.apply(null, n === codes.length ? codes : codes.slice(0, n));
 }
 
 /** Write the decimal digits of `value` (a non-negative integer) at `n`; the new length. */

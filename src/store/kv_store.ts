@@ -138,7 +138,7 @@ class Engine implements LoopBackend {
     this.maxChecks = info.exclusive ? Infinity : REMOTE_MAX_CHECKS;
     const cacheMb = options.cacheMb ?? 64;
     this.cache = info.exclusive && cacheMb > 0 ? new ReadCache(cacheMb * 1024 * 1024) : null;
-    this.admission = this.cache ? new SecondTouch(cacheMb * 1024 * 1024) : null;
+    this.admission = this.cache ? new SecondTouch(cacheMb * 1024 * 1024, this.cache) : null;
     this.loop = new WriteLoop(this);
     this.counters = new Counters(kv, info.exclusive, (fn) => this.loop.runAlone(fn));
     this.existence = info.exclusive ? new ExistenceIndex(kv) : null;
@@ -185,8 +185,8 @@ class Engine implements LoopBackend {
   /**
    * A key's stored state; from the cache when held. The result is shared: never mutate it.
    * The write loop's reads go ahead of clients' reads waiting for the store; a `client` read
-   * fills the cache only on the key's second miss (see admission.ts), while the write loop's
-   * always do, since the unit that asked reads the key again from it.
+   * fills the cache when admission.ts admits it (room, a second miss, recurring misses), while
+   * the write loop's always do, since the unit that asked reads the key again from it.
    */
   async readRaw(key: Key, withData: boolean, knownId?: string, client = false): Promise<Raw> {
     const cache = this.cache;
@@ -565,6 +565,11 @@ class KvStoreView implements OpenedStore {
   #prefix: Key;
   /** The prefix's id, which every full key's id starts with (see keyId). */
   #prefixId: string;
+  /**
+   * Ids of frozen keys (constants such as a namespace's settings key, peeked on every read):
+   * made and hashed once, not per read.
+   */
+  #constIds = new WeakMap<Key, string>();
 
   constructor(engine: Engine, prefix: Key) {
     this.#engine = engine;
@@ -583,7 +588,16 @@ class KvStoreView implements OpenedStore {
   }
 
   peek<M = unknown>(key: Key): Entry<M> | null | undefined {
-    return this.#peek<M>(key, keyId(key, this.#prefixId));
+    return this.#peek<M>(
+      key,
+      Object.isFrozen(key) ? this.#constId(key) : keyId(key, this.#prefixId),
+    );
+  }
+
+  #constId(key: Key): string {
+    let id = this.#constIds.get(key);
+    if (id === undefined) this.#constIds.set(key, id = keyId(key, this.#prefixId));
+    return id;
   }
 
   /** `id` is the full key's {@link keyId}. */

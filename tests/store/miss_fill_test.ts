@@ -1,7 +1,8 @@
 /**
- * Reads that miss the cache: a client's read fills the cache only on the key's second miss, the
- * write loop's reads fill it at once, a write landing while an admitted read waits is never
- * hidden, and the read queue lets go of the reads it has sent while it never drains.
+ * Reads that miss the cache: a client's read fills a full cache only on the key's second miss
+ * (a cache with room, or misses that recur, take the first), the write loop's reads fill it at
+ * once, a write landing while an admitted read waits is never hidden, and the read queue lets go
+ * of the reads it has sent while it never drains.
  * @module
  */
 import assert from "node:assert/strict";
@@ -13,21 +14,36 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const KEYS = 40;
 
-/** A file store holding KEYS keys, reopened so none of them is cached. */
-async function coldStore(dir: string): Promise<OpenedStore> {
+/** A 1 MiB cache's worth of filler keys: each value ~1 KiB, so a few thousand overfill it. */
+const FILLERS = 2000;
+
+/**
+ * A file store holding KEYS keys, reopened so none of them is cached; `full`: its cache then
+ * filled to its budget with other keys (written, so cached by their commits).
+ */
+async function coldStore(dir: string, full = false): Promise<OpenedStore> {
   const path = `${dir}/db.sqlite`;
   const first = await openStore({ path });
   await first.write((tx) => {
     for (let i = 0; i < KEYS; i++) tx.set(["k", i], { data: enc.encode(`v${i}`) });
   });
   await first.close();
-  return await openStore({ path });
+  if (!full) return await openStore({ path });
+  const store = await openStore({ path, cacheMb: 1 });
+  const filler = new Uint8Array(1000);
+  await store.write((tx) => {
+    for (let i = 0; i < FILLERS; i++) tx.set(["filler", i], { data: filler });
+  });
+  return store;
 }
 
 /** Run `fn` on a cold store in a fresh directory, then close and remove both. */
-async function withColdStore(fn: (store: OpenedStore) => Promise<void>): Promise<void> {
+async function withColdStore(
+  fn: (store: OpenedStore) => Promise<void>,
+  full = false,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
-  const store = await coldStore(dir);
+  const store = await coldStore(dir, full);
   try {
     await fn(store);
   } finally {
@@ -43,7 +59,7 @@ async function readsOf(store: OpenedStore, fn: () => Promise<unknown>): Promise<
   return store.stats().storeReads - before;
 }
 
-Deno.test("a client's miss fills the cache on the key's second miss, not its first", async () => {
+Deno.test("a client's miss fills a full cache on the key's second miss, not its first", async () => {
   await withColdStore(async (store) => {
     for (const i of [0, 1, 2]) {
       const get = () => store.get(["k", i]);
@@ -57,6 +73,15 @@ Deno.test("a client's miss fills the cache on the key's second miss, not its fir
     assert.equal(await readsOf(store, many), 2);
     assert.equal(await readsOf(store, many), 2);
     assert.equal(await readsOf(store, many), 0);
+  }, true);
+});
+
+Deno.test("a cache with room takes a client's first miss", async () => {
+  await withColdStore(async (store) => {
+    const get = () => store.get(["k", 7]);
+    assert.equal(await readsOf(store, get), 1);
+    assert.equal(await readsOf(store, get), 0);
+    assert.equal(dec.decode((await get())!.data), "v7");
   });
 });
 
@@ -103,6 +128,19 @@ Deno.test("the doorkeeper admits a key on its second miss and forgets it once ad
   let remembered = 0;
   for (let i = 0; i < 100_000; i++) if (door.admit(`flood${i}`)) remembered++;
   assert.ok(remembered < 10_000, `${remembered} of 100000 one-off misses remembered`);
+  assert.equal(door.open, false);
+});
+
+Deno.test("misses that recur open the doorkeeper to first misses, one-off misses shut it", () => {
+  // 1024 slots; 600 keys read round and round recur within them about half of the time.
+  const door = new SecondTouch(1 << 20, { bytes: 1 << 20 });
+  for (let i = 0; i < 20_000; i++) door.admit(`hot${i % 600}`);
+  assert.equal(door.open, true);
+  assert.equal(door.admit("new-key"), true, "a first miss fills");
+  // A keyspace far larger than the table: misses do not recur, and it shuts within a window.
+  for (let i = 0; i < 10_000; i++) door.admit(`scan${i}`);
+  assert.equal(door.open, false);
+  assert.equal(door.admit("other-key"), false);
 });
 
 Deno.test("a read queue that never drains lets go of the reads it sent", () => {

@@ -69,7 +69,8 @@ export const MAX_INLINE_KEY_BYTES = 1800;
 /** Longest key or hash field accepted (the full name must fit the entry's small meta). */
 export const MAX_REDIS_KEY_BYTES = 16 * 1024;
 
-export const SLOTS_KEY: Key = ["slots"];
+/** The db-to-slot map's key; frozen, so the store makes its id once (it is peeked per read). */
+export const SLOTS_KEY: Key = Object.freeze(["slots"]);
 
 /** True when a key or field is too long to be one key part. */
 export function isLongKey(name: Uint8Array): boolean {
