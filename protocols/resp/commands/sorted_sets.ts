@@ -48,6 +48,7 @@ import {
   notifyStored,
   option,
   readSlot,
+  unitSize,
   writeChunks,
   writeSlot,
 } from "./common.ts";
@@ -118,12 +119,13 @@ export async function zaddGeneric(
   checkKey(argv[1]);
   for (const p of pairs) checkKey(p.member);
   const limits = zsetLimits(ctx);
-  const results = await writeChunks(
-    ctx,
-    pairs,
-    (tx, slot, chunk) => addMembers(tx, slot, argv[1], chunk, flags, pairs.length, limits),
-  );
-  const total = results.reduce((a, b) => ({
+  const unit = (tx: WriteTx, slot: number, chunk: readonly ZMember[]) =>
+    addMembers(tx, slot, argv[1], chunk, flags, pairs.length, limits);
+  // The common case is one unit: no chunk copies, no second promise over it.
+  const results = pairs.length <= unitSize(ctx)
+    ? [await writeSlot(ctx, (tx, slot) => unit(tx, slot, pairs))]
+    : await writeChunks(ctx, pairs, unit);
+  const total = results.length === 1 ? results[0] : results.reduce((a, b) => ({
     added: a.added + b.added,
     updated: a.updated + b.updated,
     processed: a.processed + b.processed,
@@ -148,17 +150,20 @@ async function addMembers(
   if (!entry && flags.xx) return out;
   const h = openZset(slot, key, entry, sizeHint, limits);
   // A new set has nothing to read; an existing one's scores are read all at once.
-  const stored = entry
-    ? await Promise.all(pairs.map((p) => getScore(tx, h.meta, p.member)))
-    : pairs.map(() => null);
-  const seen = new Map<string, number>();
+  const stored = entry === null
+    ? pairs.map(() => null)
+    : pairs.length === 1
+    ? [await getScore(tx, h.meta, pairs[0].member)]
+    : await Promise.all(pairs.map((p) => getScore(tx, h.meta, p.member)));
+  // Repeated members see the score an earlier pair gave (one pair cannot repeat).
+  const seen = pairs.length === 1 ? null : new Map<string, number>();
   pairs.forEach(({ member, score }, j) => {
-    const name = ascii(member);
-    const current = seen.has(name) ? seen.get(name)! : stored[j];
+    const name = seen === null ? "" : ascii(member);
+    const current = seen?.has(name) ? seen.get(name)! : stored[j];
     if (current === null) {
       if (flags.xx) return;
       putMember(tx, h, member, score, null);
-      seen.set(name, score);
+      seen?.set(name, score);
       out.added++;
       out.processed++;
       out.score = score;
@@ -170,7 +175,7 @@ async function addMembers(
     if ((flags.lt && next >= current) || (flags.gt && next <= current)) return;
     if (next !== current) {
       putMember(tx, h, member, next, current);
-      seen.set(name, next);
+      seen?.set(name, next);
       out.updated++;
     }
     out.processed++;

@@ -169,9 +169,15 @@ export async function popElements(
   const take = Math.min(count, n);
   if (take <= 0) return [];
   const left = side === "left";
-  const entries = left
-    ? await elementsIn(tx, m, 0, take)
-    : await elementsIn(tx, m, n - take, n, true);
+  let entries: Entry[];
+  if (take === 1) {
+    // One element (LPOP/RPOP's usual form) is one point read, which the read cache answers
+    // (a push caches the element it writes); a range read always goes to the store.
+    const one = await elementAt(tx, m, left ? 0 : n - 1);
+    entries = one ? [one] : [];
+  } else {
+    entries = left ? await elementsIn(tx, m, 0, take) : await elementsIn(tx, m, n - take, n, true);
+  }
   for (const e of entries) tx.delete(e.key);
   if (left) m.h = (m.h ?? 0) + take;
   m.n = n - take;

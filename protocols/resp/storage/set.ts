@@ -166,8 +166,13 @@ export async function addAll(
   h: SetHandle,
   members: readonly Uint8Array[],
 ): Promise<number> {
-  const unique = dedupe(members);
-  const present = h.entry ? await membership(tx, h.meta, unique) : unique.map(() => false);
+  // One member (SADD's usual form) has no duplicate and is one read, not a batch of them.
+  const unique = members.length === 1 ? members : dedupe(members);
+  const present = h.entry === null
+    ? unique.map(() => false)
+    : unique.length === 1
+    ? [await tx.get(memberKey(h.meta, unique[0])) !== null]
+    : await membership(tx, h.meta, unique);
   return addMembers(tx, h, unique, present);
 }
 

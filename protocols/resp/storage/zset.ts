@@ -241,20 +241,22 @@ export function putMember(
   old: number | null,
 ): void {
   const g = h.meta.g!;
-  const long = isLongKey(member) ? { M: member.slice() } : {};
+  const M = isLongKey(member) ? member.slice() : undefined;
   const limits = h.limits ?? DEFAULT_ZSET_LIMITS;
   if (member.length > limits.value) markSkiplist(h);
   if (old === null && (h.meta.n ?? 0) + 1 > limits.entries) markSkiplist(h);
   // A listpack keeps "-0" as the integer 0; only a skiplist keeps the sign.
   if (!h.meta.big && score === 0) score = 0;
   if (old !== null) {
-    tx.delete(indexKey(g, old, member));
-    recordMove(h, indexKey(g, old, member), -1);
+    const stale = indexKey(g, old, member);
+    tx.delete(stale);
+    recordMove(h, stale, -1);
   }
-  tx.set<MemberMeta>(memberKey(g, member), { meta: { s: score, ...long } });
+  tx.set<MemberMeta>(memberKey(g, member), { meta: M ? { s: score, M } : { s: score } });
   // The index entry needs meta only for a long member: an empty one would be stored as {}.
-  tx.set<MemberMeta>(indexKey(g, score, member), long.M ? { meta: long } : {});
-  recordMove(h, indexKey(g, score, member), 1);
+  const index = indexKey(g, score, member);
+  tx.set<MemberMeta>(index, M ? { meta: { M } } : {});
+  recordMove(h, index, 1);
   if (old !== null) return;
   h.meta.n = (h.meta.n ?? 0) + 1;
   h.dirty = true;
@@ -276,12 +278,12 @@ export function removeMember(tx: WriteTx, h: ZsetHandle, member: Uint8Array, sco
  */
 export async function saveZset(tx: WriteTx, h: ZsetHandle): Promise<void> {
   const n = h.meta.n ?? 0;
-  const space = treeSpace(h.meta.g!);
   if (n > 0 && h.meta.ob && (h.moves?.length ?? 0) > 0) {
+    const space = treeSpace(h.meta.g!);
     const shape = h.meta.rt ? treeShape(h.meta)! : await migrateBlocks(tx, space);
     setShape(h, await countMoves(tx, space, shape, h.moves!));
   } else if (n >= TREE_FROM && !h.meta.ob && (h.entry?.meta?.n ?? 0) < BUILD_UNDER) {
-    setShape(h, await buildTree(tx, space));
+    setShape(h, await buildTree(tx, treeSpace(h.meta.g!)));
   }
   h.moves = [];
   if (h.dirty) saveCollection(tx, h, n <= 0);
