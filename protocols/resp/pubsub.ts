@@ -4,6 +4,8 @@
  * `deliver` queues a push frame on its socket.
  * @module
  */
+import { keepBytes } from "../../src/kept_bytes.ts";
+import { encodeReply, ReplyWriter } from "./codec/mod.ts";
 import { globMatch } from "./glob.ts";
 import { bulk, integer, push, type Reply } from "./reply.ts";
 
@@ -29,6 +31,50 @@ export function bytesOf(text: string): Uint8Array {
   return out;
 }
 
+/** Where frames are encoded before their bytes are kept; replaced when a large one grew it. */
+let scratch = new ReplyWriter(256);
+const SCRATCH_KEEP = 64 * 1024;
+
+/**
+ * A push frame for subscribers, encoded at most once per protocol version however many
+ * subscribers receive it (a PUBLISH to N subscribers encodes its message once, not N times).
+ */
+export class PushFrame {
+  #v2: Uint8Array | null = null;
+  #v3: Uint8Array | null = null;
+
+  constructor(readonly reply: Reply) {}
+
+  /** The frame's bytes for a connection speaking `protocol` (never changed: shared by all). */
+  bytes(protocol: 2 | 3): Uint8Array {
+    if (protocol === 2) return this.#v2 ??= this.#encode(2);
+    return this.#v3 ??= this.#encode(3);
+  }
+
+  #encode(protocol: 2 | 3): Uint8Array {
+    scratch.reset();
+    encodeReply(scratch, this.reply, protocol);
+    // A view of a shared block: one frame per message is no native allocation of its own.
+    const bytes = keepBytes(scratch.view());
+    if (scratch.length > SCRATCH_KEEP) scratch = new ReplyWriter(256);
+    return bytes;
+  }
+}
+
+/** The kinds' message words, as bytes (a string word would be encoded per frame). */
+const WORDS = {
+  message: bytesOf("message"),
+  pmessage: bytesOf("pmessage"),
+  smessage: bytesOf("smessage"),
+};
+
+/** The push frame of a message: its kind's word, then the names and body as bulk strings. */
+function message(word: keyof typeof WORDS, ...parts: Uint8Array[]): PushFrame {
+  const value: Reply[] = [bulk(WORDS[word])];
+  for (const part of parts) value.push(bulk(part));
+  return new PushFrame(push(value));
+}
+
 /** One connection's subscriptions. */
 export class Subscriber {
   readonly subscriptions: Record<Kind, Set<string>> = {
@@ -38,7 +84,7 @@ export class Subscriber {
   };
 
   /** `deliver` sends one push frame to the connection (queued behind its pending writes). */
-  constructor(readonly deliver: (frame: Reply) => void) {}
+  constructor(readonly deliver: (frame: PushFrame) => void) {}
 
   /** Channels plus patterns: the count SUBSCRIBE/PSUBSCRIBE frames carry. */
   get count(): number {
@@ -106,26 +152,34 @@ export class PubSub {
     if (set.size === 0) this.#by[kind].delete(key);
   }
 
-  /** Deliver `message` on `channel`; returns how many subscriptions received it. */
-  publish(channel: Uint8Array, message: Uint8Array, shard = false): number {
+  /** Deliver `body` on `channel`; returns how many subscriptions received it. */
+  publish(channel: Uint8Array, body: Uint8Array, shard = false): number {
     const key = name(channel);
     let receivers = 0;
     if (shard) {
-      for (const sub of this.#by.shard.get(key) ?? []) {
-        sub.deliver(push([bulk("smessage"), bulk(channel), bulk(message)]));
+      const subs = this.#by.shard.get(key);
+      if (!subs) return 0;
+      const frame = message("smessage", channel, body);
+      for (const sub of subs) {
+        sub.deliver(frame);
         receivers++;
       }
       return receivers;
     }
-    for (const sub of this.#by.channel.get(key) ?? []) {
-      sub.deliver(push([bulk("message"), bulk(channel), bulk(message)]));
-      receivers++;
+    const subs = this.#by.channel.get(key);
+    if (subs) {
+      const frame = message("message", channel, body);
+      for (const sub of subs) {
+        sub.deliver(frame);
+        receivers++;
+      }
     }
     for (const [pattern, subs] of this.#by.pattern) {
       const glob = bytesOf(pattern);
       if (!globMatch(glob, channel)) continue;
+      const frame = message("pmessage", glob, channel, body);
       for (const sub of subs) {
-        sub.deliver(push([bulk("pmessage"), bulk(glob), bulk(channel), bulk(message)]));
+        sub.deliver(frame);
         receivers++;
       }
     }

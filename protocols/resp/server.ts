@@ -18,7 +18,7 @@ import type { CommandTable } from "./command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "./errors.ts";
 import { invoke } from "./invoke.ts";
 import { encodeReply, parseRequests, ReplyWriter } from "./codec/mod.ts";
-import { Subscriber } from "./pubsub.ts";
+import { type PushFrame, Subscriber } from "./pubsub.ts";
 import { error, type Reply, simple } from "./reply.ts";
 import type { ClientRecord, ServerState } from "./server_state.ts";
 import { busyReply } from "./script_run.ts";
@@ -147,6 +147,8 @@ class RespConnection {
    * it waits join it, so a burst costs one socket write per subscriber, not one per message.
    */
   #outbox: ReplyWriter | null = null;
+  /** Bytes the last outbox carried: the next starts that large, not grown by copies again. */
+  #outboxSize = IDLE_CHUNK;
   /** Keys the running write command will touch, taken by its first write unit. */
   #hint: Key[] | undefined = undefined;
   #subscriber = new Subscriber((frame) => this.#deliver(frame));
@@ -655,7 +657,7 @@ class RespConnection {
   }
 
   /** A published message for this connection; a subscriber too slow to read it is cut off. */
-  #deliver(frame: Reply): void {
+  #deliver(frame: PushFrame): void {
     const hard = this.#deps.state.config.connection.pubsubOutputHard;
     if (hard > 0 && this.#queuedBytes > hard) {
       this.#record.kill();
@@ -663,16 +665,17 @@ class RespConnection {
     }
     let box = this.#outbox;
     if (!box) {
-      const taken = box = this.#outbox = new ReplyWriter(IDLE_CHUNK);
+      const taken = box = this.#outbox = new ReplyWriter(this.#outboxSize);
       this.#enqueue(() => {
         if (this.#outbox === taken) this.#outbox = null;
+        this.#outboxSize = Math.min(Math.max(taken.length, IDLE_CHUNK), READ_CHUNK);
         return taken.view();
       }).catch(() => {});
     }
-    const before = box.length;
-    encodeReply(box, frame, this.#session.protocol);
-    this.#queuedBytes += box.length - before;
-    this.#deps.state.stats.netOutputBytes += box.length - before;
+    const bytes = frame.bytes(this.#session.protocol);
+    box.bytes(bytes);
+    this.#queuedBytes += bytes.length;
+    this.#deps.state.stats.netOutputBytes += bytes.length;
   }
 
   /**

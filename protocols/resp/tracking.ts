@@ -7,6 +7,7 @@
  */
 import type { CommandSpec } from "./command.ts";
 import { type KeyChangeListener, type KeyEvent, keyId } from "./notify.ts";
+import { PushFrame } from "./pubsub.ts";
 import { array, bulk, integer, NULL, push, type Reply } from "./reply.ts";
 import type { ClientRecord } from "./server_state.ts";
 
@@ -156,16 +157,18 @@ export class Tracking implements KeyChangeListener {
       if (!target) {
         t.brokenRedirect = true;
         if (self && self.session.protocol === 3) {
-          self.subscriber.deliver(push([bulk("tracking-redir-broken"), integer(t.redirect)]));
+          self.subscriber.deliver(
+            new PushFrame(push([bulk("tracking-redir-broken"), integer(t.redirect)])),
+          );
         }
         return;
       }
     }
     if (!target) return;
-    let frame: Reply;
-    if (target.session.protocol === 3) frame = push([bulk("invalidate"), keys]);
+    let frame: PushFrame;
+    if (target.session.protocol === 3) frame = new PushFrame(push([bulk("invalidate"), keys]));
     else if (t.redirect !== 0 && target.subscriber.active) {
-      frame = push([bulk("message"), bulk(INVALIDATE_CHANNEL), keys]);
+      frame = new PushFrame(push([bulk("message"), bulk(INVALIDATE_CHANNEL), keys]));
     } else return;
     const to = target.subscriber;
     // The writer's reply is queued once its commit resolves; a timer runs after that.
