@@ -98,21 +98,29 @@ export interface LexRange {
   maxex: boolean;
 }
 
+/** Where scores are converted to and from bytes: no buffer or view allocated per score. */
+const SCORE = new Uint8Array(8);
+const SCORE_VIEW = new DataView(SCORE.buffer);
+
 /** Eight bytes whose byte order is the numeric order of doubles (-0 right before 0). */
 export function scoreBytes(score: number): Uint8Array {
+  SCORE_VIEW.setFloat64(0, score);
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setFloat64(0, score);
-  if (out[0] & 0x80) { for (let i = 0; i < 8; i++) out[i] = ~out[i]; }
-  else out[0] |= 0x80;
+  if (SCORE[0] & 0x80) { for (let i = 0; i < 8; i++) out[i] = ~SCORE[i]; }
+  else {
+    out.set(SCORE);
+    out[0] |= 0x80;
+  }
   return out;
 }
 
-/** The double {@link scoreBytes} encoded. */
+/** The double {@link scoreBytes} encoded (read once per member of every range reply). */
 export function scoreFromBytes(bytes: Uint8Array): number {
-  const b = bytes.slice();
-  if (b[0] & 0x80) b[0] &= 0x7f;
-  else for (let i = 0; i < 8; i++) b[i] = ~b[i];
-  return new DataView(b.buffer).getFloat64(0);
+  if (bytes[0] & 0x80) {
+    for (let i = 0; i < 8; i++) SCORE[i] = bytes[i];
+    SCORE[0] &= 0x7f;
+  } else for (let i = 0; i < 8; i++) SCORE[i] = ~bytes[i];
+  return SCORE_VIEW.getFloat64(0);
 }
 
 /** The next 8-byte string up (the encoding of the next double up). */
