@@ -241,17 +241,19 @@ export class Counters {
   }
 
   /**
-   * The counter mutations for a batch's writes (each with the envelope it replaces), and the
-   * deltas to mirror once the batch is durable.
+   * The counter mutations for a batch's writes (by key id; `bases` holds, by the same id, the
+   * envelope each replaces), and the deltas to mirror once the batch is durable.
    */
   plan(
-    writes: Iterable<{ key: Key; old: Envelope | null; env: Envelope | null }>,
+    writes: ReadonlyMap<string, { key: Key; env: Envelope | null }>,
+    bases: ReadonlyMap<string, { raw: { env: Envelope | null } }>,
   ): { mutations: Mutation[]; pending: PendingCounts } {
     const pending: PendingCounts = [];
     if (this.#regs.length === 0) return { mutations: [], pending };
     // Per registration, the groups seen, by keyId of the group: a batch touches few groups.
     const byReg = new Map<Registration, { last: Planned | null; groups: Map<string, Planned> }>();
-    for (const { key, old, env } of writes) {
+    for (const [id, { key, env }] of writes) {
+      const old = bases.get(id)?.raw.env ?? null;
       if (old === null && env === null) continue;
       for (const reg of this.#regs) {
         const glen = reg.prefix.length + reg.depth;

@@ -50,7 +50,14 @@ import type {
   WriteOptions,
   WriteTx,
 } from "./types.ts";
-import { type Batch, fullSelector, type LoopBackend, type Raw, WriteLoop } from "./write_loop.ts";
+import {
+  type Batch,
+  fullSelector,
+  type LoopBackend,
+  type Raw,
+  type StagedWrite,
+  WriteLoop,
+} from "./write_loop.ts";
 
 /** How to open a store. Exactly one of `path`, `memory` or `url`. */
 export interface OpenStoreOptions {
@@ -347,13 +354,7 @@ class Engine implements LoopBackend {
         mutations.push({ key: [TTL_INDEX, env.e!, env.t], value: w.key, expireAt });
       }
     }
-    const counted = this.counters.plan(
-      Array.from(batch.writes, ([id, w]) => ({
-        key: w.key,
-        old: batch.bases.get(id)?.raw.env ?? null,
-        env: w.env,
-      })),
-    );
+    const counted = this.counters.plan(batch.writes, batch.bases);
     for (const m of counted.mutations) main.push(m);
     return { mutations: main, ahead, checks, counted: counted.pending };
   }
@@ -472,10 +473,9 @@ class Engine implements LoopBackend {
     const existence = this.existence;
     if (existence) { for (const [id, w] of batch.writes) if (w.env) existence.add(w.key, id); }
     if (this.hooks.size === 0) return;
-    const changes: Change[] = [];
+    const changes: CommittedChange[] = [];
     for (const w of batch.writes.values()) {
-      const entry = w.env ? toEntry(w.key, w.env, w.data, versionstamp) : null;
-      changes.push({ key: w.key, entry, cause: w.cause });
+      changes.push(new CommittedChange(w.key, w, versionstamp));
     }
     for (const { prefix, hooks } of this.hooks.values()) {
       const mine = scopeChanges(changes, prefix);
@@ -503,17 +503,45 @@ class Engine implements LoopBackend {
 }
 
 /**
+ * One committed write as hooks see it. Its entry is built on first use: most hooks look only
+ * at keys and causes, and every commit reports every write to each hooked prefix.
+ */
+class CommittedChange implements Change {
+  readonly key: Key;
+  readonly cause: "write" | "expire";
+  readonly #write: StagedWrite;
+  readonly #versionstamp: string;
+  #entry: Entry | null | undefined = undefined;
+
+  constructor(key: Key, write: StagedWrite, versionstamp: string) {
+    this.key = key;
+    this.cause = write.cause;
+    this.#write = write;
+    this.#versionstamp = versionstamp;
+  }
+
+  get entry(): Entry | null {
+    if (this.#entry === undefined) {
+      const w = this.#write;
+      this.#entry = w.env ? toEntry(this.key, w.env, w.data, this.#versionstamp) : null;
+    }
+    return this.#entry;
+  }
+
+  /** This change keyed relative to `prefix` (which its key starts with). */
+  under(prefix: Key): CommittedChange {
+    return new CommittedChange(this.key.slice(prefix.length), this.#write, this.#versionstamp);
+  }
+}
+
+/**
  * The changes under `prefix`, keyed relative to it. Shared by every hook of that prefix: hooks
  * only read them.
  */
-function scopeChanges(changes: Change[], prefix: Key): Change[] {
+function scopeChanges(changes: CommittedChange[], prefix: Key): Change[] {
   if (prefix.length === 0) return changes;
   const mine: Change[] = [];
-  for (const c of changes) {
-    if (!hasPrefix(c.key, prefix)) continue;
-    const key = c.key.slice(prefix.length);
-    mine.push({ key, entry: c.entry ? { ...c.entry, key } : null, cause: c.cause });
-  }
+  for (const c of changes) if (hasPrefix(c.key, prefix)) mine.push(c.under(prefix));
   return mine;
 }
 
@@ -701,9 +729,26 @@ class KvStoreView implements OpenedStore {
     return this.#engine.loop.submit(
       fn,
       this.#prefix,
-      keys && this.#engine.cache ? keys.map((k) => prefixed(this.#prefix, k)) : undefined,
+      keys ? this.#toFetch(keys) : undefined,
       options?.isolated,
     );
+  }
+
+  /**
+   * The declared keys memory cannot answer (neither cached nor ruled out), as full keys: only
+   * those are worth a prefetch. Nearly every unit's keys are known, and a unit with nothing to
+   * fetch then runs without waiting on a prefetch promise.
+   */
+  #toFetch(keys: readonly Key[]): Key[] | undefined {
+    const { cache, existence } = this.#engine;
+    if (cache === null) return undefined;
+    let out: Key[] | undefined;
+    for (const key of keys) {
+      const id = keyId(key, this.#prefixId);
+      if (cache.has(id) || existence?.absent(firstPart(this.#prefix, key), id)) continue;
+      (out ??= []).push(prefixed(this.#prefix, key));
+    }
+    return out;
   }
 
   countKeys(prefix: Key, depth = 0): Promise<void> {

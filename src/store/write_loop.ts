@@ -166,32 +166,33 @@ export class LoopTx implements WriteTx {
    * A key's entry as this unit sees it. What memory already holds (staged, read before, cached)
    * is answered without an async hop: a write unit's reads are nearly all such.
    */
-  #entry<M>(full: Key): Promise<Entry<M> | null> {
+  /** `key` is relative to the view, `full` the same key with the prefix. */
+  #entry<M>(key: Key, full: Key): Promise<Entry<M> | null> {
     const id = keyId(full);
     const staged = this.#staged(id);
-    if (staged) return Promise.resolve(stagedEntry<M>(this.#rel(full), staged, this.now));
+    if (staged) return Promise.resolve(stagedEntry<M>(key, staged, this.now));
     let known = this.#batch.bases.get(id) ?? this.reads.get(id);
     if (!known) {
       const raw = this.#backend.peek(id, NO_PREFIX, full);
       if (raw !== undefined) this.reads.set(id, known = { key: full, raw });
     }
     if (known && (known.raw.data !== null || known.raw.env === null)) {
-      return Promise.resolve(this.#live<M>(full, known.raw));
+      return Promise.resolve(this.#live<M>(key, known.raw));
     }
-    return this.#base(full, id, true).then((raw) => this.#live<M>(full, raw));
+    return this.#base(full, id, true).then((raw) => this.#live<M>(key, raw));
   }
 
-  #live<M>(full: Key, raw: Raw): Entry<M> | null {
+  #live<M>(key: Key, raw: Raw): Entry<M> | null {
     if (raw.env === null || isExpired(raw.env, this.now)) return null;
-    return toEntry<M>(this.#rel(full), raw.env, raw.data ?? EMPTY, raw.versionstamp ?? "");
+    return toEntry<M>(key, raw.env, raw.data ?? EMPTY, raw.versionstamp ?? "");
   }
 
   get<M = unknown>(key: Key): Promise<Entry<M> | null> {
-    return this.#entry<M>(this.#full(key));
+    return this.#entry<M>(key, this.#full(key));
   }
 
   getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
-    return Promise.all(keys.map((k) => this.#entry<M>(this.#full(k))));
+    return Promise.all(keys.map((k) => this.#entry<M>(k, this.#full(k))));
   }
 
   /** The raw envelope of a key, expired or not (for the TTL sweeper). */
@@ -337,11 +338,14 @@ interface Cost {
   checks: number;
 }
 
-function writeCost(w: StagedWrite): { mutations: number; bytes: number } {
-  return {
-    mutations: w.env?.e === undefined ? 2 : 3,
-    bytes: 3 * encodedKeySize(w.key) + META_ESTIMATE + (w.env?.d?.length ?? 0),
-  };
+/** Mutations a staged write may take: the entry, its TTL-index records. */
+function writeMutations(w: StagedWrite): number {
+  return w.env?.e === undefined ? 2 : 3;
+}
+
+/** Bytes a staged write may take (key thrice: entry, TTL-index key and value). */
+function writeBytes(w: StagedWrite): number {
+  return 3 * encodedKeySize(w.key) + META_ESTIMATE + (w.env?.d?.length ?? 0);
 }
 
 /** What adding `tx` to `batch` would cost on top of the batch's cost. */
@@ -349,17 +353,13 @@ function added(batch: Batch, tx: LoopTx): Cost {
   const c: Cost = { mutations: 0, bytes: 0, checks: 0 };
   for (const id of tx.reads.keys()) if (!batch.bases.has(id)) c.checks++;
   for (const [id, w] of tx.writes) {
-    if (w.fresh) continue;
-    if (!batch.bases.has(id) && !batch.writes.has(id) && !tx.reads.has(id)) c.checks++;
-  }
-  for (const [id, w] of tx.writes) {
-    const cw = writeCost(w);
     const prev = batch.writes.get(id);
+    if (!w.fresh && !prev && !batch.bases.has(id) && !tx.reads.has(id)) c.checks++;
     if (prev) {
-      c.bytes += cw.bytes - writeCost(prev).bytes;
+      c.bytes += writeBytes(w) - writeBytes(prev);
     } else {
-      c.mutations += cw.mutations;
-      c.bytes += cw.bytes;
+      c.mutations += writeMutations(w);
+      c.bytes += writeBytes(w);
     }
   }
   return c;

@@ -198,6 +198,42 @@ export function storeCases(name: string, open: StoreFactory): void {
     assert.ok(await mc.get(["user"]));
   });
 
+  test("a hook's changes carry each entry as committed, keyed relative to its view", async (store) => {
+    const view = store.scope(["ns", "sub"]);
+    const seen: { key: unknown; data: string | null; meta: unknown; vs: string; cause: string }[] =
+      [];
+    const off = view.onCommit((changes) => {
+      for (const c of changes) {
+        seen.push({
+          key: c.key,
+          data: c.entry ? dec.decode(c.entry.data) : null,
+          meta: c.entry?.meta,
+          vs: c.entry?.versionstamp ?? "",
+          cause: c.cause,
+        });
+        // The entry's key is the change's, relative to the view, however often it is read.
+        if (c.entry) assert.deepEqual(c.entry.key, c.key);
+      }
+    });
+    const deadline = Date.now() + 60_000;
+    await view.write((tx) => {
+      tx.set(["a"], { data: enc.encode("one"), meta: { t: 1 } });
+      tx.set(["b", 2], { data: enc.encode("two"), expiresAt: deadline });
+    });
+    await view.delete(["a"]);
+    off();
+    const stored = await view.get(["b", 2]);
+    assert.equal(stored?.expiresAt, deadline);
+    assert.deepEqual(seen.map(({ vs: _, ...c }) => c), [
+      { key: ["a"], data: "one", meta: { t: 1 }, cause: "write" },
+      { key: ["b", 2], data: "two", meta: undefined, cause: "write" },
+      { key: ["a"], data: null, meta: undefined, cause: "write" },
+    ]);
+    assert.equal(seen[0].vs, seen[1].vs);
+    assert.equal(seen[1].vs, stored?.versionstamp);
+    assert.equal(seen[2].vs, "");
+  });
+
   test("listPage() pages with a cursor and in reverse", async (store) => {
     for (let i = 0; i < 25; i++) await store.set(["k", i], { data: enc.encode(String(i)) });
     const seen: number[] = [];

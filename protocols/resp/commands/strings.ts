@@ -69,9 +69,15 @@ function stringValue(entry: KeyEntry | null): Uint8Array | null {
   return entry ? entry.data : null;
 }
 
+/**
+ * The meta of every plain string, one object: the read cache then holds no meta of its own per
+ * string key, and a SET allocates none. Frozen, since a meta read back is this very object.
+ */
+const STRING_META: KeyMeta = Object.freeze<KeyMeta>({ t: "string" });
+
 /** A string key's meta record; `enc` records how Redis would have encoded it. */
 function stringRecord(data: Uint8Array, expiresAt: number | null, enc?: KeyMeta["enc"]) {
-  const meta: KeyMeta = enc ? { t: "string", enc } : { t: "string" };
+  const meta: KeyMeta = enc ? { t: "string", enc } : STRING_META;
   return { meta, data, expiresAt };
 }
 
