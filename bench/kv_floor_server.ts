@@ -147,47 +147,29 @@ function parse(buf: Uint8Array): { commands: Uint8Array[][]; used: number } {
   return { commands, used: at };
 }
 
-async function serve(conn: Deno.Conn): Promise<void> {
-  let buf: Uint8Array<ArrayBuffer> = new Uint8Array(0);
-  const chunk = new Uint8Array(64 * 1024);
-  for (;;) {
-    const n = await conn.read(chunk);
-    if (n === null) return;
-    const joined = new Uint8Array(buf.length + n);
-    joined.set(buf);
-    joined.set(chunk.subarray(0, n), buf.length);
-    const { commands, used } = parse(joined);
-    buf = joined.slice(used);
-    if (commands.length === 0) continue;
-    const replies: (Uint8Array | Promise<Uint8Array>)[] = [];
-    const commits: Promise<void>[] = [];
-    for (const args of commands) {
-      const name = decoder.decode(args[0]).toLowerCase();
-      if (name === "get" && args.length === 2) {
-        if (reads.length === 0) queueMicrotask(readAll);
-        replies.push(new Promise((done) => reads.push({ key: args[1], done })));
-        continue;
-      }
-      const layout = LAYOUTS[name];
-      if (!layout || args.length < 2) {
-        replies.push(name === "ping" ? OK : ERROR);
-        continue;
-      }
-      replies.push(name === "set" ? OK : ONE);
-      const writes = layout(args);
-      commits.push(new Promise((done) => pending.push({ writes, done })));
+/** Replies to whole RESP commands, in order, once their writes have committed. */
+async function answerResp(commands: Uint8Array[][]): Promise<Uint8Array[]> {
+  const replies: (Uint8Array | Promise<Uint8Array>)[] = [];
+  const commits: Promise<void>[] = [];
+  for (const args of commands) {
+    const name = decoder.decode(args[0]).toLowerCase();
+    if (name === "get" && args.length === 2) {
+      if (reads.length === 0) queueMicrotask(readAll);
+      replies.push(new Promise((done) => reads.push({ key: args[1], done })));
+      continue;
     }
-    if (commits.length > 0) commitLoop();
-    await Promise.all(commits);
-    const ready = await Promise.all(replies);
-    const out = new Uint8Array(ready.reduce((s, r) => s + r.length, 0));
-    let o = 0;
-    for (const r of ready) {
-      out.set(r, o);
-      o += r.length;
+    const layout = LAYOUTS[name];
+    if (!layout || args.length < 2) {
+      replies.push(name === "ping" ? OK : ERROR);
+      continue;
     }
-    for (let w = 0; w < out.length;) w += await conn.write(out.subarray(w));
+    replies.push(name === "set" ? OK : ONE);
+    const writes = layout(args);
+    commits.push(new Promise((done) => pending.push({ writes, done })));
   }
+  if (commits.length > 0) commitLoop();
+  await Promise.all(commits);
+  return await Promise.all(replies);
 }
 
 const STORED = encoder.encode("STORED\r\n");
@@ -219,7 +201,23 @@ function parseSets(buf: Uint8Array): { commands: (Write | null)[]; used: number 
   return { commands, used: at };
 }
 
-async function serveMemcached(conn: Deno.Conn): Promise<void> {
+/** Replies to whole memcached commands, in order, once their writes have committed. */
+async function answerMemcached(commands: (Write | null)[]): Promise<Uint8Array[]> {
+  const writes = commands.filter((c) => c !== null);
+  if (writes.length > 0) {
+    const committed = new Promise<void>((done) => pending.push({ writes, done }));
+    commitLoop();
+    await committed;
+  }
+  return commands.map((c) => c === null ? MC_ERROR : STORED);
+}
+
+/** A connection: whole commands as they arrive, answered in one write per read. */
+async function serve<T>(
+  conn: Deno.Conn,
+  parseAll: (buf: Uint8Array) => { commands: T[]; used: number },
+  answer: (commands: T[]) => Promise<Uint8Array[]>,
+): Promise<void> {
   let buf: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   const chunk = new Uint8Array(64 * 1024);
   for (;;) {
@@ -228,16 +226,10 @@ async function serveMemcached(conn: Deno.Conn): Promise<void> {
     const joined = new Uint8Array(buf.length + n);
     joined.set(buf);
     joined.set(chunk.subarray(0, n), buf.length);
-    const { commands, used } = parseSets(joined);
+    const { commands, used } = parseAll(joined);
     buf = joined.slice(used);
     if (commands.length === 0) continue;
-    const writes = commands.filter((c) => c !== null);
-    if (writes.length > 0) {
-      const committed = new Promise<void>((done) => pending.push({ writes, done }));
-      commitLoop();
-      await committed;
-    }
-    const replies = commands.map((c) => c === null ? MC_ERROR : STORED);
+    const replies = await answer(commands);
     const out = new Uint8Array(replies.reduce((sum, r) => sum + r.length, 0));
     let o = 0;
     for (const r of replies) {
@@ -272,8 +264,10 @@ if (layoutArg === "http") {
     return new Response("{}", { headers: { "content-type": "application/x-amz-json-1.0" } });
   });
 } else {
-  const handle = layoutArg === "memcached" ? serveMemcached : serve;
   for await (const conn of Deno.listen({ hostname: "127.0.0.1", port: Number(portArg) })) {
-    handle(conn).catch(() => {}).finally(() => conn.close());
+    const served = layoutArg === "memcached"
+      ? serve(conn, parseSets, answerMemcached)
+      : serve(conn, parse, answerResp);
+    served.catch(() => {}).finally(() => conn.close());
   }
 }
