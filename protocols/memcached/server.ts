@@ -46,7 +46,6 @@ function settle(replies: Reply[]): Chunk[][] | Promise<Chunk[][]> {
 }
 
 /** A turn of the event loop, so other connections run between -R passes (memcached's yield). */
-
 function otherConnectionsTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
@@ -232,7 +231,6 @@ export async function serveConnection(
       if (replies.length === 0) continue;
       const ready = settle(replies);
       const settled = Array.isArray(ready) ? ready : await ready;
-
       const out = encodeReplies(settled);
       if (out.length > 0) {
         await writeAll(conn, out);

@@ -164,9 +164,9 @@ export class LoopTx implements WriteTx {
 
   /**
    * A key's entry as this unit sees it. What memory already holds (staged, read before, cached)
-   * is answered without an async hop: a write unit's reads are nearly all such.
+   * is answered without an async hop: a write unit's reads are nearly all such. `key` is
+   * relative to the view, `full` the same key with the prefix.
    */
-  /** `key` is relative to the view, `full` the same key with the prefix. */
   #entry<M>(key: Key, full: Key): Promise<Entry<M> | null> {
     const id = keyId(full);
     const staged = this.#staged(id);

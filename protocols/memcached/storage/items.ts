@@ -265,7 +265,6 @@ export class Items {
   }
 
   /** In a unit: bring the flush state up to date when other front-ends may change it. */
-
   async #sync(tx: WriteTx): Promise<void> {
     if (this.#exclusive) return;
     this.#flush = (await tx.get<FlushState>(FLUSH_KEY))?.meta ?? { gen: 0, at: 0 };
@@ -312,7 +311,6 @@ export class Items {
       }
       const cas = req.cas;
       const old = await this.#read(tx, req.key);
-
       let stale = false;
       if (cas !== undefined) {
         if (!old) return { status: "not_found", cas: 0 } as WriteResult;

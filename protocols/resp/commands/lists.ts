@@ -39,7 +39,6 @@ import {
   option,
   readSlot,
   sameBytes,
-  unitSize,
   writeChunks,
   writeSlot,
 } from "./common.ts";
@@ -89,10 +88,7 @@ function push(side: Side, onlyExisting: boolean) {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     const key = checkKey(argv[1]);
     const values = argv.slice(2);
-    if (values.length <= unitSize(ctx)) {
-      return integer(await writeSlot(ctx, (tx, slot) => pushUnit(tx, slot, key, values)));
-    }
-    // A shared store's atomics hold few writes: the values go in units queued back to back.
+    // A shared store's atomics hold few writes: many values go in units queued back to back.
     const lengths = await writeChunks(
       ctx,
       values,

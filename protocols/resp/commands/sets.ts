@@ -47,7 +47,6 @@ import {
   option,
   readSlot,
   sameBytes,
-  unitSize,
   writeChunks,
   writeSlot,
 } from "./common.ts";
@@ -70,19 +69,14 @@ async function sadd(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   checkKey(argv[1]);
   const members = argv.slice(2).map(checkKey);
   const limits = setLimits(ctx);
-  const unit = async (tx: WriteTx, slot: number, chunk: readonly Uint8Array[]) => {
+  const added = await writeChunks(ctx, members, async (tx, slot, chunk) => {
     const entry = await getTyped(tx, slot, argv[1], "set");
     const h = openSet(slot, argv[1], entry, argv[2], argv.length - 2, limits);
     const n = await addAll(tx, h, chunk);
     saveSet(tx, h);
     if (n > 0) notify(tx, SET, "sadd", argv[1]);
     return n;
-  };
-  // The common case is one unit: no chunk copies, no second promise over it.
-  if (members.length <= unitSize(ctx)) {
-    return integer(await writeSlot(ctx, (tx, slot) => unit(tx, slot, members)));
-  }
-  const added = await writeChunks(ctx, members, unit);
+  });
   return integer(added.reduce((a, b) => a + b, 0));
 }
 

@@ -48,7 +48,6 @@ import {
   notifyStored,
   option,
   readSlot,
-  unitSize,
   writeChunks,
   writeSlot,
 } from "./common.ts";
@@ -119,13 +118,12 @@ export async function zaddGeneric(
   checkKey(argv[1]);
   for (const p of pairs) checkKey(p.member);
   const limits = zsetLimits(ctx);
-  const unit = (tx: WriteTx, slot: number, chunk: readonly ZMember[]) =>
-    addMembers(tx, slot, argv[1], chunk, flags, pairs.length, limits);
-  // The common case is one unit: no chunk copies, no second promise over it.
-  const results = pairs.length <= unitSize(ctx)
-    ? [await writeSlot(ctx, (tx, slot) => unit(tx, slot, pairs))]
-    : await writeChunks(ctx, pairs, unit);
-  const total = results.length === 1 ? results[0] : results.reduce((a, b) => ({
+  const results = await writeChunks(
+    ctx,
+    pairs,
+    (tx, slot, chunk) => addMembers(tx, slot, argv[1], chunk, flags, pairs.length, limits),
+  );
+  const total = results.reduce((a, b) => ({
     added: a.added + b.added,
     updated: a.updated + b.updated,
     processed: a.processed + b.processed,

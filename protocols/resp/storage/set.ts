@@ -128,6 +128,8 @@ export async function membership(
   meta: KeyMeta,
   members: readonly Uint8Array[],
 ): Promise<boolean[]> {
+  // One member (SADD's usual form) is one read, not a batch of them.
+  if (members.length === 1) return [await r.get(memberKey(meta, members[0])) !== null];
   const entries = await r.getMany(members.map((m) => memberKey(meta, m)));
   return entries.map((e) => e !== null);
 }
@@ -166,13 +168,8 @@ export async function addAll(
   h: SetHandle,
   members: readonly Uint8Array[],
 ): Promise<number> {
-  // One member (SADD's usual form) has no duplicate and is one read, not a batch of them.
-  const unique = members.length === 1 ? members : dedupe(members);
-  const present = h.entry === null
-    ? unique.map(() => false)
-    : unique.length === 1
-    ? [await tx.get(memberKey(h.meta, unique[0])) !== null]
-    : await membership(tx, h.meta, unique);
+  const unique = dedupe(members);
+  const present = h.entry ? await membership(tx, h.meta, unique) : unique.map(() => false);
   return addMembers(tx, h, unique, present);
 }
 
@@ -190,7 +187,8 @@ export function saveSet(tx: WriteTx, h: SetHandle): void {
 }
 
 /** Members with duplicates dropped, first occurrence kept. */
-export function dedupe(members: readonly Uint8Array[]): Uint8Array[] {
+export function dedupe(members: readonly Uint8Array[]): readonly Uint8Array[] {
+  if (members.length < 2) return members;
   const seen = new Set<string>();
   return members.filter((m) => {
     const id = memberId(m);
