@@ -265,6 +265,28 @@ export async function rssOf(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/** `work`'s result and the highest RSS (MiB) that `rss` read, every `everyMs`, while it ran. */
+export async function peakRssDuring<T>(
+  rss: () => Promise<number>,
+  work: () => Promise<T>,
+  everyMs = 200,
+): Promise<{ value: T; peakMiB: number }> {
+  let peakMiB = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peakMiB = Math.max(peakMiB, await rss());
+      await sleep(everyMs);
+    }
+  })();
+  try {
+    return { value: await work(), peakMiB };
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+}
+
 /** Start main.ts on fresh loopback ports and wait until every enabled port answers. */
 export async function startBasekv(options: BasekvOptions = {}): Promise<Basekv> {
   const kinds = options.protocols ?? ["redis", "memcached", "http"];

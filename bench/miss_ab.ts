@@ -8,7 +8,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { loadRedisKeys, median, sleep } from "./bench_lib.ts";
+import { loadRedisKeys, median, peakRssDuring, rssOf, sleep } from "./bench_lib.ts";
 
 const { values, positionals: trees } = parseArgs({
   args: Deno.args,
@@ -58,11 +58,6 @@ function cpuMs(pid: number): { main: number; sqlite: number; other: number } {
   return out;
 }
 
-function rssMiB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
-}
-
 async function copyStore(to: string): Promise<void> {
   await Deno.remove(to, { recursive: true }).catch(() => {});
   const copy = await new Deno.Command("cp", { args: ["-a", storeDir, to] }).output();
@@ -103,25 +98,19 @@ async function once(tree: string, port: number): Promise<Run> {
     }
     // The existence index restores and the start's garbage settles.
     await sleep(4000);
-    let peakMiB = rssMiB(child.pid);
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peakMiB = Math.max(peakMiB, rssMiB(child.pid));
-        await sleep(200);
-      }
-    })();
     const before = cpuMs(child.pid);
-    const out = await new Deno.Command("redis-benchmark", {
-      args: [
-        ...["-p", String(port), "-c", "50", "-P", values.pipeline!, "-n", values.n!],
-        ...["-r", String(keys || 1_000_000), "--csv", "GET", "key:__rand_int__"],
-      ],
-      stdout: "piped",
-    }).output();
+    const { value: out, peakMiB } = await peakRssDuring(
+      () => rssOf(child.pid),
+      () =>
+        new Deno.Command("redis-benchmark", {
+          args: [
+            ...["-p", String(port), "-c", "50", "-P", values.pipeline!, "-n", values.n!],
+            ...["-r", String(keys || 1_000_000), "--csv", "GET", "key:__rand_int__"],
+          ],
+          stdout: "piped",
+        }).output(),
+    );
     const after = cpuMs(child.pid);
-    sampling = false;
-    await sampler;
     const line = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
     const n = Number(values.n);
     const us = (k: "main" | "sqlite" | "other") => ((after[k] - before[k]) * 1000) / n;

@@ -13,8 +13,8 @@ import {
   idleRss,
   loadRedisKeys,
   logFigures,
+  peakRssDuring,
   type Section,
-  sleep,
   startBasekv,
   startFloor,
 } from "./bench_lib.ts";
@@ -40,25 +40,20 @@ function keysWanted(): number {
 async function getRate(
   port: number,
   keyspace: number,
-  rss?: () => Promise<number>,
+  rss: () => Promise<number> = () => Promise.resolve(0),
 ): Promise<{ rate: number; peakMiB: number }> {
-  let peakMiB = 0;
-  let sampling = rss !== undefined;
-  const sampler = (async () => {
-    while (sampling) {
-      peakMiB = Math.max(peakMiB, await rss!());
-      await sleep(250);
-    }
-  })();
-  const out = await new Deno.Command("redis-benchmark", {
-    args: [
-      ...["-p", String(port), "-c", "50", "-P", "16", "-n", String(count(100_000, 10_000))],
-      ...["-r", String(keyspace), "--csv", "GET", "key:__rand_int__"],
-    ],
-    stdout: "piped",
-  }).output();
-  sampling = false;
-  await sampler;
+  const { value: out, peakMiB } = await peakRssDuring(
+    rss,
+    () =>
+      new Deno.Command("redis-benchmark", {
+        args: [
+          ...["-p", String(port), "-c", "50", "-P", "16", "-n", String(count(100_000, 10_000))],
+          ...["-r", String(keyspace), "--csv", "GET", "key:__rand_int__"],
+        ],
+        stdout: "piped",
+      }).output(),
+    250,
+  );
   const line = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
   return { rate: Number(line.split('","')[1]), peakMiB };
 }
