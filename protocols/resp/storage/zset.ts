@@ -136,7 +136,8 @@ function nextBytes(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-function memberKey(gen: string, member: Uint8Array): Key {
+/** A member's score entry. */
+export function memberKey(gen: string, member: Uint8Array): Key {
   return ["f", gen, MEMBERS, ...nameParts(member)];
 }
 
