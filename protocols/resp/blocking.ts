@@ -26,6 +26,7 @@ import type { Change, Store } from "../../src/store/mod.ts";
 import type { CommandContext } from "./command.ts";
 import { DATA_ERRORS, ReplyError } from "./errors.ts";
 import { parseLongDoubleArg } from "./numbers.ts";
+import { KEYS_AND_SLOTS } from "./storage/layout.ts";
 import { error, NONE, NULL_ARRAY, type Reply } from "./reply.ts";
 
 /** A blocked command's retry: its reply, or null while there is nothing to serve. */
@@ -111,7 +112,7 @@ export class Blocking {
 
   /** Retry waiters after each durable commit of the redis namespace. Returns an unsubscribe. */
   attach(store: Store): () => void {
-    return store.onCommit((changes) => this.#onCommit(changes));
+    return store.onCommit((changes) => this.#onCommit(changes), { prefixes: KEYS_AND_SLOTS });
   }
 
   #onCommit(changes: Change[]): void {

@@ -8,7 +8,7 @@
 import type { Change, Store, WriteOptions, WriteTx } from "../../src/store/mod.ts";
 import type { Session } from "./command.ts";
 import type { PubSub } from "./pubsub.ts";
-import { type SlotMap, SLOTS_KEY } from "./storage/layout.ts";
+import { KEYS_AND_SLOTS, type SlotMap, SLOTS_KEY } from "./storage/layout.ts";
 
 /** Event classes (notify.c's NOTIFY_* bits). */
 export const KEYSPACE = 1 << 0;
@@ -230,7 +230,7 @@ export function attachExpiry(sink: EventSink, store: Store): () => void {
       }
     }
     if (events) publishEvents(sink, events);
-  });
+  }, { prefixes: KEYS_AND_SLOTS });
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

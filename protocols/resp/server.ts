@@ -460,7 +460,7 @@ class RespConnection {
     this.#deps.state.tracking.observe(this.#session.id, spec, argv);
     this.#submitted = false;
     // A write command's first unit carries the keys its table entry names (prefetched).
-    this.#hint = readonly ? undefined : writeHints(spec, argv, this.#session.db);
+    this.#hint = readonly ? undefined : writeHints(spec, argv, this.#session.db, this.#ctx.peek);
     const reply = invoke(spec.handler, this.#ctx, argv, this.#deps.log);
     this.#hint = undefined;
     if (reply instanceof Promise) {

@@ -36,6 +36,7 @@ import { type DataLock, lockDataFile } from "./lock.ts";
 import { Sweeper } from "./ttl.ts";
 import type {
   Change,
+  ChangeFilter,
   Counts,
   Entry,
   Key,
@@ -110,10 +111,10 @@ class Engine implements LoopBackend {
   readonly loop: WriteLoop;
   readonly sweeper: Sweeper;
   /**
-   * Commit hooks by the view prefix they were registered on (keyId of it): a commit's changes
-   * are scoped to a prefix once, whatever number of hooks share it.
+   * Commit hooks by the view prefix and filter they were registered with: a commit's changes
+   * are scoped once per group, whatever number of hooks share it.
    */
-  readonly hooks = new Map<string, { prefix: Key; hooks: Set<Hook> }>();
+  readonly hooks = new Map<string, HookGroup>();
   readonly counters: Counters;
   /** Which keys exist (sole writer only): a miss it rules out costs no read. */
   readonly existence: ExistenceIndex | null;
@@ -472,15 +473,10 @@ class Engine implements LoopBackend {
     }
     const existence = this.existence;
     if (existence) { for (const [id, w] of batch.writes) if (w.env) existence.add(w.key, id); }
-    if (this.hooks.size === 0) return;
-    const changes: CommittedChange[] = [];
-    for (const w of batch.writes.values()) {
-      changes.push(new CommittedChange(w.key, w, versionstamp));
-    }
-    for (const { prefix, hooks } of this.hooks.values()) {
-      const mine = scopeChanges(changes, prefix);
-      if (mine.length === 0) continue;
-      for (const hook of hooks) {
+    for (const group of this.hooks.values()) {
+      const mine = scopeChanges(batch.writes, group, versionstamp);
+      if (mine === null) continue;
+      for (const hook of group.hooks) {
         try {
           hook(mine);
         } catch {
@@ -527,21 +523,43 @@ class CommittedChange implements Change {
     }
     return this.#entry;
   }
+}
 
-  /** This change keyed relative to `prefix` (which its key starts with). */
-  under(prefix: Key): CommittedChange {
-    return new CommittedChange(this.key.slice(prefix.length), this.#write, this.#versionstamp);
-  }
+/** Hooks registered on one view prefix with one filter. */
+interface HookGroup {
+  /** The view's prefix: changes are keyed relative to it. */
+  prefix: Key;
+  /** Full key prefixes a change must fall under (one of them). */
+  scopes: Key[];
+  expiries: boolean;
+  hooks: Set<Hook>;
 }
 
 /**
- * The changes under `prefix`, keyed relative to it. Shared by every hook of that prefix: hooks
- * only read them.
+ * The changes of a commit a hook group is given, keyed relative to its view (null: none).
+ * Shared by every hook of the group: hooks only read them. Only these get a change object:
+ * most writes of a collection command are member entries no hook looks at.
  */
-function scopeChanges(changes: CommittedChange[], prefix: Key): Change[] {
-  if (prefix.length === 0) return changes;
-  const mine: Change[] = [];
-  for (const c of changes) if (hasPrefix(c.key, prefix)) mine.push(c.under(prefix));
+function scopeChanges(
+  writes: ReadonlyMap<string, StagedWrite>,
+  group: HookGroup,
+  versionstamp: string,
+): Change[] | null {
+  let mine: Change[] | null = null;
+  const { prefix, scopes, expiries } = group;
+  for (const w of writes.values()) {
+    if (expiries && w.cause !== "expire") continue;
+    let under = false;
+    for (const scope of scopes) {
+      if (hasPrefix(w.key, scope)) {
+        under = true;
+        break;
+      }
+    }
+    if (!under) continue;
+    const key = prefix.length === 0 ? w.key : w.key.slice(prefix.length);
+    (mine ??= []).push(new CommittedChange(key, w, versionstamp));
+  }
   return mine;
 }
 
@@ -816,11 +834,18 @@ class KvStoreView implements OpenedStore {
     }, { isolated: true });
   }
 
-  onCommit(hook: (changes: Change[]) => void): () => void {
+  onCommit(hook: (changes: Change[]) => void, filter: ChangeFilter = {}): () => void {
     const hooks = this.#engine.hooks;
-    const id = keyId(this.#prefix);
+    const prefixes = filter.prefixes ?? [[]];
+    const expiries = filter.expiries === true;
+    // Hooks with the same view and filter share a group (and the changes made for it).
+    const id = keyId(this.#prefix) + "|" + prefixes.map((p) => keyId(p)).join("|") +
+      (expiries ? "|expiries" : "");
     let group = hooks.get(id);
-    if (!group) hooks.set(id, group = { prefix: this.#prefix, hooks: new Set() });
+    if (!group) {
+      const scopes = prefixes.map((p) => prefixed(this.#prefix, p));
+      hooks.set(id, group = { prefix: this.#prefix, scopes, expiries, hooks: new Set() });
+    }
     // Each registration is its own (a hook may be registered twice).
     const mine: Hook = (changes) => hook(changes);
     group.hooks.add(mine);

@@ -68,6 +68,14 @@ export interface Change {
   cause: "write" | "expire";
 }
 
+/** Which changes a commit hook is given (every change under its view when omitted). */
+export interface ChangeFilter {
+  /** Only changes to keys under one of these prefixes (relative to the view). */
+  prefixes?: readonly Key[];
+  /** Only expiries (entries the TTL sweeper removed). */
+  expiries?: boolean;
+}
+
 /**
  * A read-modify-write unit run inside the write loop. Reads see every earlier write of the
  * loop, committed or staged; writes are staged and committed with the unit, all or nothing.
@@ -203,8 +211,11 @@ export interface Store {
   restore(snapshot: Snapshot): Promise<void>;
   /** Delete everything under a prefix through the write loop (in several commits). */
   deletePrefix(prefix: Key): Promise<number>;
-  /** Subscribe to durable changes under this view, in commit order. Returns an unsubscribe. */
-  onCommit(hook: (changes: Change[]) => void): () => void;
+  /**
+   * Subscribe to durable changes under this view, in commit order; `filter` narrows them to what
+   * the hook looks at (a commit makes no change object for the rest). Returns an unsubscribe.
+   */
+  onCommit(hook: (changes: Change[]) => void, filter?: ChangeFilter): () => void;
   /**
    * Keep counts of the entries under `prefix`, grouped by the next `depth` key parts (Redis:
    * `countKeys(["k"], 1)`, one group per storage slot). Counters change in the same commit as

@@ -48,7 +48,9 @@ async function setPairs(ctx: CommandContext, argv: Uint8Array[], name: string): 
   const added = await writeChunks(ctx, pairs, async (tx, slot, chunk) => {
     const h = openHash(slot, argv[1], await getTyped(tx, slot, argv[1], "hash"), hashLimits(ctx));
     let n = 0;
-    for (const [field, value] of chunk) if (await setField(tx, h, { field, value })) n++;
+    // One field of a hash this unit makes has nothing to read (several may repeat a field).
+    const known = h.entry === null && chunk.length === 1 ? null : undefined;
+    for (const [field, value] of chunk) if (await setField(tx, h, { field, value, known })) n++;
     await saveHash(tx, h);
     notify(tx, HASH, "hset", argv[1]);
     return n;

@@ -103,7 +103,10 @@ export async function setField(
     h.meta.q = seq + 1;
   }
   const meta: FieldMeta = isLongKey(field) ? { s: seq, F: field.slice() } : { s: seq };
-  tx.set<FieldMeta>(fieldKey(h.meta.g!, field), { data: value, meta, expiresAt });
+  const record = { data: value, meta, expiresAt };
+  // A hash made by this unit has a generation of its own: nothing is stored under it yet.
+  if (h.entry === null) tx.setFresh<FieldMeta>(fieldKey(h.meta.g!, field), record);
+  else tx.set<FieldMeta>(fieldKey(h.meta.g!, field), record);
   if (!h.meta.big && (field.length > h.limits.value || value.length > h.limits.value)) {
     h.meta.big = true;
     h.dirty = true;

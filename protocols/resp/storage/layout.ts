@@ -72,6 +72,12 @@ export const MAX_REDIS_KEY_BYTES = 16 * 1024;
 /** The db-to-slot map's key; frozen, so the store makes its id once (it is peeked per read). */
 export const SLOTS_KEY: Key = Object.freeze(["slots"]);
 
+/**
+ * What commit hooks about keys look at (blocking waiters, keyspace events): the keys' meta
+ * entries and the slot map, not the member entries under generations.
+ */
+export const KEYS_AND_SLOTS: readonly Key[] = Object.freeze([["k"], SLOTS_KEY]);
+
 /** True when a key or field is too long to be one key part. */
 export function isLongKey(name: Uint8Array): boolean {
   return name.length > MAX_INLINE_KEY_BYTES / 2 && encodedLength(name) > MAX_INLINE_KEY_BYTES;

@@ -146,11 +146,14 @@ export function pushElements(
   values: readonly Uint8Array[],
 ): void {
   const m = l.meta;
+  // A list made by this unit has a generation of its own: nothing is stored under it yet.
+  const fresh = l.entry === null;
   for (const value of values) {
     const n = m.n ?? 0;
     const h = m.h ?? 0;
     const pos = side === "left" ? h - 1 : h + n;
-    tx.set(elementKey(m.g!, pos), { data: value });
+    if (fresh) tx.setFresh(elementKey(m.g!, pos), { data: value });
+    else tx.set(elementKey(m.g!, pos), { data: value });
     if (side === "left") m.h = h - 1;
     m.n = n + 1;
   }

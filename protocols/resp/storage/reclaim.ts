@@ -39,7 +39,7 @@ export function installReclaimer(store: Store): void {
     for (const change of changes) {
       if (change.cause === "expire") onExpired(store, change);
     }
-  });
+  }, { expiries: true });
 }
 
 function onExpired(store: Store, change: Change): void {

@@ -142,6 +142,8 @@ export function addMembers(
   present: readonly boolean[],
 ): number {
   let added = 0;
+  // A set made by this unit has a generation of its own: nothing is stored under it yet.
+  const fresh = h.entry === null;
   members.forEach((member, i) => {
     if (present[i]) return;
     const enc = encodingAfterAdd(setEncoding(h.meta), h.meta.n ?? 0, member, h.limits);
@@ -153,7 +155,9 @@ export function addMembers(
     }
     if (isLongKey(member)) meta.F = member.slice();
     // Most members need no meta (intset and hashtable order is key order): none is stored.
-    tx.set<MemberMeta>(memberKey(h.meta, member), meta.s === undefined && !meta.F ? {} : { meta });
+    const record = meta.s === undefined && !meta.F ? {} : { meta };
+    if (fresh) tx.setFresh<MemberMeta>(memberKey(h.meta, member), record);
+    else tx.set<MemberMeta>(memberKey(h.meta, member), record);
     h.meta.e = enc;
     h.meta.n = (h.meta.n ?? 0) + 1;
     h.dirty = true;

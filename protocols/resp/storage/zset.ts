@@ -136,7 +136,8 @@ function nextBytes(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-function memberKey(gen: string, member: Uint8Array): Key {
+/** A member's score entry. */
+export function memberKey(gen: string, member: Uint8Array): Key {
   return ["f", gen, MEMBERS, ...nameParts(member)];
 }
 
@@ -260,10 +261,16 @@ export function putMember(
     tx.delete(stale);
     recordMove(h, stale, -1);
   }
-  tx.set<MemberMeta>(memberKey(g, member), { meta: M ? { s: score, M } : { s: score } });
+  // A set made by this unit has a generation of its own: nothing is stored under it yet.
+  const fresh = h.entry === null;
+  const scored = { meta: M ? { s: score, M } : { s: score } };
+  if (fresh) tx.setFresh<MemberMeta>(memberKey(g, member), scored);
+  else tx.set<MemberMeta>(memberKey(g, member), scored);
   // The index entry needs meta only for a long member: an empty one would be stored as {}.
   const index = indexKey(g, score, member);
-  tx.set<MemberMeta>(index, M ? { meta: { M } } : {});
+  const indexed = M ? { meta: { M } } : {};
+  if (fresh) tx.setFresh<MemberMeta>(index, indexed);
+  else tx.set<MemberMeta>(index, indexed);
   recordMove(h, index, 1);
   if (old !== null) return;
   h.meta.n = (h.meta.n ?? 0) + 1;

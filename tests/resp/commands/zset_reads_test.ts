@@ -41,6 +41,7 @@ class ReadCounter {
       getMany: async (keys) => this.#many(await tx.getMany(keys)),
       list: async (selector, options) => this.#many(await tx.list(selector, options)),
       set: (key, record) => tx.set(key, record),
+      setFresh: (key, record) => tx.setFresh(key, record),
       delete: (key) => tx.delete(key),
     } as WriteTx;
   }
@@ -77,7 +78,7 @@ class ReadCounter {
       set: (key, record) => inner.set(key, record),
       delete: (key) => inner.delete(key),
       deletePrefix: (prefix) => inner.deletePrefix(prefix),
-      onCommit: (hook) => inner.onCommit(hook),
+      onCommit: (hook, filter) => inner.onCommit(hook, filter),
       scope: (prefix) => self.store(inner.scope(prefix)),
       stats: () => inner.stats(),
     } as Store;
