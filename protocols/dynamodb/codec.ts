@@ -86,15 +86,16 @@ export function encodedBody(bytes: Uint8Array<ArrayBuffer>): Record<string, unkn
 
 /**
  * `head`, then the JSON texts `parts` (as bytes) separated by commas, then `tail`, as one
- * array: stored items spliced into a reply body without being parsed.
+ * array: stored items spliced into a reply body without being parsed. `head` and `tail` come
+ * as text or, when constant, as their bytes encoded once.
  */
 export function spliceJson(
-  head: string,
+  head: string | Uint8Array,
   parts: readonly Uint8Array[],
-  tail: string,
+  tail: string | Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  const start = encoder.encode(head);
-  const end = encoder.encode(tail);
+  const start = typeof head === "string" ? encoder.encode(head) : head;
+  const end = typeof tail === "string" ? encoder.encode(tail) : tail;
   let length = start.length + end.length + Math.max(0, parts.length - 1);
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);
