@@ -18,16 +18,20 @@ const ID_LENGTH = 52;
 const idPool = new Uint8Array(ID_LENGTH * 78);
 let idAt = idPool.length;
 
+/** The character codes of ID_CHARS, and one id's codes before they become a string. */
+const ID_CODES = Array.from(ID_CHARS, (c) => c.charCodeAt(0));
+const idCodes = new Array<number>(ID_LENGTH);
+
 /** A 52-character request id like DynamoDB's. */
 export function requestId(): string {
   if (idAt + ID_LENGTH > idPool.length) {
     crypto.getRandomValues(idPool);
     idAt = 0;
   }
-  let out = "";
-  for (let i = idAt; i < idAt + ID_LENGTH; i++) out += ID_CHARS[idPool[i] % ID_CHARS.length];
+  // One string made from 52 codes, not 52 one-character concatenations.
+  for (let i = 0; i < ID_LENGTH; i++) idCodes[i] = ID_CODES[idPool[idAt + i] % ID_CODES.length];
   idAt += ID_LENGTH;
-  return out;
+  return String.fromCharCode.apply(null, idCodes);
 }
 
 /** The media types DynamoDB answers JSON on (parameters such as charset are ignored). */

@@ -9,11 +9,17 @@ import type { Change, Store } from "../../../src/store/mod.ts";
 import { ITEM_PREFIX } from "../storage/keys.ts";
 
 /**
- * Reply bytes kept per store: a fixed overhead beside the read cache, the oldest dropped first.
- * A reply larger than {@link MAX_REPLY_BYTES} is not kept (it would crowd out many small ones).
+ * Reply bytes kept per store unless the service sets them from `--cache-mb`
+ * ({@link keepPartitionPages}), the oldest dropped first. A reply larger than
+ * {@link MAX_REPLY_BYTES} is not kept (it would crowd out many small ones).
  */
-const BUDGET_BYTES = 16 * 1024 * 1024;
+const DEFAULT_BUDGET_BYTES = 16 * 1024 * 1024;
 const MAX_REPLY_BYTES = 64 * 1024;
+/**
+ * The share of `--cache-mb` kept replies may take beside the read cache: at the default 64 MiB,
+ * 32 MiB, room for 10k partitions of ten 150-byte items (1.8 KB a reply) with a margin.
+ */
+const CACHE_SHARE = 0.5;
 
 /** The id of one partition's reply read in one direction. */
 function pageId(tableId: string, partition: Uint8Array, forward: boolean): string {
@@ -37,7 +43,10 @@ export class PartitionPages {
   /** Bumped by every commit that changes an item: a read that overlapped one is not kept. */
   #generation = 0;
 
-  constructor(store: Store) {
+  #budget: number;
+
+  constructor(store: Store, budgetBytes: number) {
+    this.#budget = budgetBytes;
     store.onCommit((changes) => this.#changed(changes));
   }
 
@@ -66,7 +75,7 @@ export class PartitionPages {
     if (generation !== this.#generation || reply.length > MAX_REPLY_BYTES) return;
     const id = pageId(tableId, partition, forward);
     this.#drop(id);
-    while (this.#bytes + reply.length > BUDGET_BYTES && this.#head < this.#order.length) {
+    while (this.#bytes + reply.length > this.#budget && this.#head < this.#order.length) {
       this.#drop(this.#order[this.#head++]);
     }
     // Rebuilt from the Map (which keeps insertion order) once stale ids outnumber live ones.
@@ -110,8 +119,18 @@ const byStore = new WeakMap<Store, PartitionPages | null>();
 export function partitionPages(store: Store): PartitionPages | null {
   let pages = byStore.get(store);
   if (pages === undefined) {
-    pages = store.info.exclusive ? new PartitionPages(store) : null;
+    pages = store.info.exclusive ? new PartitionPages(store, DEFAULT_BUDGET_BYTES) : null;
     byStore.set(store, pages);
   }
   return pages;
+}
+
+/**
+ * Size the replies cache of `store` from the read cache's budget, `cacheMb` MiB (`--cache-mb`):
+ * none when that is 0 (no caching asked for). Called once as the service starts.
+ */
+export function keepPartitionPages(store: Store, cacheMb: number): void {
+  if (byStore.has(store)) return;
+  const budget = Math.floor(cacheMb * 1024 * 1024 * CACHE_SHARE);
+  byStore.set(store, store.info.exclusive && budget > 0 ? new PartitionPages(store, budget) : null);
 }
