@@ -79,13 +79,24 @@ export interface EncodedReply {
 
 /** Where {@link encodedBody} keeps the bytes: a symbol, which JSON.stringify never sees. */
 const ENCODED = Symbol("encoded reply body");
+/** Where it keeps their `x-amz-crc32` value, when the operation already has it. */
+const CHECKSUM = Symbol("encoded reply checksum");
 
 /**
  * A reply body given as its JSON bytes (an operation that assembled them itself), sent as they
- * are; the bytes must be exactly what JSON.stringify would have made of the body.
+ * are; the bytes must be exactly what JSON.stringify would have made of the body. `checksum`,
+ * when given, must be {@link checksumOf} them (a kept reply's, computed once).
  */
-export function encodedBody(bytes: Uint8Array<ArrayBuffer>): Record<string, unknown> {
-  return { [ENCODED]: bytes };
+export function encodedBody(
+  bytes: Uint8Array<ArrayBuffer>,
+  checksum?: string,
+): Record<string, unknown> {
+  return { [ENCODED]: bytes, [CHECKSUM]: checksum };
+}
+
+/** The `x-amz-crc32` header value of reply bytes. */
+export function checksumOf(bytes: Uint8Array): string {
+  return String(crc32(bytes));
 }
 
 /**
@@ -121,9 +132,10 @@ export function encodeReply(
   id: string,
   contentType = CONTENT_TYPE,
 ): EncodedReply {
-  const given = typeof body === "object" && body !== null
-    ? (body as { [ENCODED]?: Uint8Array<ArrayBuffer> })[ENCODED]
+  const encoded = typeof body === "object" && body !== null
+    ? body as { [ENCODED]?: Uint8Array<ArrayBuffer>; [CHECKSUM]?: string }
     : undefined;
+  const given = encoded?.[ENCODED];
   const bytes = given ?? encoder.encode(JSON.stringify(body));
   return {
     status,
@@ -131,7 +143,7 @@ export function encodeReply(
     headers: {
       "content-type": contentType,
       "x-amzn-requestid": id,
-      "x-amz-crc32": String(crc32(bytes)),
+      "x-amz-crc32": (given && encoded![CHECKSUM]) ?? checksumOf(bytes),
     },
   };
 }

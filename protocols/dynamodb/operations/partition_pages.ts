@@ -29,9 +29,15 @@ function pageId(tableId: string, partition: Uint8Array, forward: boolean): strin
   return `${forward ? "f" : "r"}${tableId}:${bytes}`;
 }
 
+/** A kept reply: its bytes and their `x-amz-crc32` value (a hit sends both as they are). */
+export interface KeptReply {
+  bytes: Uint8Array<ArrayBuffer>;
+  checksum: string;
+}
+
 /** The cached replies of one store. */
 export class PartitionPages {
-  #pages = new Map<string, Uint8Array<ArrayBuffer>>();
+  #pages = new Map<string, KeptReply>();
   #bytes = 0;
   /**
    * Ids in the order they were kept, `#order[#head]` the oldest; an id dropped or kept again
@@ -59,7 +65,7 @@ export class PartitionPages {
     tableId: string,
     partition: Uint8Array,
     forward: boolean,
-  ): Uint8Array<ArrayBuffer> | undefined {
+  ): KeptReply | undefined {
     // No reordering on a hit (ARCHITECTURE: a hit must not reorganise the cache): oldest out.
     return this.#pages.get(pageId(tableId, partition, forward));
   }
@@ -69,13 +75,14 @@ export class PartitionPages {
     tableId: string,
     partition: Uint8Array,
     forward: boolean,
-    reply: Uint8Array<ArrayBuffer>,
+    reply: KeptReply,
     generation: number,
   ): void {
-    if (generation !== this.#generation || reply.length > MAX_REPLY_BYTES) return;
+    const size = reply.bytes.length;
+    if (generation !== this.#generation || size > MAX_REPLY_BYTES) return;
     const id = pageId(tableId, partition, forward);
     this.#drop(id);
-    while (this.#bytes + reply.length > this.#budget && this.#head < this.#order.length) {
+    while (this.#bytes + size > this.#budget && this.#head < this.#order.length) {
       this.#drop(this.#order[this.#head++]);
     }
     // Rebuilt from the Map (which keeps insertion order) once stale ids outnumber live ones.
@@ -85,14 +92,14 @@ export class PartitionPages {
     }
     this.#pages.set(id, reply);
     this.#order.push(id);
-    this.#bytes += reply.length;
+    this.#bytes += size;
   }
 
   #drop(id: string): void {
-    const bytes = this.#pages.get(id);
-    if (bytes === undefined) return;
+    const kept = this.#pages.get(id);
+    if (kept === undefined) return;
     this.#pages.delete(id);
-    this.#bytes -= bytes.length;
+    this.#bytes -= kept.bytes.length;
   }
 
   #changed(changes: Change[]): void {

@@ -19,7 +19,7 @@ import {
 import { splicedReply, splicesPage } from "./spliced_page.ts";
 import { checkReadRequest, type ReadRequest } from "./read_request.ts";
 import { type PartitionPages, partitionPages } from "./partition_pages.ts";
-import { encodedBody } from "../codec.ts";
+import { checksumOf, encodedBody } from "../codec.ts";
 import { partitionPart } from "../storage/keys.ts";
 import type { Item } from "../attribute_value.ts";
 
@@ -57,7 +57,7 @@ function queryTable(
       : null;
     const partition = pages ? partitionPart(key.hash.value) : null;
     const kept = partition && pages!.get(table.id, partition, forward);
-    if (kept) return encodedBody(kept);
+    if (kept) return encodedBody(kept.bytes, kept.checksum);
     return splicedQuery(ctx, request, table, view, expressions, options, start, forward, {
       pages,
       partition,
@@ -85,7 +85,10 @@ async function splicedQuery(
   const spliced = await splicedReply(view, entries, request.Limit);
   if (spliced) {
     if (partition && !spliced.expiring) {
-      pages!.put(table.id, partition, forward, spliced.bytes, generation);
+      // The checksum too, once: a hit then sends a header it need not compute.
+      const kept = { bytes: spliced.bytes, checksum: checksumOf(spliced.bytes) };
+      pages!.put(table.id, partition, forward, kept, generation);
+      return encodedBody(kept.bytes, kept.checksum);
     }
     return encodedBody(spliced.bytes);
   }
