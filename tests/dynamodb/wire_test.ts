@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { crc32 } from "../../protocols/dynamodb/crc32.ts";
-import { DUMMY_SIGNATURE, rejection, sdkClient, startDynamo } from "./client.ts";
+import { createTable, DUMMY_SIGNATURE, rejection, sdkClient, startDynamo } from "./client.ts";
 
 const JSON_HEADERS = { "content-type": "application/x-amz-json-1.0", ...DUMMY_SIGNATURE };
 
@@ -103,18 +103,7 @@ Deno.test("replies carry x-amz-crc32 of the body and a 52-character request id",
   assert.equal(res.headers.get("content-type"), "application/x-amz-json-1.0");
   // Replies spliced from stored items: a GetItem, and a Query read then answered from its kept
   // reply (whose checksum is kept with it) and read again after the partition changed.
-  await f.raw("CreateTable", {
-    TableName: "crc",
-    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, {
-      AttributeName: "sk",
-      KeyType: "RANGE",
-    }],
-    AttributeDefinitions: [
-      { AttributeName: "pk", AttributeType: "S" },
-      { AttributeName: "sk", AttributeType: "S" },
-    ],
-    BillingMode: "PAY_PER_REQUEST",
-  });
+  await createTable(f, "crc", { pk: "S", sk: "S" });
   const put = (sk: string) =>
     f.raw("PutItem", { TableName: "crc", Item: { pk: { S: "p" }, sk: { S: sk } } });
   const checked = async (op: string, body: unknown): Promise<string> => {

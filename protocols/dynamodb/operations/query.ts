@@ -38,6 +38,18 @@ export function query(
     : getTable(ctx.store, request.TableName).then((found) => queryTable(ctx, request, found));
 }
 
+/** What a Query's checks settled, handed to its reads. */
+interface QueryPlan {
+  ctx: OperationContext;
+  request: ReadRequest;
+  table: TableRecord;
+  view: ReadView;
+  expressions: ReadExpressions;
+  options: PageOptions;
+  start: Item | undefined;
+  forward: boolean;
+}
+
 function queryTable(
   ctx: OperationContext,
   request: ReadRequest,
@@ -48,40 +60,36 @@ function queryTable(
   const start = checkStartKey(view, request.ExclusiveStartKey);
   const forward = request.ScanIndexForward !== false;
   const options = pageOptions(request, expressions);
-  if (splicesPage(view, options)) {
-    const key = expressions.key!;
-    // A whole partition of a table with a sort key: the reply is kept until the partition changes.
-    const pages = key.range === undefined && start === undefined && request.Limit === undefined &&
-        table.keySchema.length === 2
-      ? partitionPages(ctx.store)
-      : null;
-    const partition = pages ? partitionPart(key.hash.value) : null;
-    const kept = partition && pages!.get(table.id, partition, forward);
-    if (kept) return encodedBody(kept.bytes, kept.checksum);
-    return splicedQuery(ctx, request, table, view, expressions, options, start, forward, {
-      pages,
-      partition,
-    });
-  }
-  return readQuery(ctx, request, table, view, expressions, options, start, forward);
+  const plan: QueryPlan = { ctx, request, table, view, expressions, options, start, forward };
+  if (!splicesPage(view, options)) return readQuery(plan);
+  const key = expressions.key!;
+  // A whole partition of a table with a sort key: the reply is kept until the partition changes.
+  const pages = key.range === undefined && start === undefined && request.Limit === undefined &&
+      table.keySchema.length === 2
+    ? partitionPages(ctx.store)
+    : null;
+  const partition = pages ? partitionPart(key.hash.value) : null;
+  const kept = partition && pages!.get(table.id, partition, forward);
+  if (kept) return encodedBody(kept.bytes, kept.checksum);
+  return splicedQuery(plan, pages, partition);
 }
 
 /** A Query whose items go back as stored, kept for next time when it read a whole partition. */
 async function splicedQuery(
-  ctx: OperationContext,
-  request: ReadRequest,
-  table: TableRecord,
-  view: ReadView,
-  expressions: ReadExpressions,
-  options: PageOptions,
-  start: Item | undefined,
-  forward: boolean,
-  keep: { pages: PartitionPages | null; partition: Uint8Array | null },
+  plan: QueryPlan,
+  pages: PartitionPages | null,
+  partition: Uint8Array | null,
 ): Promise<Record<string, unknown>> {
-  const { pages, partition } = keep;
+  const { ctx, request, table, view, start, forward } = plan;
   const generation = pages?.generation ?? 0;
-  const key = expressions.key!;
-  const entries = tableQueryEntries(ctx, table, key, forward, start, request.Limit);
+  const entries = tableQueryEntries(
+    ctx,
+    table,
+    plan.expressions.key!,
+    forward,
+    start,
+    request.Limit,
+  );
   const spliced = await splicedReply(view, entries, request.Limit);
   if (spliced) {
     if (partition && !spliced.expiring) {
@@ -92,20 +100,12 @@ async function splicedQuery(
     }
     return encodedBody(spliced.bytes);
   }
-  return await readQuery(ctx, request, table, view, expressions, options, start, forward);
+  return await readQuery(plan);
 }
 
 /** A Query page read and built item by item. */
-async function readQuery(
-  ctx: OperationContext,
-  request: ReadRequest,
-  table: TableRecord,
-  view: ReadView,
-  expressions: ReadExpressions,
-  options: PageOptions,
-  start: Item | undefined,
-  forward: boolean,
-): Promise<Record<string, unknown>> {
+async function readQuery(plan: QueryPlan): Promise<Record<string, unknown>> {
+  const { ctx, request, table, view, expressions, options, start, forward } = plan;
   const source = view.index
     ? indexSource(ctx, view, {
       key: expressions.key,
