@@ -18,16 +18,20 @@ const ID_LENGTH = 52;
 const idPool = new Uint8Array(ID_LENGTH * 78);
 let idAt = idPool.length;
 
+/** The character codes of ID_CHARS, and one id's codes before they become a string. */
+const ID_CODES = Array.from(ID_CHARS, (c) => c.charCodeAt(0));
+const idCodes = new Array<number>(ID_LENGTH);
+
 /** A 52-character request id like DynamoDB's. */
 export function requestId(): string {
   if (idAt + ID_LENGTH > idPool.length) {
     crypto.getRandomValues(idPool);
     idAt = 0;
   }
-  let out = "";
-  for (let i = idAt; i < idAt + ID_LENGTH; i++) out += ID_CHARS[idPool[i] % ID_CHARS.length];
+  // One string made from 52 codes, not 52 one-character concatenations.
+  for (let i = 0; i < ID_LENGTH; i++) idCodes[i] = ID_CODES[idPool[idAt + i] % ID_CODES.length];
   idAt += ID_LENGTH;
-  return out;
+  return String.fromCharCode.apply(null, idCodes);
 }
 
 /** The media types DynamoDB answers JSON on (parameters such as charset are ignored). */
@@ -75,26 +79,38 @@ export interface EncodedReply {
 
 /** Where {@link encodedBody} keeps the bytes: a symbol, which JSON.stringify never sees. */
 const ENCODED = Symbol("encoded reply body");
+/** Where it keeps their `x-amz-crc32` value, when the operation already has it. */
+const CHECKSUM = Symbol("encoded reply checksum");
 
 /**
  * A reply body given as its JSON bytes (an operation that assembled them itself), sent as they
- * are; the bytes must be exactly what JSON.stringify would have made of the body.
+ * are; the bytes must be exactly what JSON.stringify would have made of the body. `checksum`,
+ * when given, must be {@link checksumOf} them (a kept reply's, computed once).
  */
-export function encodedBody(bytes: Uint8Array<ArrayBuffer>): Record<string, unknown> {
-  return { [ENCODED]: bytes };
+export function encodedBody(
+  bytes: Uint8Array<ArrayBuffer>,
+  checksum?: string,
+): Record<string, unknown> {
+  return { [ENCODED]: bytes, [CHECKSUM]: checksum };
+}
+
+/** The `x-amz-crc32` header value of reply bytes. */
+export function checksumOf(bytes: Uint8Array): string {
+  return String(crc32(bytes));
 }
 
 /**
  * `head`, then the JSON texts `parts` (as bytes) separated by commas, then `tail`, as one
- * array: stored items spliced into a reply body without being parsed.
+ * array: stored items spliced into a reply body without being parsed. `head` and `tail` come
+ * as text or, when constant, as their bytes encoded once.
  */
 export function spliceJson(
-  head: string,
+  head: string | Uint8Array,
   parts: readonly Uint8Array[],
-  tail: string,
+  tail: string | Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  const start = encoder.encode(head);
-  const end = encoder.encode(tail);
+  const start = typeof head === "string" ? encoder.encode(head) : head;
+  const end = typeof tail === "string" ? encoder.encode(tail) : tail;
   let length = start.length + end.length + Math.max(0, parts.length - 1);
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);
@@ -116,9 +132,10 @@ export function encodeReply(
   id: string,
   contentType = CONTENT_TYPE,
 ): EncodedReply {
-  const given = typeof body === "object" && body !== null
-    ? (body as { [ENCODED]?: Uint8Array<ArrayBuffer> })[ENCODED]
+  const encoded = typeof body === "object" && body !== null
+    ? body as { [ENCODED]?: Uint8Array<ArrayBuffer>; [CHECKSUM]?: string }
     : undefined;
+  const given = encoded?.[ENCODED];
   const bytes = given ?? encoder.encode(JSON.stringify(body));
   return {
     status,
@@ -126,7 +143,7 @@ export function encodeReply(
     headers: {
       "content-type": contentType,
       "x-amzn-requestid": id,
-      "x-amz-crc32": String(crc32(bytes)),
+      "x-amz-crc32": (given && encoded![CHECKSUM]) ?? checksumOf(bytes),
     },
   };
 }

@@ -18,5 +18,11 @@ export interface OperationContext {
   background(task: Promise<unknown>): void;
 }
 
-/** One API action: validated body in, response body out; throws DynamoError. */
-export type Operation = (ctx: OperationContext, body: Body) => Promise<Record<string, unknown>>;
+/**
+ * One API action: validated body in, response body out; throws DynamoError. A read that
+ * memory answers may return its body directly rather than a promise of it.
+ */
+export type Operation = (
+  ctx: OperationContext,
+  body: Body,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;

@@ -19,16 +19,23 @@ export class Deadlines {
   #timer: Ticker | undefined;
 
   /**
-   * A promise that resolves to null once `ms` have passed, unless `release` is called first;
-   * call `release` when the body is in (or has failed).
+   * What `reading` gives, or null once `ms` have passed before it settled. One promise per
+   * request: a separate deadline promise raced against the read cost two more and a closure.
    */
-  watch(ms: number): { late: Promise<null>; release: () => void } {
-    let entry!: Pending;
-    const late = new Promise<null>((resolve) => entry = { at: Date.now() + ms, late: resolve });
-    this.#pending.add(entry);
-    // The project's unref'd tick: pending reads must not keep an idle process alive.
-    this.#timer ??= every(SWEEP_MS, () => this.#sweep());
-    return { late, release: () => this.#pending.delete(entry) };
+  within<T>(reading: Promise<T>, ms: number): Promise<T | null> {
+    return new Promise<T | null>((resolve, reject) => {
+      const entry: Pending = { at: Date.now() + ms, late: resolve };
+      this.#pending.add(entry);
+      // The project's unref'd tick: pending reads must not keep an idle process alive.
+      this.#timer ??= every(SWEEP_MS, () => this.#sweep());
+      reading.then((value) => {
+        this.#pending.delete(entry);
+        resolve(value);
+      }, (error) => {
+        this.#pending.delete(entry);
+        reject(error);
+      });
+    });
   }
 
   #sweep(): void {

@@ -65,19 +65,19 @@ const EXPOSED_HEADERS = "x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date";
  * A reply to `req`, compressed when it is large and its Accept-Encoding asks; `contentType` is
  * the request's Content-Type header.
  */
-async function reply(
+function reply(
   req: Request,
   status: number,
   body: unknown,
   id: string,
   contentType: string | null = req.headers.get("content-type"),
-): Promise<Response> {
-  let encoded: EncodedReply = encodeReply(status, body, id, replyContentType(contentType));
+): Response | Promise<Response> {
+  const encoded: EncodedReply = encodeReply(status, body, id, replyContentType(contentType));
   const coding = encoded.bytes.length < COMPRESS_MIN_BYTES
     ? null
     : replyCoding(req.headers.get("accept-encoding"));
-  if (coding) encoded = await compressReply(encoded, coding);
-  return respond(encoded);
+  // Only a compressed reply waits: the rest are built without a promise.
+  return coding ? compressReply(encoded, coding).then(respond) : respond(encoded);
 }
 
 /**
@@ -150,17 +150,12 @@ async function bodyWithin(
 ): Promise<Uint8Array | null> {
   if (ms <= 0) return await readBody(req);
   const reading = readBody(req);
-  const { late, release } = deadlines.watch(ms);
-  try {
-    const got = await Promise.race([reading, late]);
-    if (got === null) {
-      reading.catch(() => {});
-      await req.body?.cancel().catch(() => {});
-    }
-    return got;
-  } finally {
-    release();
+  const got = await deadlines.within(reading, ms);
+  if (got === null) {
+    reading.catch(() => {});
+    await req.body?.cancel().catch(() => {});
   }
+  return got;
 }
 
 /** A request whose body did not arrive in time: 408, and the connection is not kept. */
@@ -292,7 +287,14 @@ export function createHandler(
       if (ctx.limiter.enabled && !ctx.limiter.take(clientOf(info))) throw throttled();
       const body = requestObject(parsed);
       const opCtx: OperationContext = { store: ctx.store, region, log: ctx.log, background };
-      return await reply(req, 200, await op(opCtx, body), id, contentType);
+      const result = op(opCtx, body);
+      return await reply(
+        req,
+        200,
+        result instanceof Promise ? await result : result,
+        id,
+        contentType,
+      );
     } catch (error) {
       const e = wireError(error, ctx.log);
       return await reply(req, e.status, e.body(), id, contentType);

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   CreateTableCommand,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -104,6 +105,41 @@ Deno.test("Query() returns a partition in numeric sort-key order, both direction
     "-1.5",
     "-10",
   ]);
+});
+
+Deno.test("String keys ASCII or not, short or digested, read back by GetItem and Query in byte order", async () => {
+  await using f = await startDynamo();
+  await createTable(f, "words", { pk: "S", sk: "S" });
+  // Around the 128-byte inline partition key and the ASCII fast path: each partition distinct.
+  const partitions = ["a", "é", "日本", "x".repeat(128), "x".repeat(129), "x".repeat(127) + "é"];
+  // UTF-8 byte order: ASCII, then 2-byte, then 3-byte sequences.
+  const sorts = ["A", "z", "~", "é", "ÿ", "日"];
+  for (const pk of partitions) {
+    for (const sk of [...sorts].reverse()) {
+      await f.client.send(
+        new PutItemCommand({ TableName: "words", Item: { pk: { S: pk }, sk: { S: sk } } }),
+      );
+    }
+  }
+  for (const pk of partitions) {
+    for (const sk of sorts) {
+      const got = await f.client.send(
+        new GetItemCommand({ TableName: "words", Key: { pk: { S: pk }, sk: { S: sk } } }),
+      );
+      assert.deepEqual(got.Item, { pk: { S: pk }, sk: { S: sk } });
+    }
+    // Twice: the second Query may be answered from the kept reply.
+    for (let i = 0; i < 2; i++) {
+      const page = await f.client.send(
+        new QueryCommand({
+          TableName: "words",
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": { S: pk } },
+        }),
+      );
+      assert.deepEqual(page.Items?.map((item) => item.sk.S), sorts, pk);
+    }
+  }
 });
 
 Deno.test("Query() sort-key conditions select the right range", async () => {

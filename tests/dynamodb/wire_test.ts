@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { crc32 } from "../../protocols/dynamodb/crc32.ts";
-import { DUMMY_SIGNATURE, rejection, sdkClient, startDynamo } from "./client.ts";
+import { createTable, DUMMY_SIGNATURE, rejection, sdkClient, startDynamo } from "./client.ts";
 
 const JSON_HEADERS = { "content-type": "application/x-amz-json-1.0", ...DUMMY_SIGNATURE };
 
@@ -101,6 +101,34 @@ Deno.test("replies carry x-amz-crc32 of the body and a 52-character request id",
   assert.equal(res.headers.get("x-amz-crc32"), String(crc32(bytes)));
   assert.match(res.headers.get("x-amzn-requestid") ?? "", /^[A-Z0-9]{52}$/);
   assert.equal(res.headers.get("content-type"), "application/x-amz-json-1.0");
+  // Replies spliced from stored items: a GetItem, and a Query read then answered from its kept
+  // reply (whose checksum is kept with it) and read again after the partition changed.
+  await createTable(f, "crc", { pk: "S", sk: "S" });
+  const put = (sk: string) =>
+    f.raw("PutItem", { TableName: "crc", Item: { pk: { S: "p" }, sk: { S: sk } } });
+  const checked = async (op: string, body: unknown): Promise<string> => {
+    const res = await fetch(`http://127.0.0.1:${f.port}/`, {
+      method: "POST",
+      headers: { ...JSON_HEADERS, "x-amz-target": `DynamoDB_20120810.${op}` },
+      body: JSON.stringify(body),
+    });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    assert.equal(res.status, 200, op);
+    assert.equal(res.headers.get("x-amz-crc32"), String(crc32(bytes)), op);
+    return new TextDecoder().decode(bytes);
+  };
+  await put("a");
+  await checked("GetItem", { TableName: "crc", Key: { pk: { S: "p" }, sk: { S: "a" } } });
+  const query = {
+    TableName: "crc",
+    KeyConditionExpression: "pk = :p",
+    ExpressionAttributeValues: { ":p": { S: "p" } },
+  };
+  const first = await checked("Query", query);
+  assert.equal(await checked("Query", query), first);
+  await put("b");
+  assert.match(await checked("Query", query), /"Count":2/);
+  assert.match(await checked("Query", query), /"Count":2/);
 });
 
 Deno.test("with --password, SigV4 must be signed with it", async () => {

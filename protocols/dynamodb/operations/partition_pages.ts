@@ -9,11 +9,17 @@ import type { Change, Store } from "../../../src/store/mod.ts";
 import { ITEM_PREFIX } from "../storage/keys.ts";
 
 /**
- * Reply bytes kept per store: a fixed overhead beside the read cache, the oldest dropped first.
- * A reply larger than {@link MAX_REPLY_BYTES} is not kept (it would crowd out many small ones).
+ * Reply bytes kept per store unless the service sets them from `--cache-mb`
+ * ({@link keepPartitionPages}), the oldest dropped first. A reply larger than
+ * {@link MAX_REPLY_BYTES} is not kept (it would crowd out many small ones).
  */
-const BUDGET_BYTES = 16 * 1024 * 1024;
+const DEFAULT_BUDGET_BYTES = 16 * 1024 * 1024;
 const MAX_REPLY_BYTES = 64 * 1024;
+/**
+ * The share of `--cache-mb` kept replies may take beside the read cache: at the default 64 MiB,
+ * 32 MiB, room for 10k partitions of ten 150-byte items (1.8 KB a reply) with a margin.
+ */
+const CACHE_SHARE = 0.5;
 
 /** The id of one partition's reply read in one direction. */
 function pageId(tableId: string, partition: Uint8Array, forward: boolean): string {
@@ -23,9 +29,15 @@ function pageId(tableId: string, partition: Uint8Array, forward: boolean): strin
   return `${forward ? "f" : "r"}${tableId}:${bytes}`;
 }
 
+/** A kept reply: its bytes and their `x-amz-crc32` value (a hit sends both as they are). */
+export interface KeptReply {
+  bytes: Uint8Array<ArrayBuffer>;
+  checksum: string;
+}
+
 /** The cached replies of one store. */
 export class PartitionPages {
-  #pages = new Map<string, Uint8Array<ArrayBuffer>>();
+  #pages = new Map<string, KeptReply>();
   #bytes = 0;
   /**
    * Ids in the order they were kept, `#order[#head]` the oldest; an id dropped or kept again
@@ -37,7 +49,10 @@ export class PartitionPages {
   /** Bumped by every commit that changes an item: a read that overlapped one is not kept. */
   #generation = 0;
 
-  constructor(store: Store) {
+  #budget: number;
+
+  constructor(store: Store, budgetBytes: number) {
+    this.#budget = budgetBytes;
     store.onCommit((changes) => this.#changed(changes));
   }
 
@@ -50,7 +65,7 @@ export class PartitionPages {
     tableId: string,
     partition: Uint8Array,
     forward: boolean,
-  ): Uint8Array<ArrayBuffer> | undefined {
+  ): KeptReply | undefined {
     // No reordering on a hit (ARCHITECTURE: a hit must not reorganise the cache): oldest out.
     return this.#pages.get(pageId(tableId, partition, forward));
   }
@@ -60,13 +75,14 @@ export class PartitionPages {
     tableId: string,
     partition: Uint8Array,
     forward: boolean,
-    reply: Uint8Array<ArrayBuffer>,
+    reply: KeptReply,
     generation: number,
   ): void {
-    if (generation !== this.#generation || reply.length > MAX_REPLY_BYTES) return;
+    const size = reply.bytes.length;
+    if (generation !== this.#generation || size > MAX_REPLY_BYTES) return;
     const id = pageId(tableId, partition, forward);
     this.#drop(id);
-    while (this.#bytes + reply.length > BUDGET_BYTES && this.#head < this.#order.length) {
+    while (this.#bytes + size > this.#budget && this.#head < this.#order.length) {
       this.#drop(this.#order[this.#head++]);
     }
     // Rebuilt from the Map (which keeps insertion order) once stale ids outnumber live ones.
@@ -76,14 +92,14 @@ export class PartitionPages {
     }
     this.#pages.set(id, reply);
     this.#order.push(id);
-    this.#bytes += reply.length;
+    this.#bytes += size;
   }
 
   #drop(id: string): void {
-    const bytes = this.#pages.get(id);
-    if (bytes === undefined) return;
+    const kept = this.#pages.get(id);
+    if (kept === undefined) return;
     this.#pages.delete(id);
-    this.#bytes -= bytes.length;
+    this.#bytes -= kept.bytes.length;
   }
 
   #changed(changes: Change[]): void {
@@ -110,8 +126,18 @@ const byStore = new WeakMap<Store, PartitionPages | null>();
 export function partitionPages(store: Store): PartitionPages | null {
   let pages = byStore.get(store);
   if (pages === undefined) {
-    pages = store.info.exclusive ? new PartitionPages(store) : null;
+    pages = store.info.exclusive ? new PartitionPages(store, DEFAULT_BUDGET_BYTES) : null;
     byStore.set(store, pages);
   }
   return pages;
+}
+
+/**
+ * Size the replies cache of `store` from the read cache's budget, `cacheMb` MiB (`--cache-mb`):
+ * none when that is 0 (no caching asked for). Called once as the service starts.
+ */
+export function keepPartitionPages(store: Store, cacheMb: number): void {
+  if (byStore.has(store)) return;
+  const budget = Math.floor(cacheMb * 1024 * 1024 * CACHE_SHARE);
+  byStore.set(store, store.info.exclusive && budget > 0 ? new PartitionPages(store, budget) : null);
 }

@@ -17,6 +17,8 @@ import {
   type ReadView,
 } from "./read_pages.ts";
 
+const ITEMS_HEAD = new TextEncoder().encode('{"Items":[');
+
 /** Whether readPage would reply with the items as stored, nothing counted from their attributes. */
 export function splicesPage(view: ReadView, options: PageOptions): boolean {
   return !view.index && !options.filter && !options.projection &&
@@ -60,5 +62,5 @@ export async function splicedReply(
   }
   const tail = `],"Count":${items.length},"ScannedCount":${items.length}` +
     (last ? `,"LastEvaluatedKey":${JSON.stringify(last)}}` : "}");
-  return { bytes: spliceJson('{"Items":[', items, tail), expiring };
+  return { bytes: spliceJson(ITEMS_HEAD, items, tail), expiring };
 }

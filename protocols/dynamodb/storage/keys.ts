@@ -108,10 +108,34 @@ export function keyOfItem(table: TableRecord, item: Item): Item {
 }
 
 const encoder = new TextEncoder();
+/** Strings up to this long are tried as ASCII in JS first. */
+const ASCII_TRY_CHARS = 128;
+
+/**
+ * The UTF-8 bytes of `s` after `lead` zero bytes. A short ASCII string (most keys) is copied
+ * here: TextEncoder is a call into the runtime, about a microsecond for a few bytes.
+ */
+function utf8After(lead: number, s: string): Uint8Array {
+  if (s.length <= ASCII_TRY_CHARS) {
+    const out = new Uint8Array(lead + s.length);
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[lead + i] = c;
+    }
+    if (i === s.length) return out;
+  }
+  if (lead === 0) return encoder.encode(s);
+  const bytes = encoder.encode(s);
+  const out = new Uint8Array(lead + bytes.length);
+  out.set(bytes, lead);
+  return out;
+}
 
 /** Bytes of a key value whose unsigned order is DynamoDB's order for its type. */
 export function keyBytes(v: AttributeValue): Uint8Array {
-  if ("S" in v) return encoder.encode(v.S);
+  if ("S" in v) return utf8After(0, v.S);
   if ("B" in v) return decodeBase64(v.B);
   if ("N" in v) return encodeNumberKey(v.N);
   throw new TypeError(`Cannot encode a ${typeOf(v)} key value`);
@@ -128,6 +152,14 @@ const DIGEST_TAG = 0x01;
  * 2048-byte key limit next to a 1024-byte sort key. The tags keep the two forms apart.
  */
 export function partitionPart(v: AttributeValue): Uint8Array {
+  if ("S" in v) {
+    // A string's bytes land after the tag directly: one array, no copy.
+    const tagged = utf8After(1, v.S);
+    if (tagged.length <= INLINE_PARTITION_BYTES + 1) {
+      tagged[0] = INLINE_TAG;
+      return tagged;
+    }
+  }
   const bytes = keyBytes(v);
   if (bytes.length <= INLINE_PARTITION_BYTES) {
     const out = new Uint8Array(bytes.length + 1);

@@ -3,7 +3,7 @@
  * TableDescription shape DescribeTable, CreateTable, DeleteTable and UpdateTable return.
  * @module
  */
-import type { Store } from "../../../src/store/mod.ts";
+import type { Key, Store } from "../../../src/store/mod.ts";
 import { resourceNotFound } from "../errors.ts";
 import { ITEM_PREFIX, tableItemsPrefix } from "./keys.ts";
 import { INDEX_PREFIX, indexesOf, indexPrefix, tableIndexesPrefix } from "./indexes.ts";
@@ -140,6 +140,28 @@ export function dropTableData(store: Store, table: TableRecord): Promise<unknown
 export async function findTable(store: Store, nameOrArn: string): Promise<TableRecord | null> {
   const entry = await store.get<TableRecord>(tableKey(tableNameOf(nameOrArn)));
   return entry?.meta ?? null;
+}
+
+/** Frozen store keys of tables found by {@link knownTable}: the store keeps a frozen key's id. */
+const knownKeys = new Map<string, Key>();
+/** Past this many names the map starts again (names come from requests: keep it bounded). */
+const KNOWN_KEYS_MAX = 1024;
+
+/**
+ * An active table's record when memory alone has it (the read cache), without a promise;
+ * undefined otherwise, and the caller takes {@link getTable}, which also reports a missing one.
+ */
+export function knownTable(store: Store, nameOrArn: string): TableRecord | undefined {
+  let key = knownKeys.get(nameOrArn);
+  const fresh = key === undefined;
+  if (fresh) key = Object.freeze(tableKey(tableNameOf(nameOrArn)));
+  const table = store.peek<TableRecord>(key!)?.meta;
+  if (table === undefined || !isActive(table)) return undefined;
+  if (fresh) {
+    if (knownKeys.size >= KNOWN_KEYS_MAX) knownKeys.clear();
+    knownKeys.set(nameOrArn, key!);
+  }
+  return table;
 }
 
 /**
