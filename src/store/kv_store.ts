@@ -128,6 +128,12 @@ class Engine implements LoopBackend {
   readonly gate = new ReadGate();
   /** Point reads, coalesced into getMany calls. */
   readonly reads: ReadBatcher;
+  /**
+   * The id of the last key a peek found neither cached nor ruled out: a get() of it that
+   * follows (a command's peek falling back to its read) skips asking memory again. Only ever
+   * skips a shortcut: the read then goes to the store, which is always right.
+   */
+  unknownId: string | null = null;
   #lock: DataLock | null;
   /** Spare space for deletes on a full disk (a local file store this process owns). */
   reserve: DiskReserve | null = null;
@@ -645,12 +651,22 @@ class KvStoreView implements OpenedStore {
 
   get<M = unknown>(key: Key): Promise<Entry<M> | null> {
     const id = this.#id(key);
+    const engine = this.#engine;
+    // Memory could not tell a moment ago (a miss of a stored key pays the existence filter's
+    // probes, a few µs at millions of keys, and a cache lookup): ask the store straight away.
+    if (engine.unknownId === id) {
+      engine.unknownId = null;
+      return this.#getSlow<M>(key, id);
+    }
     const known = this.#peek<M>(key, id);
     return known !== undefined ? Promise.resolve(known) : this.#getSlow<M>(key, id);
   }
 
   peek<M = unknown>(key: Key): Entry<M> | null | undefined {
-    return this.#peek<M>(key, this.#id(key));
+    const id = this.#id(key);
+    const known = this.#peek<M>(key, id);
+    if (known === undefined) this.#engine.unknownId = id;
+    return known;
   }
 
   /** The full key's id; a frozen key's (a constant, read on every command) made once. */
