@@ -22,7 +22,10 @@ const OK = encoder.encode("+OK\r\n");
 const ONE = encoder.encode(":1\r\n");
 const ERROR = encoder.encode("-ERR unknown command\r\n");
 const NIL = encoder.encode("$-1\r\n");
-/** basekv keeps a string of database 0 under ["k", 0, key] as an envelope `{d: bytes, …}`. */
+/**
+ * basekv keeps a string of database 0 under ["redis", "k", 0, key] (the Redis service's
+ * namespace, then its key space) as an envelope `{d: bytes, …}`.
+ */
 const BASEKV = layoutArg === "basekv";
 /** What a collection's own entry holds: its size and where its members live. */
 const META = new Uint8Array(24);
@@ -98,15 +101,18 @@ function readAll(): void {
   reads = [];
   for (let i = 0; i < batch.length; i += 10) {
     const part = batch.slice(i, i + 10);
-    kv.getMany(part.map(({ key }) => BASEKV ? ["k", 0, key] : ["s", key])).then((entries) => {
-      for (let j = 0; j < part.length; j++) {
-        const value = entries[j].value as Uint8Array | { d?: Uint8Array } | null;
-        const data = value === null ? null : value instanceof Uint8Array ? value : value.d;
-        part[j].done(data ? bulk(data) : NIL);
-      }
-    }, () => {
-      for (const read of part) read.done(ERROR);
-    });
+    kv.getMany(part.map(({ key }) => BASEKV ? ["redis", "k", 0, key] : ["s", key])).then(
+      (entries) => {
+        for (let j = 0; j < part.length; j++) {
+          const value = entries[j].value as Uint8Array | { d?: Uint8Array } | null;
+          const data = value === null ? null : value instanceof Uint8Array ? value : value.d;
+          part[j].done(data ? bulk(data) : NIL);
+        }
+      },
+      () => {
+        for (const read of part) read.done(ERROR);
+      },
+    );
   }
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { SecondTouch } from "./admission.ts";
-import { ReadCache } from "./cache.ts";
+import { ReadCache, type ReadTicket } from "./cache.ts";
 import { Counters, type PendingCounts } from "./counters.ts";
 import { ExistenceIndex } from "./existence.ts";
 import { collectOrphanChunks, deleteChunks, readChunks, writeChunks } from "./chunks.ts";
@@ -30,7 +30,12 @@ import {
   type Mutation,
   replayJournals,
 } from "./atomic_plan.ts";
-import { LOCAL_READS_IN_FLIGHT, ReadBatcher, REMOTE_READS_IN_FLIGHT } from "./read_batcher.ts";
+import {
+  LOCAL_READS_IN_FLIGHT,
+  ReadBatcher,
+  REMOTE_READS_IN_FLIGHT,
+  type Waiter,
+} from "./read_batcher.ts";
 import { ReadGate } from "./read_gate.ts";
 import { type DataLock, lockDataFile } from "./lock.ts";
 import { Sweeper } from "./ttl.ts";
@@ -124,6 +129,12 @@ class Engine implements LoopBackend {
   readonly gate = new ReadGate();
   /** Point reads, coalesced into getMany calls. */
   readonly reads: ReadBatcher;
+  /**
+   * The id of the last key a peek found neither cached nor ruled out: a get() of it that
+   * follows (a command's peek falling back to its read) skips asking memory again. Only ever
+   * skips a shortcut: the read then goes to the store, which is always right.
+   */
+  unknownId: string | null = null;
   #lock: DataLock | null;
   /** Spare space for deletes on a full disk (a local file store this process owns). */
   reserve: DiskReserve | null = null;
@@ -231,23 +242,9 @@ class Engine implements LoopBackend {
     const cache = this.cache;
     const ticket = cache !== null && this.admission!.admit(id) ? cache.begin(id) : null;
     gate.enter();
-    return this.reads.get<Envelope>(key, false).then(
-      (res) => {
-        const raw = rawOf(res.value, res.versionstamp);
-        if (raw.data === null) {
-          if (ticket) cache!.end(id, ticket);
-          return this.readRaw(key, true, id, true).finally(() => gate.leave()).then(done);
-        }
-        gate.leave();
-        if (ticket) cache!.fill(id, raw, ticket);
-        return done(raw);
-      },
-      (error) => {
-        gate.leave();
-        if (ticket) cache!.end(id, ticket);
-        throw error;
-      },
-    );
+    return new Promise<T>((resolve, reject) => {
+      this.reads.read(new ClientRead(this, key, id, ticket, done, resolve, reject));
+    });
   }
 
   /** Stored states of many keys (payloads of chunked values not resolved). Shared: never mutate. */
@@ -568,6 +565,49 @@ function rawOf(env: Envelope | null, versionstamp: string | null): Raw {
   return { env, data: env?.c ? null : env?.d ?? EMPTY, versionstamp };
 }
 
+/**
+ * A client's read waiting in the batcher ({@link Engine.readClient}): it settles the client's
+ * promise itself when the entry arrives, so a miss costs that one promise and this object.
+ */
+class ClientRead<T> implements Waiter {
+  constructor(
+    readonly engine: Engine,
+    readonly key: Key,
+    readonly id: string,
+    readonly ticket: ReadTicket | null,
+    readonly done: (raw: Raw) => T,
+    readonly ok: (value: T | Promise<T>) => void,
+    readonly fail: (error: unknown) => void,
+  ) {}
+
+  resolve(res: Deno.KvEntryMaybe<unknown>): void {
+    const { engine, id, ticket } = this;
+    const raw = rawOf(res.value as Envelope | null, res.versionstamp);
+    if (raw.data === null) {
+      // Chunked: readRaw reads the pointer again with the payload (see #fetch).
+      if (ticket) engine.cache!.end(id, ticket);
+      const gate = engine.gate;
+      this.ok(
+        engine.readRaw(this.key, true, id, true).finally(() => gate.leave()).then(this.done),
+      );
+      return;
+    }
+    engine.gate.leave();
+    if (ticket) engine.cache!.fill(id, raw, ticket);
+    try {
+      this.ok(this.done(raw));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  reject(error: unknown): void {
+    this.engine.gate.leave();
+    if (this.ticket) this.engine.cache!.end(this.id, this.ticket);
+    this.fail(error);
+  }
+}
+
 /** A batch as KV mutations: `ahead` holds fresh keys a shared store may commit first. */
 interface Plan {
   mutations: Mutation[];
@@ -628,19 +668,28 @@ class KvStoreView implements OpenedStore {
   }
 
   get<M = unknown>(key: Key): Promise<Entry<M> | null> {
-    const id = keyId(key, this.#prefixId);
+    const id = this.#id(key);
+    const engine = this.#engine;
+    // Memory could not tell a moment ago (a miss of a stored key pays the existence filter's
+    // probes, a few µs at millions of keys, and a cache lookup): ask the store straight away.
+    if (engine.unknownId === id) {
+      engine.unknownId = null;
+      return this.#getSlow<M>(key, id);
+    }
     const known = this.#peek<M>(key, id);
     return known !== undefined ? Promise.resolve(known) : this.#getSlow<M>(key, id);
   }
 
   peek<M = unknown>(key: Key): Entry<M> | null | undefined {
-    return this.#peek<M>(
-      key,
-      Object.isFrozen(key) ? this.#constId(key) : keyId(key, this.#prefixId),
-    );
+    const id = this.#id(key);
+    const known = this.#peek<M>(key, id);
+    if (known === undefined) this.#engine.unknownId = id;
+    return known;
   }
 
-  #constId(key: Key): string {
+  /** The full key's id; a frozen key's (a constant, read on every command) made once. */
+  #id(key: Key): string {
+    if (!Object.isFrozen(key)) return keyId(key, this.#prefixId);
     let id = this.#constIds.get(key);
     if (id === undefined) this.#constIds.set(key, id = keyId(key, this.#prefixId));
     return id;

@@ -21,7 +21,7 @@ export const LOCAL_READS_IN_FLIGHT = 2;
  */
 export const REMOTE_READS_IN_FLIGHT = 64;
 
-/** One key waiting for its read. */
+/** One key waiting for its read; `resolve` or `reject` is called (as a method), and must not throw. */
 export interface Waiter {
   key: Key;
   resolve: (entry: Deno.KvEntryMaybe<unknown>) => void;
@@ -83,14 +83,22 @@ export class ReadBatcher {
    */
   get<T>(key: Key, urgent = false): Promise<Deno.KvEntryMaybe<T>> {
     return new Promise<Deno.KvEntryMaybe<T>>((resolve, reject) => {
-      const lane = urgent ? this.#urgent : this.#normal;
-      lane.items.push({ key, resolve: resolve as Waiter["resolve"], reject });
-      // Keys asked for in the same turn join one call: send at the end of the turn.
-      if (!this.#scheduled && this.#inFlight < this.#maxInFlight) {
-        this.#scheduled = true;
-        queueMicrotask(() => this.#pump());
-      }
+      this.read({ key, resolve: resolve as Waiter["resolve"], reject }, urgent);
     });
+  }
+
+  /**
+   * {@link get} for a caller that brings its own waiter: its `resolve` or `reject` is called as
+   * a method once the read is done, with no promise made here (a miss under load makes one
+   * promise, its caller's, instead of two and their closures).
+   */
+  read(waiter: Waiter, urgent = false): void {
+    (urgent ? this.#urgent : this.#normal).items.push(waiter);
+    // Keys asked for in the same turn join one call: send at the end of the turn.
+    if (!this.#scheduled && this.#inFlight < this.#maxInFlight) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#pump());
+    }
   }
 
   #pump(): void {
@@ -117,7 +125,9 @@ export class ReadBatcher {
       if (group.length === 1) return group[0].reject(error);
       // One bad key (too large, say) must not fail the keys it travelled with: each alone.
       await Promise.all(
-        group.map((w) => this.#kv.get(w.key as Deno.KvKey).then(w.resolve, w.reject)),
+        group.map((w) =>
+          this.#kv.get(w.key as Deno.KvKey).then((e) => w.resolve(e), (e) => w.reject(e))
+        ),
       );
       return;
     }

@@ -6,7 +6,15 @@
 import type { WriteTx } from "../../../src/store/mod.ts";
 import type { CommandContext, Handler } from "../command.ts";
 import { array, simple } from "../reply.ts";
-import { type Access, getKey, type KeyEntry, peekKey, putKey, slotOf } from "../storage/db.ts";
+import {
+  type Access,
+  getKey,
+  type KeyEntry,
+  peekKey,
+  peekSlot,
+  putKey,
+  slotOf,
+} from "../storage/db.ts";
 import { DATABASES, type KeyMeta, MAX_REDIS_KEY_BYTES } from "../storage/layout.ts";
 import { parseInteger } from "../numbers.ts";
 import { DATA_ERRORS, ReplyError } from "../errors.ts";
@@ -96,12 +104,20 @@ export function slotFor(ctx: CommandContext, r: Access): Promise<number> {
   return slotOf(r, ctx.session.db);
 }
 
-/** Read through the connection's view: resolve its slot, then run `fn`. */
+/**
+ * Read through the connection's view: resolve its slot, then run `fn`. The slot comes from
+ * memory when it can tell (nearly always): a read that misses the cache then costs no extra
+ * promise hops for the slot map.
+ */
 export function readSlot<T>(
   ctx: CommandContext,
   fn: (r: Access, slot: number) => Promise<T>,
 ): Promise<T> {
-  return ctx.read(async (r) => fn(r, await slotOf(r, ctx.session.db)));
+  return ctx.read((r) => {
+    const db = ctx.session.db;
+    const slot = ctx.peek ? peekSlot(ctx.peek, db) : undefined;
+    return slot !== undefined ? fn(r, slot) : slotOf(r, db).then((s) => fn(r, s));
+  });
 }
 
 /** Write through the connection's view: resolve its slot inside the unit, then run `fn`. */

@@ -65,8 +65,17 @@ export function peekKey(
   db: number,
   key: Uint8Array,
 ): KeyEntry | null | undefined {
+  const slot = peekSlot(peek, db);
+  return slot === undefined ? undefined : peek<KeyMeta>(metaKey(slot, key));
+}
+
+/** The slot db `db` maps to when memory alone can tell (see CommandContext.peek), else undefined. */
+export function peekSlot(
+  peek: NonNullable<CommandContext["peek"]>,
+  db: number,
+): number | undefined {
   const slots = peek<SlotMap>(SLOTS_KEY);
-  return slots === undefined ? undefined : peek<KeyMeta>(metaKey(slotIn(slots, db), key));
+  return slots === undefined ? undefined : slotIn(slots, db);
 }
 
 /** A key's live meta entry, or null. */
