@@ -17,11 +17,11 @@ import { ascii, parseInt64 } from "../numbers.ts";
 import { array, bulk, double, integer, NULL, NULL_ARRAY, type Reply } from "../reply.ts";
 import { getKey, type KeyEntry } from "../storage/db.ts";
 import {
-  allMembers,
   countLexRange,
   countScoreRange,
   endMembers,
   getScore,
+  indexItems,
   type LexRange,
   lexRange,
   membersAtRanks,
@@ -348,7 +348,7 @@ async function storedRange(ctx: CommandContext, key: Uint8Array, req: RangeReque
 
 /** A range of a small set not held yet: the set is read whole, and held. */
 async function loadedRange(ctx: CommandContext, held: HeldZsets, meta: KeyMeta, req: RangeRequest) {
-  const packed = await held.load(meta.g!, () => ctx.read((r) => allMembers(r, meta)));
+  const packed = await held.load(meta.g!, () => ctx.read((r) => indexItems(r, meta)));
   return membersReply(ctx, heldRange(packed, req), req.withScores);
 }
 

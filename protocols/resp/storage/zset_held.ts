@@ -1,51 +1,49 @@
 /**
  * Small sorted sets held whole in memory while this process is the store's only writer, each as
  * one packed buffer (no object per member), so their score and rank ranges answer without a
- * Deno KV range read. A commit hook drops a set when anything under its generation changes,
- * before that write is acknowledged; a read that overlapped such a commit is not kept.
+ * Deno KV range read. Commits keep them exact before a write is acknowledged: a commit hook
+ * applies a held set's index changes to it, and holds a set a commit wrote whole (its key's
+ * member count equals the index entries the commit wrote); a read that overlapped a commit under
+ * the set is not kept.
  * @module
  */
 import type { Change, Store } from "../../../src/store/mod.ts";
-import type { ScoreRange, ZMember } from "./zset.ts";
+import type { KeyMeta } from "./layout.ts";
+import { INDEX, scoreFromBytes, type ScoreRange, type ZMember } from "./zset.ts";
+import { compareBytes } from "../scan.ts";
 
 /** Sets with at most this many members are held (Redis's listpack limit by default). */
 export const HELD_MAX_MEMBERS = 128;
 /** A packed set larger than this is not kept (it would crowd out many small ones). */
 const HELD_MAX_BYTES = 16 * 1024;
-/** Packed bytes kept per store: a fixed overhead beside the read cache, the oldest out first. */
-const BUDGET_BYTES = 16 * 1024 * 1024;
 /** What one kept set costs beyond its bytes (Map slot, typed array, id in the order list). */
 const SET_OVERHEAD_BYTES = 96;
-/** Score (float64) and member length (uint32) before each member's bytes. */
+/** Score bytes (the index key's, order-preserving) and member length (uint32) per member. */
 const HEAD_BYTES = 12;
 
-const SCORE = new Uint8Array(8);
-const SCORE_VIEW = new DataView(SCORE.buffer);
+/** One member as its index entry orders it: score bytes, then member bytes. */
+export type HeldItem = readonly [score: Uint8Array, member: Uint8Array];
+
 /** Offsets of the entries one window selects (reused: a held set has few members). */
 let picked = new Int32Array(HELD_MAX_MEMBERS);
 
-/**
- * One set's members in score order, packed: per member its score (float64), its length
- * (uint32) and its bytes.
- */
-export function packMembers(members: readonly ZMember[]): Uint8Array {
+/** Members in index order, packed: per member its score bytes, length (uint32) and bytes. */
+function pack(items: readonly HeldItem[]): Uint8Array {
   let size = 0;
-  for (const m of members) size += HEAD_BYTES + m.member.length;
+  for (const [, member] of items) size += HEAD_BYTES + member.length;
   const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
   let at = 0;
-  for (const { member, score } of members) {
-    view.setFloat64(at, score);
-    view.setUint32(at + 8, member.length);
+  for (const [score, member] of items) {
+    out.set(score, at);
+    const n = member.length;
+    out[at + 8] = n >>> 24;
+    out[at + 9] = (n >>> 16) & 0xff;
+    out[at + 10] = (n >>> 8) & 0xff;
+    out[at + 11] = n & 0xff;
     out.set(member, at + HEAD_BYTES);
-    at += HEAD_BYTES + member.length;
+    at += HEAD_BYTES + n;
   }
   return out;
-}
-
-function scoreAt(packed: Uint8Array, at: number): number {
-  for (let i = 0; i < 8; i++) SCORE[i] = packed[at + i];
-  return SCORE_VIEW.getFloat64(0);
 }
 
 function lengthAt(packed: Uint8Array, at: number): number {
@@ -53,12 +51,18 @@ function lengthAt(packed: Uint8Array, at: number): number {
     packed[at + 11]) >>> 0;
 }
 
-function memberAt(packed: Uint8Array, at: number): ZMember {
-  const start = at + HEAD_BYTES;
-  return {
-    member: packed.subarray(start, start + lengthAt(packed, at)),
-    score: scoreAt(packed, at),
-  };
+function unpack(packed: Uint8Array): HeldItem[] {
+  const items: HeldItem[] = [];
+  for (let at = 0; at < packed.length;) {
+    const end = at + HEAD_BYTES + lengthAt(packed, at);
+    items.push([packed.subarray(at, at + 8), packed.subarray(at + HEAD_BYTES, end)]);
+    at = end;
+  }
+  return items;
+}
+
+function compareItems(a: HeldItem, b: HeldItem): number {
+  return compareBytes(a[0], b[0]) || compareBytes(a[1], b[1]);
 }
 
 /** Which members a range reply takes from a held set (the storage range's own arguments). */
@@ -81,7 +85,7 @@ export function heldRange(packed: Uint8Array, window: HeldWindow): ZMember[] {
   const range = window.score;
   for (let at = 0; at < packed.length; at += HEAD_BYTES + lengthAt(packed, at)) {
     if (range) {
-      const score = scoreAt(packed, at);
+      const score = scoreFromBytes(packed, at);
       if (range.minex ? score <= range.min : score < range.min) continue;
       if (range.maxex ? score >= range.max : score > range.max) break;
     }
@@ -105,13 +109,27 @@ export function heldRange(packed: Uint8Array, window: HeldWindow): ZMember[] {
   }
   const out: ZMember[] = [];
   for (let i = first; i <= last; i++) {
-    out.push(memberAt(packed, picked[window.reverse ? n - 1 - i : i]));
+    const at = picked[window.reverse ? n - 1 - i : i];
+    const start = at + HEAD_BYTES;
+    out.push({
+      member: packed.subarray(start, start + lengthAt(packed, at)),
+      score: scoreFromBytes(packed, at),
+    });
   }
   return out;
 }
 
+/** One commit's index writes under one generation. */
+interface IndexWrites {
+  put: HeldItem[];
+  gone: HeldItem[];
+  /** False when a write names a member only by its digest (a long member's delete). */
+  known: boolean;
+}
+
 /** The held sets of one store, by generation. */
 export class HeldZsets {
+  #budget: number;
   #sets = new Map<string, Uint8Array>();
   #bytes = 0;
   /**
@@ -124,9 +142,9 @@ export class HeldZsets {
   #reading = new Map<string, number>();
   #stale = new Set<string>();
 
-  constructor(store: Store) {
-    // Every entry of a collection lies under ["f", generation]: only those commits matter.
-    store.scope(["f"]).onCommit((changes) => this.#changed(changes));
+  constructor(store: Store, budgetBytes: number) {
+    this.#budget = budgetBytes;
+    store.onCommit((changes) => this.#changed(changes));
   }
 
   /** The packed members of the set with generation `gen`, when held. */
@@ -136,15 +154,15 @@ export class HeldZsets {
   }
 
   /**
-   * Read the whole set with generation `gen` through `read` and pack it; kept unless a commit
-   * changed anything under the generation while it was read (the read may be stale).
+   * Read the whole set with generation `gen` through `read` (its members in index order) and
+   * pack it; kept unless a commit changed anything under the generation while it was read.
    */
-  async load(gen: string, read: () => Promise<readonly ZMember[]>): Promise<Uint8Array> {
+  async load(gen: string, read: () => Promise<HeldItem[]>): Promise<Uint8Array> {
     this.#reading.set(gen, (this.#reading.get(gen) ?? 0) + 1);
-    let members: readonly ZMember[];
+    let items: HeldItem[];
     let stale: boolean;
     try {
-      members = await read();
+      items = await read();
     } finally {
       stale = this.#stale.has(gen);
       const left = this.#reading.get(gen)! - 1;
@@ -154,17 +172,19 @@ export class HeldZsets {
         this.#stale.delete(gen);
       }
     }
-    const packed = packMembers(members);
-    if (!stale && packed.length <= HELD_MAX_BYTES) this.#keep(gen, packed);
+    const packed = pack(items);
+    if (!stale) this.#keep(gen, packed, items.length);
     return packed;
   }
 
-  #keep(gen: string, packed: Uint8Array): void {
+  #keep(gen: string, packed: Uint8Array, members: number): void {
     this.#drop(gen);
+    if (members === 0 || members > HELD_MAX_MEMBERS || packed.length > HELD_MAX_BYTES) return;
     const cost = packed.length + SET_OVERHEAD_BYTES;
-    while (this.#bytes + cost > BUDGET_BYTES && this.#head < this.#order.length) {
+    while (this.#bytes + cost > this.#budget && this.#head < this.#order.length) {
       this.#drop(this.#order[this.#head++]);
     }
+    if (this.#bytes + cost > this.#budget) return;
     // Rebuilt from the Map (which keeps insertion order) once stale ids outnumber live ones.
     if (this.#order.length > 2 * this.#sets.size + 1024) {
       this.#order = [...this.#sets.keys()];
@@ -182,28 +202,71 @@ export class HeldZsets {
     this.#bytes -= packed.length + SET_OVERHEAD_BYTES;
   }
 
+  /** Keys here are the Redis view's: ["f", generation, part, …] and ["k", slot, name…]. */
   #changed(changes: Change[]): void {
-    if (this.#sets.size === 0 && this.#reading.size === 0) return;
-    for (const { key } of changes) {
-      const gen = key[0];
-      if (typeof gen !== "string") continue;
-      this.#drop(gen);
-      if (this.#reading.has(gen)) this.#stale.add(gen);
+    let writes: Map<string, IndexWrites> | undefined;
+    for (const change of changes) {
+      const key = change.key;
+      if (key[0] !== "f") continue;
+      const gen = key[1] as string;
+      if (this.#reading.size > 0 && this.#reading.has(gen)) this.#stale.add(gen);
+      // A member's score entry and rank-tree blocks change only with its index entry.
+      if (key[2] !== INDEX || !(key[3] instanceof Uint8Array) || key[3].length !== 8) continue;
+      writes ??= new Map();
+      let w = writes.get(gen);
+      if (!w) writes.set(gen, w = { put: [], gone: [], known: true });
+      const entry = change.entry;
+      // A long member's key holds its head and digest; its bytes are in the entry's meta.
+      const member = key.length === 5
+        ? key[4] as Uint8Array
+        : (entry?.meta as { M?: Uint8Array } | undefined)?.M;
+      if (!member) w.known = false;
+      else (entry ? w.put : w.gone).push([key[3], member]);
+    }
+    if (!writes) return;
+    let unheld = false;
+    for (const [gen, w] of writes) {
+      const packed = this.#sets.get(gen);
+      if (packed === undefined) unheld = true;
+      else if (!w.known) this.#drop(gen);
+      else {
+        const items = unpack(packed).filter((item) =>
+          !w.gone.some((g) => compareItems(g, item) === 0) &&
+          !w.put.some((p) => compareItems(p, item) === 0)
+        );
+        items.push(...w.put);
+        items.sort(compareItems);
+        this.#keep(gen, pack(items), items.length);
+      }
+    }
+    if (!unheld) return;
+    // A set this commit wrote whole: as many index entries written as its key counts members.
+    for (const change of changes) {
+      if (change.key[0] !== "k") continue;
+      const meta = change.entry?.meta as KeyMeta | undefined;
+      if (meta?.t !== "zset" || this.#sets.has(meta.g!)) continue;
+      const w = writes.get(meta.g!);
+      if (!w || !w.known || w.put.length !== meta.n) continue;
+      w.put.sort(compareItems);
+      this.#keep(meta.g!, pack(w.put), w.put.length);
     }
   }
 }
 
-const byStore = new WeakMap<Store, HeldZsets | null>();
+const byStore = new WeakMap<Store, HeldZsets>();
 
 /**
- * The held sets of `store`, made on first use; null when another process may write the store
- * too (a shared or remote store: its commits run no hook here).
+ * Hold the small sorted sets of `store` within `budgetBytes` (a fixed overhead beside the read
+ * cache), from now on; not on a store other processes may write too (their commits run no hook
+ * here), nor with no budget.
  */
-export function heldZsets(store: Store): HeldZsets | null {
-  let held = byStore.get(store);
-  if (held === undefined) {
-    held = store.info.exclusive ? new HeldZsets(store) : null;
-    byStore.set(store, held);
+export function holdZsets(store: Store, budgetBytes: number): void {
+  if (store.info.exclusive && budgetBytes > 0 && !byStore.has(store)) {
+    byStore.set(store, new HeldZsets(store, budgetBytes));
   }
-  return held;
+}
+
+/** The held sets of `store`, or null when it holds none. */
+export function heldZsets(store: Store): HeldZsets | null {
+  return byStore.get(store) ?? null;
 }

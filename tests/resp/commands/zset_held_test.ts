@@ -1,17 +1,33 @@
 /**
  * Small sorted sets held in memory (protocols/resp/storage/zset_held.ts): range replies from a
  * held set match the store's own answer (a transaction reads the store) after every kind of
- * write, from any connection; a commit drops a held set and a read overlapping it is not kept;
- * a shared store holds nothing and front-ends see each other's writes.
+ * write, from any connection; commits keep held sets exact and a read overlapping one is not
+ * kept; a shared store holds nothing and front-ends see each other's writes.
  * @module
  */
 import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { Redis } from "ioredis";
-import { openStore } from "../../../src/store/mod.ts";
-import { heldZsets } from "../../../protocols/resp/storage/zset_held.ts";
-import type { ZMember } from "../../../protocols/resp/storage/zset.ts";
+import { openStore, type WriteTx } from "../../../src/store/mod.ts";
+import {
+  HELD_MAX_MEMBERS,
+  heldRange,
+  heldZsets,
+  holdZsets,
+} from "../../../protocols/resp/storage/zset_held.ts";
+import {
+  indexItems,
+  openZset,
+  putMember,
+  removeMember,
+  saveZset,
+  type ZsetHandle,
+} from "../../../protocols/resp/storage/zset.ts";
+import { getKey } from "../../../protocols/resp/storage/db.ts";
 import { startTestServer } from "../../helpers/server.ts";
 import { startKvConnectServer, TEST_KV_TOKEN } from "../../helpers/kv_connect_server.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
 
 function client(port: number): Redis {
   return new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
@@ -100,28 +116,88 @@ Deno.test("ranges of held sets match the store's answer after every kind of writ
   }
 });
 
-Deno.test("a held set is dropped by a commit under its generation; an overlapped read is not kept", async () => {
+/** The members a held set answers ZRANGE 0 -1 WITHSCORES with, as [member, score] pairs. */
+function whole(packed: Uint8Array | undefined): [string, number][] | undefined {
+  if (!packed) return undefined;
+  const all = { reverse: false, offset: 0, limit: -1, start: 0, stop: -1 };
+  return heldRange(packed, all).map((m) => [dec.decode(m.member), m.score]);
+}
+
+Deno.test("commits keep held sets exact: written whole, changed, emptied, long members, overlaps", async () => {
   await using store = await openStore({ memory: true });
   const view = store.scope(["redis"]);
+  equal(heldZsets(view), null);
+  holdZsets(view, 1024 * 1024);
   const held = heldZsets(view)!;
-  ok(held, "a sole writer holds sets");
-  const one: ZMember[] = [{ member: new TextEncoder().encode("x"), score: -0 }];
-  const packed = await held.load("g1", () => Promise.resolve(one));
-  assertEquals(held.get("g1"), packed);
-  // Another generation's commit leaves it; one under its own drops it before the ack.
-  await view.set(["f", "g2", 0, new Uint8Array([1])], { meta: { s: 1 } });
-  assertEquals(held.get("g1"), packed);
-  await view.set(["f", "g1", 1, new Uint8Array([2])], {});
-  equal(held.get("g1"), undefined);
-  // A commit under the generation while it is read: the answer stands, nothing is kept.
-  const answered = await held.load("g1", async () => {
-    await view.delete(["f", "g1", 1, new Uint8Array([2])]);
-    return one;
+  ok(held, "a sole writer with a budget holds small sets");
+  const write = (key: string, fn: (tx: WriteTx, h: ZsetHandle) => void) =>
+    view.write(async (tx) => {
+      const entry = await getKey(tx, 0, enc.encode(key));
+      const h = openZset(0, enc.encode(key), entry);
+      fn(tx, h);
+      await saveZset(tx, h);
+    });
+  const genOf = async (key: string) => (await getKey(view as never, 0, enc.encode(key)))?.meta?.g!;
+  // A set created by one commit is held from it, in score order (-0 before 0, then bytes).
+  await write("z", (tx, h) => {
+    h.meta.big = true;
+    putMember(tx, h, enc.encode("b"), 0, null);
+    putMember(tx, h, enc.encode("a"), -0, null);
+    putMember(tx, h, enc.encode("c"), 0, null);
   });
-  equal(answered.length > 0, true);
-  equal(held.get("g1"), undefined);
-  await held.load("g1", () => Promise.resolve(one));
-  ok(held.get("g1"));
+  const g = await genOf("z");
+  assertEquals(whole(held.get(g)), [["a", -0], ["b", 0], ["c", 0]]);
+  // Later commits apply their index writes: a new score, a new member, a removal.
+  await write("z", (tx, h) => {
+    putMember(tx, h, enc.encode("a"), 5, -0);
+    putMember(tx, h, enc.encode("d"), -1, null);
+    removeMember(tx, h, enc.encode("b"), 0);
+  });
+  assertEquals(whole(held.get(g)), [["d", -1], ["c", 0], ["a", 5]]);
+  // A long member (its key holds a digest) is held by its bytes; its removal drops the set.
+  const long = "L".repeat(3000);
+  await write("z", (tx, h) => putMember(tx, h, enc.encode(long), 1, null));
+  assertEquals(whole(held.get(g)), [["d", -1], ["c", 0], [long, 1], ["a", 5]]);
+  await write("z", (tx, h) => removeMember(tx, h, enc.encode(long), 1));
+  equal(held.get(g), undefined);
+  // Read whole again; a commit under it while it is read: the answer stands, nothing is kept.
+  const items = (): Promise<[Uint8Array, Uint8Array][]> =>
+    view.write((tx) => indexItems(tx, { t: "zset", g, n: 3 }));
+  const answered = await held.load(g, async () => {
+    const read = await items();
+    await write("z", (tx, h) => putMember(tx, h, enc.encode("e"), 9, null));
+    return read;
+  });
+  assertEquals(whole(answered), [["d", -1], ["c", 0], ["a", 5]]);
+  equal(held.get(g), undefined);
+  await held.load(g, items);
+  assertEquals(whole(held.get(g)), [["d", -1], ["c", 0], ["a", 5], ["e", 9]]);
+  // Emptied: the set goes, and the generation with it.
+  await write("z", (tx, h) => {
+    for (const [m, score] of [["a", 5], ["c", 0], ["d", -1], ["e", 9]] as const) {
+      removeMember(tx, h, enc.encode(m), score);
+    }
+  });
+  equal(held.get(g), undefined);
+  // Past the held limit: not held; a budget too small for one more keeps only the newest.
+  await write("big", (tx, h) => {
+    for (let i = 0; i <= HELD_MAX_MEMBERS; i++) putMember(tx, h, enc.encode(`m${i}`), i, null);
+  });
+  equal(held.get(await genOf("big")), undefined);
+  await using small = await openStore({ memory: true });
+  const tiny = small.scope(["redis"]);
+  holdZsets(tiny, 300);
+  for (const key of ["x", "y", "w"]) {
+    await tiny.write(async (tx) => {
+      const h = openZset(0, enc.encode(key), null);
+      putMember(tx, h, enc.encode(key.repeat(40)), 1, null);
+      await saveZset(tx, h);
+    });
+  }
+  const gens = await Promise.all(
+    ["x", "y", "w"].map(async (k) => (await getKey(tiny as never, 0, enc.encode(k)))?.meta?.g!),
+  );
+  assertEquals(gens.map((gen) => heldZsets(tiny)!.get(gen) !== undefined), [false, true, true]);
 });
 
 Deno.test("front-ends on one shared store hold nothing and see each other's writes", async () => {
