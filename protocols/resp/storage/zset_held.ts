@@ -14,10 +14,16 @@ import { compareBytes } from "../scan.ts";
 
 /** Sets with at most this many members are held (Redis's listpack limit by default). */
 export const HELD_MAX_MEMBERS = 128;
+/**
+ * Kept sets are copied into shared blocks of this size: one ArrayBuffer (and native allocation)
+ * per block rather than per set, which cost ~400 bytes per one-member set. A block counts in
+ * full against the budget while any set in it is held.
+ */
+export const BLOCK_BYTES = 64 * 1024;
 /** A packed set larger than this is not kept (it would crowd out many small ones). */
-const HELD_MAX_BYTES = 16 * 1024;
-/** What one kept set costs beyond its bytes (Map slot, typed array, id in the order list). */
-const SET_OVERHEAD_BYTES = 96;
+const HELD_MAX_BYTES = BLOCK_BYTES / 4;
+/** What one kept set costs beyond its bytes (Map slot, its view of a block, its order slot). */
+export const SET_OVERHEAD_BYTES = 160;
 /** Score bytes (the index key's, order-preserving) and member length (uint32) per member. */
 const HEAD_BYTES = 12;
 
@@ -131,7 +137,11 @@ interface IndexWrites {
 export class HeldZsets {
   #budget: number;
   #sets = new Map<string, Uint8Array>();
-  #bytes = 0;
+  /** The block kept sets are copied into, and how much of it is used. */
+  #block = new Uint8Array(BLOCK_BYTES);
+  #used = 0;
+  /** Held sets per block (by its buffer): a block no set is held in is garbage. */
+  #live = new Map<ArrayBufferLike, number>();
   /**
    * Generations in the order they were kept, `#order[#head]` the oldest; one dropped or kept
    * again since may still be listed (eviction skips what is gone).
@@ -177,29 +187,42 @@ export class HeldZsets {
     return packed;
   }
 
+  /** Memory held: every block a set is held in, and each set's own overhead. */
+  get #bytes(): number {
+    return this.#live.size * BLOCK_BYTES + this.#sets.size * SET_OVERHEAD_BYTES;
+  }
+
   #keep(gen: string, packed: Uint8Array, members: number): void {
     this.#drop(gen);
     if (members === 0 || members > HELD_MAX_MEMBERS || packed.length > HELD_MAX_BYTES) return;
-    const cost = packed.length + SET_OVERHEAD_BYTES;
-    while (this.#bytes + cost > this.#budget && this.#head < this.#order.length) {
-      this.#drop(this.#order[this.#head++]);
+    if (this.#used + packed.length > BLOCK_BYTES) {
+      this.#block = new Uint8Array(BLOCK_BYTES);
+      this.#used = 0;
     }
-    if (this.#bytes + cost > this.#budget) return;
+    const kept = this.#block.subarray(this.#used, this.#used + packed.length);
+    kept.set(packed);
+    this.#used += packed.length;
+    this.#live.set(this.#block.buffer, (this.#live.get(this.#block.buffer) ?? 0) + 1);
     // Rebuilt from the Map (which keeps insertion order) once stale ids outnumber live ones.
     if (this.#order.length > 2 * this.#sets.size + 1024) {
       this.#order = [...this.#sets.keys()];
       this.#head = 0;
     }
-    this.#sets.set(gen, packed);
+    this.#sets.set(gen, kept);
     this.#order.push(gen);
-    this.#bytes += cost;
+    // Oldest out (this one last): older sets fill older blocks, so those are freed first.
+    while (this.#bytes > this.#budget && this.#head < this.#order.length) {
+      this.#drop(this.#order[this.#head++]);
+    }
   }
 
   #drop(gen: string): void {
     const packed = this.#sets.get(gen);
     if (packed === undefined) return;
     this.#sets.delete(gen);
-    this.#bytes -= packed.length + SET_OVERHEAD_BYTES;
+    const left = this.#live.get(packed.buffer)! - 1;
+    if (left > 0) this.#live.set(packed.buffer, left);
+    else this.#live.delete(packed.buffer);
   }
 
   /** Keys here are the Redis view's: ["f", generation, part, …] and ["k", slot, name…]. */

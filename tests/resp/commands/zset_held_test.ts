@@ -9,10 +9,12 @@ import { deepStrictEqual as assertEquals, equal, ok } from "node:assert/strict";
 import { Redis } from "ioredis";
 import { openStore, type WriteTx } from "../../../src/store/mod.ts";
 import {
+  BLOCK_BYTES,
   HELD_MAX_MEMBERS,
   heldRange,
   heldZsets,
   holdZsets,
+  SET_OVERHEAD_BYTES,
 } from "../../../protocols/resp/storage/zset_held.ts";
 import {
   indexItems,
@@ -195,7 +197,8 @@ Deno.test("commits keep held sets exact: written whole, changed, emptied, long m
   equal(held.get(await genOf("big")), undefined);
   await using small = await openStore({ memory: true });
   const tiny = small.scope(["redis"]);
-  holdZsets(tiny, 300);
+  // One block and two sets' overhead: a third set pushes the oldest out.
+  holdZsets(tiny, BLOCK_BYTES + 2 * SET_OVERHEAD_BYTES);
   for (const key of ["x", "y", "w"]) {
     await tiny.write(async (tx) => {
       const h = openZset(0, enc.encode(key), null);
