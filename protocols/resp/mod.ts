@@ -15,6 +15,7 @@ import { loadStoredFunctions } from "./storage/functions.ts";
 import { countSlots } from "./keyspace.ts";
 import { installReclaimer } from "./storage/reclaim.ts";
 import { attachExpiry } from "./notify.ts";
+import { holdZsets } from "./storage/zset_held.ts";
 
 /** Flags for Redis's maxclients and timeout. */
 const MAXCLIENTS_FLAG = "redis-maxclients";
@@ -24,6 +25,8 @@ const FANOUT_POLL_FLAG = "redis-fanout-poll-ms";
 const FOLLOW_POLL_MS = 5;
 /** The ACL file (Redis's aclfile): its users are loaded at start, ACL LOAD and ACL SAVE use it. */
 const USERS_FLAG = "users";
+/** Share of the read-cache budget small sorted sets may be held in (storage/zset_held.ts). */
+const HELD_SHARE_OF_CACHE = 1 / 4;
 /** What Redis writes to a client over maxclients before closing it (networking.c). */
 const MAXCLIENTS_REPLY = new TextEncoder().encode(`-${SERVER_ERRORS.maxClients}\r\n`);
 import { localClient } from "./local_client.ts";
@@ -79,6 +82,8 @@ export const redisService: Service = {
     if (stored) await loadStoredFunctions(ctx.store, () => state.loadScripts());
     state.config.setInternal("maxclients", String(ctx.config.serviceFlags[MAXCLIENTS_FLAG]));
     state.config.setInternal("timeout", String(ctx.config.serviceFlags[TIMEOUT_FLAG]));
+    // Small sorted sets held in memory, kept exact by commits from the first one on.
+    holdZsets(ctx.store, ctx.config.cacheMb * HELD_SHARE_OF_CACHE * 1024 * 1024);
     // Blocked clients are retried after commits: subscribed before any connection is served.
     const unblock = state.blocking.attach(ctx.store);
     // Expired keys become "expired" events and tracking invalidations.

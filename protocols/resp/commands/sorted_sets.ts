@@ -21,6 +21,7 @@ import {
   countScoreRange,
   endMembers,
   getScore,
+  indexItems,
   type LexRange,
   lexRange,
   membersAtRanks,
@@ -38,6 +39,7 @@ import {
   type ZsetLimits,
 } from "../storage/zset.ts";
 import type { Access } from "../storage/db.ts";
+import { HELD_MAX_MEMBERS, heldRange, type HeldZsets, heldZsets } from "../storage/zset_held.ts";
 import type { KeyMeta } from "../storage/layout.ts";
 import { zsetLimits } from "../encoding_limits.ts";
 import {
@@ -47,6 +49,7 @@ import {
   intArg,
   notifyStored,
   option,
+  peekTyped,
   readSlot,
   writeChunks,
   writeSlot,
@@ -318,14 +321,35 @@ function clampRanks(start: number, stop: number, n: number): [number, number] | 
   return [start, Math.min(stop, n - 1)];
 }
 
-/** ZRANGE, ZREVRANGE, ZRANGEBYSCORE, … (reply forms). */
+/**
+ * ZRANGE, ZREVRANGE, ZRANGEBYSCORE, … (reply forms). Without a promise when memory knows the
+ * key is absent or holds the small set (./storage/zset_held.ts).
+ */
 function rangeCommand(kind: RangeShape["kind"], reverse: boolean | null) {
-  return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
+  return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
     const req = parseRange(argv, 1, { kind, reverse, store: false });
-    const { r, entry } = await readZset(ctx, argv[1]);
-    const members = entry ? await runRange(r, entry.meta!, req) : [];
-    return membersReply(ctx, members, req.withScores);
+    const known = peekTyped(ctx, argv[1], "zset");
+    if (known === null) return membersReply(ctx, [], req.withScores);
+    const held = known && req.kind !== "lex" && (known.meta!.n ?? 0) <= HELD_MAX_MEMBERS
+      ? heldZsets(ctx.store)
+      : null;
+    if (held === null) return storedRange(ctx, argv[1], req);
+    const packed = held.get(known!.meta!.g!);
+    if (packed) return membersReply(ctx, heldRange(packed, req), req.withScores);
+    return loadedRange(ctx, held, known!.meta!, req);
   };
+}
+
+async function storedRange(ctx: CommandContext, key: Uint8Array, req: RangeRequest) {
+  const { r, entry } = await readZset(ctx, key);
+  const members = entry ? await runRange(r, entry.meta!, req) : [];
+  return membersReply(ctx, members, req.withScores);
+}
+
+/** A range of a small set not held yet: the set is read whole, and held. */
+async function loadedRange(ctx: CommandContext, held: HeldZsets, meta: KeyMeta, req: RangeRequest) {
+  const packed = await held.load(meta.g!, () => ctx.read((r) => indexItems(r, meta)));
+  return membersReply(ctx, heldRange(packed, req), req.withScores);
 }
 
 async function zrangestore(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {

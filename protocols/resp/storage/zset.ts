@@ -40,7 +40,7 @@ export const DEFAULT_ZSET_LIMITS: ZsetLimits = { entries: 128, value: 64 };
 /** Sub-layout part of member -> score entries. */
 const MEMBERS = 0;
 /** Sub-layout part of (score bytes, member) index entries. */
-const INDEX = 1;
+export const INDEX = 1;
 /** Sub-layout part of the rank tree's leaves (./zset_tree.ts; older sets' rank blocks). */
 const LEAVES = 2;
 /** Sub-layout part of the rank tree's levels above the leaves. */
@@ -114,12 +114,15 @@ export function scoreBytes(score: number): Uint8Array {
   return out;
 }
 
-/** The double {@link scoreBytes} encoded (read once per member of every range reply). */
-export function scoreFromBytes(bytes: Uint8Array): number {
-  if (bytes[0] & 0x80) {
-    for (let i = 0; i < 8; i++) SCORE[i] = bytes[i];
+/**
+ * The double {@link scoreBytes} encoded at `at` of `bytes` (read once per member of every range
+ * reply).
+ */
+export function scoreFromBytes(bytes: Uint8Array, at = 0): number {
+  if (bytes[at] & 0x80) {
+    for (let i = 0; i < 8; i++) SCORE[i] = bytes[at + i];
     SCORE[0] &= 0x7f;
-  } else for (let i = 0; i < 8; i++) SCORE[i] = ~bytes[i];
+  } else for (let i = 0; i < 8; i++) SCORE[i] = ~bytes[at + i];
   return SCORE_VIEW.getFloat64(0);
 }
 
@@ -669,6 +672,12 @@ export async function rankOf(
 export async function allMembers(r: Access, meta: KeyMeta): Promise<ZMember[]> {
   const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, { keysOnly: true });
   return entries.map(fromIndex);
+}
+
+/** Every member as its index key orders it: [score bytes, member bytes] (a set to hold). */
+export async function indexItems(r: Access, meta: KeyMeta): Promise<[Uint8Array, Uint8Array][]> {
+  const entries = await r.list<MemberMeta>({ prefix: indexPrefix(meta.g!) }, { keysOnly: true });
+  return entries.map((e) => [e.key[3] as Uint8Array, e.meta?.M ?? e.key[4] as Uint8Array]);
 }
 
 /** Up to `count` members from the low (min) or high (max) end. */
