@@ -103,6 +103,38 @@ function keptSize(idLength: number, raw: CachedRaw): number {
   return size;
 }
 
+/** Most distinct one-field metas shared (see {@link sharedMeta}). */
+const SHARED_METAS = 64;
+const sharedMetas = new Map<string, unknown>();
+
+/**
+ * A meta of one short string field (a plain Redis string's `{t: "string"}`) as one frozen
+ * object per distinct value: a key filled by a read holds no meta object of its own, so a hit
+ * that reads the meta touches memory every such key shares (a cache miss less per hit).
+ * Anything else is held as given. Held metas are shared with readers and never mutated.
+ */
+function sharedMeta(meta: unknown): unknown {
+  if (
+    typeof meta !== "object" || meta === null || Object.isFrozen(meta) ||
+    Object.getPrototypeOf(meta) !== Object.prototype
+  ) return meta;
+  let name: string | undefined;
+  for (const field in meta) {
+    if (name !== undefined) return meta;
+    name = field;
+  }
+  if (name === undefined) return meta;
+  const value = (meta as Record<string, unknown>)[name];
+  if (typeof value !== "string" || value.length > 16) return meta;
+  const tag = name + "\0" + value;
+  let shared = sharedMetas.get(tag);
+  if (shared === undefined) {
+    if (sharedMetas.size >= SHARED_METAS) return meta;
+    sharedMetas.set(tag, shared = Object.freeze({ [name]: value }));
+  }
+  return shared;
+}
+
 /** CLOCK-evicted map of stored states with a byte budget. */
 export class ReadCache {
   /**
@@ -468,7 +500,7 @@ export class ReadCache {
         nums[at + 1] = this.#arena.lastChunk;
       }
       nums[at + 3] = length;
-      objs[o + 1] = env?.m;
+      objs[o + 1] = sharedMeta(env?.m);
       objs[o + 2] = given.versionstamp;
       objs[o + 3] = env?.t;
       if (flags & HAS_E) this.#deadlines[slot] = env!.e!;
