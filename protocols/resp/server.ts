@@ -715,7 +715,9 @@ class RespConnection {
     this.#writingNow = true;
     this.#queuedBytes += bytes.length;
     try {
-      await writeAll(this.#conn, bytes);
+      // conn.write straight away, not through writeAll: one async frame less per batch.
+      const n = await this.#conn.write(bytes);
+      if (n < bytes.length) await writeAll(this.#conn, bytes.subarray(n));
     } finally {
       this.#writes--;
       this.#writingNow = false;

@@ -7,6 +7,7 @@
  */
 import { EMPTY, type Envelope, isExpired, toEntry } from "./envelope.ts";
 import { PACK_MAX, PayloadArena } from "./payload_arena.ts";
+import { hashCodes, hashId, isCodesId } from "./keys.ts";
 import type { Entry, Key } from "./types.ts";
 
 /** What the cache remembers of a key: its envelope (null = absent) and version. Never mutate. */
@@ -33,6 +34,8 @@ const MAX_CACHED_DATA = 1024 * 1024;
  * payload) is kept whole, as the CachedRaw it came as.
  */
 
+/** Index positions at least (a power of two); the table keeps at most half of them used. */
+const MIN_POSITIONS = 2048;
 /** Per slot, NUMS int32s: flags, then the packed payload's chunk, offset and length. */
 const NUMS = 4;
 /** Per slot, OBJS values: id, envelope meta, versionstamp, TTL-record id (or the kept raw). */
@@ -56,7 +59,8 @@ const SHARED_VS = 256;
 
 /**
  * What a small plain key costs beyond its id's characters, its payload and its meta: the map
- * entry (≈ 40 bytes with its table's slack), the id string's header, the slot's rows (56 bytes,
+ * entry (≈ 40 bytes with its table's slack; the index pair and hash that replaced the Map take
+ * 12-36), the id string's header, the slot's rows (56 bytes,
  * up to half as much again in the arrays' growth slack). Measured on Deno 2.9 with 100k keys of
  * 100 bytes and a 35-character id, after a memory-reducing GC: RSS grew 424 bytes a key filled
  * by reads (204 of heap, 134 external), 317 a key written by commits (which share one
@@ -100,10 +104,52 @@ function keptSize(idLength: number, raw: CachedRaw): number {
   return size;
 }
 
+/** Most distinct one-field metas shared (see {@link sharedMeta}). */
+const SHARED_METAS = 64;
+const sharedMetas = new Map<string, unknown>();
+
+/**
+ * A meta of one short string field (a plain Redis string's `{t: "string"}`) as one frozen
+ * object per distinct value: a key filled by a read holds no meta object of its own, so a hit
+ * that reads the meta touches memory every such key shares (a cache miss less per hit).
+ * Anything else is held as given. Held metas are shared with readers and never mutated.
+ */
+function sharedMeta(meta: unknown): unknown {
+  if (
+    typeof meta !== "object" || meta === null || Object.isFrozen(meta) ||
+    Object.getPrototypeOf(meta) !== Object.prototype
+  ) return meta;
+  let name: string | undefined;
+  for (const field in meta) {
+    if (name !== undefined) return meta;
+    name = field;
+  }
+  if (name === undefined) return meta;
+  const value = (meta as Record<string, unknown>)[name];
+  if (typeof value !== "string" || value.length > 16) return meta;
+  const tag = name + "\0" + value;
+  let shared = sharedMetas.get(tag);
+  if (shared === undefined) {
+    if (sharedMetas.size >= SHARED_METAS) return meta;
+    sharedMetas.set(tag, shared = Object.freeze({ [name]: value }));
+  }
+  return shared;
+}
+
 /** CLOCK-evicted map of stored states with a byte budget. */
 export class ReadCache {
-  /** Key id to slot number. */
-  #index = new Map<string, number>();
+  /**
+   * Key id to slot: open addressing with linear probing, a pair per position (the id's hash
+   * ({@link hashId}), slot + 1; 0 = empty), so a probe reads one cache line, hashes no string
+   * (V8 hashes a new string in C++, a runtime call per lookup) and a key's codes find their
+   * slot without making the id string (see {@link entryByCodes}). A slot's id is `#objs` of it.
+   */
+  #table = new Int32Array(2 * MIN_POSITIONS);
+  #mask = MIN_POSITIONS - 1;
+  /** Per slot, its id's hash (to find its position again). */
+  #hashes = new Int32Array(1024);
+  /** Keys held. */
+  #count = 0;
   #nums = new Int32Array(NUMS * 1024);
   /** Deadlines (envelope `e`) by slot. */
   #deadlines = new Float64Array(1024);
@@ -131,12 +177,69 @@ export class ReadCache {
 
   /** Entries currently held. */
   get size(): number {
-    return this.#index.size;
+    return this.#count;
   }
 
-  get(id: string): CachedRaw | undefined {
-    const slot = this.#index.get(id);
-    if (slot === undefined) {
+  /** The slot holding `id` (of hash `h`), or -1. */
+  #find(id: string, h: number): number {
+    const table = this.#table;
+    const mask = this.#mask;
+    const objs = this.#objs;
+    for (let i = h & mask;; i = (i + 1) & mask) {
+      const slot = table[2 * i + 1] - 1;
+      if (slot === -1 || (table[2 * i] === h && objs[slot * OBJS] === id)) return slot;
+    }
+  }
+
+  /** Index `id` (of hash `h`), not held yet, at `slot`. */
+  #link(id: string, h: number, slot: number): void {
+    if (2 * (this.#count + 1) > this.#mask + 1) this.#rehash(2 * (this.#mask + 1));
+    this.#place(h, slot);
+    this.#hashes[slot] = h;
+    this.#objs[slot * OBJS] = id;
+    this.#count++;
+  }
+
+  #place(h: number, slot: number): void {
+    const table = this.#table;
+    const mask = this.#mask;
+    let i = h & mask;
+    while (table[2 * i + 1] !== 0) i = (i + 1) & mask;
+    table[2 * i] = h;
+    table[2 * i + 1] = slot + 1;
+  }
+
+  /** A table of `positions` (a power of two) holding every indexed slot. */
+  #rehash(positions: number): void {
+    const old = this.#table;
+    this.#table = new Int32Array(2 * positions);
+    this.#mask = positions - 1;
+    for (let i = 1; i < old.length; i += 2) if (old[i] !== 0) this.#place(old[i - 1], old[i] - 1);
+  }
+
+  /** Drop a held slot from the index (backward-shift deletion: no tombstones). */
+  #unlink(slot: number): void {
+    const table = this.#table;
+    const mask = this.#mask;
+    let i = this.#hashes[slot] & mask;
+    while (table[2 * i + 1] !== slot + 1) i = (i + 1) & mask;
+    for (let j = (i + 1) & mask; table[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = table[2 * j] & mask;
+      // The entry at j may move back to i unless its home lies cyclically in (i, j].
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        table[2 * i] = table[2 * j];
+        table[2 * i + 1] = table[2 * j + 1];
+        i = j;
+      }
+    }
+    table[2 * i] = 0;
+    table[2 * i + 1] = 0;
+    this.#count--;
+  }
+
+  get(id: string, h: number = hashId(id)): CachedRaw | undefined {
+    const slot = this.#find(id, h);
+    if (slot === -1) {
       this.misses++;
       return undefined;
     }
@@ -149,9 +252,34 @@ export class ReadCache {
    * held, false when held without its payload (chunked and too large to keep). Builds no
    * envelope: the hot path of point reads.
    */
-  entry<M>(id: string, key: Key, now: number): Entry<M> | null | undefined | false {
-    const slot = this.#index.get(id);
-    if (slot === undefined) {
+  entry<M>(
+    id: string,
+    key: Key,
+    now: number,
+    h: number = hashId(id),
+  ): Entry<M> | null | undefined | false {
+    return this.#entryAt<M>(this.#find(id, h), key, now);
+  }
+
+  /**
+   * {@link entry} of the key whose id keys.ts's `keyIdCodes` just left in `idCodes[0, n)`: no id
+   * string is made for a hit.
+   */
+  entryByCodes<M>(n: number, key: Key, now: number): Entry<M> | null | undefined | false {
+    const h = hashCodes(n);
+    const table = this.#table;
+    const mask = this.#mask;
+    const objs = this.#objs;
+    let slot: number;
+    for (let i = h & mask;; i = (i + 1) & mask) {
+      slot = table[2 * i + 1] - 1;
+      if (slot === -1 || (table[2 * i] === h && isCodesId(objs[slot * OBJS] as string, n))) break;
+    }
+    return this.#entryAt<M>(slot, key, now);
+  }
+
+  #entryAt<M>(slot: number, key: Key, now: number): Entry<M> | null | undefined | false {
+    if (slot === -1) {
       this.misses++;
       return undefined;
     }
@@ -186,7 +314,7 @@ export class ReadCache {
 
   /** True when the key is held (no hit is counted, no bit set). */
   has(id: string): boolean {
-    return this.#index.has(id);
+    return this.#find(id, hashId(id)) !== -1;
   }
 
   /** Take a ticket before reading `id` from the store; pass it to {@link fill}. */
@@ -206,8 +334,10 @@ export class ReadCache {
    */
   fill(id: string, raw: CachedRaw, ticket: ReadTicket): void {
     if (--ticket.readers === 0) this.#inflight.delete(id);
-    if (ticket.stale || this.#index.has(id)) return;
-    this.#put(id, raw, false);
+    if (ticket.stale) return;
+    const h = hashId(id);
+    if (this.#find(id, h) !== -1) return;
+    this.#put(id, h, -1, raw, false);
   }
 
   /** Give a ticket back without filling (the read failed). */
@@ -222,14 +352,19 @@ export class ReadCache {
   commit(id: string, raw: CachedRaw, sharedVersionstamp = false): void {
     const ticket = this.#inflight.get(id);
     if (ticket) ticket.stale = true;
-    this.#put(id, raw, sharedVersionstamp);
+    const h = hashId(id);
+    this.#put(id, h, this.#find(id, h), raw, sharedVersionstamp);
   }
 
   /** Forget every key whose id starts with `idPrefix`. */
   invalidatePrefix(idPrefix: string): void {
     for (const ticket of this.#inflight.values()) ticket.stale = true;
-    for (const [id, slot] of this.#index) {
-      if (id.startsWith(idPrefix)) this.#remove(slot);
+    const nums = this.#nums;
+    const objs = this.#objs;
+    for (let slot = 0; slot < this.#top; slot++) {
+      if (nums[slot * NUMS] & USED && (objs[slot * OBJS] as string).startsWith(idPrefix)) {
+        this.#remove(slot);
+      }
     }
   }
 
@@ -278,7 +413,7 @@ export class ReadCache {
   #remove(slot: number): void {
     this.#release(slot);
     const o = slot * OBJS;
-    this.#index.delete(this.#objs[o] as string);
+    this.#unlink(slot);
     this.#nums[slot * NUMS] = 0;
     this.#objs[o] =
       this.#objs[o + 1] =
@@ -303,9 +438,13 @@ export class ReadCache {
     const deadlines = new Float64Array(slots);
     deadlines.set(this.#deadlines.subarray(0, Math.min(slots, this.#top)));
     this.#deadlines = deadlines;
+    const hashes = new Int32Array(slots);
+    hashes.set(this.#hashes.subarray(0, Math.min(slots, this.#top)));
+    this.#hashes = hashes;
   }
 
-  #put(id: string, given: CachedRaw, sharedVersionstamp: boolean): void {
+  /** Hold `given` as `id`'s state; `h` is the id's hash, `slot` where it is held already (or -1). */
+  #put(id: string, h: number, slot: number, given: CachedRaw, sharedVersionstamp: boolean): void {
     const env = given.env;
     let data = given.data;
     let flags = USED;
@@ -333,24 +472,22 @@ export class ReadCache {
     if (!kept && sharedVersionstamp) flags |= SHARED_VS;
     const length = kept || data === null || flags & ABSENT ? 0 : data.length;
     const size = kept ? keptSize(id.length, kept) : flatSize(id.length, flags, length);
-    let slot = this.#index.get(id);
     if (size > this.#budget) {
-      if (slot !== undefined) this.#remove(slot);
+      if (slot !== -1) this.#remove(slot);
       return;
     }
-    if (slot !== undefined) {
+    if (slot !== -1) {
       this.#release(slot);
       // Replaced in place: same ring position, no map reorganisation.
       flags |= REF;
     } else {
       slot = this.#newSlot();
-      this.#index.set(id, slot);
+      this.#link(id, h, slot);
     }
     const nums = this.#nums;
     const at = slot * NUMS;
     const o = slot * OBJS;
     const objs = this.#objs;
-    objs[o] = id;
     if (kept) {
       nums[at + 1] = 0;
       nums[at + 2] = size;
@@ -364,7 +501,7 @@ export class ReadCache {
         nums[at + 1] = this.#arena.lastChunk;
       }
       nums[at + 3] = length;
-      objs[o + 1] = env?.m;
+      objs[o + 1] = sharedMeta(env?.m);
       objs[o + 2] = given.versionstamp;
       objs[o + 3] = env?.t;
       if (flags & HAS_E) this.#deadlines[slot] = env!.e!;
@@ -391,7 +528,7 @@ export class ReadCache {
   /** Run the clock hand until the budget holds, never evicting `keep` (the slot just written). */
   #evict(keep: number): void {
     const nums = this.#nums;
-    while (this.#bytes > this.#budget && this.#index.size > 1) {
+    while (this.#bytes > this.#budget && this.#count > 1) {
       if (this.#hand >= this.#top) this.#hand = 0;
       const slot = this.#hand++;
       const at = slot * NUMS;
@@ -401,7 +538,7 @@ export class ReadCache {
       else this.#remove(slot);
     }
     // A ring mostly made of holes costs the hand time: compact it now and then.
-    if (this.#free.length > 1024 && this.#free.length > this.#index.size) this.#compact();
+    if (this.#free.length > 1024 && this.#free.length > this.#count) this.#compact();
   }
 
   /** Move every held slot down over the holes, and shrink the rows to fit. */
@@ -409,17 +546,24 @@ export class ReadCache {
     const nums = this.#nums;
     const objs = this.#objs;
     const deadlines = this.#deadlines;
+    const hashes = this.#hashes;
     let to = 0;
     for (let slot = 0; slot < this.#top; slot++) {
       if (!(nums[slot * NUMS] & USED)) continue;
       if (slot !== to) {
         nums.copyWithin(to * NUMS, slot * NUMS, slot * NUMS + NUMS);
         deadlines[to] = deadlines[slot];
+        hashes[to] = hashes[slot];
         for (let i = 0; i < OBJS; i++) objs[to * OBJS + i] = objs[slot * OBJS + i];
-        this.#index.set(objs[to * OBJS] as string, to);
       }
       to++;
     }
+    // Slots moved: index them afresh, in a table sized for what is left.
+    let positions = MIN_POSITIONS;
+    while (positions < 4 * to) positions *= 2;
+    this.#table = new Int32Array(2 * positions);
+    this.#mask = positions - 1;
+    for (let slot = 0; slot < to; slot++) this.#place(hashes[slot], slot);
     this.#top = to;
     objs.length = to * OBJS;
     this.#free = [];

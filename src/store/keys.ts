@@ -17,7 +17,7 @@ const encoder = new TextEncoder();
  * pieces would allocate a string per piece (≈ 700 bytes of garbage for a short key). Never
  * shortened: truncating it made V8 trim its backing store and grow it again on every call.
  */
-const codes: number[] = [];
+export const idCodes: number[] = [];
 /** Ids longer than this are joined piece by piece, so no call gets more arguments than this. */
 const ONE_CALL_MAX = 4096;
 
@@ -27,31 +27,87 @@ const ONE_CALL_MAX = 4096;
  * extends a prefix is the prefix's id followed by the rest's, which `prefixId` saves redoing.
  */
 export function keyId(key: Key, prefixId = ""): string {
+  const n = keyIdCodes(key, prefixId);
+  return n < 0 ? joinedId(key, prefixId) : codesId(n);
+}
+
+/**
+ * {@link keyId}'s char codes, left in {@link idCodes}`[0, n)` without making the string: a
+ * lookup that hashes and compares them (see {@link hashCodes}) needs none. The count, or -1
+ * for a long key (then only {@link keyId} makes its id). Valid until the next call.
+ */
+export function keyIdCodes(key: Key, prefixId = ""): number {
+  const codes = idCodes;
   let n = 0;
   for (let i = 0; i < prefixId.length; i++) codes[n++] = prefixId.charCodeAt(i);
   for (let i = 0; i < key.length; i++) {
     const part = key[i];
     if (part instanceof Uint8Array) {
-      if (part.length > ONE_CALL_MAX) return joinedId(key, prefixId);
+      if (part.length > ONE_CALL_MAX) return -1;
       codes[n++] = 98; // "b"
       n = decimal(codes, n, part.length);
       codes[n++] = 58; // ":"
       for (let j = 0; j < part.length; j++) codes[n++] = part[j];
     } else if (typeof part === "string") {
-      if (part.length > ONE_CALL_MAX) return joinedId(key, prefixId);
+      if (part.length > ONE_CALL_MAX) return -1;
       codes[n++] = 115; // "s"
       n = decimal(codes, n, part.length);
       codes[n++] = 58;
       for (let j = 0; j < part.length; j++) codes[n++] = part.charCodeAt(j);
+    } else if (typeof part === "number" && part >= 0 && part <= 0x3fffffff && part % 1 === 0) {
+      // A small integer (slots, indexes) written as String(part) would be, with no string.
+      codes[n++] = 110; // "n"
+      n = decimal(codes, n, part);
+      codes[n++] = 59; // ";"
     } else if (typeof part === "number" || typeof part === "bigint") {
       const text = String(part);
       codes[n++] = typeof part === "number" ? 110 : 105; // "n" or "i"
       for (let j = 0; j < text.length; j++) codes[n++] = text.charCodeAt(j);
       codes[n++] = 59; // ";"
     } else codes[n++] = part ? 84 : 70; // "T" or "F"
-    if (n > ONE_CALL_MAX) return joinedId(key, prefixId);
+    if (n > ONE_CALL_MAX) return -1;
   }
+  return n;
+}
+
+/** The id whose codes {@link keyIdCodes} just left in {@link idCodes}. */
+export function codesId(n: number): string {
+  const codes = idCodes;
   return String.fromCharCode.apply(null, n === codes.length ? codes : codes.slice(0, n));
+}
+
+/**
+ * A key id's hash, computed in JS (FNV-1a over its char codes, kept to a small integer): equal
+ * for an id string ({@link hashId}) and for its codes ({@link hashCodes}), so a lookup by codes
+ * needs no string, and a Map keyed by it hashes a small integer, not a fresh string (V8 hashes
+ * a new string in C++, a runtime call per lookup).
+ */
+export function hashId(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return mixed(h);
+}
+
+/** FNV's low bits depend only on the inputs' low bits: mix the high ones in (open addressing). */
+function mixed(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return (h ^ (h >>> 16)) & 0x3fffffff;
+}
+
+/** {@link hashId} of the id in {@link idCodes}`[0, n)`. */
+export function hashCodes(n: number): number {
+  const codes = idCodes;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ codes[i], 0x01000193);
+  return mixed(h);
+}
+
+/** Whether `id` is the id in {@link idCodes}`[0, n)`. */
+export function isCodesId(id: string, n: number): boolean {
+  if (id.length !== n) return false;
+  const codes = idCodes;
+  for (let i = n - 1; i >= 0; i--) if (id.charCodeAt(i) !== codes[i]) return false;
+  return true;
 }
 
 /** Write the decimal digits of `value` (a non-negative integer) at `n`; the new length. */

@@ -20,7 +20,7 @@ import {
 import { ConflictError, DiskFullError, UnitTooLargeError } from "./errors.ts";
 import { DiskReserve } from "./disk_reserve.ts";
 import { sameBytes } from "../bytes.ts";
-import { hasPrefix, keyId } from "./keys.ts";
+import { codesId, hashId, hasPrefix, keyId, keyIdCodes } from "./keys.ts";
 import {
   applyGroups,
   type Check,
@@ -195,10 +195,30 @@ class Engine implements LoopBackend {
    * {@link peek} as the live entry at `now` (null: absent or expired), built straight from the
    * cache's slot: the hot path of point reads.
    */
-  peekEntry<M>(id: string, prefix: Key, key: Key, now: number): Entry<M> | null | undefined {
-    const cached = this.cache?.entry<M>(id, key, now);
+  peekEntry<M>(
+    id: string,
+    prefix: Key,
+    key: Key,
+    now: number,
+    hash?: number,
+  ): Entry<M> | null | undefined {
+    const cached = this.cache?.entry<M>(id, key, now, hash);
     if (cached !== undefined) return cached === false ? undefined : cached;
     return this.existence?.absent(firstPart(prefix, key), id) ? null : undefined;
+  }
+
+  /**
+   * {@link peekEntry} of the key whose id `keyIdCodes` just left in `idCodes[0, n)`: a hit makes
+   * no id string (a miss makes it for the existence index).
+   */
+  peekEntryByCodes<M>(n: number, prefix: Key, key: Key, now: number): Entry<M> | null | undefined {
+    const cache = this.cache;
+    if (cache !== null) {
+      const cached = cache.entryByCodes<M>(n, key, now);
+      if (cached !== undefined) return cached === false ? undefined : cached;
+    }
+    const existence = this.existence;
+    return existence?.absent(firstPart(prefix, key), codesId(n)) ? null : undefined;
   }
 
   /**
@@ -655,7 +675,7 @@ class KvStoreView implements OpenedStore {
    * Ids of frozen keys (constants such as a namespace's settings key, peeked on every read):
    * made and hashed once, not per read.
    */
-  #constIds = new WeakMap<Key, string>();
+  #constIds = new WeakMap<Key, { id: string; hash: number }>();
 
   constructor(engine: Engine, prefix: Key) {
     this.#engine = engine;
@@ -681,18 +701,40 @@ class KvStoreView implements OpenedStore {
   }
 
   peek<M = unknown>(key: Key): Entry<M> | null | undefined {
-    const id = this.#id(key);
-    const known = this.#peek<M>(key, id);
-    if (known === undefined) this.#engine.unknownId = id;
+    const engine = this.#engine;
+    // A journaled apply in progress (gate held) sends every reader the slow way, to wait for it.
+    if (!engine.gate.open) return undefined;
+    if (Object.isFrozen(key)) {
+      const { id, hash } = this.#constId(key);
+      const known = engine.peekEntry<M>(id, this.#prefix, key, Date.now(), hash);
+      if (known === undefined) engine.unknownId = id;
+      return known;
+    }
+    const n = keyIdCodes(key, this.#prefixId);
+    if (n < 0) {
+      const id = keyId(key, this.#prefixId);
+      const known = this.#peek<M>(key, id);
+      if (known === undefined) engine.unknownId = id;
+      return known;
+    }
+    const known = engine.peekEntryByCodes<M>(n, this.#prefix, key, Date.now());
+    // The get() that follows an unknown goes straight to the store (see get).
+    if (known === undefined) engine.unknownId = codesId(n);
     return known;
   }
 
   /** The full key's id; a frozen key's (a constant, read on every command) made once. */
   #id(key: Key): string {
-    if (!Object.isFrozen(key)) return keyId(key, this.#prefixId);
-    let id = this.#constIds.get(key);
-    if (id === undefined) this.#constIds.set(key, id = keyId(key, this.#prefixId));
-    return id;
+    return Object.isFrozen(key) ? this.#constId(key).id : keyId(key, this.#prefixId);
+  }
+
+  #constId(key: Key): { id: string; hash: number } {
+    let known = this.#constIds.get(key);
+    if (known === undefined) {
+      const id = keyId(key, this.#prefixId);
+      this.#constIds.set(key, known = { id, hash: hashId(id) });
+    }
+    return known;
   }
 
   /** `id` is the full key's {@link keyId}. */

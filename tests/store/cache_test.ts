@@ -1,7 +1,7 @@
 /** The read cache: byte budget, second-chance eviction, and no stale fill after a commit. */
 import assert from "node:assert/strict";
 import { ReadCache } from "../../src/store/cache.ts";
-import { keyId } from "../../src/store/keys.ts";
+import { hashCodes, hashId, keyId, keyIdCodes } from "../../src/store/keys.ts";
 import { exposeGc } from "../../src/memory_reducer.ts";
 import { EMPTY, type Envelope } from "../../src/store/envelope.ts";
 import type { Entry } from "../../src/store/types.ts";
@@ -213,4 +213,41 @@ Deno.test("under a tiny budget every held key answers its last state, and bytes 
   assert.equal(big.size, 101);
   big.invalidatePrefix("");
   assert.equal(big.bytes, 0);
+});
+
+Deno.test("the index finds every held key by id and by codes through growth, deletes and compaction", () => {
+  const enc = new TextEncoder();
+  const keyOf = (i: number) => ["redis", "k", i % 3, enc.encode(`key:${i}`)];
+  // Room for a few thousand small keys: eviction, hash chains' deletes and compactions all run.
+  const cache = new ReadCache(1 << 20);
+  const last = new Map<string, number>();
+  let seed = 7;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  let hits = 0;
+  for (let op = 0; op < 60_000; op++) {
+    const i = Math.floor(random() * 20_000);
+    const key = keyOf(i);
+    const id = keyId(key);
+    const r = random();
+    if (r < 0.5) {
+      cache.commit(id, {
+        env: { d: enc.encode(String(op)) },
+        data: enc.encode(String(op)),
+        versionstamp: "v",
+      });
+      last.set(id, op);
+    } else if (r < 0.9995) {
+      const n = keyIdCodes(key);
+      assert.equal(hashCodes(n), hashId(id));
+      const byCodes = cache.entryByCodes<unknown>(n, key, 0);
+      const byId = cache.entry<unknown>(id, key, 0);
+      assert.deepEqual(byCodes, byId);
+      if (byId) {
+        hits++;
+        assert.equal(new TextDecoder().decode(byId.data), String(last.get(id)), `key ${i}`);
+      }
+    } else cache.invalidatePrefix(keyId(["redis", "k", i % 3]));
+  }
+  assert.ok(hits > 1000, `${hits} hits`);
+  assert.ok(cache.bytes <= 1 << 20);
 });
