@@ -8,6 +8,7 @@
  * brings in within one pass instead of two or more. Bounded: a fixed table.
  * @module
  */
+import { hashId } from "./keys.ts";
 
 /** Slots per MiB of cache budget: about as many misses remembered as the cache holds keys. */
 const SLOTS_PER_MIB = 1024;
@@ -24,13 +25,6 @@ const WINDOW = 4096;
 const OPEN_AT = WINDOW / 8;
 /** Below this (1/16) a window shuts it again: apart from OPEN_AT, so it does not flap. */
 const SHUT_AT = WINDOW / 16;
-
-/** 32-bit FNV-1a of a key id's UTF-16 code units; never 0 (0 marks an empty slot). */
-function hashId(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h === 0 ? 1 : h;
-}
 
 /** How full the cache is, for admitting every miss while it has room. */
 export interface CacheFill {
@@ -77,7 +71,8 @@ export class SecondTouch {
    * or misses recur enough (see OPEN_AT). A miss not admitted is remembered.
    */
   admit(id: string): boolean {
-    const h = hashId(id) | 0;
+    // Never 0: 0 marks an empty slot.
+    const h = hashId(id) + 1;
     const at = h & this.#mask;
     const again = this.#slots[at] === h;
     this.#slots[at] = again ? 0 : h;

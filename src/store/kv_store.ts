@@ -218,7 +218,12 @@ class Engine implements LoopBackend {
       if (cached !== undefined) return cached === false ? undefined : cached;
     }
     const existence = this.existence;
-    return existence?.absent(firstPart(prefix, key), codesId(n)) ? null : undefined;
+    if (existence === null) return undefined;
+    const id = codesId(n);
+    if (existence.absent(firstPart(prefix, key), id)) return null;
+    // Memory cannot tell: the get() that follows this peek asks the store at once (see get).
+    this.unknownId = id;
+    return undefined;
   }
 
   /**
@@ -704,22 +709,14 @@ class KvStoreView implements OpenedStore {
     const engine = this.#engine;
     // A journaled apply in progress (gate held) sends every reader the slow way, to wait for it.
     if (!engine.gate.open) return undefined;
-    if (Object.isFrozen(key)) {
-      const { id, hash } = this.#constId(key);
-      const known = engine.peekEntry<M>(id, this.#prefix, key, Date.now(), hash);
-      if (known === undefined) engine.unknownId = id;
-      return known;
-    }
-    const n = keyIdCodes(key, this.#prefixId);
-    if (n < 0) {
-      const id = keyId(key, this.#prefixId);
-      const known = this.#peek<M>(key, id);
-      if (known === undefined) engine.unknownId = id;
-      return known;
-    }
-    const known = engine.peekEntryByCodes<M>(n, this.#prefix, key, Date.now());
+    const frozen = Object.isFrozen(key);
+    const n = frozen ? -1 : keyIdCodes(key, this.#prefixId);
+    // By the key's codes: a hit makes no id string (the engine notes an unknown's id itself).
+    if (n >= 0) return engine.peekEntryByCodes<M>(n, this.#prefix, key, Date.now());
+    const { id, hash } = frozen ? this.#constId(key) : { id: keyId(key, this.#prefixId) };
+    const known = engine.peekEntry<M>(id, this.#prefix, key, Date.now(), hash);
     // The get() that follows an unknown goes straight to the store (see get).
-    if (known === undefined) engine.unknownId = codesId(n);
+    if (known === undefined) engine.unknownId = id;
     return known;
   }
 
