@@ -236,6 +236,15 @@ export async function waitAnswering(
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
+/**
+ * The V8 flags basekv is served with (deno.json's `serve` task, which `make serve` runs and
+ * `deno compile` bakes in): a bench must measure the memory a served basekv takes.
+ */
+export const SERVE_V8_FLAGS: string[] = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)));
+  return (config.tasks.serve as string).split(" ").filter((a) => a.startsWith("--v8-flags="));
+})();
+
 /** A running basekv child. */
 export interface Basekv extends AsyncDisposable {
   ports: Record<PortKind, number>;
@@ -297,6 +306,7 @@ export async function startBasekv(options: BasekvOptions = {}): Promise<Basekv> 
     "run",
     "-A",
     "--unstable-kv",
+    ...SERVE_V8_FLAGS,
     MAIN,
     options.kvUrl
       ? `--kv-url=${options.kvUrl}`
