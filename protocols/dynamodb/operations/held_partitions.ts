@@ -56,32 +56,34 @@ function byteString(bytes: Uint8Array): string {
 }
 
 /**
- * One partition's items in sort-key order. Written to, it holds the items' JSON one array
- * each; once read forward, the reply bytes alone (with each item's end in them), which is
- * about the same memory and what the next read sends as is.
+ * One partition's items in sort-key order, packed as the forward reply's bytes with each item's
+ * end in them: one array per partition, not one per item (an item's own array costs ~200
+ * bytes of V8 and malloc beyond its JSON), and what a read sends as is. A write repacks it.
  */
 class HeldPartition {
   /** Sort key bytes as {@link byteString}s, ascending. */
   keys: string[] = [];
-  #items: Uint8Array[] | null = [];
-  #reply: KeptReply | null = null;
-  /** Where each item ends in `#reply` (it starts after the previous end's comma). */
+  #bytes: Uint8Array<ArrayBuffer> = EMPTY.bytes;
+  /** Where each item ends in `#bytes` (it starts after the previous end's comma). */
   #ends: number[] = [];
-  /** The items' JSON bytes. */
-  size = 0;
+  /** The forward reply with its checksum, made by the first read after a write. */
+  #reply: KeptReply | null = EMPTY;
 
   constructor(readonly id: string, readonly tableId: string) {}
 
   /** What this partition counts against the budget. */
   get cost(): number {
-    return PARTITION_OVERHEAD + this.keys.length * ITEM_OVERHEAD +
-      (this.#reply ? this.#reply.bytes.length : this.size);
+    return PARTITION_OVERHEAD + this.keys.length * ITEM_OVERHEAD + this.#bytes.length;
   }
 
-  /** The items as arrays (views into the reply when packed). */
+  /** The items' JSON bytes (what a partition may hold at most is counted in them). */
+  get size(): number {
+    return this.#bytes.length - EMPTY.bytes.length;
+  }
+
+  /** The items, as views into the packed bytes. */
   items(): Uint8Array[] {
-    if (this.#items) return this.#items;
-    const bytes = this.#reply!.bytes;
+    const bytes = this.#bytes;
     let start = ITEMS_HEAD.length;
     return this.#ends.map((end) => {
       const item = bytes.subarray(start, end);
@@ -90,19 +92,20 @@ class HeldPartition {
     });
   }
 
-  /** The forward reply, packed and kept on first use. */
-  forward(): KeptReply {
-    if (this.#reply) return this.#reply;
-    const items = this.#items!;
+  /** Pack `items` (in sort-key order) as this partition's bytes. */
+  pack(items: readonly Uint8Array[]): void {
     let end = ITEMS_HEAD.length - 1;
     this.#ends = items.map((item) => end += 1 + item.length);
-    this.#reply = kept(itemsReply(items));
-    this.#items = null;
-    return this.#reply;
+    this.#bytes = itemsReply(items);
+    this.#reply = null;
+  }
+
+  forward(): KeptReply {
+    return this.#reply ??= kept(this.#bytes);
   }
 
   reverse(): KeptReply {
-    return kept(itemsReply(this.items().slice().reverse()));
+    return kept(itemsReply(this.items().reverse()));
   }
 
   /** Set (or, `data` null, delete) the item under sort key `key`. */
@@ -118,22 +121,16 @@ class HeldPartition {
     const found = lo < keys.length && keys[lo] === key;
     if (!found && data === null) return;
     const items = this.items();
-    this.#items = items;
-    this.#reply = null;
-    this.#ends = [];
-    if (found) {
-      this.size -= items[lo].length;
-      if (data === null) {
-        keys.splice(lo, 1);
-        items.splice(lo, 1);
-        return;
-      }
+    if (data === null) {
+      keys.splice(lo, 1);
+      items.splice(lo, 1);
+    } else if (found) {
       items[lo] = data;
     } else {
       keys.splice(lo, 0, key);
-      items.splice(lo, 0, data!);
+      items.splice(lo, 0, data);
     }
-    this.size += data!.length;
+    this.pack(items);
   }
 }
 
@@ -175,12 +172,7 @@ export class HeldPartitions {
   reply(tableId: string, partition: Uint8Array, forward: boolean): KeptReply | undefined {
     const held = this.#held.get(partitionId(tableId, partition));
     if (held === undefined) return this.#whole.has(tableId) ? EMPTY : undefined;
-    if (!forward) return held.reverse();
-    // Packing changes what the partition costs (by its reply's head and commas).
-    const cost = held.cost;
-    const reply = held.forward();
-    this.#cost += held.cost - cost;
-    return reply;
+    return forward ? held.forward() : held.reverse();
   }
 
   /**
@@ -195,15 +187,15 @@ export class HeldPartitions {
   ): void {
     if (generation !== this.#generation) return;
     const held = new HeldPartition(partitionId(tableId, partition), tableId);
-    const items = held.items();
+    let size = 0;
     for (const entry of entries) {
       const sort = entry.key[entry.key.length - 1];
       if (entry.expiresAt !== null || !(sort instanceof Uint8Array)) return;
       held.keys.push(byteString(sort));
-      items.push(entry.data);
-      held.size += entry.data.length;
+      size += entry.data.length;
     }
-    if (held.size > MAX_PARTITION_BYTES) return;
+    if (size > MAX_PARTITION_BYTES) return;
+    held.pack(entries.map((entry) => entry.data));
     this.#drop(held.id, false);
     this.#add(held);
     this.#trim();
