@@ -10,18 +10,9 @@ import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { startKvConnectServer, TEST_KV_TOKEN } from "../helpers/kv_connect_server.ts";
 import { createTable, type DynamoFixture, startDynamo } from "./client.ts";
 import type { Config } from "../../src/config.ts";
+import { seededRandom as random } from "../helpers/random.ts";
 
 type Wire = Record<string, Record<string, string>>;
-
-/** A seeded PRNG (mulberry32): a failure replays. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const encoder = new TextEncoder();
 
