@@ -6,7 +6,7 @@
  */
 import type { RunningService, ServiceContext } from "../../src/server.ts";
 import { createHandler } from "./server.ts";
-import { keepPartitionPages } from "./operations/partition_pages.ts";
+import { keepHeldPartitions } from "./operations/held_partitions.ts";
 import { startTtlSweeper } from "./ttl_sweeper.ts";
 import { countTables } from "./storage/tables.ts";
 import { backfillLegacyIndexes } from "./storage/index_backfill.ts";
@@ -57,7 +57,7 @@ export async function startEngine(ctx: ServiceContext, options: EngineOptions): 
       ctx.log.warn(`dynamodb: restores cut short: ${resumed} resumed, ${removed} removed`);
     }
   }
-  keepPartitionPages(ctx.store, ctx.config.cacheMb);
+  keepHeldPartitions(ctx.store, ctx.config.cacheMb);
   const ttl = startTtlSweeper(ctx.store, options.ttlDelayMs, ctx.log);
   const opCtx: OperationContext = {
     store: ctx.store,

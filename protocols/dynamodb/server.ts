@@ -118,44 +118,24 @@ function notFound(id: string): Response {
 /**
  * Read the body, refusing more than MAX_BODY_BYTES without buffering it all. As bytes, not by
  * `req.json()` (cheaper): that keeps a leading BOM, which JSON.parse refuses and TextDecoder
- * strips.
+ * strips. Not an async function: the common body (plain, with a Content-Length) is the
+ * runtime's own promise, with no frames of ours around it.
  */
-async function readBody(req: Request): Promise<Uint8Array> {
+function readBody(req: Request): Promise<ArrayBuffer | Uint8Array> {
   const coding = requestCoding(req.headers.get("content-encoding"));
   if (coding && req.body) {
-    try {
-      return await readStream(inflate(req.body, coding));
-    } catch (error) {
+    return readStream(inflate(req.body, coding)).catch((error) => {
       if (error instanceof DynamoError) throw error;
       throw serialization("");
-    }
+    });
   }
   const length = req.headers.get("content-length");
   if (length !== null) {
     // The declared length bounds what the HTTP layer will read: one native copy.
     if (Number(length) > MAX_BODY_BYTES) throw requestTooLarge();
-    return new Uint8Array(await req.arrayBuffer());
+    return req.arrayBuffer();
   }
-  return req.body ? await readStream(req.body) : new Uint8Array();
-}
-
-/**
- * The body, or null when it has not arrived whole within `ms` (a client trickling it would
- * otherwise hold its connection and the buffered part forever); 0 = no limit.
- */
-async function bodyWithin(
-  req: Request,
-  ms: number,
-  deadlines: Deadlines,
-): Promise<Uint8Array | null> {
-  if (ms <= 0) return await readBody(req);
-  const reading = readBody(req);
-  const got = await deadlines.within(reading, ms);
-  if (got === null) {
-    reading.catch(() => {});
-    await req.body?.cancel().catch(() => {});
-  }
-  return got;
+  return req.body ? readStream(req.body) : Promise.resolve(new Uint8Array());
 }
 
 /** A request whose body did not arrive in time: 408, and the connection is not kept. */
@@ -262,8 +242,17 @@ export function createHandler(
     if (req.method !== "POST") return notFound(id);
     const contentType = req.headers.get("content-type");
     try {
-      const bytes = await bodyWithin(req, ctx.config.requestTimeoutMs, deadlines);
-      if (bytes === null) return timedOut(id);
+      // The body, or null when it has not arrived whole within the request timeout (a client
+      // trickling it would otherwise hold its connection and the buffered part forever).
+      const reading = readBody(req);
+      const ms = ctx.config.requestTimeoutMs;
+      const got = await (ms > 0 ? deadlines.within(reading, ms) : reading);
+      if (got === null) {
+        reading.catch(() => {});
+        await req.body?.cancel().catch(() => {});
+        return timedOut(id);
+      }
+      const bytes = got instanceof Uint8Array ? got : new Uint8Array(got);
       if (bytes.length > 0 && !isJsonRequest(contentType)) return notFound(id);
       // AWS's order: the JSON must parse, then the target must exist, then the signature.
       const parsed = parseBody(bytes);
@@ -288,16 +277,18 @@ export function createHandler(
       const body = requestObject(parsed);
       const opCtx: OperationContext = { store: ctx.store, region, log: ctx.log, background };
       const result = op(opCtx, body);
-      return await reply(
+      // Awaited only when a promise: an await of a value still costs a turn of the queue.
+      const res = reply(
         req,
         200,
         result instanceof Promise ? await result : result,
         id,
         contentType,
       );
+      return res instanceof Promise ? await res : res;
     } catch (error) {
       const e = wireError(error, ctx.log);
-      return await reply(req, e.status, e.body(), id, contentType);
+      return reply(req, e.status, e.body(), id, contentType);
     }
   };
   /** The admin sweep; with a password set it must come as `Authorization: Bearer <password>`. */
@@ -310,11 +301,14 @@ export function createHandler(
     await req.body?.cancel();
     return await reply(req, 200, { ExpiredItems: await ttl.sweepNow() }, id);
   };
-  return async (req, info) => {
+  return (req, info) => {
     const origin = req.headers.get("origin");
-    const res = await answer(req, info, origin);
-    const cors = corsHeaders(req, origin);
-    if (cors) { for (const name in cors) res.headers.set(name, cors[name]); }
-    return res;
+    // Most requests come from no browser: their answer is handed back as it is.
+    if (origin === null) return answer(req, info, origin);
+    return answer(req, info, origin).then((res) => {
+      const cors = corsHeaders(req, origin)!;
+      for (const name in cors) res.headers.set(name, cors[name]);
+      return res;
+    });
   };
 }

@@ -1,5 +1,6 @@
 /** CreateTable: validate the schema as DynamoDB does, store the table ACTIVE at once. */
 import type { OperationContext } from "../context.ts";
+import { heldPartitions } from "./held_partitions.ts";
 import { CONSTRAINTS, FORMATS, invalidParameter, MESSAGES, tableExists } from "../errors.ts";
 import {
   type AttributeDefinition,
@@ -144,6 +145,9 @@ export async function createTable(ctx: OperationContext, body: Body) {
     deletionProtection: request.DeletionProtectionEnabled === true,
     tableClass: request.TableClass,
   };
+  // Before the record commits: no item is stored under the new id, and memory sees each one
+  // written from the table's first.
+  if (table.keySchema.length === 2) heldPartitions(ctx.store)?.startEmpty(table.id);
   await ctx.store.write(async (tx) => {
     if (await tx.get(tableKey(name))) throw tableExists(name);
     tx.set(tableKey(name), { meta: table });

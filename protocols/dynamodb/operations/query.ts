@@ -18,13 +18,15 @@ import {
 } from "./read_pages.ts";
 import { splicedReply, splicesPage } from "./spliced_page.ts";
 import { checkReadRequest, type ReadRequest } from "./read_request.ts";
-import { type PartitionPages, partitionPages } from "./partition_pages.ts";
-import { checksumOf, encodedBody } from "../codec.ts";
+import { type HeldPartitions, heldPartitions, itemsReply } from "./held_partitions.ts";
+import { encodedBody } from "../codec.ts";
 import { partitionPart } from "../storage/keys.ts";
 import type { Item } from "../attribute_value.ts";
+import type { Entry } from "../../../src/store/mod.ts";
+import { MAX_PAGE_BYTES } from "./read_pages.ts";
 
 /**
- * Query. A whole-partition Query whose table memory holds and whose reply is kept is answered
+ * Query. A whole-partition Query of a partition memory holds (or knows empty) is answered
  * without a promise; everything else reads the store.
  */
 export function query(
@@ -63,25 +65,21 @@ function queryTable(
   const plan: QueryPlan = { ctx, request, table, view, expressions, options, start, forward };
   if (!splicesPage(view, options)) return readQuery(plan);
   const key = expressions.key!;
-  // A whole partition of a table with a sort key: the reply is kept until the partition changes.
-  const pages = key.range === undefined && start === undefined && request.Limit === undefined &&
+  // A whole partition of a table with a sort key: memory may hold it.
+  const held = key.range === undefined && start === undefined && request.Limit === undefined &&
       table.keySchema.length === 2
-    ? partitionPages(ctx.store)
+    ? heldPartitions(ctx.store)
     : null;
-  const partition = pages ? partitionPart(key.hash.value) : null;
-  const kept = partition && pages!.get(table.id, partition, forward);
-  if (kept) return encodedBody(kept.bytes, kept.checksum);
-  return splicedQuery(plan, pages, partition);
+  if (held === null) return splicedQuery(plan);
+  const partition = partitionPart(key.hash.value);
+  const reply = held.reply(table.id, partition, forward);
+  if (reply) return encodedBody(reply.bytes, reply.checksum);
+  return wholePartition(plan, held, partition);
 }
 
-/** A Query whose items go back as stored, kept for next time when it read a whole partition. */
-async function splicedQuery(
-  plan: QueryPlan,
-  pages: PartitionPages | null,
-  partition: Uint8Array | null,
-): Promise<Record<string, unknown>> {
+/** A Query whose items go back as stored, read from the store. */
+async function splicedQuery(plan: QueryPlan): Promise<Record<string, unknown>> {
   const { ctx, request, table, view, start, forward } = plan;
-  const generation = pages?.generation ?? 0;
   const entries = tableQueryEntries(
     ctx,
     table,
@@ -91,16 +89,33 @@ async function splicedQuery(
     request.Limit,
   );
   const spliced = await splicedReply(view, entries, request.Limit);
-  if (spliced) {
-    if (partition && !spliced.expiring) {
-      // The checksum too, once: a hit then sends a header it need not compute.
-      const kept = { bytes: spliced.bytes, checksum: checksumOf(spliced.bytes) };
-      pages!.put(table.id, partition, forward, kept, generation);
-      return encodedBody(kept.bytes, kept.checksum);
+  return spliced ? encodedBody(spliced) : await readQuery(plan);
+}
+
+/** A whole partition read from the store, then held for the next Query when it fits. */
+async function wholePartition(
+  plan: QueryPlan,
+  held: HeldPartitions,
+  partition: Uint8Array,
+): Promise<Record<string, unknown>> {
+  const { ctx, table, forward } = plan;
+  const generation = held.generation;
+  // Read in sort-key order whatever the direction: the held form is that order.
+  const entries: Entry[] = [];
+  let bytes = 0;
+  for await (const page of tableQueryEntries(ctx, table, plan.expressions.key!, true, undefined)) {
+    for (const entry of page) {
+      bytes += entry.data.length;
+      // Near 1 MB the page needs item sizes: the exact path reads it.
+      if (bytes >= MAX_PAGE_BYTES) return await readQuery(plan);
+      entries.push(entry);
     }
-    return encodedBody(spliced.bytes);
   }
-  return await readQuery(plan);
+  held.hold(table.id, partition, entries, generation);
+  const reply = held.reply(table.id, partition, forward);
+  if (reply) return encodedBody(reply.bytes, reply.checksum);
+  const items = entries.map((entry) => entry.data);
+  return encodedBody(itemsReply(forward ? items : items.reverse()));
 }
 
 /** A Query page read and built item by item. */

@@ -26,12 +26,6 @@ export function splicesPage(view: ReadView, options: PageOptions): boolean {
     !wantsCapacity(options.capacityMode);
 }
 
-/** A Query reply body as bytes, and whether any of its items carries a store expiry. */
-export interface SplicedReply {
-  bytes: Uint8Array<ArrayBuffer>;
-  expiring: boolean;
-}
-
 /**
  * The reply readPage would send for these entries, as bytes: the same members in the same
  * order, each item's stored JSON as is (JSON.stringify of the parsed item gives those bytes
@@ -43,15 +37,13 @@ export async function splicedReply(
   view: ReadView,
   source: AsyncIterable<Entry[]>,
   limit: number | undefined,
-): Promise<SplicedReply | null> {
+): Promise<Uint8Array<ArrayBuffer> | null> {
   const items: Uint8Array[] = [];
   let bound = 0;
   let last: Item | undefined;
-  let expiring = false;
   pages: for await (const entries of source) {
     for (const entry of entries) {
       items.push(entry.data);
-      if (entry.expiresAt !== null) expiring = true;
       bound += entry.data.length;
       if (bound >= MAX_PAGE_BYTES) return null;
       if (items.length === limit) {
@@ -62,5 +54,5 @@ export async function splicedReply(
   }
   const tail = `],"Count":${items.length},"ScannedCount":${items.length}` +
     (last ? `,"LastEvaluatedKey":${JSON.stringify(last)}}` : "}");
-  return { bytes: spliceJson(ITEMS_HEAD, items, tail), expiring };
+  return spliceJson(ITEMS_HEAD, items, tail);
 }

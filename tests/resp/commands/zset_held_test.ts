@@ -27,22 +27,13 @@ import {
 import { getKey } from "../../../protocols/resp/storage/db.ts";
 import { startTestServer } from "../../helpers/server.ts";
 import { startKvConnectServer, TEST_KV_TOKEN } from "../../helpers/kv_connect_server.ts";
+import { seededRandom as random } from "../../helpers/random.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 function client(port: number): Redis {
   return new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
-}
-
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SCORES = ["-inf", "-2.5", "-1", "-0", "0", "1", "1", "2", "3.75", "+inf"];
