@@ -6,7 +6,7 @@
  */
 import type { RunningService, ServiceContext } from "../../src/server.ts";
 import { createHandler } from "./server.ts";
-import { keepHeldPartitions } from "./operations/held_partitions.ts";
+import { keepHeldPartitions } from "./storage/held_partitions.ts";
 import { startTtlSweeper } from "./ttl_sweeper.ts";
 import { countTables } from "./storage/tables.ts";
 import { backfillLegacyIndexes } from "./storage/index_backfill.ts";

@@ -1,6 +1,6 @@
 /** CreateTable: validate the schema as DynamoDB does, store the table ACTIVE at once. */
 import type { OperationContext } from "../context.ts";
-import { heldPartitions } from "./held_partitions.ts";
+import { heldPartitions } from "../storage/held_partitions.ts";
 import { CONSTRAINTS, FORMATS, invalidParameter, MESSAGES, tableExists } from "../errors.ts";
 import {
   type AttributeDefinition,

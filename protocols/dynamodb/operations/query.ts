@@ -18,7 +18,7 @@ import {
 } from "./read_pages.ts";
 import { splicedReply, splicesPage } from "./spliced_page.ts";
 import { checkReadRequest, type ReadRequest } from "./read_request.ts";
-import { type HeldPartitions, heldPartitions, itemsReply } from "./held_partitions.ts";
+import { type HeldPartitions, heldPartitions, itemsReply } from "../storage/held_partitions.ts";
 import { encodedBody } from "../codec.ts";
 import { partitionPart } from "../storage/keys.ts";
 import type { Item } from "../attribute_value.ts";

@@ -9,7 +9,7 @@
  */
 import type { Change, Entry, Store } from "../../../src/store/mod.ts";
 import { checksumOf, spliceJson } from "../codec.ts";
-import { ITEM_PREFIX } from "../storage/keys.ts";
+import { ITEM_PREFIX } from "./keys.ts";
 
 /**
  * Bytes held per store unless the service sets them from `--cache-mb`
