@@ -86,6 +86,21 @@ const GATHER_MAX_MS = 1;
 /** The loop holds full keys: nothing to put before them. */
 const NO_PREFIX: Key = [];
 
+/**
+ * Frozen keys (constants such as a protocol's slot map, read by nearly every unit) with the
+ * full key and id of their last prefix: made once, not per read.
+ */
+const constKeys = new WeakMap<Key, { prefix: Key; full: Key; id: string }>();
+
+function constKey(key: Key, prefix: Key): { full: Key; id: string } {
+  let known = constKeys.get(key);
+  if (known === undefined || known.prefix !== prefix) {
+    const full = prefix.length === 0 ? key : [...prefix, ...key];
+    constKeys.set(key, known = { prefix, full, id: keyId(full) });
+  }
+  return known;
+}
+
 function emptyBatch(): Batch {
   return { writes: new Map(), bases: new Map() };
 }
@@ -123,6 +138,9 @@ export class LoopTx implements WriteTx {
   #batch: Batch;
   #below: InFlight | null;
   #prefix: Key;
+  /** The last full key whose id was made, and that id (see #idOf). */
+  #lastKey: Key | null = null;
+  #lastId = "";
 
   constructor(backend: LoopBackend, batch: Batch, prefix: Key, below: InFlight | null = null) {
     this.#backend = backend;
@@ -167,8 +185,7 @@ export class LoopTx implements WriteTx {
    * is answered without an async hop: a write unit's reads are nearly all such. `key` is
    * relative to the view, `full` the same key with the prefix.
    */
-  #entry<M>(key: Key, full: Key): Promise<Entry<M> | null> {
-    const id = keyId(full);
+  #entry<M>(key: Key, full: Key, id: string): Promise<Entry<M> | null> {
     const staged = this.#staged(id);
     if (staged) return Promise.resolve(stagedEntry<M>(key, staged, this.now));
     let known = this.#batch.bases.get(id) ?? this.reads.get(id);
@@ -188,11 +205,31 @@ export class LoopTx implements WriteTx {
   }
 
   get<M = unknown>(key: Key): Promise<Entry<M> | null> {
-    return this.#entry<M>(key, this.#full(key));
+    if (Object.isFrozen(key)) {
+      const known = constKey(key, this.#prefix);
+      return this.#entry<M>(key, known.full, known.id);
+    }
+    const full = this.#full(key);
+    return this.#entry<M>(key, full, this.#idOf(full));
   }
 
   getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
-    return Promise.all(keys.map((k) => this.#entry<M>(k, this.#full(k))));
+    return Promise.all(keys.map((k) => this.get<M>(k)));
+  }
+
+  /**
+   * The id of `full`; the last one made is reused when `full` has the same parts (a unit reads
+   * a key, then writes it back under a key array of its own making).
+   */
+  #idOf(full: Key): string {
+    const last = this.#lastKey;
+    if (last !== null && last.length === full.length) {
+      let same = true;
+      for (let i = 0; i < full.length && same; i++) same = samePart(last[i], full[i]);
+      if (same) return this.#lastId;
+    }
+    this.#lastKey = full;
+    return this.#lastId = keyId(full);
   }
 
   /** The raw envelope of a key, expired or not (for the TTL sweeper). */
@@ -274,12 +311,12 @@ export class LoopTx implements WriteTx {
     if (expiresAt !== null) env.e = expiresAt;
     const w: StagedWrite = { key: full, env, data, cause: "write" };
     if (fresh) w.fresh = true;
-    this.writes.set(keyId(full), w);
+    this.writes.set(this.#idOf(full), w);
   }
 
   delete(key: Key): void {
     const full = this.#full(key);
-    this.writes.set(keyId(full), { key: full, env: null, data: EMPTY, cause: "write" });
+    this.writes.set(this.#idOf(full), { key: full, env: null, data: EMPTY, cause: "write" });
   }
 
   /** Delete an expired entry on the sweeper's behalf (reported to hooks as an expiry). */
