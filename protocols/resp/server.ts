@@ -250,11 +250,12 @@ class RespConnection {
   ): Promise<T> {
     const done = writeUnit(this.#deps.state, this.#session, store, fn, keys ? { keys } : undefined);
     this.#submitted = true;
-    const settled: Promise<void> = done.then(() => {}, () => {});
-    this.#lastWrite = settled;
-    settled.then(() => {
+    // Cleared as it settles, before the reads chained on it run: one promise per write.
+    const clear = () => {
       if (this.#lastWrite === settled) this.#lastWrite = null;
-    });
+    };
+    const settled: Promise<void> = done.then(clear, clear);
+    this.#lastWrite = settled;
     return done;
   }
 

@@ -494,7 +494,12 @@ class Engine implements LoopBackend {
       }
     }
     const existence = this.existence;
-    if (existence) { for (const [id, w] of batch.writes) if (w.env) existence.add(w.key, id); }
+    if (existence) {
+      // A key stored before (its base has an envelope) is in the index already.
+      for (const [id, w] of batch.writes) {
+        if (w.env && !batch.bases.get(id)?.raw.env) existence.add(w.key, id);
+      }
+    }
     for (const group of this.hooks.values()) {
       const mine = scopeChanges(batch.writes, group, versionstamp);
       if (mine === null) continue;
@@ -832,26 +837,31 @@ class KvStoreView implements OpenedStore {
 
   write<T>(fn: (tx: WriteTx) => T | Promise<T>, options?: WriteOptions): Promise<T> {
     const keys = options?.keys;
+    if (keys === undefined || this.#engine.cache === null) {
+      return this.#engine.loop.submit(fn, this.#prefix, undefined, options?.isolated);
+    }
+    const ids = keys.map((key) => keyId(key, this.#prefixId));
     return this.#engine.loop.submit(
       fn,
       this.#prefix,
-      keys ? this.#toFetch(keys) : undefined,
+      this.#toFetch(keys, ids),
       options?.isolated,
+      { keys, ids },
     );
   }
 
   /**
    * The declared keys memory cannot answer (neither cached nor ruled out), as full keys: only
    * those are worth a prefetch. Nearly every unit's keys are known, and a unit with nothing to
-   * fetch then runs without waiting on a prefetch promise.
+   * fetch then runs without waiting on a prefetch promise. `ids` are the full keys' ids.
    */
-  #toFetch(keys: readonly Key[]): Key[] | undefined {
+  #toFetch(keys: readonly Key[], ids: readonly string[]): Key[] | undefined {
     const { cache, existence } = this.#engine;
-    if (cache === null) return undefined;
     let out: Key[] | undefined;
-    for (const key of keys) {
-      const id = keyId(key, this.#prefixId);
-      if (cache.has(id) || existence?.absent(firstPart(this.#prefix, key), id)) continue;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const id = ids[i];
+      if (cache!.has(id) || existence?.absent(firstPart(this.#prefix, key), id)) continue;
       (out ??= []).push(prefixed(this.#prefix, key));
     }
     return out;

@@ -86,6 +86,37 @@ const GATHER_MAX_MS = 1;
 /** The loop holds full keys: nothing to put before them. */
 const NO_PREFIX: Key = [];
 
+/**
+ * Frozen keys (constants such as a protocol's slot map, read by nearly every unit) with the
+ * full key and id of their last prefix: made once, not per read.
+ */
+const constKeys = new WeakMap<Key, { prefix: Key; full: Key; id: string }>();
+
+function constKey(key: Key, prefix: Key): { full: Key; id: string } {
+  let known = constKeys.get(key);
+  if (known === undefined || known.prefix !== prefix) {
+    const full = prefix.length === 0 ? key : [...prefix, ...key];
+    constKeys.set(key, known = { prefix, full, id: keyId(full) });
+  }
+  return known;
+}
+
+/** Whether two keys have the same parts. */
+function sameKey(a: Key, b: Key): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!samePart(a[i], b[i])) return false;
+  return true;
+}
+
+/**
+ * The keys a unit declared at submit, relative to its prefix, and their full keys' ids (made
+ * then for the prefetch): the unit's reads and writes of them reuse the ids.
+ */
+export interface DeclaredKeys {
+  keys: readonly Key[];
+  ids: readonly string[];
+}
+
 function emptyBatch(): Batch {
   return { writes: new Map(), bases: new Map() };
 }
@@ -123,12 +154,24 @@ export class LoopTx implements WriteTx {
   #batch: Batch;
   #below: InFlight | null;
   #prefix: Key;
+  /** The last full key whose id was made, and that id (see #idOf). */
+  #lastKey: Key | null = null;
+  #lastId = "";
+  /** The keys the unit declared (relative to the prefix), with their ids made at submit. */
+  #declared: DeclaredKeys | undefined;
 
-  constructor(backend: LoopBackend, batch: Batch, prefix: Key, below: InFlight | null = null) {
+  constructor(
+    backend: LoopBackend,
+    batch: Batch,
+    prefix: Key,
+    below: InFlight | null = null,
+    declared?: DeclaredKeys,
+  ) {
     this.#backend = backend;
     this.#batch = batch;
     this.#below = below;
     this.#prefix = prefix;
+    this.#declared = declared;
   }
 
   /** The in-flight writes, until they are committed and readable as the store's own. */
@@ -167,8 +210,7 @@ export class LoopTx implements WriteTx {
    * is answered without an async hop: a write unit's reads are nearly all such. `key` is
    * relative to the view, `full` the same key with the prefix.
    */
-  #entry<M>(key: Key, full: Key): Promise<Entry<M> | null> {
-    const id = keyId(full);
+  #entry<M>(key: Key, full: Key, id: string): Promise<Entry<M> | null> {
     const staged = this.#staged(id);
     if (staged) return Promise.resolve(stagedEntry<M>(key, staged, this.now));
     let known = this.#batch.bases.get(id) ?? this.reads.get(id);
@@ -188,11 +230,33 @@ export class LoopTx implements WriteTx {
   }
 
   get<M = unknown>(key: Key): Promise<Entry<M> | null> {
-    return this.#entry<M>(key, this.#full(key));
+    if (Object.isFrozen(key)) {
+      const known = constKey(key, this.#prefix);
+      return this.#entry<M>(key, known.full, known.id);
+    }
+    const full = this.#full(key);
+    return this.#entry<M>(key, full, this.#idOf(full, key));
   }
 
   getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]> {
-    return Promise.all(keys.map((k) => this.#entry<M>(k, this.#full(k))));
+    return Promise.all(keys.map((k) => this.get<M>(k)));
+  }
+
+  /**
+   * The id of `full`; the last one made is reused when `full` has the same parts (a unit reads
+   * a key, then writes it back under a key array of its own making).
+   */
+  #idOf(full: Key, key: Key): string {
+    const last = this.#lastKey;
+    if (last !== null && sameKey(last, full)) return this.#lastId;
+    this.#lastKey = full;
+    const declared = this.#declared;
+    if (declared !== undefined) {
+      for (let i = 0; i < declared.keys.length; i++) {
+        if (sameKey(declared.keys[i], key)) return this.#lastId = declared.ids[i];
+      }
+    }
+    return this.#lastId = keyId(full);
   }
 
   /** The raw envelope of a key, expired or not (for the TTL sweeper). */
@@ -274,12 +338,12 @@ export class LoopTx implements WriteTx {
     if (expiresAt !== null) env.e = expiresAt;
     const w: StagedWrite = { key: full, env, data, cause: "write" };
     if (fresh) w.fresh = true;
-    this.writes.set(keyId(full), w);
+    this.writes.set(this.#idOf(full, key), w);
   }
 
   delete(key: Key): void {
     const full = this.#full(key);
-    this.writes.set(keyId(full), { key: full, env: null, data: EMPTY, cause: "write" });
+    this.writes.set(this.#idOf(full, key), { key: full, env: null, data: EMPTY, cause: "write" });
   }
 
   /** Delete an expired entry on the sweeper's behalf (reported to hooks as an expiry). */
@@ -326,6 +390,7 @@ interface Member {
   isolated?: boolean;
   /** The prefetch of the unit's declared keys, in flight since it was queued. */
   prefetch?: Promise<void>;
+  declared?: DeclaredKeys;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   result?: unknown;
@@ -409,12 +474,14 @@ export class WriteLoop {
     prefix: Key = [],
     keys?: readonly Key[],
     isolated = false,
+    declared?: DeclaredKeys,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const member: Member = {
         fn,
         prefix,
         isolated,
+        declared,
         resolve: resolve as (v: unknown) => void,
         reject,
       };
@@ -513,7 +580,7 @@ export class WriteLoop {
       await member.prefetch;
       member.prefetch = undefined;
     }
-    const tx = new LoopTx(this.#backend, batch, member.prefix, below);
+    const tx = new LoopTx(this.#backend, batch, member.prefix, below, member.declared);
     member.result = await member.fn(tx);
     return tx;
   }

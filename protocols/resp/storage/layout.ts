@@ -111,7 +111,8 @@ export function slotPrefix(slot: number): Key {
 
 /** One hash field. */
 export function fieldKey(gen: string, field: Uint8Array): Key {
-  return ["f", gen, ...nameParts(field)];
+  // Hot (every member a write touches): a short field needs no parts array spread.
+  return isLongKey(field) ? ["f", gen, ...nameParts(field)] : ["f", gen, field];
 }
 
 /** Every field of one hash generation. */
