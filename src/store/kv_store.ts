@@ -182,10 +182,11 @@ class Engine implements LoopBackend {
   /**
    * What memory alone knows of a key with its payload: the cached state, or ABSENT when the
    * existence index rules the key out; undefined when only the store can tell. Never awaits,
-   * so a hit costs no promise hop. The result is shared: never mutate it.
+   * so a hit costs no promise hop. The result is shared: never mutate it. `client`: a client's
+   * read (see cache.ts: it protects the key), not the write loop's.
    */
-  peek(id: string, prefix: Key, key: Key): Raw | undefined {
-    const cached = this.cache?.get(id);
+  peek(id: string, prefix: Key, key: Key, client = false): Raw | undefined {
+    const cached = this.cache?.get(id, client);
     if (cached) return cached.data !== null || !cached.env?.c ? cached : undefined;
     const existence = this.existence;
     return existence?.absent(firstPart(prefix, key), id) ? ABSENT : undefined;
@@ -239,7 +240,7 @@ class Engine implements LoopBackend {
       return await this.#fetch(key, withData, !client);
     }
     const id = knownId ?? keyId(key);
-    const cached = cache.get(id);
+    const cached = cache.get(id, client);
     if (cached && (!withData || cached.data !== null || !cached.env?.c)) return cached;
     if (!cached && this.existence?.absent(key, id)) return ABSENT;
     if (client && !this.admission!.admit(id)) return await this.#fetch(key, withData, false);
@@ -251,7 +252,7 @@ class Engine implements LoopBackend {
       cache.end(id, ticket);
       throw error;
     }
-    cache.fill(id, raw, ticket);
+    cache.fill(id, raw, ticket, client);
     return raw;
   }
 
@@ -618,7 +619,7 @@ class ClientRead<T> implements Waiter {
       return;
     }
     engine.gate.leave();
-    if (ticket) engine.cache!.fill(id, raw, ticket);
+    if (ticket) engine.cache!.fill(id, raw, ticket, true);
     try {
       this.ok(this.done(raw));
     } catch (error) {
@@ -774,7 +775,7 @@ class KvStoreView implements OpenedStore {
     if (engine.gate.open) {
       return await Promise.all(fulls.map((full, i) => {
         const toEntry = (raw: Raw) => live<M>(keys[i], raw, now);
-        const known = engine.peek(ids[i], this.#prefix, keys[i]);
+        const known = engine.peek(ids[i], this.#prefix, keys[i], true);
         return known !== undefined ? toEntry(known) : engine.readClient(full, ids[i], toEntry);
       }));
     }
