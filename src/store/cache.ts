@@ -284,22 +284,28 @@ export class ReadCache {
   /**
    * The live entry of a held key as `key` (null: absent or expired at `now`); undefined when not
    * held, false when held without its payload (chunked and too large to keep). Builds no
-   * envelope: the hot path of clients' point reads (a hit protects the key).
+   * envelope: the hot path of point reads (a `client`'s hit protects the key).
    */
   entry<M>(
     id: string,
     key: Key,
     now: number,
     h: number = hashId(id),
+    client = true,
   ): Entry<M> | null | undefined | false {
-    return this.#entryAt<M>(this.#find(id, h), key, now);
+    return this.#entryAt<M>(this.#find(id, h), key, now, client);
   }
 
   /**
    * {@link entry} of the key whose id keys.ts's `keyIdCodes` just left in `idCodes[0, n)`: no id
    * string is made for a hit.
    */
-  entryByCodes<M>(n: number, key: Key, now: number): Entry<M> | null | undefined | false {
+  entryByCodes<M>(
+    n: number,
+    key: Key,
+    now: number,
+    client = true,
+  ): Entry<M> | null | undefined | false {
     const h = hashCodes(n);
     const table = this.#table;
     const mask = this.#mask;
@@ -309,10 +315,15 @@ export class ReadCache {
       slot = table[2 * i + 1] - 1;
       if (slot === -1 || (table[2 * i] === h && isCodesId(objs[slot * OBJS] as string, n))) break;
     }
-    return this.#entryAt<M>(slot, key, now);
+    return this.#entryAt<M>(slot, key, now, client);
   }
 
-  #entryAt<M>(slot: number, key: Key, now: number): Entry<M> | null | undefined | false {
+  #entryAt<M>(
+    slot: number,
+    key: Key,
+    now: number,
+    client: boolean,
+  ): Entry<M> | null | undefined | false {
     if (slot === -1) {
       this.misses++;
       return undefined;
@@ -321,7 +332,7 @@ export class ReadCache {
     const nums = this.#nums;
     const at = slot * NUMS;
     const flags = nums[at];
-    if (flags & HOT) nums[at] = flags | REF;
+    if (flags & HOT || !client) nums[at] = flags | REF;
     else {
       nums[at] = flags | REF | HOT;
       this.#hotBytes += this.#sizeOf(slot);

@@ -202,8 +202,9 @@ class Engine implements LoopBackend {
     key: Key,
     now: number,
     hash?: number,
+    client = true,
   ): Entry<M> | null | undefined {
-    const cached = this.cache?.entry<M>(id, key, now, hash);
+    const cached = this.cache?.entry<M>(id, key, now, hash, client);
     if (cached !== undefined) return cached === false ? undefined : cached;
     return this.existence?.absent(firstPart(prefix, key), id) ? null : undefined;
   }
@@ -212,10 +213,16 @@ class Engine implements LoopBackend {
    * {@link peekEntry} of the key whose id `keyIdCodes` just left in `idCodes[0, n)`: a hit makes
    * no id string (a miss makes it for the existence index).
    */
-  peekEntryByCodes<M>(n: number, prefix: Key, key: Key, now: number): Entry<M> | null | undefined {
+  peekEntryByCodes<M>(
+    n: number,
+    prefix: Key,
+    key: Key,
+    now: number,
+    client = true,
+  ): Entry<M> | null | undefined {
     const cache = this.cache;
     if (cache !== null) {
-      const cached = cache.entryByCodes<M>(n, key, now);
+      const cached = cache.entryByCodes<M>(n, key, now, client);
       if (cached !== undefined) return cached === false ? undefined : cached;
     }
     const existence = this.existence;
@@ -706,16 +713,16 @@ class KvStoreView implements OpenedStore {
     return known !== undefined ? Promise.resolve(known) : this.#getSlow<M>(key, id);
   }
 
-  peek<M = unknown>(key: Key): Entry<M> | null | undefined {
+  peek<M = unknown>(key: Key, write = false): Entry<M> | null | undefined {
     const engine = this.#engine;
     // A journaled apply in progress (gate held) sends every reader the slow way, to wait for it.
     if (!engine.gate.open) return undefined;
     const frozen = Object.isFrozen(key);
     const n = frozen ? -1 : keyIdCodes(key, this.#prefixId);
     // By the key's codes: a hit makes no id string (the engine notes an unknown's id itself).
-    if (n >= 0) return engine.peekEntryByCodes<M>(n, this.#prefix, key, Date.now());
+    if (n >= 0) return engine.peekEntryByCodes<M>(n, this.#prefix, key, Date.now(), !write);
     const { id, hash } = frozen ? this.#constId(key) : { id: keyId(key, this.#prefixId) };
-    const known = engine.peekEntry<M>(id, this.#prefix, key, Date.now(), hash);
+    const known = engine.peekEntry<M>(id, this.#prefix, key, Date.now(), hash, !write);
     // The get() that follows an unknown goes straight to the store (see get).
     if (known === undefined) engine.unknownId = id;
     return known;
