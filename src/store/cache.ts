@@ -79,7 +79,7 @@ const FLAT_OVERHEAD = 160;
  * The rest stays large enough that what a write just wrote is there when the next write (an
  * INCR, an RPOP) reads it.
  */
-const PROTECTED_SHARE = 3 / 4;
+export const PROTECTED_SHARE = 3 / 4;
 
 /** A versionstamp string of its own. */
 const VERSIONSTAMP_BYTES = 40;
