@@ -83,23 +83,22 @@ Deno.test("a client's miss fills a full cache on the key's second miss, not its 
   }, "read");
 });
 
-Deno.test("a cache with room takes a client's first miss", async () => {
-  await withColdStore(async (store) => {
-    const get = () => store.get(["k", 7]);
+/** A client's first miss of key `i` fills the cache: its second read costs no store read. */
+function firstMissFills(i: number, full: Full): Promise<void> {
+  return withColdStore(async (store) => {
+    const get = () => store.get(["k", i]);
     assert.equal(await readsOf(store, get), 1);
     assert.equal(await readsOf(store, get), 0);
-    assert.equal(dec.decode((await get())!.data), "v7");
-  });
-});
+    assert.equal(dec.decode((await get())!.data), `v${i}`);
+  }, full);
+}
 
-Deno.test("a cache full of keys no client read takes a client's first miss", async () => {
-  await withColdStore(async (store) => {
-    const get = () => store.get(["k", 3]);
-    assert.equal(await readsOf(store, get), 1);
-    assert.equal(await readsOf(store, get), 0);
-    assert.equal(dec.decode((await get())!.data), "v3");
-  }, "written");
-});
+Deno.test("a cache with room takes a client's first miss", () => firstMissFills(7, false));
+
+Deno.test(
+  "a cache full of keys no client read takes a client's first miss",
+  () => firstMissFills(3, "written"),
+);
 
 Deno.test("a key a write unit read is cached at once", async () => {
   await withColdStore(async (store) => {
