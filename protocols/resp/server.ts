@@ -202,6 +202,9 @@ class RespConnection {
     this.#ctx = this.#context(deps.store);
   }
 
+  /** ctx.peek for a write's hints: a write's look, not a client's read (see Store.peek). */
+  #hintPeek = (key: Key) => this.#lastWrite ? undefined : this.#deps.store.peek(key, true);
+
   #context(store: Store): CommandContext {
     const reader: Reader = {
       get now() {
@@ -461,7 +464,7 @@ class RespConnection {
     this.#deps.state.tracking.observe(this.#session.id, spec, argv);
     this.#submitted = false;
     // A write command's first unit carries the keys its table entry names (prefetched).
-    this.#hint = readonly ? undefined : writeHints(spec, argv, this.#session.db, this.#ctx.peek);
+    this.#hint = readonly ? undefined : writeHints(spec, argv, this.#session.db, this.#hintPeek);
     const reply = invoke(spec.handler, this.#ctx, argv, this.#deps.log);
     this.#hint = undefined;
     if (reply instanceof Promise) {

@@ -1,6 +1,7 @@
 /**
- * Which client-read misses may fill the read cache. A cache with room takes every miss. A full
- * one takes only a key missed twice within a while (a "doorkeeper", as in TinyLFU): filling on
+ * Which client-read misses may fill the read cache. A cache with room takes every miss, and so
+ * does one whose keys clients read (protected, see cache.ts) are below their share: the fill
+ * then evicts only keys no client read. A full one takes only a key missed twice within a while (a "doorkeeper", as in TinyLFU): filling on
  * every miss of a keyspace larger than the cache evicts a key for every read, and each fill's
  * objects outlive the young generation, so V8's old space fills with evicted entries; one-off
  * reads now die young. Unless the misses recur: when a large share of them are second misses,
@@ -9,6 +10,7 @@
  * @module
  */
 import { hashId } from "./keys.ts";
+import { PROTECTED_SHARE } from "./cache.ts";
 
 /** Slots per MiB of cache budget: about as many misses remembered as the cache holds keys. */
 const SLOTS_PER_MIB = 1024;
@@ -29,6 +31,8 @@ const SHUT_AT = WINDOW / 16;
 /** How full the cache is, for admitting every miss while it has room. */
 export interface CacheFill {
   readonly bytes: number;
+  /** Bytes of the keys clients read (absent: all of them). */
+  readonly protectedBytes?: number;
 }
 
 /**
@@ -41,6 +45,8 @@ export class SecondTouch {
   readonly #cache: CacheFill | null;
   /** Below this many bytes held the cache has room for every miss. */
   readonly #roomBelow: number;
+  /** ...and below this many protected bytes, its protected part has. */
+  readonly #protectedRoomBelow: number;
   /** Misses and second misses in the current window. */
   #seen = 0;
   #again = 0;
@@ -59,6 +65,7 @@ export class SecondTouch {
     this.#cache = cache;
     // A margin below the budget: a cache at its budget evicts for every fill.
     this.#roomBelow = budgetBytes - budgetBytes / 32;
+    this.#protectedRoomBelow = budgetBytes * PROTECTED_SHARE - budgetBytes / 32;
   }
 
   /** Whether every miss fills now, as the last windows of misses decided. */
@@ -82,6 +89,9 @@ export class SecondTouch {
       this.#seen = this.#again = 0;
     }
     if (again || this.#open) return true;
-    return this.#cache !== null && this.#cache.bytes < this.#roomBelow;
+    const cache = this.#cache;
+    if (cache === null) return false;
+    return cache.bytes < this.#roomBelow ||
+      (cache.protectedBytes ?? cache.bytes) < this.#protectedRoomBelow;
   }
 }

@@ -1,6 +1,8 @@
 /**
  * The sole-writer read cache: the stored state of recently used keys within a byte budget,
  * evicted by CLOCK (second chance), so a hit only sets a bit and never reorganises the map.
+ * Segmented: a key a client read is protected (up to {@link PROTECTED_SHARE} of the budget), so
+ * a stream of writes to other keys, which enter unprotected, evicts among them first.
  * Commits write through it; a read fills it only when no commit touched its key while the read
  * was in flight, so it never holds stale data.
  * @module
@@ -56,6 +58,10 @@ const HAS_E = 64;
 const HAS_T = 128;
 /** The versionstamp string is one an earlier key of the same commit holds (not counted again). */
 const SHARED_VS = 256;
+/** A client read the key since it entered or was last demoted: protected (see PROTECTED_SHARE). */
+const HOT = 512;
+/** The meta is a frozen object many keys share (not counted per key). */
+const SHARED_M = 1024;
 
 /**
  * What a small plain key costs beyond its id's characters, its payload and its meta: the map
@@ -67,6 +73,14 @@ const SHARED_VS = 256;
  * versionstamp string); these constants count 483 and 443.
  */
 const FLAT_OVERHEAD = 160;
+/**
+ * The share of the budget keys that clients read may keep against keys only written (or read
+ * by writes) since: such writes then cycle through the rest, and cannot flush the read set.
+ * The rest stays large enough that what a write just wrote is there when the next write (an
+ * INCR, an RPOP) reads it.
+ */
+export const PROTECTED_SHARE = 3 / 4;
+
 /** A versionstamp string of its own. */
 const VERSIONSTAMP_BYTES = 40;
 /** An envelope's meta object, at a typical size (a few small fields). */
@@ -86,7 +100,7 @@ const BUFFER_OVERHEAD = 450;
 function flatSize(idLength: number, flags: number, length: number): number {
   let size = FLAT_OVERHEAD + idLength + 2 * length;
   if (!(flags & SHARED_VS)) size += VERSIONSTAMP_BYTES;
-  if (flags & HAS_M) size += META_BYTES;
+  if ((flags & (HAS_M | SHARED_M)) === HAS_M) size += META_BYTES;
   if (flags & HAS_T) size += TTL_ID_BYTES;
   return size;
 }
@@ -160,6 +174,9 @@ export class ReadCache {
   #free: number[] = [];
   #hand = 0;
   #bytes = 0;
+  /** Bytes of the protected (HOT) keys, and how many of them eviction leaves protected. */
+  #hotBytes = 0;
+  #hotCap: number;
   #budget: number;
   #inflight = new Map<string, ReadTicket>();
   #arena = new PayloadArena();
@@ -168,6 +185,12 @@ export class ReadCache {
 
   constructor(budgetBytes: number) {
     this.#budget = budgetBytes;
+    this.#hotCap = budgetBytes * PROTECTED_SHARE;
+  }
+
+  /** Bytes of the keys protected as read by clients. */
+  get protectedBytes(): number {
+    return this.#hotBytes;
   }
 
   /** Bytes currently held. */
@@ -237,35 +260,52 @@ export class ReadCache {
     this.#count--;
   }
 
-  get(id: string, h: number = hashId(id)): CachedRaw | undefined {
-    const slot = this.#find(id, h);
+  /** A held state; `client`: a client's read (it protects the key), not a write's. */
+  get(id: string, client = false): CachedRaw | undefined {
+    const slot = this.#find(id, hashId(id));
     if (slot === -1) {
       this.misses++;
       return undefined;
     }
     this.hits++;
+    if (client) this.#protect(slot);
     return this.#raw(slot);
+  }
+
+  /** Mark a held slot read by a client: protected from eviction by unread keys. */
+  #protect(slot: number): void {
+    const at = slot * NUMS;
+    const flags = this.#nums[at];
+    if (flags & HOT) return;
+    this.#nums[at] = flags | HOT;
+    this.#hotBytes += this.#sizeOf(slot);
   }
 
   /**
    * The live entry of a held key as `key` (null: absent or expired at `now`); undefined when not
    * held, false when held without its payload (chunked and too large to keep). Builds no
-   * envelope: the hot path of point reads.
+   * envelope: the hot path of point reads (a `client`'s hit protects the key).
    */
   entry<M>(
     id: string,
     key: Key,
     now: number,
     h: number = hashId(id),
+    client = true,
   ): Entry<M> | null | undefined | false {
-    return this.#entryAt<M>(this.#find(id, h), key, now);
+    return this.#entryAt<M>(this.#find(id, h), key, now, client);
   }
 
   /**
    * {@link entry} of the key whose id keys.ts's `keyIdCodes` just left in `idCodes[0, n)`: no id
    * string is made for a hit.
    */
-  entryByCodes<M>(n: number, key: Key, now: number): Entry<M> | null | undefined | false {
+  entryByCodes<M>(
+    n: number,
+    key: Key,
+    now: number,
+    client = true,
+  ): Entry<M> | null | undefined | false {
     const h = hashCodes(n);
     const table = this.#table;
     const mask = this.#mask;
@@ -275,10 +315,15 @@ export class ReadCache {
       slot = table[2 * i + 1] - 1;
       if (slot === -1 || (table[2 * i] === h && isCodesId(objs[slot * OBJS] as string, n))) break;
     }
-    return this.#entryAt<M>(slot, key, now);
+    return this.#entryAt<M>(slot, key, now, client);
   }
 
-  #entryAt<M>(slot: number, key: Key, now: number): Entry<M> | null | undefined | false {
+  #entryAt<M>(
+    slot: number,
+    key: Key,
+    now: number,
+    client: boolean,
+  ): Entry<M> | null | undefined | false {
     if (slot === -1) {
       this.misses++;
       return undefined;
@@ -287,7 +332,11 @@ export class ReadCache {
     const nums = this.#nums;
     const at = slot * NUMS;
     const flags = nums[at];
-    nums[at] = flags | REF;
+    if (flags & HOT || !client) nums[at] = flags | REF;
+    else {
+      nums[at] = flags | REF | HOT;
+      this.#hotBytes += this.#sizeOf(slot);
+    }
     const o = slot * OBJS;
     if (flags & KEPT) {
       const raw = this.#objs[o + 3] as CachedRaw;
@@ -331,13 +380,14 @@ export class ReadCache {
   /**
    * Remember what a read found, unless a commit touched the key since its ticket was taken
    * (the read may be stale) or the key is held already (a commit put a newer state there).
+   * `client`: a client's read, which enters protected.
    */
-  fill(id: string, raw: CachedRaw, ticket: ReadTicket): void {
+  fill(id: string, raw: CachedRaw, ticket: ReadTicket, client = false): void {
     if (--ticket.readers === 0) this.#inflight.delete(id);
     if (ticket.stale) return;
     const h = hashId(id);
     if (this.#find(id, h) !== -1) return;
-    this.#put(id, h, -1, raw, false);
+    this.#put(id, h, -1, raw, client ? HOT : 0);
   }
 
   /** Give a ticket back without filling (the read failed). */
@@ -353,7 +403,7 @@ export class ReadCache {
     const ticket = this.#inflight.get(id);
     if (ticket) ticket.stale = true;
     const h = hashId(id);
-    this.#put(id, h, this.#find(id, h), raw, sharedVersionstamp);
+    this.#put(id, h, this.#find(id, h), raw, sharedVersionstamp ? SHARED_VS : 0);
   }
 
   /** Forget every key whose id starts with `idPrefix`. */
@@ -406,7 +456,9 @@ export class ReadCache {
   #release(slot: number): void {
     const nums = this.#nums;
     const at = slot * NUMS;
-    this.#bytes -= this.#sizeOf(slot);
+    const size = this.#sizeOf(slot);
+    this.#bytes -= size;
+    if (nums[at] & HOT) this.#hotBytes -= size;
     if (!(nums[at] & KEPT) && nums[at + 3] > 0) this.#arena.release(nums[at + 1], nums[at + 3]);
   }
 
@@ -443,8 +495,11 @@ export class ReadCache {
     this.#hashes = hashes;
   }
 
-  /** Hold `given` as `id`'s state; `h` is the id's hash, `slot` where it is held already (or -1). */
-  #put(id: string, h: number, slot: number, given: CachedRaw, sharedVersionstamp: boolean): void {
+  /**
+   * Hold `given` as `id`'s state; `h` is the id's hash, `slot` where it is held already (or -1).
+   * `extra`: SHARED_VS (see {@link commit}) and/or HOT (a client's read brought it).
+   */
+  #put(id: string, h: number, slot: number, given: CachedRaw, extra: number): void {
     const env = given.env;
     let data = given.data;
     let flags = USED;
@@ -469,7 +524,12 @@ export class ReadCache {
         if (env.t !== undefined) flags |= HAS_T;
       }
     }
-    if (!kept && sharedVersionstamp) flags |= SHARED_VS;
+    if (!kept) flags |= extra & SHARED_VS;
+    const meta = kept ? undefined : sharedMeta(env?.m);
+    // A frozen meta is one object many keys share (sharedMeta's, or a module's constant).
+    if (flags & HAS_M && typeof meta === "object" && meta !== null && Object.isFrozen(meta)) {
+      flags |= SHARED_M;
+    }
     const length = kept || data === null || flags & ABSENT ? 0 : data.length;
     const size = kept ? keptSize(id.length, kept) : flatSize(id.length, flags, length);
     if (size > this.#budget) {
@@ -477,10 +537,15 @@ export class ReadCache {
       return;
     }
     if (slot !== -1) {
+      // Replaced in place: same ring position, no map reorganisation, protected if it was;
+      // a key written again is in use, unless the write deleted it.
+      flags |= (flags & ABSENT ? 0 : REF) | (this.#nums[slot * NUMS] & HOT) | (extra & HOT);
       this.#release(slot);
-      // Replaced in place: same ring position, no map reorganisation.
-      flags |= REF;
     } else {
+      flags |= extra & HOT;
+      // Room first: the new key takes the slot the hand just freed, so it is the last the hand
+      // reaches again (a key placed ahead of the hand would be the first evicted).
+      this.#evict(-1, size);
       slot = this.#newSlot();
       this.#link(id, h, slot);
     }
@@ -501,14 +566,15 @@ export class ReadCache {
         nums[at + 1] = this.#arena.lastChunk;
       }
       nums[at + 3] = length;
-      objs[o + 1] = sharedMeta(env?.m);
+      objs[o + 1] = meta;
       objs[o + 2] = given.versionstamp;
       objs[o + 3] = env?.t;
       if (flags & HAS_E) this.#deadlines[slot] = env!.e!;
     }
     nums[at] = flags;
     this.#bytes += size;
-    this.#evict(slot);
+    if (flags & HOT) this.#hotBytes += size;
+    this.#evict(slot, 0);
     if (this.#arena.fragmented) this.#repack();
   }
 
@@ -525,16 +591,32 @@ export class ReadCache {
     }
   }
 
-  /** Run the clock hand until the budget holds, never evicting `keep` (the slot just written). */
-  #evict(keep: number): void {
+  /**
+   * Run the clock hand until the budget holds `room` bytes more, never evicting `keep` (the slot
+   * just written, or -1).
+   * It passes protected keys by while they are within their share; beyond it, it demotes the
+   * ones not read since it last passed, which a later pass evicts unless a client reads them.
+   */
+  #evict(keep: number, room: number): void {
     const nums = this.#nums;
-    while (this.#bytes > this.#budget && this.#count > 1) {
+    // Past two turns of the ring without the budget holding (the unprotected part is all
+    // `keep`), protected keys are demoted whatever their share.
+    let turns = 2 * this.#top;
+    const budget = this.#budget - room;
+    while (this.#bytes > budget && this.#count > (keep === -1 ? 0 : 1)) {
       if (this.#hand >= this.#top) this.#hand = 0;
       const slot = this.#hand++;
       const at = slot * NUMS;
       const flags = nums[at];
       if (!(flags & USED) || slot === keep) continue;
-      if (flags & REF) nums[at] = flags & ~REF;
+      if (flags & HOT) {
+        if (this.#hotBytes <= this.#hotCap && --turns > 0) continue;
+        if (flags & REF) nums[at] = flags & ~REF;
+        else {
+          nums[at] = flags & ~HOT;
+          this.#hotBytes -= this.#sizeOf(slot);
+        }
+      } else if (flags & REF) nums[at] = flags & ~REF;
       else this.#remove(slot);
     }
     // A ring mostly made of holes costs the hand time: compact it now and then.

@@ -182,10 +182,11 @@ class Engine implements LoopBackend {
   /**
    * What memory alone knows of a key with its payload: the cached state, or ABSENT when the
    * existence index rules the key out; undefined when only the store can tell. Never awaits,
-   * so a hit costs no promise hop. The result is shared: never mutate it.
+   * so a hit costs no promise hop. The result is shared: never mutate it. `client`: a client's
+   * read (see cache.ts: it protects the key), not the write loop's.
    */
-  peek(id: string, prefix: Key, key: Key): Raw | undefined {
-    const cached = this.cache?.get(id);
+  peek(id: string, prefix: Key, key: Key, client = false): Raw | undefined {
+    const cached = this.cache?.get(id, client);
     if (cached) return cached.data !== null || !cached.env?.c ? cached : undefined;
     const existence = this.existence;
     return existence?.absent(firstPart(prefix, key), id) ? ABSENT : undefined;
@@ -201,8 +202,9 @@ class Engine implements LoopBackend {
     key: Key,
     now: number,
     hash?: number,
+    client = true,
   ): Entry<M> | null | undefined {
-    const cached = this.cache?.entry<M>(id, key, now, hash);
+    const cached = this.cache?.entry<M>(id, key, now, hash, client);
     if (cached !== undefined) return cached === false ? undefined : cached;
     return this.existence?.absent(firstPart(prefix, key), id) ? null : undefined;
   }
@@ -211,10 +213,16 @@ class Engine implements LoopBackend {
    * {@link peekEntry} of the key whose id `keyIdCodes` just left in `idCodes[0, n)`: a hit makes
    * no id string (a miss makes it for the existence index).
    */
-  peekEntryByCodes<M>(n: number, prefix: Key, key: Key, now: number): Entry<M> | null | undefined {
+  peekEntryByCodes<M>(
+    n: number,
+    prefix: Key,
+    key: Key,
+    now: number,
+    client = true,
+  ): Entry<M> | null | undefined {
     const cache = this.cache;
     if (cache !== null) {
-      const cached = cache.entryByCodes<M>(n, key, now);
+      const cached = cache.entryByCodes<M>(n, key, now, client);
       if (cached !== undefined) return cached === false ? undefined : cached;
     }
     const existence = this.existence;
@@ -239,7 +247,7 @@ class Engine implements LoopBackend {
       return await this.#fetch(key, withData, !client);
     }
     const id = knownId ?? keyId(key);
-    const cached = cache.get(id);
+    const cached = cache.get(id, client);
     if (cached && (!withData || cached.data !== null || !cached.env?.c)) return cached;
     if (!cached && this.existence?.absent(key, id)) return ABSENT;
     if (client && !this.admission!.admit(id)) return await this.#fetch(key, withData, false);
@@ -251,7 +259,7 @@ class Engine implements LoopBackend {
       cache.end(id, ticket);
       throw error;
     }
-    cache.fill(id, raw, ticket);
+    cache.fill(id, raw, ticket, client);
     return raw;
   }
 
@@ -623,7 +631,7 @@ class ClientRead<T> implements Waiter {
       return;
     }
     engine.gate.leave();
-    if (ticket) engine.cache!.fill(id, raw, ticket);
+    if (ticket) engine.cache!.fill(id, raw, ticket, true);
     try {
       this.ok(this.done(raw));
     } catch (error) {
@@ -710,16 +718,16 @@ class KvStoreView implements OpenedStore {
     return known !== undefined ? Promise.resolve(known) : this.#getSlow<M>(key, id);
   }
 
-  peek<M = unknown>(key: Key): Entry<M> | null | undefined {
+  peek<M = unknown>(key: Key, write = false): Entry<M> | null | undefined {
     const engine = this.#engine;
     // A journaled apply in progress (gate held) sends every reader the slow way, to wait for it.
     if (!engine.gate.open) return undefined;
     const frozen = Object.isFrozen(key);
     const n = frozen ? -1 : keyIdCodes(key, this.#prefixId);
     // By the key's codes: a hit makes no id string (the engine notes an unknown's id itself).
-    if (n >= 0) return engine.peekEntryByCodes<M>(n, this.#prefix, key, Date.now());
+    if (n >= 0) return engine.peekEntryByCodes<M>(n, this.#prefix, key, Date.now(), !write);
     const { id, hash } = frozen ? this.#constId(key) : { id: keyId(key, this.#prefixId) };
-    const known = engine.peekEntry<M>(id, this.#prefix, key, Date.now(), hash);
+    const known = engine.peekEntry<M>(id, this.#prefix, key, Date.now(), hash, !write);
     // The get() that follows an unknown goes straight to the store (see get).
     if (known === undefined) engine.unknownId = id;
     return known;
@@ -779,7 +787,7 @@ class KvStoreView implements OpenedStore {
     if (engine.gate.open) {
       return await Promise.all(fulls.map((full, i) => {
         const toEntry = (raw: Raw) => live<M>(keys[i], raw, now);
-        const known = engine.peek(ids[i], this.#prefix, keys[i]);
+        const known = engine.peek(ids[i], this.#prefix, keys[i], true);
         return known !== undefined ? toEntry(known) : engine.readClient(full, ids[i], toEntry);
       }));
     }

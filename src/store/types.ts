@@ -188,9 +188,10 @@ export interface Store {
    * What `get` would answer, when memory alone can tell (the read cache holds the key, or the
    * store knows it is absent); undefined when only a read of Deno KV can. Never awaits, so a
    * hot read costs no promise. A store without a cache (remote, shared) answers undefined
-   * unless the key is known absent, which only a sole writer knows.
+   * unless the key is known absent, which only a sole writer knows. `write`: a write command
+   * looks (the read cache then does not count it as a client's read of the key).
    */
-  peek<M = unknown>(key: Key): Entry<M> | null | undefined;
+  peek<M = unknown>(key: Key, write?: boolean): Entry<M> | null | undefined;
   getMany<M = unknown>(keys: readonly Key[]): Promise<(Entry<M> | null)[]>;
   list<M = unknown>(selector: Selector, options?: ListOptions): AsyncIterable<Entry<M>>;
   listPage<M = unknown>(selector: Selector, options?: ListOptions): Promise<ListPage<M>>;

@@ -32,6 +32,41 @@ Deno.test("a key hit since the hand last passed survives an eviction round", () 
   }
 });
 
+Deno.test("a key a client read survives writes of many times the budget", () => {
+  const probe = new ReadCache(1 << 20);
+  probe.commit("k0", raw(100));
+  const cache = new ReadCache(10 * probe.bytes);
+  cache.commit("read", raw(100));
+  assert.ok(cache.get("read", true));
+  for (let i = 0; i < 1000; i++) {
+    cache.commit(`w${i}`, raw(100));
+    // What a write just wrote is there for the write that reads it next.
+    if (i > 0) assert.ok(cache.has(`w${i - 1}`), `w${i - 1} evicted at once`);
+  }
+  assert.ok(cache.get("read"), "the key a client read was evicted by writes");
+  assert.ok(cache.bytes <= 10 * probe.bytes);
+});
+
+Deno.test("keys clients read keep at most their share of the budget", () => {
+  const probe = new ReadCache(1 << 20);
+  probe.commit("k0", raw(100));
+  const budget = 40 * probe.bytes;
+  const cache = new ReadCache(budget);
+  // More keys read by clients than the whole budget holds: each is protected as it fills.
+  for (let i = 0; i < 100; i++) cache.fill(`r${i}`, raw(100), cache.begin(`r${i}`), true);
+  assert.ok(cache.bytes <= budget);
+  for (let i = 0; i < 200; i++) {
+    cache.commit(`w${i}`, raw(100));
+    if (i > 0) assert.ok(cache.has(`w${i - 1}`), `w${i - 1} evicted at once`);
+  }
+  // The writes took back the unprotected quarter (and a key read once more is protected anew).
+  assert.ok(cache.protectedBytes <= 0.75 * budget, `${cache.protectedBytes} of ${budget}`);
+  assert.ok(cache.bytes <= budget);
+  let held = 0;
+  for (let i = 0; i < 200; i++) if (cache.has(`w${i}`)) held++;
+  assert.ok(held >= 8, `only ${held} written keys held`);
+});
+
 Deno.test("a read that raced a commit of its key does not fill the cache", () => {
   const cache = new ReadCache(1 << 20);
   const ticket = cache.begin("a");
