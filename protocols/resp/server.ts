@@ -53,7 +53,7 @@ const KEEP_WRITER_BYTES = 1024 * 1024;
  * bounded, so idle subscribers hold none.
  */
 const spareOutboxes: ReplyWriter[] = [];
-const SPARE_OUTBOXES = 64;
+const SPARE_OUTBOXES = 16;
 
 function recycleOutbox(w: ReplyWriter): void {
   if (spareOutboxes.length >= SPARE_OUTBOXES || w.length > READ_CHUNK) return;
