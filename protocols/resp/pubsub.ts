@@ -5,6 +5,7 @@
  * @module
  */
 import { keepBytes } from "../../src/kept_bytes.ts";
+import { latin1Text } from "../../src/bytes.ts";
 import { encodeReply, ReplyWriter } from "./codec/mod.ts";
 import { globMatch } from "./glob.ts";
 import { bulk, integer, push, type Reply } from "./reply.ts";
@@ -17,11 +18,9 @@ export const FRAME_WORDS: Record<Kind, { sub: string; unsub: string }> = {
   shard: { sub: "ssubscribe", unsub: "sunsubscribe" },
 };
 
-const latin1 = new TextDecoder("latin1");
-
 /** Channel names are bytes; as latin1 strings they are exact map keys. */
 function name(bytes: Uint8Array): string {
-  return latin1.decode(bytes);
+  return latin1Text(bytes);
 }
 
 /** The bytes of a latin1 name (one byte per char). */

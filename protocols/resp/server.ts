@@ -47,6 +47,20 @@ const IDLE_CHUNK = 4 * 1024;
 /** A reply buffer grown past this is dropped after its batch, so idle connections stay small. */
 const KEEP_WRITER_BYTES = 1024 * 1024;
 
+/**
+ * Outboxes whose bytes are on the socket, for the next subscriber's burst: a fresh buffer per
+ * burst per subscriber was a zeroed native allocation each time. Shared by all connections and
+ * bounded, so idle subscribers hold none.
+ */
+const spareOutboxes: ReplyWriter[] = [];
+const SPARE_OUTBOXES = 16;
+
+function recycleOutbox(w: ReplyWriter): void {
+  if (spareOutboxes.length >= SPARE_OUTBOXES || w.length > READ_CHUNK) return;
+  w.reset();
+  spareOutboxes.push(w);
+}
+
 /** What the connection loop needs from the server. */
 export interface ConnectionDeps {
   store: Store;
@@ -669,12 +683,12 @@ class RespConnection {
     }
     let box = this.#outbox;
     if (!box) {
-      const taken = box = this.#outbox = new ReplyWriter(this.#outboxSize);
+      const taken = box = this.#outbox = spareOutboxes.pop() ?? new ReplyWriter(this.#outboxSize);
       this.#enqueue(() => {
         if (this.#outbox === taken) this.#outbox = null;
         this.#outboxSize = Math.min(Math.max(taken.length, IDLE_CHUNK), READ_CHUNK);
         return taken.view();
-      }).catch(() => {});
+      }).then(() => recycleOutbox(taken), () => {});
     }
     const bytes = frame.bytes(this.#session.protocol);
     box.bytes(bytes);

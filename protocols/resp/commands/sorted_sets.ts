@@ -330,20 +330,33 @@ function rangeCommand(kind: RangeShape["kind"], reverse: boolean | null) {
     const req = parseRange(argv, 1, { kind, reverse, store: false });
     const known = peekTyped(ctx, argv[1], "zset");
     if (known === null) return membersReply(ctx, [], req.withScores);
-    const held = known && req.kind !== "lex" && (known.meta!.n ?? 0) <= HELD_MAX_MEMBERS
-      ? heldZsets(ctx.store)
-      : null;
-    if (held === null) return storedRange(ctx, argv[1], req);
-    const packed = held.get(known!.meta!.g!);
+    const held = req.kind !== "lex" ? heldZsets(ctx.store) : null;
+    if (held === null) return storedRange(ctx, argv[1], req, null);
+    // The key's entry not in memory: read, then answer from the held set all the same.
+    if (known === undefined) return storedRange(ctx, argv[1], req, held);
+    if ((known.meta!.n ?? 0) > HELD_MAX_MEMBERS) return storedRange(ctx, argv[1], req, null);
+    const packed = held.get(known.meta!.g!);
     if (packed) return membersReply(ctx, heldRange(packed, req), req.withScores);
-    return loadedRange(ctx, held, known!.meta!, req);
+    return loadedRange(ctx, held, known.meta!, req);
   };
 }
 
-async function storedRange(ctx: CommandContext, key: Uint8Array, req: RangeRequest) {
+/** A range read from the store, or from the held set (when small) once its key is read. */
+async function storedRange(
+  ctx: CommandContext,
+  key: Uint8Array,
+  req: RangeRequest,
+  held: HeldZsets | null,
+) {
   const { r, entry } = await readZset(ctx, key);
-  const members = entry ? await runRange(r, entry.meta!, req) : [];
-  return membersReply(ctx, members, req.withScores);
+  if (!entry) return membersReply(ctx, [], req.withScores);
+  const meta = entry.meta!;
+  if (held === null || (meta.n ?? 0) > HELD_MAX_MEMBERS) {
+    return membersReply(ctx, await runRange(r, meta, req), req.withScores);
+  }
+  const packed = held.get(meta.g!);
+  if (packed) return membersReply(ctx, heldRange(packed, req), req.withScores);
+  return await loadedRange(ctx, held, meta, req);
 }
 
 /** A range of a small set not held yet: the set is read whole, and held. */
