@@ -145,7 +145,7 @@ export async function lifecycleBench(): Promise<Section> {
         value: await idleRss(basekv.rssMiB),
         unit: "MiB",
         note:
-          "read once it stops falling (at most 10 s); issue 8: bounded by `--cache-mb` (default 64) plus a fixed overhead",
+          "read once it stops falling (at most 10 s); issue 8: bounded by `--cache-mb` (default 96) plus a fixed overhead",
       });
     }
     figures.push({

@@ -94,7 +94,7 @@ const OPTIONS = {
   password: { type: "string", default: "", help: "password clients must authenticate with" },
   "rate-limit": { type: "string", default: "0", help: "requests/s per client, 0 = off" },
   "log-level": { type: "string", default: "info", help: "debug, info, warn or error" },
-  "cache-mb": { type: "string", default: "64", help: "read-cache budget in MiB (local stores)" },
+  "cache-mb": { type: "string", default: "96", help: "read-cache budget in MiB (local stores)" },
   "ready-file": {
     type: "string",
     default: "",

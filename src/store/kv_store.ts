@@ -155,7 +155,7 @@ class Engine implements LoopBackend {
     this.info = info;
     this.#lock = lock;
     this.maxChecks = info.exclusive ? Infinity : REMOTE_MAX_CHECKS;
-    const cacheMb = options.cacheMb ?? 64;
+    const cacheMb = options.cacheMb ?? 96;
     this.cache = info.exclusive && cacheMb > 0 ? new ReadCache(cacheMb * 1024 * 1024) : null;
     this.admission = this.cache ? new SecondTouch(cacheMb * 1024 * 1024, this.cache) : null;
     this.loop = new WriteLoop(this);

@@ -23,7 +23,7 @@ const DEFAULT_BUDGET_BYTES = 16 * 1024 * 1024;
 const MAX_PARTITION_BYTES = 64 * 1024;
 /**
  * The share of `--cache-mb` held partitions may take beside the read cache: at the default
- * 64 MiB, 32 MiB, room for 10k partitions of ten 150-byte items with a margin.
+ * 96 MiB, 48 MiB, room for 10k partitions of ten 150-byte items with a wide margin.
  */
 const CACHE_SHARE = 0.5;
 /** What a held item costs beyond its JSON (sort key string, array slots), and a partition. */
