@@ -108,6 +108,9 @@ function sameKey(a: Key, b: Key): boolean {
   return true;
 }
 
+/** Most declared keys searched for an id (see LoopTx's #idOf). */
+const DECLARED_SEARCH_MAX = 8;
+
 /**
  * The keys a unit declared at submit, relative to its prefix, and their full keys' ids (made
  * then for the prefetch): the unit's reads and writes of them reuse the ids.
@@ -251,7 +254,9 @@ export class LoopTx implements WriteTx {
     if (last !== null && sameKey(last, full)) return this.#lastId;
     this.#lastKey = full;
     const declared = this.#declared;
-    if (declared !== undefined) {
+    // Only a short list is searched: a unit declaring thousands of keys (a big MSET) would pay
+    // a scan per write, more than the id costs to make.
+    if (declared !== undefined && declared.keys.length <= DECLARED_SEARCH_MAX) {
       for (let i = 0; i < declared.keys.length; i++) {
         if (sameKey(declared.keys[i], key)) return this.#lastId = declared.ids[i];
       }
