@@ -22,6 +22,7 @@
  * have popped an element (the retry commits; its reply has nowhere to go).
  * @module
  */
+import { latin1Text } from "../../src/bytes.ts";
 import type { Change, Store } from "../../src/store/mod.ts";
 import type { CommandContext } from "./command.ts";
 import { DATA_ERRORS, ReplyError } from "./errors.ts";
@@ -47,11 +48,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Largest timeout in ms (LLONG_MAX, as Redis checks before adding the clock). */
 const MAX_TIMEOUT_MS = 2 ** 63;
 
-const latin1 = new TextDecoder("latin1");
-
 /** A key's name as a map key (one char per byte). */
 function keyId(key: Uint8Array): string {
-  return latin1.decode(key);
+  return latin1Text(key);
 }
 
 /**

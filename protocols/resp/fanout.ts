@@ -12,6 +12,7 @@
  * time, so sequence order is commit order and each publisher's messages arrive in order.
  * @module
  */
+import { latin1Text } from "../../src/bytes.ts";
 import type { Store } from "../../src/store/mod.ts";
 import { globMatch } from "./glob.ts";
 import { decodeShipped, encodeShipped, type Shipped } from "./fanout_codec.ts";
@@ -73,7 +74,6 @@ export interface FanoutHost extends EventSink {
   tracking: Tracking;
 }
 
-const latin1 = new TextDecoder("latin1");
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
@@ -216,7 +216,7 @@ export class Fanout implements EventShipper {
 
   /** Subscriptions on other front-ends that receive a message on `channel`. */
   #receivers(channel: Uint8Array, shard: boolean): number {
-    const name = latin1.decode(channel);
+    const name = latin1Text(channel);
     let receivers = 0;
     for (const { listener } of this.#others.values()) {
       if (shard) {
@@ -251,7 +251,7 @@ export class Fanout implements EventShipper {
     fresh = true,
   ): Promise<number> {
     if (fresh) await this.#refresh();
-    const key = latin1.decode(name);
+    const key = latin1Text(name);
     let n = 0;
     for (const { listener } of this.#others.values()) {
       n += (kind === "shard" ? listener.shards : listener.channels).get(key) ?? 0;
@@ -265,7 +265,7 @@ export class Fanout implements EventShipper {
     const out = new Set<string>();
     for (const { listener } of this.#others.values()) {
       const names = kind === "pattern"
-        ? listener.patterns.map((p) => latin1.decode(p.glob))
+        ? listener.patterns.map((p) => latin1Text(p.glob))
         : (kind === "shard" ? listener.shards : listener.channels).keys();
       for (const name of names) out.add(name);
     }

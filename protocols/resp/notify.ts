@@ -5,6 +5,7 @@
  * A server with notifications off and no tracking client does not even collect them.
  * @module
  */
+import { latin1Text } from "../../src/bytes.ts";
 import type { Change, Store, WriteOptions, WriteTx } from "../../src/store/mod.ts";
 import type { Session } from "./command.ts";
 import type { PubSub } from "./pubsub.ts";
@@ -178,7 +179,6 @@ export function writeUnit<T>(
 }
 
 const encoder = new TextEncoder();
-const latin1 = new TextDecoder("latin1");
 
 /**
  * Publish committed events on the keyspace/keyevent channels and tell tracking; `ship` also
@@ -246,5 +246,5 @@ function sameKey(a: Uint8Array, b: Uint8Array): boolean {
 
 /** A key as an exact map key (one char per byte). */
 export function keyId(key: Uint8Array): string {
-  return latin1.decode(key);
+  return latin1Text(key);
 }

@@ -8,6 +8,7 @@ import { ERRORS, SERVER_ERRORS, TRACKING_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
 import { array, bulk, error, integer, map, OK, type Reply } from "../reply.ts";
 import { keyId } from "../notify.ts";
+import { bytesOf } from "../pubsub.ts";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -139,8 +140,4 @@ export function clientTrackinginfo(ctx: CommandContext): Reply {
     [bulk("redirect"), integer(t ? t.redirect : -1)],
     [bulk("prefixes"), array(prefixes)],
   ]);
-}
-
-function bytesOf(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }

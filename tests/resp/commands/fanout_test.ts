@@ -132,6 +132,10 @@ Deno.test({
     assert.deepEqual(shape(await sub.call("SUBSCRIBE", "nöws")), ["subscribe", "nöws", 2]);
     assert.equal(shape(await pub.call("PUBLISH", "nöws", "ü\r\n\0")), 1);
     assert.deepEqual(shape(await sub.reply(10_000)), ["message", "nöws", "ü\r\n\0"]);
+    // Bytes 0x80-0x9f too ("…" is E2 80 A6), which a windows-1252 decoder maps elsewhere.
+    assert.deepEqual(shape(await sub.call("SUBSCRIBE", "n…ws")), ["subscribe", "n…ws", 3]);
+    assert.equal(shape(await pub.call("PUBLISH", "n…ws", "m")), 1);
+    assert.deepEqual(shape(await sub.reply(10_000)), ["message", "n…ws", "m"]);
   },
 });
 
