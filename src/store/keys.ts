@@ -3,7 +3,7 @@
  * byte order Deno KV lists in (so staged writes merge into range reads in the right place).
  * @module
  */
-import { sameBytes } from "../bytes.ts";
+import { latin1Text, sameBytes } from "../bytes.ts";
 import { KeyTooLargeError } from "./errors.ts";
 import type { Key } from "./types.ts";
 
@@ -126,24 +126,13 @@ function joinedId(key: Key, prefixId: string): string {
   let id = prefixId;
   for (let i = 0; i < key.length; i++) {
     const part = key[i];
-    if (part instanceof Uint8Array) id += "b" + part.length + ":" + bytesToLatin1(part);
+    if (part instanceof Uint8Array) id += "b" + part.length + ":" + latin1Text(part);
     else if (typeof part === "string") id += "s" + part.length + ":" + part;
     else if (typeof part === "number") id += "n" + part + ";";
     else if (typeof part === "bigint") id += "i" + part + ";";
     else id += part ? "T" : "F";
   }
   return id;
-}
-
-function bytesToLatin1(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += ONE_CALL_MAX) {
-    out += String.fromCharCode.apply(
-      null,
-      bytes.subarray(i, i + ONE_CALL_MAX) as unknown as number[],
-    );
-  }
-  return out;
 }
 
 function zeros(bytes: Uint8Array): number {

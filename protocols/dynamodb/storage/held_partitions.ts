@@ -10,6 +10,7 @@
 import type { Change, Entry, Store } from "../../../src/store/mod.ts";
 import { checksumOf, spliceJson } from "../codec.ts";
 import { ITEM_PREFIX } from "./keys.ts";
+import { latin1Text } from "../../../src/bytes.ts";
 
 /**
  * Bytes held per store unless the service sets them from `--cache-mb`
@@ -53,12 +54,6 @@ function kept(bytes: Uint8Array<ArrayBuffer>): KeptReply {
 
 const EMPTY = kept(itemsReply([]));
 
-/** Bytes as a Latin-1 string: `<` on two of them is unsigned byte order, as the store's. */
-function byteString(bytes: Uint8Array): string {
-  // apply, not a spread: no iterator protocol per byte. Parts are at most 1024 bytes.
-  return String.fromCharCode.apply(null, bytes as unknown as number[]);
-}
-
 /**
  * One partition's items in sort-key order, packed as the forward reply's bytes with each item's
  * end in them: one array per partition, not one per item (an item's own array costs ~200 bytes
@@ -67,7 +62,10 @@ function byteString(bytes: Uint8Array): string {
  * packing on every write cost ~40 us of malloc per write, and listing the items ~10 us.
  */
 class HeldPartition {
-  /** Sort key bytes as {@link byteString}s, ascending: the items the partition holds now. */
+  /**
+   * Sort key bytes as {@link latin1Text} strings, ascending (`<` on two is unsigned byte order,
+   * as the store's): the items the partition holds now.
+   */
   keys: string[] = [];
   /** The keys of the packed items, ascending. */
   #packedKeys: string[] = [];
@@ -226,7 +224,7 @@ export class HeldPartitions {
     for (const entry of entries) {
       const sort = entry.key[entry.key.length - 1];
       if (entry.expiresAt !== null || !(sort instanceof Uint8Array)) return;
-      held.keys.push(byteString(sort));
+      held.keys.push(latin1Text(sort));
       size += entry.data.length;
     }
     if (size > MAX_PARTITION_BYTES) return;
@@ -299,7 +297,7 @@ export class HeldPartitions {
       return;
     }
     this.#cost -= held.cost;
-    held.apply(byteString(sort), entry?.data ?? null);
+    held.apply(latin1Text(sort), entry?.data ?? null);
     if (held.size > MAX_PARTITION_BYTES) {
       this.#cost += held.cost;
       this.#drop(id, true);
@@ -315,7 +313,7 @@ export class HeldPartitions {
 /** The id of one table's partition. */
 function partitionId(tableId: string, partition: Uint8Array): string {
   // A partition part is at most 129 bytes (longer keys are stored as a digest).
-  return tableId + byteString(partition);
+  return tableId + latin1Text(partition);
 }
 
 const byStore = new WeakMap<Store, HeldPartitions | null>();

@@ -335,9 +335,7 @@ function rangeCommand(kind: RangeShape["kind"], reverse: boolean | null) {
     // The key's entry not in memory: read, then answer from the held set all the same.
     if (known === undefined) return storedRange(ctx, argv[1], req, held);
     if ((known.meta!.n ?? 0) > HELD_MAX_MEMBERS) return storedRange(ctx, argv[1], req, null);
-    const packed = held.get(known.meta!.g!);
-    if (packed) return membersReply(ctx, heldRange(packed, req), req.withScores);
-    return loadedRange(ctx, held, known.meta!, req);
+    return heldSetRange(ctx, held, known.meta!, req);
   };
 }
 
@@ -354,9 +352,14 @@ async function storedRange(
   if (held === null || (meta.n ?? 0) > HELD_MAX_MEMBERS) {
     return membersReply(ctx, await runRange(r, meta, req), req.withScores);
   }
+  return await heldSetRange(ctx, held, meta, req);
+}
+
+/** A small set's range from memory, reading the set whole first when it is not held yet. */
+function heldSetRange(ctx: CommandContext, held: HeldZsets, meta: KeyMeta, req: RangeRequest) {
   const packed = held.get(meta.g!);
   if (packed) return membersReply(ctx, heldRange(packed, req), req.withScores);
-  return await loadedRange(ctx, held, meta, req);
+  return loadedRange(ctx, held, meta, req);
 }
 
 /** A range of a small set not held yet: the set is read whole, and held. */
