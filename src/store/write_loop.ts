@@ -73,8 +73,13 @@ export interface LoopBackend {
 const MAX_MUTATIONS = 900;
 const MAX_ATOMIC_BYTES = 760 * 1024;
 const META_ESTIMATE = 256;
-/** How often a unit is re-run after write conflicts before giving up. */
-const MAX_CONFLICT_RETRIES = 20;
+/**
+ * How long a unit is re-run after write conflicts before giving up. A count of tries is not
+ * enough: a unit wider than an atomic's checks on a shared store checks the commit sequence,
+ * which every commit of every front-end moves, so while another front-end writes steadily it
+ * can lose twenty tries in a row (seen in CI under load); it wins once the writes pause.
+ */
+const CONFLICT_RETRY_MS = 10_000;
 /** Cap of the random wait before a re-run: two front-ends retrying in lockstep starve each other. */
 const MAX_CONFLICT_BACKOFF_MS = 50;
 /**
@@ -707,7 +712,8 @@ export class WriteLoop {
   }
 
   async #commitAlone(member: Member): Promise<void> {
-    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+    const deadline = Date.now() + CONFLICT_RETRY_MS;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       try {
         const batch = emptyBatch();
         const tx = await this.#execute(member, batch, null);
