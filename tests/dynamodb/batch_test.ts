@@ -138,3 +138,44 @@ Deno.test("BatchGetItem() reads keys from two tables with a projection", async (
   ));
   assert.equal(dup.message, "Provided list of item keys contains duplicates");
 });
+
+Deno.test("BatchWriteItem() and BatchGetItem() see the same item in equal numbers and key orders, not in binary keys one byte apart", async () => {
+  await using f = await startDynamo();
+  await createTable(f, "numbin", { n: "N", b: "B" });
+  const key = (n: string, b: number[]) => ({ n: { N: n }, b: { B: new Uint8Array(b) } });
+  const dup = await rejection(f.client.send(
+    new BatchWriteItemCommand({
+      RequestItems: {
+        numbin: [
+          { PutRequest: { Item: key("1", [0x80, 1]) } },
+          // The same item: 1.0 is the number 1, and attribute order does not matter.
+          { DeleteRequest: { Key: { b: { B: new Uint8Array([0x80, 1]) }, n: { N: "1.0" } } } },
+        ],
+      },
+    }),
+  ));
+  assert.equal(dup.message, "Provided list of item keys contains duplicates");
+  // Bytes 0x80 and 0x81 (one apart, both above ASCII) are two items.
+  await f.client.send(
+    new BatchWriteItemCommand({
+      RequestItems: {
+        numbin: [
+          { PutRequest: { Item: key("1", [0x80, 1]) } },
+          { PutRequest: { Item: key("1", [0x81, 1]) } },
+        ],
+      },
+    }),
+  );
+  const got = await f.client.send(
+    new BatchGetItemCommand({
+      RequestItems: { numbin: { Keys: [key("1", [0x80, 1]), key("1", [0x81, 1])] } },
+    }),
+  );
+  assert.equal(got.Responses?.numbin?.length, 2);
+  const again = await rejection(f.client.send(
+    new BatchGetItemCommand({
+      RequestItems: { numbin: { Keys: [key("1", [0x80, 1]), key("1.00", [0x80, 1])] } },
+    }),
+  ));
+  assert.equal(again.message, "Provided list of item keys contains duplicates");
+});

@@ -10,7 +10,7 @@ import { constraintErrors, FORMATS, MESSAGES, validation } from "../errors.ts";
 import { projectItem } from "../expressions/mod.ts";
 import { parseItemExpressions } from "./item_expressions.ts";
 import { readItem } from "../storage/item_store.ts";
-import { checkKey, itemStoreKey } from "../storage/keys.ts";
+import { checkKey, itemId } from "../storage/keys.ts";
 import { getTable } from "../storage/tables.ts";
 import { itemSize, normalizeItem } from "../types.ts";
 import { type Body, checkShape, Constraints, structure } from "../validation.ts";
@@ -56,7 +56,7 @@ export async function batchGetItem(ctx: OperationContext, body: Body) {
     const seen = new Set<string>();
     const keys = request.Keys!.map((raw) => {
       const key = checkKey(table, normalizeItem(raw));
-      const id = JSON.stringify(itemStoreKey(table, key).map(String));
+      const id = itemId(table, key);
       if (seen.has(id)) throw validation(MESSAGES.duplicateKeys);
       seen.add(id);
       return key;

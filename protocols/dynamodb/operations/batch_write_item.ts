@@ -8,7 +8,7 @@ import { checkReturnOptions, collectionMetrics, writeCapacity } from "./capacity
 import type { OperationContext } from "../context.ts";
 import { constraintErrors, FORMATS, MESSAGES, validation } from "../errors.ts";
 import { writeItem } from "../storage/item_store.ts";
-import { checkKey, itemStoreKey, keyOfItem } from "../storage/keys.ts";
+import { checkKey, itemId, keyOfItem } from "../storage/keys.ts";
 import { getTable, type TableRecord } from "../storage/tables.ts";
 import { checkItemSize, normalizeItem } from "../types.ts";
 import { type Body, checkShape, Constraints, structure } from "../validation.ts";
@@ -71,7 +71,7 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
       } else {
         key = checkKey(table, normalizeItem(del!.Key));
       }
-      const id = JSON.stringify(itemStoreKey(table, key).map(String));
+      const id = itemId(table, key);
       if (seen.has(id)) throw validation(MESSAGES.duplicateKeys);
       seen.add(id);
       planned.push({ table, key, item });

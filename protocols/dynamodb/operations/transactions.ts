@@ -29,7 +29,7 @@ import {
 } from "../validation.ts";
 import type { ItemRequest } from "./item_common.ts";
 import type { Item } from "../attribute_value.ts";
-import { itemStoreKey } from "../storage/keys.ts";
+import { itemId } from "../storage/keys.ts";
 import type { TableRecord } from "../storage/tables.ts";
 import { itemSize } from "../types.ts";
 
@@ -62,7 +62,7 @@ export type TransactRequest = WithRequired<Request<typeof SHAPE>, "TransactItems
  * then remember the item.
  */
 export function claimTransactionItem(seen: Set<string>, table: TableRecord, key: Item): void {
-  const id = `${table.id}/${itemStoreKey(table, key).map(String).join("/")}`;
+  const id = itemId(table, key);
   if (seen.has(id)) throw validation(MESSAGES.transactionSameItem);
   seen.add(id);
 }

@@ -3,6 +3,7 @@
  * as store keys (a digest of the partition key + the order-preserving sort key bytes).
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { sha256 } from "../../../src/sha256.ts";
 import type { Key, Selector } from "../../../src/store/mod.ts";
 import type { AttributeValue, Item } from "../attribute_value.ts";
@@ -180,6 +181,18 @@ export function itemStoreKey(table: TableRecord, key: Item): Key {
   const parts: Deno.KvKeyPart[] = [ITEM_PREFIX, table.id, partitionPart(key[hash])];
   if (range !== undefined) parts.push(keyBytes(key[range]));
   return parts;
+}
+
+/**
+ * A string naming one item exactly: the Set key of a request's same-item checks. Byte parts go
+ * in as Latin-1 text (String() of bytes joins their decimal values, ~20x slower).
+ */
+export function itemId(table: TableRecord, key: Item): string {
+  return JSON.stringify(
+    itemStoreKey(table, key).map((part) =>
+      part instanceof Uint8Array ? latin1Text(part) : String(part)
+    ),
+  );
 }
 
 /** Prefix of every item of a table. */
