@@ -117,11 +117,14 @@ appTest(
     await using cluster = new Cluster(trap);
     for (let i = 0; i < SERVERS; i++) {
       const [pub, sub] = [ioredisFor(port, trap), ioredisFor(port, trap)];
-      cluster.teardown.push(() => pub.disconnect(), () => sub.disconnect());
+      // QUIT, not disconnect: closing a Socket.IO server makes its adapter unsubscribe in the
+      // background, and a disconnect fails that command with an uncaught "Connection is closed."
+      // (seen under load); QUIT answers what was sent before it.
+      cluster.teardown.push(() => pub.quit(), () => sub.quit());
       await cluster.add(createAdapter(pub, sub, { requestsTimeout: 20_000 }));
     }
     const probe = ioredisFor(port, trap);
-    cluster.teardown.push(() => probe.disconnect());
+    cluster.teardown.push(() => probe.quit());
     await exercise(cluster, async () => {
       const [, requests] = await probe.pubsub("NUMSUB", "socket.io-request#/#") as [string, number];
       // Each adapter PSUBSCRIBEs before it SUBSCRIBEs on one connection: its SUBSCRIBE counting
