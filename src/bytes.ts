@@ -43,3 +43,10 @@ export function latin1Text(bytes: Uint8Array): string {
   }
   return text;
 }
+
+/** The bytes of a {@link latin1Text} string (one byte per char, as `charCodeAt & 0xff`). */
+export function latin1Bytes(text: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}

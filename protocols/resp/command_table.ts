@@ -4,16 +4,15 @@
  * COMMAND INFO / DOCS entries are rendered by command_reply.ts.
  * @module
  */
+import { latin1Text } from "../../src/bytes.ts";
 import { command, type CommandSpec } from "./command.ts";
 import { ERRORS, SERVER_ERRORS, unknownCommandError } from "./errors.ts";
 import { array, simple } from "./reply.ts";
 
-const latin1 = new TextDecoder("latin1");
-
 /** Argument text as Redis's `%s` prints it: up to the first NUL byte. */
 export function argText(arg: Uint8Array): string {
   const nul = arg.indexOf(0);
-  return latin1.decode(nul < 0 ? arg : arg.subarray(0, nul));
+  return latin1Text(nul < 0 ? arg : arg.subarray(0, nul));
 }
 
 /** A container command's HELP subcommand: `lines` as simple strings (Redis's addReplyHelp). */

@@ -12,12 +12,12 @@
  * time, so sequence order is commit order and each publisher's messages arrive in order.
  * @module
  */
-import { latin1Text } from "../../src/bytes.ts";
+import { latin1Bytes, latin1Text } from "../../src/bytes.ts";
 import type { Store } from "../../src/store/mod.ts";
 import { globMatch } from "./glob.ts";
 import { decodeShipped, encodeShipped, type Shipped } from "./fanout_codec.ts";
 import { type EventShipper, type EventSink, type KeyEvent, publishEvents } from "./notify.ts";
-import { bytesOf, type Kind } from "./pubsub.ts";
+import { type Kind } from "./pubsub.ts";
 import type { Tracking } from "./tracking.ts";
 
 /** How often every front-end re-reads who listens where (bounds when key events start to flow). */
@@ -99,7 +99,7 @@ function coalesced<T>(fn: () => Promise<T>): () => Promise<T> {
 function listenerOf(interest: Interest): Listener {
   return {
     channels: new Map(interest.c),
-    patterns: interest.p.map(([p, count]) => ({ glob: bytesOf(p), count })),
+    patterns: interest.p.map(([p, count]) => ({ glob: latin1Bytes(p), count })),
     shards: new Map(interest.s),
     events: interest.t || interest.p.length > 0 ||
       interest.c.some(([c]) => c.startsWith("__keyspace@") || c.startsWith("__keyevent@")),

@@ -5,7 +5,7 @@
  * @module
  */
 import { keepBytes } from "../../src/kept_bytes.ts";
-import { latin1Text } from "../../src/bytes.ts";
+import { latin1Bytes, latin1Text } from "../../src/bytes.ts";
 import { encodeReply, ReplyWriter } from "./codec/mod.ts";
 import { globMatch } from "./glob.ts";
 import { bulk, integer, push, type Reply } from "./reply.ts";
@@ -21,13 +21,6 @@ export const FRAME_WORDS: Record<Kind, { sub: string; unsub: string }> = {
 /** Channel names are bytes; as latin1 strings they are exact map keys. */
 function name(bytes: Uint8Array): string {
   return latin1Text(bytes);
-}
-
-/** The bytes of a latin1 name (one byte per char). */
-export function bytesOf(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
 }
 
 /** Where frames are encoded before their bytes are kept; replaced when a large one grew it. */
@@ -62,9 +55,9 @@ export class PushFrame {
 
 /** The kinds' message words, as bytes (a string word would be encoded per frame). */
 const WORDS = {
-  message: bytesOf("message"),
-  pmessage: bytesOf("pmessage"),
-  smessage: bytesOf("smessage"),
+  message: latin1Bytes("message"),
+  pmessage: latin1Bytes("pmessage"),
+  smessage: latin1Bytes("smessage"),
 };
 
 /** The push frame of a message: its kind's word, then the names and body as bulk strings. */
@@ -130,7 +123,7 @@ export class PubSub {
       this.#drop(sub, kind, key);
       return push([
         bulk(FRAME_WORDS[kind].unsub),
-        bulk(bytesOf(key)),
+        bulk(latin1Bytes(key)),
         integer(countFor(sub, kind)),
       ]);
     });
@@ -174,7 +167,7 @@ export class PubSub {
       }
     }
     for (const [pattern, subs] of this.#by.pattern) {
-      const glob = bytesOf(pattern);
+      const glob = latin1Bytes(pattern);
       if (!globMatch(glob, channel)) continue;
       const frame = message("pmessage", glob, channel, body);
       for (const sub of subs) {
@@ -187,7 +180,7 @@ export class PubSub {
 
   /** Active channel (or shard-channel) names, optionally matching a glob (PUBSUB CHANNELS). */
   channels(kind: "channel" | "shard", pattern: Uint8Array | null): Uint8Array[] {
-    return [...this.#by[kind].keys()].map(bytesOf).filter((c) =>
+    return [...this.#by[kind].keys()].map(latin1Bytes).filter((c) =>
       pattern === null || globMatch(pattern, c)
     );
   }

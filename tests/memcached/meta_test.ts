@@ -166,3 +166,16 @@ Deno.test("mg h/l and me fetch report earlier fetches; u looks without fetching"
   assert.match(await c.readText("\r\n"), / fetch=yes /);
   await exchange(c, "set a 0 0 1\r\n2\r\nmg a h\r\n", "STORED\r\nHD h0\r\n");
 });
+
+Deno.test("mg k and me echo a key's bytes as sent, 0x80-0x9f included (as memcached 1.6 does)", async () => {
+  await using s = await startMemcached();
+  using c = await connect(s);
+  const bytes = (...parts: (string | number[])[]) =>
+    new Uint8Array(
+      parts.flatMap((p) => typeof p === "string" ? [...p].map((ch) => ch.charCodeAt(0)) : p),
+    );
+  const key = [0x80, 0x9f, 0x6b]; // not text in windows-1252: 0x80 would come back as "€"
+  await c.send(bytes("set ", key, " 0 0 1\r\nx\r\nmg ", key, " k v\r\nme ", key, "\r\n"));
+  const want = bytes("STORED\r\nVA 1 k", key, "\r\nx\r\nME ", key, " exp=-1");
+  assert.deepEqual(await c.readBytes(want.length), want);
+});

@@ -612,3 +612,24 @@ Deno.test("before anything loads the ACL users, only an all-permitted default us
     ],
   );
 });
+
+Deno.test("key and channel patterns hold any byte: 0x80-0x9f match themselves, not windows-1252's chars", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  const admin = new Redis({ port: s.ports.redis, lazyConnect: true });
+  const user = new Redis({ port: s.ports.redis, lazyConnect: true });
+  try {
+    await admin.connect();
+    // "~\x80*": windows-1252 reads 0x80 as "€" (U+20AC), whose low byte is 0xAC.
+    const rule = (sigil: string) => Buffer.from([sigil.charCodeAt(0), 0x80, 0x2a]);
+    await admin.call("ACL", "SETUSER", "hi", "on", "nopass", rule("~"), rule("&"), "+@all");
+    await user.connect();
+    await user.call("AUTH", "hi", "x");
+    assert.equal(await user.get(Buffer.from([0x80, 0x61])), null);
+    await assert.rejects(user.get(Buffer.from([0xac, 0x61])), /NOPERM/);
+    assert.equal(await user.publish(Buffer.from([0x80, 0x63]), "m"), 0);
+    await assert.rejects(user.publish(Buffer.from([0xac, 0x63]), "m"), /NOPERM/);
+  } finally {
+    admin.disconnect();
+    user.disconnect();
+  }
+});

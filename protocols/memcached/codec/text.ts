@@ -3,6 +3,7 @@
  * lines (set/add/…/cas, ms) are validated here because their data block's framing depends on it.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { TEXT } from "../errors.ts";
 import { KEY_MAX } from "./limits.ts";
 
@@ -69,7 +70,6 @@ export interface ParseOptions {
 }
 
 const STORAGE = new Set(["set", "add", "replace", "append", "prepend", "cas"]);
-const latin1 = new TextDecoder("latin1");
 const SPACE = 0x20;
 
 /**
@@ -128,22 +128,9 @@ export function hasNoreply(tokens: Uint8Array[]): boolean {
   return tokens.length > 1 && text(tokens[tokens.length - 1]) === "noreply";
 }
 
-/** Tokens this short are decoded in JS: the decoder's call costs more than the loop. */
-const SHORT_TOKEN = 32;
-
-/** A token as ASCII text. */
+/** A token as text, one char per byte (true Latin-1: a key echoed back keeps its bytes). */
 export function text(token: Uint8Array): string {
-  if (token.length <= SHORT_TOKEN) {
-    let s = "";
-    for (let i = 0; i < token.length; i++) {
-      const b = token[i];
-      // latin1 here is windows-1252, which maps some high bytes elsewhere: leave those to it.
-      if (b >= 0x80) return latin1.decode(token);
-      s += String.fromCharCode(b);
-    }
-    return s;
-  }
-  return latin1.decode(token);
+  return latin1Text(token);
 }
 
 /**

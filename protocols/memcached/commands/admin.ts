@@ -3,6 +3,7 @@
  * shutdown, quit.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { TEXT } from "../errors.ts";
 import { hasNoreply, parseInteger, text } from "../codec/text.ts";
 import { generalStats, itemsStats, settingsStats, slabsStats } from "../stats.ts";
@@ -72,9 +73,8 @@ const LISTING_MAX = 1_000_000;
 async function cachedump(s: Session, tokens: Uint8Array[]): Promise<string[]> {
   const limit = parseInteger(tokens[3]) || LISTING_MAX;
   const items = await s.seq.read(() => s.shared.items.listing(Math.min(limit, LISTING_MAX)));
-  const latin1 = new TextDecoder("latin1");
   const lines = items.map((i) =>
-    `ITEM ${latin1.decode(i.key)} [${i.length} b; ${
+    `ITEM ${latin1Text(i.key)} [${i.length} b; ${
       i.expiresAt === null ? 0 : Math.ceil(i.expiresAt / 1000)
     } s]\r\n`
   );

@@ -3,6 +3,7 @@
  * quiet-mode rules (q hides EN for mg, success for ms/md/ma).
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { decodeBase64 } from "../base64.ts";
 import { TEXT } from "../errors.ts";
 import { KEY_MAX } from "../codec/limits.ts";
@@ -18,8 +19,6 @@ const KNOWN_FLAGS = new Set("bcfhklOqstuvNRTICFMJD".split(""));
 const OPAQUE_MAX = 32;
 
 type Flags = Map<string, string>;
-
-const latin1 = new TextDecoder("latin1");
 
 interface Parsed {
   key: Uint8Array;
@@ -61,7 +60,7 @@ function parseMeta(
   }
   const opaque = flags.get("O");
   if (opaque !== undefined && opaque.length >= OPAQUE_MAX) return TEXT.OPAQUE_TOO_LONG;
-  return { key, keyToken: latin1.decode(keyToken), flags, order };
+  return { key, keyToken: latin1Text(keyToken), flags, order };
 }
 
 /** Seconds left before an item expires, as `t` reports it (-1 = never). */
@@ -73,7 +72,7 @@ function ttl(item: Item, now: number): number {
 
 /** The `k` return flag: the key as sent (base64 and a `b` flag when the request used b). */
 function keyFlag(p: Parsed): string {
-  return p.flags.has("b") ? ` k${p.keyToken} b` : " k" + latin1.decode(p.key);
+  return p.flags.has("b") ? ` k${p.keyToken} b` : " k" + latin1Text(p.key);
 }
 
 /** Echo the return flags `allowed` in request order. */
@@ -349,7 +348,7 @@ export function metaDebug(s: Session, tokens: Uint8Array[]): Reply {
     const seen = s.shared.items.access.peek(item.cas, item.updatedAt ?? now);
     const la = Math.max(0, Math.floor((now - seen.at) / 1000));
     return line(
-      `ME ${latin1.decode(p.key)} exp=${exp} la=${la} cas=${item.cas} fetch=${
+      `ME ${latin1Text(p.key)} exp=${exp} la=${la} cas=${item.cas} fetch=${
         seen.fetched ? "yes" : "no"
       } cls=1 size=${itemSize(item.key.length, item.value.length, item.flags)}`,
     );

@@ -3,6 +3,7 @@
  * conditional mutation (add/replace/cas/incr/…) decided inside one write-loop unit.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import type { Entry, Key, Store, WriteTx } from "../../../src/store/mod.ts";
 import { AccessLog } from "./access.ts";
 
@@ -131,7 +132,7 @@ export function deadline(exptime: number, now: number): number | null {
 /** Parse a stored value as memcached's incr/decr does (u64 decimal, spaces around allowed). */
 export function parseCounter(value: Uint8Array): bigint | null {
   if (value.length === 0 || value.length > COUNTER_TEXT_MAX) return null;
-  const m = NUMERIC.exec(new TextDecoder("latin1").decode(value));
+  const m = NUMERIC.exec(latin1Text(value));
   if (!m) return null;
   const n = BigInt(m[1]);
   return n > U64 ? null : n;

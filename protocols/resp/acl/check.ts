@@ -4,11 +4,10 @@
  * Redis's order. Also the NOPERM texts of each denial.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import type { CommandSpec } from "../command.ts";
 import type { AclUser, CommandNames } from "./user.ts";
 import type { DenialReason } from "./registry.ts";
-
-const latin1 = new TextDecoder("latin1");
 
 /** A refused command: why, and the command, key or channel refused. */
 export interface Denial {
@@ -36,7 +35,7 @@ export function dryRunText(denial: Denial, username: string): string {
 }
 
 function count(arg: Uint8Array | undefined): number {
-  const n = arg ? Number(latin1.decode(arg)) : NaN;
+  const n = arg ? Number(latin1Text(arg)) : NaN;
   return Number.isInteger(n) && n > 0 ? n : 0;
 }
 
@@ -84,7 +83,7 @@ export function commandKeys(spec: CommandSpec, argv: readonly Uint8Array[]): Uin
     return [...before.map((i) => argv[i]), ...argv.slice(at + 1, at + 1 + n)].filter(Boolean);
   }
   if (spec.name === "xread" || spec.name === "xreadgroup") {
-    const streams = argv.findIndex((a, i) => i > 0 && latin1.decode(a).toLowerCase() === "streams");
+    const streams = argv.findIndex((a, i) => i > 0 && latin1Text(a).toLowerCase() === "streams");
     if (streams < 0) return [];
     const rest = argv.slice(streams + 1);
     return rest.slice(0, Math.floor(rest.length / 2));
@@ -134,7 +133,7 @@ export function checkCommand(
     const read = !write || WRITES_AFTER_READING.has(spec.name);
     for (const key of commandKeys(spec, argv)) {
       if ((write && !user.canAccessKey(key, true)) || (read && !user.canAccessKey(key, false))) {
-        return { reason: "key", object: latin1.decode(key) };
+        return { reason: "key", object: latin1Text(key) };
       }
     }
   }
@@ -143,7 +142,7 @@ export function checkCommand(
     if (found) {
       for (const channel of found.list) {
         if (!user.canAccessChannel(channel, found.patterns)) {
-          return { reason: "channel", object: latin1.decode(channel) };
+          return { reason: "channel", object: latin1Text(channel) };
         }
       }
     }

@@ -4,19 +4,11 @@
  * GETUSER do, and answers whether it may run a command on given keys and channels.
  * @module
  */
+import { latin1Bytes, latin1Text } from "../../../src/bytes.ts";
 import { sha256, toHex } from "../../../src/sha256.ts";
 import { sameSecret } from "../../../src/auth.ts";
 import { globMatch } from "../glob.ts";
 import { CATEGORIES } from "./categories.ts";
-
-const latin1 = new TextDecoder("latin1");
-
-/** Bytes of a latin1 string (patterns and names hold arbitrary bytes as latin1). */
-export function latin1Bytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
-  return out;
-}
 
 /** A key pattern with the access it grants (`~p` both, `%R~p` read, `%W~p` write). */
 export interface KeyPattern {
@@ -257,7 +249,7 @@ export class AclUser {
   /** Whether `channel` may be used; a PSUBSCRIBE pattern must equal an allowed pattern. */
   canAccessChannel(channel: Uint8Array, isPattern: boolean): boolean {
     if (this.allChannels) return true;
-    const text = latin1.decode(channel);
+    const text = latin1Text(channel);
     return this.channels.some((p) => isPattern ? p === text : globMatch(latin1Bytes(p), channel));
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { latin1Text } from "../../../src/bytes.ts";
 import { PROTOCOL_ERRORS } from "../errors.ts";
 
 /** Longest inline request or `*`/`$` header line without a newline (Redis PROTO_INLINE_MAX_SIZE). */
@@ -48,7 +49,6 @@ const CR = 13;
 const LF = 10;
 const STAR = 42;
 const DOLLAR = 36;
-const latin1 = new TextDecoder("latin1");
 
 /** Parse every complete command in `buf`. Arguments are views into `buf` (copy before reuse). */
 export function parseRequests(
@@ -123,7 +123,7 @@ function parseMultibulk(buf: Uint8Array, start: number, limits: RequestLimits): 
       return { kind: "more", need: buf.length + 1 };
     }
     if (buf[pos] !== DOLLAR) {
-      const got = latin1.decode(buf.subarray(pos, pos + 1));
+      const got = latin1Text(buf.subarray(pos, pos + 1));
       return { kind: "error", error: PROTOCOL_ERRORS.expectedDollar(got) };
     }
     const len = parseInteger(buf, pos + 1, lineEnd);

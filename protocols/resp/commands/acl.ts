@@ -3,6 +3,7 @@
  * DRYRUN, GENPASS, and the ACL file (LOAD/SAVE with --users).
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { helpSubcommand } from "../command_table.ts";
 import { ERRORS } from "../errors.ts";
@@ -11,8 +12,6 @@ import { array, bulk, double, error, integer, map, NULL, OK, type Reply } from "
 import { CATEGORIES, categoriesOf } from "../acl/categories.ts";
 import { checkCommand, dryRunText } from "../acl/check.ts";
 import { AclError } from "../acl/registry.ts";
-
-const latin1 = new TextDecoder("latin1");
 
 const NO_ACL_FILE = "ERR This Redis instance is not configured to use an ACL file. You may " +
   "want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE " +
@@ -24,7 +23,7 @@ const GENPASS_RANGE = "ERR ACL GENPASS argument must be the number of bits for t
 function wrongArgs(argv: Uint8Array[]): Reply {
   return error(
     `ERR unknown subcommand or wrong number of arguments for '${
-      latin1.decode(argv[1])
+      latin1Text(argv[1])
     }'. Try ACL HELP.`,
   );
 }
@@ -37,8 +36,8 @@ function aclError(e: unknown): Reply {
 async function setUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   try {
     await (await ctx.server.loadAcl()).setUser(
-      latin1.decode(argv[2]),
-      argv.slice(3).map((a) => latin1.decode(a)),
+      latin1Text(argv[2]),
+      argv.slice(3).map((a) => latin1Text(a)),
     );
   } catch (e) {
     return aclError(e);
@@ -47,7 +46,7 @@ async function setUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 }
 
 async function delUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const names = argv.slice(2).map((a) => latin1.decode(a));
+  const names = argv.slice(2).map((a) => latin1Text(a));
   if (names.includes("default")) return error("ERR The 'default' user cannot be removed");
   const acl = await ctx.server.loadAcl();
   const deleted = await acl.deleteUsers(names);
@@ -64,7 +63,7 @@ async function delUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 async function getUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const acl = await ctx.server.loadAcl();
   await acl.reload();
-  const user = acl.get(latin1.decode(argv[2]));
+  const user = acl.get(latin1Text(argv[2]));
   if (!user) return NULL;
   return map([
     [bulk("flags"), array(user.flags().map((f) => bulk(f)))],
@@ -91,9 +90,9 @@ async function users(ctx: CommandContext): Promise<Reply> {
 function cat(ctx: CommandContext, argv: Uint8Array[]): Reply {
   if (argv.length > 3) return wrongArgs(argv);
   if (argv.length === 2) return array(CATEGORIES.map((c) => bulk(c)));
-  const category = latin1.decode(argv[2]).toLowerCase();
+  const category = latin1Text(argv[2]).toLowerCase();
   if (!CATEGORIES.includes(category)) {
-    return error(`ERR Unknown category '${latin1.decode(argv[2])}'`);
+    return error(`ERR Unknown category '${latin1Text(argv[2])}'`);
   }
   const out: Reply[] = [];
   for (const s of ctx.commands.specs) {
@@ -113,7 +112,7 @@ async function log(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const acl = await ctx.server.loadAcl();
   let count = 10;
   if (argv.length === 3) {
-    if (latin1.decode(argv[2]).toLowerCase() === "reset") {
+    if (latin1Text(argv[2]).toLowerCase() === "reset") {
       acl.log = [];
       return OK;
     }
@@ -157,13 +156,13 @@ function genpass(_ctx: CommandContext, argv: Uint8Array[]): Reply {
 
 async function dryrun(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
   const acl = await ctx.server.loadAcl();
-  const name = latin1.decode(argv[2]);
+  const name = latin1Text(argv[2]);
   const user = acl.get(name);
   if (!user) return error(`ERR User '${name}' not found`);
   const args = argv.slice(3);
   const found = ctx.commands.lookup(args);
   if ("error" in found) {
-    if (!found.spec) return error(`ERR Command '${latin1.decode(args[0])}' not found`);
+    if (!found.spec) return error(`ERR Command '${latin1Text(args[0])}' not found`);
     return error(found.error);
   }
   const denial = checkCommand(user, found.spec, found.fullName, args, acl.names);

@@ -3,12 +3,11 @@
  * durable, so they only record the time) and DEBUG SLEEP.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { argText } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { error, integer, OK, type Reply, simple } from "../reply.ts";
-
-const latin1 = new TextDecoder("latin1");
 
 /** Longest DEBUG SLEEP basekv honours, so a typo cannot hang a connection for hours. */
 export const MAX_DEBUG_SLEEP_SECONDS = 3600;
@@ -24,9 +23,9 @@ async function debugSleep(seconds: number): Promise<Reply> {
 }
 
 function debug(_ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> {
-  const sub = latin1.decode(argv[1]).toLowerCase();
+  const sub = latin1Text(argv[1]).toLowerCase();
   if (sub === "sleep" && argv.length === 3) {
-    const seconds = Number(latin1.decode(argv[2]));
+    const seconds = Number(latin1Text(argv[2]));
     if (!Number.isFinite(seconds)) return error(ERRORS.notFloat);
     return debugSleep(Math.min(Math.max(0, seconds), MAX_DEBUG_SLEEP_SECONDS));
   }
@@ -52,7 +51,7 @@ export const COMMANDS: CommandSpec[] = [
   }, (ctx, argv) => {
     if (
       argv.length > 2 ||
-      (argv.length === 2 && latin1.decode(argv[1]).toLowerCase() !== "schedule")
+      (argv.length === 2 && latin1Text(argv[1]).toLowerCase() !== "schedule")
     ) {
       return error(ERRORS.syntax);
     }

@@ -3,6 +3,7 @@
  * errors (networking.c).
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { argText, helpSubcommand } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
@@ -17,8 +18,6 @@ import {
 import type { PauseMode } from "../pause.ts";
 import type { ClientRecord } from "../server_state.ts";
 import { clientLine, clientRecord, lowerOption, validClientText } from "./client_info.ts";
-
-const latin1 = new TextDecoder("latin1");
 
 function verbatim(text: string): Reply {
   return { type: "verbatim", format: "txt", value: text };
@@ -63,7 +62,7 @@ function clientList(ctx: CommandContext, argv: Uint8Array[]): Reply {
 function clientKill(ctx: CommandContext, argv: Uint8Array[]): Reply {
   const self = clientRecord(ctx);
   if (argv.length === 3) {
-    const addr = latin1.decode(argv[2]);
+    const addr = latin1Text(argv[2]);
     const target = [...ctx.server.clients.values()].find((c) => c.session.addr === addr);
     if (!target) return error(SERVER_ERRORS.noSuchClient);
     if (target === self) self.closeAfterReply = true;
@@ -75,7 +74,7 @@ function clientKill(ctx: CommandContext, argv: Uint8Array[]): Reply {
   for (let j = 2; j < argv.length; j += 2) {
     if (j + 1 >= argv.length) return error(ERRORS.syntax);
     const o = lowerOption(argv[j]);
-    const value = latin1.decode(argv[j + 1]);
+    const value = latin1Text(argv[j + 1]);
     if (o === "id") {
       const id = parseInteger(argv[j + 1]);
       if (id === null || id <= 0) return error(SERVER_ERRORS.clientIdInvalid);
@@ -123,7 +122,7 @@ function clientKill(ctx: CommandContext, argv: Uint8Array[]): Reply {
 
 function clientSetname(ctx: CommandContext, argv: Uint8Array[]): Reply {
   if (!validClientText(argv[2])) return error(SERVER_ERRORS.clientName);
-  ctx.session.name = argv[2].length ? latin1.decode(argv[2]) : null;
+  ctx.session.name = argv[2].length ? latin1Text(argv[2]) : null;
   return OK;
 }
 
@@ -133,7 +132,7 @@ function clientSetinfo(ctx: CommandContext, argv: Uint8Array[]): Reply {
     return error(SERVER_ERRORS.unrecognizedOption(argText(argv[2])));
   }
   if (!validClientText(argv[3])) return error(SERVER_ERRORS.clientAttr(attr));
-  const value = latin1.decode(argv[3]);
+  const value = latin1Text(argv[3]);
   if (attr === "lib-name") clientRecord(ctx).libName = value;
   else clientRecord(ctx).libVer = value;
   return OK;

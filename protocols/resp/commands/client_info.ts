@@ -3,15 +3,14 @@
  * CLIENT shares with HELLO. Apart from client.ts so HELLO and the ACL rules need not load CLIENT.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import type { CommandContext } from "../command.ts";
 import type { ClientRecord } from "../server_state.ts";
 import type { TrackingClient } from "../tracking.ts";
 
-const latin1 = new TextDecoder("latin1");
-
 /** The argument as lower-case text (option names). */
 export function lowerOption(arg: Uint8Array): string {
-  return latin1.decode(arg).toLowerCase();
+  return latin1Text(arg).toLowerCase();
 }
 
 /** Client names and SETINFO values: printable ASCII without spaces ('!'..'~'). */

@@ -3,17 +3,15 @@
  * server's tracking table (tracking.ts), with Redis 7.2's option checks and errors.
  * @module
  */
+import { latin1Bytes, latin1Text } from "../../../src/bytes.ts";
 import type { CommandContext } from "../command.ts";
 import { ERRORS, SERVER_ERRORS, TRACKING_ERRORS } from "../errors.ts";
 import { parseInteger } from "../numbers.ts";
 import { array, bulk, error, integer, map, OK, type Reply } from "../reply.ts";
 import { keyId } from "../notify.ts";
-import { bytesOf } from "../pubsub.ts";
-
-const latin1 = new TextDecoder("latin1");
 
 function lower(arg: Uint8Array): string {
-  return latin1.decode(arg).toLowerCase();
+  return latin1Text(arg).toLowerCase();
 }
 
 /** One prefix starts the other (Redis's stringCheckPrefix). */
@@ -134,7 +132,7 @@ export function clientTrackinginfo(ctx: CommandContext): Reply {
     if (t.noloop) flags.push("noloop");
     if (t.brokenRedirect) flags.push("broken_redirect");
   }
-  const prefixes = [...t?.prefixes ?? []].sort().map((p) => bulk(bytesOf(p)));
+  const prefixes = [...t?.prefixes ?? []].sort().map((p) => bulk(latin1Bytes(p)));
   return map([
     [bulk("flags"), { type: "set", value: flags.map((f) => bulk(f)) }],
     [bulk("redirect"), integer(t ? t.redirect : -1)],

@@ -3,13 +3,12 @@
  * GETKEYS), rendered by ../command_reply.ts.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { helpSubcommand } from "../command_table.ts";
 import { commandDocs, commandInfo } from "../command_reply.ts";
 import { SERVER_ERRORS } from "../errors.ts";
 import { array, bulk, error, integer, map, NULL, type Reply } from "../reply.ts";
-
-const latin1 = new TextDecoder("latin1");
 
 /** One COMMAND INFO entry, in the group its family belongs to. */
 function specInfo(ctx: CommandContext, s: CommandSpec): Reply {
@@ -24,7 +23,7 @@ function commandInfoHandler(ctx: CommandContext, argv: Uint8Array[]): Reply {
   if (argv.length === 2) return command(ctx);
   return array(
     argv.slice(2).map((a) => {
-      const s = ctx.commands.get(latin1.decode(a));
+      const s = ctx.commands.get(latin1Text(a));
       return s ? specInfo(ctx, s) : NULL;
     }),
   );
@@ -33,7 +32,7 @@ function commandInfoHandler(ctx: CommandContext, argv: Uint8Array[]): Reply {
 function commandDocsHandler(ctx: CommandContext, argv: Uint8Array[]): Reply {
   const specs = argv.length === 2
     ? ctx.commands.specs
-    : argv.slice(2).map((a) => ctx.commands.get(latin1.decode(a))).filter((s) => s !== undefined);
+    : argv.slice(2).map((a) => ctx.commands.get(latin1Text(a))).filter((s) => s !== undefined);
   return map(specs.map((s) => [bulk(s.name), commandDocs(s, ctx.commands.group(s.name))]));
 }
 
@@ -42,7 +41,7 @@ function commandGetkeys(ctx: CommandContext, argv: Uint8Array[]): Reply {
   const found = ctx.commands.lookup(args);
   if ("error" in found) {
     return error(
-      ctx.commands.get(latin1.decode(args[0]))
+      ctx.commands.get(latin1Text(args[0]))
         ? SERVER_ERRORS.getkeysArity
         : SERVER_ERRORS.getkeysUnknown,
     );

@@ -2,12 +2,11 @@
  * CONFIG GET/SET/RESETSTAT/REWRITE over the server's parameter table (../config_params.ts).
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { argText, helpSubcommand } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
 import { bulk, error, map, OK, type Reply } from "../reply.ts";
-
-const latin1 = new TextDecoder("latin1");
 
 function configGet(ctx: CommandContext, argv: Uint8Array[]): Reply {
   return map(ctx.server.config.get(argv.slice(2)).map(([k, v]) => [bulk(k), bulk(v)]));
@@ -17,7 +16,7 @@ function configSet(ctx: CommandContext, argv: Uint8Array[]): Reply {
   if (argv.length % 2 !== 0) return error(ERRORS.arity("config|set"));
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) {
-    pairs.push([argText(argv[i]), latin1.decode(argv[i + 1])]);
+    pairs.push([argText(argv[i]), latin1Text(argv[i + 1])]);
   }
   const result = ctx.server.config.set(pairs);
   if (result.ok) return OK;

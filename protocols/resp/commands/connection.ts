@@ -3,6 +3,7 @@
  * replies and errors (networking.c, acl.c, server.c). CLIENT is in client.ts.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { argText } from "../command_table.ts";
 import { ERRORS, SERVER_ERRORS } from "../errors.ts";
@@ -12,8 +13,6 @@ import { array, bulk, error, integer, map, OK, type Reply, simple } from "../rep
 import { DATABASES } from "../storage/layout.ts";
 import { endTransaction } from "../transaction.ts";
 import { clientLine, clientRecord, lowerOption, validClientText } from "./client_info.ts";
-
-const latin1 = new TextDecoder("latin1");
 
 function helloMap(ctx: CommandContext): Reply {
   return map([
@@ -86,12 +85,12 @@ async function hello(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
     }
   }
   if (password !== null) {
-    const refused = await authenticate(ctx, latin1.decode(argv[authAt!]), password, "HELLO");
+    const refused = await authenticate(ctx, latin1Text(argv[authAt!]), password, "HELLO");
     if (refused) return refused;
   }
   if (!ctx.session.authenticated) return error(SERVER_ERRORS.helloNoAuth);
   if (clientName !== null) {
-    ctx.session.name = clientName.length ? latin1.decode(clientName) : null;
+    ctx.session.name = clientName.length ? latin1Text(clientName) : null;
   }
   if (version) ctx.session.protocol = version as 2 | 3;
   return helloMap(ctx);
@@ -102,7 +101,7 @@ async function authCommand(ctx: CommandContext, argv: Uint8Array[]): Promise<Rep
   if (argv.length === 2 && (await ctx.server.loadAcl()).get("default")?.nopass) {
     return error(SERVER_ERRORS.authNotConfigured);
   }
-  const username = argv.length === 3 ? latin1.decode(argv[1]) : "default";
+  const username = argv.length === 3 ? latin1Text(argv[1]) : "default";
   return await authenticate(ctx, username, argv[argv.length - 1], "AUTH") ?? OK;
 }
 

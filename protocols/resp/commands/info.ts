@@ -2,15 +2,14 @@
  * INFO and TIME: what the server reports about itself (the INFO text is rendered by ../info.ts).
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { infoSections, infoText, needsKeyspace } from "../info.ts";
 import { type DbStats, keyspaceStats } from "../keyspace.ts";
 import { array, bulk, type Reply } from "../reply.ts";
 
-const latin1 = new TextDecoder("latin1");
-
 async function info(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
-  const sections = infoSections(argv.slice(1).map((a) => latin1.decode(a)));
+  const sections = infoSections(argv.slice(1).map((a) => latin1Text(a)));
   const keyspace = needsKeyspace(sections)
     ? await ctx.read(() => keyspaceStats(ctx.store))
     : new Map<number, DbStats>();

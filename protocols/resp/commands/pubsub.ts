@@ -3,10 +3,11 @@
  * 7.2's frames (RESP3 pushes, RESP2 arrays). Delivery and the registry are in pubsub.ts.
  * @module
  */
+import { latin1Bytes, latin1Text } from "../../../src/bytes.ts";
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { helpSubcommand } from "../command_table.ts";
 import { globMatch } from "../glob.ts";
-import { bytesOf, type Kind } from "../pubsub.ts";
+import { type Kind } from "../pubsub.ts";
 import { array, bulk, frames, integer, type Reply } from "../reply.ts";
 
 /**
@@ -46,19 +47,17 @@ function publishTo(shard: boolean) {
   };
 }
 
-const latin1 = new TextDecoder("latin1");
-
 function channelsOf(kind: "channel" | "shard") {
   return async (ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> => {
     const pattern = argv[2] ?? null;
     const here = ctx.server.pubsub.channels(kind, pattern);
     const fanout = ctx.server.fanout;
     if (!fanout) return array(here.map(bulk));
-    const names = new Set(here.map((c) => latin1.decode(c)));
+    const names = new Set(here.map((c) => latin1Text(c)));
     for (const name of await fanout.remoteNames(kind, !ctx.inTransaction)) {
-      if (!names.has(name) && (pattern === null || globMatch(pattern, bytesOf(name)))) {
+      if (!names.has(name) && (pattern === null || globMatch(pattern, latin1Bytes(name)))) {
         names.add(name);
-        here.push(bytesOf(name));
+        here.push(latin1Bytes(name));
       }
     }
     return array(here.map(bulk));

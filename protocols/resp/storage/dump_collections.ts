@@ -4,6 +4,7 @@
  * (RESTORE also reads the older plain list and sorted-set forms).
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import type { EncodingLimits } from "../encoding_limits.ts";
 import { formatDouble } from "../codec/reply_encoder.ts";
 import { parseInt64 } from "../numbers.ts";
@@ -50,7 +51,6 @@ const NODE_SIZE_LEVELS = [4096, 8192, 16384, 32768, 65536];
 /** Elements read per page when dumping a list. */
 const LIST_PAGE = 1000;
 const encoder = new TextEncoder();
-const latin1 = new TextDecoder("latin1");
 
 /** Where a restored value goes. */
 export interface RestoreTarget {
@@ -255,7 +255,7 @@ function scoreText(score: number): string {
 
 /** A listpack score back as a double (zzlStrtod); NaN is refused as Redis refuses it. */
 function scoreOf(text: Uint8Array): number {
-  const s = latin1.decode(text).toLowerCase();
+  const s = latin1Text(text).toLowerCase();
   const score = s === "inf" || s === "+inf" ? Infinity : s === "-inf" ? -Infinity : Number(s);
   if (Number.isNaN(score) || s.trim() !== s || s === "") throw new BadPayload();
   return score;

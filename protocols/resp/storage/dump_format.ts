@@ -5,6 +5,7 @@
  * (collections in ./dump_collections.ts, streams in ./dump_stream.ts).
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import type { EncodingLimits } from "../encoding_limits.ts";
 import { type Access, type KeyEntry, putKey, setOwner } from "./db.ts";
 import { fieldName, listFields, openHash, setField } from "./hash.ts";
@@ -23,7 +24,6 @@ const RDB_TYPE_HASH = 4;
 const RDB_TYPE_HASH_LISTPACK = 16;
 /** basekv only: a hash whose fields carry deadlines (8-byte ms, 0 = none) after each value. */
 const BASEKV_TYPE_HASH_TTL = 0xf4;
-const latin1 = new TextDecoder("latin1");
 
 /** Per-type serializers, by the type name TYPE reports. */
 const CODECS: Partial<Record<KeyMeta["t"], TypeCodec>> = {
@@ -73,7 +73,7 @@ const CODECS: Partial<Record<KeyMeta["t"], TypeCodec>> = {
       for (let i = 0; i < count; i++) {
         const field = packed ? packed[2 * i] : body.string();
         // Redis refuses a payload naming a field twice.
-        const name = latin1.decode(field);
+        const name = latin1Text(field);
         if (seen.has(name)) throw new BadPayload();
         seen.add(name);
         const value = packed ? packed[2 * i + 1] : body.string();

@@ -4,7 +4,7 @@
  * entries and consumers. DUMP writes Redis 7.2's STREAM_LISTPACKS_3; RESTORE also reads 7.0's.
  * @module
  */
-import { sameBytes } from "../../../src/bytes.ts";
+import { latin1Text, sameBytes } from "../../../src/bytes.ts";
 import type { EncodingLimits } from "../encoding_limits.ts";
 import type { Access } from "./db.ts";
 import { putKey } from "./db.ts";
@@ -47,7 +47,6 @@ const NODE_MAX_SIZE = 1 << 30;
 const U64_MAX = 2n ** 64n - 1n;
 /** An empty listpack's header and end byte. */
 const LISTPACK_EMPTY = 7;
-const latin1 = new TextDecoder("latin1");
 const encoder = new TextEncoder();
 
 /** A stream id as 16 big-endian bytes (a node's key, a PEL entry). */
@@ -193,7 +192,7 @@ function readId(body: PayloadReader): StreamId {
 /** A listpack element that must be an integer. */
 function int(item: Uint8Array | undefined): bigint {
   if (item === undefined) throw new BadPayload();
-  const text = latin1.decode(item);
+  const text = latin1Text(item);
   if (!/^-?\d+$/.test(text)) throw new BadPayload();
   return BigInt(text);
 }
@@ -263,8 +262,8 @@ function restore(type: number, body: PayloadReader, to: RestoreTarget): void {
   const names = new Set<string>();
   for (let i = 0; i < groups; i++) {
     const name = body.string();
-    if (names.has(latin1.decode(name))) throw new BadPayload();
-    names.add(latin1.decode(name));
+    if (names.has(latin1Text(name))) throw new BadPayload();
+    names.add(latin1Text(name));
     const lastId = readId(body);
     let read = INVALID_ENTRIES_READ;
     if (type !== RDB_TYPE_STREAM_LISTPACKS) {

@@ -3,6 +3,7 @@
  * stream nodes) and intsets, encoded byte for byte as Redis builds them and decoded strictly.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { BadPayload } from "./rdb_payload.ts";
 
 const LISTPACK_HEADER = 6;
@@ -12,13 +13,12 @@ const NUMELE_UNKNOWN = 65535;
 const INTEGER = /^(0|-?[1-9][0-9]*)$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const latin1 = new TextDecoder("latin1");
 const encoder = new TextEncoder();
 
 /** lpStringToInt64: the integer a listpack stores `s` as, or null to store it as a string. */
 export function listpackInteger(s: Uint8Array): bigint | null {
   if (s.length === 0 || s.length > 20) return null;
-  const text = latin1.decode(s);
+  const text = latin1Text(s);
   if (!INTEGER.test(text)) return null;
   const v = BigInt(text);
   return v < INT64_MIN || v > INT64_MAX ? null : v;

@@ -3,6 +3,7 @@
  * rdbSaveRawString writes them), doubles, Redis's trailer (RDB version and CRC64).
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import { lzfCompress, lzfDecompress } from "./lzf.ts";
 
 /** The RDB version Redis 7.2 writes (RDB_VERSION); newer payloads are refused, as Redis does. */
@@ -13,7 +14,6 @@ const INT_ENCODING_MAX = 11;
 const LZF_MIN = 20;
 const INTEGER = /^(0|-?[1-9][0-9]*)$/;
 const encoder = new TextEncoder();
-const latin1 = new TextDecoder("latin1");
 
 /** A malformed payload body ("Bad data format"). */
 export class BadPayload extends Error {}
@@ -21,7 +21,7 @@ export class BadPayload extends Error {}
 /** rdbEncodeInteger: a string that reads back as a 8/16/32-bit integer, else null. */
 function integerEncoding(s: Uint8Array): Uint8Array | null {
   if (s.length === 0 || s.length > INT_ENCODING_MAX) return null;
-  const text = latin1.decode(s);
+  const text = latin1Text(s);
   if (!INTEGER.test(text)) return null;
   const v = Number(text);
   if (v >= -128 && v <= 127) return Uint8Array.of(0xc0, v & 0xff);

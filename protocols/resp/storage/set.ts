@@ -4,6 +4,7 @@
  * SCARD reads the meta, and random picks probe the ordered member space instead of loading it.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
 import { parseInt64 } from "../numbers.ts";
 import { type Access, type CollectionHandle, type KeyEntry, saveCollection } from "./db.ts";
@@ -202,11 +203,9 @@ export function dedupe(members: readonly Uint8Array[]): readonly Uint8Array[] {
   });
 }
 
-const latin1 = new TextDecoder("latin1");
-
 /** A member as a string key for in-memory maps (one char per byte). */
 export function memberId(member: Uint8Array): string {
-  return latin1.decode(member);
+  return latin1Text(member);
 }
 
 /**

@@ -4,6 +4,7 @@
  * counters of the group and of each consumer kept in step.
  * @module
  */
+import { latin1Text } from "../../../src/bytes.ts";
 import type { Entry, WriteTx } from "../../../src/store/mod.ts";
 import type { Access } from "./db.ts";
 import {
@@ -21,11 +22,9 @@ import {
   type StreamId,
 } from "./stream.ts";
 
-const latin1 = new TextDecoder("latin1");
-
 /** A consumer name as a map key. */
 function nameId(name: Uint8Array): string {
-  return latin1.decode(name);
+  return latin1Text(name);
 }
 
 /** A pending entry as listed. */
