@@ -3,6 +3,7 @@
  * body in, the bytes and headers (`x-amz-crc32`, `x-amzn-RequestId`) out.
  * @module
  */
+import { keptSpace } from "../../src/kept_bytes.ts";
 import { crc32 } from "./crc32.ts";
 import { serialization } from "./errors.ts";
 import type { Body } from "./validation.ts";
@@ -102,18 +103,20 @@ export function checksumOf(bytes: Uint8Array): string {
 /**
  * `head`, then the JSON texts `parts` (as bytes) separated by commas, then `tail`, as one
  * array: stored items spliced into a reply body without being parsed. `head` and `tail` come
- * as text or, when constant, as their bytes encoded once.
+ * as text or, when constant, as their bytes encoded once. The bytes are a reply's, sent and
+ * dropped (a view of a shared block, see keptSpace) unless `held`: then a buffer of their own.
  */
 export function spliceJson(
   head: string | Uint8Array,
   parts: readonly Uint8Array[],
   tail: string | Uint8Array,
+  held = false,
 ): Uint8Array<ArrayBuffer> {
   const start = typeof head === "string" ? encoder.encode(head) : head;
   const end = typeof tail === "string" ? encoder.encode(tail) : tail;
   let length = start.length + end.length + Math.max(0, parts.length - 1);
   for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
+  const out = held ? new Uint8Array(length) : keptSpace(length);
   out.set(start);
   let at = start.length;
   parts.forEach((part, i) => {

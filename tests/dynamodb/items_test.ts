@@ -6,11 +6,13 @@
 import assert from "node:assert/strict";
 import {
   type AttributeValue,
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   CreateTableCommand,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { createTable, type DynamoFixture, rejection, startDynamo } from "./client.ts";
@@ -620,4 +622,52 @@ Deno.test("hostile bodies get clean errors: deep nesting, huge arrays, wrong sha
   });
   assert.equal(r5.status, 400);
   assert.equal(r5.body.__type, "com.amazon.coral.validate#ValidationException");
+});
+
+Deno.test("GetItem and Query replies stay whole when hundreds are in flight at once (replies share buffers)", async () => {
+  await using f = await startDynamo();
+  await createTable(f, "many", { pk: "S", sk: "S" });
+  const n = 400;
+  // 1 KiB payloads: the replies fill several of the shared blocks replies are written into.
+  const payload = (i: number) => `${i}:`.padEnd(1024, String.fromCharCode(97 + (i % 26)));
+  for (let i = 0; i < n; i += 25) {
+    await f.client.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          many: Array.from({ length: 25 }, (_, j) => ({
+            PutRequest: {
+              Item: {
+                pk: { S: `p${(i + j) % 40}` },
+                sk: { S: `s${i + j}` },
+                v: { S: payload(i + j) },
+              },
+            },
+          })),
+        },
+      }),
+    );
+  }
+  const gets = await Promise.all(Array.from({ length: n }, (_, i) =>
+    f.client.send(
+      new GetItemCommand({
+        TableName: "many",
+        Key: { pk: { S: `p${i % 40}` }, sk: { S: `s${i}` } },
+      }),
+    )));
+  gets.forEach((got, i) => assert.equal(got.Item?.v?.S, payload(i)));
+  const queries = await Promise.all(Array.from({ length: 40 }, (_, p) =>
+    f.client.send(
+      new QueryCommand({
+        TableName: "many",
+        KeyConditionExpression: "pk = :p",
+        ExpressionAttributeValues: { ":p": { S: `p${p}` } },
+      }),
+    )));
+  queries.forEach((got, p) => {
+    assert.equal(got.Count, n / 40);
+    for (const item of got.Items!) {
+      assert.equal(item.v.S, payload(Number(item.sk.S!.slice(1))));
+      assert.equal(Number(item.sk.S!.slice(1)) % 40, p);
+    }
+  });
 });

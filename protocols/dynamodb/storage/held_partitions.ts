@@ -45,7 +45,12 @@ export interface KeptReply {
 
 /** The reply a Query of `items` (in reply order) sends: readPage's members, items as stored. */
 export function itemsReply(items: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  return spliceJson(ITEMS_HEAD, items, `],"Count":${items.length},"ScannedCount":${items.length}}`);
+  return spliceJson(
+    ITEMS_HEAD,
+    items,
+    `],"Count":${items.length},"ScannedCount":${items.length}}`,
+    true,
+  );
 }
 
 function kept(bytes: Uint8Array<ArrayBuffer>): KeptReply {
