@@ -1,8 +1,8 @@
 /**
  * Short-lived bytes (copies of requests that must outlive a connection's read buffer, replies),
  * bump-allocated in shared blocks: an ArrayBuffer of its own costs a native allocation and V8's
- * per-buffer records, ~1.2 µs in Deno 2.9 whatever its size (`new Uint8Array(9)`; a view of a
- * buffer that exists costs 0.03 µs), more than the few dozen bytes a request holds are worth.
+ * per-buffer records, 0.25-1.2 µs in Deno 2.9 even for 9 bytes (a view of a buffer that exists
+ * costs 0.03 µs; bench/buffer_cost.ts), more than the few dozen bytes a request holds are worth.
  * @module
  */
 

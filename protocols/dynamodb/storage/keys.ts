@@ -191,7 +191,7 @@ export function itemStoreKey(table: TableRecord, key: Item): Key {
 
 /**
  * The partition part and sort bytes of two ASCII strings as views of one buffer (a buffer of its
- * own costs ~1.2 µs in Deno 2.9, see src/kept_bytes.ts); null when either is not ASCII or the
+ * own costs up to ~1 µs in Deno 2.9, see src/kept_bytes.ts); null when either is not ASCII or the
  * partition is too long to store inline.
  */
 function asciiParts(partition: string, sort: string): [Uint8Array, Uint8Array] | null {
