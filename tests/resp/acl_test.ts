@@ -633,3 +633,48 @@ Deno.test("key and channel patterns hold any byte: 0x80-0x9f match themselves, n
     user.disconnect();
   }
 });
+
+Deno.test("non-ASCII passwords and patterns are bytes: --password, the users file, ACL LIST and GETUSER", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/users.acl`;
+  const bytes = (...parts: (string | number[])[]) =>
+    new Uint8Array(
+      parts.flatMap((p) => typeof p === "string" ? [...new TextEncoder().encode(p)] : p),
+    );
+  // A UTF-8 password and a key pattern with the byte 0x80, as redis-server reads such a file.
+  await Deno.writeFile(file, bytes("user u on >pässword ~", [0x80], "* +@all\n"));
+  try {
+    await using s = await startTestServer({
+      protocols: ["redis"],
+      password: "pässword",
+      serviceFlags: redisFlags(file),
+    });
+    // redis-cli and the clients send a password's UTF-8 bytes.
+    const io = new Redis({ port: s.ports.redis, password: "pässword", lazyConnect: true });
+    const u = new Redis({
+      port: s.ports.redis,
+      username: "u",
+      password: "pässword",
+      lazyConnect: true,
+    });
+    try {
+      await io.connect();
+      assert.equal(await io.ping(), "PONG");
+      await u.connect();
+      assert.equal(await u.get(Buffer.from([0x80, 0x61])), null);
+      await assert.rejects(u.get("a"), /NOPERM/);
+      // As redis-server 7.2 answers (checked against it): the pattern's byte, not its UTF-8.
+      const keys = await io.callBuffer("ACL", "GETUSER", "u") as Buffer[];
+      assert.deepEqual([...keys[7]], [0x7e, 0x80, 0x2a]);
+      const list = await io.callBuffer("ACL", "LIST") as Buffer[];
+      assert.ok(list[1].includes(Buffer.from([0x7e, 0x80, 0x2a, 0x20])));
+      assert.equal(await io.call("ACL", "SAVE"), "OK");
+      assert.ok((await Deno.readFile(file)).join(",").includes("126,128,42,"));
+    } finally {
+      io.disconnect();
+      u.disconnect();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -4,6 +4,7 @@
  * format), the `default` user bound to --password, the ACL LOG and the denial counters.
  * @module
  */
+import { latin1Bytes, latin1Text } from "../../../src/bytes.ts";
 import type { Key, Store } from "../../../src/store/mod.ts";
 import type { CommandContext, CommandSpec } from "../command.ts";
 import { AclUser, type CommandNames, ModifierError, noSpaces } from "./user.ts";
@@ -105,9 +106,10 @@ export class AclRegistry {
   constructor(store: Store, names: CommandNames, password: string | null, file: string | null) {
     this.#store = store;
     this.#names = names;
-    this.#password = password;
+    // Rules hold bytes as Latin-1 text; a client sends the password's UTF-8 bytes.
+    this.#password = password === null ? null : latin1Text(new TextEncoder().encode(password));
     this.file = file;
-    this.#users.set("default", defaultUser(names, password));
+    this.#users.set("default", defaultUser(names, this.#password));
   }
 
   get names(): CommandNames {
@@ -154,7 +156,8 @@ export class AclRegistry {
     if (!this.file) throw new AclError("no ACL file");
     let text: string;
     try {
-      text = await Deno.readTextFile(this.file);
+      // Bytes, as Redis reads the file: a rule's bytes (a UTF-8 password) are what clients send.
+      text = latin1Text(await Deno.readFile(this.file));
     } catch (error) {
       throw new AclError(
         `Error loading ACLs, opening file '${this.file}': ${(error as Error).message}`,
@@ -187,7 +190,7 @@ export class AclRegistry {
     if (!this.file) throw new AclError("no ACL file");
     const text = this.list().join("\n") + "\n";
     const tmp = `${this.file}.tmp-${Deno.pid}`;
-    await Deno.writeTextFile(tmp, text);
+    await Deno.writeFile(tmp, latin1Bytes(text));
     await Deno.rename(tmp, this.file);
   }
 

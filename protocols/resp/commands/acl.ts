@@ -3,7 +3,7 @@
  * DRYRUN, GENPASS, and the ACL file (LOAD/SAVE with --users).
  * @module
  */
-import { latin1Text } from "../../../src/bytes.ts";
+import { latin1Bytes, latin1Text } from "../../../src/bytes.ts";
 import { command as spec, type CommandContext, type CommandSpec } from "../command.ts";
 import { helpSubcommand } from "../command_table.ts";
 import { ERRORS } from "../errors.ts";
@@ -69,8 +69,9 @@ async function getUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
     [bulk("flags"), array(user.flags().map((f) => bulk(f)))],
     [bulk("passwords"), array(user.passwords.map((p) => bulk(p)))],
     [bulk("commands"), bulk(user.commandRules(acl.names))],
-    [bulk("keys"), bulk(user.keyRules())],
-    [bulk("channels"), bulk(user.channelRules())],
+    // Rules and names are bytes held as Latin-1 text: sent as those bytes, not as UTF-8.
+    [bulk("keys"), bulk(latin1Bytes(user.keyRules()))],
+    [bulk("channels"), bulk(latin1Bytes(user.channelRules()))],
     [bulk("selectors"), array([])],
   ]);
 }
@@ -78,13 +79,13 @@ async function getUser(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> 
 async function list(ctx: CommandContext): Promise<Reply> {
   const acl = await ctx.server.loadAcl();
   await acl.reload();
-  return array(acl.list().map((line) => bulk(line)));
+  return array(acl.list().map((line) => bulk(latin1Bytes(line))));
 }
 
 async function users(ctx: CommandContext): Promise<Reply> {
   const acl = await ctx.server.loadAcl();
   await acl.reload();
-  return array(acl.usernames().map((n) => bulk(n)));
+  return array(acl.usernames().map((n) => bulk(latin1Bytes(n))));
 }
 
 function cat(ctx: CommandContext, argv: Uint8Array[]): Reply {
@@ -127,8 +128,8 @@ async function log(ctx: CommandContext, argv: Uint8Array[]): Promise<Reply> {
         [bulk("count"), integer(e.count)],
         [bulk("reason"), bulk(e.reason)],
         [bulk("context"), bulk(e.context)],
-        [bulk("object"), bulk(e.object)],
-        [bulk("username"), bulk(e.username)],
+        [bulk("object"), bulk(latin1Bytes(e.object))],
+        [bulk("username"), bulk(latin1Bytes(e.username))],
         [bulk("age-seconds"), double((now - e.createdAt) / 1000)],
         [bulk("client-info"), bulk(e.clientInfo)],
         [bulk("entry-id"), integer(e.entryId)],
@@ -257,7 +258,7 @@ const SUBCOMMANDS: CommandSpec[] = [
     arity: 2,
     flags: PLAIN,
     summary: "Returns the authenticated username of the current connection.",
-  }, (ctx) => bulk(ctx.session.user)),
+  }, (ctx) => bulk(latin1Bytes(ctx.session.user))),
   helpSubcommand([
     "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "CAT [<category>]",
