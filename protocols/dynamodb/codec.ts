@@ -128,6 +128,24 @@ export function spliceJson(
   return out;
 }
 
+/** How every Query or Scan reply of items starts (`{"Items":[`), as bytes. */
+export const ITEMS_HEAD = encoder.encode('{"Items":[');
+
+/**
+ * The reply of a page of items as stored (their JSON bytes, in reply order): Items, Count and
+ * ScannedCount, then LastEvaluatedKey when `lastKey` (its JSON) is given. `held` as for
+ * {@link spliceJson}.
+ */
+export function itemsReply(
+  items: readonly Uint8Array[],
+  lastKey?: string,
+  held = false,
+): Uint8Array<ArrayBuffer> {
+  const tail = `],"Count":${items.length},"ScannedCount":${items.length}` +
+    (lastKey ? `,"LastEvaluatedKey":${lastKey}}` : "}");
+  return spliceJson(ITEMS_HEAD, items, tail, held);
+}
+
 /** Encode a reply body with its checksum and request id. */
 export function encodeReply(
   status: number,

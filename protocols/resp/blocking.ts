@@ -22,12 +22,12 @@
  * have popped an element (the retry commits; its reply has nowhere to go).
  * @module
  */
-import { latin1Text } from "../../src/bytes.ts";
 import type { Change, Store } from "../../src/store/mod.ts";
 import type { CommandContext } from "./command.ts";
 import { DATA_ERRORS, ReplyError } from "./errors.ts";
 import { parseLongDoubleArg } from "./numbers.ts";
 import { KEYS_AND_SLOTS } from "./storage/layout.ts";
+import { keyId } from "./notify.ts";
 import { error, NONE, NULL_ARRAY, type Reply } from "./reply.ts";
 
 /** A blocked command's retry: its reply, or null while there is nothing to serve. */
@@ -47,11 +47,6 @@ export interface BlockRequest {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Largest timeout in ms (LLONG_MAX, as Redis checks before adding the clock). */
 const MAX_TIMEOUT_MS = 2 ** 63;
-
-/** A key's name as a map key (one char per byte). */
-function keyId(key: Uint8Array): string {
-  return latin1Text(key);
-}
 
 /**
  * A timeout argument in seconds as Redis's getTimeoutFromObjectOrReply reads it: a long double,

@@ -4,9 +4,10 @@
  * then evicts only keys no client read. A full one takes only a key missed twice within a while
  * (a "doorkeeper", as in TinyLFU): filling on every miss of a keyspace larger than the cache
  * evicts a key for every read, and each fill's objects outlive the young generation, so V8's old
- * space fills with evicted entries; one-off reads now die young. Unless the misses recur: when a large share of them are second misses,
- * the keys missed form a working set about the cache's size, which a fill on the first miss
- * brings in within one pass instead of two or more. Bounded: a fixed table.
+ * space fills with evicted entries; one-off reads now die young. Unless the misses recur: when a
+ * large share of them are second misses, the keys missed form a working set about the cache's
+ * size, which a fill on the first miss brings in within one pass instead of two or more.
+ * Bounded: a fixed table.
  * @module
  */
 import { hashId } from "./keys.ts";

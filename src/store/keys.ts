@@ -240,6 +240,11 @@ export function samePart(a: Deno.KvKeyPart | undefined, b: Deno.KvKeyPart): bool
   return comparePart(a, b) === 0;
 }
 
+/** True when two keys have the same parts. */
+export function sameKey(a: Key, b: Key): boolean {
+  return a.length === b.length && hasPrefix(a, b);
+}
+
 /** True when `key` starts with every part of `prefix` (hot: runs per write per counted prefix). */
 export function hasPrefix(key: Key, prefix: Key): boolean {
   if (key.length < prefix.length) return false;

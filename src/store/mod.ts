@@ -14,5 +14,5 @@ export {
   UnitTooLargeError,
   ValueTooLargeError,
 } from "./errors.ts";
-export { MAX_KEY_BYTES } from "./keys.ts";
+export { MAX_KEY_BYTES, sameKey } from "./keys.ts";
 export { freshWrites } from "./fresh_writes.ts";

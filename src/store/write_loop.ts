@@ -7,7 +7,15 @@
 import { EMPTY, type Envelope, INLINE_MAX_BYTES, isExpired, newId, toEntry } from "./envelope.ts";
 import { chunkCount } from "./chunks.ts";
 import { ConflictError, ValueTooLargeError } from "./errors.ts";
-import { assertKeySize, compareKeys, encodedKeySize, hasPrefix, keyId, samePart } from "./keys.ts";
+import {
+  assertKeySize,
+  compareKeys,
+  encodedKeySize,
+  hasPrefix,
+  keyId,
+  sameKey,
+  samePart,
+} from "./keys.ts";
 import {
   type Entry,
   type Key,
@@ -104,13 +112,6 @@ function constKey(key: Key, prefix: Key): { full: Key; id: string } {
     constKeys.set(key, known = { prefix, full, id: keyId(full) });
   }
   return known;
-}
-
-/** Whether two keys have the same parts. */
-function sameKey(a: Key, b: Key): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!samePart(a[i], b[i])) return false;
-  return true;
 }
 
 /** Most declared keys searched for an id (see LoopTx's #idOf). */

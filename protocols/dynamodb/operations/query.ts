@@ -8,6 +8,7 @@ import {
   checkStartKey,
   fetchesItems,
   indexSource,
+  MAX_PAGE_BYTES,
   type PageOptions,
   pageOptions,
   readPage,
@@ -18,12 +19,11 @@ import {
 } from "./read_pages.ts";
 import { splicedReply, splicesPage } from "./spliced_page.ts";
 import { checkReadRequest, type ReadRequest } from "./read_request.ts";
-import { type HeldPartitions, heldPartitions, itemsReply } from "../storage/held_partitions.ts";
-import { encodedBody } from "../codec.ts";
+import { type HeldPartitions, heldPartitions } from "../storage/held_partitions.ts";
+import { encodedBody, itemsReply } from "../codec.ts";
 import { partitionPart } from "../storage/keys.ts";
 import type { Item } from "../attribute_value.ts";
 import type { Entry } from "../../../src/store/mod.ts";
-import { MAX_PAGE_BYTES } from "./read_pages.ts";
 
 /**
  * Query. A whole-partition Query of a partition memory holds (or knows empty) is answered

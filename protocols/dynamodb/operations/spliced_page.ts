@@ -5,7 +5,7 @@
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import { spliceJson } from "../codec.ts";
+import { itemsReply } from "../codec.ts";
 import { wantsCapacity } from "./capacity.ts";
 import { decodeItem } from "../storage/item_store.ts";
 import type { Entry } from "../../../src/store/mod.ts";
@@ -16,8 +16,6 @@ import {
   pick,
   type ReadView,
 } from "./read_pages.ts";
-
-const ITEMS_HEAD = new TextEncoder().encode('{"Items":[');
 
 /** Whether readPage would reply with the items as stored, nothing counted from their attributes. */
 export function splicesPage(view: ReadView, options: PageOptions): boolean {
@@ -52,7 +50,5 @@ export async function splicedReply(
       }
     }
   }
-  const tail = `],"Count":${items.length},"ScannedCount":${items.length}` +
-    (last ? `,"LastEvaluatedKey":${JSON.stringify(last)}}` : "}");
-  return spliceJson(ITEMS_HEAD, items, tail);
+  return itemsReply(items, last && JSON.stringify(last));
 }

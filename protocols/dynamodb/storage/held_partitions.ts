@@ -8,7 +8,7 @@
  * @module
  */
 import type { Change, Entry, Store } from "../../../src/store/mod.ts";
-import { checksumOf, spliceJson } from "../codec.ts";
+import { checksumOf, ITEMS_HEAD, itemsReply } from "../codec.ts";
 import { ITEM_PREFIX } from "./keys.ts";
 import { latin1Text } from "../../../src/bytes.ts";
 
@@ -35,29 +35,22 @@ const UNPACKED_OVERHEAD = 256;
 /** Writes to a partition after which it is packed even if no read came. */
 const PACK_AFTER = 8;
 
-const ITEMS_HEAD = new TextEncoder().encode('{"Items":[');
-
 /** A reply ready to send: its bytes and their `x-amz-crc32` value (a hit sends both as is). */
 export interface KeptReply {
   bytes: Uint8Array<ArrayBuffer>;
   checksum: string;
 }
 
-/** The reply a Query of `items` (in reply order) sends: readPage's members, items as stored. */
-export function itemsReply(items: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  return spliceJson(
-    ITEMS_HEAD,
-    items,
-    `],"Count":${items.length},"ScannedCount":${items.length}}`,
-    true,
-  );
+/** The reply a whole-partition Query of `items` sends, in a buffer of its own (it is held). */
+function heldReply(items: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  return itemsReply(items, undefined, true);
 }
 
 function kept(bytes: Uint8Array<ArrayBuffer>): KeptReply {
   return { bytes, checksum: checksumOf(bytes) };
 }
 
-const EMPTY = kept(itemsReply([]));
+const EMPTY = kept(heldReply([]));
 
 /**
  * One partition's items in sort-key order, packed as the forward reply's bytes with each item's
@@ -126,7 +119,7 @@ class HeldPartition {
   pack(items: readonly Uint8Array[]): void {
     let end = ITEMS_HEAD.length - 1;
     this.#ends = items.map((item) => end += 1 + item.length);
-    this.#bytes = itemsReply(items);
+    this.#bytes = heldReply(items);
     this.#packedKeys = this.keys.slice();
     this.#written = null;
     this.#writes = 0;

@@ -12,7 +12,7 @@
  */
 import { sameBytes } from "../../../src/bytes.ts";
 import { sha256 } from "../../../src/sha256.ts";
-import { type Key, MAX_KEY_BYTES, type WriteTx } from "../../../src/store/mod.ts";
+import { type Key, MAX_KEY_BYTES, sameKey, type WriteTx } from "../../../src/store/mod.ts";
 import type { AttributeValue, Item } from "../attribute_value.ts";
 import { encodeItem } from "./item_codec.ts";
 import { itemStoreKey, keyBytes, partitionPart } from "./keys.ts";
@@ -120,18 +120,6 @@ export function projectForIndex(table: TableRecord, index: IndexRecord, item: It
   const names = [...indexKeyNames(table, index), ...(index.Projection.NonKeyAttributes ?? [])];
   for (const n of names) if (Object.hasOwn(item, n)) out[n] = item[n];
   return out;
-}
-
-function sameKey(a: Key, b: Key): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x instanceof Uint8Array && y instanceof Uint8Array) {
-      if (x.length !== y.length || x.some((v, j) => v !== y[j])) return false;
-    } else if (x !== y) return false;
-  }
-  return true;
 }
 
 /**
