@@ -333,7 +333,8 @@ export async function dynamodbBench(): Promise<Section> {
         `Deno KV floor: bench/kv_floor_server.ts behind Deno.serve on its own file store, ` +
         `writing each PutItem or UpdateItem body as one entry (no read, parse or index) and ` +
         `replying \`{}\` after the group commit, and answering GetItem and Query with a canned ` +
-        `1 KiB body at once (no read: the most a Deno.serve server answers here); run in the same ` +
+        `1 KiB body at once (no read: the most a Deno.serve server answers here); every reply ` +
+        `carries the headers DynamoDB's do (content type, request id, CRC-32); run in the same ` +
         `rounds as each row.`,
       ],
     };

@@ -9,11 +9,14 @@
  * database 0 when started with `basekv`: the floor of a read that misses every cache. Started
  * with `http`, it answers every HTTP request by writing its body as one entry and replying `{}`
  * after the commit: the floor of a DynamoDB PutItem or UpdateItem (which also reads); a read
- * (any other operation) gets a canned 1 KiB reply at once, the ceiling of a Deno.serve server. Started
+ * (any other operation) gets a canned 1 KiB reply at once, the ceiling of a Deno.serve server;
+ * every reply carries the three headers DynamoDB's do. Started
  * with `memcached`, it takes memcached text `set` commands instead of RESP.
  * Usage: deno run -A --unstable-kv bench/kv_floor_server.ts <data file> <port> [basekv|http|memcached]
  * @module
  */
+import { crc32 } from "../protocols/dynamodb/crc32.ts";
+
 const [path, portArg, layoutArg] = Deno.args;
 if (!path || !portArg) throw new Error("usage: kv_floor_server.ts <data file> <port>");
 const kv = await Deno.openKv(path);
@@ -250,6 +253,25 @@ async function serve<T>(
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
 /** A read's canned reply, about a 10-item Query's size: the ceiling of a Deno.serve server. */
 const READ_REPLY = `{"Count":0,"Items":[],"Pad":"${"x".repeat(1024)}"}`;
+const WRITE_REPLY = "{}";
+const CHECKSUMS = new Map(
+  [READ_REPLY, WRITE_REPLY].map((body) => [body, String(crc32(encoder.encode(body)))]),
+);
+let requests = 0;
+
+/**
+ * A reply with the headers every DynamoDB reply carries and the SDKs read: its type, a request
+ * id (a counter here, DynamoDB's are 52 characters) and the body's CRC-32 (botocore checks it).
+ */
+function dynamoReply(body: string): Response {
+  return new Response(body, {
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amzn-requestid": String(++requests).padStart(52, "0"),
+      "x-amz-crc32": CHECKSUMS.get(body)!,
+    },
+  });
+}
 
 /** The longest body prefix used as a key (Deno KV keys stop at 2 KiB). */
 const MAX_KEY_BYTES = 1800;
@@ -259,15 +281,13 @@ if (layoutArg === "http") {
     const body = new Uint8Array(await request.arrayBuffer());
     const target = request.headers.get("x-amz-target") ?? "";
     if (!WRITES.has(target.slice(target.indexOf(".") + 1))) {
-      return new Response(READ_REPLY, {
-        headers: { "content-type": "application/x-amz-json-1.0" },
-      });
+      return dynamoReply(READ_REPLY);
     }
     const writes: Write[] = [[["p", body.subarray(0, MAX_KEY_BYTES)], body]];
     const committed = new Promise<void>((done) => pending.push({ writes, done }));
     commitLoop();
     await committed;
-    return new Response("{}", { headers: { "content-type": "application/x-amz-json-1.0" } });
+    return dynamoReply(WRITE_REPLY);
   });
 } else {
   for await (const conn of Deno.listen({ hostname: "127.0.0.1", port: Number(portArg) })) {
