@@ -7,6 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import {
   CreateTableCommand,
   type DynamoDBClient,
@@ -19,9 +20,20 @@ import { type DynamoFixture, startDynamo } from "../dynamodb/client.ts";
 const TABLE = "electro";
 const GSIS = ["gsi1", "gsi2", "gsi3"];
 
-/** The table ElectroDB's single-table docs prescribe: generic pk/sk plus gsiNpk/gsiNsk indexes. */
+/**
+ * The table ElectroDB's single-table docs prescribe: generic pk/sk plus gsiNpk/gsiNsk indexes,
+ * and one GSI whose sort key is a number attribute itself (an ElectroDB "attribute ref" key).
+ */
 async function createSingleTable(client: DynamoDBClient): Promise<void> {
-  const keys = ["pk", "sk", ...GSIS.flatMap((g) => [`${g}pk`, `${g}sk`])];
+  const keys = ["pk", "sk", ...GSIS.flatMap((g) => [`${g}pk`, `${g}sk`]), "gsi4pk"];
+  const gsi = (name: string, hash: string, range: string) => ({
+    IndexName: name,
+    KeySchema: [
+      { AttributeName: hash, KeyType: "HASH" as const },
+      { AttributeName: range, KeyType: "RANGE" as const },
+    ],
+    Projection: { ProjectionType: "ALL" as const },
+  });
   await client.send(
     new CreateTableCommand({
       TableName: TABLE,
@@ -30,15 +42,14 @@ async function createSingleTable(client: DynamoDBClient): Promise<void> {
         { AttributeName: "pk", KeyType: "HASH" },
         { AttributeName: "sk", KeyType: "RANGE" },
       ],
-      AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: "S" })),
-      GlobalSecondaryIndexes: GSIS.map((g) => ({
-        IndexName: `${g}pk-${g}sk-index`,
-        KeySchema: [
-          { AttributeName: `${g}pk`, KeyType: "HASH" },
-          { AttributeName: `${g}sk`, KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      })),
+      AttributeDefinitions: [
+        ...keys.map((k) => ({ AttributeName: k, AttributeType: "S" as const })),
+        { AttributeName: "salary", AttributeType: "N" },
+      ],
+      GlobalSecondaryIndexes: [
+        ...GSIS.map((g) => gsi(`${g}pk-${g}sk-index`, `${g}pk`, `${g}sk`)),
+        gsi("gsi4pk-salary-index", "gsi4pk", "salary"),
+      ],
     }),
   );
 }
@@ -96,6 +107,12 @@ function taskApp(client: DynamoDBClient) {
         index: "gsi2pk-gsi2sk-index",
         pk: { field: "gsi2pk", composite: ["team"] },
         sk: { field: "gsi2sk", composite: ["dateHired", "title"] },
+      },
+      // The sort key is the number itself, so the index orders employees by salary numerically.
+      payroll: {
+        index: "gsi4pk-salary-index",
+        pk: { field: "gsi4pk", composite: ["office"] },
+        sk: { field: "salary", composite: ["salary"] },
       },
       employeeLookup: {
         index: "gsi3pk-gsi3sk-index",
@@ -607,6 +624,17 @@ electroTest("cursors, limit, pages and count paginate in order", async ({ tasks 
   assert.deepEqual(seen, names);
   assert.ok(pages === 3 || pages === 4, `three full pages of ten (got ${pages})`);
 
+  // ElectroDB's cursor is the LastEvaluatedKey in base64url: a GSI's names the table's and the
+  // index's key attributes, and nothing else.
+  const first = await tasks.query.project({ project: "apollo" }).go({ limit: 10 });
+  const lastKey = JSON.parse(Buffer.from(first.cursor!, "base64url").toString("utf8"));
+  assert.deepEqual(lastKey, {
+    pk: "$taskapp#task_t09",
+    sk: "$task_1#project_apollo#employee_e09",
+    gsi1pk: "$taskapp#project_apollo",
+    gsi1sk: "$task_1#employee_e09#status_open",
+  });
+
   const everything = await tasks.query.project({ project: "apollo" }).go({ pages: "all" });
   assert.deepEqual(everything.data.map((t) => t.task), names);
   assert.equal(everything.cursor, null);
@@ -767,3 +795,91 @@ electroTest("a TTL attribute expires items ElectroDB wrote", async ({ employees 
   assert.deepEqual(left.data.map((e) => e.employee), ["e03"]);
   assert.equal((await employees.get({ employee: "e02" }).go()).data?.expiresAt, future);
 });
+
+electroTest("a GSI keyed on a number attribute orders it as a number", async ({ employees }) => {
+  // As strings these would sort 100000 < 1000000 < 42000 < 55000.75 < 9500.
+  const salaries = [42_000, 9_500, 100_000, 55_000.75, 1_000_000];
+  await employees.put(salaries.map((salary, i) => employee(2 * (i + 1), { salary }))).go();
+  const bySalary = (r: { data: { salary?: number }[] }) => r.data.map((e) => e.salary);
+  const payroll = () => employees.query.payroll({ office: "gw" });
+
+  assert.deepEqual(bySalary(await payroll().go()), [9_500, 42_000, 55_000.75, 100_000, 1_000_000]);
+  assert.deepEqual(
+    bySalary(await payroll().go({ order: "desc", limit: 2 })),
+    [1_000_000, 100_000],
+  );
+  assert.deepEqual(bySalary(await payroll().gt({ salary: 55_000 }).go()), [
+    55_000.75,
+    100_000,
+    1_000_000,
+  ]);
+  assert.deepEqual(
+    bySalary(await payroll().between({ salary: 9_500 }, { salary: 55_000.75 }).go()),
+    [9_500, 42_000, 55_000.75],
+  );
+  assert.deepEqual(bySalary(await payroll().lt({ salary: 42_000 }).go()), [9_500]);
+
+  // A raise moves the employee within the index.
+  await employees.update({ employee: "e02" }).set({ salary: 2_000_000 }).go();
+  assert.deepEqual(
+    (await payroll().gte({ salary: 1_000_000 }).go()).data.map((e) => e.employee),
+    ["e10", "e02"],
+  );
+});
+
+electroTest(
+  "DynamoDB's refusals reach the app through ElectroDB",
+  async ({ employees, tasks }, service) => {
+    await seedEmployees(employees);
+    const awsError = async (p: Promise<unknown>) => {
+      const err = await failure(p);
+      assert.equal(err.name, "ElectroError", String(err));
+      const cause = err.cause as Error;
+      return `${cause.name}: ${cause.message}`;
+    };
+
+    assert.equal(
+      await awsError(employees.query.coworkers({ office: "gw" }).go({ consistent: true })),
+      "ValidationException: Consistent reads are not supported on global secondary indexes",
+    );
+    // employee(1) has no address map, so a path inside it cannot be set.
+    assert.equal(
+      await awsError(
+        employees.update({ employee: "e01" })
+          .data(({ address }, op) => op.set(address.city, "Oslo"))
+          .go(),
+      ),
+      "ValidationException: The document path provided in the update expression is invalid for update",
+    );
+    assert.equal(
+      await awsError(employees.get([{ employee: "e01" }, { employee: "e01" }]).go()),
+      "ValidationException: Provided list of item keys contains duplicates",
+    );
+
+    // A transaction's client token makes a retry idempotent; reusing it for another request fails.
+    const key = { task: "t1", project: "apollo", employee: "e01" };
+    await tasks.create({ ...key, points: 1 }).go();
+    const bump = (by: number) =>
+      service.transaction.write(({ tasks }) => [tasks.update(key).add({ points: by }).commit()])
+        .go({ token: "bump-once" });
+    assert.equal((await bump(10)).canceled, false);
+    assert.equal((await bump(10)).canceled, false);
+    assert.equal((await tasks.get(key).go()).data!.points, 11, "the retry was not applied twice");
+    assert.match(await awsError(bump(20)), /^IdempotentParameterMismatchException: /);
+
+    // Every action of a canceled transaction gets a reason, with DynamoDB's message.
+    const canceled = await service.transaction.write(({ employees, tasks }) => [
+      employees.create(employee(1)).commit(),
+      tasks.check({ ...key, task: "missing" }).where(({ points }, { exists }) => exists(points))
+        .commit(),
+      tasks.update(key).add({ points: 1 }).commit(),
+    ]).go();
+    assert.equal(canceled.canceled, true);
+    assert.deepEqual(canceled.data.map((r) => [r.code, r.message ?? null]), [
+      ["ConditionalCheckFailed", "The conditional request failed"],
+      ["ConditionalCheckFailed", "The conditional request failed"],
+      ["None", null],
+    ]);
+    assert.equal((await tasks.get(key).go()).data!.points, 11);
+  },
+);
