@@ -424,6 +424,11 @@ electroTest(
       project: "apollo",
       employee: "e1",
     });
+
+    // DynamoDB numbers are decimals: 1 + 0.1 + 0.2 is 1.3, not JavaScript's 1.3000000000000003.
+    await tasks.update(key).add({ points: 0.1 }).go();
+    const decimal = await tasks.update(key).add({ points: 0.2 }).go({ response: "all_new" });
+    assert.equal(decimal.data.points, 1.3);
   },
 );
 
