@@ -888,3 +888,33 @@ electroTest(
     assert.equal((await tasks.get(key).go()).data!.points, 11);
   },
 );
+
+electroTest(
+  "concurrent writers: atomic counters and optimistic version checks",
+  async ({ tasks }) => {
+    const key = { task: "t1", project: "apollo", employee: "e01" };
+    await tasks.create({ ...key, points: 0 }).go();
+
+    // Fifty concurrent increments all land.
+    await Promise.all(Array.from({ length: 50 }, () => tasks.update(key).add({ points: 1 }).go()));
+    assert.equal((await tasks.get(key).go()).data!.points, 50);
+
+    // Ten writers race to move points from the value they read: exactly one condition holds.
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        tasks.patch(key)
+          .set({ points: 100 + i })
+          .where(({ points }, { eq }) => eq(points, 50))
+          .go()),
+    );
+    const won = results.filter((r) => r.status === "fulfilled");
+    assert.equal(won.length, 1, "one writer wins the version check");
+    for (const r of results) {
+      if (r.status === "rejected") {
+        assert.equal((r.reason.cause as Error).name, "ConditionalCheckFailedException");
+      }
+    }
+    const final = (await tasks.get(key).go()).data!.points;
+    assert.ok(final >= 100 && final < 110, `the winner's value stands (got ${final})`);
+  },
+);
