@@ -108,7 +108,7 @@ function defaults(port: number, password: string | null): Record<string, Param> 
     "latency-monitor-threshold": { value: "0", kind: "int" },
     "lazyfree-lazy-user-flush": { value: "no", kind: "bool" },
     "replica-read-only": { value: "yes", kind: "bool" },
-    "hash-max-listpack-entries": size(128),
+    "hash-max-listpack-entries": size(512),
     "hash-max-listpack-value": bytes(64),
     "list-max-listpack-size": { value: "-2", kind: "int", min: INT_MIN, max: INT_MAX },
     "list-compress-depth": { value: "0", kind: "int", min: 0n, max: INT_MAX },

@@ -14,7 +14,7 @@ export interface HashLimits {
 }
 
 /** Redis's default thresholds (CONFIG SET may change them: see ../encoding_limits.ts). */
-export const DEFAULT_HASH_LIMITS: HashLimits = { entries: 128, value: 64 };
+export const DEFAULT_HASH_LIMITS: HashLimits = { entries: 512, value: 64 };
 /** Fields examined when deciding whether a hash with field TTLs still has one live. */
 const LIVE_PROBE = 1000;
 
