@@ -271,7 +271,14 @@ class RespConnection {
     const clear = () => {
       if (this.#lastWrite === settled) this.#lastWrite = null;
     };
-    const settled: Promise<void> = done.then(clear, clear);
+    // A unit that fails (INCR on text) is rejected at once, while the writes submitted before it
+    // may still be staged: reads wait for those too (a pipelined SET k, failing INCR, GET k read
+    // nil). Commits resolve in submission order, so only the failure path needs the chain.
+    const before = this.#lastWrite;
+    const settled: Promise<void> = done.then(
+      clear,
+      before === null ? clear : () => before.then(clear),
+    );
     this.#lastWrite = settled;
     return done;
   }

@@ -266,6 +266,35 @@ Deno.test("CLIENT REPLY OFF/SKIP/ON silence replies as Redis does", async () => 
   assert.equal(await c.raw.readText("$1\r\nd\r\n"), "$1\r\nd\r\n");
 });
 
+Deno.test("a read after a failed write in a pipeline sees the writes before it", async () => {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  using c = await RespClient.connect(s.ports.redis);
+  await c.call("SET", "text", "abc");
+  // redis-py's pipeline(transaction=False) with an error in the middle: the failing INCRBY and
+  // LPUSH were rejected before the SET committed, and the GET after them answered nil.
+  for (let i = 0; i < 20; i++) {
+    await c.call("DEL", "p");
+    const script = [
+      ["SET", "p", String(i)],
+      ["INCRBY", "text", "1"],
+      ["LPUSH", "p", "x"],
+      ["GET", "p"],
+    ];
+    await c.send(new Uint8Array(script.flatMap((args) => [...command(...args)])));
+    const got: string[] = [];
+    for (let j = 0; j < script.length; j++) {
+      const r = await c.reply();
+      got.push(r.type === "null" ? "(nil)" : replyText(r));
+    }
+    assert.deepEqual(got, [
+      "OK",
+      "ERR value is not an integer or out of range",
+      "WRONGTYPE Operation against a key holding the wrong kind of value",
+      String(i),
+    ]);
+  }
+});
+
 Deno.test("CONFIG GET globs, CONFIG SET validates, COMMAND describes the table", async () => {
   await using s = await startTestServer({ protocols: ["redis"] });
   using c = await RespClient.connect(s.ports.redis);
