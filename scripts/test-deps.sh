@@ -8,6 +8,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v memcached >/dev/null || [ -x /usr/bin/memcached ] || need+=(memcached)
 command -v memcslap >/dev/null || command -v memcaslap >/dev/null || need+=(libmemcached-tools)
 /usr/bin/python3 -c 'import pymemcache' 2>/dev/null || need+=(python3-pymemcache)
+/usr/bin/python3 -c 'import redis' 2>/dev/null || need+=(python3-redis)
 command -v aws >/dev/null || need+=(awscli)
 command -v openssl >/dev/null || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
