@@ -229,6 +229,12 @@ def strings(r, version):
     check("object encoding hash", r.object("encoding", "t:hash"), "listpack")
     check("object encoding zset", r.object("encoding", "t:zset"), "listpack")
     check("object encoding stream", r.object("encoding", "t:stream"), "stream")
+    # Redis 7.2 keeps small lists and sets of strings in a listpack (7.0: quicklist, hashtable).
+    old = version.startswith("7.0")
+    check("object encoding small list", r.object("encoding", "t:list"),
+          "quicklist" if old else "listpack")
+    check("object encoding small set", r.object("encoding", "t:set"),
+          "hashtable" if old else "listpack")
     r.sadd("enc:intset", 1, 2, 3)
     check("object encoding intset", r.object("encoding", "enc:intset"), "intset")
     check("object encoding missing", r.object("encoding", "nope"), None)
