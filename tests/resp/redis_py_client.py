@@ -6,6 +6,7 @@ Usage: redis_py_client.py PORT open|auth
 Prints "OK" when every check passed, else one "FAIL ..." line per failed check (and the traceback
 of any section that raised) and exits 1. Runs against redis-server too, to check the expectations.
 """
+import datetime
 import hashlib
 import sys
 import threading
@@ -612,7 +613,8 @@ def scripts(r, version):
     check("script_exists", r.script_exists(sha, "0" * 40), [True, False])
     check("script_flush again", r.script_flush("SYNC"), True)
     check("script_exists after flush", r.script_exists(sha), [False])
-    raises("evalsha after flush", lambda: r.evalsha(sha, 1, "sc", 1), redis.exceptions.NoScriptError,
+    raises("evalsha after flush", lambda: r.evalsha(sha, 1, "sc", 1),
+           redis.exceptions.NoScriptError,
            "No matching script. Please use EVAL.")
     with r.pipeline() as pipe:
         incr(keys=["sc"], args=[1], client=pipe)
@@ -754,6 +756,107 @@ def locks(r, version):
     waiter.release()
 
 
+def app_calls(r, version):
+    """What Django's cache, Celery (kombu) and RQ call besides the families above."""
+    check("setex", r.setex("dj:1", 300, "pickled"), True)
+    between("setex ttl", r.ttl("dj:1"), 295, 300)
+    check("psetex", r.psetex("dj:2", 300000, "x"), True)
+    check("exists counts every key", r.exists("dj:1", "dj:2", "dj:1", "nope"), 3)
+    check("touch", r.touch("dj:1", "nope"), 1)
+    check("rename", r.rename("dj:2", "dj:3"), True)
+    raises("rename missing", lambda: r.rename("nope", "x"), ResponseError, "no such key")
+    check("renamenx onto existing", r.renamenx("dj:3", "dj:1"), False)
+    check("copy", r.copy("dj:1", "dj:4"), True)
+    check("copy onto existing", r.copy("dj:1", "dj:4"), False)
+    between("copy keeps the ttl", r.ttl("dj:4"), 295, 300)
+    check("keys pattern", sorted(r.keys("dj:*")), ["dj:1", "dj:3", "dj:4"])
+    check("delete many", r.delete("dj:1", "dj:3", "nope"), 2)
+    check("unlink", r.unlink("dj:4"), 1)
+    r.rpush("celery", "t1", "t2")
+    check("brpoplpush", r.brpoplpush("celery", "unacked", timeout=1), "t2")
+    check("brpoplpush timeout", r.brpoplpush("empty9", "unacked", timeout=0.1), None)
+    check("brpop over several queues", r.brpop(["empty9", "celery"], timeout=1), ("celery", "t1"))
+    with r.pipeline() as pipe:
+        pipe.zadd("rq:scheduled", {"job1": 100}).hset("rq:job:1", mapping={"status": "queued"})
+        pipe.expire("rq:job:1", 500).zrangebyscore("rq:scheduled", 0, 200)
+        check("rq-style pipeline", pipe.execute(), [1, 1, True, ["job1"]])
+    check("client_setname", r.client_setname("worker-1"), True)
+    check("client_getname", r.client_getname(), "worker-1")
+    ok("dbsize is an int", type(r.dbsize()) is int)
+    ok("randomkey", r.randomkey() is not None)
+    check("sort", r.sort("sortme") if r.rpush("sortme", 3, 1, 2) else None, ["1", "2", "3"])
+    check("sort alpha desc", r.sort("sortme", desc=True, alpha=True), ["3", "2", "1"])
+    check("flushdb async", r.flushdb(asynchronous=True), True)
+    check("dbsize after flushdb", r.dbsize(), 0)
+
+
+def server_calls(r, version):
+    info = r.client_info()
+    check("client_info id", info.get("id"), r.client_id())
+    check("client_info db", info.get("db"), 0)
+    ok("lastsave is a datetime", isinstance(r.lastsave(), datetime.datetime))
+    r.set("mem", "x" * 100)
+    ok("memory_usage is an int", type(r.memory_usage("mem")) is int and r.memory_usage("mem") > 100)
+    check("memory_usage missing", r.memory_usage("nope"), None)
+    # basekv keeps no slow log (SLOWLOG GET is always empty): only the parsing is checked.
+    check("slowlog_reset", r.slowlog_reset(), True)
+    r.config_set("slowlog-log-slower-than", 0)
+    r.get("mem")
+    entries = r.slowlog_get(2)
+    r.config_set("slowlog-log-slower-than", 10000)
+    ok("slowlog_get parses", isinstance(entries, list)
+       and all(type(e["duration"]) is int for e in entries), repr(entries))
+    check("getdel", r.getdel("mem"), "x" * 100)
+    check("getdel missing", r.getdel("mem"), None)
+    r.rpush("mp", "a", "b", "c")
+    check("lmpop", r.lmpop(2, "nope", "mp", direction="RIGHT", count=2), ["mp", ["c", "b"]])
+    r.zadd("zmp", {"a": 1, "b": 2})
+    check("zmpop", r.zmpop(1, ["zmp"], max=True), ["zmp", [["b", "2"]]])
+    lib = "#!lua name=pylib\nredis.register_function('hi', function(keys, args) " \
+          "return 'hi ' .. args[1] end)"
+    check("function_load", r.function_load(lib), "pylib")
+    check("fcall", r.fcall("hi", 0, "py"), "hi py")
+    raises("function_load again", lambda: r.function_load(lib), ResponseError,
+           "Library 'pylib' already exists")
+    check("function_load replace", r.function_load(lib, replace=True), "pylib")
+    check("function_delete", r.function_delete("pylib"), True)
+
+
+def asyncio_client(r, version):
+    """redis.asyncio (FastAPI and other async apps) over the same server."""
+    import asyncio
+    import redis.asyncio as aioredis
+
+    async def run():
+        a = aioredis.Redis(host="127.0.0.1", port=PORT, decode_responses=True,
+                           client_name="aio")
+        try:
+            check("async ping", await a.ping(), True)
+            check("async set ex", await a.set("aio", "v", ex=50), True)
+            check("async get", await a.get("aio"), "v")
+            check("async getname", await a.client_getname(), "aio")
+            async with a.pipeline(transaction=True) as pipe:
+                pipe.incr("aio:n").incr("aio:n").get("aio:n")
+                check("async transaction", await pipe.execute(), [1, 2, "2"])
+            # Concurrent calls take a pooled connection each: replies come in any order.
+            check("async gather", sorted(await asyncio.gather(
+                *(a.incr("aio:g") for _ in range(20)))), list(range(1, 21)))
+            p = a.pubsub()
+            await p.subscribe("aioch")
+            check("async subscribe", await p.get_message(timeout=5),
+                  {"type": "subscribe", "pattern": None, "channel": "aioch", "data": 1})
+            await a.publish("aioch", "m")
+            check("async message", await p.get_message(timeout=5),
+                  {"type": "message", "pattern": None, "channel": "aioch", "data": "m"})
+            await p.unsubscribe()
+            await p.close()
+            check("async blpop timeout", await a.blpop("aio:empty", timeout=0.1), None)
+        finally:
+            await a.close()
+
+    asyncio.run(run())
+
+
 def errors(r, version):
     r.set("str", "x")
     raises("wrongtype", lambda: r.lpush("str", "a"), ResponseError,
@@ -813,7 +916,8 @@ def auth(version_unused=None):
 
 
 SECTIONS = [handshake, strings, hashes, lists, sets, sorted_sets, streams, hll_geo, pipelines,
-            scripts, pubsub, locks, errors]
+            scripts, pubsub, locks, app_calls, server_calls,
+            asyncio_client, errors]
 
 
 def main():

@@ -1,7 +1,8 @@
 /**
- * Debian's redis-py (python3-redis 4.3, what Celery, RQ and Django's cache use on bookworm)
- * against basekv: tests/resp/redis_py_client.py runs the calls Python apps make and prints OK or
- * every failed check; each test fails with that output.
+ * Debian's redis-py (python3-redis 4.3, what Celery, RQ and Django's cache use on bookworm) and
+ * its redis.asyncio client against basekv: tests/resp/redis_py_client.py makes the calls Python
+ * apps make (the same script passes against redis-server) and prints OK or every failed check;
+ * each test fails with that output.
  * @module
  */
 import assert from "node:assert/strict";
