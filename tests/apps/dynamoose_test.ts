@@ -37,6 +37,17 @@ function fresh(name: string): string {
   return `${name}${++modelSeq}`;
 }
 
+/** Dynamoose's Table options. */
+type TableOptions = NonNullable<ConstructorParameters<typeof dynamoose.Table>[2]>;
+
+/**
+ * Table options written as an application writes them: Dynamoose types `update` and `tableClass`
+ * as TypeScript enums its entry point does not export, so the plain strings need this cast.
+ */
+function tableOptions(options: Record<string, unknown>): TableOptions {
+  return options as TableOptions;
+}
+
 /** Table options that wait for ACTIVE without Dynamoose's one-second default poll interval. */
 const WAIT = { enabled: true, check: { timeout: 20_000, frequency: 50 } };
 
@@ -277,8 +288,8 @@ dynamooseTest(
 
 dynamooseTest(
   "dynamoose: update with $SET/$ADD/$REMOVE/$DELETE, and conditional update and delete",
-  async () => {
-    const { Order } = await orderModel();
+  async ({ f }) => {
+    const { Order, table } = await orderModel();
     const key = { customerId: "c1", orderId: "o1" };
     const made = await Order.create({
       ...key,
@@ -288,7 +299,7 @@ dynamooseTest(
       note: "to remove",
     });
     const updated = await Order.update(key, {
-      $SET: { status: "paid", "address.city": "Bergen" },
+      $SET: { status: "paid", address: { city: "Bergen", zip: "5003" } },
       $ADD: { total: 5, tags: ["d"], lines: [{ sku: "B", qty: 3 }] },
       $REMOVE: ["note"],
     });
@@ -297,11 +308,14 @@ dynamooseTest(
     assert.deepEqual([...updated.tags].sort(), ["a", "b", "c", "d"]);
     assert.deepEqual(updated.lines, [{ sku: "A", qty: 1 }, { sku: "B", qty: 3 }]);
     assert.equal(updated.note, undefined);
+    assert.deepEqual(updated.address, { city: "Bergen", zip: "5003" });
     assert.ok(updated.updatedAt >= made.updatedAt);
     const deleted = await Order.update(key, { $DELETE: { tags: ["a", "c", "zz"] } });
     assert.deepEqual([...deleted.tags].sort(), ["b", "d"]);
-    // A plain object is $SET.
-    assert.equal((await Order.update(key, { total: 99 })).total, 99);
+    // A plain object is $SET; ALL_OLD hands back the item as it was.
+    const old = await Order.update(key, { total: 99 }, { returnValues: "ALL_OLD" });
+    assert.equal(old.total, 15);
+    assert.equal((await Order.get(key))?.total, 99);
 
     // Conditions: a true one lets the update through, a false one fails with DynamoDB's error.
     const ok = await Order.update(key, { $SET: { status: "shipped" } }, {
@@ -327,6 +341,25 @@ dynamooseTest(
     assert.equal(await Order.get(key), undefined);
     // Deleting what is not there is not an error in DynamoDB.
     await Order.delete(key);
+
+    // Update is an upsert; deleting every member of a set removes the attribute.
+    const other = { customerId: "c1", orderId: "o2" };
+    const upserted = await Order.update(other, { total: 3, tags: new Set(["x", "y"]) });
+    assert.deepEqual([...upserted.tags].sort(), ["x", "y"]);
+    const emptied = await Order.update(other, { $DELETE: { tags: ["x", "y"] } });
+    assert.equal(emptied.tags, undefined);
+    const raw = await f.client.send(
+      new GetItemCommand({
+        TableName: table.name,
+        Key: { customerId: { S: "c1" }, orderId: { S: "o2" } },
+      }),
+    );
+    assert.deepEqual(Object.keys(raw.Item!).sort(), [
+      "customerId",
+      "orderId",
+      "total",
+      "updatedAt",
+    ]);
   },
 );
 
@@ -439,6 +472,9 @@ dynamooseTest(
     const counted = await Order.query("customerId").eq("c1").where("orderId").beginsWith("o1")
       .count().exec();
     assert.equal(counted.count, 10);
+    const countedPaid = await Order.query("customerId").eq("c1").filter("status").eq("paid")
+      .count().exec();
+    assert.equal(countedPaid.count, 10, "a counted query counts the items its filter keeps");
     const projected = await Order.query("customerId").eq("c2").attributes(["orderId", "total"])
       .exec();
     assert.deepEqual(projected.map((o) => ({ ...o })), [
@@ -800,5 +836,99 @@ dynamooseTest(
     const missing = await rejection(Missing.get("x"));
     assert.equal(missing.name, "ResourceNotFoundException");
     assert.equal(missing.message, "Requested resource not found");
+  },
+);
+
+dynamooseTest(
+  "dynamoose: streams, table class and tags at creation; update: [...] changes only those",
+  async ({ f, sent }) => {
+    const name = fresh("events");
+    const schema = () =>
+      new dynamoose.Schema({
+        id: { type: String, hashKey: true },
+        kind: { type: String, index: { name: "byKind", type: "global", project: ["at"] } },
+        at: Number,
+      });
+    const base = {
+      waitForActive: WAIT,
+      throughput: 2,
+      initialize: false,
+      tableClass: "infrequentAccess",
+      tags: { env: "ci" },
+      streamOptions: { enabled: true, type: "NEW_AND_OLD_IMAGES" },
+    } as const;
+    const Event = dynamoose.model(fresh("Event"), schema());
+    await new dynamoose.Table(name, [Event], tableOptions({ ...base, create: true })).initialize();
+    const describe = async () =>
+      (await f.client.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    const d = await describe();
+    assert.equal(d.TableClassSummary?.TableClass, "STANDARD_INFREQUENT_ACCESS");
+    assert.deepEqual(d.StreamSpecification, {
+      StreamEnabled: true,
+      StreamViewType: "NEW_AND_OLD_IMAGES",
+    });
+    assert.ok(d.LatestStreamArn?.startsWith(`${d.TableArn}/stream/`));
+    assert.deepEqual(d.GlobalSecondaryIndexes?.[0].Projection, {
+      ProjectionType: "INCLUDE",
+      NonKeyAttributes: ["at"],
+    });
+    assert.deepEqual(d.GlobalSecondaryIndexes?.[0].ProvisionedThroughput?.ReadCapacityUnits, 2);
+    const tags = await f.client.send(new ListTagsOfResourceCommand({ ResourceArn: d.TableArn }));
+    assert.deepEqual(tags.Tags, [{ Key: "env", Value: "ci" }]);
+    await Event.create({ id: "e1", kind: "click", at: 1 });
+    const clicks = await Event.query("kind").eq("click").exec();
+    assert.deepEqual(clicks.map((e) => ({ ...e })), [{ id: "e1", kind: "click", at: 1 }]);
+
+    // A later start asks for other settings; it updates the class, throughput and tags.
+    sent.length = 0;
+    const Again = dynamoose.model(fresh("Event"), schema());
+    await new dynamoose.Table(
+      name,
+      [Again],
+      tableOptions({
+        ...base,
+        create: false,
+        update: ["tableClass", "throughput", "tags", "streams"],
+        throughput: { read: 6, write: 7 },
+        tableClass: "standard",
+        tags: { env: "prod", owner: "ops" },
+      }),
+    ).initialize();
+    assert.deepEqual(sent.filter((op) => op !== "DescribeTable"), [
+      "UpdateTable", // throughput
+      "ListTagsOfResource",
+      "UntagResource",
+      "TagResource",
+      "UpdateTable", // table class
+    ]);
+    const after = await describe();
+    assert.equal(after.TableClassSummary?.TableClass, "STANDARD");
+    assert.equal(after.ProvisionedThroughput?.ReadCapacityUnits, 6);
+    assert.equal(after.ProvisionedThroughput?.WriteCapacityUnits, 7);
+    assert.equal(after.ProvisionedThroughput?.NumberOfDecreasesToday, 0);
+    const retagged = await f.client.send(
+      new ListTagsOfResourceCommand({ ResourceArn: after.TableArn }),
+    );
+    assert.deepEqual(retagged.Tags?.sort((a, b) => a.Key!.localeCompare(b.Key!)), [
+      { Key: "env", Value: "prod" },
+      { Key: "owner", Value: "ops" },
+    ]);
+
+    // Changing the stream's view type in place is refused by DynamoDB (disable it first).
+    const Third = dynamoose.model(fresh("Event"), schema());
+    const refused = await rejection(
+      new dynamoose.Table(
+        name,
+        [Third],
+        tableOptions({
+          ...base,
+          create: false,
+          update: ["streams"],
+          streamOptions: { enabled: true, type: "KEYS_ONLY" },
+        }),
+      ).initialize(),
+    );
+    assert.equal(refused.name, "ValidationException");
+    assert.equal(refused.message, `Table already has an enabled stream: ${after.LatestStreamArn}`);
   },
 );
