@@ -16,6 +16,7 @@ import {
   ListTablesCommand,
   ListTagsOfResourceCommand,
   PutItemCommand,
+  type TableClass,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateTableCommand,
@@ -330,6 +331,26 @@ Deno.test("UpdateTable() switches billing, throughput and adds/removes a GSI", a
   )).TableDescription!;
   assert.equal(without.GlobalSecondaryIndexes, undefined);
   assert.equal(without.AttributeDefinitions?.length, 2);
+});
+
+Deno.test("UpdateTable() switches the table class and refuses one DynamoDB has not", async () => {
+  await using f = await startDynamo();
+  await f.client.send(simpleTable("cls"));
+  const ia = (await f.client.send(
+    new UpdateTableCommand({ TableName: "cls", TableClass: "STANDARD_INFREQUENT_ACCESS" }),
+  )).TableDescription!;
+  assert.equal(ia.TableClassSummary?.TableClass, "STANDARD_INFREQUENT_ACCESS");
+  const bad = await rejection(f.client.send(
+    new UpdateTableCommand({ TableName: "cls", TableClass: "GLACIER" as TableClass }),
+  ));
+  assert.equal(bad.name, "ValidationException");
+  assert.equal(
+    bad.message,
+    "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: " +
+      "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]",
+  );
+  const d = await f.client.send(new DescribeTableCommand({ TableName: "cls" }));
+  assert.equal(d.Table?.TableClassSummary?.TableClass, "STANDARD_INFREQUENT_ACCESS");
 });
 
 Deno.test("UpdateTimeToLive() and DescribeTimeToLive() round-trip; expired items vanish at the sweep", async () => {

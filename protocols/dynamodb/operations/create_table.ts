@@ -21,7 +21,13 @@ import {
   structure,
   type WithRequired,
 } from "../validation.ts";
-import { checkIndexes, checkKeySchema, checkThroughput, parseIndexes } from "./table_schema.ts";
+import {
+  checkIndexes,
+  checkKeySchema,
+  checkThroughput,
+  parseIndexes,
+  TABLE_CLASSES,
+} from "./table_schema.ts";
 import { requireTableName } from "./describe_table.ts";
 
 /** Most tags per resource. */
@@ -84,7 +90,7 @@ function readRequest(body: Body): CreateTableRequest {
     c.oneOf(`keySchema.${i + 1}.member.keyType`, k?.KeyType, ["HASH", "RANGE"]);
   });
   c.oneOf("billingMode", request.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
-  c.oneOf("tableClass", request.TableClass, ["STANDARD", "STANDARD_INFREQUENT_ACCESS"]);
+  c.oneOf("tableClass", request.TableClass, TABLE_CLASSES);
   return c.checked(request, "TableName", "AttributeDefinitions", "KeySchema");
 }
 

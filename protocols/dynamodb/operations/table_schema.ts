@@ -16,6 +16,8 @@ import { Constraints } from "../validation.ts";
 export const MAX_GSIS = 20;
 /** Most LSIs per table. */
 export const MAX_LSIS = 5;
+/** The table classes CreateTable and UpdateTable accept. */
+export const TABLE_CLASSES = ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] as const;
 
 /**
  * A key schema: every key attribute defined, HASH first, distinct names, RANGE second. A table's

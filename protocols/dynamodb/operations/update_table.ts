@@ -6,7 +6,13 @@
 import type { OperationContext } from "../context.ts";
 import { livePastStreams } from "../storage/streams.ts";
 import { FORMATS, invalidParameter, MESSAGES, resourceNotFound, validation } from "../errors.ts";
-import { checkGsiKeySchema, checkIndexes, checkThroughput, parseIndexes } from "./table_schema.ts";
+import {
+  checkGsiKeySchema,
+  checkIndexes,
+  checkThroughput,
+  parseIndexes,
+  TABLE_CLASSES,
+} from "./table_schema.ts";
 import {
   type AttributeDefinition,
   describeTable,
@@ -89,6 +95,7 @@ export async function updateTable(ctx: OperationContext, body: Body) {
   const request = checkShape(body, SHAPE);
   const c = new Constraints();
   c.oneOf("billingMode", request.BillingMode, ["PROVISIONED", "PAY_PER_REQUEST"]);
+  c.oneOf("tableClass", request.TableClass, TABLE_CLASSES);
   c.throwIfAny();
   if (
     request.ProvisionedThroughput === undefined && request.BillingMode === undefined &&
