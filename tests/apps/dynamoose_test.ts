@@ -736,7 +736,13 @@ dynamooseTest(
       await f.client.send(
         new PutItemCommand({
           TableName: name,
-          Item: { sku: { S: sku }, city: { S: city }, price: { N: "5" }, legacy: { S: "x" } },
+          Item: {
+            sku: { S: sku },
+            city: { S: city },
+            price: { N: "5" },
+            legacy: { S: "x" },
+            maker: { S: `m-${city}` },
+          },
         }),
       );
     }
@@ -745,6 +751,7 @@ dynamooseTest(
         sku: { type: String, hashKey: true },
         city: { type: String, index: { name: "byCity", type: "global", rangeKey: "price" } },
         price: Number,
+        maker: { type: String, index: { name: "byMaker", type: "global", project: false } },
       });
     const options = {
       create: false,
@@ -760,7 +767,8 @@ dynamooseTest(
     assert.deepEqual(sent.filter((op) => op !== "DescribeTable"), [
       "UpdateTable", // BillingMode PAY_PER_REQUEST
       "UpdateTable", // delete legacyIndex
-      "UpdateTable", // create byCity
+      "UpdateTable", // create byCity (its AttributeDefinitions name byMaker's key too)
+      "UpdateTable", // create byMaker, once byCity is ACTIVE
       "ListTagsOfResource",
       "TagResource",
     ]);
@@ -768,6 +776,14 @@ dynamooseTest(
     assert.equal(d?.BillingModeSummary?.BillingMode, "PAY_PER_REQUEST");
     assert.deepEqual(d?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.IndexStatus]), [
       ["byCity", "ACTIVE"],
+      ["byMaker", "ACTIVE"],
+    ]);
+    assert.deepEqual(d?.GlobalSecondaryIndexes?.[1].Projection, { ProjectionType: "KEYS_ONLY" });
+    assert.deepEqual(d?.AttributeDefinitions?.map((a) => a.AttributeName).sort(), [
+      "city",
+      "maker",
+      "price",
+      "sku",
     ]);
     const { Tags } = await f.client.send(
       new ListTagsOfResourceCommand({ ResourceArn: d?.TableArn }),
@@ -779,6 +795,8 @@ dynamooseTest(
     // The new index was backfilled from the items already there.
     const oslo = await Product.query("city").eq("Oslo").exec();
     assert.deepEqual(Array.from(oslo, (p) => p.sku).sort(), ["p1", "p3"]);
+    const bergen = await Product.query("maker").eq("m-Bergen").exec();
+    assert.deepEqual(Array.from(bergen, (p) => ({ ...p })), [{ sku: "p2", maker: "m-Bergen" }]);
 
     // The next start with the same definition finds nothing to change.
     sent.length = 0;
