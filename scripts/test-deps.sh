@@ -9,6 +9,8 @@ command -v memcached >/dev/null || [ -x /usr/bin/memcached ] || need+=(memcached
 command -v memcslap >/dev/null || command -v memcaslap >/dev/null || need+=(libmemcached-tools)
 /usr/bin/python3 -c 'import pymemcache' 2>/dev/null || need+=(python3-pymemcache)
 /usr/bin/python3 -c 'import redis' 2>/dev/null || need+=(python3-redis)
+/usr/bin/python3 -c 'import rq' 2>/dev/null || need+=(python3-rq)
+/usr/bin/python3 -c 'import pylibmc' 2>/dev/null || need+=(python3-pylibmc)
 command -v aws >/dev/null || need+=(awscli)
 command -v openssl >/dev/null || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
