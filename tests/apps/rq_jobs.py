@@ -1,4 +1,6 @@
 """Job functions for tests/apps/rq_test.ts: module-level so RQ's worker can import them by name."""
+import time
+
 from rq import Worker, get_current_job
 from rq.job import Job
 
@@ -60,3 +62,8 @@ def workers_seen():
         }
         for w in Worker.all(connection=job.connection)
     ] + [{"self": job.id}]
+
+
+def sleep_for(seconds):
+    time.sleep(seconds)
+    return seconds

@@ -1,8 +1,11 @@
 /**
- * RQ (Debian's python3-rq 1.13 over python3-redis), unchanged, on basekv: a producer enqueues
- * jobs (results, a failure, retries, meta, a dependency, at_front, a second queue, cancel/delete,
- * scheduled jobs), `rq worker --burst --with-scheduler` drains them, and RQ's own API reports
- * statuses, results, registries and workers. The driver is rq_driver.py, the jobs rq_jobs.py.
+ * RQ (Debian's python3-rq 1.13 over python3-redis), unchanged, on basekv, through the `rq worker`
+ * CLI with its stock forking Worker (what CI jobs and dev containers run). Burst: a producer
+ * enqueues jobs (results, a failure, retries, meta, a dependency, at_front, a second queue,
+ * cancel/delete, scheduled jobs), `rq worker --burst --with-scheduler` drains them, and RQ's own
+ * API reports statuses, results, registries and workers (rq_driver.py). Live: a long-running
+ * worker blocked in BLPOP, job timeouts, stop/shutdown over pub/sub, the scheduler process and
+ * requeueing (rq_live_driver.py). Jobs live in rq_jobs.py.
  * @module
  */
 import assert from "node:assert/strict";
@@ -17,17 +20,21 @@ const PYTHON = ["/usr/bin/python3", "python3"].find((p) => {
   }
 })!;
 
-Deno.test("rq: burst worker runs jobs; results, failures, retries, meta, dependencies, scheduler, registries, workers", async () => {
+/** Run `driver` against a fresh target and return the JSON it prints. */
+async function drive(driver: string): Promise<unknown> {
   await using target = await startTarget();
-  const script = new URL("./rq_driver.py", import.meta.url).pathname;
+  const script = new URL(driver, import.meta.url).pathname;
   const out = await new Deno.Command(PYTHON, {
     args: [script, String(target.port)],
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  const seen = JSON.parse(new TextDecoder().decode(out.stdout));
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+Deno.test("rq: burst worker runs jobs; results, failures, retries, meta, dependencies, scheduler, registries, workers", async () => {
+  const seen = await drive("./rq_driver.py");
   assert.deepEqual(seen, {
     before: {
       // 13 enqueued on "default" minus the dependent (deferred) and the two scheduled ones.
@@ -100,6 +107,37 @@ Deno.test("rq: burst worker runs jobs; results, failures, retries, meta, depende
       ],
       workers_after: [],
       worker_count_after: 0,
+    },
+  });
+});
+
+Deno.test("rq: a long-running worker picks up jobs, times out, stops a job and shuts down on command", async () => {
+  assert.deepEqual(await drive("./rq_live_driver.py"), {
+    producer: {
+      ids: ["many-1", "many-2", "many-3"],
+      job_ids: ["many-1", "many-2", "many-3"],
+      position: 2,
+      queue_position: 1,
+      fetch_job: [1, 1],
+      after_remove: ["many-1", "many-3"],
+      empty: 2,
+      after_empty: [0, false],
+    },
+    worker: {
+      add: ["finished", 42],
+      timeout: [
+        "failed",
+        "rq.timeouts.JobTimeoutException: Task exceeded maximum timeout value (1 seconds)",
+      ],
+      stopped: "stopped",
+      stopped_in_failed_registry: true,
+      scheduled: ["finished", 10],
+      requeued: ["failed", "finished", 2],
+      // add, result_ttl=0, scheduled, flaky's rerun; the timeout, the stopped job, flaky's 1st.
+      counts: { "live-worker": [4, 3] },
+      exit: 0,
+      workers_after: [],
+      shutdown_logged: true,
     },
   });
 });
