@@ -149,11 +149,43 @@ def scenario(binary):
     p("get expired", mc.get, "ttl")
     p("get touched", mc.get, "touched")
 
+    # Expiry as an absolute unix time (beyond 30 days), in the past, and negative: text sends
+    # "-1" (expired at once), binary a uint32 (4294967295, far in the future).
+    p("set absolute expiry", mc.set, "abs", "v", time=int(time.time()) + 100)
+    p("get absolute expiry", mc.get, "abs")
+    p("set past expiry", mc.set, "past", "v", time=int(time.time()) - 100)
+    p("get past expiry", mc.get, "past")
+    p("set negative expiry", mc.set, "neg", "v", time=-1)
+    p("get negative expiry", mc.get, "neg")
+    p("set long key", mc.set, "k" * 200, "v")
+    p("get long key", mc.get, "k" * 200)
+    if binary:
+        # Binary keys are length-prefixed: spaces and newlines are plain key bytes.
+        p("set spaced key", mc.set, "a b\nc", "v")
+        p("get spaced key", mc.get, "a b\nc")
+
     p("stats", lambda: sorted(k for k in mc.get_stats()[0][1] if k in ("pid", "version", "curr_items")))
     p("flush_all again", mc.flush_all)
     p("get flushed", mc.get, "text")
     mc.disconnect_all()
-    return p.seen
+
+    # no_block: libmemcached writes without waiting for the socket and reads replies late, so
+    # requests pile up on the wire. (buffer_requests is no use here: pylibmc turns libmemcached's
+    # MEMCACHED_BUFFERED status into an exception whatever the server.)
+    nb = pylibmc.Client([f"127.0.0.1:{port}"], binary=binary, behaviors={"no_block": True})
+    seen, p = p.seen, Probe(nb)
+    p("nb set", nb.set, "nb", "v")
+    p("nb get", nb.get, "nb")
+    p("nb set_multi", nb.set_multi, {f"k{i}": i for i in range(200)}, time=100)
+    p("nb get_multi", lambda: sorted(nb.get_multi([f"k{i}" for i in range(200)]).values()) == list(range(200)))
+    p("nb add existing", nb.add, "nb", "x")
+    p("nb incr", nb.incr, "k5", 1)
+    p("nb append", nb.append, "nb", "!")
+    p("nb get appended", nb.get, "nb")
+    p("nb delete_multi", nb.delete_multi, [f"k{i}" for i in range(10)])
+    p("nb get_multi after delete", lambda: len(nb.get_multi([f"k{i}" for i in range(200)])))
+    nb.disconnect_all()
+    return {**seen, **p.seen}
 
 
 print(json.dumps(scenario({"text": False, "binary": True}[sys.argv[2]]), sort_keys=True))

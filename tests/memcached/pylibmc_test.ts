@@ -1,7 +1,8 @@
 /**
  * Debian's pylibmc 1.6 (libmemcached 1.0.18) against basekv, over the text protocol and with
  * binary=True: types and their flags, storage commands, counters, cas/gets, multi-key calls with
- * key_prefix, the 1 MB item limit, zlib compression, expiry/touch, stats and flush. The driver
+ * key_prefix, the 1 MB item limit, zlib compression, expiry (relative, absolute, negative)/touch,
+ * stats, flush, and the same calls again with the no_block behavior. The driver
  * (pylibmc_client.py) records every call's repr() or exception class; the expected replies are
  * what real memcached 1.6 gives the same driver.
  * @module
@@ -113,9 +114,27 @@ const TEXT: Record<string, string> = {
   "touch missing": "False",
   "get expired": "None",
   "get touched": "'v'",
+  "set absolute expiry": "True",
+  "get absolute expiry": "'v'",
+  "set past expiry": "True",
+  "get past expiry": "None",
+  "set negative expiry": "True",
+  "get negative expiry": "None",
+  "set long key": "True",
+  "get long key": "'v'",
   "stats": "['curr_items', 'pid', 'version']",
   "flush_all again": "True",
   "get flushed": "None",
+  "nb set": "True",
+  "nb get": "'v'",
+  "nb set_multi": "[]",
+  "nb get_multi": "True",
+  "nb add existing": "False",
+  "nb incr": "6",
+  "nb append": "True",
+  "nb get appended": "'v!'",
+  "nb delete_multi": "True",
+  "nb get_multi after delete": "190",
 };
 
 /** Where libmemcached's binary protocol reports the same server answer differently. */
@@ -125,6 +144,11 @@ const BINARY: Record<string, string> = {
   "replace missing": "raise NotFound",
   // Binary status 0x06 (non-numeric value) has no libmemcached mapping but UNKNOWN_READ_FAILURE.
   "incr non-numeric": "raise UnknownReadFailure",
+  // Text sends exptime "-1" (expired at once); binary has a uint32: 4294967295, far ahead.
+  "get negative expiry": "'v'",
+  // Only the binary protocol can carry keys with spaces and newlines.
+  "set spaced key": "True",
+  "get spaced key": "'v'",
 };
 
 async function drive(protocol: "text" | "binary"): Promise<Record<string, string>> {
