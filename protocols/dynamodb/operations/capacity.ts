@@ -1,10 +1,15 @@
 /**
  * ReturnConsumedCapacity and ReturnItemCollectionMetrics, computed as DynamoDB bills: writes
- * in 1 KB units of the larger of old and new item, reads in 4 KB units (half when eventual).
+ * in 1 KB units of the larger of old and new item plus each secondary index entry written or
+ * deleted, reads in 4 KB units (half when eventual).
  * @module
  */
 import type { Item } from "../attribute_value.ts";
-import type { TableRecord } from "../storage/tables.ts";
+import type { IndexRecord, TableRecord } from "../storage/tables.ts";
+import { indexEntryKey, projectForIndex } from "../storage/indexes.ts";
+import { encodeItem } from "../storage/item_store.ts";
+import { sameKey } from "../../../src/store/mod.ts";
+import { sameBytes } from "../../../src/bytes.ts";
 import { itemSize } from "../types.ts";
 import type { Constraints } from "../validation.ts";
 
@@ -41,6 +46,32 @@ function shape(table: TableRecord, mode: unknown, units: number, requested: unkn
   return out;
 }
 
+function writeUnits(item: Item): number {
+  return Math.max(1, Math.ceil(itemSize(item) / WRITE_UNIT_BYTES));
+}
+
+/**
+ * Write units a change costs in one secondary index, as the Developer Guide bills them: a put
+ * into the index or a delete from it is one write of the entry's size; a changed index key is
+ * both; a changed projection under the same key is one write; an item in the index neither
+ * before nor after costs nothing.
+ */
+function indexWriteUnits(
+  table: TableRecord,
+  index: IndexRecord,
+  old: Item | null,
+  current: Item | null,
+): number {
+  const oldKey = old ? indexEntryKey(table, index, old) : null;
+  const newKey = current ? indexEntryKey(table, index, current) : null;
+  const before = oldKey && old ? projectForIndex(table, index, old) : null;
+  const after = newKey && current ? projectForIndex(table, index, current) : null;
+  if (before && after && sameKey(oldKey!, newKey!)) {
+    return sameBytes(encodeItem(before), encodeItem(after)) ? 0 : writeUnits(after);
+  }
+  return (before ? writeUnits(before) : 0) + (after ? writeUnits(after) : 0);
+}
+
 /** ConsumedCapacity of a write, or undefined when not asked for. */
 export function writeCapacity(
   table: TableRecord,
@@ -54,8 +85,37 @@ export function writeCapacity(
     items.old ? itemSize(items.old) : 0,
     items.current ? itemSize(items.current) : 0,
   );
-  return shape(table, mode, Math.max(1, Math.ceil(size / WRITE_UNIT_BYTES)), requested);
+  const tableUnits = Math.max(1, Math.ceil(size / WRITE_UNIT_BYTES));
+  let total = tableUnits;
+  const perIndex: Record<"GlobalSecondaryIndexes" | "LocalSecondaryIndexes", Capacities> = {
+    GlobalSecondaryIndexes: {},
+    LocalSecondaryIndexes: {},
+  };
+  for (
+    const [member, indexes] of [
+      ["GlobalSecondaryIndexes", table.gsis],
+      ["LocalSecondaryIndexes", table.lsis],
+    ] as const
+  ) {
+    for (const index of indexes) {
+      const units = indexWriteUnits(table, index, items.old, items.current);
+      if (units === 0) continue;
+      total += units;
+      perIndex[member][index.IndexName] = { CapacityUnits: units };
+    }
+  }
+  const out = shape(table, mode, total, requested);
+  if (mode === "INDEXES") {
+    out.Table = { CapacityUnits: tableUnits };
+    for (const [member, capacities] of Object.entries(perIndex)) {
+      if (Object.keys(capacities).length > 0) out[member] = capacities;
+    }
+  }
+  return out;
 }
+
+/** Capacity units per index name, as ConsumedCapacity's index maps carry them. */
+type Capacities = Record<string, { CapacityUnits: number }>;
 
 /** ConsumedCapacity of a single-item read, or undefined when not asked for. */
 export function readCapacity(
