@@ -765,6 +765,18 @@ def capacity():
     check("table without indexes INDEXES", RESOURCE.Table("items").put_item(
         Item={"pk": "cap"}, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"],
         {"TableName": "items", "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}})
+    r = CLIENT.batch_write_item(RequestItems={"orders": [
+        {"PutRequest": {"Item": {"pk": {"S": "o3"}, "sk": {"S": "c"}, "status": {"S": "open"},
+                                 "total": {"N": "1"}}}},
+        {"PutRequest": {"Item": {"pk": {"S": "o4"}, "sk": {"S": "d"}}}},
+        {"DeleteRequest": {"Key": {"pk": {"S": "o2"}, "sk": {"S": "b"}}}},
+    ], "items": [{"PutRequest": {"Item": {"pk": {"S": "cap2"}}}}]},
+        ReturnConsumedCapacity="INDEXES")
+    check("batch_write_item INDEXES", sorted(r["ConsumedCapacity"], key=lambda c: c["TableName"]),
+          [{"TableName": "items", "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}},
+           {"TableName": "orders", "CapacityUnits": 7.0, "Table": {"CapacityUnits": 4.0},
+            "GlobalSecondaryIndexes": {"by-status": {"CapacityUnits": 1.0}},
+            "LocalSecondaryIndexes": {"by-total": {"CapacityUnits": 2.0}}}])
     items = RESOURCE.Table("items")
     check("eventual get", items.get_item(Key={"pk": "cap"}, ReturnConsumedCapacity="TOTAL")[
         "ConsumedCapacity"], {"TableName": "items", "CapacityUnits": 0.5})

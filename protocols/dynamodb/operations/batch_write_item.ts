@@ -89,22 +89,55 @@ export async function batchWriteItem(ctx: OperationContext, body: Body) {
     ),
   );
   const out: Record<string, unknown> = { UnprocessedItems: {} };
-  const units = new Map<string, number>();
+  const mode = request.ReturnConsumedCapacity;
+  // Per table: the summed ConsumedCapacity of its writes (INDEXES shape, trimmed for TOTAL).
+  const consumed = new Map<string, Capacity>();
   const metrics: Record<string, unknown[]> = {};
   planned.forEach((w, i) => {
-    const cap = writeCapacity(w.table, "TOTAL", results[i]);
-    units.set(w.table.name, (units.get(w.table.name) ?? 0) + (cap!.CapacityUnits as number));
+    if (mode === "TOTAL" || mode === "INDEXES") {
+      const cap = writeCapacity(w.table, "INDEXES", results[i]) as unknown as Capacity;
+      const sum = consumed.get(w.table.name);
+      consumed.set(w.table.name, sum ? addCapacity(sum, cap) : cap);
+    }
     const m = collectionMetrics(w.table, request.ReturnItemCollectionMetrics, w.key);
     if (m) (metrics[w.table.name] ??= []).push(m);
   });
-  const mode = request.ReturnConsumedCapacity;
   if (mode === "TOTAL" || mode === "INDEXES") {
-    out.ConsumedCapacity = [...units].map(([TableName, CapacityUnits]) =>
-      mode === "INDEXES"
-        ? { TableName, CapacityUnits, Table: { CapacityUnits } }
-        : { TableName, CapacityUnits }
+    out.ConsumedCapacity = [...consumed.values()].map((c) =>
+      mode === "INDEXES" ? c : { TableName: c.TableName, CapacityUnits: c.CapacityUnits }
     );
   }
   if (request.ReturnItemCollectionMetrics === "SIZE") out.ItemCollectionMetrics = metrics;
+  return out;
+}
+
+/** One table's ConsumedCapacity in the INDEXES shape. */
+interface Capacity {
+  TableName: string;
+  CapacityUnits: number;
+  Table: { CapacityUnits: number };
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits: number }>;
+  LocalSecondaryIndexes?: Record<string, { CapacityUnits: number }>;
+}
+
+/** Two ConsumedCapacity records of one table added up, index by index. */
+function addCapacity(a: Capacity, b: Capacity): Capacity {
+  const out: Capacity = {
+    TableName: a.TableName,
+    CapacityUnits: a.CapacityUnits + b.CapacityUnits,
+    Table: { CapacityUnits: a.Table.CapacityUnits + b.Table.CapacityUnits },
+  };
+  for (const member of ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"] as const) {
+    const names = new Set([...Object.keys(a[member] ?? {}), ...Object.keys(b[member] ?? {})]);
+    if (names.size === 0) continue;
+    const merged: Record<string, { CapacityUnits: number }> = {};
+    for (const name of names) {
+      merged[name] = {
+        CapacityUnits: (a[member]?.[name]?.CapacityUnits ?? 0) +
+          (b[member]?.[name]?.CapacityUnits ?? 0),
+      };
+    }
+    out[member] = merged;
+  }
   return out;
 }
