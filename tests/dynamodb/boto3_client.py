@@ -785,6 +785,111 @@ def capacity():
           {"TableName": "items", "CapacityUnits": 1.0})
 
 
+def legacy_and_misc():
+    """The pre-expression parameters older boto3 code still sends, item collection metrics,
+    tags, a stream read through the dynamodbstreams client, and PartiQL transactions."""
+    t = RESOURCE.Table("events")
+    items = RESOURCE.Table("items")
+    items.put_item(Item={"pk": "leg", "n": 1}, Expected={"pk": {"Exists": False}})
+    client_error("Expected Exists False on an existing item", lambda: items.put_item(
+        Item={"pk": "leg"}, Expected={"pk": {"Exists": False}}),
+        "ConditionalCheckFailedException", "The conditional request failed")
+    r = items.update_item(Key={"pk": "leg"}, AttributeUpdates={
+        "n": {"Action": "ADD", "Value": 2}, "s": {"Action": "PUT", "Value": {"a"}}},
+        Expected={"n": {"Value": 1, "ComparisonOperator": "EQ"}}, ReturnValues="ALL_NEW")
+    check("AttributeUpdates", r["Attributes"], {"pk": "leg", "n": 3, "s": {"a"}})
+    r = t.query(KeyConditions={"pk": {"AttributeValueList": ["p"], "ComparisonOperator": "EQ"},
+                               "sk": {"AttributeValueList": ["a#058"],
+                                      "ComparisonOperator": "GE"}})
+    check("legacy KeyConditions", [i["n"] for i in r["Items"]], [58, 59])
+    r = t.scan(ScanFilter={"n": {"AttributeValueList": [137], "ComparisonOperator": "GT"}})
+    check("legacy ScanFilter", sorted(i["n"] for i in r["Items"]), [138, 139])
+    client_error("expression and legacy together", lambda: t.query(
+        KeyConditionExpression=Key("pk").eq("p"),
+        KeyConditions={"pk": {"AttributeValueList": ["p"], "ComparisonOperator": "EQ"}}),
+        "ValidationException",
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {KeyConditions} Expression parameters: "
+        "{KeyConditionExpression}")
+    r = t.put_item(Item={"pk": "m", "sk": "x", "n": 1}, ReturnItemCollectionMetrics="SIZE")
+    check("ItemCollectionMetrics", r["ItemCollectionMetrics"],
+          {"ItemCollectionKey": {"pk": "m"}, "SizeEstimateRangeGB": [Decimal(0), Decimal(1)]})
+    client_error("consistent read on a GSI", lambda: RESOURCE.Table("orders").query(
+        IndexName="by-status", KeyConditionExpression=Key("status").eq("x"),
+        ConsistentRead=True), "ValidationException",
+        "Consistent reads are not supported on global secondary indexes")
+    client_error("unknown index", lambda: t.query(
+        IndexName="nope", KeyConditionExpression=Key("pk").eq("x")), "ValidationException",
+        "The table does not have the specified index: nope")
+    client_error("bad ExclusiveStartKey", lambda: t.query(
+        KeyConditionExpression=Key("pk").eq("p"), ExclusiveStartKey={"pk": "p"}),
+        "ValidationException",
+        "The provided starting key is invalid: The provided key element does not match the "
+        "schema")
+    client_error("invalid document path", lambda: items.update_item(
+        Key={"pk": "leg"}, UpdateExpression="SET a.b = :v", ExpressionAttributeValues={":v": 1}),
+        "ValidationException",
+        "The document path provided in the update expression is invalid for update")
+
+    arn = CLIENT.describe_table(TableName="events")["Table"]["TableArn"]
+    CLIENT.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "ci"},
+                                               {"Key": "app", "Value": "x"}])
+    CLIENT.untag_resource(ResourceArn=arn, TagKeys=["app"])
+    check("tags after untag", CLIENT.list_tags_of_resource(ResourceArn=arn)["Tags"],
+          [{"Key": "env", "Value": "ci"}])
+
+    # Streams, read the way a local stream processor does.
+    desc = CLIENT.update_table(TableName="items", StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})["TableDescription"]
+    stream_arn = desc["LatestStreamArn"]
+    items.put_item(Item={"pk": "st", "v": 1})
+    items.update_item(Key={"pk": "st"}, UpdateExpression="SET v = :v",
+                      ExpressionAttributeValues={":v": 2})
+    items.delete_item(Key={"pk": "st"})
+    streams = SESSION.client("dynamodbstreams", endpoint_url=ENDPOINT, config=CONFIG)
+    check("list_streams", [s["StreamArn"] for s in streams.list_streams(TableName="items")[
+        "Streams"]], [stream_arn])
+    shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+    it = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shards[0]["ShardId"],
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = streams.get_records(ShardIterator=it)["Records"]
+    check("stream events", [(r["eventName"], r["dynamodb"].get("OldImage"),
+                             r["dynamodb"].get("NewImage")) for r in records], [
+        ("INSERT", None, {"pk": {"S": "st"}, "v": {"N": "1"}}),
+        ("MODIFY", {"pk": {"S": "st"}, "v": {"N": "1"}}, {"pk": {"S": "st"}, "v": {"N": "2"}}),
+        ("REMOVE", {"pk": {"S": "st"}, "v": {"N": "2"}}, None),
+    ])
+    ok("stream records carry ApproximateCreationDateTime as datetime",
+       all(hasattr(r["dynamodb"]["ApproximateCreationDateTime"], "year") for r in records))
+
+    # PartiQL: Limit + NextToken, and execute_transaction.
+    c = CLIENT
+    c.execute_transaction(TransactStatements=[
+        {"Statement": "INSERT INTO pql VALUE {'pk': ?, 'sk': ?}", "Parameters": [
+            {"S": "t"}, {"N": str(i)}]} for i in range(5)])
+    seen, token = [], None
+    for _ in range(10):
+        kw = {"NextToken": token} if token else {}
+        r = c.execute_statement(Statement="SELECT sk FROM pql WHERE pk = 't'", Limit=2, **kw)
+        seen += [i["sk"]["N"] for i in r["Items"]]
+        token = r.get("NextToken")
+        if not token:
+            break
+    check("PartiQL Limit/NextToken", seen, ["0", "1", "2", "3", "4"])
+    try:
+        c.execute_transaction(TransactStatements=[
+            {"Statement": "DELETE FROM pql WHERE pk = 't' AND sk = 0"},
+            {"Statement": "INSERT INTO pql VALUE {'pk': 't', 'sk': 1}"}])
+        FAILURES.append("FAIL execute_transaction with a duplicate INSERT succeeded")
+    except ClientError as e:
+        check("execute_transaction cancelled", (e.response["Error"]["Code"],
+                                                e.response.get("CancellationReasons")),
+              ("TransactionCanceledException", [
+                  {"Code": "None"},
+                  {"Code": "DuplicateItem", "Message": "Duplicate primary key exists in table"},
+              ]))
+
+
 def errors():
     c = CLIENT
     t = RESOURCE.Table("items")
@@ -886,7 +991,7 @@ def partiql():
 
 
 SECTIONS = [tables, items, condition_failure_item, reads, capacity, transactions, errors,
-            partiql]
+            partiql, legacy_and_misc]
 
 
 def main():
