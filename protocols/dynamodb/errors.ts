@@ -9,6 +9,14 @@ const DYNAMO = "com.amazonaws.dynamodb.v20120810#";
 const CORAL = "com.amazon.coral.service#";
 const VALIDATE = "com.amazon.coral.validate#";
 
+/**
+ * The body member carrying an error's text. Most DynamoDB errors send `message`; the shapes the
+ * service model declares with a capitalised `Message` (TransactionCanceledException,
+ * IdempotentParameterMismatchException, ...) send that, and clients that expose raw body members
+ * (SDK v2's `err.Message`) see the difference.
+ */
+type MessageKey = "message" | "Message";
+
 /** A DynamoDB error reply: rendered as `{"__type", "message"}` with its HTTP status. */
 export class DynamoError extends Error {
   /** The full `__type` (namespace#Name). */
@@ -16,22 +24,25 @@ export class DynamoError extends Error {
   readonly status: number;
   /** Extra members of the error body (e.g. the old `Item` of a failed condition). */
   readonly extra: Record<string, unknown>;
+  readonly messageKey: MessageKey;
 
   constructor(type: string, message: string, options: {
     status?: number;
     extra?: Record<string, unknown>;
+    messageKey?: MessageKey;
   } = {}) {
     super(message);
     this.name = "DynamoError";
     this.type = type;
     this.status = options.status ?? 400;
     this.extra = options.extra ?? {};
+    this.messageKey = options.messageKey ?? "message";
   }
 
   /** The JSON body DynamoDB sends for this error. */
   body(): Record<string, unknown> {
     const out: Record<string, unknown> = { __type: this.type };
-    if (this.message !== "") out.message = this.message;
+    if (this.message !== "") out[this.messageKey] = this.message;
     return { ...out, ...this.extra };
   }
 }
@@ -181,7 +192,7 @@ export function transactionCanceled(reasons: readonly CancellationReason[]): Dyn
     `Transaction cancelled, please refer cancellation reasons for specific reasons [${
       reasons.map((r) => r.Code).join(", ")
     }]`,
-    { extra: { CancellationReasons: reasons } },
+    { extra: { CancellationReasons: reasons }, messageKey: "Message" },
   );
 }
 
@@ -190,6 +201,7 @@ export function idempotentMismatch(): DynamoError {
   return new DynamoError(
     `${DYNAMO}IdempotentParameterMismatchException`,
     "The request uses the same client token as a previous, but non-identical request.",
+    { messageKey: "Message" },
   );
 }
 
