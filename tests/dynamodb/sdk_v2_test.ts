@@ -767,3 +767,47 @@ Deno.test("SDK v2: a ~1 MB query page passes v2's CRC32 check, uncompressed", as
     assert.equal(c.enc, undefined);
   }
 });
+
+Deno.test("SDK v2: listTables eachPage, session tokens and consumed capacity", async () => {
+  await using f = await startDynamo();
+  // Temporary credentials add a signed x-amz-security-token header.
+  const db = v2(f.port, {
+    credentials: { accessKeyId: "ASIATEMP", secretAccessKey: "s", sessionToken: "token/+=" },
+  });
+  for (const name of ["v2c", "v2a", "v2b"]) await createPkSk(db, name);
+  const pages: string[][] = [];
+  await new Promise<void>((resolve, reject) => {
+    db.listTables({ Limit: 2 }).eachPage((err, data) => {
+      if (err) reject(err);
+      else if (data === null) resolve();
+      else pages.push(data.TableNames!);
+      return true;
+    });
+  });
+  assert.deepEqual(pages, [["v2a", "v2b"], ["v2c"]]);
+
+  const doc = new AWS.DynamoDB.DocumentClient({ service: db });
+  const put = await doc.put({
+    TableName: "v2a",
+    Item: { pk: "k", sk: 1, s: "x".repeat(1500) },
+    ReturnConsumedCapacity: "TOTAL",
+  }).promise();
+  assert.deepEqual(put.ConsumedCapacity, { TableName: "v2a", CapacityUnits: 2 });
+  const got = await doc.get({
+    TableName: "v2a",
+    Key: { pk: "k", sk: 1 },
+    ReturnConsumedCapacity: "TOTAL",
+  }).promise();
+  assert.deepEqual(got.ConsumedCapacity, { TableName: "v2a", CapacityUnits: 0.5 });
+  const strong = await doc.get({
+    TableName: "v2a",
+    Key: { pk: "k", sk: 1 },
+    ConsistentRead: true,
+    ReturnConsumedCapacity: "INDEXES",
+  }).promise();
+  assert.deepEqual(strong.ConsumedCapacity, {
+    TableName: "v2a",
+    CapacityUnits: 1,
+    Table: { CapacityUnits: 1 },
+  });
+});
