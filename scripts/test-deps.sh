@@ -10,6 +10,7 @@ command -v memcslap >/dev/null || command -v memcaslap >/dev/null || need+=(libm
 /usr/bin/python3 -c 'import pymemcache' 2>/dev/null || need+=(python3-pymemcache)
 /usr/bin/python3 -c 'import redis' 2>/dev/null || need+=(python3-redis)
 /usr/bin/python3 -c 'import rq' 2>/dev/null || need+=(python3-rq)
+/usr/bin/python3 -c 'import celery' 2>/dev/null || need+=(python3-celery)
 /usr/bin/python3 -c 'import pylibmc' 2>/dev/null || need+=(python3-pylibmc)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 command -v aws >/dev/null || need+=(awscli)
