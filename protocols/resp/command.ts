@@ -74,6 +74,12 @@ export interface CommandContext {
   /** True inside EXEC (and scripts): blocking commands must not block there. */
   inTransaction?: boolean;
   /**
+   * Inside a write unit (EXEC, a script): run `fn` once the unit has committed, and only for the
+   * run that committed (the store may re-run a unit). PUBLISH delivers through it, so a
+   * subscriber woken by the message reads the unit's writes, as with Redis.
+   */
+  afterCommit?(fn: () => void): void;
+  /**
    * The running command has queued its effect in order (as a submitted write has): the loop may
    * start the next command before this one's reply settles.
    */

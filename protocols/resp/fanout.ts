@@ -214,6 +214,11 @@ export class Fanout implements EventShipper {
     return receivers;
   }
 
+  /** Subscriptions on other front-ends a message on `channel` reaches, by the last registry read. */
+  remoteReceivers(channel: Uint8Array, shard: boolean): number {
+    return this.#receivers(channel, shard);
+  }
+
   /** Subscriptions on other front-ends that receive a message on `channel`. */
   #receivers(channel: Uint8Array, shard: boolean): number {
     const name = latin1Text(channel);

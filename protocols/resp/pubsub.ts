@@ -144,6 +144,17 @@ export class PubSub {
     if (set.size === 0) this.#by[kind].delete(key);
   }
 
+  /** How many subscriptions a message on `channel` would reach now (PUBLISH's count). */
+  receivers(channel: Uint8Array, shard = false): number {
+    const key = name(channel);
+    if (shard) return this.#by.shard.get(key)?.size ?? 0;
+    let receivers = this.#by.channel.get(key)?.size ?? 0;
+    for (const [pattern, subs] of this.#by.pattern) {
+      if (globMatch(latin1Bytes(pattern), channel)) receivers += subs.size;
+    }
+    return receivers;
+  }
+
   /** Deliver `body` on `channel`; returns how many subscriptions received it. */
   publish(channel: Uint8Array, body: Uint8Array, shard = false): number {
     const key = name(channel);

@@ -11,7 +11,7 @@ import { error, type Reply } from "./reply.ts";
 import { SCRIPT_ERRORS } from "./scripting/errors.ts";
 import type { ScriptBridge } from "./scripting/mod.ts";
 import type { ServerState } from "./server_state.ts";
-import { transactionContext } from "./transaction.ts";
+import { runAfterCommit, transactionContext } from "./transaction.ts";
 import { aclRefusal } from "./acl/gate.ts";
 import { metaKey } from "./storage/layout.ts";
 import { MAX_HINTED_KEYS } from "./write_hints.ts";
@@ -28,9 +28,10 @@ function bridgeFor(
   tx: WriteTx,
   db: number,
   readOnly: boolean,
+  after: (() => void)[],
 ): ScriptBridge {
   const session: Session = { ...ctx.session, db };
-  const inner: CommandContext = { ...transactionContext(ctx, tx), session };
+  const inner: CommandContext = { ...transactionContext(ctx, tx, after), session };
   let wrote = false;
   return {
     wrote: () => wrote,
@@ -84,9 +85,11 @@ export function runScript(ctx: CommandContext, call: ScriptCall): Promise<Reply>
   const hints = call.keys.length > 0 && call.keys.length <= MAX_HINTED_KEYS
     ? call.keys.map((key) => metaKey(db, key))
     : undefined;
+  let after: (() => void)[] = [];
   return ctx.write(async (tx) => {
+    after = []; // a re-run starts over: only the committed run's effects follow
     if (killed) return killed;
-    const bridge = bridgeFor(ctx, tx, db, call.readOnly);
+    const bridge = bridgeFor(ctx, tx, db, call.readOnly, after);
     server.scriptCaller = ctx.session.id;
     try {
       const { target, keys, args } = call;
@@ -98,7 +101,7 @@ export function runScript(ctx: CommandContext, call: ScriptCall): Promise<Reply>
     } finally {
       server.scriptCaller = null;
     }
-  }, hints);
+  }, hints).then((reply) => runAfterCommit(after, reply));
 }
 
 /**

@@ -83,13 +83,19 @@ async function watchesHold(tx: WriteTx, watches: readonly Watch[]): Promise<bool
 
 /**
  * The context handlers run with inside one write unit (EXEC's queue, a script's redis.call):
- * every read and write goes to `tx`, in order, and blocking commands answer at once.
+ * every read and write goes to `tx`, in order, and blocking commands answer at once. What they
+ * defer to the commit is pushed onto `after`, which the caller runs once the unit committed.
  */
-export function transactionContext(ctx: CommandContext, tx: WriteTx): CommandContext {
+export function transactionContext(
+  ctx: CommandContext,
+  tx: WriteTx,
+  after: (() => void)[],
+): CommandContext {
   let chain: Promise<unknown> = Promise.resolve();
   return {
     ...ctx,
     inTransaction: true,
+    afterCommit: (fn) => after.push(fn),
     read: (fn) => fn(tx),
     // The committed state is not the transaction's view.
     peek: undefined,
@@ -115,10 +121,12 @@ export function execute(
   const loads = queued.map((q) => loadHandler(q.spec)).filter((p) => p !== undefined);
   if (loads.length > 0) return Promise.all(loads).then(() => execute(ctx, queued, watches));
   const db = ctx.session.db;
+  let after: (() => void)[] = [];
   return ctx.write(async (tx) => {
     ctx.session.db = db;
+    after = []; // a re-run starts over: only the committed run's effects follow
     if (!(await watchesHold(tx, watches))) return NULL_ARRAY;
-    const inner = transactionContext(ctx, tx);
+    const inner = transactionContext(ctx, tx, after);
     const replies: Reply[] = [];
     for (const q of queued) {
       // Keys read inside the transaction are tracked as when read alone (CLIENT TRACKING).
@@ -126,7 +134,13 @@ export function execute(
       replies.push(await invoke(q.spec.handler, inner, q.argv, ctx.log));
     }
     return array(replies);
-  });
+  }).then((reply) => runAfterCommit(after, reply));
+}
+
+/** Run what a committed unit deferred (in order), then hand on its reply. */
+export function runAfterCommit<T>(after: readonly (() => void)[], reply: T): T {
+  for (const fn of after) fn();
+  return reply;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

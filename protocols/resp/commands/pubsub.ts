@@ -34,11 +34,27 @@ function unsubscribeFrom(kind: Kind) {
   };
 }
 
-/** Local subscribers get it at once; on a shared store the count adds other front-ends'. */
+/**
+ * Local subscribers get it at once; on a shared store the count adds other front-ends'. Inside
+ * a write unit (EXEC, a script) the count is taken now and the message goes out once the unit
+ * committed: a subscriber it wakes (Celery's result consumer) reads the unit's writes, as with
+ * Redis, and a unit the store re-runs does not deliver twice.
+ */
 function publishTo(shard: boolean) {
   return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
-    const here = ctx.server.pubsub.publish(argv[1], argv[2], shard);
     const fanout = ctx.server.fanout;
+    const deferTo = ctx.afterCommit;
+    if (deferTo) {
+      const [channel, message] = [argv[1].slice(), argv[2].slice()];
+      const here = ctx.server.pubsub.receivers(channel, shard);
+      const there = fanout?.remoteReceivers(channel, shard) ?? 0;
+      deferTo(() => {
+        ctx.server.pubsub.publish(channel, message, shard);
+        fanout?.publishLater(channel, message, shard);
+      });
+      return integer(here + there);
+    }
+    const here = ctx.server.pubsub.publish(argv[1], argv[2], shard);
     if (!fanout) return integer(here);
     if (ctx.inTransaction) return integer(here + fanout.publishLater(argv[1], argv[2], shard));
     // Its place among this front-end's messages is taken now: pipelined PUBLISHes overlap.

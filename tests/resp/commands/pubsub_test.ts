@@ -148,3 +148,40 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "PUBLISH inside MULTI/EXEC or a script reaches subscribers after the unit's writes, once",
+  ...clientTest,
+  async fn() {
+    await using s = await startTestServer({ protocols: ["redis"] });
+    const sub = ioredis(s.ports.redis);
+    const pub = ioredis(s.ports.redis);
+    const reader = ioredis(s.ports.redis);
+    try {
+      // Celery's Redis result backend stores a result and announces it in one MULTI (SETEX +
+      // PUBLISH); its consumer GETs the key when the message comes. Redis runs the SETEX
+      // before the PUBLISH, so that GET always finds the result.
+      const seen: string[] = [];
+      sub.on("message", (_channel, key) => {
+        reader.get(key).then((value) => seen.push(`${key}=${value}`), (e) => seen.push(`${e}`));
+      });
+      assert.equal(await sub.subscribe("results"), 1);
+      const expected: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const replies = await pub.multi().setex(`m${i}`, 600, `v${i}`).publish("results", `m${i}`)
+          .exec();
+        assert.deepEqual(replies, [[null, "OK"], [null, 1]]);
+        const script =
+          "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('PUBLISH', 'results', KEYS[1])";
+        assert.equal(await pub.eval(script, 1, `s${i}`, `w${i}`), 1);
+        expected.push(`m${i}=v${i}`, `s${i}=w${i}`);
+      }
+      await until(seen, expected.length);
+      assert.deepEqual(seen, expected);
+    } finally {
+      sub.disconnect();
+      pub.disconnect();
+      reader.disconnect();
+    }
+  },
+});
