@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -18,7 +19,6 @@ os.environ["CELERY_TEST_PORT"] = str(PORT)
 sys.path.insert(0, HERE)
 
 from celery import chain, chord, group  # noqa: E402
-from celery.exceptions import TimeoutError as CeleryTimeout  # noqa: E402
 from celery.result import AsyncResult  # noqa: E402
 
 import celery_tasks as t  # noqa: E402
@@ -31,11 +31,12 @@ workers = []
 WAIT = 30  # seconds: every wait is bounded; generous for a loaded 2-core machine
 
 
-def phase(name):
-    print(f"{time.monotonic() - T0:6.2f}s {name}", file=sys.stderr)
-
-
 T0 = time.monotonic()
+
+
+def phase(name):
+    """Timestamps on stderr: the test shows them when it fails, to tell slow from stuck."""
+    print(f"{time.monotonic() - T0:6.2f}s {name}", file=sys.stderr)
 
 
 def until(what, ready, limit=WAIT):
@@ -54,14 +55,17 @@ def start_worker(name, vt=None):
     env = dict(os.environ, PYTHONPATH=HERE)
     if vt is not None:
         env["CELERY_TEST_VT"] = str(vt)
+    # A file, not a pipe nobody reads until the end: a full pipe would block the worker's logging.
+    log = tempfile.TemporaryFile("w+")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "celery_tasks", "worker", "--pool=prefork",
-            "--concurrency=2", "--loglevel=INFO", "-n", f"{name}@ci",
+            "--concurrency=2", "--loglevel=INFO", "-n", f"{name}@ci", "-Q", "celery,other",
         ],
-        cwd=HERE, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=HERE, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # its own process group, so a kill reaches the pool children
     )
+    proc.log = log
     workers.append(proc)
     node = f"{name}@ci"
     until(f"{node} to answer a ping", lambda: any(node in r for r in t.app.control.ping(timeout=0.5)))
@@ -94,10 +98,23 @@ def unacked():
 
 
 try:
+    # --- before any worker: routing, priority lists, purge ---------------------------------------
+    phase("purge")
+    for i in range(2):
+        t.add.apply_async((i, i), queue="other")
+        t.add.apply_async((i, i), priority=3 * i + 3)
+    t.add.delay(0, 0)
+    seen["purge"] = {
+        # kombu's Redis transport keeps one list per priority step: "celery\x06\x163", ...
+        "lists": sorted(k.decode() for k in broker.keys("*") if b"binding" not in k),
+        "purged": t.app.control.purge(),
+        "left": sorted(k.decode() for k in broker.keys("*")),
+    }
+
     first = start_worker("one")
 
     # --- results through the backend's pub/sub result consumer ----------------------------------
-    phase("results through the backend's ")
+    phase("results")
     r = t.add.delay(2, 3)
     seen["add"] = [r.get(timeout=WAIT), r.state, meta(r.id)["status"]]
 
@@ -116,7 +133,7 @@ try:
         }
 
     # --- retries: autoretry_for and self.retry(countdown=1) -------------------------------------
-    phase("retries: autoretry_for and sel")
+    phase("retries")
     auto = t.flaky_auto.delay("celery-test:auto", 2)
     bound = t.flaky_bound.delay("celery-test:bound")
     seen["retries"] = {
@@ -126,22 +143,22 @@ try:
     }
 
     # --- countdown and eta: kombu holds them unacked (the "unacked" hash and index zset) --------
-    phase("countdown and eta: kombu holds")
+    phase("countdown and eta")
     sent = time.time()
-    cd = t.ran_at.apply_async(("countdown",), countdown=2)
-    eta = t.ran_at.apply_async(("eta",), eta=datetime.now(timezone.utc) + timedelta(seconds=2))
+    cd = t.ran_at.apply_async(("countdown",), countdown=3)
+    eta = t.ran_at.apply_async(("eta",), eta=datetime.now(timezone.utc) + timedelta(seconds=3))
     until("the worker to hold both delayed tasks", lambda: unacked() == 2)
     seen["delayed"] = {
         "held_unacked": [unacked(), broker.zcard("unacked_index")],
         "pending_before_due": [cd.state, eta.state],
-        "countdown_waited": cd.get(timeout=WAIT)["at"] - sent >= 1.5,
-        "eta_waited": eta.get(timeout=WAIT)["at"] - sent >= 1.5,
+        "countdown_waited": cd.get(timeout=WAIT)["at"] - sent >= 2.5,
+        "eta_waited": eta.get(timeout=WAIT)["at"] - sent >= 2.5,
     }
     until("the delayed tasks to be acked", lambda: unacked() == 0)
     seen["delayed"]["unacked_after"] = [unacked(), broker.zcard("unacked_index")]
 
     # --- canvas: group, chain, chord ------------------------------------------------------------
-    phase("canvas: group, chain, chord")
+    phase("canvas")
     seen["group"] = group(t.add.s(i, i) for i in range(5)).apply_async().get(timeout=WAIT)
     seen["chain"] = chain(t.add.s(1, 2), t.add.s(3), t.add.s(4)).apply_async().get(timeout=WAIT)
     ch = chord((t.add.s(i, 1) for i in range(4)), t.tsum.s()).apply_async()
@@ -154,7 +171,7 @@ try:
     }
 
     # --- revoke: broadcast over the pub/sub fanout; the worker drops the held task ---------------
-    phase("revoke: broadcast over the pub")
+    phase("revoke")
     doomed = t.add.apply_async((1, 1), countdown=3)
     until("the worker to hold the task it will revoke", lambda: unacked() == 1)
     doomed.revoke()
@@ -175,8 +192,8 @@ try:
     seen["forget"] = [had_key, meta(gone.id), AsyncResult(gone.id, app=t.app).state]
 
     # --- celery inspect: ping, registered, active -----------------------------------------------
-    phase("celery inspect: ping, register")
-    busy = t.slow.delay(3)
+    phase("inspect")
+    working = t.slow.delay(3)
     active = []
 
     def running():
@@ -187,19 +204,58 @@ try:
     seen["inspect"] = {
         "ping": inspect("ping"),
         "registered": sorted(n for n in inspect("registered")["one@ci"] if n.startswith("celery_tasks.")),
-        "active": [[a["name"], a["id"] == busy.id, a["args"]] for a in active],
+        "active": [[a["name"], a["id"] == working.id, a["args"]] for a in active],
     }
 
+    # --- more of what projects use: queues, priorities, limits, terminate, expiry --------------
+    phase("extras")
+    seen["extras"] = {
+        "other_queue": t.add.apply_async((1, 2), queue="other").get(timeout=WAIT),
+        "priorities": [
+            r.get(timeout=WAIT) for r in [t.add.apply_async((i, 1), priority=i) for i in (0, 5, 9)]
+        ],
+        # join_native waits on the results through the backend's pub/sub consumer
+        "join_native": group(t.add.s(i, i) for i in range(4)).apply_async().join_native(timeout=WAIT),
+        "rate_limit": t.app.control.rate_limit(
+            "celery_tasks.ran_at", "100/m", destination=["one@ci"], reply=True, timeout=5,
+        ),
+    }
+    x = seen["extras"]
+    expired = t.add.apply_async((1, 1), expires=0.001)
+    time.sleep(0.05)
+    limited = t.slow.apply_async((30,), time_limit=1)
+    bad_chord = chord([t.add.s(1, 1), t.boom.s("header fails")], t.tsum.s()).apply_async()
+    for name, res in [("expired", expired), ("time_limit", limited), ("chord_error", bad_chord)]:
+        try:
+            x[name] = ["ran", res.get(timeout=WAIT)]
+        except Exception as e:
+            x[name] = [type(e).__name__, str(e), res.state]
+    long = t.slow.delay(30)
+    until("the long task to start", lambda: any(a["id"] == long.id for a in inspect("active")["one@ci"]))
+    long.revoke(terminate=True)  # SIGTERM to the pool child running it
+    try:
+        x["terminated"] = ["ran", long.get(timeout=WAIT)]
+    except Exception as e:
+        x["terminated"] = [type(e).__name__, long.state]
+
     # --- warm shutdown on SIGTERM: the busy task finishes, the held ETA task goes back ----------
-    phase("warm shutdown on SIGTERM: the ")
-    later = t.add.apply_async((20, 22), countdown=4)
+    phase("warm shutdown")
+    later = t.add.apply_async((20, 22), countdown=5)
     until("the worker to hold the ETA task", lambda: unacked() == 1)
+    # The Python API this time (the CLI's start-up would eat into the countdown).
+    api = t.app.control.inspect(destination=["one@ci"], timeout=10)
+    seen["scheduled"] = [s["request"]["id"] == later.id for s in api.scheduled()["one@ci"]]
+    seen["stats_transport"] = api.stats()["one@ci"]["broker"]["transport"]
+    seen["active_queues"] = sorted(q["name"] for q in api.active_queues()["one@ci"])
+    busy = t.slow.delay(2)
+    until("the task shutdown waits for", lambda: any(a["id"] == busy.id for a in api.active()["one@ci"]))
     first.send_signal(signal.SIGTERM)
     code = first.wait(timeout=WAIT)
-    log = first.communicate()[0]
+    first.log.seek(0)
+    log = first.log.read()
     seen["warm_shutdown"] = {
         "exit": code,
-        "busy_finished": [busy.state, busy.get(timeout=WAIT)],
+        "busy_finished": [busy.state, busy.get(timeout=WAIT)],  # it ran to the end
         "logged": "warm shutdown" in log.lower(),
         # kombu restores what the worker held to the queue list on close.
         "restored": [broker.llen("celery"), unacked()],
@@ -208,20 +264,25 @@ try:
         seen["warm_shutdown"]["log"] = log
 
     # --- a second worker picks up the restored task ---------------------------------------------
-    phase("a second worker picks up the r")
+    phase("second worker")
     second = start_worker("two")
     seen["restored_ran"] = later.get(timeout=WAIT)
 
     # --- visibility timeout: a killed worker's held message comes back to another worker --------
-    phase("visibility timeout: a killed w")
+    phase("visibility timeout")
     orphan = t.add.apply_async((5, 5), countdown=3)
     until("the second worker to hold the ETA task", lambda: unacked() == 1)
     os.killpg(second.pid, signal.SIGKILL)
     second.wait(timeout=WAIT)
     seen["killed"] = {"still_unacked": unacked(), "queue": broker.llen("celery")}
     time.sleep(1.2)  # older than the third worker's 1 s visibility timeout
-    start_worker("three", vt=1)
+    third = start_worker("three", vt=1)
     seen["killed"]["redelivered"] = orphan.get(timeout=WAIT)
+
+    # --- `celery control shutdown`: the broadcast stops the worker, which exits 0 ----------------
+    phase("control shutdown")
+    t.app.control.shutdown(destination=["three@ci"])
+    seen["control_shutdown_exit"] = third.wait(timeout=WAIT)
 finally:
     for w in workers:
         if w.poll() is None:

@@ -5,8 +5,12 @@
  * through the backend's pub/sub result consumer, a failure's exception and traceback, autoretry
  * and self.retry, countdown/eta tasks held in kombu's unacked hash and index, group/chain/chord
  * (the backend's chord counter), revoke over the pub/sub fanout, forget, `celery inspect`
- * ping/registered/active/revoked, warm shutdown on SIGTERM restoring the held message, and a
- * killed worker's message restored by another worker after the visibility timeout.
+ * ping/registered/active/revoked/scheduled/stats/active_queues, a second queue, priority lists,
+ * purge, join_native, rate_limit, expires, time_limit, revoke(terminate=True), a failing chord
+ * header, warm shutdown on SIGTERM restoring the held message, a killed worker's message
+ * restored by another worker after the visibility timeout, and `control shutdown`.
+ * The `forget` step read nothing back at first: basekv delivered a PUBLISH inside MULTI before
+ * the SETEX beside it had committed (the backend stores and announces a result in one MULTI).
  * @module
  */
 import assert from "node:assert/strict";
@@ -31,6 +35,13 @@ Deno.test("celery: prefork workers run tasks, retries, ETA, canvas, revoke, forg
   const stderr = new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 0, stderr);
   assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), {
+    purge: {
+      // kombu's Redis transport: one list per priority step ("\x06\x16" + step) besides the
+      // plain queue lists; a purge empties them all and leaves the exchange bindings.
+      lists: ["celery", "celery\x06\x163", "celery\x06\x166", "other"],
+      purged: 5,
+      left: ["_kombu.binding.celery", "_kombu.binding.other"],
+    },
     add: [5, "SUCCESS", "SUCCESS"],
     boom: {
       raised: "ValueError: bad input: ✗",
@@ -70,9 +81,23 @@ Deno.test("celery: prefork workers run tasks, retries, ETA, canvas, revoke, forg
       ],
       active: [["celery_tasks.slow", true, [3]]],
     },
+    extras: {
+      other_queue: 3,
+      priorities: [1, 6, 10],
+      join_native: [0, 2, 4, 6],
+      rate_limit: [{ "one@ci": { ok: "new rate limit set successfully" } }],
+      expired: ["TaskRevokedError", "expired", "REVOKED"],
+      time_limit: ["TimeLimitExceeded", "TimeLimitExceeded(1,)", "FAILURE"],
+      chord_error: ["ValueError", "header fails", "FAILURE"],
+      terminated: ["TaskRevokedError", "REVOKED"],
+    },
+    scheduled: [true],
+    stats_transport: "redis",
+    active_queues: ["celery", "other"],
     warm_shutdown: {
       exit: 0,
-      busy_finished: ["SUCCESS", "slept 3"],
+      // SIGTERM came while slow(2) ran: the warm shutdown let it finish.
+      busy_finished: ["SUCCESS", "slept 2"],
       logged: true,
       // The ETA task the worker held is back on the "celery" list; nothing left unacked.
       restored: [1, 0],
@@ -80,5 +105,6 @@ Deno.test("celery: prefork workers run tasks, retries, ETA, canvas, revoke, forg
     restored_ran: 42,
     // SIGKILL leaves the held message unacked; the next worker restores and runs it.
     killed: { still_unacked: 1, queue: 0, redelivered: 10 },
+    control_shutdown_exit: 0,
   });
 });
