@@ -80,6 +80,11 @@ export interface CommandContext {
    */
   afterCommit?(fn: () => void): void;
   /**
+   * This connection's writes not yet committed (null when none): what a command with an effect
+   * outside the store (PUBLISH) waits for, so that effect follows them as with Redis.
+   */
+  pendingWrites?(): Promise<void> | null;
+  /**
    * The running command has queued its effect in order (as a submitted write has): the loop may
    * start the next command before this one's reply settles.
    */

@@ -245,6 +245,7 @@ class RespConnection {
       subscriber: this.#subscriber,
       read: (fn) => this.#lastWrite ? this.#lastWrite.then(() => fn(reader)) : fn(reader),
       peek: <M>(key: Key) => this.#lastWrite ? undefined : store.peek<M>(key),
+      pendingWrites: () => this.#lastWrite,
       write: (fn, keys) => this.#write(store, fn, keys ?? this.#takeHint()),
       queued: () => {
         this.#submitted = true;

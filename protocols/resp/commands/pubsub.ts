@@ -35,12 +35,22 @@ function unsubscribeFrom(kind: Kind) {
 }
 
 /**
- * Local subscribers get it at once; on a shared store the count adds other front-ends'. Inside
- * a write unit (EXEC, a script) the count is taken now and the message goes out once the unit
- * committed: a subscriber it wakes (Celery's result consumer) reads the unit's writes, as with
- * Redis, and a unit the store re-runs does not deliver twice.
+ * Local subscribers get it at once; on a shared store the count adds other front-ends'. A
+ * subscriber it wakes must read the writes sent before it, as with Redis: after this
+ * connection's writes in flight (a pipelined SET k, PUBLISH k), and inside a write unit (EXEC, a
+ * script) once the unit committed (Celery's result backend: SETEX + PUBLISH in a MULTI), the
+ * count taken at the command and only the committed run delivering.
  */
 function publishTo(shard: boolean) {
+  const publish = publishNow(shard);
+  return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
+    const pending = ctx.afterCommit ? null : ctx.pendingWrites?.() ?? null;
+    return pending ? pending.then(() => publish(ctx, argv)) : publish(ctx, argv);
+  };
+}
+
+/** PUBLISH once what it must follow is done (see {@link publishTo}). */
+function publishNow(shard: boolean) {
   return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
     const fanout = ctx.server.fanout;
     const deferTo = ctx.afterCommit;

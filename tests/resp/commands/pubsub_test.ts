@@ -185,3 +185,38 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a pipelined PUBLISH after a write reaches subscribers after the write, in order",
+  ...clientTest,
+  async fn() {
+    await using s = await startTestServer({ protocols: ["redis"] });
+    const sub = ioredis(s.ports.redis);
+    const pub = ioredis(s.ports.redis);
+    const reader = ioredis(s.ports.redis);
+    try {
+      // Cache invalidation as apps write it: SET the key, PUBLISH its name, in one pipeline (as
+      // node-redis and auto-pipelining ioredis send commands of one tick). Redis runs the SET
+      // first, so a subscriber's GET on the message finds the new value; a second PUBLISH in the
+      // pipeline, after another write, arrives second.
+      const seen: string[] = [];
+      sub.on("message", (_channel, key) => {
+        reader.get(key).then((value) => seen.push(`${key}=${value}`), (e) => seen.push(`${e}`));
+      });
+      assert.equal(await sub.subscribe("changed"), 1);
+      const expected: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const replies = await pub.pipeline().set(`p${i}`, `v${i}`).publish("changed", `p${i}`)
+          .incr(`n${i}`).publish("changed", `n${i}`).publish("changed", `p${i}`).exec();
+        assert.deepEqual(replies, [[null, "OK"], [null, 1], [null, 1], [null, 1], [null, 1]]);
+        expected.push(`p${i}=v${i}`, `n${i}=1`, `p${i}=v${i}`);
+      }
+      await until(seen, expected.length);
+      assert.deepEqual(seen, expected);
+    } finally {
+      sub.disconnect();
+      pub.disconnect();
+      reader.disconnect();
+    }
+  },
+});
