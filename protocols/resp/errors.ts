@@ -177,6 +177,8 @@ export const SERVER_ERRORS = {
   getkeysNoKeys: "ERR The command has no key arguments",
   /** DEBUG quotes the whole subcommand, unlike the container commands. */
   debugUnknownSubcommand: (sub: string) => `ERR unknown subcommand '${sub}'. Try DEBUG HELP.`,
+  /** MONITOR inside MULTI (the client expects one reply per command: DENY_BLOCKING). */
+  monitorDenyBlocking: "ERR MONITOR isn't allowed for DENY BLOCKING client",
   rateLimited: (rate: number) =>
     `ERR rate limit exceeded: max ${rate} requests per second per client`,
 } as const;

@@ -57,6 +57,7 @@ function bridgeFor(
       if (writes && readOnly) return error(SCRIPT_ERRORS.writeInReadOnly);
       if (writes) wrote = true;
       session.protocol = resp;
+      ctx.server.monitors.command(spec, session.db, "lua", argv);
       return invoke(spec.handler, inner, argv, ctx.log);
     },
   };

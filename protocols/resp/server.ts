@@ -304,6 +304,7 @@ class RespConnection {
       state.blocking.cancel(this.#session.id);
       state.clients.delete(this.#session.id);
       state.pubsub.leave(this.#subscriber);
+      state.monitors.remove(this.#session.id);
       state.tracking.disable(this.#session.id);
       state.fanout?.changed().catch(() => {});
     }
@@ -452,6 +453,7 @@ class RespConnection {
         this.#deps.state.tracking.observe(this.#session.id, spec, argv);
         this.#submitted = false;
         let reply = invoke(spec.handler, this.#ctx, argv, this.#deps.log);
+        this.#monitor(spec, argv, reply);
         if (reply instanceof Promise && !this.#submitted) reply = await reply;
         this.#queueReply(batch, reply, found, start);
       })();
@@ -460,9 +462,9 @@ class RespConnection {
       return (async () => {
         // Earlier replies go out before the wait, as Redis writes them while this client blocks.
         await this.#drain(batch);
-        const reply = await this.#whileBlocked(
-          invoke(spec.handler, this.#ctx, argv, this.#deps.log),
-        );
+        const pending = invoke(spec.handler, this.#ctx, argv, this.#deps.log);
+        this.#monitor(spec, argv, pending);
+        const reply = await this.#whileBlocked(pending);
         this.#queueReply(batch, reply, found, start);
       })();
     }
@@ -489,6 +491,7 @@ class RespConnection {
     this.#hint = readonly ? undefined : writeHints(spec, argv, this.#session.db, this.#hintPeek);
     const reply = invoke(spec.handler, this.#ctx, argv, this.#deps.log);
     this.#hint = undefined;
+    if (this.#deps.state.monitors.active) this.#monitor(spec, argv, reply);
     if (reply instanceof Promise) {
       if (readonly) batch.reads.push(reply);
       else if (!this.#submitted) {
@@ -497,6 +500,19 @@ class RespConnection {
     }
     this.#queueReply(batch, reply, found, start);
     return undefined;
+  }
+
+  /**
+   * Show a command that ran to the MONITOR clients, with the db it left the client in (SELECT
+   * shows its new db). EXEC shows once its queue has run: after the commands it ran.
+   */
+  #monitor(spec: CommandSpec, argv: Uint8Array[], reply: Reply | Promise<Reply>): void {
+    const monitors = this.#deps.state.monitors;
+    if (!monitors.active) return;
+    const session = this.#session;
+    if (reply instanceof Promise && spec.name === "exec") {
+      reply.then(() => monitors.command(spec, session.db, session.addr, argv));
+    } else monitors.command(spec, session.db, session.addr, argv);
   }
 
   /** Earlier reads settled and earlier replies on the socket: before a pause or a block. */

@@ -9,6 +9,7 @@ import type { CommandSpec, Session } from "./command.ts";
 import { Blocking } from "./blocking.ts";
 import { ConfigParams } from "./config_params.ts";
 import { PubSub, type Subscriber } from "./pubsub.ts";
+import { Monitors } from "./monitor.ts";
 import type { EventSink } from "./notify.ts";
 import type { Fanout } from "./fanout.ts";
 import { Tracking } from "./tracking.ts";
@@ -104,6 +105,8 @@ export class ServerState implements EventSink {
   stats: ServerStats = freshStats();
   /** Every pub/sub subscription of this server's connections. */
   readonly pubsub = new PubSub();
+  /** Clients in MONITOR mode. */
+  readonly monitors = new Monitors();
   /** CLIENT TRACKING state and invalidations. */
   readonly tracking = new Tracking(this.clients);
   /** Pub/sub and key events across front-ends: set on a shared store only. */

@@ -132,6 +132,12 @@ export function execute(
       // Keys read inside the transaction are tracked as when read alone (CLIENT TRACKING).
       ctx.server.tracking.observe(ctx.session.id, q.spec, q.argv);
       replies.push(await invoke(q.spec.handler, inner, q.argv, ctx.log));
+      // MONITOR clients see each command once the unit commits, with the db it ran in.
+      const monitors = ctx.server.monitors;
+      if (monitors.active) {
+        const ranIn = ctx.session.db;
+        after.push(() => monitors.command(q.spec, ranIn, ctx.session.addr, q.argv));
+      }
     }
     return array(replies);
   }).then((reply) => runAfterCommit(after, reply));

@@ -1,6 +1,6 @@
 /**
  * Persistence and debugging commands: LASTSAVE, SAVE/BGSAVE/BGREWRITEAOF (every write is already
- * durable, so they only record the time) and DEBUG SLEEP.
+ * durable, so they only record the time), DEBUG SLEEP and MONITOR.
  * @module
  */
 import { latin1Text } from "../../../src/bytes.ts";
@@ -30,6 +30,13 @@ function debug(_ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply>
     return debugSleep(Math.min(Math.max(0, seconds), MAX_DEBUG_SLEEP_SECONDS));
   }
   return error(SERVER_ERRORS.debugUnknownSubcommand(argText(argv[1])));
+}
+
+/** MONITOR: this client now sees every command the server runs (monitor.ts). */
+function monitor(ctx: CommandContext): Reply {
+  if (ctx.inTransaction) return error(SERVER_ERRORS.monitorDenyBlocking);
+  ctx.server.monitors.add(ctx.session.id, ctx.subscriber);
+  return OK;
 }
 
 /** The persistence and debugging family. */
@@ -68,4 +75,9 @@ export const COMMANDS: CommandSpec[] = [
     flags: ["admin", "noscript", "loading", "stale"],
     summary: "A container for debugging commands.",
   }, debug),
+  spec("monitor", {
+    arity: 1,
+    flags: ["admin", "noscript", "loading", "stale"],
+    summary: "Listens for all requests received by the server in real-time.",
+  }, monitor),
 ];

@@ -58,11 +58,20 @@ function splitArgs(
 }
 
 /**
+ * MONITOR shows a script's command before the commands the script runs (they are flagged
+ * skip_monitor, so the connection does not show them after), failing ones included.
+ */
+function showToMonitors(ctx: CommandContext, argv: Uint8Array[]): void {
+  ctx.server.monitors.feed(ctx.session.db, ctx.session.addr, argv);
+}
+
+/**
  * EVAL and EVAL_RO (`ro`): compile (cached by SHA1), check the shebang flags against the
  * command (scriptPrepareForRun), then run.
  */
 function evalBody(ro: boolean) {
   return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
+    showToMonitors(ctx, argv);
     const split = splitArgs(argv);
     if ("type" in split) return split;
     const compiled = ctx.server.scripts.compile(argv[1]);
@@ -76,6 +85,7 @@ function evalBody(ro: boolean) {
 /** EVALSHA and EVALSHA_RO. */
 function evalSha(ro: boolean) {
   return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
+    showToMonitors(ctx, argv);
     if (argv[1].length !== SHA_LENGTH) return error(SCRIPT_ERRORS.noScript);
     const split = splitArgs(argv);
     if ("type" in split) return split;
@@ -133,6 +143,7 @@ function scriptKill(ctx: CommandContext): Reply {
 /** FCALL and FCALL_RO. */
 function fcall(ro: boolean) {
   return (ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply> => {
+    showToMonitors(ctx, argv);
     const name = argText(argv[1]);
     const flags = ctx.server.scripts.functionFlags(name);
     if (flags === undefined) return error(SCRIPT_ERRORS.functionNotFound);

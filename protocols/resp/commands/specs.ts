@@ -373,6 +373,15 @@ export const SPECS: Record<LazyFamilyName, readonly SpecData[]> = {
       0,
       "A container for debugging commands.",
     ],
+    [
+      "monitor",
+      1,
+      ["admin", "noscript", "loading", "stale"],
+      0,
+      0,
+      0,
+      "Listens for all requests received by the server in real-time.",
+    ],
   ],
   pubsub: [
     [
