@@ -203,6 +203,7 @@ class RespConnection {
       replyMode: "on",
       noEvict: false,
       noTouch: false,
+      monitoring: false,
       closeAfterReply: false,
       kill: () => {
         this.#killed = true;

@@ -37,6 +37,8 @@ export interface ClientRecord {
   replyMode: ReplyMode;
   noEvict: boolean;
   noTouch: boolean;
+  /** In MONITOR mode (CLIENT LIST flag O). */
+  monitoring: boolean;
   /** Set by QUIT / self-kill: send this batch's replies, then close. */
   closeAfterReply: boolean;
   /** Close the connection now (CLIENT KILL from another client). */

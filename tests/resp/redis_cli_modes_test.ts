@@ -326,6 +326,8 @@ Deno.test("redis-cli monitor prints the commands other clients send", async () =
   };
   try {
     await readUntil("OK\n");
+    // CLIENT LIST (an admin subcommand: not shown to the monitor) flags the monitor O.
+    assert.match(await out(port, "client", "list"), /flags=O db=0 .* cmd=monitor /);
     await out(port, "-n", "2", "set", "mk", 'a b"c');
     await out(port, "hset", "mh", "f", "x\\y");
     await out(port, "eval", "return redis.call('get', KEYS[1])", "1", "mk");

@@ -36,6 +36,8 @@ function debug(_ctx: CommandContext, argv: Uint8Array[]): Reply | Promise<Reply>
 function monitor(ctx: CommandContext): Reply {
   if (ctx.inTransaction) return error(SERVER_ERRORS.monitorDenyBlocking);
   ctx.server.monitors.add(ctx.session.id, ctx.subscriber);
+  const record = ctx.server.clients.get(ctx.session.id);
+  if (record) record.monitoring = true;
   return OK;
 }
 

@@ -29,7 +29,9 @@ export function clientLine(c: ClientRecord, now: number, tracking?: TrackingClie
   const trackingFlags = tracking
     ? "t" + (tracking.brokenRedirect ? "R" : "") + (tracking.bcast ? "B" : "")
     : "";
-  const flags = trackingFlags + (c.noEvict ? "e" : "") + (c.noTouch ? "T" : "") || "N";
+  // A monitor is a replica to Redis: its O comes first.
+  const flags = (c.monitoring ? "O" : "") + trackingFlags + (c.noEvict ? "e" : "") +
+      (c.noTouch ? "T" : "") || "N";
   return [
     `id=${s.id}`,
     `addr=${s.addr}`,
