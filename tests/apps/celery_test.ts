@@ -15,15 +15,7 @@
  */
 import assert from "node:assert/strict";
 import { startTarget } from "./target.ts";
-
-/** Debian's python3 (where python3-celery lives), even when another python3 is on PATH. */
-const PYTHON = ["/usr/bin/python3", "python3"].find((p) => {
-  try {
-    return Deno.statSync(p).isFile;
-  } catch {
-    return p === "python3";
-  }
-})!;
+import { PYTHON } from "../helpers/python.ts";
 
 Deno.test("celery: prefork workers run tasks, retries, ETA, canvas, revoke, forget, inspect, warm shutdown and restore", async () => {
   await using target = await startTarget();

@@ -10,15 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { startTarget } from "./target.ts";
-
-/** Debian's python3 (where python3-rq lives), even when another python3 is on PATH. */
-const PYTHON = ["/usr/bin/python3", "python3"].find((p) => {
-  try {
-    return Deno.statSync(p).isFile;
-  } catch {
-    return p === "python3";
-  }
-})!;
+import { PYTHON } from "../helpers/python.ts";
 
 /** Run `driver` against a fresh target and return the JSON it prints. */
 async function drive(driver: string): Promise<unknown> {

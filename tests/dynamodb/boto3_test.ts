@@ -7,15 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { startDynamo } from "./client.ts";
+import { PYTHON } from "../helpers/python.ts";
 
-/** Debian's python3 (where python3-boto3 lives), even when another python3 is on PATH. */
-const PYTHON = ["/usr/bin/python3", "python3"].find((p) => {
-  try {
-    return Deno.statSync(p).isFile;
-  } catch {
-    return p === "python3";
-  }
-})!;
 const SCRIPT = new URL("./boto3_client.py", import.meta.url).pathname;
 
 Deno.test("boto3: tables, waiters, items with conditions, Decimal, batches, paginators, transactions, PartiQL, errors", async () => {

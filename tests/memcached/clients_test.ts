@@ -2,15 +2,7 @@
 import assert from "node:assert/strict";
 import { TEST_IMPORT_FLAGS } from "../helpers/server.ts";
 import { startMemcached } from "./wire.ts";
-
-/** Debian's python3 (where python3-pymemcache lives), even when another python3 is on PATH. */
-const PYTHON = ["/usr/bin/python3", "python3"].find((p) => {
-  try {
-    return Deno.statSync(p).isFile;
-  } catch {
-    return p === "python3";
-  }
-})!;
+import { PYTHON } from "../helpers/python.ts";
 
 async function run(cmd: string, args: string[]): Promise<string> {
   const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();

@@ -9,15 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { startMemcached } from "./wire.ts";
-
-/** Debian's python3 (where python3-pylibmc lives), even when another python3 is on PATH. */
-const PYTHON = ["/usr/bin/python3", "python3"].find((p) => {
-  try {
-    return Deno.statSync(p).isFile;
-  } catch {
-    return p === "python3";
-  }
-})!;
+import { PYTHON } from "../helpers/python.ts";
 
 /** Every call's outcome over the text protocol, in the driver's order. */
 const TEXT: Record<string, string> = {

@@ -7,15 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { startTestServer } from "../helpers/server.ts";
+import { PYTHON } from "../helpers/python.ts";
 
-/** Debian's python3 (where python3-redis lives), even when another python3 is on PATH. */
-const PYTHON = ["/usr/bin/python3", "python3"].find((p) => {
-  try {
-    return Deno.statSync(p).isFile;
-  } catch {
-    return p === "python3";
-  }
-})!;
 const SCRIPT = new URL("./redis_py_client.py", import.meta.url).pathname;
 
 /** Run the driver script in `mode` against `port`; resolves with its stdout and stderr. */

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { createClient } from "redis";
+import type { Redis } from "ioredis";
 import { ioredis, until } from "./pubsub_clients.ts";
 import { startTestServer } from "../../helpers/server.ts";
 import { command, replyInteger, replyItems, replyText, RespClient } from "../resp_client.ts";
@@ -149,24 +150,45 @@ Deno.test({
   },
 });
 
+/**
+ * Publish through `publish` (given the publishing client) on `channel` while a subscriber GETs
+ * each announced key on another connection as its message comes: the `key=value` reads in the
+ * order the messages arrived. Redis runs a command's writes before the PUBLISH after it, so each
+ * GET finds the value written before its announcement.
+ */
+async function announcedReads(
+  channel: string,
+  count: number,
+  publish: (pub: Redis) => Promise<void>,
+): Promise<string[]> {
+  await using s = await startTestServer({ protocols: ["redis"] });
+  const sub = ioredis(s.ports.redis);
+  const pub = ioredis(s.ports.redis);
+  const reader = ioredis(s.ports.redis);
+  try {
+    const seen: string[] = [];
+    sub.on("message", (_channel, key) => {
+      reader.get(key).then((value) => seen.push(`${key}=${value}`), (e) => seen.push(`${e}`));
+    });
+    assert.equal(await sub.subscribe(channel), 1);
+    await publish(pub);
+    await until(seen, count);
+    return seen;
+  } finally {
+    sub.disconnect();
+    pub.disconnect();
+    reader.disconnect();
+  }
+}
+
 Deno.test({
   name: "PUBLISH inside MULTI/EXEC or a script reaches subscribers after the unit's writes, once",
   ...clientTest,
   async fn() {
-    await using s = await startTestServer({ protocols: ["redis"] });
-    const sub = ioredis(s.ports.redis);
-    const pub = ioredis(s.ports.redis);
-    const reader = ioredis(s.ports.redis);
-    try {
-      // Celery's Redis result backend stores a result and announces it in one MULTI (SETEX +
-      // PUBLISH); its consumer GETs the key when the message comes. Redis runs the SETEX
-      // before the PUBLISH, so that GET always finds the result.
-      const seen: string[] = [];
-      sub.on("message", (_channel, key) => {
-        reader.get(key).then((value) => seen.push(`${key}=${value}`), (e) => seen.push(`${e}`));
-      });
-      assert.equal(await sub.subscribe("results"), 1);
-      const expected: string[] = [];
+    // Celery's Redis result backend stores a result and announces it in one MULTI (SETEX +
+    // PUBLISH); its consumer GETs the key when the message comes.
+    const expected: string[] = [];
+    const seen = await announcedReads("results", 40, async (pub) => {
       for (let i = 0; i < 20; i++) {
         const replies = await pub.multi().setex(`m${i}`, 600, `v${i}`).publish("results", `m${i}`)
           .exec();
@@ -176,13 +198,8 @@ Deno.test({
         assert.equal(await pub.eval(script, 1, `s${i}`, `w${i}`), 1);
         expected.push(`m${i}=v${i}`, `s${i}=w${i}`);
       }
-      await until(seen, expected.length);
-      assert.deepEqual(seen, expected);
-    } finally {
-      sub.disconnect();
-      pub.disconnect();
-      reader.disconnect();
-    }
+    });
+    assert.deepEqual(seen, expected);
   },
 });
 
@@ -190,33 +207,18 @@ Deno.test({
   name: "a pipelined PUBLISH after a write reaches subscribers after the write, in order",
   ...clientTest,
   async fn() {
-    await using s = await startTestServer({ protocols: ["redis"] });
-    const sub = ioredis(s.ports.redis);
-    const pub = ioredis(s.ports.redis);
-    const reader = ioredis(s.ports.redis);
-    try {
-      // Cache invalidation as apps write it: SET the key, PUBLISH its name, in one pipeline (as
-      // node-redis and auto-pipelining ioredis send commands of one tick). Redis runs the SET
-      // first, so a subscriber's GET on the message finds the new value; a second PUBLISH in the
-      // pipeline, after another write, arrives second.
-      const seen: string[] = [];
-      sub.on("message", (_channel, key) => {
-        reader.get(key).then((value) => seen.push(`${key}=${value}`), (e) => seen.push(`${e}`));
-      });
-      assert.equal(await sub.subscribe("changed"), 1);
-      const expected: string[] = [];
+    // Cache invalidation as apps write it: SET the key, PUBLISH its name, in one pipeline (as
+    // node-redis and auto-pipelining ioredis send commands of one tick); a second PUBLISH in the
+    // pipeline, after another write, arrives second.
+    const expected: string[] = [];
+    const seen = await announcedReads("changed", 60, async (pub) => {
       for (let i = 0; i < 20; i++) {
         const replies = await pub.pipeline().set(`p${i}`, `v${i}`).publish("changed", `p${i}`)
           .incr(`n${i}`).publish("changed", `n${i}`).publish("changed", `p${i}`).exec();
         assert.deepEqual(replies, [[null, "OK"], [null, 1], [null, 1], [null, 1], [null, 1]]);
         expected.push(`p${i}=v${i}`, `n${i}=1`, `p${i}=v${i}`);
       }
-      await until(seen, expected.length);
-      assert.deepEqual(seen, expected);
-    } finally {
-      sub.disconnect();
-      pub.disconnect();
-      reader.disconnect();
-    }
+    });
+    assert.deepEqual(seen, expected);
   },
 });
