@@ -1,0 +1,458 @@
+/**
+ * DynamoDB-Toolbox v2, unchanged, on basekv's DynamoDB API through a stock DynamoDBDocumentClient:
+ * a Table with a GSI and a Pokemon Entity whose pk/sk are computed with `.link`, with timestamps
+ * and the entity attribute. Covers put/get/update/delete commands, queries on the table and the
+ * GSI, scans in segments, batch writes/gets and transactions, asserting what Toolbox hands back.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { CreateTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  $add,
+  $append,
+  $get,
+  $remove,
+  $set,
+  BatchGetCommand,
+  BatchGetRequest,
+  BatchPutRequest,
+  BatchWriteCommand,
+  ConditionCheck,
+  DeleteItemCommand,
+  Entity,
+  GetItemCommand as TbGetItemCommand,
+  item,
+  list,
+  map,
+  number,
+  PutItemCommand,
+  PutTransaction,
+  QueryCommand,
+  ScanCommand,
+  string,
+  Table,
+  UpdateItemCommand,
+} from "dynamodb-toolbox";
+import { execute as executeBatchGet } from "dynamodb-toolbox/table/actions/batchGet";
+import { execute as executeBatchWrite } from "dynamodb-toolbox/table/actions/batchWrite";
+import { execute as executeTransactWrite } from "dynamodb-toolbox/entity/actions/transactWrite";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type DynamoFixture, startDynamo } from "../dynamodb/client.ts";
+
+const TABLE = "toolbox";
+
+async function createTable(f: DynamoFixture): Promise<void> {
+  await f.client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+        { AttributeName: "trainerId", AttributeType: "S" },
+        { AttributeName: "level", AttributeType: "N" },
+      ],
+      GlobalSecondaryIndexes: [{
+        IndexName: "byTrainerLevel",
+        KeySchema: [
+          { AttributeName: "trainerId", KeyType: "HASH" },
+          { AttributeName: "level", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      }],
+    }),
+  );
+}
+
+function model(documentClient: DynamoDBDocumentClient) {
+  const table = new Table({
+    name: TABLE,
+    documentClient,
+    partitionKey: { name: "pk", type: "string" },
+    sortKey: { name: "sk", type: "string" },
+    indexes: {
+      byTrainerLevel: {
+        type: "global",
+        partitionKey: { name: "trainerId", type: "string" },
+        sortKey: { name: "level", type: "number" },
+      },
+    },
+  });
+  const schema = item({
+    trainerId: string().key(),
+    pokemonId: string().key(),
+    species: string(),
+    level: number(),
+    nickname: string().optional(),
+    maxLevel: number().optional(),
+    moves: list(string()).default([]),
+    stats: map({ hp: number(), atk: number().optional() }).optional(),
+  }).and((prev) => ({
+    pk: string().key().hidden().link<typeof prev>(({ trainerId }) => `TRAINER#${trainerId}`),
+    sk: string().key().hidden().link<typeof prev>(({ pokemonId }) => `POKEMON#${pokemonId}`),
+  }));
+  const pokemon = new Entity({ name: "pokemon", table, schema, timestamps: true });
+  return { table, pokemon };
+}
+
+type Model = ReturnType<typeof model>;
+
+/** One test on a fresh server and table; the AWS SDK keeps sockets past destroy, so no sanitizers. */
+function toolboxTest(name: string, fn: (m: Model, f: DynamoFixture) => Promise<void>): void {
+  Deno.test({
+    name: `dynamodb-toolbox: ${name}`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      await using f = await startDynamo();
+      await createTable(f);
+      await fn(model(f.doc), f);
+    },
+  });
+}
+
+async function failure(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await p;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  throw new Error("expected a rejection");
+}
+
+const SPECIES = ["pikachu", "bulbasaur", "charmander", "squirtle", "eevee", "onix"];
+
+/** Pokemon `n` of trainer `trainerId`: ids p01.., levels 5, 10, 15, ... */
+function mon(trainerId: string, n: number) {
+  return {
+    trainerId,
+    pokemonId: `p${String(n).padStart(2, "0")}`,
+    species: SPECIES[n % SPECIES.length],
+    level: 5 * n,
+  };
+}
+
+async function seed({ pokemon }: Model, trainerId: string, count: number): Promise<void> {
+  for (let n = 1; n <= count; n++) {
+    await pokemon.build(PutItemCommand).item(mon(trainerId, n)).send();
+  }
+}
+
+toolboxTest("put computes linked keys, timestamps and the entity attribute", async (m, f) => {
+  const { pokemon } = m;
+  const { ToolboxItem } = await pokemon.build(PutItemCommand)
+    .item({ trainerId: "ash", pokemonId: "p25", species: "pikachu", level: 12 })
+    .send();
+  assert.equal(ToolboxItem.pk, "TRAINER#ash");
+  assert.equal(ToolboxItem.sk, "POKEMON#p25");
+
+  const raw = await f.client.send(
+    new GetItemCommand({
+      TableName: TABLE,
+      Key: { pk: { S: "TRAINER#ash" }, sk: { S: "POKEMON#p25" } },
+    }),
+  );
+  const stored = raw.Item!;
+  assert.deepEqual(stored._et, { S: "pokemon" });
+  assert.deepEqual(stored.level, { N: "12" });
+  assert.deepEqual(stored.moves, { L: [] });
+  assert.match(stored._ct.S!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(stored._md.S, stored._ct.S);
+
+  const { Item } = await pokemon.build(TbGetItemCommand)
+    .key({ trainerId: "ash", pokemonId: "p25" }).send();
+  assert.deepEqual(Item, {
+    trainerId: "ash",
+    pokemonId: "p25",
+    species: "pikachu",
+    level: 12,
+    moves: [],
+    created: stored._ct.S,
+    modified: stored._md.S,
+  });
+
+  const missing = await pokemon.build(TbGetItemCommand)
+    .key({ trainerId: "ash", pokemonId: "nope" }).send();
+  assert.equal(missing.Item, undefined);
+});
+
+toolboxTest("put with attribute_not_exists fails on an existing item", async ({ pokemon }) => {
+  const put = (level: number) =>
+    pokemon.build(PutItemCommand)
+      .item({ trainerId: "ash", pokemonId: "p01", species: "pikachu", level })
+      .options({ condition: { attr: "pokemonId", exists: false } })
+      .send();
+  await put(5);
+  const err = await failure(put(6));
+  assert.equal(err.name, "ConditionalCheckFailedException");
+  assert.equal(err.message, "The conditional request failed");
+  const { Item } = await pokemon.build(TbGetItemCommand)
+    .key({ trainerId: "ash", pokemonId: "p01" }).send();
+  assert.equal(Item?.level, 5);
+});
+
+toolboxTest("update with $add, $remove, $append, $set and $get", async ({ pokemon }) => {
+  await pokemon.build(PutItemCommand).item({
+    trainerId: "misty",
+    pokemonId: "p07",
+    species: "squirtle",
+    level: 10,
+    nickname: "Squirty",
+    moves: ["tackle"],
+    stats: { hp: 40, atk: 7 },
+  }).send();
+
+  const { Attributes } = await pokemon.build(UpdateItemCommand)
+    .item({
+      trainerId: "misty",
+      pokemonId: "p07",
+      level: $add(3),
+      nickname: $remove(),
+      moves: $append(["water gun", "bubble"]),
+      stats: $set({ hp: 44 }),
+      // Every operand of one UpdateExpression reads the item as it was before the update.
+      maxLevel: $get("level"),
+    })
+    .options({ returnValues: "ALL_NEW" })
+    .send();
+  assert.ok(Attributes);
+  const { created, modified, ...rest } = Attributes;
+  assert.deepEqual(rest, {
+    trainerId: "misty",
+    pokemonId: "p07",
+    species: "squirtle",
+    level: 13,
+    maxLevel: 10,
+    moves: ["tackle", "water gun", "bubble"],
+    stats: { hp: 44 },
+  });
+  assert.ok(modified >= created);
+
+  // A partial map update (SET stats.atk) keeps the other members. UPDATED_NEW returns only the
+  // updated paths, nested ones included, as DynamoDB does.
+  const second = await pokemon.build(UpdateItemCommand)
+    .item({ trainerId: "misty", pokemonId: "p07", stats: { atk: 9 }, maxLevel: $add(1) })
+    .options({ returnValues: "UPDATED_NEW" })
+    .send();
+  assert.deepEqual(second.Attributes?.stats, { atk: 9 });
+  assert.equal(second.Attributes?.maxLevel, 11);
+  assert.equal(second.Attributes?.species, undefined);
+  const afterSecond = await pokemon.build(TbGetItemCommand)
+    .key({ trainerId: "misty", pokemonId: "p07" }).send();
+  assert.deepEqual(afterSecond.Item?.stats, { hp: 44, atk: 9 });
+
+  // An update with a failing condition leaves the item alone.
+  const err = await failure(
+    pokemon.build(UpdateItemCommand)
+      .item({ trainerId: "misty", pokemonId: "p07", level: $add(100) })
+      .options({ condition: { attr: "level", lt: 5 } })
+      .send(),
+  );
+  assert.equal(err.name, "ConditionalCheckFailedException");
+
+  // Update creates an item that does not exist yet (upsert), with its keys and entity attribute.
+  const created2 = await pokemon.build(UpdateItemCommand)
+    .item({
+      trainerId: "misty",
+      pokemonId: "p08",
+      species: "staryu",
+      level: $add(4),
+      moves: $append(["harden"]),
+    })
+    .options({ returnValues: "ALL_NEW" })
+    .send();
+  assert.equal(created2.Attributes?.level, 4);
+  // list_append onto a missing list via if_not_exists, as Toolbox writes it.
+  assert.deepEqual(created2.Attributes?.moves, ["harden"]);
+});
+
+toolboxTest("delete with ReturnValues ALL_OLD and a condition", async ({ pokemon }) => {
+  await pokemon.build(PutItemCommand).item(mon("brock", 9)).send();
+  const refused = await failure(
+    pokemon.build(DeleteItemCommand)
+      .key({ trainerId: "brock", pokemonId: "p09" })
+      .options({ condition: { attr: "species", eq: "pikachu" } })
+      .send(),
+  );
+  assert.equal(refused.name, "ConditionalCheckFailedException");
+
+  const { Attributes } = await pokemon.build(DeleteItemCommand)
+    .key({ trainerId: "brock", pokemonId: "p09" })
+    .options({ returnValues: "ALL_OLD", condition: { attr: "species", eq: "squirtle" } })
+    .send();
+  assert.equal(Attributes?.species, "squirtle");
+  assert.equal(Attributes?.level, 45);
+  assert.equal(Attributes?.pokemonId, "p09");
+
+  const again = await pokemon.build(DeleteItemCommand)
+    .key({ trainerId: "brock", pokemonId: "p09" })
+    .options({ returnValues: "ALL_OLD" })
+    .send();
+  assert.equal(again.Attributes, undefined);
+  const { Item } = await pokemon.build(TbGetItemCommand)
+    .key({ trainerId: "brock", pokemonId: "p09" }).send();
+  assert.equal(Item, undefined);
+});
+
+toolboxTest("queries on the table and the GSI", async (m) => {
+  const { table, pokemon } = m;
+  await seed(m, "ash", 12);
+  await seed(m, "gary", 3);
+  const ids = (items: { pokemonId: string }[] | undefined) => (items ?? []).map((i) => i.pokemonId);
+
+  const all = await table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#ash", range: { beginsWith: "POKEMON#p0" } })
+    .send();
+  assert.deepEqual(ids(all.Items), ["p01", "p02", "p03", "p04", "p05", "p06", "p07", "p08", "p09"]);
+  assert.equal(all.Count, 9);
+
+  const reversed = await table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#ash", range: { between: ["POKEMON#p03", "POKEMON#p06"] } })
+    .options({ reverse: true })
+    .send();
+  assert.deepEqual(ids(reversed.Items), ["p06", "p05", "p04", "p03"]);
+
+  // limit stops after one page of 5 with a LastEvaluatedKey; maxPages: Infinity reads every page.
+  const page = await table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#ash" })
+    .options({ limit: 5 })
+    .send();
+  assert.deepEqual(ids(page.Items), ["p01", "p02", "p03", "p04", "p05"]);
+  assert.deepEqual(page.LastEvaluatedKey, { pk: "TRAINER#ash", sk: "POKEMON#p05" });
+  const next = await table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#ash" })
+    .options({ limit: 5, exclusiveStartKey: page.LastEvaluatedKey })
+    .send();
+  assert.deepEqual(ids(next.Items), ["p06", "p07", "p08", "p09", "p10"]);
+
+  const pages = await table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#ash" })
+    .options({ limit: 5, maxPages: Infinity })
+    .send();
+  assert.equal(pages.Count, 12);
+  assert.equal(pages.LastEvaluatedKey, undefined);
+
+  // A filter runs after the key condition: ScannedCount counts what was read before it.
+  const filtered = await table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#ash" })
+    .options({ filters: { pokemon: { attr: "species", eq: "pikachu" } } })
+    .send();
+  assert.deepEqual(ids(filtered.Items), ["p06", "p12"]);
+  assert.equal(filtered.Count, 2);
+  assert.equal(filtered.ScannedCount, 12);
+
+  const gsiBetween = await table.build(QueryCommand).entities(pokemon)
+    .query({ index: "byTrainerLevel", partition: "ash", range: { between: [20, 35] } })
+    .send();
+  assert.deepEqual(gsiBetween.Items?.map((i) => i.level), [20, 25, 30, 35]);
+
+  const gsiGt = await table.build(QueryCommand).entities(pokemon)
+    .query({ index: "byTrainerLevel", partition: "ash", range: { gt: 45 } })
+    .options({ reverse: true, limit: 2 })
+    .send();
+  assert.deepEqual(gsiGt.Items?.map((i) => i.level), [60, 55]);
+  assert.deepEqual(gsiGt.LastEvaluatedKey, {
+    pk: "TRAINER#ash",
+    sk: "POKEMON#p11",
+    trainerId: "ash",
+    level: 55,
+  });
+
+  const gsiFiltered = await table.build(QueryCommand).entities(pokemon)
+    .query({ index: "byTrainerLevel", partition: "gary", range: { gte: 10 } })
+    .options({ filters: { pokemon: { attr: "species", beginsWith: "c" } } })
+    .send();
+  assert.deepEqual(gsiFiltered.Items?.map((i) => [i.pokemonId, i.species]), [[
+    "p02",
+    "charmander",
+  ]]);
+  assert.equal(gsiFiltered.ScannedCount, 2);
+});
+
+toolboxTest("scan in two segments covers every item once", async (m) => {
+  const { table, pokemon } = m;
+  await seed(m, "ash", 6);
+  await seed(m, "gary", 6);
+  await seed(m, "misty", 4);
+  const seen: string[] = [];
+  for (const segment of [0, 1]) {
+    const { Items } = await table.build(ScanCommand).entities(pokemon)
+      .options({ segment, totalSegments: 2, maxPages: Infinity })
+      .send();
+    for (const i of Items ?? []) seen.push(`${i.trainerId}/${i.pokemonId}`);
+  }
+  assert.equal(seen.length, 16);
+  assert.equal(new Set(seen).size, 16);
+
+  const filtered = await table.build(ScanCommand).entities(pokemon)
+    .options({ filters: { pokemon: { attr: "level", between: [10, 20] } } })
+    .send();
+  assert.equal(filtered.Count, 9);
+  assert.equal(filtered.ScannedCount, 16);
+  assert.ok(filtered.Items?.every((i) => i.level >= 10 && i.level <= 20));
+
+  const gsiScan = await table.build(ScanCommand).entities(pokemon)
+    .options({ index: "byTrainerLevel", limit: 3 })
+    .send();
+  assert.equal(gsiScan.Items?.length, 3);
+  assert.ok(gsiScan.LastEvaluatedKey?.trainerId);
+});
+
+toolboxTest("batch write and batch get through execute", async ({ table, pokemon }) => {
+  const puts = [1, 2, 3, 4].map((n) => pokemon.build(BatchPutRequest).item(mon("dawn", n)));
+  const written = await executeBatchWrite(table.build(BatchWriteCommand).requests(...puts));
+  assert.deepEqual(written.UnprocessedItems ?? {}, {});
+
+  const { Responses } = await executeBatchGet(
+    table.build(BatchGetCommand).requests(
+      pokemon.build(BatchGetRequest).key({ trainerId: "dawn", pokemonId: "p03" }),
+      pokemon.build(BatchGetRequest).key({ trainerId: "dawn", pokemonId: "p99" }),
+      pokemon.build(BatchGetRequest).key({ trainerId: "dawn", pokemonId: "p01" }),
+    ),
+  );
+  assert.ok(Responses);
+  const [items] = Responses;
+  assert.equal(items.length, 3);
+  assert.equal(items[0]?.species, "squirtle");
+  assert.equal(items[0]?.level, 15);
+  assert.equal(items[1], undefined);
+  assert.equal(items[2]?.species, "bulbasaur");
+});
+
+toolboxTest("transactions: put with a condition check", async ({ pokemon }) => {
+  await pokemon.build(PutItemCommand).item(mon("cynthia", 1)).send();
+
+  await executeTransactWrite(
+    pokemon.build(PutTransaction).item(mon("cynthia", 2)),
+    pokemon.build(ConditionCheck)
+      .key({ trainerId: "cynthia", pokemonId: "p01" })
+      .condition({ attr: "level", eq: 5 }),
+  );
+  const { Item } = await pokemon.build(TbGetItemCommand)
+    .key({ trainerId: "cynthia", pokemonId: "p02" }).send();
+  assert.equal(Item?.level, 10);
+
+  const err = await failure(executeTransactWrite(
+    pokemon.build(PutTransaction).item(mon("cynthia", 3)),
+    pokemon.build(ConditionCheck)
+      .key({ trainerId: "cynthia", pokemonId: "p01" })
+      .condition({ attr: "level", gt: 100 }),
+  ));
+  assert.equal(err.name, "TransactionCanceledException");
+  assert.equal(
+    err.message,
+    "Transaction cancelled, please refer cancellation reasons for specific reasons " +
+      "[None, ConditionalCheckFailed]",
+  );
+  assert.deepEqual(err.CancellationReasons, [
+    { Code: "None" },
+    { Code: "ConditionalCheckFailed", Message: "The conditional request failed" },
+  ]);
+  const none = await pokemon.build(TbGetItemCommand)
+    .key({ trainerId: "cynthia", pokemonId: "p03" }).send();
+  assert.equal(none.Item, undefined);
+});
