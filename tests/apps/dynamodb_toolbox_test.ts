@@ -6,19 +6,29 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { CreateTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  GetItemCommand,
+  PutItemCommand as RawPut,
+} from "@aws-sdk/client-dynamodb";
 import {
   $add,
   $append,
   $get,
+  $prepend,
   $remove,
   $set,
+  $subtract,
+  $sum,
+  BatchDeleteRequest,
   BatchGetCommand,
   BatchGetRequest,
   BatchPutRequest,
   BatchWriteCommand,
   ConditionCheck,
   DeleteItemCommand,
+  DeletePartitionCommand,
+  DeleteTransaction,
   Entity,
   GetItemCommand as TbGetItemCommand,
   item,
@@ -32,6 +42,7 @@ import {
   string,
   Table,
   UpdateItemCommand,
+  UpdateTransaction,
 } from "dynamodb-toolbox";
 import { execute as executeBatchGet } from "dynamodb-toolbox/table/actions/batchGet";
 import { execute as executeBatchWrite } from "dynamodb-toolbox/table/actions/batchWrite";
@@ -161,7 +172,8 @@ toolboxTest("put computes linked keys, timestamps and the entity attribute", asy
   assert.deepEqual(stored.level, { N: "12" });
   assert.deepEqual(stored.moves, { L: [] });
   assert.match(stored._ct.S!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-  assert.equal(stored._md.S, stored._ct.S);
+  // Toolbox stamps the two separately, so they may differ by a millisecond.
+  assert.ok(stored._md.S! >= stored._ct.S!);
 
   const { Item } = await pokemon.build(TbGetItemCommand)
     .key({ trainerId: "ash", pokemonId: "p25" }).send();
@@ -455,4 +467,170 @@ toolboxTest("transactions: put with a condition check", async ({ pokemon }) => {
   const none = await pokemon.build(TbGetItemCommand)
     .key({ trainerId: "cynthia", pokemonId: "p03" }).send();
   assert.equal(none.Item, undefined);
+});
+
+toolboxTest("queries skip other entities, project attributes and count", async (m, f) => {
+  const { table, pokemon } = m;
+  await seed(m, "ash", 5);
+  // An item of another entity in the same partition: Toolbox filters on _et by default.
+  await f.client.send(
+    new RawPut({
+      TableName: TABLE,
+      Item: { pk: { S: "TRAINER#ash" }, sk: { S: "POKEMON#p00" }, _et: { S: "badge" } },
+    }),
+  );
+  const q = await table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#ash" })
+    .options({ attributes: ["pokemonId", "level"], showEntityAttr: true })
+    .send();
+  assert.deepEqual(
+    q.Items,
+    [1, 2, 3, 4, 5].map((n) => ({
+      entity: "pokemon",
+      pokemonId: `p0${n}`,
+      level: 5 * n,
+    })),
+  );
+  assert.equal(q.Count, 5);
+  assert.equal(q.ScannedCount, 6);
+
+  const counted = await table.build(QueryCommand)
+    .query({ partition: "TRAINER#ash", range: { gte: "POKEMON#p02" } })
+    .options({ select: "COUNT" })
+    .send();
+  assert.equal(counted.Count, 4);
+  // Toolbox always hands back an array; on the wire, Select COUNT carries no Items at all.
+  assert.deepEqual(counted.Items, []);
+  const wire = await f.raw("Query", {
+    TableName: TABLE,
+    KeyConditionExpression: "pk = :p",
+    ExpressionAttributeValues: { ":p": { S: "TRAINER#ash" } },
+    Select: "COUNT",
+  });
+  assert.deepEqual(wire.body, { Count: 6, ScannedCount: 6 });
+
+  // maxPages bounds how many pages one send reads: the first page of 2 holds the badge (filtered
+  // out) and p01, the second p02 and p03.
+  const two = await table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#ash" })
+    .options({ limit: 2, maxPages: 2 })
+    .send();
+  assert.deepEqual(two.Items?.map((i) => i.pokemonId), ["p01", "p02", "p03"]);
+  assert.deepEqual(two.LastEvaluatedKey, { pk: "TRAINER#ash", sk: "POKEMON#p03" });
+
+  // DeletePartitionCommand queries the partition and batch-deletes what it finds.
+  await table.build(DeletePartitionCommand).entities(pokemon)
+    .query({ partition: "TRAINER#ash" })
+    .send();
+  const left = await table.build(QueryCommand).query({ partition: "TRAINER#ash" }).send();
+  assert.deepEqual(left.Items, [{ pk: "TRAINER#ash", sk: "POKEMON#p00", _et: "badge" }]);
+});
+
+toolboxTest("more update operators and conditions", async ({ pokemon }) => {
+  await pokemon.build(PutItemCommand).item({
+    trainerId: "red",
+    pokemonId: "p06",
+    species: "charizard",
+    level: 50,
+    moves: ["ember"],
+  }).send();
+  const { Attributes } = await pokemon.build(UpdateItemCommand)
+    .item({
+      trainerId: "red",
+      pokemonId: "p06",
+      level: $subtract($get("level"), 8),
+      maxLevel: $sum($get("maxLevel", 40), 2),
+      moves: $prepend(["scratch"]),
+      nickname: $get("species"),
+    })
+    .options({
+      condition: {
+        and: [
+          { size: "moves", eq: 1 },
+          { attr: "species", beginsWith: "char" },
+          { not: { attr: "nickname", exists: true } },
+          { or: [{ attr: "level", in: [1, 50] }, { attr: "species", contains: "zz" }] },
+        ],
+      },
+      returnValues: "ALL_NEW",
+    })
+    .send();
+  assert.equal(Attributes?.level, 42);
+  assert.equal(Attributes?.maxLevel, 42);
+  assert.deepEqual(Attributes?.moves, ["scratch", "ember"]);
+  assert.equal(Attributes?.nickname, "charizard");
+
+  const err = await failure(
+    pokemon.build(UpdateItemCommand)
+      .item({ trainerId: "red", pokemonId: "p06", level: 1 })
+      .options({ condition: { attr: "level", type: "S" } })
+      .send(),
+  );
+  assert.equal(err.name, "ConditionalCheckFailedException");
+});
+
+toolboxTest("transactions: update, delete, and one item twice", async ({ pokemon }) => {
+  await pokemon.build(PutItemCommand).item(mon("leaf", 1)).send();
+  await pokemon.build(PutItemCommand).item(mon("leaf", 2)).send();
+  await executeTransactWrite(
+    pokemon.build(UpdateTransaction).item({ trainerId: "leaf", pokemonId: "p01", level: $add(1) }),
+    pokemon.build(DeleteTransaction).key({ trainerId: "leaf", pokemonId: "p02" })
+      .options({ condition: { attr: "level", eq: 10 } }),
+  );
+  const one = await pokemon.build(TbGetItemCommand)
+    .key({ trainerId: "leaf", pokemonId: "p01" }).send();
+  assert.equal(one.Item?.level, 6);
+  const two = await pokemon.build(TbGetItemCommand)
+    .key({ trainerId: "leaf", pokemonId: "p02" }).send();
+  assert.equal(two.Item, undefined);
+
+  const err = await failure(executeTransactWrite(
+    pokemon.build(UpdateTransaction).item({ trainerId: "leaf", pokemonId: "p01", level: $add(1) }),
+    pokemon.build(ConditionCheck)
+      .key({ trainerId: "leaf", pokemonId: "p01" })
+      .condition({ attr: "level", eq: 6 }),
+  ));
+  assert.equal(err.name, "ValidationException");
+  assert.equal(
+    err.message,
+    "Transaction request cannot include multiple operations on one item",
+  );
+
+  const cancelled = await failure(executeTransactWrite(
+    pokemon.build(DeleteTransaction).key({ trainerId: "leaf", pokemonId: "p01" })
+      .options({ condition: { attr: "level", eq: 99 } }),
+    pokemon.build(PutTransaction).item(mon("leaf", 3)),
+  ));
+  assert.equal(cancelled.name, "TransactionCanceledException");
+  assert.deepEqual(cancelled.CancellationReasons, [
+    { Code: "ConditionalCheckFailed", Message: "The conditional request failed" },
+    { Code: "None" },
+  ]);
+});
+
+toolboxTest("batch delete and unknown keys in a batch get", async ({ table, pokemon }) => {
+  await executeBatchWrite(
+    table.build(BatchWriteCommand).requests(
+      ...[1, 2, 3].map((n) => pokemon.build(BatchPutRequest).item(mon("iris", n))),
+    ),
+  );
+  await executeBatchWrite(
+    table.build(BatchWriteCommand).requests(
+      pokemon.build(BatchDeleteRequest).key({ trainerId: "iris", pokemonId: "p02" }),
+      pokemon.build(BatchPutRequest).item(mon("iris", 4)),
+    ),
+  );
+  const { Responses } = await executeBatchGet(
+    table.build(BatchGetCommand).requests(
+      ...[1, 2, 3, 4].map((n) =>
+        pokemon.build(BatchGetRequest).key({ trainerId: "iris", pokemonId: `p0${n}` })
+      ),
+    ).options({ consistent: true, attributes: ["pokemonId", "level"] }),
+  );
+  assert.deepEqual(Responses?.[0], [
+    { pokemonId: "p01", level: 5 },
+    undefined,
+    { pokemonId: "p03", level: 15 },
+    { pokemonId: "p04", level: 20 },
+  ]);
 });
