@@ -634,3 +634,54 @@ toolboxTest("batch delete and unknown keys in a batch get", async ({ table, poke
     { pokemonId: "p04", level: 20 },
   ]);
 });
+
+toolboxTest(
+  "failed conditions hand back the old item; request tokens are idempotent",
+  async ({ pokemon }) => {
+    await pokemon.build(PutItemCommand).item(mon("serena", 1)).send();
+    const blocked = await failure(
+      pokemon.build(PutItemCommand)
+        .item(mon("serena", 1))
+        .options({
+          condition: { attr: "pokemonId", exists: false },
+          returnValuesOnConditionFalse: "ALL_OLD",
+        })
+        .send(),
+    );
+    assert.equal(blocked.name, "ConditionalCheckFailedException");
+    const old = blocked.Item as Record<string, unknown>;
+    assert.deepEqual(old.level, { N: "5" });
+    assert.deepEqual(old.sk, { S: "POKEMON#p01" });
+
+    const cancelled = await failure(executeTransactWrite(
+      pokemon.build(ConditionCheck)
+        .key({ trainerId: "serena", pokemonId: "p01" })
+        .condition({ attr: "level", gt: 5 })
+        .options({ returnValuesOnConditionFalse: "ALL_OLD" }),
+      pokemon.build(PutTransaction).item(mon("serena", 2)),
+    ));
+    assert.equal(cancelled.name, "TransactionCanceledException");
+    const reasons = cancelled.CancellationReasons as Record<string, unknown>[];
+    assert.equal(reasons[0].Code, "ConditionalCheckFailed");
+    assert.deepEqual((reasons[0].Item as Record<string, unknown>).species, { S: "bulbasaur" });
+    assert.deepEqual(reasons[1], { Code: "None" });
+
+    // The same ClientRequestToken again within 10 minutes succeeds without running again: the
+    // second delete would fail its condition if it ran. (An UpdateTransaction would not do here:
+    // Toolbox stamps a fresh _md into each one, which makes it a different request.)
+    const drop = (level: number) =>
+      pokemon.build(DeleteTransaction).key({ trainerId: "serena", pokemonId: "p01" })
+        .options({ condition: { attr: "level", eq: level } });
+    await executeTransactWrite({ clientRequestToken: "token-1" }, drop(5));
+    await executeTransactWrite({ clientRequestToken: "token-1" }, drop(5));
+    const { Item } = await pokemon.build(TbGetItemCommand)
+      .key({ trainerId: "serena", pokemonId: "p01" }).send();
+    assert.equal(Item, undefined);
+    const mismatch = await failure(
+      executeTransactWrite({ clientRequestToken: "token-1" }, drop(6)),
+    );
+    assert.equal(mismatch.name, "IdempotentParameterMismatchException");
+    const fresh = await failure(executeTransactWrite({ clientRequestToken: "token-2" }, drop(5)));
+    assert.equal(fresh.name, "TransactionCanceledException");
+  },
+);
