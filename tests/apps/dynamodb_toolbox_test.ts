@@ -10,6 +10,7 @@ import {
   CreateTableCommand,
   GetItemCommand,
   PutItemCommand as RawPut,
+  UpdateItemCommand as RawUpdate,
 } from "@aws-sdk/client-dynamodb";
 import {
   $add,
@@ -685,3 +686,84 @@ toolboxTest(
     assert.equal(fresh.name, "TransactionCanceledException");
   },
 );
+
+toolboxTest("sparse GSI, consistent reads on a GSI, limits that end a partition", async (m, f) => {
+  const { table, pokemon } = m;
+  await seed(m, "may", 4);
+  // No level: the item is not in byTrainerLevel at all.
+  await f.client.send(
+    new RawPut({
+      TableName: TABLE,
+      Item: {
+        pk: { S: "TRAINER#may" },
+        sk: { S: "POKEMON#p09" },
+        _et: { S: "pokemon" },
+        trainerId: { S: "may" },
+        pokemonId: { S: "p09" },
+        species: { S: "ditto" },
+      },
+    }),
+  );
+  const gsi = await table.build(QueryCommand).entities(pokemon)
+    .query({ index: "byTrainerLevel", partition: "may" })
+    .options({ maxPages: Infinity })
+    .send();
+  assert.deepEqual(gsi.Items?.map((i) => i.pokemonId), ["p01", "p02", "p03", "p04"]);
+
+  // Limit counts items read before the filter.
+  const filtered = await table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#may" })
+    .options({ limit: 2, filters: { pokemon: { attr: "species", eq: "charmander" } } })
+    .send();
+  assert.deepEqual(filtered.Items?.map((i) => i.pokemonId), ["p02"]);
+  assert.equal(filtered.ScannedCount, 2);
+  assert.deepEqual(filtered.LastEvaluatedKey, { pk: "TRAINER#may", sk: "POKEMON#p02" });
+
+  // Removing the index's sort key takes the item out of the index.
+  await f.client.send(
+    new RawUpdate({
+      TableName: TABLE,
+      Key: { pk: { S: "TRAINER#may" }, sk: { S: "POKEMON#p02" } },
+      UpdateExpression: "REMOVE #l",
+      ExpressionAttributeNames: { "#l": "level" },
+    }),
+  );
+  const afterRemove = await table.build(QueryCommand).entities(pokemon)
+    .query({ index: "byTrainerLevel", partition: "may", range: { lte: 20 } })
+    .send();
+  assert.deepEqual(afterRemove.Items?.map((i) => i.pokemonId), ["p01", "p03", "p04"]);
+
+  // Toolbox's types forbid consistent reads on a GSI; on the wire DynamoDB refuses them.
+  const refused = await f.raw("Query", {
+    TableName: TABLE,
+    IndexName: "byTrainerLevel",
+    KeyConditionExpression: "trainerId = :t",
+    ExpressionAttributeValues: { ":t": { S: "may" } },
+    ConsistentRead: true,
+  });
+  assert.equal(refused.status, 400);
+  assert.deepEqual(refused.body, {
+    __type: "com.amazon.coral.validate#ValidationException",
+    message: "Consistent reads are not supported on global secondary indexes",
+  });
+
+  // A Limit reached on the partition's last item still returns a LastEvaluatedKey; the next page
+  // is then empty and has none.
+  const full = await table.build(QueryCommand).entities(pokemon)
+    .query({ index: "byTrainerLevel", partition: "may" })
+    .options({ limit: 3 })
+    .send();
+  assert.equal(full.Count, 3);
+  assert.deepEqual(full.LastEvaluatedKey, {
+    pk: "TRAINER#may",
+    sk: "POKEMON#p04",
+    trainerId: "may",
+    level: 20,
+  });
+  const empty = await table.build(QueryCommand).entities(pokemon)
+    .query({ index: "byTrainerLevel", partition: "may" })
+    .options({ limit: 3, exclusiveStartKey: full.LastEvaluatedKey })
+    .send();
+  assert.deepEqual(empty.Items, []);
+  assert.equal(empty.LastEvaluatedKey, undefined);
+});
