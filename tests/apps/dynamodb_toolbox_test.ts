@@ -15,6 +15,7 @@ import {
 import {
   $add,
   $append,
+  $delete,
   $get,
   $prepend,
   $remove,
@@ -40,6 +41,7 @@ import {
   PutTransaction,
   QueryCommand,
   ScanCommand,
+  set,
   string,
   Table,
   UpdateItemCommand,
@@ -103,6 +105,7 @@ function model(documentClient: DynamoDBDocumentClient) {
     maxLevel: number().optional(),
     moves: list(string()).default([]),
     stats: map({ hp: number(), atk: number().optional() }).optional(),
+    tags: set(string()).optional(),
   }).and((prev) => ({
     pk: string().key().hidden().link<typeof prev>(({ trainerId }) => `TRAINER#${trainerId}`),
     sk: string().key().hidden().link<typeof prev>(({ pokemonId }) => `POKEMON#${pokemonId}`),
@@ -766,4 +769,40 @@ toolboxTest("sparse GSI, consistent reads on a GSI, limits that end a partition"
     .send();
   assert.deepEqual(empty.Items, []);
   assert.equal(empty.LastEvaluatedKey, undefined);
+});
+
+toolboxTest("string sets and list elements by index", async ({ pokemon }) => {
+  await pokemon.build(PutItemCommand).item({
+    trainerId: "n",
+    pokemonId: "p01",
+    species: "zorua",
+    level: 30,
+    moves: ["a", "b", "c"],
+    tags: new Set(["dark", "shiny"]),
+  }).send();
+  const { Attributes } = await pokemon.build(UpdateItemCommand)
+    .item({
+      trainerId: "n",
+      pokemonId: "p01",
+      tags: $add(new Set(["fast", "dark"])),
+      moves: { 0: $remove(), 2: "z" },
+    })
+    .options({ returnValues: "ALL_NEW" })
+    .send();
+  assert.deepEqual(Attributes?.tags, new Set(["dark", "shiny", "fast"]));
+  // SET moves[2] applies before REMOVE moves[0] shifts the list.
+  assert.deepEqual(Attributes?.moves, ["b", "z"]);
+
+  // Deleting every member of a set removes the attribute.
+  const after = await pokemon.build(UpdateItemCommand)
+    .item({ trainerId: "n", pokemonId: "p01", tags: $delete(new Set(["dark", "shiny", "fast"])) })
+    .options({ returnValues: "ALL_NEW" })
+    .send();
+  assert.equal(after.Attributes?.tags, undefined);
+
+  const filtered = await pokemon.table.build(QueryCommand).entities(pokemon)
+    .query({ partition: "TRAINER#n" })
+    .options({ filters: { pokemon: { size: "moves", eq: 2 } } })
+    .send();
+  assert.equal(filtered.Count, 1);
 });
