@@ -806,3 +806,31 @@ toolboxTest("string sets and list elements by index", async ({ pokemon }) => {
     .send();
   assert.equal(filtered.Count, 1);
 });
+
+toolboxTest("segmented scans page with limit and exclusiveStartKey", async (m, f) => {
+  const { table, pokemon } = m;
+  await seed(m, "hilda", 9);
+  await seed(m, "hilbert", 9);
+  const seen = new Set<string>();
+  for (const segment of [0, 1, 2]) {
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    let pages = 0;
+    do {
+      const page = await table.build(ScanCommand).entities(pokemon)
+        .options({ segment, totalSegments: 3, limit: 2, exclusiveStartKey })
+        .send();
+      for (const i of page.Items ?? []) {
+        const id = `${i.trainerId}/${i.pokemonId}`;
+        assert.ok(!seen.has(id), `${id} seen twice`);
+        seen.add(id);
+      }
+      exclusiveStartKey = page.LastEvaluatedKey;
+      pages++;
+    } while (exclusiveStartKey !== undefined && pages < 50);
+  }
+  assert.equal(seen.size, 18);
+
+  const bad = await f.raw("Scan", { TableName: TABLE, Segment: 3, TotalSegments: 3 });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.__type, "com.amazon.coral.validate#ValidationException");
+});
