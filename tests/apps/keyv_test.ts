@@ -1,0 +1,157 @@
+/**
+ * Keyv over @keyv/redis (node-redis underneath) and @keyv/memcache (memjs underneath), and
+ * cache-manager on top of Keyv stores, unchanged, on basekv: TTLs expire, namespaces stay
+ * apart, batch calls, the SCAN iterator, clear in batches with DEL or UNLINK, big values and
+ * JSON-serialized Dates and Buffers. `BASEKV_APPS_TARGET=redis-server` runs the same tests
+ * on Debian's redis-server and memcached.
+ * @module
+ */
+import assert from "node:assert/strict";
+import Keyv from "keyv";
+import KeyvRedis, { createClient } from "@keyv/redis";
+import { appTest, type ErrorTrap, nodeRedisFor } from "./target.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A Keyv on @keyv/redis at `port` (by URL), errors to `trap`. */
+function redisKeyv(
+  port: number,
+  trap: ErrorTrap,
+  options: { namespace?: string; useUnlink?: boolean; clearBatchSize?: number } = {},
+): { keyv: Keyv<unknown>; store: KeyvRedis<unknown> } {
+  const { namespace, ...storeOptions } = options;
+  const store = new KeyvRedis(`redis://127.0.0.1:${port}`, storeOptions);
+  store.on("error", trap.record);
+  const keyv = new Keyv<unknown>({ store, namespace });
+  keyv.on("error", trap.record);
+  return { keyv, store };
+}
+
+appTest("keyv redis: set/get/has/delete, TTL expiry seen by the server", async (port, trap) => {
+  const { keyv } = redisKeyv(port, trap);
+  const raw = await nodeRedisFor(port, trap);
+  try {
+    assert.equal(await keyv.set("a", { n: 1, s: "x" }), true);
+    assert.deepEqual(await keyv.get("a"), { n: 1, s: "x" });
+    assert.equal(await keyv.has("a"), true);
+    assert.equal(await keyv.has("missing"), false);
+    assert.equal(await keyv.get("missing"), undefined);
+    // Keyv stores the JSON envelope under the bare key (no namespace, no prefix).
+    assert.deepEqual(await raw.keys("*"), ["a"]);
+    assert.equal(await raw.get("a"), '{"value":{"n":1,"s":"x"}}');
+    assert.equal(await keyv.set("t", "short", 1000), true);
+    const pttl = await raw.pTTL("t");
+    assert.ok(pttl > 0 && pttl <= 1000, `PTTL ${pttl}`);
+    assert.equal(await keyv.get("t"), "short");
+    await sleep(1600);
+    assert.equal(await keyv.get("t"), undefined);
+    assert.equal(await keyv.has("t"), false);
+    assert.equal(await raw.exists("t"), 0);
+    assert.equal(await keyv.delete("a"), true);
+    assert.equal(await keyv.delete("a"), false);
+    assert.equal(await keyv.get("a"), undefined);
+  } finally {
+    await keyv.disconnect();
+    raw.destroy();
+  }
+});
+
+appTest("keyv redis: namespaces, getMany/setMany/deleteMany, iterator", async (port, trap) => {
+  const a = redisKeyv(port, trap, { namespace: "ns1" });
+  const b = redisKeyv(port, trap, { namespace: "ns2" });
+  const raw = await nodeRedisFor(port, trap);
+  try {
+    await raw.set("bare", "outside");
+    await a.keyv.setMany<unknown>([
+      { key: "k1", value: "v1" },
+      { key: "k2", value: 2 },
+      { key: "k3", value: [3] },
+    ]);
+    await b.keyv.set("k1", "other");
+    assert.deepEqual((await raw.keys("*")).sort(), [
+      "bare",
+      "ns1::k1",
+      "ns1::k2",
+      "ns1::k3",
+      "ns2::k1",
+    ]);
+    assert.deepEqual(await a.keyv.getMany(["k1", "k2", "k3", "nope"]), ["v1", 2, [3], undefined]);
+    assert.equal(await b.keyv.get("k1"), "other");
+    assert.equal(await b.keyv.get("k2"), undefined);
+    const seen: [string, unknown][] = [];
+    for await (const [k, v] of a.keyv.iterator()) seen.push([k as string, v]);
+    seen.sort((x, y) => x[0].localeCompare(y[0]));
+    assert.deepEqual(seen, [["k1", "v1"], ["k2", 2], ["k3", [3]]]);
+    // What Redis answers: one true per key, the missing one included.
+    assert.deepEqual(await a.keyv.deleteMany(["k1", "k3", "nope"]), [true, true, true]);
+    assert.deepEqual(await a.keyv.getMany(["k1", "k2", "k3"]), [undefined, 2, undefined]);
+    await a.keyv.clear();
+    assert.equal(await a.keyv.get("k2"), undefined);
+    assert.equal(await b.keyv.get("k1"), "other");
+    assert.equal(await raw.get("bare"), "outside");
+  } finally {
+    await a.keyv.disconnect();
+    await b.keyv.disconnect();
+    raw.destroy();
+  }
+});
+
+for (const useUnlink of [true, false]) {
+  appTest(`keyv redis: clear in batches of 7 with useUnlink=${useUnlink}`, async (port, trap) => {
+    const { keyv, store } = redisKeyv(port, trap, {
+      namespace: "big",
+      useUnlink,
+      clearBatchSize: 7,
+    });
+    const other = redisKeyv(port, trap, { namespace: "keep" });
+    const raw = await nodeRedisFor(port, trap);
+    try {
+      assert.equal(store.useUnlink, useUnlink);
+      assert.equal(store.clearBatchSize, 7);
+      await keyv.setMany(Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: i })));
+      await other.keyv.set("x", "kept");
+      await raw.hSet("big::hash", "f", "v"); // not a string: SCAN TYPE string skips it
+      const before = await raw.keys("big::*");
+      assert.equal(before.length, 51);
+      await keyv.clear();
+      assert.deepEqual(await raw.keys("big::*"), ["big::hash"]);
+      assert.equal(await other.keyv.get("x"), "kept");
+      assert.equal(await keyv.delete("k1"), false);
+    } finally {
+      await keyv.disconnect();
+      await other.keyv.disconnect();
+      raw.destroy();
+    }
+  });
+}
+
+appTest("keyv redis: node-redis client, big values, Dates and Buffers", async (port, trap) => {
+  // The node-redis client @keyv/redis itself ships (its @redis/client), connected by the app.
+  const client = createClient({ url: `redis://127.0.0.1:${port}` });
+  client.on("error", trap.record);
+  await client.connect();
+  const store = new KeyvRedis(client);
+  store.on("error", trap.record);
+  const keyv = new Keyv<unknown>({ store });
+  keyv.on("error", trap.record);
+  try {
+    const big = "x".repeat(3 * 1024 * 1024) + "end";
+    assert.equal(await keyv.set("big", big), true);
+    assert.equal(await keyv.get("big"), big);
+    const when = new Date("2024-05-06T07:08:09.123Z");
+    await keyv.set("obj", { when, buf: Buffer.from([0, 1, 254, 255]), u: "é€😀" });
+    const got = await keyv.get("obj");
+    assert.equal(
+      await client.get("obj"),
+      '{"value":{"when":"2024-05-06T07:08:09.123Z","buf":":base64:AAH+/w==","u":"é€😀"}}',
+    );
+    // JSON turns the Date into its ISO string; the Buffer comes back as a Buffer.
+    assert.deepEqual(got, {
+      when: "2024-05-06T07:08:09.123Z",
+      buf: Buffer.from([0, 1, 254, 255]),
+      u: "é€😀",
+    });
+  } finally {
+    client.destroy();
+  }
+});
