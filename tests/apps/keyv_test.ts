@@ -8,8 +8,14 @@
  */
 import assert from "node:assert/strict";
 import Keyv from "keyv";
+import { Keyv as Keyv5 } from "keyv5";
 import KeyvRedis, { createClient } from "@keyv/redis";
+import KeyvMemcache from "@keyv/memcache";
+import { createCache } from "cache-manager";
+import memjs from "memjs";
 import { appTest, type ErrorTrap, nodeRedisFor } from "./target.ts";
+import { startTestServer } from "../helpers/server.ts";
+import { freePort, waitForPort } from "../helpers/ports.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -155,3 +161,149 @@ appTest("keyv redis: node-redis client, big values, Dates and Buffers", async (p
     client.destroy();
   }
 });
+
+/**
+ * A memcached for one test: basekv's, or Debian's `memcached -U 0` with
+ * `BASEKV_APPS_TARGET=redis-server` (the same switch as the Redis target).
+ */
+async function startMemcached(): Promise<AsyncDisposable & { port: number }> {
+  if (Deno.env.get("BASEKV_APPS_TARGET") === "redis-server") {
+    const port = freePort();
+    const child = new Deno.Command("memcached", {
+      // memcached refuses to run as root unless told which user to be.
+      args: [
+        "-p",
+        String(port),
+        "-U",
+        "0",
+        "-l",
+        "127.0.0.1",
+        ...(Deno.uid() === 0 ? ["-u", "root"] : []),
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitForPort(port);
+    return {
+      port,
+      [Symbol.asyncDispose]: async () => {
+        child.kill();
+        await child.status;
+      },
+    };
+  }
+  const s = await startTestServer({ protocols: ["memcached"] });
+  return { port: s.ports.memcached, [Symbol.asyncDispose]: () => s[Symbol.asyncDispose]() };
+}
+
+/** A Keyv on @keyv/memcache at `port`, errors to `trap`. */
+function memcacheKeyv(port: number, trap: ErrorTrap, namespace?: string) {
+  const store = new KeyvMemcache(`127.0.0.1:${port}`, { logger: { log: trap.record } });
+  store.on("error", trap.record);
+  const keyv = new Keyv<unknown>({ store, namespace });
+  keyv.on("error", trap.record);
+  return { keyv, store };
+}
+
+appTest("keyv memcache: set/get/has/delete, TTL expiry, namespaces, clear", async (_port, trap) => {
+  await using mc = await startMemcached();
+  const { keyv, store } = memcacheKeyv(mc.port, trap);
+  const ns = memcacheKeyv(mc.port, trap, "app");
+  const raw = memjs.Client.create(`127.0.0.1:${mc.port}`, { logger: { log: trap.record } });
+  try {
+    assert.equal(await keyv.set("a", { n: 1, when: new Date(0) }), true);
+    assert.deepEqual(await keyv.get("a"), { n: 1, when: "1970-01-01T00:00:00.000Z" });
+    assert.equal(
+      (await raw.get("a")).value?.toString(),
+      '{"value":{"n":1,"when":"1970-01-01T00:00:00.000Z"}}',
+    );
+    assert.equal(await keyv.has("a"), true);
+    assert.equal(await keyv.has("nope"), false);
+    assert.equal(await keyv.get("nope"), undefined);
+    assert.equal(await ns.keyv.set("a", "namespaced"), true);
+    assert.equal(await ns.keyv.get("a"), "namespaced");
+    assert.deepEqual(await keyv.get("a"), { n: 1, when: "1970-01-01T00:00:00.000Z" });
+    assert.deepEqual(await ns.keyv.getMany(["a", "nope"]), ["namespaced", undefined]);
+    // 2 s: memcached counts whole seconds, so the key lives 1 to 2 s.
+    assert.equal(await keyv.set("t", "short", 2000), true);
+    assert.equal(await keyv.get("t"), "short");
+    await sleep(3200);
+    assert.equal(await keyv.get("t"), undefined);
+    assert.equal((await raw.get("t")).value, null, "the server expired it too");
+    const big = Buffer.alloc(512 * 1024, 7);
+    assert.equal(await keyv.set("big", big), true);
+    assert.deepEqual(await keyv.get("big"), big);
+    assert.equal(await keyv.delete("a"), true);
+    assert.equal(await keyv.delete("a"), false);
+    assert.equal(await ns.keyv.get("a"), "namespaced");
+    await keyv.clear(); // flush_all: every key goes, namespaced or not
+    assert.equal(await ns.keyv.get("a"), undefined);
+    assert.equal(await keyv.get("big"), undefined);
+  } finally {
+    await keyv.disconnect();
+    await ns.keyv.disconnect();
+    store.client.close();
+    raw.close();
+  }
+});
+
+appTest(
+  "cache-manager: redis then memcache tiers, wrap/get/set/del/ttl/mget",
+  async (port, trap) => {
+    await using mc = await startMemcached();
+    // cache-manager 7 depends on keyv 5 (it reads entries with get(key, { raw: true }), which
+    // Keyv 6 dropped for getRaw()), so its tiers are Keyv 5 instances over the same stores.
+    const redisStore = new KeyvRedis(`redis://127.0.0.1:${port}`);
+    redisStore.on("error", trap.record);
+    const redis = { keyv: new Keyv5({ store: redisStore, namespace: "cm" }) };
+    const mcStore = new KeyvMemcache(`127.0.0.1:${mc.port}`, { logger: { log: trap.record } });
+    mcStore.on("error", trap.record);
+    const memcache = { keyv: new Keyv5({ store: mcStore, namespace: "cm" }), store: mcStore };
+    redis.keyv.on("error", trap.record);
+    memcache.keyv.on("error", trap.record);
+    const cache = createCache({ stores: [redis.keyv, memcache.keyv], ttl: 60_000 });
+    cache.on("set", ({ error }) => error && trap.record(error));
+    const raw = await nodeRedisFor(port, trap);
+    try {
+      const before = Date.now();
+      assert.deepEqual(await cache.set("user:1", { name: "ada" }), { name: "ada" });
+      assert.deepEqual(await cache.get("user:1"), { name: "ada" });
+      assert.deepEqual(await memcache.keyv.get("user:1"), { name: "ada" });
+      const expires = await cache.ttl("user:1");
+      assert.ok(
+        expires !== undefined && expires >= before + 60_000 && expires <= Date.now() + 60_000,
+      );
+      // Keyv 5 prefixes the key with its namespace and @keyv/redis adds its own.
+      assert.deepEqual(await raw.keys("*"), ["cm::cm:user:1"]);
+      const pttl = await raw.pTTL("cm::cm:user:1");
+      assert.ok(pttl > 50_000 && pttl <= 60_000, `PTTL ${pttl}`);
+      let calls = 0;
+      const compute = () => {
+        calls++;
+        return Promise.resolve({ computed: calls });
+      };
+      assert.deepEqual(await cache.wrap("w", compute, 1500), { computed: 1 });
+      assert.deepEqual(await cache.wrap("w", compute, 1500), { computed: 1 });
+      assert.equal(calls, 1);
+      await sleep(2600);
+      assert.equal(await raw.exists("cm::cm:w"), 0);
+      assert.deepEqual(await cache.wrap("w", compute, 1500), { computed: 2 });
+      assert.deepEqual(await cache.mget(["user:1", "w", "nope"]), [
+        { name: "ada" },
+        { computed: 2 },
+        undefined,
+      ]);
+      assert.equal(await cache.del("user:1"), true);
+      assert.equal(await cache.get("user:1"), undefined);
+      assert.equal(await redis.keyv.get("user:1"), undefined);
+      assert.equal(await memcache.keyv.get("user:1"), undefined);
+      // A value only the second tier holds is found there.
+      await memcache.keyv.set("only-mc", 42);
+      assert.equal(await cache.get("only-mc"), 42);
+    } finally {
+      await cache.disconnect();
+      memcache.store.client.close();
+      raw.destroy();
+    }
+  },
+);
