@@ -102,6 +102,47 @@ appTest("keyv redis: namespaces, getMany/setMany/deleteMany, iterator", async (p
   }
 });
 
+appTest("keyv redis: iterator walks many SCAN pages, strings only", async (port, trap) => {
+  const ns = redisKeyv(port, trap, { namespace: "it" });
+  const bare = redisKeyv(port, trap);
+  const raw = await nodeRedisFor(port, trap);
+  try {
+    const n = 300;
+    await ns.keyv.setMany<unknown>(
+      Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: i })),
+    );
+    await bare.keyv.set("top", "level");
+    await raw.sAdd("it::set", "m"); // same namespace, not a string: SCAN TYPE string skips it
+    await raw.set("it::expiring", '{"value":"soon"}', { PX: 60_000 });
+    await raw.configResetStat();
+    const seen = new Map<string, unknown>();
+    for await (const [k, v] of ns.keyv.iterator()) {
+      assert.ok(!seen.has(k as string), `${k} seen twice`);
+      seen.set(k as string, v);
+    }
+    assert.equal(seen.size, n + 1);
+    for (let i = 0; i < n; i++) assert.equal(seen.get(`k${i}`), i);
+    assert.equal(seen.get("expiring"), "soon");
+    const stats = commandCalls(await raw.info("commandstats"));
+    assert.ok((stats.scan ?? 0) >= 10, `SCAN calls ${stats.scan}: default COUNT is 10`);
+    // Without a namespace the iterator keeps only keys with no "::" in them.
+    const top: [unknown, unknown][] = [];
+    for await (const [k, v] of bare.keyv.iterator()) top.push([k, v]);
+    assert.deepEqual(top, [["top", "level"]]);
+  } finally {
+    await ns.keyv.disconnect();
+    await bare.keyv.disconnect();
+    raw.destroy();
+  }
+});
+
+/** Calls per command from INFO commandstats (`cmdstat_scan:calls=3,...` → { scan: 3 }). */
+function commandCalls(info: string): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+  return calls;
+}
+
 for (const useUnlink of [true, false]) {
   appTest(`keyv redis: clear in batches of 7 with useUnlink=${useUnlink}`, async (port, trap) => {
     const { keyv, store } = redisKeyv(port, trap, {
@@ -119,10 +160,20 @@ for (const useUnlink of [true, false]) {
       await raw.hSet("big::hash", "f", "v"); // not a string: SCAN TYPE string skips it
       const before = await raw.keys("big::*");
       assert.equal(before.length, 51);
+      await raw.configResetStat();
       await keyv.clear();
       assert.deepEqual(await raw.keys("big::*"), ["big::hash"]);
       assert.equal(await other.keyv.get("x"), "kept");
-      assert.equal(await keyv.delete("k1"), false);
+      await keyv.set("again", 1);
+      assert.equal(await keyv.delete("again"), true);
+      assert.equal(await keyv.delete("again"), false);
+      // The server saw the batches: several SCANs (COUNT 7 over 52 keys) and only the
+      // deleting command asked for.
+      const stats = commandCalls(await raw.info("commandstats"));
+      assert.ok((stats.scan ?? 0) >= 2, `SCAN calls ${stats.scan}`);
+      const [used, unused] = useUnlink ? ["unlink", "del"] : ["del", "unlink"];
+      assert.ok((stats[used] ?? 0) >= 3, `${used} calls ${stats[used]}`);
+      assert.equal(stats[unused], undefined, `${unused} never called`);
     } finally {
       await keyv.disconnect();
       await other.keyv.disconnect();
