@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import Keyv from "keyv";
 import { Keyv as Keyv5 } from "keyv5";
-import KeyvRedis, { createClient } from "@keyv/redis";
+import KeyvRedis, { createClient, createKeyv } from "@keyv/redis";
 import KeyvMemcache from "@keyv/memcache";
 import { createCache } from "cache-manager";
 import memjs from "memjs";
@@ -135,6 +135,42 @@ appTest("keyv redis: iterator walks many SCAN pages, strings only", async (port,
     raw.destroy();
   }
 });
+
+appTest(
+  "keyv redis: createKeyv by URL over RESP3, default ttl, odd keys and values",
+  async (port, trap) => {
+    const keyv = createKeyv({ url: `redis://127.0.0.1:${port}`, RESP: 3 }, { namespace: "r3" });
+    keyv.on("error", trap.record);
+    keyv.ttl = 1500;
+    const raw = await nodeRedisFor(port, trap);
+    try {
+      const odd: [string, unknown][] = [
+        ["spa ce", ""],
+        ["ünï€😀", "ünï€😀"],
+        ["nl\r\nkey", "a\r\nb\u0000c"],
+        ["null", null],
+        ["num", 0],
+        ["bool", false],
+      ];
+      for (const [k, v] of odd) assert.equal(await keyv.set(k, v), true);
+      for (const [k, v] of odd) assert.deepEqual(await keyv.get(k), v, k);
+      assert.deepEqual(await keyv.getMany(odd.map(([k]) => k)), odd.map(([, v]) => v));
+      const pttl = await raw.pTTL("r3::spa ce");
+      assert.ok(pttl > 0 && pttl <= 1500, `default ttl gives PTTL ${pttl}`);
+      assert.equal(await keyv.set("forever", "x", 0), true);
+      await keyv.setMany([{ key: "m1", value: "a", ttl: 60_000 }, { key: "m2", value: "b" }]);
+      const m1 = await raw.pTTL("r3::m1");
+      assert.ok(m1 > 50_000 && m1 <= 60_000, `setMany ttl gives PTTL ${m1}`);
+      await sleep(2500);
+      assert.deepEqual(await keyv.getMany(["spa ce", "m1", "m2"]), [undefined, "a", undefined]);
+      assert.deepEqual((await raw.keys("r3::*")).sort(), ["r3::forever", "r3::m1"]);
+      assert.equal(await raw.pTTL("r3::forever"), -1);
+    } finally {
+      await keyv.disconnect();
+      raw.destroy();
+    }
+  },
+);
 
 /** Calls per command from INFO commandstats (`cmdstat_scan:calls=3,...` → { scan: 3 }). */
 function commandCalls(info: string): Record<string, number> {
