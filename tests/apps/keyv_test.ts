@@ -334,6 +334,39 @@ appTest("keyv memcache: set/get/has/delete, TTL expiry, namespaces, clear", asyn
   }
 });
 
+appTest("keyv memcache: too-large value, many keys, expiry over 30 days", async (_port, trap) => {
+  await using mc = await startMemcached();
+  const { keyv, store } = memcacheKeyv(mc.port, trap);
+  const raw = memjs.Client.create(`127.0.0.1:${mc.port}`, { logger: { log: trap.record } });
+  try {
+    // Over memcached's 1 MiB item limit: memjs logs the server's "Value too large" and
+    // Keyv answers false; nothing is stored.
+    assert.equal(await keyv.set("huge", "y".repeat(1024 * 1024 + 10)), false);
+    assert.deepEqual(trap.errors.splice(0), [
+      "MemJS SET: Value too large",
+      "Error: MemJS SET: Value too large",
+    ]);
+    assert.equal(await keyv.get("huge"), undefined);
+    await keyv.setMany<unknown>(Array.from({ length: 40 }, (_, i) => ({ key: `m${i}`, value: i })));
+    assert.deepEqual(await keyv.getMany(["m0", "m39", "nope"]), [0, 39, undefined]);
+    // @keyv/memcache's deleteMany answers one boolean (all deleted?), which Keyv 6 spreads as
+    // false for every key; the two present keys are gone all the same.
+    assert.deepEqual(await keyv.deleteMany(["m0", "m1", "nope"]), [false, false, false]);
+    assert.deepEqual(await keyv.getMany(["m0", "m1", "m2"]), [undefined, undefined, 2]);
+    // 40 days in seconds is over memcached's 30-day limit, so the server reads it as a Unix
+    // time in 1970: stored, and already expired.
+    assert.equal(await keyv.set("long", "v", 40 * 86_400_000), true);
+    assert.equal(await keyv.get("long"), undefined);
+    assert.equal((await raw.get("long")).value, null);
+    assert.equal(await keyv.set("month", "v", 29 * 86_400_000), true);
+    assert.equal(await keyv.get("month"), "v");
+  } finally {
+    await keyv.disconnect();
+    store.client.close();
+    raw.close();
+  }
+});
+
 appTest(
   "cache-manager: redis then memcache tiers, wrap/get/set/del/ttl/mget",
   async (port, trap) => {
