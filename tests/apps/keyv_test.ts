@@ -172,6 +172,40 @@ appTest(
   },
 );
 
+appTest(
+  "keyv redis: noNamespaceAffectsAll clear is FLUSHDB; custom separator",
+  async (port, trap) => {
+    const all = new KeyvRedis(`redis://127.0.0.1:${port}`, { noNamespaceAffectsAll: true });
+    all.on("error", trap.record);
+    const keyvAll = new Keyv<unknown>({ store: all });
+    keyvAll.on("error", trap.record);
+    const colon = new KeyvRedis(`redis://127.0.0.1:${port}`, { keyPrefixSeparator: ":" });
+    colon.on("error", trap.record);
+    const keyvColon = new Keyv<unknown>({ store: colon, namespace: "app" });
+    keyvColon.on("error", trap.record);
+    const raw = await nodeRedisFor(port, trap);
+    try {
+      await keyvColon.set("a", 1);
+      await keyvAll.set("b", 2);
+      await raw.rPush("list", "x");
+      assert.deepEqual((await raw.keys("*")).sort(), ["app:a", "b", "list"]);
+      const seen: unknown[] = [];
+      for await (const [k, v] of keyvAll.iterator()) seen.push([k, v]);
+      seen.sort();
+      assert.deepEqual(seen, [["app:a", 1], ["b", 2]], "every string key, namespaced or not");
+      await raw.configResetStat();
+      await keyvAll.clear();
+      assert.equal(commandCalls(await raw.info("commandstats")).flushdb, 1);
+      assert.deepEqual(await raw.keys("*"), []);
+      assert.equal(await keyvColon.get("a"), undefined);
+    } finally {
+      await keyvAll.disconnect();
+      await keyvColon.disconnect();
+      raw.destroy();
+    }
+  },
+);
+
 /** Calls per command from INFO commandstats (`cmdstat_scan:calls=3,...` → { scan: 3 }). */
 function commandCalls(info: string): Record<string, number> {
   const calls: Record<string, number> = {};
