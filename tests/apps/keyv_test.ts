@@ -454,6 +454,19 @@ appTest(
       // A value only the second tier holds is found there.
       await memcache.keyv.set("only-mc", 42);
       assert.equal(await cache.get("only-mc"), 42);
+      // cache-manager 7 does not copy a lower tier's hit into the upper one.
+      assert.equal(await raw.exists("cm::cm:only-mc"), 0);
+      await cache.mset([{ key: "x", value: "X" }, { key: "y", value: "Y", ttl: 30_000 }]);
+      assert.deepEqual(await cache.mget(["x", "y"]), ["X", "Y"]);
+      const [px, py] = [await raw.pTTL("cm::cm:x"), await raw.pTTL("cm::cm:y")];
+      assert.ok(px > 50_000 && px <= 60_000 && py > 20_000 && py <= 30_000, `PTTL ${px} ${py}`);
+      assert.equal(await memcache.keyv.get("y"), "Y");
+      assert.equal(await cache.mdel(["x", "nope"]), true);
+      assert.deepEqual(await cache.mget(["x", "y"]), [undefined, "Y"]);
+      assert.equal(await memcache.keyv.get("x"), undefined);
+      assert.equal(await cache.clear(), true);
+      assert.deepEqual(await raw.keys("*"), []);
+      assert.equal(await memcache.keyv.get("y"), undefined);
     } finally {
       await cache.disconnect();
       memcache.store.client.close();
