@@ -182,7 +182,7 @@ export class Fanout implements EventShipper {
    * either way it keeps its place among this front-end's messages.
    */
   publish(channel: Uint8Array, message: Uint8Array, shard: boolean): Promise<number> {
-    const guess = this.#receivers(channel, shard);
+    const guess = this.remoteReceivers(channel, shard);
     const out = this.#queue({ type: "publish", channel, message, shard }, guess > 0);
     const decide = (ship: boolean) => {
       if (out.state !== "wait") return;
@@ -191,7 +191,7 @@ export class Fanout implements EventShipper {
       this.#flush().catch(() => {});
     };
     return this.#refresh().then(async () => {
-      const receivers = this.#receivers(channel, shard);
+      const receivers = this.remoteReceivers(channel, shard);
       decide(receivers > 0);
       await out.done.promise;
       return receivers;
@@ -207,20 +207,18 @@ export class Fanout implements EventShipper {
    * count is the last registry read's and the message goes out after the unit's commit.
    */
   publishLater(channel: Uint8Array, message: Uint8Array, shard: boolean): number {
-    const receivers = this.#receivers(channel, shard);
+    const receivers = this.remoteReceivers(channel, shard);
     if (receivers > 0) {
       this.#queue({ type: "publish", channel, message, shard }, true);
     }
     return receivers;
   }
 
-  /** Subscriptions on other front-ends a message on `channel` reaches, by the last registry read. */
+  /**
+   * Subscriptions on other front-ends that receive a message on `channel`, by the last registry
+   * read.
+   */
   remoteReceivers(channel: Uint8Array, shard: boolean): number {
-    return this.#receivers(channel, shard);
-  }
-
-  /** Subscriptions on other front-ends that receive a message on `channel`. */
-  #receivers(channel: Uint8Array, shard: boolean): number {
     const name = latin1Text(channel);
     let receivers = 0;
     for (const { listener } of this.#others.values()) {

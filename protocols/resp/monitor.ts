@@ -6,6 +6,7 @@
 import type { CommandSpec } from "./command.ts";
 import { PushFrame, type Subscriber } from "./pubsub.ts";
 import { simple } from "./reply.ts";
+import { latin1Text } from "../../src/bytes.ts";
 
 /** The characters sdscatrepr writes as a backslash escape other than \xHH. */
 const ESCAPES: Record<number, string> = {
@@ -34,12 +35,12 @@ const REDACTED = new TextEncoder().encode("(redacted)");
 
 /** The arguments a monitor sees: passwords replaced, as Redis's redactClientCommandArgument. */
 function redacted(argv: readonly Uint8Array[]): readonly Uint8Array[] {
-  const name = new TextDecoder().decode(argv[0]).toLowerCase();
+  const name = latin1Text(argv[0]).toLowerCase();
   if (name === "auth") return argv.map((a, i) => i === 0 ? a : REDACTED);
   if (name !== "hello") return argv;
   const out = [...argv];
   for (let i = 2; i + 2 < out.length; i++) {
-    if (new TextDecoder().decode(out[i]).toLowerCase() === "auth") {
+    if (latin1Text(out[i]).toLowerCase() === "auth") {
       out[i + 1] = REDACTED;
       out[i + 2] = REDACTED;
       i += 2;

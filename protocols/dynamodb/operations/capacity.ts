@@ -46,8 +46,9 @@ function shape(table: TableRecord, mode: unknown, units: number, requested: unkn
   return out;
 }
 
-function writeUnits(item: Item): number {
-  return Math.max(1, Math.ceil(itemSize(item) / WRITE_UNIT_BYTES));
+/** Write units of `bytes` (at least one). */
+function writeUnits(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / WRITE_UNIT_BYTES));
 }
 
 /**
@@ -67,9 +68,9 @@ function indexWriteUnits(
   const before = oldKey && old ? projectForIndex(table, index, old) : null;
   const after = newKey && current ? projectForIndex(table, index, current) : null;
   if (before && after && sameKey(oldKey!, newKey!)) {
-    return sameBytes(encodeItem(before), encodeItem(after)) ? 0 : writeUnits(after);
+    return sameBytes(encodeItem(before), encodeItem(after)) ? 0 : writeUnits(itemSize(after));
   }
-  return (before ? writeUnits(before) : 0) + (after ? writeUnits(after) : 0);
+  return (before ? writeUnits(itemSize(before)) : 0) + (after ? writeUnits(itemSize(after)) : 0);
 }
 
 /** ConsumedCapacity of a write, or undefined when not asked for. */
@@ -85,7 +86,7 @@ export function writeCapacity(
     items.old ? itemSize(items.old) : 0,
     items.current ? itemSize(items.current) : 0,
   );
-  const tableUnits = Math.max(1, Math.ceil(size / WRITE_UNIT_BYTES));
+  const tableUnits = writeUnits(size);
   let total = tableUnits;
   const perIndex: Record<"GlobalSecondaryIndexes" | "LocalSecondaryIndexes", Capacities> = {
     GlobalSecondaryIndexes: {},
